@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* vhdr.h - the virtio-net header: vnetd's one offload metadata format
+ *
+ * Every layer describes a frame's pending offload work with these fields and
+ * gives them one meaning (virtio 1.x, §5.1.6 "Device Operation"):
+ *
+ *  - flags NEEDS_CSUM: the L4 checksum is not done; the 16-bit field at
+ *    csum_start + csum_offset holds the pseudo-header sum, and the ones'
+ *    complement sum from csum_start to the end of the frame must be folded
+ *    into it.
+ *  - flags DATA_VALID: the L4 checksum has been verified (receive side).
+ *  - gso_type/gso_size: the frame is a TSO/USO super-frame to be cut into
+ *    segments carrying at most gso_size bytes of L4 payload each.
+ *  - hdr_len: length of the Ethernet + L3 + L4 headers (a hint: guests lie,
+ *    so it is re-derived from the frame before segmenting).
+ *  - num_buffers: MRG_RXBUF only, buffers used by one received frame.
+ *
+ * On the wire the header is 10 bytes, or 12 with MRG_RXBUF or VERSION_1,
+ * little-endian. struct vn_vhdr holds it decoded in host order.
+ */
+#ifndef VN_CORE_VHDR_H
+#define VN_CORE_VHDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VN_VHDR_F_NEEDS_CSUM	1
+#define VN_VHDR_F_DATA_VALID	2
+#define VN_VHDR_F_RSC_INFO	4
+
+#define VN_VHDR_GSO_NONE	0
+#define VN_VHDR_GSO_TCPV4	1
+#define VN_VHDR_GSO_UDP		3	/* UFO, obsolete: rejected */
+#define VN_VHDR_GSO_TCPV6	4
+#define VN_VHDR_GSO_UDP_L4	5
+#define VN_VHDR_GSO_ECN		0x80
+
+#define VN_VHDR_LEN		10	/* struct virtio_net_hdr */
+#define VN_VHDR_MRG_LEN		12	/* struct virtio_net_hdr_mrg_rxbuf */
+
+/**
+ * struct vn_vhdr - decoded virtio-net header, host byte order
+ * @flags:	VN_VHDR_F_* bits
+ * @gso_type:	VN_VHDR_GSO_* value, possibly with VN_VHDR_GSO_ECN
+ * @hdr_len:	Ethernet + L3 + L4 header length
+ * @gso_size:	L4 payload bytes per segment
+ * @csum_start:	offset from the start of the frame where checksumming starts
+ * @csum_offset: offset from csum_start of the 16-bit checksum field
+ * @num_buffers: buffers merged for this frame (MRG_RXBUF), else 0
+ */
+struct vn_vhdr {
+	uint8_t flags;
+	uint8_t gso_type;
+	uint16_t hdr_len;
+	uint16_t gso_size;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+	uint16_t num_buffers;
+};
+
+/**
+ * vn_vhdr_parse() - Decode a wire header
+ * @vh:		decoded header, output (zeroed first)
+ * @buf:	wire bytes, little-endian
+ * @len:	bytes available at @buf
+ * @hdr_sz:	VN_VHDR_LEN or VN_VHDR_MRG_LEN
+ *
+ * Only decodes; vn_vhdr_validate() checks the fields against the frame.
+ *
+ * Return: 0, -EINVAL for a bad @hdr_sz, -EMSGSIZE if @len < @hdr_sz
+ */
+int vn_vhdr_parse(struct vn_vhdr *vh, const void *buf, size_t len, size_t hdr_sz);
+
+/**
+ * vn_vhdr_build() - Encode a header into wire form
+ * @vh:		header to encode
+ * @buf:	output, at least @hdr_sz bytes; fully written (no info leak)
+ * @hdr_sz:	VN_VHDR_LEN or VN_VHDR_MRG_LEN (num_buffers only in the latter)
+ */
+void vn_vhdr_build(const struct vn_vhdr *vh, void *buf, size_t hdr_sz);
+
+/**
+ * vn_vhdr_is_gso() - Whether the frame still needs segmentation
+ * @vh:		header
+ *
+ * Return: true if gso_type is not NONE
+ */
+static inline int vn_vhdr_is_gso(const struct vn_vhdr *vh)
+{
+	return (vh->gso_type & ~VN_VHDR_GSO_ECN) != VN_VHDR_GSO_NONE;
+}
+
+#endif /* VN_CORE_VHDR_H */

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* port.h - the port API: one ops struct per port kind, bulk rx/tx
+ *
+ * Modelled on the bhyve network-backend API (init, cleanup, send, recv,
+ * peek length, rx enable/disable, get/set capabilities, vnet header
+ * length), made bulk. A port is opened from a spec string
+ * "kind:key=value,key=value" (e.g. "tap:name=vnet0,offload=on").
+ *
+ * Offload capabilities are virtio-net feature bits, read as a virtio-net
+ * device would read its negotiated features, with the port's peer (guest,
+ * kernel) as the driver:
+ *   - VN_NET_F_GUEST_*: the peer accepts this on frames the switch sends to
+ *     the port (tx_burst): GUEST_CSUM = NEEDS_CSUM frames, GUEST_TSO4 = TCPv4
+ *     GSO frames, ...
+ *   - VN_NET_F_CSUM / VN_NET_F_HOST_*: the port may deliver frames with this
+ *     pending work from rx_burst.
+ * The switch resolves the difference at egress (checksum or segment in
+ * software), never inside a port.
+ *
+ * Ownership: rx_burst hands out packets with one reference each; tx_burst
+ * takes the references of the packets it accepts (it returns how many,
+ * always a prefix of the array) and the caller keeps the rest.
+ */
+#ifndef VN_PORT_PORT_H
+#define VN_PORT_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/drop.h"
+#include "core/pkt.h"
+
+/* virtio-net feature bits (virtio 1.2, §5.1.3) */
+#define VN_NET_F_CSUM		0
+#define VN_NET_F_GUEST_CSUM	1
+#define VN_NET_F_CTRL_GUEST_OFFLOADS 2
+#define VN_NET_F_MTU		3
+#define VN_NET_F_MAC		5
+#define VN_NET_F_GUEST_TSO4	7
+#define VN_NET_F_GUEST_TSO6	8
+#define VN_NET_F_GUEST_ECN	9
+#define VN_NET_F_GUEST_UFO	10
+#define VN_NET_F_HOST_TSO4	11
+#define VN_NET_F_HOST_TSO6	12
+#define VN_NET_F_HOST_ECN	13
+#define VN_NET_F_HOST_UFO	14
+#define VN_NET_F_MRG_RXBUF	15
+#define VN_NET_F_STATUS		16
+#define VN_NET_F_CTRL_VQ	17
+#define VN_NET_F_CTRL_RX	18
+#define VN_NET_F_CTRL_VLAN	19
+#define VN_NET_F_GUEST_ANNOUNCE	21
+#define VN_NET_F_MQ		22
+#define VN_NET_F_CTRL_MAC_ADDR	23
+#define VN_NET_F_GUEST_USO4	54
+#define VN_NET_F_GUEST_USO6	55
+#define VN_NET_F_HOST_USO	56
+
+#define VN_BIT(n)		(1ULL << (n))
+
+/* Everything a port can take on transmit / deliver on receive */
+#define VN_PORT_TX_OFFLOADS	(VN_BIT(VN_NET_F_GUEST_CSUM) | VN_BIT(VN_NET_F_GUEST_TSO4) | \
+				 VN_BIT(VN_NET_F_GUEST_TSO6) | VN_BIT(VN_NET_F_GUEST_ECN) | \
+				 VN_BIT(VN_NET_F_GUEST_USO4) | VN_BIT(VN_NET_F_GUEST_USO6))
+#define VN_PORT_RX_OFFLOADS	(VN_BIT(VN_NET_F_CSUM) | VN_BIT(VN_NET_F_HOST_TSO4) | \
+				 VN_BIT(VN_NET_F_HOST_TSO6) | VN_BIT(VN_NET_F_HOST_ECN) | \
+				 VN_BIT(VN_NET_F_HOST_USO))
+
+#define VN_PORT_NAME_MAX	32
+#define VN_PORT_BURST		64	/* default burst size */
+
+/**
+ * struct vn_port_stats - per-port counters, owned by the port's worker thread
+ *
+ * Plain uint64_t, no atomics: one writer; the control thread reads them
+ * racily (a torn read of a 64-bit counter does not happen on x86-64).
+ * port.c describes them in a {name, offsetof} table.
+ */
+struct vn_port_stats {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t csum_sw;	/* checksums completed in software at egress */
+	uint64_t gso_sw_frames;	/* frames segmented in software at egress */
+	uint64_t gso_sw_segs;	/* segments produced by them */
+	uint64_t gro_merged;	/* segments merged by GRO */
+	uint64_t xdp_aborted;
+	uint64_t xdp_drop;
+	uint64_t xdp_pass;
+	uint64_t xdp_tx;
+	uint64_t xdp_redirect;
+	uint64_t ring_full;	/* tx found the port full */
+	uint64_t rx_paused;	/* times rx was disabled for backpressure */
+	uint64_t drops[VN_DROP__MAX];
+};
+
+struct vn_port;
+
+/**
+ * struct vn_port_args - a parsed spec "kind:key=value,..."
+ */
+#define VN_PORT_ARGS_MAX	16
+struct vn_port_args {
+	char kind[16];
+	unsigned int n;
+	struct {
+		char key[32];
+		char val[224];
+	} kv[VN_PORT_ARGS_MAX];
+};
+
+/**
+ * struct vn_port_ops - what a port kind implements
+ * @kind:	name used in specs ("tap", "pair", "vhost-user", ...)
+ * @priv_size:	bytes of private state allocated with the port
+ * @open:	open from parsed args; fill name, features, fd. Negative errno.
+ * @close:	release everything; the port is not used afterwards
+ * @rx_burst:	receive up to @n frames; each with one reference
+ * @tx_burst:	send a prefix of @pkts, taking their references; returns count
+ * @peek_len:	length of the next frame to receive, 0 if none (may be NULL)
+ * @rx_enable:	start or stop delivering frames (backpressure); may be NULL
+ * @set_features: ask for a new set of offloads; may be NULL (fixed at open)
+ * @poll_fd:	fd that becomes readable when rx has work, or -1 (busy poll)
+ * @tx_poll_fd:	fd that becomes writable when a full port has room, or -1
+ */
+struct vn_port_ops {
+	const char *kind;
+	size_t priv_size;
+	int (*open)(struct vn_port *port, const struct vn_port_args *args);
+	void (*close)(struct vn_port *port);
+	unsigned int (*rx_burst)(struct vn_port *port, struct vn_pkt **pkts, unsigned int n);
+	unsigned int (*tx_burst)(struct vn_port *port, struct vn_pkt **pkts, unsigned int n);
+	uint32_t (*peek_len)(struct vn_port *port);
+	void (*rx_enable)(struct vn_port *port, bool enable);
+	int (*set_features)(struct vn_port *port, uint64_t features);
+	int (*poll_fd)(struct vn_port *port);
+	int (*tx_poll_fd)(struct vn_port *port);
+};
+
+/**
+ * struct vn_port - one port of the switch
+ * @ops:	the kind
+ * @name:	unique name ("tap0", "vm1")
+ * @id:		switch-wide port number, stable while the port exists
+ * @features:	negotiated virtio-net feature bits (see the top of this file)
+ * @vnet_hdr_len: bytes of virtio-net header on this port's wire (0, 10, 12)
+ * @mtu:	largest L3 packet the peer accepts unsegmented (default 1500)
+ * @pool:	packet pool rx_burst allocates from
+ * @stats:	counters
+ * @priv:	kind-private state (ops->priv_size bytes)
+ */
+struct vn_port {
+	const struct vn_port_ops *ops;
+	char name[VN_PORT_NAME_MAX];
+	uint16_t id;
+	uint64_t features;
+	uint16_t vnet_hdr_len;
+	uint32_t mtu;
+	struct vn_pool *pool;
+	struct vn_port_stats stats;
+	void *priv;
+};
+
+static inline bool vn_port_has(const struct vn_port *port, unsigned int bit)
+{
+	return port->features & VN_BIT(bit);
+}
+
+#endif /* VN_PORT_PORT_H */
