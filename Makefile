@@ -51,7 +51,8 @@ test-asan: $(ASAN_BUILD)/build.ninja
 	@.ci/summary.py $(ASAN_BUILD)/meson-logs/testlog.json
 
 $(FUZZ_BUILD)/build.ninja:
-	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dtests=false -Db_lundef=false
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dtests=false -Db_lundef=false \
+		-Db_sanitize=address,undefined
 
 fuzz-smoke: $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
