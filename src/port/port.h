@@ -25,6 +25,7 @@
 #define VN_PORT_PORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/drop.h"
@@ -139,6 +140,30 @@ struct vn_port_ops {
 };
 
 /**
+ * struct vn_port_conf - switch-level options common to all kinds
+ * @access_vlan: 1-4094: access port, untagged frames belong to this VLAN and
+ *		 leave untagged; 0: no access VLAN (untagged = native VLAN 0)
+ * @ntrunk:	entries in @trunk; >0 makes the port a trunk carrying tagged
+ *		frames of those VLANs
+ * @trunk:	allowed VLAN ids, from "trunk=10:20:30"
+ * @drop_when_full: "policy=drop": drop (counted) when the port is full,
+ *		 instead of the default "policy=block" (keep the frames, stop
+ *		 reading the sources feeding it until it drains)
+ * @pool_size:	buffers in the port's rx pool ("pool=N", default 2048)
+ *
+ * vn_port_open() parses these generic keys ("vlan", "trunk", "policy",
+ * "pool", "mtu") and hands the kind only the keys left.
+ */
+#define VN_PORT_TRUNK_MAX	64
+struct vn_port_conf {
+	uint16_t access_vlan;
+	uint16_t ntrunk;
+	uint16_t trunk[VN_PORT_TRUNK_MAX];
+	bool drop_when_full;
+	uint32_t pool_size;
+};
+
+/**
  * struct vn_port - one port of the switch
  * @ops:	the kind
  * @name:	unique name ("tap0", "vm1")
@@ -146,7 +171,8 @@ struct vn_port_ops {
  * @features:	negotiated virtio-net feature bits (see the top of this file)
  * @vnet_hdr_len: bytes of virtio-net header on this port's wire (0, 10, 12)
  * @mtu:	largest L3 packet the peer accepts unsegmented (default 1500)
- * @pool:	packet pool rx_burst allocates from
+ * @pool:	packet pool rx_burst allocates from (created by vn_port_open())
+ * @conf:	switch-level options
  * @stats:	counters
  * @priv:	kind-private state (ops->priv_size bytes)
  */
@@ -158,6 +184,7 @@ struct vn_port {
 	uint16_t vnet_hdr_len;
 	uint32_t mtu;
 	struct vn_pool *pool;
+	struct vn_port_conf conf;
 	struct vn_port_stats stats;
 	void *priv;
 };
@@ -166,5 +193,74 @@ static inline bool vn_port_has(const struct vn_port *port, unsigned int bit)
 {
 	return port->features & VN_BIT(bit);
 }
+
+/* port.c: the generic part (implemented with the first port kinds) */
+
+/**
+ * vn_port_args_parse() - Split "kind:key=value,key=value" into @args
+ * @spec:	spec string (outside input: every length and count is checked)
+ * @args:	output
+ *
+ * Return: 0, -EINVAL for a malformed spec, -E2BIG for too many or too long
+ *	   keys/values
+ */
+int vn_port_args_parse(const char *spec, struct vn_port_args *args);
+
+/**
+ * vn_port_arg() - Value of @key in @args
+ * @args:	parsed spec
+ * @key:	key
+ *
+ * Return: the value, or NULL if absent
+ */
+const char *vn_port_arg(const struct vn_port_args *args, const char *key);
+
+/**
+ * vn_port_open() - Open a port from a spec string
+ * @spec:	"kind:key=value,..." (name= sets the port name)
+ * @id:		switch-wide port id to give it
+ * @out:	the port
+ *
+ * Parses the generic keys into port->conf, creates the port's pool, and
+ * calls the kind's open with the remaining keys.
+ *
+ * Return: 0, or a negative errno (-ENOENT unknown kind, -EINVAL bad key or
+ *	   value, or what the kind returned); the reason is logged
+ */
+int vn_port_open(const char *spec, uint16_t id, struct vn_port **out);
+
+/**
+ * vn_port_close() - Close a port and free it and its pool
+ * @port:	port, may be NULL
+ */
+void vn_port_close(struct vn_port *port);
+
+/**
+ * struct vn_port_stat_desc - one counter of struct vn_port_stats
+ * @name:	name shown by vnetctl and used by tests ("rx_packets")
+ * @offset:	offsetof(struct vn_port_stats, ...)
+ */
+struct vn_port_stat_desc {
+	const char *name;
+	size_t offset;
+};
+
+/**
+ * vn_port_stat_descs() - The counter table (drops appear as "drop_<reason>")
+ * @n:		number of entries, output
+ *
+ * Return: the table
+ */
+const struct vn_port_stat_desc *vn_port_stat_descs(unsigned int *n);
+
+/**
+ * vn_port_stat_get() - Read one counter by name
+ * @port:	port
+ * @name:	counter name from the table
+ * @val:	output
+ *
+ * Return: 0, or -ENOENT for an unknown name
+ */
+int vn_port_stat_get(const struct vn_port *port, const char *name, uint64_t *val);
 
 #endif /* VN_PORT_PORT_H */
