@@ -40,7 +40,9 @@ struct vn_pool;
  * @pkt:	the GSO frame; not modified (it may be shared); its header is
  *		validated here again (vn_vhdr_validate()), hdr_len ignored
  * @sw_csum:	true: compute each segment's L4 checksum (destination lacks
- *		CSUM), segments get DATA_VALID; false: segments get NEEDS_CSUM
+ *		CSUM), segment flags 0 as virtio wants for a driver without
+ *		GUEST_CSUM and as the kernel writes to such a tap; false:
+ *		segments get NEEDS_CSUM
  *		with the pseudo-header sum in the field (destination does CSUM)
  * @segs:	output, the segments in order, each with one reference
  * @max:	room in @segs (VN_GSO_SEGS_MAX always suffices)
