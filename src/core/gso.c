@@ -71,14 +71,9 @@ static inline void wr32(uint8_t *p, uint32_t v)
 	p[3] = v & 0xff;
 }
 
-/* Copy and sum: memcpy() of a segment's share lands in L1, the sum then
- * reads it from there; measured (bench/core.sh) faster than a fused
- * load/store/add loop, which cannot use wide vector stores.
- */
 static inline uint32_t copy_csum(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
-	memcpy(dst, src, len);
-	return vn_csum_partial(dst, len, 0);
+	return vn_csum_partial_copy(dst, src, len, 0);
 }
 
 static void fix_l3(const struct gso_ctx *c, uint8_t *seg, uint32_t seg_len, uint32_t i)
