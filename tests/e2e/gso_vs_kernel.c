@@ -276,6 +276,10 @@ static const struct kcase cases[] = {
 			    .tos = 0x01 }, 1333, true },
 	{ "tcp6-odd-dstopts", { .ipv = 6, .proto = 6, .payload = 4099, .tcp_flags = 0x11,
 				.v6_ext_len = 8 }, 999, false },
+	{ "tcp4-vlan", { .ipv = 4, .proto = 6, .payload = 6000, .tcp_flags = 0x18, .nvlan = 1,
+			 .df = true }, 1448, false },
+	{ "tcp6-qinq", { .ipv = 6, .proto = 6, .payload = 6001, .tcp_flags = 0x18, .nvlan = 2 },
+	  1440, false },
 	{ "udp4-uso", { .ipv = 4, .proto = 17, .payload = 8000, .df = true, .ip_id = 5 }, 1472, false },
 	{ "udp6-uso-odd", { .ipv = 6, .proto = 17, .payload = 5001 }, 1000, false },
 };
