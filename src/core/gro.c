@@ -251,6 +251,9 @@ static bool flow_fits(const struct vn_gro_flow *f, const struct seg *s, uint8_t 
 	/* Longer than the first: it cannot be a later segment of one TSO frame */
 	if (s->plen > f->gso_size)
 		return false;
+	/* More segments than vn_vhdr_validate() lets a TSO frame have */
+	if (f->segs >= VN_VHDR_GSO_SEGS_MAX)
+		return false;
 	/* 64 KiB IP datagram cap; room in the buffer behind the frame */
 	if (ip_len > VN_GRO_IP_MAX || VN_GRO_IP_MAX - ip_len < s->plen ||
 	    vn_pkt_tailroom(f->pkt) < s->plen)

@@ -32,7 +32,9 @@
  *    must be the same on all;
  *  - payload not empty and at most the first segment's payload (gso_size);
  *    a shorter one or one with PSH is the last of its frame;
- *  - not already a GSO frame; merged IP total length at most 65535;
+ *  - not already a GSO frame; merged IP total length at most 65535 and at
+ *    most VN_VHDR_GSO_SEGS_MAX segments (so the result passes
+ *    vn_vhdr_validate());
  *  - a valid TCP checksum: DATA_VALID is trusted, NEEDS_CSUM (pointing at the
  *    TCP checksum field) is fine as is, anything else is verified in
  *    software (counted in @csum_sw). A bad one is passed through untouched

@@ -160,6 +160,8 @@ static void roundtrip_segments(const struct tf_spec *spec, unsigned int gso, uin
 	got = vn_gro_burst(&gro, pool, in, n, out, MAX_SEGS);
 	assert_int_equal(got, 1);
 	expect_frame(out[0], xbuf, len, &vh);
+	/* What we build passes what we demand of a guest */
+	assert_int_equal(vn_vhdr_validate(out[0]), VN_DROP_NONE);
 	assert_int_equal(gro.csum_sw - sw0, seg_flags ? 0 : n);
 	vn_pkt_put(out[0]);
 }
@@ -418,6 +420,40 @@ static void test_gro_64k_cap(void **state)
 	}
 }
 
+/* 2050 one-byte segments: at most VN_VHDR_GSO_SEGS_MAX per merged frame */
+static void test_gro_segs_cap(void **state)
+{
+	enum { N = VN_VHDR_GSO_SEGS_MAX + 2 };
+	static struct vn_pkt *in[N], *out[N];
+	struct vn_pool *big;
+	struct tf_layout lay;
+	uint8_t f[128];
+	unsigned int k, got, len;
+
+	(void)state;
+	assert_int_equal(vn_pool_create("segs_cap", N, &big), 0);
+	for (k = 0; k < N; k++) {
+		struct tf_spec s = { .ipv = 4, .proto = 6, .payload = 1, .tcp_flags = 0x10,
+				     .seq = k, .ip_id = (uint16_t)k, .seed = (uint8_t)k };
+
+		len = tf_build(f, &s, &lay);
+		fix_csums(f, &lay, 4);
+		in[k] = vn_pool_alloc(big);
+		assert_non_null(in[k]);
+		assert_int_equal(vn_pkt_set(in[k], f, len), 0);
+		in[k]->vh.flags = VN_VHDR_F_DATA_VALID;
+	}
+	got = vn_gro_burst(&gro, big, in, N, out, N);
+	assert_int_equal(got, 2);
+	assert_int_equal(out[0]->len, lay.payload_off + VN_VHDR_GSO_SEGS_MAX);
+	assert_int_equal(out[1]->len, lay.payload_off + 2);
+	assert_int_equal(vn_vhdr_validate(out[0]), VN_DROP_NONE);
+	assert_int_equal(vn_vhdr_validate(out[1]), VN_DROP_NONE);
+	vn_pkt_put_bulk(out, got);
+	assert_int_equal(vn_pool_avail(big), N);
+	vn_pool_destroy(big);
+}
+
 /* Two interleaved flows, non-TCP frames and an out-of-order segment */
 static void test_gro_order_preserved(void **state)
 {
@@ -570,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_gro_tiny_segments),
 		cmocka_unit_test(test_gro_must_not_merge),
 		cmocka_unit_test(test_gro_64k_cap),
+		cmocka_unit_test(test_gro_segs_cap),
 		cmocka_unit_test(test_gro_order_preserved),
 		cmocka_unit_test(test_gro_shared_first_copied),
 		cmocka_unit_test(test_gro_max_out),
