@@ -75,10 +75,13 @@ static inline void cpu_relax(void)
 static unsigned int enqueue_sp(struct vn_ring *r, void *const *objs, unsigned int n)
 {
 	uint32_t head = r->prod.head;
-	/* Acquire: the consumer's reads of the slots it freed are done */
-	uint32_t cons = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
-	uint32_t free_slots = r->size - (head - cons);
+	uint32_t free_slots = r->size - (head - r->prod.peer);
 
+	if (free_slots < n) {
+		/* Acquire: the consumer's reads of the slots it freed are done */
+		r->prod.peer = __atomic_load_n(&r->cons.tail, __ATOMIC_ACQUIRE);
+		free_slots = r->size - (head - r->prod.peer);
+	}
 	n = VN_MIN(n, free_slots);
 	if (!n)
 		return 0;
@@ -134,10 +137,11 @@ unsigned int vn_ring_enqueue_burst(struct vn_ring *r, void *const *objs, unsigne
 unsigned int vn_ring_dequeue_burst(struct vn_ring *r, void **objs, unsigned int n)
 {
 	uint32_t head = r->cons.head;
-	/* Acquire: the producers' slot writes up to prod.tail are visible */
-	uint32_t prod = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE);
 
-	n = VN_MIN(n, prod - head);
+	if (r->cons.peer - head < n)
+		/* Acquire: the producers' slot writes up to prod.tail are visible */
+		r->cons.peer = __atomic_load_n(&r->prod.tail, __ATOMIC_ACQUIRE);
+	n = VN_MIN(n, r->cons.peer - head);
 	if (!n)
 		return 0;
 	slots_read(r, head, objs, n);

@@ -11,7 +11,9 @@
  * up to @n, and return how many they moved ("all or some"). A caller that
  * got fewer than it asked for still owns the rest.
  *
- * Synchronisation (one acquire/release pair per burst, never per pointer):
+ * Synchronisation (at most one acquire/release pair per burst, never per
+ * pointer; a single producer and the consumer keep the last tail they read
+ * from the other side and only reload it when that view is too small):
  *  - producer: reads cons.tail with acquire (the consumer has finished
  *    reading the slots it freed), writes the slots, publishes prod.tail
  *    with release;
@@ -40,10 +42,15 @@
  * struct vn_ring_side - one side's indices, alone on its cache line
  * @head:	next index to reserve (producer) / to read (consumer)
  * @tail:	published index: slots before it are handed to the other side
+ * @peer:	last value of the other side's tail this side loaded (with
+ *		acquire); only the single consumer and a single producer use
+ *		it, to skip touching the other side's cache line while the
+ *		cached view already allows the whole burst
  */
 struct vn_ring_side {
 	_Alignas(VN_RING_CACHE_LINE) uint32_t head;
 	uint32_t tail;
+	uint32_t peer;
 };
 
 /**

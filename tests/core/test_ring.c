@@ -111,6 +111,7 @@ static void wraparound(unsigned int flags, uint32_t start)
 
 	assert_int_equal(vn_ring_create(8, flags, &r), 0);
 	r->prod.head = r->prod.tail = r->cons.head = r->cons.tail = start;
+	r->prod.peer = r->cons.peer = start;
 	for (iter = 0; iter < 1000; iter++) {
 		unsigned int want = 1 + iter % 7;
 
