@@ -128,8 +128,11 @@ static bool seg_eligible(const struct seg *s)
 	/* Padding or trailing bytes: the IP length is not what we received */
 	if (s->h.l3_end != s->pkt->len)
 		return false;
-	/* Control segments and pure ACKs travel as they are */
-	if ((s->tflags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG)) || s->plen == 0)
+	/* Control segments and pure ACKs travel as they are. CWR too, as in
+	 * Linux 6.18 (a CWR segment is flushed alone): with AccECN, CWR is
+	 * part of a counter that merging would lose.
+	 */
+	if ((s->tflags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_CWR)) || s->plen == 0)
 		return false;
 	/* Corrupt IPv4 header: not ours to rewrite */
 	if (s->h.ip_version == 4 && vn_csum_fold(vn_csum_partial(s->ip, 20, 0)) != 0)
@@ -241,12 +244,12 @@ static bool flow_fits(const struct vn_gro_flow *f, const struct seg *s, uint8_t 
 	if (s->seq != f->next_seq)
 		return false;
 	/* Data offset, ACK number, window, urgent pointer, options must match;
-	 * flags too except PSH (allowed on the last) and CWR (first only)
+	 * flags too except PSH (allowed on the last)
 	 */
 	if (s->h.l4_hlen != f->h.l4_hlen || th[12] != s->th[12] || memcmp(th + 8, s->th + 8, 4) ||
 	    memcmp(th + 14, s->th + 14, 2) || memcmp(th + 18, s->th + 18, f->h.l4_hlen - 18))
 		return false;
-	if ((s->tflags & TCP_CWR) || ((s->tflags ^ th[13]) & ~(TCP_PSH | TCP_CWR)))
+	if ((s->tflags ^ th[13]) & ~TCP_PSH)
 		return false;
 	/* Longer than the first: it cannot be a later segment of one TSO frame */
 	if (s->plen > f->gso_size)
@@ -331,10 +334,8 @@ static void flow_finish(struct vn_gro *g, struct vn_gro_flow *f)
 
 	memset(&pkt->vh, 0, sizeof(pkt->vh));
 	pkt->vh.flags = VN_VHDR_F_NEEDS_CSUM;
+	/* Never VN_VHDR_GSO_ECN: no CWR segment is merged */
 	pkt->vh.gso_type = f->h.ip_version == 4 ? VN_VHDR_GSO_TCPV4 : VN_VHDR_GSO_TCPV6;
-	/* A CWR on the first segment marks the ECN-capable super-frame */
-	if (th[13] & TCP_CWR)
-		pkt->vh.gso_type |= VN_VHDR_GSO_ECN;
 	pkt->vh.gso_size = f->gso_size;
 	pkt->vh.hdr_len = (uint16_t)f->h.payload_off;
 	pkt->vh.csum_start = (uint16_t)f->h.l4_off;

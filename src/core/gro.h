@@ -27,9 +27,10 @@
  *  - IP length field equal to the bytes received (no Ethernet padding);
  *  - TCP: sequence number continues the flow, same ACK number, window,
  *    urgent pointer, data offset and option bytes (timestamps included),
- *    same flags except PSH; no SYN/FIN/RST/URG on any segment; CWR only on
- *    the first (it sets VN_VHDR_GSO_ECN, as tcp_gro_complete() does); ECE
- *    must be the same on all;
+ *    same flags except PSH; no SYN/FIN/RST/URG/CWR on any segment (Linux
+ *    6.18 flushes a CWR segment alone: with AccECN, CWR is part of a
+ *    counter), so merged frames never carry VN_VHDR_GSO_ECN; ECE must be
+ *    the same on all;
  *  - payload not empty and at most the first segment's payload (gso_size);
  *    a shorter one or one with PSH is the last of its frame;
  *  - not already a GSO frame; merged IP total length at most 65535 and at
@@ -47,7 +48,7 @@
  * first (vn_pkt_unshare); if the pool is empty the flow is not merged. The
  * result looks exactly like a TSO frame a virtio driver would send: IP
  * length fields and IPv4 header checksum updated, PSH of the last segment,
- * gso_type TCPV4/TCPV6 (+ECN), gso_size = first payload, hdr_len = headers,
+ * gso_type TCPV4/TCPV6, gso_size = first payload, hdr_len = headers,
  * NEEDS_CSUM with csum_start/csum_offset at the TCP checksum, which holds
  * the pseudo-header sum. A flow of one segment is passed through untouched.
  */
