@@ -378,6 +378,68 @@ static void test_gro_must_not_merge(void **state)
 	}
 }
 
+/* Hostile frames between two segments of a flow: they pass through untouched;
+ * they belong to no flow, so the segments around them still merge
+ */
+static void test_gro_hostile_frames_pass(void **state)
+{
+	struct tf_spec sp = { .ipv = 4, .proto = 6, .payload = 100, .tcp_flags = 0x10 };
+	struct tf_layout lay;
+	uint8_t good[256], bad[256];
+	unsigned int glen, k;
+
+	(void)state;
+	glen = tf_build(good, &sp, &lay);
+	fix_csums(good, &lay, 4);
+	/* Numbered: how frame 1 of (good, bad, good') is broken */
+	for (k = 1; k <= 10; k++) {
+		struct vn_pkt *in[3], *out[3];
+		unsigned int blen = glen, got, i;
+		struct tf_spec sp2 = sp;
+		uint8_t next[256];
+		unsigned int nlen;
+
+		memcpy(bad, good, glen);
+		switch (k) {
+		case 1: blen = 0; break;				/* empty */
+		case 2: blen = 13; break;				/* runt */
+		case 3: blen = lay.l3_off + 10; break;			/* IPv4 header cut */
+		case 4: blen = lay.l4_off + 10; break;			/* TCP header cut */
+		case 5: bad[lay.l4_off + 12] = 0xf0; break;		/* data offset 60: parses, */
+								/* same flow, cannot join */
+		case 6: bad[lay.l3_off + 2] = 0xff; break;		/* tot_len > frame */
+		case 7: bad[lay.l3_off + 0] = 0x44; break;		/* ihl 4 */
+		case 8: bad[lay.l4_off + 12] = 0x40; break;		/* data offset 4 */
+		case 9: bad[lay.l3_off + 2] = 0; bad[lay.l3_off + 3] = 20; break; /* tot_len = ihl */
+		case 10: bad[12] = 0x81; bad[13] = 0x00; break;		/* VLAN tag eats the IP */
+		}
+		/* The next in-order segment of the good one's flow */
+		sp2.seq = 100;
+		sp2.ip_id = 1;
+		nlen = tf_build(next, &sp2, &lay);
+		fix_csums(next, &lay, 4);
+		in[0] = mkpkt(good, glen, (struct vn_vhdr){ 0 });
+		in[1] = mkpkt(bad, blen, (struct vn_vhdr){ 0 });
+		in[2] = mkpkt(next, nlen, (struct vn_vhdr){ 0 });
+		got = vn_gro_burst(&gro, pool, in, 3, out, 3);
+		print_message("hostile case %u\n", k);
+		assert_ptr_equal(out[0], in[0]);
+		assert_ptr_equal(out[1], in[1]);
+		expect_frame(out[1], bad, blen, &(struct vn_vhdr){ 0 });
+		if (k == 5) {
+			/* A frame of the flow that cannot join closes it: no merge across */
+			assert_int_equal(got, 3);
+			for (i = 0; i < 3; i++)
+				assert_false(vn_vhdr_is_gso(&out[i]->vh));
+		} else {
+			assert_int_equal(got, 2);
+			assert_int_equal(out[0]->len, glen + 100);
+			assert_int_equal(vn_vhdr_validate(out[0]), VN_DROP_NONE);
+		}
+		vn_pkt_put_bulk(out, got);
+	}
+}
+
 /* 50 full segments: the first frame stops below 64 KiB, the rest make a second */
 static void test_gro_64k_cap(void **state)
 {
@@ -611,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_gro_merges_tso_frames),
 		cmocka_unit_test(test_gro_tiny_segments),
 		cmocka_unit_test(test_gro_must_not_merge),
+		cmocka_unit_test(test_gro_hostile_frames_pass),
 		cmocka_unit_test(test_gro_64k_cap),
 		cmocka_unit_test(test_gro_segs_cap),
 		cmocka_unit_test(test_gro_order_preserved),
