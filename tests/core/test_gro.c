@@ -5,6 +5,7 @@
  * horrible_segment(), a deliberately naive reference that rewrites each
  * segment's headers field by field and computes full checksums; GRO of those
  * segments must give back the TSO frame byte for byte, metadata included.
+ * With core/gso: GRO(GSO(x)) == x and GSO(GRO(s)) == s on random flows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include "core/csum.h"
 #include "core/gro.h"
+#include "core/gso.h"
 #include "core/pool.h"
 #include "frames.h"
 
@@ -667,6 +669,137 @@ static void test_gro_random_roundtrip(void **state)
 	assert_int_equal(gro.frames - frames0, done);
 }
 
+/* A random TSO frame (tf_build) with more payload than one segment */
+static unsigned int random_tso(struct tf_spec *s, unsigned int *gso)
+{
+	unsigned int hdrs, maxp;
+
+	do {
+		memset(s, 0, sizeof(*s));
+		s->proto = 6;
+		s->ipv = rand() % 2 ? 4 : 6;
+		s->nvlan = rand() % 3;
+		s->tcp_opt_len = 4 * (unsigned int)(rand() % 11);
+		/* No CWR: GRO never merges it (Linux 6.18); no FIN: not merged */
+		s->tcp_flags = (uint8_t)(0x10 | (rand() % 2 ? 0x08 : 0) | (rand() % 4 ? 0 : 0x40));
+		s->tos = (uint8_t)(rand() % 4 ? 0 : rand() & 0xfc);
+		s->df = rand() % 2;
+		s->seq = (uint32_t)rand() * 2654435761u;
+		s->ip_id = (uint16_t)rand();
+		s->seed = (uint8_t)rand();
+		*gso = 1 + (unsigned int)rand() % 9000;
+		hdrs = (s->ipv == 4 ? 20 : 40) + 20 + s->tcp_opt_len;
+		maxp = VN_MIN(VN_GRO_IP_MAX - hdrs, (MAX_SEGS - 1) * *gso);
+	} while (maxp <= *gso);
+	s->payload = *gso + 1 + (unsigned int)rand() % (maxp - *gso);
+	return tf_build(xbuf, s, NULL);
+}
+
+/* GRO(GSO(x)) == x, with GSO computing checksums and leaving them pending */
+static void test_gro_of_gso_is_identity(void **state)
+{
+	unsigned int iter;
+
+	(void)state;
+	srand(5);
+	for (iter = 0; iter < 300; iter++) {
+		struct vn_pkt *x, *segs[MAX_SEGS], *out[MAX_SEGS];
+		enum vn_drop_reason why;
+		struct tf_layout lay;
+		struct tf_spec s;
+		unsigned int gso, len = random_tso(&s, &gso), got;
+		bool sw = iter % 2;
+		int n;
+
+		tf_build(xbuf, &s, &lay);
+		x = mkpkt(xbuf, len, tf_gso_vhdr(&s, &lay, (uint16_t)gso, false));
+		n = vn_gso_segment(pool, x, sw, segs, MAX_SEGS, &why);
+		assert_true(n >= 2);
+		got = vn_gro_burst(&gro, pool, segs, (unsigned int)n, out, MAX_SEGS);
+		assert_int_equal(got, 1);
+		expect_frame(out[0], vn_pkt_data(x), x->len, &x->vh);
+		vn_pkt_put(out[0]);
+		vn_pkt_put(x);
+	}
+}
+
+/* GSO(GRO(s)) == s for in-order segment lists of one flow with random breaks */
+static void test_gso_of_gro_is_identity(void **state)
+{
+	unsigned int iter, checked = 0, frames = 0;
+
+	(void)state;
+	srand(6);
+	for (iter = 0; iter < 300; iter++) {
+		struct vn_pkt *in[MAX_SEGS], *out[MAX_SEGS], *back[MAX_SEGS];
+		struct tf_layout lay;
+		struct tf_spec s;
+		unsigned int gso, n, k, got, nback = 0;
+
+		random_tso(&s, &gso);
+		tf_build(xbuf, &s, &lay);
+		n = horrible_segment(xbuf, &lay, s.ipv, gso, segbuf, seglen);
+		/* Break the flow at random places: PSH in the middle, a short
+		 * segment in the middle (cut its tail off), a sequence gap
+		 */
+		for (k = 1; k + 1 < n; k++) {
+			uint8_t *th = segbuf[k] + lay.l4_off;
+			int r = rand() % 16;
+
+			if (r == 0) {
+				th[13] |= 0x08;
+			} else if (r == 1) {
+				seglen[k] -= 1 + (unsigned int)rand() % (seglen[k] - lay.payload_off);
+				if (s.ipv == 4)
+					tf_put16(segbuf[k] + lay.l3_off + 2,
+						 (uint16_t)(seglen[k] - lay.l3_off));
+				else
+					tf_put16(segbuf[k] + lay.l3_off + 4,
+						 (uint16_t)(seglen[k] - lay.l3_off - 40));
+			} else if (r == 2) {
+				unsigned int j;
+
+				/* This and every later segment one byte further on */
+				for (j = k; j < n; j++) {
+					uint8_t *t = segbuf[j] + lay.l4_off;
+					uint32_t seq = (uint32_t)t[4] << 24 | t[5] << 16 | t[6] << 8 | t[7];
+
+					tf_put32(t + 4, seq + 1);
+					fix_csums(segbuf[j], &lay, s.ipv);
+				}
+			}
+			fix_csums(segbuf[k], &lay, s.ipv);
+		}
+		for (k = 0; k < n; k++)
+			in[k] = mkpkt(segbuf[k], seglen[k], (struct vn_vhdr){ 0 });
+		got = vn_gro_burst(&gro, pool, in, n, out, MAX_SEGS);
+		frames += got;
+		for (k = 0; k < got; k++) {
+			enum vn_drop_reason why;
+			int m;
+
+			if (!vn_vhdr_is_gso(&out[k]->vh)) {
+				back[nback++] = out[k];
+				continue;
+			}
+			m = vn_gso_segment(pool, out[k], true, back + nback, MAX_SEGS - nback, &why);
+			assert_true(m >= 2);
+			nback += (unsigned int)m;
+			vn_pkt_put(out[k]);
+		}
+		assert_int_equal(nback, n);
+		for (k = 0; k < n; k++) {
+			expect_frame(back[k], segbuf[k], seglen[k], &(struct vn_vhdr){ 0 });
+			checked++;
+		}
+		vn_pkt_put_bulk(back, nback);
+	}
+	assert_true(checked > 1000);
+	/* The breaks really split flows into several frames */
+	print_message("gso(gro(s)): %u segments, %u frames after GRO, 300 flows\n", checked, frames);
+	assert_true(frames > 400);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -680,6 +813,8 @@ int main(void)
 		cmocka_unit_test(test_gro_shared_first_copied),
 		cmocka_unit_test(test_gro_max_out),
 		cmocka_unit_test(test_gro_random_roundtrip),
+		cmocka_unit_test(test_gro_of_gso_is_identity),
+		cmocka_unit_test(test_gso_of_gro_is_identity),
 	};
 
 	vn_gro_init(&gro);
