@@ -41,6 +41,10 @@
  *    software (counted in @csum_sw). A bad one is passed through untouched
  *    and counted (@csum_bad): the receiver's problem, never hidden by us.
  *    The first segment of a flow is verified only when a second one joins.
+ *    DATA_VALID is trusted as the kernel trusts CHECKSUM_UNNECESSARY: a port
+ *    sets it only on frames whose checksum was verified (a guest setting it
+ *    on its own frames only fools itself: a merged frame gets a correct
+ *    checksum over the same bytes at egress).
  *
  * The merged frame is built in place in the first segment's buffer (which
  * has room for 64 KiB, pkt.h): later segments' payloads are appended and
