@@ -266,7 +266,7 @@ static bool flow_fits(const struct vn_gro_flow *f, const struct seg *s, uint8_t 
 
 enum join_result { JOINED, NOT_JOINED };
 
-/* Append @s to @f if the rules allow; on JOINED @s->pkt has been released */
+/* Append @s to @f if the rules allow; on JOINED @s->pkt is queued for release */
 static enum join_result flow_join(struct vn_gro *g, struct vn_pool *pool,
 				  struct vn_gro_flow *f, struct seg *s, struct vn_pkt **out)
 {
@@ -303,7 +303,11 @@ static enum join_result flow_join(struct vn_gro *g, struct vn_pool *pool,
 	f->id_mode = mode;
 	f->psh = !!(s->tflags & TCP_PSH);
 	g->merged++;
-	vn_pkt_put(s->pkt);
+	if (g->nrelease == VN_GRO_RELEASE_BATCH) {
+		vn_pkt_put_bulk(g->release, g->nrelease);
+		g->nrelease = 0;
+	}
+	g->release[g->nrelease++] = s->pkt;
 	return JOINED;
 }
 
@@ -416,5 +420,7 @@ unsigned int vn_gro_burst(struct vn_gro *g, struct vn_pool *pool, struct vn_pkt 
 	for (i = 0; i < VN_GRO_FLOWS; i++)
 		if (g->flows[i].pkt)
 			flow_close(g, &g->flows[i]);
+	vn_pkt_put_bulk(g->release, g->nrelease);
+	g->nrelease = 0;
 	return j;
 }

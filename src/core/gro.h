@@ -66,6 +66,7 @@
 
 #define VN_GRO_FLOWS		16	/* flows open at once within a burst */
 #define VN_GRO_IP_MAX		65535	/* largest merged IP datagram */
+#define VN_GRO_RELEASE_BATCH	64	/* merged segments released per pool call */
 
 struct vn_pool;
 
@@ -100,6 +101,9 @@ struct vn_gro_flow {
 /**
  * struct vn_gro - GRO state of one receiving thread (not shared)
  * @flows:	open flows; scratch, empty between calls
+ * @release:	segments merged away, released in one vn_pkt_put_bulk()
+ *		(one pool lock per batch, not per segment); empty between calls
+ * @nrelease:	entries in @release
  * @merged:	segments merged into an earlier one (frames saved)
  * @frames:	merged frames produced (two or more segments)
  * @csum_sw:	TCP checksums verified in software
@@ -108,6 +112,8 @@ struct vn_gro_flow {
  */
 struct vn_gro {
 	struct vn_gro_flow flows[VN_GRO_FLOWS];
+	struct vn_pkt *release[VN_GRO_RELEASE_BATCH];
+	unsigned int nrelease;
 	uint64_t merged;
 	uint64_t frames;
 	uint64_t csum_sw;
