@@ -24,7 +24,9 @@
 #include "port/port.h"
 
 #define VN_VLAN_MAX		4094
-#define VN_ETH_P_8021Q		0x8100
+#ifndef VN_ETH_P_8021Q
+#define VN_ETH_P_8021Q		0x8100	/* also in core/parse.h */
+#endif
 
 /**
  * struct vn_sw_vlan - a port's VLAN configuration, compiled for the datapath
