@@ -12,6 +12,7 @@
 #include "port.h"
 
 #define VN_PORT_KINDS(X)	\
+	X(tap)			\
 	X(pair)
 
 #define VN_PORT_KIND_DECL(name)	extern const struct vn_port_ops vn_##name##_port_ops;
