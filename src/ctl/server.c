@@ -90,6 +90,8 @@ static void client_free(struct vn_ctl_server *srv, struct client *c)
 		if (srv->clients[i] == c)
 			srv->clients[i] = NULL;
 	srv->nclients--;
+	/* close() alone keeps the registration if a forked child shares the fd */
+	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	free(c->in);
 	free(c->out);
