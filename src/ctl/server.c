@@ -622,3 +622,14 @@ void vn_ctl_server_close(struct vn_ctl_server *srv)
 	free(srv->clients);
 	free(srv);
 }
+
+/**
+ * vn_ctl_server_ctx() - The context given in vn_ctl_server_conf.ctx
+ * @srv:	server
+ *
+ * Return: the context
+ */
+void *vn_ctl_server_ctx(struct vn_ctl_server *srv)
+{
+	return srv->conf.ctx;
+}

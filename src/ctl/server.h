@@ -67,4 +67,12 @@ int vn_ctl_server_open(const struct vn_ctl_server_conf *conf, struct vn_ctl_serv
  */
 void vn_ctl_server_close(struct vn_ctl_server *srv);
 
+/**
+ * vn_ctl_server_ctx() - The context given in vn_ctl_server_conf.ctx
+ * @srv:	server
+ *
+ * Return: the context
+ */
+void *vn_ctl_server_ctx(struct vn_ctl_server *srv);
+
 #endif /* VN_CTL_SERVER_H */
