@@ -36,6 +36,7 @@ void vnetctl_table_init(struct vnetctl_table *t, unsigned int ncols, uint32_t ri
 			const char *const *header);
 void vnetctl_table_add(struct vnetctl_table *t, const char *const *row);
 void vnetctl_table_print(struct vnetctl_table *t);
+void vnetctl_table_free(struct vnetctl_table *t);
 void vnetctl_human(char *buf, size_t len, uint64_t v, const char *unit);
 
 /* vnetctl_print.c */

@@ -77,6 +77,21 @@ void vnetctl_table_print(struct vnetctl_table *t)
 }
 
 /**
+ * vnetctl_table_free() - Free a table without printing it
+ * @t:		table
+ */
+void vnetctl_table_free(struct vnetctl_table *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = 0;
+}
+
+/**
  * vnetctl_human() - Format @v with k/M/G suffixes (powers of 1000)
  * @buf:	output
  * @len:	its size

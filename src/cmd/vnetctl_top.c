@@ -136,7 +136,7 @@ static void show(const struct sample *cur, unsigned int n, const struct sample *
 		json_object_object_add(o, "ports", ports);
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
-		vnetctl_table_print(&t);	/* frees the unused header */
+		vnetctl_table_free(&t);
 		fflush(stdout);
 		return;
 	}

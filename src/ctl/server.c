@@ -82,6 +82,21 @@ static time_t now_sec(void)
 	return ts.tv_sec;
 }
 
+/*
+ * Discard what the peer sent and we will not read (the rest of an oversized
+ * line): closing a unix socket with unread input resets the peer, which
+ * then may not see our error reply. Bounded: at most 1 MiB, never blocks.
+ */
+static void drain(int fd)
+{
+	char buf[4096];
+	unsigned int i;
+
+	for (i = 0; i < 256; i++)
+		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) <= 0)
+			return;
+}
+
 static void client_free(struct vn_ctl_server *srv, struct client *c)
 {
 	unsigned int i;
@@ -275,6 +290,7 @@ static void client_event(struct vn_ctl_server *srv, struct client *c, uint32_t e
 		c->closing = true;
 	/* done: refused, broken, oversized, or the peer said all it had to say */
 	if ((c->closing || (c->eof && c->in_len == 0)) && c->out_off >= c->out_len) {
+		drain(c->fd);
 		client_free(srv, c);
 		return;
 	}
@@ -311,6 +327,7 @@ static void reply_and_close(int fd, int err, const char *msg)
 	if (line && send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 		vn_dbg("ctl: could not send refusal: %s", strerror(errno));
 	free(line);
+	drain(fd);
 	close(fd);
 }
 
