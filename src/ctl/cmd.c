@@ -59,6 +59,14 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			PORT_ARG(VN_CTL_ARG_POS),
 		},
 	},
+	[VN_CTL_CMD_FDB_ADD] = {
+		VN_CTL_CMD_FDB_ADD, "fdb.add", "fdb add",
+		"pin MAC to PORT (a static entry: never aged or moved)", true, 3, {
+			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC" },
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "vlan", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 4094, "N" },
+		},
+	},
 	[VN_CTL_CMD_VLAN_SHOW] = {
 		VN_CTL_CMD_VLAN_SHOW, "vlan.show", "vlan show",
 		"show each port's VLAN configuration", false, 0, { { 0 } },

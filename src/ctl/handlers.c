@@ -11,6 +11,7 @@
  * counters are sampled; the rate shown by "port list" is the difference
  * between the last two samples.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -373,6 +374,54 @@ static int h_fdb_flush(struct vn_ctl *ctl, struct json_object *args, struct json
 	return 0;
 }
 
+/* "aa:bb:cc:dd:ee:ff", exactly: two hex digits per byte, ':' between */
+static int mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned int i;
+
+	for (i = 0; i < 6; i++) {
+		char hex[3] = { s[3 * i], s[3 * i + 1], '\0' };
+		char *end;
+
+		if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]) ||
+		    (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)strtoul(hex, &end, 16);
+	}
+	return s[17] ? -EINVAL : 0;
+}
+
+static int h_fdb_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		     char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "port"), *mac_s = arg_str(args, "mac");
+	struct json_object *v;
+	uint8_t mac[6];
+	int vlan = 0, ret;
+
+	if (json_object_object_get_ex(args, "vlan", &v))
+		vlan = json_object_get_int(v);
+	/* multicast source addresses are never learned: pinning one is a mistake */
+	if (mac_parse(mac_s, mac) || (mac[0] & 1)) {
+		snprintf(msg, msglen, "\"%s\" is not a unicast MAC address", mac_s);
+		return -EINVAL;
+	}
+	ret = vn_sw_fdb_static_add(ctl->sw, mac, (uint16_t)vlan, name);
+	if (ret) {
+		if (ret == -ENOENT)
+			snprintf(msg, msglen, "port \"%s\" does not exist", name);
+		else
+			snprintf(msg, msglen, "cannot add %s on \"%s\": %s", mac_s, name,
+				 strerror(-ret));
+		return ret;
+	}
+	*result = json_object_new_object();
+	json_object_object_add(*result, "mac", json_object_new_string(mac_s));
+	json_object_object_add(*result, "port", json_object_new_string(name));
+	json_object_object_add(*result, "vlan", json_object_new_int(vlan));
+	return 0;
+}
+
 static int vlan_one(struct vn_port *p, void *arg)
 {
 	struct walk *w = arg;
@@ -411,6 +460,7 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_STATS] = h_stats,
 	[VN_CTL_CMD_FDB_SHOW] = h_fdb_show,
 	[VN_CTL_CMD_FDB_FLUSH] = h_fdb_flush,
+	[VN_CTL_CMD_FDB_ADD] = h_fdb_add,
 	[VN_CTL_CMD_VLAN_SHOW] = h_vlan_show,
 };
 

@@ -218,6 +218,31 @@ static void test_handlers_stats_and_fdb(void **state)
 	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"fdb.show\"}");
 	assert_true(json_object_is_type(ok(rep), json_type_array));
 	json_object_put(rep);
+	/* a static entry shows up with its port name; bad MACs are refused */
+	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"fdb.add\",\"args\":{\"mac\":\"02:00:00:aa:bb:01\","
+		  "\"port\":\"sb\",\"vlan\":0}}");
+	ok(rep);
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"fdb.show\",\"args\":{\"port\":\"sb\"}}");
+	res = ok(rep);
+	assert_int_equal(json_object_array_length(res), 1);
+	c = json_object_array_get_idx(res, 0);
+	assert_string_equal(json_object_get_string(get(c, "mac")), "02:00:00:aa:bb:01");
+	assert_string_equal(json_object_get_string(get(c, "port")), "sb");
+	assert_true(json_object_get_boolean(get(c, "static")));
+	json_object_put(rep);
+	static const char *const bad_macs[] = { "02:00:00:aa:bb:0g", "02-00-00-aa-bb-01",
+						"03:00:00:aa:bb:01", "02:00:00:aa:bb:1 " };
+	for (unsigned int i = 0; i < 4; i++) {
+		rep = req("{\"v\":1,\"id\":5,\"cmd\":\"fdb.add\",\"args\":{\"mac\":\"%s\","
+			  "\"port\":\"sb\"}}", bad_macs[i]);
+		assert_string_equal(err_code(rep), "EINVAL");
+		json_object_put(rep);
+	}
+	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"fdb.add\",\"args\":{\"mac\":\"02:00:00:aa:bb:01\","
+		  "\"port\":\"zz\"}}");
+	assert_string_equal(err_code(rep), "ENOENT");
+	json_object_put(rep);
 	rep = req("{\"v\":1,\"id\":6,\"cmd\":\"fdb.flush\",\"args\":{\"port\":\"sa\"}}");
 	ok(rep);
 	json_object_put(rep);
