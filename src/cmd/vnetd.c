@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "ctl/ctl.h"
 #include "port/port.h"
 #include "port/tap.h"
 #include "switch/sw.h"
@@ -75,8 +76,9 @@ static const char usage_text[] =
 "      --busy-poll        workers poll their ports without sleeping\n"
 "  -s, --socket PATH      serve the control protocol (vnetctl) on this\n"
 "                         unix socket\n"
-"  -c, --config FILE      run the control commands in FILE at start\n"
-"                         (one per line, as given to vnetctl)\n"
+"  -c, --config FILE      run the control commands in FILE at start (one\n"
+"                         per line, as given to vnetctl: \"port add SPEC\");\n"
+"                         without --socket, serves " VN_CTL_SOCK_DEFAULT "\n"
 "      --pidfile PATH     write the daemon's pid to PATH once ready\n"
 "  -v, --verbose          more log output (repeat for debug)\n"
 "  -q, --quiet            only warnings and errors\n"
@@ -249,37 +251,41 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
  * ctl_start() - Start the control server and run the config file
  * @sw:		the switch
  * @o:		options (--socket, --config)
+ * @srv:	the server, output (NULL when neither option is given)
  *
- * The control protocol belongs to src/ctl (branch ctl). This is the one
- * place the daemon hands the switch to it: once ctl exports its server,
- * call vn_ctl_server_start(sw, o->socket) and vn_ctl_config_load(sw,
- * o->config) here. Until then both options are refused clearly rather
- * than ignored.
+ * The control protocol is src/ctl's; this is the one place the daemon
+ * hands the switch to it. A config file is run through the server, so
+ * --config alone serves the default socket.
  *
  * Return: 0 or a negative errno (logged)
  */
-static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o)
+static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o, struct vn_ctl_server **srv)
 {
-	(void)sw;
-	if (o->config) {
-		vn_err("--config %s: this build has no control server (src/ctl) to run it",
-		       o->config);
-		return -ENOTSUP;
-	}
-	if (o->socket) {
-		vn_err("--socket %s: this build has no control server (src/ctl)", o->socket);
-		return -ENOTSUP;
-	}
-	return 0;
-}
+	char err[512];
+	int ret;
 
-/**
- * ctl_stop() - Stop the control server (counterpart of ctl_start())
- * @sw:		the switch
- */
-static void ctl_stop(struct vn_sw *sw)
-{
-	(void)sw;
+	*srv = NULL;
+	if (!o->socket && !o->config)
+		return 0;
+	ret = vn_ctl_server_start(sw, o->socket, srv);
+	if (ret) {
+		vn_err("--socket %s: %s%s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT,
+		       strerror(-ret), ret == -EADDRINUSE ? " (another vnetd serves it)" : "");
+		return ret;
+	}
+	vn_info("control socket %s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT);
+	if (!o->config)
+		return 0;
+	err[0] = '\0';
+	ret = vn_ctl_server_config(*srv, o->config, err, sizeof(err));
+	if (ret < 0) {
+		vn_err("--config %s", err[0] ? err : strerror(-ret));
+		vn_ctl_server_stop(*srv);
+		*srv = NULL;
+		return ret;
+	}
+	vn_info("config %s: %d command%s run", o->config, ret, ret == 1 ? "" : "s");
+	return 0;
 }
 
 /**
@@ -304,13 +310,13 @@ static int write_pidfile(const char *path)
 /**
  * log_port() - Log one opened port and what it negotiated
  * @p:		port
- * @arg:	unused
+ * @arg:	unsigned int counting the ports
  *
  * Return: 0 (go on)
  */
 static int log_port(struct vn_port *p, void *arg)
 {
-	(void)arg;
+	(*(unsigned int *)arg)++;
 	vn_info("port '%s': id %u, kind %s%s, features 0x%llx, mtu %u%s", p->name, p->id,
 		p->ops->kind, vn_tap_created(p) ? " (created)" : "",
 		(unsigned long long)p->features, p->mtu,
@@ -362,7 +368,9 @@ int main(int argc, char **argv)
 {
 	struct vn_sw_config cfg = { 0 };
 	struct vnetd_opts o;
+	struct vn_ctl_server *srv = NULL;
 	struct vn_sw *sw = NULL;
+	unsigned int nports = 0;
 	sigset_t set;
 	int ret, sig;
 
@@ -390,25 +398,25 @@ int main(int argc, char **argv)
 	}
 	ret = open_ports(sw, &o);
 	if (!ret)
-		ret = ctl_start(sw, &o);
+		ret = ctl_start(sw, &o, &srv);
 	if (ret) {
-		vn_sw_destroy(sw);
+		vn_sw_destroy(sw);	/* closes the ports opened so far */
 		return 1;
 	}
-	vn_sw_port_foreach(sw, log_port, NULL);
+	vn_sw_port_foreach(sw, log_port, &nports);
 	ret = vn_sw_start(sw);
 	if (ret) {
 		vn_err("cannot start the workers: %s", strerror(-ret));
-		ctl_stop(sw);
+		vn_ctl_server_stop(srv);
 		vn_sw_destroy(sw);
 		return 2;
 	}
 	if (o.pidfile && write_pidfile(o.pidfile)) {
-		ctl_stop(sw);
+		vn_ctl_server_stop(srv);
 		vn_sw_destroy(sw);
 		return 1;
 	}
-	vn_info("ready: %u port%s, %u worker%s", o.nports, o.nports == 1 ? "" : "s", o.workers,
+	vn_info("ready: %u port%s, %u worker%s", nports, nports == 1 ? "" : "s", o.workers,
 		o.workers == 1 ? "" : "s");
 	printf("vnetd: ready\n");
 	fflush(stdout);
@@ -416,7 +424,7 @@ int main(int argc, char **argv)
 	sig = wait_for_signal(&set);
 	vn_info("%s: shutting down", sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
 		"signal wait failed");
-	ctl_stop(sw);
+	vn_ctl_server_stop(srv);	/* no control request runs past this */
 	vn_sw_destroy(sw);	/* stops the workers, closes the ports */
 	if (o.pidfile)
 		unlink(o.pidfile);

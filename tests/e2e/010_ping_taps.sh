@@ -3,7 +3,8 @@
 # 010_ping_taps.sh - two namespaces, each with a tap served by vnetd: ping IPv4 and
 # IPv6 (neighbour discovery floods through the switch), then a clean SIGTERM
 # shutdown that removes the taps vnetd created.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
 build=${1:?usage: 010_ping_taps.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 VNETD=$build/src/cmd/vnetd
