@@ -425,11 +425,8 @@ static unsigned int tap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	if (unlikely(!priv->rx_on || n == 0))
 		return 0;
 	have = vn_pool_alloc_bulk(port->pool, pkts, n);
-	if (unlikely(have == 0)) {
-		/* nothing to read into: the frames wait in the kernel's queue */
-		port->stats.drops[VN_DROP_NO_BUFFER]++;
-		return 0;
-	}
+	if (unlikely(have == 0))
+		return 0;	/* nothing to read into: frames wait in the kernel's queue */
 	for (k = 0; k < priv->nq && got < have; k++) {
 		q = (priv->rx_next + k) % priv->nq;
 		tap_rx_queue(port, priv->fds[q], pkts, have, &got);
