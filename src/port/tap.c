@@ -443,8 +443,9 @@ static unsigned int tap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
  * @pkts:	frames
  * @n:		count
  *
- * A frame the kernel rejects (bad header, link down) is dropped and counted
- * as tx_error; EAGAIN (the tap's queue is full) stops the burst.
+ * A frame the kernel rejects is dropped and counted: port_down when the
+ * link is down (EIO), tx_error otherwise (a bad header); EAGAIN stops the
+ * burst.
  *
  * Return: frames consumed (sent or dropped); the caller keeps the rest
  */
@@ -467,6 +468,11 @@ static unsigned int tap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 		if (unlikely(r < 0)) {
 			if (errno == EAGAIN)
 				break;
+			if (errno == EIO) {
+				/* the tap's link is down (tun refuses writes): expected, no log */
+				port->stats.drops[VN_DROP_PORT_DOWN]++;
+				continue;
+			}
 			port->stats.drops[VN_DROP_TX_ERROR]++;
 			vn_log_rl(VN_LOG_WARN, "port '%s': write: %s", port->name, strerror(errno));
 		} else {

@@ -168,7 +168,13 @@ static void test_tap_rx_tx(void **state)
 	assert_int_equal(p->ops->rx_burst(p, pkts, 4), 0);
 	p->ops->rx_enable(p, true);
 	assert_int_equal(rx_test_frames(p, pkts, 1), 1);
-	vn_pkt_put(pkts[0]);
+
+	/* link down: the kernel refuses the write; the frame is consumed and counted */
+	assert_int_equal(system("ip link set vnt0 down"), 0);
+	assert_int_equal(p->ops->tx_burst(p, pkts, 1), 1);
+	assert_int_equal(p->stats.drops[VN_DROP_PORT_DOWN], 1);
+	assert_int_equal(p->stats.drops[VN_DROP_TX_ERROR], 0);
+	assert_int_equal(p->stats.tx_packets, 1);
 	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
 
 	close(s);
