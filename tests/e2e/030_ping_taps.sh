@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 010_ping_taps.sh - two namespaces, each with a tap served by vnetd: ping IPv4 and
+# 030_ping_taps.sh - two namespaces, each with a tap served by vnetd: ping IPv4 and
 # IPv6 (neighbour discovery floods through the switch), then a clean SIGTERM
 # shutdown that removes the taps vnetd created. Twice: one worker with offloads
 # on, and two workers (taps on different workers) with one tap offload=off.
 set -Eeuo pipefail
 trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
-build=${1:?usage: 010_ping_taps.sh BUILD_DIR}
+build=${1:?usage: 030_ping_taps.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 VNETD=$build/src/cmd/vnetd
 . "$here/lib_vnetd.sh"
