@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # 030_ping_taps.sh - two namespaces, each with a tap served by vnetd: ping IPv4 and
 # IPv6 (neighbour discovery floods through the switch), then a clean SIGTERM
-# shutdown that removes the taps vnetd created. Twice: one worker with offloads
-# on, and two workers (taps on different workers) with one tap offload=off.
+# shutdown that removes the taps vnetd created. Three runs: one worker with
+# offloads on, two workers (taps on different workers) with one tap
+# offload=off, and taps created by vnetd directly in the namespaces (netns=).
 set -Eeuo pipefail
 trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
 build=${1:?usage: 030_ping_taps.sh BUILD_DIR}
@@ -25,20 +26,25 @@ trap cleanup EXIT
 
 ip netns add "$ns1"
 ip netns add "$ns2"
-# run_case WORKERS OFFLOAD1: one vnetd run; with 2 workers the taps sit on
-# different workers, so every frame crosses the inter-worker rings
+# run_case WORKERS OFFLOAD1 WHERE: one vnetd run; with 2 workers the taps sit
+# on different workers, so every frame crosses the inter-worker rings. WHERE
+# "move": vnetd creates the taps here and the test moves them; "netns": vnetd
+# creates them inside the namespaces (tap netns= key).
 run_case() {
-	local workers=$1 off1=$2 i ns tap rc neigh4 neigh6
+	local workers=$1 off1=$2 where=$3 i ns tap rc neigh4 neigh6 in1= in2=
 
-	echo "## --workers $workers, $tap1 offload=$off1, $tap2 offload=on"
+	echo "## --workers $workers, $tap1 offload=$off1, $tap2 offload=on, taps: $where"
+	if [ "$where" = netns ]; then
+		in1=",netns=$ns1" in2=",netns=$ns2"
+	fi
 	vnetd_start "$tmp/out" "$tmp/log" -v --pidfile "$tmp/pid" --workers "$workers" \
-		--port "tap:name=$tap1,offload=$off1" --port "tap:name=$tap2"
+		--port "tap:name=$tap1,offload=$off1$in1" --port "tap:name=$tap2$in2"
 	[ "$(cat "$tmp/pid")" = "$VNETD_PID" ] || { echo "pid file wrong"; exit 1; }
 
 	i=1
 	for pair in "$ns1:$tap1" "$ns2:$tap2"; do
 		ns=${pair%%:*} tap=${pair##*:}
-		ip link set "$tap" netns "$ns"
+		[ "$where" = netns ] || ip link set "$tap" netns "$ns"
 		ip -n "$ns" link set lo up
 		ip -n "$ns" link set "$tap" up
 		ip -n "$ns" addr add "10.199.7.$i/24" dev "$tap"
@@ -67,6 +73,7 @@ run_case() {
 	grep -q 'SIGTERM: shutting down' "$tmp/log"
 }
 
-run_case 1 on
-run_case 2 off
+run_case 1 on move
+run_case 2 off move
+run_case 1 on netns
 echo "ok"

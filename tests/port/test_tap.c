@@ -350,6 +350,41 @@ static void test_tap_attach_and_queues(void **state)
 	assert_int_equal(if_nametoindex("vnt4"), 0);
 }
 
+static void test_tap_netns(void **state)
+{
+	char ns[32], cmd[128], spec[96];
+	struct vn_port *p, *q;
+	int rc;
+
+	(void)state;
+	snprintf(ns, sizeof(ns), "vnpt%d", (int)getpid());	/* unique per run */
+	snprintf(cmd, sizeof(cmd), "ip netns add %s", ns);
+	assert_int_equal(system(cmd), 0);
+	snprintf(spec, sizeof(spec), "tap:name=vnt6,netns=%s,offload=off", ns);
+	rc = vn_port_open(spec, 0, &p);
+	/* the tap is in that namespace, not in ours, and this thread came back */
+	snprintf(cmd, sizeof(cmd), "ip -n %s link show vnt6 >/dev/null", ns);
+	if (rc == 0 && system(cmd) == 0 && if_nametoindex("vnt6") == 0 &&
+	    vn_port_open("tap:name=vnt7", 1, &q) == 0) {
+		assert_true(if_nametoindex("vnt7") > 0);
+		vn_port_close(q);
+		vn_port_close(p);
+		rc = system(cmd);	/* created in the namespace: gone from it */
+		snprintf(cmd, sizeof(cmd), "ip netns del %s", ns);
+		assert_int_equal(system(cmd), 0);
+		assert_int_not_equal(rc, 0);
+	} else {
+		snprintf(cmd, sizeof(cmd), "ip netns del %s", ns);
+		system(cmd);
+		fail_msg("tap not opened in netns %s (rc %d)", ns, rc);
+	}
+	assert_int_equal(vn_port_open("tap:name=vnt6,netns=../../etc", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:name=vnt6,netns=", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:name=vnt6,netns=vnpt-no-such-ns", 0, &p), -ENOENT);
+	assert_int_equal(vn_port_open("tap:name=vnt6,netns=/nonexistent", 0, &p), -ENOENT);
+	assert_int_equal(if_nametoindex("vnt6"), 0);
+}
+
 static void test_tap_bad_args(void **state)
 {
 	struct vn_port *p;
@@ -373,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_tap_offload_on),
 		cmocka_unit_test(test_tap_offload_off),
 		cmocka_unit_test(test_tap_attach_and_queues),
+		cmocka_unit_test(test_tap_netns),
 		cmocka_unit_test(test_tap_bad_args),
 	};
 
