@@ -4,9 +4,9 @@
  * Trust boundary: the object is a tenant's file. libelf reads the ELF
  * structures (it checks section and string table bounds); everything the
  * loader takes from them (symbol values and sizes, section indices, map
- * definitions) is range-checked here before use. libbpf parses BTF-defined
- * map definitions (bpf_object__open_mem(), no kernel involved); its messages
- * go to vn_log at debug level.
+ * definitions) is range-checked here before use. BTF-defined maps are read
+ * by obj_btf.c (libbpf 1.1's bpf_object__open_mem() crashes on mutated
+ * objects, see there).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <bpf/libbpf.h>
 
 #include "bpf/vm.h"
 #include "core/compiler.h"
@@ -36,25 +34,8 @@ struct legacy_map_def {
 	uint32_t map_flags;
 };
 
-static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char line[512];
-	size_t n;
-
-	(void)level;
-	if (vn_log_get_level() < VN_LOG_DEBUG)
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	if (n && line[n - 1] == '\n')
-		line[n - 1] = '\0';
-	vn_dbg("%s", line);
-	return 0;
-}
-
 static void obj_global_init(void)
 {
-	libbpf_set_print(libbpf_print_fn);
 	elf_version(EV_CURRENT);
 }
 
@@ -147,6 +128,10 @@ static int collect_sections(struct obj_ctx *c)
 	c->secs = calloc(c->nsecs ? c->nsecs : 1, sizeof(*c->secs));
 	if (!c->secs)
 		return -ENOMEM;
+	for (size_t i = 0; i < c->nsecs; i++) {
+		c->secs[i].name = "";
+		c->secs[i].map_idx = -1;
+	}
 	while ((scn = elf_nextscn(c->elf, scn))) {
 		size_t i = elf_ndxscn(scn);
 		struct obj_sec *s;
@@ -257,7 +242,17 @@ static int collect_funcs(struct obj_ctx *c)
 	return 0;
 }
 
-static int add_map(struct obj_ctx *c, const char *name, const struct vn_map_attr *attr,
+/**
+ * obj_add_map() - Create a map of the object and remember where it is defined
+ * @c:		load state
+ * @name:	map name
+ * @attr:	definition (ncpus and name filled in here)
+ * @shndx:	defining section
+ * @off:	symbol offset in that section
+ *
+ * Return: 0, -E2BIG past VN_BPF_OBJ_MAPS_MAX, or vn_map_create()'s error
+ */
+int obj_add_map(struct obj_ctx *c, const char *name, const struct vn_map_attr *attr,
 		   size_t shndx, uint64_t off)
 {
 	struct vn_bpf_obj *obj = c->obj;
@@ -314,54 +309,11 @@ static int collect_legacy_maps(struct obj_ctx *c)
 		a.value_size = def.value_size;
 		a.max_entries = def.max_entries;
 		a.map_flags = def.map_flags;
-		ret = add_map(c, obj_sym_name(c, &sym), &a, c->maps_shndx, sym.st_value);
+		ret = obj_add_map(c, obj_sym_name(c, &sym), &a, c->maps_shndx, sym.st_value);
 		if (ret)
 			return ret;
 	}
 	return 0;
-}
-
-/* BTF-defined maps: libbpf parses the definitions, symbols locate them */
-static int collect_btf_maps(struct obj_ctx *c)
-{
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = c->obj->name);
-	struct bpf_object *bo;
-	int ret = 0;
-
-	bo = bpf_object__open_mem(c->image, c->image_len, &oo);
-	if (!bo || libbpf_get_error(bo)) {
-		vn_err("obj '%s': sec '.maps': libbpf could not parse the BTF map definitions",
-		       c->obj->name);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < c->nsyms && !ret; i++) {
-		struct vn_map_attr a = { 0 };
-		const struct bpf_map *bm;
-		const char *name;
-		GElf_Sym sym;
-
-		if (obj_get_sym(c, i, &sym)) {
-			ret = -EINVAL;
-			break;
-		}
-		if (sym.st_shndx != c->btf_maps_shndx || GELF_ST_TYPE(sym.st_info) == STT_SECTION)
-			continue;
-		name = obj_sym_name(c, &sym);
-		bm = bpf_object__find_map_by_name(bo, name);
-		if (!bm || bpf_map__is_internal(bm) || bpf_map__inner_map((struct bpf_map *)bm)) {
-			vn_err("obj '%s': map '%s': no usable BTF definition", c->obj->name, name);
-			ret = -EINVAL;
-			break;
-		}
-		a.type = bpf_map__type(bm);
-		a.key_size = bpf_map__key_size(bm);
-		a.value_size = bpf_map__value_size(bm);
-		a.max_entries = bpf_map__max_entries(bm);
-		a.map_flags = bpf_map__map_flags(bm);
-		ret = add_map(c, name, &a, c->btf_maps_shndx, sym.st_value);
-	}
-	bpf_object__close(bo);
-	return ret;
 }
 
 /* .data/.rodata/.bss: one single-entry array each, holding the initial bytes */
@@ -387,7 +339,7 @@ static int collect_data_maps(struct obj_ctx *c)
 		a.value_size = (uint32_t)s->shdr.sh_size;
 		if (!strncmp(s->name, ".rodata", 7))
 			a.map_flags = BPF_F_RDONLY_PROG;
-		ret = add_map(c, s->name, &a, i, 0);
+		ret = obj_add_map(c, s->name, &a, i, 0);
 		if (ret)
 			return ret;
 		s->map_idx = (int)c->obj->nmaps - 1;
@@ -476,7 +428,7 @@ static int obj_load(struct obj_ctx *c)
 	if (!ret && c->maps_shndx)
 		ret = collect_legacy_maps(c);
 	if (!ret && c->btf_maps_shndx)
-		ret = collect_btf_maps(c);
+		ret = obj_btf_maps(c);
 	if (!ret)
 		ret = collect_data_maps(c);
 	if (!ret)

@@ -5,8 +5,8 @@
  * libbpf's headers, without the kernel:
  *  - programs: STT_FUNC symbols in SEC("xdp") and SEC("xdp/...")
  *    (also "xdp.frags"), one program per symbol;
- *  - maps: BTF-defined maps in ".maps" (definitions parsed by libbpf's
- *    bpf_object__open_mem()), legacy struct bpf_map_def maps in "maps";
+ *  - maps: BTF-defined maps in ".maps" (definitions read from .BTF by
+ *    obj_btf.c), legacy struct bpf_map_def maps in "maps";
  *  - global data: each .data*, .rodata* and .bss* section becomes a
  *    single-entry ARRAY map holding the section's initial bytes (.rodata
  *    read-only for programs, as libbpf freezes it);

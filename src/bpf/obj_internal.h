@@ -89,6 +89,9 @@ struct obj_ctx {
 
 const char *obj_sym_name(struct obj_ctx *c, const GElf_Sym *sym);
 int obj_get_sym(struct obj_ctx *c, size_t idx, GElf_Sym *sym);
+int obj_add_map(struct obj_ctx *c, const char *name, const struct vn_map_attr *attr,
+		size_t shndx, uint64_t off);
+int obj_btf_maps(struct obj_ctx *c);
 int obj_build_prog(struct obj_ctx *c, const struct obj_func *main_fn,
 		   struct vn_bpf_obj_prog *prog);
 

@@ -14,6 +14,8 @@
 #include "core/log.h"
 #include "xdp_internal.h"
 
+#define XDP_ETH_HLEN	14
+
 /* Loads from the context region: the xdp_md fields, pointers as 64-bit */
 static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
 		       size_t off, unsigned int size, uint64_t *val)
@@ -282,34 +284,31 @@ static int offload_fixup(struct vn_xdp_run *run, struct vn_xdp_stats *st, int ac
 	struct vn_pkt *pkt = run->pkt;
 	struct vn_vhdr *vh = &pkt->vh;
 	int32_t d = run->head_shift;
+	uint32_t l3 = VN_MIN(span, (uint32_t)XDP_ETH_HLEN);
 	bool intact;
 
-	if (!d && !run->tail_moved && (!span || !memcmp(vn_pkt_data(pkt), snap, span)))
+	/* The headers past Ethernet, unchanged at their (shifted) place */
+	intact = !run->tail_moved && d >= 0 && pkt->len == old_len + (uint32_t)d &&
+		 !memcmp(vn_pkt_data(pkt) + l3 + d, snap + l3, span - l3);
+	if (!span || (intact && (d == 0 || !vn_vhdr_is_gso(vh)))) {
+		if (span && d) {				/* case 2 */
+			vh->csum_start = (uint16_t)(vh->csum_start + d);
+			if (vh->hdr_len)
+				vh->hdr_len = (uint16_t)(vh->hdr_len + d);
+			st->offload_shifted++;
+		} else if (!span && (run->tail_moved || d < 0)) {
+			vh->flags &= (uint8_t)~VN_VHDR_F_DATA_VALID;
+		}
 		return act;					/* case 1 */
-	/* The old headers, unchanged, at their shifted place; tail not moved */
-	intact = !run->tail_moved && pkt->len == old_len + (uint32_t)d &&
-		 (d >= 0 || (uint32_t)-d <= VN_MIN(span ? span : old_len, vh->csum_start)) &&
-		 (!span || (d >= 0 ? !memcmp(vn_pkt_data(pkt) + d, snap, span) :
-			    !memcmp(vn_pkt_data(pkt), snap - d, span + d)));
-	if (intact && span) {					/* case 2 */
-		vh->csum_start = (uint16_t)(vh->csum_start + d);
-		if (vh->hdr_len)
-			vh->hdr_len = (uint16_t)(vh->hdr_len + d);
-		st->offload_shifted++;
-		return act;
 	}
-	if (intact)
-		return act;
 	vh->flags &= (uint8_t)~VN_VHDR_F_DATA_VALID;		/* case 3 */
 	if (vn_vhdr_is_gso(vh)) {
 		st->offload_broken++;
 		return XDP_ABORTED;
 	}
-	if (vh->flags & VN_VHDR_F_NEEDS_CSUM) {
-		st->offload_csum_sw++;
-		if (vn_csum_complete(pkt) != VN_DROP_NONE)
-			return XDP_ABORTED;
-	}
+	st->offload_csum_sw++;
+	if (vn_csum_complete(pkt) != VN_DROP_NONE)
+		return XDP_ABORTED;
 	return act;
 }
 

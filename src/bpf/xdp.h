@@ -31,14 +31,18 @@
  * gso_type carries csum_start/csum_offset/hdr_len that describe its bytes.
  * Before the run, vn_xdp_run() copies the first S bytes of such a frame,
  * S = max(hdr_len, csum_start + csum_offset + 2) capped at
- * VN_XDP_HDR_SNAPSHOT. After the run:
- *  1. nothing moved and the S bytes are unchanged: metadata kept;
- *  2. a pure head adjust: the frame moved by D bytes at the front
- *     (adjust_head, any sign), the old S bytes are found unchanged at their
- *     new place and the tail did not move: csum_start and hdr_len are
- *     shifted by D (counted in offload_shifted);
- *  3. anything else (header bytes rewritten, tail adjusted, a head adjust
- *     that ate into the headers):
+ * VN_XDP_HDR_SNAPSHOT. The Ethernet header (first 14 bytes) is the
+ * program's to rewrite (MAC swap, L2 rewrite). After the run:
+ *  1. the bytes S[14..] are unchanged at their place and the frame did not
+ *     move: metadata kept (xdp2's MAC swap on a TSO frame stays TSO);
+ *  2. a pure push: the front grew by D > 0 bytes (adjust_head), S[14..]
+ *     is found unchanged D bytes later, the tail did not move, and the
+ *     frame is not GSO: csum_start and hdr_len are shifted by D
+ *     (offload_shifted). This is encapsulation of a NEEDS_CSUM frame: the
+ *     checksum still covers the inner L4 header it was seeded for;
+ *  3. anything else (L3/L4 header bytes rewritten, tail adjusted, a pull,
+ *     a push on a GSO frame, which a tunnel-unaware segmentation would
+ *     get wrong):
  *       - NEEDS_CSUM without GSO: the checksum is completed in software now
  *         from the bytes the program left (offload_csum_sw); the program is
  *         responsible for the pseudo-header sum in the checksum field, as
@@ -48,7 +52,9 @@
  *         its program rewrite TSO frames sets the attachment's
  *         segment-first option: the switch segments before calling
  *         vn_xdp_run(), so no GSO frame reaches the program.
- * DATA_VALID is kept in cases 1 and 2 and cleared in case 3.
+ * DATA_VALID is cleared in case 3, and on frames without offload metadata
+ * when the tail moved or the front was pulled; bytes rewritten in place on
+ * such a frame keep DATA_VALID (kernel drivers behave the same).
  */
 #ifndef VN_BPF_XDP_H
 #define VN_BPF_XDP_H
