@@ -198,15 +198,19 @@ static uint64_t h_trace_printk(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t 
 }
 
 /*
- * bpf_csum_diff(from, from_size, to, to_size, seed): ones' complement sum of
- * ~from and to, 32-bit words, plus seed; the result is the 32-bit value the
- * kernel's x86-64 csum_partial() returns (sum modulo 2^32 - 1).
+ * bpf_csum_diff(from, from_size, to, to_size, seed): ones' complement
+ * seed + sum(to) - sum(from) over 32-bit words, folded to 16 bits (not
+ * complemented), as Linux returns it since v6.13 ("bpf: Fix bpf_csum_diff's
+ * return value"); older kernels returned an arch-dependent 32-bit sum. Only
+ * a zero result may differ in form (0x0000 vs 0xffff). The 512-byte size
+ * limit is the one older kernels had.
  */
 static uint64_t h_csum_diff(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 			    uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	const uint8_t *from = NULL, *to = NULL;
 	uint64_t sum = (uint32_t)r5;
+	uint32_t x;
 
 	/* Sizes not multiples of 4, or more than the kernel's scratch holds */
 	if (((r2 | r4) & 3) || r2 > CSUM_DIFF_MAX || r4 > CSUM_DIFF_MAX ||
@@ -228,7 +232,10 @@ static uint64_t h_csum_diff(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 	}
 	while (sum >> 32)
 		sum = (sum & 0xffffffffu) + (sum >> 32);
-	return sum;
+	/* csum_from32to16(): end-around fold to 16 bits, not complemented */
+	x = (uint32_t)sum;
+	x += (x >> 16) | (x << 16);
+	return x >> 16;
 }
 
 static uint64_t h_redirect(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
