@@ -59,7 +59,7 @@ static int load_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size
 	return 0;
 }
 
-/* load() - fetch @size bytes zero-extended; 0 or -EFAULT */
+/* load() - fetch @size bytes zero-extended; 0, -EFAULT or a region callback's error */
 static inline int load(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
 		       uint64_t *val)
 {
@@ -324,7 +324,7 @@ uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	} while (0)
 #define NEXT()	do { ip++; DISPATCH(); } while (0)
 
-	left++;
+	left++;	/* the first dispatch is charged like every other */
 	DISPATCH();
 
 #define BODY_ALU(name, e)						\
@@ -392,8 +392,9 @@ ld_imm64:
 
 #define BODY_MEM(sz, bytes)						\
 ldx_##sz:								\
-	if (unlikely(load(rc, SRC + (uint64_t)(int64_t)ip->off, bytes, &v))) \
-		goto out_fault;						\
+	e = load(rc, SRC + (uint64_t)(int64_t)ip->off, bytes, &v);	\
+	if (unlikely(e))						\
+		goto out;						\
 	DST = v;							\
 	NEXT();								\
 st_##sz:								\
@@ -409,16 +410,19 @@ stx_##sz:								\
 	BODY_MEM(W, 4)
 	BODY_MEM(DW, 8)
 
-ldsx_B:	if (unlikely(load(rc, SRC + (uint64_t)(int64_t)ip->off, 1, &v)))
-		goto out_fault;
+ldsx_B:	e = load(rc, SRC + (uint64_t)(int64_t)ip->off, 1, &v);
+	if (unlikely(e))
+		goto out;
 	DST = (uint64_t)(int64_t)(int8_t)v;
 	NEXT();
-ldsx_H:	if (unlikely(load(rc, SRC + (uint64_t)(int64_t)ip->off, 2, &v)))
-		goto out_fault;
+ldsx_H:	e = load(rc, SRC + (uint64_t)(int64_t)ip->off, 2, &v);
+	if (unlikely(e))
+		goto out;
 	DST = (uint64_t)(int64_t)(int16_t)v;
 	NEXT();
-ldsx_W:	if (unlikely(load(rc, SRC + (uint64_t)(int64_t)ip->off, 4, &v)))
-		goto out_fault;
+ldsx_W:	e = load(rc, SRC + (uint64_t)(int64_t)ip->off, 4, &v);
+	if (unlikely(e))
+		goto out;
 	DST = (uint64_t)(int64_t)(int32_t)v;
 	NEXT();
 
@@ -476,8 +480,10 @@ out_fault:
 	goto out;
 out_budget:
 	e = -ETIME;
+	left = 1;	/* the instruction that hit the limit did not run */
 out:
-	rc->insns_run = budget - left;
+	/* left started at budget + 1 and lost one per dispatched instruction */
+	rc->insns_run = budget + 1 - left;
 	*err = e;
 	return e ? 0 : reg[0];
 }
