@@ -36,12 +36,24 @@ static inline void *mem_at(struct vn_bpf_run_ctx *rc, uint64_t addr,
 {
 	const struct vn_bpf_region *r = &rc->regions[rc->hint];
 
-	if (likely(region_fits(r, addr, size, write) && !r->load))
-		return (void *)(uintptr_t)addr;
-	r = vn_bpf_region_find(rc, addr, size, write);
-	if (!r || r->load)
-		return NULL;
+	if (unlikely(!region_fits(r, addr, size, write) || r->load)) {
+		r = vn_bpf_region_find(rc, addr, size, write);
+		if (!r || r->load)
+			return NULL;
+	}
+	if (write)
+		stack_mark_dirty(rc, addr);
 	return (void *)(uintptr_t)addr;
+}
+
+/* stack_zero() - make [lo, hi) of the stack read as zero, touching only dirty bytes */
+static inline void stack_zero(struct vn_bpf_run_ctx *rc, uintptr_t lo, uintptr_t hi)
+{
+	if (rc->stack_dirty < hi) {
+		uintptr_t from = VN_MAX(rc->stack_dirty, lo);
+
+		memset((void *)from, 0, hi - from);
+	}
 }
 
 /* load_slow() - a load the fast path could not place: computed region or miss */
@@ -201,7 +213,7 @@ static inline uint64_t movsx(uint64_t s, int16_t width)
 	}
 }
 
-/* stack_frame_enter() - make [fp - 512, top) the stack region, zero the new frame */
+/* stack_frame_set() - make [fp - 512, top) the stack region */
 static inline void stack_frame_set(struct vn_bpf_run_ctx *rc, uint64_t fp)
 {
 	struct vn_bpf_region *r = &rc->regions[VN_BPF_REGION_STACK];
@@ -243,10 +255,11 @@ static inline void stack_frame_set(struct vn_bpf_run_ctx *rc, uint64_t fp)
 #define OPC(cls, src, op)	(VN_BPF_##cls | VN_BPF_##src | VN_BPF_##op)
 
 /**
- * vn_bpf_run() - Run a program to its EXIT
+ * vn_bpf_run_args() - Run a program with up to five argument registers
  * @p:		validated program
  * @rc:		run context (regions set up by the caller; the stack is the VM's)
- * @r1:		initial r1 (usually the context pointer)
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args (at most 5)
  * @err:	out: 0, -EFAULT, -ETIME, -E2BIG or a helper's vn_bpf_abort() code
  *
  * One function of ~300 lines on purpose: the dispatch table and the labels
@@ -255,8 +268,8 @@ static inline void stack_frame_set(struct vn_bpf_run_ctx *rc, uint64_t fp)
  *
  * Return: r0 at the final EXIT; 0 when *@err is set
  */
-uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
-		    uint64_t r1, int *err)
+uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			 const uint64_t *args, unsigned int nargs, int *err)
 {
 #define TBL_ALU(name, e)						\
 	[OPC(ALU64, K, name)] = &&alu64k_##name,			\
@@ -310,10 +323,12 @@ uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	int e = 0;
 
 	rc->abort_err = 0;
-	reg[1] = r1;
+	memcpy(&reg[1], args, VN_MIN(nargs, 5u) * sizeof(reg[1]));
 	reg[VN_BPF_REG_FP] = top;
 	stack_frame_set(rc, top);
-	memset((void *)(uintptr_t)(top - VN_BPF_STACK_SIZE), 0, VN_BPF_STACK_SIZE);
+	/* clear what earlier runs (any program) left anywhere in the stack */
+	stack_zero(rc, (uintptr_t)rc->stack, top);
+	rc->stack_dirty = top;
 
 /* DISPATCH: charge the budget, jump to the current instruction's body */
 #define DISPATCH()							\
@@ -456,8 +471,8 @@ call:
 	frames[depth].fp = reg[VN_BPF_REG_FP];
 	depth++;
 	reg[VN_BPF_REG_FP] -= VN_BPF_STACK_SIZE;
-	memset((void *)(uintptr_t)(reg[VN_BPF_REG_FP] - VN_BPF_STACK_SIZE), 0,
-	       VN_BPF_STACK_SIZE);
+	/* a previous callee at this depth may have left bytes behind */
+	stack_zero(rc, reg[VN_BPF_REG_FP] - VN_BPF_STACK_SIZE, reg[VN_BPF_REG_FP]);
 	stack_frame_set(rc, reg[VN_BPF_REG_FP]);
 	ip += (int64_t)ip->imm + 1;
 	DISPATCH();
@@ -486,4 +501,19 @@ out:
 	rc->insns_run = budget + 1 - left;
 	*err = e;
 	return e ? 0 : reg[0];
+}
+
+/**
+ * vn_bpf_run() - Run a program to its EXIT
+ * @p:		validated program
+ * @rc:		run context (regions set up by the caller; the stack is the VM's)
+ * @r1:		initial r1 (usually the context pointer)
+ * @err:	out: 0, -EFAULT, -ETIME, -E2BIG or a helper's vn_bpf_abort() code
+ *
+ * Return: r0 at the final EXIT; 0 when *@err is set
+ */
+uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+		    uint64_t r1, int *err)
+{
+	return vn_bpf_run_args(p, rc, &r1, 1, err);
 }

@@ -514,6 +514,16 @@ static void flow_to(struct vctx *v, size_t t, uint16_t set, uint32_t *work,
 	}
 }
 
+/* entry_args() - registers the caller writes before the main function runs */
+static uint16_t entry_args(const struct vn_bpf_env *env)
+{
+	unsigned int n = env->nargs ? env->nargs : 1;
+
+	if (n > 5)
+		n = 5;
+	return (uint16_t)(((1u << n) - 1) << 1);
+}
+
 /**
  * pass_dataflow() - pass 4: no register is read before it is written
  * @v:		validator state
@@ -539,7 +549,7 @@ static int pass_dataflow(struct vctx *v)
 	}
 	for (f = 0; f < v->nfunc; f++)
 		flow_to(v, v->fstart[f], (uint16_t)(REG(VN_BPF_REG_FP) |
-			(f ? ARG_REGS : REG(1))), work, &nwork, queued);
+			(f ? ARG_REGS : entry_args(v->env))), work, &nwork, queued);
 	while (nwork && !err) {
 		uint32_t i = work[--nwork];
 		const struct vn_bpf_insn *in = &v->in[i];

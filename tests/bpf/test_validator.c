@@ -66,9 +66,23 @@ static uint64_t helper_abort(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2
 	return 0;
 }
 
-/* helpers: id 0 is deliberately absent, ids 1-3 exist */
-static const vn_bpf_helper_fn helpers[] = { NULL, helper_sum, helper_read8, helper_abort };
-static const struct vn_bpf_env env = { .helpers = helpers, .nhelpers = 4 };
+/* helper_fill() - memset(r1, r3, r2) after the check, like a csum/copy helper */
+static uint64_t helper_fill(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			    uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r4; (void)r5;
+	if (vn_bpf_check_mem(rc, r1, (size_t)r2, 1)) {
+		vn_bpf_abort(rc, -EFAULT);
+		return 0;
+	}
+	memset((void *)(uintptr_t)r1, (int)r3, (size_t)r2);
+	return 0;
+}
+
+/* helpers: id 0 is deliberately absent, ids 1-4 exist */
+static const vn_bpf_helper_fn helpers[] = { NULL, helper_sum, helper_read8, helper_abort,
+					    helper_fill };
+static const struct vn_bpf_env env = { .helpers = helpers, .nhelpers = 5 };
 
 static const struct bad_case bad_cases[] = {
 	/* 1 */ { "unknown ALU op", { I(0xf7, 0, 0, 0, 0), EXIT() }, 0, -EINVAL, "unknown ALU" },
@@ -112,7 +126,7 @@ static const struct bad_case bad_cases[] = {
 	/* 21 */ { "r1 read after a helper clobbered it", { MOV64_IMM(1, 1), CALL(1),
 			MOV64_REG(0, 1), EXIT() }, 0, -EINVAL, "r1 read before" },
 	/* 22 */ { "helper id with no helper", { CALL(0), EXIT() }, 0, -EINVAL, "not allowed" },
-	/* 23 */ { "helper id past the table", { CALL(4), EXIT() }, 0, -EINVAL, "not allowed" },
+	/* 23 */ { "helper id past the table", { CALL(5), EXIT() }, 0, -EINVAL, "not allowed" },
 	/* 24 */ { "negative helper id", { CALL(-1), EXIT() }, 0, -EINVAL, "not allowed" },
 	/* 25 */ { "kfunc call", { I(VN_BPF_JMP | VN_BPF_CALL, 0, VN_BPF_CALL_KFUNC, 0, 1), EXIT() },
 			0, -EINVAL, "unsupported call" },
@@ -283,6 +297,21 @@ static void test_validator_accepts(void **state)
 			     CALL_LOCAL(1), EXIT(), CALL_LOCAL(1), EXIT(), CALL_LOCAL(1), EXIT(),
 			     CALL_LOCAL(1), EXIT(), CALL_LOCAL(1), EXIT(), MOV64_IMM(0, 8), EXIT()), 8);
 	assert_int_equal(err, 0);
+	/* r2 is written at entry only when the env says the caller passes it */
+	{
+		const struct vn_bpf_insn two[] = { MOV64_REG(0, 2), EXIT() };
+		struct vn_bpf_env e2 = env;
+		const uint64_t args[2] = { 1, 77 };
+		struct vn_bpf_prog *p;
+		char log[128];
+
+		assert_int_equal(vn_bpf_prog_load(two, 2, &env, &p, log, sizeof(log)), -EINVAL);
+		e2.nargs = 2;
+		assert_int_equal(vn_bpf_prog_load(two, 2, &e2, &p, log, sizeof(log)), 0);
+		assert_int_equal(vn_bpf_run_args(p, &rc, args, 2, &err), 77);
+		assert_int_equal(err, 0);
+		vn_bpf_prog_free(p);
+	}
 	/* non-fetch atomics may use r10 as the source value */
 	assert_int_equal(RUN(&rc, 0, &err, ST(DW, 10, -8, 0), ATOMIC(DW, 10, 10, -8, VN_BPF_OR),
 			     LDX(DW, 0, 10, -8), ALU64_REG(SUB, 0, 10), EXIT()), 0);
@@ -440,6 +469,39 @@ static void test_validator_helper_pointers(void **state)
 	assert_int_equal(vn_bpf_check_mem(&rc, UINT64_MAX, 2, 0), -EFAULT);
 }
 
+static void test_validator_stack_never_leaks(void **state)
+{
+	/* each dirtier writes the stack one way; the reader must then see zeros */
+	static const struct vn_bpf_insn dirtiers[][12] = {
+		{ ST(DW, 10, -8, -1), ST(B, 10, -512, 0x55), MOV64_IMM(0, 0), EXIT() },
+		{ MOV64_IMM(2, 3), ATOMIC(DW, 10, 2, -16, VN_BPF_ADD), MOV64_IMM(0, 0), EXIT() },
+		{ MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -300), MOV64_IMM(2, 100),
+		  MOV64_IMM(3, 0x77), CALL(4), EXIT() },
+		{ CALL_LOCAL(1), EXIT(), ST(DW, 10, -8, -1), ST(DW, 10, -512, -1),
+		  MOV64_IMM(0, 0), EXIT() },
+	};
+	static const size_t dlen[] = { 4, 4, 6, 6 };
+	static struct vn_bpf_run_ctx rc;
+	size_t i;
+	int err;
+
+	(void)state;
+	vn_bpf_run_ctx_init(&rc, NULL);
+	for (i = 0; i < sizeof(dlen) / sizeof(dlen[0]); i++) {
+		run_prog(dirtiers[i], dlen[i], NULL, &rc, 0, &err);
+		assert_int_equal(err, 0);
+		/* the next program on the same context sees zeros, in both frames */
+		assert_int_equal(RUN(&rc, 0, &err, LDX(DW, 0, 10, -8), LDX(B, 2, 10, -512),
+				     ALU64_REG(OR, 0, 2), LDX(DW, 2, 10, -16), ALU64_REG(OR, 0, 2),
+				     LDX(DW, 2, 10, -300), ALU64_REG(OR, 0, 2),
+				     LDX(DW, 2, 10, -208), ALU64_REG(OR, 0, 2), MOV64_REG(7, 0),
+				     CALL_LOCAL(2), ALU64_REG(OR, 0, 7), EXIT(),
+				     LDX(DW, 6, 10, -8), LDX(DW, 0, 10, -512), ALU64_REG(OR, 0, 6),
+				     EXIT()), 0);
+		assert_int_equal(err, 0);
+	}
+}
+
 /* ctx_load() - a computed region, like xdp_md: every 4-byte field reads as off + 1000 */
 static int ctx_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r, size_t off,
 		    unsigned int size, uint64_t *val)
@@ -506,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_validator_runtime_faults),
 		cmocka_unit_test(test_validator_budget),
 		cmocka_unit_test(test_validator_helper_pointers),
+		cmocka_unit_test(test_validator_stack_never_leaks),
 		cmocka_unit_test(test_validator_computed_region),
 		cmocka_unit_test(test_validator_region_table),
 	};

@@ -348,10 +348,10 @@ static void run_table(const struct isa_case *cases, size_t ncases, const char *t
 		err = vn_bpf_prog_load(c->prog, prog_len(c->prog), &env, &p, log, sizeof(log));
 		if (err)
 			fail_msg("%s %zu (%s): rejected: %s", table, i + 1, c->name, log);
+		/* a dirty stack (from anything before init) must not show through */
+		memset(rc.stack, 0xa5, sizeof(rc.stack));
 		vn_bpf_run_ctx_init(&rc, NULL);
 		assert_true(vn_bpf_run_ctx_add_region(&rc, mem, sizeof(mem), 1) > 0);
-		/* a dirty stack from a previous run must not show through */
-		memset(rc.stack, 0xa5, sizeof(rc.stack));
 		r0 = vn_bpf_run(p, &rc, (uintptr_t)mem, &err);
 		if (err || r0 != c->want)
 			fail_msg("%s %zu (%s): r0 0x%llx err %d, want 0x%llx", table, i + 1,
