@@ -390,18 +390,24 @@ static int pass_flow(struct vctx *v)
 	return 0;
 }
 
-/* call_depth() - deepest chain below function @f; -1 on recursion or too deep */
-static int call_depth(struct vctx *v, uint32_t f, uint8_t *state, uint8_t *depth,
-		      size_t *bad)
+/*
+ * call_depth() - deepest chain from function @f down; -1 on recursion or too deep
+ * @level is @f's own frame number: stopping past VN_BPF_MAX_FRAMES keeps this
+ * recursion (in C) shallow even for a hostile chain of thousands of functions.
+ */
+static int call_depth(struct vctx *v, uint32_t f, unsigned int level, uint8_t *state,
+		      uint8_t *depth, size_t *bad)
 {
 	uint32_t end = f + 1 < v->nfunc ? v->fstart[f + 1] : (uint32_t)v->n;
 	uint32_t i;
 	int d, max = 1;
 
-	if (state[f] == 2)
-		return depth[f];
 	if (state[f] == 1)
 		return -1;	/* back on the current chain: recursion */
+	if (level > VN_BPF_MAX_FRAMES)
+		return -1;
+	if (state[f] == 2)
+		return level - 1 + depth[f] > VN_BPF_MAX_FRAMES ? -1 : depth[f];
 	state[f] = 1;
 	for (i = v->fstart[f]; i < end; i++) {
 		const struct vn_bpf_insn *in = &v->in[i];
@@ -409,7 +415,7 @@ static int call_depth(struct vctx *v, uint32_t f, uint8_t *state, uint8_t *depth
 		if ((v->flags[i] & SLOT_HI) || in->code != (VN_BPF_JMP | VN_BPF_CALL) ||
 		    in->src != VN_BPF_CALL_LOCAL)
 			continue;
-		d = call_depth(v, v->func[jump_target(in, i)], state, depth, bad);
+		d = call_depth(v, v->func[jump_target(in, i)], level + 1, state, depth, bad);
 		if (d < 0) {
 			if (*bad == (size_t)-1)
 				*bad = i;
@@ -437,7 +443,7 @@ static int pass_calls(struct vctx *v, unsigned int *max_depth)
 
 	if (!state)
 		return -ENOMEM;
-	d = call_depth(v, 0, state, state + v->nfunc, &bad);
+	d = call_depth(v, 0, 1, state, state + v->nfunc, &bad);
 	free(state);
 	if (d < 0)
 		return reject(v, bad, "recursive call or call chain deeper than %d frames",

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -251,6 +252,41 @@ static void test_validator_rejects_empty_and_oversize(void **state)
 	/* a tiny log buffer truncates, never overflows */
 	assert_int_equal(vn_bpf_prog_load(prog, 1, &env, &p, log, 4), -EINVAL);
 	assert_int_equal(strlen(log), 3);
+}
+
+static void test_validator_long_call_chain(void **state)
+{
+	/* 30000 functions each calling the next: rejected, without deep C recursion */
+	size_t n = 60002, i;
+	struct vn_bpf_insn *prog = calloc(n, sizeof(*prog));
+	struct vn_bpf_prog *p;
+	char log[128];
+
+	(void)state;
+	assert_non_null(prog);
+	for (i = 0; i + 2 < n; i += 2) {
+		prog[i] = (struct vn_bpf_insn)CALL_LOCAL(1);
+		prog[i + 1] = (struct vn_bpf_insn)EXIT();
+	}
+	prog[n - 2] = (struct vn_bpf_insn)MOV64_IMM(0, 0);
+	prog[n - 1] = (struct vn_bpf_insn)EXIT();
+	assert_int_equal(vn_bpf_prog_load(prog, n, NULL, &p, log, sizeof(log)), -EINVAL);
+	assert_non_null(strstr(log, "deeper"));
+	/* a function reached shallow first and deep later is still measured */
+	{
+		const struct vn_bpf_insn shallow_then_deep[] = {
+			CALL_LOCAL(15), CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(),	/* main: f7, then f1 */
+			CALL_LOCAL(1), EXIT(), CALL_LOCAL(1), EXIT(), CALL_LOCAL(1), EXIT(),
+			CALL_LOCAL(1), EXIT(), CALL_LOCAL(1), EXIT(), CALL_LOCAL(1), EXIT(),
+			CALL_LOCAL(1), EXIT(),			/* f1..f7: a chain into f8 */
+			CALL_LOCAL(1), EXIT(), MOV64_IMM(0, 0), EXIT(),	/* f8 -> f9 */
+		};
+		assert_int_equal(vn_bpf_prog_load(shallow_then_deep,
+						  sizeof(shallow_then_deep) / 8, NULL, &p,
+						  log, sizeof(log)), -EINVAL);
+		assert_non_null(strstr(log, "deeper"));
+	}
+	free(prog);
 }
 
 /* run_prog() - load (must pass) and run with r1 = @r1 in @rc */
@@ -564,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_validator_rejects),
 		cmocka_unit_test(test_validator_rejects_empty_and_oversize),
 		cmocka_unit_test(test_validator_accepts),
+		cmocka_unit_test(test_validator_long_call_chain),
 		cmocka_unit_test(test_validator_map_references),
 		cmocka_unit_test(test_validator_runtime_faults),
 		cmocka_unit_test(test_validator_budget),
