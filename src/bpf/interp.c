@@ -71,43 +71,6 @@ static int load_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size
 	return 0;
 }
 
-/* load() - fetch @size bytes zero-extended; 0, -EFAULT or a region callback's error */
-static inline int load(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
-		       uint64_t *val)
-{
-	const struct vn_bpf_region *r = &rc->regions[rc->hint];
-
-	if (likely(region_fits(r, addr, size, 0) && !r->load)) {
-		const void *p = (const void *)(uintptr_t)addr;
-
-		switch (size) {
-		case 1: *val = *(const uint8_t *)p; break;
-		case 2: { uint16_t t; memcpy(&t, p, 2); *val = t; break; }
-		case 4: { uint32_t t; memcpy(&t, p, 4); *val = t; break; }
-		default: memcpy(val, p, 8); break;
-		}
-		return 0;
-	}
-	return load_slow(rc, addr, size, val);
-}
-
-/* store() - write the low @size bytes of @val; 0 or -EFAULT */
-static inline int store(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
-			uint64_t val)
-{
-	void *p = mem_at(rc, addr, size, 1);
-
-	if (unlikely(!p))
-		return -EFAULT;
-	switch (size) {
-	case 1: *(uint8_t *)p = (uint8_t)val; break;
-	case 2: { uint16_t t = (uint16_t)val; memcpy(p, &t, 2); break; }
-	case 4: { uint32_t t = (uint32_t)val; memcpy(p, &t, 4); break; }
-	default: memcpy(p, &val, 8); break;
-	}
-	return 0;
-}
-
 /* atomic32() / atomic64() - RFC 9669 5.3; aligned addresses only (as the kernel) */
 static int atomic32(struct vn_bpf_run_ctx *rc, uint64_t addr, int32_t op,
 		    uint64_t *src, uint64_t *r0)
@@ -163,6 +126,87 @@ static int atomic64(struct vn_bpf_run_ctx *rc, uint64_t addr, int32_t op,
 	}
 	if (op & VN_BPF_FETCH)
 		*src = old;
+	return 0;
+}
+
+/**
+ * struct win - the last-hit region, copied into the interpreter's locals
+ * @base:	first byte
+ * @len:	length; 0 for computed regions so the fast path always misses
+ * @writable:	stores allowed
+ * @slot:	region slot (VN_BPF_REGION_STACK: stores lower the dirty mark)
+ *
+ * Bytes the program stores may alias the run context, so the compiler
+ * would reload rc->regions[rc->hint] after every store; a local copy,
+ * refreshed after every slow-path hit, helper call and frame change, keeps
+ * the common access at one subtraction and two compares.
+ */
+struct win {
+	uint64_t base;
+	uint64_t len;
+	int writable;
+	unsigned int slot;
+};
+
+static inline void win_load(struct win *w, const struct vn_bpf_run_ctx *rc)
+{
+	const struct vn_bpf_region *r = &rc->regions[rc->hint];
+
+	w->base = r->base;
+	w->len = r->load ? 0 : r->len;
+	w->writable = r->writable;
+	w->slot = rc->hint;
+}
+
+static inline int win_fits(const struct win *w, uint64_t addr, unsigned int size)
+{
+	uint64_t off = addr - w->base;
+
+	return off < w->len && w->len - off >= size;
+}
+
+/* load_fast() - a load through the window, else the slow path; 0 or an error */
+static inline int load_fast(struct vn_bpf_run_ctx *rc, struct win *w, uint64_t addr,
+			    unsigned int size, uint64_t *val)
+{
+	const void *p = (const void *)(uintptr_t)addr;
+	int e;
+
+	if (likely(win_fits(w, addr, size))) {
+		switch (size) {
+		case 1: *val = *(const uint8_t *)p; break;
+		case 2: { uint16_t t; memcpy(&t, p, 2); *val = t; break; }
+		case 4: { uint32_t t; memcpy(&t, p, 4); *val = t; break; }
+		default: memcpy(val, p, 8); break;
+		}
+		return 0;
+	}
+	e = load_slow(rc, addr, size, val);
+	win_load(w, rc);
+	return e;
+}
+
+/* store_fast() - a store through the window, else the slow path; 0 or -EFAULT */
+static inline int store_fast(struct vn_bpf_run_ctx *rc, struct win *w, uint64_t addr,
+			     unsigned int size, uint64_t val)
+{
+	void *p = (void *)(uintptr_t)addr;
+
+	if (likely(w->writable && win_fits(w, addr, size))) {
+		if (w->slot == VN_BPF_REGION_STACK && addr < rc->stack_dirty)
+			rc->stack_dirty = (uintptr_t)addr;
+	} else {
+		p = mem_at(rc, addr, size, 1);
+		win_load(w, rc);
+		if (unlikely(!p))
+			return -EFAULT;
+	}
+	switch (size) {
+	case 1: *(uint8_t *)p = (uint8_t)val; break;
+	case 2: { uint16_t t = (uint16_t)val; memcpy(p, &t, 2); break; }
+	case 4: { uint32_t t = (uint32_t)val; memcpy(p, &t, 4); break; }
+	default: memcpy(p, &val, 8); break;
+	}
 	return 0;
 }
 
@@ -319,6 +363,7 @@ uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	struct frame frames[VN_BPF_MAX_FRAMES];
 	unsigned int depth = 0;
 	uint64_t reg[VN_BPF_NREGS] = { 0 };
+	struct win w;
 	uint64_t v;
 	int e = 0;
 
@@ -329,6 +374,9 @@ uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	/* clear what earlier runs (any program) left anywhere in the stack */
 	stack_zero(rc, (uintptr_t)rc->stack, top);
 	rc->stack_dirty = top;
+	if (rc->hint >= rc->nregions)
+		rc->hint = 0;
+	win_load(&w, rc);
 
 /* DISPATCH: charge the budget, jump to the current instruction's body */
 #define DISPATCH()							\
@@ -407,17 +455,17 @@ ld_imm64:
 
 #define BODY_MEM(sz, bytes)						\
 ldx_##sz:								\
-	e = load(rc, SRC + (uint64_t)(int64_t)ip->off, bytes, &v);	\
+	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, bytes, &v); \
 	if (unlikely(e))						\
 		goto out;						\
 	DST = v;							\
 	NEXT();								\
 st_##sz:								\
-	if (unlikely(store(rc, DST + (uint64_t)(int64_t)ip->off, bytes, IMM64))) \
+	if (unlikely(store_fast(rc, &w, DST + (uint64_t)(int64_t)ip->off, bytes, IMM64))) \
 		goto out_fault;						\
 	NEXT();								\
 stx_##sz:								\
-	if (unlikely(store(rc, DST + (uint64_t)(int64_t)ip->off, bytes, SRC))) \
+	if (unlikely(store_fast(rc, &w, DST + (uint64_t)(int64_t)ip->off, bytes, SRC))) \
 		goto out_fault;						\
 	NEXT();
 	BODY_MEM(B, 1)
@@ -425,30 +473,32 @@ stx_##sz:								\
 	BODY_MEM(W, 4)
 	BODY_MEM(DW, 8)
 
-ldsx_B:	e = load(rc, SRC + (uint64_t)(int64_t)ip->off, 1, &v);
+ldsx_B:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 1, &v);
 	if (unlikely(e))
 		goto out;
 	DST = (uint64_t)(int64_t)(int8_t)v;
 	NEXT();
-ldsx_H:	e = load(rc, SRC + (uint64_t)(int64_t)ip->off, 2, &v);
+ldsx_H:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 2, &v);
 	if (unlikely(e))
 		goto out;
 	DST = (uint64_t)(int64_t)(int16_t)v;
 	NEXT();
-ldsx_W:	e = load(rc, SRC + (uint64_t)(int64_t)ip->off, 4, &v);
+ldsx_W:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 4, &v);
 	if (unlikely(e))
 		goto out;
 	DST = (uint64_t)(int64_t)(int32_t)v;
 	NEXT();
 
 atomic_W:
-	if (unlikely(atomic32(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm,
-			      &SRC, &reg[0])))
+	e = atomic32(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm, &SRC, &reg[0]);
+	win_load(&w, rc);
+	if (unlikely(e))
 		goto out_fault;
 	NEXT();
 atomic_DW:
-	if (unlikely(atomic64(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm,
-			      &SRC, &reg[0])))
+	e = atomic64(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm, &SRC, &reg[0]);
+	win_load(&w, rc);
+	if (unlikely(e))
 		goto out_fault;
 	NEXT();
 
@@ -459,6 +509,7 @@ call:
 			e = rc->abort_err;
 			goto out;
 		}
+		win_load(&w, rc);	/* the helper may have moved regions */
 		NEXT();
 	}
 	/* BPF-to-BPF: a fresh zeroed 512-byte frame below the caller's */
@@ -474,6 +525,7 @@ call:
 	/* a previous callee at this depth may have left bytes behind */
 	stack_zero(rc, reg[VN_BPF_REG_FP] - VN_BPF_STACK_SIZE, reg[VN_BPF_REG_FP]);
 	stack_frame_set(rc, reg[VN_BPF_REG_FP]);
+	win_load(&w, rc);
 	ip += (int64_t)ip->imm + 1;
 	DISPATCH();
 
@@ -485,6 +537,7 @@ exit:
 	memcpy(&reg[6], frames[depth].saved, sizeof(frames[depth].saved));
 	reg[VN_BPF_REG_FP] = frames[depth].fp;
 	stack_frame_set(rc, reg[VN_BPF_REG_FP]);
+	win_load(&w, rc);
 	DISPATCH();
 
 bad_opcode:	/* unreachable for a validated program */
