@@ -178,13 +178,6 @@ static int elf_text(const uint8_t *img, size_t len, uint8_t **out, size_t *n)
 	return err;
 }
 
-static int fail(const char *fmt, const char *arg)
-{
-	printf(fmt, arg);
-	putchar('\n');
-	return 1;
-}
-
 static const char *run_error(int err)
 {
 	switch (err) {
@@ -256,17 +249,16 @@ int main(int argc, char **argv)
 	struct vn_bpf_env env = { .helpers = run_helpers,
 				  .nhelpers = sizeof(run_helpers) / sizeof(run_helpers[0]),
 				  .nargs = 2 };
-	const char *memhex = NULL, *path = NULL, *msg;
+	const char *memhex = NULL, *path = NULL, *msg = NULL;
 	unsigned long long repeat = 0, i;
 	uint8_t *mem = NULL, *prog = NULL;
-	struct vn_bpf_insn *insns;
-	struct vn_bpf_prog *p;
+	struct vn_bpf_prog *p = NULL;
 	size_t memlen = 0, plen = 0;
 	char log[512];
 	uint64_t args[2], r0 = 0;
 	int elf = 0, err, a;
 
-	for (a = 1; a < argc; a++) {
+	for (a = 1; a < argc && !msg; a++) {
 		if (!strcmp(argv[a], "--elf"))
 			elf = 1;
 		else if (!strcmp(argv[a], "--prog") && a + 1 < argc)
@@ -276,41 +268,48 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[a], "--repeat") && a + 1 < argc)
 			repeat = strtoull(argv[++a], NULL, 0);
 		else if (!strncmp(argv[a], "--", 2) || memhex)
-			return fail("usage: vnet-bpf-run [MEMORY-HEX] [--elf] [--prog FILE] "
-				    "[--budget N] [--repeat N] < PROGRAM-HEX%s", "");
+			msg = "usage: vnet-bpf-run [MEMORY-HEX] [--elf] [--prog FILE] "
+			      "[--budget N] [--repeat N] < PROGRAM-HEX";
 		else
 			memhex = argv[a];
 	}
-	if (memhex && hex_decode(memhex, &mem, &memlen))
-		return fail("memory argument is not hex bytes%s", "");
-	msg = load_program(path, elf, &prog, &plen);
-	if (msg)
-		return fail("%s", msg);
+	if (!msg && memhex && hex_decode(memhex, &mem, &memlen))
+		msg = "memory argument is not hex bytes";
+	if (!msg)
+		msg = load_program(path, elf, &prog, &plen);
 	/* a program is whole 8-byte slots */
-	if (plen % sizeof(struct vn_bpf_insn))
-		return fail("program length is not a multiple of 8 bytes%s", "");
-	insns = (struct vn_bpf_insn *)(void *)prog;
-	err = vn_bpf_prog_load(insns, plen / sizeof(*insns), &env, &p, log, sizeof(log));
-	if (err)
-		return fail("%s", log);
-	vn_bpf_run_ctx_init(&rc, NULL);
-	if (memlen && vn_bpf_run_ctx_add_region(&rc, mem, memlen, 1) < 0)
-		return fail("cannot register the memory%s", "");
-	args[0] = memlen ? (uintptr_t)mem : 0;
-	args[1] = memlen;
-	r0 = vn_bpf_run_args(p, &rc, args, 2, &err);
-	if (err)
-		return fail("%s", run_error(err));
-	if (repeat) {
+	if (!msg && plen % sizeof(struct vn_bpf_insn))
+		msg = "program length is not a multiple of 8 bytes";
+	if (!msg && vn_bpf_prog_load((const struct vn_bpf_insn *)(void *)prog,
+				     plen / sizeof(struct vn_bpf_insn), &env, &p, log,
+				     sizeof(log)))
+		msg = log;
+	if (!msg) {
+		vn_bpf_run_ctx_init(&rc, NULL);
+		if (memlen && vn_bpf_run_ctx_add_region(&rc, mem, memlen, 1) < 0)
+			msg = "cannot register the memory";
+	}
+	if (!msg) {
+		args[0] = memlen ? (uintptr_t)mem : 0;
+		args[1] = memlen;
+		r0 = vn_bpf_run_args(p, &rc, args, 2, &err);
+		if (err)
+			msg = run_error(err);
+	}
+	if (!msg && repeat) {
 		double t0 = now_ns();
 
 		for (i = 0; i < repeat; i++)
 			vn_bpf_run_args(p, &rc, args, 2, &err);
 		fprintf(stderr, "ns_per_run %.2f\n", (now_ns() - t0) / (double)repeat);
 	}
-	printf("%" PRIx64 "\n", r0);
+	if (msg)
+		printf("%s\n", msg);
+	else
+		printf("%" PRIx64 "\n", r0);
+	fflush(stdout);
 	vn_bpf_prog_free(p);
 	free(prog);
 	free(mem);
-	return 0;
+	return msg ? 1 : 0;
 }
