@@ -36,12 +36,24 @@ static inline void *mem_at(struct vn_bpf_run_ctx *rc, uint64_t addr,
 {
 	const struct vn_bpf_region *r = &rc->regions[rc->hint];
 
-	if (likely(region_fits(r, addr, size, write) && !r->load))
-		return (void *)(uintptr_t)addr;
-	r = vn_bpf_region_find(rc, addr, size, write);
-	if (!r || r->load)
-		return NULL;
+	if (unlikely(!region_fits(r, addr, size, write) || r->load)) {
+		r = vn_bpf_region_find(rc, addr, size, write);
+		if (!r || r->load)
+			return NULL;
+	}
+	if (write)
+		stack_mark_dirty(rc, addr);
 	return (void *)(uintptr_t)addr;
+}
+
+/* stack_zero() - make [lo, hi) of the stack read as zero, touching only dirty bytes */
+static inline void stack_zero(struct vn_bpf_run_ctx *rc, uintptr_t lo, uintptr_t hi)
+{
+	if (rc->stack_dirty < hi) {
+		uintptr_t from = VN_MAX(rc->stack_dirty, lo);
+
+		memset((void *)from, 0, hi - from);
+	}
 }
 
 /* load_slow() - a load the fast path could not place: computed region or miss */
@@ -56,43 +68,6 @@ static int load_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size
 		return r->load(rc, r, (size_t)(addr - r->base), size, val);
 	*val = 0;
 	memcpy(val, (const void *)(uintptr_t)addr, size);	/* little-endian host */
-	return 0;
-}
-
-/* load() - fetch @size bytes zero-extended; 0 or -EFAULT */
-static inline int load(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
-		       uint64_t *val)
-{
-	const struct vn_bpf_region *r = &rc->regions[rc->hint];
-
-	if (likely(region_fits(r, addr, size, 0) && !r->load)) {
-		const void *p = (const void *)(uintptr_t)addr;
-
-		switch (size) {
-		case 1: *val = *(const uint8_t *)p; break;
-		case 2: { uint16_t t; memcpy(&t, p, 2); *val = t; break; }
-		case 4: { uint32_t t; memcpy(&t, p, 4); *val = t; break; }
-		default: memcpy(val, p, 8); break;
-		}
-		return 0;
-	}
-	return load_slow(rc, addr, size, val);
-}
-
-/* store() - write the low @size bytes of @val; 0 or -EFAULT */
-static inline int store(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
-			uint64_t val)
-{
-	void *p = mem_at(rc, addr, size, 1);
-
-	if (unlikely(!p))
-		return -EFAULT;
-	switch (size) {
-	case 1: *(uint8_t *)p = (uint8_t)val; break;
-	case 2: { uint16_t t = (uint16_t)val; memcpy(p, &t, 2); break; }
-	case 4: { uint32_t t = (uint32_t)val; memcpy(p, &t, 4); break; }
-	default: memcpy(p, &val, 8); break;
-	}
 	return 0;
 }
 
@@ -154,6 +129,87 @@ static int atomic64(struct vn_bpf_run_ctx *rc, uint64_t addr, int32_t op,
 	return 0;
 }
 
+/**
+ * struct win - the last-hit region, copied into the interpreter's locals
+ * @base:	first byte
+ * @len:	length; 0 for computed regions so the fast path always misses
+ * @writable:	stores allowed
+ * @slot:	region slot (VN_BPF_REGION_STACK: stores lower the dirty mark)
+ *
+ * Bytes the program stores may alias the run context, so the compiler
+ * would reload rc->regions[rc->hint] after every store; a local copy,
+ * refreshed after every slow-path hit, helper call and frame change, keeps
+ * the common access at one subtraction and two compares.
+ */
+struct win {
+	uint64_t base;
+	uint64_t len;
+	int writable;
+	unsigned int slot;
+};
+
+static inline void win_load(struct win *w, const struct vn_bpf_run_ctx *rc)
+{
+	const struct vn_bpf_region *r = &rc->regions[rc->hint];
+
+	w->base = r->base;
+	w->len = r->load ? 0 : r->len;
+	w->writable = r->writable;
+	w->slot = rc->hint;
+}
+
+static inline int win_fits(const struct win *w, uint64_t addr, unsigned int size)
+{
+	uint64_t off = addr - w->base;
+
+	return off < w->len && w->len - off >= size;
+}
+
+/* load_fast() - a load through the window, else the slow path; 0 or an error */
+static inline int load_fast(struct vn_bpf_run_ctx *rc, struct win *w, uint64_t addr,
+			    unsigned int size, uint64_t *val)
+{
+	const void *p = (const void *)(uintptr_t)addr;
+	int e;
+
+	if (likely(win_fits(w, addr, size))) {
+		switch (size) {
+		case 1: *val = *(const uint8_t *)p; break;
+		case 2: { uint16_t t; memcpy(&t, p, 2); *val = t; break; }
+		case 4: { uint32_t t; memcpy(&t, p, 4); *val = t; break; }
+		default: memcpy(val, p, 8); break;
+		}
+		return 0;
+	}
+	e = load_slow(rc, addr, size, val);
+	win_load(w, rc);
+	return e;
+}
+
+/* store_fast() - a store through the window, else the slow path; 0 or -EFAULT */
+static inline int store_fast(struct vn_bpf_run_ctx *rc, struct win *w, uint64_t addr,
+			     unsigned int size, uint64_t val)
+{
+	void *p = (void *)(uintptr_t)addr;
+
+	if (likely(w->writable && win_fits(w, addr, size))) {
+		if (w->slot == VN_BPF_REGION_STACK && addr < rc->stack_dirty)
+			rc->stack_dirty = (uintptr_t)addr;
+	} else {
+		p = mem_at(rc, addr, size, 1);
+		win_load(w, rc);
+		if (unlikely(!p))
+			return -EFAULT;
+	}
+	switch (size) {
+	case 1: *(uint8_t *)p = (uint8_t)val; break;
+	case 2: { uint16_t t = (uint16_t)val; memcpy(p, &t, 2); break; }
+	case 4: { uint32_t t = (uint32_t)val; memcpy(p, &t, 4); break; }
+	default: memcpy(p, &val, 8); break;
+	}
+	return 0;
+}
+
 /* Signed division and remainder with the RFC's answers for /0 and MIN/-1 */
 static inline uint64_t sdiv64(uint64_t a, uint64_t b)
 {
@@ -201,7 +257,7 @@ static inline uint64_t movsx(uint64_t s, int16_t width)
 	}
 }
 
-/* stack_frame_enter() - make [fp - 512, top) the stack region, zero the new frame */
+/* stack_frame_set() - make [fp - 512, top) the stack region */
 static inline void stack_frame_set(struct vn_bpf_run_ctx *rc, uint64_t fp)
 {
 	struct vn_bpf_region *r = &rc->regions[VN_BPF_REGION_STACK];
@@ -243,10 +299,11 @@ static inline void stack_frame_set(struct vn_bpf_run_ctx *rc, uint64_t fp)
 #define OPC(cls, src, op)	(VN_BPF_##cls | VN_BPF_##src | VN_BPF_##op)
 
 /**
- * vn_bpf_run() - Run a program to its EXIT
+ * vn_bpf_run_args() - Run a program with up to five argument registers
  * @p:		validated program
  * @rc:		run context (regions set up by the caller; the stack is the VM's)
- * @r1:		initial r1 (usually the context pointer)
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args (at most 5)
  * @err:	out: 0, -EFAULT, -ETIME, -E2BIG or a helper's vn_bpf_abort() code
  *
  * One function of ~300 lines on purpose: the dispatch table and the labels
@@ -255,8 +312,8 @@ static inline void stack_frame_set(struct vn_bpf_run_ctx *rc, uint64_t fp)
  *
  * Return: r0 at the final EXIT; 0 when *@err is set
  */
-uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
-		    uint64_t r1, int *err)
+uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			 const uint64_t *args, unsigned int nargs, int *err)
 {
 #define TBL_ALU(name, e)						\
 	[OPC(ALU64, K, name)] = &&alu64k_##name,			\
@@ -306,14 +363,20 @@ uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	struct frame frames[VN_BPF_MAX_FRAMES];
 	unsigned int depth = 0;
 	uint64_t reg[VN_BPF_NREGS] = { 0 };
+	struct win w;
 	uint64_t v;
 	int e = 0;
 
 	rc->abort_err = 0;
-	reg[1] = r1;
+	memcpy(&reg[1], args, VN_MIN(nargs, 5u) * sizeof(reg[1]));
 	reg[VN_BPF_REG_FP] = top;
 	stack_frame_set(rc, top);
-	memset((void *)(uintptr_t)(top - VN_BPF_STACK_SIZE), 0, VN_BPF_STACK_SIZE);
+	/* clear what earlier runs (any program) left anywhere in the stack */
+	stack_zero(rc, (uintptr_t)rc->stack, top);
+	rc->stack_dirty = top;
+	if (rc->hint >= rc->nregions)
+		rc->hint = 0;
+	win_load(&w, rc);
 
 /* DISPATCH: charge the budget, jump to the current instruction's body */
 #define DISPATCH()							\
@@ -324,7 +387,7 @@ uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	} while (0)
 #define NEXT()	do { ip++; DISPATCH(); } while (0)
 
-	left++;
+	left++;	/* the first dispatch is charged like every other */
 	DISPATCH();
 
 #define BODY_ALU(name, e)						\
@@ -392,16 +455,17 @@ ld_imm64:
 
 #define BODY_MEM(sz, bytes)						\
 ldx_##sz:								\
-	if (unlikely(load(rc, SRC + (uint64_t)(int64_t)ip->off, bytes, &v))) \
-		goto out_fault;						\
+	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, bytes, &v); \
+	if (unlikely(e))						\
+		goto out;						\
 	DST = v;							\
 	NEXT();								\
 st_##sz:								\
-	if (unlikely(store(rc, DST + (uint64_t)(int64_t)ip->off, bytes, IMM64))) \
+	if (unlikely(store_fast(rc, &w, DST + (uint64_t)(int64_t)ip->off, bytes, IMM64))) \
 		goto out_fault;						\
 	NEXT();								\
 stx_##sz:								\
-	if (unlikely(store(rc, DST + (uint64_t)(int64_t)ip->off, bytes, SRC))) \
+	if (unlikely(store_fast(rc, &w, DST + (uint64_t)(int64_t)ip->off, bytes, SRC))) \
 		goto out_fault;						\
 	NEXT();
 	BODY_MEM(B, 1)
@@ -409,27 +473,32 @@ stx_##sz:								\
 	BODY_MEM(W, 4)
 	BODY_MEM(DW, 8)
 
-ldsx_B:	if (unlikely(load(rc, SRC + (uint64_t)(int64_t)ip->off, 1, &v)))
-		goto out_fault;
+ldsx_B:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 1, &v);
+	if (unlikely(e))
+		goto out;
 	DST = (uint64_t)(int64_t)(int8_t)v;
 	NEXT();
-ldsx_H:	if (unlikely(load(rc, SRC + (uint64_t)(int64_t)ip->off, 2, &v)))
-		goto out_fault;
+ldsx_H:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 2, &v);
+	if (unlikely(e))
+		goto out;
 	DST = (uint64_t)(int64_t)(int16_t)v;
 	NEXT();
-ldsx_W:	if (unlikely(load(rc, SRC + (uint64_t)(int64_t)ip->off, 4, &v)))
-		goto out_fault;
+ldsx_W:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 4, &v);
+	if (unlikely(e))
+		goto out;
 	DST = (uint64_t)(int64_t)(int32_t)v;
 	NEXT();
 
 atomic_W:
-	if (unlikely(atomic32(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm,
-			      &SRC, &reg[0])))
+	e = atomic32(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm, &SRC, &reg[0]);
+	win_load(&w, rc);
+	if (unlikely(e))
 		goto out_fault;
 	NEXT();
 atomic_DW:
-	if (unlikely(atomic64(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm,
-			      &SRC, &reg[0])))
+	e = atomic64(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm, &SRC, &reg[0]);
+	win_load(&w, rc);
+	if (unlikely(e))
 		goto out_fault;
 	NEXT();
 
@@ -440,6 +509,7 @@ call:
 			e = rc->abort_err;
 			goto out;
 		}
+		win_load(&w, rc);	/* the helper may have moved regions */
 		NEXT();
 	}
 	/* BPF-to-BPF: a fresh zeroed 512-byte frame below the caller's */
@@ -452,9 +522,10 @@ call:
 	frames[depth].fp = reg[VN_BPF_REG_FP];
 	depth++;
 	reg[VN_BPF_REG_FP] -= VN_BPF_STACK_SIZE;
-	memset((void *)(uintptr_t)(reg[VN_BPF_REG_FP] - VN_BPF_STACK_SIZE), 0,
-	       VN_BPF_STACK_SIZE);
+	/* a previous callee at this depth may have left bytes behind */
+	stack_zero(rc, reg[VN_BPF_REG_FP] - VN_BPF_STACK_SIZE, reg[VN_BPF_REG_FP]);
 	stack_frame_set(rc, reg[VN_BPF_REG_FP]);
+	win_load(&w, rc);
 	ip += (int64_t)ip->imm + 1;
 	DISPATCH();
 
@@ -466,6 +537,7 @@ exit:
 	memcpy(&reg[6], frames[depth].saved, sizeof(frames[depth].saved));
 	reg[VN_BPF_REG_FP] = frames[depth].fp;
 	stack_frame_set(rc, reg[VN_BPF_REG_FP]);
+	win_load(&w, rc);
 	DISPATCH();
 
 bad_opcode:	/* unreachable for a validated program */
@@ -476,8 +548,25 @@ out_fault:
 	goto out;
 out_budget:
 	e = -ETIME;
+	left = 1;	/* the instruction that hit the limit did not run */
 out:
-	rc->insns_run = budget - left;
+	/* left started at budget + 1 and lost one per dispatched instruction */
+	rc->insns_run = budget + 1 - left;
 	*err = e;
 	return e ? 0 : reg[0];
+}
+
+/**
+ * vn_bpf_run() - Run a program to its EXIT
+ * @p:		validated program
+ * @rc:		run context (regions set up by the caller; the stack is the VM's)
+ * @r1:		initial r1 (usually the context pointer)
+ * @err:	out: 0, -EFAULT, -ETIME, -E2BIG or a helper's vn_bpf_abort() code
+ *
+ * Return: r0 at the final EXIT; 0 when *@err is set
+ */
+uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+		    uint64_t r1, int *err)
+{
+	return vn_bpf_run_args(p, rc, &r1, 1, err);
 }

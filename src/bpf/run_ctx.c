@@ -30,6 +30,7 @@ void vn_bpf_run_ctx_init(struct vn_bpf_run_ctx *rc, void *user)
 	rc->budget = 0;
 	rc->insns_run = 0;
 	rc->abort_err = 0;
+	rc->stack_dirty = (uintptr_t)rc->stack;	/* nothing known about it yet */
 }
 
 /* range_wraps() - does [base, base + len) wrap around the address space? */
@@ -150,6 +151,8 @@ int vn_bpf_check_mem(struct vn_bpf_run_ctx *rc, uint64_t ptr, size_t len,
 	/* computed regions (the XDP context) have no bytes behind them */
 	if (!r || r->load)
 		return -EFAULT;
+	if (write)
+		stack_mark_dirty(rc, ptr);
 	return 0;
 }
 

@@ -390,18 +390,24 @@ static int pass_flow(struct vctx *v)
 	return 0;
 }
 
-/* call_depth() - deepest chain below function @f; -1 on recursion or too deep */
-static int call_depth(struct vctx *v, uint32_t f, uint8_t *state, uint8_t *depth,
-		      size_t *bad)
+/*
+ * call_depth() - deepest chain from function @f down; -1 on recursion or too deep
+ * @level is @f's own frame number: stopping past VN_BPF_MAX_FRAMES keeps this
+ * recursion (in C) shallow even for a hostile chain of thousands of functions.
+ */
+static int call_depth(struct vctx *v, uint32_t f, unsigned int level, uint8_t *state,
+		      uint8_t *depth, size_t *bad)
 {
 	uint32_t end = f + 1 < v->nfunc ? v->fstart[f + 1] : (uint32_t)v->n;
 	uint32_t i;
 	int d, max = 1;
 
-	if (state[f] == 2)
-		return depth[f];
 	if (state[f] == 1)
 		return -1;	/* back on the current chain: recursion */
+	if (level > VN_BPF_MAX_FRAMES)
+		return -1;
+	if (state[f] == 2)
+		return level - 1 + depth[f] > VN_BPF_MAX_FRAMES ? -1 : depth[f];
 	state[f] = 1;
 	for (i = v->fstart[f]; i < end; i++) {
 		const struct vn_bpf_insn *in = &v->in[i];
@@ -409,7 +415,7 @@ static int call_depth(struct vctx *v, uint32_t f, uint8_t *state, uint8_t *depth
 		if ((v->flags[i] & SLOT_HI) || in->code != (VN_BPF_JMP | VN_BPF_CALL) ||
 		    in->src != VN_BPF_CALL_LOCAL)
 			continue;
-		d = call_depth(v, v->func[jump_target(in, i)], state, depth, bad);
+		d = call_depth(v, v->func[jump_target(in, i)], level + 1, state, depth, bad);
 		if (d < 0) {
 			if (*bad == (size_t)-1)
 				*bad = i;
@@ -437,7 +443,7 @@ static int pass_calls(struct vctx *v, unsigned int *max_depth)
 
 	if (!state)
 		return -ENOMEM;
-	d = call_depth(v, 0, state, state + v->nfunc, &bad);
+	d = call_depth(v, 0, 1, state, state + v->nfunc, &bad);
 	free(state);
 	if (d < 0)
 		return reject(v, bad, "recursive call or call chain deeper than %d frames",
@@ -514,6 +520,16 @@ static void flow_to(struct vctx *v, size_t t, uint16_t set, uint32_t *work,
 	}
 }
 
+/* entry_args() - registers the caller writes before the main function runs */
+static uint16_t entry_args(const struct vn_bpf_env *env)
+{
+	unsigned int n = env->nargs ? env->nargs : 1;
+
+	if (n > 5)
+		n = 5;
+	return (uint16_t)(((1u << n) - 1) << 1);
+}
+
 /**
  * pass_dataflow() - pass 4: no register is read before it is written
  * @v:		validator state
@@ -539,7 +555,7 @@ static int pass_dataflow(struct vctx *v)
 	}
 	for (f = 0; f < v->nfunc; f++)
 		flow_to(v, v->fstart[f], (uint16_t)(REG(VN_BPF_REG_FP) |
-			(f ? ARG_REGS : REG(1))), work, &nwork, queued);
+			(f ? ARG_REGS : entry_args(v->env))), work, &nwork, queued);
 	while (nwork && !err) {
 		uint32_t i = work[--nwork];
 		const struct vn_bpf_insn *in = &v->in[i];

@@ -11,8 +11,9 @@
  * is checked against the run context's memory regions (stack, context,
  * packet, map values); a miss aborts the run with -EFAULT. Each run has an
  * instruction budget, so loops are allowed and still end (-ETIME).
- * Registers start at zero and each stack frame is zeroed when it is entered,
- * so a program never reads bytes it did not write or was not given.
+ * Registers start at zero and each stack frame reads as zero when it is
+ * entered (only bytes an earlier run or frame dirtied are cleared), so a
+ * program never reads bytes it did not write or was not given.
  * Division by zero follows RFC 9669 (quotient 0, remainder = dividend).
  */
 #ifndef VN_BPF_VM_H
@@ -87,6 +88,8 @@ typedef int (*vn_bpf_region_load_fn)(struct vn_bpf_run_ctx *rc,
  * @map_arg:	passed to @map_resolve
  * @max_insns:	program size limit in instruction slots (0: VN_BPF_MAX_INSNS)
  * @budget:	instructions per run (0: VN_BPF_BUDGET)
+ * @nargs:	argument registers r1..r<nargs> written at entry (0 or 1: r1
+ *		only, as XDP; at most 5); runs pass them to vn_bpf_run_args()
  */
 struct vn_bpf_env {
 	const vn_bpf_helper_fn *helpers;
@@ -95,6 +98,7 @@ struct vn_bpf_env {
 	void *map_arg;
 	uint32_t max_insns;
 	uint64_t budget;
+	unsigned int nargs;
 };
 
 /**
@@ -141,6 +145,9 @@ struct vn_bpf_region {
  * @budget:	if non-zero, overrides the program's budget for this context
  * @insns_run:	instructions executed by the last run (statistics)
  * @abort_err:	set by vn_bpf_abort() from a helper; ends the run
+ * @stack_dirty: every stack byte below this address is zero; stores and
+ *		helper writes into the stack lower it, and a run zeroes only
+ *		[stack_dirty, top) instead of whole frames (the VM's business)
  * @stack:	the frames, highest frame first (frame 0 at the top)
  */
 struct vn_bpf_run_ctx {
@@ -151,6 +158,7 @@ struct vn_bpf_run_ctx {
 	uint64_t budget;
 	uint64_t insns_run;
 	int abort_err;
+	uintptr_t stack_dirty;
 	uint8_t stack[VN_BPF_MAX_FRAMES * VN_BPF_STACK_SIZE] __attribute__((aligned(16)));
 };
 
@@ -188,6 +196,19 @@ void vn_bpf_prog_free(struct vn_bpf_prog *p);
  */
 uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 		    uint64_t r1, int *err);
+
+/**
+ * vn_bpf_run_args() - Run a program with up to five argument registers
+ * @p:		validated program
+ * @rc:		run context
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args (at most 5; registers past it start at zero)
+ * @err:	out: as for vn_bpf_run()
+ *
+ * Return: r0 at the final EXIT; 0 when *@err is set
+ */
+uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			 const uint64_t *args, unsigned int nargs, int *err);
 
 /**
  * vn_bpf_run_ctx_init() - Prepare a run context (stack region in slot 0)

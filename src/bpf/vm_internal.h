@@ -30,6 +30,17 @@ static inline int region_fits(const struct vn_bpf_region *r, uint64_t addr,
 }
 
 /**
+ * stack_mark_dirty() - Remember a write into the stack region
+ * @rc:		run context whose rc->hint names the region just written
+ * @addr:	lowest byte written
+ */
+static inline void stack_mark_dirty(struct vn_bpf_run_ctx *rc, uint64_t addr)
+{
+	if (rc->hint == VN_BPF_REGION_STACK && addr < rc->stack_dirty)
+		rc->stack_dirty = (uintptr_t)addr;
+}
+
+/**
  * vn_bpf_region_find() - Slow path: find the region holding an access
  * @rc:		run context
  * @addr:	first byte
