@@ -287,9 +287,11 @@ static int offload_fixup(struct vn_xdp_run *run, struct vn_xdp_stats *st, int ac
 	uint32_t l3 = VN_MIN(span, (uint32_t)XDP_ETH_HLEN);
 	bool intact;
 
+	if (likely(!span && !d && !run->tail_moved))
+		return act;
 	/* The headers past Ethernet, unchanged at their (shifted) place */
 	intact = !run->tail_moved && d >= 0 && pkt->len == old_len + (uint32_t)d &&
-		 !memcmp(vn_pkt_data(pkt) + l3 + d, snap + l3, span - l3);
+		 (!span || !memcmp(vn_pkt_data(pkt) + l3 + d, snap + l3, span - l3));
 	if (!span || (intact && (d == 0 || !vn_vhdr_is_gso(vh)))) {
 		if (span && d) {				/* case 2 */
 			vh->csum_start = (uint16_t)(vh->csum_start + d);
