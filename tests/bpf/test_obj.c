@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <elf.h>
 
 #include "bpf/obj.h"
 #include "core/compiler.h"
@@ -151,6 +152,92 @@ static void test_obj_subprograms_appended(void **state)
 	vn_bpf_obj_close(obj);
 }
 
+static void test_obj_legacy_maps(void **state)
+{
+	struct vn_bpf_obj *obj = open_prog("legacy.bpf.o", NULL);
+	struct vn_map *hits = vn_bpf_obj_map_find(obj, "hits");
+	struct vn_map *seen = vn_bpf_obj_map_find(obj, "seen");
+
+	(void)state;
+	assert_non_null(hits);
+	assert_non_null(seen);
+	assert_int_equal(hits->type, BPF_MAP_TYPE_ARRAY);
+	assert_int_equal(hits->value_size, 8);
+	assert_int_equal(hits->max_entries, 2);
+	assert_int_equal(seen->type, BPF_MAP_TYPE_HASH);
+	assert_int_equal(seen->max_entries, 8);
+	vn_bpf_obj_close(obj);
+}
+
+static void test_obj_size_limit(void **state)
+{
+	struct vn_bpf_obj_opts o = { .max_insns = 40 };
+	struct vn_bpf_obj *obj = NULL;
+	char path[512];
+
+	(void)state;
+	/* lru_flow is 49 + 35 + 24 instructions with its subprograms */
+	snprintf(path, sizeof(path), "%s/lru_flow.bpf.o", progs_dir);
+	assert_int_equal(vn_bpf_obj_open_file(path, &o, &obj), -E2BIG);
+	o.max_insns = 100;
+	assert_int_equal(vn_bpf_obj_open_file(path, &o, &obj), -E2BIG);
+	o.max_insns = 108;
+	assert_int_equal(vn_bpf_obj_open_file(path, &o, &obj), 0);
+	assert_int_equal(obj->progs[0].n, 108);
+	vn_bpf_obj_close(obj);
+}
+
+/* Patch the first relocation of the program section, then load */
+static int load_with_reloc(const uint8_t *orig, size_t len, uint64_t r_offset, uint64_t r_info)
+{
+	uint8_t *buf = malloc(len);
+	struct vn_bpf_obj *obj = NULL;
+	Elf64_Ehdr eh;
+	int ret;
+
+	assert_non_null(buf);
+	memcpy(buf, orig, len);
+	memcpy(&eh, buf, sizeof(eh));
+	for (unsigned int i = 0; i < eh.e_shnum; i++) {
+		Elf64_Shdr sh;
+
+		memcpy(&sh, buf + eh.e_shoff + (size_t)i * sizeof(sh), sizeof(sh));
+		if (sh.sh_type == SHT_REL && sh.sh_size >= sizeof(Elf64_Rel)) {
+			Elf64_Rel r;
+
+			memcpy(&r, buf + sh.sh_offset, sizeof(r));
+			if (r_offset != UINT64_MAX)
+				r.r_offset = r_offset;
+			if (r_info != UINT64_MAX)
+				r.r_info = r_info;
+			memcpy(buf + sh.sh_offset, &r, sizeof(r));
+			break;
+		}
+	}
+	ret = vn_bpf_obj_open_mem(buf, len, "patched", NULL, &obj);
+	vn_bpf_obj_close(obj);
+	free(buf);
+	return ret;
+}
+
+static void test_obj_rejects_bad_relocations(void **state)
+{
+	size_t len;
+	uint8_t *orig = slurp("xdp1.bpf.o", &len);
+
+	(void)state;
+	assert_int_equal(load_with_reloc(orig, len, UINT64_MAX, UINT64_MAX), 0);
+	/* Symbol index past the symbol table */
+	assert_int_equal(load_with_reloc(orig, len, UINT64_MAX, ELF64_R_INFO(99999, 1)), -EINVAL);
+	/* Misaligned offset */
+	assert_int_equal(load_with_reloc(orig, len, 3, UINT64_MAX), -EINVAL);
+	/* Map relocation on an instruction that is not LD_IMM64 (insn 0) */
+	assert_int_equal(load_with_reloc(orig, len, 0, UINT64_MAX), -EINVAL);
+	/* Unknown relocation type */
+	assert_int_equal(load_with_reloc(orig, len, UINT64_MAX, ELF64_R_INFO(2, 7)), -EINVAL);
+	free(orig);
+}
+
 static void test_obj_owner_cap(void **state)
 {
 	struct vn_bpf_owner own = { .mem_limit = 1024 };
@@ -244,6 +331,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_obj_btf_maps),
 		cmocka_unit_test(test_obj_global_data_and_two_progs),
 		cmocka_unit_test(test_obj_subprograms_appended),
+		cmocka_unit_test(test_obj_legacy_maps),
+		cmocka_unit_test(test_obj_size_limit),
+		cmocka_unit_test(test_obj_rejects_bad_relocations),
 		cmocka_unit_test(test_obj_owner_cap),
 		cmocka_unit_test(test_obj_rejects_hostile_headers),
 		cmocka_unit_test(test_obj_truncated_and_mutated),

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -318,6 +319,46 @@ static void test_xdp_ipv6_ext_walk(void **state)
 	vn_xdp_prog_close(xp);
 }
 
+static void test_xdp_misc_helpers(void **state)
+{
+	struct vn_xdp_prog *xp = load("helpers.bpf.o", "xdp_helpers", 2);
+	struct vn_map *out = vn_bpf_obj_map_find(xp->obj, "out");
+	struct vn_pkt *pkt = frame(udp4, sizeof(udp4));
+	uint32_t port = 0, k;
+	uint64_t v[4];
+
+	(void)state;
+	assert_int_equal(vn_xdp_run(xp, pkt, 1, &port), XDP_REDIRECT);
+	assert_int_equal(port, 7);
+	for (k = 0; k < 4; k++)
+		assert_int_equal(vn_map_lookup(out, &k, &v[k]), 0);
+	assert_true(v[0] > 0);			/* ktime_get_ns */
+	assert_int_equal(v[2], 1);		/* get_smp_processor_id: the worker */
+	assert_int_equal(v[3], strlen("helpers: rxq 1 len 64"));	/* printk bytes */
+	vn_pkt_put(pkt);
+	vn_xdp_prog_close(xp);
+}
+
+/* Hostile helper arguments stop the run; redirect flags give ABORTED */
+static void test_xdp_hostile_helper_args(void **state)
+{
+	static const char *const progs[] = { "xdp_forged_map", "xdp_bad_ptr", "xdp_redirect_flags" };
+	struct vn_xdp_stats st;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct vn_xdp_prog *xp = load("helpers.bpf.o", progs[i], 1);
+		struct vn_pkt *pkt = frame(udp4, sizeof(udp4));
+
+		assert_int_equal(vn_xdp_run(xp, pkt, 0, NULL), XDP_ABORTED);
+		vn_xdp_stats_sum(xp, &st);
+		assert_int_equal(st.aborted, 1);
+		assert_int_equal(st.fault, i < 2 ? 1 : 0);
+		vn_pkt_put(pkt);
+		vn_xdp_prog_close(xp);
+	}
+}
+
 static void test_xdp_rejects_missing_prog(void **state)
 {
 	struct vn_xdp_prog *xp;
@@ -342,6 +383,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_offload_rules),
 		cmocka_unit_test(test_xdp_shared_frame_read_only),
 		cmocka_unit_test(test_xdp_ipv6_ext_walk),
+		cmocka_unit_test(test_xdp_misc_helpers),
+		cmocka_unit_test(test_xdp_hostile_helper_args),
 		cmocka_unit_test(test_xdp_rejects_missing_prog),
 	};
 	int ret;
