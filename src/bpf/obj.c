@@ -374,6 +374,13 @@ static int add_prog(struct obj_ctx *c, const struct obj_func *f)
 	if (ret)
 		return ret;
 	obj->nprogs++;
+	/* Appended subprograms make a tenant's programs large: pay for them */
+	if (vn_bpf_owner_charge(obj->owner, p->n * sizeof(*p->insns))) {
+		vn_err("obj '%s': prog '%s': %zu instructions pass the owner's memory cap",
+		       obj->name, p->name, p->n);
+		return -ENOMEM;
+	}
+	obj->charged += p->n * sizeof(*p->insns);
 	return 0;
 }
 
@@ -460,6 +467,7 @@ int vn_bpf_obj_open_mem(const void *buf, size_t len, const char *name,
 	if (!c.obj)
 		return -ENOMEM;
 	snprintf(c.obj->name, sizeof(c.obj->name), "%s", name ? name : "?");
+	c.obj->owner = c.opts->owner;
 	c.obj->maps = calloc(VN_BPF_OBJ_MAPS_MAX, sizeof(*c.obj->maps));
 	c.obj->progs = calloc(VN_BPF_OBJ_PROGS_MAX, sizeof(*c.obj->progs));
 	/* libelf may keep pointers into the image: give it a private copy */
@@ -546,6 +554,7 @@ void vn_bpf_obj_close(struct vn_bpf_obj *obj)
 {
 	if (!obj)
 		return;
+	vn_bpf_owner_uncharge(obj->owner, obj->charged);
 	for (unsigned int i = 0; obj->progs && i < VN_BPF_OBJ_PROGS_MAX; i++)
 		free(obj->progs[i].insns);
 	for (unsigned int i = 0; obj->maps && i < obj->nmaps; i++)

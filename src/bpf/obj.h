@@ -23,7 +23,8 @@
  * Trust: the object comes from a tenant. Every offset, size and index in it
  * is checked before use; a malformed object gets -EINVAL (or -E2BIG) and a
  * message prefixed "obj 'NAME': " (plus "sec 'S': " or "map 'M': "), never
- * a crash. Maps are created (and charged) against the owner given at open.
+ * a crash. Maps and the relocated instructions are charged to the owner given
+ * at open.
  */
 #ifndef VN_BPF_OBJ_H
 #define VN_BPF_OBJ_H
@@ -39,7 +40,7 @@
 
 /**
  * struct vn_bpf_obj_opts - how to open an object
- * @owner:	who pays for the maps (NULL: uncapped)
+ * @owner:	who pays for the maps and instructions (NULL: uncapped)
  * @ncpus:	copies per value of per-CPU maps (number of workers; 0 means 1)
  * @max_insns:	largest program after appending subprograms (0: 65536)
  */
@@ -83,6 +84,8 @@ struct vn_bpf_obj_map {
  * @nmaps:	entries in @maps
  * @progs:	programs
  * @nprogs:	entries in @progs
+ * @owner:	who pays for the maps and the program instructions
+ * @charged:	instruction bytes charged to @owner (maps charge themselves)
  */
 struct vn_bpf_obj {
 	char name[VN_BPF_OBJ_NAME_MAX];
@@ -91,6 +94,8 @@ struct vn_bpf_obj {
 	unsigned int nmaps;
 	struct vn_bpf_obj_prog *progs;
 	unsigned int nprogs;
+	struct vn_bpf_owner *owner;
+	size_t charged;
 };
 
 /**

@@ -155,6 +155,19 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 		vn_err("xdp '%s': rejected: %s", xp->name, log);
 		return ret;
 	}
+	/* One ~4.5 KiB run context per worker: charged like the maps */
+	xp->owner = opts->owner;
+	if (vn_bpf_owner_charge(xp->owner, xp->nworkers *
+				(sizeof(*xp->runs) + sizeof(*xp->stats)))) {
+		vn_err("xdp '%s': %u run contexts pass the owner's memory cap", xp->name,
+		       xp->nworkers);
+		return -ENOMEM;
+	}
+	xp->charged = xp->nworkers * (sizeof(*xp->runs) + sizeof(*xp->stats));
+	/* The validated copy of the instructions */
+	if (vn_bpf_owner_charge(xp->owner, xp->prog->n * sizeof(*xp->prog->insns)))
+		return -ENOMEM;
+	xp->charged += xp->prog->n * sizeof(*xp->prog->insns);
 	xp->runs = calloc(xp->nworkers, sizeof(*xp->runs));
 	xp->stats = calloc(xp->nworkers, sizeof(*xp->stats));
 	if (!xp->runs || !xp->stats)
@@ -257,6 +270,7 @@ void vn_xdp_prog_close(struct vn_xdp_prog *xp)
 {
 	if (!xp)
 		return;
+	vn_bpf_owner_uncharge(xp->owner, xp->charged);
 	vn_bpf_prog_free(xp->prog);
 	vn_bpf_obj_close(xp->obj);
 	free(xp->runs);

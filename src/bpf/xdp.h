@@ -108,6 +108,8 @@ struct vn_xdp_run;
  * @nworkers:	workers that may run it (worker ids 0..nworkers-1)
  * @runs:	one run context per worker
  * @stats:	one counter block per worker, written only by that worker
+ * @owner:	who pays (maps, instructions, run contexts)
+ * @charged:	bytes of run contexts and counters charged to @owner
  */
 struct vn_xdp_prog {
 	char name[2 * VN_BPF_OBJ_NAME_MAX];
@@ -118,11 +120,13 @@ struct vn_xdp_prog {
 	unsigned int nworkers;
 	struct vn_xdp_run *runs;
 	struct vn_xdp_stats *stats;
+	struct vn_bpf_owner *owner;
+	size_t charged;
 };
 
 /**
  * struct vn_xdp_opts - how to load a program
- * @owner:	who pays for the maps (NULL: uncapped)
+ * @owner:	who pays for maps, instructions and run contexts (NULL: uncapped)
  * @nworkers:	workers (and per-CPU map copies); 0 means 1
  * @budget:	instructions per run (0: the VM's default)
  */

@@ -359,6 +359,25 @@ static void test_xdp_hostile_helper_args(void **state)
 	}
 }
 
+/* Maps, instructions and per-worker run contexts are all charged */
+static void test_xdp_owner_cap(void **state)
+{
+	struct vn_bpf_owner own = { .mem_limit = 1 << 20 };
+	struct vn_xdp_opts o = { .owner = &own, .nworkers = 2 };
+	struct vn_xdp_prog *xp;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/lru_flow.bpf.o", progs_dir);
+	assert_int_equal(vn_xdp_prog_open_file(path, NULL, &o, &xp), 0);
+	assert_true(own.mem_used > 2 * sizeof(struct vn_bpf_run_ctx) + 108 * 8);
+	vn_xdp_prog_close(xp);
+	assert_int_equal(own.mem_used, 0);
+	o.nworkers = 256;	/* 256 run contexts of ~4.5 KiB pass 1 MiB */
+	assert_int_equal(vn_xdp_prog_open_file(path, NULL, &o, &xp), -ENOMEM);
+	assert_int_equal(own.mem_used, 0);
+}
+
 static void test_xdp_rejects_missing_prog(void **state)
 {
 	struct vn_xdp_prog *xp;
@@ -385,6 +404,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_ipv6_ext_walk),
 		cmocka_unit_test(test_xdp_misc_helpers),
 		cmocka_unit_test(test_xdp_hostile_helper_args),
+		cmocka_unit_test(test_xdp_owner_cap),
 		cmocka_unit_test(test_xdp_rejects_missing_prog),
 	};
 	int ret;
