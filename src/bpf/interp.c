@@ -13,10 +13,63 @@
  * the signed INT_MIN / -1 wraps to INT_MIN (remainder 0) instead of trapping.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bpf/vm.h"
 #include "bpf/vm_internal.h"
+
+/*
+ * Decoded operations past the 256 opcode bytes: forms the decoder can tell
+ * apart from fields other than the opcode (offset, imm, src), so the hot
+ * path does not test those fields on every execution.
+ */
+enum {
+	DOP_MOV64_X = 256,	/* MOV X, off 0 (not MOVSX) */
+	DOP_MOV32_X,
+	DOP_LE16,
+	DOP_LE32,
+	DOP_LE64,
+	DOP_BSWAP16,		/* to-BE or ALU64 BSWAP */
+	DOP_BSWAP32,
+	DOP_BSWAP64,
+	DOP_CALL_HELPER,	/* CALL src 0 */
+	VN_BPF_DOP_MAX
+};
+
+/* decode_op() - the label index for one instruction */
+static unsigned int decode_op(const struct vn_bpf_insn *in)
+{
+	unsigned int c = in->code;
+
+	if (c == (VN_BPF_ALU64 | VN_BPF_X | VN_BPF_MOV) && !in->off)
+		return DOP_MOV64_X;
+	if (c == (VN_BPF_ALU | VN_BPF_X | VN_BPF_MOV) && !in->off)
+		return DOP_MOV32_X;
+	if (c == (VN_BPF_ALU | VN_BPF_K | VN_BPF_END))
+		return in->imm == 16 ? DOP_LE16 : in->imm == 32 ? DOP_LE32 : DOP_LE64;
+	if (c == (VN_BPF_ALU | VN_BPF_X | VN_BPF_END) || c == (VN_BPF_ALU64 | VN_BPF_END))
+		return in->imm == 16 ? DOP_BSWAP16 : in->imm == 32 ? DOP_BSWAP32 : DOP_BSWAP64;
+	if (c == (VN_BPF_JMP | VN_BPF_CALL) && in->src == VN_BPF_CALL_HELPER)
+		return DOP_CALL_HELPER;
+	return c;
+}
+
+/**
+ * struct vn_bpf_dinsn - an instruction decoded for dispatch (vn_bpf_prog.exec)
+ * @op:		address of the opcode's label in interp()
+ * @dst:	destination register, a whole byte (no bitfield to unpack)
+ * @src:	source register or pseudo-source
+ * @off:	offset
+ * @imm:	immediate
+ */
+struct vn_bpf_dinsn {
+	const void *op;
+	uint8_t dst;
+	uint8_t src;
+	int16_t off;
+	int32_t imm;
+};
 
 /**
  * struct frame - a caller's state saved across a BPF-to-BPF call
@@ -25,7 +78,7 @@
  * @fp:		caller's r10
  */
 struct frame {
-	const struct vn_bpf_insn *ret;
+	const struct vn_bpf_dinsn *ret;
 	uint64_t saved[4];
 	uint64_t fp;
 };
@@ -299,12 +352,16 @@ static inline void stack_frame_set(struct vn_bpf_run_ctx *rc, uint64_t fp)
 #define OPC(cls, src, op)	(VN_BPF_##cls | VN_BPF_##src | VN_BPF_##op)
 
 /**
- * vn_bpf_run_args() - Run a program with up to five argument registers
- * @p:		validated program
+ * interp() - Run a program to its EXIT, or hand out the dispatch table
+ * @p:		validated program with its decoded form (p->exec)
  * @rc:		run context (regions set up by the caller; the stack is the VM's)
  * @args:	initial r1..r<nargs>
  * @nargs:	number of @args (at most 5)
  * @err:	out: 0, -EFAULT, -ETIME, -E2BIG or a helper's vn_bpf_abort() code
+ * @tbl_out:	if set, only store the label table (opcodes, then decoded
+ *		variants) here and return:
+ *		label addresses exist only inside this function, and
+ *		vn_bpf_interp_prepare() needs them to decode programs
  *
  * One function of ~300 lines on purpose: the dispatch table and the labels
  * must live in the same function for computed goto, and splitting the
@@ -312,8 +369,9 @@ static inline void stack_frame_set(struct vn_bpf_run_ctx *rc, uint64_t fp)
  *
  * Return: r0 at the final EXIT; 0 when *@err is set
  */
-uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
-			 const uint64_t *args, unsigned int nargs, int *err)
+static uint64_t interp(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+		       const uint64_t *args, unsigned int nargs, int *err,
+		       const void *const **tbl_out)
 {
 #define TBL_ALU(name, e)						\
 	[OPC(ALU64, K, name)] = &&alu64k_##name,			\
@@ -332,8 +390,8 @@ uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	/* the range default is overridden on purpose, opcode by opcode */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
-	static const void *const tbl[256] = {
-		[0 ... 255] = &&bad_opcode,
+	static const void *const tbl[VN_BPF_DOP_MAX] = {
+		[0 ... VN_BPF_DOP_MAX - 1] = &&bad_opcode,
 		ALU_SIMPLE(TBL_ALU)
 		TBL_ALU(DIV, 0) TBL_ALU(MOD, 0) TBL_ALU(LSH, 0) TBL_ALU(RSH, 0)
 		TBL_ALU(ARSH, 0) TBL_ALU(MOV, 0)
@@ -354,21 +412,36 @@ uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 		[VN_BPF_LDX | VN_BPF_MEMSX | VN_BPF_W] = &&ldsx_W,
 		[VN_BPF_STX | VN_BPF_ATOMIC | VN_BPF_W] = &&atomic_W,
 		[VN_BPF_STX | VN_BPF_ATOMIC | VN_BPF_DW] = &&atomic_DW,
+		[DOP_MOV64_X] = &&mov64_x,
+		[DOP_MOV32_X] = &&mov32_x,
+		[DOP_LE16] = &&le16,
+		[DOP_LE32] = &&le32,
+		[DOP_LE64] = &&le64,
+		[DOP_BSWAP16] = &&bswap16,
+		[DOP_BSWAP32] = &&bswap32,
+		[DOP_BSWAP64] = &&bswap64,
+		[DOP_CALL_HELPER] = &&call_helper,
 	};
 #pragma GCC diagnostic pop
-	const uint64_t top = (uintptr_t)rc->stack + sizeof(rc->stack);
-	const struct vn_bpf_insn *ip = p->insns;
-	uint64_t left = rc->budget ? rc->budget : p->budget;
-	uint64_t budget = left;
+	const struct vn_bpf_dinsn *ip;
 	struct frame frames[VN_BPF_MAX_FRAMES];
-	unsigned int depth = 0;
 	uint64_t reg[VN_BPF_NREGS] = { 0 };
+	uint64_t top, left, budget, v;
+	unsigned int depth = 0;
 	struct win w;
-	uint64_t v;
 	int e = 0;
 
+	if (unlikely(tbl_out)) {
+		*tbl_out = tbl;
+		return 0;
+	}
+	top = (uintptr_t)rc->stack + sizeof(rc->stack);
+	ip = p->exec;
+	left = rc->budget ? rc->budget : p->budget;
+	budget = left;
 	rc->abort_err = 0;
-	memcpy(&reg[1], args, VN_MIN(nargs, 5u) * sizeof(reg[1]));
+	for (v = 0; v < VN_MIN(nargs, 5u); v++)
+		reg[1 + v] = args[v];
 	reg[VN_BPF_REG_FP] = top;
 	stack_frame_set(rc, top);
 	/* clear what earlier runs (any program) left anywhere in the stack */
@@ -383,7 +456,7 @@ uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	do {								\
 		if (unlikely(--left == 0))				\
 			goto out_budget;				\
-		goto *tbl[ip->code];					\
+		goto *ip->op;						\
 	} while (0)
 #define NEXT()	do { ip++; DISPATCH(); } while (0)
 
@@ -427,6 +500,15 @@ alu32k_MOV: DST = IMM32; NEXT();
 alu32x_MOV: DST = (uint32_t)movsx(SRC, ip->off); NEXT();
 alu64_neg: DST = -DST; NEXT();
 alu32_neg: DST = (uint32_t)-(uint32_t)DST; NEXT();
+
+mov64_x: DST = SRC; NEXT();
+mov32_x: DST = (uint32_t)SRC; NEXT();
+le16:	DST = (uint16_t)DST; NEXT();
+le32:	DST = (uint32_t)DST; NEXT();
+le64:	NEXT();
+bswap16: DST = __builtin_bswap16((uint16_t)DST); NEXT();
+bswap32: DST = __builtin_bswap32((uint32_t)DST); NEXT();
+bswap64: DST = __builtin_bswap64(DST); NEXT();
 
 end_le:	/* little-endian host: to-LE only truncates */
 	DST = ip->imm == 16 ? (uint16_t)DST : ip->imm == 32 ? (uint32_t)DST : DST;
@@ -502,16 +584,15 @@ atomic_DW:
 		goto out_fault;
 	NEXT();
 
-call:
-	if (ip->src == VN_BPF_CALL_HELPER) {
-		reg[0] = p->helpers[ip->imm](rc, reg[1], reg[2], reg[3], reg[4], reg[5]);
-		if (unlikely(rc->abort_err)) {
-			e = rc->abort_err;
-			goto out;
-		}
-		win_load(&w, rc);	/* the helper may have moved regions */
-		NEXT();
+call_helper:
+	reg[0] = p->helpers[ip->imm](rc, reg[1], reg[2], reg[3], reg[4], reg[5]);
+	if (unlikely(rc->abort_err)) {
+		e = rc->abort_err;
+		goto out;
 	}
+	win_load(&w, rc);	/* the helper may have moved regions */
+	NEXT();
+call:	/* local: helper calls were decoded to call_helper */
 	/* BPF-to-BPF: a fresh zeroed 512-byte frame below the caller's */
 	if (unlikely(depth + 1 >= VN_BPF_MAX_FRAMES)) {
 		e = -E2BIG;
@@ -554,6 +635,57 @@ out:
 	rc->insns_run = budget + 1 - left;
 	*err = e;
 	return e ? 0 : reg[0];
+}
+
+/**
+ * vn_bpf_run_args() - Run a program with up to five argument registers
+ * @p:		validated program
+ * @rc:		run context
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args (at most 5)
+ * @err:	out: as for vn_bpf_run()
+ *
+ * Return: r0 at the final EXIT; 0 when *@err is set
+ */
+uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			 const uint64_t *args, unsigned int nargs, int *err)
+{
+	return interp(p, rc, args, nargs, err, NULL);
+}
+
+/**
+ * vn_bpf_interp_prepare() - Decode a validated program for dispatch
+ * @p:		program whose insns are final (map references resolved)
+ *
+ * Return: 0 or -ENOMEM
+ */
+int vn_bpf_interp_prepare(struct vn_bpf_prog *p)
+{
+	const void *const *tbl;
+	struct vn_bpf_dinsn *d;
+	size_t i;
+
+	interp(NULL, NULL, NULL, 0, NULL, &tbl);
+	d = calloc(p->n, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	for (i = 0; i < p->n; i++) {
+		const struct vn_bpf_insn *in = &p->insns[i];
+
+		/* second LD_IMM64 slots keep the bad-opcode label: never dispatched */
+		d[i].op = tbl[decode_op(in)];
+		d[i].dst = in->dst;
+		d[i].src = in->src;
+		d[i].off = in->off;
+		d[i].imm = in->imm;
+		if (in->code == VN_BPF_LD_IMM64 && i + 1 < p->n) {
+			i++;
+			d[i].op = tbl[0xff];
+			d[i].imm = p->insns[i].imm;
+		}
+	}
+	p->exec = d;
+	return 0;
 }
 
 /**

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "bpf/vm.h"
+#include "bpf/vm_internal.h"
 #include "core/compiler.h"
 
 #define SLOT_HI		0x01	/* second slot of a LD_IMM64 */
@@ -693,6 +694,9 @@ int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 	p->budget = v.env->budget ? v.env->budget : VN_BPF_BUDGET;
 	p->max_depth = depth;
 	v.in = NULL;
+	err = vn_bpf_interp_prepare(p);
+	if (err)
+		goto fail;
 	*out = p;
 	err = 0;
 	p = NULL;
@@ -716,5 +720,6 @@ void vn_bpf_prog_free(struct vn_bpf_prog *p)
 		return;
 	free(p->insns);
 	free(p->helpers);
+	free(p->exec);
 	free(p);
 }

@@ -110,6 +110,7 @@ struct vn_bpf_env {
  * @nhelpers:	entries in @helpers
  * @budget:	instructions per run
  * @max_depth:	deepest BPF-to-BPF call chain, in frames (1 = no calls)
+ * @exec:	the interpreter's decoded copy of @insns (private to interp.c)
  */
 struct vn_bpf_prog {
 	struct vn_bpf_insn *insns;
@@ -118,6 +119,7 @@ struct vn_bpf_prog {
 	unsigned int nhelpers;
 	uint64_t budget;
 	unsigned int max_depth;
+	void *exec;
 };
 
 /**

@@ -55,4 +55,12 @@ const struct vn_bpf_region *vn_bpf_region_find(struct vn_bpf_run_ctx *rc,
 					       uint64_t addr, uint64_t size,
 					       int write);
 
+/**
+ * vn_bpf_interp_prepare() - Decode a validated program for dispatch (interp.c)
+ * @p:		program whose insns are final (map references resolved)
+ *
+ * Return: 0 or -ENOMEM
+ */
+int vn_bpf_interp_prepare(struct vn_bpf_prog *p);
+
 #endif /* VN_BPF_VM_INTERNAL_H */

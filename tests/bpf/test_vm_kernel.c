@@ -5,8 +5,9 @@
  * straight-and-forward-branching program: r0-r9 loaded with random 64-bit
  * constants, a zeroed 64-byte stack area, then random ALU/ALU64 operations
  * (every opcode incl. sdiv/smod, movsx, bswap, shifts), JMP/JMP32 forward
- * jumps, stack loads/stores (incl. sign-extending loads) and atomics, and
- * finally every register folded into r0. The program runs in the kernel
+ * jumps, stack loads/stores (incl. sign-extending loads) and atomics,
+ * counted loops and BPF-to-BPF calls to a random subprogram, and finally
+ * every register and the stack area folded into r0. The program runs in the kernel
  * (BPF_PROG_TEST_RUN on a socket filter) and in vn_bpf_run(); the kernel's
  * return value is 32 bits wide, so each case runs twice, once returning the
  * fold's low half and once its high half. Needs root (suite e2e).
@@ -30,7 +31,7 @@
 #include "bpf_asm.h"
 
 #define NCASES	400
-#define MAXI	256
+#define MAXI	1024
 
 static uint64_t rng_state;
 
@@ -73,6 +74,9 @@ static int32_t rnd_imm(void)
 struct gen {
 	struct vn_bpf_insn in[MAXI];
 	size_t n;
+	size_t pend;	/* furthest forward-jump target emitted so far */
+	unsigned int nloops;
+	unsigned int ncalls;
 };
 
 static void emit(struct gen *g, struct vn_bpf_insn i)
@@ -80,9 +84,12 @@ static void emit(struct gen *g, struct vn_bpf_insn i)
 	g->in[g->n++] = i;
 }
 
+/* registers random instructions may write: all ten, or fewer inside a loop/callee */
+static unsigned int nwreg = 10;
+
 static uint8_t rreg(void)
 {
-	return (uint8_t)rndn(10);
+	return (uint8_t)rndn(nwreg);
 }
 
 static void gen_alu(struct gen *g)
@@ -139,6 +146,15 @@ static void gen_jmp(struct gen *g, size_t room)
 		emit(g, I(cls | VN_BPF_K | ops[rndn(sizeof(ops))], rreg(), 0, off, rnd_imm()));
 	else
 		emit(g, I(cls | VN_BPF_X | ops[rndn(sizeof(ops))], rreg(), rreg(), off, 0));
+	if (g->n + (size_t)off > g->pend)
+		g->pend = g->n + (size_t)off;
+}
+
+/* settle() - pad with no-ops so no pending forward jump lands in what follows */
+static void settle(struct gen *g)
+{
+	while (g->n < g->pend)
+		emit(g, ALU64_IMM(ADD, 0, 0));
 }
 
 static void gen_mem(struct gen *g)
@@ -179,32 +195,99 @@ static void gen_mem(struct gen *g)
 	}
 }
 
-/* gen_prog() - one random case; @high selects which half of the fold r0 returns */
-static void gen_prog(struct gen *g, uint64_t seed, int high)
+static void load_regs(struct gen *g, uint8_t from, uint8_t to)
 {
-	size_t body, i;
 	uint8_t r;
 
-	rng_state = seed;
-	g->n = 0;
-	for (r = 0; r < 10; r++) {
+	for (r = from; r <= to; r++) {
 		uint64_t v = rnd_value();
 
 		emit(g, (struct vn_bpf_insn)I(VN_BPF_LD_IMM64, r, 0, 0, (int32_t)(uint32_t)v));
 		emit(g, (struct vn_bpf_insn)I(0, 0, 0, 0, (int32_t)(uint32_t)(v >> 32)));
 	}
+}
+
+static void zero_stack(struct gen *g)
+{
+	int i;
+
 	for (i = 0; i < 8; i++)
-		emit(g, ST(DW, 10, (int16_t)(-64 + 8 * (int)i), 0));
-	body = 20 + rndn(100);
+		emit(g, ST(DW, 10, (int16_t)(-64 + 8 * i), 0));
+}
+
+/* gen_loop() - a counted loop in r9 (1-6 rounds) around ALU ops that leave r9 alone */
+static void gen_loop(struct gen *g)
+{
+	size_t start, k = 1 + rndn(6), i;
+
+	emit(g, MOV64_IMM(9, (int32_t)(1 + rndn(6))));
+	start = g->n;
+	nwreg = 9;
+	for (i = 0; i < k; i++)
+		gen_alu(g);
+	nwreg = 10;
+	emit(g, ALU64_IMM(SUB, 9, 1));
+	emit(g, JMP_IMM(JNE, 9, 0, (int16_t)((int64_t)start - (int64_t)g->n - 1)));
+}
+
+/* gen_subprog() - a callee: zeroes its own stack area, random ops on r0-r9, returns r0 */
+static void gen_subprog(struct gen *g)
+{
+	size_t i, body = 5 + rndn(20);
+
+	zero_stack(g);
+	emit(g, MOV64_REG(0, 1));
+	/* the callee clobbers r6-r9 too: the caller must get its own back */
+	load_regs(g, 6, 9);
 	for (i = 0; i < body; i++) {
 		unsigned int k = rndn(10);
 
-		if (k < 6)
+		if (k < 7 || i + 1 == body)
 			gen_alu(g);
-		else if (k < 8)
+		else if (k < 9)
 			gen_mem(g);
 		else
+			gen_jmp(g, body - i - 1);	/* never past the EXIT */
+	}
+	nwreg = 10;
+	settle(g);
+	emit(g, EXIT());
+}
+
+/* gen_prog() - one random case; @high selects which half of the fold r0 returns */
+static void gen_prog(struct gen *g, uint64_t seed, int high)
+{
+	size_t calls[8], ncalls = 0, body, i, sub;
+	uint8_t r;
+
+	rng_state = seed;
+	g->n = 0;
+	g->pend = 0;
+	g->nloops = 0;
+	load_regs(g, 0, 9);
+	zero_stack(g);
+	body = 20 + rndn(80);
+	for (i = 0; i < body; i++) {
+		unsigned int k = rndn(40);
+
+		if (k < 22) {
+			gen_alu(g);
+		} else if (k < 30) {
+			gen_mem(g);
+		} else if (k < 37) {
 			gen_jmp(g, body - i);
+		} else if (k < 39 || ncalls == 8) {
+			/* no jump may land inside a loop (it would skip the counter) */
+			settle(g);
+			gen_loop(g);
+			g->nloops++;
+		} else {
+			/* call the subprogram; r1-r5 are dead afterwards: reload them */
+			settle(g);
+			calls[ncalls++] = g->n;
+			emit(g, CALL_LOCAL(0));
+			load_regs(g, 1, 5);
+		}
 	}
 	/* fold: r0 = (((r0 * P) ^ r1) * P ^ r2) ... ^ r9, plus the stack area */
 	for (r = 1; r < 10; r++) {
@@ -219,6 +302,13 @@ static void gen_prog(struct gen *g, uint64_t seed, int high)
 	if (high)
 		emit(g, ALU64_IMM(RSH, 0, 32));
 	emit(g, EXIT());
+	g->ncalls = (unsigned int)ncalls;
+	if (ncalls) {
+		sub = g->n;
+		gen_subprog(g);
+		for (i = 0; i < ncalls; i++)
+			g->in[calls[i]].imm = (int32_t)((int64_t)sub - (int64_t)calls[i] - 1);
+	}
 }
 
 /* kernel_run() - load as a socket filter, BPF_PROG_TEST_RUN once; -errno or 0 */
@@ -265,7 +355,7 @@ static void test_vm_kernel_random_isa(void **state)
 {
 	static char klog[1 << 16];
 	uint64_t base = 0x5eed0000ull;
-	int c, half, compared = 0;
+	int c, half, compared = 0, with_loops = 0, with_calls = 0;
 
 	(void)state;
 	if (getenv("VN_BPF_DIFF_SEED"))
@@ -279,6 +369,8 @@ static void test_vm_kernel_random_isa(void **state)
 			int kerr, verr;
 
 			gen_prog(&g, base + (uint64_t)c, half);
+			with_loops += !half && g.nloops;
+			with_calls += !half && g.ncalls;
 			kerr = kernel_run(&g, &kret, klog, sizeof(klog));
 			if (kerr)
 				fail_msg("case %d: kernel refused (%d): %s", c, kerr,
@@ -291,8 +383,11 @@ static void test_vm_kernel_random_isa(void **state)
 			compared++;
 		}
 	}
-	/* every case really ran on both sides */
+	/* every case really ran on both sides, and the generator used its features */
+	print_message("%d cases with loops, %d with calls\n", with_loops, with_calls);
 	assert_int_equal(compared, 2 * NCASES);
+	assert_true(with_loops > NCASES / 10);
+	assert_true(with_calls > NCASES / 10);
 }
 
 int main(void)
