@@ -60,6 +60,7 @@
 #define VN_BPF_XDP_H
 
 #include <linux/bpf.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bpf/map.h"
@@ -95,6 +96,20 @@ struct vn_xdp_stats {
 	uint64_t offload_csum_sw;
 	uint64_t offload_broken;
 };
+
+/**
+ * struct vn_xdp_stat_desc - one counter of struct vn_xdp_stats, by name
+ * @name:	counter name as vnetctl prints it ("xdp_drop")
+ * @off:	offsetof() in struct vn_xdp_stats
+ */
+struct vn_xdp_stat_desc {
+	const char *name;
+	size_t off;
+};
+
+/* The counters of struct vn_xdp_stats, in order; VN_XDP_NSTATS entries */
+#define VN_XDP_NSTATS	9
+extern const struct vn_xdp_stat_desc vn_xdp_stats_desc[VN_XDP_NSTATS];
 
 struct vn_xdp_run;
 

@@ -78,6 +78,10 @@ static void test_xdp_xdp1_percpu_counts(void **state)
 	vn_xdp_stats_sum(xp, &st);
 	assert_int_equal(st.drop, 3);
 	assert_int_equal(st.aborted, 0);
+	/* The same counter through the name table vnetctl uses */
+	for (unsigned int i = 0; i < VN_XDP_NSTATS; i++)
+		if (!strcmp(vn_xdp_stats_desc[i].name, "xdp_drop"))
+			assert_int_equal(*(uint64_t *)((uint8_t *)&st + vn_xdp_stats_desc[i].off), 3);
 	vn_xdp_prog_close(xp);
 }
 
