@@ -2,8 +2,9 @@
 /* bpf.c - ns per packet of XDP programs: vnetd's runtime against the kernel's test_run
  *
  * Usage: bench_bpf PROGS_DIR [REPEAT]
- * For xdp1 (parse, count by protocol, drop) and xdp2 (count, MAC swap, TX)
- * from tests/bpf/progs, on one 64-byte UDP/IPv4 frame:
+ * For xdp1 (parse, count by protocol, drop), xdp2 (count, MAC swap, TX) and
+ * lru_flow (two subprograms, a hash miss and an LRU hit per packet) from
+ * tests/bpf/progs, on one 64-byte UDP/IPv4 frame:
  *  - vnetd: vn_xdp_run() REPEAT times on one worker, timed with
  *    CLOCK_MONOTONIC (the whole runner: context, region, verdict, counters);
  *  - kernel: BPF_PROG_TEST_RUN with repeat = REPEAT, its duration field
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
 	static const struct { const char *file, *prog, *label; } progs[] = {
 		{ "xdp1.bpf.o", "xdp_prog1", "xdp1" },
 		{ "xdp2.bpf.o", "xdp_prog2", "xdp2" },
+		{ "lru_flow.bpf.o", "xdp_flow", "lru_flow" },	/* hash + LRU lookups, subprograms */
 	};
 	unsigned int repeat = argc > 2 ? (unsigned int)strtoul(argv[2], NULL, 0) : 1000000;
 	FILE *jit = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
@@ -103,7 +105,7 @@ int main(int argc, char **argv)
 	}
 	printf("# 64-byte UDP/IPv4 frame, %u runs each, kernel JIT %s\n", repeat,
 	       jit_on == 1 ? "on" : jit_on == 0 ? "off" : "unknown");
-	printf("%-6s %14s %14s %8s\n", "prog", "vnetd_ns/pkt", "kernel_ns/pkt", "ratio");
+	printf("%-8s %14s %14s %8s\n", "prog", "vnetd_ns/pkt", "kernel_ns/pkt", "ratio");
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		char path[512];
 		double vns, kns;
@@ -121,7 +123,7 @@ int main(int argc, char **argv)
 				vret, kret);
 			return 1;
 		}
-		printf("%-6s %14.1f %14.1f %8.2f\n", progs[i].label, vns, kns, kns > 0 ? vns / kns : 0);
+		printf("%-8s %14.1f %14.1f %8.2f\n", progs[i].label, vns, kns, kns > 0 ? vns / kns : 0);
 	}
 	return 0;
 }
