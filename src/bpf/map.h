@@ -12,12 +12,14 @@
  * preallocated (as the kernel's default), so updates never allocate.
  *
  * Concurrency. A per-map mutex serialises updates, deletes, key walks and LRU
- * bookkeeping. Program lookups return a pointer into the arena and do not hold
- * the lock while the program uses it, like the kernel's RCU lookups: a slot
- * deleted and reused under a running program shows the new element's bytes
- * (the kernel's preallocated hash maps behave the same), never freed memory.
- * Array lookups take no lock at all.
- *
+ * bookkeeping. Program lookups take no lock: arrays index directly, HASH,
+ * PERCPU_HASH and LPM_TRIE read under a seqcount (map_htab.h) and fall back
+ * to the mutex only after repeated races with a writer; LRU_HASH lookups
+ * take the mutex because they reorder the recency list. A lookup returns a
+ * pointer into the arena that the program keeps using without any lock, as
+ * with the kernel's RCU lookups: a slot deleted and reused under a running
+ * program shows the new element's bytes (the kernel's preallocated hash
+ * maps behave the same), never freed memory.
  * Per-CPU maps. A "cpu" is a vnetd worker: a map has @ncpus copies of each
  * value, and a program running on worker W sees copy W. The control side
  * reads and writes all copies at once, each rounded up to 8 bytes, in the

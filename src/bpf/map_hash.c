@@ -16,7 +16,8 @@
  * an insert into a full map evicts the least recent element. Control-side
  * lookups do not touch recency, like the kernel's syscall path.
  *
- * The table code is shared with map_lpm.c through map_htab.h.
+ * Program lookups of HASH and PERCPU_HASH are lockless (seqcount, see
+ * map_htab.h). The table code is shared with map_lpm.c through map_htab.h.
  */
 #include <errno.h>
 #include <string.h>
@@ -92,6 +93,7 @@ int htab_init(struct vn_map *map, struct htab *h, uint32_t key_size, bool lru)
 	if (!h->buckets || !h->elems || !h->keys || !map->values)
 		return -ENOMEM;
 	map->arena_size = (size_t)slots * per_elem;
+	h->slots = slots;
 	/* All slots on the free list, chained through next */
 	for (uint32_t i = 0; i < slots; i++)
 		h->elems[i].next = i + 2 <= slots ? i + 2 : 0;
@@ -123,7 +125,7 @@ static inline uint8_t *elem_key(const struct htab *h, uint32_t i)
 }
 
 /**
- * htab_find() - Element index holding @key (lock held)
+ * htab_find() - Element index holding @key (lock held, or inside a read section)
  * @h:		table
  * @key:	key bytes
  * @hash:	htab_hash() of @key
@@ -132,14 +134,16 @@ static inline uint8_t *elem_key(const struct htab *h, uint32_t i)
  */
 uint32_t htab_find(const struct htab *h, const void *key, uint32_t hash)
 {
-	uint32_t e = h->buckets[hash & (h->nbuckets - 1)];
+	uint32_t e = __atomic_load_n(&h->buckets[hash & (h->nbuckets - 1)], __ATOMIC_RELAXED);
 
-	while (e) {
+	/* At most one visit per slot: a lockless walk racing a writer ends */
+	for (uint32_t steps = 0; e && steps < h->slots; steps++) {
 		const struct htab_elem *el = &h->elems[e - 1];
 
-		if (el->hash == hash && !memcmp(elem_key(h, e - 1), key, h->key_size))
+		if (__atomic_load_n(&el->hash, __ATOMIC_RELAXED) == hash &&
+		    !memcmp(elem_key(h, e - 1), key, h->key_size))
 			return e;
-		e = el->next;
+		e = __atomic_load_n(&el->next, __ATOMIC_RELAXED);
 	}
 	return 0;
 }
@@ -350,6 +354,7 @@ static int hash_update(struct vn_map *map, const void *key, const void *value,
 	int ret = 0;
 
 	pthread_mutex_lock(&h->lock);
+	htab_write_begin(h);
 	old = htab_find(h, key, hash);
 	if (old && flags == BPF_NOEXIST) {
 		ret = -EEXIST;
@@ -373,6 +378,7 @@ static int hash_update(struct vn_map *map, const void *key, const void *value,
 			memcpy(elem_values(map, e) + (size_t)cpu * map->vstride, value,
 			       map->value_size);
 	}
+	htab_write_end(h);
 	pthread_mutex_unlock(&h->lock);
 	return ret;
 }
@@ -383,9 +389,11 @@ static int hash_delete(struct vn_map *map, const void *key)
 	uint32_t e;
 
 	pthread_mutex_lock(&h->lock);
+	htab_write_begin(h);
 	e = htab_find(h, key, htab_hash(h, key));
 	if (e)
 		htab_remove(h, e);
+	htab_write_end(h);
 	pthread_mutex_unlock(&h->lock);
 	return e ? 0 : -ENOENT;
 }
@@ -404,10 +412,18 @@ static int hash_next_key(struct vn_map *map, const void *key, void *next)
 static void *hash_lookup_elem(struct vn_map *map, const void *key, unsigned int cpu)
 {
 	struct htab *h = map->impl;
-	uint32_t e;
+	uint32_t hash = htab_hash(h, key), e;
 
+	/* HASH and PERCPU_HASH: no lock (see map_htab.h); LRU must touch */
+	for (int t = 0; !h->lru && t < HTAB_READ_TRIES; t++) {
+		uint32_t seq = htab_read_begin(h);
+
+		e = htab_find(h, key, hash);
+		if (htab_read_ok(h, seq))
+			return e ? elem_values(map, e) + (size_t)cpu * map->vstride : NULL;
+	}
 	pthread_mutex_lock(&h->lock);
-	e = htab_find(h, key, htab_hash(h, key));
+	e = htab_find(h, key, hash);
 	if (e)
 		htab_touch(h, e);
 	pthread_mutex_unlock(&h->lock);

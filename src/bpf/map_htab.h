@@ -34,6 +34,8 @@ struct htab_elem {
  * @free_head:	first free slot
  * @lru_head:	most recently used
  * @lru_tail:	least recently used (evicted first)
+ * @seq:	sequence count: odd while a writer changes chains or keys
+ * @slots:	element slots (max_entries + 1), bounds every chain walk
  * @seed:	per-map hash seed
  * @buckets:	chain heads
  * @elems:	slot links
@@ -49,11 +51,47 @@ struct htab {
 	uint32_t free_head;
 	uint32_t lru_head;
 	uint32_t lru_tail;
+	uint32_t seq;
+	uint32_t slots;
 	uint64_t seed;
 	uint32_t *buckets;
 	struct htab_elem *elems;
 	uint8_t *keys;
 };
+
+/*
+ * Lockless program lookups (a seqlock, as Linux's seqcount): writers hold
+ * the lock and bracket every change of chains or keys with
+ * htab_write_begin()/htab_write_end(); a reader walks without the lock and
+ * keeps what it found only if the count was even and unchanged around the
+ * walk. Walks are bounded by @slots, so a walk racing with a writer ends
+ * even if it wanders into a recycled slot's chain; indices are always valid
+ * slots, so it never leaves the table. After a few failed tries the reader
+ * takes the lock.
+ */
+static inline void htab_write_begin(struct htab *h)
+{
+	__atomic_store_n(&h->seq, h->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void htab_write_end(struct htab *h)
+{
+	__atomic_store_n(&h->seq, h->seq + 1, __ATOMIC_RELEASE);
+}
+
+static inline uint32_t htab_read_begin(const struct htab *h)
+{
+	return __atomic_load_n(&h->seq, __ATOMIC_ACQUIRE);
+}
+
+static inline bool htab_read_ok(const struct htab *h, uint32_t seq)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return !(seq & 1) && __atomic_load_n(&h->seq, __ATOMIC_RELAXED) == seq;
+}
+
+#define HTAB_READ_TRIES	4
 
 int htab_init(struct vn_map *map, struct htab *h, uint32_t key_size, bool lru);
 void htab_fini(struct vn_map *map, struct htab *h);

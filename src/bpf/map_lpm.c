@@ -96,7 +96,7 @@ static uint32_t lpm_match(struct lpm *t, const void *key)
 	for (uint32_t l = plen + 1; l-- > 0;) {
 		uint32_t e;
 
-		if (!t->plen_count[l])
+		if (!__atomic_load_n(&t->plen_count[l], __ATOMIC_RELAXED))
 			continue;
 		lpm_mask(t, key, l, masked);
 		e = htab_find(&t->h, masked, htab_hash(&t->h, masked));
@@ -138,6 +138,7 @@ static int lpm_update(struct vn_map *map, const void *key, const void *value,
 	memcpy(&plen, masked, 4);
 	hash = htab_hash(&t->h, masked);
 	pthread_mutex_lock(&t->h.lock);
+	htab_write_begin(&t->h);
 	old = htab_find(&t->h, masked, hash);
 	if (old && flags == BPF_NOEXIST) {
 		ret = -EEXIST;
@@ -150,9 +151,10 @@ static int lpm_update(struct vn_map *map, const void *key, const void *value,
 		} else {
 			memcpy(lpm_value(map, e), value, map->value_size);
 			if (!old)
-				t->plen_count[plen]++;
+				__atomic_add_fetch(&t->plen_count[plen], 1, __ATOMIC_RELAXED);
 		}
 	}
+	htab_write_end(&t->h);
 	pthread_mutex_unlock(&t->h.lock);
 	return ret;
 }
@@ -167,11 +169,13 @@ static int lpm_delete(struct vn_map *map, const void *key)
 		return -EINVAL;
 	memcpy(&plen, masked, 4);
 	pthread_mutex_lock(&t->h.lock);
+	htab_write_begin(&t->h);
 	e = htab_find(&t->h, masked, htab_hash(&t->h, masked));
 	if (e) {
 		htab_remove(&t->h, e);
-		t->plen_count[plen]--;
+		__atomic_sub_fetch(&t->plen_count[plen], 1, __ATOMIC_RELAXED);
 	}
+	htab_write_end(&t->h);
 	pthread_mutex_unlock(&t->h.lock);
 	return e ? 0 : -ENOENT;
 }
@@ -197,6 +201,14 @@ static void *lpm_lookup_elem(struct vn_map *map, const void *key, unsigned int c
 	uint32_t e;
 
 	(void)cpu;
+	/* Lockless, as hash lookups (map_htab.h); the lock after a few races */
+	for (int n = 0; n < HTAB_READ_TRIES; n++) {
+		uint32_t seq = htab_read_begin(&t->h);
+
+		e = lpm_match(t, key);
+		if (htab_read_ok(&t->h, seq))
+			return e ? lpm_value(map, e) : NULL;
+	}
 	pthread_mutex_lock(&t->h.lock);
 	e = lpm_match(t, key);
 	pthread_mutex_unlock(&t->h.lock);

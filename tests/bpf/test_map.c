@@ -520,6 +520,95 @@ static void test_map_concurrent_workers(void **state)
 	vn_map_free(m);
 }
 
+/* Lockless program lookups racing writers: stable keys are always found */
+struct race {
+	struct vn_map *m;
+	bool lpm;
+	int writer;
+	int stop;
+	long misses;
+};
+
+static void race_key(const struct race *r, uint32_t k, uint8_t *key, bool churn)
+{
+	if (r->lpm) {
+		uint32_t plen = churn ? 32 : 24;
+
+		memcpy(key, &plen, 4);
+		key[4] = churn ? 11 : 10, key[5] = (uint8_t)(k >> 8), key[6] = (uint8_t)k;
+		key[7] = churn ? (uint8_t)(k * 7) : 5;
+	} else {
+		uint32_t v = churn ? 100000 + k : k;
+
+		memcpy(key, &v, 4);
+	}
+}
+
+static void *race_thread(void *p)
+{
+	struct race *r = p;
+	uint8_t key[8];
+	unsigned int seed = (unsigned int)r->writer + 1;
+
+	for (int i = 0; i < 100000; i++) {
+		uint32_t k = (uint32_t)rand_r(&seed) % 100;
+
+		if (r->writer) {
+			uint32_t v = k;
+
+			race_key(r, (uint32_t)rand_r(&seed) % 500, key, true);
+			if (i & 1)
+				vn_map_update(r->m, key, &v, BPF_ANY);
+			else
+				vn_map_delete(r->m, key);
+		} else {
+			uint32_t *pv;
+
+			race_key(r, k, key, false);
+			if (r->lpm)
+				key[7] = 99;	/* any host in the /24 */
+			pv = vn_map_lookup_elem(r->m, key, 0);
+			if (!pv || *pv != k * 3)
+				__atomic_add_fetch(&r->misses, 1, __ATOMIC_RELAXED);
+		}
+	}
+	return NULL;
+}
+
+static void race_map(uint32_t type, uint32_t ks)
+{
+	struct vn_map *m = mk(type, ks, 4, 1024, 1);
+	struct race r[4];
+	pthread_t th[4];
+	uint8_t key[8];
+	long misses = 0;
+
+	for (uint32_t k = 0; k < 100; k++) {
+		uint32_t v = k * 3;
+		struct race tmp = { .lpm = type == BPF_MAP_TYPE_LPM_TRIE };
+
+		race_key(&tmp, k, key, false);
+		assert_int_equal(vn_map_update(m, key, &v, BPF_NOEXIST), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		r[i] = (struct race){ .m = m, .lpm = type == BPF_MAP_TYPE_LPM_TRIE, .writer = i < 2 };
+		assert_int_equal(pthread_create(&th[i], NULL, race_thread, &r[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		misses += r[i].misses;
+	}
+	assert_int_equal(misses, 0);
+	vn_map_free(m);
+}
+
+static void test_map_lockless_lookups_race_writers(void **state)
+{
+	(void)state;
+	race_map(BPF_MAP_TYPE_HASH, 4);
+	race_map(BPF_MAP_TYPE_LPM_TRIE, 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_map_rejects_bad_attrs),
 		cmocka_unit_test(test_map_owner_cap),
 		cmocka_unit_test(test_map_concurrent_workers),
+		cmocka_unit_test(test_map_lockless_lookups_race_writers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
