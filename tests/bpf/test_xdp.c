@@ -180,6 +180,15 @@ static void test_xdp_trim_tail_and_meta(void **state)
 	assert_int_equal(vn_map_lookup(st, &k, &v), 0);
 	assert_int_equal(v, 60);
 	vn_pkt_put(pkt);
+	/* A 20-byte frame grows to 60, the new bytes zeroed */
+	memset(big, 0xee, sizeof(big));
+	pkt = frame(big, 20);
+	memset(vn_pkt_data(pkt) + 20, 0xaa, 64);	/* stale tailroom bytes */
+	assert_int_equal(vn_xdp_run(xp, pkt, 0, NULL), XDP_TX);
+	assert_int_equal(pkt->len, 60);
+	for (int i = 20; i < 60; i++)
+		assert_int_equal(vn_pkt_data(pkt)[i], 0);
+	vn_pkt_put(pkt);
 	vn_xdp_prog_close(xp);
 }
 

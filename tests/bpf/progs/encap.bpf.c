@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* encap.bpf.c - IPv4-in-IPv4 encapsulation with bpf_xdp_adjust_head; a second program trims with adjust_tail and uses metadata */
+/* encap.bpf.c - IPv4-in-IPv4 encapsulation with bpf_xdp_adjust_head; a second program trims or pads with adjust_tail and uses metadata */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
@@ -79,7 +79,7 @@ struct {
 	__uint(max_entries, 4);
 } trim_stats SEC(".maps");
 
-/* Cut the frame to 60 bytes if longer, pass a length through metadata */
+/* Cut or zero-pad the frame to 60 bytes, pass the old length through metadata */
 SEC("xdp/trim")
 int xdp_trim(struct xdp_md *ctx)
 {
@@ -94,7 +94,7 @@ int xdp_trim(struct xdp_md *ctx)
 	if ((void *)(meta + 1) > data)
 		return XDP_ABORTED;
 	*meta = len;
-	if (len > 60 && bpf_xdp_adjust_tail(ctx, 60 - (int)len))
+	if (len != 60 && bpf_xdp_adjust_tail(ctx, 60 - (int)len))
 		return XDP_ABORTED;
 	meta = (void *)(long)ctx->data_meta;
 	data = (void *)(long)ctx->data;
