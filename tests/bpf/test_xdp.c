@@ -355,21 +355,38 @@ static void test_xdp_misc_helpers(void **state)
 /* Hostile helper arguments stop the run; redirect flags give ABORTED */
 static void test_xdp_hostile_helper_args(void **state)
 {
-	static const char *const progs[] = { "xdp_forged_map", "xdp_bad_ptr", "xdp_redirect_flags" };
+	static const char *const progs[] = { "xdp_forged_map", "xdp_bad_ptr", "xdp_oob_read",
+					     "xdp_write_rodata", "xdp_redirect_flags" };
 	struct vn_xdp_stats st;
 
 	(void)state;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		struct vn_xdp_prog *xp = load("helpers.bpf.o", progs[i], 1);
 		struct vn_pkt *pkt = frame(udp4, sizeof(udp4));
 
 		assert_int_equal(vn_xdp_run(xp, pkt, 0, NULL), XDP_ABORTED);
 		vn_xdp_stats_sum(xp, &st);
 		assert_int_equal(st.aborted, 1);
-		assert_int_equal(st.fault, i < 2 ? 1 : 0);
+		assert_int_equal(st.fault, i < 4 ? 1 : 0);
 		vn_pkt_put(pkt);
 		vn_xdp_prog_close(xp);
 	}
+}
+
+static void test_xdp_printk_rejects_percent_s(void **state)
+{
+	struct vn_xdp_prog *xp = load("helpers.bpf.o", "xdp_printk_bad", 1);
+	struct vn_map *out = vn_bpf_obj_map_find(xp->obj, "out");
+	struct vn_pkt *pkt = frame(udp4, sizeof(udp4));
+	uint32_t k = 0;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(vn_xdp_run(xp, pkt, 0, NULL), XDP_PASS);
+	assert_int_equal(vn_map_lookup(out, &k, &v), 0);
+	assert_int_equal((int64_t)v, -EINVAL);
+	vn_pkt_put(pkt);
+	vn_xdp_prog_close(xp);
 }
 
 /* Maps, instructions and per-worker run contexts are all charged */
@@ -417,6 +434,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_ipv6_ext_walk),
 		cmocka_unit_test(test_xdp_misc_helpers),
 		cmocka_unit_test(test_xdp_hostile_helper_args),
+		cmocka_unit_test(test_xdp_printk_rejects_percent_s),
 		cmocka_unit_test(test_xdp_owner_cap),
 		cmocka_unit_test(test_xdp_rejects_missing_prog),
 	};

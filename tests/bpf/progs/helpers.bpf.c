@@ -54,4 +54,31 @@ int xdp_bad_ptr(struct xdp_md *ctx)
 	return bpf_csum_diff((__be32 *)(long)(ctx->data_end + 4096), 4, 0, 0, 0) ? XDP_PASS : XDP_DROP;
 }
 
+/* Reads past data_end without a bounds check: the kernel's verifier refuses it */
+SEC("xdp")
+int xdp_oob_read(struct xdp_md *ctx)
+{
+	return *(volatile __u32 *)((long)ctx->data + 2000) ? XDP_PASS : XDP_DROP;
+}
+
+/* Writes a read-only global through a cast pointer */
+const volatile __u32 ro_cfg = 5;
+
+SEC("xdp")
+int xdp_write_rodata(struct xdp_md *ctx)
+{
+	*(volatile __u32 *)&ro_cfg = ctx->rx_queue_index;
+	return XDP_PASS;
+}
+
+/* %s is not in the trace_printk subset vnetd formats: -EINVAL to the program */
+SEC("xdp")
+int xdp_printk_bad(struct xdp_md *ctx)
+{
+	char name[] = "x";
+
+	put(0, bpf_printk("bad %s", name));
+	return XDP_PASS;
+}
+
 char _license[] SEC("license") = "GPL";
