@@ -59,15 +59,18 @@ static inline bool map_is_percpu(uint32_t type)
  * @dst:	destination
  * @src:	source
  *
- * Both sides use vstride bytes per copy; only value_size bytes of each are
- * copied, so arena padding is never written from outside.
+ * Both sides use vstride bytes per copy. Per-CPU maps copy whole 8-byte
+ * rounded copies, padding included, as the kernel's copy_map_value_long()
+ * does (a control read returns the padding a control write stored); other
+ * maps copy value_size bytes.
  */
 static inline void map_copy_values(const struct vn_map *map, void *dst, const void *src)
 {
+	size_t n = map->ncpus > 1 || map_is_percpu(map->type) ? map->vstride : map->value_size;
+
 	for (unsigned int c = 0; c < map->ncpus; c++)
 		__builtin_memcpy((uint8_t *)dst + (size_t)c * map->vstride,
-				 (const uint8_t *)src + (size_t)c * map->vstride,
-				 map->value_size);
+				 (const uint8_t *)src + (size_t)c * map->vstride, n);
 }
 
 /* Valid update flags, as the kernel's check_flags() */
