@@ -7,10 +7,12 @@
  * vnetd's map of the same type and sizes. Return codes (negative errno) and
  * looked-up values must match. Per-CPU maps get as many vnetd copies as the
  * kernel has possible CPUs, so the value layouts are identical. Not
- * compared: LRU_HASH eviction (the kernel's LRU is approximate and per-CPU)
+ * compared: LRU_HASH eviction (the kernel's LRU is approximate and per-CPU;
+ * the LRU map is tested with fewer keys than entries, on one CPU)
  * and the order of get_next_key walks (the number of keys a walk visits is).
  */
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -131,6 +133,8 @@ static void test_map_kernel_semantics(void **state)
 		{ "percpu_array", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 16, 0, 24 },
 		{ "lpm", BPF_MAP_TYPE_LPM_TRIE, 8, 4, 32, BPF_F_NO_PREALLOC, 200 },
 		{ "devmap", BPF_MAP_TYPE_DEVMAP, 4, 4, 8, 0, 12 },
+		/* fewer keys than entries: no eviction, where the two LRUs differ */
+		{ "lru_hash", BPF_MAP_TYPE_LRU_HASH, 4, 8, 64, 0, 40 },
 	};
 
 	(void)state;
@@ -144,6 +148,12 @@ int main(void)
 		cmocka_unit_test(test_map_kernel_semantics),
 	};
 
+	/* One CPU: the kernel's LRU keeps per-CPU free lists and would evict
+	 * early after a migration */
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu() >= 0 ? sched_getcpu() : 0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
