@@ -28,7 +28,7 @@
 #define VN_BPF_MAX_FRAMES	8	/* main program + 7 nested BPF-to-BPF calls */
 #define VN_BPF_MAX_INSNS	65536	/* default program size limit (slots) */
 #define VN_BPF_BUDGET		1000000	/* default instructions per run */
-#define VN_BPF_MAX_REGIONS	16	/* memory regions per run context */
+#define VN_BPF_MAX_REGIONS	32	/* memory regions per run context */
 #define VN_BPF_REGION_STACK	0	/* region slot the VM keeps for the stack */
 
 struct vn_bpf_run_ctx;
