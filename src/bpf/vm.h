@@ -260,7 +260,9 @@ void vn_bpf_run_ctx_truncate(struct vn_bpf_run_ctx *rc, unsigned int nregions);
  * @write:	the caller will write
  *
  * For helpers that dereference pointers passed by the program. Regions with
- * a load callback are never directly accessible.
+ * a load callback are never directly accessible. A zero @len succeeds for
+ * any @ptr, NULL included: a helper must then not pass @ptr to memcpy() or
+ * memset() (undefined behaviour in C even for zero bytes).
  *
  * Return: 0, or -EFAULT
  */
