@@ -32,7 +32,9 @@ static uint64_t fz_memset(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 		vn_bpf_abort(rc, -EFAULT);
 		return 0;
 	}
-	memset((void *)(uintptr_t)r1, (int)r3, (size_t)r2);
+	/* a zero length proves nothing about the pointer (it may be NULL) */
+	if (r2)
+		memset((void *)(uintptr_t)r1, (int)r3, (size_t)r2);
 	return r2;
 }
 

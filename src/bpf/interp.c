@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* interp.c - eBPF interpreter: the whole RFC 9669 instruction set
  *
- * Direct-threaded: one computed-goto label per opcode byte, so each
- * instruction ends in its own indirect jump (better prediction than one
- * shared switch). The program was validated, so every opcode has a label
+ * Direct-threaded: vn_bpf_interp_prepare() decodes each slot once into an
+ * entry holding its label's address (computed goto), so each instruction
+ * ends in its own indirect jump (better prediction than one shared switch)
+ * and reads no bitfields. The program was validated, so every opcode has a label
  * and every register index is in range; what is left to check here is
  * memory (each access against the run context's regions, most recently hit
  * region first), the instruction budget and the call depth.

@@ -28,7 +28,7 @@
 #define VN_BPF_MAX_FRAMES	8	/* main program + 7 nested BPF-to-BPF calls */
 #define VN_BPF_MAX_INSNS	65536	/* default program size limit (slots) */
 #define VN_BPF_BUDGET		1000000	/* default instructions per run */
-#define VN_BPF_MAX_REGIONS	16	/* memory regions per run context */
+#define VN_BPF_MAX_REGIONS	32	/* memory regions per run context */
 #define VN_BPF_REGION_STACK	0	/* region slot the VM keeps for the stack */
 
 struct vn_bpf_run_ctx;
@@ -260,7 +260,9 @@ void vn_bpf_run_ctx_truncate(struct vn_bpf_run_ctx *rc, unsigned int nregions);
  * @write:	the caller will write
  *
  * For helpers that dereference pointers passed by the program. Regions with
- * a load callback are never directly accessible.
+ * a load callback are never directly accessible. A zero @len succeeds for
+ * any @ptr, NULL included: a helper must then not pass @ptr to memcpy() or
+ * memset() (undefined behaviour in C even for zero bytes).
  *
  * Return: 0, or -EFAULT
  */

@@ -76,7 +76,8 @@ static uint64_t helper_fill(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 		vn_bpf_abort(rc, -EFAULT);
 		return 0;
 	}
-	memset((void *)(uintptr_t)r1, (int)r3, (size_t)r2);
+	if (r2)
+		memset((void *)(uintptr_t)r1, (int)r3, (size_t)r2);
 	return 0;
 }
 
