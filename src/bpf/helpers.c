@@ -344,7 +344,62 @@ static uint64_t h_xdp_adjust_meta(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 	return 0;
 }
 
-#define HELPER_MAX	(BPF_FUNC_xdp_adjust_tail + 1)
+static uint64_t h_xdp_get_buff_len(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				   uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	return run_of(rc)->pkt->len;
+}
+
+/*
+ * The frame range of bpf_xdp_load_bytes()/store_bytes(), with the kernel's
+ * answers: -EFAULT for offsets or lengths past 16 bits, -EINVAL past the
+ * frame's end.
+ */
+static int64_t xdp_bytes_range(struct vn_xdp_run *run, uint64_t off, uint64_t len)
+{
+	if (off > 0xffff || len > 0xffff)
+		return -EFAULT;
+	if (off + len > run->pkt->len)
+		return -EINVAL;
+	return 0;
+}
+
+static uint64_t h_xdp_load_bytes(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				 uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+	int64_t err = xdp_bytes_range(run, (uint32_t)r2, (uint32_t)r4);
+	void *buf;
+
+	(void)r1, (void)r5;
+	if (err)
+		return (uint64_t)err;
+	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 1)))
+		return 0;
+	memmove(buf, vn_pkt_ptr(run->pkt, (uint32_t)r2, (uint32_t)r4), (uint32_t)r4);
+	return 0;
+}
+
+static uint64_t h_xdp_store_bytes(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+	int64_t err = xdp_bytes_range(run, (uint32_t)r2, (uint32_t)r4);
+	const void *buf;
+
+	(void)r1, (void)r5;
+	if (err)
+		return (uint64_t)err;
+	if (!run->writable)
+		return (uint64_t)(int64_t)-EPERM;
+	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 0)))
+		return 0;
+	memmove(vn_pkt_ptr(run->pkt, (uint32_t)r2, (uint32_t)r4), buf, (uint32_t)r4);
+	return 0;
+}
+
+#define HELPER_MAX	(BPF_FUNC_xdp_store_bytes + 1)
 
 static const vn_bpf_helper_fn xdp_helper_table[HELPER_MAX] = {
 	[BPF_FUNC_map_lookup_elem] = h_map_lookup_elem,
@@ -360,6 +415,9 @@ static const vn_bpf_helper_fn xdp_helper_table[HELPER_MAX] = {
 	[BPF_FUNC_redirect_map] = h_redirect_map,
 	[BPF_FUNC_xdp_adjust_meta] = h_xdp_adjust_meta,
 	[BPF_FUNC_xdp_adjust_tail] = h_xdp_adjust_tail,
+	[BPF_FUNC_xdp_get_buff_len] = h_xdp_get_buff_len,
+	[BPF_FUNC_xdp_load_bytes] = h_xdp_load_bytes,
+	[BPF_FUNC_xdp_store_bytes] = h_xdp_store_bytes,
 };
 
 /**

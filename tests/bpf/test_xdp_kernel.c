@@ -402,6 +402,15 @@ static void test_xdp_kernel_lru_flow(void **state)
 	assert_true(v[XDP_PASS] > 0);
 }
 
+static void test_xdp_kernel_xdp_bytes(void **state)
+{
+	int v[5] = { 0 };
+
+	(void)state;
+	diff_prog("bytes.bpf.o", "xdp_bytes", v);
+	assert_true(v[XDP_TX] > 0 && v[XDP_PASS] > 0);
+}
+
 static void test_xdp_kernel_devmap_redirect(void **state)
 {
 	struct frame *fs = calloc(200, sizeof(*fs));
@@ -446,6 +455,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_kernel_encap),
 		cmocka_unit_test(test_xdp_kernel_trim),
 		cmocka_unit_test(test_xdp_kernel_lru_flow),
+		cmocka_unit_test(test_xdp_kernel_xdp_bytes),
 	};
 	int ret;
 
