@@ -373,6 +373,26 @@ static void test_xdp_hostile_helper_args(void **state)
 	}
 }
 
+static void test_xdp_load_store_bytes(void **state)
+{
+	struct vn_xdp_prog *xp = load("bytes.bpf.o", NULL, 1);
+	struct vn_map *res = vn_bpf_obj_map_find(xp->obj, "res");
+	struct vn_pkt *pkt = frame(udp4, sizeof(udp4));
+	uint32_t k = 3;
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(vn_xdp_run(xp, pkt, 0, NULL), XDP_TX);
+	assert_memory_equal(vn_pkt_data(pkt), udp4 + 26, 4);	/* saddr over the MAC */
+	assert_int_equal(vn_map_lookup(res, &k, &v), 0);
+	assert_int_equal(v, -EINVAL);				/* read past the end */
+	k = 0;
+	assert_int_equal(vn_map_lookup(res, &k, &v), 0);
+	assert_int_equal(v, 64);				/* get_buff_len */
+	vn_pkt_put(pkt);
+	vn_xdp_prog_close(xp);
+}
+
 static void test_xdp_printk_rejects_percent_s(void **state)
 {
 	struct vn_xdp_prog *xp = load("helpers.bpf.o", "xdp_printk_bad", 1);
@@ -434,6 +454,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_ipv6_ext_walk),
 		cmocka_unit_test(test_xdp_misc_helpers),
 		cmocka_unit_test(test_xdp_hostile_helper_args),
+		cmocka_unit_test(test_xdp_load_store_bytes),
 		cmocka_unit_test(test_xdp_printk_rejects_percent_s),
 		cmocka_unit_test(test_xdp_owner_cap),
 		cmocka_unit_test(test_xdp_rejects_missing_prog),
