@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: MIT
+/* helpers.c - the eBPF helpers vnetd offers XDP programs, by kernel helper id
+ *
+ * Trust boundary: every argument is a register of a possibly hostile
+ * program. Map arguments must be one of the program's own maps (a forged
+ * pointer is refused); every pointer is checked with vn_bpf_check_mem() for
+ * the bytes the helper touches before it touches them. Errors are returned
+ * to the program as negative errnos, as the kernel does; only arguments the
+ * kernel's verifier would have rejected (a forged map, a bad pointer) stop
+ * the run with vn_bpf_abort().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/compiler.h"
+#include "core/log.h"
+#include "xdp_internal.h"
+
+#define ETH_HLEN		14
+#define CSUM_DIFF_MAX		512	/* kernel: bytes in from + to */
+#define TRACE_FMT_MAX		128
+#define REDIRECT_ACTION_MASK	3	/* XDP_ABORTED | DROP | PASS | TX */
+
+static inline struct vn_xdp_run *run_of(struct vn_bpf_run_ctx *rc)
+{
+	return rc->user;
+}
+
+/* A map argument: one of the program's maps, or the run stops */
+static struct vn_map *arg_map(struct vn_bpf_run_ctx *rc, uint64_t r)
+{
+	struct vn_xdp_prog *xp = run_of(rc)->xp;
+
+	for (unsigned int i = 0; i < xp->nmaps; i++)
+		if ((uint64_t)(uintptr_t)xp->maps[i] == r)
+			return xp->maps[i];
+	vn_bpf_abort(rc, -EINVAL);
+	return NULL;
+}
+
+/* A pointer argument the helper reads or writes @len bytes at */
+static void *arg_mem(struct vn_bpf_run_ctx *rc, uint64_t r, size_t len, int write)
+{
+	if (vn_bpf_check_mem(rc, r, len, write)) {
+		vn_bpf_abort(rc, -EFAULT);
+		return NULL;
+	}
+	return (void *)(uintptr_t)r;
+}
+
+static uint64_t h_map_lookup_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_map *map = arg_map(rc, r1);
+	const void *key;
+
+	(void)r3, (void)r4, (void)r5;
+	if (!map || !(key = arg_mem(rc, r2, map->key_size, 0)))
+		return 0;
+	return (uint64_t)(uintptr_t)vn_map_lookup_elem(map, key, run_of(rc)->worker);
+}
+
+static uint64_t h_map_update_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_map *map = arg_map(rc, r1);
+	const void *key, *value;
+
+	(void)r5;
+	if (!map || !(key = arg_mem(rc, r2, map->key_size, 0)) ||
+	    !(value = arg_mem(rc, r3, map->value_size, 0)))
+		return 0;
+	return (uint64_t)(int64_t)vn_map_update_elem(map, key, value, r4, run_of(rc)->worker);
+}
+
+static uint64_t h_map_delete_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_map *map = arg_map(rc, r1);
+	const void *key;
+
+	(void)r3, (void)r4, (void)r5;
+	if (!map || !(key = arg_mem(rc, r2, map->key_size, 0)))
+		return 0;
+	return (uint64_t)(int64_t)vn_map_delete_elem(map, key);
+}
+
+static uint64_t h_ktime_get_ns(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			       uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct timespec ts;
+
+	(void)rc, (void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t h_get_prandom_u32(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+	uint64_t x = run->rnd;
+
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	run->rnd = x;
+	return (uint32_t)(x >> 16);
+}
+
+static uint64_t h_get_smp_processor_id(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				       uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	return run_of(rc)->worker;
+}
+
+/*
+ * bpf_trace_printk(fmt, fmt_size, a1, a2, a3): the kernel's subset of
+ * printf: %d %i %u %x %X %c with l/ll modifiers, %p, %%; at most three
+ * arguments; anything else (%s reads memory) is refused with -EINVAL.
+ * Output goes to vn_log at info level, rate limited.
+ */
+static int trace_format(const char *fmt, size_t n, const uint64_t *args, char *out, size_t osz)
+{
+	size_t o = 0;
+	int used = 0;
+
+	for (size_t i = 0; i < n && fmt[i]; i++) {
+		char spec[8] = "%", tmp[32];
+		int mods = 0, w;
+		char c = fmt[i];
+
+		if (c != '%') {
+			if (o + 1 < osz)
+				out[o++] = (c == '\n' || (c >= 32 && c < 127)) ? c : '?';
+			continue;
+		}
+		if (++i >= n)
+			return -EINVAL;
+		if (fmt[i] == '%') {
+			if (o + 1 < osz)
+				out[o++] = '%';
+			continue;
+		}
+		while (i < n && fmt[i] == 'l' && mods < 2) {
+			mods++;
+			i++;
+		}
+		if (i >= n || !strchr("diuxXcp", fmt[i]) || used >= 3)
+			return -EINVAL;
+		c = fmt[i];
+		if (c == 'p') {
+			w = snprintf(tmp, sizeof(tmp), "0x%llx", (unsigned long long)args[used++]);
+		} else if (c == 'c') {
+			w = snprintf(tmp, sizeof(tmp), "%c", (char)args[used++]);
+		} else {
+			uint64_t v = args[used++];
+
+			strcat(spec, "ll");
+			spec[3] = c;
+			spec[4] = '\0';
+			if (c == 'd' || c == 'i')	/* sign-extend from the operand size */
+				v = mods ? v : (uint64_t)(int64_t)(int32_t)v;
+			else if (!mods)
+				v = (uint32_t)v;
+			w = snprintf(tmp, sizeof(tmp), spec, (unsigned long long)v);
+		}
+		for (int k = 0; k < w && o + 1 < osz; k++)
+			out[o++] = tmp[k];
+	}
+	out[o] = '\0';
+	return (int)o;
+}
+
+static uint64_t h_trace_printk(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			       uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	uint64_t args[3] = { r3, r4, r5 };
+	char out[256];
+	const char *fmt;
+	int n;
+
+	/* Format without its terminating NUL inside fmt_size */
+	if (!r2 || r2 > TRACE_FMT_MAX || !(fmt = arg_mem(rc, r1, r2, 0)) ||
+	    !memchr(fmt, '\0', r2))
+		return (uint64_t)(int64_t)-EINVAL;
+	n = trace_format(fmt, r2, args, out, sizeof(out));
+	if (n < 0)
+		return (uint64_t)(int64_t)n;
+	if (n && out[n - 1] == '\n')
+		out[n - 1] = '\0';
+	vn_log_rl(VN_LOG_INFO, "xdp '%s': trace: %s", run_of(rc)->xp->name, out);
+	return (uint64_t)n;
+}
+
+/*
+ * bpf_csum_diff(from, from_size, to, to_size, seed): ones' complement
+ * seed + sum(to) - sum(from) over 32-bit words, folded to 16 bits (not
+ * complemented), as Linux returns it since v6.13 ("bpf: Fix bpf_csum_diff's
+ * return value"); older kernels returned an arch-dependent 32-bit sum. Only
+ * a zero result may differ in form (0x0000 vs 0xffff). The 512-byte size
+ * limit is the one older kernels had.
+ */
+static uint64_t h_csum_diff(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			    uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	const uint8_t *from = NULL, *to = NULL;
+	uint64_t sum = (uint32_t)r5;
+	uint32_t x;
+
+	/* Sizes not multiples of 4, or more than the kernel's scratch holds */
+	if (((r2 | r4) & 3) || r2 > CSUM_DIFF_MAX || r4 > CSUM_DIFF_MAX ||
+	    r2 + r4 > CSUM_DIFF_MAX)
+		return (uint64_t)(int64_t)-EINVAL;
+	if ((r2 && !(from = arg_mem(rc, r1, r2, 0))) || (r4 && !(to = arg_mem(rc, r3, r4, 0))))
+		return 0;
+	for (uint64_t i = 0; i < r2; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, from + i, 4);
+		sum += (uint32_t)~w;
+	}
+	for (uint64_t i = 0; i < r4; i += 4) {
+		uint32_t w;
+
+		memcpy(&w, to + i, 4);
+		sum += w;
+	}
+	while (sum >> 32)
+		sum = (sum & 0xffffffffu) + (sum >> 32);
+	/* csum_from32to16(): end-around fold to 16 bits, not complemented */
+	x = (uint32_t)sum;
+	x += (x >> 16) | (x << 16);
+	return x >> 16;
+}
+
+static uint64_t h_redirect(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			   uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+
+	(void)r3, (void)r4, (void)r5;
+	/* The kernel accepts no flags for XDP's bpf_redirect() */
+	if (r2) {
+		run->redirect_set = false;
+		return XDP_ABORTED;
+	}
+	run->redirect_set = true;
+	run->redirect_port = (uint32_t)r1;
+	return XDP_REDIRECT;
+}
+
+static uint64_t h_redirect_map(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			       uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+	struct vn_map *map = arg_map(rc, r1);
+	uint32_t key = (uint32_t)r2;
+	const uint32_t *port;
+
+	(void)r4, (void)r5;
+	if (!map)
+		return XDP_ABORTED;
+	run->redirect_set = false;
+	/* Flags past the action bits; broadcast is not implemented */
+	if (map->type != BPF_MAP_TYPE_DEVMAP || (r3 & ~(uint64_t)REDIRECT_ACTION_MASK))
+		return XDP_ABORTED;
+	port = vn_map_lookup_elem(map, &key, run->worker);
+	if (!port)
+		return r3 & REDIRECT_ACTION_MASK;
+	run->redirect_set = true;
+	run->redirect_port = *port;
+	return XDP_REDIRECT;
+}
+
+static uint64_t h_xdp_adjust_head(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+	struct vn_pkt *pkt = run->pkt;
+	int64_t delta = (int32_t)r2, off = (int64_t)pkt->off + delta;
+	int64_t len = (int64_t)pkt->len - delta;
+	uint8_t *meta;
+
+	(void)r1, (void)r3, (void)r4, (void)r5;
+	if (!run->writable)
+		return (uint64_t)(int64_t)-EPERM;
+	/* Front moved into the reserve, or the frame below an Ethernet header */
+	if (off < (int64_t)(VN_XDP_HEADROOM_RESERVE + run->meta_len) || len < ETH_HLEN)
+		return (uint64_t)(int64_t)-EINVAL;
+	meta = pkt->buf + pkt->off - run->meta_len;
+	if (run->meta_len)
+		memmove(meta + delta, meta, run->meta_len);
+	pkt->off = (uint32_t)off;
+	pkt->len = (uint32_t)len;
+	run->head_shift -= (int32_t)delta;
+	xdp_set_pkt_region(run);
+	return 0;
+}
+
+static uint64_t h_xdp_adjust_tail(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+	struct vn_pkt *pkt = run->pkt;
+	int64_t delta = (int32_t)r2, len = (int64_t)pkt->len + delta;
+
+	(void)r1, (void)r3, (void)r4, (void)r5;
+	if (!run->writable)
+		return (uint64_t)(int64_t)-EPERM;
+	/* Shorter than an Ethernet header, longer than a frame or the buffer */
+	if (len < ETH_HLEN || len > VN_PKT_FRAME_MAX ||
+	    (delta > 0 && (uint64_t)delta > vn_pkt_tailroom(pkt)))
+		return (uint64_t)(int64_t)-EINVAL;
+	if (delta > 0)
+		memset(pkt->buf + pkt->off + pkt->len, 0, (size_t)delta);
+	pkt->len = (uint32_t)len;
+	run->tail_moved = true;
+	xdp_set_pkt_region(run);
+	return 0;
+}
+
+static uint64_t h_xdp_adjust_meta(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+	int64_t meta = (int64_t)run->meta_len - (int32_t)r2;
+
+	(void)r1, (void)r3, (void)r4, (void)r5;
+	if (!run->writable)
+		return (uint64_t)(int64_t)-EPERM;
+	/* Metadata past the data, or into the reserve */
+	if (meta < 0 || (int64_t)run->pkt->off - meta < VN_XDP_HEADROOM_RESERVE)
+		return (uint64_t)(int64_t)-EINVAL;
+	/* Kernel: at most 32 bytes, a multiple of 4 */
+	if (meta > VN_XDP_META_MAX || (meta & 3))
+		return (uint64_t)(int64_t)-EACCES;
+	run->meta_len = (uint32_t)meta;
+	xdp_set_pkt_region(run);
+	return 0;
+}
+
+static uint64_t h_xdp_get_buff_len(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				   uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	return run_of(rc)->pkt->len;
+}
+
+/*
+ * The frame range of bpf_xdp_load_bytes()/store_bytes(), with the kernel's
+ * answers: -EFAULT for offsets or lengths past 16 bits, -EINVAL past the
+ * frame's end.
+ */
+static int64_t xdp_bytes_range(struct vn_xdp_run *run, uint64_t off, uint64_t len)
+{
+	if (off > 0xffff || len > 0xffff)
+		return -EFAULT;
+	if (off + len > run->pkt->len)
+		return -EINVAL;
+	return 0;
+}
+
+static uint64_t h_xdp_load_bytes(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				 uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+	int64_t err = xdp_bytes_range(run, (uint32_t)r2, (uint32_t)r4);
+	void *buf;
+
+	(void)r1, (void)r5;
+	if (err)
+		return (uint64_t)err;
+	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 1)))
+		return 0;
+	memmove(buf, vn_pkt_ptr(run->pkt, (uint32_t)r2, (uint32_t)r4), (uint32_t)r4);
+	return 0;
+}
+
+static uint64_t h_xdp_store_bytes(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct vn_xdp_run *run = run_of(rc);
+	int64_t err = xdp_bytes_range(run, (uint32_t)r2, (uint32_t)r4);
+	const void *buf;
+
+	(void)r1, (void)r5;
+	if (err)
+		return (uint64_t)err;
+	if (!run->writable)
+		return (uint64_t)(int64_t)-EPERM;
+	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 0)))
+		return 0;
+	memmove(vn_pkt_ptr(run->pkt, (uint32_t)r2, (uint32_t)r4), buf, (uint32_t)r4);
+	return 0;
+}
+
+#define HELPER_MAX	(BPF_FUNC_xdp_store_bytes + 1)
+
+static const vn_bpf_helper_fn xdp_helper_table[HELPER_MAX] = {
+	[BPF_FUNC_map_lookup_elem] = h_map_lookup_elem,
+	[BPF_FUNC_map_update_elem] = h_map_update_elem,
+	[BPF_FUNC_map_delete_elem] = h_map_delete_elem,
+	[BPF_FUNC_ktime_get_ns] = h_ktime_get_ns,
+	[BPF_FUNC_trace_printk] = h_trace_printk,
+	[BPF_FUNC_get_prandom_u32] = h_get_prandom_u32,
+	[BPF_FUNC_get_smp_processor_id] = h_get_smp_processor_id,
+	[BPF_FUNC_redirect] = h_redirect,
+	[BPF_FUNC_csum_diff] = h_csum_diff,
+	[BPF_FUNC_xdp_adjust_head] = h_xdp_adjust_head,
+	[BPF_FUNC_redirect_map] = h_redirect_map,
+	[BPF_FUNC_xdp_adjust_meta] = h_xdp_adjust_meta,
+	[BPF_FUNC_xdp_adjust_tail] = h_xdp_adjust_tail,
+	[BPF_FUNC_xdp_get_buff_len] = h_xdp_get_buff_len,
+	[BPF_FUNC_xdp_load_bytes] = h_xdp_load_bytes,
+	[BPF_FUNC_xdp_store_bytes] = h_xdp_store_bytes,
+};
+
+/**
+ * vn_xdp_helpers() - vnetd's XDP helper table, indexed by kernel helper id
+ * @n:		out: entries in the table
+ *
+ * Return: the table
+ */
+const vn_bpf_helper_fn *vn_xdp_helpers(unsigned int *n)
+{
+	*n = HELPER_MAX;
+	return xdp_helper_table;
+}

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: MIT
+/* map_hash.c - HASH, PERCPU_HASH, LRU_HASH: preallocated chained hash tables
+ *
+ * max_entries + 1 element slots are allocated at creation; element i's key
+ * lives in @keys and its value copies in the map's arena at
+ * values + i * ncpus * vstride. The extra slot lets an update of an existing
+ * key fill a fresh slot and swap it into the chain (as the kernel's
+ * preallocated maps do), so a program reading the old value never sees a
+ * half-written one.
+ *
+ * Hash flooding: the hash is seeded per map from getrandom(), so a tenant
+ * choosing keys cannot aim them all at one bucket.
+ *
+ * LRU_HASH keeps an exact recency list (the kernel's is approximate, per
+ * CPU): a program lookup or any update makes the element the most recent;
+ * an insert into a full map evicts the least recent element. Control-side
+ * lookups do not touch recency, like the kernel's syscall path.
+ *
+ * Program lookups of HASH and PERCPU_HASH are lockless (seqcount, see
+ * map_htab.h). The table code is shared with map_lpm.c through map_htab.h.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "core/compiler.h"
+#include "map_htab.h"
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/**
+ * htab_hash() - Seeded hash of @len key bytes
+ * @h:		table
+ * @key:	key bytes
+ *
+ * Return: 32-bit hash
+ */
+uint32_t htab_hash(const struct htab *h, const void *key)
+{
+	const uint8_t *p = key;
+	uint32_t len = h->key_size;
+	uint64_t acc = h->seed ^ ((uint64_t)len * 0x9e3779b97f4a7c15ULL);
+	uint64_t v;
+
+	while (len >= 8) {
+		memcpy(&v, p, 8);
+		acc = mix64(acc ^ v) + 0x9e3779b97f4a7c15ULL;
+		p += 8;
+		len -= 8;
+	}
+	v = 0;
+	memcpy(&v, p, len);
+	acc = mix64(acc ^ v ^ ((uint64_t)len << 56));
+	return (uint32_t)(acc ^ (acc >> 32));
+}
+
+/**
+ * htab_init() - Allocate a table of @map->max_entries elements
+ * @map:	map (arena allocated here too)
+ * @h:		table state to fill
+ * @key_size:	bytes compared per key
+ * @lru:	keep a recency list and evict instead of failing when full
+ *
+ * Return: 0 or -ENOMEM
+ */
+int htab_init(struct vn_map *map, struct htab *h, uint32_t key_size, bool lru)
+{
+	uint32_t slots = map->max_entries + 1;
+	size_t per_elem = (size_t)map->ncpus * map->vstride;
+
+	h->key_size = key_size;
+	h->lru = lru;
+	h->nbuckets = 1;
+	while (h->nbuckets < map->max_entries)
+		h->nbuckets <<= 1;
+	if (getrandom(&h->seed, sizeof(h->seed), 0) != sizeof(h->seed))
+		h->seed = (uint64_t)(uintptr_t)h * 0x9e3779b97f4a7c15ULL;
+	if (pthread_mutex_init(&h->lock, NULL))
+		return -ENOMEM;
+	h->lock_ok = true;
+	h->buckets = map_zalloc(map, h->nbuckets, sizeof(*h->buckets));
+	h->elems = map_zalloc(map, slots, sizeof(*h->elems));
+	h->keys = map_zalloc(map, slots, key_size);
+	map->values = map_zalloc(map, slots, per_elem);
+	if (!h->buckets || !h->elems || !h->keys || !map->values)
+		return -ENOMEM;
+	map->arena_size = (size_t)slots * per_elem;
+	h->slots = slots;
+	/* All slots on the free list, chained through next */
+	for (uint32_t i = 0; i < slots; i++)
+		h->elems[i].next = i + 2 <= slots ? i + 2 : 0;
+	h->free_head = 1;
+	return 0;
+}
+
+/**
+ * htab_fini() - Free what htab_init() allocated
+ * @map:	map
+ * @h:		table
+ */
+void htab_fini(struct vn_map *map, struct htab *h)
+{
+	uint32_t slots = map->max_entries + 1;
+
+	map_free_mem(map, h->buckets, h->nbuckets, sizeof(*h->buckets));
+	map_free_mem(map, h->elems, slots, sizeof(*h->elems));
+	map_free_mem(map, h->keys, slots, h->key_size);
+	map_free_mem(map, map->values, slots, (size_t)map->ncpus * map->vstride);
+	map->values = NULL;
+	if (h->lock_ok)
+		pthread_mutex_destroy(&h->lock);
+}
+
+static inline uint8_t *elem_key(const struct htab *h, uint32_t i)
+{
+	return h->keys + (size_t)i * h->key_size;
+}
+
+/**
+ * htab_find() - Element index holding @key (lock held, or inside a read section)
+ * @h:		table
+ * @key:	key bytes
+ * @hash:	htab_hash() of @key
+ *
+ * Return: index + 1, or 0 if absent
+ */
+uint32_t htab_find(const struct htab *h, const void *key, uint32_t hash)
+{
+	uint32_t e = __atomic_load_n(&h->buckets[hash & (h->nbuckets - 1)], __ATOMIC_RELAXED);
+
+	/* At most one visit per slot: a lockless walk racing a writer ends */
+	for (uint32_t steps = 0; e && steps < h->slots; steps++) {
+		const struct htab_elem *el = &h->elems[e - 1];
+
+		if (__atomic_load_n(&el->hash, __ATOMIC_RELAXED) == hash &&
+		    !memcmp(elem_key(h, e - 1), key, h->key_size))
+			return e;
+		e = __atomic_load_n(&el->next, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static void lru_unlink(struct htab *h, uint32_t e)
+{
+	struct htab_elem *el = &h->elems[e - 1];
+
+	if (el->lru_prev)
+		h->elems[el->lru_prev - 1].lru_next = el->lru_next;
+	else
+		h->lru_head = el->lru_next;
+	if (el->lru_next)
+		h->elems[el->lru_next - 1].lru_prev = el->lru_prev;
+	else
+		h->lru_tail = el->lru_prev;
+	el->lru_prev = el->lru_next = 0;
+}
+
+static void lru_push_head(struct htab *h, uint32_t e)
+{
+	struct htab_elem *el = &h->elems[e - 1];
+
+	el->lru_prev = 0;
+	el->lru_next = h->lru_head;
+	if (h->lru_head)
+		h->elems[h->lru_head - 1].lru_prev = e;
+	h->lru_head = e;
+	if (!h->lru_tail)
+		h->lru_tail = e;
+}
+
+/**
+ * htab_touch() - Make element @e the most recently used (lock held)
+ * @h:		table
+ * @e:		index + 1
+ */
+void htab_touch(struct htab *h, uint32_t e)
+{
+	if (h->lru && h->lru_head != e) {
+		lru_unlink(h, e);
+		lru_push_head(h, e);
+	}
+}
+
+/* Take @e out of its bucket chain (lock held) */
+static void chain_unlink(struct htab *h, uint32_t e)
+{
+	uint32_t *pp = &h->buckets[h->elems[e - 1].hash & (h->nbuckets - 1)];
+
+	while (*pp != e)
+		pp = &h->elems[*pp - 1].next;
+	*pp = h->elems[e - 1].next;
+}
+
+/* Return @e to the free list (lock held, already out of its chain) */
+static void elem_release(struct htab *h, uint32_t e)
+{
+	if (h->lru)
+		lru_unlink(h, e);
+	h->elems[e - 1].next = h->free_head;
+	h->free_head = e;
+	h->count--;
+}
+
+/**
+ * htab_remove() - Remove element @e (lock held)
+ * @h:		table
+ * @e:		index + 1
+ */
+void htab_remove(struct htab *h, uint32_t e)
+{
+	chain_unlink(h, e);
+	elem_release(h, e);
+}
+
+/**
+ * htab_insert() - Add @key with a zero value, or replace element @old (lock held)
+ * @map:	map
+ * @h:		table
+ * @key:	key bytes
+ * @hash:	its hash
+ * @old:	element holding @key now (index + 1), or 0
+ *
+ * With @old, the new slot takes @old's place in the chain and @old is freed
+ * afterwards. A full table evicts its least recent element for LRU maps.
+ *
+ * Return: index + 1 of the new element (value copies zeroed), or 0 if full
+ */
+uint32_t htab_insert(struct vn_map *map, struct htab *h, const void *key,
+		     uint32_t hash, uint32_t old)
+{
+	size_t per_elem = (size_t)map->ncpus * map->vstride;
+	uint32_t e, *head;
+
+	if (!old && h->count >= map->max_entries) {
+		if (!h->lru || !h->lru_tail)
+			return 0;
+		htab_remove(h, h->lru_tail);
+	}
+	e = h->free_head;
+	VN_ASSERT(e);	/* max_entries + 1 slots, at most max_entries used */
+	h->free_head = h->elems[e - 1].next;
+	h->count++;
+	memcpy(elem_key(h, e - 1), key, h->key_size);
+	memset(map->values + (size_t)(e - 1) * per_elem, 0, per_elem);
+	h->elems[e - 1].hash = hash;
+	head = &h->buckets[hash & (h->nbuckets - 1)];
+	if (old) {
+		uint32_t *pp = head;
+
+		while (*pp != old)
+			pp = &h->elems[*pp - 1].next;
+		h->elems[e - 1].next = h->elems[old - 1].next;
+		__atomic_store_n(pp, e, __ATOMIC_RELEASE);
+		elem_release(h, old);
+	} else {
+		h->elems[e - 1].next = *head;
+		__atomic_store_n(head, e, __ATOMIC_RELEASE);
+	}
+	if (h->lru)
+		lru_push_head(h, e);
+	return e;
+}
+
+/**
+ * htab_next_key() - Key after @key in bucket order (lock held)
+ * @h:		table
+ * @key:	current key or NULL
+ * @next:	output
+ *
+ * Return: 0 or -ENOENT after the last key
+ */
+int htab_next_key(struct htab *h, const void *key, void *next)
+{
+	uint32_t b = 0, e = 0;
+
+	if (key) {
+		uint32_t hash = htab_hash(h, key);
+
+		e = htab_find(h, key, hash);
+		if (e) {
+			b = (hash & (h->nbuckets - 1)) + 1;
+			e = h->elems[e - 1].next;
+		}
+	}
+	for (; !e && b < h->nbuckets; b++)
+		e = h->buckets[b];
+	if (!e)
+		return -ENOENT;
+	memcpy(next, elem_key(h, e - 1), h->key_size);
+	return 0;
+}
+
+/* HASH, PERCPU_HASH, LRU_HASH ops */
+
+static int hash_check(const struct vn_map_attr *attr)
+{
+	(void)attr;
+	return 0;
+}
+
+static int hash_init(struct vn_map *map)
+{
+	struct htab *h = map_zalloc(map, 1, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	map->impl = h;
+	return htab_init(map, h, map->key_size, map->type == BPF_MAP_TYPE_LRU_HASH);
+}
+
+static void hash_fini(struct vn_map *map)
+{
+	struct htab *h = map->impl;
+
+	if (!h)
+		return;
+	htab_fini(map, h);
+	map_free_mem(map, h, 1, sizeof(*h));
+	map->impl = NULL;
+}
+
+static inline uint8_t *elem_values(struct vn_map *map, uint32_t e)
+{
+	return map->values + (size_t)(e - 1) * map->ncpus * map->vstride;
+}
+
+static int hash_lookup(struct vn_map *map, const void *key, void *value)
+{
+	struct htab *h = map->impl;
+	uint32_t e;
+
+	pthread_mutex_lock(&h->lock);
+	e = htab_find(h, key, htab_hash(h, key));
+	if (e)
+		map_copy_values(map, value, elem_values(map, e));
+	pthread_mutex_unlock(&h->lock);
+	return e ? 0 : -ENOENT;
+}
+
+static int hash_update(struct vn_map *map, const void *key, const void *value,
+		       uint64_t flags, int cpu)
+{
+	struct htab *h = map->impl;
+	uint32_t hash = htab_hash(h, key);
+	uint32_t old, e;
+	int ret = 0;
+
+	pthread_mutex_lock(&h->lock);
+	htab_write_begin(h);
+	old = htab_find(h, key, hash);
+	if (old && flags == BPF_NOEXIST) {
+		ret = -EEXIST;
+	} else if (!old && flags == BPF_EXIST) {
+		ret = -ENOENT;
+	} else if (old && map_is_percpu(map->type)) {
+		/* Per-CPU values are updated in place, as the kernel does */
+		e = old;
+		if (cpu < 0)
+			map_copy_values(map, elem_values(map, e), value);
+		else
+			memcpy(elem_values(map, e) + (size_t)cpu * map->vstride, value,
+			       map->value_size);
+	} else {
+		e = htab_insert(map, h, key, hash, old);
+		if (!e)
+			ret = -E2BIG;
+		else if (cpu < 0)
+			map_copy_values(map, elem_values(map, e), value);
+		else
+			memcpy(elem_values(map, e) + (size_t)cpu * map->vstride, value,
+			       map->value_size);
+	}
+	htab_write_end(h);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+static int hash_delete(struct vn_map *map, const void *key)
+{
+	struct htab *h = map->impl;
+	uint32_t e;
+
+	pthread_mutex_lock(&h->lock);
+	htab_write_begin(h);
+	e = htab_find(h, key, htab_hash(h, key));
+	if (e)
+		htab_remove(h, e);
+	htab_write_end(h);
+	pthread_mutex_unlock(&h->lock);
+	return e ? 0 : -ENOENT;
+}
+
+static int hash_next_key(struct vn_map *map, const void *key, void *next)
+{
+	struct htab *h = map->impl;
+	int ret;
+
+	pthread_mutex_lock(&h->lock);
+	ret = htab_next_key(h, key, next);
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+static void *hash_lookup_elem(struct vn_map *map, const void *key, unsigned int cpu)
+{
+	struct htab *h = map->impl;
+	uint32_t hash = htab_hash(h, key), e;
+
+	/* HASH and PERCPU_HASH: no lock (see map_htab.h); LRU must touch */
+	for (int t = 0; !h->lru && t < HTAB_READ_TRIES; t++) {
+		uint32_t seq = htab_read_begin(h);
+
+		e = htab_find(h, key, hash);
+		if (htab_read_ok(h, seq))
+			return e ? elem_values(map, e) + (size_t)cpu * map->vstride : NULL;
+	}
+	pthread_mutex_lock(&h->lock);
+	e = htab_find(h, key, hash);
+	if (e)
+		htab_touch(h, e);
+	pthread_mutex_unlock(&h->lock);
+	return e ? elem_values(map, e) + (size_t)cpu * map->vstride : NULL;
+}
+
+const struct vn_map_ops vn_map_htab_ops = {
+	.check = hash_check,
+	.init = hash_init,
+	.fini = hash_fini,
+	.lookup = hash_lookup,
+	.update = hash_update,
+	.del = hash_delete,
+	.next_key = hash_next_key,
+	.lookup_elem = hash_lookup_elem,
+};

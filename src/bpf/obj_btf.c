@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: MIT
+/* obj_btf.c - BTF-defined maps: read the .maps DATASEC of an object's .BTF
+ *
+ * A BTF map definition is a variable in the ".maps" DATASEC whose type is
+ * an anonymous struct; each member encodes one attribute the way libbpf's
+ * bpf_helpers.h macros write it: __uint(name, N) is a pointer to an array
+ * of N ints (the value is the array's nelems), __type(name, T) is a pointer
+ * to T (the size is sizeof(T)).
+ *
+ * Why not libbpf: libbpf 1.1's bpf_object__open_mem() crashes on mutated
+ * objects (found by tests/bpf/test_obj.c's mutation test), and a tenant's
+ * object is hostile input. This reader is small, walks the type section
+ * once to index it, and bounds every offset, id and recursion; it is fed to
+ * the fuzzer with the rest of the loader.
+ */
+#include <errno.h>
+#include <linux/btf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compiler.h"
+#include "core/log.h"
+#include "obj_internal.h"
+
+#define BTF_TYPES_MAX	(1u << 20)
+#define BTF_DEPTH_MAX	32
+
+struct btf_view {
+	const uint8_t *types;
+	uint8_t *types_copy;
+	uint32_t types_len;
+	const char *strs;
+	uint32_t strs_len;
+	uint32_t *off;		/* off[id] = offset of type id in @types, id >= 1 */
+	uint32_t n;		/* ids 1..n-1 are valid */
+};
+
+static const char *btf_str(const struct btf_view *b, uint32_t off)
+{
+	/* Name offset past the strings, or a string without its NUL */
+	if (off >= b->strs_len || !memchr(b->strs + off, '\0', b->strs_len - off))
+		return NULL;
+	return b->strs + off;
+}
+
+static const struct btf_type *btf_type(const struct btf_view *b, uint32_t id)
+{
+	if (!id || id >= b->n)
+		return NULL;
+	return (const struct btf_type *)(b->types + b->off[id]);
+}
+
+/* Bytes of trailing data after a btf_type of this kind, or -1 if unknown */
+static int64_t btf_extra(uint32_t info)
+{
+	uint32_t vlen = BTF_INFO_VLEN(info);
+
+	switch (BTF_INFO_KIND(info)) {
+	case BTF_KIND_INT:	return 4;
+	case BTF_KIND_ARRAY:	return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:	return (int64_t)vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM:	return (int64_t)vlen * sizeof(struct btf_enum);
+	case BTF_KIND_FUNC_PROTO: return (int64_t)vlen * sizeof(struct btf_param);
+	case BTF_KIND_VAR:	return sizeof(struct btf_var);
+	case BTF_KIND_DATASEC:	return (int64_t)vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_DECL_TAG:	return sizeof(struct btf_decl_tag);
+	case BTF_KIND_ENUM64:	return (int64_t)vlen * sizeof(struct btf_enum64);
+	case BTF_KIND_PTR:
+	case BTF_KIND_FWD:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:	return 0;
+	default:		return -1;
+	}
+}
+
+static int btf_open(struct btf_view *b, const uint8_t *raw, size_t len)
+{
+	struct btf_header h;
+	uint32_t pos = 0, id = 1;
+
+	/* Header cut short, wrong magic, or sections outside the blob */
+	if (len < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, raw, sizeof(h));
+	if (h.magic != BTF_MAGIC || h.hdr_len < sizeof(h) || h.hdr_len > len ||
+	    h.type_off > len - h.hdr_len || h.type_len > len - h.hdr_len - h.type_off ||
+	    h.str_off > len - h.hdr_len || h.str_len > len - h.hdr_len - h.str_off ||
+	    h.type_off % 4)
+		return -EINVAL;
+	/* A private, aligned copy: records are read through struct pointers */
+	b->types = b->types_copy = malloc(h.type_len ? h.type_len : 1);
+	if (!b->types_copy)
+		return -ENOMEM;
+	memcpy(b->types_copy, raw + h.hdr_len + h.type_off, h.type_len);
+	b->types_len = h.type_len;
+	b->strs = (const char *)raw + h.hdr_len + h.str_off;
+	b->strs_len = h.str_len;
+	b->off = calloc(h.type_len / sizeof(struct btf_type) + 2, sizeof(*b->off));
+	if (!b->off)
+		return -ENOMEM;
+	while (pos < b->types_len) {
+		struct btf_type t;
+		int64_t extra;
+
+		/* Type record cut by the end of the section */
+		if (b->types_len - pos < sizeof(t) || id >= BTF_TYPES_MAX)
+			return -EINVAL;
+		memcpy(&t, b->types + pos, sizeof(t));
+		extra = btf_extra(t.info);
+		if (extra < 0 || (uint64_t)extra > b->types_len - pos - sizeof(t))
+			return -EINVAL;
+		b->off[id++] = pos;
+		pos += sizeof(t) + (uint32_t)extra;
+	}
+	b->n = id;
+	return 0;
+}
+
+/* Skip typedefs and qualifiers */
+static const struct btf_type *btf_skip_mods(const struct btf_view *b, uint32_t id, uint32_t *out)
+{
+	for (int d = 0; d < BTF_DEPTH_MAX; d++) {
+		const struct btf_type *t = btf_type(b, id);
+
+		if (!t)
+			return NULL;
+		switch (BTF_INFO_KIND(t->info)) {
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_TYPE_TAG:
+			id = t->type;
+			break;
+		default:
+			if (out)
+				*out = id;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/* sizeof() of a type, 0 if it has none or is too deep */
+static uint64_t btf_size(const struct btf_view *b, uint32_t id, int depth)
+{
+	const struct btf_type *t = btf_skip_mods(b, id, NULL);
+	struct btf_array a;
+
+	if (!t || depth > BTF_DEPTH_MAX)
+		return 0;
+	switch (BTF_INFO_KIND(t->info)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_DATASEC:
+		return t->size;
+	case BTF_KIND_PTR:
+		return 8;
+	case BTF_KIND_ARRAY:
+		memcpy(&a, t + 1, sizeof(a));
+		return a.nelems * btf_size(b, a.type, depth + 1);
+	default:
+		return 0;
+	}
+}
+
+/* __uint(name, N): pointer to an array of N elements; N, or -1 */
+static int64_t member_uint(const struct btf_view *b, uint32_t type)
+{
+	const struct btf_type *t = btf_skip_mods(b, type, NULL);
+	struct btf_array a;
+
+	if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_PTR)
+		return -1;
+	t = btf_skip_mods(b, t->type, NULL);
+	if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_ARRAY)
+		return -1;
+	memcpy(&a, t + 1, sizeof(a));
+	return a.nelems;
+}
+
+/* __type(name, T): pointer to T; sizeof(T), or -1 */
+static int64_t member_type_size(const struct btf_view *b, uint32_t type)
+{
+	const struct btf_type *t = btf_skip_mods(b, type, NULL);
+	uint64_t sz;
+
+	if (!t || BTF_INFO_KIND(t->info) != BTF_KIND_PTR)
+		return -1;
+	sz = btf_size(b, t->type, 0);
+	return sz && sz <= UINT32_MAX ? (int64_t)sz : -1;
+}
+
+static int parse_map_def(const struct btf_view *b, const struct btf_type *st,
+			 struct vn_map_attr *a, const char **bad)
+{
+	const struct btf_member *m = (const struct btf_member *)(st + 1);
+
+	for (uint32_t i = 0; i < BTF_INFO_VLEN(st->info); i++) {
+		struct btf_member mb;
+		const char *n;
+		int64_t v;
+
+		memcpy(&mb, &m[i], sizeof(mb));
+		n = btf_str(b, mb.name_off);
+		*bad = n ? n : "?";
+		if (!n)
+			return -EINVAL;
+		if (!strcmp(n, "key") || !strcmp(n, "value"))
+			v = member_type_size(b, mb.type);
+		else
+			v = member_uint(b, mb.type);
+		if (v < 0 || v > UINT32_MAX)
+			return -EINVAL;
+		if (!strcmp(n, "type"))
+			a->type = (uint32_t)v;
+		else if (!strcmp(n, "key") || !strcmp(n, "key_size"))
+			a->key_size = (uint32_t)v;
+		else if (!strcmp(n, "value") || !strcmp(n, "value_size"))
+			a->value_size = (uint32_t)v;
+		else if (!strcmp(n, "max_entries"))
+			a->max_entries = (uint32_t)v;
+		else if (!strcmp(n, "map_flags"))
+			a->map_flags = (uint32_t)v;
+		else if (strcmp(n, "pinning") && strcmp(n, "numa_node"))
+			return -EINVAL;	/* values (maps of maps), map_extra, unknown */
+	}
+	return 0;
+}
+
+static int add_btf_map(struct obj_ctx *c, const struct btf_view *b, uint32_t var_id)
+{
+	const struct btf_type *var = btf_type(b, var_id), *st;
+	struct vn_map_attr a = { 0 };
+	const char *name, *bad = "";
+	GElf_Sym sym;
+
+	if (!var || BTF_INFO_KIND(var->info) != BTF_KIND_VAR || !(name = btf_str(b, var->name_off))) {
+		vn_err("obj '%s': sec '.maps': BTF entry %u is not a named variable",
+		       c->obj->name, var_id);
+		return -EINVAL;
+	}
+	st = btf_skip_mods(b, var->type, NULL);
+	if (!st || BTF_INFO_KIND(st->info) != BTF_KIND_STRUCT || parse_map_def(b, st, &a, &bad)) {
+		vn_err("obj '%s': map '%s': bad or unsupported BTF definition (member '%s')",
+		       c->obj->name, name, bad);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < c->nsyms; i++) {
+		if (obj_get_sym(c, i, &sym))
+			return -EINVAL;
+		if (sym.st_shndx == c->btf_maps_shndx &&
+		    GELF_ST_TYPE(sym.st_info) != STT_SECTION && !strcmp(obj_sym_name(c, &sym), name))
+			return obj_add_map(c, name, &a, c->btf_maps_shndx, sym.st_value);
+	}
+	vn_err("obj '%s': map '%s': no symbol in '.maps'", c->obj->name, name);
+	return -EINVAL;
+}
+
+/**
+ * obj_btf_maps() - Create the maps defined in the .maps section
+ * @c:		load state (btf_maps_shndx set)
+ *
+ * Return: 0, -EINVAL for missing or malformed BTF, or obj_add_map()'s error
+ */
+int obj_btf_maps(struct obj_ctx *c)
+{
+	struct btf_view b = { 0 };
+	const struct obj_sec *bs = NULL;
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *ds = NULL;
+	int ret;
+
+	for (size_t i = 0; i < c->nsecs; i++)
+		if (!strcmp(c->secs[i].name, ".BTF") && c->secs[i].data && c->secs[i].data->d_buf)
+			bs = &c->secs[i];
+	if (!bs || btf_open(&b, bs->data->d_buf, bs->data->d_size)) {
+		vn_err("obj '%s': sec '.maps': missing or malformed .BTF", c->obj->name);
+		free(b.off);
+		free(b.types_copy);
+		return -EINVAL;
+	}
+	for (uint32_t id = 1; id < b.n && !ds; id++) {
+		const struct btf_type *t = btf_type(&b, id);
+		const char *n = btf_str(&b, t->name_off);
+
+		if (BTF_INFO_KIND(t->info) == BTF_KIND_DATASEC && n && !strcmp(n, ".maps"))
+			ds = t;
+	}
+	if (!ds) {
+		vn_err("obj '%s': sec '.maps': no .maps DATASEC in BTF", c->obj->name);
+		free(b.off);
+		free(b.types_copy);
+		return -EINVAL;
+	}
+	vs = (const struct btf_var_secinfo *)(ds + 1);
+	ret = 0;
+	for (uint32_t i = 0; i < BTF_INFO_VLEN(ds->info) && !ret; i++) {
+		struct btf_var_secinfo v;
+
+		memcpy(&v, &vs[i], sizeof(v));
+		ret = add_btf_map(c, &b, v.type);
+	}
+	free(b.off);
+	free(b.types_copy);
+	return ret;
+}

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: MIT
+/* xdp.c - XDP program runner: context, frame region, verdicts, offload fix-up
+ *
+ * See xdp.h for the context layout and the offload metadata rules. Per-run
+ * cost outside the program: set the frame region, (offload frames only)
+ * copy and compare up to VN_XDP_HDR_SNAPSHOT header bytes, count the verdict.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compiler.h"
+#include "core/csum.h"
+#include "core/log.h"
+#include "xdp_internal.h"
+
+#define XDP_ETH_HLEN	14
+
+/* Loads from the context region: the xdp_md fields, pointers as 64-bit */
+static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
+		       size_t off, unsigned int size, uint64_t *val)
+{
+	struct vn_xdp_run *run = rc->user;
+	const struct vn_pkt *pkt = run->pkt;
+	uint8_t *data = pkt->buf + pkt->off;
+
+	(void)r;
+	/* Narrow, wide or misaligned context loads: the kernel refuses them too */
+	if (size != 4 || off % 4)
+		return -EACCES;
+	switch (off) {
+	case XDP_MD_DATA:	*val = (uintptr_t)data; break;
+	case XDP_MD_DATA_END:	*val = (uintptr_t)(data + pkt->len); break;
+	case XDP_MD_DATA_META:	*val = (uintptr_t)(data - run->meta_len); break;
+	case XDP_MD_INGRESS:	*val = pkt->in_port; break;
+	case XDP_MD_RXQ:	*val = run->worker; break;
+	default:		*val = 0; break;	/* egress_ifindex */
+	}
+	return 0;
+}
+
+/**
+ * xdp_set_pkt_region() - Point the frame region at the frame and its metadata
+ * @run:	run state
+ */
+void xdp_set_pkt_region(struct vn_xdp_run *run)
+{
+	const struct vn_pkt *pkt = run->pkt;
+
+	vn_bpf_run_ctx_set_region(&run->rc, run->pkt_slot,
+				  pkt->buf + pkt->off - run->meta_len,
+				  (size_t)pkt->len + run->meta_len, run->writable);
+}
+
+/* LD_IMM64 map references: object map index -> map pointer or value address */
+static int xdp_map_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_imm,
+			   uint64_t *value)
+{
+	struct vn_bpf_obj *obj = arg;
+	struct vn_map *m;
+
+	/* Map index past the object's maps */
+	if (imm < 0 || (unsigned int)imm >= obj->nmaps)
+		return -EINVAL;
+	m = obj->maps[imm].map;
+	if (pseudo == VN_BPF_PSEUDO_MAP_IDX && next_imm == 0) {
+		*value = (uintptr_t)m;
+		return 0;
+	}
+	/* Direct value access: single-value arrays only, offset inside the value */
+	if (pseudo == VN_BPF_PSEUDO_MAP_IDX_VALUE && m->type == BPF_MAP_TYPE_ARRAY &&
+	    next_imm >= 0 && (uint32_t)next_imm < m->value_size) {
+		*value = (uintptr_t)(m->values + next_imm);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Maps the program references: helpers accept these, their arenas are regions */
+static int collect_prog_maps(struct vn_xdp_prog *xp, const struct vn_bpf_obj_prog *op)
+{
+	bool used[VN_BPF_OBJ_MAPS_MAX] = { false };
+
+	for (size_t i = 0; i + 1 < op->n; i++) {
+		const struct vn_bpf_insn *in = &op->insns[i];
+
+		if (in->code != VN_BPF_LD_IMM64)
+			continue;
+		if ((in->src == VN_BPF_PSEUDO_MAP_IDX || in->src == VN_BPF_PSEUDO_MAP_IDX_VALUE) &&
+		    in->imm >= 0 && (unsigned int)in->imm < xp->obj->nmaps)
+			used[in->imm] = true;
+		i++;
+	}
+	for (unsigned int m = 0; m < xp->obj->nmaps; m++)
+		if (used[m])
+			xp->maps[xp->nmaps++] = xp->obj->maps[m].map;
+	/* Stack, context, frame, then one region per map */
+	if (xp->nmaps > VN_BPF_MAX_REGIONS - 3) {
+		vn_err("xdp '%s': uses %u maps, at most %u per program", xp->name, xp->nmaps,
+		       VN_BPF_MAX_REGIONS - 3);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int worker,
+		    uint64_t budget)
+{
+	int slot;
+
+	vn_bpf_run_ctx_init(&run->rc, run);
+	run->rc.budget = budget;
+	run->xp = xp;
+	run->worker = worker;
+	run->rnd = 0x9e3779b97f4a7c15ULL * (worker + 1) ^ (uintptr_t)run;
+	slot = vn_bpf_run_ctx_add_region(&run->rc, run->ctx_mem, sizeof(run->ctx_mem), 0);
+	if (slot < 0)
+		return slot;
+	run->rc.regions[slot].load = xdp_md_load;
+	slot = vn_bpf_run_ctx_add_region(&run->rc, run->ctx_mem, 0, 1);
+	if (slot < 0)
+		return slot;
+	run->pkt_slot = (unsigned int)slot;
+	for (unsigned int m = 0; m < xp->nmaps; m++) {
+		const struct vn_map *map = xp->maps[m];
+		int wr = map->type != BPF_MAP_TYPE_DEVMAP &&
+			 !(map->map_flags & BPF_F_RDONLY_PROG);
+
+		slot = vn_bpf_run_ctx_add_region(&run->rc, map->values, map->arena_size, wr);
+		if (slot < 0)
+			return slot;
+	}
+	return 0;
+}
+
+static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
+			  const struct vn_xdp_opts *opts)
+{
+	const struct vn_bpf_obj_prog *op = vn_bpf_obj_prog_find(xp->obj, prog_name);
+	struct vn_bpf_env env = { .map_resolve = xdp_map_resolve, .map_arg = xp->obj };
+	char log[256] = "";
+	int ret;
+
+	if (!op) {
+		vn_err("obj '%s': no XDP program '%s'", xp->obj->name, prog_name ? prog_name : "");
+		return -ENOENT;
+	}
+	snprintf(xp->name, sizeof(xp->name), "%s:%s", xp->obj->name, op->name);
+	ret = collect_prog_maps(xp, op);
+	if (ret)
+		return ret;
+	env.helpers = vn_xdp_helpers(&env.nhelpers);
+	ret = vn_bpf_prog_load(op->insns, op->n, &env, &xp->prog, log, sizeof(log));
+	if (ret) {
+		vn_err("xdp '%s': rejected: %s", xp->name, log);
+		return ret;
+	}
+	/* One ~4.5 KiB run context per worker: charged like the maps */
+	xp->owner = opts->owner;
+	if (vn_bpf_owner_charge(xp->owner, xp->nworkers *
+				(sizeof(*xp->runs) + sizeof(*xp->stats)))) {
+		vn_err("xdp '%s': %u run contexts pass the owner's memory cap", xp->name,
+		       xp->nworkers);
+		return -ENOMEM;
+	}
+	xp->charged = xp->nworkers * (sizeof(*xp->runs) + sizeof(*xp->stats));
+	/* The validated copy of the instructions */
+	if (vn_bpf_owner_charge(xp->owner, xp->prog->n * sizeof(*xp->prog->insns)))
+		return -ENOMEM;
+	xp->charged += xp->prog->n * sizeof(*xp->prog->insns);
+	xp->runs = calloc(xp->nworkers, sizeof(*xp->runs));
+	xp->stats = calloc(xp->nworkers, sizeof(*xp->stats));
+	if (!xp->runs || !xp->stats)
+		return -ENOMEM;
+	for (unsigned int w = 0; w < xp->nworkers; w++) {
+		ret = init_run(xp, &xp->runs[w], w, opts->budget);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * vn_xdp_prog_open_mem() - Load an object and validate one of its XDP programs
+ * @buf:	ELF bytes
+ * @len:	length
+ * @name:	object name for messages
+ * @prog_name:	function or section name; NULL for the first program
+ * @opts:	owner, workers (may be NULL)
+ * @out:	the program
+ *
+ * Return: 0 or a negative errno (logged)
+ */
+int vn_xdp_prog_open_mem(const void *buf, size_t len, const char *name,
+			 const char *prog_name, const struct vn_xdp_opts *opts,
+			 struct vn_xdp_prog **out)
+{
+	static const struct vn_xdp_opts defaults;
+	struct vn_bpf_obj_opts oo = { 0 };
+	struct vn_xdp_prog *xp;
+	int ret;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	/* More workers than per-CPU maps can have copies for */
+	if (opts->nworkers > VN_XDP_WORKERS_MAX)
+		return -EINVAL;
+	xp = calloc(1, sizeof(*xp));
+	if (!xp)
+		return -ENOMEM;
+	xp->nworkers = opts->nworkers ? opts->nworkers : 1;
+	oo.owner = opts->owner;
+	oo.ncpus = xp->nworkers;
+	ret = vn_bpf_obj_open_mem(buf, len, name, &oo, &xp->obj);
+	if (!ret)
+		ret = xdp_prog_setup(xp, prog_name, opts);
+	if (ret) {
+		vn_xdp_prog_close(xp);
+		return ret;
+	}
+	*out = xp;
+	return 0;
+}
+
+/**
+ * vn_xdp_prog_open_file() - vn_xdp_prog_open_mem() on a file
+ * @path:	object file
+ * @prog_name:	function or section name; NULL for the first program
+ * @opts:	owner, workers (may be NULL)
+ * @out:	the program
+ *
+ * Return: as vn_xdp_prog_open_mem()
+ */
+int vn_xdp_prog_open_file(const char *path, const char *prog_name,
+			  const struct vn_xdp_opts *opts, struct vn_xdp_prog **out)
+{
+	static const struct vn_xdp_opts defaults;
+	struct vn_bpf_obj_opts oo = { 0 };
+	struct vn_xdp_prog *xp;
+	int ret;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->nworkers > VN_XDP_WORKERS_MAX)
+		return -EINVAL;
+	xp = calloc(1, sizeof(*xp));
+	if (!xp)
+		return -ENOMEM;
+	xp->nworkers = opts->nworkers ? opts->nworkers : 1;
+	oo.owner = opts->owner;
+	oo.ncpus = xp->nworkers;
+	ret = vn_bpf_obj_open_file(path, &oo, &xp->obj);
+	if (!ret)
+		ret = xdp_prog_setup(xp, prog_name, opts);
+	if (ret) {
+		vn_xdp_prog_close(xp);
+		return ret;
+	}
+	*out = xp;
+	return 0;
+}
+
+/**
+ * vn_xdp_prog_close() - Free a program, its object and maps
+ * @xp:		program, may be NULL
+ */
+void vn_xdp_prog_close(struct vn_xdp_prog *xp)
+{
+	if (!xp)
+		return;
+	vn_bpf_owner_uncharge(xp->owner, xp->charged);
+	vn_bpf_prog_free(xp->prog);
+	vn_bpf_obj_close(xp->obj);
+	free(xp->runs);
+	free(xp->stats);
+	free(xp);
+}
+
+/* Header bytes whose meaning the offload metadata depends on */
+static uint32_t offload_span(const struct vn_pkt *pkt)
+{
+	const struct vn_vhdr *vh = &pkt->vh;
+	uint32_t s = vh->hdr_len;
+
+	if (!(vh->flags & VN_VHDR_F_NEEDS_CSUM) && vh->gso_type == VN_VHDR_GSO_NONE)
+		return 0;
+	if (vh->flags & VN_VHDR_F_NEEDS_CSUM)
+		s = VN_MAX(s, (uint32_t)vh->csum_start + vh->csum_offset + 2);
+	return VN_MIN(VN_MIN(s, (uint32_t)VN_XDP_HDR_SNAPSHOT), pkt->len);
+}
+
+/* Apply the xdp.h rules after a run; returns the (possibly changed) verdict */
+static int offload_fixup(struct vn_xdp_run *run, struct vn_xdp_stats *st, int act,
+			 const uint8_t *snap, uint32_t span, uint32_t old_len)
+{
+	struct vn_pkt *pkt = run->pkt;
+	struct vn_vhdr *vh = &pkt->vh;
+	int32_t d = run->head_shift;
+	uint32_t l3 = VN_MIN(span, (uint32_t)XDP_ETH_HLEN);
+	bool intact;
+
+	if (likely(!span && !d && !run->tail_moved))
+		return act;
+	/* The headers past Ethernet, unchanged at their (shifted) place */
+	intact = !run->tail_moved && d >= 0 && pkt->len == old_len + (uint32_t)d &&
+		 (!span || !memcmp(vn_pkt_data(pkt) + l3 + d, snap + l3, span - l3));
+	if (!span || (intact && (d == 0 || !vn_vhdr_is_gso(vh)))) {
+		if (span && d) {				/* case 2 */
+			vh->csum_start = (uint16_t)(vh->csum_start + d);
+			if (vh->hdr_len)
+				vh->hdr_len = (uint16_t)(vh->hdr_len + d);
+			st->offload_shifted++;
+		} else if (!span && (run->tail_moved || d < 0)) {
+			vh->flags &= (uint8_t)~VN_VHDR_F_DATA_VALID;
+		}
+		return act;					/* case 1 */
+	}
+	vh->flags &= (uint8_t)~VN_VHDR_F_DATA_VALID;		/* case 3 */
+	if (vn_vhdr_is_gso(vh)) {
+		st->offload_broken++;
+		return XDP_ABORTED;
+	}
+	st->offload_csum_sw++;
+	if (vn_csum_complete(pkt) != VN_DROP_NONE)
+		return XDP_ABORTED;
+	return act;
+}
+
+static int count_verdict(struct vn_xdp_stats *st, int act)
+{
+	switch (act) {
+	case XDP_DROP:		st->drop++; break;
+	case XDP_PASS:		st->pass++; break;
+	case XDP_TX:		st->tx++; break;
+	case XDP_REDIRECT:	st->redirect++; break;
+	default:		st->aborted++; act = XDP_ABORTED; break;
+	}
+	return act;
+}
+
+/**
+ * vn_xdp_run() - Run the program on one frame
+ * @xp:		program
+ * @pkt:	frame
+ * @worker:	calling worker id, < xp->nworkers
+ * @redirect_port: out: target port id for XDP_REDIRECT
+ *
+ * Return: the verdict (kernel XDP_* values)
+ */
+int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
+	       uint32_t *redirect_port)
+{
+	struct vn_xdp_run *run;
+	struct vn_xdp_stats *st;
+	uint8_t snap[VN_XDP_HDR_SNAPSHOT];
+	uint32_t span, old_len = pkt->len;
+	uint64_t r0;
+	int err, act;
+
+	VN_ASSERT(worker < xp->nworkers);	/* the switch's worker numbering */
+	run = &xp->runs[worker];
+	st = &xp->stats[worker];
+	run->pkt = pkt;
+	run->writable = !vn_pkt_shared(pkt);
+	run->meta_len = 0;
+	run->head_shift = 0;
+	run->tail_moved = false;
+	run->redirect_set = false;
+	xdp_set_pkt_region(run);
+	span = offload_span(pkt);
+	if (span)
+		memcpy(snap, vn_pkt_data(pkt), span);
+	r0 = vn_bpf_run(xp->prog, &run->rc, (uintptr_t)run->ctx_mem, &err);
+	if (unlikely(err)) {
+		st->fault++;
+		VN_DATA_LOG("xdp '%s': run stopped: %d", xp->name, err);
+		act = XDP_ABORTED;
+	} else {
+		act = r0 > XDP_REDIRECT ? XDP_ABORTED : (int)r0;
+	}
+	/* REDIRECT without a target: the kernel's xdp_do_redirect() fails */
+	if (act == XDP_REDIRECT && !run->redirect_set)
+		act = XDP_ABORTED;
+	act = offload_fixup(run, st, act, snap, span, old_len);
+	act = count_verdict(st, act);
+	if (act == XDP_REDIRECT && redirect_port)
+		*redirect_port = run->redirect_port;
+	run->pkt = NULL;
+	return act;
+}
+
+#define XDP_STAT(n)	{ "xdp_" #n, offsetof(struct vn_xdp_stats, n) }
+const struct vn_xdp_stat_desc vn_xdp_stats_desc[VN_XDP_NSTATS] = {
+	XDP_STAT(aborted), XDP_STAT(drop), XDP_STAT(pass), XDP_STAT(tx), XDP_STAT(redirect),
+	XDP_STAT(fault), XDP_STAT(offload_shifted), XDP_STAT(offload_csum_sw),
+	XDP_STAT(offload_broken),
+};
+_Static_assert(VN_XDP_NSTATS * sizeof(uint64_t) == sizeof(struct vn_xdp_stats),
+	       "every counter has a descriptor");
+
+/**
+ * vn_xdp_stats_sum() - Add up the per-worker counters
+ * @xp:		program
+ * @out:	sum
+ */
+void vn_xdp_stats_sum(const struct vn_xdp_prog *xp, struct vn_xdp_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned int w = 0; w < xp->nworkers; w++)
+		for (unsigned int i = 0; i < VN_XDP_NSTATS; i++) {
+			size_t off = vn_xdp_stats_desc[i].off;
+			uint64_t v;
+
+			/* Another thread's counters: a torn read is impossible for
+			 * aligned u64 on x86-64, a stale one is fine */
+			memcpy(&v, (const uint8_t *)&xp->stats[w] + off, sizeof(v));
+			*(uint64_t *)((uint8_t *)out + off) += v;
+		}
+}

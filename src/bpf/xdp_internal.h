@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* xdp_internal.h - per-worker run state shared by xdp.c and helpers.c */
+#ifndef VN_BPF_XDP_INTERNAL_H
+#define VN_BPF_XDP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpf/xdp.h"
+
+/* struct xdp_md field offsets, as programs see them */
+#define XDP_MD_DATA		0
+#define XDP_MD_DATA_END		4
+#define XDP_MD_DATA_META	8
+#define XDP_MD_INGRESS		12
+#define XDP_MD_RXQ		16
+#define XDP_MD_EGRESS		20
+#define XDP_MD_SIZE		24
+
+/**
+ * struct vn_xdp_run - one worker's state for one program
+ * @rc:		VM run context (rc.user points back here)
+ * @xp:		program
+ * @pkt:	frame being processed
+ * @worker:	worker id
+ * @pkt_slot:	region slot of the frame
+ * @writable:	the frame may be written (not shared)
+ * @meta_len:	bytes of metadata in front of the frame
+ * @head_shift:	bytes the front moved during this run (> 0: grown)
+ * @tail_moved:	adjust_tail changed the end
+ * @redirect_set: a redirect helper chose a target
+ * @redirect_port: the target
+ * @rnd:	bpf_get_prandom_u32() state (xorshift64)
+ * @ctx_mem:	address the program gets as its context (never read: loads
+ *		go through the region callback)
+ */
+struct vn_xdp_run {
+	struct vn_bpf_run_ctx rc;
+	struct vn_xdp_prog *xp;
+	struct vn_pkt *pkt;
+	unsigned int worker;
+	unsigned int pkt_slot;
+	bool writable;
+	uint32_t meta_len;
+	int32_t head_shift;
+	bool tail_moved;
+	bool redirect_set;
+	uint32_t redirect_port;
+	uint64_t rnd;
+	uint32_t ctx_mem[XDP_MD_SIZE / 4];
+};
+
+/**
+ * xdp_set_pkt_region() - Point the frame region at the frame and its metadata
+ * @run:	run state
+ */
+void xdp_set_pkt_region(struct vn_xdp_run *run);
+
+#endif /* VN_BPF_XDP_INTERNAL_H */

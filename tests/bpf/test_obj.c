@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/* test_obj.c - ELF loader on clang-built objects: maps, global data, subprograms, hostile bytes */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <elf.h>
+
+#include "bpf/obj.h"
+#include "core/compiler.h"
+#include "core/log.h"
+
+static const char *progs_dir;
+
+static void *slurp(const char *name, size_t *len)
+{
+	char path[512];
+	FILE *f;
+	void *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", progs_dir, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static struct vn_bpf_obj *open_prog(const char *name, const struct vn_bpf_obj_opts *o)
+{
+	char path[512];
+	struct vn_bpf_obj *obj = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", progs_dir, name);
+	assert_int_equal(vn_bpf_obj_open_file(path, o, &obj), 0);
+	return obj;
+}
+
+static void test_obj_btf_maps(void **state)
+{
+	struct vn_bpf_obj_opts o = { .ncpus = 3 };
+	struct vn_bpf_obj *obj = open_prog("xdp1.bpf.o", &o);
+	struct vn_map *m;
+
+	(void)state;
+	assert_string_equal(obj->license, "GPL");
+	assert_int_equal(obj->nprogs, 1);
+	assert_string_equal(obj->progs[0].name, "xdp_prog1");
+	assert_string_equal(obj->progs[0].sec, "xdp");
+	m = vn_bpf_obj_map_find(obj, "rxcnt");
+	assert_non_null(m);
+	assert_int_equal(m->type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	assert_int_equal(m->key_size, 4);
+	assert_int_equal(m->value_size, 8);
+	assert_int_equal(m->max_entries, 256);
+	assert_int_equal(m->ncpus, 3);
+	/* The one map reference is by index 0, as LD_IMM64 pseudo MAP_IDX */
+	int refs = 0;
+	for (size_t i = 0; i < obj->progs[0].n; i++)
+		if (obj->progs[0].insns[i].code == VN_BPF_LD_IMM64 &&
+		    obj->progs[0].insns[i].src == VN_BPF_PSEUDO_MAP_IDX) {
+			assert_int_equal(obj->progs[0].insns[i].imm, 0);
+			refs++;
+		}
+	assert_int_equal(refs, 1);
+	vn_bpf_obj_close(obj);
+}
+
+static void test_obj_global_data_and_two_progs(void **state)
+{
+	struct vn_bpf_obj *obj = open_prog("encap.bpf.o", NULL);
+	struct vn_map *ro, *data, *bss;
+	uint32_t zero = 0;
+
+	(void)state;
+	assert_int_equal(obj->nprogs, 2);
+	assert_non_null(vn_bpf_obj_prog_find(obj, "xdp/encap"));
+	assert_non_null(vn_bpf_obj_prog_find(obj, "xdp_trim"));
+	assert_null(vn_bpf_obj_prog_find(obj, "nope"));
+	ro = vn_bpf_obj_map_find(obj, ".rodata");
+	data = vn_bpf_obj_map_find(obj, ".data");
+	bss = vn_bpf_obj_map_find(obj, ".bss");
+	assert_non_null(ro);
+	assert_non_null(data);
+	assert_non_null(bss);
+	assert_true(ro->map_flags & BPF_F_RDONLY_PROG);
+	assert_int_equal(ro->type, BPF_MAP_TYPE_ARRAY);
+	assert_int_equal(ro->max_entries, 1);
+	/* Initial values: outer_saddr 10.0.0.1 first in .rodata, last_csum = 7 */
+	uint8_t v[64];
+	assert_int_equal(vn_map_lookup(ro, &zero, v), 0);
+	uint32_t saddr;
+	memcpy(&saddr, v, 4);
+	assert_int_equal(saddr, 0x0a000001);
+	assert_int_equal(vn_map_lookup(data, &zero, v), 0);
+	uint32_t lc;
+	memcpy(&lc, v, 4);
+	assert_int_equal(lc, 7);
+	assert_int_equal(bss->value_size, 16);
+	/* Global accesses are MAP_IDX_VALUE references with in-range offsets */
+	const struct vn_bpf_obj_prog *p = vn_bpf_obj_prog_find(obj, "xdp_encap");
+	int vals = 0;
+	for (size_t i = 0; i + 1 < p->n; i++)
+		if (p->insns[i].code == VN_BPF_LD_IMM64 &&
+		    p->insns[i].src == VN_BPF_PSEUDO_MAP_IDX_VALUE) {
+			const struct vn_map *m = obj->maps[p->insns[i].imm].map;
+
+			assert_true((uint32_t)p->insns[i + 1].imm < m->value_size);
+			vals++;
+		}
+	assert_true(vals >= 4);
+	vn_bpf_obj_close(obj);
+}
+
+static void test_obj_subprograms_appended(void **state)
+{
+	struct vn_bpf_obj *obj = open_prog("lru_flow.bpf.o", NULL);
+	const struct vn_bpf_obj_prog *p;
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(obj->nprogs, 1);	/* .text functions are not programs */
+	p = &obj->progs[0];
+	assert_string_equal(p->name, "xdp_flow");
+	/* Every local call lands on an instruction inside the program */
+	for (size_t i = 0; i < p->n; i++) {
+		const struct vn_bpf_insn *in = &p->insns[i];
+
+		if (in->code == (VN_BPF_JMP | VN_BPF_CALL) && in->src == VN_BPF_CALL_LOCAL) {
+			int64_t t = (int64_t)i + in->imm + 1;
+
+			assert_true(t > 0 && t < (int64_t)p->n);
+			calls++;
+		}
+	}
+	assert_int_equal(calls, 2);	/* xdp_flow -> parse_flow -> parse_l4 */
+	assert_non_null(vn_bpf_obj_map_find(obj, "flows"));
+	assert_int_equal(vn_bpf_obj_map_find(obj, "flows")->type, BPF_MAP_TYPE_LRU_HASH);
+	vn_bpf_obj_close(obj);
+}
+
+static void test_obj_legacy_maps(void **state)
+{
+	struct vn_bpf_obj *obj = open_prog("legacy.bpf.o", NULL);
+	struct vn_map *hits = vn_bpf_obj_map_find(obj, "hits");
+	struct vn_map *seen = vn_bpf_obj_map_find(obj, "seen");
+
+	(void)state;
+	assert_non_null(hits);
+	assert_non_null(seen);
+	assert_int_equal(hits->type, BPF_MAP_TYPE_ARRAY);
+	assert_int_equal(hits->value_size, 8);
+	assert_int_equal(hits->max_entries, 2);
+	assert_int_equal(seen->type, BPF_MAP_TYPE_HASH);
+	assert_int_equal(seen->max_entries, 8);
+	vn_bpf_obj_close(obj);
+}
+
+static void test_obj_size_limit(void **state)
+{
+	struct vn_bpf_obj_opts o = { .max_insns = 40 };
+	struct vn_bpf_obj *obj = NULL;
+	char path[512];
+
+	(void)state;
+	/* lru_flow is 49 + 35 + 24 instructions with its subprograms */
+	snprintf(path, sizeof(path), "%s/lru_flow.bpf.o", progs_dir);
+	assert_int_equal(vn_bpf_obj_open_file(path, &o, &obj), -E2BIG);
+	o.max_insns = 100;
+	assert_int_equal(vn_bpf_obj_open_file(path, &o, &obj), -E2BIG);
+	o.max_insns = 108;
+	assert_int_equal(vn_bpf_obj_open_file(path, &o, &obj), 0);
+	assert_int_equal(obj->progs[0].n, 108);
+	vn_bpf_obj_close(obj);
+}
+
+/* Patch the first relocation of the program section, then load */
+static int load_with_reloc(const uint8_t *orig, size_t len, uint64_t r_offset, uint64_t r_info)
+{
+	uint8_t *buf = malloc(len);
+	struct vn_bpf_obj *obj = NULL;
+	Elf64_Ehdr eh;
+	int ret;
+
+	assert_non_null(buf);
+	memcpy(buf, orig, len);
+	memcpy(&eh, buf, sizeof(eh));
+	for (unsigned int i = 0; i < eh.e_shnum; i++) {
+		Elf64_Shdr sh;
+
+		memcpy(&sh, buf + eh.e_shoff + (size_t)i * sizeof(sh), sizeof(sh));
+		if (sh.sh_type == SHT_REL && sh.sh_size >= sizeof(Elf64_Rel)) {
+			Elf64_Rel r;
+
+			memcpy(&r, buf + sh.sh_offset, sizeof(r));
+			if (r_offset != UINT64_MAX)
+				r.r_offset = r_offset;
+			if (r_info != UINT64_MAX)
+				r.r_info = r_info;
+			memcpy(buf + sh.sh_offset, &r, sizeof(r));
+			break;
+		}
+	}
+	ret = vn_bpf_obj_open_mem(buf, len, "patched", NULL, &obj);
+	vn_bpf_obj_close(obj);
+	free(buf);
+	return ret;
+}
+
+static void test_obj_rejects_bad_relocations(void **state)
+{
+	size_t len;
+	uint8_t *orig = slurp("xdp1.bpf.o", &len);
+
+	(void)state;
+	assert_int_equal(load_with_reloc(orig, len, UINT64_MAX, UINT64_MAX), 0);
+	/* Symbol index past the symbol table */
+	assert_int_equal(load_with_reloc(orig, len, UINT64_MAX, ELF64_R_INFO(99999, 1)), -EINVAL);
+	/* Misaligned offset */
+	assert_int_equal(load_with_reloc(orig, len, 3, UINT64_MAX), -EINVAL);
+	/* Map relocation on an instruction that is not LD_IMM64 (insn 0) */
+	assert_int_equal(load_with_reloc(orig, len, 0, UINT64_MAX), -EINVAL);
+	/* Unknown relocation type */
+	assert_int_equal(load_with_reloc(orig, len, UINT64_MAX, ELF64_R_INFO(2, 7)), -EINVAL);
+	free(orig);
+}
+
+static void test_obj_owner_cap(void **state)
+{
+	struct vn_bpf_owner own = { .mem_limit = 1024 };
+	struct vn_bpf_obj_opts o = { .owner = &own, .ncpus = 1 };
+	struct vn_bpf_obj *obj = NULL;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/xdp1.bpf.o", progs_dir);
+	assert_int_equal(vn_bpf_obj_open_file(path, &o, &obj), -ENOMEM);
+	assert_null(obj);
+	assert_int_equal(own.mem_used, 0);
+	own.mem_limit = 64 << 10;
+	assert_int_equal(vn_bpf_obj_open_file(path, &o, &obj), 0);
+	assert_true(own.mem_used > 2048);
+	vn_bpf_obj_close(obj);
+	assert_int_equal(own.mem_used, 0);
+}
+
+static void test_obj_rejects_hostile_headers(void **state)
+{
+	static const uint8_t junk[] = "not an elf at all";
+	struct vn_bpf_obj *obj;
+	size_t len;
+	uint8_t *buf = slurp("xdp2.bpf.o", &len);
+
+	(void)state;
+	assert_int_equal(vn_bpf_obj_open_mem(junk, sizeof(junk), "junk", NULL, &obj), -EINVAL);
+	assert_int_equal(vn_bpf_obj_open_mem(junk, 0, "empty", NULL, &obj), -EINVAL);
+	buf[18] = 62;	/* e_machine: x86-64 */
+	assert_int_equal(vn_bpf_obj_open_mem(buf, len, "x86", NULL, &obj), -EINVAL);
+	buf[18] = 247;
+	buf[4] = 1;	/* ELFCLASS32 */
+	assert_int_not_equal(vn_bpf_obj_open_mem(buf, len, "elf32", NULL, &obj), 0);
+	buf[4] = 2;
+	buf[16] = 2;	/* ET_EXEC */
+	assert_int_equal(vn_bpf_obj_open_mem(buf, len, "exec", NULL, &obj), -EINVAL);
+	buf[16] = 1;
+	assert_int_equal(vn_bpf_obj_open_mem(buf, len, "ok", NULL, &obj), 0);
+	vn_bpf_obj_close(obj);
+	free(buf);
+}
+
+static void quiet(enum vn_log_level level, const char *msg)
+{
+	(void)level;
+	(void)msg;
+}
+
+/* Every prefix of an object, and random byte flips: errors, never crashes */
+static void test_obj_truncated_and_mutated(void **state)
+{
+	static const char *const names[] = { "xdp1.bpf.o", "encap.bpf.o", "lru_flow.bpf.o" };
+	(void)state;
+	vn_log_set_sink(quiet);
+	srand(42);
+	for (size_t n = 0; n < VN_ARRAY_SIZE(names); n++) {
+		size_t len;
+		uint8_t *orig = slurp(names[n], &len), *buf = malloc(len);
+		struct vn_bpf_obj *obj;
+		int ok = 0;
+
+		assert_non_null(buf);
+		for (size_t cut = 0; cut < len; cut += 1 + cut / 16) {
+			if (vn_bpf_obj_open_mem(orig, cut, "cut", NULL, &obj) == 0) {
+				ok++;
+				vn_bpf_obj_close(obj);
+			}
+		}
+		for (int i = 0; i < 300; i++) {
+			memcpy(buf, orig, len);
+			for (int k = 0; k < 1 + rand() % 8; k++)
+				buf[(size_t)rand() % len] = (uint8_t)rand();
+			if (vn_bpf_obj_open_mem(buf, len, "mut", NULL, &obj) == 0) {
+				/* Whatever loaded is internally consistent */
+				for (unsigned int p = 0; p < obj->nprogs; p++)
+					assert_true(obj->progs[p].n > 0);
+				vn_bpf_obj_close(obj);
+			}
+		}
+		(void)ok;
+		free(buf);
+		free(orig);
+	}
+	vn_log_set_sink(NULL);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_obj_btf_maps),
+		cmocka_unit_test(test_obj_global_data_and_two_progs),
+		cmocka_unit_test(test_obj_subprograms_appended),
+		cmocka_unit_test(test_obj_legacy_maps),
+		cmocka_unit_test(test_obj_size_limit),
+		cmocka_unit_test(test_obj_rejects_bad_relocations),
+		cmocka_unit_test(test_obj_owner_cap),
+		cmocka_unit_test(test_obj_rejects_hostile_headers),
+		cmocka_unit_test(test_obj_truncated_and_mutated),
+	};
+
+	progs_dir = argc > 1 ? argv[1] : "tests/bpf/progs";
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
