@@ -202,48 +202,14 @@ struct win {
 	unsigned int slot;
 };
 
-static inline void win_set(struct win *w, const struct vn_bpf_run_ctx *rc,
-			   unsigned int slot)
+static inline void win_load(struct win *w, const struct vn_bpf_run_ctx *rc)
 {
-	const struct vn_bpf_region *r = &rc->regions[slot];
+	const struct vn_bpf_region *r = &rc->regions[rc->hint];
 
 	w->base = r->base;
 	w->len = r->load ? 0 : r->len;
 	w->writable = r->writable;
-	w->slot = slot;
-}
-
-/*
- * Two windows: programs mostly alternate between two regions (stack and
- * packet, packet and a map value), so the region hit before the last one
- * is kept too and tried before the scan of the whole table.
- */
-struct wins {
-	struct win a;	/* most recent */
-	struct win b;	/* the one before */
-};
-
-/* wins_load() - windows after the regions may have changed: hint, then the stack */
-static inline void wins_load(struct wins *w, const struct vn_bpf_run_ctx *rc)
-{
-	win_set(&w->a, rc, rc->hint);
-	win_set(&w->b, rc, rc->hint == VN_BPF_REGION_STACK && rc->nregions > 1 ?
-		1 : VN_BPF_REGION_STACK);
-}
-
-/* wins_miss() - after the slow path found rc->hint: it becomes a, a becomes b */
-static inline void wins_miss(struct wins *w, const struct vn_bpf_run_ctx *rc)
-{
-	w->b = w->a;
-	win_set(&w->a, rc, rc->hint);
-}
-
-static inline void wins_swap(struct wins *w)
-{
-	struct win t = w->a;
-
-	w->a = w->b;
-	w->b = t;
+	w->slot = rc->hint;
 }
 
 static inline int win_fits(const struct win *w, uint64_t addr, unsigned int size)
@@ -253,50 +219,42 @@ static inline int win_fits(const struct win *w, uint64_t addr, unsigned int size
 	return off < w->len && w->len - off >= size;
 }
 
-/* load_fast() - a load through the windows, else the slow path; 0 or an error */
-static inline int load_fast(struct vn_bpf_run_ctx *rc, struct wins *w, uint64_t addr,
+/* load_fast() - a load through the window, else the slow path; 0 or an error */
+static inline int load_fast(struct vn_bpf_run_ctx *rc, struct win *w, uint64_t addr,
 			    unsigned int size, uint64_t *val)
 {
 	const void *p = (const void *)(uintptr_t)addr;
 	int e;
 
-	if (unlikely(!win_fits(&w->a, addr, size))) {
-		if (!win_fits(&w->b, addr, size)) {
-			e = load_slow(rc, addr, size, val);
-			if (!e)
-				wins_miss(w, rc);
-			return e;
+	if (likely(win_fits(w, addr, size))) {
+		switch (size) {
+		case 1: *val = *(const uint8_t *)p; break;
+		case 2: { uint16_t t; memcpy(&t, p, 2); *val = t; break; }
+		case 4: { uint32_t t; memcpy(&t, p, 4); *val = t; break; }
+		default: memcpy(val, p, 8); break;
 		}
-		wins_swap(w);
+		return 0;
 	}
-	switch (size) {
-	case 1: *val = *(const uint8_t *)p; break;
-	case 2: { uint16_t t; memcpy(&t, p, 2); *val = t; break; }
-	case 4: { uint32_t t; memcpy(&t, p, 4); *val = t; break; }
-	default: memcpy(val, p, 8); break;
-	}
-	return 0;
+	e = load_slow(rc, addr, size, val);
+	win_load(w, rc);
+	return e;
 }
 
-/* store_fast() - a store through the windows, else the slow path; 0 or -EFAULT */
-static inline int store_fast(struct vn_bpf_run_ctx *rc, struct wins *w, uint64_t addr,
+/* store_fast() - a store through the window, else the slow path; 0 or -EFAULT */
+static inline int store_fast(struct vn_bpf_run_ctx *rc, struct win *w, uint64_t addr,
 			     unsigned int size, uint64_t val)
 {
 	void *p = (void *)(uintptr_t)addr;
 
-	if (unlikely(!w->a.writable || !win_fits(&w->a, addr, size))) {
-		if (!w->b.writable || !win_fits(&w->b, addr, size)) {
-			p = mem_at(rc, addr, size, 1);	/* marks the stack dirty itself */
-			if (unlikely(!p))
-				return -EFAULT;
-			wins_miss(w, rc);
-			goto write;
-		}
-		wins_swap(w);
+	if (likely(w->writable && win_fits(w, addr, size))) {
+		if (w->slot == VN_BPF_REGION_STACK && addr < rc->stack_dirty)
+			rc->stack_dirty = (uintptr_t)addr;
+	} else {
+		p = mem_at(rc, addr, size, 1);
+		win_load(w, rc);
+		if (unlikely(!p))
+			return -EFAULT;
 	}
-	if (w->a.slot == VN_BPF_REGION_STACK && addr < rc->stack_dirty)
-		rc->stack_dirty = (uintptr_t)addr;
-write:
 	switch (size) {
 	case 1: *(uint8_t *)p = (uint8_t)val; break;
 	case 2: { uint16_t t = (uint16_t)val; memcpy(p, &t, 2); break; }
@@ -471,7 +429,7 @@ static uint64_t interp(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	uint64_t reg[VN_BPF_NREGS] = { 0 };
 	uint64_t top, left, budget, v;
 	unsigned int depth = 0;
-	struct wins w;
+	struct win w;
 	int e = 0;
 
 	if (unlikely(tbl_out)) {
@@ -492,7 +450,7 @@ static uint64_t interp(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	rc->stack_dirty = top;
 	if (rc->hint >= rc->nregions)
 		rc->hint = 0;
-	wins_load(&w, rc);
+	win_load(&w, rc);
 
 /* DISPATCH: charge the budget, jump to the current instruction's body */
 #define DISPATCH()							\
@@ -616,13 +574,13 @@ ldsx_W:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 4, &v);
 
 atomic_W:
 	e = atomic32(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm, &SRC, &reg[0]);
-	wins_load(&w, rc);
+	win_load(&w, rc);
 	if (unlikely(e))
 		goto out_fault;
 	NEXT();
 atomic_DW:
 	e = atomic64(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm, &SRC, &reg[0]);
-	wins_load(&w, rc);
+	win_load(&w, rc);
 	if (unlikely(e))
 		goto out_fault;
 	NEXT();
@@ -633,7 +591,7 @@ call_helper:
 		e = rc->abort_err;
 		goto out;
 	}
-	wins_load(&w, rc);	/* the helper may have moved regions */
+	win_load(&w, rc);	/* the helper may have moved regions */
 	NEXT();
 call:	/* local: helper calls were decoded to call_helper */
 	/* BPF-to-BPF: a fresh zeroed 512-byte frame below the caller's */
@@ -649,7 +607,7 @@ call:	/* local: helper calls were decoded to call_helper */
 	/* a previous callee at this depth may have left bytes behind */
 	stack_zero(rc, reg[VN_BPF_REG_FP] - VN_BPF_STACK_SIZE, reg[VN_BPF_REG_FP]);
 	stack_frame_set(rc, reg[VN_BPF_REG_FP]);
-	wins_load(&w, rc);
+	win_load(&w, rc);
 	ip += (int64_t)ip->imm + 1;
 	DISPATCH();
 
@@ -661,7 +619,7 @@ exit:
 	memcpy(&reg[6], frames[depth].saved, sizeof(frames[depth].saved));
 	reg[VN_BPF_REG_FP] = frames[depth].fp;
 	stack_frame_set(rc, reg[VN_BPF_REG_FP]);
-	wins_load(&w, rc);
+	win_load(&w, rc);
 	DISPATCH();
 
 bad_opcode:	/* unreachable for a validated program */
