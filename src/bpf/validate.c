@@ -165,7 +165,7 @@ static int decode_jmp(struct vctx *v, size_t i)
 		if (in->src == VN_BPF_CALL_HELPER) {
 			/* the allow-list: only helpers the env names */
 			if (in->imm < 0 || (unsigned int)in->imm >= v->env->nhelpers ||
-			    !v->env->helpers[in->imm])
+			    !v->env->helpers || !v->env->helpers[in->imm])
 				return reject(v, i, "call to helper %d not allowed", in->imm);
 			return 0;
 		}
@@ -681,7 +681,7 @@ int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 	err = validate(&v, &depth);
 	if (err)
 		goto fail;
-	if (v.env->nhelpers) {
+	if (v.env->nhelpers && v.env->helpers) {
 		p->helpers = malloc(v.env->nhelpers * sizeof(*p->helpers));
 		err = -ENOMEM;
 		if (!p->helpers)
@@ -690,7 +690,7 @@ int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 	}
 	p->insns = v.in;
 	p->n = n;
-	p->nhelpers = v.env->nhelpers;
+	p->nhelpers = p->helpers ? v.env->nhelpers : 0;
 	p->budget = v.env->budget ? v.env->budget : VN_BPF_BUDGET;
 	p->max_depth = depth;
 	v.in = NULL;

@@ -401,15 +401,23 @@ static void test_validator_runtime_faults(void **state)
 {
 	static struct vn_bpf_run_ctx rc;
 	static uint64_t host_secret = 42;
-	uint8_t pkt[64] = { 0 };
-	const uint8_t ro[16] = { 1 };
+	/* guard gaps so "one before/after" never lands in the other region */
+	static struct {
+		uint8_t gap0[32];
+		uint8_t pkt[64];
+		uint8_t gap1[32];
+		uint8_t ro[16];
+		uint8_t gap2[32];
+	} m = { .ro = { 1 } };
+	uint8_t *pkt = m.pkt;
+	const uint8_t *ro = m.ro;
 	uint64_t p = (uintptr_t)pkt;
 	int err;
 
 	(void)state;
 	vn_bpf_run_ctx_init(&rc, NULL);
-	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, pkt, sizeof(pkt), 1), 1);
-	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, ro, sizeof(ro), 0), 2);
+	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, pkt, sizeof(m.pkt), 1), 1);
+	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, ro, sizeof(m.ro), 0), 2);
 
 	RUN(&rc, p, &err, LDX(B, 0, 1, 63), EXIT());
 	assert_int_equal(err, 0);

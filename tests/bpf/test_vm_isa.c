@@ -7,6 +7,7 @@
  * text (sections 4 and 5), not taken from running the code.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -375,6 +376,53 @@ TABLE_TEST(mem)
 TABLE_TEST(atomic)
 TABLE_TEST(call)
 
+/* shared by the threads below: one program, one counter region, own contexts */
+static struct vn_bpf_prog *thread_prog;
+static uint64_t thread_counter[2] __attribute__((aligned(8)));
+
+static void *thread_runner(void *arg)
+{
+	static struct vn_bpf_run_ctx rcs[2];
+	struct vn_bpf_run_ctx *rc = &rcs[(uintptr_t)arg];
+	int i, err;
+
+	vn_bpf_run_ctx_init(rc, NULL);
+	if (vn_bpf_run_ctx_add_region(rc, thread_counter, sizeof(thread_counter), 1) < 0)
+		return (void *)1;
+	for (i = 0; i < 20000; i++) {
+		vn_bpf_run(thread_prog, rc, (uintptr_t)thread_counter, &err);
+		if (err)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void test_vm_isa_atomics_across_threads(void **state)
+{
+	/* 64-bit add of 1 and 32-bit fetch-add of 3, each run: no update may be lost */
+	const struct vn_bpf_insn prog[] = {
+		MOV64_IMM(2, 1), ATOMIC(DW, 1, 2, 0, VN_BPF_ADD),
+		MOV64_IMM(2, 3), ATOMIC(W, 1, 2, 8, VN_BPF_ADD | VN_BPF_FETCH),
+		MOV64_IMM(0, 0), EXIT(),
+	};
+	pthread_t t[2];
+	void *ret;
+	uintptr_t i;
+
+	(void)state;
+	assert_int_equal(vn_bpf_prog_load(prog, sizeof(prog) / sizeof(prog[0]), NULL,
+					  &thread_prog, NULL, 0), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, thread_runner, (void *)i), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(pthread_join(t[i], &ret), 0);
+		assert_null(ret);
+	}
+	assert_int_equal(thread_counter[0], 40000);
+	assert_int_equal((uint32_t)thread_counter[1], 120000);
+	vn_bpf_prog_free(thread_prog);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_vm_isa_mem),
 		cmocka_unit_test(test_vm_isa_atomic),
 		cmocka_unit_test(test_vm_isa_call),
+		cmocka_unit_test(test_vm_isa_atomics_across_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

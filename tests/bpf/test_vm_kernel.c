@@ -11,6 +11,8 @@
  * (BPF_PROG_TEST_RUN on a socket filter) and in vn_bpf_run(); the kernel's
  * return value is 32 bits wide, so each case runs twice, once returning the
  * fold's low half and once its high half. Needs root (suite e2e).
+ * VN_BPF_DUMP_DIR=dir also writes the first 16 programs there (the seeds in
+ * fuzz/corpus/fuzz_bpf_vm/kernel_diff_* were made that way).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -351,6 +353,20 @@ static uint64_t vm_run(const struct gen *g, int *err)
 	return r0;
 }
 
+/* dump_prog() - write a case as raw slots (seeds for fuzz/fuzz_bpf_vm) */
+static void dump_prog(const struct gen *g, const char *dir, int c)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kernel_diff_%02d", dir, c);
+	f = fopen(path, "wb");
+	if (!f)
+		return;
+	fwrite(g->in, sizeof(g->in[0]), g->n, f);
+	fclose(f);
+}
+
 static void test_vm_kernel_random_isa(void **state)
 {
 	static char klog[1 << 16];
@@ -369,6 +385,8 @@ static void test_vm_kernel_random_isa(void **state)
 			int kerr, verr;
 
 			gen_prog(&g, base + (uint64_t)c, half);
+			if (getenv("VN_BPF_DUMP_DIR") && !half && c < 16)
+				dump_prog(&g, getenv("VN_BPF_DUMP_DIR"), c);
 			with_loops += !half && g.nloops;
 			with_calls += !half && g.ncalls;
 			kerr = kernel_run(&g, &kret, klog, sizeof(klog));
