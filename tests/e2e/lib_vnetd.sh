@@ -22,6 +22,9 @@ wait_for() {
 vnetd_start() {
 	local out=$1 log=$2
 	shift 2
+	# Empty OUT before starting: the background shell may open (and truncate)
+	# it only after the first grep, which would then see an old "ready" line.
+	: >"$out"
 	"$VNETD" "$@" >"$out" 2>"$log" &
 	VNETD_PID=$!
 	if ! wait_for 10 grep -q '^vnetd: ready$' "$out"; then
