@@ -642,27 +642,40 @@ static int next_conn(struct vu_dev *d)
 	}
 }
 
+/* One connection, from its first message to the device reset after it */
+static void connection(struct vu_dev *d, int fd)
+{
+	pthread_mutex_lock(&d->lock);
+	d->conn_fd = fd;
+	d->info.connected = true;
+	d->info.connections++;
+	pthread_mutex_unlock(&d->lock);
+	vn_info("port '%s': vhost-user: front-end connected", d->port->name);
+	serve(d, fd);
+	pthread_mutex_lock(&d->lock);
+	dev_reset(d);
+	d->info.connected = false;
+	close_fd(&d->conn_fd);
+	pthread_mutex_unlock(&d->lock);
+	vn_info("port '%s': vhost-user: front-end gone", d->port->name);
+}
+
 static void *control_thread(void *arg)
 {
 	struct vu_dev *d = arg;
 	int fd;
 
-	while ((fd = next_conn(d)) >= 0) {
-		pthread_mutex_lock(&d->lock);
-		d->conn_fd = fd;
-		d->info.connected = true;
-		d->info.connections++;
-		pthread_mutex_unlock(&d->lock);
-		vn_info("port '%s': vhost-user: front-end connected", d->port->name);
-		serve(d, fd);
-		pthread_mutex_lock(&d->lock);
-		dev_reset(d);
-		d->info.connected = false;
-		close_fd(&d->conn_fd);
-		pthread_mutex_unlock(&d->lock);
-		vn_info("port '%s': vhost-user: front-end gone", d->port->name);
-	}
+	while ((fd = next_conn(d)) >= 0)
+		connection(d, fd);
 	return NULL;
+}
+
+int vn_vu_serve_fd(struct vn_port *port, int fd)
+{
+	if (!port || port->ops != &vn_vu_port_ops || fd < 0)
+		return -EINVAL;
+	connection(port->priv, fd);
+	return 0;
 }
 
 /* ---- port ops ---- */

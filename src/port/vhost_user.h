@@ -78,4 +78,17 @@ int vn_vu_info_get(struct vn_port *port, struct vn_vu_info *info);
  */
 int vn_vu_queue_get(struct vn_port *port, unsigned int index, struct vn_vu_queue_info *info);
 
+/**
+ * vn_vu_serve_fd() - Serve one already connected front-end in the caller's thread
+ * @port:	a vhost-user port
+ * @fd:		connected socket; closed when the connection ends
+ *
+ * Handles messages until the front-end hangs up or breaks the protocol,
+ * then resets the device, as the port's own control thread does for the
+ * connections it accepts (used by the message fuzzer).
+ *
+ * Return: 0, or -EINVAL if @port is not a vhost-user port
+ */
+int vn_vu_serve_fd(struct vn_port *port, int fd);
+
 #endif /* VN_PORT_VHOST_USER_H */
