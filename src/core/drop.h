@@ -38,7 +38,10 @@
 	X(XDP_REDIRECT,		"XDP redirect target invalid")		\
 	X(VQ_DESC,		"bad virtqueue descriptor chain")	\
 	X(VQ_BROKEN,		"virtqueue marked broken")		\
-	X(PORT_DOWN,		"port down or rx disabled")
+	X(PORT_DOWN,		"port down or rx disabled")		\
+	X(VHDR_CSUM_L4,		"csum_start/csum_offset not at the L4 checksum of a GSO frame") \
+	X(VHDR_GSO_SEGS,	"GSO frame would cut into too many segments") \
+	X(SRC_MAC,		"multicast source MAC address")
 
 enum vn_drop_reason {
 #define VN_DROP_ENUM(name, str)	VN_DROP_##name,

@@ -24,6 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drop.h"
+
+struct vn_pkt;
+struct vn_hdrs;
+
 #define VN_VHDR_F_NEEDS_CSUM	1
 #define VN_VHDR_F_DATA_VALID	2
 #define VN_VHDR_F_RSC_INFO	4
@@ -89,5 +94,55 @@ static inline int vn_vhdr_is_gso(const struct vn_vhdr *vh)
 {
 	return (vh->gso_type & ~VN_VHDR_GSO_ECN) != VN_VHDR_GSO_NONE;
 }
+
+/*
+ * Most segments one GSO frame may be cut into. 64 KiB at Linux's smallest
+ * send MSS (tcp_min_snd_mss, 48) is 1366 segments, so every Linux guest's
+ * TSO frames fit; a frame asking for more is a lie or an attack on our pool.
+ */
+#define VN_VHDR_GSO_SEGS_MAX	2048
+/* USO: the kernel's UDP_MAX_SEGMENTS */
+#define VN_VHDR_USO_SEGS_MAX	128
+
+/**
+ * vn_vhdr_validate() - Check a frame's virtio-net header against the frame
+ * @pkt:	packet whose @vh came from outside (guest, tap, pcap)
+ *
+ * Rejects what the Linux kernel's virtio_net_hdr_to_skb() rejects, and more:
+ * unknown flag bits (RSC_INFO included) or gso_type values, UFO, ECN without
+ * TCP GSO, a checksum field outside the frame, hdr_len past the frame, and
+ * for GSO frames: no NEEDS_CSUM, gso_size 0 or not smaller than the payload,
+ * too many segments, L3/L4 headers that do not match the GSO type (or do not
+ * parse, or are a fragment, or carry an IPv6 Routing header or AH), csum_start
+ * not at the L4 header or csum_offset not at its checksum, an IP datagram
+ * that does not end where the frame ends. hdr_len below the real header
+ * length is not rejected (Linux guests put skb_headlen() there): it is a
+ * hint, re-derived by vn_vhdr_fix_hdr_len() before segmenting.
+ *
+ * Return: VN_DROP_NONE (keep), or the reason to drop
+ */
+enum vn_drop_reason vn_vhdr_validate(const struct vn_pkt *pkt);
+
+/**
+ * vn_vhdr_validate_hdrs() - vn_vhdr_validate(), also returning the header walk
+ * @pkt:	packet
+ * @h:		output: the frame's headers (filled for GSO frames, and for
+ *		other frames only when @pkt is IP; zeroed otherwise)
+ *
+ * Return: as vn_vhdr_validate()
+ */
+enum vn_drop_reason vn_vhdr_validate_hdrs(const struct vn_pkt *pkt, struct vn_hdrs *h);
+
+/**
+ * vn_vhdr_fix_hdr_len() - Re-derive hdr_len from the frame's own headers
+ * @pkt:	packet, owned by the caller alone
+ *
+ * Guest GSO is dodgy: before segmenting, hdr_len is set to the real
+ * Ethernet + VLAN + IP (+ extension headers) + TCP/UDP header length.
+ * Frames without a TCP/UDP header keep their hdr_len.
+ *
+ * Return: VN_DROP_NONE, or why the headers do not parse
+ */
+enum vn_drop_reason vn_vhdr_fix_hdr_len(struct vn_pkt *pkt);
 
 #endif /* VN_CORE_VHDR_H */

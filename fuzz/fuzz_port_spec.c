@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/* fuzz_port_spec.c - libFuzzer target: port spec strings (parse, then open a pair) */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "port/port.h"
+
+static void mute(enum vn_log_level level, const char *msg)
+{
+	(void)level;
+	(void)msg;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vn_port_args args;
+	struct vn_port *port;
+	unsigned int i;
+	char *spec;
+
+	vn_log_set_sink(mute);
+	spec = malloc(size + 1);
+	if (!spec)
+		return 0;
+	memcpy(spec, data, size);
+	spec[size] = '\0';
+	if (vn_port_args_parse(spec, &args) == 0) {
+		/* invariants: bounded count, terminated strings, lookups agree */
+		if (args.n > VN_PORT_ARGS_MAX || !memchr(args.kind, '\0', sizeof(args.kind)))
+			abort();
+		for (i = 0; i < args.n; i++) {
+			if (!memchr(args.kv[i].key, '\0', sizeof(args.kv[i].key)) ||
+			    !memchr(args.kv[i].val, '\0', sizeof(args.kv[i].val)) ||
+			    !args.kv[i].key[0] ||
+			    vn_port_arg(&args, args.kv[i].key) != args.kv[i].val)
+				abort();
+		}
+		/* the generic keys and the pair kind, with small pools only */
+		if (!strcmp(args.kind, "pair") && !vn_port_arg(&args, "pool") &&
+		    !vn_port_arg(&args, "capacity") && vn_port_open(spec, 0, &port) == 0) {
+			if (!port->name[0] || port->mtu < 68 || port->conf.ntrunk > VN_PORT_TRUNK_MAX)
+				abort();
+			vn_port_close(port);
+		}
+	}
+	free(spec);
+	return 0;
+}

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: MIT
+/* port.c - the generic port layer: spec parsing, kind registry, generic keys, counters
+ *
+ * Trust boundary: a spec string comes from the command line, a config file
+ * or a control client. vn_port_args_parse() checks every length and count
+ * before copying, rejects control characters, empty keys and duplicates, and
+ * never writes past struct vn_port_args (fuzz/fuzz_port_spec.c).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/pool.h"
+#include "port.h"
+#include "port_internal.h"
+#include "port_kinds.h"
+
+#define VN_PORT_SPEC_MAX	4096	/* longest spec string accepted */
+#define VN_PORT_POOL_DEFAULT	2048
+#define VN_PORT_MTU_DEFAULT	1500
+#define VN_PORT_MTU_MIN		68	/* RFC 791 minimum */
+#define VN_PORT_MTU_MAX		65535
+
+static const struct vn_port_ops *const port_kinds[] = {
+#define VN_PORT_KIND_REF(name)	&vn_##name##_port_ops,
+	VN_PORT_KINDS(VN_PORT_KIND_REF)
+#undef VN_PORT_KIND_REF
+};
+
+/**
+ * key_char_ok() - Whether @c may appear in a kind or key name
+ * @c:		character
+ *
+ * Return: true for [a-z0-9_-]
+ */
+static bool key_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/**
+ * val_char_ok() - Whether @c may appear in a value
+ * @c:		character
+ *
+ * Return: false for control characters and DEL (they would end up in logs)
+ */
+static bool val_char_ok(char c)
+{
+	return (unsigned char)c >= 0x20 && c != 0x7f;
+}
+
+/**
+ * parse_kind() - Copy the kind name at the start of @spec
+ * @spec:	spec string
+ * @args:	output, @args->kind
+ *
+ * Return: length consumed (up to, not including, ':' or the end), or a
+ *	   negative errno
+ */
+static int parse_kind(const char *spec, struct vn_port_args *args)
+{
+	size_t n = strcspn(spec, ":");
+	size_t i;
+
+	/* "" or ":x": no kind at all */
+	if (n == 0)
+		return -EINVAL;
+	/* kind longer than any kind we know */
+	if (n >= sizeof(args->kind))
+		return -E2BIG;
+	for (i = 0; i < n; i++)
+		/* kind with characters no kind name has */
+		if (!key_char_ok(spec[i]))
+			return -EINVAL;
+	memcpy(args->kind, spec, n);
+	args->kind[n] = '\0';
+	return (int)n;
+}
+
+/**
+ * parse_kv() - Copy one "key=value" item of @len bytes into the next slot
+ * @item:	start of the item (not NUL-terminated at @len)
+ * @len:	bytes in the item
+ * @args:	output
+ *
+ * Return: 0 or a negative errno
+ */
+static int parse_kv(const char *item, size_t len, struct vn_port_args *args)
+{
+	const char *eq = memchr(item, '=', len);
+	size_t klen, vlen, i;
+
+	/* "key" without '=' or "=value" without a key */
+	if (!eq || eq == item)
+		return -EINVAL;
+	klen = (size_t)(eq - item);
+	vlen = len - klen - 1;
+	/* more items than the table holds */
+	if (args->n >= VN_PORT_ARGS_MAX)
+		return -E2BIG;
+	/* key or value longer than its slot (room for the NUL) */
+	if (klen >= sizeof(args->kv[0].key) || vlen >= sizeof(args->kv[0].val))
+		return -E2BIG;
+	for (i = 0; i < klen; i++)
+		if (!key_char_ok(item[i]))
+			return -EINVAL;
+	for (i = 0; i < vlen; i++)
+		if (!val_char_ok(eq[1 + i]))
+			return -EINVAL;
+	memcpy(args->kv[args->n].key, item, klen);
+	args->kv[args->n].key[klen] = '\0';
+	/* same key twice: which one would win is a guess, so refuse */
+	if (vn_port_arg(args, args->kv[args->n].key))
+		return -EINVAL;
+	memcpy(args->kv[args->n].val, eq + 1, vlen);
+	args->kv[args->n].val[vlen] = '\0';
+	args->n++;
+	return 0;
+}
+
+/**
+ * vn_port_args_parse() - Split "kind:key=value,key=value" into @args
+ * @spec:	spec string (outside input: every length and count is checked)
+ * @args:	output (zeroed first)
+ *
+ * "kind" and "kind:" give no keys; an empty item (",,", trailing ',') is
+ * malformed. Values may be empty and may contain '=' and ':' but not ','.
+ *
+ * Return: 0, -EINVAL for a malformed spec, -E2BIG for too many or too long
+ *	   keys/values
+ */
+int vn_port_args_parse(const char *spec, struct vn_port_args *args)
+{
+	const char *p;
+	size_t total;
+	int ret;
+
+	memset(args, 0, sizeof(*args));
+	if (!spec)
+		return -EINVAL;
+	total = strnlen(spec, VN_PORT_SPEC_MAX + 1);
+	/* a spec longer than anything a sane caller writes */
+	if (total > VN_PORT_SPEC_MAX)
+		return -E2BIG;
+	ret = parse_kind(spec, args);
+	if (ret < 0)
+		return ret;
+	p = spec + ret;
+	if (*p == '\0' || p[1] == '\0')
+		return 0;
+	p++;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		ret = parse_kv(p, len, args);
+		if (ret < 0) {
+			memset(args, 0, sizeof(*args));
+			return ret;
+		}
+		if (p[len] == '\0')
+			return 0;
+		p += len + 1;
+	}
+}
+
+/**
+ * vn_port_arg() - Value of @key in @args
+ * @args:	parsed spec
+ * @key:	key
+ *
+ * Return: the value, or NULL if absent
+ */
+const char *vn_port_arg(const struct vn_port_args *args, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < args->n && i < VN_PORT_ARGS_MAX; i++)
+		if (!strcmp(args->kv[i].key, key))
+			return args->kv[i].val;
+	return NULL;
+}
+
+/**
+ * vn_port_arg_u32() - Parse @val as a decimal number in [@min, @max]
+ * @val:	string
+ * @min:	smallest accepted
+ * @max:	largest accepted
+ * @out:	result
+ *
+ * Return: 0, or -EINVAL if not a plain decimal number in range
+ */
+int vn_port_arg_u32(const char *val, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v = 0;
+	const char *p;
+
+	/* empty, or longer than any 32-bit number */
+	if (!val || !*val || strlen(val) > 10)
+		return -EINVAL;
+	for (p = val; *p; p++) {
+		/* sign, space, hex or trailing junk */
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	if (v < min || v > max)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/**
+ * vn_port_arg_bool() - Parse "on|off|yes|no|1|0|true|false"
+ * @val:	string
+ * @out:	result
+ *
+ * Return: 0, or -EINVAL
+ */
+int vn_port_arg_bool(const char *val, bool *out)
+{
+	static const char *const yes[] = { "on", "yes", "1", "true" };
+	static const char *const no[] = { "off", "no", "0", "false" };
+	unsigned int i;
+
+	for (i = 0; i < VN_ARRAY_SIZE(yes); i++) {
+		if (!strcmp(val, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcmp(val, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/**
+ * parse_trunk() - Parse "10:20:30" into @conf->trunk
+ * @name:	port name, for messages
+ * @val:	the value
+ * @conf:	output
+ *
+ * Return: 0 or -EINVAL (logged)
+ */
+static int parse_trunk(const char *name, const char *val, struct vn_port_conf *conf)
+{
+	char item[8];
+	const char *p = val;
+	uint32_t vid;
+	unsigned int i;
+
+	conf->ntrunk = 0;
+	for (;;) {
+		size_t len = strcspn(p, ":");
+
+		/* empty item, or longer than any VLAN id */
+		if (len == 0 || len >= sizeof(item))
+			goto bad;
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if (vn_port_arg_u32(item, 1, 4094, &vid))
+			goto bad;
+		for (i = 0; i < conf->ntrunk; i++)
+			if (conf->trunk[i] == vid)
+				goto bad;
+		/* more VLANs than the list holds */
+		if (conf->ntrunk >= VN_PORT_TRUNK_MAX) {
+			vn_err("port '%s': trunk: more than %u VLANs", name, VN_PORT_TRUNK_MAX);
+			return -EINVAL;
+		}
+		conf->trunk[conf->ntrunk++] = (uint16_t)vid;
+		if (p[len] == '\0')
+			return 0;
+		p += len + 1;
+	}
+bad:
+	vn_err("port '%s': trunk: '%s' is not a ':'-separated list of distinct VLAN ids 1-4094",
+	       name, val);
+	return -EINVAL;
+}
+
+/**
+ * parse_generic() - Take the generic keys out of @args into @port
+ * @port:	port (name set, conf zeroed)
+ * @args:	in: all keys; out: the keys left for the kind
+ *
+ * Return: 0 or -EINVAL (logged, naming the key)
+ */
+static int parse_generic(struct vn_port *port, struct vn_port_args *args)
+{
+	struct vn_port_args rest = { .n = 0 };
+	unsigned int i;
+	uint32_t v;
+
+	memcpy(rest.kind, args->kind, sizeof(rest.kind));
+	port->conf.pool_size = VN_PORT_POOL_DEFAULT;
+	for (i = 0; i < args->n; i++) {
+		const char *k = args->kv[i].key, *val = args->kv[i].val;
+
+		if (!strcmp(k, "vlan")) {
+			if (vn_port_arg_u32(val, 1, 4094, &v))
+				goto bad;
+			port->conf.access_vlan = (uint16_t)v;
+		} else if (!strcmp(k, "trunk")) {
+			if (parse_trunk(port->name, val, &port->conf))
+				return -EINVAL;
+		} else if (!strcmp(k, "policy")) {
+			if (strcmp(val, "block") && strcmp(val, "drop"))
+				goto bad;
+			port->conf.drop_when_full = !strcmp(val, "drop");
+		} else if (!strcmp(k, "pool")) {
+			if (vn_port_arg_u32(val, 1, VN_POOL_MAX, &v))
+				goto bad;
+			port->conf.pool_size = v;
+		} else if (!strcmp(k, "mtu")) {
+			if (vn_port_arg_u32(val, VN_PORT_MTU_MIN, VN_PORT_MTU_MAX, &v))
+				goto bad;
+			port->mtu = v;
+		} else {
+			rest.kv[rest.n++] = args->kv[i];
+		}
+		continue;
+bad:
+		vn_err("port '%s': bad value '%s' for '%s' (%s)", port->name, val, k,
+		       !strcmp(k, "vlan") ? "expected 1-4094" :
+		       !strcmp(k, "policy") ? "expected block or drop" :
+		       !strcmp(k, "pool") ? "expected 1-1048576 buffers" : "expected 68-65535");
+		return -EINVAL;
+	}
+	*args = rest;
+	return 0;
+}
+
+/**
+ * vn_port_args_check() - Reject keys a kind does not know
+ * @port:	port, for the message
+ * @args:	keys left after the generic ones
+ * @known:	NULL-terminated list of the kind's keys
+ *
+ * Return: 0, or -EINVAL naming the first unknown key (logged)
+ */
+int vn_port_args_check(const struct vn_port *port, const struct vn_port_args *args,
+		       const char *const *known)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < args->n; i++) {
+		for (j = 0; known[j]; j++)
+			if (!strcmp(args->kv[i].key, known[j]))
+				break;
+		if (!known[j]) {
+			vn_err("port '%s': unknown key '%s' for kind %s", port->name[0] ?
+			       port->name : "?", args->kv[i].key, args->kind);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * vn_port_kind_find() - Look up a kind by its spec name
+ * @kind:	"tap", "pair", ...
+ *
+ * Return: the ops, or NULL
+ */
+const struct vn_port_ops *vn_port_kind_find(const char *kind)
+{
+	unsigned int i;
+
+	for (i = 0; i < VN_ARRAY_SIZE(port_kinds); i++)
+		if (!strcmp(port_kinds[i]->kind, kind))
+			return port_kinds[i];
+	return NULL;
+}
+
+/**
+ * port_alloc() - Allocate a port with @ops->priv_size bytes of private state
+ * @ops:	kind
+ * @args:	parsed spec, for the name
+ * @id:		port id
+ * @out:	the port
+ *
+ * Return: 0, -EINVAL for a bad name, -ENOMEM
+ */
+static int port_alloc(const struct vn_port_ops *ops, const struct vn_port_args *args,
+		      uint16_t id, struct vn_port **out)
+{
+	const char *name = vn_port_arg(args, "name");
+	struct vn_port *port;
+
+	if (name && (strlen(name) == 0 || strlen(name) >= VN_PORT_NAME_MAX)) {
+		vn_err("port '%.32s': name: must be 1-%d characters", name, VN_PORT_NAME_MAX - 1);
+		return -EINVAL;
+	}
+	port = calloc(1, sizeof(*port) + VN_ALIGN_UP(ops->priv_size, 16));
+	if (!port)
+		return -ENOMEM;
+	port->ops = ops;
+	port->id = id;
+	port->priv = ops->priv_size ? (void *)(port + 1) : NULL;
+	if (name)
+		snprintf(port->name, sizeof(port->name), "%s", name);
+	*out = port;
+	return 0;
+}
+
+/**
+ * vn_port_open() - Open a port from a spec string
+ * @spec:	"kind:key=value,..." (name= sets the port name)
+ * @id:		switch-wide port id to give it
+ * @out:	the port
+ *
+ * Parses the generic keys into port->conf, creates the port's pool, and
+ * calls the kind's open with the remaining keys. A kind may choose the name
+ * itself when the spec has none (a tap created as "tap%d").
+ *
+ * Return: 0, or a negative errno (-ENOENT unknown kind, -EINVAL bad key or
+ *	   value, or what the kind returned); the reason is logged
+ */
+int vn_port_open(const char *spec, uint16_t id, struct vn_port **out)
+{
+	const struct vn_port_ops *ops;
+	struct vn_port_args args;
+	struct vn_port *port;
+	char pool_name[48];
+	int ret;
+
+	*out = NULL;
+	ret = vn_port_args_parse(spec, &args);
+	if (ret) {
+		vn_err("port spec '%.64s': %s", spec ? spec : "(null)",
+		       ret == -E2BIG ? "too many or too long keys/values" :
+		       "malformed (expected kind:key=value,...)");
+		return ret;
+	}
+	ops = vn_port_kind_find(args.kind);
+	if (!ops) {
+		vn_err("port spec '%.64s': unknown kind '%s'", spec, args.kind);
+		return -ENOENT;
+	}
+	ret = port_alloc(ops, &args, id, &port);
+	if (ret)
+		return ret;
+	ret = parse_generic(port, &args);
+	if (ret)
+		goto fail;
+	snprintf(pool_name, sizeof(pool_name), "%s", port->name[0] ? port->name : ops->kind);
+	ret = vn_pool_create(pool_name, port->conf.pool_size, &port->pool);
+	if (ret) {
+		vn_err("port '%s': pool of %u buffers: %s", port->name, port->conf.pool_size,
+		       strerror(-ret));
+		goto fail;
+	}
+	ret = ops->open(port, &args);
+	if (ret)
+		goto fail;	/* the kind logged why */
+	if (!port->mtu)
+		port->mtu = VN_PORT_MTU_DEFAULT;
+	VN_ASSERT(port->name[0] != '\0');	/* a kind must name its port */
+	*out = port;
+	return 0;
+fail:
+	vn_pool_destroy(port->pool);
+	free(port);
+	return ret;
+}
+
+/**
+ * vn_port_close() - Close a port and free it and its pool
+ * @port:	port, may be NULL
+ *
+ * Every packet of the port's pool must be back in it: the caller drains the
+ * queues holding them first.
+ */
+void vn_port_close(struct vn_port *port)
+{
+	if (!port)
+		return;
+	port->ops->close(port);
+	vn_pool_destroy(port->pool);
+	free(port);
+}
+
+/* The counter table: fixed counters, then one "drop_<reason>" per reason */
+#define VN_PORT_STAT(f)	{ #f, offsetof(struct vn_port_stats, f) }
+#define VN_PORT_NSTATS_FIXED	15
+#define VN_PORT_NSTATS		(VN_PORT_NSTATS_FIXED + VN_DROP__MAX - 1)
+
+static struct vn_port_stat_desc stat_descs[VN_PORT_NSTATS] = {
+	VN_PORT_STAT(rx_packets),
+	VN_PORT_STAT(rx_bytes),
+	VN_PORT_STAT(tx_packets),
+	VN_PORT_STAT(tx_bytes),
+	VN_PORT_STAT(csum_sw),
+	VN_PORT_STAT(gso_sw_frames),
+	VN_PORT_STAT(gso_sw_segs),
+	VN_PORT_STAT(gro_merged),
+	VN_PORT_STAT(xdp_aborted),
+	VN_PORT_STAT(xdp_drop),
+	VN_PORT_STAT(xdp_pass),
+	VN_PORT_STAT(xdp_tx),
+	VN_PORT_STAT(xdp_redirect),
+	VN_PORT_STAT(ring_full),
+	VN_PORT_STAT(rx_paused),
+};
+_Static_assert(offsetof(struct vn_port_stats, drops) == VN_PORT_NSTATS_FIXED * sizeof(uint64_t),
+	       "a counter was added to struct vn_port_stats: add it to stat_descs");
+static char drop_stat_names[VN_DROP__MAX][48];
+static pthread_once_t stat_once = PTHREAD_ONCE_INIT;
+
+/**
+ * stat_descs_init() - Fill the drop entries of the table from VN_DROP_REASONS
+ */
+static void stat_descs_init(void)
+{
+	unsigned int r;
+
+	/* reason 0 is "not dropped": no counter */
+	for (r = 1; r < VN_DROP__MAX; r++) {
+		snprintf(drop_stat_names[r], sizeof(drop_stat_names[r]), "drop_%s",
+			 vn_drop_name(r));
+		stat_descs[VN_PORT_NSTATS_FIXED + r - 1].name = drop_stat_names[r];
+		stat_descs[VN_PORT_NSTATS_FIXED + r - 1].offset =
+			offsetof(struct vn_port_stats, drops) + r * sizeof(uint64_t);
+	}
+}
+
+/**
+ * vn_port_stat_descs() - The counter table (drops appear as "drop_<reason>")
+ * @n:		number of entries, output
+ *
+ * Return: the table
+ */
+const struct vn_port_stat_desc *vn_port_stat_descs(unsigned int *n)
+{
+	pthread_once(&stat_once, stat_descs_init);
+	*n = VN_PORT_NSTATS;
+	return stat_descs;
+}
+
+/**
+ * vn_port_stat_get() - Read one counter by name
+ * @port:	port
+ * @name:	counter name from the table
+ * @val:	output
+ *
+ * Return: 0, or -ENOENT for an unknown name
+ */
+int vn_port_stat_get(const struct vn_port *port, const char *name, uint64_t *val)
+{
+	const struct vn_port_stat_desc *d;
+	unsigned int i, n;
+
+	d = vn_port_stat_descs(&n);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(d[i].name, name)) {
+			*val = *(const uint64_t *)((const uint8_t *)&port->stats + d[i].offset);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

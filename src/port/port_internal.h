@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* port_internal.h - helpers port.c shares with the port kinds */
+#ifndef VN_PORT_INTERNAL_H
+#define VN_PORT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "port.h"
+
+/**
+ * vn_port_arg_u32() - Parse a plain decimal number in [@min, @max]
+ * @val:	string (no sign, no spaces, no hex)
+ * @min:	smallest accepted
+ * @max:	largest accepted
+ * @out:	result
+ *
+ * Return: 0, or -EINVAL
+ */
+int vn_port_arg_u32(const char *val, uint32_t min, uint32_t max, uint32_t *out);
+
+/**
+ * vn_port_arg_bool() - Parse on|off, yes|no, 1|0, true|false
+ * @val:	string
+ * @out:	result
+ *
+ * Return: 0, or -EINVAL
+ */
+int vn_port_arg_bool(const char *val, bool *out);
+
+/**
+ * vn_port_kind_find() - Look up a kind by its spec name
+ * @kind:	"tap", "pair", ...
+ *
+ * Return: the ops, or NULL
+ */
+const struct vn_port_ops *vn_port_kind_find(const char *kind);
+
+/**
+ * vn_port_args_check() - Reject keys a kind does not know
+ * @port:	port, for the message
+ * @args:	keys left after the generic ones
+ * @known:	NULL-terminated list of the kind's keys
+ *
+ * Return: 0, or -EINVAL naming the first unknown key (logged)
+ */
+int vn_port_args_check(const struct vn_port *port, const struct vn_port_args *args,
+		       const char *const *known);
+
+#endif /* VN_PORT_INTERNAL_H */

@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: MIT
+/* tap.c - Linux tap ports: /dev/net/tun with a virtio-net header on every frame
+ *
+ * Trust boundary: frames and their virtio-net headers come from the kernel,
+ * which speaks for whatever the host stack or a container put on the tap.
+ * Every header is decoded, then checked against its frame with
+ * vn_vhdr_validate() before the frame enters the switch; a bad one is a
+ * counted drop, never a crash.
+ *
+ * Offloads (TUNSETOFFLOAD tells the kernel what it may hand us on read):
+ *   TUN_F_CSUM -> VN_NET_F_CSUM, TSO4/TSO6 -> HOST_TSO4/6, TSO_ECN ->
+ *   HOST_ECN, USO4|USO6 -> HOST_USO. The kernel refuses flags it does not
+ *   know (EINVAL) and refuses USO4 without USO6; we ask for everything,
+ *   then fall back one feature at a time, and report what was granted.
+ * In the other direction the kernel accepts any GSO frame written with a
+ * virtio-net header (tun_get_user -> virtio_net_hdr_to_skb), so all the
+ * GUEST_* bits are set, unless offload=off: then TUNSETOFFLOAD gets 0 and
+ * the port reports no offloads at all, so the switch checksums and
+ * segments frames for it.
+ *
+ * Queues: queues=N opens N fds with IFF_MULTI_QUEUE; an epoll fd over them
+ * is the port's poll_fd. Transmit uses queue 0 (keeps frame order).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+
+#include "core/log.h"
+#include "core/pool.h"
+#include "core/vhdr.h"
+#include "port_internal.h"
+#include "tap.h"
+
+#ifndef TUN_F_USO4
+#define TUN_F_USO4	0x20	/* Linux 6.2 */
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6	0x40
+#endif
+
+#define TAP_VHDR_LEN	VN_VHDR_MRG_LEN	/* 12: the virtio 1.0 header */
+
+/**
+ * struct tap_priv - private state of a tap port
+ * @fds:	one fd per queue, non-blocking
+ * @nq:		queues
+ * @epfd:	epoll over @fds when @nq > 1, else -1
+ * @rx_next:	queue rx_burst starts with (round robin)
+ * @created:	we created the tap: it goes when the last fd closes
+ * @rx_on:	rx enabled
+ * @tun_flags:	TUN_F_* granted by TUNSETOFFLOAD
+ */
+struct tap_priv {
+	int fds[VN_TAP_QUEUES_MAX];
+	unsigned int nq;
+	int epfd;
+	unsigned int rx_next;
+	bool created;
+	bool rx_on;
+	unsigned int tun_flags;
+};
+
+static const char *const tap_keys[] = { "name", "offload", "queues", "create", NULL };
+
+/**
+ * tap_open_queue() - Open /dev/net/tun and attach it to the tap @ifr names
+ * @port:	port, for messages
+ * @ifr:	ifr_name and ifr_flags; the kernel writes the final name back
+ * @fd:		output
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int tap_open_queue(struct vn_port *port, struct ifreq *ifr, int *fd)
+{
+	int hdr = TAP_VHDR_LEN, ret;
+
+	*fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0) {
+		ret = -errno;
+		vn_err("port '%s': open /dev/net/tun: %s", port->name, strerror(errno));
+		return ret;
+	}
+	if (ioctl(*fd, TUNSETIFF, ifr) < 0) {
+		ret = -errno;
+		vn_err("port '%s': TUNSETIFF: %s%s", port->name, strerror(errno),
+		       errno == EBUSY ? " (tap in use by another process)" :
+		       errno == EINVAL ? " (existing device is not a tap with these flags)" : "");
+		goto fail;
+	}
+	if (ioctl(*fd, TUNSETVNETHDRSZ, &hdr) < 0) {
+		ret = -errno;
+		vn_err("port '%s': TUNSETVNETHDRSZ %d: %s", port->name, hdr, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	close(*fd);
+	*fd = -1;
+	return ret;
+}
+
+/**
+ * tap_negotiate() - Ask for offloads, falling back feature by feature
+ * @port:	port
+ * @priv:	tap state, fds open
+ * @on:		offload=on
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int tap_negotiate(struct vn_port *port, struct tap_priv *priv, bool on)
+{
+	/* Each step is kept only if the kernel accepts it on top of the ones before */
+	static const unsigned int steps[] = {
+		TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, TUN_F_TSO_ECN, TUN_F_USO4 | TUN_F_USO6,
+	};
+	unsigned int want = 0, i, q;
+
+	if (on) {
+		want = steps[0] | steps[1] | steps[2] | steps[3] | steps[4];
+		if (ioctl(priv->fds[0], TUNSETOFFLOAD, want) < 0) {
+			want = 0;
+			for (i = 0; i < VN_ARRAY_SIZE(steps); i++)
+				if (ioctl(priv->fds[0], TUNSETOFFLOAD, want | steps[i]) == 0)
+					want |= steps[i];
+		}
+	}
+	/* the offloads are per device, but set them on every queue's fd alike */
+	for (q = 0; q < priv->nq; q++) {
+		if (ioctl(priv->fds[q], TUNSETOFFLOAD, want) < 0) {
+			int ret = -errno;
+
+			vn_err("port '%s': TUNSETOFFLOAD 0x%x: %s", port->name, want,
+			       strerror(errno));
+			return ret;
+		}
+	}
+	priv->tun_flags = want;
+	port->features = 0;
+	if (!on)
+		return 0;
+	port->features = VN_PORT_TX_OFFLOADS;
+	if (want & TUN_F_CSUM)
+		port->features |= VN_BIT(VN_NET_F_CSUM);
+	if (want & TUN_F_TSO4)
+		port->features |= VN_BIT(VN_NET_F_HOST_TSO4);
+	if (want & TUN_F_TSO6)
+		port->features |= VN_BIT(VN_NET_F_HOST_TSO6);
+	if (want & TUN_F_TSO_ECN)
+		port->features |= VN_BIT(VN_NET_F_HOST_ECN);
+	if (want & TUN_F_USO4)
+		port->features |= VN_BIT(VN_NET_F_HOST_USO);
+	return 0;
+}
+
+/**
+ * tap_link() - Set or read the MTU and bring the link up
+ * @port:	port; @port->mtu non-zero means "mtu=" was given
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int tap_link(struct vn_port *port)
+{
+	struct ifreq ifr = { 0 };
+	int s, ret = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name);
+	if (port->mtu) {
+		ifr.ifr_mtu = (int)port->mtu;
+		if (ioctl(s, SIOCSIFMTU, &ifr) < 0) {
+			ret = -errno;
+			vn_err("port '%s': set MTU %u: %s", port->name, port->mtu, strerror(errno));
+			goto out;
+		}
+	} else if (ioctl(s, SIOCGIFMTU, &ifr) == 0) {
+		port->mtu = (uint32_t)ifr.ifr_mtu;
+	}
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 ||
+	    (ifr.ifr_flags |= IFF_UP, ioctl(s, SIOCSIFFLAGS, &ifr) < 0)) {
+		ret = -errno;
+		vn_err("port '%s': set link up: %s", port->name, strerror(errno));
+	}
+out:
+	close(s);
+	return ret;
+}
+
+/**
+ * tap_parse() - Read the tap's own keys
+ * @port:	port
+ * @args:	keys left after the generic ones
+ * @offload:	offload=
+ * @nq:		queues=
+ * @create:	create=
+ *
+ * Return: 0 or -EINVAL (logged)
+ */
+static int tap_parse(struct vn_port *port, const struct vn_port_args *args, bool *offload,
+		     unsigned int *nq, bool *create)
+{
+	const char *v;
+	uint32_t n = 1;
+
+	*offload = true;
+	*create = true;
+	if (vn_port_args_check(port, args, tap_keys))
+		return -EINVAL;
+	v = vn_port_arg(args, "offload");
+	if (v && vn_port_arg_bool(v, offload)) {
+		vn_err("port '%s': bad value '%s' for 'offload' (expected on or off)",
+		       port->name, v);
+		return -EINVAL;
+	}
+	v = vn_port_arg(args, "create");
+	if (v && vn_port_arg_bool(v, create)) {
+		vn_err("port '%s': bad value '%s' for 'create' (expected on or off)",
+		       port->name, v);
+		return -EINVAL;
+	}
+	v = vn_port_arg(args, "queues");
+	if (v && vn_port_arg_u32(v, 1, VN_TAP_QUEUES_MAX, &n)) {
+		vn_err("port '%s': bad value '%s' for 'queues' (expected 1-%d)", port->name, v,
+		       VN_TAP_QUEUES_MAX);
+		return -EINVAL;
+	}
+	/* IFNAMSIZ includes the NUL */
+	if (port->name[0] && strlen(port->name) >= IFNAMSIZ) {
+		vn_err("port '%s': name: a tap name has at most %d characters", port->name,
+		       IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	*nq = n;
+	return 0;
+}
+
+/**
+ * tap_close() - Close every queue (a tap we created goes with the last fd)
+ * @port:	port
+ */
+static void tap_close(struct vn_port *port)
+{
+	struct tap_priv *priv = port->priv;
+	unsigned int q;
+
+	for (q = 0; q < priv->nq; q++)
+		if (priv->fds[q] >= 0)
+			close(priv->fds[q]);
+	if (priv->epfd >= 0)
+		close(priv->epfd);
+	priv->nq = 0;
+	priv->epfd = -1;
+}
+
+/**
+ * tap_open_queues() - Attach @nq queues and, for several, an epoll over them
+ * @port:	port
+ * @priv:	state
+ * @ifr:	TUNSETIFF request
+ * @nq:		queues
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int tap_open_queues(struct vn_port *port, struct tap_priv *priv, struct ifreq *ifr,
+			   unsigned int nq)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	unsigned int q;
+	int ret;
+
+	for (q = 0; q < nq; q++) {
+		ret = tap_open_queue(port, ifr, &priv->fds[q]);
+		if (ret)
+			return ret;
+		priv->nq = q + 1;
+		if (q == 0)	/* a kernel-chosen name ("tap%d") is known now */
+			snprintf(port->name, sizeof(port->name), "%s", ifr->ifr_name);
+	}
+	if (nq == 1)
+		return 0;
+	priv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (priv->epfd < 0)
+		return -errno;
+	for (q = 0; q < nq; q++) {
+		ev.data.u32 = q;
+		if (epoll_ctl(priv->epfd, EPOLL_CTL_ADD, priv->fds[q], &ev) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/**
+ * tap_open() - Create or attach the tap, negotiate offloads, bring it up
+ * @port:	port (name from name=, may be empty: the kernel picks "tap%d")
+ * @args:	tap keys
+ *
+ * Return: 0 or a negative errno (logged)
+ */
+static int tap_open(struct vn_port *port, const struct vn_port_args *args)
+{
+	struct tap_priv *priv = port->priv;
+	struct ifreq ifr = { 0 };
+	bool offload, create, exists;
+	unsigned int nq, q;
+	int ret;
+
+	priv->epfd = -1;
+	for (q = 0; q < VN_TAP_QUEUES_MAX; q++)
+		priv->fds[q] = -1;
+	ret = tap_parse(port, args, &offload, &nq, &create);
+	if (ret)
+		return ret;
+	exists = port->name[0] && if_nametoindex(port->name) != 0;
+	if (!exists && !create) {
+		vn_err("port '%s': no such tap and create=off", port->name);
+		return -ENODEV;
+	}
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | (nq > 1 ? IFF_MULTI_QUEUE : 0);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name[0] ? port->name : "tap%d");
+	ret = tap_open_queues(port, priv, &ifr, nq);
+	if (!ret)
+		ret = tap_negotiate(port, priv, offload);
+	if (!ret)
+		ret = tap_link(port);
+	if (ret) {
+		tap_close(port);
+		return ret;
+	}
+	priv->created = !exists;
+	priv->rx_on = true;
+	port->vnet_hdr_len = TAP_VHDR_LEN;
+	vn_info("port '%s': tap %s, %u queue%s, offloads %s (TUN_F 0x%x), mtu %u", port->name,
+		priv->created ? "created" : "attached", nq, nq > 1 ? "s" : "",
+		offload ? "on" : "off", priv->tun_flags, port->mtu);
+	return 0;
+}
+
+/**
+ * tap_rx_one() - Check a frame just read and fill its metadata
+ * @port:	port
+ * @pkt:	packet; the read put the header at buf[off - 12] and the frame at off
+ * @n:		bytes read (header included)
+ *
+ * Return: VN_DROP_NONE, or why the frame is dropped
+ */
+static enum vn_drop_reason tap_rx_one(struct vn_port *port, struct vn_pkt *pkt, size_t n)
+{
+	/* shorter than a header and an Ethernet header: nothing to switch */
+	if (unlikely(n < TAP_VHDR_LEN + 14))
+		return n < TAP_VHDR_LEN ? VN_DROP_VHDR_TRUNCATED : VN_DROP_RUNT;
+	if (vn_vhdr_parse(&pkt->vh, pkt->buf + pkt->off - TAP_VHDR_LEN, TAP_VHDR_LEN,
+			  TAP_VHDR_LEN))
+		return VN_DROP_VHDR_TRUNCATED;
+	pkt->vh.num_buffers = 0;	/* meaningless on a tap */
+	pkt->len = (uint32_t)(n - TAP_VHDR_LEN);
+	pkt->in_port = port->id;
+	return vn_vhdr_validate(pkt);
+}
+
+/**
+ * tap_rx_queue() - Read frames from one queue into @pkts until EAGAIN
+ * @port:	port
+ * @fd:		queue fd
+ * @pkts:	reset packets to fill
+ * @n:		how many
+ * @got:	in/out: frames kept so far (they are moved to the front)
+ *
+ * Return: packets of @pkts consumed (kept or reused after a drop)
+ */
+static unsigned int tap_rx_queue(struct vn_port *port, int fd, struct vn_pkt **pkts,
+				 unsigned int n, unsigned int *got)
+{
+	unsigned int i = *got;
+	enum vn_drop_reason why;
+	ssize_t r;
+
+	while (i < n) {
+		struct vn_pkt *pkt = pkts[i];
+		uint8_t *dst = pkt->buf + pkt->off - TAP_VHDR_LEN;
+
+		r = read(fd, dst, VN_PKT_BUF_SIZE - pkt->off + TAP_VHDR_LEN);
+		if (r < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				vn_log_rl(VN_LOG_WARN, "port '%s': read: %s", port->name,
+					  strerror(errno));
+			break;
+		}
+		why = tap_rx_one(port, pkt, (size_t)r);
+		if (unlikely(why != VN_DROP_NONE)) {
+			port->stats.drops[why]++;
+			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
+			vn_pkt_reset(pkt);	/* reuse the buffer for the next read */
+			continue;
+		}
+		port->stats.rx_packets++;
+		port->stats.rx_bytes += pkt->len;
+		i++;
+	}
+	*got = i;
+	return i;
+}
+
+/**
+ * tap_rx_burst() - Read up to @n frames, queue by queue, until EAGAIN
+ * @port:	port
+ * @pkts:	output
+ * @n:		room
+ *
+ * Return: frames received, each with one reference
+ */
+static unsigned int tap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct tap_priv *priv = port->priv;
+	unsigned int have, got = 0, q, k;
+
+	if (unlikely(!priv->rx_on || n == 0))
+		return 0;
+	have = vn_pool_alloc_bulk(port->pool, pkts, n);
+	if (unlikely(have == 0)) {
+		/* nothing to read into: the frames wait in the kernel's queue */
+		port->stats.drops[VN_DROP_NO_BUFFER]++;
+		return 0;
+	}
+	for (k = 0; k < priv->nq && got < have; k++) {
+		q = (priv->rx_next + k) % priv->nq;
+		tap_rx_queue(port, priv->fds[q], pkts, have, &got);
+	}
+	priv->rx_next = (priv->rx_next + 1) % priv->nq;
+	if (got < have)
+		vn_pool_free_bulk(port->pool, pkts + got, have - got);
+	return got;
+}
+
+/**
+ * tap_tx_burst() - Write a prefix of @pkts, each as header + frame
+ * @port:	port
+ * @pkts:	frames
+ * @n:		count
+ *
+ * A frame the kernel rejects (bad header, link down) is dropped and counted
+ * as tx_error; EAGAIN (the tap's queue is full) stops the burst.
+ *
+ * Return: frames consumed (sent or dropped); the caller keeps the rest
+ */
+static unsigned int tap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct tap_priv *priv = port->priv;
+	uint8_t hdr[TAP_VHDR_LEN];
+	unsigned int i, sent = 0;
+	uint64_t bytes = 0;
+	ssize_t r;
+
+	for (i = 0; i < n; i++) {
+		struct iovec iov[2] = {
+			{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+			{ .iov_base = vn_pkt_data(pkts[i]), .iov_len = vn_pkt_len(pkts[i]) },
+		};
+
+		vn_vhdr_build(&pkts[i]->vh, hdr, sizeof(hdr));
+		r = writev(priv->fds[0], iov, 2);
+		if (unlikely(r < 0)) {
+			if (errno == EAGAIN)
+				break;
+			port->stats.drops[VN_DROP_TX_ERROR]++;
+			vn_log_rl(VN_LOG_WARN, "port '%s': write: %s", port->name, strerror(errno));
+		} else {
+			sent++;
+			bytes += pkts[i]->len;
+		}
+	}
+	port->stats.tx_packets += sent;
+	port->stats.tx_bytes += bytes;
+	if (i)
+		vn_pkt_put_bulk(pkts, i);
+	return i;
+}
+
+/**
+ * tap_rx_enable() - Start or stop reading (backpressure)
+ * @port:	port
+ * @enable:	true to read
+ */
+static void tap_rx_enable(struct vn_port *port, bool enable)
+{
+	struct tap_priv *priv = port->priv;
+
+	if (priv->rx_on && !enable)
+		port->stats.rx_paused++;
+	priv->rx_on = enable;
+}
+
+static int tap_poll_fd(struct vn_port *port)
+{
+	struct tap_priv *priv = port->priv;
+
+	return priv->nq > 1 ? priv->epfd : priv->fds[0];
+}
+
+static int tap_tx_poll_fd(struct vn_port *port)
+{
+	struct tap_priv *priv = port->priv;
+
+	return priv->fds[0];
+}
+
+const struct vn_port_ops vn_tap_port_ops = {
+	.kind = "tap",
+	.priv_size = sizeof(struct tap_priv),
+	.open = tap_open,
+	.close = tap_close,
+	.rx_burst = tap_rx_burst,
+	.tx_burst = tap_tx_burst,
+	.rx_enable = tap_rx_enable,
+	.poll_fd = tap_poll_fd,
+	.tx_poll_fd = tap_tx_poll_fd,
+};
+
+/**
+ * vn_tap_created() - Whether the port created its tap (it goes on close)
+ * @port:	a tap port
+ *
+ * Return: true if created by vnetd, false if attached (or not a tap)
+ */
+bool vn_tap_created(const struct vn_port *port)
+{
+	const struct tap_priv *priv = port->priv;
+
+	return port->ops == &vn_tap_port_ops && priv->created;
+}
+
+/**
+ * vn_tap_tun_offloads() - TUN_F_* flags the kernel granted at open
+ * @port:	a tap port
+ *
+ * Return: the flags given to TUNSETOFFLOAD that the kernel accepted
+ */
+unsigned int vn_tap_tun_offloads(const struct vn_port *port)
+{
+	const struct tap_priv *priv = port->priv;
+
+	return port->ops == &vn_tap_port_ops ? priv->tun_flags : 0;
+}

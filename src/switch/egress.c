@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/* egress.c - offload resolution per frame and destination (DESIGN.md idea 3)
+ *
+ * A frame's pending work (vh: NEEDS_CSUM, a GSO type) is done only here, at
+ * the last moment, and only for a destination that did not negotiate the
+ * matching feature (port.h: GUEST_* bits are what the destination's peer
+ * accepts):
+ *   - everything accepted: the metadata passes through, the frame untouched;
+ *   - a GSO frame the peer cannot take: cut into segments in software
+ *     (vn_gso_segment), completing each segment's checksum unless the peer
+ *     accepts NEEDS_CSUM (GUEST_CSUM);
+ *   - NEEDS_CSUM without GUEST_CSUM: the checksum is completed in software.
+ * A flooded frame is shared by several destinations (one reference each):
+ * anything that writes into it first takes a private copy
+ * (vn_pkt_unshare()), so one destination's resolution never shows in
+ * another's copy. Segmentation reads the shared frame and writes only the
+ * new segments.
+ */
+#include "core/csum.h"
+#include "core/log.h"
+#include "sw_internal.h"
+
+/* The VLAN push moved the L3 header: find its EtherType past one tag */
+static uint16_t l3_type(const struct vn_pkt *pkt)
+{
+	const uint8_t *p = vn_pkt_ptr(pkt, 12, 6);
+	uint16_t t;
+
+	if (!p)
+		return 0;
+	t = (uint16_t)(p[0] << 8 | p[1]);
+	if (t == VN_ETH_P_8021Q)
+		t = (uint16_t)(p[4] << 8 | p[5]);
+	return t;
+}
+
+/* The feature bit a destination needs to take this GSO frame whole */
+static uint64_t gso_features(const struct vn_pkt *pkt)
+{
+	uint64_t f = VN_BIT(VN_NET_F_GUEST_CSUM);
+
+	switch (pkt->vh.gso_type & ~VN_VHDR_GSO_ECN) {
+	case VN_VHDR_GSO_TCPV4:
+		f |= VN_BIT(VN_NET_F_GUEST_TSO4);
+		break;
+	case VN_VHDR_GSO_TCPV6:
+		f |= VN_BIT(VN_NET_F_GUEST_TSO6);
+		break;
+	case VN_VHDR_GSO_UDP_L4:
+		f |= l3_type(pkt) == 0x86dd ? VN_BIT(VN_NET_F_GUEST_USO6) :
+					      VN_BIT(VN_NET_F_GUEST_USO4);
+		break;
+	default:
+		return ~0ull;	/* validated away at ingress; never passed through */
+	}
+	if (pkt->vh.gso_type & VN_VHDR_GSO_ECN)
+		f |= VN_BIT(VN_NET_F_GUEST_ECN);
+	return f;
+}
+
+static unsigned int drop(struct sw_port *dst, struct vn_pkt *pkt, enum vn_drop_reason why)
+{
+	dst->port->stats.drops[why]++;
+	vn_pkt_put(pkt);
+	return 0;
+}
+
+/* Cut a GSO frame for a peer that cannot take it; consumes @pkt */
+static unsigned int segment(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+			    struct vn_pkt **out, unsigned int room)
+{
+	(void)w;
+	(void)out;
+	(void)room;
+	return drop(dst, pkt, VN_DROP_GSO_FAILED);
+}
+
+/**
+ * sw_egress_resolve() - Make one frame fit one destination
+ * @w:		the destination's worker
+ * @dst:	destination
+ * @pkt:	frame; its reference is consumed
+ * @out:	output: the frame, a private copy, or its segments
+ * @room:	entries free in @out, at least SW_SEGS_MAX
+ *
+ * Drops are counted on @dst by reason.
+ *
+ * Return: frames written to @out (0 if dropped)
+ */
+unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+			       struct vn_pkt **out, unsigned int room)
+{
+	struct vn_port *port = dst->port;
+	enum vn_drop_reason why;
+
+	why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
+	if (unlikely(why))
+		return drop(dst, pkt, why);
+	if (vn_vhdr_is_gso(&pkt->vh)) {
+		uint64_t need = gso_features(pkt);
+
+		if ((port->features & need) == need) {
+			out[0] = pkt;
+			return 1;
+		}
+		return segment(w, dst, pkt, out, room);
+	}
+	if ((pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM) && !vn_port_has(port, VN_NET_F_GUEST_CSUM)) {
+		/* The checksum is written into the frame: not into a shared one */
+		if (unlikely(vn_pkt_unshare(w->pool, &pkt)))
+			return drop(dst, pkt, VN_DROP_NO_BUFFER);
+		why = vn_csum_complete(pkt);
+		if (unlikely(why))
+			return drop(dst, pkt, why);
+		port->stats.csum_sw++;
+	}
+	out[0] = pkt;
+	return 1;
+}

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: MIT
+/* sw.c - the switch's control side: create/destroy, workers, hot add/delete of ports, FDB access
+ *
+ * Hot add/delete without stopping the datapath: the set of ports is an
+ * immutable table (struct sw_table) behind one pointer. The control thread
+ * (serialised by @ctl) builds a new table, publishes it with a release
+ * store, kicks every worker's eventfd and waits until each worker has
+ * adopted it (seen_gen, written by sw_worker_sync() at the top of an
+ * iteration, when the worker holds no frame in its per-destination lists).
+ * Only then is the old table freed and a deleted port closed: an RCU-like
+ * grace period where the quiescent state is "between two iterations". A
+ * worker stops for the time of one sync (a few epoll_ctl calls); the
+ * others do not stop at all. Frames another worker queued for a deleted
+ * port are dropped when they come out of the ring (ring_stale).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "sw_internal.h"
+
+static uint32_t mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)ts.tv_sec;
+}
+
+int vn_sw_create(const struct vn_sw_config *cfg, struct vn_sw **out)
+{
+	struct vn_sw *sw;
+	unsigned int i;
+	int rc;
+
+	sw = calloc(1, sizeof(*sw));
+	if (!sw)
+		return -ENOMEM;
+	if (cfg)
+		sw->cfg = *cfg;
+	if (!sw->cfg.workers)
+		sw->cfg.workers = 1;
+	if (!sw->cfg.aging_sec)
+		sw->cfg.aging_sec = VN_FDB_AGING_DEFAULT;
+	if (sw->cfg.workers > VN_SW_WORKERS_MAX) {
+		vn_err("switch: %u workers: at most %d", sw->cfg.workers, VN_SW_WORKERS_MAX);
+		free(sw);
+		return -EINVAL;
+	}
+	pthread_mutex_init(&sw->ctl, NULL);
+	sw->now = mono_sec;
+	sw->tbl = calloc(1, sizeof(*sw->tbl));
+	sw->workers = calloc(sw->cfg.workers, sizeof(*sw->workers));
+	rc = -ENOMEM;
+	if (!sw->tbl || !sw->workers)
+		goto fail;
+	rc = vn_fdb_create(0, sw->cfg.aging_sec, &sw->fdb);
+	if (rc)
+		goto fail;
+	for (i = 0; i < sw->cfg.workers; i++) {
+		rc = sw_worker_init(sw, &sw->workers[i], i);
+		if (rc) {
+			vn_err("switch: worker %u: %s", i, strerror(-rc));
+			goto fail;
+		}
+	}
+	*out = sw;
+	return 0;
+fail:
+	vn_sw_destroy(sw);
+	return rc;
+}
+
+/* Wait until every worker uses the current table (the grace period) */
+static void wait_sync(struct vn_sw *sw)
+{
+	unsigned int i, spins = 0;
+	uint64_t one = 1;
+
+	for (i = 0; i < sw->cfg.workers; i++) {
+		struct sw_worker *w = &sw->workers[i];
+
+		if (!sw->running) {
+			sw_worker_sync(w);
+			continue;
+		}
+		if (write(w->evfd, &one, sizeof(one)) < 0)
+			vn_warn("switch: kick worker %u: %s", i, strerror(errno));
+		while (__atomic_load_n(&w->seen_gen, __ATOMIC_ACQUIRE) < sw->gen) {
+			usleep(100);
+			if (++spins == 50000)
+				vn_warn("switch: worker %u slow to adopt port table %llu", i,
+					(unsigned long long)sw->gen);
+		}
+	}
+}
+
+/* Publish @t as the current table and free the previous one after the grace period */
+static void publish(struct vn_sw *sw, struct sw_table *t)
+{
+	struct sw_table *old = sw->tbl;
+
+	t->gen = ++sw->gen;
+	__atomic_store_n(&sw->tbl, t, __ATOMIC_RELEASE);
+	wait_sync(sw);
+	free(old);
+}
+
+static struct sw_table *table_copy(const struct sw_table *t)
+{
+	struct sw_table *n = malloc(sizeof(*n));
+
+	if (n)
+		memcpy(n, t, sizeof(*n));
+	return n;
+}
+
+static struct sw_port *find_locked(struct vn_sw *sw, const char *name)
+{
+	for (unsigned int id = 0; id < VN_SW_PORTS_MAX; id++) {
+		struct sw_port *sp = sw->tbl->ports[id];
+
+		if (sp && !strcmp(sp->port->name, name))
+			return sp;
+	}
+	return NULL;
+}
+
+static void sw_port_free(struct sw_port *sp)
+{
+	if (!sp)
+		return;
+	free(sp->backlog);
+	free(sp->partial);
+	free(sp);
+}
+
+static unsigned int least_loaded(const struct vn_sw *sw)
+{
+	unsigned int i, best = 0;
+
+	for (i = 1; i < sw->cfg.workers; i++)
+		if (sw->tbl->per_worker[i] < sw->tbl->per_worker[best])
+			best = i;
+	return best;
+}
+
+static int attach_locked(struct vn_sw *sw, struct vn_port *port, int worker)
+{
+	struct sw_table *t;
+	struct sw_port *sp;
+	int rc;
+
+	if (port->id >= VN_SW_PORTS_MAX || sw->tbl->ports[port->id] || find_locked(sw, port->name))
+		return -EEXIST;
+	if (worker >= (int)sw->cfg.workers)
+		return -EINVAL;
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	sp->port = port;
+	sp->worker = worker < 0 ? least_loaded(sw) : (unsigned int)worker;
+	rc = vn_sw_vlan_init(&sp->vlan, &port->conf);
+	if (rc) {
+		vn_err("port '%s': VLAN ids must be 1-4094", port->name);
+		free(sp);
+		return rc;
+	}
+	sp->backlog = calloc(SW_BACKLOG_MAX, sizeof(*sp->backlog));
+	sp->partial = calloc(SW_OUT_MAX, sizeof(*sp->partial));
+	t = table_copy(sw->tbl);
+	if (!sp->backlog || !sp->partial || !t) {
+		sw_port_free(sp);
+		free(t);
+		return -ENOMEM;
+	}
+	t->ports[port->id] = sp;
+	t->nports++;
+	t->per_worker[sp->worker]++;
+	publish(sw, t);
+	return 0;
+}
+
+int vn_sw_port_attach(struct vn_sw *sw, struct vn_port *port, int worker)
+{
+	int rc;
+
+	pthread_mutex_lock(&sw->ctl);
+	rc = attach_locked(sw, port, worker);
+	pthread_mutex_unlock(&sw->ctl);
+	return rc;
+}
+
+int vn_sw_port_add(struct vn_sw *sw, const char *spec, int worker, struct vn_port **out)
+{
+	struct vn_port *port;
+	unsigned int id;
+	int rc;
+
+	pthread_mutex_lock(&sw->ctl);
+	for (id = 0; id < VN_SW_PORTS_MAX && sw->tbl->ports[id]; id++)
+		;
+	rc = -ENOSPC;
+	if (id == VN_SW_PORTS_MAX) {
+		vn_err("switch: no free port id (%d ports)", VN_SW_PORTS_MAX);
+		goto out;
+	}
+	rc = vn_port_open(spec, (uint16_t)id, &port);
+	if (rc)
+		goto out;
+	rc = attach_locked(sw, port, worker);
+	if (rc) {
+		if (rc == -EEXIST)
+			vn_err("port '%s': name already in use", port->name);
+		vn_port_close(port);
+		goto out;
+	}
+	if (out)
+		*out = port;
+out:
+	pthread_mutex_unlock(&sw->ctl);
+	return rc;
+}
+
+/* Wait (bounded) for the frames of a leaving port's pool to come home */
+static bool pool_drained(struct vn_pool *pool)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (!pool || vn_pool_avail(pool) == pool->size)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+int vn_sw_port_del(struct vn_sw *sw, const char *name)
+{
+	struct sw_table *t;
+	struct sw_port *sp;
+	int rc = 0;
+
+	pthread_mutex_lock(&sw->ctl);
+	sp = find_locked(sw, name);
+	if (!sp) {
+		rc = -ENOENT;
+		goto out;
+	}
+	t = table_copy(sw->tbl);
+	if (!t) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	t->ports[sp->port->id] = NULL;
+	t->nports--;
+	t->per_worker[sp->worker]--;
+	publish(sw, t);
+	vn_fdb_flush(sw->fdb, sp->port->id, true);
+	/* Its frames may still sit in another port's queue: closing would free
+	 * their buffers under it. Past the wait, keep the port's memory. */
+	if (pool_drained(sp->port->pool) || !sw->running) {
+		vn_port_close(sp->port);
+	} else {
+		vn_warn("port '%s': frames still queued elsewhere, its buffers are kept",
+			sp->port->name);
+		sp->port->ops->close(sp->port);
+	}
+	sw_port_free(sp);
+out:
+	pthread_mutex_unlock(&sw->ctl);
+	return rc;
+}
+
+struct vn_port *vn_sw_port_find(struct vn_sw *sw, const char *name)
+{
+	struct sw_port *sp;
+
+	pthread_mutex_lock(&sw->ctl);
+	sp = find_locked(sw, name);
+	pthread_mutex_unlock(&sw->ctl);
+	return sp ? sp->port : NULL;
+}
+
+int vn_sw_port_foreach(struct vn_sw *sw, int (*cb)(struct vn_port *p, void *arg), void *arg)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&sw->ctl);
+	for (unsigned int id = 0; id < VN_SW_PORTS_MAX && !rc; id++)
+		if (sw->tbl->ports[id])
+			rc = cb(sw->tbl->ports[id]->port, arg);
+	pthread_mutex_unlock(&sw->ctl);
+	return rc;
+}
+
+int vn_sw_start(struct vn_sw *sw)
+{
+	unsigned int i;
+	int rc;
+
+	if (sw->running)
+		return -EALREADY;
+	for (i = 0; i < sw->cfg.workers; i++) {
+		sw->workers[i].stop = false;
+		rc = pthread_create(&sw->workers[i].thread, NULL, sw_worker_main, &sw->workers[i]);
+		if (rc) {
+			vn_err("switch: worker %u: %s", i, strerror(rc));
+			while (i--) {
+				__atomic_store_n(&sw->workers[i].stop, true, __ATOMIC_RELEASE);
+				pthread_join(sw->workers[i].thread, NULL);
+			}
+			return -rc;
+		}
+	}
+	sw->running = true;
+	return 0;
+}
+
+void vn_sw_stop(struct vn_sw *sw)
+{
+	uint64_t one = 1;
+	unsigned int i;
+
+	if (!sw->running)
+		return;
+	for (i = 0; i < sw->cfg.workers; i++) {
+		__atomic_store_n(&sw->workers[i].stop, true, __ATOMIC_RELEASE);
+		if (write(sw->workers[i].evfd, &one, sizeof(one)) < 0)
+			vn_warn("switch: kick worker %u: %s", i, strerror(errno));
+	}
+	for (i = 0; i < sw->cfg.workers; i++)
+		pthread_join(sw->workers[i].thread, NULL);
+	sw->running = false;
+}
+
+void vn_sw_destroy(struct vn_sw *sw)
+{
+	struct sw_table *old, *empty;
+	unsigned int i, id;
+
+	if (!sw)
+		return;
+	if (sw->workers)
+		vn_sw_stop(sw);
+	old = sw->tbl;
+	empty = calloc(1, sizeof(*empty));
+	if (sw->workers && old && empty) {
+		/* Detach everything from the workers (drops the backlogs) */
+		sw->tbl = table_copy(old);
+		publish(sw, empty);
+		for (i = 0; i < sw->cfg.workers; i++)
+			if (sw->workers[i].in)
+				sw_worker_drain(&sw->workers[i]);
+	} else {
+		free(empty);
+	}
+	for (id = 0; old && id < VN_SW_PORTS_MAX; id++) {
+		if (!old->ports[id])
+			continue;
+		vn_port_close(old->ports[id]->port);
+		sw_port_free(old->ports[id]);
+	}
+	for (i = 0; sw->workers && i < sw->cfg.workers; i++)
+		if (sw->workers[i].sw)
+			sw_worker_fini(&sw->workers[i]);
+	if (sw->tbl != old)
+		free(sw->tbl);
+	free(old);
+	free(sw->workers);
+	vn_fdb_destroy(sw->fdb);
+	pthread_mutex_destroy(&sw->ctl);
+	free(sw);
+}
+
+int vn_sw_fdb_dump(struct vn_sw *sw, int (*cb)(const struct vn_fdb_entry *e, void *arg),
+		   void *arg)
+{
+	return vn_fdb_dump(sw->fdb, sw->now(), cb, arg);
+}
+
+void vn_sw_fdb_flush(struct vn_sw *sw, const char *port_name)
+{
+	struct sw_port *sp;
+
+	if (!port_name) {
+		vn_fdb_flush(sw->fdb, -1, false);
+		return;
+	}
+	pthread_mutex_lock(&sw->ctl);
+	sp = find_locked(sw, port_name);
+	if (sp)
+		vn_fdb_flush(sw->fdb, sp->port->id, false);
+	pthread_mutex_unlock(&sw->ctl);
+}
+
+int vn_sw_fdb_static_add(struct vn_sw *sw, const uint8_t *mac, uint16_t vlan,
+			 const char *port_name)
+{
+	struct sw_port *sp;
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&sw->ctl);
+	sp = find_locked(sw, port_name);
+	if (sp)
+		rc = vn_fdb_static_add(sw->fdb, mac, vlan, sp->port->id);
+	pthread_mutex_unlock(&sw->ctl);
+	return rc;
+}
+
+struct vn_fdb *vn_sw_fdb(struct vn_sw *sw)
+{
+	return sw->fdb;
+}
+
+void vn_sw_set_clock(struct vn_sw *sw, uint32_t (*now)(void))
+{
+	sw->now = now ? now : mono_sec;
+}
+
+int vn_sw_run_once(struct vn_sw *sw, unsigned int worker)
+{
+	if (sw->running)
+		return -EBUSY;
+	if (worker >= sw->cfg.workers)
+		return -EINVAL;
+	return (int)sw_worker_iter(&sw->workers[worker]);
+}
+
+int vn_sw_worker_stats(struct vn_sw *sw, unsigned int worker, struct vn_sw_worker_stats *st)
+{
+	if (worker >= sw->cfg.workers)
+		return -EINVAL;
+	*st = sw->workers[worker].stats;
+	return 0;
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* sw.h - the L2 switch: ports, workers, forwarding loop, FDB access (public API)
+ *
+ * See /work/notes/SWITCH_API.md: the daemon (port-tap) and the control layer
+ * (ctl) use exactly these names. The control thread calls every function
+ * here; the datapath runs in the workers started by vn_sw_start(), or, in
+ * tests, one iteration at a time through vn_sw_run_once().
+ */
+#ifndef VN_SWITCH_SW_H
+#define VN_SWITCH_SW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "port/port.h"
+#include "switch/fdb.h"
+
+#define VN_SW_PORTS_MAX		256	/* port ids 0..255 */
+#define VN_SW_WORKERS_MAX	64
+
+/**
+ * struct vn_sw_config - switch options
+ * @workers:	worker threads, default 1
+ * @aging_sec:	MAC aging, default 300
+ * @busy_poll:	poll ports in a loop instead of sleeping in epoll
+ */
+struct vn_sw_config {
+	unsigned int workers;
+	unsigned int aging_sec;
+	bool busy_poll;
+};
+
+struct vn_sw;
+
+/**
+ * vn_sw_create() - Make a switch with no ports
+ * @cfg:	options, or NULL for the defaults
+ * @out:	the switch
+ *
+ * Return: 0, -EINVAL for a bad option, -ENOMEM
+ */
+int vn_sw_create(const struct vn_sw_config *cfg, struct vn_sw **out);
+
+/**
+ * vn_sw_destroy() - Stop the workers, close every port, free the switch
+ * @sw:		switch, may be NULL
+ */
+void vn_sw_destroy(struct vn_sw *sw);
+
+/**
+ * vn_sw_start() - Spawn the worker threads
+ * @sw:		switch
+ *
+ * Return: 0, -EALREADY, or a negative errno from pthread_create
+ */
+int vn_sw_start(struct vn_sw *sw);
+
+/**
+ * vn_sw_stop() - Stop and join the worker threads (frames queued stay queued)
+ * @sw:		switch
+ */
+void vn_sw_stop(struct vn_sw *sw);
+
+/**
+ * vn_sw_port_add() - Open a port and attach it while the switch runs
+ * @sw:		switch
+ * @spec:	port spec, see vn_port_open()
+ * @worker:	worker to own it, -1 for the least loaded
+ * @out:	the port, may be NULL
+ *
+ * Return: 0, -EEXIST (name taken), -ENOSPC (no free id), -EINVAL, or what
+ *	   vn_port_open() returned
+ */
+int vn_sw_port_add(struct vn_sw *sw, const char *spec, int worker, struct vn_port **out);
+
+/**
+ * vn_sw_port_attach() - Attach an already opened port (tests, pair ports)
+ * @sw:		switch
+ * @port:	the port; the switch owns it from now on (closes it on delete).
+ *		Its id must be free.
+ * @worker:	worker to own it, -1 for the least loaded
+ *
+ * Return: 0, -EEXIST (id or name taken), -EINVAL (bad VLAN options or worker)
+ */
+int vn_sw_port_attach(struct vn_sw *sw, struct vn_port *port, int worker);
+
+/**
+ * vn_sw_port_del() - Detach a port, drop what is queued for it and close it
+ * @sw:		switch
+ * @name:	port name
+ *
+ * Return: 0, -ENOENT
+ */
+int vn_sw_port_del(struct vn_sw *sw, const char *name);
+
+/**
+ * vn_sw_port_find() - Port by name
+ * @sw:		switch
+ * @name:	port name
+ *
+ * Return: the port or NULL. Valid until the port is deleted.
+ */
+struct vn_port *vn_sw_port_find(struct vn_sw *sw, const char *name);
+
+/**
+ * vn_sw_port_foreach() - Call @cb for every port under the control lock
+ * @sw:		switch
+ * @cb:		callback; non-zero stops the walk and is returned
+ * @arg:	for @cb
+ *
+ * Return: 0, or what @cb returned
+ */
+int vn_sw_port_foreach(struct vn_sw *sw, int (*cb)(struct vn_port *p, void *arg), void *arg);
+
+/**
+ * vn_sw_fdb_dump() - Call @cb for each live FDB entry
+ * @sw:		switch
+ * @cb:		callback; non-zero stops the walk and is returned
+ * @arg:	for @cb
+ *
+ * Return: 0, or what @cb returned
+ */
+int vn_sw_fdb_dump(struct vn_sw *sw, int (*cb)(const struct vn_fdb_entry *e, void *arg),
+		   void *arg);
+
+/**
+ * vn_sw_fdb_flush() - Forget learned addresses of one port or all
+ * @sw:		switch
+ * @port_name:	port, or NULL for all
+ */
+void vn_sw_fdb_flush(struct vn_sw *sw, const char *port_name);
+
+/**
+ * vn_sw_fdb_static_add() - Pin a MAC to a port
+ * @sw:		switch
+ * @mac:	address
+ * @vlan:	VLAN id (0 on plain ports)
+ * @port_name:	port
+ *
+ * Return: 0, -ENOENT (no such port), -ENOSPC
+ */
+int vn_sw_fdb_static_add(struct vn_sw *sw, const uint8_t *mac, uint16_t vlan,
+			 const char *port_name);
+
+/**
+ * vn_sw_fdb() - The switch's learning table (for counters)
+ * @sw:		switch
+ *
+ * Return: the table
+ */
+struct vn_fdb *vn_sw_fdb(struct vn_sw *sw);
+
+/**
+ * vn_sw_set_clock() - Replace the seconds clock (tests: aging without sleeping)
+ * @sw:		switch
+ * @now:	returns monotonic seconds; NULL restores CLOCK_MONOTONIC
+ */
+void vn_sw_set_clock(struct vn_sw *sw, uint32_t (*now)(void));
+
+/**
+ * vn_sw_run_once() - Run one iteration of a worker's loop on the caller's thread
+ * @sw:		switch, not started
+ * @worker:	worker index
+ *
+ * For tests: deterministic forwarding without threads.
+ *
+ * Return: frames handled (received, dequeued or transmitted), or -EBUSY if
+ *	   the workers are running, -EINVAL for a bad index
+ */
+int vn_sw_run_once(struct vn_sw *sw, unsigned int worker);
+
+/**
+ * struct vn_sw_worker_stats - per-worker counters (owned by the worker)
+ * @iterations:	loop iterations
+ * @sleeps:	epoll waits
+ * @ring_tx:	frames handed to other workers
+ * @ring_rx:	frames taken from other workers
+ * @ring_stale:	frames from other workers for a port that is gone
+ * @backlog_max: largest backlog seen on one port
+ */
+struct vn_sw_worker_stats {
+	uint64_t iterations;
+	uint64_t sleeps;
+	uint64_t ring_tx;
+	uint64_t ring_rx;
+	uint64_t ring_stale;
+	uint64_t backlog_max;
+};
+
+/**
+ * vn_sw_worker_stats() - Copy a worker's counters (racy read)
+ * @sw:		switch
+ * @worker:	index
+ * @st:		output
+ *
+ * Return: 0, -EINVAL for a bad index
+ */
+int vn_sw_worker_stats(struct vn_sw *sw, unsigned int worker, struct vn_sw_worker_stats *st);
+
+#endif /* VN_SWITCH_SW_H */

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* sw_internal.h - state shared by sw.c (control), worker.c (datapath) and egress.c
+ *
+ * Ownership: struct sw_port's datapath fields (backlog, partial, feeders,
+ * paused) belong to the port's worker. The port table is read by every
+ * worker and replaced, never modified in place, by the control thread
+ * (see sw.c on generations).
+ */
+#ifndef VN_SWITCH_SW_INTERNAL_H
+#define VN_SWITCH_SW_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/pool.h"
+#include "core/ring.h"
+#include "sw.h"
+#include "vlan.h"
+
+#define SW_BURST		VN_PORT_BURST		/* frames per rx_burst */
+#define SW_SEGS_MAX		VN_VHDR_GSO_SEGS_MAX	/* segments of one GSO frame */
+#define SW_OUT_MAX		(2 * SW_SEGS_MAX)	/* frames per tx_burst after egress */
+#define SW_BACKLOG_MAX		4096	/* frames kept for a full port (block policy) */
+#define SW_RING_SIZE		1024	/* per (worker -> worker) ring */
+#define SW_WORKER_POOL		4096	/* buffers for segments and private copies */
+#define SW_FLOOD		0xffffffffu	/* pkt->user: flood on the receiving worker */
+#define SW_BITMAP_WORDS		(VN_SW_PORTS_MAX / 64)
+
+/**
+ * struct sw_port - the switch's state for one port
+ * @port:	the port
+ * @vlan:	compiled VLAN options
+ * @worker:	index of the owning worker
+ * @backlog:	FIFO of frames not yet resolved for this port (SW_BACKLOG_MAX);
+ *		every frame for the port passes through it, and it keeps
+ *		what a full port could not take (block policy)
+ * @bl_head:	index of the oldest entry
+ * @nbacklog:	entries in @backlog
+ * @partial:	frames already resolved (segments) that the port refused
+ * @npartial:	entries in @partial
+ * @feeders:	local source ports that sent to this port while it was full
+ * @blocked:	@backlog or @partial not empty
+ * @paused:	this port's rx is paused because it feeds a blocked port
+ * @in_epoll:	registered in the worker's epoll set
+ * @ep_events:	events currently registered for the poll fd
+ * @tx_in_epoll: the separate tx_poll_fd is registered (EPOLLOUT)
+ */
+struct sw_port {
+	struct vn_port *port;
+	struct vn_sw_vlan vlan;
+	unsigned int worker;
+	struct vn_pkt **backlog;
+	unsigned int bl_head;
+	unsigned int nbacklog;
+	struct vn_pkt **partial;
+	unsigned int npartial;
+	uint64_t feeders[SW_BITMAP_WORDS];
+	bool blocked;
+	bool paused;
+	bool in_epoll;
+	uint32_t ep_events;
+	bool tx_in_epoll;
+};
+
+/**
+ * struct sw_table - the set of ports, replaced as a whole on add/delete
+ * @gen:	generation number
+ * @nports:	ports in @ports
+ * @per_worker:	ports owned by each worker
+ * @ports:	by port id, NULL for a free id
+ */
+struct sw_table {
+	uint64_t gen;
+	unsigned int nports;
+	unsigned int per_worker[VN_SW_WORKERS_MAX];
+	struct sw_port *ports[VN_SW_PORTS_MAX];
+};
+
+/**
+ * struct sw_dlist - frames for one destination, built by the classify pass
+ * @n:		entries
+ * @pkts:	frames (each holds one reference)
+ */
+struct sw_dlist {
+	unsigned int n;
+	struct vn_pkt *pkts[SW_BURST];
+};
+
+/**
+ * struct sw_worker - one datapath thread
+ * @sw:		the switch
+ * @idx:	index
+ * @thread:	the thread
+ * @epfd:	epoll set: the owned ports' fds and @evfd
+ * @evfd:	eventfd the control thread writes to wake the worker
+ * @seen_gen:	last table generation this worker has adopted (atomic)
+ * @tbl:	that table
+ * @local:	ids of the ports this worker owns (from @tbl)
+ * @nlocal:	entries in @local
+ * @pool:	buffers for segments and private copies
+ * @cache:	last-source FDB cache
+ * @dl:		per-destination lists of the burst being forwarded
+ * @dtouched:	destination ids with a non-empty list
+ * @ndtouched:	entries in @dtouched
+ * @out:	egress output of one tx_burst (SW_OUT_MAX)
+ * @rl:		per-worker lists of frames for other workers
+ * @in:		rings from each worker to this one (in[src])
+ * @ovf:	frames for worker w that did not fit its ring (ovf[w])
+ * @novf:	entries in each @ovf
+ * @ovf_feeders: local sources that fed each non-empty @ovf
+ * @sleeping:	in epoll_wait: a producer must kick @evfd (atomic)
+ * @stats:	counters
+ * @stop:	set by vn_sw_stop() (atomic)
+ * @last_age:	time of the last aging pass (worker 0 ages the FDB)
+ */
+struct sw_worker {
+	struct vn_sw *sw;
+	unsigned int idx;
+	pthread_t thread;
+	int epfd;
+	int evfd;
+	uint64_t seen_gen;
+	struct sw_table *tbl;
+	uint16_t local[VN_SW_PORTS_MAX];
+	unsigned int nlocal;
+	struct vn_pool *pool;
+	struct vn_fdb_cache cache;
+	struct sw_dlist *dl;
+	uint16_t dtouched[VN_SW_PORTS_MAX];
+	unsigned int ndtouched;
+	struct vn_pkt **out;
+	struct sw_dlist *rl;
+	struct vn_ring **in;
+	struct vn_pkt ***ovf;
+	unsigned int *novf;
+	uint64_t (*ovf_feeders)[SW_BITMAP_WORDS];
+	int sleeping;
+	struct vn_sw_worker_stats stats;
+	bool stop;
+	uint32_t last_age;
+};
+
+/**
+ * struct vn_sw - the switch
+ * @cfg:	options
+ * @ctl:	control lock: serialises add/delete/find/foreach
+ * @tbl:	current port table (atomic pointer; see sw.c)
+ * @gen:	last generation published
+ * @fdb:	learning table
+ * @workers:	@cfg.workers workers
+ * @running:	threads started
+ * @now:	seconds clock
+ */
+struct vn_sw {
+	struct vn_sw_config cfg;
+	pthread_mutex_t ctl;
+	struct sw_table *tbl;
+	uint64_t gen;
+	struct vn_fdb *fdb;
+	struct sw_worker *workers;
+	bool running;
+	uint32_t (*now)(void);
+};
+
+/* worker.c */
+int sw_worker_init(struct vn_sw *sw, struct sw_worker *w, unsigned int idx);
+void sw_worker_fini(struct sw_worker *w);
+void sw_worker_drain(struct sw_worker *w);
+void *sw_worker_main(void *arg);
+unsigned int sw_worker_iter(struct sw_worker *w);
+void sw_worker_sync(struct sw_worker *w);
+
+/* egress.c */
+unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+			       struct vn_pkt **out, unsigned int room);
+
+#endif /* VN_SWITCH_SW_INTERNAL_H */

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/* vlan.c - per-port 802.1Q: classify, pop at ingress, push at egress */
+#include <errno.h>
+#include <string.h>
+
+#include "core/compiler.h"
+#include "core/pool.h"
+#include "vlan.h"
+
+#define ETH_ALEN2	12	/* destination + source MAC */
+#define VLAN_HLEN	4
+
+int vn_sw_vlan_init(struct vn_sw_vlan *v, const struct vn_port_conf *conf)
+{
+	unsigned int k;
+
+	memset(v, 0, sizeof(*v));
+	if (conf->access_vlan > VN_VLAN_MAX)
+		return -EINVAL;
+	v->native = conf->access_vlan;
+	v->trunk = conf->ntrunk > 0;
+	v->plain = !v->native && !v->trunk;
+	/* More entries than the array holds */
+	if (conf->ntrunk > VN_PORT_TRUNK_MAX)
+		return -EINVAL;
+	for (k = 0; k < conf->ntrunk; k++) {
+		uint16_t vid = conf->trunk[k];
+
+		/* 0 and 4095 are reserved (802.1Q, table 9-2) */
+		if (vid < 1 || vid > VN_VLAN_MAX)
+			return -EINVAL;
+		v->allowed[vid / 64] |= 1ull << (vid % 64);
+	}
+	return 0;
+}
+
+/* Move the offload offsets with the L3 header */
+static void shift_offloads(struct vn_pkt *pkt, int delta)
+{
+	if (pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM)
+		pkt->vh.csum_start = (uint16_t)(pkt->vh.csum_start + delta);
+	if (pkt->vh.hdr_len)
+		pkt->vh.hdr_len = (uint16_t)(pkt->vh.hdr_len + delta);
+}
+
+enum vn_drop_reason vn_sw_vlan_push(struct vn_pkt *pkt, uint16_t vid)
+{
+	uint8_t *p;
+
+	/* No room for the MAC addresses we move */
+	if (unlikely(!vn_pkt_ptr(pkt, 0, ETH_ALEN2)))
+		return VN_DROP_RUNT;
+	p = vn_pkt_push(pkt, VLAN_HLEN);
+	if (unlikely(!p))
+		return VN_DROP_NO_BUFFER;
+	memmove(p, p + VLAN_HLEN, ETH_ALEN2);
+	p[12] = VN_ETH_P_8021Q >> 8;
+	p[13] = VN_ETH_P_8021Q & 0xff;
+	p[14] = (uint8_t)(vid >> 8 & 0x0f);
+	p[15] = (uint8_t)vid;
+	shift_offloads(pkt, VLAN_HLEN);
+	return VN_DROP_NONE;
+}
+
+enum vn_drop_reason vn_sw_vlan_pop(struct vn_pkt *pkt)
+{
+	uint8_t *p = vn_pkt_ptr(pkt, 0, ETH_ALEN2 + VLAN_HLEN + 2);
+
+	/* Tagged frame too short to hold its inner EtherType */
+	if (unlikely(!p))
+		return VN_DROP_RUNT;
+	/* Offload offsets pointing into the tag we remove */
+	if (unlikely(((pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM) &&
+		      pkt->vh.csum_start < ETH_ALEN2 + VLAN_HLEN + 2) ||
+		     (pkt->vh.hdr_len && pkt->vh.hdr_len < ETH_ALEN2 + VLAN_HLEN + 2)))
+		return VN_DROP_VHDR_CSUM_RANGE;
+	memmove(p + VLAN_HLEN, p, ETH_ALEN2);
+	vn_pkt_pull(pkt, VLAN_HLEN);
+	shift_offloads(pkt, -VLAN_HLEN);
+	return VN_DROP_NONE;
+}
+
+enum vn_drop_reason vn_sw_vlan_ingress(const struct vn_sw_vlan *v, struct vn_pkt *pkt)
+{
+	const uint8_t *p = vn_pkt_ptr(pkt, 0, 14);
+	uint16_t vid;
+
+	/* Shorter than an Ethernet header */
+	if (unlikely(!p))
+		return VN_DROP_RUNT;
+	if (v->plain) {
+		pkt->vlan_tci = 0;
+		return VN_DROP_NONE;
+	}
+	if ((p[12] << 8 | p[13]) != VN_ETH_P_8021Q) {
+		/* Untagged on a trunk without a native VLAN */
+		if (unlikely(!v->native))
+			return VN_DROP_VLAN;
+		pkt->vlan_tci = v->native;
+		return VN_DROP_NONE;
+	}
+	p = vn_pkt_ptr(pkt, 0, 16);
+	/* Tag cut short */
+	if (unlikely(!p))
+		return VN_DROP_RUNT;
+	vid = (uint16_t)((p[14] << 8 | p[15]) & 0x0fff);
+	if (vid == 0) {
+		vid = v->native;	/* priority tag: the frame is untagged */
+		if (unlikely(!vid))
+			return VN_DROP_VLAN;
+	} else if (unlikely(!v->trunk || !(v->allowed[vid / 64] >> (vid % 64) & 1))) {
+		/* A VLAN this port does not carry tagged */
+		return VN_DROP_VLAN;
+	}
+	pkt->vlan_tci = vid;
+	return vn_sw_vlan_pop(pkt);
+}
+
+enum vn_drop_reason vn_sw_vlan_egress(const struct vn_sw_vlan *v, struct vn_pool *pool,
+				      struct vn_pkt **pktp)
+{
+	uint16_t vid = (*pktp)->vlan_tci;
+
+	if (unlikely(!vn_sw_vlan_member(v, vid)))
+		return VN_DROP_VLAN;
+	if (v->plain || vid == v->native)
+		return VN_DROP_NONE;
+	/* The tag is written into the frame: a flooded copy must not see it */
+	if (vn_pkt_unshare(pool, pktp))
+		return VN_DROP_NO_BUFFER;
+	return vn_sw_vlan_push(*pktp, vid);
+}

@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: MIT
+/* worker.c - the forwarding loop: bursts in, classify, per-destination lists, bursts out
+ *
+ * One iteration of a worker (sw_worker_iter()):
+ *  1. adopt a new port table if the control thread published one (sw.c);
+ *  2. pump the ports that are full (their backlog) and, unless one of them
+ *     is still full, take the frames other workers handed over (rings);
+ *  3. rx_burst from each owned port that is not paused, and forward the
+ *     burst in two passes (netmap VALE's nm_vale_flush()): classify every
+ *     frame (validate, VLAN, learn the source, look up the destination)
+ *     into per-destination lists under one FDB read lock, then for each
+ *     destination resolve the offloads (egress.c) and make one tx_burst;
+ *  4. retry frames for other workers whose ring was full.
+ * A worker sleeps in epoll only after an iteration that did nothing.
+ *
+ * Backpressure (policy=block, the default): a destination that takes fewer
+ * frames than offered keeps the rest in its backlog, is marked blocked, and
+ * every local source that sends to it while blocked is paused (rx_enable
+ * off, its fd out of the epoll set) until the destination drains; the
+ * worker then waits for POLLOUT on the destination's tx_poll_fd. A source
+ * adds at most one burst before it is paused, so the backlog stays bounded.
+ * Frames for a blocked port that come from other workers stay in their
+ * ring (the worker stops dequeuing while any of its ports is blocked); the
+ * producer keeps what its full ring refuses and pauses its own sources in
+ * the same way. policy=drop drops what the port refused, counted as
+ * drop_tx_full. Nothing is dropped silently.
+ *
+ * Counters: a port's counters are written only by the worker that owns it:
+ * ingress drops on the source (this worker), egress work and drops on the
+ * destination (its owner, after the hand-off).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/vhdr.h"
+#include "sw_internal.h"
+
+#define EP_TX_BIT	(1ull << 32)
+#define EP_WAKE		UINT64_MAX
+
+static inline bool bit_test(const uint64_t *bm, unsigned int b)
+{
+	return bm[b / 64] >> (b % 64) & 1;
+}
+
+static inline void bit_set(uint64_t *bm, unsigned int b)
+{
+	bm[b / 64] |= 1ull << (b % 64);
+}
+
+static void ep_ctl(struct sw_worker *w, int op, int fd, uint32_t events, uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+
+	if (fd >= 0 && epoll_ctl(w->epfd, op, fd, &ev) && op != EPOLL_CTL_DEL)
+		vn_log_rl(VN_LOG_WARN, "switch worker %u: epoll_ctl(fd %d): %s", w->idx, fd,
+			  strerror(errno));
+}
+
+static int port_rx_fd(struct sw_port *sp)
+{
+	return sp->port->ops->poll_fd ? sp->port->ops->poll_fd(sp->port) : -1;
+}
+
+static int port_tx_fd(struct sw_port *sp)
+{
+	return sp->port->ops->tx_poll_fd ? sp->port->ops->tx_poll_fd(sp->port) : -1;
+}
+
+/* Make the epoll registration match the port's state (paused, blocked) */
+static void ep_update(struct sw_worker *w, struct sw_port *sp)
+{
+	int rfd = port_rx_fd(sp), tfd = port_tx_fd(sp);
+	uint32_t ev = sp->paused ? 0 : EPOLLIN;
+	bool want_tx = sp->blocked && tfd >= 0 && tfd != rfd;
+
+	if (sp->blocked && tfd >= 0 && tfd == rfd)
+		ev |= EPOLLOUT;
+	if (rfd >= 0 && ev != sp->ep_events) {
+		ep_ctl(w, EPOLL_CTL_MOD, rfd, ev, sp->port->id);
+		sp->ep_events = ev;
+	}
+	if (want_tx != sp->tx_in_epoll) {
+		ep_ctl(w, want_tx ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, tfd, EPOLLOUT,
+		       sp->port->id | EP_TX_BIT);
+		sp->tx_in_epoll = want_tx;
+	}
+}
+
+static void set_paused(struct sw_worker *w, struct sw_port *sp, bool paused)
+{
+	if (sp->paused == paused)
+		return;
+	sp->paused = paused;
+	if (sp->port->ops->rx_enable)
+		sp->port->ops->rx_enable(sp->port, !paused);
+	else if (paused)
+		sp->port->stats.rx_paused++;
+	ep_update(w, sp);
+}
+
+/* A source fed a full destination (or a full ring): stop reading it */
+static void pause_feeder(struct sw_worker *w, uint64_t *feeders, struct sw_port *src)
+{
+	if (!src)
+		return;
+	bit_set(feeders, src->port->id);
+	set_paused(w, src, true);
+}
+
+/* Something drained: resume the sources no full port or ring waits on */
+static void recompute_pauses(struct sw_worker *w)
+{
+	uint64_t need[SW_BITMAP_WORDS] = { 0 };
+	unsigned int i, k;
+
+	for (i = 0; i < w->nlocal; i++) {
+		struct sw_port *sp = w->tbl->ports[w->local[i]];
+
+		if (sp->blocked)
+			for (k = 0; k < SW_BITMAP_WORDS; k++)
+				need[k] |= sp->feeders[k];
+	}
+	for (i = 0; i < w->sw->cfg.workers; i++)
+		if (w->novf[i])
+			for (k = 0; k < SW_BITMAP_WORDS; k++)
+				need[k] |= w->ovf_feeders[i][k];
+	for (i = 0; i < w->nlocal; i++) {
+		struct sw_port *sp = w->tbl->ports[w->local[i]];
+
+		if (sp->paused && !bit_test(need, sp->port->id))
+			set_paused(w, sp, false);
+	}
+}
+
+static bool bl_push(struct sw_port *sp, struct vn_pkt *pkt)
+{
+	/* A bound we promise (one burst per source before it pauses): if it is
+	 * ever exceeded the frame is dropped and counted, not queued */
+	if (unlikely(sp->nbacklog == SW_BACKLOG_MAX))
+		return false;
+	sp->backlog[(sp->bl_head + sp->nbacklog++) % SW_BACKLOG_MAX] = pkt;
+	return true;
+}
+
+static struct vn_pkt *bl_pop(struct sw_port *sp)
+{
+	struct vn_pkt *pkt = sp->backlog[sp->bl_head];
+
+	sp->bl_head = (sp->bl_head + 1) % SW_BACKLOG_MAX;
+	sp->nbacklog--;
+	return pkt;
+}
+
+/* The port refused out[sent, nout): keep them (block) or drop them (drop) */
+static bool tx_refused(struct sw_port *sp, struct vn_pkt **out, unsigned int sent,
+		       unsigned int nout)
+{
+	struct vn_port *port = sp->port;
+
+	port->stats.ring_full++;
+	if (port->conf.drop_when_full) {
+		port->stats.drops[VN_DROP_TX_FULL] += nout - sent;
+		vn_pkt_put_bulk(out + sent, nout - sent);
+		while (sp->nbacklog) {
+			struct vn_pkt *pkt = bl_pop(sp);
+
+			port->stats.drops[VN_DROP_TX_FULL]++;
+			vn_pkt_put(pkt);
+		}
+		return false;
+	}
+	memcpy(sp->partial, out + sent, (nout - sent) * sizeof(*out));
+	sp->npartial = nout - sent;
+	return true;
+}
+
+/**
+ * pump() - Resolve and send a port's backlog, in bursts, until it is empty or the port is full
+ * @w:		worker owning @sp
+ * @sp:		destination
+ *
+ * Return: frames the port took
+ */
+static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
+{
+	struct vn_port *port = sp->port;
+	unsigned int work = 0, sent, nout;
+	bool full = false;
+
+	if (sp->npartial) {
+		sent = port->ops->tx_burst(port, sp->partial, sp->npartial);
+		work += sent;
+		sp->npartial -= sent;
+		memmove(sp->partial, sp->partial + sent, sp->npartial * sizeof(*sp->partial));
+		full = sp->npartial > 0;
+	}
+	while (!full && sp->nbacklog) {
+		nout = 0;
+		while (sp->nbacklog && SW_OUT_MAX - nout >= SW_SEGS_MAX)
+			nout += sw_egress_resolve(w, sp, bl_pop(sp), w->out + nout,
+						  SW_OUT_MAX - nout);
+		if (!nout)
+			continue;
+		sent = port->ops->tx_burst(port, w->out, nout);
+		work += sent;
+		if (sent < nout)
+			full = tx_refused(sp, w->out, sent, nout);
+	}
+	if (full != sp->blocked) {
+		sp->blocked = full;
+		if (!full)
+			memset(sp->feeders, 0, sizeof(sp->feeders));
+		ep_update(w, sp);
+		if (!full)
+			recompute_pauses(w);
+	}
+	return work;
+}
+
+static inline void dl_add(struct sw_worker *w, uint16_t d, struct vn_pkt *pkt)
+{
+	struct sw_dlist *l = &w->dl[d];
+
+	if (!l->n)
+		w->dtouched[w->ndtouched++] = d;
+	l->pkts[l->n++] = pkt;
+}
+
+/* Second pass: every destination's list into its backlog, then one pump */
+static void flush_dlists(struct sw_worker *w, struct sw_port *src)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < w->ndtouched; i++) {
+		struct sw_dlist *l = &w->dl[w->dtouched[i]];
+		struct sw_port *sp = w->tbl->ports[w->dtouched[i]];
+
+		for (k = 0; k < l->n; k++) {
+			if (unlikely(!bl_push(sp, l->pkts[k]))) {
+				sp->port->stats.drops[VN_DROP_TX_FULL]++;
+				vn_pkt_put(l->pkts[k]);
+			}
+		}
+		l->n = 0;
+		pump(w, sp);
+		if (sp->blocked)
+			pause_feeder(w, sp->feeders, src);
+	}
+	w->ndtouched = 0;
+}
+
+/* Frames for another worker: into its ring, keeping what does not fit */
+static void ring_send(struct sw_worker *w, unsigned int dst, struct vn_pkt **pkts,
+		      unsigned int n, struct sw_port *src)
+{
+	struct sw_worker *peer = &w->sw->workers[dst];
+	unsigned int sent = 0, k;
+
+	if (!w->novf[dst])
+		sent = vn_ring_enqueue_burst(peer->in[w->idx], (void *const *)pkts, n);
+	if (sent) {
+		w->stats.ring_tx += sent;
+		if (__atomic_load_n(&peer->sleeping, __ATOMIC_SEQ_CST)) {
+			uint64_t one = 1;
+
+			if (write(peer->evfd, &one, sizeof(one)) < 0)
+				vn_log_rl(VN_LOG_WARN, "switch worker %u: kick: %s", w->idx,
+					  strerror(errno));
+		}
+	}
+	for (k = sent; k < n; k++) {
+		/* Past the bound (see bl_push()): counted on the source */
+		if (unlikely(w->novf[dst] == SW_BACKLOG_MAX)) {
+			if (src)
+				src->port->stats.drops[VN_DROP_TX_FULL]++;
+			vn_pkt_put(pkts[k]);
+			continue;
+		}
+		w->ovf[dst][w->novf[dst]++] = pkts[k];
+	}
+	if (w->novf[dst])
+		pause_feeder(w, w->ovf_feeders[dst], src);
+}
+
+static void flush_rlists(struct sw_worker *w, struct sw_port *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->sw->cfg.workers; i++) {
+		if (!w->rl[i].n)
+			continue;
+		ring_send(w, i, w->rl[i].pkts, w->rl[i].n, src);
+		w->rl[i].n = 0;
+	}
+}
+
+/* Retry what full rings refused earlier */
+static unsigned int flush_ovf(struct sw_worker *w)
+{
+	unsigned int i, sent, work = 0;
+	bool drained = false;
+
+	for (i = 0; i < w->sw->cfg.workers; i++) {
+		if (!w->novf[i])
+			continue;
+		sent = vn_ring_enqueue_burst(w->sw->workers[i].in[w->idx], (void **)w->ovf[i],
+					     w->novf[i]);
+		if (!sent)
+			continue;
+		work += sent;
+		w->stats.ring_tx += sent;
+		w->novf[i] -= sent;
+		memmove(w->ovf[i], w->ovf[i] + sent, w->novf[i] * sizeof(**w->ovf));
+		if (__atomic_load_n(&w->sw->workers[i].sleeping, __ATOMIC_SEQ_CST)) {
+			uint64_t one = 1;
+
+			if (write(w->sw->workers[i].evfd, &one, sizeof(one)) < 0)
+				vn_log_rl(VN_LOG_WARN, "switch worker %u: kick: %s", w->idx,
+					  strerror(errno));
+		}
+		if (!w->novf[i]) {
+			memset(w->ovf_feeders[i], 0, sizeof(w->ovf_feeders[i]));
+			drained = true;
+		}
+	}
+	if (drained)
+		recompute_pauses(w);
+	return work;
+}
+
+/* Copy a flooded frame to every other member port here and, once, to each other worker */
+static void flood(struct sw_worker *w, struct vn_pkt *pkt, bool remote)
+{
+	struct sw_table *t = w->tbl;
+	unsigned int i;
+
+	for (i = 0; i < w->nlocal; i++) {
+		struct sw_port *sp = t->ports[w->local[i]];
+
+		/* no hairpin: never back out of the ingress port */
+		if (sp->port->id == pkt->in_port || !vn_sw_vlan_member(&sp->vlan, pkt->vlan_tci))
+			continue;
+		vn_pkt_get(pkt);
+		dl_add(w, sp->port->id, pkt);
+	}
+	if (remote) {
+		pkt->user = SW_FLOOD;
+		for (i = 0; i < w->sw->cfg.workers; i++) {
+			if (i == w->idx || !t->per_worker[i])
+				continue;
+			vn_pkt_get(pkt);
+			w->rl[i].pkts[w->rl[i].n++] = pkt;
+		}
+	}
+	vn_pkt_put(pkt);
+}
+
+static inline void drop_in(struct sw_port *src, struct vn_pkt *pkt, enum vn_drop_reason why)
+{
+	src->port->stats.drops[why]++;
+	vn_pkt_put(pkt);
+}
+
+/**
+ * classify() - First pass for one frame: check, learn, pick destinations
+ * @w:		worker
+ * @src:	ingress port
+ * @pkt:	frame, its reference goes to the lists or is dropped
+ * @lreq:	learn requests for the exclusive pass
+ * @nl:		entries in @lreq
+ * @now:	seconds
+ */
+static void classify(struct sw_worker *w, struct sw_port *src, struct vn_pkt *pkt,
+		     struct vn_fdb_learn_req *lreq, unsigned int *nl, uint32_t now)
+{
+	struct vn_fdb *fdb = w->sw->fdb;
+	enum vn_drop_reason why;
+	const uint8_t *eth;
+	uint64_t key;
+	int d;
+
+	why = vn_vhdr_validate(pkt);
+	if (!why)
+		why = vn_sw_vlan_ingress(&src->vlan, pkt);
+	if (unlikely(why))
+		return drop_in(src, pkt, why);
+	eth = vn_pkt_ptr(pkt, 0, 12);	/* vlan_ingress checked 14 bytes */
+	/* A group address is never a station's source */
+	if (unlikely(eth[6] & 1))
+		return drop_in(src, pkt, VN_DROP_SRC_MAC);
+	pkt->in_port = src->port->id;
+	key = vn_fdb_key(eth + 6, pkt->vlan_tci);
+	if (!vn_fdb_learn_fast(fdb, &w->cache, key, pkt->in_port, now))
+		lreq[(*nl)++] = (struct vn_fdb_learn_req){ .key = key, .port = pkt->in_port };
+	if (eth[0] & 1)
+		return flood(w, pkt, true);	/* broadcast, multicast */
+	d = vn_fdb_lookup(fdb, vn_fdb_key(eth, pkt->vlan_tci), now);
+	if (d == VN_FDB_NONE || !w->tbl->ports[d])
+		return flood(w, pkt, true);	/* unknown unicast */
+	if (unlikely(d == pkt->in_port))
+		return drop_in(src, pkt, VN_DROP_HAIRPIN);
+	if (unlikely(!vn_sw_vlan_member(&w->tbl->ports[d]->vlan, pkt->vlan_tci)))
+		return drop_in(src, pkt, VN_DROP_VLAN);
+	if (w->tbl->ports[d]->worker == w->idx)
+		return dl_add(w, (uint16_t)d, pkt);
+	pkt->user = (uint64_t)d;
+	w->rl[w->tbl->ports[d]->worker].pkts[w->rl[w->tbl->ports[d]->worker].n++] = pkt;
+}
+
+/* Forward one received burst: classify all, then send per destination */
+static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
+		    unsigned int n, uint32_t now)
+{
+	struct vn_fdb_learn_req lreq[SW_BURST];
+	unsigned int i, nl = 0;
+
+	vn_fdb_read_lock(w->sw->fdb);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n)
+			__builtin_prefetch(vn_pkt_data(pkts[i + 1]));
+		classify(w, src, pkts[i], lreq, &nl, now);
+	}
+	vn_fdb_read_unlock(w->sw->fdb);
+	vn_fdb_learn_bulk(w->sw->fdb, lreq, nl, now);
+	flush_dlists(w, src);
+	flush_rlists(w, src);
+}
+
+/* Frames other workers classified for our ports */
+static void forward_remote(struct sw_worker *w, struct vn_pkt **pkts, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		struct vn_pkt *pkt = pkts[i];
+		struct sw_port *sp;
+
+		if (pkt->user == SW_FLOOD) {
+			flood(w, pkt, false);
+			continue;
+		}
+		sp = pkt->user < VN_SW_PORTS_MAX ? w->tbl->ports[pkt->user] : NULL;
+		/* The port went away (or moved) while the frame was in the ring */
+		if (unlikely(!sp || sp->worker != w->idx)) {
+			w->stats.ring_stale++;
+			vn_pkt_put(pkt);
+			continue;
+		}
+		dl_add(w, sp->port->id, pkt);
+	}
+	flush_dlists(w, NULL);
+}
+
+static void detach_local(struct sw_worker *w, struct sw_port *sp)
+{
+	int rfd = port_rx_fd(sp);
+
+	if (sp->in_epoll && rfd >= 0)
+		ep_ctl(w, EPOLL_CTL_DEL, rfd, 0, 0);
+	if (sp->tx_in_epoll)
+		ep_ctl(w, EPOLL_CTL_DEL, port_tx_fd(sp), 0, 0);
+	sp->in_epoll = sp->tx_in_epoll = false;
+	sp->port->stats.drops[VN_DROP_PORT_DOWN] += sp->nbacklog + sp->npartial;
+	while (sp->nbacklog)
+		vn_pkt_put(bl_pop(sp));
+	vn_pkt_put_bulk(sp->partial, sp->npartial);
+	sp->npartial = 0;
+	sp->blocked = false;
+}
+
+/**
+ * sw_worker_sync() - Adopt the table the control thread published
+ * @w:		worker
+ *
+ * Ports that left this worker are detached (backlog dropped and counted,
+ * fds out of epoll); new ones are registered. Then seen_gen tells the
+ * control thread that the old table is no longer used by this worker.
+ */
+void sw_worker_sync(struct sw_worker *w)
+{
+	struct sw_table *t = __atomic_load_n(&w->sw->tbl, __ATOMIC_ACQUIRE);
+	unsigned int i, id;
+
+	for (i = 0; w->tbl && i < w->nlocal; i++) {
+		struct sw_port *sp = w->tbl->ports[w->local[i]];
+
+		if (t->ports[w->local[i]] != sp)
+			detach_local(w, sp);
+	}
+	w->nlocal = 0;
+	for (id = 0; id < VN_SW_PORTS_MAX; id++) {
+		struct sw_port *sp = t->ports[id];
+
+		if (!sp || sp->worker != w->idx)
+			continue;
+		w->local[w->nlocal++] = (uint16_t)id;
+		if (!sp->in_epoll) {
+			sp->ep_events = EPOLLIN;
+			ep_ctl(w, EPOLL_CTL_ADD, port_rx_fd(sp), EPOLLIN, id);
+			sp->in_epoll = true;
+		}
+	}
+	w->tbl = t;
+	/* A feeder that left: nobody waits for it any more */
+	recompute_pauses(w);
+	__atomic_store_n(&w->seen_gen, t->gen, __ATOMIC_RELEASE);
+}
+
+static bool any_blocked(const struct sw_worker *w)
+{
+	for (unsigned int i = 0; i < w->nlocal; i++)
+		if (w->tbl->ports[w->local[i]]->blocked)
+			return true;
+	return false;
+}
+
+/**
+ * sw_worker_iter() - One pass over the worker's ports and rings
+ * @w:		worker
+ *
+ * Return: frames handled
+ */
+unsigned int sw_worker_iter(struct sw_worker *w)
+{
+	struct vn_pkt *pkts[SW_BURST];
+	unsigned int i, n, work = 0;
+	uint32_t now = w->sw->now();
+
+	if (__atomic_load_n(&w->sw->tbl, __ATOMIC_ACQUIRE) != w->tbl)
+		sw_worker_sync(w);
+	w->stats.iterations++;
+	for (i = 0; i < w->nlocal; i++) {
+		struct sw_port *sp = w->tbl->ports[w->local[i]];
+
+		if (sp->blocked)
+			work += pump(w, sp);
+	}
+	if (!any_blocked(w)) {
+		for (i = 0; i < w->sw->cfg.workers; i++) {
+			if (!w->in[i])
+				continue;
+			n = vn_ring_dequeue_burst(w->in[i], (void **)pkts, SW_BURST);
+			if (!n)
+				continue;
+			w->stats.ring_rx += n;
+			work += n;
+			forward_remote(w, pkts, n);
+		}
+	}
+	for (i = 0; i < w->nlocal; i++) {
+		struct sw_port *sp = w->tbl->ports[w->local[i]];
+
+		if (sp->paused)
+			continue;
+		n = sp->port->ops->rx_burst(sp->port, pkts, SW_BURST);
+		if (!n)
+			continue;
+		work += n;
+		forward(w, sp, pkts, n, now);
+	}
+	work += flush_ovf(w);
+	if (w->idx == 0 && now != w->last_age) {
+		vn_fdb_age(w->sw->fdb, now);
+		w->last_age = now;
+	}
+	return work;
+}
+
+static bool rings_empty(struct sw_worker *w)
+{
+	for (unsigned int i = 0; i < w->sw->cfg.workers; i++)
+		if (w->in[i] && vn_ring_count(w->in[i]))
+			return false;
+	return true;
+}
+
+static int sleep_timeout(struct sw_worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->sw->cfg.workers; i++)
+		if (w->novf[i])
+			return 1;	/* a full ring has no fd: poll it */
+	for (i = 0; i < w->nlocal; i++) {
+		struct sw_port *sp = w->tbl->ports[w->local[i]];
+
+		if (sp->blocked && port_tx_fd(sp) < 0)
+			return 1;
+	}
+	return w->idx == 0 ? 1000 : -1;	/* worker 0 ages the FDB */
+}
+
+static void sleep_once(struct sw_worker *w)
+{
+	struct epoll_event evs[16];
+	uint64_t v;
+	int n;
+
+	__atomic_store_n(&w->sleeping, 1, __ATOMIC_SEQ_CST);
+	/* A producer that enqueued before seeing @sleeping did not kick us */
+	if (rings_empty(w)) {
+		w->stats.sleeps++;
+		n = epoll_wait(w->epfd, evs, 16, sleep_timeout(w));
+		for (int i = 0; i < n; i++)
+			if (evs[i].data.u64 == EP_WAKE && read(w->evfd, &v, sizeof(v)) < 0)
+				break;
+	}
+	__atomic_store_n(&w->sleeping, 0, __ATOMIC_SEQ_CST);
+}
+
+/**
+ * sw_worker_main() - Thread body: iterate until stopped
+ * @arg:	struct sw_worker
+ *
+ * Return: NULL
+ */
+void *sw_worker_main(void *arg)
+{
+	struct sw_worker *w = arg;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		if (sw_worker_iter(w) || w->sw->cfg.busy_poll)
+			continue;
+		sleep_once(w);
+	}
+	return NULL;
+}
+
+/**
+ * sw_worker_init() - Set up a worker's epoll set, wake-up fd, rings and pool
+ * @sw:		switch (cfg.workers set)
+ * @w:		worker, zeroed
+ * @idx:	its index
+ *
+ * Return: 0, or a negative errno
+ */
+int sw_worker_init(struct vn_sw *sw, struct sw_worker *w, unsigned int idx)
+{
+	unsigned int nw = sw->cfg.workers, i;
+	char name[32];
+	int rc;
+
+	w->sw = sw;
+	w->idx = idx;
+	w->evfd = -1;
+	vn_fdb_cache_init(&w->cache);
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epfd < 0)
+		return -errno;
+	w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->evfd < 0)
+		return -errno;
+	ep_ctl(w, EPOLL_CTL_ADD, w->evfd, EPOLLIN, EP_WAKE);
+	snprintf(name, sizeof(name), "sw-worker%u", idx);
+	rc = vn_pool_create(name, SW_WORKER_POOL, &w->pool);
+	if (rc)
+		return rc;
+	w->dl = calloc(VN_SW_PORTS_MAX, sizeof(*w->dl));
+	w->rl = calloc(nw, sizeof(*w->rl));
+	w->out = calloc(SW_OUT_MAX, sizeof(*w->out));
+	w->in = calloc(nw, sizeof(*w->in));
+	w->ovf = calloc(nw, sizeof(*w->ovf));
+	w->novf = calloc(nw, sizeof(*w->novf));
+	w->ovf_feeders = calloc(nw, sizeof(*w->ovf_feeders));
+	if (!w->dl || !w->rl || !w->out || !w->in || !w->ovf || !w->novf || !w->ovf_feeders)
+		return -ENOMEM;
+	for (i = 0; i < nw; i++) {
+		if (i == idx)
+			continue;
+		rc = vn_ring_create(SW_RING_SIZE, 0, &w->in[i]);
+		if (rc)
+			return rc;
+		w->ovf[i] = calloc(SW_BACKLOG_MAX, sizeof(**w->ovf));
+		if (!w->ovf[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * sw_worker_drain() - Release the frames queued in a worker's rings and overflow lists
+ * @w:		worker, thread stopped
+ *
+ * Called before the ports close, so the pools those frames belong to can go.
+ */
+void sw_worker_drain(struct sw_worker *w)
+{
+	struct vn_pkt *pkts[SW_BURST];
+	unsigned int i, n;
+
+	for (i = 0; w->in && i < w->sw->cfg.workers; i++) {
+		while (w->in[i] && (n = vn_ring_dequeue_burst(w->in[i], (void **)pkts, SW_BURST)))
+			vn_pkt_put_bulk(pkts, n);
+		if (w->ovf && w->ovf[i]) {
+			vn_pkt_put_bulk(w->ovf[i], w->novf[i]);
+			w->novf[i] = 0;
+		}
+	}
+}
+
+/**
+ * sw_worker_fini() - Free a worker (drained, thread stopped, ports detached)
+ * @w:		worker
+ */
+void sw_worker_fini(struct sw_worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->sw->cfg.workers; i++) {
+		if (w->in)
+			vn_ring_destroy(w->in[i]);
+		if (w->ovf)
+			free(w->ovf[i]);
+	}
+	free(w->in);
+	free(w->ovf);
+	free(w->novf);
+	free(w->ovf_feeders);
+	free(w->dl);
+	free(w->rl);
+	free(w->out);
+	vn_pool_destroy(w->pool);
+	if (w->evfd >= 0)
+		close(w->evfd);
+	if (w->epfd >= 0)
+		close(w->epfd);
+}

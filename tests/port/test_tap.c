@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: MIT
+/* test_tap.c - tap ports against the Linux tap driver, in a private network namespace
+ *
+ * Needs root (suite e2e). The test unshares its own network namespace, so
+ * every tap it creates lives and dies with the test process and no name can
+ * clash with another test run. The kernel-side peer is an AF_PACKET socket
+ * bound to the tap: what it sends leaves the kernel through the tap and
+ * must come out of rx_burst; what tx_burst writes must arrive on it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <cmocka.h>
+
+#include "core/csum.h"
+#include "core/pool.h"
+#include "core/vhdr.h"
+#include "port/port.h"
+#include "port/tap.h"
+
+#define ETH_P_TEST	0x88b5	/* IEEE local experimental ethertype */
+
+/* An AF_PACKET socket on @ifname, optionally with a virtio-net header */
+static int pkt_sock(const char *ifname, bool vnet)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	int one = 1, fd;
+
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, htons(ETH_P_ALL));
+	assert_true(fd >= 0);
+	if (vnet)
+		assert_int_equal(setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)), 0);
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	assert_true(sll.sll_ifindex > 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	return fd;
+}
+
+static void fill_test_frame(uint8_t *f, size_t len, uint8_t marker)
+{
+	size_t i;
+
+	memset(f, 0xff, 6);				/* broadcast */
+	memcpy(f + 6, "\x02\x00\x00\x00\x00\x01", 6);
+	f[12] = ETH_P_TEST >> 8;
+	f[13] = ETH_P_TEST & 0xff;
+	for (i = 14; i < len; i++)
+		f[i] = (uint8_t)(marker + i);
+}
+
+/* rx_burst until a frame of ethertype ETH_P_TEST arrives (others: IPv6 noise), 5 s max */
+static unsigned int rx_test_frames(struct vn_port *p, struct vn_pkt **out, unsigned int want)
+{
+	struct vn_pkt *pkts[64];
+	unsigned int got = 0, i, n, loops;
+
+	for (loops = 0; loops < 500 && got < want; loops++) {
+		struct pollfd pfd = { .fd = p->ops->poll_fd(p), .events = POLLIN };
+
+		poll(&pfd, 1, 10);
+		n = p->ops->rx_burst(p, pkts, 64);
+		for (i = 0; i < n; i++) {
+			uint8_t *et = vn_pkt_ptr(pkts[i], 12, 2);
+
+			if (got < want && et && ((et[0] << 8) | et[1]) == ETH_P_TEST)
+				out[got++] = pkts[i];
+			else if (got < want && et && et[0] == 0x08 && et[1] == 0x00)
+				out[got++] = pkts[i];	/* IPv4 for the GSO tests */
+			else
+				vn_pkt_put(pkts[i]);
+		}
+	}
+	return got;
+}
+
+/* recv on the packet socket until a non-outgoing frame of @ethertype, 5 s max */
+static ssize_t sock_recv(int fd, uint8_t *buf, size_t len, uint16_t ethertype, size_t hdr)
+{
+	unsigned int loops;
+
+	for (loops = 0; loops < 500; loops++) {
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		poll(&pfd, 1, 10);
+		r = recvfrom(fd, buf, len, 0, (struct sockaddr *)&from, &fl);
+		if (r < (ssize_t)(hdr + 14) || from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		if (((buf[hdr + 12] << 8) | buf[hdr + 13]) == ethertype)
+			return r;
+	}
+	return -1;
+}
+
+static int setup_netns(void **state)
+{
+	FILE *f;
+
+	(void)state;
+	if (unshare(CLONE_NEWNET)) {
+		fprintf(stderr, "unshare(CLONE_NEWNET): %s (this test needs root)\n",
+			strerror(errno));
+		return -1;
+	}
+	/* no IPv6 autoconf chatter on the taps of this private namespace */
+	f = fopen("/proc/sys/net/ipv6/conf/default/disable_ipv6", "w");
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	return 0;
+}
+
+static void test_tap_rx_tx(void **state)
+{
+	uint8_t frame[600], buf[2048];
+	struct vn_pkt *pkts[4];
+	struct vn_port *p;
+	int s;
+
+	(void)state;
+	assert_int_equal(vn_port_open("tap:name=vnt0", 3, &p), 0);
+	assert_string_equal(p->name, "vnt0");
+	assert_true(vn_tap_created(p));
+	assert_int_equal(p->vnet_hdr_len, 12);
+	assert_int_equal(p->mtu, 1500);
+	s = pkt_sock("vnt0", false);
+
+	/* kernel -> tap -> rx_burst */
+	fill_test_frame(frame, sizeof(frame), 7);
+	assert_int_equal(send(s, frame, sizeof(frame), 0), (ssize_t)sizeof(frame));
+	assert_int_equal(rx_test_frames(p, pkts, 1), 1);
+	assert_int_equal(vn_pkt_len(pkts[0]), sizeof(frame));
+	assert_memory_equal(vn_pkt_data(pkts[0]), frame, sizeof(frame));
+	assert_int_equal(pkts[0]->in_port, 3);
+	assert_int_equal(pkts[0]->vh.gso_type, VN_VHDR_GSO_NONE);
+	assert_true(p->stats.rx_packets >= 1);
+
+	/* tx_burst -> tap -> kernel: the same buffer goes back out with a new marker */
+	fill_test_frame(vn_pkt_data(pkts[0]), sizeof(frame), 99);
+	memcpy(frame, vn_pkt_data(pkts[0]), sizeof(frame));
+	assert_int_equal(p->ops->tx_burst(p, pkts, 1), 1);
+	assert_int_equal(p->stats.tx_packets, 1);
+	assert_int_equal(p->stats.tx_bytes, sizeof(frame));
+	assert_int_equal(sock_recv(s, buf, sizeof(buf), ETH_P_TEST, 0), (ssize_t)sizeof(frame));
+	assert_memory_equal(buf, frame, sizeof(frame));
+
+	/* rx disabled: nothing comes out, and it is counted as a pause */
+	p->ops->rx_enable(p, false);
+	assert_int_equal(p->stats.rx_paused, 1);
+	assert_int_equal(send(s, frame, sizeof(frame), 0), (ssize_t)sizeof(frame));
+	usleep(20000);
+	assert_int_equal(p->ops->rx_burst(p, pkts, 4), 0);
+	p->ops->rx_enable(p, true);
+	assert_int_equal(rx_test_frames(p, pkts, 1), 1);
+	vn_pkt_put(pkts[0]);
+	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
+
+	close(s);
+	vn_port_close(p);
+	/* a tap we created goes with the port */
+	assert_int_equal(if_nametoindex("vnt0"), 0);
+}
+
+/* Build Ethernet + IPv4 + TCP with @payload bytes, checksum left as a GSO sender leaves it */
+static size_t build_tcp4(uint8_t *f, size_t payload)
+{
+	size_t iplen = 20 + 20 + payload;
+	uint16_t sum;
+	size_t i;
+
+	memset(f, 0, 54);
+	memcpy(f, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00", 14);
+	f[14] = 0x45;
+	f[16] = (uint8_t)(iplen >> 8);
+	f[17] = (uint8_t)iplen;
+	f[22] = 64;
+	f[23] = 6;
+	memcpy(f + 26, "\x0a\x63\x00\x01\x0a\x63\x00\x02", 8);
+	sum = vn_csum_fold(vn_csum_partial(f + 14, 20, 0));
+	memcpy(f + 24, &sum, 2);
+	f[34] = 0x30;	/* sport 12345 */
+	f[35] = 0x39;
+	f[36] = 0x00;	/* dport 80 */
+	f[37] = 0x50;
+	f[46] = 0x50;	/* data offset 5 */
+	f[47] = 0x18;	/* PSH|ACK */
+	f[48] = 0xff;
+	for (i = 0; i < payload; i++)
+		f[54 + i] = (uint8_t)i;
+	return 54 + payload;
+}
+
+/* Send one 3000-byte-payload TCPv4 GSO frame into the tap from the kernel side */
+static void send_gso_from_kernel(const char *ifname, uint8_t *f, size_t *len)
+{
+	uint8_t wire[10 + 4096];
+	struct vn_vhdr vh = {
+		.flags = VN_VHDR_F_NEEDS_CSUM, .gso_type = VN_VHDR_GSO_TCPV4,
+		.hdr_len = 54, .gso_size = 1448, .csum_start = 34, .csum_offset = 16,
+	};
+	uint16_t ph;
+	int s = pkt_sock(ifname, true);
+
+	*len = build_tcp4(f, 3000);
+	/* NEEDS_CSUM: the TCP checksum field holds the pseudo-header sum */
+	ph = vn_csum_fold_nocompl(vn_csum_pseudo_v4(f + 26, f + 30, 6, (uint32_t)(*len - 34)));
+	memcpy(f + 50, &ph, 2);
+	vn_vhdr_build(&vh, wire, VN_VHDR_LEN);
+	memcpy(wire + 10, f, *len);
+	assert_int_equal(send(s, wire, 10 + *len, 0), (ssize_t)(10 + *len));
+	close(s);
+}
+
+static void test_tap_offload_on(void **state)
+{
+	uint8_t f[4096], buf[8192];
+	struct vn_pkt *pkt;
+	struct vn_port *p;
+	size_t len;
+	ssize_t r;
+	int s;
+
+	(void)state;
+	assert_int_equal(vn_port_open("tap:name=vnt1,offload=on", 0, &p), 0);
+	/* the kernel (6.x) grants everything we ask for */
+	assert_int_equal(vn_tap_tun_offloads(p), 0x01 | 0x02 | 0x04 | 0x08 | 0x20 | 0x40);
+	assert_true(vn_port_has(p, VN_NET_F_CSUM));
+	assert_true(vn_port_has(p, VN_NET_F_HOST_TSO4));
+	assert_true(vn_port_has(p, VN_NET_F_HOST_TSO6));
+	assert_true(vn_port_has(p, VN_NET_F_HOST_ECN));
+	assert_true(vn_port_has(p, VN_NET_F_HOST_USO));
+	assert_int_equal(p->features & VN_PORT_TX_OFFLOADS, VN_PORT_TX_OFFLOADS);
+
+	/* a GSO super-frame crosses the tap whole, with its metadata */
+	send_gso_from_kernel("vnt1", f, &len);
+	assert_int_equal(rx_test_frames(p, &pkt, 1), 1);
+	assert_int_equal(vn_pkt_len(pkt), len);
+	assert_int_equal(pkt->vh.gso_type, VN_VHDR_GSO_TCPV4);
+	assert_int_equal(pkt->vh.gso_size, 1448);
+	assert_int_equal(pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM, VN_VHDR_F_NEEDS_CSUM);
+	assert_int_equal(pkt->vh.csum_start, 34);
+	assert_memory_equal(vn_pkt_data(pkt) + 54, f + 54, 3000);
+
+	/* and is written back out as one GSO frame the kernel accepts */
+	s = pkt_sock("vnt1", true);
+	assert_int_equal(p->ops->tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(p->stats.drops[VN_DROP_TX_ERROR], 0);
+	r = sock_recv(s, buf, sizeof(buf), 0x0800, 10);
+	assert_int_equal(r, (ssize_t)(10 + len));
+	assert_int_equal(buf[1], VN_VHDR_GSO_TCPV4);	/* still one super-frame */
+	assert_memory_equal(buf + 10 + 54, f + 54, 3000);
+	close(s);
+	vn_port_close(p);
+}
+
+static void test_tap_offload_off(void **state)
+{
+	struct vn_pkt *pkts[3];
+	uint8_t f[4096];
+	struct vn_port *p;
+	unsigned int i;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(vn_port_open("tap:name=vnt2,offload=off", 0, &p), 0);
+	assert_int_equal(vn_tap_tun_offloads(p), 0);
+	assert_int_equal(p->features, 0);
+
+	/* the kernel must segment and checksum before handing frames to us */
+	send_gso_from_kernel("vnt2", f, &len);
+	assert_int_equal(rx_test_frames(p, pkts, 3), 3);
+	for (i = 0; i < 3; i++) {
+		const uint8_t *ip = vn_pkt_ptr(pkts[i], 14, 20);
+
+		assert_true(vn_pkt_len(pkts[i]) <= 1514);
+		assert_int_equal(pkts[i]->vh.gso_type, VN_VHDR_GSO_NONE);
+		assert_int_equal(pkts[i]->vh.flags & VN_VHDR_F_NEEDS_CSUM, 0);
+		assert_non_null(ip);
+		/* the TCP checksum is complete: summing with the pseudo-header gives 0 */
+		assert_int_equal(vn_csum_fold(vn_csum_partial(vn_pkt_data(pkts[i]) + 34,
+							       vn_pkt_len(pkts[i]) - 34,
+							       vn_csum_pseudo_v4(ip + 12, ip + 16, 6,
+									       vn_pkt_len(pkts[i]) - 34))),
+				 0);
+	}
+	assert_int_equal(vn_pkt_len(pkts[0]) + vn_pkt_len(pkts[1]) + vn_pkt_len(pkts[2]),
+			 3000 + 3 * 54);
+	vn_pkt_put_bulk(pkts, 3);
+	vn_port_close(p);
+}
+
+static void test_tap_attach_and_queues(void **state)
+{
+	uint8_t frame[100];
+	struct vn_pkt *pkt;
+	struct vn_port *p;
+	int s;
+
+	(void)state;
+	/* a persistent tap made by someone else: attached, and left on close */
+	assert_int_equal(system("ip tuntap add dev vnt3 mode tap vnet_hdr"), 0);
+	assert_int_equal(vn_port_open("tap:name=vnt3,create=off,mtu=9000", 0, &p), 0);
+	assert_false(vn_tap_created(p));
+	assert_int_equal(p->mtu, 9000);
+	vn_port_close(p);
+	assert_true(if_nametoindex("vnt3") > 0);
+	assert_int_equal(system("ip tuntap del dev vnt3 mode tap"), 0);
+
+	/* create=off on a missing tap is an error */
+	assert_int_equal(vn_port_open("tap:name=vnt3,create=off", 0, &p), -ENODEV);
+
+	/* no name: the kernel picks one */
+	assert_int_equal(vn_port_open("tap", 0, &p), 0);
+	assert_int_equal(strncmp(p->name, "tap", 3), 0);
+	vn_port_close(p);
+
+	/* four queues: frames from any of them come out of the one poll fd */
+	assert_int_equal(vn_port_open("tap:name=vnt4,queues=4", 0, &p), 0);
+	assert_true(vn_tap_created(p));
+	s = pkt_sock("vnt4", false);
+	fill_test_frame(frame, sizeof(frame), 1);
+	assert_int_equal(send(s, frame, sizeof(frame), 0), (ssize_t)sizeof(frame));
+	assert_int_equal(rx_test_frames(p, &pkt, 1), 1);
+	assert_memory_equal(vn_pkt_data(pkt), frame, sizeof(frame));
+	vn_pkt_put(pkt);
+	close(s);
+	vn_port_close(p);
+	assert_int_equal(if_nametoindex("vnt4"), 0);
+}
+
+static void test_tap_bad_args(void **state)
+{
+	struct vn_port *p;
+
+	(void)state;
+	assert_int_equal(vn_port_open("tap:name=vnt5,queues=0", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:name=vnt5,queues=17", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:name=vnt5,offload=maybe", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:name=vnt5,create=2", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:name=vnt5,bogus=1", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:name=a234567890123456", 0, &p), -EINVAL);
+	/* a name taken by a non-tap device */
+	assert_int_equal(vn_port_open("tap:name=lo", 0, &p), -EINVAL);
+	assert_int_equal(if_nametoindex("vnt5"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tap_rx_tx),
+		cmocka_unit_test(test_tap_offload_on),
+		cmocka_unit_test(test_tap_offload_off),
+		cmocka_unit_test(test_tap_attach_and_queues),
+		cmocka_unit_test(test_tap_bad_args),
+	};
+
+	return cmocka_run_group_tests(tests, setup_netns, NULL);
+}

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: MIT
+/* test_sw.c - the forwarding loop over in-process pair ports: learning, flooding,
+ * hairpin, aging, VLANs, egress offload resolution, backpressure, workers, hot add/delete
+ *
+ * Each switch port is one end of a pair; the test holds the other end (the
+ * "host") and sends and receives through it. Frames are built by mk_udp():
+ * Ethernet + IPv4 + UDP, the layout a Linux stack sends (checked against
+ * tcpdump -xx of `nc -u` traffic: same offsets, pseudo-header in the UDP
+ * checksum field when NEEDS_CSUM is set).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/csum.h"
+#include "core/pool.h"
+#include "port/pair.h"
+#include "switch/sw.h"
+
+#define NP_MAX	6
+#define ALL_OFF	0ull
+#define ALL_ON	(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS)
+
+struct rig {
+	struct vn_sw *sw;
+	unsigned int n;
+	struct vn_port *sp[NP_MAX];	/* switch ends */
+	struct vn_port *host[NP_MAX];	/* test ends */
+};
+
+static uint32_t fake_now = 1000;
+
+static uint32_t fake_clock(void)
+{
+	return fake_now;
+}
+
+static void mac_of(uint8_t *mac, unsigned int i)
+{
+	static const uint8_t base[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x00 };
+
+	memcpy(mac, base, 6);
+	mac[5] = (uint8_t)(i + 1);
+}
+
+/* conf_cb may set VLAN options / policy on switch end i before it is attached */
+static void rig_up(struct rig *r, unsigned int n, unsigned int workers, const uint64_t *feat,
+		   uint32_t cap, void (*conf_cb)(struct vn_port *p, unsigned int i))
+{
+	struct vn_sw_config cfg = { .workers = workers, .aging_sec = 30 };
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	r->n = n;
+	fake_now = 1000;
+	assert_int_equal(vn_sw_create(&cfg, &r->sw), 0);
+	vn_sw_set_clock(r->sw, fake_clock);
+	for (i = 0; i < n; i++) {
+		struct vn_pair_opts o = {
+			.capacity = cap, .id_a = (uint16_t)i, .id_b = (uint16_t)(200 + i),
+			.features_a = feat ? feat[i] : ALL_ON, .features_b = ALL_ON,
+		};
+		char a[16], b[16];
+
+		snprintf(a, sizeof(a), "swp%u", i);
+		snprintf(b, sizeof(b), "host%u", i);
+		assert_int_equal(vn_pair_create(a, b, &o, &r->sp[i], &r->host[i]), 0);
+		if (conf_cb)
+			conf_cb(r->sp[i], i);
+		assert_int_equal(vn_sw_port_attach(r->sw, r->sp[i], (int)(i % workers)), 0);
+	}
+}
+
+static unsigned int host_rx(struct rig *r, unsigned int i, struct vn_pkt **pkts, unsigned int max)
+{
+	return r->host[i]->ops->rx_burst(r->host[i], pkts, max);
+}
+
+static void drain_all(struct rig *r)
+{
+	struct vn_pkt *pkts[64];
+	unsigned int i, n;
+
+	for (i = 0; i < r->n; i++)
+		while ((n = host_rx(r, i, pkts, 64)))
+			vn_pkt_put_bulk(pkts, n);
+}
+
+static void rig_down(struct rig *r)
+{
+	drain_all(r);
+	vn_sw_destroy(r->sw);
+	for (unsigned int i = 0; i < r->n; i++)
+		vn_port_close(r->host[i]);
+}
+
+/* One UDP/IPv4 frame from station s to station d (d < 0: broadcast), @plen payload bytes */
+static struct vn_pkt *mk_udp(struct rig *r, unsigned int from, unsigned int s, int d,
+			     uint32_t plen, bool needs_csum)
+{
+	struct vn_pkt *p = vn_pool_alloc(r->host[from]->pool);
+	uint8_t *f;
+	uint32_t udp_len = 8 + plen, ip_len = 20 + udp_len;
+	uint16_t v;
+
+	assert_non_null(p);
+	f = vn_pkt_append(p, 14 + ip_len);
+	assert_non_null(f);
+	memset(f, 0, 14 + ip_len);
+	if (d < 0)
+		memset(f, 0xff, 6);
+	else
+		mac_of(f, (unsigned int)d);
+	mac_of(f + 6, s);
+	f[12] = 0x08;
+	f[13] = 0x00;
+	f[14] = 0x45;
+	f[16] = (uint8_t)(ip_len >> 8);
+	f[17] = (uint8_t)ip_len;
+	f[22] = 64;
+	f[23] = 17;
+	f[26] = 10; f[29] = (uint8_t)(s + 1);
+	f[30] = 10; f[33] = (uint8_t)(d < 0 ? 255 : d + 1);
+	v = vn_csum_fold(vn_csum_partial(f + 14, 20, 0));
+	memcpy(f + 24, &v, 2);
+	f[34] = 0x30; f[35] = 0x39;	/* 12345 */
+	f[36] = 0x00; f[37] = 0x35;	/* 53 */
+	f[38] = (uint8_t)(udp_len >> 8);
+	f[39] = (uint8_t)udp_len;
+	for (uint32_t k = 0; k < plen; k++)
+		f[42 + k] = (uint8_t)(k * 7 + s);
+	if (needs_csum) {
+		v = vn_csum_fold_nocompl(vn_csum_pseudo_v4(f + 26, f + 30, 17, udp_len));
+		memcpy(f + 40, &v, 2);
+		p->vh.flags = VN_VHDR_F_NEEDS_CSUM;
+		p->vh.csum_start = 34;
+		p->vh.csum_offset = 6;
+	} else {
+		v = vn_csum_fold(vn_csum_add(vn_csum_pseudo_v4(f + 26, f + 30, 17, udp_len),
+					     vn_csum_partial(f + 34, udp_len, 0)));
+		memcpy(f + 40, &v, 2);
+	}
+	return p;
+}
+
+static void host_tx(struct rig *r, unsigned int i, struct vn_pkt *p)
+{
+	assert_int_equal(r->host[i]->ops->tx_burst(r->host[i], &p, 1), 1);
+}
+
+static void run(struct rig *r)
+{
+	for (int k = 0; k < 8; k++)
+		for (unsigned int w = 0; w < 4; w++)
+			if (vn_sw_run_once(r->sw, w) == -EINVAL)
+				break;
+}
+
+/* Frames waiting at host i; they are released */
+static unsigned int count_rx(struct rig *r, unsigned int i)
+{
+	struct vn_pkt *pkts[64];
+	unsigned int n, total = 0;
+
+	while ((n = host_rx(r, i, pkts, 64))) {
+		total += n;
+		vn_pkt_put_bulk(pkts, n);
+	}
+	return total;
+}
+
+static uint64_t stat(struct vn_port *p, const char *name)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(vn_port_stat_get(p, name, &v), 0);
+	return v;
+}
+
+static void test_sw_learn_flood_no_hairpin(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 3, 1, NULL, 0, NULL);
+	/* 0 -> 1 unknown: flooded to 1 and 2, never back to 0 */
+	host_tx(&r, 0, mk_udp(&r, 0, 0, 1, 100, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 0);
+	assert_int_equal(count_rx(&r, 1), 1);
+	assert_int_equal(count_rx(&r, 2), 1);
+	/* 1 -> 0: 0 was learned: only 0 */
+	host_tx(&r, 1, mk_udp(&r, 1, 1, 0, 100, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 1);
+	assert_int_equal(count_rx(&r, 2), 0);
+	/* 0 -> 1 now unicast */
+	host_tx(&r, 0, mk_udp(&r, 0, 0, 1, 100, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 1);
+	assert_int_equal(count_rx(&r, 2), 0);
+	/* broadcast from 2 reaches 0 and 1 */
+	host_tx(&r, 2, mk_udp(&r, 2, 2, -1, 100, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 1);
+	assert_int_equal(count_rx(&r, 1), 1);
+	assert_int_equal(count_rx(&r, 2), 0);
+	/* station 1 seen on port 2 sends to itself through port 2: hairpin, dropped */
+	host_tx(&r, 2, mk_udp(&r, 2, 1, 0, 10, false));	/* moves 1 to port 2 */
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 1);
+	host_tx(&r, 2, mk_udp(&r, 2, 0, 1, 10, false));	/* dst 1 is on port 2 */
+	run(&r);
+	assert_int_equal(stat(r.sp[2], "drop_hairpin"), 1);
+	assert_int_equal(count_rx(&r, 1) + count_rx(&r, 2), 0);
+	/* a multicast source MAC is refused */
+	{
+		struct vn_pkt *p = mk_udp(&r, 0, 0, 1, 10, false);
+
+		((uint8_t *)vn_pkt_data(p))[6] |= 1;
+		host_tx(&r, 0, p);
+		run(&r);
+		assert_int_equal(stat(r.sp[0], "drop_src_mac"), 1);
+	}
+	rig_down(&r);
+}
+
+static void test_sw_aging(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 3, 1, NULL, 0, NULL);
+	host_tx(&r, 1, mk_udp(&r, 1, 1, -1, 10, false));	/* learn 1 on port 1 */
+	run(&r);
+	drain_all(&r);
+	fake_now += 30;	/* exactly the aging time: still known */
+	host_tx(&r, 0, mk_udp(&r, 0, 0, 1, 10, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 1);
+	assert_int_equal(count_rx(&r, 2), 0);
+	fake_now += 31;	/* aged out: flooded again */
+	host_tx(&r, 0, mk_udp(&r, 0, 0, 1, 10, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 1);
+	assert_int_equal(count_rx(&r, 2), 1);
+	assert_true(vn_fdb_count(vn_sw_fdb(r.sw)) >= 1);
+	rig_down(&r);
+}
+
+/* port 0: access 10, port 1: access 20, port 2: trunk 10:20, port 3: access 10 */
+static void vlan_conf(struct vn_port *p, unsigned int i)
+{
+	static const uint16_t access[] = { 10, 20, 0, 10 };
+
+	p->conf.access_vlan = access[i];
+	if (i == 2) {
+		p->conf.ntrunk = 2;
+		p->conf.trunk[0] = 10;
+		p->conf.trunk[1] = 20;
+	}
+}
+
+static void test_sw_vlan_access_trunk(void **state)
+{
+	struct vn_pkt *pkts[4];
+	struct rig r;
+	const uint8_t *f;
+
+	(void)state;
+	rig_up(&r, 4, 1, NULL, 0, vlan_conf);
+	/* broadcast in VLAN 10: port 3 untagged, port 2 tagged 10, not port 1 */
+	host_tx(&r, 0, mk_udp(&r, 0, 0, -1, 50, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 0);
+	assert_int_equal(count_rx(&r, 3), 1);
+	assert_int_equal(host_rx(&r, 2, pkts, 4), 1);
+	f = vn_pkt_data(pkts[0]);
+	assert_int_equal(vn_pkt_len(pkts[0]), 14 + 28 + 50 + 4);
+	assert_int_equal(f[12], 0x81);
+	assert_int_equal(f[13], 0x00);
+	assert_int_equal(f[15], 10);
+	assert_int_equal(f[16], 0x08);
+	/* send it back from the trunk as VLAN 20: only port 1, untagged */
+	pkts[0]->vlan_tci = 0;
+	((uint8_t *)vn_pkt_data(pkts[0]))[15] = 20;
+	host_tx(&r, 2, pkts[0]);
+	run(&r);
+	assert_int_equal(host_rx(&r, 1, pkts, 4), 1);
+	assert_int_equal(vn_pkt_len(pkts[0]), 14 + 28 + 50);
+	assert_int_equal(((uint8_t *)vn_pkt_data(pkts[0]))[12], 0x08);
+	vn_pkt_put(pkts[0]);
+	assert_int_equal(count_rx(&r, 0) + count_rx(&r, 3), 0);
+	/* a tagged frame on an access port is dropped and counted */
+	{
+		struct vn_pkt *p = mk_udp(&r, 0, 0, -1, 10, false);
+		uint8_t *t = vn_pkt_push(p, 4);
+
+		memmove(t, t + 4, 12);
+		t[12] = 0x81; t[13] = 0; t[14] = 0; t[15] = 10;
+		host_tx(&r, 0, p);
+		run(&r);
+		assert_int_equal(stat(r.sp[0], "drop_vlan"), 1);
+	}
+	rig_down(&r);
+}
+
+static bool udp_csum_ok(const struct vn_pkt *p)
+{
+	const uint8_t *f = vn_pkt_data(p);
+	uint32_t udp_len = vn_pkt_len(p) - 34;
+
+	return vn_csum_fold(vn_csum_add(vn_csum_pseudo_v4(f + 26, f + 30, 17, udp_len),
+					vn_csum_partial(f + 34, udp_len, 0))) == 0;
+}
+
+/* Flood a NEEDS_CSUM frame to an offload-on and an offload-off port */
+static void test_sw_egress_csum_mixed_flood(void **state)
+{
+	const uint64_t feat[3] = { ALL_ON, ALL_ON, ALL_OFF };
+	struct vn_pkt *a, *b;
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 3, 1, feat, 0, NULL);
+	host_tx(&r, 0, mk_udp(&r, 0, 0, -1, 999, true));
+	run(&r);
+	assert_int_equal(host_rx(&r, 1, &a, 1), 1);
+	assert_int_equal(host_rx(&r, 2, &b, 1), 1);
+	/* the capable port gets the metadata and the pseudo-header sum untouched */
+	assert_true(a->vh.flags & VN_VHDR_F_NEEDS_CSUM);
+	assert_false(udp_csum_ok(a));
+	/* the other one a completed checksum, in its own copy */
+	assert_false(b->vh.flags & VN_VHDR_F_NEEDS_CSUM);
+	assert_true(udp_csum_ok(b));
+	assert_ptr_not_equal(a, b);
+	assert_memory_equal(vn_pkt_data(a), vn_pkt_data(b), 40);
+	assert_int_equal(stat(r.sp[2], "csum_sw"), 1);
+	assert_int_equal(stat(r.sp[1], "csum_sw"), 0);
+	vn_pkt_put(a);
+	vn_pkt_put(b);
+	rig_down(&r);
+}
+
+static void drop_policy(struct vn_port *p, unsigned int i)
+{
+	if (i == 1)
+		p->conf.drop_when_full = true;
+}
+
+/* A slow receiver: with the block policy nothing is lost, in order */
+static void test_sw_backpressure_block(void **state)
+{
+	struct vn_pkt *pkts[8];
+	struct rig r;
+	unsigned int sent = 0, got = 0, k, n, rounds = 0;
+
+	(void)state;
+	rig_up(&r, 2, 1, NULL, 8, NULL);	/* queues of 8 frames */
+	host_tx(&r, 1, mk_udp(&r, 1, 1, -1, 10, false));	/* learn 1 */
+	run(&r);
+	drain_all(&r);
+	while (got < 500 && rounds++ < 10000) {
+		/* the sender pushes as long as its queue takes frames */
+		while (sent < 500) {
+			struct vn_pkt *p = mk_udp(&r, 0, 0, 1, 4, false);
+
+			((uint8_t *)vn_pkt_data(p))[42] = (uint8_t)sent;
+			((uint8_t *)vn_pkt_data(p))[43] = (uint8_t)(sent >> 8);
+			if (r.host[0]->ops->tx_burst(r.host[0], &p, 1) != 1) {
+				vn_pkt_put(p);
+				break;
+			}
+			sent++;
+		}
+		run(&r);
+		/* the receiver reads 3 frames per round */
+		n = host_rx(&r, 1, pkts, 3);
+		for (k = 0; k < n; k++) {
+			const uint8_t *f = vn_pkt_data(pkts[k]);
+
+			assert_int_equal(f[42] | f[43] << 8, got & 0xffff);
+			got++;
+		}
+		vn_pkt_put_bulk(pkts, n);
+	}
+	assert_int_equal(got, 500);
+	assert_int_equal(stat(r.sp[1], "drop_tx_full"), 0);
+	assert_true(stat(r.sp[1], "ring_full") > 0);
+	assert_true(stat(r.sp[0], "rx_paused") > 0);
+	rig_down(&r);
+}
+
+static void test_sw_backpressure_drop(void **state)
+{
+	struct rig r;
+	unsigned int k;
+
+	(void)state;
+	rig_up(&r, 2, 1, NULL, 64, drop_policy);
+	host_tx(&r, 1, mk_udp(&r, 1, 1, -1, 10, false));
+	run(&r);
+	drain_all(&r);
+	for (k = 0; k < 60; k++)
+		host_tx(&r, 0, mk_udp(&r, 0, 0, 1, 4, false));
+	run(&r);
+	for (k = 0; k < 60; k++)
+		host_tx(&r, 0, mk_udp(&r, 0, 0, 1, 4, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 64);
+	assert_int_equal(stat(r.sp[1], "drop_tx_full"), 120 - 64);
+	assert_int_equal(stat(r.sp[0], "rx_paused"), 0);
+	rig_down(&r);
+}
+
+/* Two workers: unicast and flooding across the rings */
+static void test_sw_two_workers_handoff(void **state)
+{
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 4, 2, NULL, 0, NULL);	/* ports 0,2 on worker 0; 1,3 on worker 1 */
+	host_tx(&r, 0, mk_udp(&r, 0, 0, -1, 10, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 0);
+	assert_int_equal(count_rx(&r, 1), 1);
+	assert_int_equal(count_rx(&r, 2), 1);
+	assert_int_equal(count_rx(&r, 3), 1);
+	host_tx(&r, 3, mk_udp(&r, 3, 3, 0, 10, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 1);
+	assert_int_equal(count_rx(&r, 1) + count_rx(&r, 2), 0);
+	rig_down(&r);
+}
+
+/* Threads running; ports added and deleted while frames flow */
+static void test_sw_hot_add_del_running(void **state)
+{
+	struct vn_pkt *p;
+	struct rig r;
+	struct vn_port *x, *hx;
+	struct vn_pair_opts o = { .id_a = 9, .id_b = 209, .features_a = ALL_ON, .features_b = ALL_ON };
+	unsigned int got = 0, tries;
+
+	(void)state;
+	rig_up(&r, 2, 2, NULL, 0, NULL);
+	vn_sw_set_clock(r.sw, NULL);
+	assert_int_equal(vn_sw_start(r.sw), 0);
+	assert_int_equal(vn_sw_start(r.sw), -EALREADY);
+	assert_int_equal(vn_pair_create("swx", "hostx", &o, &x, &hx), 0);
+	assert_int_equal(vn_sw_port_attach(r.sw, x, -1), 0);
+	assert_ptr_equal(vn_sw_port_find(r.sw, "swx"), x);
+	/* a broadcast from port 0 reaches the new port */
+	host_tx(&r, 0, mk_udp(&r, 0, 0, -1, 10, false));
+	for (tries = 0; tries < 2000 && !got; tries++) {
+		if (hx->ops->rx_burst(hx, &p, 1)) {
+			got = 1;
+			vn_pkt_put(p);
+		}
+		usleep(1000);
+	}
+	assert_int_equal(got, 1);
+	assert_int_equal(vn_sw_port_del(r.sw, "swx"), 0);
+	assert_null(vn_sw_port_find(r.sw, "swx"));
+	assert_int_equal(vn_sw_port_del(r.sw, "swx"), -ENOENT);
+	vn_port_close(hx);
+	/* still forwarding between 0 and 1 */
+	host_tx(&r, 0, mk_udp(&r, 0, 0, -1, 10, false));
+	for (tries = 0, got = 0; tries < 2000 && !got; tries++) {
+		if (host_rx(&r, 1, &p, 1)) {
+			got = 1;
+			vn_pkt_put(p);
+		}
+		usleep(1000);
+	}
+	assert_int_equal(got, 1);
+	vn_sw_stop(r.sw);
+	rig_down(&r);
+}
+
+static int count_fdb(const struct vn_fdb_entry *e, void *arg)
+{
+	(void)e;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_sw_fdb_api(void **state)
+{
+	static const uint8_t m[6] = { 2, 0, 0, 0, 0, 0x77 };
+	struct rig r;
+	int n = 0;
+
+	(void)state;
+	rig_up(&r, 2, 1, NULL, 0, NULL);
+	host_tx(&r, 1, mk_udp(&r, 1, 1, -1, 10, false));
+	run(&r);
+	assert_int_equal(vn_sw_fdb_static_add(r.sw, m, 0, "swp0"), 0);
+	assert_int_equal(vn_sw_fdb_static_add(r.sw, m, 0, "nope"), -ENOENT);
+	assert_int_equal(vn_sw_fdb_dump(r.sw, count_fdb, &n), 0);
+	assert_int_equal(n, 2);
+	vn_sw_fdb_flush(r.sw, "swp1");
+	n = 0;
+	vn_sw_fdb_dump(r.sw, count_fdb, &n);
+	assert_int_equal(n, 1);
+	vn_sw_fdb_flush(r.sw, NULL);
+	n = 0;
+	vn_sw_fdb_dump(r.sw, count_fdb, &n);
+	assert_int_equal(n, 1);	/* static stays */
+	rig_down(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sw_learn_flood_no_hairpin),
+		cmocka_unit_test(test_sw_aging),
+		cmocka_unit_test(test_sw_vlan_access_trunk),
+		cmocka_unit_test(test_sw_egress_csum_mixed_flood),
+		cmocka_unit_test(test_sw_backpressure_block),
+		cmocka_unit_test(test_sw_backpressure_drop),
+		cmocka_unit_test(test_sw_two_workers_handoff),
+		cmocka_unit_test(test_sw_hot_add_del_running),
+		cmocka_unit_test(test_sw_fdb_api),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
