@@ -75,8 +75,11 @@
  * @conn_fd:	connection, or -1
  * @stop_fd:	eventfd: the control thread must exit
  * @rx_ep:	epoll over the transmitqs' kick fds and @more_fd (poll_fd)
- * @tx_ep:	epoll over the receiveqs' kick fds (tx_poll_fd)
+ * @tx_ep:	epoll over the receiveqs' kick fds (watched by the control thread)
  * @more_fd:	eventfd rx_burst sets when it left work behind
+ * @room_fd:	tx_poll_fd: an eventfd that is not writable while the guest's
+ *		receive queue is full, made writable again by the control
+ *		thread when the guest kicks that queue (new buffers)
  * @thread:	control thread
  * @features:	negotiated virtio features
  * @protocol:	negotiated protocol features
@@ -98,6 +101,7 @@ struct vu_dev {
 	int rx_ep;
 	int tx_ep;
 	int more_fd;
+	int room_fd;
 	pthread_t thread;
 	uint64_t features;
 	uint64_t protocol;
@@ -564,12 +568,36 @@ static int handle(struct vu_dev *d, int fd, struct vn_vu_msg *m)
 	return ret;
 }
 
+/*
+ * The guest kicked a receive queue: it added buffers. Drain the kicks and
+ * make room_fd writable, which wakes a worker waiting to send to us. Only
+ * this thread changes kick fds, so reading them needs no lock.
+ */
+static void rx_room(struct vu_dev *d)
+{
+	struct epoll_event ev[VN_VU_QP_MAX];
+	uint64_t v;
+	int n, i;
+
+	n = epoll_wait(d->tx_ep, ev, VN_VU_QP_MAX, 0);
+	for (i = 0; i < n; i++) {
+		unsigned int q = ev[i].data.u32;
+
+		if (q < VN_VU_VQ_MAX && d->vq[q].kickfd >= 0 &&
+		    read(d->vq[q].kickfd, &v, sizeof(v)) < 0)
+			continue;
+	}
+	if (read(d->room_fd, &v, sizeof(v)) < 0)
+		return;
+}
+
 /* Serve one connection until it closes, breaks the protocol, or we stop */
 static void serve(struct vu_dev *d, int fd)
 {
 	struct timeval tv = { .tv_sec = VU_RECV_TIMEOUT_SEC };
-	struct pollfd pfd[2] = { { .fd = d->stop_fd, .events = POLLIN },
-				 { .fd = fd, .events = POLLIN } };
+	struct pollfd pfd[3] = { { .fd = d->stop_fd, .events = POLLIN },
+				 { .fd = fd, .events = POLLIN },
+				 { .fd = d->tx_ep, .events = POLLIN } };
 	struct vn_vu_msg *m = malloc(sizeof(*m));
 	const char *why;
 	int ret;
@@ -578,10 +606,12 @@ static void serve(struct vu_dev *d, int fd)
 		return;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents)
 			break;
+		if (pfd[2].revents)
+			rx_room(d);
 		if (!pfd[1].revents)
 			continue;
 		ret = vn_vu_msg_recv(fd, m, &why);
@@ -774,6 +804,7 @@ static void vu_close(struct vn_port *port)
 	close_fd(&d->rx_ep);
 	close_fd(&d->tx_ep);
 	close_fd(&d->more_fd);
+	close_fd(&d->room_fd);
 	pthread_mutex_destroy(&d->lock);
 }
 
@@ -787,6 +818,7 @@ static int vu_open(struct vn_port *port, const struct vn_port_args *args)
 	memset(d, 0, sizeof(*d));
 	d->port = port;
 	d->listen_fd = d->conn_fd = d->stop_fd = d->rx_ep = d->tx_ep = d->more_fd = -1;
+	d->room_fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	for (i = 0; i < VN_VU_VQ_MAX; i++)
 		vn_vq_init(&d->vq[i], i, !(i & 1));
@@ -799,9 +831,10 @@ static int vu_open(struct vn_port *port, const struct vn_port_args *args)
 	apply_features(d);
 	d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->more_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	d->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->rx_ep = epoll_create1(EPOLL_CLOEXEC);
 	d->tx_ep = epoll_create1(EPOLL_CLOEXEC);
-	if (d->stop_fd < 0 || d->more_fd < 0 || d->rx_ep < 0 || d->tx_ep < 0 ||
+	if (d->stop_fd < 0 || d->more_fd < 0 || d->room_fd < 0 || d->rx_ep < 0 || d->tx_ep < 0 ||
 	    epoll_ctl(d->rx_ep, EPOLL_CTL_ADD, d->more_fd, &ev)) {
 		ret = -errno;
 		goto fail;
@@ -856,6 +889,18 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	return got;
 }
 
+/* room_fd: counter at its maximum, so POLLOUT stays off until a read */
+static void room_block(struct vu_dev *d)
+{
+	uint64_t v;
+	ssize_t r = read(d->room_fd, &v, sizeof(v));	/* back to 0 (EAGAIN: already 0) */
+
+	(void)r;
+	v = 0xfffffffffffffffeull;
+	if (write(d->room_fd, &v, sizeof(v)) < 0)
+		vn_dbg("port '%s': room_fd write failed", d->port->name);
+}
+
 static struct vn_vq *tx_queue(struct vu_dev *d)
 {
 	unsigned int q;
@@ -886,7 +931,13 @@ static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	}
 	vn_vq_kick_drain(vq);
 	done = vn_vnet_tx(&d->vnet, vq, pkts, n, &bytes, &delivered);
-	/* Out of buffers: ask for a kick, and take what arrived meanwhile */
+	/*
+	 * Out of buffers: make room_fd unwritable first, then ask for a kick
+	 * and take what arrived meanwhile; a kick after that makes the
+	 * control thread turn room_fd writable again.
+	 */
+	if (done < n)
+		room_block(d);
 	if (done < n && vn_vq_notify_enable(vq)) {
 		done += vn_vnet_tx(&d->vnet, vq, pkts + done, n - done, &b2, &d2);
 		bytes += b2;
@@ -907,7 +958,7 @@ static int vu_poll_fd(struct vn_port *port)
 
 static int vu_tx_poll_fd(struct vn_port *port)
 {
-	return ((struct vu_dev *)port->priv)->tx_ep;
+	return ((struct vu_dev *)port->priv)->room_fd;
 }
 
 const struct vn_port_ops vn_vu_port_ops = {

@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -245,6 +246,7 @@ static void test_vu_guest_rx_full_then_refill(void **state)
 	struct vn_port *p = up("a", path_a, &fe, ALL);
 	struct vn_pkt *pkts[4];
 	uint8_t f[200], out[300];
+	struct pollfd pfd = { .events = POLLOUT };
 	struct vn_vhdr vh;
 	unsigned int i;
 
@@ -255,7 +257,11 @@ static void test_vu_guest_rx_full_then_refill(void **state)
 	/* No receive buffers: nothing taken, the caller keeps the frames */
 	assert_int_equal(p->ops->tx_burst(p, pkts, 4), 0);
 	assert_int_equal(p->stats.ring_full, 1);
+	/* The worker would wait for POLLOUT on tx_poll_fd: off until the guest kicks */
+	pfd.fd = p->ops->tx_poll_fd(p);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
 	assert_int_equal(vu_fe_rx_post(&fe, 2, 2048), 0);
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
 	assert_int_equal(p->ops->tx_burst(p, pkts, 4), 2);
 	assert_int_equal(vu_fe_rx_post(&fe, 2, 2048), 0);
 	assert_int_equal(p->ops->tx_burst(p, pkts + 2, 2), 2);
@@ -708,6 +714,27 @@ static void test_vu_stop_returns_base(void **state)
 	vu_test_port_close(p);
 }
 
+static void test_vu_opens_through_the_registry(void **state)
+{
+	struct vn_port *p = NULL;
+	struct vu_fe fe;
+	char spec[200];
+
+	(void)state;
+	snprintf(spec, sizeof(spec), "vhost-user:name=vm0,path=%s,queues=2", new_path(path_a));
+	assert_int_equal(vn_port_open(spec, 7, &p), 0);
+	assert_string_equal(p->name, "vm0");
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+	assert_true(p->features & VN_BIT(VN_NET_F_GUEST_TSO4));
+	vu_fe_close(&fe);
+	vn_port_close(p);
+	/* Unknown keys and a missing path are refused */
+	assert_int_not_equal(vn_port_open("vhost-user:name=vm1,path=/tmp/x.sock,bogus=1", 8, &p), 0);
+	assert_int_not_equal(vn_port_open("vhost-user:name=vm1", 8, &p), 0);
+	assert_int_not_equal(vn_port_open("vhost-user:name=vm1,path=/tmp/x.sock,queues=9", 8, &p), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -724,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_vu_truncated_message_then_close),
 		cmocka_unit_test(test_vu_client_mode_reconnects),
 		cmocka_unit_test(test_vu_stop_returns_base),
+		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 
 	vn_log_set_sink(quiet);
