@@ -134,7 +134,8 @@ int vu_fe_msg(struct vu_fe *fe, uint32_t req, const void *payload, uint32_t size
 	m.size = size;
 	if (size > sizeof(m.raw))
 		return -EINVAL;
-	memcpy(m.raw, payload, size);
+	if (size)
+		memcpy(m.raw, payload, size);
 	if (!reply && (fe->protocol & VN_BIT(VN_VU_PROTOCOL_F_REPLY_ACK)))
 		m.flags |= VN_VU_FLAG_NEED_REPLY;
 	ret = vn_vu_msg_send(fe->sock, &m, fds, nfds);
