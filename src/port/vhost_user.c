@@ -786,6 +786,42 @@ static int make_listener(struct vu_dev *d)
 	return 0;
 }
 
+/* One info line with the port's non-zero counters, when it closes */
+static void log_counters(struct vu_dev *d)
+{
+	const struct vn_port_stat_desc *desc;
+	char line[512];
+	unsigned int n, i;
+	size_t off = 0;
+	uint64_t v;
+
+	desc = vn_port_stat_descs(&n);
+	line[0] = 0;
+	for (i = 0; i < n && off < sizeof(line) - 1; i++) {
+		int w;
+
+		if (vn_port_stat_get(d->port, desc[i].name, &v) || !v)
+			continue;
+		w = snprintf(line + off, sizeof(line) - off, " %s=%llu", desc[i].name,
+			     (unsigned long long)v);
+		if (w > 0)
+			off += (size_t)w;
+	}
+	for (i = 0; i < VN_VU_VQ_MAX && off < sizeof(line) - 1; i++) {
+		int w;
+
+		if (!d->vq[i].stats.broken)
+			continue;
+		w = snprintf(line + off, sizeof(line) - off, " vq%u_violations=%llu", i,
+			     (unsigned long long)d->vq[i].stats.broken);
+		if (w > 0)
+			off += (size_t)w;
+	}
+	vn_info("port '%s': vhost-user: closed; messages=%llu bad_messages=%llu%s",
+		d->port->name, (unsigned long long)d->info.messages,
+		(unsigned long long)d->info.bad_messages, line);
+}
+
 static void vu_close(struct vn_port *port)
 {
 	struct vu_dev *d = port->priv;
@@ -795,6 +831,8 @@ static void vu_close(struct vn_port *port)
 		return;
 	if (d->stop_fd >= 0 && write(d->stop_fd, &one, sizeof(one)) == sizeof(one))
 		pthread_join(d->thread, NULL);
+	if (d->port)
+		log_counters(d);
 	dev_reset(d);
 	close_fd(&d->conn_fd);
 	if (d->listen_fd >= 0)
