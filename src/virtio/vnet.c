@@ -139,7 +139,8 @@ static enum vn_drop_reason rx_one(const struct vn_vnet *v, const struct vn_vq_ch
 	if (!data)
 		return VN_DROP_OVERSIZE;
 	iov_read(c, v->hdr_len, data, frame_len);
-	return VN_DROP_NONE;
+	/* Then core's full check of the header against the frame's own headers */
+	return vn_vhdr_validate(pkt);
 }
 
 unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt **pkts,
