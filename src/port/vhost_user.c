@@ -77,6 +77,7 @@
  * @rx_ep:	epoll over the transmitqs' kick fds and @more_fd (poll_fd)
  * @tx_ep:	epoll over the receiveqs' kick fds (watched by the control thread)
  * @more_fd:	eventfd rx_burst sets when it left work behind
+ * @more_pending: @more_fd is set
  * @room_fd:	tx_poll_fd: an eventfd that is not writable while the guest's
  *		receive queue is full, made writable again by the control
  *		thread when the guest kicks that queue (new buffers)
@@ -101,6 +102,7 @@ struct vu_dev {
 	int rx_ep;
 	int tx_ep;
 	int more_fd;
+	bool more_pending;
 	int room_fd;
 	pthread_t thread;
 	uint64_t features;
@@ -892,33 +894,59 @@ fail:
 	return ret;
 }
 
-/* Frames the guest transmitted, from every enabled transmitq */
+/*
+ * more_fd stays readable while a transmitq has work left, so the worker
+ * keeps polling us without the guest kicking; it is written on the way
+ * into that state and read on the way out, never per burst.
+ */
+static void set_more(struct vu_dev *d, bool more)
+{
+	uint64_t v = 1;
+
+	if (more == d->more_pending)
+		return;
+	d->more_pending = more;
+	if (more ? write(d->more_fd, &v, sizeof(v)) < 0 : read(d->more_fd, &v, sizeof(v)) < 0)
+		vn_dbg("port '%s': more_fd: %s", d->port->name, strerror(errno));
+}
+
+/*
+ * Frames the guest transmitted, from every enabled transmitq. While a
+ * queue keeps us busy the guest is told not to kick; once it is drained
+ * the kick is consumed, kicks re-armed and the ring checked once more
+ * (§2.7.10), so the syscalls happen on the busy/idle edges only.
+ */
 static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
 {
 	struct vu_dev *d = port->priv;
 	unsigned int got = 0, q, i;
 	bool more = false;
-	uint64_t v;
 
-	if (pthread_mutex_trylock(&d->lock))
+	if (pthread_mutex_trylock(&d->lock)) {
+		/* The control thread has the device: come back, work may be waiting */
+		set_more(d, true);
 		return 0;
-	if (read(d->more_fd, &v, sizeof(v)) < 0)
-		v = 0;
+	}
 	for (q = 0; q < d->nqp && got < n; q++) {
 		struct vn_vq *vq = &d->vq[2 * q + 1];
+		unsigned int want = n - got, k;
 
 		if (!vn_vq_ready(vq))
 			continue;
+		k = vn_vnet_rx(&d->vnet, vq, pkts + got, want);
+		got += k;
+		if (k == want) {
+			vn_vq_notify_disable(vq);
+			more = true;
+			continue;
+		}
 		vn_vq_kick_drain(vq);
-		got += vn_vnet_rx(&d->vnet, vq, pkts + got, n - got);
-		/* Ring not emptied, or refilled while we asked for kicks again */
-		if (got == n || vn_vq_notify_enable(vq))
+		/* Refilled while we re-armed kicks: no kick will come for those */
+		if (vn_vq_notify_enable(vq))
 			more = true;
 	}
+	set_more(d, more);
 	pthread_mutex_unlock(&d->lock);
-	v = 1;
-	if (more && write(d->more_fd, &v, sizeof(v)) < 0)
-		vn_dbg("port '%s': more_fd write failed", port->name);
 	for (i = 0; i < got; i++) {
 		pkts[i]->in_port = port->id;
 		port->stats.rx_bytes += pkts[i]->len;
@@ -967,7 +995,7 @@ static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		vn_pkt_put_bulk(pkts, n);
 		return n;
 	}
-	vn_vq_kick_drain(vq);
+	/* The receiveq's kicks are the control thread's (rx_room()) */
 	done = vn_vnet_tx(&d->vnet, vq, pkts, n, &bytes, &delivered);
 	/*
 	 * Out of buffers: make room_fd unwritable first, then ask for a kick
@@ -981,6 +1009,9 @@ static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		bytes += b2;
 		delivered += d2;
 	}
+	/* Buffers to spare: the guest need not kick when it adds more */
+	if (done == n)
+		vn_vq_notify_disable(vq);
 	pthread_mutex_unlock(&d->lock);
 	if (done < n)
 		port->stats.ring_full++;

@@ -269,12 +269,23 @@ bool vn_vq_notify_enable(struct vn_vq *vq)
 	if (vq->event_idx) {
 		avail_event = (uint16_t *)&vq->used->ring[vq->size];
 		__atomic_store_n(avail_event, htole16(vq->last_avail), __ATOMIC_RELAXED);
-	} else {
+	} else if (vq->notify_off) {
 		__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
 	}
+	vq->notify_off = false;
 	/* Publish before re-reading avail->idx: else a kick can be lost */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return vn_vq_avail_count(vq) != 0;
+}
+
+void vn_vq_notify_disable(struct vn_vq *vq)
+{
+	if (!vn_vq_ready(vq) || vq->notify_off)
+		return;
+	if (!vq->event_idx)
+		__atomic_store_n(&vq->used->flags, htole16(VN_VRING_USED_F_NO_NOTIFY),
+				 __ATOMIC_RELAXED);
+	vq->notify_off = true;
 }
 
 void vn_vq_kick_drain(struct vn_vq *vq)

@@ -73,6 +73,7 @@ struct vn_vq_stats {
  * @enabled:	SET_VRING_ENABLE (or started without protocol features)
  * @started:	has a kick fd and mapped rings: the device may process it
  * @broken:	saw a protocol violation; not processed again until reset
+ * @notify_off:	we told the driver not to kick (VRING_USED_F_NO_NOTIFY)
  * @desc_uva:	descriptor table, front-end address
  * @avail_uva:	available ring, front-end address
  * @used_uva:	used ring, front-end address
@@ -97,6 +98,7 @@ struct vn_vq {
 	bool enabled;
 	bool started;
 	bool broken;
+	bool notify_off;
 	uint64_t desc_uva;
 	uint64_t avail_uva;
 	uint64_t used_uva;
@@ -198,6 +200,16 @@ void vn_vq_flush(struct vn_vq *vq);
  * Return: true if buffers arrived meanwhile (process again, no kick will come)
  */
 bool vn_vq_notify_enable(struct vn_vq *vq);
+
+/**
+ * vn_vq_notify_disable() - Tell the driver kicks are not needed (we are busy)
+ * @vq:		ready queue
+ *
+ * Without EVENT_IDX sets VRING_USED_F_NO_NOTIFY; with it, leaves
+ * avail_event where it is (the driver kicks at most once more). A hint
+ * only (§2.7.10): the driver may kick anyway.
+ */
+void vn_vq_notify_disable(struct vn_vq *vq);
 
 /**
  * vn_vq_kick_drain() - Consume a pending kick (non-blocking)

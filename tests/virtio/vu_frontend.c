@@ -200,7 +200,8 @@ int vu_fe_setup(struct vu_fe *fe, uint64_t features)
 	ret = vu_fe_msg(fe, VN_VU_GET_FEATURES, NULL, 0, NULL, 0, &offered, 8);
 	if (ret)
 		return ret;
-	fe->features = offered & features;
+	/* Only what this driver implements: split rings, no control queue */
+	fe->features = offered & features & VU_FE_DRIVER_FEATURES;
 	ret = vu_fe_msg(fe, VN_VU_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0, &proto, 8);
 	if (ret)
 		return ret;

@@ -21,6 +21,10 @@
 #define VU_FE_MEM_SIZE		(16u << 20)	/* guest memory */
 #define VU_FE_UVA_BASE		0x7f0000000000ull	/* "QEMU's" address of guest RAM */
 #define VU_FE_QSIZE		256
+/* Features this driver can run: net bits 0-16, indirect, event idx, vhost-user
+ * protocol features, VERSION_1, USO; never packed rings, IN_ORDER or a control queue */
+#define VU_FE_DRIVER_FEATURES	(((1ull << 17) - 1) | 1ull << 28 | 1ull << 29 | 1ull << 30 | \
+				 1ull << 32 | 1ull << 54 | 1ull << 55 | 1ull << 56)
 
 /**
  * struct vu_fe_vq - the driver side of one split ring
