@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/compiler.h"
 #include "core/log.h"
 #include "core/pool.h"
 #include "virtio/vnet.h"
@@ -78,10 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vq.size = (uint16_t)(1u << ((ctl >> 1) & 7));	/* 1 .. 128 */
 	vq.indirect = ctl & 0x10;
 	vq.event_idx = ctl & 0x20;
-	/* Available ring first, so short inputs already publish chains */
-	vq.avail_uva = 0x40000;			/* 4 + 2 * 128 + 2 bytes */
-	vq.desc_uva = 0x40000 + 0x200;		/* 16 * 128 = 2 KiB */
-	vq.used_uva = 0x40000 + 0xa00;
+	/* Available ring first, the descriptors right after: short inputs reach both */
+	vq.avail_uva = 0x40000;
+	vq.desc_uva = 0x40000 + VN_ALIGN_UP(vn_vring_avail_bytes(vq.size), 16);
+	vq.used_uva = vq.desc_uva + vn_vring_desc_bytes(vq.size);
 	if (vn_vq_map(&vq, &mem))
 		abort();
 	vq.started = vq.enabled = true;
