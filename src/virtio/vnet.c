@@ -150,9 +150,11 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 	struct vn_vq_chain c;
 	unsigned int got = 0, nfresh, used = 0;
 	enum vn_drop_reason why;
+	bool was_broken;
 
 	if (!vn_vq_ready(vq) || n == 0)
 		return 0;
+	was_broken = vq->broken;
 	n = VN_MIN(n, VN_VNET_BURST_MAX);
 	n = VN_MIN(n, vn_vq_avail_count(vq));
 	if (n == 0)
@@ -181,6 +183,9 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 	}
 	if (used < nfresh)
 		vn_pkt_put_bulk(fresh + used, nfresh - used);
+	/* The chain that broke the queue is a drop too (the queue counts the violation) */
+	if (unlikely(vq->broken && !was_broken))
+		v->drops[VN_DROP_VQ_DESC]++;
 	vn_vq_flush(vq);
 	return got;
 }
@@ -292,7 +297,8 @@ unsigned int vn_vnet_tx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 	}
 	/* A broken queue takes everything (dropped), so the sources never block on it */
 	if (ret == -EIO) {
-		v->drops[VN_DROP_VQ_BROKEN] += n - i;
+		v->drops[VN_DROP_VQ_DESC]++;
+		v->drops[VN_DROP_VQ_BROKEN] += n - i - 1;
 		i = n;
 	}
 	vn_vq_flush(vq);

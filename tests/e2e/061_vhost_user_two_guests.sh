@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # 061_vhost_user_two_guests.sh - two QEMU guests on two vhost-user ports of one vnetd
-# exchange TCP: a random file over HTTP (md5 compared) and iperf3. Run twice: both
-# guests with offloads (TSO frames cross vnetd whole), then the receiver with
-# --no-offloads (vnetd must segment and checksum for it in software).
+# exchange TCP: a random file over HTTP (md5 compared) and iperf3. Run three times:
+# both guests with offloads (TSO frames cross vnetd whole); the receiver with
+# --no-offloads (vnetd must segment and checksum for it in software); the receiver
+# without MRG_RXBUF (64 KiB frames into its "big packets" descriptor chains).
 set -euo pipefail
 build=${1:?usage: 061_vhost_user_two_guests.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,4 +64,5 @@ iperf3 -c ${net}2 -t 4 -f m -R | tail -4 || exit 22"
 
 run_pair "both guests with offloads"
 run_pair "receiver without offloads" --no-offloads
+run_pair "receiver without mergeable rx buffers" --no-mrg-rxbuf
 echo "ok"

@@ -438,6 +438,7 @@ static void test_vu_hostile_chain_breaks_one_queue(void **state)
 	assert_true(q.broken);
 	assert_string_equal(q.why, "chain longer than the ring (loop)");
 	assert_int_equal(q.violations, 1);
+	assert_int_equal(drops(pa, VN_DROP_VQ_DESC), 1);
 	assert_int_equal(read(efd, &v, sizeof(v)), sizeof(v));
 	/* a's receive side still works */
 	assert_int_equal(vu_fe_rx_post(&a, 1, 2048), 0);
@@ -478,6 +479,10 @@ static void test_vu_guest_rx_buffer_outside_memory(void **state)
 	vn_vu_queue_get(p, 0, &q);
 	assert_true(q.broken);
 	assert_string_equal(q.why, "buffer outside guest memory");
+	assert_int_equal(drops(p, VN_DROP_VQ_DESC), 1);
+	/* Later frames are taken and counted, so the switch never blocks on it */
+	pkt = pkt_of(p, f, sizeof(f));
+	assert_int_equal(p->ops->tx_burst(p, &pkt, 1), 1);
 	assert_int_equal(drops(p, VN_DROP_VQ_BROKEN), 1);
 	vu_fe_close(&fe);
 	vu_test_port_close(p);
@@ -736,6 +741,55 @@ static void test_vu_stop_returns_base(void **state)
 	vu_test_port_close(p);
 }
 
+static void test_vu_multiqueue_second_pair(void **state)
+{
+	struct vn_port *p = open_port("mq", path_a, ",queues=2");
+	struct vn_vu_vring_state st;
+	struct vn_vu_queue_info q;
+	struct vn_vhdr ok = { 0 };
+	struct vn_pkt *pkt;
+	struct vu_fe fe;
+	uint64_t n = 0, idx;
+	uint8_t f[100];
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_GET_QUEUE_NUM, NULL, 0, NULL, 0, &n, 8), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+	/* Move the transmit ring from pair 0 (vq 1) to pair 1 (vq 3) */
+	assert_int_equal(vu_fe_stop(&fe, 1), 0);
+	st = (struct vn_vu_vring_state){ 3, VU_FE_QSIZE };
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_NUM, &st, 8, NULL, 0, NULL, 0), 0);
+	{
+		struct vn_vu_vring_addr a = { 3, 0, VU_FE_UVA_BASE + fe.vq[1].desc_gpa,
+					      VU_FE_UVA_BASE + fe.vq[1].used_gpa,
+					      VU_FE_UVA_BASE + fe.vq[1].avail_gpa, 0 };
+
+		assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0,
+					   NULL, 0), 0);
+	}
+	idx = 3;
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_KICK, &idx, 8, &fe.vq[1].kick, 1,
+				   NULL, 0), 0);
+	st = (struct vn_vu_vring_state){ 3, 1 };
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_ENABLE, &st, 8, NULL, 0, NULL, 0), 0);
+	vn_vu_queue_get(p, 3, &q);
+	assert_true(q.started && q.enabled);
+	make_frame(f, sizeof(f), 6);
+	assert_int_equal(vu_fe_tx(&fe, &ok, f, sizeof(f), 1), 0);
+	assert_int_equal(rx_wait(p, &pkt, 1), 1);
+	vn_pkt_put(pkt);
+	vn_vu_queue_get(p, 3, &q);
+	assert_int_equal(q.chains, 1);
+	/* Queue 4 does not exist with two pairs */
+	st = (struct vn_vu_vring_state){ 4, 256 };
+	assert_int_not_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_NUM, &st, 8, NULL, 0, NULL, 0), 0);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -773,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_vu_truncated_message_then_close),
 		cmocka_unit_test(test_vu_client_mode_reconnects),
 		cmocka_unit_test(test_vu_stop_returns_base),
+		cmocka_unit_test(test_vu_multiqueue_second_pair),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 
