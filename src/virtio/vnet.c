@@ -148,15 +148,17 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 {
 	struct vn_pkt *fresh[VN_VNET_BURST_MAX];
 	struct vn_vq_chain c;
-	unsigned int got = 0, nfresh, used = 0;
+	unsigned int got = 0, nfresh, used = 0, avail;
 	enum vn_drop_reason why;
 	bool was_broken;
 
 	if (!vn_vq_ready(vq) || n == 0)
 		return 0;
 	was_broken = vq->broken;
+	/* One read of the guest's index: VN_MIN() would evaluate it twice */
+	avail = vn_vq_avail_count(vq);
 	n = VN_MIN(n, VN_VNET_BURST_MAX);
-	n = VN_MIN(n, vn_vq_avail_count(vq));
+	n = VN_MIN(n, avail);
 	if (n == 0)
 		return 0;
 	nfresh = vn_pool_alloc_bulk(v->pool, fresh, n);
