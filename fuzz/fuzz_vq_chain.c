@@ -5,7 +5,8 @@
  * ASan sees any access outside them). The input fills the rings and buffers;
  * a control byte picks the queue size, direction and negotiated features.
  * Chains are popped and every byte of every segment is read or written;
- * then the same memory goes through the virtio-net receive path.
+ * or the same memory goes through the virtio-net receive path (readable
+ * queues) or transmit path (writable queues, MRG_RXBUF on or off).
  * Invariants: no out-of-region access, a popped chain's segments are all
  * inside the regions, a broken queue never pops again.
  */
@@ -110,10 +111,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	/* The virtio-net transmit path of the guest, i.e. our receive */
-	vq.device_writes = false;
 	v = (struct vn_vnet){ .mem = &mem, .pool = pool, .hdr_len = ctl & 0x80 ? 12 : 10,
-			      .guest_sends = 0x1f, .guest_takes = 0x1f, .drops = drops };
+			      .mrg_rxbuf = ctl & 0x80, .guest_sends = 0x1f, .guest_takes = 0x1f,
+			      .drops = drops };
+	if (vq.device_writes) {
+		/* Our transmit: frames of input-chosen sizes into the guest's buffers */
+		uint64_t b, d;
+
+		got = vn_pool_alloc_bulk(pool, pkts, 4);
+		for (i = 0; i < got; i++) {
+			uint32_t len = 14 + (size > i ? data[size - 1 - i] : 0) * 97u;
+
+			if (!vn_pkt_append(pkts[i], len))
+				abort();
+			memset(vn_pkt_data(pkts[i]), (int)i, len);
+		}
+		k = vn_vnet_tx(&v, &vq, pkts, got, &b, &d);
+		if (k > got || d > k)
+			abort();
+		vn_pkt_put_bulk(pkts + k, got - k);
+		return 0;
+	}
+	/* The virtio-net transmit path of the guest, i.e. our receive */
 	got = vn_vnet_rx(&v, &vq, pkts, 16);
 	for (i = 0; i < got; i++) {
 		if (pkts[i]->len < 14 || pkts[i]->len > VN_PKT_FRAME_MAX)
