@@ -372,6 +372,14 @@ static const struct hdr_case hdr_cases[] = {
 		  ALL, VN_DROP_VHDR_CSUM_RANGE, true },
 	/* 10 */ { "GSO without NEEDS_CSUM", { .gso_type = 4, .gso_size = 50, .hdr_len = 74 },
 		  ALL, VN_DROP_VHDR_GSO_NO_CSUM, false },
+	/* 11 */ { "TSO+ECN without HOST_ECN", { .flags = 1, .gso_type = 0x81, .gso_size = 50,
+		  .hdr_len = 54, .csum_start = 34, .csum_offset = 16 }, ~VN_BIT(VN_NET_F_HOST_ECN),
+		  VN_DROP_VHDR_GSO_TYPE, false },
+	/* 12 */ { "ECN bit on a frame that is not GSO", { .gso_type = 0x80 }, ALL,
+		  VN_DROP_VHDR_GSO_TYPE, false },
+	/* 13 */ { "USO not negotiated", { .flags = 1, .gso_type = 5, .gso_size = 50, .hdr_len = 42,
+		  .csum_start = 34, .csum_offset = 6 }, ~VN_BIT(VN_NET_F_HOST_USO), VN_DROP_VHDR_GSO_TYPE,
+		  false },
 };
 
 static void test_vu_hostile_headers(void **state)
