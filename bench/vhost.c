@@ -10,6 +10,7 @@
  * The device under test (vnetd, DPDK testpmd) forwards A -> B.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +48,23 @@ static void tcp4_frame(uint8_t *f, uint32_t len)
 	f[46] = 0x50, f[47] = 0x10;
 }
 
-static void kick(struct vu_fe_vq *v)
+static bool event_idx;
+
+/* Kick as a Linux driver does: only when the device asked (§2.7.10) */
+static void kick(struct vu_fe_vq *v, uint16_t old)
 {
 	uint64_t one = 1;
 
-	if (!(__atomic_load_n(&v->used->flags, __ATOMIC_ACQUIRE) & VN_VRING_USED_F_NO_NOTIFY) &&
-	    write(v->kick, &one, sizeof(one)) < 0)
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (event_idx) {
+		uint16_t ev = __atomic_load_n((uint16_t *)&v->used->ring[QS], __ATOMIC_RELAXED);
+
+		if (!vn_vring_need_event(ev, v->avail_idx, old))
+			return;
+	} else if (__atomic_load_n(&v->used->flags, __ATOMIC_RELAXED) & VN_VRING_USED_F_NO_NOTIFY) {
+		return;
+	}
+	if (write(v->kick, &one, sizeof(one)) < 0)
 		perror("kick");
 }
 
@@ -88,6 +100,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vhost-user handshake failed\n");
 		return 1;
 	}
+	event_idx = a.features & b.features & (1ull << VN_VIRTIO_F_EVENT_IDX);
 	/* A busy-polling driver: no interrupts wanted (DPDK's virtio-user does the same) */
 	tx->avail->flags = VN_VRING_AVAIL_F_NO_INTERRUPT;
 	rx->avail->flags = VN_VRING_AVAIL_F_NO_INTERRUPT;
@@ -115,8 +128,8 @@ int main(int argc, char **argv)
 	}
 	__atomic_store_n(&rx->avail->idx, rx->avail_idx, __ATOMIC_RELEASE);
 	__atomic_store_n(&tx->avail->idx, tx->avail_idx, __ATOMIC_RELEASE);
-	kick(rx);
-	kick(tx);
+	kick(rx, 0);
+	kick(tx, 0);
 	sent = inflight;
 	t0 = now();
 	for (t = t0; t - t0 < secs; t = now()) {
@@ -125,6 +138,7 @@ int main(int argc, char **argv)
 		for (k = 0; k < 64; k++) {
 			uint16_t tu = __atomic_load_n(&tx->used->idx, __ATOMIC_ACQUIRE);
 			uint16_t ru = __atomic_load_n(&rx->used->idx, __ATOMIC_ACQUIRE);
+			uint16_t tx_old = tx->avail_idx, rx_old = rx->avail_idx;
 			bool tx_more = false, rx_more = false;
 
 			/* Sent frames: their descriptors go straight back */
@@ -148,11 +162,11 @@ int main(int argc, char **argv)
 			}
 			if (tx_more) {
 				__atomic_store_n(&tx->avail->idx, tx->avail_idx, __ATOMIC_RELEASE);
-				kick(tx);
+				kick(tx, tx_old);
 			}
 			if (rx_more) {
 				__atomic_store_n(&rx->avail->idx, rx->avail_idx, __ATOMIC_RELEASE);
-				kick(rx);
+				kick(rx, rx_old);
 			}
 		}
 	}
