@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: MIT
+/* vnetd.c - the vnetd daemon: command line, logging, signals, switch lifetime
+ *
+ * vnetd runs in the foreground and logs to stderr. It opens every --port
+ * before it says "vnetd: ready" on stdout (and writes the pid file), so a
+ * script that waits for that line knows the ports exist. Any bad argument or
+ * port that cannot be opened is a clear message and exit status 1, with the
+ * ports already opened closed again (taps it created are removed).
+ *
+ * Signals: SIGINT and SIGTERM are blocked in every thread (the workers
+ * inherit the mask) and taken by the main thread with sigwaitinfo(), so the
+ * shutdown runs in ordinary thread context: stop the workers, close the
+ * ports (a tap vnetd created disappears, an attached one stays), remove the
+ * pid file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "ctl/ctl.h"
+#include "port/port.h"
+#include "port/tap.h"
+#include "switch/sw.h"
+
+#define VNETD_PORTS_MAX		1024
+#define VNETD_WORKERS_MAX	64
+
+/**
+ * struct vnetd_opts - the parsed command line
+ * @ports:	--port specs, in order
+ * @nports:	entries in @ports
+ * @workers:	--workers
+ * @aging:	--aging seconds
+ * @busy_poll:	--busy-poll
+ * @socket:	--socket path, or NULL
+ * @config:	--config file, or NULL
+ * @pidfile:	--pidfile path, or NULL
+ * @verbose:	-v count
+ */
+struct vnetd_opts {
+	const char *ports[VNETD_PORTS_MAX];
+	unsigned int nports;
+	unsigned int workers;
+	unsigned int aging;
+	bool busy_poll;
+	const char *socket;
+	const char *config;
+	const char *pidfile;
+	unsigned int verbose;
+};
+
+static const char usage_text[] =
+"Usage: vnetd [OPTION]...\n"
+"A userspace virtual switch for VMs and containers: an L2 learning bridge\n"
+"between tap devices, vhost-user guests and other ports, carrying TSO/GSO\n"
+"frames and their checksum state from port to port.\n"
+"\n"
+"vnetd runs in the foreground and logs to stderr. When every port is open it\n"
+"prints \"vnetd: ready\" on stdout. SIGINT or SIGTERM stops it cleanly: taps it\n"
+"created are removed, taps it attached to are left in place.\n"
+"\n"
+"Options:\n"
+"  -p, --port KIND:ARGS   add a port (repeatable); see PORTS below\n"
+"  -w, --workers N        forwarding threads, 1-64 (default 1)\n"
+"      --aging SEC        MAC table aging time, 1-1000000 s (default 300)\n"
+"      --busy-poll        workers poll their ports without sleeping\n"
+"  -s, --socket PATH      serve the control protocol (vnetctl) on this\n"
+"                         unix socket\n"
+"  -c, --config FILE      run the control commands in FILE at start (one\n"
+"                         per line, as given to vnetctl: \"port add SPEC\");\n"
+"                         without --socket, serves " VN_CTL_SOCK_DEFAULT "\n"
+"      --pidfile PATH     write the daemon's pid to PATH once ready\n"
+"  -v, --verbose          more log output (repeat for debug)\n"
+"  -q, --quiet            only warnings and errors\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"PORTS\n"
+"  A port is KIND:KEY=VALUE,KEY=VALUE,... Keys every kind takes:\n"
+"    name=NAME            port name (a tap's interface name)\n"
+"    vlan=N               access port of VLAN N (1-4094)\n"
+"    trunk=A:B:...        trunk carrying tagged VLANs A, B, ...\n"
+"    policy=block|drop    when the port is full: stop its sources (block,\n"
+"                         the default, loses nothing) or drop and count\n"
+"    pool=N               receive buffers (default 2048)\n"
+"    mtu=N                MTU (68-65535; a tap's MTU is set to it)\n"
+"  tap: a Linux tap device (needs CAP_NET_ADMIN)\n"
+"    offload=on|off       negotiate checksum/TSO/USO offloads (default on);\n"
+"                         off: vnetd checksums and segments for this tap\n"
+"    queues=N             multiqueue tap with N queues (1-16, default 1)\n"
+"    create=on|off        on (default): create the tap if missing, else\n"
+"                         attach to the existing persistent tap; off: attach\n"
+"                         only\n"
+"    netns=NAME|PATH      create or attach the tap inside that network\n"
+"                         namespace (/run/netns/NAME, or a path such as\n"
+"                         /proc/PID/ns/net)\n"
+"  pair: an in-process pair of ports, for tests (name=, peer=)\n"
+"\n"
+"Examples:\n"
+"  vnetd --port tap:name=vnet0 --port tap:name=vnet1\n"
+"  vnetd -p tap:name=ctr1eth,netns=ctr1 -p tap:name=ctr2eth,netns=ctr2\n"
+"  vnetd -w 2 -s /run/vnetd.sock -p tap:name=vm1,vlan=10 -p tap:name=up0,trunk=10:20\n"
+"\n"
+"Exit status: 0 after a clean shutdown, 1 on a bad argument or a port that\n"
+"could not be opened, 2 on a runtime failure.\n"
+"See vnetd(8) and vnetctl(8).\n";
+
+/**
+ * log_sink() - Write one log line to stderr with a UTC timestamp
+ * @level:	severity
+ * @msg:	formatted message
+ */
+static void log_sink(enum vn_log_level level, const char *msg)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	struct timeval tv;
+	struct tm tm;
+	char ts[32];
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ldZ vnetd[%d]: %s: %s\n", ts, (long)tv.tv_usec / 1000,
+		(int)getpid(), names[level], msg);
+}
+
+/**
+ * parse_uint() - Parse a decimal option value in [@min, @max]
+ * @opt:	option name for the message
+ * @s:		value
+ * @min:	smallest accepted
+ * @max:	largest accepted
+ * @out:	result
+ *
+ * Return: 0, or -EINVAL (message printed)
+ */
+static int parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
+		      unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v < min || v > max) {
+		fprintf(stderr, "vnetd: %s: '%s' is not a number from %lu to %lu\n", opt, s, min,
+			max);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/**
+ * parse_args() - Parse the command line into @o
+ * @argc:	argument count
+ * @argv:	arguments
+ * @o:		output
+ *
+ * Return: 0 to run, 1 to exit 0 (help, version), -EINVAL to exit 1
+ */
+static int parse_args(int argc, char **argv, struct vnetd_opts *o)
+{
+	enum { OPT_AGING = 256, OPT_BUSY_POLL, OPT_PIDFILE };
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "aging", required_argument, NULL, OPT_AGING },
+		{ "busy-poll", no_argument, NULL, OPT_BUSY_POLL },
+		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->workers = 1;
+	o->aging = 300;
+	o->verbose = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:w:s:c:vqhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (o->nports >= VNETD_PORTS_MAX) {
+				fprintf(stderr, "vnetd: --port: at most %d ports\n", VNETD_PORTS_MAX);
+				return -EINVAL;
+			}
+			o->ports[o->nports++] = optarg;
+			break;
+		case 'w':
+			if (parse_uint("--workers", optarg, 1, VNETD_WORKERS_MAX, &o->workers))
+				return -EINVAL;
+			break;
+		case OPT_AGING:
+			if (parse_uint("--aging", optarg, 1, 1000000, &o->aging))
+				return -EINVAL;
+			break;
+		case OPT_BUSY_POLL:
+			o->busy_poll = true;
+			break;
+		case 's':
+			o->socket = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case OPT_PIDFILE:
+			o->pidfile = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'q':
+			o->verbose = 0;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'V':
+			printf("vnetd %s\n", VNETD_VERSION);
+			return 1;
+		case ':':
+			fprintf(stderr, "vnetd: option '%s' needs a value\n", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			fprintf(stderr, "vnetd: unknown option '%s' (see vnetd --help)\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vnetd: unexpected argument '%s' (ports are given with --port)\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * ctl_start() - Start the control server and run the config file
+ * @sw:		the switch
+ * @o:		options (--socket, --config)
+ * @srv:	the server, output (NULL when neither option is given)
+ *
+ * The control protocol is src/ctl's; this is the one place the daemon
+ * hands the switch to it. A config file is run through the server, so
+ * --config alone serves the default socket.
+ *
+ * Return: 0 or a negative errno (logged)
+ */
+static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o, struct vn_ctl_server **srv)
+{
+	char err[512];
+	int ret;
+
+	*srv = NULL;
+	if (!o->socket && !o->config)
+		return 0;
+	ret = vn_ctl_server_start(sw, o->socket, srv);
+	if (ret) {
+		vn_err("--socket %s: %s%s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT,
+		       strerror(-ret), ret == -EADDRINUSE ? " (another vnetd serves it)" : "");
+		return ret;
+	}
+	vn_info("control socket %s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT);
+	if (!o->config)
+		return 0;
+	err[0] = '\0';
+	ret = vn_ctl_server_config(*srv, o->config, err, sizeof(err));
+	if (ret < 0) {
+		vn_err("--config %s", err[0] ? err : strerror(-ret));
+		vn_ctl_server_stop(*srv);
+		*srv = NULL;
+		return ret;
+	}
+	vn_info("config %s: %d command%s run", o->config, ret, ret == 1 ? "" : "s");
+	return 0;
+}
+
+/**
+ * write_pidfile() - Write our pid to @path
+ * @path:	file
+ *
+ * Return: 0 or a negative errno (logged)
+ */
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
+		int ret = -errno;
+
+		vn_err("--pidfile %s: %s", path, strerror(errno));
+		return ret ? ret : -EIO;
+	}
+	return 0;
+}
+
+/**
+ * features_str() - Names of the offload bits in @f ("csum,host_tso4,...")
+ * @f:		virtio-net feature bits
+ * @buf:	output
+ * @len:	its size
+ *
+ * Return: @buf ("none" when no offload bit is set)
+ */
+static const char *features_str(uint64_t f, char *buf, size_t len)
+{
+	static const struct {
+		unsigned int bit;
+		const char *name;
+	} names[] = {
+		{ VN_NET_F_CSUM, "csum" }, { VN_NET_F_HOST_TSO4, "host_tso4" },
+		{ VN_NET_F_HOST_TSO6, "host_tso6" }, { VN_NET_F_HOST_ECN, "host_ecn" },
+		{ VN_NET_F_HOST_USO, "host_uso" }, { VN_NET_F_GUEST_CSUM, "guest_csum" },
+		{ VN_NET_F_GUEST_TSO4, "guest_tso4" }, { VN_NET_F_GUEST_TSO6, "guest_tso6" },
+		{ VN_NET_F_GUEST_ECN, "guest_ecn" }, { VN_NET_F_GUEST_USO4, "guest_uso4" },
+		{ VN_NET_F_GUEST_USO6, "guest_uso6" },
+	};
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(f & VN_BIT(names[i].bit)) || off >= len)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+					names[i].name);
+	}
+	return buf[0] ? buf : "none";
+}
+
+/**
+ * log_port() - Log one opened port and what it negotiated
+ * @p:		port
+ * @arg:	unsigned int counting the ports
+ *
+ * Return: 0 (go on)
+ */
+static int log_port(struct vn_port *p, void *arg)
+{
+	char feat[256];
+
+	(*(unsigned int *)arg)++;
+	vn_info("port '%s': id %u, kind %s%s, mtu %u%s, offloads %s", p->name, p->id,
+		p->ops->kind, vn_tap_created(p) ? " (created)" : "", p->mtu,
+		p->conf.drop_when_full ? ", policy drop" : "",
+		features_str(p->features, feat, sizeof(feat)));
+	return 0;
+}
+
+/**
+ * open_ports() - Add every --port to the switch, in order
+ * @sw:		switch
+ * @o:		options
+ *
+ * Return: 0, or the first error (logged with the spec)
+ */
+static int open_ports(struct vn_sw *sw, const struct vnetd_opts *o)
+{
+	struct vn_port *p;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < o->nports; i++) {
+		ret = vn_sw_port_add(sw, o->ports[i], -1, &p);
+		if (ret) {
+			vn_err("--port %s: cannot open: %s", o->ports[i], strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * wait_for_signal() - Block until SIGINT or SIGTERM
+ * @set:	the blocked signal set
+ *
+ * Return: the signal number
+ */
+static int wait_for_signal(const sigset_t *set)
+{
+	siginfo_t si;
+	int sig;
+
+	do {
+		sig = sigwaitinfo(set, &si);
+	} while (sig < 0 && errno == EINTR);
+	return sig;
+}
+
+int main(int argc, char **argv)
+{
+	struct vn_sw_config cfg = { 0 };
+	struct vnetd_opts o;
+	struct vn_ctl_server *srv = NULL;
+	struct vn_sw *sw = NULL;
+	unsigned int nports = 0;
+	sigset_t set;
+	int ret, sig;
+
+	ret = parse_args(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? 0 : 1;
+	vn_log_set_sink(log_sink);
+	vn_log_set_level(o.verbose == 0 ? VN_LOG_WARN : o.verbose == 1 ? VN_LOG_INFO :
+			 VN_LOG_DEBUG);
+
+	/* Before any thread exists, so every worker inherits the mask */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	cfg.workers = o.workers;
+	cfg.aging_sec = o.aging;
+	cfg.busy_poll = o.busy_poll;
+	ret = vn_sw_create(&cfg, &sw);
+	if (ret) {
+		vn_err("cannot create the switch: %s", strerror(-ret));
+		return 2;
+	}
+	ret = open_ports(sw, &o);
+	if (!ret)
+		ret = ctl_start(sw, &o, &srv);
+	if (ret) {
+		vn_sw_destroy(sw);	/* closes the ports opened so far */
+		return 1;
+	}
+	vn_sw_port_foreach(sw, log_port, &nports);
+	ret = vn_sw_start(sw);
+	if (ret) {
+		vn_err("cannot start the workers: %s", strerror(-ret));
+		vn_ctl_server_stop(srv);
+		vn_sw_destroy(sw);
+		return 2;
+	}
+	if (o.pidfile && write_pidfile(o.pidfile)) {
+		vn_ctl_server_stop(srv);
+		vn_sw_destroy(sw);
+		return 1;
+	}
+	vn_info("ready: %u port%s, %u worker%s", nports, nports == 1 ? "" : "s", o.workers,
+		o.workers == 1 ? "" : "s");
+	printf("vnetd: ready\n");
+	fflush(stdout);
+
+	sig = wait_for_signal(&set);
+	vn_info("%s: shutting down", sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
+		"signal wait failed");
+	vn_ctl_server_stop(srv);	/* no control request runs past this */
+	vn_sw_destroy(sw);	/* stops the workers, closes the ports */
+	if (o.pidfile)
+		unlink(o.pidfile);
+	vn_info("stopped");
+	return 0;
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 031_vnetd_cli.sh - vnetd's command line: help, bad arguments and unopenable
+# ports exit 1 with a message naming the culprit and leave no tap behind;
+# a persistent tap vnetd attached to survives its shutdown.
+set -Eeuo pipefail
+trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
+build=${1:?usage: 031_vnetd_cli.sh BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+VNETD=$build/src/cmd/vnetd
+VNETCTL=$build/src/cmd/vnetctl
+. "$here/lib_vnetd.sh"
+
+tag=vnpc$RANDOM			# port-tap helper tag, unique per run
+tmp=$(mktemp -d)
+cleanup() {
+	vnetd_stop TERM || true
+	ip link del "${tag}p" 2>/dev/null || true
+	ip link del "${tag}a" 2>/dev/null || true
+	ip link del "${tag}c" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# expect_fail MESSAGE ARGS...: exit status 1 and MESSAGE on stderr
+expect_fail() {
+	local msg=$1 rc=0
+	shift
+	timeout 10 "$VNETD" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	if [ "$rc" != 1 ] || ! grep -qF -- "$msg" "$tmp/err"; then
+		echo "vnetd $*: expected exit 1 and '$msg', got $rc:"
+		cat "$tmp/err"
+		exit 1
+	fi
+	if grep -q 'ready' "$tmp/out"; then
+		echo "vnetd $*: said ready"
+		exit 1
+	fi
+}
+
+"$VNETD" --help >"$tmp/out"
+grep -q '^Usage: vnetd' "$tmp/out"
+grep -q -- '--port KIND:ARGS' "$tmp/out"
+ver=$("$VNETD" --version)
+grep -q '^vnetd [0-9]' <<<"$ver"
+
+expect_fail "unknown option '--frobnicate'" --frobnicate
+expect_fail "option '--port' needs a value" --port
+expect_fail "--workers: '0' is not a number" --workers 0
+expect_fail "--workers: 'two' is not a number" --workers two
+expect_fail "--aging: '-5' is not a number" --aging -5
+expect_fail "unexpected argument 'tap:name=x'" tap:name=x
+expect_fail "unknown kind 'nosuch'" --port nosuch:name=x
+expect_fail "bad value 'maybe' for 'offload'" --port "tap:name=${tag}a,offload=maybe"
+expect_fail "bad value '5000' for 'vlan'" --port "tap:name=${tag}a,vlan=5000"
+expect_fail "no such tap and create=off" --port "tap:name=${tag}a,create=off"
+# the second port fails: the first one, already created, must be removed again
+expect_fail "unknown key 'colour'" --port "tap:name=${tag}a" --port "tap:name=${tag}b,colour=red"
+! ip link show "${tag}a" 2>/dev/null || { echo "${tag}a left behind"; exit 1; }
+
+# attach to a persistent tap: it stays after vnetd exits; a created one goes
+ip tuntap add dev "${tag}p" mode tap vnet_hdr
+vnetd_start "$tmp/out" "$tmp/log" --port "tap:name=${tag}p,create=off" --port "tap:name=${tag}a"
+grep -q "port '${tag}p': tap attached" "$tmp/log"
+grep -q "port '${tag}a': tap created" "$tmp/log"
+grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z vnetd\[[0-9]+\]: info: ' "$tmp/log"
+rc=0
+vnetd_stop INT || rc=$?
+[ "$rc" = 0 ] || { echo "vnetd exited with $rc after SIGINT"; cat "$tmp/log"; exit 1; }
+ip link show "${tag}p" >/dev/null
+! ip link show "${tag}a" 2>/dev/null || { echo "${tag}a left behind"; exit 1; }
+grep -q 'SIGINT: shutting down' "$tmp/log"
+
+# --config runs control commands before "ready"; --socket serves vnetctl
+printf '# test config\nport add tap:name=%sc,offload=off\n' "$tag" >"$tmp/conf"
+vnetd_start "$tmp/out" "$tmp/log" --socket "$tmp/sock" --config "$tmp/conf"
+grep -q "config $tmp/conf: 1 command run" "$tmp/log"
+ip link show "${tag}c" >/dev/null
+list=$("$VNETCTL" -s "$tmp/sock" port list)
+grep -q "${tag}c" <<<"$list"
+rc=0
+vnetd_stop TERM || rc=$?
+[ "$rc" = 0 ] || { echo "vnetd exited with $rc"; cat "$tmp/log"; exit 1; }
+[ ! -e "$tmp/sock" ] || { echo "control socket left behind"; exit 1; }
+! ip link show "${tag}c" 2>/dev/null || { echo "${tag}c left behind"; exit 1; }
+
+# a failing config line: exit 1 naming file and line, and its taps removed
+printf 'port add tap:name=%sc\nport add tap:name=%sd,vlan=0\n' "$tag" "$tag" >"$tmp/conf"
+expect_fail "$tmp/conf:2:" --socket "$tmp/sock" --config "$tmp/conf"
+! ip link show "${tag}c" 2>/dev/null || { echo "${tag}c left behind"; exit 1; }
+echo "ok"
