@@ -15,6 +15,7 @@ VS_PIDS=()
 VS_TMP=$(mktemp -d "/tmp/${VS_TAG}.XXXXXX")
 VNETD_PID=""
 VNETD="${VNETD:-${BUILD}/src/cmd/vnetd}"
+VNETCTL="${VNETCTL:-${BUILD}/src/cmd/vnetctl}"
 
 vs_cleanup() {
 	local p ns
@@ -53,10 +54,13 @@ vs_wait_for() {
 	return 1
 }
 
-# vs_vnetd ARGS... : start vnetd (logs in $VS_TMP/vnetd.log), wait for its taps
+# vs_vnetd ARGS... : start vnetd with a control socket ($VS_SOCK; logs in
+# $VS_TMP/vnetd.log), wait for "vnetd: ready" and its taps
+VS_SOCK="$VS_TMP/ctl.sock"
 vs_vnetd() {
-	"$VNETD" "$@" >"$VS_TMP/vnetd.log" 2>&1 &
+	"$VNETD" --socket "$VS_SOCK" "$@" >"$VS_TMP/vnetd.out" 2>"$VS_TMP/vnetd.log" &
 	VNETD_PID=$!
+	vs_wait_for 10 grep -q '^vnetd: ready$' "$VS_TMP/vnetd.out" || vs_fail "vnetd not ready"
 	local a
 	for a in "$@"; do
 		if [[ "$a" =~ ^tap:.*name=([^,]+) ]]; then
@@ -64,6 +68,18 @@ vs_vnetd() {
 		fi
 	done
 	kill -0 "$VNETD_PID" || vs_fail "vnetd exited"
+}
+
+# vs_stop_vnetd : SIGTERM, wait, fail on a non-zero exit
+vs_stop_vnetd() {
+	kill -TERM "$VNETD_PID"
+	wait "$VNETD_PID" || vs_fail "vnetd exit status $?"
+	VNETD_PID=""
+}
+
+# vs_stat PORT COUNTER : print one counter of a port (0 if not shown)
+vs_stat() {
+	"$VNETCTL" -s "$VS_SOCK" stats "$1" --all | awk -v c="$2" '$1 == c { v = $2 } END { print v + 0 }'
 }
 
 # vs_ns NAME TAP IDX : namespace NAME owning TAP, addresses 10.77.0.IDX/24 and fd77::IDX/64
