@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "ctl/ctl.h"
 #include "port/port.h"
 #include "port/tap.h"
 #include "switch/sw.h"
@@ -75,8 +76,9 @@ static const char usage_text[] =
 "      --busy-poll        workers poll their ports without sleeping\n"
 "  -s, --socket PATH      serve the control protocol (vnetctl) on this\n"
 "                         unix socket\n"
-"  -c, --config FILE      run the control commands in FILE at start\n"
-"                         (one per line, as given to vnetctl)\n"
+"  -c, --config FILE      run the control commands in FILE at start (one\n"
+"                         per line, as given to vnetctl: \"port add SPEC\");\n"
+"                         without --socket, serves " VN_CTL_SOCK_DEFAULT "\n"
 "      --pidfile PATH     write the daemon's pid to PATH once ready\n"
 "  -v, --verbose          more log output (repeat for debug)\n"
 "  -q, --quiet            only warnings and errors\n"
@@ -99,10 +101,14 @@ static const char usage_text[] =
 "    create=on|off        on (default): create the tap if missing, else\n"
 "                         attach to the existing persistent tap; off: attach\n"
 "                         only\n"
+"    netns=NAME|PATH      create or attach the tap inside that network\n"
+"                         namespace (/run/netns/NAME, or a path such as\n"
+"                         /proc/PID/ns/net)\n"
 "  pair: an in-process pair of ports, for tests (name=, peer=)\n"
 "\n"
 "Examples:\n"
 "  vnetd --port tap:name=vnet0 --port tap:name=vnet1\n"
+"  vnetd -p tap:name=ctr1eth,netns=ctr1 -p tap:name=ctr2eth,netns=ctr2\n"
 "  vnetd -w 2 -s /run/vnetd.sock -p tap:name=vm1,vlan=10 -p tap:name=up0,trunk=10:20\n"
 "\n"
 "Exit status: 0 after a clean shutdown, 1 on a bad argument or a port that\n"
@@ -249,37 +255,41 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
  * ctl_start() - Start the control server and run the config file
  * @sw:		the switch
  * @o:		options (--socket, --config)
+ * @srv:	the server, output (NULL when neither option is given)
  *
- * The control protocol belongs to src/ctl (branch ctl). This is the one
- * place the daemon hands the switch to it: once ctl exports its server,
- * call vn_ctl_server_start(sw, o->socket) and vn_ctl_config_load(sw,
- * o->config) here. Until then both options are refused clearly rather
- * than ignored.
+ * The control protocol is src/ctl's; this is the one place the daemon
+ * hands the switch to it. A config file is run through the server, so
+ * --config alone serves the default socket.
  *
  * Return: 0 or a negative errno (logged)
  */
-static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o)
+static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o, struct vn_ctl_server **srv)
 {
-	(void)sw;
-	if (o->config) {
-		vn_err("--config %s: this build has no control server (src/ctl) to run it",
-		       o->config);
-		return -ENOTSUP;
-	}
-	if (o->socket) {
-		vn_err("--socket %s: this build has no control server (src/ctl)", o->socket);
-		return -ENOTSUP;
-	}
-	return 0;
-}
+	char err[512];
+	int ret;
 
-/**
- * ctl_stop() - Stop the control server (counterpart of ctl_start())
- * @sw:		the switch
- */
-static void ctl_stop(struct vn_sw *sw)
-{
-	(void)sw;
+	*srv = NULL;
+	if (!o->socket && !o->config)
+		return 0;
+	ret = vn_ctl_server_start(sw, o->socket, srv);
+	if (ret) {
+		vn_err("--socket %s: %s%s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT,
+		       strerror(-ret), ret == -EADDRINUSE ? " (another vnetd serves it)" : "");
+		return ret;
+	}
+	vn_info("control socket %s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT);
+	if (!o->config)
+		return 0;
+	err[0] = '\0';
+	ret = vn_ctl_server_config(*srv, o->config, err, sizeof(err));
+	if (ret < 0) {
+		vn_err("--config %s", err[0] ? err : strerror(-ret));
+		vn_ctl_server_stop(*srv);
+		*srv = NULL;
+		return ret;
+	}
+	vn_info("config %s: %d command%s run", o->config, ret, ret == 1 ? "" : "s");
+	return 0;
 }
 
 /**
@@ -302,19 +312,55 @@ static int write_pidfile(const char *path)
 }
 
 /**
+ * features_str() - Names of the offload bits in @f ("csum,host_tso4,...")
+ * @f:		virtio-net feature bits
+ * @buf:	output
+ * @len:	its size
+ *
+ * Return: @buf ("none" when no offload bit is set)
+ */
+static const char *features_str(uint64_t f, char *buf, size_t len)
+{
+	static const struct {
+		unsigned int bit;
+		const char *name;
+	} names[] = {
+		{ VN_NET_F_CSUM, "csum" }, { VN_NET_F_HOST_TSO4, "host_tso4" },
+		{ VN_NET_F_HOST_TSO6, "host_tso6" }, { VN_NET_F_HOST_ECN, "host_ecn" },
+		{ VN_NET_F_HOST_USO, "host_uso" }, { VN_NET_F_GUEST_CSUM, "guest_csum" },
+		{ VN_NET_F_GUEST_TSO4, "guest_tso4" }, { VN_NET_F_GUEST_TSO6, "guest_tso6" },
+		{ VN_NET_F_GUEST_ECN, "guest_ecn" }, { VN_NET_F_GUEST_USO4, "guest_uso4" },
+		{ VN_NET_F_GUEST_USO6, "guest_uso6" },
+	};
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(f & VN_BIT(names[i].bit)) || off >= len)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+					names[i].name);
+	}
+	return buf[0] ? buf : "none";
+}
+
+/**
  * log_port() - Log one opened port and what it negotiated
  * @p:		port
- * @arg:	unused
+ * @arg:	unsigned int counting the ports
  *
  * Return: 0 (go on)
  */
 static int log_port(struct vn_port *p, void *arg)
 {
-	(void)arg;
-	vn_info("port '%s': id %u, kind %s%s, features 0x%llx, mtu %u%s", p->name, p->id,
-		p->ops->kind, vn_tap_created(p) ? " (created)" : "",
-		(unsigned long long)p->features, p->mtu,
-		p->conf.drop_when_full ? ", policy drop" : "");
+	char feat[256];
+
+	(*(unsigned int *)arg)++;
+	vn_info("port '%s': id %u, kind %s%s, mtu %u%s, offloads %s", p->name, p->id,
+		p->ops->kind, vn_tap_created(p) ? " (created)" : "", p->mtu,
+		p->conf.drop_when_full ? ", policy drop" : "",
+		features_str(p->features, feat, sizeof(feat)));
 	return 0;
 }
 
@@ -362,7 +408,9 @@ int main(int argc, char **argv)
 {
 	struct vn_sw_config cfg = { 0 };
 	struct vnetd_opts o;
+	struct vn_ctl_server *srv = NULL;
 	struct vn_sw *sw = NULL;
+	unsigned int nports = 0;
 	sigset_t set;
 	int ret, sig;
 
@@ -390,25 +438,25 @@ int main(int argc, char **argv)
 	}
 	ret = open_ports(sw, &o);
 	if (!ret)
-		ret = ctl_start(sw, &o);
+		ret = ctl_start(sw, &o, &srv);
 	if (ret) {
-		vn_sw_destroy(sw);
+		vn_sw_destroy(sw);	/* closes the ports opened so far */
 		return 1;
 	}
-	vn_sw_port_foreach(sw, log_port, NULL);
+	vn_sw_port_foreach(sw, log_port, &nports);
 	ret = vn_sw_start(sw);
 	if (ret) {
 		vn_err("cannot start the workers: %s", strerror(-ret));
-		ctl_stop(sw);
+		vn_ctl_server_stop(srv);
 		vn_sw_destroy(sw);
 		return 2;
 	}
 	if (o.pidfile && write_pidfile(o.pidfile)) {
-		ctl_stop(sw);
+		vn_ctl_server_stop(srv);
 		vn_sw_destroy(sw);
 		return 1;
 	}
-	vn_info("ready: %u port%s, %u worker%s", o.nports, o.nports == 1 ? "" : "s", o.workers,
+	vn_info("ready: %u port%s, %u worker%s", nports, nports == 1 ? "" : "s", o.workers,
 		o.workers == 1 ? "" : "s");
 	printf("vnetd: ready\n");
 	fflush(stdout);
@@ -416,7 +464,7 @@ int main(int argc, char **argv)
 	sig = wait_for_signal(&set);
 	vn_info("%s: shutting down", sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" :
 		"signal wait failed");
-	ctl_stop(sw);
+	vn_ctl_server_stop(srv);	/* no control request runs past this */
 	vn_sw_destroy(sw);	/* stops the workers, closes the ports */
 	if (o.pidfile)
 		unlink(o.pidfile);

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 011_vnetd_cli.sh - vnetd's command line: help, bad arguments and unopenable
+# 031_vnetd_cli.sh - vnetd's command line: help, bad arguments and unopenable
 # ports exit 1 with a message naming the culprit and leave no tap behind;
 # a persistent tap vnetd attached to survives its shutdown.
-set -euo pipefail
-build=${1:?usage: 011_vnetd_cli.sh BUILD_DIR}
+set -Eeuo pipefail
+trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
+build=${1:?usage: 031_vnetd_cli.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 VNETD=$build/src/cmd/vnetd
+VNETCTL=$build/src/cmd/vnetctl
 . "$here/lib_vnetd.sh"
 
 tag=vnpc$RANDOM			# port-tap helper tag, unique per run
@@ -15,6 +17,7 @@ cleanup() {
 	vnetd_stop TERM || true
 	ip link del "${tag}p" 2>/dev/null || true
 	ip link del "${tag}a" 2>/dev/null || true
+	ip link del "${tag}c" 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -67,4 +70,22 @@ vnetd_stop INT || rc=$?
 ip link show "${tag}p" >/dev/null
 ! ip link show "${tag}a" 2>/dev/null || { echo "${tag}a left behind"; exit 1; }
 grep -q 'SIGINT: shutting down' "$tmp/log"
+
+# --config runs control commands before "ready"; --socket serves vnetctl
+printf '# test config\nport add tap:name=%sc,offload=off\n' "$tag" >"$tmp/conf"
+vnetd_start "$tmp/out" "$tmp/log" --socket "$tmp/sock" --config "$tmp/conf"
+grep -q "config $tmp/conf: 1 command run" "$tmp/log"
+ip link show "${tag}c" >/dev/null
+list=$("$VNETCTL" -s "$tmp/sock" port list)
+grep -q "${tag}c" <<<"$list"
+rc=0
+vnetd_stop TERM || rc=$?
+[ "$rc" = 0 ] || { echo "vnetd exited with $rc"; cat "$tmp/log"; exit 1; }
+[ ! -e "$tmp/sock" ] || { echo "control socket left behind"; exit 1; }
+! ip link show "${tag}c" 2>/dev/null || { echo "${tag}c left behind"; exit 1; }
+
+# a failing config line: exit 1 naming file and line, and its taps removed
+printf 'port add tap:name=%sc\nport add tap:name=%sd,vlan=0\n' "$tag" "$tag" >"$tmp/conf"
+expect_fail "$tmp/conf:2:" --socket "$tmp/sock" --config "$tmp/conf"
+! ip link show "${tag}c" 2>/dev/null || { echo "${tag}c left behind"; exit 1; }
 echo "ok"

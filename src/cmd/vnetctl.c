@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/* vnetctl.c - the vnetd control tool: commands in, tables or JSON out
+ *
+ * Words become a request with the same grammar config files use
+ * (vn_ctl_cli_parse()); the daemon's reply is printed as an aligned table
+ * or, with --json, as the reply's result. Errors go to stderr as
+ * "Error: ..." (iproute2 style); exit status 0 on success, 1 when the
+ * daemon or the socket failed, 255 for a command-line mistake.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "ctl/proto.h"
+#include "ctl/server.h"
+#include "vnetctl.h"
+
+#define EXIT_USAGE	255
+#define REPLY_TIMEOUT_MS 10000
+
+static const char *sock_path = VN_CTL_SOCK_DEFAULT;
+static bool json_out;
+static int64_t next_id = 1;
+
+static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(".\nTry \"vnetctl --help\".\n", stderr);
+	return EXIT_USAGE;
+}
+
+/**
+ * vnetctl_connect() - Connect to the daemon's control socket
+ *
+ * Return: the socket, or -1 after printing the error
+ */
+int vnetctl_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(sock_path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "Error: socket path too long: %s\n", sock_path);
+		return -1;
+	}
+	memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "Error: cannot connect to vnetd at %s: %s\n", sock_path,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read one reply line (bounded by VN_CTL_REPLY_MAX, each wait by a timeout). */
+static char *reply_read(int fd, size_t *len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap), *nl;
+	ssize_t r;
+
+	while (buf) {
+		if (poll(&pfd, 1, REPLY_TIMEOUT_MS) != 1) {
+			fprintf(stderr, "Error: no reply from vnetd within %d s\n",
+				REPLY_TIMEOUT_MS / 1000);
+			break;
+		}
+		r = recv(fd, buf + n, cap - n, 0);
+		if (r <= 0) {
+			fprintf(stderr, "Error: vnetd closed the connection\n");
+			break;
+		}
+		nl = memchr(buf + n, '\n', (size_t)r);
+		n += (size_t)r;
+		if (nl) {
+			*len = (size_t)(nl - buf);
+			return buf;
+		}
+		/* a reply larger than any the daemon sends */
+		if (n == cap && cap >= VN_CTL_REPLY_MAX) {
+			fprintf(stderr, "Error: reply larger than %d bytes\n", VN_CTL_REPLY_MAX);
+			break;
+		}
+		if (n == cap) {
+			char *bigger = realloc(buf, cap * 2);
+
+			if (!bigger)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/**
+ * vnetctl_call() - Send one request on @fd and wait for its reply
+ * @fd:		connected socket
+ * @cmd:	command
+ * @args:	arguments, taken
+ * @rep:	reply, output (caller finis it)
+ *
+ * Return: 0 with a successful reply, 1 after printing the error
+ */
+int vnetctl_call(int fd, const struct vn_ctl_cmd *cmd, struct json_object *args,
+		 struct vn_ctl_reply *rep)
+{
+	size_t len;
+	char *line = vn_ctl_request_build(next_id++, cmd, args, &len);
+
+	memset(rep, 0, sizeof(*rep));
+	if (!line)
+		return 1;
+	/* a refused peer may find the socket closed already: its reply says why */
+	if (send(fd, line, len, MSG_NOSIGNAL) != (ssize_t)len && errno != EPIPE &&
+	    errno != ECONNRESET) {
+		fprintf(stderr, "Error: cannot send to vnetd: %s\n", strerror(errno));
+		free(line);
+		return 1;
+	}
+	free(line);
+	line = reply_read(fd, &len);
+	if (!line)
+		return 1;
+	if (vn_ctl_reply_parse(line, len, rep)) {
+		fprintf(stderr, "Error: malformed reply from vnetd\n");
+		free(line);
+		return 1;
+	}
+	free(line);
+	if (!rep->ok) {
+		fprintf(stderr, "Error: %s\n", rep->message[0] ? rep->message : strerror(-rep->err));
+		vn_ctl_reply_fini(rep);
+		return 1;
+	}
+	return 0;
+}
+
+static void json_print(struct json_object *obj)
+{
+	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static int usage(FILE *f, const char *prefix)
+{
+	char u[160];
+	unsigned int i, shown = 0;
+
+	if (!prefix)
+		fputs("Usage: vnetctl [-s SOCK] [-j|--json] COMMAND\n"
+		      "       vnetctl OBJECT help\n\n"
+		      "Options:\n"
+		      "  -s, --socket SOCK  control socket (default " VN_CTL_SOCK_DEFAULT ")\n"
+		      "  -j, --json         print results as JSON\n"
+		      "  -h, --help         this help\n\n"
+		      "Commands:\n", f);
+	for (i = 0; i < VN_CTL_CMD__MAX; i++) {
+		const struct vn_ctl_cmd *cmd = vn_ctl_cmd_get(i);
+
+		if (prefix && strncmp(cmd->words, prefix, strlen(prefix)))
+			continue;
+		vn_ctl_cmd_usage(cmd, u, sizeof(u));
+		fprintf(f, "  %-34s %s\n", u, cmd->help);
+		shown++;
+	}
+	if (!prefix || !strcmp(prefix, "top")) {
+		fprintf(f, "  %-34s %s\n", "top [-n COUNT] [-d SECS]",
+			"live per-port rates, refreshed every SECS (default 1)");
+		shown++;
+	}
+	if (!prefix)
+		fputs("\nExit status: 0 success, 1 error from vnetd or the socket, "
+		      "255 bad command line.\n", f);
+	if (!shown)
+		return die_usage("object \"%s\" is unknown", prefix);
+	return 0;
+}
+
+/* "vnetctl port help", "vnetctl help", "vnetctl stats help" */
+static bool help_asked(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "help") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+static int run_one(int argc, char **argv)
+{
+	const struct vn_ctl_cmd *cmd;
+	struct json_object *args;
+	struct vn_ctl_reply rep;
+	char err[256];
+	int fd, ret;
+
+	ret = vn_ctl_cli_parse(argc, argv, &cmd, &args, err, sizeof(err));
+	if (ret)
+		return die_usage("%s", err);
+	fd = vnetctl_connect();
+	if (fd < 0) {
+		json_object_put(args);
+		return 1;
+	}
+	ret = vnetctl_call(fd, cmd, args, &rep);
+	close(fd);
+	if (ret)
+		return ret;
+	if (json_out)
+		json_print(rep.result);
+	else
+		vnetctl_print(cmd, rep.result);
+	vn_ctl_reply_fini(&rep);
+	return 0;
+}
+
+static int run_top(int argc, char **argv)
+{
+	long count = -1, secs = 1;
+	char *end;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		long *dst = !strcmp(argv[i], "-n") ? &count : !strcmp(argv[i], "-d") ? &secs : NULL;
+
+		if (!dst || i + 1 >= argc)
+			return die_usage("either \"top\" is duplicate, or \"%s\" is garbage", argv[i]);
+		*dst = strtol(argv[++i], &end, 10);
+		/* -d 0 would spin; -d 100000 would outlive the idle timeout */
+		if (*end || *dst < 1 || (dst == &secs && *dst > 60) || *dst > 1000000)
+			return die_usage("\"%s\" needs a number (-d: 1 to 60)", argv[i - 1]);
+	}
+	return vnetctl_top(count, (unsigned int)secs, json_out);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	/* '+': stop at the first command word, so "stats --all" keeps its flag */
+	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock_path = optarg;
+			break;
+		case 'j':
+			json_out = true;
+			break;
+		case 'h':
+			usage(stdout, NULL);
+			return 0;
+		default:
+			return die_usage("unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr, NULL);
+		return EXIT_USAGE;
+	}
+	if (help_asked(argc, argv)) {
+		if (!strcmp(argv[0], "help") || !strncmp(argv[0], "-", 1)) {
+			usage(stdout, NULL);
+			return 0;
+		}
+		return usage(stdout, argv[0]);
+	}
+	if (!strcmp(argv[0], "top"))
+		return run_top(argc - 1, argv + 1);
+	return run_one(argc, argv);
+}

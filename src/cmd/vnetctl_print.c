@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/* vnetctl_print.c - human output of each command's result
+ *
+ * The daemon's reply is outside input to vnetctl too: every field is read
+ * with its type checked, and a missing or mistyped one prints as "-".
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "vnetctl.h"
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool jint(struct json_object *o, const char *key, int64_t *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+static const char *jint_s(struct json_object *o, const char *key, char *buf, size_t len)
+{
+	int64_t v;
+
+	if (!jint(o, key, &v))
+		return NULL;
+	snprintf(buf, len, "%" PRId64, v);
+	return buf;
+}
+
+/* "a,b,c" from an array of strings; "-" when empty */
+static const char *jlist(struct json_object *arr, char *buf, size_t len)
+{
+	size_t i, n, off = 0;
+
+	buf[0] = '\0';
+	if (!json_object_is_type(arr, json_type_array))
+		return NULL;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n && off < len; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "",
+					json_object_get_string(e));
+	}
+	return n ? buf : NULL;
+}
+
+static const char *rate(struct json_object *rates, const char *key, const char *unit,
+			char *buf, size_t len)
+{
+	int64_t v;
+
+	if (!jint(rates, key, &v) || v < 0)
+		return NULL;
+	vnetctl_human(buf, len, (uint64_t)v, unit);
+	return buf;
+}
+
+static const char *vlan_desc(struct json_object *vlan, char *buf, size_t len)
+{
+	struct json_object *trunk = NULL;
+	char list[256];
+	int64_t access = 0;
+
+	jint(vlan, "access", &access);
+	json_object_object_get_ex(vlan, "trunk", &trunk);
+	if (jlist(trunk, list, sizeof(list)))
+		snprintf(buf, len, "trunk:%s", list);
+	else if (access > 0)
+		snprintf(buf, len, "access:%" PRId64, access);
+	else
+		snprintf(buf, len, "untagged");
+	return buf;
+}
+
+static void print_ports(struct json_object *arr)
+{
+	static const char *const hdr[] = { "NAME", "ID", "KIND", "STATE", "MTU", "QUEUES", "VLAN",
+		"TX-OFFLOADS", "RX-OFFLOADS", "RX-PPS", "RX-BPS", "TX-PPS", "TX-BPS" };
+	struct vnetctl_table t;
+	size_t i;
+
+	vnetctl_table_init(&t, 13, (1u << 1) | (1u << 4) | (1u << 5) | (0xfu << 9), hdr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i), *off = NULL, *tx = NULL,
+				   *rx = NULL, *rates = NULL, *vlan = NULL;
+		char id[24], mtu[24], q[24], v[300], txl[256], rxl[256], r[4][32];
+
+		json_object_object_get_ex(p, "offloads", &off);
+		json_object_object_get_ex(off, "tx", &tx);
+		json_object_object_get_ex(off, "rx", &rx);
+		json_object_object_get_ex(p, "rates", &rates);
+		json_object_object_get_ex(p, "vlan", &vlan);
+		const char *row[] = { jstr(p, "name"), jint_s(p, "id", id, sizeof(id)),
+			jstr(p, "kind"), jstr(p, "state"), jint_s(p, "mtu", mtu, sizeof(mtu)),
+			jint_s(p, "queues", q, sizeof(q)), vlan_desc(vlan, v, sizeof(v)),
+			jlist(tx, txl, sizeof(txl)), jlist(rx, rxl, sizeof(rxl)),
+			rate(rates, "rx_pps", "", r[0], sizeof(r[0])),
+			rate(rates, "rx_bps", "", r[1], sizeof(r[1])),
+			rate(rates, "tx_pps", "", r[2], sizeof(r[2])),
+			rate(rates, "tx_bps", "", r[3], sizeof(r[3])) };
+		vnetctl_table_add(&t, row);
+	}
+	vnetctl_table_print(&t);
+}
+
+static void print_stats(struct json_object *arr)
+{
+	static const char *const hdr[] = { "COUNTER", "VALUE" };
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i), *counters = NULL;
+		struct vnetctl_table t;
+		int64_t id = -1;
+
+		jint(p, "id", &id);
+		printf("%s%s (id %" PRId64 "):\n", i ? "\n" : "", jstr(p, "name") ?: "?", id);
+		if (!json_object_object_get_ex(p, "counters", &counters) ||
+		    !json_object_is_type(counters, json_type_object))
+			continue;
+		vnetctl_table_init(&t, 2, 1u << 1, hdr);
+		json_object_object_foreach(counters, key, val) {
+			char num[24];
+			const char *row[] = { key, num };
+
+			snprintf(num, sizeof(num), "%" PRId64, json_object_get_int64(val));
+			vnetctl_table_add(&t, row);
+		}
+		vnetctl_table_print(&t);
+	}
+}
+
+static void print_fdb(struct json_object *arr)
+{
+	static const char *const hdr[] = { "MAC", "VLAN", "PORT", "AGE", "FLAGS" };
+	struct vnetctl_table t;
+	size_t i;
+
+	vnetctl_table_init(&t, 5, (1u << 1) | (1u << 3), hdr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i), *st = NULL;
+		char vlan[24], age[24];
+		bool is_static;
+
+		is_static = json_object_object_get_ex(e, "static", &st) &&
+			    json_object_get_boolean(st);
+		const char *row[] = { jstr(e, "mac"), jint_s(e, "vlan", vlan, sizeof(vlan)),
+			jstr(e, "port"), jint_s(e, "age", age, sizeof(age)),
+			is_static ? "static" : "learned" };
+		vnetctl_table_add(&t, row);
+	}
+	vnetctl_table_print(&t);
+}
+
+static void print_vlans(struct json_object *arr)
+{
+	static const char *const hdr[] = { "PORT", "MODE", "VLANS" };
+	struct vnetctl_table t;
+	size_t i;
+
+	vnetctl_table_init(&t, 3, 0, hdr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i), *trunk = NULL;
+		char list[256], acc[24];
+
+		json_object_object_get_ex(e, "trunk", &trunk);
+		const char *mode = jstr(e, "mode");
+		const char *vl = mode && !strcmp(mode, "trunk") ? jlist(trunk, list, sizeof(list)) :
+				 jint_s(e, "access", acc, sizeof(acc));
+		const char *row[] = { jstr(e, "port"), mode, vl };
+		vnetctl_table_add(&t, row);
+	}
+	vnetctl_table_print(&t);
+}
+
+static void print_help(struct json_object *arr)
+{
+	static const char *const hdr[] = { "COMMAND", "DESCRIPTION" };
+	struct vnetctl_table t;
+	size_t i;
+
+	vnetctl_table_init(&t, 2, 0, hdr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		const char *row[] = { jstr(e, "usage"), jstr(e, "help") };
+
+		vnetctl_table_add(&t, row);
+	}
+	vnetctl_table_print(&t);
+}
+
+/**
+ * vnetctl_print() - Print a command's result for people
+ * @cmd:	the command that was run
+ * @result:	its result (outside input: types are checked)
+ *
+ * Commands that change state print nothing on success, as ip(8) does.
+ */
+void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
+{
+	int64_t proto = 0;
+
+	if (cmd->id == VN_CTL_CMD_VERSION) {
+		jint(result, "proto", &proto);
+		printf("vnetd %s, control protocol %" PRId64 "\n", jstr(result, "version") ?: "?",
+		       proto);
+		return;
+	}
+	if (cmd->config)
+		return;
+	if (!json_object_is_type(result, json_type_array)) {
+		fprintf(stderr, "Error: unexpected reply from vnetd\n");
+		return;
+	}
+	switch (cmd->id) {
+	case VN_CTL_CMD_HELP:
+		print_help(result);
+		break;
+	case VN_CTL_CMD_PORT_LIST:
+		print_ports(result);
+		break;
+	case VN_CTL_CMD_STATS:
+		print_stats(result);
+		break;
+	case VN_CTL_CMD_FDB_SHOW:
+		print_fdb(result);
+		break;
+	case VN_CTL_CMD_VLAN_SHOW:
+		print_vlans(result);
+		break;
+	default:
+		break;
+	}
+}

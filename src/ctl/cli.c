@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: MIT
+/* cli.c - command-line words to a control request, shared by vnetctl and config files
+ *
+ * The words come from a user's shell or from a config file line: outside
+ * input. Every word is bounded by the schema (cmd.c) before it becomes a
+ * JSON value, and integers are parsed in full (no trailing junk, no
+ * overflow).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cmd.h"
+
+#define WORDS_MAX	4	/* longest CLI command name, in words */
+
+/* How many of @argv match @cmd's CLI words; 0 if they do not all match. */
+static int words_match(const struct vn_ctl_cmd *cmd, int argc, char *const argv[])
+{
+	char buf[64];
+	char *save = NULL, *w;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", cmd->words);
+	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (n >= argc || n >= WORDS_MAX || strcmp(argv[n], w))
+			return 0;
+		n++;
+	}
+	return n;
+}
+
+static int value_set(struct json_object *args, const struct vn_ctl_arg *a, const char *word,
+		     char *err, size_t errlen)
+{
+	struct json_object *v;
+	long long n;
+	char *end;
+
+	if (json_object_object_get_ex(args, a->name, NULL)) {
+		snprintf(err, errlen, "argument \"%s\" given twice", a->name);
+		return -EINVAL;
+	}
+	if (a->type == VN_CTL_ARG_INT) {
+		errno = 0;
+		n = strtoll(word, &end, 0);
+		/* "12abc", "", or beyond long long */
+		if (errno || end == word || *end) {
+			snprintf(err, errlen, "argument \"%s\" is not a number: \"%.64s\"",
+				 a->name, word);
+			return -EINVAL;
+		}
+		v = json_object_new_int64(n);
+	} else if (a->type == VN_CTL_ARG_BOOL) {
+		v = json_object_new_boolean(1);
+	} else {
+		v = json_object_new_string(word);
+	}
+	if (!v)
+		return -ENOMEM;
+	json_object_object_add(args, a->name, v);
+	return 0;
+}
+
+static const struct vn_ctl_arg *arg_by_word(const struct vn_ctl_cmd *cmd, const char *word,
+					    unsigned int *next_pos)
+{
+	unsigned int i;
+
+	if (!strncmp(word, "--", 2)) {
+		for (i = 0; i < cmd->nargs; i++)
+			if ((cmd->args[i].flags & VN_CTL_ARG_FLAG) &&
+			    !strcmp(word + 2, cmd->args[i].name))
+				return &cmd->args[i];
+		return NULL;
+	}
+	for (i = 0; i < cmd->nargs; i++)
+		if ((cmd->args[i].flags & VN_CTL_ARG_KEYWORD) && !strcmp(word, cmd->args[i].name))
+			return &cmd->args[i];
+	for (i = *next_pos; i < cmd->nargs; i++) {
+		if (cmd->args[i].flags & VN_CTL_ARG_POS) {
+			*next_pos = i + 1;
+			return &cmd->args[i];
+		}
+	}
+	return NULL;
+}
+
+static int args_fill(const struct vn_ctl_cmd *cmd, int argc, char *const argv[],
+		     struct json_object *args, char *err, size_t errlen)
+{
+	unsigned int pos = 0;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		const struct vn_ctl_arg *a = arg_by_word(cmd, argv[i], &pos);
+		const char *word = argv[i];
+
+		if (!a) {
+			snprintf(err, errlen, "either \"%s\" is duplicate, or \"%.64s\" is garbage",
+				 cmd->words, argv[i]);
+			return -EINVAL;
+		}
+		if (a->flags & VN_CTL_ARG_KEYWORD) {
+			/* "worker" as the last word, without its value */
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "\"%s\" needs a value", a->name);
+				return -EINVAL;
+			}
+			word = argv[++i];
+		}
+		ret = value_set(args, a, word, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return vn_ctl_cmd_validate(cmd, args, err, errlen);
+}
+
+/**
+ * vn_ctl_cli_parse() - Turn command-line words into a command and its args
+ * @argc:	number of words
+ * @argv:	words ("port", "add", "tap:name=vnet0")
+ * @cmd:	matched command, output
+ * @args:	new JSON object with the arguments, output (caller puts it)
+ * @err:	message buffer, filled on failure
+ * @errlen:	its size
+ *
+ * Return: 0, -ENOENT for no such command, -EINVAL for bad arguments
+ */
+int vn_ctl_cli_parse(int argc, char *const argv[], const struct vn_ctl_cmd **cmd,
+		     struct json_object **args, char *err, size_t errlen)
+{
+	const struct vn_ctl_cmd *best = NULL;
+	struct json_object *obj;
+	int i, n, best_n = 0, ret;
+
+	for (i = 0; i < VN_CTL_CMD__MAX; i++) {
+		n = words_match(vn_ctl_cmd_get(i), argc, argv);
+		if (n > best_n) {
+			best_n = n;
+			best = vn_ctl_cmd_get(i);
+		}
+	}
+	if (!best) {
+		snprintf(err, errlen, "unknown command \"%.64s%s%.64s\"", argc > 0 ? argv[0] : "",
+			 argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
+		return -ENOENT;
+	}
+	obj = json_object_new_object();
+	if (!obj)
+		return -ENOMEM;
+	ret = args_fill(best, argc - best_n, argv + best_n, obj, err, errlen);
+	if (ret) {
+		json_object_put(obj);
+		return ret;
+	}
+	*cmd = best;
+	*args = obj;
+	return 0;
+}

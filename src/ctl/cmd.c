@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: MIT
+/* cmd.c - the control command table and argument schema validation */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "cmd.h"
+#include "port/port.h"
+
+#define SPEC_MAX	1024	/* a port spec: kind + 16 key=value pairs fit */
+#define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
+
+static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
+	[VN_CTL_CMD_VERSION] = {
+		VN_CTL_CMD_VERSION, "version", "version",
+		"show the daemon and protocol versions", false, 0, { { 0 } },
+	},
+	[VN_CTL_CMD_HELP] = {
+		VN_CTL_CMD_HELP, "help", "commands",
+		"list the commands the daemon serves", false, 0, { { 0 } },
+	},
+	[VN_CTL_CMD_PORT_ADD] = {
+		VN_CTL_CMD_PORT_ADD, "port.add", "port add",
+		"open a port from SPEC (kind:name=NAME,key=value,...) and attach it",
+		true, 2, {
+			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, SPEC_MAX, "SPEC" },
+			{ "worker", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, -1, 1023, "N" },
+		},
+	},
+	[VN_CTL_CMD_PORT_DEL] = {
+		VN_CTL_CMD_PORT_DEL, "port.del", "port del",
+		"detach and close port NAME", true, 1, {
+			{ "name", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1,
+			  VN_PORT_NAME_MAX - 1, "NAME" },
+		},
+	},
+	[VN_CTL_CMD_PORT_LIST] = {
+		VN_CTL_CMD_PORT_LIST, "port.list", "port list",
+		"list ports: kind, state, offloads, queues, rates", false, 0, { { 0 } },
+	},
+	[VN_CTL_CMD_STATS] = {
+		VN_CTL_CMD_STATS, "stats", "stats",
+		"show port counters (non-zero ones; --all for every counter)", false, 2, {
+			PORT_ARG(VN_CTL_ARG_POS),
+			{ "all", VN_CTL_ARG_BOOL, VN_CTL_ARG_FLAG, 0, 1, NULL },
+		},
+	},
+	[VN_CTL_CMD_FDB_SHOW] = {
+		VN_CTL_CMD_FDB_SHOW, "fdb.show", "fdb show",
+		"show the forwarding table (of PORT only if given)", false, 1, {
+			PORT_ARG(VN_CTL_ARG_POS),
+		},
+	},
+	[VN_CTL_CMD_FDB_FLUSH] = {
+		VN_CTL_CMD_FDB_FLUSH, "fdb.flush", "fdb flush",
+		"forget learned addresses (of PORT only if given)", true, 1, {
+			PORT_ARG(VN_CTL_ARG_POS),
+		},
+	},
+	[VN_CTL_CMD_FDB_ADD] = {
+		VN_CTL_CMD_FDB_ADD, "fdb.add", "fdb add",
+		"pin MAC to PORT (a static entry: never aged or moved)", true, 3, {
+			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC" },
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "vlan", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 4094, "N" },
+		},
+	},
+	[VN_CTL_CMD_VLAN_SHOW] = {
+		VN_CTL_CMD_VLAN_SHOW, "vlan.show", "vlan show",
+		"show each port's VLAN configuration", false, 0, { { 0 } },
+	},
+};
+
+/**
+ * vn_ctl_cmd_get() - Command by id
+ * @id:		command id
+ *
+ * Return: the command, or NULL for an out-of-range id
+ */
+const struct vn_ctl_cmd *vn_ctl_cmd_get(unsigned int id)
+{
+	if (id >= VN_CTL_CMD__MAX)
+		return NULL;
+	return &cmds[id];
+}
+
+/**
+ * vn_ctl_cmd_lookup() - Command by protocol name
+ * @name:	"port.add"
+ *
+ * Return: the command, or NULL if there is none by that name
+ */
+const struct vn_ctl_cmd *vn_ctl_cmd_lookup(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < VN_CTL_CMD__MAX; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static const struct vn_ctl_arg *arg_find(const struct vn_ctl_cmd *cmd, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < cmd->nargs; i++)
+		if (!strcmp(cmd->args[i].name, key))
+			return &cmd->args[i];
+	return NULL;
+}
+
+static int arg_check(const struct vn_ctl_arg *a, struct json_object *v, char *err, size_t errlen)
+{
+	int64_t n;
+	int len;
+
+	switch (a->type) {
+	case VN_CTL_ARG_STR:
+		/* a number or object where a name belongs */
+		if (!json_object_is_type(v, json_type_string))
+			goto type;
+		len = json_object_get_string_len(v);
+		/* "\u0000" inside: C code would see a shorter string */
+		if ((size_t)len != strlen(json_object_get_string(v))) {
+			snprintf(err, errlen, "argument \"%s\" contains a NUL byte", a->name);
+			return -EINVAL;
+		}
+		if (len < a->min || len > a->max) {
+			snprintf(err, errlen, "argument \"%s\" must be %lld to %lld characters",
+				 a->name, (long long)a->min, (long long)a->max);
+			return -EINVAL;
+		}
+		return 0;
+	case VN_CTL_ARG_INT:
+		/* json-c gives doubles and strings an int value: refuse them */
+		if (!json_object_is_type(v, json_type_int))
+			goto type;
+		n = json_object_get_int64(v);
+		if (n < a->min || n > a->max) {
+			snprintf(err, errlen, "argument \"%s\" must be %lld to %lld", a->name,
+				 (long long)a->min, (long long)a->max);
+			return -EINVAL;
+		}
+		return 0;
+	case VN_CTL_ARG_BOOL:
+		if (!json_object_is_type(v, json_type_boolean))
+			goto type;
+		return 0;
+	}
+type:
+	snprintf(err, errlen, "argument \"%s\" must be a %s", a->name,
+		 a->type == VN_CTL_ARG_STR ? "string" : a->type == VN_CTL_ARG_INT ? "integer" :
+		 "boolean");
+	return -EINVAL;
+}
+
+/**
+ * vn_ctl_cmd_validate() - Check a request's args against the command schema
+ * @cmd:	command
+ * @args:	JSON object (outside input)
+ * @err:	message buffer, filled on failure
+ * @errlen:	its size
+ *
+ * Return: 0, or -EINVAL with @err set
+ */
+int vn_ctl_cmd_validate(const struct vn_ctl_cmd *cmd, struct json_object *args,
+			char *err, size_t errlen)
+{
+	unsigned int i;
+	int ret;
+
+	/* args given as an array, string or number */
+	if (!json_object_is_type(args, json_type_object)) {
+		snprintf(err, errlen, "\"args\" must be an object");
+		return -EINVAL;
+	}
+	json_object_object_foreach(args, key, val) {
+		const struct vn_ctl_arg *a = arg_find(cmd, key);
+
+		/* a key the command does not take: a typo must not be ignored */
+		if (!a) {
+			snprintf(err, errlen, "%s: unknown argument \"%.64s\"", cmd->name, key);
+			return -EINVAL;
+		}
+		ret = arg_check(a, val, err, errlen);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < cmd->nargs; i++) {
+		if ((cmd->args[i].flags & VN_CTL_ARG_REQUIRED) &&
+		    !json_object_object_get_ex(args, cmd->args[i].name, NULL)) {
+			snprintf(err, errlen, "%s: missing argument \"%s\"", cmd->name,
+				 cmd->args[i].name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * vn_ctl_cmd_usage() - Write "port add SPEC [worker N]" for @cmd
+ * @cmd:	command
+ * @buf:	output
+ * @len:	its size
+ */
+void vn_ctl_cmd_usage(const struct vn_ctl_cmd *cmd, char *buf, size_t len)
+{
+	size_t off;
+	unsigned int i;
+
+	off = (size_t)snprintf(buf, len, "%s", cmd->words);
+	for (i = 0; i < cmd->nargs && off < len; i++) {
+		const struct vn_ctl_arg *a = &cmd->args[i];
+		bool opt = !(a->flags & VN_CTL_ARG_REQUIRED);
+		char word[64];
+
+		if (a->flags & VN_CTL_ARG_FLAG)
+			snprintf(word, sizeof(word), "--%s", a->name);
+		else if (a->flags & VN_CTL_ARG_KEYWORD)
+			snprintf(word, sizeof(word), "%s %s", a->name, a->meta);
+		else
+			snprintf(word, sizeof(word), "%s", a->meta);
+		off += (size_t)snprintf(buf + off, len - off, opt ? " [%s]" : " %s", word);
+	}
+}

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: MIT
+/* handlers.c - control commands against the switch, and the daemon's entry points
+ *
+ * Each handler gets arguments already checked against its schema (cmd.c)
+ * and returns a JSON result or a negative errno with a message. They run
+ * under ctl->lock, so requests from the socket and from a config file never
+ * interleave; the switch's own control lock protects it from the workers.
+ * Counters are read racily, as the port API allows.
+ *
+ * Rates: once a second (the server's tick) every port's packet and byte
+ * counters are sampled; the rate shown by "port list" is the difference
+ * between the last two samples.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "config.h"
+#include "core/log.h"
+#include "ctl.h"
+#include "port/port.h"
+#include "switch/sw.h"
+
+#define SPEC_MAX	1024
+
+/**
+ * struct port_rec - what the control plane remembers about a port id
+ * @name:	port the record belongs to ("" if none)
+ * @spec:	spec it was added with (through ctl), "" if unknown
+ * @t:		time of the last sample (s, monotonic)
+ * @last:	rx_packets, rx_bytes, tx_packets, tx_bytes at @t
+ * @rate:	per-second rates between the last two samples, same order
+ */
+struct port_rec {
+	char name[VN_PORT_NAME_MAX];
+	char spec[SPEC_MAX + 1];
+	double t;
+	uint64_t last[4];
+	uint64_t rate[4];
+};
+
+struct vn_ctl {
+	struct vn_sw *sw;
+	pthread_mutex_t lock;
+	struct port_rec recs[VN_SW_PORTS_MAX];
+};
+
+typedef int (*handler_fn)(struct vn_ctl *ctl, struct json_object *args,
+			  struct json_object **result, char *msg, size_t msglen);
+
+static const char *arg_str(struct json_object *args, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(args, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The record of @p, reset if the id now belongs to another port. */
+static struct port_rec *rec_of(struct vn_ctl *ctl, const struct vn_port *p)
+{
+	struct port_rec *r;
+
+	/* an id outside the switch's table: a bug in a lower layer, not ours to trust */
+	if (p->id >= VN_SW_PORTS_MAX)
+		return NULL;
+	r = &ctl->recs[p->id];
+	if (strcmp(r->name, p->name)) {
+		memset(r, 0, sizeof(*r));
+		snprintf(r->name, sizeof(r->name), "%s", p->name);
+	}
+	return r;
+}
+
+static void offload_names(uint64_t f, bool tx, struct json_object *arr)
+{
+	static const struct { unsigned int bit; const char *name; bool tx; } names[] = {
+		{ VN_NET_F_GUEST_CSUM, "csum", true }, { VN_NET_F_GUEST_TSO4, "tso4", true },
+		{ VN_NET_F_GUEST_TSO6, "tso6", true }, { VN_NET_F_GUEST_ECN, "ecn", true },
+		{ VN_NET_F_GUEST_USO4, "uso4", true }, { VN_NET_F_GUEST_USO6, "uso6", true },
+		{ VN_NET_F_CSUM, "csum", false }, { VN_NET_F_HOST_TSO4, "tso4", false },
+		{ VN_NET_F_HOST_TSO6, "tso6", false }, { VN_NET_F_HOST_ECN, "ecn", false },
+		{ VN_NET_F_HOST_USO, "uso", false },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].tx == tx && (f & VN_BIT(names[i].bit)))
+			json_object_array_add(arr, json_object_new_string(names[i].name));
+}
+
+static unsigned int queues_of(const struct port_rec *r)
+{
+	struct vn_port_args a;
+	const char *q;
+
+	if (!r || !r->spec[0] || vn_port_args_parse(r->spec, &a))
+		return 1;
+	q = vn_port_arg(&a, "queues");
+	return q ? (unsigned int)strtoul(q, NULL, 10) : 1;
+}
+
+static struct json_object *vlan_json(const struct vn_port *p)
+{
+	struct json_object *v = json_object_new_object(), *trunk = json_object_new_array();
+	unsigned int i;
+
+	json_object_object_add(v, "access", json_object_new_int(p->conf.access_vlan));
+	for (i = 0; i < p->conf.ntrunk && i < VN_PORT_TRUNK_MAX; i++)
+		json_object_array_add(trunk, json_object_new_int(p->conf.trunk[i]));
+	json_object_object_add(v, "trunk", trunk);
+	return v;
+}
+
+static struct json_object *port_json(struct vn_ctl *ctl, const struct vn_port *p)
+{
+	static const char *const rate_keys[] = { "rx_pps", "rx_bps", "tx_pps", "tx_bps" };
+	struct json_object *o = json_object_new_object(), *off = json_object_new_object();
+	struct json_object *tx = json_object_new_array(), *rx = json_object_new_array();
+	struct json_object *rates = json_object_new_object();
+	struct port_rec *r = rec_of(ctl, p);
+	char hex[24];
+	unsigned int i;
+
+	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object_object_add(o, "id", json_object_new_int(p->id));
+	json_object_object_add(o, "kind", json_object_new_string(p->ops ? p->ops->kind : "?"));
+	json_object_object_add(o, "state", json_object_new_string("up"));
+	json_object_object_add(o, "spec", json_object_new_string(r ? r->spec : ""));
+	snprintf(hex, sizeof(hex), "0x%" PRIx64, p->features);
+	json_object_object_add(o, "features", json_object_new_string(hex));
+	offload_names(p->features, true, tx);
+	offload_names(p->features, false, rx);
+	json_object_object_add(off, "tx", tx);
+	json_object_object_add(off, "rx", rx);
+	json_object_object_add(o, "offloads", off);
+	json_object_object_add(o, "vnet_hdr_len", json_object_new_int(p->vnet_hdr_len));
+	json_object_object_add(o, "mtu", json_object_new_int64(p->mtu));
+	json_object_object_add(o, "queues", json_object_new_int64(queues_of(r)));
+	json_object_object_add(o, "vlan", vlan_json(p));
+	json_object_object_add(o, "policy",
+			       json_object_new_string(p->conf.drop_when_full ? "drop" : "block"));
+	json_object_object_add(o, "rx_packets", json_object_new_int64((int64_t)p->stats.rx_packets));
+	json_object_object_add(o, "rx_bytes", json_object_new_int64((int64_t)p->stats.rx_bytes));
+	json_object_object_add(o, "tx_packets", json_object_new_int64((int64_t)p->stats.tx_packets));
+	json_object_object_add(o, "tx_bytes", json_object_new_int64((int64_t)p->stats.tx_bytes));
+	for (i = 0; i < 4; i++)	/* bytes/s become bits/s */
+		json_object_object_add(rates, rate_keys[i], json_object_new_int64(
+			(int64_t)(r ? r->rate[i] * (i % 2 ? 8 : 1) : 0)));
+	json_object_object_add(o, "rates", rates);
+	return o;
+}
+
+static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		      char *msg, size_t msglen)
+{
+	const char *spec = arg_str(args, "spec");
+	struct json_object *w;
+	struct vn_port *port = NULL;
+	struct port_rec *r;
+	int worker = -1, ret;
+
+	if (json_object_object_get_ex(args, "worker", &w))
+		worker = json_object_get_int(w);
+	ret = vn_sw_port_add(ctl->sw, spec, worker, &port);
+	if (ret) {
+		snprintf(msg, msglen, "cannot add port \"%.200s\": %s%s", spec, strerror(-ret),
+			 ret == -EEXIST ? " (name in use)" : " (vnetd's log has the details)");
+		return ret;
+	}
+	r = rec_of(ctl, port);
+	if (r)
+		snprintf(r->spec, sizeof(r->spec), "%s", spec);
+	vn_info("ctl: port '%s' added (%s)", port->name, spec);
+	*result = port_json(ctl, port);
+	return 0;
+}
+
+static int h_port_del(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		      char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "name");
+	struct vn_port *p = vn_sw_port_find(ctl->sw, name);
+	uint16_t id = p ? p->id : 0;
+	int ret;
+
+	ret = p ? vn_sw_port_del(ctl->sw, name) : -ENOENT;
+	if (ret) {
+		snprintf(msg, msglen, "port \"%s\" does not exist", name);
+		return ret;
+	}
+	if (id < VN_SW_PORTS_MAX)
+		memset(&ctl->recs[id], 0, sizeof(ctl->recs[id]));
+	vn_info("ctl: port '%s' deleted", name);
+	*result = json_object_new_object();
+	json_object_object_add(*result, "name", json_object_new_string(name));
+	return 0;
+}
+
+struct walk {
+	struct vn_ctl *ctl;
+	struct json_object *arr;
+	bool all;
+};
+
+static int list_one(struct vn_port *p, void *arg)
+{
+	struct walk *w = arg;
+
+	json_object_array_add(w->arr, port_json(w->ctl, p));
+	return 0;
+}
+
+static int h_port_list(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		       char *msg, size_t msglen)
+{
+	struct walk w = { .ctl = ctl, .arr = json_object_new_array() };
+
+	(void)args;
+	(void)msg;
+	(void)msglen;
+	vn_sw_port_foreach(ctl->sw, list_one, &w);
+	*result = w.arr;
+	return 0;
+}
+
+static struct json_object *stats_json(const struct vn_port *p, bool all)
+{
+	static const char *const always[] = { "rx_packets", "rx_bytes", "tx_packets", "tx_bytes" };
+	struct json_object *o = json_object_new_object(), *c = json_object_new_object();
+	const struct vn_port_stat_desc *d;
+	unsigned int i, j, n;
+	uint64_t v;
+
+	d = vn_port_stat_descs(&n);
+	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object_object_add(o, "id", json_object_new_int(p->id));
+	for (i = 0; i < n; i++) {
+		bool keep = all;
+
+		if (vn_port_stat_get(p, d[i].name, &v))
+			continue;
+		for (j = 0; j < 4 && !keep; j++)
+			keep = !strcmp(d[i].name, always[j]);
+		if (keep || v)
+			json_object_object_add(c, d[i].name, json_object_new_int64((int64_t)v));
+	}
+	json_object_object_add(o, "counters", c);
+	return o;
+}
+
+static int stats_one(struct vn_port *p, void *arg)
+{
+	struct walk *w = arg;
+
+	json_object_array_add(w->arr, stats_json(p, w->all));
+	return 0;
+}
+
+static int h_stats(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		   char *msg, size_t msglen)
+{
+	struct walk w = { .ctl = ctl, .arr = json_object_new_array() };
+	const char *name = arg_str(args, "port");
+	struct json_object *all;
+
+	w.all = json_object_object_get_ex(args, "all", &all) && json_object_get_boolean(all);
+	if (name) {
+		struct vn_port *p = vn_sw_port_find(ctl->sw, name);
+
+		if (!p) {
+			json_object_put(w.arr);
+			snprintf(msg, msglen, "port \"%s\" does not exist", name);
+			return -ENOENT;
+		}
+		stats_one(p, &w);
+	} else {
+		vn_sw_port_foreach(ctl->sw, stats_one, &w);
+	}
+	*result = w.arr;
+	return 0;
+}
+
+struct fdb_walk {
+	char names[VN_SW_PORTS_MAX][VN_PORT_NAME_MAX];
+	int only;		/* port id, -1: all */
+	struct json_object *arr;
+};
+
+static int name_one(struct vn_port *p, void *arg)
+{
+	struct fdb_walk *w = arg;
+
+	if (p->id < VN_SW_PORTS_MAX)
+		snprintf(w->names[p->id], sizeof(w->names[0]), "%s", p->name);
+	return 0;
+}
+
+static int fdb_one(const struct vn_fdb_entry *e, void *arg)
+{
+	struct fdb_walk *w = arg;
+	struct json_object *o;
+	char mac[18];
+
+	if (w->only >= 0 && e->port_id != w->only)
+		return 0;
+	o = json_object_new_object();
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", e->mac[0], e->mac[1],
+		 e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
+	json_object_object_add(o, "mac", json_object_new_string(mac));
+	json_object_object_add(o, "vlan", json_object_new_int(e->vlan));
+	json_object_object_add(o, "port", e->port_id < VN_SW_PORTS_MAX && w->names[e->port_id][0] ?
+			       json_object_new_string(w->names[e->port_id]) : NULL);
+	json_object_object_add(o, "port_id", json_object_new_int(e->port_id));
+	json_object_object_add(o, "age", json_object_new_int64(e->age_sec));
+	json_object_object_add(o, "static", json_object_new_boolean(e->is_static));
+	json_object_array_add(w->arr, o);
+	return 0;
+}
+
+static int h_fdb_show(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		      char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "port");
+	struct fdb_walk *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w->only = -1;
+	if (name) {
+		struct vn_port *p = vn_sw_port_find(ctl->sw, name);
+
+		if (!p) {
+			free(w);
+			snprintf(msg, msglen, "port \"%s\" does not exist", name);
+			return -ENOENT;
+		}
+		w->only = p->id;
+	}
+	vn_sw_port_foreach(ctl->sw, name_one, w);
+	w->arr = json_object_new_array();
+	vn_sw_fdb_dump(ctl->sw, fdb_one, w);
+	*result = w->arr;
+	free(w);
+	return 0;
+}
+
+static int h_fdb_flush(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		       char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "port");
+
+	if (name && !vn_sw_port_find(ctl->sw, name)) {
+		snprintf(msg, msglen, "port \"%s\" does not exist", name);
+		return -ENOENT;
+	}
+	vn_sw_fdb_flush(ctl->sw, name);
+	*result = json_object_new_object();
+	json_object_object_add(*result, "port", name ? json_object_new_string(name) : NULL);
+	return 0;
+}
+
+/* "aa:bb:cc:dd:ee:ff", exactly: two hex digits per byte, ':' between */
+static int mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned int i;
+
+	for (i = 0; i < 6; i++) {
+		char hex[3] = { s[3 * i], s[3 * i + 1], '\0' };
+		char *end;
+
+		if (!isxdigit((unsigned char)hex[0]) || !isxdigit((unsigned char)hex[1]) ||
+		    (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		mac[i] = (uint8_t)strtoul(hex, &end, 16);
+	}
+	return s[17] ? -EINVAL : 0;
+}
+
+static int h_fdb_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		     char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "port"), *mac_s = arg_str(args, "mac");
+	struct json_object *v;
+	uint8_t mac[6];
+	int vlan = 0, ret;
+
+	if (json_object_object_get_ex(args, "vlan", &v))
+		vlan = json_object_get_int(v);
+	/* multicast source addresses are never learned: pinning one is a mistake */
+	if (mac_parse(mac_s, mac) || (mac[0] & 1)) {
+		snprintf(msg, msglen, "\"%s\" is not a unicast MAC address", mac_s);
+		return -EINVAL;
+	}
+	ret = vn_sw_fdb_static_add(ctl->sw, mac, (uint16_t)vlan, name);
+	if (ret) {
+		if (ret == -ENOENT)
+			snprintf(msg, msglen, "port \"%s\" does not exist", name);
+		else
+			snprintf(msg, msglen, "cannot add %s on \"%s\": %s", mac_s, name,
+				 strerror(-ret));
+		return ret;
+	}
+	*result = json_object_new_object();
+	json_object_object_add(*result, "mac", json_object_new_string(mac_s));
+	json_object_object_add(*result, "port", json_object_new_string(name));
+	json_object_object_add(*result, "vlan", json_object_new_int(vlan));
+	return 0;
+}
+
+static int vlan_one(struct vn_port *p, void *arg)
+{
+	struct walk *w = arg;
+	struct json_object *o = json_object_new_object(), *v = vlan_json(p), *x;
+
+	json_object_object_add(o, "port", json_object_new_string(p->name));
+	json_object_object_add(o, "mode", json_object_new_string(
+		p->conf.ntrunk ? "trunk" : p->conf.access_vlan ? "access" : "untagged"));
+	json_object_object_get_ex(v, "access", &x);
+	json_object_object_add(o, "access", json_object_get(x));
+	json_object_object_get_ex(v, "trunk", &x);
+	json_object_object_add(o, "trunk", json_object_get(x));
+	json_object_put(v);
+	json_object_array_add(w->arr, o);
+	return 0;
+}
+
+static int h_vlan_show(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		       char *msg, size_t msglen)
+{
+	struct walk w = { .ctl = ctl, .arr = json_object_new_array() };
+
+	(void)args;
+	(void)msg;
+	(void)msglen;
+	vn_sw_port_foreach(ctl->sw, vlan_one, &w);
+	*result = w.arr;
+	return 0;
+}
+
+/* version and help are answered by server.c */
+static const handler_fn handlers[VN_CTL_CMD__MAX] = {
+	[VN_CTL_CMD_PORT_ADD] = h_port_add,
+	[VN_CTL_CMD_PORT_DEL] = h_port_del,
+	[VN_CTL_CMD_PORT_LIST] = h_port_list,
+	[VN_CTL_CMD_STATS] = h_stats,
+	[VN_CTL_CMD_FDB_SHOW] = h_fdb_show,
+	[VN_CTL_CMD_FDB_FLUSH] = h_fdb_flush,
+	[VN_CTL_CMD_FDB_ADD] = h_fdb_add,
+	[VN_CTL_CMD_VLAN_SHOW] = h_vlan_show,
+};
+
+static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_object *args,
+	       struct json_object **result, char *msg, size_t msglen)
+{
+	int ret;
+
+	/* a command in the table without a handler here */
+	if (cmd->id >= VN_CTL_CMD__MAX || !handlers[cmd->id]) {
+		snprintf(msg, msglen, "command \"%s\" is not served by this daemon", cmd->name);
+		return -EOPNOTSUPP;
+	}
+	pthread_mutex_lock(&ctl->lock);
+	ret = handlers[cmd->id](ctl, args, result, msg, msglen);
+	pthread_mutex_unlock(&ctl->lock);
+	return ret;
+}
+
+static int dispatch(void *ctx, const struct vn_ctl_request *req, struct json_object **result,
+		    char *msg, size_t msglen)
+{
+	return run(ctx, req->cmd, req->args, result, msg, msglen);
+}
+
+static int sample_one(struct vn_port *p, void *arg)
+{
+	struct vn_ctl *ctl = arg;
+	struct port_rec *r = rec_of(ctl, p);
+	uint64_t cur[4] = { p->stats.rx_packets, p->stats.rx_bytes, p->stats.tx_packets,
+			    p->stats.tx_bytes };
+	double t = now_s();
+	unsigned int i;
+
+	if (!r)
+		return 0;
+	for (i = 0; i < 4 && r->t > 0 && t > r->t; i++)
+		r->rate[i] = cur[i] >= r->last[i] ? (uint64_t)((double)(cur[i] - r->last[i]) /
+							       (t - r->t)) : 0;
+	memcpy(r->last, cur, sizeof(cur));
+	r->t = t;
+	return 0;
+}
+
+static void tick(void *ctx)
+{
+	struct vn_ctl *ctl = ctx;
+
+	pthread_mutex_lock(&ctl->lock);
+	vn_sw_port_foreach(ctl->sw, sample_one, ctl);
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+/**
+ * vn_ctl_server_start() - Serve the switch on a control socket
+ * @sw:		the switch, running or not; outlives the server
+ * @path:	socket path, NULL for VN_CTL_SOCK_DEFAULT
+ * @out:	the server
+ *
+ * Return: 0 or a negative errno (see vn_ctl_server_open())
+ */
+int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server **out)
+{
+	struct vn_ctl_server_conf conf = {
+		.path = path ? path : VN_CTL_SOCK_DEFAULT,
+		.dispatch = dispatch,
+		.tick = tick,
+	};
+	struct vn_ctl *ctl;
+	int ret;
+
+	ctl = calloc(1, sizeof(*ctl));
+	if (!ctl)
+		return -ENOMEM;
+	ctl->sw = sw;
+	pthread_mutex_init(&ctl->lock, NULL);
+	conf.ctx = ctl;
+	ret = vn_ctl_server_open(&conf, out);
+	if (ret) {
+		pthread_mutex_destroy(&ctl->lock);
+		free(ctl);
+	}
+	return ret;
+}
+
+static int config_run(const struct vn_ctl_cmd *cmd, struct json_object *args, unsigned int line,
+		      void *arg, char *err, size_t errlen)
+{
+	struct json_object *result = NULL;
+	int ret;
+
+	(void)line;
+	ret = run(arg, cmd, args, &result, err, errlen);
+	json_object_put(result);
+	return ret;
+}
+
+/**
+ * vn_ctl_server_config() - Run a config file's commands against the switch
+ * @srv:	server from vn_ctl_server_start()
+ * @path:	config file
+ * @err:	"FILE:LINE: message" on failure
+ * @errlen:	its size
+ *
+ * Return: number of commands run, or a negative errno with @err set
+ */
+int vn_ctl_server_config(struct vn_ctl_server *srv, const char *path, char *err, size_t errlen)
+{
+	return vn_ctl_config_load(path, config_run, vn_ctl_server_ctx(srv), err, errlen);
+}
+
+/**
+ * vn_ctl_server_stop() - Stop serving, close clients, remove the socket
+ * @srv:	server, may be NULL
+ */
+void vn_ctl_server_stop(struct vn_ctl_server *srv)
+{
+	struct vn_ctl *ctl;
+
+	if (!srv)
+		return;
+	ctl = vn_ctl_server_ctx(srv);
+	vn_ctl_server_close(srv);
+	pthread_mutex_destroy(&ctl->lock);
+	free(ctl);
+}

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/* test_config.c - command-line grammar and config files (shared parser) */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "ctl/config.h"
+
+static int cli(const char *line, const struct vn_ctl_cmd **cmd, struct json_object **args)
+{
+	char buf[512], *words[16], *save = NULL, *w, err[256];
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (w = strtok_r(buf, " ", &save); w && n < 16; w = strtok_r(NULL, " ", &save))
+		words[n++] = w;
+	return vn_ctl_cli_parse(n, words, cmd, args, err, sizeof(err));
+}
+
+static const char *arg_str(struct json_object *args, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(args, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static void test_cli_port_add_and_keyword(void **state)
+{
+	const struct vn_ctl_cmd *cmd;
+	struct json_object *args, *w;
+
+	(void)state;
+	assert_int_equal(cli("port add tap:name=vnet0,offload=on worker 1", &cmd, &args), 0);
+	assert_int_equal(cmd->id, VN_CTL_CMD_PORT_ADD);
+	assert_string_equal(arg_str(args, "spec"), "tap:name=vnet0,offload=on");
+	assert_true(json_object_object_get_ex(args, "worker", &w));
+	assert_int_equal(json_object_get_int64(w), 1);
+	json_object_put(args);
+}
+
+static void test_cli_longest_match_and_flags(void **state)
+{
+	const struct vn_ctl_cmd *cmd;
+	struct json_object *args, *all;
+
+	(void)state;
+	assert_int_equal(cli("stats vnet0 --all", &cmd, &args), 0);
+	assert_int_equal(cmd->id, VN_CTL_CMD_STATS);
+	assert_string_equal(arg_str(args, "port"), "vnet0");
+	assert_true(json_object_object_get_ex(args, "all", &all));
+	assert_true(json_object_get_boolean(all));
+	json_object_put(args);
+	assert_int_equal(cli("fdb flush", &cmd, &args), 0);
+	assert_int_equal(cmd->id, VN_CTL_CMD_FDB_FLUSH);
+	assert_int_equal(json_object_object_length(args), 0);
+	json_object_put(args);
+}
+
+static void test_cli_rejects_bad_words(void **state)
+{
+	static const struct {
+		const char *line;
+		int err;
+	} bad[] = {
+		{ "", -ENOENT },
+		{ "port", -ENOENT },
+		{ "port explode", -ENOENT },
+		{ "port add", -EINVAL },			/* SPEC missing */
+		{ "port add tap:a tap:b", -EINVAL },		/* one positional too many */
+		{ "port add tap:a worker", -EINVAL },		/* keyword without value */
+		{ "port add tap:a worker 1x", -EINVAL },	/* trailing junk */
+		{ "port add tap:a worker 99999999999999999999", -EINVAL },
+		{ "port add tap:a worker 1 worker 2", -EINVAL },
+		{ "stats --bogus", -EINVAL },
+		{ "stats --all --all", -EINVAL },
+		{ "port del 0123456789012345678901234567890123", -EINVAL },
+		{ "vlan show extra", -EINVAL },
+	};
+	const struct vn_ctl_cmd *cmd;
+	struct json_object *args;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (cli(bad[i].line, &cmd, &args) != bad[i].err)
+			fail_msg("case %u (\"%s\") not rejected as %d", i, bad[i].line, bad[i].err);
+}
+
+struct seen {
+	unsigned int n;
+	unsigned int lines[8];
+	char specs[8][64];
+};
+
+static int record(const struct vn_ctl_cmd *cmd, struct json_object *args, unsigned int line,
+		  void *arg, char *err, size_t errlen)
+{
+	struct seen *s = arg;
+	const char *spec = arg_str(args, "spec");
+
+	(void)err;
+	(void)errlen;
+	assert_true(s->n < 8);
+	s->lines[s->n] = line;
+	snprintf(s->specs[s->n], sizeof(s->specs[0]), "%s", spec ? spec : cmd->name);
+	s->n++;
+	return 0;
+}
+
+static void test_config_parses_commands_and_comments(void **state)
+{
+	static const char text[] =
+		"# vnetd config\n"
+		"\n"
+		"port add tap:name=vnet0,offload=on   # first\n"
+		"\t port add tap:name=vnet1,vlan=10\r\n"
+		"fdb flush\n"
+		"port del vnet1";	/* no final newline */
+	struct seen s = { 0 };
+	char err[256];
+
+	(void)state;
+	assert_int_equal(vn_ctl_config_parse(text, strlen(text), "t.conf", record, &s, err,
+					      sizeof(err)), 4);
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.lines[0], 3);
+	assert_string_equal(s.specs[0], "tap:name=vnet0,offload=on");
+	assert_int_equal(s.lines[1], 4);
+	assert_string_equal(s.specs[1], "tap:name=vnet1,vlan=10");
+	assert_string_equal(s.specs[2], "fdb.flush");
+	assert_int_equal(s.lines[3], 6);
+}
+
+static void test_config_errors_name_file_and_line(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *msg;
+	} bad[] = {
+		{ "port add tap:a\nport frob x\n", "t.conf:2: unknown command" },
+		{ "\n\nport list\n", "t.conf:3: \"port list\" is not allowed" },
+		{ "port add\n", "t.conf:1: port.add: missing argument \"spec\"" },
+		{ "port add tap:a\0x\n", "t.conf:1: NUL byte" },
+		{ "port add a b c d e f g h i j k l m n o p q r s t u v w x y z 1 2 3 4 5 6 7\n",
+		  "t.conf:1: more than 32 words" },
+	};
+	struct seen s = { 0 };
+	char err[256];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t len = strlen(bad[i].text);
+
+		if (i == 3)
+			len = 18;
+		assert_true(vn_ctl_config_parse(bad[i].text, len, "t.conf", record, &s, err,
+						 sizeof(err)) < 0);
+		if (strncmp(err, bad[i].msg, strlen(bad[i].msg)))
+			fail_msg("case %u: \"%s\"", i, err);
+	}
+	/* nothing ran: the whole file is checked before the first command */
+	assert_int_equal(s.n, 0);
+}
+
+static void test_config_line_and_file_caps(void **state)
+{
+	char *buf, err[256];
+	size_t n = VN_CTL_CONFIG_LINE_MAX + 1;
+
+	(void)state;
+	buf = malloc(VN_CTL_CONFIG_SIZE_MAX + 1);
+	assert_non_null(buf);
+	memset(buf, '#', n);
+	assert_int_equal(vn_ctl_config_parse(buf, n, "t.conf", NULL, NULL, err, sizeof(err)),
+			 -E2BIG);
+	assert_non_null(strstr(err, "t.conf:1: line longer"));
+	/* a comment line exactly at the cap is fine */
+	assert_int_equal(vn_ctl_config_parse(buf, n - 1, "t.conf", NULL, NULL, err, sizeof(err)),
+			 0);
+	memset(buf, '\n', VN_CTL_CONFIG_SIZE_MAX + 1);
+	assert_int_equal(vn_ctl_config_parse(buf, VN_CTL_CONFIG_SIZE_MAX + 1, "t.conf", NULL,
+					     NULL, err, sizeof(err)), -EFBIG);
+	free(buf);
+}
+
+static void test_config_load_file(void **state)
+{
+	char path[] = "/tmp/vn-ctl-test-XXXXXX", err[256];
+	struct seen s = { 0 };
+	static const char text[] = "port add tap:name=x\n";
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, sizeof(text) - 1), (int)sizeof(text) - 1);
+	close(fd);
+	assert_int_equal(vn_ctl_config_load(path, record, &s, err, sizeof(err)), 1);
+	assert_string_equal(s.specs[0], "tap:name=x");
+	unlink(path);
+	assert_int_equal(vn_ctl_config_load(path, record, &s, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, path));
+	assert_int_equal(vn_ctl_config_load("/tmp", record, &s, err, sizeof(err)), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cli_port_add_and_keyword),
+		cmocka_unit_test(test_cli_longest_match_and_flags),
+		cmocka_unit_test(test_cli_rejects_bad_words),
+		cmocka_unit_test(test_config_parses_commands_and_comments),
+		cmocka_unit_test(test_config_errors_name_file_and_line),
+		cmocka_unit_test(test_config_line_and_file_caps),
+		cmocka_unit_test(test_config_load_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
