@@ -1,0 +1,1077 @@
+// SPDX-License-Identifier: MIT
+/* vhost_user.c - vhost-user port: the protocol's device side and the port ops
+ *
+ * Security model. The front-end (QEMU) is only one step removed from the
+ * guest, and a guest that escaped into QEMU, or a buggy QEMU, can send us
+ * anything: no field of a message is trusted. vhost_user_msg.c checks every
+ * message against the request table (payload size, fd count) before a
+ * handler sees it; the handlers check indexes, sizes, alignment and the
+ * order of requests; guest memory is reached only through vn_vu_gpa_to_va()
+ * and vn_vu_uva_to_va(), which cap every length at the region's end. A
+ * malformed or unexpected message closes this port's connection with a
+ * logged reason and resets the device; no other port is touched. A bad
+ * descriptor chain breaks only its own queue (vq.c). A front-end that
+ * shrinks a shared file after SET_MEM_TABLE can still fault us (SIGBUS):
+ * we check the file size when mapping, not afterwards.
+ *
+ * Threads: one control thread per port serves the socket (accept or
+ * connect, then messages). The datapath (rx_burst/tx_burst, called by the
+ * port's worker) takes the device lock with trylock once per burst; the
+ * control thread holds it while a message changes the device, so a ring is
+ * never remapped or stopped under a burst.
+ *
+ * Queues: receiveq k is vq 2k (device writes), transmitq k is vq 2k + 1. The
+ * control queue is QEMU's business under vhost-user: QEMU handles the
+ * guest's CTRL_VQ commands itself and never hands that queue to a backend.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/compiler.h"
+#include "core/log.h"
+#include "virtio/vnet.h"
+#include "virtio/vq.h"
+#include "vhost_user.h"
+#include "vhost_user_msg.h"
+
+#define VU_OFFLOADS	(VN_BIT(VN_NET_F_CSUM) | VN_BIT(VN_NET_F_GUEST_CSUM) |		\
+			 VN_BIT(VN_NET_F_GUEST_TSO4) | VN_BIT(VN_NET_F_GUEST_TSO6) |	\
+			 VN_BIT(VN_NET_F_GUEST_ECN) | VN_BIT(VN_NET_F_HOST_TSO4) |	\
+			 VN_BIT(VN_NET_F_HOST_TSO6) | VN_BIT(VN_NET_F_HOST_ECN) |	\
+			 VN_BIT(VN_NET_F_GUEST_USO4) | VN_BIT(VN_NET_F_GUEST_USO6) |	\
+			 VN_BIT(VN_NET_F_HOST_USO))
+#define VU_BASE_FEATURES (VN_BIT(VN_VIRTIO_F_VERSION_1) | VN_BIT(VN_VIRTIO_F_INDIRECT_DESC) | \
+			 VN_BIT(VN_VIRTIO_F_EVENT_IDX) | VN_BIT(VN_NET_F_MRG_RXBUF) |	\
+			 VN_BIT(VN_NET_F_GUEST_ANNOUNCE) |				\
+			 VN_BIT(VN_VHOST_USER_F_PROTOCOL_FEATURES))
+#define VU_PROTOCOL_FEATURES (VN_BIT(VN_VU_PROTOCOL_F_MQ) | VN_BIT(VN_VU_PROTOCOL_F_REPLY_ACK) | \
+			      VN_BIT(VN_VU_PROTOCOL_F_NET_MTU))
+/* Bits of the negotiated set that describe the port to the switch */
+#define VU_PORT_BITS	(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS | VN_BIT(VN_NET_F_MRG_RXBUF))
+
+#define VU_RECV_TIMEOUT_SEC	5	/* a started message must finish within this */
+#define VU_RECONNECT_MS		500	/* client mode: wait between connect attempts */
+
+/**
+ * struct vu_dev - one vhost-user device (the port's private state)
+ * @lock:	guards everything below that the datapath reads
+ * @port:	the port
+ * @path:	socket path
+ * @client:	connect to the front-end instead of listening
+ * @nqp:	queue pairs offered
+ * @offered:	virtio features offered
+ * @listen_fd:	listening socket (server mode), or -1
+ * @conn_fd:	connection, or -1
+ * @stop_fd:	eventfd: the control thread must exit
+ * @rx_ep:	epoll over the transmitqs' kick fds and @more_fd (poll_fd)
+ * @tx_ep:	epoll over the receiveqs' kick fds (watched by the control thread)
+ * @more_fd:	eventfd rx_burst sets when it left work behind
+ * @more_pending: @more_fd is set
+ * @room_fd:	tx_poll_fd: an eventfd that is not writable while the guest's
+ *		receive queue is full, made writable again by the control
+ *		thread when the guest kicks that queue (new buffers)
+ * @thread:	control thread
+ * @features:	negotiated virtio features
+ * @protocol:	negotiated protocol features
+ * @mem:	guest memory
+ * @vq:		queues
+ * @vnet:	datapath view of the device
+ * @info:	counters and last error
+ */
+struct vu_dev {
+	pthread_mutex_t lock;
+	struct vn_port *port;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	bool client;
+	unsigned int nqp;
+	uint64_t offered;
+	int listen_fd;
+	int conn_fd;
+	int stop_fd;
+	int rx_ep;
+	int tx_ep;
+	int more_fd;
+	bool more_pending;
+	int room_fd;
+	pthread_t thread;
+	uint64_t features;
+	uint64_t protocol;
+	struct vn_vu_mem mem;
+	struct vn_vq vq[VN_VU_VQ_MAX];
+	struct vn_vnet vnet;
+	struct vn_vu_info info;
+};
+
+typedef int (*vu_handler)(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why);
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* ---- queue state ---- */
+
+static int vq_ep(const struct vu_dev *d, unsigned int i)
+{
+	return (i & 1) ? d->rx_ep : d->tx_ep;
+}
+
+static void vq_stop(struct vu_dev *d, unsigned int i)
+{
+	struct vn_vq *vq = &d->vq[i];
+
+	if (vq->kickfd >= 0)
+		epoll_ctl(vq_ep(d, i), EPOLL_CTL_DEL, vq->kickfd, NULL);
+	close_fd(&vq->kickfd);
+	vq->started = false;
+}
+
+static void vq_reset(struct vu_dev *d, unsigned int i)
+{
+	struct vn_vq_stats st = d->vq[i].stats;
+
+	vq_stop(d, i);
+	close_fd(&d->vq[i].callfd);
+	close_fd(&d->vq[i].errfd);
+	vn_vq_init(&d->vq[i], i, !(i & 1));
+	d->vq[i].stats = st;
+}
+
+static void apply_features(struct vu_dev *d)
+{
+	uint64_t f = d->features;
+	uint8_t sends = 0, takes = 0;
+	unsigned int i;
+
+	if (f & VN_BIT(VN_NET_F_CSUM))
+		sends |= VN_VNET_OFF_CSUM;
+	if (f & VN_BIT(VN_NET_F_HOST_TSO4))
+		sends |= VN_VNET_OFF_TSO4;
+	if (f & VN_BIT(VN_NET_F_HOST_TSO6))
+		sends |= VN_VNET_OFF_TSO6;
+	if (f & VN_BIT(VN_NET_F_HOST_ECN))
+		sends |= VN_VNET_OFF_ECN;
+	if (f & VN_BIT(VN_NET_F_HOST_USO))
+		sends |= VN_VNET_OFF_USO;
+	if (f & VN_BIT(VN_NET_F_GUEST_CSUM))
+		takes |= VN_VNET_OFF_CSUM;
+	if (f & VN_BIT(VN_NET_F_GUEST_TSO4))
+		takes |= VN_VNET_OFF_TSO4;
+	if (f & VN_BIT(VN_NET_F_GUEST_TSO6))
+		takes |= VN_VNET_OFF_TSO6;
+	if (f & VN_BIT(VN_NET_F_GUEST_ECN))
+		takes |= VN_VNET_OFF_ECN;
+	if ((f & VN_BIT(VN_NET_F_GUEST_USO4)) && (f & VN_BIT(VN_NET_F_GUEST_USO6)))
+		takes |= VN_VNET_OFF_USO;
+	d->vnet.guest_sends = sends;
+	d->vnet.guest_takes = takes;
+	d->vnet.mrg_rxbuf = f & VN_BIT(VN_NET_F_MRG_RXBUF);
+	/* §5.1.6: 12 bytes with VERSION_1 or MRG_RXBUF, else the legacy 10 */
+	d->vnet.hdr_len = (f & (VN_BIT(VN_VIRTIO_F_VERSION_1) | VN_BIT(VN_NET_F_MRG_RXBUF))) ?
+			  VN_VHDR_MRG_LEN : VN_VHDR_LEN;
+	for (i = 0; i < VN_VU_VQ_MAX; i++) {
+		d->vq[i].event_idx = f & VN_BIT(VN_VIRTIO_F_EVENT_IDX);
+		d->vq[i].indirect = f & VN_BIT(VN_VIRTIO_F_INDIRECT_DESC);
+	}
+	d->port->features = f & VU_PORT_BITS;
+	d->port->vnet_hdr_len = d->vnet.hdr_len;
+}
+
+/* Forget everything the front-end told us (disconnect, RESET_OWNER) */
+static void dev_reset(struct vu_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < VN_VU_VQ_MAX; i++)
+		vq_reset(d, i);
+	vn_vu_mem_unmap(&d->mem);
+	d->features = 0;
+	d->protocol = 0;
+	apply_features(d);
+}
+
+/* Index of a ring message: the front-end may name any number */
+static int check_index(const struct vu_dev *d, uint32_t index, const char **why)
+{
+	/* Queue the device does not have */
+	if (index >= 2 * d->nqp) {
+		*why = "queue index out of range";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vq_start(struct vu_dev *d, unsigned int i, const char **why)
+{
+	struct vn_vq *vq = &d->vq[i];
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (vn_vq_map(vq, &d->mem)) {
+		*why = "ring addresses not configured or outside guest memory";
+		return -EINVAL;
+	}
+	ev.data.u32 = i;
+	if (epoll_ctl(vq_ep(d, i), EPOLL_CTL_ADD, vq->kickfd, &ev)) {
+		*why = "kick fd cannot be polled";
+		return -errno;
+	}
+	vq->started = true;
+	/* Without PROTOCOL_FEATURES a ring is enabled as soon as it starts */
+	if (!(d->features & VN_BIT(VN_VHOST_USER_F_PROTOCOL_FEATURES)))
+		vq->enabled = true;
+	return 0;
+}
+
+/* ---- message handlers, one per request of VN_VU_REQUESTS ---- */
+
+static int vu_GET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	(void)why;
+	m->u64 = d->offered;
+	m->size = 8;
+	*reply = true;
+	return 0;
+}
+
+static int vu_SET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	(void)reply;
+	/* Features we never offered */
+	if (m->u64 & ~d->offered) {
+		*why = "feature not offered";
+		return -EINVAL;
+	}
+	d->features = m->u64;
+	apply_features(d);
+	return 0;
+}
+
+static int vu_SET_OWNER(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	(void)d, (void)m, (void)reply, (void)why;
+	return 0;
+}
+
+static int vu_RESET_OWNER(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	(void)m, (void)reply, (void)why;
+	dev_reset(d);
+	return 0;
+}
+
+static int vu_SET_MEM_TABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	const struct vn_vu_mem_table *t = &m->mem;
+	struct vn_vu_mem mem;
+	unsigned int i;
+	int ret;
+
+	(void)reply;
+	for (i = 0; i < t->nregions; i++) {
+		struct stat st;
+
+		/* A region past the end of its file would fault (SIGBUS) on access */
+		if (fstat(m->fds[i], &st) || (uint64_t)st.st_size < t->r[i].offset ||
+		    (uint64_t)st.st_size - t->r[i].offset < t->r[i].size) {
+			*why = "memory region larger than its file";
+			return -EINVAL;
+		}
+	}
+	ret = vn_vu_mem_map(&mem, t->r, m->fds, t->nregions);
+	if (ret) {
+		*why = "memory table invalid or not mappable";
+		return ret;
+	}
+	vn_vu_mem_unmap(&d->mem);
+	d->mem = mem;
+	d->vnet.mem = &d->mem;
+	/* Rings already running move to the new mapping */
+	for (i = 0; i < VN_VU_VQ_MAX; i++)
+		if (d->vq[i].started && vn_vq_map(&d->vq[i], &d->mem))
+			vn_vq_break(&d->vq[i], "ring not in the new memory table");
+	return 0;
+}
+
+static int vu_SET_LOG_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	(void)d, (void)m, (void)reply;
+	/* Dirty logging (live migration) is never offered */
+	*why = "dirty logging not offered";
+	return -ENOTSUP;
+}
+
+static int vu_SET_LOG_FD(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	return vu_SET_LOG_BASE(d, m, reply, why);
+}
+
+static int vu_SET_VRING_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	uint32_t num = m->state.num;
+
+	(void)reply;
+	if (check_index(d, m->state.index, why))
+		return -EINVAL;
+	/* §2.7: a power of two, at most 32768 */
+	if (num == 0 || num > VN_VRING_SIZE_MAX || (num & (num - 1))) {
+		*why = "ring size not a power of two up to 32768";
+		return -EINVAL;
+	}
+	/* Resizing a running ring */
+	if (d->vq[m->state.index].started) {
+		*why = "SET_VRING_NUM on a started ring";
+		return -EBUSY;
+	}
+	d->vq[m->state.index].size = num;
+	return 0;
+}
+
+static int vu_SET_VRING_ADDR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	const struct vn_vu_vring_addr *a = &m->addr;
+	struct vn_vq *vq;
+
+	(void)reply;
+	if (check_index(d, a->index, why))
+		return -EINVAL;
+	/* Logging flag (never offered) or unknown flags */
+	if (a->flags) {
+		*why = "ring address flags not supported";
+		return -EINVAL;
+	}
+	vq = &d->vq[a->index];
+	vq->desc_uva = a->desc;
+	vq->avail_uva = a->avail;
+	vq->used_uva = a->used;
+	if (vq->started && vn_vq_map(vq, &d->mem)) {
+		*why = "ring outside guest memory";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vu_SET_VRING_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	struct vn_vq *vq;
+
+	(void)reply;
+	if (check_index(d, m->state.index, why))
+		return -EINVAL;
+	/* Split-ring indices are 16 bits */
+	if (m->state.num > 0xffff) {
+		*why = "ring base larger than 16 bits";
+		return -EINVAL;
+	}
+	vq = &d->vq[m->state.index];
+	if (vq->started) {
+		*why = "SET_VRING_BASE on a started ring";
+		return -EBUSY;
+	}
+	vq->last_avail = vq->used_idx = vq->signalled = (uint16_t)m->state.num;
+	return 0;
+}
+
+static int vu_GET_VRING_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	struct vn_vq *vq;
+
+	if (check_index(d, m->state.index, why))
+		return -EINVAL;
+	vq = &d->vq[m->state.index];
+	vq_stop(d, m->state.index);
+	/* The front-end resets the ring before it starts it again */
+	vq->broken = false;
+	vq->why = NULL;
+	vq->enabled = false;
+	m->state.num = vq->last_avail;
+	m->size = sizeof(m->state);
+	*reply = true;
+	return 0;
+}
+
+static int vring_fd_index(struct vu_dev *d, struct vn_vu_msg *m, const char **why)
+{
+	/* Bits other than the index and NOFD */
+	if (m->u64 & ~(uint64_t)(VN_VU_VRING_IDX_MASK | VN_VU_VRING_NOFD)) {
+		*why = "unknown bits in a vring fd message";
+		return -EINVAL;
+	}
+	if (check_index(d, m->u64 & VN_VU_VRING_IDX_MASK, why))
+		return -EINVAL;
+	return (int)(m->u64 & VN_VU_VRING_IDX_MASK);
+}
+
+static int vu_SET_VRING_KICK(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	int i = vring_fd_index(d, m, why), ret;
+
+	(void)reply;
+	if (i < 0)
+		return i;
+	/* No kick fd means polling mode, which vnetd does not offer */
+	if (m->u64 & VN_VU_VRING_NOFD) {
+		*why = "polling mode (kick without fd) not supported";
+		return -ENOTSUP;
+	}
+	vq_stop(d, i);
+	d->vq[i].kickfd = vn_vu_msg_take_fd(m);
+	fcntl(d->vq[i].kickfd, F_SETFL, fcntl(d->vq[i].kickfd, F_GETFL) | O_NONBLOCK);
+	ret = vq_start(d, i, why);
+	if (ret)
+		vq_stop(d, i);
+	return ret;
+}
+
+static int vu_SET_VRING_CALL(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	int i = vring_fd_index(d, m, why);
+
+	(void)reply;
+	if (i < 0)
+		return i;
+	close_fd(&d->vq[i].callfd);
+	d->vq[i].callfd = vn_vu_msg_take_fd(m);
+	return 0;
+}
+
+static int vu_SET_VRING_ERR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	int i = vring_fd_index(d, m, why);
+
+	(void)reply;
+	if (i < 0)
+		return i;
+	close_fd(&d->vq[i].errfd);
+	d->vq[i].errfd = vn_vu_msg_take_fd(m);
+	return 0;
+}
+
+static int vu_GET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
+				    const char **why)
+{
+	(void)d, (void)why;
+	m->u64 = VU_PROTOCOL_FEATURES;
+	m->size = 8;
+	*reply = true;
+	return 0;
+}
+
+static int vu_SET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
+				    const char **why)
+{
+	(void)reply;
+	/* Protocol features we never offered */
+	if (m->u64 & ~(uint64_t)VU_PROTOCOL_FEATURES) {
+		*why = "protocol feature not offered";
+		return -EINVAL;
+	}
+	d->protocol = m->u64;
+	return 0;
+}
+
+static int vu_GET_QUEUE_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	(void)why;
+	m->u64 = d->nqp;
+	m->size = 8;
+	*reply = true;
+	return 0;
+}
+
+static int vu_SET_VRING_ENABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
+			       const char **why)
+{
+	(void)reply;
+	if (check_index(d, m->state.index, why))
+		return -EINVAL;
+	/* Enable is a boolean */
+	if (m->state.num > 1) {
+		*why = "SET_VRING_ENABLE value not 0 or 1";
+		return -EINVAL;
+	}
+	d->vq[m->state.index].enabled = m->state.num;
+	return 0;
+}
+
+static int vu_NET_SET_MTU(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	(void)reply;
+	/* §5.1.4.1: at least 68, and an IP datagram is at most 64 KiB */
+	if (m->u64 < 68 || m->u64 > 65535) {
+		*why = "MTU out of range";
+		return -EINVAL;
+	}
+	d->port->mtu = (uint32_t)m->u64;
+	return 0;
+}
+
+static vu_handler handler_of(uint32_t request)
+{
+	switch (request) {
+#define VU_HANDLER_CASE(name, num, size, fds)	case num: return vu_##name;
+	VN_VU_REQUESTS(VU_HANDLER_CASE)
+#undef VU_HANDLER_CASE
+	}
+	return NULL;
+}
+
+/* ---- connection ---- */
+
+static void set_error(struct vu_dev *d, const char *what, uint32_t req, const char *why, int err)
+{
+	snprintf(d->info.last_error, sizeof(d->info.last_error), "%s %s: %s (%s)", what,
+		 vn_vu_msg_name(req), why, strerror(err < 0 ? -err : err));
+	vn_warn("port '%s': vhost-user: closing connection: %s", d->port->name,
+		d->info.last_error);
+}
+
+/* Handle one message; a negative return closes the connection */
+static int handle(struct vu_dev *d, int fd, struct vn_vu_msg *m)
+{
+	uint32_t flags = m->flags, req = m->request;
+	const char *why = "";
+	bool reply = false;
+	int ret;
+
+	pthread_mutex_lock(&d->lock);
+	ret = handler_of(req)(d, m, &reply, &why);
+	d->info.messages++;
+	if (ret) {
+		d->info.bad_messages++;
+		set_error(d, "request", req, why, ret);
+	}
+	pthread_mutex_unlock(&d->lock);
+	vn_vu_msg_close_fds(m);
+	if (!reply && (flags & VN_VU_FLAG_NEED_REPLY) &&
+	    (d->protocol & VN_BIT(VN_VU_PROTOCOL_F_REPLY_ACK))) {
+		m->u64 = ret ? 1 : 0;
+		m->size = 8;
+		reply = true;
+	}
+	if (reply) {
+		m->request = req;
+		m->flags = VN_VU_VERSION | VN_VU_FLAG_REPLY;
+		if (vn_vu_msg_send(fd, m, NULL, 0) && !ret)
+			ret = -EIO;
+	}
+	return ret;
+}
+
+/*
+ * The guest kicked a receive queue: it added buffers. Drain the kicks and
+ * make room_fd writable, which wakes a worker waiting to send to us. Only
+ * this thread changes kick fds, so reading them needs no lock.
+ */
+static void rx_room(struct vu_dev *d)
+{
+	struct epoll_event ev[VN_VU_QP_MAX];
+	uint64_t v;
+	int n, i;
+
+	n = epoll_wait(d->tx_ep, ev, VN_VU_QP_MAX, 0);
+	for (i = 0; i < n; i++) {
+		unsigned int q = ev[i].data.u32;
+
+		if (q < VN_VU_VQ_MAX && d->vq[q].kickfd >= 0 &&
+		    read(d->vq[q].kickfd, &v, sizeof(v)) < 0)
+			continue;
+	}
+	if (read(d->room_fd, &v, sizeof(v)) < 0)
+		return;
+}
+
+/* Serve one connection until it closes, breaks the protocol, or we stop */
+static void serve(struct vu_dev *d, int fd)
+{
+	struct timeval tv = { .tv_sec = VU_RECV_TIMEOUT_SEC };
+	struct pollfd pfd[3] = { { .fd = d->stop_fd, .events = POLLIN },
+				 { .fd = fd, .events = POLLIN },
+				 { .fd = d->tx_ep, .events = POLLIN } };
+	struct vn_vu_msg *m = malloc(sizeof(*m));
+	const char *why;
+	int ret;
+
+	if (!m)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (;;) {
+		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if (pfd[2].revents)
+			rx_room(d);
+		if (!pfd[1].revents)
+			continue;
+		ret = vn_vu_msg_recv(fd, m, &why);
+		if (ret == -ECONNRESET)
+			break;
+		if (ret) {
+			pthread_mutex_lock(&d->lock);
+			d->info.bad_messages++;
+			set_error(d, "message", m->request, why, ret);
+			pthread_mutex_unlock(&d->lock);
+			break;
+		}
+		if (handle(d, fd, m))
+			break;
+	}
+	free(m);
+}
+
+static int wait_stop(struct vu_dev *d, int ms)
+{
+	struct pollfd pfd = { .fd = d->stop_fd, .events = POLLIN };
+
+	return poll(&pfd, 1, ms) > 0;
+}
+
+/* Next connection: accept (server) or connect with retries (client); -1 to exit */
+static int next_conn(struct vu_dev *d)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct pollfd pfd[2] = { { .fd = d->stop_fd, .events = POLLIN },
+				 { .fd = d->listen_fd, .events = POLLIN } };
+	int fd;
+
+	memcpy(sa.sun_path, d->path, sizeof(d->path));
+	for (;;) {
+		if (!d->client) {
+			if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+				return -1;
+			if (pfd[0].revents)
+				return -1;
+			if (!pfd[1].revents)
+				continue;
+			fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				return fd;
+			continue;
+		}
+		/* Non-blocking: a server whose backlog is full must not hold us */
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (wait_stop(d, VU_RECONNECT_MS))
+			return -1;
+	}
+}
+
+/* One connection, from its first message to the device reset after it */
+static void connection(struct vu_dev *d, int fd)
+{
+	pthread_mutex_lock(&d->lock);
+	d->conn_fd = fd;
+	d->info.connected = true;
+	d->info.connections++;
+	pthread_mutex_unlock(&d->lock);
+	vn_info("port '%s': vhost-user: front-end connected", d->port->name);
+	serve(d, fd);
+	pthread_mutex_lock(&d->lock);
+	dev_reset(d);
+	d->info.connected = false;
+	close_fd(&d->conn_fd);
+	pthread_mutex_unlock(&d->lock);
+	vn_info("port '%s': vhost-user: front-end gone", d->port->name);
+}
+
+static void *control_thread(void *arg)
+{
+	struct vu_dev *d = arg;
+	int fd;
+
+	while ((fd = next_conn(d)) >= 0)
+		connection(d, fd);
+	return NULL;
+}
+
+int vn_vu_serve_fd(struct vn_port *port, int fd)
+{
+	if (!port || port->ops != &vn_vu_port_ops || fd < 0)
+		return -EINVAL;
+	connection(port->priv, fd);
+	return 0;
+}
+
+/* ---- port ops ---- */
+
+static const char *arg(const struct vn_port_args *args, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < args->n && i < VN_PORT_ARGS_MAX; i++)
+		if (!strcmp(args->kv[i].key, key))
+			return args->kv[i].val;
+	return NULL;
+}
+
+static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
+{
+	const char *path = arg(args, "path"), *v;
+	unsigned int i;
+
+	for (i = 0; i < args->n && i < VN_PORT_ARGS_MAX; i++) {
+		const char *k = args->kv[i].key;
+
+		if (strcmp(k, "path") && strcmp(k, "client") && strcmp(k, "queues") &&
+		    strcmp(k, "offload") && strcmp(k, "name")) {
+			vn_err("port '%s': vhost-user: unknown key '%s'", d->port->name, k);
+			return -EINVAL;
+		}
+	}
+	if (!path || !*path || strlen(path) >= sizeof(d->path)) {
+		vn_err("port '%s': vhost-user: path= missing or too long", d->port->name);
+		return -EINVAL;
+	}
+	strcpy(d->path, path);
+	v = arg(args, "client");
+	d->client = v && (!strcmp(v, "on") || !strcmp(v, "1"));
+	d->nqp = 1;
+	v = arg(args, "queues");
+	if (v) {
+		char *end;
+		unsigned long q = strtoul(v, &end, 10);
+
+		if (*end || q < 1 || q > VN_VU_QP_MAX) {
+			vn_err("port '%s': vhost-user: queues=%s not 1..%d", d->port->name, v,
+			       VN_VU_QP_MAX);
+			return -EINVAL;
+		}
+		d->nqp = q;
+	}
+	d->offered = VU_BASE_FEATURES | VU_OFFLOADS;
+	if (d->nqp > 1)
+		d->offered |= VN_BIT(VN_NET_F_MQ);
+	v = arg(args, "offload");
+	if (v && !strcmp(v, "off"))
+		d->offered &= ~(uint64_t)VU_OFFLOADS;
+	return 0;
+}
+
+static int make_listener(struct vu_dev *d)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	memcpy(sa.sun_path, d->path, sizeof(d->path));
+	/* A stale socket from an earlier run; never remove anything else */
+	if (lstat(d->path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(d->path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	d->listen_fd = fd;
+	return 0;
+}
+
+/* One info line with the port's non-zero counters, when it closes */
+static void log_counters(struct vu_dev *d)
+{
+	const struct vn_port_stat_desc *desc;
+	char line[512];
+	unsigned int n, i;
+	size_t off = 0;
+	uint64_t v;
+
+	desc = vn_port_stat_descs(&n);
+	line[0] = 0;
+	for (i = 0; i < n && off < sizeof(line) - 1; i++) {
+		int w;
+
+		if (vn_port_stat_get(d->port, desc[i].name, &v) || !v)
+			continue;
+		w = snprintf(line + off, sizeof(line) - off, " %s=%llu", desc[i].name,
+			     (unsigned long long)v);
+		if (w > 0)
+			off += (size_t)w;
+	}
+	for (i = 0; i < VN_VU_VQ_MAX && off < sizeof(line) - 1; i++) {
+		int w;
+
+		if (!d->vq[i].stats.broken)
+			continue;
+		w = snprintf(line + off, sizeof(line) - off, " vq%u_violations=%llu", i,
+			     (unsigned long long)d->vq[i].stats.broken);
+		if (w > 0)
+			off += (size_t)w;
+	}
+	vn_info("port '%s': vhost-user: closed; messages=%llu bad_messages=%llu%s",
+		d->port->name, (unsigned long long)d->info.messages,
+		(unsigned long long)d->info.bad_messages, line);
+}
+
+static void vu_close(struct vn_port *port)
+{
+	struct vu_dev *d = port->priv;
+	uint64_t one = 1;
+
+	if (!d)
+		return;
+	if (d->stop_fd >= 0 && write(d->stop_fd, &one, sizeof(one)) == sizeof(one))
+		pthread_join(d->thread, NULL);
+	if (d->port)
+		log_counters(d);
+	dev_reset(d);
+	close_fd(&d->conn_fd);
+	if (d->listen_fd >= 0)
+		unlink(d->path);
+	close_fd(&d->listen_fd);
+	close_fd(&d->stop_fd);
+	close_fd(&d->rx_ep);
+	close_fd(&d->tx_ep);
+	close_fd(&d->more_fd);
+	close_fd(&d->room_fd);
+	pthread_mutex_destroy(&d->lock);
+}
+
+static int vu_open(struct vn_port *port, const struct vn_port_args *args)
+{
+	struct vu_dev *d = port->priv;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = VN_VU_VQ_MAX };
+	unsigned int i;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->port = port;
+	d->listen_fd = d->conn_fd = d->stop_fd = d->rx_ep = d->tx_ep = d->more_fd = -1;
+	d->room_fd = -1;
+	pthread_mutex_init(&d->lock, NULL);
+	for (i = 0; i < VN_VU_VQ_MAX; i++)
+		vn_vq_init(&d->vq[i], i, !(i & 1));
+	d->vnet.mem = &d->mem;
+	d->vnet.pool = port->pool;
+	d->vnet.drops = port->stats.drops;
+	ret = parse_args(d, args);
+	if (ret)
+		goto fail;
+	apply_features(d);
+	d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	d->more_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	d->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	d->rx_ep = epoll_create1(EPOLL_CLOEXEC);
+	d->tx_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (d->stop_fd < 0 || d->more_fd < 0 || d->room_fd < 0 || d->rx_ep < 0 || d->tx_ep < 0 ||
+	    epoll_ctl(d->rx_ep, EPOLL_CTL_ADD, d->more_fd, &ev)) {
+		ret = -errno;
+		goto fail;
+	}
+	if (!d->client && (ret = make_listener(d))) {
+		vn_err("port '%s': vhost-user: cannot listen on %s: %s", port->name, d->path,
+		       strerror(-ret));
+		goto fail;
+	}
+	ret = -pthread_create(&d->thread, NULL, control_thread, d);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	close_fd(&d->stop_fd);	/* no thread to join */
+	vu_close(port);
+	return ret;
+}
+
+/*
+ * more_fd stays readable while a transmitq has work left, so the worker
+ * keeps polling us without the guest kicking; it is written on the way
+ * into that state and read on the way out, never per burst.
+ */
+static void set_more(struct vu_dev *d, bool more)
+{
+	uint64_t v = 1;
+
+	if (more == d->more_pending)
+		return;
+	d->more_pending = more;
+	if (more ? write(d->more_fd, &v, sizeof(v)) < 0 : read(d->more_fd, &v, sizeof(v)) < 0)
+		vn_dbg("port '%s': more_fd: %s", d->port->name, strerror(errno));
+}
+
+/*
+ * Frames the guest transmitted, from every enabled transmitq. While a
+ * queue keeps us busy the guest is told not to kick; once it is drained
+ * the kick is consumed, kicks re-armed and the ring checked once more
+ * (§2.7.10), so the syscalls happen on the busy/idle edges only.
+ */
+static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct vu_dev *d = port->priv;
+	unsigned int got = 0, q, i;
+	bool more = false;
+
+	if (pthread_mutex_trylock(&d->lock)) {
+		/* The control thread has the device: come back, work may be waiting */
+		set_more(d, true);
+		return 0;
+	}
+	for (q = 0; q < d->nqp && got < n; q++) {
+		struct vn_vq *vq = &d->vq[2 * q + 1];
+		unsigned int want = n - got, k;
+
+		if (!vn_vq_ready(vq))
+			continue;
+		k = vn_vnet_rx(&d->vnet, vq, pkts + got, want);
+		got += k;
+		if (k == want) {
+			vn_vq_notify_disable(vq);
+			more = true;
+			continue;
+		}
+		vn_vq_kick_drain(vq);
+		/* Refilled while we re-armed kicks: no kick will come for those */
+		if (vn_vq_notify_enable(vq))
+			more = true;
+	}
+	set_more(d, more);
+	pthread_mutex_unlock(&d->lock);
+	for (i = 0; i < got; i++) {
+		pkts[i]->in_port = port->id;
+		port->stats.rx_bytes += pkts[i]->len;
+	}
+	port->stats.rx_packets += got;
+	return got;
+}
+
+/* room_fd: counter at its maximum, so POLLOUT stays off until a read */
+static void room_block(struct vu_dev *d)
+{
+	uint64_t v;
+	ssize_t r = read(d->room_fd, &v, sizeof(v));	/* back to 0 (EAGAIN: already 0) */
+
+	(void)r;
+	v = 0xfffffffffffffffeull;
+	if (write(d->room_fd, &v, sizeof(v)) < 0)
+		vn_dbg("port '%s': room_fd write failed", d->port->name);
+}
+
+static struct vn_vq *tx_queue(struct vu_dev *d)
+{
+	unsigned int q;
+
+	for (q = 0; q < d->nqp; q++)
+		if (vn_vq_ready(&d->vq[2 * q]))
+			return &d->vq[2 * q];
+	return NULL;
+}
+
+/* Frames for the guest, into its first ready receiveq */
+static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct vu_dev *d = port->priv;
+	uint64_t bytes = 0, delivered = 0, b2, d2;
+	unsigned int done;
+	struct vn_vq *vq;
+
+	if (pthread_mutex_trylock(&d->lock))
+		return 0;
+	vq = tx_queue(d);
+	if (!vq) {
+		/* No running receive queue (link down): take and count them */
+		port->stats.drops[d->vq[0].broken ? VN_DROP_VQ_BROKEN : VN_DROP_PORT_DOWN] += n;
+		pthread_mutex_unlock(&d->lock);
+		vn_pkt_put_bulk(pkts, n);
+		return n;
+	}
+	/* The receiveq's kicks are the control thread's (rx_room()) */
+	done = vn_vnet_tx(&d->vnet, vq, pkts, n, &bytes, &delivered);
+	/*
+	 * Out of buffers: make room_fd unwritable first, then ask for a kick
+	 * and take what arrived meanwhile; a kick after that makes the
+	 * control thread turn room_fd writable again.
+	 */
+	if (done < n)
+		room_block(d);
+	if (done < n && vn_vq_notify_enable(vq)) {
+		done += vn_vnet_tx(&d->vnet, vq, pkts + done, n - done, &b2, &d2);
+		bytes += b2;
+		delivered += d2;
+	}
+	/* Buffers to spare: the guest need not kick when it adds more */
+	if (done == n)
+		vn_vq_notify_disable(vq);
+	pthread_mutex_unlock(&d->lock);
+	if (done < n)
+		port->stats.ring_full++;
+	port->stats.tx_packets += delivered;
+	port->stats.tx_bytes += bytes;
+	return done;
+}
+
+static int vu_poll_fd(struct vn_port *port)
+{
+	return ((struct vu_dev *)port->priv)->rx_ep;
+}
+
+static int vu_tx_poll_fd(struct vn_port *port)
+{
+	return ((struct vu_dev *)port->priv)->room_fd;
+}
+
+const struct vn_port_ops vn_vu_port_ops = {
+	.kind = "vhost-user",
+	.priv_size = sizeof(struct vu_dev),
+	.open = vu_open,
+	.close = vu_close,
+	.rx_burst = vu_rx_burst,
+	.tx_burst = vu_tx_burst,
+	.poll_fd = vu_poll_fd,
+	.tx_poll_fd = vu_tx_poll_fd,
+};
+
+int vn_vu_info_get(struct vn_port *port, struct vn_vu_info *info)
+{
+	struct vu_dev *d;
+
+	if (!port || port->ops != &vn_vu_port_ops)
+		return -EINVAL;
+	d = port->priv;
+	pthread_mutex_lock(&d->lock);
+	*info = d->info;
+	info->features = d->features;
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+int vn_vu_queue_get(struct vn_port *port, unsigned int index, struct vn_vu_queue_info *info)
+{
+	struct vu_dev *d;
+	struct vn_vq *vq;
+
+	if (!port || port->ops != &vn_vu_port_ops || index >= VN_VU_VQ_MAX)
+		return -EINVAL;
+	d = port->priv;
+	pthread_mutex_lock(&d->lock);
+	vq = &d->vq[index];
+	info->size = vq->size;
+	info->started = vq->started;
+	info->enabled = vq->enabled;
+	info->broken = vq->broken;
+	info->why = vq->why ? vq->why : "";
+	info->violations = vq->stats.broken;
+	info->chains = vq->stats.chains;
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}

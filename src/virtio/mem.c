@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+/* mem.c - guest memory: map the front-end's regions, translate addresses */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/compiler.h"
+#include "mem.h"
+
+int vn_vu_mem_validate(const struct vn_vu_region_desc *d, uint32_t n)
+{
+	uint32_t i, j;
+
+	/* Front-end claims no memory, or more regions than the protocol allows */
+	if (n == 0 || n > VN_VU_MEM_REGIONS_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		/* Empty region */
+		if (d[i].size == 0)
+			return -EINVAL;
+		/* Region wraps the guest-physical, user or file address space */
+		if (d[i].gpa + d[i].size < d[i].gpa || d[i].uva + d[i].size < d[i].uva ||
+		    d[i].offset + d[i].size < d[i].offset)
+			return -EINVAL;
+		/* Larger than we could ever map (size_t and off_t are 64-bit here) */
+		if (d[i].offset + d[i].size > (uint64_t)INT64_MAX)
+			return -EINVAL;
+		for (j = 0; j < i; j++) {
+			/* Two regions claim the same guest-physical bytes */
+			if (d[i].gpa < d[j].gpa + d[j].size && d[j].gpa < d[i].gpa + d[i].size)
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int vn_vu_mem_map(struct vn_vu_mem *mem, const struct vn_vu_region_desc *d,
+		  const int *fds, uint32_t n)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint32_t i;
+	int ret;
+
+	ret = vn_vu_mem_validate(d, n);
+	if (ret)
+		return ret;
+	memset(mem, 0, sizeof(*mem));
+	for (i = 0; i < n; i++) {
+		struct vn_vu_region *r = &mem->r[i];
+		size_t len = VN_ALIGN_UP(d[i].offset + d[i].size, (uint64_t)page);
+		void *p;
+
+		/* MAP_SHARED: a private mapping would never see the guest's writes */
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+			 fds[i], 0);
+		if (p == MAP_FAILED) {
+			ret = -errno;
+			vn_vu_mem_unmap(mem);
+			return ret;
+		}
+		r->map = p;
+		r->map_len = len;
+		r->host = (uint8_t *)p + d[i].offset;
+		r->gpa = d[i].gpa;
+		r->size = d[i].size;
+		r->uva = d[i].uva;
+		mem->n = i + 1;
+	}
+	return 0;
+}
+
+void vn_vu_mem_unmap(struct vn_vu_mem *mem)
+{
+	uint32_t i;
+
+	for (i = 0; i < mem->n && i < VN_VU_MEM_REGIONS_MAX; i++)
+		if (mem->r[i].map)
+			munmap(mem->r[i].map, mem->r[i].map_len);
+	memset(mem, 0, sizeof(*mem));
+}
+
+static inline void *region_xlate(const struct vn_vu_region *r, uint64_t base, uint64_t addr,
+				 uint64_t *len)
+{
+	uint64_t off = addr - base, left = r->size - off;
+
+	if (*len > left)
+		*len = left;
+	return r->host + off;
+}
+
+void *vn_vu_gpa_to_va(const struct vn_vu_mem *mem, uint64_t gpa, uint64_t *len)
+{
+	uint32_t i;
+
+	for (i = 0; i < mem->n; i++) {
+		const struct vn_vu_region *r = &mem->r[i];
+
+		/* Written so it cannot overflow: gpa - r->gpa < r->size */
+		if (gpa >= r->gpa && gpa - r->gpa < r->size)
+			return region_xlate(r, r->gpa, gpa, len);
+	}
+	return NULL;
+}
+
+void *vn_vu_uva_to_va(const struct vn_vu_mem *mem, uint64_t uva, uint64_t *len)
+{
+	uint32_t i;
+
+	for (i = 0; i < mem->n; i++) {
+		const struct vn_vu_region *r = &mem->r[i];
+
+		if (uva >= r->uva && uva - r->uva < r->size)
+			return region_xlate(r, r->uva, uva, len);
+	}
+	return NULL;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* mem.h - guest memory: regions shared by the front-end, address translation
+ *
+ * The front-end (QEMU) hands its guest RAM over as fds with SET_MEM_TABLE;
+ * each region is mapped MAP_SHARED (a private mapping would silently see
+ * none of the guest's writes). Addresses from the guest (descriptor buffers,
+ * guest-physical) and from the front-end (ring addresses, QEMU's own virtual
+ * addresses) are translated only here, and a translation caps the length at
+ * the end of the region: callers loop over regions for a range that spans
+ * two of them.
+ */
+#ifndef VN_VIRTIO_MEM_H
+#define VN_VIRTIO_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VN_VU_MEM_REGIONS_MAX	8	/* VHOST_MEMORY_BASELINE_NREGIONS */
+
+/**
+ * struct vn_vu_region - one mapped region
+ * @gpa:	guest-physical start
+ * @size:	bytes
+ * @uva:	start in the front-end's address space
+ * @host:	start in ours
+ * @map:	what mmap returned (@host minus the fd offset)
+ * @map_len:	bytes mapped
+ */
+struct vn_vu_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t uva;
+	uint8_t *host;
+	void *map;
+	size_t map_len;
+};
+
+/**
+ * struct vn_vu_mem - the guest's memory table
+ * @n:		regions in use
+ * @r:		regions
+ */
+struct vn_vu_mem {
+	uint32_t n;
+	struct vn_vu_region r[VN_VU_MEM_REGIONS_MAX];
+};
+
+/**
+ * struct vn_vu_region_desc - a region as the front-end describes it
+ * @gpa:	guest_phys_addr
+ * @size:	memory_size
+ * @uva:	userspace_addr
+ * @offset:	mmap_offset into the fd
+ */
+struct vn_vu_region_desc {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t uva;
+	uint64_t offset;
+};
+
+/**
+ * vn_vu_mem_validate() - Check a region table before mapping anything
+ * @d:		regions
+ * @n:		count
+ *
+ * Return: 0, or -EINVAL for a zero or overflowing size, too many regions,
+ *	   or guest-physical ranges that overlap
+ */
+int vn_vu_mem_validate(const struct vn_vu_region_desc *d, uint32_t n);
+
+/**
+ * vn_vu_mem_map() - Map @n regions MAP_SHARED from their fds
+ * @mem:	table to fill (unmapped first by the caller)
+ * @d:		validated regions
+ * @fds:	one fd per region; closed by the caller
+ * @n:		count
+ *
+ * Return: 0, or a negative errno (nothing stays mapped on failure)
+ */
+int vn_vu_mem_map(struct vn_vu_mem *mem, const struct vn_vu_region_desc *d,
+		  const int *fds, uint32_t n);
+
+/**
+ * vn_vu_mem_unmap() - Unmap every region
+ * @mem:	table; empty afterwards
+ */
+void vn_vu_mem_unmap(struct vn_vu_mem *mem);
+
+/**
+ * vn_vu_gpa_to_va() - Translate a guest-physical address
+ * @mem:	memory table
+ * @gpa:	guest-physical address
+ * @len:	in: bytes wanted; out: bytes usable from the result, capped at
+ *		the region's end (never 0 on success)
+ *
+ * Return: host pointer, or NULL if @gpa is in no region
+ */
+void *vn_vu_gpa_to_va(const struct vn_vu_mem *mem, uint64_t gpa, uint64_t *len);
+
+/**
+ * vn_vu_uva_to_va() - Translate a front-end virtual address (ring addresses)
+ * @mem:	memory table
+ * @uva:	address in the front-end's address space
+ * @len:	in/out as for vn_vu_gpa_to_va()
+ *
+ * Return: host pointer, or NULL if @uva is in no region
+ */
+void *vn_vu_uva_to_va(const struct vn_vu_mem *mem, uint64_t uva, uint64_t *len);
+
+#endif /* VN_VIRTIO_MEM_H */

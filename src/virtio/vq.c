@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/* vq.c - split virtqueue, device side: chain walk, used ring, notifications
+ *
+ * The chain walk follows the checks DPDK's fill_vec_buf_split() makes, with
+ * one difference: a violation breaks the queue (a real device would set
+ * DEVICE_NEEDS_RESET) instead of only cutting the burst short.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/compiler.h"
+#include "core/log.h"
+#include "vq.h"
+
+void vn_vq_init(struct vn_vq *vq, unsigned int index, bool device_writes)
+{
+	memset(vq, 0, sizeof(*vq));
+	vq->index = index;
+	vq->device_writes = device_writes;
+	vq->kickfd = -1;
+	vq->callfd = -1;
+	vq->errfd = -1;
+}
+
+static void *map_area(const struct vn_vu_mem *mem, uint64_t uva, uint64_t bytes,
+		      uint64_t align)
+{
+	uint64_t len = bytes;
+	void *p;
+
+	/* Misaligned ring: the driver did not follow §2.7 */
+	if (uva & (align - 1))
+		return NULL;
+	p = vn_vu_uva_to_va(mem, uva, &len);
+	/* Ring outside guest memory, or running off the end of its region */
+	if (!p || len < bytes)
+		return NULL;
+	return p;
+}
+
+int vn_vq_map(struct vn_vq *vq, const struct vn_vu_mem *mem)
+{
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+	if (!vq->size || !vq->desc_uva || !vq->avail_uva || !vq->used_uva)
+		return -EINVAL;
+	vq->desc = map_area(mem, vq->desc_uva, vn_vring_desc_bytes(vq->size), 16);
+	vq->avail = map_area(mem, vq->avail_uva, vn_vring_avail_bytes(vq->size), 2);
+	vq->used = map_area(mem, vq->used_uva, vn_vring_used_bytes(vq->size), 4);
+	if (!vq->desc || !vq->avail || !vq->used) {
+		vq->desc = NULL;
+		vq->avail = NULL;
+		vq->used = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void vn_vq_break(struct vn_vq *vq, const char *why)
+{
+	uint64_t one = 1;
+
+	if (vq->broken)
+		return;
+	vq->broken = true;
+	vq->why = why;
+	vq->stats.broken++;
+	vn_log_rl(VN_LOG_WARN, "vq %u: broken: %s", vq->index, why);
+	/* Tell the front-end (QEMU logs "vhost vring error") */
+	if (vq->errfd >= 0 && write(vq->errfd, &one, sizeof(one)) < 0)
+		vn_dbg("vq %u: error eventfd write failed", vq->index);
+}
+
+uint16_t vn_vq_avail_count(struct vn_vq *vq)
+{
+	uint16_t idx, n;
+
+	if (!vn_vq_ready(vq))
+		return 0;
+	idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+	n = (uint16_t)(idx - vq->last_avail);
+	/* Driver claims more new entries than the ring holds */
+	if (unlikely(n > vq->size)) {
+		vn_vq_break(vq, "available index moved past the ring size");
+		return 0;
+	}
+	return n;
+}
+
+/* Read one descriptor from a table into a local: the guest may change it */
+static inline void desc_read(const struct vn_vring_desc *tbl, uint32_t i, struct vn_vring_desc *d)
+{
+	memcpy(d, &tbl[i], sizeof(*d));
+	d->addr = le64toh(d->addr);
+	d->len = le32toh(d->len);
+	d->flags = le16toh(d->flags);
+	d->next = le16toh(d->next);
+}
+
+/* Append [addr, addr + len) as host segments; NULL on success, else the lie */
+static const char *chain_add(const struct vn_vu_mem *mem, struct vn_vq_chain *c,
+			     uint64_t addr, uint32_t len)
+{
+	/* Buffer wraps the guest-physical address space */
+	if (addr + len < addr)
+		return "buffer address + length overflows";
+	/* Chain adds up to more than any frame could need */
+	if (len > VN_VQ_CHAIN_BYTES_MAX - c->len)
+		return "chain longer than the byte cap";
+	while (len) {
+		uint64_t seg = len;
+		void *p = vn_vu_gpa_to_va(mem, addr, &seg);
+
+		/* Buffer (or its tail) outside guest memory */
+		if (!p)
+			return "buffer outside guest memory";
+		/* More host segments than the bounded iovec holds */
+		if (c->niov == VN_VQ_IOV_MAX)
+			return "chain has too many segments";
+		c->iov[c->niov].iov_base = p;
+		c->iov[c->niov].iov_len = seg;
+		c->niov++;
+		c->len += seg;
+		addr += seg;
+		len -= seg;
+	}
+	return NULL;
+}
+
+/* Switch the walk to an indirect table; NULL on success, else the lie */
+static const char *enter_indirect(const struct vn_vq *vq, const struct vn_vu_mem *mem,
+				  const struct vn_vring_desc *d, const struct vn_vring_desc **tbl,
+				  uint32_t *tbl_size)
+{
+	uint64_t len = d->len;
+	void *p;
+
+	if (!vq->indirect)
+		return "indirect descriptor without INDIRECT_DESC";
+	/* §2.7.5.3.1: INDIRECT and NEXT are exclusive */
+	if (d->flags & VN_VRING_DESC_F_NEXT)
+		return "indirect descriptor with NEXT";
+	/* Table size not a whole number of descriptors, or empty */
+	if (d->len == 0 || d->len % sizeof(struct vn_vring_desc))
+		return "indirect table size not a multiple of 16";
+	/* Table bigger than the ring: no valid chain needs it */
+	if (d->len / sizeof(struct vn_vring_desc) > vq->size)
+		return "indirect table bigger than the ring";
+	/* Misaligned table */
+	if (d->addr & 0xf)
+		return "indirect table misaligned";
+	p = vn_vu_gpa_to_va(mem, d->addr, &len);
+	/* Table outside guest memory, or split over two regions */
+	if (!p || len < d->len)
+		return "indirect table outside guest memory";
+	*tbl = p;
+	*tbl_size = d->len / sizeof(struct vn_vring_desc);
+	return NULL;
+}
+
+/* The walk itself; NULL on success, else what the driver got wrong */
+static const char *walk(const struct vn_vq *vq, const struct vn_vu_mem *mem, uint16_t head,
+			struct vn_vq_chain *c)
+{
+	const struct vn_vring_desc *tbl = vq->desc;
+	uint32_t tbl_size = vq->size, idx = head, hops = 0;
+	bool in_indirect = false;
+	struct vn_vring_desc d;
+	const char *err;
+
+	/* Head index outside the descriptor table */
+	if (head >= vq->size)
+		return "head index past the ring";
+	for (;;) {
+		/* §2.7.4.1: a chain is never longer than the queue: a loop */
+		if (++hops > vq->size)
+			return "chain longer than the ring (loop)";
+		desc_read(tbl, idx, &d);
+		if (d.flags & VN_VRING_DESC_F_INDIRECT) {
+			/* §2.7.5.3.1: no indirect inside an indirect table */
+			if (in_indirect)
+				return "nested indirect table";
+			err = enter_indirect(vq, mem, &d, &tbl, &tbl_size);
+			if (err)
+				return err;
+			in_indirect = true;
+			idx = 0;
+			hops = 0;
+			continue;
+		}
+		/* Receive queues take writable buffers only, transmit readable */
+		if (!!(d.flags & VN_VRING_DESC_F_WRITE) != vq->device_writes)
+			return "descriptor direction wrong for the queue";
+		if (d.len) {
+			err = chain_add(mem, c, d.addr, d.len);
+			if (err)
+				return err;
+		}
+		if (!(d.flags & VN_VRING_DESC_F_NEXT))
+			return NULL;
+		idx = d.next;
+		/* Next index outside the table it lives in */
+		if (idx >= tbl_size)
+			return "next index past the table";
+	}
+}
+
+int vn_vq_pop(struct vn_vq *vq, const struct vn_vu_mem *mem, struct vn_vq_chain *c)
+{
+	const char *err;
+	uint16_t head;
+
+	if (unlikely(vq->broken))
+		return -EIO;
+	if (vn_vq_avail_count(vq) == 0)
+		return vq->broken ? -EIO : -EAGAIN;
+	head = le16toh(__atomic_load_n(&vq->avail->ring[vq->last_avail & (vq->size - 1)],
+				       __ATOMIC_RELAXED));
+	c->head = head;
+	c->niov = 0;
+	c->len = 0;
+	err = walk(vq, mem, head, c);
+	if (unlikely(err)) {
+		vn_vq_break(vq, err);
+		return -EIO;
+	}
+	vq->last_avail++;
+	vq->stats.chains++;
+	return 0;
+}
+
+void vn_vq_flush(struct vn_vq *vq)
+{
+	uint16_t old = vq->signalled, now = vq->used_idx;
+	uint64_t one = 1;
+	bool need;
+
+	if (!vq->used || old == now)
+		return;
+	__atomic_store_n(&vq->used->idx, htole16(now), __ATOMIC_RELEASE);
+	/* Order the index store before reading the driver's suppression state */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vq->event_idx) {
+		uint16_t ev = le16toh(__atomic_load_n(&vq->avail->ring[vq->size], __ATOMIC_RELAXED));
+
+		need = vn_vring_need_event(ev, now, old);
+	} else {
+		need = !(le16toh(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED)) &
+			 VN_VRING_AVAIL_F_NO_INTERRUPT);
+	}
+	vq->signalled = now;
+	if (!need) {
+		vq->stats.calls_suppressed++;
+		return;
+	}
+	if (vq->callfd >= 0 && write(vq->callfd, &one, sizeof(one)) == sizeof(one))
+		vq->stats.calls++;
+}
+
+bool vn_vq_notify_enable(struct vn_vq *vq)
+{
+	uint16_t *avail_event;
+
+	if (!vn_vq_ready(vq))
+		return false;
+	if (vq->event_idx) {
+		avail_event = (uint16_t *)&vq->used->ring[vq->size];
+		__atomic_store_n(avail_event, htole16(vq->last_avail), __ATOMIC_RELAXED);
+	} else if (vq->notify_off) {
+		__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
+	}
+	vq->notify_off = false;
+	/* Publish before re-reading avail->idx: else a kick can be lost */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return vn_vq_avail_count(vq) != 0;
+}
+
+void vn_vq_notify_disable(struct vn_vq *vq)
+{
+	if (!vn_vq_ready(vq) || vq->notify_off)
+		return;
+	if (!vq->event_idx)
+		__atomic_store_n(&vq->used->flags, htole16(VN_VRING_USED_F_NO_NOTIFY),
+				 __ATOMIC_RELAXED);
+	vq->notify_off = true;
+}
+
+void vn_vq_kick_drain(struct vn_vq *vq)
+{
+	uint64_t v;
+
+	if (vq->kickfd >= 0 && read(vq->kickfd, &v, sizeof(v)) == sizeof(v))
+		vq->stats.kicks++;
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/* vq.h - a split virtqueue in guest memory, seen from the device side
+ *
+ * The device pops descriptor chains the driver made available, turning each
+ * into a bounded iovec of host pointers, and pushes completions to the used
+ * ring. Everything read from guest memory is copied once into a local and
+ * the copy is validated. A queue that sees a protocol violation (bad index,
+ * loop, chain longer than the ring, buffer outside guest memory, nested or
+ * malformed indirect table, wrong buffer direction) is marked broken: it is
+ * counted, logged once (rate limited), the front-end's error eventfd is
+ * signalled, and the queue is not processed again until it is reset. Other
+ * queues and ports carry on.
+ *
+ * Notifications: kicks (driver -> device) are read from @kickfd; calls
+ * (device -> driver) are written to @callfd at most once per burst, and
+ * only when the driver asked for one (VRING_AVAIL_F_NO_INTERRUPT, or
+ * used_event with EVENT_IDX, §2.7.7 and §2.7.10).
+ */
+#ifndef VN_VIRTIO_VQ_H
+#define VN_VIRTIO_VQ_H
+
+#include <stdbool.h>
+#include <endian.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "mem.h"
+#include "vring.h"
+
+#define VN_VQ_IOV_MAX		128		/* host segments in one chain */
+#define VN_VQ_CHAIN_BYTES_MAX	(1u << 20)	/* total bytes in one chain */
+
+/**
+ * struct vn_vq_chain - one popped descriptor chain
+ * @head:	head index, to give back with vn_vq_push()
+ * @niov:	segments in @iov
+ * @len:	total bytes
+ * @iov:	host segments, in chain order
+ */
+struct vn_vq_chain {
+	uint16_t head;
+	uint16_t niov;
+	uint32_t len;
+	struct iovec iov[VN_VQ_IOV_MAX];
+};
+
+/**
+ * struct vn_vq_stats - per-queue counters (owned by the datapath thread)
+ * @chains:	chains popped
+ * @kicks:	kick eventfd reads that found a kick
+ * @calls:	call eventfd writes
+ * @calls_suppressed: bursts whose call the driver did not want
+ * @broken:	protocol violations (the queue stops at the first)
+ */
+struct vn_vq_stats {
+	uint64_t chains;
+	uint64_t kicks;
+	uint64_t calls;
+	uint64_t calls_suppressed;
+	uint64_t broken;
+};
+
+/**
+ * struct vn_vq - one split virtqueue
+ * @size:	entries (power of two), 0 until SET_VRING_NUM
+ * @last_avail:	next available entry to take (free-running)
+ * @used_idx:	next used entry to fill (free-running; published on flush)
+ * @signalled:	used index at the last call decision
+ * @device_writes: chains must be device-writable (receive queues) or
+ *		device-readable (transmit queues)
+ * @event_idx:	VIRTIO_RING_F_EVENT_IDX negotiated
+ * @indirect:	VIRTIO_RING_F_INDIRECT_DESC negotiated
+ * @enabled:	SET_VRING_ENABLE (or started without protocol features)
+ * @started:	has a kick fd and mapped rings: the device may process it
+ * @broken:	saw a protocol violation; not processed again until reset
+ * @notify_off:	we told the driver not to kick (VRING_USED_F_NO_NOTIFY)
+ * @desc_uva:	descriptor table, front-end address
+ * @avail_uva:	available ring, front-end address
+ * @used_uva:	used ring, front-end address
+ * @desc:	descriptor table, host address (NULL until mapped)
+ * @avail:	available ring, host address
+ * @used:	used ring, host address
+ * @kickfd:	eventfd the driver kicks, or -1
+ * @callfd:	eventfd we call, or -1
+ * @errfd:	eventfd we signal when the queue breaks, or -1
+ * @index:	queue number, for logs
+ * @why:	first violation seen (for logs and tests)
+ * @stats:	counters
+ */
+struct vn_vq {
+	uint16_t size;
+	uint16_t last_avail;
+	uint16_t used_idx;
+	uint16_t signalled;
+	bool device_writes;
+	bool event_idx;
+	bool indirect;
+	bool enabled;
+	bool started;
+	bool broken;
+	bool notify_off;
+	uint64_t desc_uva;
+	uint64_t avail_uva;
+	uint64_t used_uva;
+	struct vn_vring_desc *desc;
+	struct vn_vring_avail *avail;
+	struct vn_vring_used *used;
+	int kickfd;
+	int callfd;
+	int errfd;
+	unsigned int index;
+	const char *why;
+	struct vn_vq_stats stats;
+};
+
+/**
+ * vn_vq_init() - Reset a queue to "not configured" (fds set to -1, not closed)
+ * @vq:		queue
+ * @index:	queue number
+ * @device_writes: true for a receive queue (device fills guest buffers)
+ */
+void vn_vq_init(struct vn_vq *vq, unsigned int index, bool device_writes);
+
+/**
+ * vn_vq_map() - Translate the ring addresses through @mem
+ * @vq:		queue with size and ring addresses set
+ * @mem:	guest memory
+ *
+ * Each area must be aligned (§2.7: 16, 2, 4) and lie whole inside one region.
+ *
+ * Return: 0, -EINVAL if not configured, misaligned or not fully mapped
+ */
+int vn_vq_map(struct vn_vq *vq, const struct vn_vu_mem *mem);
+
+/**
+ * vn_vq_ready() - Whether the datapath may touch the queue
+ * @vq:		queue
+ *
+ * Return: true if started, enabled, mapped and not broken
+ */
+static inline bool vn_vq_ready(const struct vn_vq *vq)
+{
+	return vq->started && vq->enabled && vq->desc && !vq->broken;
+}
+
+/**
+ * vn_vq_break() - Mark the queue broken after a protocol violation
+ * @vq:		queue
+ * @why:	what the driver got wrong (static string)
+ */
+void vn_vq_break(struct vn_vq *vq, const char *why);
+
+/**
+ * vn_vq_pop() - Take the next available chain
+ * @vq:		ready queue
+ * @mem:	guest memory
+ * @c:		output chain
+ *
+ * Return: 0, -EAGAIN if the ring is empty, -EIO if the queue is (now) broken
+ */
+int vn_vq_pop(struct vn_vq *vq, const struct vn_vu_mem *mem, struct vn_vq_chain *c);
+
+/**
+ * vn_vq_unpop() - Give back the last @n popped chains (not yet pushed)
+ * @vq:		queue
+ * @n:		chains
+ */
+static inline void vn_vq_unpop(struct vn_vq *vq, uint16_t n)
+{
+	vq->last_avail -= n;
+}
+
+/**
+ * vn_vq_push() - Fill the next used entry (published by vn_vq_flush())
+ * @vq:		queue
+ * @head:	chain head
+ * @len:	bytes written into the chain (0 for device-readable chains)
+ */
+static inline void vn_vq_push(struct vn_vq *vq, uint16_t head, uint32_t len)
+{
+	struct vn_vring_used_elem *e = &vq->used->ring[vq->used_idx & (vq->size - 1)];
+
+	e->id = htole32(head);
+	e->len = htole32(len);
+	vq->used_idx++;
+}
+
+/**
+ * vn_vq_flush() - Publish the used index and call the driver if it wants
+ * @vq:		queue
+ *
+ * Once per burst.
+ */
+void vn_vq_flush(struct vn_vq *vq);
+
+/**
+ * vn_vq_notify_enable() - Ask the driver to kick on new buffers, then recheck
+ * @vq:		ready queue
+ *
+ * Return: true if buffers arrived meanwhile (process again, no kick will come)
+ */
+bool vn_vq_notify_enable(struct vn_vq *vq);
+
+/**
+ * vn_vq_notify_disable() - Tell the driver kicks are not needed (we are busy)
+ * @vq:		ready queue
+ *
+ * Without EVENT_IDX sets VRING_USED_F_NO_NOTIFY; with it, leaves
+ * avail_event where it is (the driver kicks at most once more). A hint
+ * only (§2.7.10): the driver may kick anyway.
+ */
+void vn_vq_notify_disable(struct vn_vq *vq);
+
+/**
+ * vn_vq_kick_drain() - Consume a pending kick (non-blocking)
+ * @vq:		queue
+ */
+void vn_vq_kick_drain(struct vn_vq *vq);
+
+/**
+ * vn_vq_avail_count() - Entries available now (0 when broken or not ready)
+ * @vq:		queue
+ *
+ * Return: count; a count larger than the ring breaks the queue and returns 0
+ */
+uint16_t vn_vq_avail_count(struct vn_vq *vq);
+
+#endif /* VN_VIRTIO_VQ_H */

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: MIT
+# lib_guest.sh - helpers for e2e scripts that boot QEMU test guests (source it; bash)
+#
+# GUEST_DIR                     ../shared/guest of the repo, or $VNETD_SHARED/guest
+# guest_start NAME ARGS...      run-guest.sh in the background with console
+#                               $tmp/NAME.log; sets GUEST_PID_<NAME>
+# guest_wait_line NAME RE SECS  wait until the console matches RE (fails if the
+#                               guest died first or SECS passed)
+# guest_value NAME KEY          the word after "KEY " on the console
+# guest_wait NAME SECS          wait for the guest to power off; its exit status
+# guest_kill_all                kill every guest this script started
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+GUEST_DIR=${VNETD_SHARED:-$repo/../shared}/guest
+GUEST_PIDS=()
+
+guest_start() {
+	local name=$1
+	shift
+	"$GUEST_DIR/run-guest.sh" --console "$tmp/$name.log" --timeout 240 \
+		--name "vn-$name" "$@" >"$tmp/$name.out" 2>&1 &
+	eval "GUEST_PID_$name=$!"
+	GUEST_PIDS+=($!)
+}
+
+guest_wait_line() {
+	local name=$1 re=$2 secs=$3 pid i
+	eval "pid=\$GUEST_PID_$name"
+	for ((i = 0; i < secs * 10; i++)); do
+		[ -f "$tmp/$name.log" ] && tr -d '\r' <"$tmp/$name.log" | grep -qE "$re" && return 0
+		if ! kill -0 "$pid" 2>/dev/null; then
+			[ -f "$tmp/$name.log" ] && tr -d '\r' <"$tmp/$name.log" | grep -qE "$re" && return 0
+			echo "guest $name exited before '$re':" >&2
+			guest_dump "$name"
+			return 1
+		fi
+		sleep 0.1
+	done
+	echo "guest $name: no '$re' within $secs s" >&2
+	guest_dump "$name"
+	return 1
+}
+
+guest_dump() {
+	echo "--- console of $1:" >&2
+	tr -d '\r' <"$tmp/$1.log" 2>/dev/null | tail -40 >&2 || true
+	echo "--- run-guest.sh output of $1:" >&2
+	tail -20 "$tmp/$1.out" >&2 || true
+}
+
+guest_value() {
+	tr -d '\r' <"$tmp/$1.log" | sed -n "s/^$2 \\([^ ]*\\).*/\\1/p" | tail -1
+}
+
+guest_wait() {
+	local name=$1 secs=$2 pid i rc=0
+	eval "pid=\$GUEST_PID_$name"
+	for ((i = 0; i < secs * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "guest $name still running after $secs s" >&2
+		guest_dump "$name"
+		kill "$pid" 2>/dev/null || true
+		return 124
+	fi
+	wait "$pid" || rc=$?
+	return $rc
+}
+
+guest_kill_all() {
+	local p
+	for p in "${GUEST_PIDS[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	for p in "${GUEST_PIDS[@]}"; do
+		wait "$p" 2>/dev/null || true
+	done
+}

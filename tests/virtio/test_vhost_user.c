@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: MIT
+/* test_vhost_user.c - the vhost-user port driven by the test front-end over a real socket
+ *
+ * Happy paths (handshake, both directions, MRG_RXBUF, 64 KiB TSO frames,
+ * two ports forwarding, client mode with reconnect), hostile guests (bad
+ * headers, bad chains) and hostile front-ends (a numbered table of
+ * malformed messages). Each hostile case must be detected and counted,
+ * must break only its own queue or connection, and must leave other ports
+ * working.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/log.h"
+#include "vu_frontend.h"
+#include "vu_testport.h"
+
+#define ALL		(~0ull)
+#define NO_MRG		(~VN_BIT(VN_NET_F_MRG_RXBUF))
+
+static char path_a[108], path_b[108];
+static int path_n;
+
+static void quiet(enum vn_log_level level, const char *msg)
+{
+	(void)level, (void)msg;
+}
+
+static const char *new_path(char *buf)
+{
+	snprintf(buf, 108, "/tmp/vn-vu-test-%d-%d.sock", (int)getpid(), path_n++);
+	return buf;
+}
+
+static struct vn_port *open_port(const char *name, char *path, const char *extra)
+{
+	char kv[300];
+
+	snprintf(kv, sizeof(kv), "path=%s%s", new_path(path), extra);
+	return vu_test_port_open(name, kv);
+}
+
+/* A port plus a front-end that went through the whole handshake */
+static struct vn_port *up(const char *name, char *path, struct vu_fe *fe, uint64_t features)
+{
+	struct vn_port *p = open_port(name, path, "");
+
+	assert_non_null(p);
+	assert_int_equal(vu_fe_connect(fe, path), 0);
+	assert_int_equal(vu_fe_setup(fe, features), 0);
+	return p;
+}
+
+static void make_frame(uint8_t *f, uint32_t len, uint8_t seed)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		f[i] = (uint8_t)(seed + i * 7);
+	f[12] = 0x08;	/* IPv4 */
+	f[13] = 0x00;
+}
+
+/* Ethernet + IPv4 + TCP (no options) around a patterned payload: @len bytes in all */
+static void make_tcp4_frame(uint8_t *f, uint32_t len, uint8_t seed)
+{
+	uint16_t ip_len = (uint16_t)(len - 14);
+
+	make_frame(f, len, seed);
+	memcpy(f, "\x52\x54\x00\x88\x00\x03\x52\x54\x00\x88\x00\x02\x08\x00", 14);
+	memset(f + 14, 0, 40);
+	f[14] = 0x45;			/* IPv4, 20-byte header */
+	f[16] = ip_len >> 8;
+	f[17] = ip_len & 0xff;
+	f[22] = 64;			/* TTL */
+	f[23] = 6;			/* TCP */
+	memcpy(f + 26, "\x0a\x00\x00\x02\x0a\x00\x00\x03", 8);
+	f[34] = 0x9c;			/* ports 40000 -> 5201 */
+	f[35] = 0x40;
+	f[36] = 0x14;
+	f[37] = 0x51;
+	f[46] = 0x50;			/* data offset 5 */
+	f[47] = 0x10;			/* ACK */
+}
+
+static unsigned int rx_wait(struct vn_port *p, struct vn_pkt **pkts, unsigned int n)
+{
+	unsigned int got = 0;
+	int i;
+
+	for (i = 0; i < 200 && got < n; i++) {
+		got += p->ops->rx_burst(p, pkts + got, n - got);
+		if (got < n)
+			usleep(5000);
+	}
+	return got;
+}
+
+static bool wait_disconnected(struct vn_port *p)
+{
+	struct vn_vu_info info;
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		vn_vu_info_get(p, &info);
+		if (!info.connected)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+/* Wait until @n messages were rejected and that connection is gone */
+static bool wait_bad(struct vn_port *p, uint64_t n)
+{
+	struct vn_vu_info info;
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		vn_vu_info_get(p, &info);
+		if (info.bad_messages >= n && !info.connected)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+/* Wait until the port has made or accepted @n connections */
+static bool wait_connections(struct vn_port *p, uint64_t n)
+{
+	struct vn_vu_info info;
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		vn_vu_info_get(p, &info);
+		if (info.connections >= n)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+static uint64_t drops(struct vn_port *p, enum vn_drop_reason r)
+{
+	return p->stats.drops[r];
+}
+
+static struct vn_pkt *pkt_of(struct vn_port *p, const uint8_t *frame, uint32_t len)
+{
+	struct vn_pkt *pkt = vn_pool_alloc(p->pool);
+
+	assert_non_null(pkt);
+	assert_int_equal(vn_pkt_set(pkt, frame, len), 0);
+	return pkt;
+}
+
+static void test_vu_negotiates_features(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vu_info info;
+	struct vn_vu_queue_info q;
+
+	(void)state;
+	assert_int_equal(vn_vu_info_get(p, &info), 0);
+	assert_true(info.connected);
+	assert_true(info.features & VN_BIT(VN_VIRTIO_F_VERSION_1));
+	assert_true(p->features & VN_BIT(VN_NET_F_HOST_TSO4));
+	assert_true(p->features & VN_BIT(VN_NET_F_GUEST_TSO6));
+	assert_true(p->features & VN_BIT(VN_NET_F_MRG_RXBUF));
+	assert_int_equal(p->vnet_hdr_len, 12);
+	assert_int_equal(vn_vu_queue_get(p, 1, &q), 0);
+	assert_true(q.started && q.enabled && !q.broken);
+	assert_int_equal(q.size, VU_FE_QSIZE);
+	vu_fe_close(&fe);
+	assert_true(wait_disconnected(p));
+	/* Disconnected: the port offers nothing and its rings are gone */
+	assert_int_equal(p->features, 0);
+	vu_test_port_close(p);
+}
+
+static void test_vu_guest_tx_frames(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[8];
+	uint8_t f[1514];
+	unsigned int i;
+	uint64_t v;
+
+	(void)state;
+	make_frame(f, sizeof(f), 1);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(vu_fe_tx(&fe, &vh, f, 60 + i * 700, i + 1), 0);
+	assert_int_equal(rx_wait(p, pkts, 3), 3);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pkts[i]->len, 60 + i * 700);
+		assert_memory_equal(vn_pkt_data(pkts[i]), f, pkts[i]->len);
+		assert_int_equal(pkts[i]->vh.flags, 0);
+	}
+	vn_pkt_put_bulk(pkts, 3);
+	assert_int_equal(vu_fe_tx_done(&fe), 3);
+	/* The driver got one call for the burst */
+	assert_int_equal(read(fe.vq[1].call, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(p->stats.rx_packets, 3);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+static void test_vu_tso_frame_crosses_unsegmented(void **state)
+{
+	struct vu_fe a, b;
+	struct vn_port *pa = up("a", path_a, &a, ALL), *pb = up("b", path_b, &b, ALL);
+	struct vn_vhdr vh = { .flags = VN_VHDR_F_NEEDS_CSUM, .gso_type = VN_VHDR_GSO_TCPV4,
+			      .hdr_len = 54, .gso_size = 1448, .csum_start = 34, .csum_offset = 16 };
+	static uint8_t f[65000], out[70000];
+	struct vn_pkt *pkt;
+	struct vn_vhdr got;
+	unsigned int n;
+
+	(void)state;
+	make_tcp4_frame(f, sizeof(f), 9);
+	/* 4 descriptors, and q1's buffer arena straddles the two memory regions */
+	for (n = 0; n < 3; n++)
+		assert_int_equal(vu_fe_tx(&a, &vh, f, sizeof(f), 4), 0);
+	assert_int_equal(vu_fe_rx_post(&b, 256, 1536), 0);
+	for (n = 0; n < 3; n++) {
+		assert_int_equal(rx_wait(pa, &pkt, 1), 1);
+		assert_int_equal(pkt->len, sizeof(f));
+		assert_int_equal(pkt->vh.gso_type, VN_VHDR_GSO_TCPV4);
+		assert_int_equal(pkt->vh.gso_size, 1448);
+		assert_int_equal(pb->ops->tx_burst(pb, &pkt, 1), 1);
+		/* Arrives whole, over ~43 merged buffers, header unchanged */
+		memset(out, 0, sizeof(out));
+		assert_int_equal(vu_fe_rx_get(&b, &got, out, sizeof(out)), sizeof(f));
+		assert_memory_equal(out, f, sizeof(f));
+		assert_int_equal(got.gso_type, VN_VHDR_GSO_TCPV4);
+		assert_int_equal(got.csum_start, 34);
+		assert_int_equal(got.num_buffers, (sizeof(f) + 12 + 1535) / 1536);
+	}
+	assert_int_equal(pb->stats.tx_packets, 3);
+	assert_int_equal(pb->stats.tx_bytes, 3 * sizeof(f));
+	vu_fe_close(&a);
+	vu_fe_close(&b);
+	vu_test_port_close(pa);
+	vu_test_port_close(pb);
+}
+
+static void test_vu_guest_rx_full_then_refill(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_pkt *pkts[4];
+	uint8_t f[200], out[300];
+	struct pollfd pfd = { .events = POLLOUT };
+	struct vn_vhdr vh;
+	unsigned int i;
+
+	(void)state;
+	make_frame(f, sizeof(f), 3);
+	for (i = 0; i < 4; i++)
+		pkts[i] = pkt_of(p, f, sizeof(f));
+	/* No receive buffers: nothing taken, the caller keeps the frames */
+	assert_int_equal(p->ops->tx_burst(p, pkts, 4), 0);
+	assert_int_equal(p->stats.ring_full, 1);
+	/* The worker would wait for POLLOUT on tx_poll_fd: off until the guest kicks */
+	pfd.fd = p->ops->tx_poll_fd(p);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	assert_int_equal(vu_fe_rx_post(&fe, 2, 2048), 0);
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	assert_int_equal(p->ops->tx_burst(p, pkts, 4), 2);
+	assert_int_equal(vu_fe_rx_post(&fe, 2, 2048), 0);
+	assert_int_equal(p->ops->tx_burst(p, pkts + 2, 2), 2);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), sizeof(f));
+		assert_int_equal(vh.num_buffers, 1);
+	}
+	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), 0);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+static void test_vu_no_mrg_rxbuf_one_buffer_per_frame(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, NO_MRG);
+	struct vn_pkt *pkts[2];
+	static uint8_t f[3000], out[4000];
+	struct vn_vhdr vh;
+
+	(void)state;
+	assert_false(p->features & VN_BIT(VN_NET_F_MRG_RXBUF));
+	assert_int_equal(p->vnet_hdr_len, 12);	/* VERSION_1 */
+	make_frame(f, sizeof(f), 5);
+	pkts[0] = pkt_of(p, f, 1000);
+	pkts[1] = pkt_of(p, f, 3000);	/* larger than any posted buffer */
+	assert_int_equal(vu_fe_rx_post(&fe, 2, 1536), 0);
+	assert_int_equal(p->ops->tx_burst(p, pkts, 2), 2);
+	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), 1000);
+	assert_int_equal(vh.num_buffers, 0);
+	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), 0);
+	assert_int_equal(drops(p, VN_DROP_MTU), 1);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+static void test_vu_offload_frame_to_guest_without_it_dropped(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ~VN_BIT(VN_NET_F_GUEST_TSO4));
+	struct vn_pkt *pkt;
+	uint8_t f[2000];
+
+	(void)state;
+	assert_false(p->features & VN_BIT(VN_NET_F_GUEST_TSO4));
+	make_frame(f, sizeof(f), 5);
+	pkt = pkt_of(p, f, sizeof(f));
+	pkt->vh = (struct vn_vhdr){ .flags = VN_VHDR_F_NEEDS_CSUM, .gso_type = VN_VHDR_GSO_TCPV4,
+				    .gso_size = 1000, .csum_start = 34, .csum_offset = 16 };
+	assert_int_equal(vu_fe_rx_post(&fe, 4, 4096), 0);
+	assert_int_equal(p->ops->tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(drops(p, VN_DROP_VHDR_GSO_TYPE), 1);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/*
+ * Hostile headers from the guest: the ones pointing outside the frame break
+ * the queue; an offload the guest did not negotiate is only dropped.
+ */
+struct hdr_case {
+	const char *name;
+	struct vn_vhdr vh;
+	uint64_t features;
+	enum vn_drop_reason reason;
+	bool breaks;
+};
+
+static const struct hdr_case hdr_cases[] = {
+	/* 1 */ { "csum_start past the end", { .flags = 1, .csum_start = 1000, .csum_offset = 6 },
+		  ALL, VN_DROP_VHDR_CSUM_RANGE, true },
+	/* 2 */ { "csum field straddles the end", { .flags = 1, .csum_start = 34, .csum_offset = 65 },
+		  ALL, VN_DROP_VHDR_CSUM_RANGE, true },
+	/* 3 */ { "csum_start 0xffff + offset 0xffff", { .flags = 1, .csum_start = 0xffff, .csum_offset = 0xffff },
+		  ALL, VN_DROP_VHDR_CSUM_RANGE, true },
+	/* 4 */ { "hdr_len past the end", { .flags = 1, .gso_type = 1, .gso_size = 50, .hdr_len = 0xffff,
+		  .csum_start = 34, .csum_offset = 16 }, ALL, VN_DROP_VHDR_HDR_LEN, true },
+	/* 5 */ { "gso_size 0", { .flags = 1, .gso_type = 1, .gso_size = 0, .hdr_len = 54,
+		  .csum_start = 34, .csum_offset = 16 }, ALL, VN_DROP_VHDR_GSO_SIZE, false },
+	/* 6 */ { "UFO", { .flags = 1, .gso_type = 3, .gso_size = 50, .csum_start = 34, .csum_offset = 6 },
+		  ALL, VN_DROP_VHDR_GSO_TYPE, false },
+	/* 7 */ { "TSO not negotiated", { .flags = 1, .gso_type = 1, .gso_size = 50, .hdr_len = 54,
+		  .csum_start = 34, .csum_offset = 16 }, ~VN_BIT(VN_NET_F_HOST_TSO4), VN_DROP_VHDR_GSO_TYPE, false },
+	/* 8 */ { "DATA_VALID from a driver", { .flags = 2 }, ALL, VN_DROP_VHDR_FLAGS, false },
+	/* 9 */ { "csum_start in the Ethernet header", { .flags = 1, .csum_start = 4, .csum_offset = 2 },
+		  ALL, VN_DROP_VHDR_CSUM_RANGE, true },
+	/* 10 */ { "GSO without NEEDS_CSUM", { .gso_type = 4, .gso_size = 50, .hdr_len = 74 },
+		  ALL, VN_DROP_VHDR_GSO_NO_CSUM, false },
+	/* 11 */ { "TSO+ECN without HOST_ECN", { .flags = 1, .gso_type = 0x81, .gso_size = 50,
+		  .hdr_len = 54, .csum_start = 34, .csum_offset = 16 }, ~VN_BIT(VN_NET_F_HOST_ECN),
+		  VN_DROP_VHDR_GSO_TYPE, false },
+	/* 12 */ { "ECN bit on a frame that is not GSO", { .gso_type = 0x80 }, ALL,
+		  VN_DROP_VHDR_GSO_TYPE, false },
+	/* 13 */ { "USO not negotiated", { .flags = 1, .gso_type = 5, .gso_size = 50, .hdr_len = 42,
+		  .csum_start = 34, .csum_offset = 6 }, ~VN_BIT(VN_NET_F_HOST_USO), VN_DROP_VHDR_GSO_TYPE,
+		  false },
+};
+
+static void test_vu_hostile_headers(void **state)
+{
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(hdr_cases) / sizeof(hdr_cases[0]); i++) {
+		const struct hdr_case *h = &hdr_cases[i];
+		struct vu_fe a, b;
+		struct vn_port *pa = up("a", path_a, &a, h->features), *pb = up("b", path_b, &b, ALL);
+		struct vn_vhdr ok = { 0 };
+		struct vn_vu_queue_info q;
+		struct vn_pkt *pkts[4];
+		uint8_t f[100];
+
+		print_message("case %u: %s\n", i + 1, h->name);
+		make_frame(f, sizeof(f), 7);
+		assert_int_equal(vu_fe_tx(&a, &h->vh, f, sizeof(f), 1), 0);
+		assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
+		assert_int_equal(drops(pa, h->reason), 1);
+		vn_vu_queue_get(pa, 1, &q);
+		assert_int_equal(q.broken, h->breaks);
+		/* Dropped chains still go back to the guest */
+		assert_int_equal(vu_fe_tx_done(&a), 1);
+		/* The same port takes good frames unless its queue broke */
+		assert_int_equal(vu_fe_tx(&a, &ok, f, sizeof(f), 1), 0);
+		assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), h->breaks ? 0 : 1);
+		if (!h->breaks)
+			vn_pkt_put_bulk(pkts, 1);
+		/* The other port is untouched */
+		assert_int_equal(vu_fe_tx(&b, &ok, f, sizeof(f), 1), 0);
+		assert_int_equal(rx_wait(pb, pkts, 1), 1);
+		vn_pkt_put_bulk(pkts, 1);
+		vu_fe_close(&a);
+		vu_fe_close(&b);
+		vu_test_port_close(pa);
+		vu_test_port_close(pb);
+	}
+}
+
+static void test_vu_hostile_chain_breaks_one_queue(void **state)
+{
+	struct vu_fe a, b;
+	struct vn_port *pa = up("a", path_a, &a, ALL), *pb = up("b", path_b, &b, ALL);
+	struct vn_vu_queue_info q;
+	struct vn_vhdr ok = { 0 };
+	struct vn_pkt *pkts[4];
+	uint8_t f[100], out[200];
+	struct vn_vhdr vh;
+	uint64_t v;
+	int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	uint64_t idx = 1;
+
+	(void)state;
+	/* The error eventfd gets signalled when the queue breaks */
+	assert_int_equal(vu_fe_msg(&a, VN_VU_SET_VRING_ERR, &idx, 8, &efd, 1, NULL, 0), 0);
+	/* Looping chain on a's transmitq */
+	vu_fe_desc_set(&a, 1, 10, vu_fe_alloc(&a, 1, 64), 0, VN_VRING_DESC_F_NEXT, 11);
+	vu_fe_desc_set(&a, 1, 11, vu_fe_alloc(&a, 1, 64), 0, VN_VRING_DESC_F_NEXT, 10);
+	vu_fe_publish(&a, 1, 10);
+	assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
+	vn_vu_queue_get(pa, 1, &q);
+	assert_true(q.broken);
+	assert_string_equal(q.why, "chain longer than the ring (loop)");
+	assert_int_equal(q.violations, 1);
+	assert_int_equal(drops(pa, VN_DROP_VQ_DESC), 1);
+	assert_int_equal(read(efd, &v, sizeof(v)), sizeof(v));
+	/* a's receive side still works */
+	assert_int_equal(vu_fe_rx_post(&a, 1, 2048), 0);
+	make_frame(f, sizeof(f), 2);
+	pkts[0] = pkt_of(pa, f, sizeof(f));
+	assert_int_equal(pa->ops->tx_burst(pa, pkts, 1), 1);
+	assert_int_equal(vu_fe_rx_get(&a, &vh, out, sizeof(out)), sizeof(f));
+	/* ... and port b is untouched */
+	assert_int_equal(vu_fe_tx(&b, &ok, f, sizeof(f), 2), 0);
+	assert_int_equal(rx_wait(pb, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	/* A device reset (stop, then start again) brings the queue back */
+	assert_true(vu_fe_stop(&a, 1) >= 0);
+	vn_vu_queue_get(pa, 1, &q);
+	assert_false(q.broken);
+	close(efd);
+	vu_fe_close(&a);
+	vu_fe_close(&b);
+	vu_test_port_close(pa);
+	vu_test_port_close(pb);
+}
+
+static void test_vu_guest_rx_buffer_outside_memory(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vu_queue_info q;
+	struct vn_pkt *pkt;
+	uint8_t f[100];
+
+	(void)state;
+	/* A receive buffer that ends past guest memory: the device must not write there */
+	vu_fe_desc_set(&fe, 0, 0, VU_FE_MEM_SIZE - 50, 2048, VN_VRING_DESC_F_WRITE, 0);
+	vu_fe_publish(&fe, 0, 0);
+	make_frame(f, sizeof(f), 2);
+	pkt = pkt_of(p, f, sizeof(f));
+	assert_int_equal(p->ops->tx_burst(p, &pkt, 1), 1);	/* taken: queue broken */
+	vn_vu_queue_get(p, 0, &q);
+	assert_true(q.broken);
+	assert_string_equal(q.why, "buffer outside guest memory");
+	assert_int_equal(drops(p, VN_DROP_VQ_DESC), 1);
+	/* Later frames are taken and counted, so the switch never blocks on it */
+	pkt = pkt_of(p, f, sizeof(f));
+	assert_int_equal(p->ops->tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(drops(p, VN_DROP_VQ_BROKEN), 1);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/* ---- malformed messages: one connection each, the port survives them all ---- */
+
+struct msg_case {
+	const char *name;
+	uint32_t req;
+	uint32_t flags;		/* 0: VN_VU_VERSION */
+	uint32_t size;
+	uint64_t payload[34];
+	int nfds;		/* memfds / eventfds to attach */
+	bool small_file;	/* attach a 4 KiB memfd instead */
+	bool mem_first;		/* send a valid SET_MEM_TABLE first */
+};
+
+#define RGN(gpa, size)	(gpa), (size), 0x1000000 + (gpa), 0
+
+static const struct msg_case msg_cases[] = {
+	/*  1 */ { "unknown request", 99, 0, 0, { 0 }, 0, false, false },
+	/*  2 */ { "bad version", VN_VU_GET_FEATURES, 2, 0, { 0 }, 0, false, false },
+	/*  3 */ { "reply flag on a request", VN_VU_GET_FEATURES, 1 | 4, 0, { 0 }, 0, false, false },
+	/*  4 */ { "SET_FEATURES short payload", VN_VU_SET_FEATURES, 0, 4, { 0 }, 0, false, false },
+	/*  5 */ { "SET_FEATURES long payload", VN_VU_SET_FEATURES, 0, 16, { 0 }, 0, false, false },
+	/*  6 */ { "SET_FEATURES not offered", VN_VU_SET_FEATURES, 0, 8, { 1ull << 63 }, 0, false, false },
+	/*  7 */ { "GET_FEATURES with an fd", VN_VU_GET_FEATURES, 0, 0, { 0 }, 1, false, false },
+	/*  8 */ { "SET_VRING_NUM index 99", VN_VU_SET_VRING_NUM, 0, 8, { 99ull | (256ull << 32) }, 0, false, false },
+	/*  9 */ { "SET_VRING_NUM size 3", VN_VU_SET_VRING_NUM, 0, 8, { 0 | (3ull << 32) }, 0, false, false },
+	/* 10 */ { "SET_VRING_NUM size 65536", VN_VU_SET_VRING_NUM, 0, 8, { 0 | (65536ull << 32) }, 0, false, false },
+	/* 11 */ { "SET_VRING_BASE past 16 bits", VN_VU_SET_VRING_BASE, 0, 8, { 1 | (70000ull << 32) }, 0, false, false },
+	/* 12 */ { "SET_VRING_KICK without its fd", VN_VU_SET_VRING_KICK, 0, 8, { 1 }, 0, false, false },
+	/* 13 */ { "SET_VRING_CALL with two fds", VN_VU_SET_VRING_CALL, 0, 8, { 1 }, 2, false, false },
+	/* 14 */ { "SET_VRING_CALL NOFD plus an fd", VN_VU_SET_VRING_CALL, 0, 8, { 1 | (1 << 8) }, 1, false, false },
+	/* 15 */ { "SET_VRING_CALL index 200", VN_VU_SET_VRING_CALL, 0, 8, { 200 }, 1, false, false },
+	/* 16 */ { "SET_VRING_KICK unknown bits", VN_VU_SET_VRING_KICK, 0, 8, { 1 | (1 << 12) }, 1, false, false },
+	/* 17 */ { "SET_VRING_KICK before memory", VN_VU_SET_VRING_KICK, 0, 8, { 1 }, 1, false, false },
+	/* 18 */ { "SET_MEM_TABLE 2 regions 1 fd", VN_VU_SET_MEM_TABLE, 0, 72,
+		   { 2, RGN(0, 4096), RGN(4096, 4096) }, 1, false, false },
+	/* 19 */ { "SET_MEM_TABLE 9 regions", VN_VU_SET_MEM_TABLE, 0, 8 + 9 * 32, { 9 }, 0, false, false },
+	/* 20 */ { "SET_MEM_TABLE 0 regions", VN_VU_SET_MEM_TABLE, 0, 8, { 0 }, 0, false, false },
+	/* 21 */ { "SET_MEM_TABLE size mismatch", VN_VU_SET_MEM_TABLE, 0, 72, { 1, RGN(0, 4096) }, 1, false, false },
+	/* 22 */ { "SET_MEM_TABLE region past its file", VN_VU_SET_MEM_TABLE, 0, 40,
+		   { 1, RGN(0, 1 << 20) }, 1, true, false },
+	/* 23 */ { "SET_MEM_TABLE overlapping regions", VN_VU_SET_MEM_TABLE, 0, 72,
+		   { 2, RGN(0, 8192), RGN(4096, 4096) }, 2, false, false },
+	/* 24 */ { "SET_MEM_TABLE wrapping region", VN_VU_SET_MEM_TABLE, 0, 40,
+		   { 1, ~0ull - 10, 4096, 0, 0 }, 1, false, false },
+	/* 25 */ { "SET_MEM_TABLE zero-size region", VN_VU_SET_MEM_TABLE, 0, 40, { 1, RGN(0, 0) }, 1, false, false },
+	/* 26 */ { "SET_LOG_BASE (never offered)", VN_VU_SET_LOG_BASE, 0, 16, { 4096, 0 }, 1, false, false },
+	/* 27 */ { "SET_VRING_ADDR log flag", VN_VU_SET_VRING_ADDR, 0, 40, { 1 | (1ull << 32), 0, 0, 0, 0 }, 0, false, false },
+	/* 28 */ { "SET_VRING_ENABLE value 2", VN_VU_SET_VRING_ENABLE, 0, 8, { 1 | (2ull << 32) }, 0, false, false },
+	/* 29 */ { "SET_PROTOCOL_FEATURES not offered", VN_VU_SET_PROTOCOL_FEATURES, 0, 8, { 1ull << 40 }, 0, false, false },
+	/* 30 */ { "NET_SET_MTU 10", VN_VU_NET_SET_MTU, 0, 8, { 10 }, 0, false, false },
+	/* 31 */ { "payload bigger than any request", VN_VU_SET_FEATURES, 0, 4096, { 0 }, 0, false, false },
+	/* 32 */ { "kick with ring outside memory", VN_VU_SET_VRING_KICK, 0, 8, { 0 }, 1, false, true },
+};
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void send_case(struct vu_fe *fe, const struct msg_case *c)
+{
+	struct vn_vu_msg m;
+	int fds[2] = { -1, -1 }, k;
+
+	memset(&m, 0, sizeof(m));
+	m.request = c->req;
+	m.flags = c->flags ? c->flags : VN_VU_VERSION;
+	m.size = c->size;
+	memcpy(m.raw, c->payload, VN_MIN(sizeof(c->payload), sizeof(m.raw)));
+	for (k = 0; k < c->nfds; k++) {
+		fds[k] = c->small_file ? memfd_create("small", MFD_CLOEXEC) : dup(fe->memfd);
+		if (c->small_file)
+			assert_int_equal(ftruncate(fds[k], 4096), 0);
+	}
+	if (c->size > sizeof(m.raw)) {
+		/* Header announcing a huge payload, then garbage */
+		uint32_t hdr[3] = { m.request, m.flags, m.size };
+		static uint8_t junk[4096];
+
+		assert_int_equal(send(fe->sock, hdr, sizeof(hdr), 0), sizeof(hdr));
+		/* vnetd may hang up before reading it all */
+		if (send(fe->sock, junk, c->size, MSG_NOSIGNAL) < 0)
+			print_message("  (junk not all sent: %s)\n", strerror(errno));
+	} else {
+		assert_int_equal(vn_vu_msg_send(fe->sock, &m, fds, c->nfds), 0);
+	}
+	for (k = 0; k < c->nfds; k++)
+		close(fds[k]);
+}
+
+static void test_vu_malformed_messages(void **state)
+{
+	struct vn_port *p = open_port("a", path_a, ""), *pb;
+	struct vu_fe fe, b;
+	struct vn_vu_info info;
+	struct vn_pkt *pkt;
+	struct vn_vhdr ok = { 0 };
+	uint8_t f[100];
+	unsigned int i;
+	int fds_before;
+
+	(void)state;
+	assert_non_null(p);
+	pb = up("b", path_b, &b, ALL);
+	fds_before = count_fds();
+	for (i = 0; i < sizeof(msg_cases) / sizeof(msg_cases[0]); i++) {
+		const struct msg_case *c = &msg_cases[i];
+		struct vn_vu_vring_addr addr = { 0, 0, 0x1, 0x2, 0x3, 0 };
+		uint64_t dummy;
+
+		print_message("case %u: %s\n", i + 1, c->name);
+		assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+		if (c->mem_first) {
+			/* Memory, then ring addresses that are in none of it */
+			assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+			assert_int_equal(vu_fe_stop(&fe, 0), 0);
+			assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_ADDR, &addr, sizeof(addr),
+						   NULL, 0, NULL, 0), 0);
+		}
+		assert_true(wait_connections(p, i + 1));
+		vn_vu_info_get(p, &info);
+		send_case(&fe, c);
+		/* vnetd hangs up: the next request gets no answer */
+		assert_true(wait_bad(p, info.bad_messages + 1));
+		assert_int_not_equal(vu_fe_msg(&fe, VN_VU_GET_FEATURES, NULL, 0, NULL, 0, &dummy, 8), 0);
+		{
+			struct vn_vu_info after;
+
+			vn_vu_info_get(p, &after);
+			assert_int_equal(after.bad_messages, info.bad_messages + 1);
+			assert_true(after.last_error[0]);
+			print_message("  -> %s\n", after.last_error);
+		}
+		vu_fe_close(&fe);
+		/* The other port never noticed */
+		make_frame(f, sizeof(f), (uint8_t)i);
+		assert_int_equal(vu_fe_tx(&b, &ok, f, sizeof(f), 1), 0);
+		assert_int_equal(rx_wait(pb, &pkt, 1), 1);
+		vn_pkt_put(pkt);
+	}
+	/* Every fd that came with a bad message was closed */
+	assert_int_equal(count_fds(), fds_before);
+	/* And the port still serves a well-behaved front-end */
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+	make_frame(f, sizeof(f), 1);
+	assert_int_equal(vu_fe_tx(&fe, &ok, f, sizeof(f), 1), 0);
+	assert_int_equal(rx_wait(p, &pkt, 1), 1);
+	vn_pkt_put(pkt);
+	vu_fe_close(&fe);
+	vu_fe_close(&b);
+	vu_test_port_close(p);
+	vu_test_port_close(pb);
+}
+
+static void test_vu_truncated_message_then_close(void **state)
+{
+	struct vn_port *p = open_port("a", path_a, "");
+	struct vn_vu_info info;
+	struct vu_fe fe;
+	uint32_t half[2] = { VN_VU_SET_FEATURES, VN_VU_VERSION };
+	uint32_t hdr[3] = { VN_VU_SET_FEATURES, VN_VU_VERSION, 8 };
+
+	(void)state;
+	/* Half a header, then hang up */
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(send(fe.sock, half, sizeof(half), 0), sizeof(half));
+	vu_fe_close(&fe);
+	assert_true(wait_bad(p, 1));
+	/* A header promising a payload that never comes */
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(send(fe.sock, hdr, sizeof(hdr), 0), sizeof(hdr));
+	vu_fe_close(&fe);
+	assert_true(wait_bad(p, 2));
+	vn_vu_info_get(p, &info);
+	assert_int_equal(info.connections, 2);
+	assert_int_equal(info.bad_messages, 2);
+	vu_test_port_close(p);
+}
+
+static void test_vu_client_mode_reconnects(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vn_pkt *pkt;
+	struct vn_vhdr ok = { 0 };
+	struct vn_vu_info info;
+	struct vn_port *p;
+	struct vu_fe fe;
+	uint8_t f[100];
+	int lfd, round;
+	char kv[200];
+
+	(void)state;
+	/* We play QEMU with server=on: listen, vnetd connects */
+	new_path(path_a);
+	strcpy(sa.sun_path, path_a);
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	snprintf(kv, sizeof(kv), "path=%s,client=on", path_a);
+	p = vu_test_port_open("c", kv);
+	assert_non_null(p);
+	for (round = 0; round < 2; round++) {
+		int fd = accept(lfd, NULL, NULL);
+
+		assert_true(fd >= 0);
+		assert_int_equal(vu_fe_init(&fe, fd), 0);
+		assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+		make_frame(f, sizeof(f), 4);
+		assert_int_equal(vu_fe_tx(&fe, &ok, f, sizeof(f), 1), 0);
+		assert_int_equal(rx_wait(p, &pkt, 1), 1);
+		vn_pkt_put(pkt);
+		/* "QEMU restarts": vnetd must come back by itself */
+		vu_fe_close(&fe);
+		assert_true(wait_connections(p, round + 2));
+	}
+	vn_vu_info_get(p, &info);
+	assert_int_equal(info.connections, 3);
+	vu_test_port_close(p);
+	close(lfd);
+	unlink(path_a);
+}
+
+static void test_vu_stop_returns_base(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vhdr ok = { 0 };
+	struct vn_pkt *pkts[8];
+	uint8_t f[100];
+	int i;
+
+	(void)state;
+	make_frame(f, sizeof(f), 4);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(vu_fe_tx(&fe, &ok, f, sizeof(f), 1), 0);
+	assert_int_equal(rx_wait(p, pkts, 5), 5);
+	vn_pkt_put_bulk(pkts, 5);
+	assert_int_equal(vu_fe_stop(&fe, 1), 5);
+	/* Stopped: new frames stay in the ring */
+	assert_int_equal(vu_fe_tx(&fe, &ok, f, sizeof(f), 1), 0);
+	assert_int_equal(p->ops->rx_burst(p, pkts, 8), 0);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+static void test_vu_multiqueue_second_pair(void **state)
+{
+	struct vn_port *p = open_port("mq", path_a, ",queues=2");
+	struct vn_vu_vring_state st;
+	struct vn_vu_queue_info q;
+	struct vn_vhdr ok = { 0 };
+	struct vn_pkt *pkt;
+	struct vu_fe fe;
+	uint64_t n = 0, idx;
+	uint8_t f[100];
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_GET_QUEUE_NUM, NULL, 0, NULL, 0, &n, 8), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+	/* Move the transmit ring from pair 0 (vq 1) to pair 1 (vq 3) */
+	assert_int_equal(vu_fe_stop(&fe, 1), 0);
+	st = (struct vn_vu_vring_state){ 3, VU_FE_QSIZE };
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_NUM, &st, 8, NULL, 0, NULL, 0), 0);
+	{
+		struct vn_vu_vring_addr a = { 3, 0, VU_FE_UVA_BASE + fe.vq[1].desc_gpa,
+					      VU_FE_UVA_BASE + fe.vq[1].used_gpa,
+					      VU_FE_UVA_BASE + fe.vq[1].avail_gpa, 0 };
+
+		assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0,
+					   NULL, 0), 0);
+	}
+	idx = 3;
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_KICK, &idx, 8, &fe.vq[1].kick, 1,
+				   NULL, 0), 0);
+	st = (struct vn_vu_vring_state){ 3, 1 };
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_ENABLE, &st, 8, NULL, 0, NULL, 0), 0);
+	vn_vu_queue_get(p, 3, &q);
+	assert_true(q.started && q.enabled);
+	make_frame(f, sizeof(f), 6);
+	assert_int_equal(vu_fe_tx(&fe, &ok, f, sizeof(f), 1), 0);
+	assert_int_equal(rx_wait(p, &pkt, 1), 1);
+	vn_pkt_put(pkt);
+	vn_vu_queue_get(p, 3, &q);
+	assert_int_equal(q.chains, 1);
+	/* Queue 4 does not exist with two pairs */
+	st = (struct vn_vu_vring_state){ 4, 256 };
+	assert_int_not_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_NUM, &st, 8, NULL, 0, NULL, 0), 0);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+static void test_vu_opens_through_the_registry(void **state)
+{
+	struct vn_port *p = NULL;
+	struct vu_fe fe;
+	char spec[200];
+
+	(void)state;
+	snprintf(spec, sizeof(spec), "vhost-user:name=vm0,path=%s,queues=2", new_path(path_a));
+	assert_int_equal(vn_port_open(spec, 7, &p), 0);
+	assert_string_equal(p->name, "vm0");
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+	assert_true(p->features & VN_BIT(VN_NET_F_GUEST_TSO4));
+	vu_fe_close(&fe);
+	vn_port_close(p);
+	/* Unknown keys and a missing path are refused */
+	assert_int_not_equal(vn_port_open("vhost-user:name=vm1,path=/tmp/x.sock,bogus=1", 8, &p), 0);
+	assert_int_not_equal(vn_port_open("vhost-user:name=vm1", 8, &p), 0);
+	assert_int_not_equal(vn_port_open("vhost-user:name=vm1,path=/tmp/x.sock,queues=9", 8, &p), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vu_negotiates_features),
+		cmocka_unit_test(test_vu_guest_tx_frames),
+		cmocka_unit_test(test_vu_tso_frame_crosses_unsegmented),
+		cmocka_unit_test(test_vu_guest_rx_full_then_refill),
+		cmocka_unit_test(test_vu_no_mrg_rxbuf_one_buffer_per_frame),
+		cmocka_unit_test(test_vu_offload_frame_to_guest_without_it_dropped),
+		cmocka_unit_test(test_vu_hostile_headers),
+		cmocka_unit_test(test_vu_hostile_chain_breaks_one_queue),
+		cmocka_unit_test(test_vu_guest_rx_buffer_outside_memory),
+		cmocka_unit_test(test_vu_malformed_messages),
+		cmocka_unit_test(test_vu_truncated_message_then_close),
+		cmocka_unit_test(test_vu_client_mode_reconnects),
+		cmocka_unit_test(test_vu_stop_returns_base),
+		cmocka_unit_test(test_vu_multiqueue_second_pair),
+		cmocka_unit_test(test_vu_opens_through_the_registry),
+	};
+
+	vn_log_set_sink(quiet);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

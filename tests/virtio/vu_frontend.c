@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: MIT
+/* vu_frontend.c - test vhost-user front-end and virtio-net driver (see vu_frontend.h) */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "port/port.h"
+#include "vu_frontend.h"
+
+#define HALF		(VU_FE_MEM_SIZE / 2)
+#define ARENA_LEN	(6u << 20)
+
+static const uint64_t ring_gpa[2] = { 0x1000, 0x5000 };
+static const uint64_t arena_gpa[2] = { 1u << 20, 7u << 20 };	/* q1's spans the regions */
+
+void *vu_fe_ptr(struct vu_fe *fe, uint64_t gpa)
+{
+	return fe->mem + gpa;
+}
+
+static int init_mem(struct vu_fe *fe)
+{
+	unsigned int q;
+
+	fe->memfd = memfd_create("vu-fe-guest", MFD_CLOEXEC);
+	if (fe->memfd < 0 || ftruncate(fe->memfd, VU_FE_MEM_SIZE))
+		return -errno;
+	fe->mem = mmap(NULL, VU_FE_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fe->memfd, 0);
+	if (fe->mem == MAP_FAILED)
+		return -errno;
+	for (q = 0; q < 2; q++) {
+		struct vu_fe_vq *v = &fe->vq[q];
+
+		v->size = VU_FE_QSIZE;
+		v->desc_gpa = ring_gpa[q];
+		v->avail_gpa = ring_gpa[q] + 0x1000;
+		v->used_gpa = ring_gpa[q] + 0x2000;
+		v->desc = vu_fe_ptr(fe, v->desc_gpa);
+		v->avail = vu_fe_ptr(fe, v->avail_gpa);
+		v->used = vu_fe_ptr(fe, v->used_gpa);
+		v->buf_gpa = arena_gpa[q];
+		v->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		v->call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	}
+	return 0;
+}
+
+int vu_fe_init(struct vu_fe *fe, int sock)
+{
+	memset(fe, 0, sizeof(*fe));
+	fe->sock = sock;
+	return init_mem(fe);
+}
+
+int vu_fe_connect(struct vu_fe *fe, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, i;
+
+	strncpy(sa.sun_path, path, sizeof(sa.sun_path) - 1);
+	for (i = 0; i < 200; i++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return vu_fe_init(fe, fd);
+		close(fd);
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
+void vu_fe_close(struct vu_fe *fe)
+{
+	unsigned int q;
+
+	if (fe->sock >= 0)
+		close(fe->sock);
+	fe->sock = -1;
+	for (q = 0; q < 2; q++) {
+		if (fe->vq[q].kick > 0)
+			close(fe->vq[q].kick);
+		if (fe->vq[q].call > 0)
+			close(fe->vq[q].call);
+	}
+	if (fe->mem && fe->mem != MAP_FAILED)
+		munmap(fe->mem, VU_FE_MEM_SIZE);
+	if (fe->memfd > 0)
+		close(fe->memfd);
+	memset(fe, 0, sizeof(*fe));
+	fe->sock = -1;
+}
+
+static int recv_reply(struct vu_fe *fe, uint32_t req, void *reply, uint32_t size)
+{
+	uint32_t hdr[3];
+	uint8_t buf[VN_VU_PAYLOAD_MAX];
+	struct pollfd pfd = { .fd = fe->sock, .events = POLLIN };
+	ssize_t r;
+
+	/* Bounded wait: a device that never answers fails the test */
+	if (poll(&pfd, 1, 5000) != 1)
+		return -ETIMEDOUT;
+	r = recv(fe->sock, hdr, sizeof(hdr), MSG_WAITALL);
+	if (r == 0 || (r < 0 && errno == ECONNRESET))
+		return -ECONNRESET;
+	if (r != sizeof(hdr) || hdr[0] != req || !(hdr[1] & VN_VU_FLAG_REPLY) ||
+	    hdr[2] > sizeof(buf))
+		return -EPROTO;
+	if (hdr[2] && recv(fe->sock, buf, hdr[2], MSG_WAITALL) != (ssize_t)hdr[2])
+		return -EPROTO;
+	if (hdr[2] != size)
+		return -EPROTO;
+	memcpy(reply, buf, size);
+	return 0;
+}
+
+int vu_fe_msg(struct vu_fe *fe, uint32_t req, const void *payload, uint32_t size,
+	      const int *fds, unsigned int nfds, void *reply, uint32_t reply_size)
+{
+	struct vn_vu_msg m;
+	uint64_t ack;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	m.request = req;
+	m.flags = VN_VU_VERSION;
+	m.size = size;
+	if (size > sizeof(m.raw))
+		return -EINVAL;
+	if (size)
+		memcpy(m.raw, payload, size);
+	if (!reply && (fe->protocol & VN_BIT(VN_VU_PROTOCOL_F_REPLY_ACK)))
+		m.flags |= VN_VU_FLAG_NEED_REPLY;
+	ret = vn_vu_msg_send(fe->sock, &m, fds, nfds);
+	if (ret)
+		return ret;
+	if (reply)
+		return recv_reply(fe, req, reply, reply_size);
+	if (m.flags & VN_VU_FLAG_NEED_REPLY) {
+		ret = recv_reply(fe, req, &ack, sizeof(ack));
+		return ret ? ret : (int)ack;
+	}
+	return 0;
+}
+
+static int u64_msg(struct vu_fe *fe, uint32_t req, uint64_t v, const int *fd)
+{
+	return vu_fe_msg(fe, req, &v, sizeof(v), fd, fd ? 1 : 0, NULL, 0);
+}
+
+static int state_msg(struct vu_fe *fe, uint32_t req, uint32_t index, uint32_t num)
+{
+	struct vn_vu_vring_state s = { index, num };
+
+	return vu_fe_msg(fe, req, &s, sizeof(s), NULL, 0, NULL, 0);
+}
+
+static int send_mem_table(struct vu_fe *fe)
+{
+	struct vn_vu_mem_table t;
+	int fds[2] = { fe->memfd, fe->memfd };
+
+	memset(&t, 0, sizeof(t));
+	t.nregions = 2;
+	t.r[0] = (struct vn_vu_region_desc){ 0, HALF, VU_FE_UVA_BASE, 0 };
+	t.r[1] = (struct vn_vu_region_desc){ HALF, HALF, VU_FE_UVA_BASE + HALF, HALF };
+	return vu_fe_msg(fe, VN_VU_SET_MEM_TABLE, &t, 8 + 2 * 32, fds, 2, NULL, 0);
+}
+
+static int start_ring(struct vu_fe *fe, unsigned int q)
+{
+	struct vu_fe_vq *v = &fe->vq[q];
+	struct vn_vu_vring_addr a = { q, 0, VU_FE_UVA_BASE + v->desc_gpa,
+				      VU_FE_UVA_BASE + v->used_gpa,
+				      VU_FE_UVA_BASE + v->avail_gpa, 0 };
+	int ret;
+
+	if ((ret = state_msg(fe, VN_VU_SET_VRING_NUM, q, v->size)) ||
+	    (ret = state_msg(fe, VN_VU_SET_VRING_BASE, q, 0)) ||
+	    (ret = vu_fe_msg(fe, VN_VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL, 0)) ||
+	    (ret = u64_msg(fe, VN_VU_SET_VRING_KICK, q, &v->kick)) ||
+	    (ret = u64_msg(fe, VN_VU_SET_VRING_CALL, q, &v->call)))
+		return ret;
+	return state_msg(fe, VN_VU_SET_VRING_ENABLE, q, 1);
+}
+
+int vu_fe_setup(struct vu_fe *fe, uint64_t features)
+{
+	uint64_t offered, proto;
+	unsigned int q;
+	int ret;
+
+	ret = vu_fe_msg(fe, VN_VU_GET_FEATURES, NULL, 0, NULL, 0, &offered, 8);
+	if (ret)
+		return ret;
+	/* Only what this driver implements: split rings, no control queue */
+	fe->features = offered & features & VU_FE_DRIVER_FEATURES;
+	ret = vu_fe_msg(fe, VN_VU_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0, &proto, 8);
+	if (ret)
+		return ret;
+	proto &= VN_BIT(VN_VU_PROTOCOL_F_REPLY_ACK) | VN_BIT(VN_VU_PROTOCOL_F_MQ);
+	if ((ret = u64_msg(fe, VN_VU_SET_PROTOCOL_FEATURES, proto, NULL)))
+		return ret;
+	fe->protocol = proto;
+	if ((ret = vu_fe_msg(fe, VN_VU_SET_OWNER, NULL, 0, NULL, 0, NULL, 0)) ||
+	    (ret = u64_msg(fe, VN_VU_SET_FEATURES, fe->features, NULL)) ||
+	    (ret = send_mem_table(fe)))
+		return ret;
+	fe->hdr_len = (fe->features & (VN_BIT(VN_VIRTIO_F_VERSION_1) |
+				       VN_BIT(VN_NET_F_MRG_RXBUF))) ? 12 : 10;
+	for (q = 0; q < 2; q++)
+		if ((ret = start_ring(fe, q)))
+			return ret;
+	return 0;
+}
+
+int vu_fe_stop(struct vu_fe *fe, unsigned int q)
+{
+	struct vn_vu_vring_state s = { q, 0 };
+	int ret;
+
+	ret = vu_fe_msg(fe, VN_VU_GET_VRING_BASE, &s, sizeof(s), NULL, 0, &s, sizeof(s));
+	return ret ? ret : (int)s.num;
+}
+
+uint64_t vu_fe_alloc(struct vu_fe *fe, unsigned int q, uint32_t len)
+{
+	struct vu_fe_vq *v = &fe->vq[q];
+	uint64_t gpa;
+
+	len = (len + 63) & ~63u;
+	if (v->buf_off + len > ARENA_LEN)
+		v->buf_off = 0;
+	gpa = v->buf_gpa + v->buf_off;
+	v->buf_off += len;
+	return gpa;
+}
+
+void vu_fe_desc_set(struct vu_fe *fe, unsigned int q, uint16_t i, uint64_t addr, uint32_t len,
+		    uint16_t flags, uint16_t next)
+{
+	struct vn_vring_desc *d = &fe->vq[q].desc[i % fe->vq[q].size];
+
+	d->addr = addr;
+	d->len = len;
+	d->flags = flags;
+	d->next = next;
+}
+
+void vu_fe_publish(struct vu_fe *fe, unsigned int q, uint16_t head)
+{
+	struct vu_fe_vq *v = &fe->vq[q];
+	uint64_t one = 1;
+
+	v->avail->ring[v->avail_idx % v->size] = head;
+	v->avail_idx++;
+	__atomic_store_n(&v->avail->idx, v->avail_idx, __ATOMIC_RELEASE);
+	if (write(v->kick, &one, sizeof(one)) != sizeof(one))
+		return;
+}
+
+int vu_fe_tx(struct vu_fe *fe, const struct vn_vhdr *vh, const void *frame, uint32_t len,
+	     unsigned int nseg)
+{
+	struct vu_fe_vq *v = &fe->vq[1];
+	uint32_t total = fe->hdr_len + len, off = 0, seg;
+	uint64_t gpa = vu_fe_alloc(fe, 1, total);
+	uint8_t *p = vu_fe_ptr(fe, gpa);
+	uint16_t head = v->next_desc, i;
+	unsigned int s;
+
+	if (nseg < 1 || nseg > 4)
+		return -EINVAL;
+	vn_vhdr_build(vh, p, fe->hdr_len);
+	memcpy(p + fe->hdr_len, frame, len);
+	seg = (total + nseg - 1) / nseg;
+	for (s = 0; s < nseg; s++) {
+		uint32_t l = s + 1 == nseg ? total - off : seg;
+
+		i = (uint16_t)(v->next_desc++ % v->size);
+		vu_fe_desc_set(fe, 1, i, gpa + off, l, s + 1 < nseg ? VN_VRING_DESC_F_NEXT : 0,
+			       (uint16_t)(v->next_desc % v->size));
+		off += l;
+	}
+	vu_fe_publish(fe, 1, head % v->size);
+	return 0;
+}
+
+int vu_fe_rx_post(struct vu_fe *fe, unsigned int n, uint32_t len)
+{
+	struct vu_fe_vq *v = &fe->vq[0];
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		uint16_t i = (uint16_t)(v->next_desc++ % v->size);
+
+		vu_fe_desc_set(fe, 0, i, vu_fe_alloc(fe, 0, len), len, VN_VRING_DESC_F_WRITE, 0);
+		vu_fe_publish(fe, 0, i);
+	}
+	return 0;
+}
+
+static bool used_pending(struct vu_fe_vq *v)
+{
+	return __atomic_load_n(&v->used->idx, __ATOMIC_ACQUIRE) != v->last_used;
+}
+
+int vu_fe_rx_get(struct vu_fe *fe, struct vn_vhdr *vh, void *frame, uint32_t cap)
+{
+	struct vu_fe_vq *v = &fe->vq[0];
+	uint8_t *out = frame;
+	uint32_t got = 0;
+	unsigned int nb, k;
+
+	if (!used_pending(v))
+		return 0;
+	for (k = 0, nb = 1; k < nb; k++) {
+		struct vn_vring_used_elem e;
+		const uint8_t *p;
+		uint32_t skip = 0, n;
+
+		if (!used_pending(v))
+			return -EBADMSG;	/* num_buffers promised more */
+		e = v->used->ring[v->last_used % v->size];
+		v->last_used++;
+		if (e.id >= v->size || e.len > v->desc[e.id].len)
+			return -EBADMSG;
+		p = vu_fe_ptr(fe, v->desc[e.id].addr);
+		if (k == 0) {
+			if (e.len < fe->hdr_len)
+				return -EBADMSG;
+			vn_vhdr_parse(vh, p, e.len, fe->hdr_len);
+			nb = fe->hdr_len == 12 && vh->num_buffers ? vh->num_buffers : 1;
+			skip = fe->hdr_len;
+		}
+		n = e.len - skip;
+		if (got + n > cap)
+			return -EMSGSIZE;
+		memcpy(out + got, p + skip, n);
+		got += n;
+	}
+	return (int)got;
+}
+
+unsigned int vu_fe_tx_done(struct vu_fe *fe)
+{
+	struct vu_fe_vq *v = &fe->vq[1];
+	unsigned int n = 0;
+
+	while (used_pending(v)) {
+		v->last_used++;
+		n++;
+	}
+	return n;
+}
