@@ -3,7 +3,8 @@
 # 040_switch_tcp_1g.sh - 1 GiB over TCP between two namespaces through vnetd,
 # SHA-256 equal at both ends, with tap offloads on/on, off/off and on/off
 # and off/on (software GSO and checksum at egress, and GRO, on the real path).
-# With offloads on at the receiver, tcpdump on its tap shows frames > 1514 bytes.
+# The on/off case runs again with two workers (frames cross the worker
+# rings). With offloads on at the receiver, tcpdump on its tap shows frames > 1514 bytes.
 #
 # usage: 040_switch_tcp_1g.sh BUILD_DIR [BYTES]
 BUILD=$1
@@ -11,10 +12,10 @@ BYTES=${2:-1G}
 source "$(dirname "$0")/lib_switch.sh"
 
 run_case() {
-	local oa=$1 ob=$2 tag=$3
+	local oa=$1 ob=$2 tag=$3 workers=${4:-1}
 	local a="${VS_TAG}${tag}a" b="${VS_TAG}${tag}b"
-	echo "=== offload $oa -> $ob"
-	vs_vnetd --port "tap:name=$a,offload=$oa" --port "tap:name=$b,offload=$ob"
+	echo "=== offload $oa -> $ob, $workers worker(s)"
+	vs_vnetd --workers "$workers" --port "tap:name=$a,offload=$oa" --port "tap:name=$b,offload=$ob"
 	vs_ns "${VS_TAG}${tag}1" "$a" 1
 	vs_ns "${VS_TAG}${tag}2" "$b" 2
 	# big frames reach a receiver with offloads on: passed through from an
@@ -66,4 +67,6 @@ run_case on on n
 run_case off off f
 run_case on off m
 run_case off on r
+# two workers: the taps are on different workers, every frame crosses a ring
+run_case on off w 2
 echo PASS
