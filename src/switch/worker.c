@@ -212,7 +212,8 @@ static unsigned int take_chunk(struct sw_worker *w, struct sw_port *sp, struct v
 	if (n < 2 || !gro_target(sp))
 		return n;
 	for (k = 0; k < n && !small_src; k++) {
-		const struct sw_port *src = w->tbl->ports[pkts[k]->in_port];
+		const struct sw_port *src = pkts[k]->in_port < VN_SW_PORTS_MAX ?
+					    w->tbl->ports[pkts[k]->in_port] : NULL;
 
 		small_src = src && !vn_port_has(src->port, VN_NET_F_HOST_TSO4);
 	}
