@@ -67,10 +67,12 @@ print(find(r) if find(r) is not None else "missing")' "$2"
 }
 
 echo "## 1. drop_icmp at ${tag}a's ingress: no ping, TCP flows"
-vnetd_start "$tmp/out" "$tmp/log" -v -s "$sock" \
+# (one output file per run: vnetd_start's redirection happens in the child,
+# so an old "ready" line could be read before it truncates the file)
+vnetd_start "$tmp/out1" "$tmp/log1" -v -s "$sock" \
 	--port "tap:name=${tag}a,netns=$nsa" --port "tap:name=${tag}b,netns=$nsb" \
 	--xdp "${tag}a:ingress:$progs/drop_icmp.bpf.o"
-grep -q "ingress XDP program drop_icmp.bpf.o:xdp_drop_icmp attached" "$tmp/log"
+grep -q "ingress XDP program drop_icmp.bpf.o:xdp_drop_icmp attached" "$tmp/log1"
 setup_ns "$nsa" "${tag}a" 10.199.45.1
 setup_ns "$nsb" "${tag}b" 10.199.45.2
 
@@ -97,7 +99,7 @@ echo "xdp_pass on ${tag}a: $passes"
 vnetd_stop TERM
 
 echo "## 2. redirect_port (bpf_redirect(2)) at ${tag}a's ingress: A's frames go to C only"
-vnetd_start "$tmp/out" "$tmp/log" -v -s "$sock" \
+vnetd_start "$tmp/out2" "$tmp/log2" -v -s "$sock" \
 	--port "tap:name=${tag}a,netns=$nsa" --port "tap:name=${tag}b,netns=$nsb" \
 	--port "tap:name=${tag}c,netns=$nsc" \
 	--xdp "${tag}a:ingress:$progs/redirect_port.bpf.o:xdp_redirect_port"
@@ -123,7 +125,7 @@ vnetd_stop TERM
 echo "## 3. a bad --xdp is refused with exit status 1"
 rc=0
 "$VNETD" --port "tap:name=${tag}a,netns=$nsa" --xdp "${tag}a:sideways:$progs/xdp1.bpf.o" \
-	>"$tmp/out" 2>"$tmp/log" || rc=$?
+	>"$tmp/out3" 2>"$tmp/log3" || rc=$?
 [ "$rc" = 1 ]
-grep -q "expected PORT:ingress|egress" "$tmp/log"
+grep -q "expected PORT:ingress|egress" "$tmp/log3"
 echo "ok"
