@@ -426,39 +426,19 @@ static int open_ports(struct vn_sw *sw, const struct vnetd_opts *o)
  * @sw:		switch (ports open)
  * @spec:	the option's value
  *
- * The file is the third field up to the next ':' (object paths with ':'
- * are not supported); a last field "segment-first" is the flag, not a
- * section (program and section names never contain '-').
- *
  * Return: 0, or a negative errno (logged with the spec)
  */
 static int attach_xdp_one(struct vn_sw *sw, const char *spec)
 {
-	char buf[1024], err[512], *f[5], *save = NULL, *tok;
-	unsigned int n = 0, flags = 0;
-	enum vn_xdp_dir dir;
+	struct vn_sw_xdp_spec xs;
+	char err[512] = "";
 	int ret;
 
-	/* A spec longer than any path we take */
-	if (strlen(spec) >= sizeof(buf)) {
-		vn_err("--xdp %.64s...: too long", spec);
-		return -EINVAL;
-	}
-	strcpy(buf, spec);
-	for (tok = strtok_r(buf, ":", &save); tok && n < 5; tok = strtok_r(NULL, ":", &save))
-		f[n++] = tok;
-	if (n && !strcmp(f[n - 1], "segment-first")) {
-		flags |= VN_SW_XDP_SEGMENT_FIRST;
-		n--;
-	}
-	/* Fields: port, direction, file, optional section; nothing else */
-	if (n < 3 || n > 4 || tok || vn_xdp_dir_parse(f[1], &dir)) {
-		vn_err("--xdp %s: expected PORT:ingress|egress:FILE.o[:SECTION][:segment-first]",
-		       spec);
-		return -EINVAL;
-	}
-	ret = vn_sw_xdp_attach(sw, f[0], dir, f[2], n == 4 ? f[3] : NULL, flags, err,
-			       sizeof(err));
+	ret = vn_sw_xdp_spec_parse(spec, &xs, err, sizeof(err));
+	if (!ret)
+		ret = vn_sw_xdp_attach(sw, xs.port, xs.dir, xs.path,
+				       xs.section[0] ? xs.section : NULL, xs.flags, err,
+				       sizeof(err));
 	if (ret)
 		vn_err("--xdp %s: %s", spec, err[0] ? err : strerror(-ret));
 	return ret;

@@ -267,6 +267,83 @@ int vn_xdp_dir_parse(const char *s, enum vn_xdp_dir *dir)
 	return 0;
 }
 
+/* Copy field [b, e) of a spec into @dst (@cap bytes with the NUL) */
+static int spec_field(const char *b, const char *e, char *dst, size_t cap, const char *what,
+		      char *err, size_t err_sz)
+{
+	size_t n = (size_t)(e - b);
+
+	/* An empty field ("a::b", a leading or trailing ':') */
+	if (!n) {
+		snprintf(err, err_sz, "empty %s", what);
+		return -EINVAL;
+	}
+	/* A field longer than what it names can be */
+	if (n >= cap) {
+		snprintf(err, err_sz, "%s longer than %zu bytes", what, cap - 1);
+		return -E2BIG;
+	}
+	memcpy(dst, b, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err, size_t err_sz)
+{
+	static const char *const what[] = { "port", "direction", "file", "section" };
+	const char *f[6], *e[6], *p;
+	char dir[16], dummy[1];
+	unsigned int n = 0;
+	int rc;
+
+	if (!err || !err_sz) {
+		err = dummy;
+		err_sz = sizeof(dummy);
+	}
+	memset(out, 0, sizeof(*out));
+	f[0] = spec;
+	for (p = spec; ; p++) {
+		if (*p != ':' && *p)
+			continue;
+		e[n++] = p;
+		if (!*p)
+			break;
+		/* More fields than PORT:DIR:FILE:SECTION:FLAG */
+		if (n == 5) {
+			snprintf(err, err_sz, "too many ':' fields");
+			return -EINVAL;
+		}
+		f[n] = p + 1;
+	}
+	if (n < 3) {
+		snprintf(err, err_sz, "expected PORT:ingress|egress:FILE.o[:SECTION][:segment-first]");
+		return -EINVAL;
+	}
+	if ((size_t)(e[n - 1] - f[n - 1]) == strlen("segment-first") &&
+	    !strncmp(f[n - 1], "segment-first", strlen("segment-first"))) {
+		out->flags |= VN_SW_XDP_SEGMENT_FIRST;
+		n--;
+	}
+	/* Five fields only when the last one was the flag */
+	if (n < 3 || n > 4) {
+		snprintf(err, err_sz, "expected PORT:ingress|egress:FILE.o[:SECTION][:segment-first]");
+		return -EINVAL;
+	}
+	rc = spec_field(f[0], e[0], out->port, sizeof(out->port), what[0], err, err_sz);
+	if (!rc)
+		rc = spec_field(f[1], e[1], dir, sizeof(dir), what[1], err, err_sz);
+	if (!rc && vn_xdp_dir_parse(dir, &out->dir)) {
+		snprintf(err, err_sz, "direction '%s': expected ingress or egress", dir);
+		rc = -EINVAL;
+	}
+	if (!rc)
+		rc = spec_field(f[2], e[2], out->path, sizeof(out->path), what[2], err, err_sz);
+	if (!rc && n == 4)
+		rc = spec_field(f[3], e[3], out->section, sizeof(out->section), what[3], err,
+				err_sz);
+	return rc;
+}
+
 static struct sw_port *port_find_locked(struct vn_sw *sw, const char *name)
 {
 	for (unsigned int id = 0; id < VN_SW_PORTS_MAX; id++) {

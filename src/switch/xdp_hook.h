@@ -110,6 +110,39 @@ const char *vn_xdp_dir_name(enum vn_xdp_dir dir);
  */
 int vn_xdp_dir_parse(const char *s, enum vn_xdp_dir *dir);
 
+#define VN_SW_XDP_PATH_MAX	1024	/* object path in a spec, with the NUL */
+
+/**
+ * struct vn_sw_xdp_spec - a parsed "PORT:DIR:FILE[:SECTION][:segment-first]"
+ * @port:	port name
+ * @dir:	direction
+ * @path:	object file
+ * @section:	program function or section name, "" for the first program
+ * @flags:	VN_SW_XDP_SEGMENT_FIRST if given
+ */
+struct vn_sw_xdp_spec {
+	char port[VN_PORT_NAME_MAX];
+	enum vn_xdp_dir dir;
+	char path[VN_SW_XDP_PATH_MAX];
+	char section[VN_BPF_OBJ_NAME_MAX];
+	unsigned int flags;
+};
+
+/**
+ * vn_sw_xdp_spec_parse() - Parse vnetd's --xdp PORT:DIR:FILE[:SECTION][:segment-first]
+ * @spec:	the string (outside input: every field's length is checked)
+ * @out:	output
+ * @err:	a one-line reason on failure (may be NULL)
+ * @err_sz:	size of @err
+ *
+ * Fields are separated by ':' (object paths containing ':' are not
+ * supported); none may be empty. A last field "segment-first" is the flag,
+ * never a section (function and section names contain no '-').
+ *
+ * Return: 0, -EINVAL (malformed), -E2BIG (a field too long)
+ */
+int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err, size_t err_sz);
+
 /**
  * vn_sw_xdp_attach() - Load an XDP program and attach it to a port
  * @sw:		switch

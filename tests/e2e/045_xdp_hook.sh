@@ -127,5 +127,5 @@ rc=0
 "$VNETD" --port "tap:name=${tag}a,netns=$nsa" --xdp "${tag}a:sideways:$progs/xdp1.bpf.o" \
 	>"$tmp/out3" 2>"$tmp/log3" || rc=$?
 [ "$rc" = 1 ]
-grep -q "expected PORT:ingress|egress" "$tmp/log3"
+grep -q "direction 'sideways': expected ingress or egress" "$tmp/log3"
 echo "ok"

@@ -679,6 +679,65 @@ static void test_xdp_attach_while_running(void **state)
 	rig_down(&r);
 }
 
+/* --xdp specs: the accepted forms and a hostile corpus */
+static void test_xdp_spec_parse(void **state)
+{
+	static const struct {
+		const char *spec;
+		int rc;
+	} bad[] = {
+		{ "", -EINVAL }, { "p", -EINVAL }, { "p:ingress", -EINVAL },
+		{ "p:ingress:", -EINVAL }, { ":ingress:f.o", -EINVAL }, { "p::f.o", -EINVAL },
+		{ "p:sideways:f.o", -EINVAL }, { "p:INGRESS:f.o", -EINVAL },
+		{ "p:ingress:f.o:", -EINVAL }, { "p:ingress:f.o:s:x", -EINVAL },
+		{ "p:ingress:f.o:s:segment-first:x", -EINVAL },
+		{ "p:ingress:segment-first", -EINVAL }, { ":::::::::::", -EINVAL },
+		{ "p:ingress:f.o::segment-first", -EINVAL },
+		{ "p:ingressingressingress:f.o", -E2BIG },
+		{ "p:ingress:f.o:segment-firstt:x", -EINVAL },
+	};
+	struct vn_sw_xdp_spec xs;
+	char err[128], big[4096];
+
+	(void)state;
+	assert_int_equal(vn_sw_xdp_spec_parse("vnet0:ingress:/x/drop.o", &xs, err, sizeof(err)), 0);
+	assert_string_equal(xs.port, "vnet0");
+	assert_int_equal(xs.dir, VN_XDP_INGRESS);
+	assert_string_equal(xs.path, "/x/drop.o");
+	assert_string_equal(xs.section, "");
+	assert_int_equal(xs.flags, 0);
+	assert_int_equal(vn_sw_xdp_spec_parse("a:egress:f.o:xdp/foo:segment-first", &xs, NULL, 0),
+			 0);
+	assert_int_equal(xs.dir, VN_XDP_EGRESS);
+	assert_string_equal(xs.section, "xdp/foo");
+	assert_int_equal(xs.flags, VN_SW_XDP_SEGMENT_FIRST);
+	assert_int_equal(vn_sw_xdp_spec_parse("a:egress:f.o:segment-first", &xs, NULL, 0), 0);
+	assert_string_equal(xs.section, "");
+	assert_int_equal(xs.flags, VN_SW_XDP_SEGMENT_FIRST);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(vn_sw_xdp_spec_parse(bad[i].spec, &xs, err, sizeof(err)),
+				 bad[i].rc);
+		assert_true(err[0] != '\0');
+	}
+	/* Fields past their sizes: port name, path, section */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big + VN_PORT_NAME_MAX, ":ingress:f.o", 12);
+	assert_int_equal(vn_sw_xdp_spec_parse(big, &xs, err, sizeof(err)), -E2BIG);
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "p:ingress:", 10);
+	big[10 + VN_SW_XDP_PATH_MAX] = '\0';
+	assert_int_equal(vn_sw_xdp_spec_parse(big, &xs, err, sizeof(err)), -E2BIG);
+	big[10 + VN_SW_XDP_PATH_MAX - 1] = '\0';
+	assert_int_equal(vn_sw_xdp_spec_parse(big, &xs, err, sizeof(err)), 0);
+	assert_int_equal(strlen(xs.path), VN_SW_XDP_PATH_MAX - 1);
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "p:ingress:f.o:", 14);
+	big[14 + VN_BPF_OBJ_NAME_MAX] = '\0';
+	assert_int_equal(vn_sw_xdp_spec_parse(big, &xs, err, sizeof(err)), -E2BIG);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -691,6 +750,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_tso),
 		cmocka_unit_test(test_xdp_attach_errors),
 		cmocka_unit_test(test_xdp_attach_while_running),
+		cmocka_unit_test(test_xdp_spec_parse),
 	};
 
 	if (argc < 2) {
