@@ -232,6 +232,8 @@ unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_s
 
 static void xdp_free(struct vn_sw_xdp *x)
 {
+	if (x->segs)
+		vn_bpf_owner_uncharge(&x->owner, x->segs_sz);
 	vn_xdp_prog_close(x->xp);
 	free(x->segs);
 	free(x);
@@ -414,10 +416,19 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 		return rc;
 	}
 	if (dir == VN_XDP_INGRESS) {
-		x->segs = calloc((size_t)sw->cfg.workers * SW_SEGS_MAX, sizeof(*x->segs));
-		if (!x->segs) {
+		/* segment-first scratch, charged like the run contexts */
+		x->segs_sz = (size_t)sw->cfg.workers * SW_SEGS_MAX * sizeof(*x->segs);
+		rc = vn_bpf_owner_charge(&x->owner, x->segs_sz);
+		if (!rc) {
+			x->segs = calloc(1, x->segs_sz);
+			rc = x->segs ? 0 : -ENOMEM;
+		}
+		if (rc) {
+			snprintf(err, err_sz, "%s: no memory for %u workers' segment scratch "
+				 "(memory cap %zu bytes)", obj_path, sw->cfg.workers,
+				 x->owner.mem_limit);
 			xdp_free(x);
-			return -ENOMEM;
+			return rc;
 		}
 	}
 	pthread_mutex_lock(&sw->ctl);

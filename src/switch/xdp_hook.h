@@ -19,7 +19,11 @@
  *    there, and the frame is dropped and counted as aborted (drop reason
  *    xdp_aborted, port counter xdp_aborted; the program's own counters
  *    still show tx/redirect). A flooded frame is copied before an egress
- *    program runs, so each program may rewrite its own copy.
+ *    program runs, so each program may rewrite its own copy. The egress
+ *    program sees every frame leaving towards the port, including frames
+ *    an ingress program sent there with TX or REDIRECT (a port-level
+ *    hook, like tc egress, rather than the kernel's per-devmap-entry
+ *    program).
  * ABORTED (including VM faults and broken offloads) counts xdp_aborted and
  * drop_xdp_aborted; DROP counts xdp_drop and drop_xdp_drop.
  * TX and REDIRECT frames of a received burst are collected and sent in bulk

@@ -17,6 +17,7 @@
  * @port:	port name
  * @path:	object file
  * @segs:	per-worker scratch for segment-first at ingress (SW_SEGS_MAX each)
+ * @segs_sz:	its bytes, charged to @owner
  */
 struct vn_sw_xdp {
 	struct vn_xdp_prog *xp;
@@ -28,6 +29,7 @@ struct vn_sw_xdp {
 	char port[VN_PORT_NAME_MAX];
 	char path[256];
 	struct vn_pkt **segs;
+	size_t segs_sz;
 };
 
 /**

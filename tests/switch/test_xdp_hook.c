@@ -307,6 +307,13 @@ static void test_xdp_ingress_tx_bounce(void **state)
 	assert_int_equal(stat(r.sp[0], "tx_packets"), 20);
 	vn_sw_fdb_dump(r.sw, count_cb, &fdb);
 	assert_int_equal(fdb, 0);	/* TX frames never reach learning */
+	/* The port's egress program sees what its ingress program sent back */
+	attach(&r, 0, VN_XDP_EGRESS, "xdp1", 0);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 64));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 0);
+	assert_int_equal(stat(r.sp[0], "xdp_tx"), 21);
+	assert_int_equal(stat(r.sp[0], "xdp_drop"), 1);
 	rig_down(&r);
 }
 
