@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 045_xdp_hook.sh - XDP programs on vnetd's tap ports, with the kernel's stacks as peers.
+# 050_xdp_hook.sh - XDP programs on vnetd's tap ports, with the kernel's stacks as peers.
 # 1. drop_icmp.bpf.o at tap A's ingress: ping A<->B fails both ways (the
 #    echo from A and the reply to B's echo are dropped at A's ingress),
 #    while a TCP transfer (iperf3 -n, TSO frames through the program)
@@ -10,7 +10,7 @@
 #    learning: A reaches C's address, not B's, and the FDB never learns A.
 set -Eeuo pipefail
 trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
-build=${1:?usage: 045_xdp_hook.sh BUILD_DIR}
+build=${1:?usage: 050_xdp_hook.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 VNETD=$build/src/cmd/vnetd
 VNETCTL=$build/src/cmd/vnetctl
