@@ -539,6 +539,28 @@ static void test_xdp_tso(void **state)
 	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 3);
 	assert_false(gso);
 	assert_int_equal(ttl, 63);
+	/* Egress runs before the offload resolution: a port without TSO gets
+	 * segments, but its program saw the TSO frame once, whole */
+	assert_int_equal(vn_pair_set_features(r.sp[1], VN_BIT(VN_NET_F_GUEST_CSUM)), 0);
+	attach(&r, 1, VN_XDP_EGRESS, "hook_action", VN_SW_XDP_REPLACE);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 5, 1000));
+	run(&r);
+	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 5);
+	assert_false(gso);
+	assert_int_equal(ttl, 64);
+	{
+		struct vn_sw_xdp *ref;
+		struct vn_map *m;
+		struct hook_conf hc;
+		uint32_t zero = 0;
+
+		assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp1", VN_XDP_EGRESS, ".data", &m, &ref),
+				 0);
+		assert_int_equal(vn_map_lookup(m, &zero, &hc), 0);
+		assert_int_equal(hc.seen, 1);
+		assert_int_equal(hc.bytes, 54 + 5000);
+		vn_sw_xdp_put(ref);
+	}
 	rig_down(&r);
 }
 
