@@ -235,7 +235,7 @@ static int count_cb(const struct vn_fdb_entry *e, void *arg)
 }
 
 /* drop_icmp at ingress: ICMP dropped and counted (port, drop reason, map), UDP flows */
-static void test_xdp_ingress_drop_by_proto(void **state)
+static void test_xdp_hook_ingress_drop_by_proto(void **state)
 {
 	struct vn_sw_xdp *ref;
 	struct vn_map *m;
@@ -276,7 +276,7 @@ static void test_xdp_ingress_drop_by_proto(void **state)
 }
 
 /* xdp2: a burst bounced back out of its own port, MACs swapped, never learned */
-static void test_xdp_ingress_tx_bounce(void **state)
+static void test_xdp_hook_ingress_tx_bounce(void **state)
 {
 	struct vn_pkt *pkts[64];
 	unsigned int n, fdb = 0, i;
@@ -318,7 +318,7 @@ static void test_xdp_ingress_tx_bounce(void **state)
 }
 
 /* redirect.bpf.c: DEVMAP slot -> port id; an empty slot passes (flooded) */
-static void test_xdp_redirect_devmap(void **state)
+static void test_xdp_hook_redirect_devmap(void **state)
 {
 	struct vn_sw_xdp *ref;
 	struct vn_map *m;
@@ -352,7 +352,7 @@ static void test_xdp_redirect_devmap(void **state)
 }
 
 /* bpf_redirect(port_id): to a port on another worker, to a missing port, to itself */
-static void test_xdp_redirect_port_id(void **state)
+static void test_xdp_hook_redirect_port_id(void **state)
 {
 	struct rig r;
 
@@ -402,7 +402,7 @@ static struct vn_sw_xdp_info info_of(struct rig *r, const char *port, enum vn_xd
 }
 
 /* ABORTED, unknown verdicts: dropped and counted on both sides */
-static void test_xdp_aborted(void **state)
+static void test_xdp_hook_aborted(void **state)
 {
 	struct vn_sw_xdp_info info;
 	struct rig r;
@@ -429,7 +429,7 @@ static void test_xdp_aborted(void **state)
 }
 
 /* Egress: drop only towards one port; a flooded frame is rewritten per port; TX invalid there */
-static void test_xdp_egress(void **state)
+static void test_xdp_hook_egress(void **state)
 {
 	struct vn_pkt *pkts[8];
 	struct rig r;
@@ -492,7 +492,7 @@ static unsigned int rx_check_tso(struct rig *r, unsigned int port, bool *all_gso
 }
 
 /* TSO frames: whole through a program that keeps L3; aborted on a rewrite unless segment-first */
-static void test_xdp_tso(void **state)
+static void test_xdp_hook_tso(void **state)
 {
 	struct vn_sw_xdp_info info;
 	bool gso;
@@ -565,7 +565,7 @@ static void test_xdp_tso(void **state)
 }
 
 /* Errors: missing port or file, double attach, bad flags, memory cap */
-static void test_xdp_attach_errors(void **state)
+static void test_xdp_hook_attach_errors(void **state)
 {
 	char err[256];
 	struct rig r;
@@ -641,7 +641,7 @@ static void *churn_main(void *arg)
 }
 
 /* Attach/detach from another thread while two workers forward: no loss, no crash */
-static void test_xdp_attach_while_running(void **state)
+static void test_xdp_hook_attach_while_running(void **state)
 {
 	struct vn_sw_xdp *ref;
 	struct vn_map *m;
@@ -709,7 +709,7 @@ static void test_xdp_attach_while_running(void **state)
 }
 
 /* --xdp specs: the accepted forms and a hostile corpus */
-static void test_xdp_spec_parse(void **state)
+static void test_xdp_hook_spec_parse(void **state)
 {
 	static const struct {
 		const char *spec;
@@ -770,16 +770,16 @@ static void test_xdp_spec_parse(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_xdp_ingress_drop_by_proto),
-		cmocka_unit_test(test_xdp_ingress_tx_bounce),
-		cmocka_unit_test(test_xdp_redirect_devmap),
-		cmocka_unit_test(test_xdp_redirect_port_id),
-		cmocka_unit_test(test_xdp_aborted),
-		cmocka_unit_test(test_xdp_egress),
-		cmocka_unit_test(test_xdp_tso),
-		cmocka_unit_test(test_xdp_attach_errors),
-		cmocka_unit_test(test_xdp_attach_while_running),
-		cmocka_unit_test(test_xdp_spec_parse),
+		cmocka_unit_test(test_xdp_hook_ingress_drop_by_proto),
+		cmocka_unit_test(test_xdp_hook_ingress_tx_bounce),
+		cmocka_unit_test(test_xdp_hook_redirect_devmap),
+		cmocka_unit_test(test_xdp_hook_redirect_port_id),
+		cmocka_unit_test(test_xdp_hook_aborted),
+		cmocka_unit_test(test_xdp_hook_egress),
+		cmocka_unit_test(test_xdp_hook_tso),
+		cmocka_unit_test(test_xdp_hook_attach_errors),
+		cmocka_unit_test(test_xdp_hook_attach_while_running),
+		cmocka_unit_test(test_xdp_hook_spec_parse),
 	};
 
 	if (argc < 2) {
