@@ -51,6 +51,7 @@
  * @xdp:	--xdp specs, in order
  * @nxdp:	entries in @xdp
  * @xdp_mem:	--xdp-mem-limit bytes (0: the switch's default)
+ * @xdp_budget:	--xdp-budget instructions (0: the switch's default)
  */
 struct vnetd_opts {
 	const char *ports[VNETD_PORTS_MAX];
@@ -65,6 +66,7 @@ struct vnetd_opts {
 	const char *xdp[VNETD_XDP_MAX];
 	unsigned int nxdp;
 	size_t xdp_mem;
+	unsigned int xdp_budget;
 };
 
 static const char usage_text[] =
@@ -90,6 +92,8 @@ static const char usage_text[] =
 "                         cuts TSO frames into MTU frames before the program\n"
 "      --xdp-mem-limit MIB  memory cap of each XDP program with its maps\n"
 "                         (default 64)\n"
+"      --xdp-budget N     instructions an XDP program may run per frame\n"
+"                         (default 100000); past it the frame is aborted\n"
 "  -s, --socket PATH      serve the control protocol (vnetctl) on this\n"
 "                         unix socket\n"
 "  -c, --config FILE      run the control commands in FILE at start (one\n"
@@ -188,7 +192,7 @@ static int parse_uint(const char *opt, const char *s, unsigned long min, unsigne
  */
 static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 {
-	enum { OPT_AGING = 256, OPT_BUSY_POLL, OPT_PIDFILE, OPT_XDP_MEM };
+	enum { OPT_AGING = 256, OPT_BUSY_POLL, OPT_PIDFILE, OPT_XDP_MEM, OPT_XDP_BUDGET };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "workers", required_argument, NULL, 'w' },
@@ -199,6 +203,7 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "xdp", required_argument, NULL, 'x' },
 		{ "xdp-mem-limit", required_argument, NULL, OPT_XDP_MEM },
+		{ "xdp-budget", required_argument, NULL, OPT_XDP_BUDGET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -256,6 +261,10 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 			o->xdp_mem = (size_t)mib << 20;
 			break;
 		}
+		case OPT_XDP_BUDGET:
+			if (parse_uint("--xdp-budget", optarg, 100, 1000000, &o->xdp_budget))
+				return -EINVAL;
+			break;
 		case 'v':
 			o->verbose++;
 			break;
@@ -457,6 +466,7 @@ static int attach_xdp(struct vn_sw *sw, const struct vnetd_opts *o)
 
 	if (o->xdp_mem)
 		vn_sw_xdp_set_mem_limit(sw, o->xdp_mem);
+	vn_sw_xdp_set_budget(sw, o->xdp_budget);
 	for (unsigned int i = 0; i < o->nxdp; i++) {
 		ret = attach_xdp_one(sw, o->xdp[i]);
 		if (ret)

@@ -154,6 +154,7 @@ struct sw_worker {
  * @running:	threads started
  * @now:	seconds clock
  * @xdp_mem_limit: cap of new XDP attachments (0: VN_SW_XDP_MEM_DEFAULT)
+ * @xdp_budget:	instructions per run of new XDP attachments (0: VN_SW_XDP_BUDGET_DEFAULT)
  */
 struct vn_sw {
 	struct vn_sw_config cfg;
@@ -165,6 +166,7 @@ struct vn_sw {
 	bool running;
 	uint32_t (*now)(void);
 	size_t xdp_mem_limit;
+	uint64_t xdp_budget;
 };
 
 /* worker.c */

@@ -20,11 +20,13 @@
  * safe for that (src/bpf/map.h); each worker has its own run context and
  * counters in the program (vn_xdp_run(..., worker)).
  *
- * Memory: each attachment has its own struct vn_bpf_owner, capped at the
- * switch's limit when it is loaded (VN_SW_XDP_MEM_DEFAULT unless
+ * Memory and time: each attachment has its own struct vn_bpf_owner, capped
+ * at the switch's limit when it is loaded (VN_SW_XDP_MEM_DEFAULT unless
  * vn_sw_xdp_set_mem_limit() changed it); maps, instructions and run
  * contexts are charged to it, so one tenant's program cannot grow without
- * bound.
+ * bound. Each run has an instruction budget (VN_SW_XDP_BUDGET_DEFAULT,
+ * vn_sw_xdp_set_budget()), so a looping program costs its worker a bounded
+ * time per frame and its frames end as ABORTED.
  *
  * The datapath side: sw_xdp_ingress() is called by the forwarding loop for
  * a received burst when the port has an ingress program; PASS frames go to
@@ -403,6 +405,7 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 	snprintf(x->path, sizeof(x->path), "%s", obj_path);
 	pthread_mutex_lock(&sw->ctl);
 	x->owner.mem_limit = sw->xdp_mem_limit ? sw->xdp_mem_limit : VN_SW_XDP_MEM_DEFAULT;
+	opts.budget = sw->xdp_budget ? sw->xdp_budget : VN_SW_XDP_BUDGET_DEFAULT;
 	pthread_mutex_unlock(&sw->ctl);
 	opts.owner = &x->owner;
 	/* Loaded and validated before the port is even looked at: a bad
@@ -544,6 +547,13 @@ void vn_sw_xdp_set_mem_limit(struct vn_sw *sw, size_t bytes)
 {
 	pthread_mutex_lock(&sw->ctl);
 	sw->xdp_mem_limit = bytes;
+	pthread_mutex_unlock(&sw->ctl);
+}
+
+void vn_sw_xdp_set_budget(struct vn_sw *sw, uint64_t insns)
+{
+	pthread_mutex_lock(&sw->ctl);
+	sw->xdp_budget = insns;
 	pthread_mutex_unlock(&sw->ctl);
 }
 

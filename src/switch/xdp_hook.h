@@ -68,6 +68,9 @@ enum vn_xdp_dir {
 
 /* Default memory cap of one attachment (maps, instructions, run contexts) */
 #define VN_SW_XDP_MEM_DEFAULT	((size_t)64 << 20)
+/* Default instructions per frame: a looping tenant program stalls its
+ * worker for at most ~0.1-0.3 ms per frame instead of the VM's 1M */
+#define VN_SW_XDP_BUDGET_DEFAULT	100000
 
 struct vn_sw_xdp;
 
@@ -221,6 +224,14 @@ void vn_sw_xdp_put(struct vn_sw_xdp *ref);
  * @bytes:	cap in bytes; 0 restores VN_SW_XDP_MEM_DEFAULT
  */
 void vn_sw_xdp_set_mem_limit(struct vn_sw *sw, size_t bytes);
+
+/**
+ * vn_sw_xdp_set_budget() - Instructions per frame of the attachments made from now on
+ * @sw:		switch
+ * @insns:	budget; a run that passes it ends as ABORTED (counted as a
+ *		fault); 0 restores VN_SW_XDP_BUDGET_DEFAULT
+ */
+void vn_sw_xdp_set_budget(struct vn_sw *sw, uint64_t insns);
 
 /**
  * vn_sw_xdp_mem_limit() - Cap given to new attachments

@@ -708,6 +708,44 @@ static void test_xdp_hook_attach_while_running(void **state)
 	rig_down(&r);
 }
 
+/* A looping program ends at the instruction budget: ABORTED, counted as a fault */
+static void test_xdp_hook_budget(void **state)
+{
+	struct vn_sw_xdp_info info;
+	struct vn_sw_xdp *ref;
+	struct vn_map *m;
+	uint32_t zero = 0, rounds = 1000000;
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 2, 1, 0);
+	/* 1000 rounds of 7 instructions: fine by default, too much for 5000 */
+	attach(&r, 0, VN_XDP_INGRESS, "spin", 0);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 10));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 1);
+	vn_sw_xdp_set_budget(r.sw, 5000);
+	attach(&r, 0, VN_XDP_INGRESS, "spin", VN_SW_XDP_REPLACE);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 10));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 0);
+	info = info_of(&r, "swp0", VN_XDP_INGRESS);
+	assert_int_equal(info.stats.fault, 1);
+	assert_int_equal(info.stats.aborted, 1);
+	assert_int_equal(stat(r.sp[0], "drop_xdp_aborted"), 1);
+	/* The default budget stops a tenant's 7M-instruction loop too */
+	vn_sw_xdp_set_budget(r.sw, 0);
+	attach(&r, 0, VN_XDP_INGRESS, "spin", VN_SW_XDP_REPLACE);
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_INGRESS, ".data", &m, &ref), 0);
+	assert_int_equal(vn_map_update(m, &zero, &rounds, BPF_ANY), 0);
+	vn_sw_xdp_put(ref);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 10));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 0);
+	assert_int_equal(info_of(&r, "swp0", VN_XDP_INGRESS).stats.fault, 1);
+	rig_down(&r);
+}
+
 /* --xdp specs: the accepted forms and a hostile corpus */
 static void test_xdp_hook_spec_parse(void **state)
 {
@@ -779,6 +817,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_hook_tso),
 		cmocka_unit_test(test_xdp_hook_attach_errors),
 		cmocka_unit_test(test_xdp_hook_attach_while_running),
+		cmocka_unit_test(test_xdp_hook_budget),
 		cmocka_unit_test(test_xdp_hook_spec_parse),
 	};
 
