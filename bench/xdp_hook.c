@@ -38,7 +38,7 @@ static double cpu_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static void die(const char *what, int rc)
+_Noreturn static void die(const char *what, int rc)
 {
 	fprintf(stderr, "bench_xdp_hook: %s: %d\n", what, rc);
 	exit(1);
