@@ -10,6 +10,7 @@
 #include "port/port.h"
 
 #define SPEC_MAX	1024	/* a port spec: kind + 16 key=value pairs fit */
+#define XDP_SPEC_MAX	1200	/* PORT:DIR:FILE:SECTION:FLAG, FILE up to 1023 bytes */
 #define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
 
 static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
@@ -70,6 +71,36 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_VLAN_SHOW] = {
 		VN_CTL_CMD_VLAN_SHOW, "vlan.show", "vlan show",
 		"show each port's VLAN configuration", false, 0, { { 0 } },
+	},
+	/* XDP programs at ports (switch/xdp_hook.h); SPEC as vnetd --xdp */
+	[VN_CTL_CMD_XDP_ATTACH] = {
+		VN_CTL_CMD_XDP_ATTACH, "xdp.attach", "xdp attach",
+		"load FILE.o and attach it: SPEC is PORT:ingress|egress:FILE.o[:SECTION]"
+		"[:segment-first]", true, 2, {
+			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 5, XDP_SPEC_MAX,
+			  "SPEC" },
+			{ "replace", VN_CTL_ARG_BOOL, VN_CTL_ARG_FLAG, 0, 1, NULL },
+		},
+	},
+	[VN_CTL_CMD_XDP_DETACH] = {
+		VN_CTL_CMD_XDP_DETACH, "xdp.detach", "xdp detach",
+		"detach the XDP program of PORT at DIR (ingress or egress)", true, 2, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
+		},
+	},
+	[VN_CTL_CMD_XDP_LIST] = {
+		VN_CTL_CMD_XDP_LIST, "xdp.list", "xdp list",
+		"list XDP programs: port, direction, program, counters, memory", false, 0,
+		{ { 0 } },
+	},
+	[VN_CTL_CMD_MAP_DUMP] = {
+		VN_CTL_CMD_MAP_DUMP, "map.dump", "map dump",
+		"show the entries of map MAP of the XDP program at PORT DIR (hex)", false, 3, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
+			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+		},
 	},
 };
 

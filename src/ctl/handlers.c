@@ -27,6 +27,7 @@
 #include "ctl.h"
 #include "port/port.h"
 #include "switch/sw.h"
+#include "switch/xdp_hook.h"
 
 #define SPEC_MAX	1024
 
@@ -452,6 +453,203 @@ static int h_vlan_show(struct vn_ctl *ctl, struct json_object *args, struct json
 	return 0;
 }
 
+static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *spec = arg_str(args, "spec");
+	struct vn_sw_xdp_spec xs;
+	struct json_object *v;
+	unsigned int flags;
+	int ret;
+
+	ret = vn_sw_xdp_spec_parse(spec, &xs, msg, msglen);
+	if (ret)
+		return ret;
+	flags = xs.flags;
+	if (json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v))
+		flags |= VN_SW_XDP_REPLACE;
+	ret = vn_sw_xdp_attach(ctl->sw, xs.port, xs.dir, xs.path,
+			       xs.section[0] ? xs.section : NULL, flags, msg, msglen);
+	if (ret)
+		return ret;
+	*result = json_object_new_object();
+	json_object_object_add(*result, "port", json_object_new_string(xs.port));
+	json_object_object_add(*result, "dir", json_object_new_string(vn_xdp_dir_name(xs.dir)));
+	json_object_object_add(*result, "file", json_object_new_string(xs.path));
+	return 0;
+}
+
+static int dir_arg(struct json_object *args, enum vn_xdp_dir *dir, char *msg, size_t msglen)
+{
+	const char *s = arg_str(args, "dir");
+
+	if (!s || vn_xdp_dir_parse(s, dir)) {
+		snprintf(msg, msglen, "direction \"%s\": expected ingress or egress", s ? s : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int h_xdp_detach(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "port");
+	enum vn_xdp_dir dir;
+	int ret;
+
+	ret = dir_arg(args, &dir, msg, msglen);
+	if (ret)
+		return ret;
+	ret = vn_sw_xdp_detach(ctl->sw, name, dir);
+	if (ret) {
+		snprintf(msg, msglen, "port \"%s\" has no %s XDP program", name,
+			 vn_xdp_dir_name(dir));
+		return ret;
+	}
+	*result = json_object_new_object();
+	json_object_object_add(*result, "port", json_object_new_string(name));
+	json_object_object_add(*result, "dir", json_object_new_string(vn_xdp_dir_name(dir)));
+	return 0;
+}
+
+static int xdp_one(const struct vn_sw_xdp_info *info, void *arg)
+{
+	struct json_object *arr = arg, *o = json_object_new_object();
+	struct json_object *c = json_object_new_object(), *maps = json_object_new_array();
+
+	json_object_object_add(o, "port", json_object_new_string(info->port));
+	json_object_object_add(o, "dir", json_object_new_string(vn_xdp_dir_name(info->dir)));
+	json_object_object_add(o, "prog", json_object_new_string(info->prog));
+	json_object_object_add(o, "file", json_object_new_string(info->path));
+	json_object_object_add(o, "segment_first",
+			       json_object_new_boolean(info->flags & VN_SW_XDP_SEGMENT_FIRST));
+	json_object_object_add(o, "mem_used", json_object_new_int64((int64_t)info->mem_used));
+	json_object_object_add(o, "mem_limit", json_object_new_int64((int64_t)info->mem_limit));
+	for (unsigned int i = 0; i < VN_XDP_NSTATS; i++) {
+		uint64_t val;
+
+		memcpy(&val, (const uint8_t *)&info->stats + vn_xdp_stats_desc[i].off, sizeof(val));
+		json_object_object_add(c, vn_xdp_stats_desc[i].name,
+				       json_object_new_int64((int64_t)val));
+	}
+	json_object_object_add(o, "counters", c);
+	for (unsigned int i = 0; info->obj && i < info->obj->nmaps; i++)
+		json_object_array_add(maps, json_object_new_string(info->obj->maps[i].name));
+	json_object_object_add(o, "maps", maps);
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+static int h_xdp_list(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		      char *msg, size_t msglen)
+{
+	(void)args;
+	(void)msg;
+	(void)msglen;
+	*result = json_object_new_array();
+	vn_sw_xdp_foreach(ctl->sw, xdp_one, *result);
+	return 0;
+}
+
+#define MAP_DUMP_MAX		4096		/* entries in one reply */
+#define MAP_DUMP_VALUE_MAX	(64 * 1024)	/* bytes of one value (all CPU copies) */
+
+static struct json_object *hex_json(const uint8_t *b, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	struct json_object *o;
+	char *s = malloc(2 * n + 1);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = digits[b[i] >> 4];
+		s[2 * i + 1] = digits[b[i] & 15];
+	}
+	s[2 * n] = '\0';
+	o = json_object_new_string(s);
+	free(s);
+	return o;
+}
+
+/* Every key of @m with its value (the kernel's syscall layout) into @arr */
+static int map_dump(struct vn_map *m, struct json_object *arr, bool *truncated)
+{
+	bool percpu = m->type == BPF_MAP_TYPE_PERCPU_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_HASH;
+	size_t vlen = percpu ? (size_t)m->ncpus * m->vstride : m->value_size;
+	uint8_t *key = malloc(m->key_size), *next = malloc(m->key_size), *val = malloc(vlen);
+	unsigned int n = 0;
+	int ret = -ENOMEM;
+
+	if (!key || !next || !val)
+		goto out;
+	ret = vn_map_get_next_key(m, NULL, next);
+	while (!ret && n < MAP_DUMP_MAX) {
+		struct json_object *o = json_object_new_object();
+
+		memcpy(key, next, m->key_size);
+		json_object_object_add(o, "key", hex_json(key, m->key_size));
+		/* deleted between the walk and the lookup: shown without a value */
+		if (!vn_map_lookup(m, key, val))
+			json_object_object_add(o, "value", hex_json(val, vlen));
+		json_object_array_add(arr, o);
+		n++;
+		ret = vn_map_get_next_key(m, key, next);
+	}
+	*truncated = !ret;
+	ret = ret == -ENOENT || !ret ? 0 : ret;
+out:
+	free(key);
+	free(next);
+	free(val);
+	return ret;
+}
+
+static int h_map_dump(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		      char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "port"), *map = arg_str(args, "map");
+	struct json_object *arr;
+	struct vn_sw_xdp *ref;
+	enum vn_xdp_dir dir;
+	struct vn_map *m;
+	bool truncated = false;
+	int ret;
+
+	ret = dir_arg(args, &dir, msg, msglen);
+	if (ret)
+		return ret;
+	ret = vn_sw_xdp_map_find(ctl->sw, name, dir, map, &m, &ref);
+	if (ret) {
+		snprintf(msg, msglen, "no map \"%s\" in the %s XDP program of \"%s\"", map,
+			 vn_xdp_dir_name(dir), name);
+		return ret;
+	}
+	/* A value too large to print usefully (the sanity limit is 1 MiB per CPU) */
+	if ((size_t)m->ncpus * m->vstride > MAP_DUMP_VALUE_MAX) {
+		vn_sw_xdp_put(ref);
+		snprintf(msg, msglen, "map \"%s\": values over %d bytes are not dumped", map,
+			 MAP_DUMP_VALUE_MAX);
+		return -E2BIG;
+	}
+	arr = json_object_new_array();
+	ret = map_dump(m, arr, &truncated);
+	*result = json_object_new_object();
+	json_object_object_add(*result, "map", json_object_new_string(map));
+	json_object_object_add(*result, "type", json_object_new_string(vn_map_type_name(m->type)));
+	json_object_object_add(*result, "key_size", json_object_new_int((int)m->key_size));
+	json_object_object_add(*result, "value_size", json_object_new_int((int)m->value_size));
+	json_object_object_add(*result, "entries", arr);
+	json_object_object_add(*result, "truncated", json_object_new_boolean(truncated));
+	vn_sw_xdp_put(ref);
+	if (ret) {
+		json_object_put(*result);
+		*result = NULL;
+		snprintf(msg, msglen, "map \"%s\": %s", map, strerror(-ret));
+	}
+	return ret;
+}
+
 /* version and help are answered by server.c */
 static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_PORT_ADD] = h_port_add,
@@ -462,6 +660,10 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_FDB_FLUSH] = h_fdb_flush,
 	[VN_CTL_CMD_FDB_ADD] = h_fdb_add,
 	[VN_CTL_CMD_VLAN_SHOW] = h_vlan_show,
+	[VN_CTL_CMD_XDP_ATTACH] = h_xdp_attach,
+	[VN_CTL_CMD_XDP_DETACH] = h_xdp_detach,
+	[VN_CTL_CMD_XDP_LIST] = h_xdp_list,
+	[VN_CTL_CMD_MAP_DUMP] = h_map_dump,
 };
 
 static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_object *args,

@@ -4,7 +4,9 @@
 # 1. drop_icmp.bpf.o at tap A's ingress: ping A<->B fails both ways (the
 #    echo from A and the reply to B's echo are dropped at A's ingress),
 #    while a TCP transfer (iperf3 -n, TSO frames through the program)
-#    completes; vnetctl shows the drops counted as xdp_drop.
+#    completes; vnetctl shows the drops counted as xdp_drop, lists the
+#    program with its counters and dumps its map; detached and attached
+#    again at run time with vnetctl, ping works and stops again.
 # 2. redirect_port.bpf.o (bpf_redirect(2)) at tap A's ingress with three
 #    namespaces: everything A sends goes to C (port 2) and never to B, past
 #    learning: A reaches C's address, not B's, and the FDB never learns A.
@@ -96,6 +98,23 @@ passes=$(counter "${tag}a" xdp_pass)
 echo "xdp_pass on ${tag}a: $passes"
 [ "$passes" -gt 100 ]
 [ "$(counter "${tag}a" drop_xdp_aborted)" = 0 ]
+
+echo "# vnetctl: the attachment's counters and its map"
+"$VNETCTL" -s "$sock" xdp list | tee "$tmp/xdp-list"
+grep -q "^${tag}a  *ingress  *drop_icmp.bpf.o:xdp_drop_icmp" "$tmp/xdp-list"
+"$VNETCTL" -s "$sock" --json map dump "${tag}a" ingress icmp_drops >"$tmp/map"
+# the ARRAY's one u64, little-endian: at least the 4 echo frames dropped above
+python3 -c 'import json,sys
+e = json.load(open(sys.argv[1]))["entries"]
+n = int.from_bytes(bytes.fromhex(e[0]["value"]), "little")
+print("icmp_drops[0] =", n); sys.exit(0 if n >= 4 else 1)' "$tmp/map"
+echo "# vnetctl xdp detach: ping works; xdp attach again at run time: it stops"
+"$VNETCTL" -s "$sock" xdp detach "${tag}a" ingress
+ip netns exec "$nsa" busybox ping -c 2 -W 2 10.199.45.2
+"$VNETCTL" -s "$sock" xdp attach "${tag}a:ingress:$progs/drop_icmp.bpf.o"
+! ip netns exec "$nsa" busybox ping -c 2 -W 1 10.199.45.2
+! "$VNETCTL" -s "$sock" xdp attach "${tag}a:ingress:$progs/xdp1.bpf.o" 2>"$tmp/err"
+grep -q "already has an ingress program" "$tmp/err"
 vnetd_stop TERM
 
 echo "## 2. redirect_port (bpf_redirect(2)) at ${tag}a's ingress: A's frames go to C only"
