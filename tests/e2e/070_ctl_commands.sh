@@ -27,6 +27,10 @@ start_vnetd -c "$dir/vnetd.conf"
 ns_tap "${tag}na" "$a" 10.201.7.1/24
 ns_tap "${tag}nb" "$b" 10.201.7.2/24
 mac_a=$(ip -n "${tag}na" -j link show "$a" | jget 'j[0]["address"]')
+mac_b=$(ip -n "${tag}nb" -j link show "$b" | jget 'j[0]["address"]')
+# permanent neighbours: no ARP probes re-teach the FDB behind the flush checks
+ip -n "${tag}na" neigh replace 10.201.7.2 lladdr "$mac_b" dev "$a" nud permanent
+ip -n "${tag}nb" neigh replace 10.201.7.1 lladdr "$mac_a" dev "$b" nud permanent
 
 note "traffic: ping between the namespaces through vnetd"
 ip netns exec "${tag}na" busybox ping -c 3 -W 2 10.201.7.2 >/dev/null || fail "ping through vnetd"
@@ -69,7 +73,7 @@ ctl --json fdb show "$a" | json "any(e['mac'] == '$mac_a' and e['port'] == '$a' 
 	and e['static'] is False and e['age'] >= 0 for e in j) and all(e['port'] == '$a' for e in j)" \
 	|| fail "fdb json"
 ctl fdb flush "$a"
-ctl --json fdb show "$a" | json "len(j) == 0" || fail "fdb flush PORT"
+ctl --json fdb show "$a" >"$dir/fdb.json"; json "len(j) == 0" <"$dir/fdb.json" || fail "fdb flush PORT: $(cat "$dir/fdb.json")"
 ctl fdb flush
 ctl --json fdb show | json "len(j) == 0" || fail "fdb flush"
 

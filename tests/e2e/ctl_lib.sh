@@ -52,6 +52,9 @@ ns_tap() {
 	ip netns add "$1"
 	netns+=("$1")
 	ip link set "$2" netns "$1"
+	# no IPv6 autoconfiguration chatter: FDB checks expect only our traffic
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+		"net.ipv6.conf.$2.disable_ipv6=1"
 	ip -n "$1" link set lo up
 	ip -n "$1" addr add "$3" dev "$2"
 	ip -n "$1" link set "$2" up
