@@ -134,6 +134,16 @@ out=$(ctl --json stats nosuch 2>&1); rc=$?
 set -e
 [ $rc -eq 1 ] && [ "$out" = 'Error: port "nosuch" does not exist' ] || fail "json error: $rc $out"
 
+note "bash completion: commands and live port names"
+complete() { :; }	# the script registers itself; not needed here
+# shellcheck source=/dev/null
+. "$(dirname "$0")/../../dist/vnetctl.bash-completion"
+COMP_WORDS=(vnetctl -s "$sock" po); COMP_CWORD=3; _vnetctl
+[ "${COMPREPLY[*]}" = "port" ] || fail "complete 'po': ${COMPREPLY[*]}"
+COMP_WORDS=(vnetctl -s "$sock" port del ""); COMP_CWORD=5
+PATH=$build/src/cmd:$PATH _vnetctl
+[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" = "$a $b " ] || fail "complete port del: ${COMPREPLY[*]}"
+
 note "the datapath still works after all of it"
 ip netns exec "${tag}na" busybox ping -c 2 -W 2 10.201.7.2 >/dev/null || fail "ping after commands"
 kill -0 "$vnetd_pid" || fail "vnetd died"
