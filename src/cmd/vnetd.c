@@ -101,10 +101,14 @@ static const char usage_text[] =
 "    create=on|off        on (default): create the tap if missing, else\n"
 "                         attach to the existing persistent tap; off: attach\n"
 "                         only\n"
+"    netns=NAME|PATH      create or attach the tap inside that network\n"
+"                         namespace (/run/netns/NAME, or a path such as\n"
+"                         /proc/PID/ns/net)\n"
 "  pair: an in-process pair of ports, for tests (name=, peer=)\n"
 "\n"
 "Examples:\n"
 "  vnetd --port tap:name=vnet0 --port tap:name=vnet1\n"
+"  vnetd -p tap:name=ctr1eth,netns=ctr1 -p tap:name=ctr2eth,netns=ctr2\n"
 "  vnetd -w 2 -s /run/vnetd.sock -p tap:name=vm1,vlan=10 -p tap:name=up0,trunk=10:20\n"
 "\n"
 "Exit status: 0 after a clean shutdown, 1 on a bad argument or a port that\n"
@@ -308,6 +312,40 @@ static int write_pidfile(const char *path)
 }
 
 /**
+ * features_str() - Names of the offload bits in @f ("csum,host_tso4,...")
+ * @f:		virtio-net feature bits
+ * @buf:	output
+ * @len:	its size
+ *
+ * Return: @buf ("none" when no offload bit is set)
+ */
+static const char *features_str(uint64_t f, char *buf, size_t len)
+{
+	static const struct {
+		unsigned int bit;
+		const char *name;
+	} names[] = {
+		{ VN_NET_F_CSUM, "csum" }, { VN_NET_F_HOST_TSO4, "host_tso4" },
+		{ VN_NET_F_HOST_TSO6, "host_tso6" }, { VN_NET_F_HOST_ECN, "host_ecn" },
+		{ VN_NET_F_HOST_USO, "host_uso" }, { VN_NET_F_GUEST_CSUM, "guest_csum" },
+		{ VN_NET_F_GUEST_TSO4, "guest_tso4" }, { VN_NET_F_GUEST_TSO6, "guest_tso6" },
+		{ VN_NET_F_GUEST_ECN, "guest_ecn" }, { VN_NET_F_GUEST_USO4, "guest_uso4" },
+		{ VN_NET_F_GUEST_USO6, "guest_uso6" },
+	};
+	size_t off = 0;
+	unsigned int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(f & VN_BIT(names[i].bit)) || off >= len)
+			continue;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+					names[i].name);
+	}
+	return buf[0] ? buf : "none";
+}
+
+/**
  * log_port() - Log one opened port and what it negotiated
  * @p:		port
  * @arg:	unsigned int counting the ports
@@ -316,11 +354,13 @@ static int write_pidfile(const char *path)
  */
 static int log_port(struct vn_port *p, void *arg)
 {
+	char feat[256];
+
 	(*(unsigned int *)arg)++;
-	vn_info("port '%s': id %u, kind %s%s, features 0x%llx, mtu %u%s", p->name, p->id,
-		p->ops->kind, vn_tap_created(p) ? " (created)" : "",
-		(unsigned long long)p->features, p->mtu,
-		p->conf.drop_when_full ? ", policy drop" : "");
+	vn_info("port '%s': id %u, kind %s%s, mtu %u%s, offloads %s", p->name, p->id,
+		p->ops->kind, vn_tap_created(p) ? " (created)" : "", p->mtu,
+		p->conf.drop_when_full ? ", policy drop" : "",
+		features_str(p->features, feat, sizeof(feat)));
 	return 0;
 }
 

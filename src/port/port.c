@@ -459,9 +459,15 @@ int vn_port_open(const char *spec, uint16_t id, struct vn_port **out)
 	ret = ops->open(port, &args);
 	if (ret)
 		goto fail;	/* the kind logged why */
+	if (!port->name[0]) {
+		/* a kind that cannot pick a name itself needs name= */
+		vn_err("port spec '%.64s': name= is required for kind %s", spec, ops->kind);
+		ops->close(port);
+		ret = -EINVAL;
+		goto fail;
+	}
 	if (!port->mtu)
 		port->mtu = VN_PORT_MTU_DEFAULT;
-	VN_ASSERT(port->name[0] != '\0');	/* a kind must name its port */
 	*out = port;
 	return 0;
 fail:

@@ -18,12 +18,16 @@
  * the port reports no offloads at all, so the switch checksums and
  * segments frames for it.
  *
+ * Namespaces: netns=NAME (or a path) creates or attaches the tap inside
+ * that network namespace; only the opening thread enters it, briefly.
+ *
  * Queues: queues=N opens N fds with IFF_MULTI_QUEUE; an epoll fd over them
  * is the port's poll_fd. Transmit uses queue 0 (keeps frame order).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -68,7 +72,7 @@ struct tap_priv {
 	unsigned int tun_flags;
 };
 
-static const char *const tap_keys[] = { "name", "offload", "queues", "create", NULL };
+static const char *const tap_keys[] = { "name", "offload", "queues", "create", "netns", NULL };
 
 /**
  * tap_open_queue() - Open /dev/net/tun and attach it to the tap @ifr names
@@ -299,26 +303,21 @@ static int tap_open_queues(struct vn_port *port, struct tap_priv *priv, struct i
 }
 
 /**
- * tap_open() - Create or attach the tap, negotiate offloads, bring it up
+ * tap_open_here() - Create or attach the tap in the current network namespace
  * @port:	port (name from name=, may be empty: the kernel picks "tap%d")
- * @args:	tap keys
+ * @offload:	offload=
+ * @nq:		queues=
+ * @create:	create=
  *
  * Return: 0 or a negative errno (logged)
  */
-static int tap_open(struct vn_port *port, const struct vn_port_args *args)
+static int tap_open_here(struct vn_port *port, bool offload, unsigned int nq, bool create)
 {
 	struct tap_priv *priv = port->priv;
 	struct ifreq ifr = { 0 };
-	bool offload, create, exists;
-	unsigned int nq, q;
+	bool exists;
 	int ret;
 
-	priv->epfd = -1;
-	for (q = 0; q < VN_TAP_QUEUES_MAX; q++)
-		priv->fds[q] = -1;
-	ret = tap_parse(port, args, &offload, &nq, &create);
-	if (ret)
-		return ret;
 	exists = port->name[0] && if_nametoindex(port->name) != 0;
 	if (!exists && !create) {
 		vn_err("port '%s': no such tap and create=off", port->name);
@@ -336,11 +335,119 @@ static int tap_open(struct vn_port *port, const struct vn_port_args *args)
 		return ret;
 	}
 	priv->created = !exists;
+	return 0;
+}
+
+/**
+ * netns_path() - Resolve netns= to a path: a name under /run/netns, or a path
+ * @port:	port, for messages
+ * @val:	the value
+ * @path:	output
+ * @len:	its size
+ *
+ * Return: 0 or -EINVAL (logged)
+ */
+static int netns_path(const struct vn_port *port, const char *val, char *path, size_t len)
+{
+	size_t i;
+
+	if (val[0] == '/') {
+		snprintf(path, len, "%s", val);
+		return 0;
+	}
+	for (i = 0; val[i]; i++) {
+		char c = val[i];
+
+		/* a name that would leave /run/netns ("..", "a/b") or is not a name */
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || (c == '.' && i > 0)))
+			break;
+	}
+	if (i == 0 || val[i] || i > 64) {
+		vn_err("port '%s': bad value '%s' for 'netns' (a name in /run/netns or a path)",
+		       port->name, val);
+		return -EINVAL;
+	}
+	snprintf(path, len, "/run/netns/%s", val);
+	return 0;
+}
+
+/**
+ * tap_open_in() - Run tap_open_here() inside the network namespace at @path
+ * @port:	port
+ * @path:	namespace file (/run/netns/NAME, /proc/PID/ns/net)
+ * @offload:	offload=
+ * @nq:		queues=
+ * @create:	create=
+ *
+ * The tap belongs to the namespace /dev/net/tun was opened in, so only this
+ * thread enters @path (setns() on one thread of a process is allowed for
+ * network namespaces) and comes back before returning.
+ *
+ * Return: 0 or a negative errno (logged)
+ */
+static int tap_open_in(struct vn_port *port, const char *path, bool offload, unsigned int nq,
+		       bool create)
+{
+	int self, target, ret;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	target = open(path, O_RDONLY | O_CLOEXEC);
+	if (target < 0 || setns(target, CLONE_NEWNET) < 0) {
+		ret = -errno;
+		vn_err("port '%s': netns %s: %s", port->name, path, strerror(errno));
+		if (target >= 0)
+			close(target);
+		close(self);
+		return ret;
+	}
+	ret = tap_open_here(port, offload, nq, create);
+	/* Staying in @path would put every later tap of this thread there */
+	VN_ASSERT(setns(self, CLONE_NEWNET) == 0);
+	close(target);
+	close(self);
+	return ret;
+}
+
+/**
+ * tap_open() - Create or attach the tap, negotiate offloads, bring it up
+ * @port:	port (name from name=, may be empty: the kernel picks "tap%d")
+ * @args:	tap keys
+ *
+ * Return: 0 or a negative errno (logged)
+ */
+static int tap_open(struct vn_port *port, const struct vn_port_args *args)
+{
+	struct tap_priv *priv = port->priv;
+	const char *ns = vn_port_arg(args, "netns");
+	bool offload, create;
+	char path[256];
+	unsigned int nq, q;
+	int ret;
+
+	priv->epfd = -1;
+	for (q = 0; q < VN_TAP_QUEUES_MAX; q++)
+		priv->fds[q] = -1;
+	ret = tap_parse(port, args, &offload, &nq, &create);
+	if (ret)
+		return ret;
+	if (ns) {
+		ret = netns_path(port, ns, path, sizeof(path));
+		if (!ret)
+			ret = tap_open_in(port, path, offload, nq, create);
+	} else {
+		ret = tap_open_here(port, offload, nq, create);
+	}
+	if (ret)
+		return ret;
 	priv->rx_on = true;
 	port->vnet_hdr_len = TAP_VHDR_LEN;
-	vn_info("port '%s': tap %s, %u queue%s, offloads %s (TUN_F 0x%x), mtu %u", port->name,
-		priv->created ? "created" : "attached", nq, nq > 1 ? "s" : "",
-		offload ? "on" : "off", priv->tun_flags, port->mtu);
+	vn_info("port '%s': tap %s%s%s, %u queue%s, offloads %s (TUN_F 0x%x), mtu %u",
+		port->name, priv->created ? "created" : "attached", ns ? " in netns " : "",
+		ns ? ns : "", nq, nq > 1 ? "s" : "", offload ? "on" : "off", priv->tun_flags,
+		port->mtu);
 	return 0;
 }
 
@@ -425,11 +532,8 @@ static unsigned int tap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	if (unlikely(!priv->rx_on || n == 0))
 		return 0;
 	have = vn_pool_alloc_bulk(port->pool, pkts, n);
-	if (unlikely(have == 0)) {
-		/* nothing to read into: the frames wait in the kernel's queue */
-		port->stats.drops[VN_DROP_NO_BUFFER]++;
-		return 0;
-	}
+	if (unlikely(have == 0))
+		return 0;	/* nothing to read into: frames wait in the kernel's queue */
 	for (k = 0; k < priv->nq && got < have; k++) {
 		q = (priv->rx_next + k) % priv->nq;
 		tap_rx_queue(port, priv->fds[q], pkts, have, &got);
@@ -446,8 +550,9 @@ static unsigned int tap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
  * @pkts:	frames
  * @n:		count
  *
- * A frame the kernel rejects (bad header, link down) is dropped and counted
- * as tx_error; EAGAIN (the tap's queue is full) stops the burst.
+ * A frame the kernel rejects is dropped and counted: port_down when the
+ * link is down (EIO), tx_error otherwise (a bad header); EAGAIN stops the
+ * burst.
  *
  * Return: frames consumed (sent or dropped); the caller keeps the rest
  */
@@ -470,6 +575,11 @@ static unsigned int tap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 		if (unlikely(r < 0)) {
 			if (errno == EAGAIN)
 				break;
+			if (errno == EIO) {
+				/* the tap's link is down (tun refuses writes): expected, no log */
+				port->stats.drops[VN_DROP_PORT_DOWN]++;
+				continue;
+			}
 			port->stats.drops[VN_DROP_TX_ERROR]++;
 			vn_log_rl(VN_LOG_WARN, "port '%s': write: %s", port->name, strerror(errno));
 		} else {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* tap.h - Linux tap ports: the spec keys and what the tap kind reports
  *
- * Spec: "tap:name=IFNAME[,offload=on|off][,queues=N][,create=on|off]" plus
- * the generic keys. create=on (default) creates the tap if it is missing
+ * Spec: "tap:name=IFNAME[,offload=on|off][,queues=N][,create=on|off]
+ * [,netns=NAME|PATH]" plus the generic keys. netns= opens the tap inside
+ * that network namespace (a name under /run/netns, or a path such as
+ * /proc/PID/ns/net). create=on (default) creates the tap if it is missing
  * (it then disappears when the port closes) and attaches to an existing
  * persistent one otherwise (left in place on close); create=off only
  * attaches.

@@ -19,10 +19,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/if_tun.h>
+#include <linux/seccomp.h>
 #include <cmocka.h>
 
 #include "core/csum.h"
@@ -32,6 +40,12 @@
 #include "port/tap.h"
 
 #define ETH_P_TEST	0x88b5	/* IEEE local experimental ethertype */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4	0x20
+#endif
+#ifndef TUN_F_USO6
+#define TUN_F_USO6	0x40
+#endif
 
 /* An AF_PACKET socket on @ifname, optionally with a virtio-net header */
 static int pkt_sock(const char *ifname, bool vnet)
@@ -168,7 +182,13 @@ static void test_tap_rx_tx(void **state)
 	assert_int_equal(p->ops->rx_burst(p, pkts, 4), 0);
 	p->ops->rx_enable(p, true);
 	assert_int_equal(rx_test_frames(p, pkts, 1), 1);
-	vn_pkt_put(pkts[0]);
+
+	/* link down: the kernel refuses the write; the frame is consumed and counted */
+	assert_int_equal(system("ip link set vnt0 down"), 0);
+	assert_int_equal(p->ops->tx_burst(p, pkts, 1), 1);
+	assert_int_equal(p->stats.drops[VN_DROP_PORT_DOWN], 1);
+	assert_int_equal(p->stats.drops[VN_DROP_TX_ERROR], 0);
+	assert_int_equal(p->stats.tx_packets, 1);
 	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
 
 	close(s);
@@ -344,6 +364,128 @@ static void test_tap_attach_and_queues(void **state)
 	assert_int_equal(if_nametoindex("vnt4"), 0);
 }
 
+static void test_tap_netns(void **state)
+{
+	char ns[32], cmd[128], spec[96];
+	struct vn_port *p, *q;
+	int rc;
+
+	(void)state;
+	snprintf(ns, sizeof(ns), "vnpt%d", (int)getpid());	/* unique per run */
+	snprintf(cmd, sizeof(cmd), "ip netns add %s", ns);
+	assert_int_equal(system(cmd), 0);
+	snprintf(spec, sizeof(spec), "tap:name=vnt6,netns=%s,offload=off", ns);
+	rc = vn_port_open(spec, 0, &p);
+	/* the tap is in that namespace, not in ours, and this thread came back */
+	snprintf(cmd, sizeof(cmd), "ip -n %s link show vnt6 >/dev/null", ns);
+	if (rc == 0 && system(cmd) == 0 && if_nametoindex("vnt6") == 0 &&
+	    vn_port_open("tap:name=vnt7", 1, &q) == 0) {
+		assert_true(if_nametoindex("vnt7") > 0);
+		vn_port_close(q);
+		vn_port_close(p);
+		rc = system(cmd);	/* created in the namespace: gone from it */
+		snprintf(cmd, sizeof(cmd), "ip netns del %s", ns);
+		assert_int_equal(system(cmd), 0);
+		assert_int_not_equal(rc, 0);
+	} else {
+		snprintf(cmd, sizeof(cmd), "ip netns del %s", ns);
+		system(cmd);
+		fail_msg("tap not opened in netns %s (rc %d)", ns, rc);
+	}
+	assert_int_equal(vn_port_open("tap:name=vnt6,netns=../../etc", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:name=vnt6,netns=", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:name=vnt6,netns=vnpt-no-such-ns", 0, &p), -ENOENT);
+	assert_int_equal(vn_port_open("tap:name=vnt6,netns=/nonexistent", 0, &p), -ENOENT);
+	assert_int_equal(if_nametoindex("vnt6"), 0);
+}
+
+/*
+ * Play an older kernel: a seccomp filter makes TUNSETOFFLOAD fail with
+ * EINVAL whenever @refused bits are asked for (as a kernel without USO, or
+ * without TSO_ECN, answers), so the fallback must keep the rest.
+ */
+static void refuse_offloads(unsigned int refused)
+{
+	const uint32_t tunsetoffload = TUNSETOFFLOAD;
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, tunsetoffload, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, refused, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = VN_ARRAY_SIZE(f), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
+		_exit(90);
+}
+
+/* In a child (the filter cannot be removed): open a tap and report what was granted */
+static unsigned int granted_when_refused(unsigned int refused, uint64_t *features)
+{
+	struct { unsigned int tun; uint64_t features; int ok; } res = { 0 };
+	int pfd[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct vn_port *p;
+
+		close(pfd[0]);
+		refuse_offloads(refused);
+		res.ok = vn_port_open("tap:name=vnt8", 0, &p) == 0;
+		if (res.ok) {
+			res.tun = vn_tap_tun_offloads(p);
+			res.features = p->features;
+			vn_port_close(p);
+		}
+		_exit(write(pfd[1], &res, sizeof(res)) == sizeof(res) ? 0 : 91);
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &res, sizeof(res)), sizeof(res));
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(res.ok);
+	*features = res.features;
+	return res.tun;
+}
+
+static void test_tap_offload_fallback(void **state)
+{
+	uint64_t f;
+
+	(void)state;
+	/* a kernel without USO (before 6.2): everything else is kept */
+	assert_int_equal(granted_when_refused(TUN_F_USO4 | TUN_F_USO6, &f),
+			 TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN);
+	assert_true(f & VN_BIT(VN_NET_F_HOST_TSO4));
+	assert_false(f & VN_BIT(VN_NET_F_HOST_USO));
+	/* we may still send USO frames: the kernel takes any GSO frame on write */
+	assert_true(f & VN_BIT(VN_NET_F_GUEST_USO4));
+	/* no TSO_ECN, no TSO6: the features after them are still asked for */
+	assert_int_equal(granted_when_refused(TUN_F_TSO_ECN | TUN_F_TSO6, &f),
+			 TUN_F_CSUM | TUN_F_TSO4 | TUN_F_USO4 | TUN_F_USO6);
+	assert_false(f & VN_BIT(VN_NET_F_HOST_ECN));
+	assert_false(f & VN_BIT(VN_NET_F_HOST_TSO6));
+	assert_true(f & VN_BIT(VN_NET_F_HOST_USO));
+	/* nothing at all granted: no receive offloads, still a working port */
+	assert_int_equal(granted_when_refused(0x7f, &f), 0);
+	assert_int_equal(f & VN_PORT_RX_OFFLOADS, 0);
+	assert_int_equal(if_nametoindex("vnt8"), 0);
+}
+
 static void test_tap_bad_args(void **state)
 {
 	struct vn_port *p;
@@ -367,6 +509,8 @@ int main(void)
 		cmocka_unit_test(test_tap_offload_on),
 		cmocka_unit_test(test_tap_offload_off),
 		cmocka_unit_test(test_tap_attach_and_queues),
+		cmocka_unit_test(test_tap_netns),
+		cmocka_unit_test(test_tap_offload_fallback),
 		cmocka_unit_test(test_tap_bad_args),
 	};
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 011_vnetd_cli.sh - vnetd's command line: help, bad arguments and unopenable
+# 031_vnetd_cli.sh - vnetd's command line: help, bad arguments and unopenable
 # ports exit 1 with a message naming the culprit and leave no tap behind;
 # a persistent tap vnetd attached to survives its shutdown.
 set -Eeuo pipefail
 trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
-build=${1:?usage: 011_vnetd_cli.sh BUILD_DIR}
+build=${1:?usage: 031_vnetd_cli.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 VNETD=$build/src/cmd/vnetd
 VNETCTL=$build/src/cmd/vnetctl
