@@ -31,6 +31,17 @@ struct vn_pkt;
 uint32_t vn_csum_partial(const void *buf, size_t len, uint32_t sum);
 
 /**
+ * vn_csum_partial_copy() - Copy a buffer and sum it in one pass
+ * @dst:	destination, @len bytes, not overlapping @src
+ * @src:	bytes
+ * @len:	length; an odd last byte is padded with a zero byte for the sum
+ * @sum:	partial sum to continue from
+ *
+ * Return: partial sum, as vn_csum_partial(@src, @len, @sum)
+ */
+uint32_t vn_csum_partial_copy(void *dst, const void *src, size_t len, uint32_t sum);
+
+/**
  * vn_csum_add() - Add two partial sums
  * @a:		partial sum
  * @b:		partial sum

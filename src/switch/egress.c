@@ -17,6 +17,7 @@
  * new segments.
  */
 #include "core/csum.h"
+#include "core/gso.h"
 #include "core/log.h"
 #include "sw_internal.h"
 
@@ -69,10 +70,21 @@ static unsigned int drop(struct sw_port *dst, struct vn_pkt *pkt, enum vn_drop_r
 static unsigned int segment(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
 			    struct vn_pkt **out, unsigned int room)
 {
-	(void)w;
-	(void)out;
-	(void)room;
-	return drop(dst, pkt, VN_DROP_GSO_FAILED);
+	struct vn_port *port = dst->port;
+	bool sw_csum = !vn_port_has(port, VN_NET_F_GUEST_CSUM);
+	enum vn_drop_reason why = VN_DROP_GSO_FAILED;
+	int n;
+
+	/* Reads @pkt only: a shared (flooded) frame stays intact for the others */
+	n = vn_gso_segment(w->pool, pkt, sw_csum, out, room, &why);
+	if (unlikely(n < 0))
+		return drop(dst, pkt, why ? why : VN_DROP_GSO_FAILED);
+	vn_pkt_put(pkt);
+	port->stats.gso_sw_frames++;
+	port->stats.gso_sw_segs += (uint64_t)n;
+	if (sw_csum)
+		port->stats.csum_sw += (uint64_t)n;
+	return (unsigned int)n;
 }
 
 /**

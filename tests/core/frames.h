@@ -223,4 +223,62 @@ static inline struct vn_vhdr tf_gso_vhdr(const struct tf_spec *s, const struct t
 	return vh;
 }
 
+/**
+ * tf_horrible_sum() - RFC 1071 the slow way: big-endian words, carry folded each step
+ * @p:		bytes
+ * @len:	length (odd: last byte padded with zero)
+ * @sum:	16-bit sum to continue from
+ *
+ * Return: 16-bit ones' complement sum (not complemented), host order
+ */
+static inline uint16_t tf_horrible_sum(const uint8_t *p, size_t len, uint16_t sum)
+{
+	uint32_t s = sum;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2) {
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+		s = (s & 0xffff) + (s >> 16);
+	}
+	if (len & 1) {
+		s += (uint32_t)p[len - 1] << 8;
+		s = (s & 0xffff) + (s >> 16);
+	}
+	return (uint16_t)s;
+}
+
+/**
+ * tf_l4_csum_ok() - Verify a frame's TCP/UDP checksum with its pseudo-header, slowly
+ * @f:		frame
+ * @l3:		IP header offset
+ * @ipv:	4 or 6
+ * @l4:		L4 header offset
+ * @len:	frame length (L4 runs to the end)
+ * @proto:	6 or 17
+ *
+ * Return: true if the sum over pseudo-header and L4 bytes is 0xffff
+ */
+static inline bool tf_l4_csum_ok(const uint8_t *f, unsigned int l3, int ipv, unsigned int l4,
+				 unsigned int len, int proto)
+{
+	uint8_t ph[40] = { 0 };
+	unsigned int l4_len = len - l4;
+	uint16_t s;
+
+	if (ipv == 4) {
+		memcpy(ph, f + l3 + 12, 8);
+		ph[9] = (uint8_t)proto;
+		tf_put16(ph + 10, (uint16_t)l4_len);
+		s = tf_horrible_sum(ph, 12, 0);
+	} else {
+		memcpy(ph, f + l3 + 8, 32);
+		s = tf_horrible_sum(ph, 32, 0);
+		memset(ph, 0, 8);
+		tf_put32(ph, l4_len);
+		ph[7] = (uint8_t)proto;
+		s = tf_horrible_sum(ph, 8, s);
+	}
+	return tf_horrible_sum(f + l4, l4_len, s) == 0xffff;
+}
+
 #endif /* VN_TESTS_FRAMES_H */

@@ -20,6 +20,7 @@
 
 #include "core/csum.h"
 #include "core/pool.h"
+#include "core/vhdr.h"
 #include "port/pair.h"
 #include "switch/sw.h"
 
@@ -348,6 +349,89 @@ static void test_sw_egress_csum_mixed_flood(void **state)
 	rig_down(&r);
 }
 
+/* TCPv4 TSO frame, @plen payload bytes, gso_size 1448, Linux-style NEEDS_CSUM */
+static struct vn_pkt *mk_tso(struct rig *r, unsigned int from, uint32_t plen)
+{
+	struct vn_pkt *p = mk_udp(r, from, 0, -1, plen + 12, false);
+	uint8_t *f = vn_pkt_data(p);
+	uint32_t tcp_len = 20 + plen;
+	uint16_t v;
+
+	/* rewrite the UDP frame as TCP: same size (8 + 12 = 20 header bytes) */
+	f[23] = 6;
+	f[24] = f[25] = 0;
+	v = vn_csum_fold(vn_csum_partial(f + 14, 20, 0));
+	memcpy(f + 24, &v, 2);
+	memset(f + 34, 0, 20);
+	f[34] = 0x30; f[35] = 0x39; f[36] = 0x00; f[37] = 0x50;
+	f[38] = 0x01; f[39] = 0x02; f[40] = 0x03; f[41] = 0x04;	/* seq */
+	f[46] = 0x50;	/* data offset 5 */
+	f[47] = 0x18;	/* PSH ACK */
+	f[48] = 0xff; f[49] = 0xff;
+	for (uint32_t k = 0; k < plen; k++)
+		f[54 + k] = (uint8_t)(k * 13 + 1);
+	v = vn_csum_fold_nocompl(vn_csum_pseudo_v4(f + 26, f + 30, 6, tcp_len));
+	memcpy(f + 50, &v, 2);
+	p->vh.flags = VN_VHDR_F_NEEDS_CSUM;
+	p->vh.gso_type = VN_VHDR_GSO_TCPV4;
+	p->vh.gso_size = 1448;
+	p->vh.hdr_len = 54;
+	p->vh.csum_start = 34;
+	p->vh.csum_offset = 16;
+	return p;
+}
+
+static bool tcp_csum_ok(const struct vn_pkt *p)
+{
+	const uint8_t *f = vn_pkt_data(p);
+	uint32_t l4 = vn_pkt_len(p) - 34;
+
+	return vn_csum_fold(vn_csum_add(vn_csum_pseudo_v4(f + 26, f + 30, 6, l4),
+					vn_csum_partial(f + 34, l4, 0))) == 0;
+}
+
+/* A TSO frame flooded to a TSO port (whole) and to an offload-off port (segments) */
+static void test_sw_egress_tso_mixed_flood(void **state)
+{
+	const uint64_t feat[3] = { ALL_ON, ALL_ON, ALL_OFF };
+	struct vn_pkt *whole, *segs[16], *orig;
+	uint32_t plen = 10000, off = 0;
+	unsigned int n, k;
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 3, 1, feat, 0, NULL);
+	orig = mk_tso(&r, 0, plen);
+	assert_int_equal(vn_vhdr_validate(orig), VN_DROP_NONE);
+	host_tx(&r, 0, orig);
+	run(&r);
+	assert_int_equal(host_rx(&r, 1, &whole, 1), 1);
+	assert_int_equal(vn_pkt_len(whole), 54 + plen);
+	assert_int_equal(whole->vh.gso_type, VN_VHDR_GSO_TCPV4);
+	assert_int_equal(whole->vh.gso_size, 1448);
+	n = host_rx(&r, 2, segs, 16);
+	assert_int_equal(n, (plen + 1447) / 1448);
+	for (k = 0; k < n; k++) {
+		const uint8_t *f = vn_pkt_data(segs[k]);
+		uint32_t seg = vn_pkt_len(segs[k]) - 54;
+
+		assert_true(seg <= 1448);
+		assert_int_equal(f[16] << 8 | f[17], 40 + seg);	/* IP total length */
+		assert_false(segs[k]->vh.flags & VN_VHDR_F_NEEDS_CSUM);
+		assert_int_equal(segs[k]->vh.gso_type, VN_VHDR_GSO_NONE);
+		assert_true(tcp_csum_ok(segs[k]));
+		assert_memory_equal(f + 54, (const uint8_t *)vn_pkt_data(whole) + 54 + off, seg);
+		off += seg;
+	}
+	assert_int_equal(off, plen);
+	assert_int_equal(stat(r.sp[2], "gso_sw_frames"), 1);
+	assert_int_equal(stat(r.sp[2], "gso_sw_segs"), n);
+	assert_int_equal(stat(r.sp[1], "gso_sw_frames"), 0);
+	vn_pkt_put_bulk(segs, n);
+	vn_pkt_put(whole);
+	rig_down(&r);
+}
+
 static void drop_policy(struct vn_port *p, unsigned int i)
 {
 	if (i == 1)
@@ -523,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_sw_aging),
 		cmocka_unit_test(test_sw_vlan_access_trunk),
 		cmocka_unit_test(test_sw_egress_csum_mixed_flood),
+		cmocka_unit_test(test_sw_egress_tso_mixed_flood),
 		cmocka_unit_test(test_sw_backpressure_block),
 		cmocka_unit_test(test_sw_backpressure_drop),
 		cmocka_unit_test(test_sw_two_workers_handoff),
