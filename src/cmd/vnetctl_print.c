@@ -180,8 +180,12 @@ static void print_vlans(struct json_object *arr)
 
 		json_object_object_get_ex(e, "trunk", &trunk);
 		const char *mode = jstr(e, "mode");
-		const char *vl = mode && !strcmp(mode, "trunk") ? jlist(trunk, list, sizeof(list)) :
-				 jint_s(e, "access", acc, sizeof(acc));
+		const char *vl = NULL;	/* untagged: "-" */
+
+		if (mode && !strcmp(mode, "trunk"))
+			vl = jlist(trunk, list, sizeof(list));
+		else if (mode && !strcmp(mode, "access"))
+			vl = jint_s(e, "access", acc, sizeof(acc));
 		const char *row[] = { jstr(e, "port"), mode, vl };
 		vnetctl_table_add(&t, row);
 	}
