@@ -552,6 +552,7 @@ static int h_xdp_list(struct vn_ctl *ctl, struct json_object *args, struct json_
 }
 
 #define MAP_DUMP_MAX		4096		/* entries in one reply */
+#define MAP_DUMP_BYTES_MAX	(2u << 20)	/* key + value bytes in one reply (4 MiB of hex) */
 #define MAP_DUMP_VALUE_MAX	(64 * 1024)	/* bytes of one value (all CPU copies) */
 
 static struct json_object *hex_json(const uint8_t *b, size_t n)
@@ -579,12 +580,14 @@ static int map_dump(struct vn_map *m, struct json_object *arr, bool *truncated)
 	size_t vlen = percpu ? (size_t)m->ncpus * m->vstride : m->value_size;
 	uint8_t *key = malloc(m->key_size), *next = malloc(m->key_size), *val = malloc(vlen);
 	unsigned int n = 0;
+	size_t bytes = 0;
 	int ret = -ENOMEM;
 
 	if (!key || !next || !val)
 		goto out;
 	ret = vn_map_get_next_key(m, NULL, next);
-	while (!ret && n < MAP_DUMP_MAX) {
+	/* Bounded reply: the client reads at most 16 MiB */
+	while (!ret && n < MAP_DUMP_MAX && bytes + m->key_size + vlen <= MAP_DUMP_BYTES_MAX) {
 		struct json_object *o = json_object_new_object();
 
 		memcpy(key, next, m->key_size);
@@ -594,6 +597,7 @@ static int map_dump(struct vn_map *m, struct json_object *arr, bool *truncated)
 			json_object_object_add(o, "value", hex_json(val, vlen));
 		json_object_array_add(arr, o);
 		n++;
+		bytes += m->key_size + vlen;
 		ret = vn_map_get_next_key(m, key, next);
 	}
 	*truncated = !ret;
