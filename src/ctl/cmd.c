@@ -11,6 +11,7 @@
 
 #define SPEC_MAX	1024	/* a port spec: kind + 16 key=value pairs fit */
 #define XDP_SPEC_MAX	1200	/* PORT:DIR:FILE:SECTION:FLAG, FILE up to 1023 bytes */
+#define MAP_HEX_MAX	(2 * (512 + 64 * 1024) + 1)	/* hex key (<= 512 B) = value (<= 64 KiB) */
 #define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
 
 static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
@@ -100,6 +101,26 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
 			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+		},
+	},
+	[VN_CTL_CMD_MAP_UPDATE] = {
+		VN_CTL_CMD_MAP_UPDATE, "map.update", "map update",
+		"store VALUE under KEY in map MAP (hex, in the kernel's byte layout)",
+		true, 4, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
+			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+			{ "entry", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, MAP_HEX_MAX,
+			  "KEY=VALUE" },
+		},
+	},
+	[VN_CTL_CMD_MAP_DELETE] = {
+		VN_CTL_CMD_MAP_DELETE, "map.delete", "map delete",
+		"remove KEY (hex) from map MAP", true, 4, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
+			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
 		},
 	},
 };

@@ -555,6 +555,17 @@ static int h_xdp_list(struct vn_ctl *ctl, struct json_object *args, struct json_
 #define MAP_DUMP_BYTES_MAX	(2u << 20)	/* key + value bytes in one reply (4 MiB of hex) */
 #define MAP_DUMP_VALUE_MAX	(64 * 1024)	/* bytes of one value (all CPU copies) */
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static struct json_object *hex_json(const uint8_t *b, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -573,11 +584,51 @@ static struct json_object *hex_json(const uint8_t *b, size_t n)
 	return o;
 }
 
+/* Hex digits into bytes: exactly @len bytes, or -EINVAL */
+static int hex_parse(const char *s, size_t n, uint8_t *out, size_t len)
+{
+	/* Not two digits per byte of the map's size */
+	if (n != 2 * len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* The map named in @args, under a reference; on failure @msg says why */
+static int map_arg(struct vn_ctl *ctl, struct json_object *args, struct vn_map **m,
+		   struct vn_sw_xdp **ref, char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "port"), *map = arg_str(args, "map");
+	enum vn_xdp_dir dir;
+	int ret;
+
+	ret = dir_arg(args, &dir, msg, msglen);
+	if (ret)
+		return ret;
+	ret = vn_sw_xdp_map_find(ctl->sw, name, dir, map, m, ref);
+	if (ret)
+		snprintf(msg, msglen, "no map \"%s\" in the %s XDP program of \"%s\"", map,
+			 vn_xdp_dir_name(dir), name);
+	return ret;
+}
+
+static size_t map_value_len(const struct vn_map *m)
+{
+	bool percpu = m->type == BPF_MAP_TYPE_PERCPU_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_HASH;
+
+	return percpu ? (size_t)m->ncpus * m->vstride : m->value_size;
+}
+
 /* Every key of @m with its value (the kernel's syscall layout) into @arr */
 static int map_dump(struct vn_map *m, struct json_object *arr, bool *truncated)
 {
-	bool percpu = m->type == BPF_MAP_TYPE_PERCPU_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_HASH;
-	size_t vlen = percpu ? (size_t)m->ncpus * m->vstride : m->value_size;
+	size_t vlen = map_value_len(m);
 	uint8_t *key = malloc(m->key_size), *next = malloc(m->key_size), *val = malloc(vlen);
 	unsigned int n = 0;
 	size_t bytes = 0;
@@ -612,23 +663,16 @@ out:
 static int h_map_dump(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
 		      char *msg, size_t msglen)
 {
-	const char *name = arg_str(args, "port"), *map = arg_str(args, "map");
+	const char *map = arg_str(args, "map");
 	struct json_object *arr;
 	struct vn_sw_xdp *ref;
-	enum vn_xdp_dir dir;
 	struct vn_map *m;
 	bool truncated = false;
 	int ret;
 
-	ret = dir_arg(args, &dir, msg, msglen);
+	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
 	if (ret)
 		return ret;
-	ret = vn_sw_xdp_map_find(ctl->sw, name, dir, map, &m, &ref);
-	if (ret) {
-		snprintf(msg, msglen, "no map \"%s\" in the %s XDP program of \"%s\"", map,
-			 vn_xdp_dir_name(dir), name);
-		return ret;
-	}
 	/* A value too large to print usefully (the sanity limit is 1 MiB per CPU) */
 	if ((size_t)m->ncpus * m->vstride > MAP_DUMP_VALUE_MAX) {
 		vn_sw_xdp_put(ref);
@@ -654,6 +698,75 @@ static int h_map_dump(struct vn_ctl *ctl, struct json_object *args, struct json_
 	return ret;
 }
 
+static int h_map_update(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *entry = arg_str(args, "entry"), *eq = strchr(entry, '=');
+	struct vn_sw_xdp *ref;
+	struct vn_map *m;
+	uint8_t *kv = NULL;
+	size_t vlen;
+	int ret;
+
+	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	if (ret)
+		return ret;
+	vlen = map_value_len(m);
+	/* A value bigger than an entry argument can carry */
+	ret = -E2BIG;
+	if (vlen > 64 * 1024) {
+		snprintf(msg, msglen, "values over 64 KiB cannot be set here");
+		goto out;
+	}
+	kv = malloc(m->key_size + vlen);
+	ret = -ENOMEM;
+	if (!kv)
+		goto out;
+	ret = -EINVAL;
+	if (!eq || hex_parse(entry, (size_t)(eq - entry), kv, m->key_size) ||
+	    hex_parse(eq + 1, strlen(eq + 1), kv + m->key_size, vlen)) {
+		snprintf(msg, msglen, "ENTRY must be KEY=VALUE with %u and %zu bytes in hex",
+			 m->key_size, vlen);
+		goto out;
+	}
+	ret = vn_map_update(m, kv, kv + m->key_size, BPF_ANY);
+	if (ret) {
+		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+		goto out;
+	}
+	*result = json_object_new_object();
+	json_object_object_add(*result, "map", json_object_new_string(m->name));
+out:
+	free(kv);
+	vn_sw_xdp_put(ref);
+	return ret;
+}
+
+static int h_map_delete(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *key = arg_str(args, "key");
+	struct vn_sw_xdp *ref;
+	struct vn_map *m;
+	uint8_t *k;
+	int ret;
+
+	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	if (ret)
+		return ret;
+	k = malloc(m->key_size);
+	ret = k ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
+	if (ret)
+		snprintf(msg, msglen, "KEY must be %u bytes in hex", m->key_size);
+	else if ((ret = vn_map_delete(m, k)))
+		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+	else
+		*result = json_object_new_object();
+	free(k);
+	vn_sw_xdp_put(ref);
+	return ret;
+}
+
 /* version and help are answered by server.c */
 static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_PORT_ADD] = h_port_add,
@@ -668,6 +781,8 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_XDP_DETACH] = h_xdp_detach,
 	[VN_CTL_CMD_XDP_LIST] = h_xdp_list,
 	[VN_CTL_CMD_MAP_DUMP] = h_map_dump,
+	[VN_CTL_CMD_MAP_UPDATE] = h_map_update,
+	[VN_CTL_CMD_MAP_DELETE] = h_map_delete,
 };
 
 static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_object *args,

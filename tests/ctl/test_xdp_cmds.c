@@ -191,6 +191,49 @@ static void test_xdp_cmds_lifecycle(void **state)
 	rep = req("{\"v\":1,\"id\":13,\"cmd\":\"xdp.list\"}");
 	assert_int_equal(json_object_array_length(ok(rep)), 0);
 	json_object_put(rep);
+	/* map update/delete on redirect.bpf.o's DEVMAP (u32 port ids) */
+	rep = req("{\"v\":1,\"id\":14,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+		  "\"xa:ingress:%s/redirect.bpf.o\"}}", progs);
+	ok(rep);
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":15,\"cmd\":\"map.update\",\"args\":{\"port\":\"xa\","
+		  "\"dir\":\"ingress\",\"map\":\"tx_port\",\"entry\":\"07000000=2A000000\"}}");
+	ok(rep);
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":16,\"cmd\":\"map.dump\",\"args\":{\"port\":\"xa\","
+		  "\"dir\":\"ingress\",\"map\":\"tx_port\"}}");
+	res = get(ok(rep), "entries");
+	e = NULL;
+	for (size_t i = 0; i < json_object_array_length(res); i++)
+		if (!strcmp(json_object_get_string(get(json_object_array_get_idx(res, i), "key")),
+			    "07000000"))
+			e = json_object_array_get_idx(res, i);
+	assert_non_null(e);
+	assert_string_equal(json_object_get_string(get(e, "value")), "2a000000");
+	json_object_put(rep);
+	/* hostile entries: sizes, digits, separators */
+	{
+		static const char *const bad[] = {
+			"07000000", "07000000=", "=2a000000", "0700000=2a000000",
+			"07000000=2a00000000", "07000000=2a0000zz", "07000000:2a000000",
+			"07000000==2a000000", "0g000000=2a000000",
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			expect_err("EINVAL", req("{\"v\":1,\"id\":17,\"cmd\":\"map.update\","
+						 "\"args\":{\"port\":\"xa\",\"dir\":\"ingress\","
+						 "\"map\":\"tx_port\",\"entry\":\"%s\"}}", bad[i]));
+	}
+	/* index past the DEVMAP's 8 entries */
+	expect_err("E2BIG", req("{\"v\":1,\"id\":18,\"cmd\":\"map.update\",\"args\":{\"port\":"
+				"\"xa\",\"dir\":\"ingress\",\"map\":\"tx_port\",\"entry\":"
+				"\"08000000=01000000\"}}"));
+	expect_err("EINVAL", req("{\"v\":1,\"id\":19,\"cmd\":\"map.delete\",\"args\":{\"port\":"
+				 "\"xa\",\"dir\":\"ingress\",\"map\":\"tx_port\",\"key\":\"07\"}}"));
+	rep = req("{\"v\":1,\"id\":20,\"cmd\":\"map.delete\",\"args\":{\"port\":\"xa\","
+		  "\"dir\":\"ingress\",\"map\":\"tx_port\",\"key\":\"07000000\"}}");
+	ok(rep);
+	json_object_put(rep);
 	assert_int_equal(vn_sw_port_del(sw, "xa"), 0);
 	vn_port_close(b);
 }

@@ -10,7 +10,10 @@
 # 2. redirect_port.bpf.o (bpf_redirect(2)) at tap A's ingress with three
 #    namespaces: everything A sends goes to C (port 2) and never to B, past
 #    learning: A reaches C's address, not B's; tcpdump at B sees no frame
-#    from A's MAC, at C all of them; the FDB never learns A.
+#    from A's MAC, at C all of them; the FDB never learns A. Then
+#    redirect.bpf.o replaces it (vnetctl xdp attach --replace): with its
+#    DEVMAP empty A reaches B; filled with vnetctl map update, A's frames
+#    for B go to C.
 set -Eeuo pipefail
 trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
 build=${1:?usage: 050_xdp_hook.sh BUILD_DIR}
@@ -154,6 +157,22 @@ echo "# A's MAC was never learned (redirect bypasses learning)"
 cat "$tmp/fdb"
 ! grep -qi "$maca" "$tmp/fdb"
 [ "$(counter "${tag}a" xdp_redirect)" -ge 5 ]
+
+echo "## 2b. redirect.bpf.o (DEVMAP) swapped in with vnetctl: empty map passes, filled map redirects"
+"$VNETCTL" -s "$sock" xdp attach "${tag}a:ingress:$progs/redirect.bpf.o" --replace
+echo "# empty DEVMAP: bpf_redirect_map's default XDP_PASS, so A reaches B through the FDB"
+ip netns exec "$nsa" busybox ping -c 4 -W 3 10.199.46.3
+echo "# every slot -> port 2: A's frames for B go to C instead"
+for k in 0 1 2 3 4 5 6 7; do
+	"$VNETCTL" -s "$sock" map update "${tag}a" ingress tx_port "0${k}000000=02000000"
+done
+"$VNETCTL" -s "$sock" map dump "${tag}a" ingress tx_port
+red0=$(counter "${tag}a" xdp_redirect)
+! ip netns exec "$nsa" busybox ping -c 2 -W 1 10.199.46.3
+ip netns exec "$nsa" busybox ping -c 2 -W 2 10.199.46.2
+red1=$(counter "${tag}a" xdp_redirect)
+echo "xdp_redirect on ${tag}a: $red0 -> $red1"
+[ "$red1" -ge $((red0 + 4)) ]
 vnetd_stop TERM
 
 echo "## 3. a bad --xdp is refused with exit status 1"
