@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/gro.h"
 #include "core/pool.h"
 #include "core/ring.h"
 #include "sw.h"
@@ -115,6 +116,7 @@ struct sw_dlist {
  * @stats:	counters
  * @stop:	set by vn_sw_stop() (atomic)
  * @last_age:	time of the last aging pass (worker 0 ages the FDB)
+ * @gro:	GRO state for frames towards TSO-capable ports
  */
 struct sw_worker {
 	struct vn_sw *sw;
@@ -141,6 +143,7 @@ struct sw_worker {
 	struct vn_sw_worker_stats stats;
 	bool stop;
 	uint32_t last_age;
+	struct vn_gro gro;
 };
 
 /**

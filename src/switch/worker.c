@@ -181,6 +181,50 @@ static bool tx_refused(struct sw_port *sp, struct vn_pkt **out, unsigned int sen
 	return true;
 }
 
+/* The port takes TSO frames (and NEEDS_CSUM): worth merging segments for it */
+static bool gro_target(const struct sw_port *sp)
+{
+	uint64_t f = sp->port->features;
+
+	return (f & VN_BIT(VN_NET_F_GUEST_CSUM)) &&
+	       (f & (VN_BIT(VN_NET_F_GUEST_TSO4) | VN_BIT(VN_NET_F_GUEST_TSO6)));
+}
+
+/**
+ * take_chunk() - Pop up to SW_BURST frames of the backlog, merged by GRO when it pays
+ * @w:		worker
+ * @sp:		destination
+ * @pkts:	output, SW_BURST entries
+ *
+ * GRO runs only for a TSO-capable destination and only when a frame of the
+ * chunk came from a port that does not deliver TSO frames itself (a tap
+ * with offload=off): those are the MTU-sized TCP segments worth merging.
+ *
+ * Return: frames in @pkts
+ */
+static unsigned int take_chunk(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **pkts)
+{
+	unsigned int n = 0, k;
+	bool small_src = false;
+	uint64_t merged;
+
+	while (sp->nbacklog && n < SW_BURST)
+		pkts[n++] = bl_pop(sp);
+	if (n < 2 || !gro_target(sp))
+		return n;
+	for (k = 0; k < n && !small_src; k++) {
+		const struct sw_port *src = w->tbl->ports[pkts[k]->in_port];
+
+		small_src = src && !vn_port_has(src->port, VN_NET_F_HOST_TSO4);
+	}
+	if (!small_src)
+		return n;
+	merged = w->gro.merged;
+	n = vn_gro_burst(&w->gro, w->pool, pkts, n, pkts, n);
+	sp->port->stats.gro_merged += w->gro.merged - merged;
+	return n;
+}
+
 /**
  * pump() - Resolve and send a port's backlog, in bursts, until it is empty or the port is full
  * @w:		worker owning @sp
@@ -191,7 +235,8 @@ static bool tx_refused(struct sw_port *sp, struct vn_pkt **out, unsigned int sen
 static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 {
 	struct vn_port *port = sp->port;
-	unsigned int work = 0, sent, nout;
+	unsigned int work = 0, sent, nout, n, k;
+	struct vn_pkt *chunk[SW_BURST];
 	bool full = false;
 
 	if (sp->npartial) {
@@ -203,9 +248,17 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 	}
 	while (!full && sp->nbacklog) {
 		nout = 0;
-		while (sp->nbacklog && SW_OUT_MAX - nout >= SW_SEGS_MAX)
-			nout += sw_egress_resolve(w, sp, bl_pop(sp), w->out + nout,
-						  SW_OUT_MAX - nout);
+		n = take_chunk(w, sp, chunk);
+		/* Resolve a frame only while its worst-case segmentation still fits
+		 * @out; what is left goes back to the front of the backlog */
+		for (k = 0; k < n && SW_OUT_MAX - nout >= SW_SEGS_MAX; k++)
+			nout += sw_egress_resolve(w, sp, chunk[k], w->out + nout, SW_OUT_MAX - nout);
+		while (k < n) {
+			/* back to the front of the backlog, in order */
+			sp->bl_head = (sp->bl_head + SW_BACKLOG_MAX - 1) % SW_BACKLOG_MAX;
+			sp->backlog[sp->bl_head] = chunk[--n];
+			sp->nbacklog++;
+		}
 		if (!nout)
 			continue;
 		sent = port->ops->tx_burst(port, w->out, nout);
@@ -688,6 +741,7 @@ int sw_worker_init(struct vn_sw *sw, struct sw_worker *w, unsigned int idx)
 	w->idx = idx;
 	w->evfd = -1;
 	vn_fdb_cache_init(&w->cache);
+	vn_gro_init(&w->gro);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w->epfd < 0)
 		return -errno;

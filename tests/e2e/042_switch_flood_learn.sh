@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 042_switch_flood_learn.sh - four namespaces on one vnetd: ARP/NDP requests
+# 042_switch_flood_learn.sh - four namespaces on one vnetd with two workers
+# (ports spread over both, so floods and unicast cross the worker rings): ARP/NDP requests
 # are flooded to all other ports, then unicast between two stations is seen
 # only by them (tcpdump on the bystanders' taps sees none of it), the FDB
 # holds the four stations, and a flushed FDB floods again.
@@ -13,7 +14,7 @@ args=()
 for i in 1 2 3 4; do
 	args+=(--port "tap:name=${VS_TAG}t$i")
 done
-vs_vnetd "${args[@]}"
+vs_vnetd --workers 2 "${args[@]}"
 for i in 1 2 3 4; do
 	vs_ns "${VS_TAG}n$i" "${VS_TAG}t$i" "$i"
 done

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "core/csum.h"
+#include "core/gso.h"
 #include "core/pool.h"
 #include "core/vhdr.h"
 #include "port/pair.h"
@@ -432,6 +433,39 @@ static void test_sw_egress_tso_mixed_flood(void **state)
 	rig_down(&r);
 }
 
+/* MTU-sized segments from an offload-off port reach a TSO port merged (GRO) */
+static void test_sw_gro_towards_tso_port(void **state)
+{
+	const uint64_t feat[2] = { ALL_OFF, ALL_ON };
+	struct vn_pkt *tso, *segs[16], *got[16];
+	enum vn_drop_reason why;
+	unsigned int n, k, m;
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 2, 1, feat, 0, NULL);
+	host_tx(&r, 1, mk_udp(&r, 1, 1, -1, 10, false));	/* learn station 1 */
+	run(&r);
+	drain_all(&r);
+	tso = mk_tso(&r, 0, 10000);
+	mac_of(vn_pkt_data(tso), 1);
+	n = (unsigned int)vn_gso_segment(r.host[0]->pool, tso, true, segs, 16, &why);
+	assert_int_equal(n, 7);
+	for (k = 0; k < n; k++)
+		host_tx(&r, 0, segs[k]);
+	run(&r);
+	m = host_rx(&r, 1, got, 16);
+	assert_int_equal(m, 1);
+	assert_int_equal(vn_pkt_len(got[0]), vn_pkt_len(tso));
+	assert_int_equal(got[0]->vh.gso_type, VN_VHDR_GSO_TCPV4);
+	assert_memory_equal((uint8_t *)vn_pkt_data(got[0]) + 54, (uint8_t *)vn_pkt_data(tso) + 54,
+			    10000);
+	assert_int_equal(stat(r.sp[1], "gro_merged"), 6);
+	vn_pkt_put(got[0]);
+	vn_pkt_put(tso);
+	rig_down(&r);
+}
+
 static void drop_policy(struct vn_port *p, unsigned int i)
 {
 	if (i == 1)
@@ -608,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_sw_vlan_access_trunk),
 		cmocka_unit_test(test_sw_egress_csum_mixed_flood),
 		cmocka_unit_test(test_sw_egress_tso_mixed_flood),
+		cmocka_unit_test(test_sw_gro_towards_tso_port),
 		cmocka_unit_test(test_sw_backpressure_block),
 		cmocka_unit_test(test_sw_backpressure_drop),
 		cmocka_unit_test(test_sw_two_workers_handoff),
