@@ -180,8 +180,12 @@ static void print_vlans(struct json_object *arr)
 
 		json_object_object_get_ex(e, "trunk", &trunk);
 		const char *mode = jstr(e, "mode");
-		const char *vl = mode && !strcmp(mode, "trunk") ? jlist(trunk, list, sizeof(list)) :
-				 jint_s(e, "access", acc, sizeof(acc));
+		const char *vl = NULL;	/* untagged: "-" */
+
+		if (mode && !strcmp(mode, "trunk"))
+			vl = jlist(trunk, list, sizeof(list));
+		else if (mode && !strcmp(mode, "access"))
+			vl = jint_s(e, "access", acc, sizeof(acc));
 		const char *row[] = { jstr(e, "port"), mode, vl };
 		vnetctl_table_add(&t, row);
 	}
@@ -204,6 +208,64 @@ static void print_help(struct json_object *arr)
 	vnetctl_table_print(&t);
 }
 
+/* xdp list: one row per attachment, its counters summed over the workers */
+static void print_xdp(struct json_object *arr)
+{
+	static const char *const hdr[] = { "PORT", "DIR", "PROGRAM", "PASS", "DROP", "TX",
+		"REDIRECT", "ABORTED", "MEM", "MAPS" };
+	struct vnetctl_table t;
+	size_t i;
+
+	vnetctl_table_init(&t, 10, 0x1f8u, hdr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i), *c = NULL, *maps = NULL;
+		char n[5][24], mem[32], list[512], prog[160];
+		int64_t used = -1;
+
+		json_object_object_get_ex(e, "counters", &c);
+		json_object_object_get_ex(e, "maps", &maps);
+		if (jint(e, "mem_used", &used) && used >= 0)
+			vnetctl_human(mem, sizeof(mem), (uint64_t)used, "B");
+		snprintf(prog, sizeof(prog), "%s%s", jstr(e, "prog") ?: "-",
+			 json_object_get_boolean(json_object_object_get(e, "segment_first")) ?
+			 " (segment-first)" : "");
+		const char *row[] = { jstr(e, "port"), jstr(e, "dir"), prog,
+			jint_s(c, "xdp_pass", n[0], sizeof(n[0])),
+			jint_s(c, "xdp_drop", n[1], sizeof(n[1])),
+			jint_s(c, "xdp_tx", n[2], sizeof(n[2])),
+			jint_s(c, "xdp_redirect", n[3], sizeof(n[3])),
+			jint_s(c, "xdp_aborted", n[4], sizeof(n[4])),
+			used >= 0 ? mem : NULL, jlist(maps, list, sizeof(list)) };
+		vnetctl_table_add(&t, row);
+	}
+	vnetctl_table_print(&t);
+}
+
+/* map dump: KEY and VALUE in hex, as the daemon sent them */
+static void print_map(struct json_object *o)
+{
+	static const char *const hdr[] = { "KEY", "VALUE" };
+	struct json_object *arr = NULL;
+	struct vnetctl_table t;
+	size_t i;
+
+	if (!json_object_object_get_ex(o, "entries", &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		fprintf(stderr, "Error: unexpected reply from vnetd\n");
+		return;
+	}
+	vnetctl_table_init(&t, 2, 0, hdr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		const char *row[] = { jstr(e, "key"), jstr(e, "value") };
+
+		vnetctl_table_add(&t, row);
+	}
+	vnetctl_table_print(&t);
+	if (json_object_get_boolean(json_object_object_get(o, "truncated")))
+		printf("(more entries not shown)\n");
+}
+
 /**
  * vnetctl_print() - Print a command's result for people
  * @cmd:	the command that was run
@@ -223,6 +285,10 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
 	}
 	if (cmd->config)
 		return;
+	if (cmd->id == VN_CTL_CMD_MAP_DUMP && json_object_is_type(result, json_type_object)) {
+		print_map(result);
+		return;
+	}
 	if (!json_object_is_type(result, json_type_array)) {
 		fprintf(stderr, "Error: unexpected reply from vnetd\n");
 		return;
@@ -242,6 +308,9 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
 		break;
 	case VN_CTL_CMD_VLAN_SHOW:
 		print_vlans(result);
+		break;
+	case VN_CTL_CMD_XDP_LIST:
+		print_xdp(result);
 		break;
 	default:
 		break;

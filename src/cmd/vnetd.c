@@ -31,9 +31,11 @@
 #include "port/port.h"
 #include "port/tap.h"
 #include "switch/sw.h"
+#include "switch/xdp_hook.h"
 
 #define VNETD_PORTS_MAX		1024
 #define VNETD_WORKERS_MAX	64
+#define VNETD_XDP_MAX		512
 
 /**
  * struct vnetd_opts - the parsed command line
@@ -46,6 +48,10 @@
  * @config:	--config file, or NULL
  * @pidfile:	--pidfile path, or NULL
  * @verbose:	-v count
+ * @xdp:	--xdp specs, in order
+ * @nxdp:	entries in @xdp
+ * @xdp_mem:	--xdp-mem-limit bytes (0: the switch's default)
+ * @xdp_budget:	--xdp-budget instructions (0: the switch's default)
  */
 struct vnetd_opts {
 	const char *ports[VNETD_PORTS_MAX];
@@ -57,6 +63,10 @@ struct vnetd_opts {
 	const char *config;
 	const char *pidfile;
 	unsigned int verbose;
+	const char *xdp[VNETD_XDP_MAX];
+	unsigned int nxdp;
+	size_t xdp_mem;
+	unsigned int xdp_budget;
 };
 
 static const char usage_text[] =
@@ -74,6 +84,16 @@ static const char usage_text[] =
 "  -w, --workers N        forwarding threads, 1-64 (default 1)\n"
 "      --aging SEC        MAC table aging time, 1-1000000 s (default 300)\n"
 "      --busy-poll        workers poll their ports without sleeping\n"
+"  -x, --xdp PORT:DIR:FILE.o[:SECTION][:segment-first]\n"
+"                         attach an XDP program (repeatable): DIR is\n"
+"                         ingress (frames from the port) or egress (frames\n"
+"                         to it); SECTION picks the program (function or\n"
+"                         section name, default the first); segment-first\n"
+"                         cuts TSO frames into MTU frames before the program\n"
+"      --xdp-mem-limit MIB  memory cap of each XDP program with its maps\n"
+"                         (default 64)\n"
+"      --xdp-budget N     instructions an XDP program may run per frame\n"
+"                         (default 100000); past it the frame is aborted\n"
 "  -s, --socket PATH      serve the control protocol (vnetctl) on this\n"
 "                         unix socket\n"
 "  -c, --config FILE      run the control commands in FILE at start (one\n"
@@ -110,6 +130,7 @@ static const char usage_text[] =
 "  vnetd --port tap:name=vnet0 --port tap:name=vnet1\n"
 "  vnetd -p tap:name=ctr1eth,netns=ctr1 -p tap:name=ctr2eth,netns=ctr2\n"
 "  vnetd -w 2 -s /run/vnetd.sock -p tap:name=vm1,vlan=10 -p tap:name=up0,trunk=10:20\n"
+"  vnetd -p tap:name=vnet0 -p tap:name=vnet1 --xdp vnet0:ingress:drop_icmp.o\n"
 "\n"
 "Exit status: 0 after a clean shutdown, 1 on a bad argument or a port that\n"
 "could not be opened, 2 on a runtime failure.\n"
@@ -171,7 +192,7 @@ static int parse_uint(const char *opt, const char *s, unsigned long min, unsigne
  */
 static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 {
-	enum { OPT_AGING = 256, OPT_BUSY_POLL, OPT_PIDFILE };
+	enum { OPT_AGING = 256, OPT_BUSY_POLL, OPT_PIDFILE, OPT_XDP_MEM, OPT_XDP_BUDGET };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "workers", required_argument, NULL, 'w' },
@@ -180,6 +201,9 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "xdp", required_argument, NULL, 'x' },
+		{ "xdp-mem-limit", required_argument, NULL, OPT_XDP_MEM },
+		{ "xdp-budget", required_argument, NULL, OPT_XDP_BUDGET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -193,7 +217,7 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 	o->aging = 300;
 	o->verbose = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:w:s:c:vqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:w:s:c:x:vqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (o->nports >= VNETD_PORTS_MAX) {
@@ -221,6 +245,25 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 			break;
 		case OPT_PIDFILE:
 			o->pidfile = optarg;
+			break;
+		case 'x':
+			if (o->nxdp >= VNETD_XDP_MAX) {
+				fprintf(stderr, "vnetd: --xdp: at most %d programs\n", VNETD_XDP_MAX);
+				return -EINVAL;
+			}
+			o->xdp[o->nxdp++] = optarg;
+			break;
+		case OPT_XDP_MEM: {
+			unsigned int mib;
+
+			if (parse_uint("--xdp-mem-limit", optarg, 1, 65536, &mib))
+				return -EINVAL;
+			o->xdp_mem = (size_t)mib << 20;
+			break;
+		}
+		case OPT_XDP_BUDGET:
+			if (parse_uint("--xdp-budget", optarg, 100, 1000000, &o->xdp_budget))
+				return -EINVAL;
 			break;
 		case 'v':
 			o->verbose++;
@@ -388,6 +431,51 @@ static int open_ports(struct vn_sw *sw, const struct vnetd_opts *o)
 }
 
 /**
+ * attach_xdp_one() - Attach one --xdp PORT:DIR:FILE[:SECTION][:segment-first]
+ * @sw:		switch (ports open)
+ * @spec:	the option's value
+ *
+ * Return: 0, or a negative errno (logged with the spec)
+ */
+static int attach_xdp_one(struct vn_sw *sw, const char *spec)
+{
+	struct vn_sw_xdp_spec xs;
+	char err[512] = "";
+	int ret;
+
+	ret = vn_sw_xdp_spec_parse(spec, &xs, err, sizeof(err));
+	if (!ret)
+		ret = vn_sw_xdp_attach(sw, xs.port, xs.dir, xs.path,
+				       xs.section[0] ? xs.section : NULL, xs.flags, err,
+				       sizeof(err));
+	if (ret)
+		vn_err("--xdp %s: %s", spec, err[0] ? err : strerror(-ret));
+	return ret;
+}
+
+/**
+ * attach_xdp() - Attach every --xdp program, in order
+ * @sw:		switch
+ * @o:		options
+ *
+ * Return: 0, or the first error
+ */
+static int attach_xdp(struct vn_sw *sw, const struct vnetd_opts *o)
+{
+	int ret;
+
+	if (o->xdp_mem)
+		vn_sw_xdp_set_mem_limit(sw, o->xdp_mem);
+	vn_sw_xdp_set_budget(sw, o->xdp_budget);
+	for (unsigned int i = 0; i < o->nxdp; i++) {
+		ret = attach_xdp_one(sw, o->xdp[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
  * wait_for_signal() - Block until SIGINT or SIGTERM
  * @set:	the blocked signal set
  *
@@ -437,6 +525,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ret = open_ports(sw, &o);
+	if (!ret)
+		ret = attach_xdp(sw, &o);
 	if (!ret)
 		ret = ctl_start(sw, &o, &srv);
 	if (ret) {

@@ -10,6 +10,8 @@
 #include "port/port.h"
 
 #define SPEC_MAX	1024	/* a port spec: kind + 16 key=value pairs fit */
+#define XDP_SPEC_MAX	1200	/* PORT:DIR:FILE:SECTION:FLAG, FILE up to 1023 bytes */
+#define MAP_HEX_MAX	(2 * (512 + 64 * 1024) + 1)	/* hex key (<= 512 B) = value (<= 64 KiB) */
 #define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
 
 static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
@@ -70,6 +72,56 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_VLAN_SHOW] = {
 		VN_CTL_CMD_VLAN_SHOW, "vlan.show", "vlan show",
 		"show each port's VLAN configuration", false, 0, { { 0 } },
+	},
+	/* XDP programs at ports (switch/xdp_hook.h); SPEC as vnetd --xdp */
+	[VN_CTL_CMD_XDP_ATTACH] = {
+		VN_CTL_CMD_XDP_ATTACH, "xdp.attach", "xdp attach",
+		"load FILE.o and attach it: SPEC is PORT:ingress|egress:FILE.o[:SECTION]"
+		"[:segment-first]", true, 2, {
+			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 5, XDP_SPEC_MAX,
+			  "SPEC" },
+			{ "replace", VN_CTL_ARG_BOOL, VN_CTL_ARG_FLAG, 0, 1, NULL },
+		},
+	},
+	[VN_CTL_CMD_XDP_DETACH] = {
+		VN_CTL_CMD_XDP_DETACH, "xdp.detach", "xdp detach",
+		"detach the XDP program of PORT at DIR (ingress or egress)", true, 2, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
+		},
+	},
+	[VN_CTL_CMD_XDP_LIST] = {
+		VN_CTL_CMD_XDP_LIST, "xdp.list", "xdp list",
+		"list XDP programs: port, direction, program, counters, memory", false, 0,
+		{ { 0 } },
+	},
+	[VN_CTL_CMD_MAP_DUMP] = {
+		VN_CTL_CMD_MAP_DUMP, "map.dump", "map dump",
+		"show the entries of map MAP of the XDP program at PORT DIR (hex)", false, 3, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
+			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+		},
+	},
+	[VN_CTL_CMD_MAP_UPDATE] = {
+		VN_CTL_CMD_MAP_UPDATE, "map.update", "map update",
+		"store VALUE under KEY in map MAP (hex, in the kernel's byte layout)",
+		true, 4, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
+			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+			{ "entry", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, MAP_HEX_MAX,
+			  "KEY=VALUE" },
+		},
+	},
+	[VN_CTL_CMD_MAP_DELETE] = {
+		VN_CTL_CMD_MAP_DELETE, "map.delete", "map delete",
+		"remove KEY (hex) from map MAP", true, 4, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
+			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
+		},
 	},
 };
 

@@ -27,6 +27,7 @@
 #include "ctl.h"
 #include "port/port.h"
 #include "switch/sw.h"
+#include "switch/xdp_hook.h"
 
 #define SPEC_MAX	1024
 
@@ -452,6 +453,320 @@ static int h_vlan_show(struct vn_ctl *ctl, struct json_object *args, struct json
 	return 0;
 }
 
+static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *spec = arg_str(args, "spec");
+	struct vn_sw_xdp_spec xs;
+	struct json_object *v;
+	unsigned int flags;
+	int ret;
+
+	ret = vn_sw_xdp_spec_parse(spec, &xs, msg, msglen);
+	if (ret)
+		return ret;
+	flags = xs.flags;
+	if (json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v))
+		flags |= VN_SW_XDP_REPLACE;
+	ret = vn_sw_xdp_attach(ctl->sw, xs.port, xs.dir, xs.path,
+			       xs.section[0] ? xs.section : NULL, flags, msg, msglen);
+	if (ret)
+		return ret;
+	*result = json_object_new_object();
+	json_object_object_add(*result, "port", json_object_new_string(xs.port));
+	json_object_object_add(*result, "dir", json_object_new_string(vn_xdp_dir_name(xs.dir)));
+	json_object_object_add(*result, "file", json_object_new_string(xs.path));
+	return 0;
+}
+
+static int dir_arg(struct json_object *args, enum vn_xdp_dir *dir, char *msg, size_t msglen)
+{
+	const char *s = arg_str(args, "dir");
+
+	if (!s || vn_xdp_dir_parse(s, dir)) {
+		snprintf(msg, msglen, "direction \"%s\": expected ingress or egress", s ? s : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int h_xdp_detach(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "port");
+	enum vn_xdp_dir dir;
+	int ret;
+
+	ret = dir_arg(args, &dir, msg, msglen);
+	if (ret)
+		return ret;
+	ret = vn_sw_xdp_detach(ctl->sw, name, dir);
+	if (ret) {
+		snprintf(msg, msglen, "port \"%s\" has no %s XDP program", name,
+			 vn_xdp_dir_name(dir));
+		return ret;
+	}
+	*result = json_object_new_object();
+	json_object_object_add(*result, "port", json_object_new_string(name));
+	json_object_object_add(*result, "dir", json_object_new_string(vn_xdp_dir_name(dir)));
+	return 0;
+}
+
+static int xdp_one(const struct vn_sw_xdp_info *info, void *arg)
+{
+	struct json_object *arr = arg, *o = json_object_new_object();
+	struct json_object *c = json_object_new_object(), *maps = json_object_new_array();
+
+	json_object_object_add(o, "port", json_object_new_string(info->port));
+	json_object_object_add(o, "dir", json_object_new_string(vn_xdp_dir_name(info->dir)));
+	json_object_object_add(o, "prog", json_object_new_string(info->prog));
+	json_object_object_add(o, "file", json_object_new_string(info->path));
+	json_object_object_add(o, "segment_first",
+			       json_object_new_boolean(info->flags & VN_SW_XDP_SEGMENT_FIRST));
+	json_object_object_add(o, "mem_used", json_object_new_int64((int64_t)info->mem_used));
+	json_object_object_add(o, "mem_limit", json_object_new_int64((int64_t)info->mem_limit));
+	for (unsigned int i = 0; i < VN_XDP_NSTATS; i++) {
+		uint64_t val;
+
+		memcpy(&val, (const uint8_t *)&info->stats + vn_xdp_stats_desc[i].off, sizeof(val));
+		json_object_object_add(c, vn_xdp_stats_desc[i].name,
+				       json_object_new_int64((int64_t)val));
+	}
+	json_object_object_add(o, "counters", c);
+	for (unsigned int i = 0; info->obj && i < info->obj->nmaps; i++)
+		json_object_array_add(maps, json_object_new_string(info->obj->maps[i].name));
+	json_object_object_add(o, "maps", maps);
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+static int h_xdp_list(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		      char *msg, size_t msglen)
+{
+	(void)args;
+	(void)msg;
+	(void)msglen;
+	*result = json_object_new_array();
+	vn_sw_xdp_foreach(ctl->sw, xdp_one, *result);
+	return 0;
+}
+
+#define MAP_DUMP_MAX		4096		/* entries in one reply */
+#define MAP_DUMP_BYTES_MAX	(2u << 20)	/* key + value bytes in one reply (4 MiB of hex) */
+#define MAP_DUMP_VALUE_MAX	(64 * 1024)	/* bytes of one value (all CPU copies) */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static struct json_object *hex_json(const uint8_t *b, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	struct json_object *o;
+	char *s = malloc(2 * n + 1);
+
+	if (!s)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		s[2 * i] = digits[b[i] >> 4];
+		s[2 * i + 1] = digits[b[i] & 15];
+	}
+	s[2 * n] = '\0';
+	o = json_object_new_string(s);
+	free(s);
+	return o;
+}
+
+/* Hex digits into bytes: exactly @len bytes, or -EINVAL */
+static int hex_parse(const char *s, size_t n, uint8_t *out, size_t len)
+{
+	/* Not two digits per byte of the map's size */
+	if (n != 2 * len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* The map named in @args, under a reference; on failure @msg says why */
+static int map_arg(struct vn_ctl *ctl, struct json_object *args, struct vn_map **m,
+		   struct vn_sw_xdp **ref, char *msg, size_t msglen)
+{
+	const char *name = arg_str(args, "port"), *map = arg_str(args, "map");
+	enum vn_xdp_dir dir;
+	int ret;
+
+	ret = dir_arg(args, &dir, msg, msglen);
+	if (ret)
+		return ret;
+	ret = vn_sw_xdp_map_find(ctl->sw, name, dir, map, m, ref);
+	if (ret)
+		snprintf(msg, msglen, "no map \"%s\" in the %s XDP program of \"%s\"", map,
+			 vn_xdp_dir_name(dir), name);
+	return ret;
+}
+
+static size_t map_value_len(const struct vn_map *m)
+{
+	bool percpu = m->type == BPF_MAP_TYPE_PERCPU_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_HASH;
+
+	return percpu ? (size_t)m->ncpus * m->vstride : m->value_size;
+}
+
+/* Every key of @m with its value (the kernel's syscall layout) into @arr */
+static int map_dump(struct vn_map *m, struct json_object *arr, bool *truncated)
+{
+	size_t vlen = map_value_len(m);
+	uint8_t *key = malloc(m->key_size), *next = malloc(m->key_size), *val = malloc(vlen);
+	unsigned int n = 0;
+	size_t bytes = 0;
+	int ret = -ENOMEM;
+
+	if (!key || !next || !val)
+		goto out;
+	ret = vn_map_get_next_key(m, NULL, next);
+	/* Bounded reply: the client reads at most 16 MiB */
+	while (!ret && n < MAP_DUMP_MAX && bytes + m->key_size + vlen <= MAP_DUMP_BYTES_MAX) {
+		struct json_object *o = json_object_new_object();
+
+		memcpy(key, next, m->key_size);
+		json_object_object_add(o, "key", hex_json(key, m->key_size));
+		/* deleted between the walk and the lookup: shown without a value */
+		if (!vn_map_lookup(m, key, val))
+			json_object_object_add(o, "value", hex_json(val, vlen));
+		json_object_array_add(arr, o);
+		n++;
+		bytes += m->key_size + vlen;
+		ret = vn_map_get_next_key(m, key, next);
+	}
+	*truncated = !ret;
+	ret = ret == -ENOENT || !ret ? 0 : ret;
+out:
+	free(key);
+	free(next);
+	free(val);
+	return ret;
+}
+
+static int h_map_dump(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		      char *msg, size_t msglen)
+{
+	const char *map = arg_str(args, "map");
+	struct json_object *arr;
+	struct vn_sw_xdp *ref;
+	struct vn_map *m;
+	bool truncated = false;
+	int ret;
+
+	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	if (ret)
+		return ret;
+	/* A value too large to print usefully (the sanity limit is 1 MiB per CPU) */
+	if ((size_t)m->ncpus * m->vstride > MAP_DUMP_VALUE_MAX) {
+		vn_sw_xdp_put(ref);
+		snprintf(msg, msglen, "map \"%s\": values over %d bytes are not dumped", map,
+			 MAP_DUMP_VALUE_MAX);
+		return -E2BIG;
+	}
+	arr = json_object_new_array();
+	ret = map_dump(m, arr, &truncated);
+	*result = json_object_new_object();
+	json_object_object_add(*result, "map", json_object_new_string(map));
+	json_object_object_add(*result, "type", json_object_new_string(vn_map_type_name(m->type)));
+	json_object_object_add(*result, "key_size", json_object_new_int((int)m->key_size));
+	json_object_object_add(*result, "value_size", json_object_new_int((int)m->value_size));
+	json_object_object_add(*result, "entries", arr);
+	json_object_object_add(*result, "truncated", json_object_new_boolean(truncated));
+	vn_sw_xdp_put(ref);
+	if (ret) {
+		json_object_put(*result);
+		*result = NULL;
+		snprintf(msg, msglen, "map \"%s\": %s", map, strerror(-ret));
+	}
+	return ret;
+}
+
+static int h_map_update(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *entry = arg_str(args, "entry"), *eq = strchr(entry, '=');
+	struct vn_sw_xdp *ref;
+	struct vn_map *m;
+	uint8_t *kv = NULL;
+	size_t vlen;
+	int ret;
+
+	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	if (ret)
+		return ret;
+	vlen = map_value_len(m);
+	/* A value bigger than an entry argument can carry */
+	ret = -E2BIG;
+	if (vlen > 64 * 1024) {
+		snprintf(msg, msglen, "values over 64 KiB cannot be set here");
+		goto out;
+	}
+	kv = malloc(m->key_size + vlen);
+	ret = -ENOMEM;
+	if (!kv)
+		goto out;
+	ret = -EINVAL;
+	if (!eq || hex_parse(entry, (size_t)(eq - entry), kv, m->key_size) ||
+	    hex_parse(eq + 1, strlen(eq + 1), kv + m->key_size, vlen)) {
+		snprintf(msg, msglen, "ENTRY must be KEY=VALUE with %u and %zu bytes in hex",
+			 m->key_size, vlen);
+		goto out;
+	}
+	ret = vn_map_update(m, kv, kv + m->key_size, BPF_ANY);
+	if (ret) {
+		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+		goto out;
+	}
+	*result = json_object_new_object();
+	json_object_object_add(*result, "map", json_object_new_string(m->name));
+out:
+	free(kv);
+	vn_sw_xdp_put(ref);
+	return ret;
+}
+
+static int h_map_delete(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *key = arg_str(args, "key");
+	struct vn_sw_xdp *ref;
+	struct vn_map *m;
+	uint8_t *k;
+	int ret;
+
+	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	if (ret)
+		return ret;
+	k = malloc(m->key_size);
+	ret = k ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
+	if (ret)
+		snprintf(msg, msglen, "KEY must be %u bytes in hex", m->key_size);
+	else if ((ret = vn_map_delete(m, k)))
+		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+	else
+		*result = json_object_new_object();
+	free(k);
+	vn_sw_xdp_put(ref);
+	return ret;
+}
+
 /* version and help are answered by server.c */
 static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_PORT_ADD] = h_port_add,
@@ -462,6 +777,12 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_FDB_FLUSH] = h_fdb_flush,
 	[VN_CTL_CMD_FDB_ADD] = h_fdb_add,
 	[VN_CTL_CMD_VLAN_SHOW] = h_vlan_show,
+	[VN_CTL_CMD_XDP_ATTACH] = h_xdp_attach,
+	[VN_CTL_CMD_XDP_DETACH] = h_xdp_detach,
+	[VN_CTL_CMD_XDP_LIST] = h_xdp_list,
+	[VN_CTL_CMD_MAP_DUMP] = h_map_dump,
+	[VN_CTL_CMD_MAP_UPDATE] = h_map_update,
+	[VN_CTL_CMD_MAP_DELETE] = h_map_delete,
 };
 
 static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_object *args,

@@ -20,6 +20,7 @@
 #include "core/gso.h"
 #include "core/log.h"
 #include "sw_internal.h"
+#include "xdp_hook_internal.h"
 
 /* The VLAN push moved the L3 header: find its EtherType past one tag */
 static uint16_t l3_type(const struct vn_pkt *pkt)
@@ -102,12 +103,36 @@ static unsigned int segment(struct sw_worker *w, struct sw_port *dst, struct vn_
 unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
 			       struct vn_pkt **out, unsigned int room)
 {
+	struct vn_sw_xdp *x = __atomic_load_n(&dst->xdp[VN_XDP_EGRESS], __ATOMIC_ACQUIRE);
+	enum vn_drop_reason why = VN_DROP_NONE;
+
+	if (unlikely(pkt->vlan_tci == SW_VLAN_RAW))
+		pkt->vlan_tci = 0;	/* XDP TX/redirect: the program owns L2 */
+	else
+		why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
+	if (unlikely(why))
+		return drop(dst, pkt, why);
+	if (unlikely(x))	/* the egress program, then sw_egress_offload() per frame */
+		return sw_xdp_egress(w, dst, x, pkt, out, room);
+	return sw_egress_offload(w, dst, pkt, out, room);
+}
+
+/**
+ * sw_egress_offload() - The offload part of sw_egress_resolve() (VLAN done)
+ * @w:		the destination's worker
+ * @dst:	destination
+ * @pkt:	frame; its reference is consumed
+ * @out:	output: the frame, a private copy, or its segments
+ * @room:	entries free in @out, at least SW_SEGS_MAX for a GSO frame
+ *
+ * Return: frames written to @out (0 if dropped)
+ */
+unsigned int sw_egress_offload(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+			       struct vn_pkt **out, unsigned int room)
+{
 	struct vn_port *port = dst->port;
 	enum vn_drop_reason why;
 
-	why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
-	if (unlikely(why))
-		return drop(dst, pkt, why);
 	if (vn_vhdr_is_gso(&pkt->vh)) {
 		uint64_t need = gso_features(pkt);
 

@@ -21,6 +21,7 @@
 
 #include "core/log.h"
 #include "sw_internal.h"
+#include "xdp_hook_internal.h"
 
 static uint32_t mono_sec(void)
 {
@@ -118,6 +119,26 @@ static struct sw_table *table_copy(const struct sw_table *t)
 	return n;
 }
 
+/**
+ * sw_grace_period() - Wait until no worker can still use a pointer it loaded before now
+ * @sw:		switch, @ctl held
+ *
+ * Publishes the same ports as a new generation: once every worker adopted
+ * it, each has started a new iteration since the call (the XDP hook swaps
+ * its program pointers before calling this).
+ *
+ * Return: 0, or -ENOMEM (no grace period happened)
+ */
+int sw_grace_period(struct vn_sw *sw)
+{
+	struct sw_table *t = table_copy(sw->tbl);
+
+	if (!t)
+		return -ENOMEM;
+	publish(sw, t);
+	return 0;
+}
+
 static struct sw_port *find_locked(struct vn_sw *sw, const char *name)
 {
 	for (unsigned int id = 0; id < VN_SW_PORTS_MAX; id++) {
@@ -133,6 +154,7 @@ static void sw_port_free(struct sw_port *sp)
 {
 	if (!sp)
 		return;
+	sw_xdp_port_release(sp);	/* after the grace period: no worker runs them */
 	free(sp->backlog);
 	free(sp->partial);
 	free(sp);

@@ -46,6 +46,7 @@
  * @in_epoll:	registered in the worker's epoll set
  * @ep_events:	events currently registered for the poll fd
  * @tx_in_epoll: the separate tx_poll_fd is registered (EPOLLOUT)
+ * @xdp:	XDP attachment per direction (xdp_hook.c; atomic pointers)
  */
 struct sw_port {
 	struct vn_port *port;
@@ -62,6 +63,7 @@ struct sw_port {
 	bool in_epoll;
 	uint32_t ep_events;
 	bool tx_in_epoll;
+	struct vn_sw_xdp *xdp[2];
 };
 
 /**
@@ -154,6 +156,8 @@ struct sw_worker {
  * @workers:	@cfg.workers workers
  * @running:	threads started
  * @now:	seconds clock
+ * @xdp_mem_limit: cap of new XDP attachments (0: VN_SW_XDP_MEM_DEFAULT)
+ * @xdp_budget:	instructions per run of new XDP attachments (0: VN_SW_XDP_BUDGET_DEFAULT)
  */
 struct vn_sw {
 	struct vn_sw_config cfg;
@@ -164,6 +168,8 @@ struct vn_sw {
 	struct sw_worker *workers;
 	bool running;
 	uint32_t (*now)(void);
+	size_t xdp_mem_limit;
+	uint64_t xdp_budget;
 };
 
 /* worker.c */
@@ -176,6 +182,15 @@ void sw_worker_sync(struct sw_worker *w);
 
 /* egress.c */
 unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+			       struct vn_pkt **out, unsigned int room);
+
+/* XDP hook (xdp_hook.c) */
+#define SW_VLAN_RAW	0xffffu	/* pkt->vlan_tci of XDP TX/redirect frames: no VLAN egress */
+int sw_grace_period(struct vn_sw *sw);
+void sw_forward_burst(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
+		      unsigned int n, uint32_t now);
+void sw_worker_enqueue(struct sw_worker *w, uint16_t dst, struct vn_pkt *pkt);
+unsigned int sw_egress_offload(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
 			       struct vn_pkt **out, unsigned int room);
 
 #endif /* VN_SWITCH_SW_INTERNAL_H */

@@ -39,6 +39,7 @@
 #include "core/log.h"
 #include "core/vhdr.h"
 #include "sw_internal.h"
+#include "xdp_hook_internal.h"
 
 #define EP_TX_BIT	(1ull << 32)
 #define EP_WAKE		UINT64_MAX
@@ -467,9 +468,35 @@ static void classify(struct sw_worker *w, struct sw_port *src, struct vn_pkt *pk
 	w->rl[w->tbl->ports[d]->worker].pkts[w->rl[w->tbl->ports[d]->worker].n++] = pkt;
 }
 
-/* Forward one received burst: classify all, then send per destination */
-static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
-		    unsigned int n, uint32_t now)
+/**
+ * sw_worker_enqueue() - Queue a frame for a destination port, bypassing classification
+ * @w:		worker
+ * @d:		destination port id, present in w->tbl
+ * @pkt:	frame, its reference goes to the list
+ *
+ * For the XDP hook's TX and REDIRECT frames; sent by the next
+ * sw_forward_burst() with the rest of the burst.
+ */
+void sw_worker_enqueue(struct sw_worker *w, uint16_t d, struct vn_pkt *pkt)
+{
+	unsigned int dw = w->tbl->ports[d]->worker;
+
+	if (dw == w->idx)
+		return dl_add(w, d, pkt);
+	pkt->user = d;
+	w->rl[dw].pkts[w->rl[dw].n++] = pkt;
+}
+
+/**
+ * sw_forward_burst() - Forward one received burst: classify all, then send per destination
+ * @w:		worker
+ * @src:	ingress port
+ * @pkts:	frames (at most SW_BURST, with what sw_worker_enqueue() queued)
+ * @n:		entries in @pkts
+ * @now:	seconds
+ */
+void sw_forward_burst(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
+		      unsigned int n, uint32_t now)
 {
 	struct vn_fdb_learn_req lreq[SW_BURST];
 	unsigned int i, nl = 0;
@@ -484,6 +511,17 @@ static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pk
 	vn_fdb_learn_bulk(w->sw->fdb, lreq, nl, now);
 	flush_dlists(w, src);
 	flush_rlists(w, src);
+}
+
+/* A received burst: through the port's ingress XDP program if it has one */
+static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
+		    unsigned int n, uint32_t now)
+{
+	struct vn_sw_xdp *x = __atomic_load_n(&src->xdp[VN_XDP_INGRESS], __ATOMIC_ACQUIRE);
+
+	if (unlikely(x))
+		return sw_xdp_ingress(w, src, x, pkts, n, now);
+	sw_forward_burst(w, src, pkts, n, now);
 }
 
 /* Frames other workers classified for our ports */

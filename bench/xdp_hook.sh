@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# xdp_hook.sh - ns per frame through the switch with XDP programs at its ports, as ratios
+# to the same switch without a program, measured in one run (bench/xdp_hook.c).
+#
+# Usage: bench/xdp_hook.sh BUILD_DIR [FRAMES]
+# On a shared 2-core machine expect 10-20% noise between runs.
+set -euo pipefail
+build=${1:?usage: bench/xdp_hook.sh BUILD_DIR [FRAMES]}
+frames=${2:-1000000}
+exec "$build/bench/bench_xdp_hook" "$build/tests/bpf/progs" "$frames"

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+/* fuzz_xdp_spec.c - libFuzzer target for vnetd's --xdp PORT:DIR:FILE[:SECTION][:segment-first] */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "switch/xdp_hook.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vn_sw_xdp_spec xs, again;
+	char err[128], *s, *back;
+	size_t n;
+
+	s = malloc(size + 1);
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if (vn_sw_xdp_spec_parse(s, &xs, err, sizeof(err)) == 0) {
+		/* Invariants: fields non-empty, terminated, no separator inside */
+		if (!xs.port[0] || !xs.path[0] || (unsigned int)xs.dir >= VN_XDP_DIRS ||
+		    (xs.flags & ~VN_SW_XDP_SEGMENT_FIRST) || strchr(xs.port, ':') ||
+		    strchr(xs.path, ':') || strchr(xs.section, ':'))
+			abort();
+		/* Printed back, it parses to the same thing */
+		n = strlen(s) + 64;
+		back = malloc(n);
+		if (back) {
+			snprintf(back, n, "%s:%s:%s%s%s%s", xs.port, vn_xdp_dir_name(xs.dir),
+				 xs.path, xs.section[0] ? ":" : "", xs.section,
+				 xs.flags ? ":segment-first" : "");
+			if (vn_sw_xdp_spec_parse(back, &again, err, sizeof(err)) ||
+			    memcmp(&xs, &again, sizeof(xs)))
+				abort();
+			free(back);
+		}
+	} else if (!err[0]) {
+		abort();	/* every refusal says why */
+	}
+	free(s);
+	return 0;
+}

@@ -1,0 +1,568 @@
+// SPDX-License-Identifier: MIT
+/* xdp_hook.c - XDP programs at a port's ingress and egress: attach/detach, verdicts, bulk TX/redirect
+ *
+ * Attach and detach while the workers run: each port has one attachment
+ * pointer per direction (struct sw_port.xdp[]). A worker loads it once per
+ * burst (ingress) or per frame (egress) with an acquire load and never keeps
+ * it past the end of its loop iteration. The control thread (holding the
+ * switch's control lock) loads and validates the new program first, swaps
+ * the pointer with a release store, and then waits for a grace period
+ * (sw_grace_period(): a new port-table generation that every worker adopts
+ * at the top of its next iteration, or that the control thread adopts for a
+ * worker that is not running). After it no worker can hold the old pointer,
+ * and the old attachment loses its port reference. That is RCU with
+ * "between two loop iterations" as the quiescent state, the same mechanism
+ * the switch uses for hot port add/delete, so a worker never takes a lock
+ * or an atomic read-modify-write on the datapath for XDP.
+ * Attachments are reference counted (atomic): the port slot holds one, and
+ * vn_sw_xdp_map_find() hands out more, so a map a control client is reading
+ * outlives a detach. The program's maps are shared by all workers and are
+ * safe for that (src/bpf/map.h); each worker has its own run context and
+ * counters in the program (vn_xdp_run(..., worker)).
+ *
+ * Memory and time: each attachment has its own struct vn_bpf_owner, capped
+ * at the switch's limit when it is loaded (VN_SW_XDP_MEM_DEFAULT unless
+ * vn_sw_xdp_set_mem_limit() changed it); maps, instructions and run
+ * contexts are charged to it, so one tenant's program cannot grow without
+ * bound. Each run has an instruction budget (VN_SW_XDP_BUDGET_DEFAULT,
+ * vn_sw_xdp_set_budget()), so a looping program costs its worker a bounded
+ * time per frame and its frames end as ABORTED.
+ *
+ * The datapath side: sw_xdp_ingress() is called by the forwarding loop for
+ * a received burst when the port has an ingress program; PASS frames go to
+ * sw_forward_burst() (the loop's normal classify/forward pass) in chunks of
+ * at most SW_BURST frames, together with the TX and REDIRECT frames queued
+ * in the same chunk (sw_worker_enqueue()), so every destination gets one
+ * tx_burst per chunk, never one per frame. sw_xdp_egress() is called from
+ * the egress resolution of every frame for a port with an egress program.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/gso.h"
+#include "core/log.h"
+#include "xdp_hook_internal.h"
+
+/* ---- datapath ---- */
+
+/**
+ * struct ing_chunk - frames of one ingress burst waiting to be forwarded
+ * @w:		worker
+ * @src:	ingress port
+ * @x:		attachment
+ * @now:	seconds
+ * @npass:	PASS frames in @pass
+ * @nqueued:	TX/REDIRECT frames queued with sw_worker_enqueue()
+ * @pass:	PASS frames
+ */
+struct ing_chunk {
+	struct sw_worker *w;
+	struct sw_port *src;
+	struct vn_sw_xdp *x;
+	uint32_t now;
+	unsigned int npass;
+	unsigned int nqueued;
+	struct vn_pkt *pass[SW_BURST];
+};
+
+static void ing_flush(struct ing_chunk *c)
+{
+	if (!c->npass && !c->nqueued)
+		return;
+	sw_forward_burst(c->w, c->src, c->pass, c->npass, c->now);
+	c->npass = c->nqueued = 0;
+}
+
+static inline void ing_drop(struct ing_chunk *c, struct vn_pkt *pkt, enum vn_drop_reason why)
+{
+	c->src->port->stats.drops[why]++;
+	vn_pkt_put(pkt);
+}
+
+/* A TX or REDIRECT frame: leaves through @dst as the program left it */
+static void ing_queue(struct ing_chunk *c, struct vn_pkt *pkt, uint16_t dst)
+{
+	enum vn_drop_reason why = vn_vhdr_validate(pkt);
+
+	/* The program left metadata that does not fit the frame (xdp.h keeps
+	 * it right; this is the proof before the frame skips classification) */
+	if (unlikely(why))
+		return ing_drop(c, pkt, why);
+	pkt->vlan_tci = SW_VLAN_RAW;
+	sw_worker_enqueue(c->w, dst, pkt);
+	c->nqueued++;
+}
+
+/* Run the program on one frame and route it by verdict */
+static void ing_run(struct ing_chunk *c, struct vn_pkt *pkt)
+{
+	struct vn_port_stats *st = &c->src->port->stats;
+	uint32_t target = 0;
+	int act;
+
+	act = vn_xdp_run(c->x->xp, pkt, c->w->idx, &target);
+	switch (act) {
+	case XDP_PASS:
+		st->xdp_pass++;
+		c->pass[c->npass++] = pkt;
+		break;
+	case XDP_DROP:
+		st->xdp_drop++;
+		ing_drop(c, pkt, VN_DROP_XDP_DROP);
+		break;
+	case XDP_TX:
+		st->xdp_tx++;
+		ing_queue(c, pkt, c->src->port->id);
+		break;
+	case XDP_REDIRECT:
+		st->xdp_redirect++;
+		/* A port id that does not exist (now) in this worker's table */
+		if (unlikely(target >= VN_SW_PORTS_MAX || !c->w->tbl->ports[target]))
+			return ing_drop(c, pkt, VN_DROP_XDP_REDIRECT);
+		ing_queue(c, pkt, (uint16_t)target);
+		break;
+	default:
+		st->xdp_aborted++;
+		ing_drop(c, pkt, VN_DROP_XDP_ABORTED);
+		break;
+	}
+	/* Every list a chunk fills holds at most one entry per frame */
+	if (c->npass + c->nqueued == SW_BURST)
+		ing_flush(c);
+}
+
+void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *x,
+		    struct vn_pkt **pkts, unsigned int n, uint32_t now)
+{
+	struct ing_chunk c = { .w = w, .src = src, .x = x, .now = now };
+	struct vn_pkt **segs = x->segs + (size_t)w->idx * SW_SEGS_MAX;
+	enum vn_drop_reason why;
+	unsigned int i;
+	int ns;
+
+	for (i = 0; i < n; i++) {
+		struct vn_pkt *pkt = pkts[i];
+
+		if (i + 1 < n)
+			__builtin_prefetch(vn_pkt_data(pkts[i + 1]));
+		/* The program trusts csum_start/hdr_len no more than the switch does */
+		why = vn_vhdr_validate(pkt);
+		if (unlikely(why)) {
+			ing_drop(&c, pkt, why);
+			continue;
+		}
+		pkt->in_port = src->port->id;
+		if (!(x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh)) {
+			ing_run(&c, pkt);
+			continue;
+		}
+		ns = vn_gso_segment(w->pool, pkt, false, segs, SW_SEGS_MAX, &why);
+		vn_pkt_put(pkt);
+		if (unlikely(ns < 0)) {
+			src->port->stats.drops[why]++;
+			continue;
+		}
+		src->port->stats.gso_sw_frames++;
+		src->port->stats.gso_sw_segs += (uint64_t)ns;
+		for (int k = 0; k < ns; k++)
+			ing_run(&c, segs[k]);
+	}
+	ing_flush(&c);
+}
+
+/* One frame through the egress program; PASS goes on to the offload resolution */
+static unsigned int egress_run(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
+			       struct vn_pkt *pkt, struct vn_pkt **out, unsigned int room)
+{
+	struct vn_port_stats *st = &dst->port->stats;
+	int act = vn_xdp_run(x->xp, pkt, w->idx, NULL);
+
+	switch (act) {
+	case XDP_PASS:
+		st->xdp_pass++;
+		return sw_egress_offload(w, dst, pkt, out, room);
+	case XDP_DROP:
+		st->xdp_drop++;
+		st->drops[VN_DROP_XDP_DROP]++;
+		break;
+	default:
+		/* ABORTED, and TX/REDIRECT, which egress programs may not
+		 * return (the kernel's devmap programs neither) */
+		st->xdp_aborted++;
+		st->drops[VN_DROP_XDP_ABORTED]++;
+		break;
+	}
+	vn_pkt_put(pkt);
+	return 0;
+}
+
+unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
+			   struct vn_pkt *pkt, struct vn_pkt **out, unsigned int room)
+{
+	enum vn_drop_reason why;
+	unsigned int k = 0;
+	int ns, i;
+
+	if (!(x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh)) {
+		/* A flooded frame: this port's program gets its own copy to rewrite */
+		if (unlikely(vn_pkt_unshare(w->pool, &pkt))) {
+			dst->port->stats.drops[VN_DROP_NO_BUFFER]++;
+			vn_pkt_put(pkt);
+			return 0;
+		}
+		return egress_run(w, dst, x, pkt, out, room);
+	}
+	/* Segments straight into @out; each becomes at most one frame at or
+	 * before its own slot, so the compaction below never overtakes */
+	ns = vn_gso_segment(w->pool, pkt, false, out, room, &why);
+	vn_pkt_put(pkt);
+	if (unlikely(ns < 0)) {
+		dst->port->stats.drops[why]++;
+		return 0;
+	}
+	dst->port->stats.gso_sw_frames++;
+	dst->port->stats.gso_sw_segs += (uint64_t)ns;
+	for (i = 0; i < ns; i++)
+		k += egress_run(w, dst, x, out[i], out + k, room - k);
+	return k;
+}
+
+/* ---- control ---- */
+
+static void xdp_free(struct vn_sw_xdp *x)
+{
+	if (x->segs)
+		vn_bpf_owner_uncharge(&x->owner, x->segs_sz);
+	vn_xdp_prog_close(x->xp);
+	free(x->segs);
+	free(x);
+}
+
+void vn_sw_xdp_put(struct vn_sw_xdp *ref)
+{
+	if (ref && __atomic_sub_fetch(&ref->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		xdp_free(ref);
+}
+
+void sw_xdp_port_release(struct sw_port *sp)
+{
+	for (unsigned int d = 0; d < VN_XDP_DIRS; d++) {
+		vn_sw_xdp_put(sp->xdp[d]);
+		sp->xdp[d] = NULL;
+	}
+}
+
+const char *vn_xdp_dir_name(enum vn_xdp_dir dir)
+{
+	return dir == VN_XDP_INGRESS ? "ingress" : dir == VN_XDP_EGRESS ? "egress" : "?";
+}
+
+int vn_xdp_dir_parse(const char *s, enum vn_xdp_dir *dir)
+{
+	if (!strcmp(s, "ingress"))
+		*dir = VN_XDP_INGRESS;
+	else if (!strcmp(s, "egress"))
+		*dir = VN_XDP_EGRESS;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Copy field [b, e) of a spec into @dst (@cap bytes with the NUL) */
+static int spec_field(const char *b, const char *e, char *dst, size_t cap, const char *what,
+		      char *err, size_t err_sz)
+{
+	size_t n = (size_t)(e - b);
+
+	/* An empty field ("a::b", a leading or trailing ':') */
+	if (!n) {
+		snprintf(err, err_sz, "empty %s", what);
+		return -EINVAL;
+	}
+	/* A field longer than what it names can be */
+	if (n >= cap) {
+		snprintf(err, err_sz, "%s longer than %zu bytes", what, cap - 1);
+		return -E2BIG;
+	}
+	memcpy(dst, b, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err, size_t err_sz)
+{
+	static const char *const what[] = { "port", "direction", "file", "section" };
+	const char *f[6], *e[6], *p;
+	char dir[16], dummy[1];
+	unsigned int n = 0;
+	int rc;
+
+	if (!err || !err_sz) {
+		err = dummy;
+		err_sz = sizeof(dummy);
+	}
+	memset(out, 0, sizeof(*out));
+	f[0] = spec;
+	for (p = spec; ; p++) {
+		if (*p != ':' && *p)
+			continue;
+		e[n++] = p;
+		if (!*p)
+			break;
+		/* More fields than PORT:DIR:FILE:SECTION:FLAG */
+		if (n == 5) {
+			snprintf(err, err_sz, "too many ':' fields");
+			return -EINVAL;
+		}
+		f[n] = p + 1;
+	}
+	if (n < 3) {
+		snprintf(err, err_sz, "expected PORT:ingress|egress:FILE.o[:SECTION][:segment-first]");
+		return -EINVAL;
+	}
+	if ((size_t)(e[n - 1] - f[n - 1]) == strlen("segment-first") &&
+	    !strncmp(f[n - 1], "segment-first", strlen("segment-first"))) {
+		out->flags |= VN_SW_XDP_SEGMENT_FIRST;
+		n--;
+	}
+	/* Five fields only when the last one was the flag */
+	if (n < 3 || n > 4) {
+		snprintf(err, err_sz, "expected PORT:ingress|egress:FILE.o[:SECTION][:segment-first]");
+		return -EINVAL;
+	}
+	rc = spec_field(f[0], e[0], out->port, sizeof(out->port), what[0], err, err_sz);
+	if (!rc)
+		rc = spec_field(f[1], e[1], dir, sizeof(dir), what[1], err, err_sz);
+	if (!rc && vn_xdp_dir_parse(dir, &out->dir)) {
+		snprintf(err, err_sz, "direction '%s': expected ingress or egress", dir);
+		rc = -EINVAL;
+	}
+	if (!rc)
+		rc = spec_field(f[2], e[2], out->path, sizeof(out->path), what[2], err, err_sz);
+	if (!rc && n == 4)
+		rc = spec_field(f[3], e[3], out->section, sizeof(out->section), what[3], err,
+				err_sz);
+	return rc;
+}
+
+static struct sw_port *port_find_locked(struct vn_sw *sw, const char *name)
+{
+	for (unsigned int id = 0; id < VN_SW_PORTS_MAX; id++) {
+		struct sw_port *sp = sw->tbl->ports[id];
+
+		if (sp && !strcmp(sp->port->name, name))
+			return sp;
+	}
+	return NULL;
+}
+
+/*
+ * After a pointer swap: wait for the grace period. If even the small table
+ * copy cannot be allocated, retry for a while; past that the old attachment
+ * must leak (a worker may still run it), which is logged.
+ */
+static bool quiesce(struct vn_sw *sw)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (!sw_grace_period(sw))
+			return true;
+		usleep(1000);
+	}
+	vn_err("switch: no memory for an XDP grace period: the old program is kept");
+	return false;
+}
+
+int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+		     const char *obj_path, const char *section, unsigned int flags, char *err,
+		     size_t err_sz)
+{
+	struct vn_xdp_opts opts = { .nworkers = sw->cfg.workers };
+	struct vn_sw_xdp *x, *old;
+	struct sw_port *sp;
+	char dummy[1];
+	int rc;
+
+	if (!err || !err_sz) {
+		err = dummy;
+		err_sz = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if ((unsigned int)dir >= VN_XDP_DIRS || (flags & ~VN_SW_XDP_FLAGS_ALL) || !port ||
+	    !obj_path) {
+		snprintf(err, err_sz, "bad direction, flags or arguments");
+		return -EINVAL;
+	}
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->refs = 1;
+	x->flags = flags & VN_SW_XDP_SEGMENT_FIRST;
+	x->dir = dir;
+	snprintf(x->port, sizeof(x->port), "%s", port);
+	snprintf(x->path, sizeof(x->path), "%s", obj_path);
+	pthread_mutex_lock(&sw->ctl);
+	x->owner.mem_limit = sw->xdp_mem_limit ? sw->xdp_mem_limit : VN_SW_XDP_MEM_DEFAULT;
+	opts.budget = sw->xdp_budget ? sw->xdp_budget : VN_SW_XDP_BUDGET_DEFAULT;
+	pthread_mutex_unlock(&sw->ctl);
+	opts.owner = &x->owner;
+	/* Loaded and validated before the port is even looked at: a bad
+	 * object changes nothing */
+	rc = vn_xdp_prog_open_file(obj_path, section, &opts, &x->xp);
+	if (rc) {
+		snprintf(err, err_sz, "%s%s%s: cannot load: %s%s", obj_path, section ? ":" : "",
+			 section ? section : "", strerror(-rc),
+			 rc == -ENOMEM ? " (memory cap)" : " (the log has the reason)");
+		xdp_free(x);
+		return rc;
+	}
+	if (dir == VN_XDP_INGRESS) {
+		/* segment-first scratch, charged like the run contexts */
+		x->segs_sz = (size_t)sw->cfg.workers * SW_SEGS_MAX * sizeof(*x->segs);
+		rc = vn_bpf_owner_charge(&x->owner, x->segs_sz);
+		if (!rc) {
+			x->segs = calloc(1, x->segs_sz);
+			rc = x->segs ? 0 : -ENOMEM;
+		}
+		if (rc) {
+			snprintf(err, err_sz, "%s: no memory for %u workers' segment scratch "
+				 "(memory cap %zu bytes)", obj_path, sw->cfg.workers,
+				 x->owner.mem_limit);
+			xdp_free(x);
+			return rc;
+		}
+	}
+	pthread_mutex_lock(&sw->ctl);
+	sp = port_find_locked(sw, port);
+	rc = -ENOENT;
+	if (!sp) {
+		snprintf(err, err_sz, "no port '%s'", port);
+		goto fail;
+	}
+	rc = -EEXIST;
+	old = sp->xdp[dir];
+	if (old && !(flags & VN_SW_XDP_REPLACE)) {
+		snprintf(err, err_sz, "port '%s' already has an %s program (%s)", port,
+			 vn_xdp_dir_name(dir), old->xp->name);
+		goto fail;
+	}
+	x->port_id = sp->port->id;
+	__atomic_store_n(&sp->xdp[dir], x, __ATOMIC_RELEASE);
+	if (!quiesce(sw))
+		old = NULL;
+	pthread_mutex_unlock(&sw->ctl);
+	vn_info("port '%s': %s XDP program %s attached%s", port, vn_xdp_dir_name(dir), x->xp->name,
+		flags & VN_SW_XDP_SEGMENT_FIRST ? " (segment-first)" : "");
+	vn_sw_xdp_put(old);
+	return 0;
+fail:
+	pthread_mutex_unlock(&sw->ctl);
+	xdp_free(x);
+	return rc;
+}
+
+int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir)
+{
+	struct vn_sw_xdp *old = NULL;
+	struct sw_port *sp;
+	int rc = -ENOENT;
+
+	if ((unsigned int)dir >= VN_XDP_DIRS || !port)
+		return -EINVAL;
+	pthread_mutex_lock(&sw->ctl);
+	sp = port_find_locked(sw, port);
+	if (sp && sp->xdp[dir]) {
+		old = sp->xdp[dir];
+		__atomic_store_n(&sp->xdp[dir], NULL, __ATOMIC_RELEASE);
+		if (!quiesce(sw))
+			old = NULL;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&sw->ctl);
+	if (!rc)
+		vn_info("port '%s': %s XDP program detached", port, vn_xdp_dir_name(dir));
+	vn_sw_xdp_put(old);
+	return rc;
+}
+
+int vn_sw_xdp_foreach(struct vn_sw *sw, int (*cb)(const struct vn_sw_xdp_info *info, void *arg),
+		      void *arg)
+{
+	struct vn_sw_xdp_info info;
+	int rc = 0;
+
+	pthread_mutex_lock(&sw->ctl);
+	for (unsigned int id = 0; id < VN_SW_PORTS_MAX && !rc; id++) {
+		struct sw_port *sp = sw->tbl->ports[id];
+
+		for (unsigned int d = 0; sp && d < VN_XDP_DIRS && !rc; d++) {
+			struct vn_sw_xdp *x = sp->xdp[d];
+
+			if (!x)
+				continue;
+			memset(&info, 0, sizeof(info));
+			info.port = sp->port->name;
+			info.port_id = sp->port->id;
+			info.dir = (enum vn_xdp_dir)d;
+			info.prog = x->xp->name;
+			info.path = x->path;
+			info.flags = x->flags;
+			vn_xdp_stats_sum(x->xp, &info.stats);
+			info.mem_used = __atomic_load_n(&x->owner.mem_used, __ATOMIC_RELAXED);
+			info.mem_limit = x->owner.mem_limit;
+			info.obj = x->xp->obj;
+			rc = cb(&info, arg);
+		}
+	}
+	pthread_mutex_unlock(&sw->ctl);
+	return rc;
+}
+
+int vn_sw_xdp_map_find(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+		       const char *map_name, struct vn_map **map, struct vn_sw_xdp **ref)
+{
+	struct sw_port *sp;
+	struct vn_map *m = NULL;
+	int rc = -ENOENT;
+
+	if ((unsigned int)dir >= VN_XDP_DIRS || !port || !map_name)
+		return -EINVAL;
+	pthread_mutex_lock(&sw->ctl);
+	sp = port_find_locked(sw, port);
+	if (sp && sp->xdp[dir])
+		m = vn_bpf_obj_map_find(sp->xdp[dir]->xp->obj, map_name);
+	if (m) {
+		__atomic_add_fetch(&sp->xdp[dir]->refs, 1, __ATOMIC_RELAXED);
+		*ref = sp->xdp[dir];
+		*map = m;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&sw->ctl);
+	return rc;
+}
+
+void vn_sw_xdp_set_mem_limit(struct vn_sw *sw, size_t bytes)
+{
+	pthread_mutex_lock(&sw->ctl);
+	sw->xdp_mem_limit = bytes;
+	pthread_mutex_unlock(&sw->ctl);
+}
+
+void vn_sw_xdp_set_budget(struct vn_sw *sw, uint64_t insns)
+{
+	pthread_mutex_lock(&sw->ctl);
+	sw->xdp_budget = insns;
+	pthread_mutex_unlock(&sw->ctl);
+}
+
+size_t vn_sw_xdp_mem_limit(struct vn_sw *sw)
+{
+	size_t v;
+
+	pthread_mutex_lock(&sw->ctl);
+	v = sw->xdp_mem_limit ? sw->xdp_mem_limit : VN_SW_XDP_MEM_DEFAULT;
+	pthread_mutex_unlock(&sw->ctl);
+	return v;
+}

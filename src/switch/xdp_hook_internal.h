@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* xdp_hook_internal.h - the XDP attachment and the datapath entry points the forwarding loop calls */
+#ifndef VN_SWITCH_XDP_HOOK_INTERNAL_H
+#define VN_SWITCH_XDP_HOOK_INTERNAL_H
+
+#include "sw_internal.h"
+#include "xdp_hook.h"
+
+/**
+ * struct vn_sw_xdp - one program attached to one port and direction
+ * @xp:		the loaded program (maps, per-worker run contexts and counters)
+ * @owner:	pays for everything of @xp; capped at attach time
+ * @refs:	references (atomic): the port's slot, plus map users
+ * @flags:	VN_SW_XDP_* flags
+ * @dir:	direction
+ * @port_id:	port id
+ * @port:	port name
+ * @path:	object file
+ * @segs:	per-worker scratch for segment-first at ingress (SW_SEGS_MAX each)
+ * @segs_sz:	its bytes, charged to @owner
+ */
+struct vn_sw_xdp {
+	struct vn_xdp_prog *xp;
+	struct vn_bpf_owner owner;
+	unsigned int refs;
+	unsigned int flags;
+	enum vn_xdp_dir dir;
+	uint16_t port_id;
+	char port[VN_PORT_NAME_MAX];
+	char path[256];
+	struct vn_pkt **segs;
+	size_t segs_sz;
+};
+
+/**
+ * sw_xdp_ingress() - Run a port's ingress program on a received burst and forward the rest
+ * @w:		the port's worker
+ * @src:	ingress port
+ * @x:		its ingress attachment
+ * @pkts:	frames from rx_burst (references consumed)
+ * @n:		entries in @pkts
+ * @now:	seconds
+ */
+void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *x,
+		    struct vn_pkt **pkts, unsigned int n, uint32_t now);
+
+/**
+ * sw_xdp_egress() - Run a port's egress program on one frame, then resolve its offloads
+ * @w:		the port's worker
+ * @dst:	destination port
+ * @x:		its egress attachment
+ * @pkt:	frame (VLAN egress done); its reference is consumed
+ * @out:	output frames
+ * @room:	entries free in @out, at least SW_SEGS_MAX
+ *
+ * Return: frames written to @out
+ */
+unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
+			   struct vn_pkt *pkt, struct vn_pkt **out, unsigned int room);
+
+/**
+ * sw_xdp_port_release() - Drop a port's attachments (port freed, grace period over)
+ * @sp:		port
+ */
+void sw_xdp_port_release(struct sw_port *sp);
+
+#endif /* VN_SWITCH_XDP_HOOK_INTERNAL_H */
