@@ -31,6 +31,9 @@ $(BUILD)/build.ninja:
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+demo: deps build
+	scripts/demo.sh $(BUILD)
+
 test: build
 	$(MESON_TEST)
 	@.ci/summary.py $(BUILD)/meson-logs/testlog.json

@@ -4,13 +4,15 @@
 # through the switch, and what vnetctl shows about it (root; cleans up).
 #
 # Usage: scripts/demo.sh [BUILD_DIR]   (default: build)
-# The XDP part of the demo (a per-protocol packet counter and its map) is
-# added once the switch runs XDP programs at its ports.
+# An XDP program (examples/proto_count.bpf.c, built by clang -target bpf)
+# counts frames per IP protocol at the first port's ingress; its map is read
+# back with vnetctl.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 vnetd=$build/src/cmd/vnetd
 vnetctl=$build/src/cmd/vnetctl
-[ -x "$vnetd" ] && [ -x "$vnetctl" ] || { echo "build first: make" >&2; exit 1; }
+prog=$build/examples/proto_count.bpf.o
+[ -x "$vnetd" ] && [ -x "$vnetctl" ] && [ -f "$prog" ] || { echo "build first: make" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "demo.sh needs root (taps, namespaces)" >&2; exit 1; }
 
 tag=demo$RANDOM
@@ -46,7 +48,10 @@ for ns in "${tag}a" "${tag}b"; do
 	i=$((i + 1))
 done
 
-echo; echo "=== iperf3 through vnetd, 3 s"
+run xdp attach "${tag}0:ingress:$prog"
+
+echo; echo "=== ping and iperf3 through vnetd"
+ip netns exec "${tag}a" busybox ping -c 3 -W 5 10.203.0.2 | tail -2
 ip netns exec "${tag}b" timeout 30 iperf3 -s -1 -B 10.203.0.2 >/dev/null 2>&1 &
 sleep 0.5
 ip netns exec "${tag}a" timeout 30 iperf3 -c 10.203.0.2 -t 3 | tail -4 | head -2
@@ -54,3 +59,16 @@ run port list
 run stats
 run fdb show
 run top -n 1 -d 1
+run xdp list
+run map dump "${tag}0" ingress proto_count
+echo
+echo "=== the same map decoded (key: u32 IP protocol; value: u64 packets, u64 bytes)"
+"$vnetctl" -s "$sock" --json map dump "${tag}0" ingress proto_count | python3 -c '
+import json, sys
+names = {0: "not IP", 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
+for e in json.load(sys.stdin)["entries"]:
+    proto = int.from_bytes(bytes.fromhex(e["key"]), "little")
+    v = bytes.fromhex(e["value"])
+    pkts, nbytes = int.from_bytes(v[:8], "little"), int.from_bytes(v[8:16], "little")
+    print(f"  {names.get(proto, proto):>7}: {pkts:>8} frames {nbytes:>12} bytes")
+'
