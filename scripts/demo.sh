@@ -9,6 +9,7 @@
 # back with vnetctl.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
+repo=$(cd "$(dirname "$0")/.." && pwd)
 vnetd=$build/src/cmd/vnetd
 vnetctl=$build/src/cmd/vnetctl
 prog=$build/examples/proto_count.bpf.o
@@ -39,6 +40,26 @@ cat "$dir/vnetd.conf"
 pid=$!
 for _ in $(seq 100); do "$vnetctl" -s "$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
 
+# guest_part() - a QEMU guest (virtio-net on a vhost-user port of vnetd, under
+# software emulation here) pings and sends TCP to the second namespace.
+guest_part() {
+	local guest_dir=${VNETD_SHARED:-$repo/../shared}/guest
+
+	if [ ! -x "$guest_dir/run-guest.sh" ]; then
+		echo; echo "=== (no QEMU guest: $guest_dir/run-guest.sh not found)"
+		return 0
+	fi
+	run port add "vhost-user:name=vm0,path=$dir/vm0.sock"
+	echo; echo "=== a QEMU guest on port vm0 pings and sends TCP to ${tag}b (boots in ~10 s under TCG)"
+	ip netns exec "${tag}b" timeout 60 iperf3 -s -1 -B 10.203.0.2 >/dev/null 2>&1 &
+	"$guest_dir/run-guest.sh" --vhost-user "$dir/vm0.sock" --ip 10.203.0.3/24 \
+		--console "$dir/vm0.console" --timeout 120 --name vnetd-demo \
+		--cmd 'ping -c 3 10.203.0.2 && iperf3 -c 10.203.0.2 -t 3 | tail -3' \
+		>"$dir/vm0.out" 2>&1 || { echo "guest failed:"; tail -20 "$dir/vm0.console"; exit 1; }
+	tr -d '\r' <"$dir/vm0.console" | grep -E 'packets transmitted|sender|receiver' || true
+	run stats vm0
+}
+
 i=0
 for ns in "${tag}a" "${tag}b"; do
 	ip netns add "$ns"
@@ -61,6 +82,8 @@ run fdb show
 run top -n 1 -d 1
 run xdp list
 run map dump "${tag}0" ingress proto_count
+guest_part
+
 echo
 echo "=== the same map decoded (key: u32 IP protocol; value: u64 packets, u64 bytes)"
 "$vnetctl" -s "$sock" --json map dump "${tag}0" ingress proto_count | python3 -c '
