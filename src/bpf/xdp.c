@@ -180,18 +180,11 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	return 0;
 }
 
-/**
- * vn_xdp_prog_open_mem() - Load an object and validate one of its XDP programs
- * @buf:	ELF bytes
- * @len:	length
- * @name:	object name for messages
- * @prog_name:	function or section name; NULL for the first program
- * @opts:	owner, workers (may be NULL)
- * @out:	the program
- *
- * Return: 0 or a negative errno (logged)
+/*
+ * xdp_prog_open() - Load an object from @path when @file, else from @buf, and
+ * validate one of its XDP programs
  */
-int vn_xdp_prog_open_mem(const void *buf, size_t len, const char *name,
+static int xdp_prog_open(bool file, const char *path, const void *buf, size_t len, const char *name,
 			 const char *prog_name, const struct vn_xdp_opts *opts,
 			 struct vn_xdp_prog **out)
 {
@@ -212,7 +205,8 @@ int vn_xdp_prog_open_mem(const void *buf, size_t len, const char *name,
 	xp->nworkers = opts->nworkers ? opts->nworkers : 1;
 	oo.owner = opts->owner;
 	oo.ncpus = xp->nworkers;
-	ret = vn_bpf_obj_open_mem(buf, len, name, &oo, &xp->obj);
+	ret = file ? vn_bpf_obj_open_file(path, &oo, &xp->obj)
+		   : vn_bpf_obj_open_mem(buf, len, name, &oo, &xp->obj);
 	if (!ret)
 		ret = xdp_prog_setup(xp, prog_name, opts);
 	if (ret) {
@@ -221,6 +215,24 @@ int vn_xdp_prog_open_mem(const void *buf, size_t len, const char *name,
 	}
 	*out = xp;
 	return 0;
+}
+
+/**
+ * vn_xdp_prog_open_mem() - Load an object and validate one of its XDP programs
+ * @buf:	ELF bytes
+ * @len:	length
+ * @name:	object name for messages
+ * @prog_name:	function or section name; NULL for the first program
+ * @opts:	owner, workers (may be NULL)
+ * @out:	the program
+ *
+ * Return: 0 or a negative errno (logged)
+ */
+int vn_xdp_prog_open_mem(const void *buf, size_t len, const char *name,
+			 const char *prog_name, const struct vn_xdp_opts *opts,
+			 struct vn_xdp_prog **out)
+{
+	return xdp_prog_open(false, NULL, buf, len, name, prog_name, opts, out);
 }
 
 /**
@@ -235,31 +247,7 @@ int vn_xdp_prog_open_mem(const void *buf, size_t len, const char *name,
 int vn_xdp_prog_open_file(const char *path, const char *prog_name,
 			  const struct vn_xdp_opts *opts, struct vn_xdp_prog **out)
 {
-	static const struct vn_xdp_opts defaults;
-	struct vn_bpf_obj_opts oo = { 0 };
-	struct vn_xdp_prog *xp;
-	int ret;
-
-	*out = NULL;
-	if (!opts)
-		opts = &defaults;
-	if (opts->nworkers > VN_XDP_WORKERS_MAX)
-		return -EINVAL;
-	xp = calloc(1, sizeof(*xp));
-	if (!xp)
-		return -ENOMEM;
-	xp->nworkers = opts->nworkers ? opts->nworkers : 1;
-	oo.owner = opts->owner;
-	oo.ncpus = xp->nworkers;
-	ret = vn_bpf_obj_open_file(path, &oo, &xp->obj);
-	if (!ret)
-		ret = xdp_prog_setup(xp, prog_name, opts);
-	if (ret) {
-		vn_xdp_prog_close(xp);
-		return ret;
-	}
-	*out = xp;
-	return 0;
+	return xdp_prog_open(true, path, NULL, 0, NULL, prog_name, opts, out);
 }
 
 /**
