@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bpf/vm.h"
+#include "core/hex.h"
 
 #define MAX_INPUT	(4u << 20)	/* 4 MiB of program or memory bytes */
 
@@ -45,17 +46,6 @@ static uint64_t helper_ktime(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2
 }
 
 static const vn_bpf_helper_fn run_helpers[] = { [5] = helper_ktime };
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /**
  * hex_decode() - Decode "0a 1b..." or "0a1b..." (an optional 0x per byte)
@@ -73,7 +63,7 @@ static int hex_decode(const char *s, uint8_t **out, size_t *n)
 	if (!b)
 		return -ENOMEM;
 	while (*s) {
-		int hi, lo;
+		int byte;
 
 		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == ',') {
 			s++;
@@ -81,10 +71,9 @@ static int hex_decode(const char *s, uint8_t **out, size_t *n)
 		}
 		if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 			s += 2;
-		hi = hexval((unsigned char)s[0]);
-		lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
+		byte = vn_hex_byte(s);
 		/* a lone digit or a non-hex character is not a byte */
-		if (hi < 0 || lo < 0) {
+		if (byte < 0) {
 			free(b);
 			return -EINVAL;
 		}
@@ -92,7 +81,7 @@ static int hex_decode(const char *s, uint8_t **out, size_t *n)
 			free(b);
 			return -E2BIG;
 		}
-		b[len++] = (uint8_t)(hi << 4 | lo);
+		b[len++] = (uint8_t)byte;
 		s += 2;
 	}
 	*out = b;

@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "ctl.h"
 #include "port/port.h"
@@ -555,17 +556,6 @@ static int h_xdp_list(struct vn_ctl *ctl, struct json_object *args, struct json_
 #define MAP_DUMP_BYTES_MAX	(2u << 20)	/* key + value bytes in one reply (4 MiB of hex) */
 #define MAP_DUMP_VALUE_MAX	(64 * 1024)	/* bytes of one value (all CPU copies) */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static struct json_object *hex_json(const uint8_t *b, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
@@ -591,11 +581,11 @@ static int hex_parse(const char *s, size_t n, uint8_t *out, size_t len)
 	if (n != 2 * len)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int byte = vn_hex_byte(s + 2 * i);
 
-		if (hi < 0 || lo < 0)
+		if (byte < 0)
 			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		out[i] = (uint8_t)byte;
 	}
 	return 0;
 }
