@@ -50,14 +50,22 @@ static void *arg_mem(struct vn_bpf_run_ctx *rc, uint64_t r, size_t len, int writ
 	return (void *)(uintptr_t)r;
 }
 
+/* A map argument and a pointer to one of its keys; NULL when the run stops */
+static const void *arg_map_key(struct vn_bpf_run_ctx *rc, uint64_t rmap, uint64_t rkey,
+			       struct vn_map **map)
+{
+	*map = arg_map(rc, rmap);
+	return *map ? arg_mem(rc, rkey, (*map)->key_size, 0) : NULL;
+}
+
 static uint64_t h_map_lookup_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 				  uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	struct vn_map *map = arg_map(rc, r1);
-	const void *key;
+	struct vn_map *map;
+	const void *key = arg_map_key(rc, r1, r2, &map);
 
 	(void)r3, (void)r4, (void)r5;
-	if (!map || !(key = arg_mem(rc, r2, map->key_size, 0)))
+	if (!key)
 		return 0;
 	return (uint64_t)(uintptr_t)vn_map_lookup_elem(map, key, run_of(rc)->worker);
 }
@@ -65,12 +73,11 @@ static uint64_t h_map_lookup_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 static uint64_t h_map_update_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 				  uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	struct vn_map *map = arg_map(rc, r1);
-	const void *key, *value;
+	struct vn_map *map;
+	const void *key = arg_map_key(rc, r1, r2, &map), *value;
 
 	(void)r5;
-	if (!map || !(key = arg_mem(rc, r2, map->key_size, 0)) ||
-	    !(value = arg_mem(rc, r3, map->value_size, 0)))
+	if (!key || !(value = arg_mem(rc, r3, map->value_size, 0)))
 		return 0;
 	return (uint64_t)(int64_t)vn_map_update_elem(map, key, value, r4, run_of(rc)->worker);
 }
@@ -78,11 +85,11 @@ static uint64_t h_map_update_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 static uint64_t h_map_delete_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 				  uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	struct vn_map *map = arg_map(rc, r1);
-	const void *key;
+	struct vn_map *map;
+	const void *key = arg_map_key(rc, r1, r2, &map);
 
 	(void)r3, (void)r4, (void)r5;
-	if (!map || !(key = arg_mem(rc, r2, map->key_size, 0)))
+	if (!key)
 		return 0;
 	return (uint64_t)(int64_t)vn_map_delete_elem(map, key);
 }
