@@ -13,6 +13,9 @@
 #define XDP_SPEC_MAX	1200	/* PORT:DIR:FILE:SECTION:FLAG, FILE up to 1023 bytes */
 #define MAP_HEX_MAX	(2 * (512 + 64 * 1024) + 1)	/* hex key (<= 512 B) = value (<= 64 KiB) */
 #define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
+/* "egress" (6) or "ingress" (7), required, positional */
+#define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" }
+#define MAP_ARG		{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" }
 
 static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_VERSION] = {
@@ -87,7 +90,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		VN_CTL_CMD_XDP_DETACH, "xdp.detach", "xdp detach",
 		"detach the XDP program of PORT at DIR (ingress or egress)", true, 2, {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
+			DIR_ARG,
 		},
 	},
 	[VN_CTL_CMD_XDP_LIST] = {
@@ -99,8 +102,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		VN_CTL_CMD_MAP_DUMP, "map.dump", "map dump",
 		"show the entries of map MAP of the XDP program at PORT DIR (hex)", false, 3, {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
-			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+			DIR_ARG,
+			MAP_ARG,
 		},
 	},
 	[VN_CTL_CMD_MAP_UPDATE] = {
@@ -108,8 +111,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		"store VALUE under KEY in map MAP (hex, in the kernel's byte layout)",
 		true, 4, {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
-			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+			DIR_ARG,
+			MAP_ARG,
 			{ "entry", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, MAP_HEX_MAX,
 			  "KEY=VALUE" },
 		},
@@ -118,8 +121,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		VN_CTL_CMD_MAP_DELETE, "map.delete", "map delete",
 		"remove KEY (hex) from map MAP", true, 4, {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" },
-			{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" },
+			DIR_ARG,
+			MAP_ARG,
 			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
 		},
 	},
