@@ -21,89 +21,21 @@
 
 #include <json-c/json.h>
 
-#include "ctl/ctl.h"
 #include "switch/sw.h"
 
-static char path[100];
-static struct vn_sw *sw;
-static struct vn_ctl_server *srv;
-static int fd = -1;
+#include "ctl_harness.h"
+
 
 static int setup(void **state)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/vn-ctl-h-%d/vnetd.sock", (int)getpid());
-	if (vn_sw_create(NULL, &sw) || vn_sw_start(sw) || vn_ctl_server_start(sw, path, &srv))
-		return -1;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	return connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	return ctl_h_setup("h");
 }
 
 static int teardown(void **state)
 {
-	char dir[100];
-
 	(void)state;
-	close(fd);
-	vn_ctl_server_stop(srv);
-	vn_sw_destroy(sw);
-	snprintf(dir, sizeof(dir), "/tmp/vn-ctl-h-%d", (int)getpid());
-	return rmdir(dir);
-}
-
-/* Send one request, return the parsed reply object (caller puts it). */
-static struct json_object *req(const char *fmt, ...)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	static char buf[1 << 20];
-	char line[4096];
-	size_t n = 0;
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	line[len++] = '\n';
-	assert_int_equal(send(fd, line, (size_t)len, MSG_NOSIGNAL), len);
-	while (n < sizeof(buf) - 1) {
-		ssize_t r;
-
-		if (poll(&pfd, 1, 5000) != 1)
-			fail_msg("no reply within 5 s");
-		r = recv(fd, buf + n, sizeof(buf) - 1 - n, 0);
-		assert_true(r > 0);
-		n += (size_t)r;
-		if (buf[n - 1] == '\n')
-			break;
-	}
-	buf[n] = '\0';
-	return json_tokener_parse(buf);
-}
-
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-static struct json_object *ok(struct json_object *rep)
-{
-	assert_non_null(rep);
-	if (!json_object_get_boolean(get(rep, "ok")))
-		fail_msg("request failed: %s", json_object_to_json_string(rep));
-	return get(rep, "result");
-}
-
-static const char *err_code(struct json_object *rep)
-{
-	assert_false(json_object_get_boolean(get(rep, "ok")));
-	return json_object_get_string(get(get(rep, "error"), "code"));
+	return ctl_h_teardown();
 }
 
 static struct json_object *find_by(struct json_object *arr, const char *key, const char *name)
@@ -270,7 +202,7 @@ static void test_handlers_config_file(void **state)
 	assert_true(cfd >= 0);
 	assert_int_equal(write(cfd, good, sizeof(good) - 1), (int)sizeof(good) - 1);
 	close(cfd);
-	assert_int_equal(vn_ctl_server_config(srv, cfg, err, sizeof(err)), 3);
+	assert_int_equal(vn_ctl_server_config(ctl_h_srv, cfg, err, sizeof(err)), 3);
 	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"port.list\"}");
 	assert_int_equal(json_object_array_length(ok(rep)), 2);
 	json_object_put(rep);
@@ -278,7 +210,7 @@ static void test_handlers_config_file(void **state)
 	cfd = open(cfg, O_WRONLY | O_TRUNC);
 	assert_int_equal(write(cfd, bad, sizeof(bad) - 1), (int)sizeof(bad) - 1);
 	close(cfd);
-	assert_int_equal(vn_ctl_server_config(srv, cfg, err, sizeof(err)), -ENOENT);
+	assert_int_equal(vn_ctl_server_config(ctl_h_srv, cfg, err, sizeof(err)), -ENOENT);
 	if (!strstr(err, ":2: port \"cb\" does not exist"))
 		fail_msg("error \"%s\"", err);
 	unlink(cfg);

@@ -22,91 +22,23 @@
 #include <json-c/json.h>
 
 #include "core/pool.h"
-#include "ctl/ctl.h"
 #include "port/pair.h"
 #include "switch/sw.h"
 
-static char path[100];
-static struct vn_sw *sw;
-static struct vn_ctl_server *srv;
-static int fd = -1;
+#include "ctl_harness.h"
+
 static const char *progs;
 
 static int setup(void **state)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-
 	(void)state;
-	snprintf(path, sizeof(path), "/tmp/vn-ctl-x-%d/vnetd.sock", (int)getpid());
-	if (vn_sw_create(NULL, &sw) || vn_sw_start(sw) || vn_ctl_server_start(sw, path, &srv))
-		return -1;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	return connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	return ctl_h_setup("x");
 }
 
 static int teardown(void **state)
 {
-	char dir[100];
-
 	(void)state;
-	close(fd);
-	vn_ctl_server_stop(srv);
-	vn_sw_destroy(sw);
-	snprintf(dir, sizeof(dir), "/tmp/vn-ctl-x-%d", (int)getpid());
-	return rmdir(dir);
-}
-
-/* Send one request, return the parsed reply object (caller puts it). */
-static struct json_object *req(const char *fmt, ...)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	static char buf[1 << 20];
-	char line[4096];
-	size_t n = 0;
-	va_list ap;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	line[len++] = '\n';
-	assert_int_equal(send(fd, line, (size_t)len, MSG_NOSIGNAL), len);
-	while (n < sizeof(buf) - 1) {
-		ssize_t r;
-
-		if (poll(&pfd, 1, 5000) != 1)
-			fail_msg("no reply within 5 s");
-		r = recv(fd, buf + n, sizeof(buf) - 1 - n, 0);
-		assert_true(r > 0);
-		n += (size_t)r;
-		if (buf[n - 1] == '\n')
-			break;
-	}
-	buf[n] = '\0';
-	return json_tokener_parse(buf);
-}
-
-static struct json_object *get(struct json_object *o, const char *key)
-{
-	struct json_object *v = NULL;
-
-	json_object_object_get_ex(o, key, &v);
-	return v;
-}
-
-static struct json_object *ok(struct json_object *rep)
-{
-	assert_non_null(rep);
-	if (!json_object_get_boolean(get(rep, "ok")))
-		fail_msg("request failed: %s", json_object_to_json_string(rep));
-	return get(rep, "result");
-}
-
-static const char *err_code(struct json_object *rep)
-{
-	assert_false(json_object_get_boolean(get(rep, "ok")));
-	return json_object_get_string(get(get(rep, "error"), "code"));
+	return ctl_h_teardown();
 }
 
 static void expect_err(const char *code, struct json_object *rep)
@@ -122,7 +54,7 @@ static void test_xdp_cmds_lifecycle(void **state)
 
 	(void)state;
 	assert_int_equal(vn_pair_create("xa", "xha", NULL, &a, &b), 0);
-	assert_int_equal(vn_sw_port_attach(sw, a, -1), 0);
+	assert_int_equal(vn_sw_port_attach(ctl_h_sw, a, -1), 0);
 	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
 		  "\"xa:ingress:%s/xdp1.bpf.o\"}}", progs);
 	res = ok(rep);
@@ -234,7 +166,7 @@ static void test_xdp_cmds_lifecycle(void **state)
 		  "\"dir\":\"ingress\",\"map\":\"tx_port\",\"key\":\"07000000\"}}");
 	ok(rep);
 	json_object_put(rep);
-	assert_int_equal(vn_sw_port_del(sw, "xa"), 0);
+	assert_int_equal(vn_sw_port_del(ctl_h_sw, "xa"), 0);
 	vn_port_close(b);
 }
 
