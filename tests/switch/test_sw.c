@@ -25,16 +25,9 @@
 #include "port/pair.h"
 #include "switch/sw.h"
 
-#define NP_MAX	6
-#define ALL_OFF	0ull
-#define ALL_ON	(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS)
+#include "rig.h"
 
-struct rig {
-	struct vn_sw *sw;
-	unsigned int n;
-	struct vn_port *sp[NP_MAX];	/* switch ends */
-	struct vn_port *host[NP_MAX];	/* test ends */
-};
+#define ALL_OFF	0ull
 
 static uint32_t fake_now = 1000;
 
@@ -43,63 +36,12 @@ static uint32_t fake_clock(void)
 	return fake_now;
 }
 
-static void mac_of(uint8_t *mac, unsigned int i)
-{
-	static const uint8_t base[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x00 };
-
-	memcpy(mac, base, 6);
-	mac[5] = (uint8_t)(i + 1);
-}
-
 /* conf_cb may set VLAN options / policy on switch end i before it is attached */
 static void rig_up(struct rig *r, unsigned int n, unsigned int workers, const uint64_t *feat,
 		   uint32_t cap, void (*conf_cb)(struct vn_port *p, unsigned int i))
 {
-	struct vn_sw_config cfg = { .workers = workers, .aging_sec = 30 };
-	unsigned int i;
-
-	memset(r, 0, sizeof(*r));
-	r->n = n;
 	fake_now = 1000;
-	assert_int_equal(vn_sw_create(&cfg, &r->sw), 0);
-	vn_sw_set_clock(r->sw, fake_clock);
-	for (i = 0; i < n; i++) {
-		struct vn_pair_opts o = {
-			.capacity = cap, .id_a = (uint16_t)i, .id_b = (uint16_t)(200 + i),
-			.features_a = feat ? feat[i] : ALL_ON, .features_b = ALL_ON,
-		};
-		char a[16], b[16];
-
-		snprintf(a, sizeof(a), "swp%u", i);
-		snprintf(b, sizeof(b), "host%u", i);
-		assert_int_equal(vn_pair_create(a, b, &o, &r->sp[i], &r->host[i]), 0);
-		if (conf_cb)
-			conf_cb(r->sp[i], i);
-		assert_int_equal(vn_sw_port_attach(r->sw, r->sp[i], (int)(i % workers)), 0);
-	}
-}
-
-static unsigned int host_rx(struct rig *r, unsigned int i, struct vn_pkt **pkts, unsigned int max)
-{
-	return r->host[i]->ops->rx_burst(r->host[i], pkts, max);
-}
-
-static void drain_all(struct rig *r)
-{
-	struct vn_pkt *pkts[64];
-	unsigned int i, n;
-
-	for (i = 0; i < r->n; i++)
-		while ((n = host_rx(r, i, pkts, 64)))
-			vn_pkt_put_bulk(pkts, n);
-}
-
-static void rig_down(struct rig *r)
-{
-	drain_all(r);
-	vn_sw_destroy(r->sw);
-	for (unsigned int i = 0; i < r->n; i++)
-		vn_port_close(r->host[i]);
+	rig_up_with(r, n, workers, feat, cap, conf_cb, fake_clock);
 }
 
 /* One UDP/IPv4 frame from station s to station d (d < 0: broadcast), @plen payload bytes */
@@ -149,32 +91,6 @@ static struct vn_pkt *mk_udp(struct rig *r, unsigned int from, unsigned int s, i
 		memcpy(f + 40, &v, 2);
 	}
 	return p;
-}
-
-static void host_tx(struct rig *r, unsigned int i, struct vn_pkt *p)
-{
-	assert_int_equal(r->host[i]->ops->tx_burst(r->host[i], &p, 1), 1);
-}
-
-static void run(struct rig *r)
-{
-	for (int k = 0; k < 8; k++)
-		for (unsigned int w = 0; w < 4; w++)
-			if (vn_sw_run_once(r->sw, w) == -EINVAL)
-				break;
-}
-
-/* Frames waiting at host i; they are released */
-static unsigned int count_rx(struct rig *r, unsigned int i)
-{
-	struct vn_pkt *pkts[64];
-	unsigned int n, total = 0;
-
-	while ((n = host_rx(r, i, pkts, 64))) {
-		total += n;
-		vn_pkt_put_bulk(pkts, n);
-	}
-	return total;
 }
 
 static uint64_t stat(struct vn_port *p, const char *name)

@@ -25,17 +25,9 @@
 #include "switch/sw.h"
 #include "switch/xdp_hook.h"
 
-#define NP_MAX	4
-#define ALL_ON	(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS)
+#include "rig.h"
 
 static const char *progs_dir;
-
-struct rig {
-	struct vn_sw *sw;
-	unsigned int n;
-	struct vn_port *sp[NP_MAX];	/* switch ends */
-	struct vn_port *host[NP_MAX];	/* test ends */
-};
 
 /* Mirrors hook_action.bpf.c's .data */
 struct hook_conf {
@@ -55,60 +47,9 @@ static const char *prog(const char *name)
 	return path[k];
 }
 
-static void mac_of(uint8_t *mac, unsigned int i)
-{
-	static const uint8_t base[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x00 };
-
-	memcpy(mac, base, 6);
-	mac[5] = (uint8_t)(i + 1);
-}
-
 static void rig_up(struct rig *r, unsigned int n, unsigned int workers, uint32_t cap)
 {
-	struct vn_sw_config cfg = { .workers = workers, .aging_sec = 30 };
-	unsigned int i;
-
-	memset(r, 0, sizeof(*r));
-	r->n = n;
-	assert_int_equal(vn_sw_create(&cfg, &r->sw), 0);
-	for (i = 0; i < n; i++) {
-		struct vn_pair_opts o = {
-			.capacity = cap, .id_a = (uint16_t)i, .id_b = (uint16_t)(200 + i),
-			.features_a = ALL_ON, .features_b = ALL_ON,
-		};
-		char a[16], b[16];
-
-		snprintf(a, sizeof(a), "swp%u", i);
-		snprintf(b, sizeof(b), "host%u", i);
-		assert_int_equal(vn_pair_create(a, b, &o, &r->sp[i], &r->host[i]), 0);
-		assert_int_equal(vn_sw_port_attach(r->sw, r->sp[i], (int)(i % workers)), 0);
-	}
-}
-
-static unsigned int host_rx(struct rig *r, unsigned int i, struct vn_pkt **pkts, unsigned int max)
-{
-	return r->host[i]->ops->rx_burst(r->host[i], pkts, max);
-}
-
-static unsigned int count_rx(struct rig *r, unsigned int i)
-{
-	struct vn_pkt *pkts[64];
-	unsigned int n, total = 0;
-
-	while ((n = host_rx(r, i, pkts, 64))) {
-		total += n;
-		vn_pkt_put_bulk(pkts, n);
-	}
-	return total;
-}
-
-static void rig_down(struct rig *r)
-{
-	for (unsigned int i = 0; i < r->n; i++)
-		count_rx(r, i);
-	vn_sw_destroy(r->sw);
-	for (unsigned int i = 0; i < r->n; i++)
-		vn_port_close(r->host[i]);
+	rig_up_with(r, n, workers, NULL, cap, NULL, NULL);
 }
 
 /* IPv4 frame from station s to station d (d < 0: broadcast), protocol @proto, @plen payload bytes */
@@ -174,19 +115,6 @@ static struct vn_pkt *mk_tso(struct rig *r, unsigned int from, unsigned int s, i
 	p->vh.csum_start = 34;
 	p->vh.csum_offset = 16;
 	return p;
-}
-
-static void host_tx(struct rig *r, unsigned int i, struct vn_pkt *p)
-{
-	assert_int_equal(r->host[i]->ops->tx_burst(r->host[i], &p, 1), 1);
-}
-
-static void run(struct rig *r)
-{
-	for (int k = 0; k < 8; k++)
-		for (unsigned int w = 0; w < 4; w++)
-			if (vn_sw_run_once(r->sw, w) == -EINVAL)
-				break;
 }
 
 static uint64_t stat(struct vn_port *p, const char *name)
