@@ -37,15 +37,8 @@ trap cleanup EXIT
 
 die() { echo "tcp.sh: $*" >&2; exit 1; }
 
-wait_for() {
-	local t=$1
-	shift
-	for _ in $(seq $((t * 10))); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# wait_for SECS CMD...: shared with the e2e tests
+. "$(dirname "$0")/../tests/e2e/lib_vnetd.sh"
 
 mkns() {
 	ip netns add "$1"

@@ -44,14 +44,10 @@ vs_fail() {
 }
 
 # vs_wait_for SECONDS CMD... : poll CMD every 0.1 s until it succeeds
+# (lib_vnetd.sh's wait_for, under the name these tests use)
+. "$(dirname "${BASH_SOURCE[0]}")/lib_vnetd.sh"
 vs_wait_for() {
-	local t=$1
-	shift
-	for _ in $(seq $((t * 10))); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_for "$@"
 }
 
 # vs_vnetd ARGS... : start vnetd with a control socket ($VS_SOCK; logs in
