@@ -7,6 +7,8 @@
 #ifndef VN_TESTS_BPF_ASM_H
 #define VN_TESTS_BPF_ASM_H
 
+#include <stddef.h>
+
 #include "bpf/insn.h"
 
 #define I(c, d, s, o, i)	VN_BPF_INSN((c), (d), (s), (o), (i))
@@ -53,5 +55,22 @@
 #define CALL(id)		I(VN_BPF_JMP | VN_BPF_CALL, 0, VN_BPF_CALL_HELPER, 0, id)
 #define CALL_LOCAL(rel)		I(VN_BPF_JMP | VN_BPF_CALL, 0, VN_BPF_CALL_LOCAL, 0, rel)
 #define EXIT()			I(VN_BPF_JMP | VN_BPF_EXIT, 0, 0, 0, 0)
+
+/**
+ * asm_len() - Instructions in a program written into a fixed table slot
+ * @prog:	the slot
+ * @max:	its size in instructions
+ *
+ * Return: @max less the all-zero slots at the end (the initialiser's padding)
+ */
+static inline size_t asm_len(const struct vn_bpf_insn *prog, size_t max)
+{
+	size_t n = max;
+
+	while (n && !prog[n - 1].code && !prog[n - 1].imm && !prog[n - 1].off &&
+	       !prog[n - 1].dst && !prog[n - 1].src)
+		n--;
+	return n;
+}
 
 #endif /* VN_TESTS_BPF_ASM_H */

@@ -202,16 +202,6 @@ static const struct bad_case bad_cases[] = {
 			-EINVAL, "subprogram" },
 };
 
-static size_t prog_len(const struct vn_bpf_insn *prog)
-{
-	size_t n = MAXP;
-
-	while (n && !prog[n - 1].code && !prog[n - 1].imm && !prog[n - 1].off &&
-	       !prog[n - 1].dst && !prog[n - 1].src)
-		n--;
-	return n;
-}
-
 static void test_validator_rejects(void **state)
 {
 	size_t i;
@@ -223,7 +213,7 @@ static void test_validator_rejects(void **state)
 		char log[256];
 		int err;
 
-		err = vn_bpf_prog_load(c->prog, c->n ? c->n : prog_len(c->prog), &env, &p,
+		err = vn_bpf_prog_load(c->prog, c->n ? c->n : asm_len(c->prog, MAXP), &env, &p,
 				       log, sizeof(log));
 		if (err != c->err || p || !strstr(log, c->why) || strncmp(log, "insn ", 5))
 			fail_msg("bad %zu (%s): err %d log '%s', want %d '%s'", i + 1, c->name,

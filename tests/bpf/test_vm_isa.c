@@ -321,16 +321,6 @@ static uint64_t helper_sum(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 
 static const vn_bpf_helper_fn isa_helpers[] = { NULL, helper_sum };
 
-static size_t prog_len(const struct vn_bpf_insn *prog)
-{
-	size_t n = MAXP;
-
-	while (n && !prog[n - 1].code && !prog[n - 1].imm && !prog[n - 1].off &&
-	       !prog[n - 1].dst && !prog[n - 1].src)
-		n--;
-	return n;
-}
-
 static void run_table(const struct isa_case *cases, size_t ncases, const char *table)
 {
 	const struct vn_bpf_env env = { .helpers = isa_helpers, .nhelpers = 2 };
@@ -346,7 +336,7 @@ static void run_table(const struct isa_case *cases, size_t ncases, const char *t
 		int err;
 
 		memcpy(mem, isa_mem_init, sizeof(mem));
-		err = vn_bpf_prog_load(c->prog, prog_len(c->prog), &env, &p, log, sizeof(log));
+		err = vn_bpf_prog_load(c->prog, asm_len(c->prog, MAXP), &env, &p, log, sizeof(log));
 		if (err)
 			fail_msg("%s %zu (%s): rejected: %s", table, i + 1, c->name, log);
 		/* a dirty stack (from anything before init) must not show through */
