@@ -62,19 +62,28 @@ wait_for() {
 	done
 	return 1
 }
+# iperf_server: one-shot iperf3 server in nb, listening before this returns
+iperf_server() {
+	ip netns exec "${tag}nb" iperf3 -s -1 -B 10.201.8.2 >/dev/null 2>&1 &
+	pids+=($!)
+	iperf_s=$!
+	wait_for 10 listening || fail "iperf3 server did not listen in 10 s"
+}
+listening() { [ -n "$(ip netns exec "${tag}nb" ss -Hltn 'sport = :5201')" ]; }
 frames() { tshark -r "$1" 2>/dev/null | wc -l; }
 
 note "capture -c 5 -f icmp at $a ingress and, at once, icmp at $b egress, during TCP"
 cap_bg ia "$a" ingress -w "$dir/ia.pcap" -c 5 -f icmp
 cap_bg eb "$b" egress -w "$dir/eb.pcap" -c 5 -f 'icmp[icmptype] == icmp-echo'
-ip netns exec "${tag}nb" iperf3 -s -1 -B 10.201.8.2 >/dev/null 2>&1 &
-pids+=($!)
-sleep 0.5
+iperf_server
 ip netns exec "${tag}na" timeout 20 iperf3 -c 10.201.8.2 -t 2 >/dev/null 2>&1 &
 pids+=($!)
+iperf_c=$!
 ip netns exec "${tag}na" python3 "$here/icmp_echo.py" 10.201.8.2 5 0x4a7c || fail "echo requests not answered"
 wait_pid "$ia_pid" 15; [ "$rc" = 0 ] || fail "capture ia: $(cat "$dir/ia.err")"
 wait_pid "$eb_pid" 15; [ "$rc" = 0 ] || fail "capture eb: $(cat "$dir/eb.err")"
+wait_pid "$iperf_c" 25; [ "$rc" = 0 ] || fail "iperf3 during the icmp capture"
+wait_pid "$iperf_s" 10
 grep -q "^5 packets captured" "$dir/ia.err" || fail "ia summary: $(cat "$dir/ia.err")"
 for f in ia eb; do
 	tshark -r "$dir/$f.pcap" -T fields -e icmp.type -e icmp.ident -e icmp.seq -e data.data \
@@ -95,9 +104,7 @@ done
 
 note "TCP with offloads at $a ingress: frames larger than 1514 bytes arrive whole"
 cap_bg tso "$a" -w "$dir/tso.pcap" -c 200 -f 'tcp and dst host 10.201.8.2' -s 128
-ip netns exec "${tag}nb" iperf3 -s -1 -B 10.201.8.2 >/dev/null 2>&1 &
-pids+=($!)
-sleep 0.5
+iperf_server
 ip netns exec "${tag}na" timeout 20 iperf3 -c 10.201.8.2 -t 2 >/dev/null 2>&1 || fail "iperf3"
 wait_pid "$tso_pid" 15; [ "$rc" = 0 ] || fail "capture tso: $(cat "$dir/tso.err")"
 tshark -r "$dir/tso.pcap" -T fields -e frame.len -e frame.cap_len >"$dir/tso.txt" 2>/dev/null
