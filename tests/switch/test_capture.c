@@ -5,6 +5,7 @@
  * steps the worker with vn_sw_run_once(). Filters are compiled by libpcap.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/csum.h"
 #include "core/pool.h"
 #include "port/pair.h"
 #include "switch/capture.h"
@@ -27,7 +29,8 @@ struct rig {
 	struct vn_port *host[NP];
 };
 
-static void rig_up(struct rig *r)
+/* Port 1 without GUEST_* offloads when @small1: TSO frames are cut for it */
+static void rig_up2(struct rig *r, bool small1)
 {
 	struct vn_sw_config cfg = { .workers = 1, .aging_sec = 30 };
 
@@ -38,6 +41,9 @@ static void rig_up(struct rig *r)
 			.capacity = 512, .id_a = (uint16_t)i, .id_b = (uint16_t)(200 + i),
 			.features_a = ALL_ON, .features_b = ALL_ON,
 		};
+
+		if (i == 1 && small1)
+			o.features_a = VN_PORT_RX_OFFLOADS;
 		char a[16], b[16];
 
 		snprintf(a, sizeof(a), "swp%u", i);
@@ -45,6 +51,11 @@ static void rig_up(struct rig *r)
 		assert_int_equal(vn_pair_create(a, b, &o, &r->sp[i], &r->host[i]), 0);
 		assert_int_equal(vn_sw_port_attach(r->sw, r->sp[i], 0), 0);
 	}
+}
+
+static void rig_up(struct rig *r)
+{
+	rig_up2(r, false);
 }
 
 static void drain_host(struct rig *r, unsigned int i)
@@ -92,6 +103,43 @@ static void send_ip(struct rig *r, uint8_t proto, uint32_t plen, uint8_t *copy, 
 		memcpy(copy, f, 14 + ip_len);
 		*len = 14 + ip_len;
 	}
+	assert_int_equal(r->host[0]->ops->tx_burst(r->host[0], &p, 1), 1);
+}
+
+/* A TCPv4 TSO frame of @segs * @mss payload bytes from station 0 to 1 */
+static void send_tso(struct rig *r, unsigned int segs, uint16_t mss)
+{
+	struct vn_pkt *p = vn_pool_alloc(r->host[0]->pool);
+	uint32_t plen = segs * mss, ip_len = 40 + plen;
+	uint8_t *f;
+	uint16_t v;
+
+	assert_non_null(p);
+	f = vn_pkt_append(p, 14 + ip_len);
+	assert_non_null(f);
+	memset(f, 0, 14 + ip_len);
+	memcpy(f, "\x02\x00\x5e\x10\x00\x02\x02\x00\x5e\x10\x00\x01\x08\x00", 14);
+	f[14] = 0x45;
+	f[16] = (uint8_t)(ip_len >> 8);
+	f[17] = (uint8_t)ip_len;
+	f[22] = 64;
+	f[23] = 6;
+	f[26] = 10; f[29] = 1;
+	f[30] = 10; f[33] = 2;
+	v = vn_csum_fold(vn_csum_partial(f + 14, 20, 0));
+	memcpy(f + 24, &v, 2);
+	f[34] = 0x30; f[35] = 0x39; f[36] = 0x00; f[37] = 0x50;
+	f[46] = 0x50;
+	f[47] = 0x18;
+	f[48] = 0xff; f[49] = 0xff;
+	v = vn_csum_fold_nocompl(vn_csum_pseudo_v4(f + 26, f + 30, 6, 20 + plen));
+	memcpy(f + 50, &v, 2);
+	p->vh.flags = VN_VHDR_F_NEEDS_CSUM;
+	p->vh.gso_type = VN_VHDR_GSO_TCPV4;
+	p->vh.gso_size = mss;
+	p->vh.hdr_len = 54;
+	p->vh.csum_start = 34;
+	p->vh.csum_offset = 16;
 	assert_int_equal(r->host[0]->ops->tx_burst(r->host[0], &p, 1), 1);
 }
 
@@ -176,6 +224,36 @@ static void test_snaplen_egress(void **state)
 	assert_int_equal(g.caplen[0], 60);
 	assert_memory_equal(g.data[0], f1, 60);
 	vn_sw_capture_close(cap);
+	rig_down(&r);
+}
+
+/* A TSO frame: whole at ingress, its segments at the egress of a port without TSO */
+static void test_tso_ingress_whole_egress_segments(void **state)
+{
+	struct vn_sw_capture *in, *out;
+	struct got gi = { 0 }, ge = { 0 };
+	struct rig r;
+
+	(void)state;
+	rig_up2(&r, true);
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, "tcp", 0, &in, NULL, 0),
+			 0);
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp1", VN_XDP_EGRESS, "tcp", 64, &out, NULL, 0),
+			 0);
+	send_tso(&r, 4, 1000);
+	run(&r);
+	assert_int_equal(vn_sw_capture_read(in, got_cb, &gi, 100), 1);
+	assert_int_equal(gi.origlen[0], 14 + 40 + 4000);
+	assert_int_equal(gi.caplen[0], 14 + 40 + 4000);
+	assert_int_equal(vn_sw_capture_read(out, got_cb, &ge, 100), 4);
+	for (unsigned int i = 0; i < 4; i++) {
+		assert_int_equal(ge.origlen[i], 14 + 40 + 1000);
+		assert_int_equal(ge.caplen[i], 64);
+		/* each segment's IP total length is its own */
+		assert_int_equal(ge.data[i][16] << 8 | ge.data[i][17], 40 + 1000);
+	}
+	vn_sw_capture_close(in);
+	vn_sw_capture_close(out);
 	rig_down(&r);
 }
 
@@ -281,6 +359,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filter_ingress),
 		cmocka_unit_test(test_snaplen_egress),
+		cmocka_unit_test(test_tso_ingress_whole_egress_segments),
 		cmocka_unit_test(test_full_queue_drops),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_port_deleted),
