@@ -102,6 +102,10 @@ for seq, r in enumerate(rows, 1):
 PY
 done
 
+# tcpdump reads the same file
+[ "$(tcpdump -nr "$dir/ia.pcap" 2>/dev/null | grep -c 'ICMP echo request, id 19068')" = 5 ] ||
+	fail "tcpdump: $(tcpdump -nr "$dir/ia.pcap" 2>&1)"
+
 note "TCP with offloads at $a ingress: frames larger than 1514 bytes arrive whole"
 cap_bg tso "$a" -w "$dir/tso.pcap" -c 200 -f 'tcp and dst host 10.201.8.2' -s 128
 iperf_server
@@ -134,6 +138,13 @@ ctl capture nosuch -w "$dir/x.pcap" 2>"$dir/x.err" || rc=$?
 rc=0
 ctl --json capture "$a" -w "$dir/x.pcap" 2>"$dir/x.err" || rc=$?
 [ "$rc" = 255 ] && grep -q "not meaningful" "$dir/x.err" || fail "--json: $rc $(cat "$dir/x.err")"
+
+# a config file cannot start a capture (it streams to a client)
+printf 'capture %s -w x\n' "$a" >"$dir/cap.conf"
+if "$VNETD" --socket "$dir/cap.sock" -c "$dir/cap.conf" >"$dir/cap.log" 2>&1; then
+	fail "vnetd started with a capture in its config"
+fi
+grep -q "cap.conf:1:" "$dir/cap.log" || fail "config capture: $(cat "$dir/cap.log")"
 
 note "SIGINT to vnetctl: a valid pcap with what was seen"
 cap_bg int "$a" egress -w "$dir/int.pcap" -f icmp
