@@ -227,6 +227,8 @@ static int stream_loop(struct cap_rx *rx, uint32_t snaplen, struct cap_out *o)
 			return 0;
 		}
 		rx->len += (size_t)n;
+		if (shut)	/* the daemon is still sending what it queued */
+			deadline = now_ms() + END_WAIT_MS;
 	}
 }
 

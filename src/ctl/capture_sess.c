@@ -76,6 +76,14 @@ struct vn_ctl_captures {
 	struct sess *s[VN_CTL_CAPTURES_MAX];
 };
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Send what the socket takes now; -1 when the peer is gone */
 static int sess_flush(struct sess *s)
 {
@@ -126,28 +134,46 @@ static int rec_out(const struct vn_sw_capture_rec *rec, void *arg)
 }
 
 /* Move as many queued frames as surely fit the buffer (and the count) into it */
-static void sess_fill(struct sess *s)
+static unsigned int sess_fill(struct sess *s)
 {
 	size_t rec_max = VN_CAP_REC_HDR + VN_CAP_FRAME_HDR + vn_sw_capture_snaplen(s->cap);
 	uint64_t room = (VN_CTL_CAP_OUT_MAX - s->olen) / rec_max;
 
 	if (s->count && s->count - s->sent < room)
 		room = s->count - s->sent;
-	if (room)
-		vn_sw_capture_read(s->cap, rec_out, s, room > 4096 ? 4096 : (unsigned int)room);
+	if (!room)
+		return 0;
+	return vn_sw_capture_read(s->cap, rec_out, s, room > 4096 ? 4096 : (unsigned int)room);
 }
 
 static void sess_end(struct sess *s, uint32_t reason)
 {
 	struct vn_sw_capture_stats st;
+	long long deadline = now_ms() + SEND_WAIT_MS;
+	unsigned int n = 1;
 
+	/* Final counters: no frame is added after the detach. A client that
+	 * asked to stop gets what was queued first (bounded by the queues and
+	 * by SEND_WAIT_MS); after COUNT frames the rest is not wanted. */
+	if (!vn_sw_capture_detach(s->cap) && reason != VN_CAP_END_COUNT) {
+		while (n && now_ms() < deadline) {
+			if (VN_CTL_CAP_OUT_MAX - s->olen < VN_CAP_REC_HDR + VN_CAP_FRAME_HDR +
+			    vn_sw_capture_snaplen(s->cap) && sess_flush_wait(s, SEND_WAIT_MS))
+				return;
+			n = sess_fill(s);
+		}
+	}
 	vn_sw_capture_stats(s->cap, &st);
-	/* queued but never sent (count reached, client left) are not "captured" for it */
 	if (s->ooff >= s->olen)
 		s->olen = s->ooff = 0;
-	if (VN_CTL_CAP_OUT_MAX - s->olen >= VN_CAP_REC_HDR + VN_CAP_END_LEN)
-		s->olen += vn_cap_end_encode(s->out + s->olen, VN_CTL_CAP_OUT_MAX - s->olen,
-					     st.matched, s->sent, st.dropped, reason);
+	if (VN_CTL_CAP_OUT_MAX - s->olen < VN_CAP_REC_HDR + VN_CAP_END_LEN &&
+	    sess_flush_wait(s, SEND_WAIT_MS))
+		return;
+	if (s->ooff >= s->olen)
+		s->olen = s->ooff = 0;
+	/* "captured" is what this client got: frames sent */
+	s->olen += vn_cap_end_encode(s->out + s->olen, VN_CTL_CAP_OUT_MAX - s->olen,
+				     st.matched, s->sent, st.dropped, reason);
 	sess_flush_wait(s, SEND_WAIT_MS);
 	vn_info("ctl: capture session ended (%s): %" PRIu64 " frames sent, %" PRIu64
 		" matched, %" PRIu64 " dropped", reason == VN_CAP_END_COUNT ? "count" :

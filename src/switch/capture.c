@@ -300,32 +300,38 @@ uint32_t vn_sw_capture_snaplen(const struct vn_sw_capture *cap)
 	return cap->snaplen;
 }
 
-void vn_sw_capture_close(struct vn_sw_capture *cap)
+int vn_sw_capture_detach(struct vn_sw_capture *cap)
 {
-	struct vn_sw *sw;
+	struct vn_sw *sw = cap->sw;
 	struct sw_port *sp;
-	bool leak = false;
+	int rc = 0;
 
-	if (!cap)
-		return;
-	sw = cap->sw;
 	pthread_mutex_lock(&sw->ctl);
 	sp = port_find_locked(sw, cap->port);
 	if (sp && sp->cap[cap->dir] == cap) {
 		__atomic_store_n(&sp->cap[cap->dir], NULL, __ATOMIC_RELEASE);
-		leak = true;
-		for (int i = 0; i < 1000 && leak; i++) {
-			leak = sw_grace_period(sw) != 0;
-			if (leak)
+		rc = -ENOMEM;
+		for (int i = 0; i < 1000 && rc; i++) {
+			rc = sw_grace_period(sw);
+			if (rc)
 				usleep(1000);
 		}
+		/* No grace period could be had: a worker may still use it */
+		if (rc)
+			__atomic_store_n(&sp->cap[cap->dir], cap, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&sw->ctl);
-	vn_info("port '%s': %s capture stopped", cap->port, vn_xdp_dir_name(cap->dir));
-	/* No grace period could be had: a worker may still hold it */
-	if (leak) {
+	return rc;
+}
+
+void vn_sw_capture_close(struct vn_sw_capture *cap)
+{
+	if (!cap)
+		return;
+	if (vn_sw_capture_detach(cap)) {
 		vn_err("switch: no memory for a capture grace period: the capture is leaked");
 		return;
 	}
+	vn_info("port '%s': %s capture stopped", cap->port, vn_xdp_dir_name(cap->dir));
 	cap_free(cap);
 }

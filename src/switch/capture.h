@@ -109,6 +109,14 @@ void vn_sw_capture_stats(struct vn_sw_capture *cap, struct vn_sw_capture_stats *
 uint32_t vn_sw_capture_snaplen(const struct vn_sw_capture *cap);
 
 /**
+ * vn_sw_capture_detach() - Stop the workers from adding frames (after a grace period)
+ * @cap:	capture; its queued frames can still be read, its counters are final
+ *
+ * Return: 0, or -ENOMEM if no grace period could be had (still attached)
+ */
+int vn_sw_capture_detach(struct vn_sw_capture *cap);
+
+/**
  * vn_sw_capture_close() - Detach (after a grace period) and free a capture
  * @cap:	capture, may be NULL; the port may be gone already
  */
