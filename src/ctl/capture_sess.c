@@ -224,6 +224,9 @@ static void *sess_main(void *arg)
 	s->cap = NULL;
 	close(s->fd);
 	s->fd = -1;
+	/* an ended session keeps only its small struct until it is reaped */
+	free(s->out);
+	s->out = NULL;
 	__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
