@@ -183,6 +183,8 @@ static int usage(FILE *f, const char *prefix)
 
 		if (prefix && strncmp(cmd->words, prefix, strlen(prefix)))
 			continue;
+		if (cmd->stream)	/* shown with its vnetctl options below */
+			continue;
 		vn_ctl_cmd_usage(cmd, u, sizeof(u));
 		fprintf(f, "  %-34s %s\n", u, cmd->help);
 		shown++;
@@ -190,6 +192,16 @@ static int usage(FILE *f, const char *prefix)
 	if (!prefix || !strcmp(prefix, "top")) {
 		fprintf(f, "  %-34s %s\n", "top [-n COUNT] [-d SECS]",
 			"live per-port rates, refreshed every SECS (default 1)");
+		shown++;
+	}
+	if (!prefix || !strcmp(prefix, "capture")) {
+		fprintf(f, "  %-34s %s\n", "capture PORT [ingress|egress]",
+			"write the frames of PORT at a direction (default ingress)");
+		fprintf(f, "  %-34s %s\n", "  -w FILE.pcap [-c COUNT]",
+			"to a pcap file (as you), stopping after COUNT frames or Ctrl-C;");
+		fprintf(f, "  %-34s %s\n", "  [-f FILTER] [-s SNAPLEN]",
+			"only frames matching a pcap-filter(7) FILTER, cut at SNAPLEN bytes");
+		fprintf(f, "  %-34s %s\n", "", "(no --json output: the result is the file)");
 		shown++;
 	}
 	if (!prefix)
@@ -299,5 +311,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[0], "top"))
 		return run_top(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "capture"))
+		return vnetctl_capture(argc - 1, argv + 1, json_out);
 	return run_one(argc, argv);
 }

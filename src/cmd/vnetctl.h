@@ -42,6 +42,9 @@ void vnetctl_human(char *buf, size_t len, uint64_t v, const char *unit);
 /* vnetctl_print.c */
 void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result);
 
+/* vnetctl_capture.c */
+int vnetctl_capture(int argc, char **argv, bool json);
+
 /* vnetctl_top.c */
 int vnetctl_top(long count, unsigned int secs, bool json);
 

@@ -126,6 +126,18 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
 		},
 	},
+	/* Packet capture (switch/capture.h); frames follow the reply (capstream.h).
+	 * vnetctl's "capture PORT [DIR] -w FILE [-c N] [-f F] [-s N]" builds it */
+	[VN_CTL_CMD_CAPTURE_START] = {
+		VN_CTL_CMD_CAPTURE_START, "capture.start", "capture",
+		"stream the frames of PORT at DIR (default ingress) that match FILTER", false, 5, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_POS, 6, 7, "DIR" },
+			{ "filter", VN_CTL_ARG_STR, VN_CTL_ARG_KEYWORD, 0, 4096, "FILTER" },
+			{ "snaplen", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 65557, "N" },
+			{ "count", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, INT64_C(1) << 40, "N" },
+		}, true,
+	},
 };
 
 /**

@@ -65,11 +65,12 @@ enum vn_ctl_cmd_id {
 	VN_CTL_CMD_MAP_DUMP,
 	VN_CTL_CMD_MAP_UPDATE,
 	VN_CTL_CMD_MAP_DELETE,
+	VN_CTL_CMD_CAPTURE_START,
 	VN_CTL_CMD__MAX
 };
 
 #define VN_CTL_CMD_NAME_MAX	32	/* protocol name incl. NUL */
-#define VN_CTL_CMD_ARGS_MAX	4
+#define VN_CTL_CMD_ARGS_MAX	6
 
 /**
  * struct vn_ctl_cmd - one control command
@@ -80,6 +81,8 @@ enum vn_ctl_cmd_id {
  * @config:	allowed in a config file (commands that change state)
  * @nargs:	entries used in @args
  * @args:	argument schema
+ * @stream:	the reply is followed by a stream (capstream.h); the server
+ *		hands the connection to the command (server.h)
  */
 struct vn_ctl_cmd {
 	enum vn_ctl_cmd_id id;
@@ -89,6 +92,7 @@ struct vn_ctl_cmd {
 	bool config;
 	unsigned int nargs;
 	struct vn_ctl_arg args[VN_CTL_CMD_ARGS_MAX];
+	bool stream;
 };
 
 /**

@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "capture_sess.h"
 #include "config.h"
 #include "core/hex.h"
 #include "core/log.h"
@@ -50,6 +51,7 @@ struct port_rec {
 
 struct vn_ctl {
 	struct vn_sw *sw;
+	struct vn_ctl_captures *caps;
 	pthread_mutex_t lock;
 	struct port_rec recs[VN_SW_PORTS_MAX];
 };
@@ -797,6 +799,23 @@ static int dispatch(void *ctx, const struct vn_ctl_request *req, struct json_obj
 	return run(ctx, req->cmd, req->args, result, msg, msglen);
 }
 
+/* capture.start: the session writes the reply and the stream (capture_sess.c) */
+static int stream(void *ctx, const struct vn_ctl_request *req, int fd, char *msg, size_t msglen)
+{
+	struct vn_ctl *ctl = ctx;
+	int ret;
+
+	/* a streaming command in the table that this daemon does not serve */
+	if (req->cmd->id != VN_CTL_CMD_CAPTURE_START) {
+		snprintf(msg, msglen, "command \"%s\" is not served by this daemon", req->cmd->name);
+		return -EOPNOTSUPP;
+	}
+	pthread_mutex_lock(&ctl->lock);
+	ret = vn_ctl_capture_start(ctl->caps, req->id, req->args, fd, msg, msglen);
+	pthread_mutex_unlock(&ctl->lock);
+	return ret;
+}
+
 static int sample_one(struct vn_port *p, void *arg)
 {
 	struct vn_ctl *ctl = arg;
@@ -838,6 +857,7 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 	struct vn_ctl_server_conf conf = {
 		.path = path ? path : VN_CTL_SOCK_DEFAULT,
 		.dispatch = dispatch,
+		.stream = stream,
 		.tick = tick,
 	};
 	struct vn_ctl *ctl;
@@ -847,10 +867,16 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 	if (!ctl)
 		return -ENOMEM;
 	ctl->sw = sw;
+	ctl->caps = vn_ctl_captures_new(sw);
+	if (!ctl->caps) {
+		free(ctl);
+		return -ENOMEM;
+	}
 	pthread_mutex_init(&ctl->lock, NULL);
 	conf.ctx = ctl;
 	ret = vn_ctl_server_open(&conf, out);
 	if (ret) {
+		vn_ctl_captures_free(ctl->caps);
 		pthread_mutex_destroy(&ctl->lock);
 		free(ctl);
 	}
@@ -895,6 +921,7 @@ void vn_ctl_server_stop(struct vn_ctl_server *srv)
 		return;
 	ctl = vn_ctl_server_ctx(srv);
 	vn_ctl_server_close(srv);
+	vn_ctl_captures_free(ctl->caps);	/* before the switch goes */
 	pthread_mutex_destroy(&ctl->lock);
 	free(ctl);
 }

@@ -54,6 +54,7 @@ struct client {
 	size_t out_off;
 	bool eof;		/* peer shut down its write side */
 	bool closing;		/* close once @out is sent */
+	bool handed_off;	/* a streaming command owns the socket now */
 	time_t last_active;
 };
 
@@ -183,8 +184,8 @@ static struct json_object *help_result(void)
 	return arr;
 }
 
-static char *run_request(struct vn_ctl_server *srv, const char *line, size_t len,
-			 size_t *outlen)
+static char *run_request(struct vn_ctl_server *srv, struct client *c, const char *line,
+			 size_t len, size_t *outlen)
 {
 	struct json_object *result = NULL;
 	struct vn_ctl_request req;
@@ -202,6 +203,27 @@ static char *run_request(struct vn_ctl_server *srv, const char *line, size_t len
 		json_object_object_add(result, "proto", json_object_new_int(VN_CTL_PROTO_VERSION));
 	} else if (req.cmd->id == VN_CTL_CMD_HELP) {
 		result = help_result();
+	} else if (req.cmd->stream) {
+		ret = -EOPNOTSUPP;
+		snprintf(msg, sizeof(msg), "command \"%s\" is not served here", req.cmd->name);
+		/* the stream gets its own descriptor of the socket; ours is closed
+		 * (and out of the epoll set) when the client is freed */
+		int sfd = srv->conf.stream ? fcntl(c->fd, F_DUPFD_CLOEXEC, 0) : -1;
+
+		if (srv->conf.stream && sfd < 0) {
+			ret = -errno;
+			snprintf(msg, sizeof(msg), "dup: %s", strerror(errno));
+		} else if (sfd >= 0) {
+			ret = srv->conf.stream(srv->conf.ctx, &req, sfd, msg, sizeof(msg));
+			if (ret)
+				close(sfd);
+		}
+		if (!ret) {
+			/* the stream owns the connection: no reply from us, nothing more read */
+			vn_ctl_request_fini(&req);
+			c->handed_off = true;
+			return NULL;
+		}
 	} else {
 		ret = srv->conf.dispatch(srv->conf.ctx, &req, &result, msg, sizeof(msg));
 	}
@@ -230,7 +252,11 @@ static void client_process(struct vn_ctl_server *srv, struct client *c)
 		/* blank lines between requests are allowed (typed by hand) */
 		if (len == 0 || (len == 1 && line[0] == '\r'))
 			continue;
-		reply = run_request(srv, line, len, &rlen);
+		reply = run_request(srv, c, line, len, &rlen);
+		if (c->handed_off) {
+			c->closing = true;
+			break;
+		}
 		client_queue(c, reply, rlen);
 		if (client_flush(c) == -EAGAIN)
 			break;
@@ -286,6 +312,10 @@ static void client_event(struct vn_ctl_server *srv, struct client *c, uint32_t e
 		c->closing = true;
 	if (client_flush(c) == 0 && !c->closing)
 		client_process(srv, c);
+	if (c->handed_off) {
+		client_free(srv, c);
+		return;
+	}
 	if (c->out_off < c->out_len && client_flush(c) != -EAGAIN)
 		c->closing = true;
 	/* done: refused, broken, oversized, or the peer said all it had to say */

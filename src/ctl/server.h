@@ -36,9 +36,26 @@ typedef int (*vn_ctl_dispatch_fn)(void *ctx, const struct vn_ctl_request *req,
 				  struct json_object **result, char *msg, size_t msglen);
 
 /**
+ * typedef vn_ctl_stream_fn - start a streaming command (cmd->stream)
+ * @ctx:	vn_ctl_server_conf.ctx
+ * @req:	the request (args validated)
+ * @fd:		the client's socket; on success the callee owns it and writes
+ *		the reply line itself, then the stream (capstream.h)
+ * @msg:	error message for a failure
+ * @msglen:	its size
+ *
+ * On failure the server still owns @fd and sends the error reply.
+ *
+ * Return: 0, or a negative errno with @msg set
+ */
+typedef int (*vn_ctl_stream_fn)(void *ctx, const struct vn_ctl_request *req, int fd, char *msg,
+				size_t msglen);
+
+/**
  * struct vn_ctl_server_conf - what the transport needs
  * @path:	socket path (its directory is created)
  * @dispatch:	runs requests, on the control thread
+ * @stream:	starts streaming commands (NULL: they fail with EOPNOTSUPP)
  * @tick:	called about once a second on the control thread (may be NULL)
  * @ctx:	passed to @dispatch and @tick
  * @max_clients: concurrent clients (0: VN_CTL_CLIENTS_MAX)
@@ -46,6 +63,7 @@ typedef int (*vn_ctl_dispatch_fn)(void *ctx, const struct vn_ctl_request *req,
 struct vn_ctl_server_conf {
 	const char *path;
 	vn_ctl_dispatch_fn dispatch;
+	vn_ctl_stream_fn stream;
 	void (*tick)(void *ctx);
 	void *ctx;
 	unsigned int max_clients;

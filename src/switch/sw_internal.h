@@ -19,6 +19,8 @@
 #include "sw.h"
 #include "vlan.h"
 
+struct vn_sw_capture;
+
 #define SW_BURST		VN_PORT_BURST		/* frames per rx_burst */
 #define SW_SEGS_MAX		VN_VHDR_GSO_SEGS_MAX	/* segments of one GSO frame */
 #define SW_OUT_MAX		(2 * SW_SEGS_MAX)	/* frames per tx_burst after egress */
@@ -47,6 +49,7 @@
  * @ep_events:	events currently registered for the poll fd
  * @tx_in_epoll: the separate tx_poll_fd is registered (EPOLLOUT)
  * @xdp:	XDP attachment per direction (xdp_hook.c; atomic pointers)
+ * @cap:	capture per direction (capture.c; atomic pointers)
  */
 struct sw_port {
 	struct vn_port *port;
@@ -64,6 +67,7 @@ struct sw_port {
 	uint32_t ep_events;
 	bool tx_in_epoll;
 	struct vn_sw_xdp *xdp[2];
+	struct vn_sw_capture *cap[2];
 };
 
 /**

@@ -39,6 +39,7 @@
 #include "core/log.h"
 #include "core/vhdr.h"
 #include "sw_internal.h"
+#include "capture_internal.h"
 #include "xdp_hook_internal.h"
 
 #define EP_TX_BIT	(1ull << 32)
@@ -238,6 +239,7 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 	struct vn_port *port = sp->port;
 	unsigned int work = 0, sent, nout, n, k;
 	struct vn_pkt *chunk[SW_BURST];
+	struct vn_sw_capture *cap;
 	bool full = false;
 
 	if (sp->npartial) {
@@ -262,6 +264,9 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 		}
 		if (!nout)
 			continue;
+		cap = __atomic_load_n(&sp->cap[VN_XDP_EGRESS], __ATOMIC_ACQUIRE);
+		if (unlikely(cap))	/* what the peer gets: resolved, segmented */
+			sw_capture_burst(w, cap, w->out, nout, false);
 		sent = port->ops->tx_burst(port, w->out, nout);
 		work += sent;
 		if (sent < nout)
@@ -518,7 +523,10 @@ static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pk
 		    unsigned int n, uint32_t now)
 {
 	struct vn_sw_xdp *x = __atomic_load_n(&src->xdp[VN_XDP_INGRESS], __ATOMIC_ACQUIRE);
+	struct vn_sw_capture *cap = __atomic_load_n(&src->cap[VN_XDP_INGRESS], __ATOMIC_ACQUIRE);
 
+	if (unlikely(cap))	/* as the peer sent them, before the XDP program */
+		sw_capture_burst(w, cap, pkts, n, true);
 	if (unlikely(x))
 		return sw_xdp_ingress(w, src, x, pkts, n, now);
 	sw_forward_burst(w, src, pkts, n, now);

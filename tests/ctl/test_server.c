@@ -123,6 +123,68 @@ static void expect_reply(int fd, const char *needle)
 		fail_msg("reply \"%s\" lacks \"%s\"", buf, needle);
 }
 
+/* A streaming command: "busy" fails (the server replies), anything else
+ * takes the socket, writes its own line and raw bytes, and closes it */
+static const char stream_bytes[] = "{\"v\":1,\"id\":7,\"ok\":true,\"result\":null}\nRAW\x00\x01";
+
+static int stream_fn(void *ctx, const struct vn_ctl_request *req, int fd, char *msg,
+		     size_t msglen)
+{
+	struct json_object *v;
+
+	(void)ctx;
+	if (json_object_object_get_ex(req->args, "port", &v) &&
+	    !strcmp(json_object_get_string(v), "busy")) {
+		snprintf(msg, msglen, "port busy");
+		return -EBUSY;
+	}
+	assert_int_equal(send(fd, stream_bytes, sizeof(stream_bytes) - 1, MSG_NOSIGNAL),
+			 (ssize_t)sizeof(stream_bytes) - 1);
+	close(fd);
+	return 0;
+}
+
+static void test_server_stream_handoff(void **state)
+{
+	struct vn_ctl_server_conf conf = {
+		.path = path, .dispatch = echo_dispatch, .stream = stream_fn,
+	};
+	struct vn_ctl_server *srv = NULL;
+	char buf[256];
+	ssize_t n, got = 0;
+	int fd, fd2;
+
+	(void)state;
+	assert_int_equal(vn_ctl_server_open(&conf, &srv), 0);
+	fd = conn();
+	assert_true(fd >= 0);
+	send_str(fd, "{\"v\":1,\"id\":6,\"cmd\":\"capture.start\",\"args\":{\"port\":\"busy\"}}\n");
+	expect_reply(fd, "\"EBUSY\"");
+	/* the same connection still serves ordinary requests after a failed stream */
+	send_str(fd, "{\"v\":1,\"id\":8,\"cmd\":\"version\"}\n");
+	expect_reply(fd, "\"proto\":1");
+	send_str(fd, "{\"v\":1,\"id\":7,\"cmd\":\"capture.start\",\"args\":{\"port\":\"p\"}}\n");
+	/* the stream's bytes, then EOF: the server sent nothing of its own */
+	while ((n = recv(fd, buf + got, sizeof(buf) - (size_t)got, 0)) > 0)
+		got += n;
+	assert_int_equal(got, sizeof(stream_bytes) - 1);
+	assert_memory_equal(buf, stream_bytes, sizeof(stream_bytes) - 1);
+	close(fd);
+	/* others are unaffected */
+	fd2 = conn();
+	send_str(fd2, "{\"v\":1,\"id\":9,\"cmd\":\"version\"}\n");
+	expect_reply(fd2, "\"id\":9");
+	close(fd2);
+	vn_ctl_server_close(srv);
+	/* without a stream function the command is refused */
+	srv = start(0);
+	fd = conn();
+	send_str(fd, "{\"v\":1,\"id\":1,\"cmd\":\"capture.start\",\"args\":{\"port\":\"p\"}}\n");
+	expect_reply(fd, "\"EOPNOTSUPP\"");
+	close(fd);
+	vn_ctl_server_close(srv);
+}
+
 static void test_server_version_mode_and_dirs(void **state)
 {
 	struct vn_ctl_server *srv;
@@ -374,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_server_client_cap),
 		cmocka_unit_test(test_server_peer_credentials),
 		cmocka_unit_test(test_server_refuses_live_and_foreign_paths),
+		cmocka_unit_test(test_server_stream_handoff),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

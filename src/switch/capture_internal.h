@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* capture_internal.h - the capture tap points as the workers see them */
+#ifndef VN_SWITCH_CAPTURE_INTERNAL_H
+#define VN_SWITCH_CAPTURE_INTERNAL_H
+
+#include "capture.h"
+#include "sw_internal.h"
+
+/**
+ * sw_capture_burst() - Copy the frames of a burst that pass the capture's filter
+ * @w:		worker running the tap point
+ * @cap:	capture loaded from sw_port.cap[] (acquire)
+ * @pkts:	frames (not modified, references untouched)
+ * @n:		entries in @pkts
+ * @validate:	skip frames vn_vhdr_validate() rejects (ingress: the switch
+ *		drops them before anything else)
+ */
+void sw_capture_burst(struct sw_worker *w, struct vn_sw_capture *cap, struct vn_pkt *const *pkts,
+		      unsigned int n, bool validate);
+
+#endif /* VN_SWITCH_CAPTURE_INTERNAL_H */
