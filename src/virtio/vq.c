@@ -280,11 +280,20 @@ bool vn_vq_notify_enable(struct vn_vq *vq)
 
 void vn_vq_notify_disable(struct vn_vq *vq)
 {
+	uint16_t *avail_event;
+
 	if (!vn_vq_ready(vq) || vq->notify_off)
 		return;
-	if (!vq->event_idx)
+	if (vq->event_idx) {
+		/* One behind what we consumed: the driver's index is never behind
+		 * last_avail, so it never crosses this (until 2^16 entries later) */
+		avail_event = (uint16_t *)&vq->used->ring[vq->size];
+		__atomic_store_n(avail_event, htole16((uint16_t)(vq->last_avail - 1)),
+				 __ATOMIC_RELAXED);
+	} else {
 		__atomic_store_n(&vq->used->flags, htole16(VN_VRING_USED_F_NO_NOTIFY),
 				 __ATOMIC_RELAXED);
+	}
 	vq->notify_off = true;
 }
 

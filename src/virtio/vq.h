@@ -205,9 +205,10 @@ bool vn_vq_notify_enable(struct vn_vq *vq);
  * vn_vq_notify_disable() - Tell the driver kicks are not needed (we are busy)
  * @vq:		ready queue
  *
- * Without EVENT_IDX sets VRING_USED_F_NO_NOTIFY; with it, leaves
- * avail_event where it is (the driver kicks at most once more). A hint
- * only (§2.7.10): the driver may kick anyway.
+ * Without EVENT_IDX sets VRING_USED_F_NO_NOTIFY; with it, sets avail_event
+ * one behind the last entry taken, an index the driver has already passed,
+ * so it does not kick again. A hint only (§2.7.10): the driver may kick
+ * anyway.
  */
 void vn_vq_notify_disable(struct vn_vq *vq);
 

@@ -268,7 +268,7 @@ static void test_vu_guest_rx_full_then_refill(void **state)
 	struct vn_port *p = up("a", path_a, &fe, ALL);
 	struct vn_pkt *pkts[4];
 	uint8_t f[200], out[300];
-	struct pollfd pfd = { .events = POLLOUT };
+	struct pollfd pfd = { .events = POLLIN };
 	struct vn_vhdr vh;
 	unsigned int i;
 
@@ -279,7 +279,8 @@ static void test_vu_guest_rx_full_then_refill(void **state)
 	/* No receive buffers: nothing taken, the caller keeps the frames */
 	assert_int_equal(p->ops->tx_burst(p, pkts, 4), 0);
 	assert_int_equal(p->stats.ring_full, 1);
-	/* The worker would wait for POLLOUT on tx_poll_fd: off until the guest kicks */
+	/* The worker waits for POLLIN on tx_poll_fd (the receiveq's kick): off until it kicks */
+	assert_true(p->ops->tx_poll_readable);
 	pfd.fd = p->ops->tx_poll_fd(p);
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 	assert_int_equal(vu_fe_rx_post(&fe, 2, 2048), 0);
