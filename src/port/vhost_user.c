@@ -96,6 +96,7 @@
  * @more_fd:	eventfd rx_burst sets when it left work behind
  * @more_pending: @more_fd is set
  * @idle_polls:	per transmitq: empty polls since its kick fd was last read
+ * @refusals:	tx bursts cut short since every receiveq kick fd was last read
  * @thread:	control thread
  * @features:	negotiated virtio features
  * @protocol:	negotiated protocol features
@@ -119,6 +120,7 @@ struct vu_dev {
 	int more_fd;
 	bool more_pending;
 	uint8_t idle_polls[VN_VU_QP_MAX];
+	uint8_t refusals;
 	pthread_t thread;
 	uint64_t features;
 	uint64_t protocol;
@@ -932,10 +934,16 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 			more = true;
 			continue;
 		}
-		if (!vq->notify_off && ++d->idle_polls[q] < VU_IDLE_DRAIN)
+		if (vq->notify_off) {
+			/* Busy to idle: read the kick only if one can be there */
+			if (vn_vq_kick_maybe(vq))
+				vn_vq_kick_drain(vq);
+		} else if (++d->idle_polls[q] >= VU_IDLE_DRAIN) {
+			d->idle_polls[q] = 0;
+			vn_vq_kick_drain(vq);	/* a stray kick */
+		} else {
 			continue;	/* idle, kicks already on: no syscall */
-		d->idle_polls[q] = 0;
-		vn_vq_kick_drain(vq);
+		}
 		/* Refilled while we re-armed kicks: no kick will come for those */
 		if (vn_vq_notify_enable(vq))
 			more = true;
@@ -950,13 +958,20 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	return got;
 }
 
-/* Read every receiveq's pending kick: tx_ep is readable again only after a new one */
+/*
+ * Read the receiveqs' pending kicks, so that tx_ep becomes readable again
+ * only on a new one: those that can have one, and every VU_IDLE_DRAIN-th
+ * time all of them (a stray kick must not keep tx_ep readable for ever).
+ */
 static void rxq_kicks_drain(struct vu_dev *d)
 {
+	bool all = ++d->refusals >= VU_IDLE_DRAIN;
 	unsigned int q;
 
+	if (all)
+		d->refusals = 0;
 	for (q = 0; q < d->nqp; q++)
-		if (d->vq[2 * q].started)
+		if (d->vq[2 * q].started && (all || vn_vq_kick_maybe(&d->vq[2 * q])))
 			vn_vq_kick_drain(&d->vq[2 * q]);
 }
 
