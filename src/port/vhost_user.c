@@ -254,7 +254,7 @@ static int vq_start(struct vu_dev *d, unsigned int i, const char **why)
 
 /* ---- message handlers, one per request of VN_VU_REQUESTS ---- */
 
-static int vu_GET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int get_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)why;
 	m->u64 = d->offered;
@@ -263,7 +263,7 @@ static int vu_GET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, c
 	return 0;
 }
 
-static int vu_SET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)reply;
 	/* Features we never offered */
@@ -276,20 +276,20 @@ static int vu_SET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, c
 	return 0;
 }
 
-static int vu_SET_OWNER(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_owner(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)d, (void)m, (void)reply, (void)why;
 	return 0;
 }
 
-static int vu_RESET_OWNER(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int reset_owner(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)m, (void)reply, (void)why;
 	dev_reset(d);
 	return 0;
 }
 
-static int vu_SET_MEM_TABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_mem_table(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	const struct vn_vu_mem_table *t = &m->mem;
 	struct vn_vu_mem mem;
@@ -322,7 +322,7 @@ static int vu_SET_MEM_TABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, 
 	return 0;
 }
 
-static int vu_SET_LOG_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_log_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)d, (void)m, (void)reply;
 	/* Dirty logging (live migration) is never offered */
@@ -330,12 +330,12 @@ static int vu_SET_LOG_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, c
 	return -ENOTSUP;
 }
 
-static int vu_SET_LOG_FD(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_log_fd(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
-	return vu_SET_LOG_BASE(d, m, reply, why);
+	return set_log_base(d, m, reply, why);
 }
 
-static int vu_SET_VRING_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_num(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	uint32_t num = m->state.num;
 
@@ -356,7 +356,7 @@ static int vu_SET_VRING_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, 
 	return 0;
 }
 
-static int vu_SET_VRING_ADDR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_addr(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	const struct vn_vu_vring_addr *a = &m->addr;
 	struct vn_vq *vq;
@@ -380,7 +380,7 @@ static int vu_SET_VRING_ADDR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
 	return 0;
 }
 
-static int vu_SET_VRING_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	struct vn_vq *vq;
 
@@ -401,7 +401,7 @@ static int vu_SET_VRING_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
 	return 0;
 }
 
-static int vu_GET_VRING_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int get_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	struct vn_vq *vq;
 
@@ -431,7 +431,7 @@ static int vring_fd_index(struct vu_dev *d, struct vn_vu_msg *m, const char **wh
 	return (int)(m->u64 & VN_VU_VRING_IDX_MASK);
 }
 
-static int vu_SET_VRING_KICK(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_kick(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	int i = vring_fd_index(d, m, why), ret;
 
@@ -452,7 +452,7 @@ static int vu_SET_VRING_KICK(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
 	return ret;
 }
 
-static int vu_SET_VRING_CALL(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_call(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	int i = vring_fd_index(d, m, why);
 
@@ -464,7 +464,7 @@ static int vu_SET_VRING_CALL(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
 	return 0;
 }
 
-static int vu_SET_VRING_ERR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_err(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	int i = vring_fd_index(d, m, why);
 
@@ -476,8 +476,8 @@ static int vu_SET_VRING_ERR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, 
 	return 0;
 }
 
-static int vu_GET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
-				    const char **why)
+static int get_protocol_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
+				 const char **why)
 {
 	(void)d, (void)why;
 	m->u64 = VU_PROTOCOL_FEATURES;
@@ -486,8 +486,8 @@ static int vu_GET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool 
 	return 0;
 }
 
-static int vu_SET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
-				    const char **why)
+static int set_protocol_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
+				 const char **why)
 {
 	(void)reply;
 	/* Protocol features we never offered */
@@ -499,7 +499,7 @@ static int vu_SET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool 
 	return 0;
 }
 
-static int vu_GET_QUEUE_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int get_queue_num(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)why;
 	m->u64 = d->nqp;
@@ -508,8 +508,7 @@ static int vu_GET_QUEUE_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, 
 	return 0;
 }
 
-static int vu_SET_VRING_ENABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
-			       const char **why)
+static int set_vring_enable(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)reply;
 	if (check_index(d, m->state.index, why))
@@ -523,7 +522,7 @@ static int vu_SET_VRING_ENABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *repl
 	return 0;
 }
 
-static int vu_NET_SET_MTU(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int net_set_mtu(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)reply;
 	/* §5.1.4.1: at least 68, and an IP datagram is at most 64 KiB */
@@ -538,7 +537,7 @@ static int vu_NET_SET_MTU(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 static vu_handler handler_of(uint32_t request)
 {
 	switch (request) {
-#define VU_HANDLER_CASE(name, num, size, fds)	case num: return vu_##name;
+#define VU_HANDLER_CASE(name, num, size, fds, fn)	case num: return fn;
 	VN_VU_REQUESTS(VU_HANDLER_CASE)
 #undef VU_HANDLER_CASE
 	}
