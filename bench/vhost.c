@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* vhost.c - drive two vhost-user ports as QEMU would and count what comes out of the other
  *
- * "bench_vhost A.sock B.sock SIZE SECONDS": connects to both sockets with
+ * "bench_vhost A.sock B.sock SIZE SECONDS [WARMUP]": connects to both sockets with
  * the test front-end (tests/virtio/vu_frontend.c: memfd guest memory,
  * split rings, eventfd kicks), keeps A's transmit queue full of SIZE-byte
  * frames (Ethernet/IPv4/TCP; above 1514 bytes they are TSO4 frames with
  * gso_size 1448) and B's receive queue full of buffers, busy-polling both,
- * and prints what B received in SECONDS: frames, bytes, Mpps, Gbit/s.
+ * and prints what B received in SECONDS after WARMUP seconds (default 0.5)
+ * of the same traffic: frames, bytes, Mpps, Gbit/s, and the kicks it made
+ * (eventfd writes, each a system call of the front-end).
  * The device under test (vnetd, DPDK testpmd) forwards A -> B.
  */
 #include <errno.h>
@@ -49,6 +51,7 @@ static void tcp4_frame(uint8_t *f, uint32_t len)
 }
 
 static bool event_idx;
+static uint64_t kicks;
 
 /* Kick as a Linux driver does: only when the device asked (§2.7.10) */
 static void kick(struct vu_fe_vq *v, uint16_t old)
@@ -66,6 +69,7 @@ static void kick(struct vu_fe_vq *v, uint16_t old)
 	}
 	if (write(v->kick, &one, sizeof(one)) < 0)
 		perror("kick");
+	kicks++;
 }
 
 static void publish(struct vu_fe_vq *v, uint16_t head)
@@ -80,19 +84,23 @@ int main(int argc, char **argv)
 	uint32_t size, buf_len, frame_cap;
 	struct vu_fe_vq *tx = &a.vq[1], *rx = &b.vq[0];
 	uint64_t frames = 0, bytes = 0, sent = 0;
-	double secs, t0, t;
+	double secs, warm = 0.5, t0, t;
+	uint64_t frames0 = 0, bytes0 = 0, sent0 = 0, kicks0 = 0;
+	bool warming = true;
 	unsigned int i, inflight;
 	static uint8_t frame[70000];
 	struct vn_vhdr vh = { 0 };
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: bench_vhost A.sock B.sock SIZE SECONDS\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: bench_vhost A.sock B.sock SIZE SECONDS [WARMUP]\n");
 		return 2;
 	}
 	size = (uint32_t)atoi(argv[3]);
 	secs = atof(argv[4]);
-	if (size < 60 || size > 65000 || secs <= 0) {
-		fprintf(stderr, "SIZE 60..65000, SECONDS > 0\n");
+	if (argc == 6)
+		warm = atof(argv[5]);
+	if (size < 60 || size > 65000 || secs <= 0 || warm < 0) {
+		fprintf(stderr, "SIZE 60..65000, SECONDS > 0, WARMUP >= 0\n");
 		return 2;
 	}
 	if (vu_fe_connect(&a, argv[1]) || vu_fe_connect(&b, argv[2]) ||
@@ -132,8 +140,16 @@ int main(int argc, char **argv)
 	kick(tx, 0);
 	sent = inflight;
 	t0 = now();
-	for (t = t0; t - t0 < secs; t = now()) {
+	for (t = t0; warming || t - t0 < secs; t = now()) {
 		unsigned int k;
+
+		/* The warm-up ends: count from here */
+		if (warming && t - t0 >= warm) {
+			warming = false;
+			frames0 = frames, bytes0 = bytes, sent0 = sent, kicks0 = kicks;
+			t0 = t;
+			continue;
+		}
 
 		for (k = 0; k < 64; k++) {
 			uint16_t tu = __atomic_load_n(&tx->used->idx, __ATOMIC_ACQUIRE);
@@ -171,9 +187,11 @@ int main(int argc, char **argv)
 		}
 	}
 	t -= t0;
-	printf("size=%u secs=%.2f sent=%llu frames=%llu bytes=%llu mpps=%.3f gbps=%.3f\n", size, t,
-	       (unsigned long long)sent, (unsigned long long)frames, (unsigned long long)bytes,
-	       frames / t / 1e6, bytes * 8 / t / 1e9);
+	frames -= frames0, bytes -= bytes0, sent -= sent0, kicks -= kicks0;
+	printf("size=%u secs=%.2f sent=%llu frames=%llu bytes=%llu kicks=%llu mpps=%.3f gbps=%.3f\n",
+	       size, t, (unsigned long long)sent, (unsigned long long)frames,
+	       (unsigned long long)bytes, (unsigned long long)kicks, frames / t / 1e6,
+	       bytes * 8 / t / 1e9);
 	vu_fe_close(&a);
 	vu_fe_close(&b);
 	return frames ? 0 : 1;

@@ -124,6 +124,8 @@ struct vn_port_args {
  * @set_features: ask for a new set of offloads; may be NULL (fixed at open)
  * @poll_fd:	fd that becomes readable when rx has work, or -1 (busy poll)
  * @tx_poll_fd:	fd that becomes writable when a full port has room, or -1
+ * @tx_poll_readable: @tx_poll_fd signals room by becoming readable instead
+ *		(an epoll fd over a guest's kick eventfds)
  */
 struct vn_port_ops {
 	const char *kind;
@@ -137,6 +139,7 @@ struct vn_port_ops {
 	int (*set_features)(struct vn_port *port, uint64_t features);
 	int (*poll_fd)(struct vn_port *port);
 	int (*tx_poll_fd)(struct vn_port *port);
+	bool tx_poll_readable;
 };
 
 /**

@@ -18,7 +18,22 @@
  * connect, then messages). The datapath (rx_burst/tx_burst, called by the
  * port's worker) takes the device lock with trylock once per burst; the
  * control thread holds it while a message changes the device, so a ring is
- * never remapped or stopped under a burst.
+ * never remapped or stopped under a burst. The control thread never sees a
+ * kick: every kick fd is read by the datapath, and only on the edges of a
+ * queue's busy and idle (or full and not full) states.
+ *
+ * Notifications. A queue with work is polled, so the guest is told not to
+ * kick it (VRING_USED_F_NO_NOTIFY, or with EVENT_IDX an avail_event it has
+ * already passed). A transmitq asks for kicks again only when it runs dry;
+ * a receiveq only when a frame finds it out of buffers, and then the
+ * worker waits for that kick in its epoll set (tx_poll_fd, an epoll fd over
+ * the receiveqs' kick fds, is in the worker's set only while the port is
+ * blocked). So a guest that keeps its receive ring full never kicks it,
+ * and a busy-polling worker makes no system call for a queue in steady state.
+ *
+ * Multiqueue: frames for the guest go to one of its enabled receiveqs,
+ * picked by a hash of the frame's flow (flow.c), so each flow stays on one
+ * queue and in order.
  *
  * Queues: receiveq k is vq 2k (device writes), transmitq k is vq 2k + 1. The
  * control queue is QEMU's business under vhost-user: QEMU handles the
@@ -40,6 +55,7 @@
 
 #include "core/compiler.h"
 #include "core/log.h"
+#include "virtio/flow.h"
 #include "virtio/vnet.h"
 #include "virtio/vq.h"
 #include "vhost_user.h"
@@ -75,12 +91,12 @@
  * @conn_fd:	connection, or -1
  * @stop_fd:	eventfd: the control thread must exit
  * @rx_ep:	epoll over the transmitqs' kick fds and @more_fd (poll_fd)
- * @tx_ep:	epoll over the receiveqs' kick fds (watched by the control thread)
+ * @tx_ep:	epoll over the receiveqs' kick fds (tx_poll_fd: readable when
+ *		the guest added receive buffers after we asked for a kick)
  * @more_fd:	eventfd rx_burst sets when it left work behind
  * @more_pending: @more_fd is set
- * @room_fd:	tx_poll_fd: an eventfd that is not writable while the guest's
- *		receive queue is full, made writable again by the control
- *		thread when the guest kicks that queue (new buffers)
+ * @idle_polls:	per transmitq: empty polls since its kick fd was last read
+ * @refusals:	tx bursts cut short since every receiveq kick fd was last read
  * @thread:	control thread
  * @features:	negotiated virtio features
  * @protocol:	negotiated protocol features
@@ -103,7 +119,8 @@ struct vu_dev {
 	int tx_ep;
 	int more_fd;
 	bool more_pending;
-	int room_fd;
+	uint8_t idle_polls[VN_VU_QP_MAX];
+	uint8_t refusals;
 	pthread_t thread;
 	uint64_t features;
 	uint64_t protocol;
@@ -237,7 +254,7 @@ static int vq_start(struct vu_dev *d, unsigned int i, const char **why)
 
 /* ---- message handlers, one per request of VN_VU_REQUESTS ---- */
 
-static int vu_GET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int get_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)why;
 	m->u64 = d->offered;
@@ -246,7 +263,7 @@ static int vu_GET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, c
 	return 0;
 }
 
-static int vu_SET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)reply;
 	/* Features we never offered */
@@ -259,20 +276,20 @@ static int vu_SET_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, c
 	return 0;
 }
 
-static int vu_SET_OWNER(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_owner(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)d, (void)m, (void)reply, (void)why;
 	return 0;
 }
 
-static int vu_RESET_OWNER(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int reset_owner(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)m, (void)reply, (void)why;
 	dev_reset(d);
 	return 0;
 }
 
-static int vu_SET_MEM_TABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_mem_table(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	const struct vn_vu_mem_table *t = &m->mem;
 	struct vn_vu_mem mem;
@@ -305,7 +322,7 @@ static int vu_SET_MEM_TABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, 
 	return 0;
 }
 
-static int vu_SET_LOG_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_log_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)d, (void)m, (void)reply;
 	/* Dirty logging (live migration) is never offered */
@@ -313,12 +330,12 @@ static int vu_SET_LOG_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, c
 	return -ENOTSUP;
 }
 
-static int vu_SET_LOG_FD(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_log_fd(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
-	return vu_SET_LOG_BASE(d, m, reply, why);
+	return set_log_base(d, m, reply, why);
 }
 
-static int vu_SET_VRING_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_num(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	uint32_t num = m->state.num;
 
@@ -339,7 +356,7 @@ static int vu_SET_VRING_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, 
 	return 0;
 }
 
-static int vu_SET_VRING_ADDR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_addr(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	const struct vn_vu_vring_addr *a = &m->addr;
 	struct vn_vq *vq;
@@ -363,7 +380,7 @@ static int vu_SET_VRING_ADDR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
 	return 0;
 }
 
-static int vu_SET_VRING_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	struct vn_vq *vq;
 
@@ -384,7 +401,7 @@ static int vu_SET_VRING_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
 	return 0;
 }
 
-static int vu_GET_VRING_BASE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int get_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	struct vn_vq *vq;
 
@@ -414,7 +431,7 @@ static int vring_fd_index(struct vu_dev *d, struct vn_vu_msg *m, const char **wh
 	return (int)(m->u64 & VN_VU_VRING_IDX_MASK);
 }
 
-static int vu_SET_VRING_KICK(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_kick(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	int i = vring_fd_index(d, m, why), ret;
 
@@ -435,7 +452,7 @@ static int vu_SET_VRING_KICK(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
 	return ret;
 }
 
-static int vu_SET_VRING_CALL(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_call(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	int i = vring_fd_index(d, m, why);
 
@@ -447,7 +464,7 @@ static int vu_SET_VRING_CALL(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
 	return 0;
 }
 
-static int vu_SET_VRING_ERR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int set_vring_err(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	int i = vring_fd_index(d, m, why);
 
@@ -459,8 +476,8 @@ static int vu_SET_VRING_ERR(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, 
 	return 0;
 }
 
-static int vu_GET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
-				    const char **why)
+static int get_protocol_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
+				 const char **why)
 {
 	(void)d, (void)why;
 	m->u64 = VU_PROTOCOL_FEATURES;
@@ -469,8 +486,8 @@ static int vu_GET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool 
 	return 0;
 }
 
-static int vu_SET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
-				    const char **why)
+static int set_protocol_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
+				 const char **why)
 {
 	(void)reply;
 	/* Protocol features we never offered */
@@ -482,7 +499,7 @@ static int vu_SET_PROTOCOL_FEATURES(struct vu_dev *d, struct vn_vu_msg *m, bool 
 	return 0;
 }
 
-static int vu_GET_QUEUE_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int get_queue_num(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)why;
 	m->u64 = d->nqp;
@@ -491,8 +508,7 @@ static int vu_GET_QUEUE_NUM(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, 
 	return 0;
 }
 
-static int vu_SET_VRING_ENABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
-			       const char **why)
+static int set_vring_enable(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)reply;
 	if (check_index(d, m->state.index, why))
@@ -506,7 +522,7 @@ static int vu_SET_VRING_ENABLE(struct vu_dev *d, struct vn_vu_msg *m, bool *repl
 	return 0;
 }
 
-static int vu_NET_SET_MTU(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+static int net_set_mtu(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)reply;
 	/* §5.1.4.1: at least 68, and an IP datagram is at most 64 KiB */
@@ -521,7 +537,7 @@ static int vu_NET_SET_MTU(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 static vu_handler handler_of(uint32_t request)
 {
 	switch (request) {
-#define VU_HANDLER_CASE(name, num, size, fds)	case num: return vu_##name;
+#define VU_HANDLER_CASE(name, num, size, fds, fn)	case num: return fn;
 	VN_VU_REQUESTS(VU_HANDLER_CASE)
 #undef VU_HANDLER_CASE
 	}
@@ -570,36 +586,12 @@ static int handle(struct vu_dev *d, int fd, struct vn_vu_msg *m)
 	return ret;
 }
 
-/*
- * The guest kicked a receive queue: it added buffers. Drain the kicks and
- * make room_fd writable, which wakes a worker waiting to send to us. Only
- * this thread changes kick fds, so reading them needs no lock.
- */
-static void rx_room(struct vu_dev *d)
-{
-	struct epoll_event ev[VN_VU_QP_MAX];
-	uint64_t v;
-	int n, i;
-
-	n = epoll_wait(d->tx_ep, ev, VN_VU_QP_MAX, 0);
-	for (i = 0; i < n; i++) {
-		unsigned int q = ev[i].data.u32;
-
-		if (q < VN_VU_VQ_MAX && d->vq[q].kickfd >= 0 &&
-		    read(d->vq[q].kickfd, &v, sizeof(v)) < 0)
-			continue;
-	}
-	if (read(d->room_fd, &v, sizeof(v)) < 0)
-		return;
-}
-
 /* Serve one connection until it closes, breaks the protocol, or we stop */
 static void serve(struct vu_dev *d, int fd)
 {
 	struct timeval tv = { .tv_sec = VU_RECV_TIMEOUT_SEC };
-	struct pollfd pfd[3] = { { .fd = d->stop_fd, .events = POLLIN },
-				 { .fd = fd, .events = POLLIN },
-				 { .fd = d->tx_ep, .events = POLLIN } };
+	struct pollfd pfd[2] = { { .fd = d->stop_fd, .events = POLLIN },
+				 { .fd = fd, .events = POLLIN } };
 	struct vn_vu_msg *m = malloc(sizeof(*m));
 	const char *why;
 	int ret;
@@ -608,12 +600,10 @@ static void serve(struct vu_dev *d, int fd)
 		return;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (;;) {
-		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents)
 			break;
-		if (pfd[2].revents)
-			rx_room(d);
 		if (!pfd[1].revents)
 			continue;
 		ret = vn_vu_msg_recv(fd, m, &why);
@@ -844,7 +834,6 @@ static void vu_close(struct vn_port *port)
 	close_fd(&d->rx_ep);
 	close_fd(&d->tx_ep);
 	close_fd(&d->more_fd);
-	close_fd(&d->room_fd);
 	pthread_mutex_destroy(&d->lock);
 }
 
@@ -858,7 +847,6 @@ static int vu_open(struct vn_port *port, const struct vn_port_args *args)
 	memset(d, 0, sizeof(*d));
 	d->port = port;
 	d->listen_fd = d->conn_fd = d->stop_fd = d->rx_ep = d->tx_ep = d->more_fd = -1;
-	d->room_fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	for (i = 0; i < VN_VU_VQ_MAX; i++)
 		vn_vq_init(&d->vq[i], i, !(i & 1));
@@ -871,10 +859,9 @@ static int vu_open(struct vn_port *port, const struct vn_port_args *args)
 	apply_features(d);
 	d->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->more_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	d->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	d->rx_ep = epoll_create1(EPOLL_CLOEXEC);
 	d->tx_ep = epoll_create1(EPOLL_CLOEXEC);
-	if (d->stop_fd < 0 || d->more_fd < 0 || d->room_fd < 0 || d->rx_ep < 0 || d->tx_ep < 0 ||
+	if (d->stop_fd < 0 || d->more_fd < 0 || d->rx_ep < 0 || d->tx_ep < 0 ||
 	    epoll_ctl(d->rx_ep, EPOLL_CTL_ADD, d->more_fd, &ev)) {
 		ret = -errno;
 		goto fail;
@@ -910,11 +897,16 @@ static void set_more(struct vu_dev *d, bool more)
 		vn_dbg("port '%s': more_fd: %s", d->port->name, strerror(errno));
 }
 
+/* An idle transmitq with kicks on reads its kick fd every this many polls:
+ * a stray kick (no new buffers) must not keep poll_fd readable for ever */
+#define VU_IDLE_DRAIN	64
+
 /*
  * Frames the guest transmitted, from every enabled transmitq. While a
- * queue keeps us busy the guest is told not to kick; once it is drained
+ * queue gives us frames the guest is told not to kick; once it is drained
  * the kick is consumed, kicks re-armed and the ring checked once more
- * (§2.7.10), so the syscalls happen on the busy/idle edges only.
+ * (§2.7.10), so the syscalls happen on the busy-to-idle edge only, not on
+ * every poll of a busy or idle queue.
  */
 static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
 {
@@ -935,12 +927,22 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 			continue;
 		k = vn_vnet_rx(&d->vnet, vq, pkts + got, want);
 		got += k;
-		if (k == want) {
+		if (k) {
+			/* Busy: poll it again (more_fd) instead of taking kicks */
 			vn_vq_notify_disable(vq);
 			more = true;
 			continue;
 		}
-		vn_vq_kick_drain(vq);
+		if (vq->notify_off) {
+			/* Busy to idle: read the kick only if one can be there */
+			if (vn_vq_kick_maybe(vq))
+				vn_vq_kick_drain(vq);
+		} else if (++d->idle_polls[q] >= VU_IDLE_DRAIN) {
+			d->idle_polls[q] = 0;
+			vn_vq_kick_drain(vq);	/* a stray kick */
+		} else {
+			continue;	/* idle, kicks already on: no syscall */
+		}
 		/* Refilled while we re-armed kicks: no kick will come for those */
 		if (vn_vq_notify_enable(vq))
 			more = true;
@@ -955,63 +957,120 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	return got;
 }
 
-/* room_fd: counter at its maximum, so POLLOUT stays off until a read */
-static void room_block(struct vu_dev *d)
+/*
+ * Read the receiveqs' pending kicks, so that tx_ep becomes readable again
+ * only on a new one: those that can have one, and every VU_IDLE_DRAIN-th
+ * time all of them (a stray kick must not keep tx_ep readable for ever).
+ */
+static void rxq_kicks_drain(struct vu_dev *d)
 {
-	uint64_t v;
-	ssize_t r = read(d->room_fd, &v, sizeof(v));	/* back to 0 (EAGAIN: already 0) */
+	bool all = ++d->refusals >= VU_IDLE_DRAIN;
+	unsigned int q;
 
-	(void)r;
-	v = 0xfffffffffffffffeull;
-	if (write(d->room_fd, &v, sizeof(v)) < 0)
-		vn_dbg("port '%s': room_fd write failed", d->port->name);
+	if (all)
+		d->refusals = 0;
+	for (q = 0; q < d->nqp; q++)
+		if (d->vq[2 * q].started && (all || vn_vq_kick_maybe(&d->vq[2 * q])))
+			vn_vq_kick_drain(&d->vq[2 * q]);
 }
 
-static struct vn_vq *tx_queue(struct vu_dev *d)
+/*
+ * The guest's ready receiveqs into @ready; returns how many. A queue that
+ * is disabled (SET_VRING_ENABLE 0), stopped or broken is never used.
+ */
+static unsigned int rxq_ready(struct vu_dev *d, struct vn_vq **ready)
 {
-	unsigned int q;
+	unsigned int q, n = 0;
 
 	for (q = 0; q < d->nqp; q++)
 		if (vn_vq_ready(&d->vq[2 * q]))
-			return &d->vq[2 * q];
-	return NULL;
+			ready[n++] = &d->vq[2 * q];
+	return n;
 }
 
-/* Frames for the guest, into its first ready receiveq */
+/* Frames @pkts[from, n) into their queues (@vqs, or all into @vqs[0] when @one) */
+static unsigned int tx_some(struct vu_dev *d, struct vn_vq **vqs, bool one,
+			    struct vn_pkt **pkts, unsigned int from, unsigned int n,
+			    uint64_t *bytes, uint64_t *delivered)
+{
+	uint64_t b, k;
+	unsigned int done;
+
+	if (one)
+		done = vn_vnet_tx(&d->vnet, vqs[0], pkts + from, n - from, &b, &k);
+	else
+		done = vn_vnet_tx_mq(&d->vnet, vqs + from, pkts + from, n - from, &b, &k);
+	*bytes += b;
+	*delivered += k;
+	return done;
+}
+
+/*
+ * Up to VN_VNET_BURST_MAX frames into their queues. A frame whose queue is
+ * out of buffers ends the chunk (order is kept): then old kicks are
+ * consumed, a kick is asked for on that queue, and what arrived meanwhile
+ * is taken (§2.7.10); a kick after that makes tx_poll_fd readable.
+ */
+static unsigned int tx_chunk(struct vu_dev *d, struct vn_vq **ready, unsigned int nready,
+			     struct vn_pkt **pkts, unsigned int n, uint64_t *bytes,
+			     uint64_t *delivered)
+{
+	struct vn_vq *vqs[VN_VNET_BURST_MAX];
+	bool one = nready == 1;
+	unsigned int done, i;
+
+	if (one)
+		vqs[0] = ready[0];
+	else
+		for (i = 0; i < n; i++)
+			vqs[i] = ready[vn_flow_hash(pkts[i]) % nready];
+	done = tx_some(d, vqs, one, pkts, 0, n, bytes, delivered);
+	if (done < n) {
+		rxq_kicks_drain(d);
+		if (vn_vq_notify_enable(vqs[one ? 0 : done]))
+			done += tx_some(d, vqs, one, pkts, done, n, bytes, delivered);
+	}
+	return done;
+}
+
+/*
+ * Frames for the guest. With one ready receiveq they all go there; with
+ * several, each goes to the queue its flow hashes to. Returns fewer than
+ * @n only when a queue is out of buffers; the worker then waits on
+ * tx_poll_fd.
+ */
 static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
 {
 	struct vu_dev *d = port->priv;
-	uint64_t bytes = 0, delivered = 0, b2, d2;
-	unsigned int done;
-	struct vn_vq *vq;
+	struct vn_vq *ready[VN_VU_QP_MAX];
+	uint64_t bytes = 0, delivered = 0;
+	unsigned int nready, done = 0, m, k, i;
 
 	if (pthread_mutex_trylock(&d->lock))
 		return 0;
-	vq = tx_queue(d);
-	if (!vq) {
+	nready = rxq_ready(d, ready);
+	if (!nready) {
 		/* No running receive queue (link down): take and count them */
 		port->stats.drops[d->vq[0].broken ? VN_DROP_VQ_BROKEN : VN_DROP_PORT_DOWN] += n;
 		pthread_mutex_unlock(&d->lock);
 		vn_pkt_put_bulk(pkts, n);
 		return n;
 	}
-	/* The receiveq's kicks are the control thread's (rx_room()) */
-	done = vn_vnet_tx(&d->vnet, vq, pkts, n, &bytes, &delivered);
-	/*
-	 * Out of buffers: make room_fd unwritable first, then ask for a kick
-	 * and take what arrived meanwhile; a kick after that makes the
-	 * control thread turn room_fd writable again.
-	 */
-	if (done < n)
-		room_block(d);
-	if (done < n && vn_vq_notify_enable(vq)) {
-		done += vn_vnet_tx(&d->vnet, vq, pkts + done, n - done, &b2, &d2);
-		bytes += b2;
-		delivered += d2;
+	while (done < n) {
+		m = VN_MIN(n - done, VN_VNET_BURST_MAX);
+		k = tx_chunk(d, ready, nready, pkts + done, m, &bytes, &delivered);
+		done += k;
+		if (k < m)
+			break;
 	}
 	/* Buffers to spare: the guest need not kick when it adds more */
 	if (done == n)
-		vn_vq_notify_disable(vq);
+		for (i = 0; i < nready; i++)
+			vn_vq_notify_disable(ready[i]);
+	/* vn_vnet_tx() published its queue; vn_vnet_tx_mq() leaves it to us */
+	if (nready > 1)
+		for (i = 0; i < nready; i++)
+			vn_vq_flush(ready[i]);
 	pthread_mutex_unlock(&d->lock);
 	if (done < n)
 		port->stats.ring_full++;
@@ -1027,7 +1086,7 @@ static int vu_poll_fd(struct vn_port *port)
 
 static int vu_tx_poll_fd(struct vn_port *port)
 {
-	return ((struct vu_dev *)port->priv)->room_fd;
+	return ((struct vu_dev *)port->priv)->tx_ep;
 }
 
 const struct vn_port_ops vn_vu_port_ops = {
@@ -1039,6 +1098,7 @@ const struct vn_port_ops vn_vu_port_ops = {
 	.tx_burst = vu_tx_burst,
 	.poll_fd = vu_poll_fd,
 	.tx_poll_fd = vu_tx_poll_fd,
+	.tx_poll_readable = true,
 };
 
 int vn_vu_info_get(struct vn_port *port, struct vn_vu_info *info)

@@ -22,7 +22,7 @@ struct req_desc {
 };
 
 static const struct req_desc req_table[] = {
-#define VN_VU_REQ_DESC(name, num, size, fds)	{ num, size, fds, #name },
+#define VN_VU_REQ_DESC(name, num, size, fds, fn)	{ num, size, fds, #name },
 	VN_VU_REQUESTS(VN_VU_REQ_DESC)
 #undef VN_VU_REQ_DESC
 };

@@ -42,34 +42,35 @@
 #define VN_VU_VRING_F_LOG	1
 
 /*
- * The requests vnetd answers: X(name, number, payload, fds)
+ * The requests vnetd answers: X(name, number, payload, fds, handler)
  *   payload: exact size in bytes, or -1 for the memory table (checked
  *	      against its region count)
  *   fds:     0 none, 1 one unless the payload sets NOFD, -1 one per region
+ *   handler: the static function of vhost_user.c that serves it
  */
-#define VN_VU_REQUESTS(X)					\
-	X(GET_FEATURES,		1,	0,	0)		\
-	X(SET_FEATURES,		2,	8,	0)		\
-	X(SET_OWNER,		3,	0,	0)		\
-	X(RESET_OWNER,		4,	0,	0)		\
-	X(SET_MEM_TABLE,	5,	-1,	-1)		\
-	X(SET_LOG_BASE,		6,	16,	1)		\
-	X(SET_LOG_FD,		7,	0,	1)		\
-	X(SET_VRING_NUM,	8,	8,	0)		\
-	X(SET_VRING_ADDR,	9,	40,	0)		\
-	X(SET_VRING_BASE,	10,	8,	0)		\
-	X(GET_VRING_BASE,	11,	8,	0)		\
-	X(SET_VRING_KICK,	12,	8,	1)		\
-	X(SET_VRING_CALL,	13,	8,	1)		\
-	X(SET_VRING_ERR,	14,	8,	1)		\
-	X(GET_PROTOCOL_FEATURES, 15,	0,	0)		\
-	X(SET_PROTOCOL_FEATURES, 16,	8,	0)		\
-	X(GET_QUEUE_NUM,	17,	0,	0)		\
-	X(SET_VRING_ENABLE,	18,	8,	0)		\
-	X(NET_SET_MTU,		20,	8,	0)
+#define VN_VU_REQUESTS(X)								\
+	X(GET_FEATURES,			1,	0,	0,	get_features)		\
+	X(SET_FEATURES,			2,	8,	0,	set_features)		\
+	X(SET_OWNER,			3,	0,	0,	set_owner)		\
+	X(RESET_OWNER,			4,	0,	0,	reset_owner)		\
+	X(SET_MEM_TABLE,		5,	-1,	-1,	set_mem_table)		\
+	X(SET_LOG_BASE,			6,	16,	1,	set_log_base)		\
+	X(SET_LOG_FD,			7,	0,	1,	set_log_fd)		\
+	X(SET_VRING_NUM,		8,	8,	0,	set_vring_num)		\
+	X(SET_VRING_ADDR,		9,	40,	0,	set_vring_addr)		\
+	X(SET_VRING_BASE,		10,	8,	0,	set_vring_base)		\
+	X(GET_VRING_BASE,		11,	8,	0,	get_vring_base)		\
+	X(SET_VRING_KICK,		12,	8,	1,	set_vring_kick)		\
+	X(SET_VRING_CALL,		13,	8,	1,	set_vring_call)		\
+	X(SET_VRING_ERR,		14,	8,	1,	set_vring_err)		\
+	X(GET_PROTOCOL_FEATURES,	15,	0,	0,	get_protocol_features)	\
+	X(SET_PROTOCOL_FEATURES,	16,	8,	0,	set_protocol_features)	\
+	X(GET_QUEUE_NUM,		17,	0,	0,	get_queue_num)		\
+	X(SET_VRING_ENABLE,		18,	8,	0,	set_vring_enable)	\
+	X(NET_SET_MTU,			20,	8,	0,	net_set_mtu)
 
 enum vn_vu_request {
-#define VN_VU_REQ_ENUM(name, num, size, fds)	VN_VU_##name = num,
+#define VN_VU_REQ_ENUM(name, num, size, fds, fn)	VN_VU_##name = num,
 	VN_VU_REQUESTS(VN_VU_REQ_ENUM)
 #undef VN_VU_REQ_ENUM
 };

@@ -88,7 +88,8 @@ static void ep_update(struct sw_worker *w, struct sw_port *sp)
 		sp->ep_events = ev;
 	}
 	if (want_tx != sp->tx_in_epoll) {
-		ep_ctl(w, want_tx ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, tfd, EPOLLOUT,
+		ep_ctl(w, want_tx ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, tfd,
+		       sp->port->ops->tx_poll_readable ? EPOLLIN : EPOLLOUT,
 		       sp->port->id | EP_TX_BIT);
 		sp->tx_in_epoll = want_tx;
 	}

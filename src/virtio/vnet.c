@@ -307,3 +307,40 @@ unsigned int vn_vnet_tx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 	vn_pkt_put_bulk(pkts, i);
 	return i;
 }
+
+unsigned int vn_vnet_tx_mq(const struct vn_vnet *v, struct vn_vq *const *vqs,
+			   struct vn_pkt **pkts, unsigned int n, uint64_t *bytes,
+			   uint64_t *delivered)
+{
+	enum vn_drop_reason why;
+	unsigned int i;
+	bool was_broken;
+	int ret;
+
+	*bytes = 0;
+	*delivered = 0;
+	for (i = 0; i < n; i++) {
+		why = tx_check(v, pkts[i]);
+		if (unlikely(why)) {
+			v->drops[why]++;
+			continue;
+		}
+		was_broken = vqs[i]->broken;
+		ret = tx_one(v, vqs[i], pkts[i]);
+		if (ret == -EAGAIN)
+			break;
+		/* A broken queue takes its frames (dropped): the others carry on */
+		if (ret == -EIO) {
+			v->drops[was_broken ? VN_DROP_VQ_BROKEN : VN_DROP_VQ_DESC]++;
+			continue;
+		}
+		if (ret == -EMSGSIZE) {
+			v->drops[VN_DROP_MTU]++;
+			continue;
+		}
+		*bytes += pkts[i]->len;
+		(*delivered)++;
+	}
+	vn_pkt_put_bulk(pkts, i);
+	return i;
+}

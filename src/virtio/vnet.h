@@ -98,4 +98,24 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 unsigned int vn_vnet_tx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt **pkts,
 			unsigned int n, uint64_t *bytes, uint64_t *delivered);
 
+/**
+ * vn_vnet_tx_mq() - Place frames into several receive queues, one per frame
+ * @v:		device
+ * @vqs:	@vqs[i] is the receiveq for @pkts[i]
+ * @pkts:	frames; the accepted prefix's references are taken
+ * @n:		count
+ * @bytes:	output: frame bytes delivered to the guest
+ * @delivered:	output: frames delivered (accepted minus dropped)
+ *
+ * As vn_vnet_tx(), but stops at the first frame whose queue is out of
+ * buffers (so frames keep their order), and does not publish: the caller
+ * calls vn_vq_flush() once on each queue it named. A frame for a queue that
+ * is (or just became) broken is dropped and counted.
+ *
+ * Return: frames accepted
+ */
+unsigned int vn_vnet_tx_mq(const struct vn_vnet *v, struct vn_vq *const *vqs,
+			   struct vn_pkt **pkts, unsigned int n, uint64_t *bytes,
+			   uint64_t *delivered);
+
 #endif /* VN_VIRTIO_VNET_H */

@@ -22,6 +22,7 @@ void vn_vq_init(struct vn_vq *vq, unsigned int index, bool device_writes)
 	vq->kickfd = -1;
 	vq->callfd = -1;
 	vq->errfd = -1;
+	vq->armed = true;	/* kicks are on until we first turn them off */
 }
 
 static void *map_area(const struct vn_vu_mem *mem, uint64_t uva, uint64_t bytes,
@@ -275,16 +276,27 @@ bool vn_vq_notify_enable(struct vn_vq *vq)
 	vq->notify_off = false;
 	/* Publish before re-reading avail->idx: else a kick can be lost */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	vq->armed = true;
+	vq->armed_at = vq->last_avail;
 	return vn_vq_avail_count(vq) != 0;
 }
 
 void vn_vq_notify_disable(struct vn_vq *vq)
 {
+	uint16_t *avail_event;
+
 	if (!vn_vq_ready(vq) || vq->notify_off)
 		return;
-	if (!vq->event_idx)
+	if (vq->event_idx) {
+		/* One behind what we consumed: the driver's index is never behind
+		 * last_avail, so it never crosses this (until 2^16 entries later) */
+		avail_event = (uint16_t *)&vq->used->ring[vq->size];
+		__atomic_store_n(avail_event, htole16((uint16_t)(vq->last_avail - 1)),
+				 __ATOMIC_RELAXED);
+	} else {
 		__atomic_store_n(&vq->used->flags, htole16(VN_VRING_USED_F_NO_NOTIFY),
 				 __ATOMIC_RELAXED);
+	}
 	vq->notify_off = true;
 }
 
@@ -292,6 +304,7 @@ void vn_vq_kick_drain(struct vn_vq *vq)
 {
 	uint64_t v;
 
+	vq->armed = false;
 	if (vq->kickfd >= 0 && read(vq->kickfd, &v, sizeof(v)) == sizeof(v))
 		vq->stats.kicks++;
 }

@@ -74,6 +74,8 @@ struct vn_vq_stats {
  * @started:	has a kick fd and mapped rings: the device may process it
  * @broken:	saw a protocol violation; not processed again until reset
  * @notify_off:	we told the driver not to kick (VRING_USED_F_NO_NOTIFY)
+ * @armed:	kicks were asked for since @kickfd was last read
+ * @armed_at:	last_avail when they were (with EVENT_IDX: the avail_event)
  * @desc_uva:	descriptor table, front-end address
  * @avail_uva:	available ring, front-end address
  * @used_uva:	used ring, front-end address
@@ -99,6 +101,8 @@ struct vn_vq {
 	bool started;
 	bool broken;
 	bool notify_off;
+	bool armed;
+	uint16_t armed_at;
 	uint64_t desc_uva;
 	uint64_t avail_uva;
 	uint64_t used_uva;
@@ -205,9 +209,10 @@ bool vn_vq_notify_enable(struct vn_vq *vq);
  * vn_vq_notify_disable() - Tell the driver kicks are not needed (we are busy)
  * @vq:		ready queue
  *
- * Without EVENT_IDX sets VRING_USED_F_NO_NOTIFY; with it, leaves
- * avail_event where it is (the driver kicks at most once more). A hint
- * only (§2.7.10): the driver may kick anyway.
+ * Without EVENT_IDX sets VRING_USED_F_NO_NOTIFY; with it, sets avail_event
+ * one behind the last entry taken, an index the driver has already passed,
+ * so it does not kick again. A hint only (§2.7.10): the driver may kick
+ * anyway.
  */
 void vn_vq_notify_disable(struct vn_vq *vq);
 
@@ -216,6 +221,27 @@ void vn_vq_notify_disable(struct vn_vq *vq);
  * @vq:		queue
  */
 void vn_vq_kick_drain(struct vn_vq *vq);
+
+/**
+ * vn_vq_kick_maybe() - Whether the driver may have kicked since the last drain
+ * @vq:		queue
+ *
+ * Only if kicks were asked for since; with EVENT_IDX, only if the driver
+ * has also published past the avail_event we gave it. So a device that
+ * keeps finding the ring empty does not read the kick fd each time.
+ * Stray kicks (a driver that kicks anyway) are not predicted: read the
+ * fd now and then regardless.
+ *
+ * Return: true if vn_vq_kick_drain() may find a kick
+ */
+static inline bool vn_vq_kick_maybe(const struct vn_vq *vq)
+{
+	if (!vq->armed || !vq->avail)
+		return false;
+	if (!vq->event_idx)
+		return true;
+	return le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE)) != vq->armed_at;
+}
 
 /**
  * vn_vq_avail_count() - Entries available now (0 when broken or not ready)

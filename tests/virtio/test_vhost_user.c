@@ -268,7 +268,7 @@ static void test_vu_guest_rx_full_then_refill(void **state)
 	struct vn_port *p = up("a", path_a, &fe, ALL);
 	struct vn_pkt *pkts[4];
 	uint8_t f[200], out[300];
-	struct pollfd pfd = { .events = POLLOUT };
+	struct pollfd pfd = { .events = POLLIN };
 	struct vn_vhdr vh;
 	unsigned int i;
 
@@ -279,7 +279,8 @@ static void test_vu_guest_rx_full_then_refill(void **state)
 	/* No receive buffers: nothing taken, the caller keeps the frames */
 	assert_int_equal(p->ops->tx_burst(p, pkts, 4), 0);
 	assert_int_equal(p->stats.ring_full, 1);
-	/* The worker would wait for POLLOUT on tx_poll_fd: off until the guest kicks */
+	/* The worker waits for POLLIN on tx_poll_fd (the receiveq's kick): off until it kicks */
+	assert_true(p->ops->tx_poll_readable);
 	pfd.fd = p->ops->tx_poll_fd(p);
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 	assert_int_equal(vu_fe_rx_post(&fe, 2, 2048), 0);
@@ -798,6 +799,142 @@ static void test_vu_multiqueue_second_pair(void **state)
 	vu_test_port_close(p);
 }
 
+/* Frames of @nflows TCP flows (source port 40000 + k), @rounds frames each, round-major */
+static unsigned int flow_frames(struct vn_port *p, struct vn_pkt **pkts, unsigned int nflows,
+				unsigned int rounds)
+{
+	unsigned int r, k, n = 0;
+	uint8_t f[120];
+
+	for (r = 0; r < rounds; r++)
+		for (k = 0; k < nflows; k++) {
+			make_tcp4_frame(f, sizeof(f), 1);
+			f[34] = (uint8_t)((40000 + k) >> 8);
+			f[35] = (uint8_t)(40000 + k);
+			f[60] = (uint8_t)r;	/* which round: order within the flow */
+			pkts[n++] = pkt_of(p, f, sizeof(f));
+		}
+	return n;
+}
+
+/*
+ * Drain receiveq @q: for each frame, record the queue its flow landed on
+ * (@queue_of, -1 = not seen yet; a flow seen on two queues fails) and check
+ * the flow's rounds come in order. Returns frames read.
+ */
+static unsigned int drain_flows(struct vu_fe *fe, unsigned int q, int *queue_of, int *next_round)
+{
+	struct vn_vhdr vh;
+	uint8_t out[200];
+	unsigned int n = 0, k;
+	int len;
+
+	while ((len = vu_fe_rx_get_q(fe, q, &vh, out, sizeof(out))) > 0) {
+		assert_int_equal(len, 120);
+		k = (unsigned int)((out[34] << 8 | out[35]) - 40000);
+		assert_true(k < 32);
+		if (queue_of[k] < 0)
+			queue_of[k] = (int)q;
+		assert_int_equal(queue_of[k], (int)q);	/* one flow, one queue */
+		assert_int_equal(out[60], next_round[k]);	/* in order */
+		next_round[k]++;
+		n++;
+	}
+	assert_int_equal(len, 0);
+	return n;
+}
+
+static void test_vu_multiqueue_flows_spread(void **state)
+{
+	struct vn_port *p = open_port("mqf", path_a, ",queues=3");
+	struct vn_vu_vring_state st = { 4, 0 };
+	int queue_of[32], next_round[32];
+	unsigned int n, k, q, got, used[6] = { 0 };
+	struct vn_pkt *pkts[96];
+	struct vu_fe fe;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+	assert_true(fe.features & VN_BIT(VN_NET_F_MQ));
+	/* Receive queues of pairs 1 and 2 as well */
+	assert_int_equal(vu_fe_start_ring(&fe, 2), 0);
+	assert_int_equal(vu_fe_start_ring(&fe, 4), 0);
+	for (q = 0; q < 6; q += 2)
+		assert_int_equal(vu_fe_rx_post_q(&fe, q, 100, 2048), 0);
+	/* 32 flows, 3 frames each, interleaved: every flow on one queue, in order */
+	memset(queue_of, -1, sizeof(queue_of));
+	memset(next_round, 0, sizeof(next_round));
+	n = flow_frames(p, pkts, 32, 3);
+	assert_int_equal(p->ops->tx_burst(p, pkts, n), n);
+	got = 0;
+	for (q = 0; q < 6; q += 2) {
+		used[q] = drain_flows(&fe, q, queue_of, next_round);
+		got += used[q];
+	}
+	assert_int_equal(got, 96);
+	for (k = 0; k < 32; k++)
+		assert_int_equal(next_round[k], 3);
+	/* The flows are spread: every queue has some (32 flows over 3 queues) */
+	assert_true(used[0] > 0 && used[2] > 0 && used[4] > 0);
+	/* A second burst puts each flow on the queue it used before */
+	memset(next_round, 0, sizeof(next_round));
+	n = flow_frames(p, pkts, 32, 1);
+	assert_int_equal(p->ops->tx_burst(p, pkts, n), n);
+	for (q = 0; q < 6; q += 2)
+		drain_flows(&fe, q, queue_of, next_round);
+	for (k = 0; k < 32; k++)
+		assert_int_equal(next_round[k], 1);
+	/* The guest disables receiveq 2 (vq 4): nothing goes there any more */
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_ENABLE, &st, 8, NULL, 0, NULL, 0), 0);
+	memset(queue_of, -1, sizeof(queue_of));
+	memset(next_round, 0, sizeof(next_round));
+	n = flow_frames(p, pkts, 32, 2);
+	assert_int_equal(p->ops->tx_burst(p, pkts, n), n);
+	assert_int_equal(drain_flows(&fe, 4, queue_of, next_round), 0);
+	got = drain_flows(&fe, 0, queue_of, next_round) + drain_flows(&fe, 2, queue_of, next_round);
+	assert_int_equal(got, 64);
+	assert_int_equal(p->stats.tx_packets, 96 + 32 + 64);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/* One full receiveq blocks the burst at its first frame, and only that queue is waited on */
+static void test_vu_multiqueue_full_queue_keeps_order(void **state)
+{
+	struct vn_port *p = open_port("mqb", path_a, ",queues=2");
+	int queue_of[32], next_round[32];
+	struct pollfd pfd = { .events = POLLIN };
+	struct vn_pkt *pkts[64];
+	unsigned int n, done, got;
+	struct vu_fe fe;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+	assert_int_equal(vu_fe_start_ring(&fe, 2), 0);
+	/* Buffers only on receiveq 0: the first frame of a flow on queue 1 stops the burst */
+	assert_int_equal(vu_fe_rx_post_q(&fe, 0, 100, 2048), 0);
+	memset(queue_of, -1, sizeof(queue_of));
+	memset(next_round, 0, sizeof(next_round));
+	n = flow_frames(p, pkts, 32, 2);
+	done = p->ops->tx_burst(p, pkts, n);
+	assert_true(done < n);
+	assert_int_equal(p->stats.ring_full, 1);
+	pfd.fd = p->ops->tx_poll_fd(p);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	/* The guest gives queue 1 buffers: tx_poll_fd wakes, the rest goes out, in order */
+	assert_int_equal(vu_fe_rx_post_q(&fe, 2, 100, 2048), 0);
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	assert_int_equal(p->ops->tx_burst(p, pkts + done, n - done), n - done);
+	got = drain_flows(&fe, 0, queue_of, next_round) + drain_flows(&fe, 2, queue_of, next_round);
+	assert_int_equal(got, 64);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -836,6 +973,8 @@ int main(void)
 		cmocka_unit_test(test_vu_client_mode_reconnects),
 		cmocka_unit_test(test_vu_stop_returns_base),
 		cmocka_unit_test(test_vu_multiqueue_second_pair),
+		cmocka_unit_test(test_vu_multiqueue_flows_spread),
+		cmocka_unit_test(test_vu_multiqueue_full_queue_keeps_order),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 

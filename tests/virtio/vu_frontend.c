@@ -14,10 +14,15 @@
 #include "vu_frontend.h"
 
 #define HALF		(VU_FE_MEM_SIZE / 2)
-#define ARENA_LEN	(6u << 20)
-
-static const uint64_t ring_gpa[2] = { 0x1000, 0x5000 };
-static const uint64_t arena_gpa[2] = { 1u << 20, 7u << 20 };	/* q1's spans the regions */
+/* Rings of queue q at 0x1000 + q * 0x4000; buffer arenas: */
+static const uint64_t arena_gpa[VU_FE_VQS] = {
+	1u << 20, 7u << 20,			/* pair 0: 6 MiB each; q1's spans the regions */
+	13u << 20, (13u << 20) + (768u << 10),	/* pairs 1 and 2: 768 KiB each */
+	(14u << 20) + (512u << 10), (15u << 20) + (256u << 10),
+};
+static const uint64_t arena_len[VU_FE_VQS] = {
+	6u << 20, 6u << 20, 768u << 10, 768u << 10, 768u << 10, 768u << 10,
+};
 
 void *vu_fe_ptr(struct vu_fe *fe, uint64_t gpa)
 {
@@ -34,13 +39,13 @@ static int init_mem(struct vu_fe *fe)
 	fe->mem = mmap(NULL, VU_FE_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fe->memfd, 0);
 	if (fe->mem == MAP_FAILED)
 		return -errno;
-	for (q = 0; q < 2; q++) {
+	for (q = 0; q < VU_FE_VQS; q++) {
 		struct vu_fe_vq *v = &fe->vq[q];
 
 		v->size = VU_FE_QSIZE;
-		v->desc_gpa = ring_gpa[q];
-		v->avail_gpa = ring_gpa[q] + 0x1000;
-		v->used_gpa = ring_gpa[q] + 0x2000;
+		v->desc_gpa = 0x1000 + q * 0x4000;
+		v->avail_gpa = v->desc_gpa + 0x1000;
+		v->used_gpa = v->desc_gpa + 0x2000;
 		v->desc = vu_fe_ptr(fe, v->desc_gpa);
 		v->avail = vu_fe_ptr(fe, v->avail_gpa);
 		v->used = vu_fe_ptr(fe, v->used_gpa);
@@ -83,7 +88,7 @@ void vu_fe_close(struct vu_fe *fe)
 	if (fe->sock >= 0)
 		close(fe->sock);
 	fe->sock = -1;
-	for (q = 0; q < 2; q++) {
+	for (q = 0; q < VU_FE_VQS; q++) {
 		if (fe->vq[q].kick > 0)
 			close(fe->vq[q].kick);
 		if (fe->vq[q].call > 0)
@@ -174,7 +179,7 @@ static int send_mem_table(struct vu_fe *fe)
 	return vu_fe_msg(fe, VN_VU_SET_MEM_TABLE, &t, 8 + 2 * 32, fds, 2, NULL, 0);
 }
 
-static int start_ring(struct vu_fe *fe, unsigned int q)
+int vu_fe_start_ring(struct vu_fe *fe, unsigned int q)
 {
 	struct vu_fe_vq *v = &fe->vq[q];
 	struct vn_vu_vring_addr a = { q, 0, VU_FE_UVA_BASE + v->desc_gpa,
@@ -216,7 +221,7 @@ int vu_fe_setup(struct vu_fe *fe, uint64_t features)
 	fe->hdr_len = (fe->features & (VN_BIT(VN_VIRTIO_F_VERSION_1) |
 				       VN_BIT(VN_NET_F_MRG_RXBUF))) ? 12 : 10;
 	for (q = 0; q < 2; q++)
-		if ((ret = start_ring(fe, q)))
+		if ((ret = vu_fe_start_ring(fe, q)))
 			return ret;
 	return 0;
 }
@@ -236,7 +241,7 @@ uint64_t vu_fe_alloc(struct vu_fe *fe, unsigned int q, uint32_t len)
 	uint64_t gpa;
 
 	len = (len + 63) & ~63u;
-	if (v->buf_off + len > ARENA_LEN)
+	if (v->buf_off + len > arena_len[q])
 		v->buf_off = 0;
 	gpa = v->buf_gpa + v->buf_off;
 	v->buf_off += len;
@@ -293,18 +298,23 @@ int vu_fe_tx(struct vu_fe *fe, const struct vn_vhdr *vh, const void *frame, uint
 	return 0;
 }
 
-int vu_fe_rx_post(struct vu_fe *fe, unsigned int n, uint32_t len)
+int vu_fe_rx_post_q(struct vu_fe *fe, unsigned int q, unsigned int n, uint32_t len)
 {
-	struct vu_fe_vq *v = &fe->vq[0];
+	struct vu_fe_vq *v = &fe->vq[q];
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
 		uint16_t i = (uint16_t)(v->next_desc++ % v->size);
 
-		vu_fe_desc_set(fe, 0, i, vu_fe_alloc(fe, 0, len), len, VN_VRING_DESC_F_WRITE, 0);
-		vu_fe_publish(fe, 0, i);
+		vu_fe_desc_set(fe, q, i, vu_fe_alloc(fe, q, len), len, VN_VRING_DESC_F_WRITE, 0);
+		vu_fe_publish(fe, q, i);
 	}
 	return 0;
+}
+
+int vu_fe_rx_post(struct vu_fe *fe, unsigned int n, uint32_t len)
+{
+	return vu_fe_rx_post_q(fe, 0, n, len);
 }
 
 static bool used_pending(struct vu_fe_vq *v)
@@ -314,7 +324,13 @@ static bool used_pending(struct vu_fe_vq *v)
 
 int vu_fe_rx_get(struct vu_fe *fe, struct vn_vhdr *vh, void *frame, uint32_t cap)
 {
-	struct vu_fe_vq *v = &fe->vq[0];
+	return vu_fe_rx_get_q(fe, 0, vh, frame, cap);
+}
+
+int vu_fe_rx_get_q(struct vu_fe *fe, unsigned int q, struct vn_vhdr *vh, void *frame,
+		   uint32_t cap)
+{
+	struct vu_fe_vq *v = &fe->vq[q];
 	uint8_t *out = frame;
 	uint32_t got = 0;
 	unsigned int nb, k;

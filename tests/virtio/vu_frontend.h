@@ -21,10 +21,12 @@
 #define VU_FE_MEM_SIZE		(16u << 20)	/* guest memory */
 #define VU_FE_UVA_BASE		0x7f0000000000ull	/* "QEMU's" address of guest RAM */
 #define VU_FE_QSIZE		256
-/* Features this driver can run: net bits 0-16, indirect, event idx, vhost-user
- * protocol features, VERSION_1, USO; never packed rings, IN_ORDER or a control queue */
-#define VU_FE_DRIVER_FEATURES	(((1ull << 17) - 1) | 1ull << 28 | 1ull << 29 | 1ull << 30 | \
-				 1ull << 32 | 1ull << 54 | 1ull << 55 | 1ull << 56)
+#define VU_FE_VQS		6	/* three queue pairs; vu_fe_setup() starts pair 0 */
+/* Features this driver can run: net bits 0-16, MQ (22: queue pairs are set up over
+ * vhost-user, as QEMU does), indirect, event idx, vhost-user protocol features,
+ * VERSION_1, USO; never packed rings, IN_ORDER or a control queue */
+#define VU_FE_DRIVER_FEATURES	(((1ull << 17) - 1) | 1ull << 22 | 1ull << 28 | 1ull << 29 | \
+				 1ull << 30 | 1ull << 32 | 1ull << 54 | 1ull << 55 | 1ull << 56)
 
 /**
  * struct vu_fe_vq - the driver side of one split ring
@@ -66,7 +68,7 @@ struct vu_fe_vq {
  * @features:	negotiated virtio features
  * @protocol:	negotiated protocol features
  * @hdr_len:	virtio-net header bytes
- * @vq:		receiveq 0 and transmitq 0
+ * @vq:		by vhost-user index: receiveq k is 2k, transmitq k is 2k + 1
  */
 struct vu_fe {
 	int sock;
@@ -75,7 +77,7 @@ struct vu_fe {
 	uint64_t features;
 	uint64_t protocol;
 	uint16_t hdr_len;
-	struct vu_fe_vq vq[2];
+	struct vu_fe_vq vq[VU_FE_VQS];
 };
 
 /* Connect to a listening device (retries for up to ~2 s); 0 or -errno */
@@ -96,6 +98,9 @@ int vu_fe_msg(struct vu_fe *fe, uint32_t req, const void *payload, uint32_t size
 /* Whole handshake as QEMU does it; @features masks what the device offers */
 int vu_fe_setup(struct vu_fe *fe, uint64_t features);
 
+/* Start ring @q (num, base, addresses, kick, call, enable); vu_fe_setup() starts 0 and 1 */
+int vu_fe_start_ring(struct vu_fe *fe, unsigned int q);
+
 /* Stop a ring (GET_VRING_BASE); returns the base or -errno */
 int vu_fe_stop(struct vu_fe *fe, unsigned int q);
 
@@ -107,12 +112,17 @@ int vu_fe_tx(struct vu_fe *fe, const struct vn_vhdr *vh, const void *frame, uint
 	     unsigned int nseg);
 /* Post @n device-writable buffers of @len bytes on receiveq 0 and kick */
 int vu_fe_rx_post(struct vu_fe *fe, unsigned int n, uint32_t len);
+/* The same on the receive ring with vhost-user index @q (0, 2, 4) */
+int vu_fe_rx_post_q(struct vu_fe *fe, unsigned int q, unsigned int n, uint32_t len);
 /*
  * Read one received frame (following num_buffers over several used
  * entries); returns its length, 0 if none is pending, -EBADMSG if the
  * used entries are inconsistent
  */
 int vu_fe_rx_get(struct vu_fe *fe, struct vn_vhdr *vh, void *frame, uint32_t cap);
+/* The same from the receive ring with vhost-user index @q */
+int vu_fe_rx_get_q(struct vu_fe *fe, unsigned int q, struct vn_vhdr *vh, void *frame,
+		   uint32_t cap);
 /* Used entries completed on transmitq 0 since the last call */
 unsigned int vu_fe_tx_done(struct vu_fe *fe);
 
