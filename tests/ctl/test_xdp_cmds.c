@@ -85,14 +85,16 @@ static void test_xdp_cmds_lifecycle(void **state)
 
 		memset(f, 0, 60);
 		f[0] = 2; f[6] = 2; f[11] = 1; f[12] = 8; f[14] = 0x45; f[23] = 17;
-		assert_int_equal(b->ops->tx_burst(b, &p, 1), 1);
-		for (int i = 0; i < 500; i++) {
-			uint64_t v = 0;
+		uint64_t v = 0;
 
+		assert_int_equal(b->ops->tx_burst(b, &p, 1), 1);
+		/* the worker thread runs the program; give a loaded host 10 s */
+		for (int i = 0; i < 10000; i++) {
 			if (!vn_port_stat_get(a, "xdp_drop", &v) && v == 1)
 				break;
 			usleep(1000);
 		}
+		assert_int_equal(v, 1);
 	}
 	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"map.dump\",\"args\":{\"port\":\"xa\","
 		  "\"dir\":\"ingress\",\"map\":\"rxcnt\"}}");

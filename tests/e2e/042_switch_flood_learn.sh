@@ -27,12 +27,36 @@ cap() {
 }
 cap 3
 cap 4
-vs_wait_for 10 test -e "$VS_TMP/cap4.pcap" || vs_fail "tcpdump"
-sleep 1
+# tcpdump creates its file once the capture and its filter are in place
+for i in 3 4; do
+	vs_wait_for 10 test -e "$VS_TMP/cap$i.pcap" || vs_fail "tcpdump $i did not start"
+done
+# seen I EXPR RE: capture I holds a frame matching EXPR whose line matches RE
+seen() {
+	tcpdump -r "$VS_TMP/cap$1.pcap" -nn "$2" 2>/dev/null | grep -q "$3"
+}
+# settle N...: station N (each) broadcasts an ARP request for an unused
+# address and we wait until both bystanders captured it. Its frames and the
+# marker take the same path through vnetd (same ingress port and worker), so
+# once the marker is in a capture, every earlier frame from N that vnetd sent
+# to that bystander is in it too: counts read after this are final.
+marker=200
+settle() {
+	local n i
+	for n in "$@"; do
+		marker=$((marker + 1))
+		ip netns exec "${VS_TAG}n$n" busybox ping -c 1 -W 1 "10.77.0.$marker" >/dev/null 2>&1 || true
+		for i in 3 4; do
+			[[ $n == "$i" ]] && continue
+			vs_wait_for 10 seen "$i" arp "who-has 10.77.0.$marker tell" ||
+				vs_fail "marker ARP from $n not captured at bystander $i"
+		done
+	done
+}
 # First contact: the ARP request is a broadcast, so 3 and 4 see it
 ip netns exec "${VS_TAG}n1" busybox ping -c 1 -W 2 10.77.0.2 >/dev/null || vs_fail "ping 1->2"
 ip netns exec "${VS_TAG}n1" busybox ping -c 1 -W 2 fd77::2 >/dev/null || vs_fail "ping6 1->2"
-sleep 1
+settle 1
 for i in 3 4; do
 	n=$(tcpdump -r "$VS_TMP/cap$i.pcap" -nn arp 2>/dev/null | grep -c "who-has 10.77.0.2" || true)
 	echo "bystander $i saw $n flooded ARP request(s)"
@@ -43,7 +67,7 @@ before3=$(tcpdump -r "$VS_TMP/cap3.pcap" -nn icmp 2>/dev/null | wc -l)
 before4=$(tcpdump -r "$VS_TMP/cap4.pcap" -nn icmp 2>/dev/null | wc -l)
 ip netns exec "${VS_TAG}n1" busybox ping -c 20 -i 0.05 -W 2 10.77.0.2 >/dev/null || vs_fail "ping"
 ip netns exec "${VS_TAG}n1" busybox ping -c 20 -i 0.05 -W 2 fd77::2 >/dev/null || vs_fail "ping6"
-sleep 1
+settle 1 2
 after3=$(tcpdump -r "$VS_TMP/cap3.pcap" -nn icmp 2>/dev/null | wc -l)
 after4=$(tcpdump -r "$VS_TMP/cap4.pcap" -nn icmp 2>/dev/null | wc -l)
 echo "bystander ICMP frames during learned unicast: $((after3 - before3)) and $((after4 - before4))"
@@ -61,7 +85,7 @@ n=$("$VNETCTL" -s "$VS_SOCK" fdb show | grep -c "02:77:00:00:00:0[1-4]" || true)
 "$VNETCTL" -s "$VS_SOCK" fdb flush >/dev/null
 before3=$(tcpdump -r "$VS_TMP/cap3.pcap" -nn icmp 2>/dev/null | wc -l)
 ip netns exec "${VS_TAG}n1" busybox ping -c 1 -W 2 10.77.0.2 >/dev/null || vs_fail "ping after flush"
-sleep 1
+settle 1
 after3=$(tcpdump -r "$VS_TMP/cap3.pcap" -nn icmp 2>/dev/null | wc -l)
 echo "bystander 3 ICMP frames after the flush: $((after3 - before3))"
 [[ $after3 -gt $before3 ]] || vs_fail "unknown unicast after flush was not flooded"

@@ -41,6 +41,9 @@ ip netns exec "$ns" busybox httpd -f -p 8080 -h "$tmp/www" &
 pids+=($!)
 ip netns exec "$ns" iperf3 -s >"$tmp/iperf3-s.log" 2>&1 &
 pids+=($!)
+# the guest needs both servers: wait until they listen (10 s bound)
+wait_for 10 ip netns exec "$ns" sh -c 'ss -ltn | grep -q ":8080 "' || { echo "httpd not listening"; exit 1; }
+wait_for 10 ip netns exec "$ns" sh -c 'ss -ltn | grep -q ":5201 "' || { echo "iperf3 not listening"; exit 1; }
 
 gcmd="ethtool -k eth0 | grep -E '^(tx-checksumming|tcp-segmentation-offload):'
 ping -c 3 -W 5 ${net}1 || exit 11

@@ -40,7 +40,10 @@ fails=0
 for i in \$(seq 200); do
   if ping -c 1 -W 1 ${net}1 >/dev/null; then
     [ \$fails -gt 0 ] && { echo GUEST-PING2-OK after \$fails failures; exit 0; }
-  else fails=\$((fails + 1)); fi
+  else
+    [ \$fails -eq 0 ] && echo GUEST-PING-FAILED
+    fails=\$((fails + 1))
+  fi
   sleep 0.2
 done
 exit 1"
@@ -53,7 +56,9 @@ guest_wait_line g0 'GUEST-PING1-OK' 200
 
 echo "# stop vnetd: the guest's pings fail; start it again: they come back"
 vnetd_stop TERM
-sleep 3
+# restart only once the guest has seen a ping fail (not after a fixed sleep:
+# a guest slowed down by a loaded host may not have pinged in that time)
+guest_wait_line g0 'GUEST-PING-FAILED' 60
 start_switch 2
 guest_wait_line g0 'GUEST-PING2-OK' 120
 rc=0

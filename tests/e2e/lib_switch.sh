@@ -54,6 +54,10 @@ vs_wait_for() {
 # $VS_TMP/vnetd.log), wait for "vnetd: ready" and its taps
 VS_SOCK="$VS_TMP/ctl.sock"
 vs_vnetd() {
+	# Empty the output first: 040/041 start vnetd once per case with the same
+	# file, and the background shell may truncate it only after our first grep,
+	# which would then see the previous case's "ready" line.
+	: >"$VS_TMP/vnetd.out"
 	"$VNETD" --socket "$VS_SOCK" "$@" >"$VS_TMP/vnetd.out" 2>"$VS_TMP/vnetd.log" &
 	VNETD_PID=$!
 	vs_wait_for 10 grep -q '^vnetd: ready$' "$VS_TMP/vnetd.out" || vs_fail "vnetd not ready"
