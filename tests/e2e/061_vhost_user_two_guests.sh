@@ -47,7 +47,8 @@ ethtool -k eth0 | grep -E '^(rx-checksumming|tcp-segmentation-offload|tx-checksu
 ok=0; for i in \$(seq 90); do ping -c 1 -W 1 ${net}2 >/dev/null && wget -q -O /tmp/in http://${net}2:8080/data && ok=1 && break; sleep 1; done
 [ \$ok = 1 ] || exit 21
 echo GUEST-IN-MD5 \$(md5sum </tmp/in | cut -d' ' -f1)
-iperf3 -c ${net}2 -t 4 -f m -R | tail -4 || exit 22"
+iperf3 -c ${net}2 -t 4 -f m -R >/tmp/iperf.txt || { cat /tmp/iperf.txt; exit 22; }
+tail -4 /tmp/iperf.txt"
 	guest_wait b 220 || rc=$?
 	[ "$rc" = 0 ] || { echo "guest b failed ($rc)"; guest_dump b; guest_dump a; exit 1; }
 	guest_wait a 60 || rc=$?
