@@ -126,6 +126,33 @@ static const struct vn_map_ops *map_ops(uint32_t type)
 }
 
 /**
+ * vn_map_count() - Elements in @map, where that is cheap to know
+ * @map:	map
+ * @count:	output
+ *
+ * Arrays hold every index (max_entries); hash maps keep a count. LPM tries
+ * and DEVMAPs would need a walk.
+ *
+ * Return: 0, or -EOPNOTSUPP for types without a cheap count
+ */
+int vn_map_count(struct vn_map *map, uint32_t *count)
+{
+	switch (map->type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		*count = map->max_entries;
+		return 0;
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+		*count = vn_map_htab_count(map);
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/**
  * vn_map_type_name() - Kernel-style name of a map type ("lru_hash")
  * @type:	BPF_MAP_TYPE_*
  *

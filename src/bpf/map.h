@@ -221,6 +221,15 @@ int vn_map_update_elem(struct vn_map *map, const void *key, const void *value,
 int vn_map_delete_elem(struct vn_map *map, const void *key);
 
 /**
+ * vn_map_count() - Elements in @map, where that is cheap to know
+ * @map:	map
+ * @count:	output: max_entries for arrays, elements in use for hash maps
+ *
+ * Return: 0, or -EOPNOTSUPP (LPM_TRIE, DEVMAP: only a key walk would tell)
+ */
+int vn_map_count(struct vn_map *map, uint32_t *count);
+
+/**
  * vn_map_type_name() - Kernel-style name of a map type ("lru_hash")
  * @type:	BPF_MAP_TYPE_*
  *

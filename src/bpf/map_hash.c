@@ -430,6 +430,19 @@ static void *hash_lookup_elem(struct vn_map *map, const void *key, unsigned int 
 	return e ? elem_values(map, e) + (size_t)cpu * map->vstride : NULL;
 }
 
+/**
+ * vn_map_htab_count() - Elements in use in a HASH, PERCPU_HASH or LRU_HASH map
+ * @map:	a hash-type map
+ *
+ * Return: the count at the time of the read (writers may change it)
+ */
+uint32_t vn_map_htab_count(struct vn_map *map)
+{
+	struct htab *h = map->impl;
+
+	return __atomic_load_n(&h->count, __ATOMIC_RELAXED);
+}
+
 const struct vn_map_ops vn_map_htab_ops = {
 	.check = hash_check,
 	.init = hash_init,

@@ -39,6 +39,8 @@ extern const struct vn_map_ops vn_map_devmap_ops;
 extern const struct vn_map_ops vn_map_htab_ops;
 extern const struct vn_map_ops vn_map_lpm_ops;
 
+uint32_t vn_map_htab_count(struct vn_map *map);
+
 void *map_zalloc(struct vn_map *map, size_t n, size_t size);
 void map_free_mem(struct vn_map *map, void *p, size_t n, size_t size);
 

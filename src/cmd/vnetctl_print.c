@@ -266,6 +266,45 @@ static void print_map(struct json_object *o)
 		printf("(more entries not shown)\n");
 }
 
+/* map list: one row per map of the attachment */
+static void print_map_list(struct json_object *arr)
+{
+	static const char *const hdr[] = { "NAME", "TYPE", "KEY", "VALUE", "MAX", "ENTRIES",
+		"MEM" };
+	struct vnetctl_table t;
+	size_t i;
+
+	vnetctl_table_init(&t, 7, 0x7cu, hdr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		char n[4][24], mem[32];
+		int64_t used = -1;
+
+		if (jint(e, "mem", &used) && used >= 0)
+			vnetctl_human(mem, sizeof(mem), (uint64_t)used, "B");
+		const char *row[] = { jstr(e, "name"), jstr(e, "type"),
+			jint_s(e, "key_size", n[0], sizeof(n[0])),
+			jint_s(e, "value_size", n[1], sizeof(n[1])),
+			jint_s(e, "max_entries", n[2], sizeof(n[2])),
+			jint_s(e, "entries", n[3], sizeof(n[3])),
+			used >= 0 ? mem : NULL };
+		vnetctl_table_add(&t, row);
+	}
+	vnetctl_table_print(&t);
+}
+
+/* map lookup: the one entry, as map dump shows entries */
+static void print_map_lookup(struct json_object *o)
+{
+	static const char *const hdr[] = { "KEY", "VALUE" };
+	struct vnetctl_table t;
+	const char *row[] = { jstr(o, "key"), jstr(o, "value") };
+
+	vnetctl_table_init(&t, 2, 0, hdr);
+	vnetctl_table_add(&t, row);
+	vnetctl_table_print(&t);
+}
+
 /**
  * vnetctl_print() - Print a command's result for people
  * @cmd:	the command that was run
@@ -287,6 +326,10 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
 		return;
 	if (cmd->id == VN_CTL_CMD_MAP_DUMP && json_object_is_type(result, json_type_object)) {
 		print_map(result);
+		return;
+	}
+	if (cmd->id == VN_CTL_CMD_MAP_LOOKUP && json_object_is_type(result, json_type_object)) {
+		print_map_lookup(result);
 		return;
 	}
 	if (!json_object_is_type(result, json_type_array)) {
@@ -311,6 +354,9 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
 		break;
 	case VN_CTL_CMD_XDP_LIST:
 		print_xdp(result);
+		break;
+	case VN_CTL_CMD_MAP_LIST:
+		print_map_list(result);
 		break;
 	default:
 		break;

@@ -126,6 +126,23 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
 		},
 	},
+	[VN_CTL_CMD_MAP_LIST] = {
+		VN_CTL_CMD_MAP_LIST, "map.list", "map list",
+		"list the maps of the XDP program at PORT DIR: type, sizes, entries, memory",
+		false, 2, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			DIR_ARG,
+		},
+	},
+	[VN_CTL_CMD_MAP_LOOKUP] = {
+		VN_CTL_CMD_MAP_LOOKUP, "map.lookup", "map lookup",
+		"show the value stored under KEY (hex) in map MAP", false, 4, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			DIR_ARG,
+			MAP_ARG,
+			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
+		},
+	},
 	/* Packet capture (switch/capture.h); frames follow the reply (capstream.h).
 	 * vnetctl's "capture PORT [DIR] -w FILE [-c N] [-f F] [-s N]" builds it */
 	[VN_CTL_CMD_CAPTURE_START] = {

@@ -759,6 +759,110 @@ static int h_map_delete(struct vn_ctl *ctl, struct json_object *args,
 	return ret;
 }
 
+/* map.list: the attachment at (port, dir), found by vn_sw_xdp_foreach() */
+struct map_list_ctx {
+	const char *port;
+	enum vn_xdp_dir dir;
+	struct json_object *arr;
+	bool found;
+};
+
+static int map_list_one(const struct vn_sw_xdp_info *info, void *arg)
+{
+	struct map_list_ctx *c = arg;
+
+	if (info->dir != c->dir || strcmp(info->port, c->port))
+		return 0;
+	c->found = true;
+	for (unsigned int i = 0; info->obj && i < info->obj->nmaps; i++) {
+		struct vn_map *m = info->obj->maps[i].map;
+		struct json_object *o = json_object_new_object();
+		uint32_t count;
+
+		json_object_object_add(o, "name", json_object_new_string(info->obj->maps[i].name));
+		json_object_object_add(o, "type", json_object_new_string(vn_map_type_name(m->type)));
+		json_object_object_add(o, "key_size", json_object_new_int64(m->key_size));
+		json_object_object_add(o, "value_size", json_object_new_int64(m->value_size));
+		json_object_object_add(o, "max_entries", json_object_new_int64(m->max_entries));
+		/* null where only a key walk would tell (LPM_TRIE, DEVMAP) */
+		json_object_object_add(o, "entries", vn_map_count(m, &count) ? NULL :
+				       json_object_new_int64(count));
+		json_object_object_add(o, "cpus", json_object_new_int64(m->ncpus));
+		json_object_object_add(o, "mem", json_object_new_int64((int64_t)m->charged));
+		json_object_array_add(c->arr, o);
+	}
+	return 1;
+}
+
+static int h_map_list(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		      char *msg, size_t msglen)
+{
+	struct map_list_ctx c = { .port = arg_str(args, "port") };
+	int ret;
+
+	ret = dir_arg(args, &c.dir, msg, msglen);
+	if (ret)
+		return ret;
+	c.arr = json_object_new_array();
+	vn_sw_xdp_foreach(ctl->sw, map_list_one, &c);
+	if (!c.found) {
+		json_object_put(c.arr);
+		snprintf(msg, msglen, "port \"%s\" has no %s XDP program", c.port,
+			 vn_xdp_dir_name(c.dir));
+		return -ENOENT;
+	}
+	*result = c.arr;
+	return 0;
+}
+
+static int h_map_lookup(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *key = arg_str(args, "key");
+	struct vn_sw_xdp *ref;
+	struct vn_map *m;
+	uint8_t *k = NULL, *v = NULL;
+	size_t vlen;
+	int ret;
+
+	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	if (ret)
+		return ret;
+	vlen = map_value_len(m);
+	/* A value too large for one reply, as map dump refuses it */
+	if (vlen > MAP_DUMP_VALUE_MAX) {
+		snprintf(msg, msglen, "map \"%s\": values over %d bytes are not shown", m->name,
+			 MAP_DUMP_VALUE_MAX);
+		ret = -E2BIG;
+		goto out;
+	}
+	k = malloc(m->key_size);
+	v = malloc(vlen);
+	ret = k && v ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
+	if (ret) {
+		snprintf(msg, msglen, "KEY must be %u bytes in hex", m->key_size);
+		goto out;
+	}
+	ret = vn_map_lookup(m, k, v);
+	if (ret == -ENOENT) {
+		snprintf(msg, msglen, "key not found in map \"%s\"", m->name);
+		goto out;
+	} else if (ret) {
+		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+		goto out;
+	}
+	*result = json_object_new_object();
+	json_object_object_add(*result, "map", json_object_new_string(m->name));
+	json_object_object_add(*result, "type", json_object_new_string(vn_map_type_name(m->type)));
+	json_object_object_add(*result, "key", hex_json(k, m->key_size));
+	json_object_object_add(*result, "value", hex_json(v, vlen));
+out:
+	free(k);
+	free(v);
+	vn_sw_xdp_put(ref);
+	return ret;
+}
+
 /* version and help are answered by server.c */
 static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_PORT_ADD] = h_port_add,
@@ -775,6 +879,8 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_MAP_DUMP] = h_map_dump,
 	[VN_CTL_CMD_MAP_UPDATE] = h_map_update,
 	[VN_CTL_CMD_MAP_DELETE] = h_map_delete,
+	[VN_CTL_CMD_MAP_LIST] = h_map_list,
+	[VN_CTL_CMD_MAP_LOOKUP] = h_map_lookup,
 };
 
 static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_object *args,

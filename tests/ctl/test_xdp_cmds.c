@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* test_xdp_cmds.c - xdp.attach/detach/list and map.dump through the control server
+/* test_xdp_cmds.c - xdp.attach/detach/list and map.list/dump/lookup/update/delete through the control server
  *
  * A real socket server and a running switch with pair ports; the programs
  * are the clang-built objects of tests/bpf/progs (directory in argv[1]).
@@ -105,6 +105,17 @@ static void test_xdp_cmds_lifecycle(void **state)
 	assert_string_equal(json_object_get_string(get(e, "key")), "11000000");
 	assert_string_equal(json_object_get_string(get(e, "value")), "0100000000000000");
 	json_object_put(rep);
+	/* map.lookup on the per-CPU array: one 8-byte copy per worker, as dump shows */
+	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"map.lookup\",\"args\":{\"port\":\"xa\","
+		  "\"dir\":\"ingress\",\"map\":\"rxcnt\",\"key\":\"11000000\"}}");
+	res = ok(rep);
+	assert_string_equal(json_object_get_string(get(res, "type")), "percpu_array");
+	assert_string_equal(json_object_get_string(get(res, "value")), "0100000000000000");
+	json_object_put(rep);
+	/* index past the array's 256 entries: not found */
+	expect_err("ENOENT", req("{\"v\":1,\"id\":5,\"cmd\":\"map.lookup\",\"args\":{\"port\":"
+				 "\"xa\",\"dir\":\"ingress\",\"map\":\"rxcnt\",\"key\":"
+				 "\"00010000\"}}"));
 	/* hostile and wrong arguments */
 	expect_err("ENOENT", req("{\"v\":1,\"id\":6,\"cmd\":\"map.dump\",\"args\":{\"port\":\"xa\","
 				 "\"dir\":\"ingress\",\"map\":\"nope\"}}"));
@@ -172,10 +183,113 @@ static void test_xdp_cmds_lifecycle(void **state)
 	vn_port_close(b);
 }
 
+/* map.list and map.lookup on lru_flow.bpf.o (LRU_HASH flows, HASH blocked u32 -> u32) */
+static void test_xdp_cmds_map_list_lookup(void **state)
+{
+	struct json_object *rep, *res, *e;
+	struct vn_port *a, *b;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(vn_pair_create("xl", "xhl", NULL, &a, &b), 0);
+	assert_int_equal(vn_sw_port_attach(ctl_h_sw, a, -1), 0);
+	/* nothing attached yet: ENOENT for the port's direction and an unknown port */
+	expect_err("ENOENT", req("{\"v\":1,\"id\":1,\"cmd\":\"map.list\",\"args\":{\"port\":\"xl\","
+				 "\"dir\":\"ingress\"}}"));
+	rep = req("{\"v\":1,\"id\":2,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+		  "\"xl:ingress:%s/lru_flow.bpf.o\"}}", progs);
+	ok(rep);
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":3,\"cmd\":\"map.update\",\"args\":{\"port\":\"xl\","
+		  "\"dir\":\"ingress\",\"map\":\"blocked\",\"entry\":\"0a000001=01000000\"}}");
+	ok(rep);
+	json_object_put(rep);
+	/* map.list: every map with its type, sizes, capacity, count and memory */
+	rep = req("{\"v\":1,\"id\":4,\"cmd\":\"map.list\",\"args\":{\"port\":\"xl\","
+		  "\"dir\":\"ingress\"}}");
+	res = ok(rep);
+	e = NULL;
+	for (i = 0; i < json_object_array_length(res); i++)
+		if (!strcmp(json_object_get_string(get(json_object_array_get_idx(res, i), "name")),
+			    "blocked"))
+			e = json_object_array_get_idx(res, i);
+	assert_non_null(e);
+	assert_string_equal(json_object_get_string(get(e, "type")), "hash");
+	assert_int_equal(json_object_get_int(get(e, "key_size")), 4);
+	assert_int_equal(json_object_get_int(get(e, "value_size")), 4);
+	assert_int_equal(json_object_get_int(get(e, "max_entries")), 16);
+	assert_int_equal(json_object_get_int(get(e, "entries")), 1);
+	assert_true(json_object_get_int64(get(e, "mem")) > 0);
+	e = NULL;
+	for (i = 0; i < json_object_array_length(res); i++)
+		if (!strcmp(json_object_get_string(get(json_object_array_get_idx(res, i), "name")),
+			    "flows"))
+			e = json_object_array_get_idx(res, i);
+	assert_non_null(e);
+	assert_string_equal(json_object_get_string(get(e, "type")), "lru_hash");
+	assert_int_equal(json_object_get_int(get(e, "key_size")), 16);
+	assert_int_equal(json_object_get_int(get(e, "value_size")), 16);
+	assert_int_equal(json_object_get_int(get(e, "entries")), 0);
+	json_object_put(rep);
+	expect_err("ENOENT", req("{\"v\":1,\"id\":5,\"cmd\":\"map.list\",\"args\":{\"port\":\"xl\","
+				 "\"dir\":\"egress\"}}"));
+	expect_err("ENOENT", req("{\"v\":1,\"id\":6,\"cmd\":\"map.list\",\"args\":{\"port\":"
+				 "\"nope\",\"dir\":\"ingress\"}}"));
+	expect_err("EINVAL", req("{\"v\":1,\"id\":7,\"cmd\":\"map.list\",\"args\":{\"port\":\"xl\","
+				 "\"dir\":\"inside\"}}"));
+	/* map.lookup: the stored value, in hex */
+	rep = req("{\"v\":1,\"id\":8,\"cmd\":\"map.lookup\",\"args\":{\"port\":\"xl\","
+		  "\"dir\":\"ingress\",\"map\":\"blocked\",\"key\":\"0A000001\"}}");
+	res = ok(rep);
+	assert_string_equal(json_object_get_string(get(res, "key")), "0a000001");
+	assert_string_equal(json_object_get_string(get(res, "value")), "01000000");
+	json_object_put(rep);
+	/* absent key: ENOENT, "key not found" */
+	rep = req("{\"v\":1,\"id\":9,\"cmd\":\"map.lookup\",\"args\":{\"port\":\"xl\","
+		  "\"dir\":\"ingress\",\"map\":\"blocked\",\"key\":\"0a000002\"}}");
+	assert_string_equal(err_code(rep), "ENOENT");
+	{
+		struct json_object *err = get(rep, "error");
+
+		assert_non_null(strstr(json_object_get_string(get(err, "message")),
+				       "key not found"));
+	}
+	json_object_put(rep);
+	/* unknown map, port, direction */
+	expect_err("ENOENT", req("{\"v\":1,\"id\":10,\"cmd\":\"map.lookup\",\"args\":{\"port\":"
+				 "\"xl\",\"dir\":\"ingress\",\"map\":\"nope\",\"key\":\"0a000001\"}}"));
+	expect_err("ENOENT", req("{\"v\":1,\"id\":11,\"cmd\":\"map.lookup\",\"args\":{\"port\":"
+				 "\"nope\",\"dir\":\"ingress\",\"map\":\"blocked\",\"key\":"
+				 "\"0a000001\"}}"));
+	expect_err("ENOENT", req("{\"v\":1,\"id\":12,\"cmd\":\"map.lookup\",\"args\":{\"port\":"
+				 "\"xl\",\"dir\":\"egress\",\"map\":\"blocked\",\"key\":"
+				 "\"0a000001\"}}"));
+	expect_err("EINVAL", req("{\"v\":1,\"id\":13,\"cmd\":\"map.lookup\",\"args\":{\"port\":"
+				 "\"xl\",\"dir\":\"sideways\",\"map\":\"blocked\",\"key\":"
+				 "\"0a000001\"}}"));
+	/* hostile keys: odd length, wrong size, not hex */
+	{
+		static const char *const bad[] = {
+			"0a00000", "0a0000", "0a00000100", "0a0000zz", "0x000001", "0a 00001",
+		};
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			expect_err("EINVAL", req("{\"v\":1,\"id\":14,\"cmd\":\"map.lookup\","
+						 "\"args\":{\"port\":\"xl\",\"dir\":\"ingress\","
+						 "\"map\":\"blocked\",\"key\":\"%s\"}}", bad[i]));
+	}
+	/* a missing KEY is refused by the schema */
+	expect_err("EINVAL", req("{\"v\":1,\"id\":15,\"cmd\":\"map.lookup\",\"args\":{\"port\":"
+				 "\"xl\",\"dir\":\"ingress\",\"map\":\"blocked\"}}"));
+	assert_int_equal(vn_sw_port_del(ctl_h_sw, "xl"), 0);
+	vn_port_close(b);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xdp_cmds_lifecycle),
+		cmocka_unit_test(test_xdp_cmds_map_list_lookup),
 	};
 
 	if (argc < 2) {
