@@ -118,6 +118,15 @@ python3 -c 'import json,sys
 e = json.load(open(sys.argv[1]))["entries"]
 n = int.from_bytes(bytes.fromhex(e[0]["value"]), "little")
 print("icmp_drops[0] =", n); sys.exit(0 if n >= 4 else 1)' "$tmp/map"
+echo "# vnetctl map list / map lookup: the same map, by name and by key"
+"$VNETCTL" -s "$sock" map list "${tag}a" ingress | tee "$tmp/map-list"
+grep -q "^icmp_drops  *array  *4  *8  *1  *1 " "$tmp/map-list"
+"$VNETCTL" -s "$sock" --json map lookup "${tag}a" ingress icmp_drops 00000000 >"$tmp/lookup"
+python3 -c 'import json,sys
+n = int.from_bytes(bytes.fromhex(json.load(open(sys.argv[1]))["value"]), "little")
+print("lookup icmp_drops[0] =", n); sys.exit(0 if n >= 4 else 1)' "$tmp/lookup"
+! "$VNETCTL" -s "$sock" map lookup "${tag}a" ingress icmp_drops 01000000 2>"$tmp/lookup-err"
+grep -q "^Error: key not found" "$tmp/lookup-err"
 echo "# vnetctl xdp detach: ping works; xdp attach again at run time: it stops"
 "$VNETCTL" -s "$sock" xdp detach "${tag}a" ingress
 ip netns exec "$nsa" busybox ping -c 2 -W 2 10.199.45.2
