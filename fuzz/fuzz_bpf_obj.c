@@ -3,12 +3,14 @@
  *
  * Like libbpf's bpf-object-fuzzer: logging muted, open from memory, close.
  * An object that loads and validates also runs once on a 64-byte frame, so
- * relocated map references and subprogram calls are exercised. Seeds:
+ * relocated map references and subprogram calls are exercised; the maps'
+ * BTF field layouts (map_btf.h) must lie inside their key/value. Seeds:
  * fuzz/corpus/fuzz_bpf_obj (clang-built objects from tests/bpf/progs).
  */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpf/map_btf.h"
 #include "bpf/xdp.h"
 #include "core/log.h"
 #include "core/pool.h"
@@ -36,6 +38,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (vn_xdp_prog_open_mem(data, size, "fuzz", NULL, &opts, &xp))
 		return 0;
+	for (unsigned int i = 0; i < xp->obj->nmaps; i++) {
+		const struct vn_map *m = xp->obj->maps[i].map;
+		const struct vn_map_btf_layout *l[2];
+
+		if (!m->btf)
+			continue;
+		l[0] = &m->btf->key;
+		l[1] = &m->btf->value;
+		for (int k = 0; k < 2; k++)
+			for (unsigned int f = 0; f < l[k]->nfields; f++) {
+				const struct vn_map_btf_field *fd = &l[k]->f[f];
+				uint64_t end = fd->off + (uint64_t)fd->size *
+					       (fd->nelems ? fd->nelems : 1);
+
+				/* A field the printer would read past the key/value */
+				if (l[k]->nfields > VN_MAP_BTF_FIELDS_MAX ||
+				    end > (k ? m->value_size : m->key_size))
+					__builtin_trap();
+			}
+	}
 	pkt = vn_pool_alloc(pool);
 	if (pkt && !vn_pkt_set(pkt, frame, sizeof(frame))) {
 		vn_xdp_run(xp, pkt, 1, &port);

@@ -270,6 +270,7 @@ void vn_map_free(struct vn_map *map)
 	if (!map)
 		return;
 	map->ops->fini(map);
+	free(map->btf);
 	VN_ASSERT(map->charged == sizeof(*map));
 	vn_bpf_owner_uncharge(map->owner, sizeof(*map));
 	free(map);

@@ -78,6 +78,7 @@ struct vn_map_attr {
 };
 
 struct vn_map_ops;
+struct vn_map_btf;
 
 /**
  * struct vn_map - one map
@@ -96,6 +97,8 @@ struct vn_map_ops;
  * @owner:	who pays for this map
  * @ops:	type-specific operations
  * @impl:	type-specific state
+ * @btf:	key/value field layout from the object's BTF (map_btf.h), or
+ *		NULL; set once by the loader, freed with the map
  */
 struct vn_map {
 	uint32_t type;
@@ -112,6 +115,7 @@ struct vn_map {
 	struct vn_bpf_owner *owner;
 	const struct vn_map_ops *ops;
 	void *impl;
+	struct vn_map_btf *btf;
 };
 
 /**

@@ -20,6 +20,7 @@
 
 #include "core/compiler.h"
 #include "core/log.h"
+#include "map_btf.h"
 #include "obj_internal.h"
 
 #define BTF_TYPES_MAX	(1u << 20)
@@ -201,8 +202,17 @@ static int64_t member_type_size(const struct btf_view *b, uint32_t type)
 	return sz && sz <= UINT32_MAX ? (int64_t)sz : -1;
 }
 
+/* __type(name, T): T's id, or 0 */
+static uint32_t member_type_id(const struct btf_view *b, uint32_t type)
+{
+	const struct btf_type *t = btf_skip_mods(b, type, NULL);
+
+	return t && BTF_INFO_KIND(t->info) == BTF_KIND_PTR ? t->type : 0;
+}
+
 static int parse_map_def(const struct btf_view *b, const struct btf_type *st,
-			 struct vn_map_attr *a, const char **bad)
+			 struct vn_map_attr *a, uint32_t *key_id, uint32_t *val_id,
+			 const char **bad)
 {
 	const struct btf_member *m = (const struct btf_member *)(st + 1);
 
@@ -216,9 +226,10 @@ static int parse_map_def(const struct btf_view *b, const struct btf_type *st,
 		*bad = n ? n : "?";
 		if (!n)
 			return -EINVAL;
-		if (!strcmp(n, "key") || !strcmp(n, "value"))
+		if (!strcmp(n, "key") || !strcmp(n, "value")) {
 			v = member_type_size(b, mb.type);
-		else
+			*(n[0] == 'k' ? key_id : val_id) = member_type_id(b, mb.type);
+		} else
 			v = member_uint(b, mb.type);
 		if (v < 0 || v > UINT32_MAX)
 			return -EINVAL;
@@ -238,12 +249,144 @@ static int parse_map_def(const struct btf_view *b, const struct btf_type *st,
 	return 0;
 }
 
+/* Append one field to @l; every offset and size is checked against @limit */
+static int layout_field(struct vn_map_btf_layout *l, const char *name, uint64_t off,
+			uint32_t size, uint32_t nelems, bool is_signed, uint32_t limit)
+{
+	struct vn_map_btf_field *f;
+
+	/* More fields than printed, or a field past the key/value's bytes */
+	if (l->nfields >= VN_MAP_BTF_FIELDS_MAX ||
+	    off + (uint64_t)size * (nelems ? nelems : 1) > limit)
+		return -EINVAL;
+	f = &l->f[l->nfields];
+	/* A member path too long to keep */
+	if ((size_t)snprintf(f->name, sizeof(f->name), "%s", name) >= sizeof(f->name))
+		return -EINVAL;
+	f->off = (uint32_t)off;
+	f->size = size;
+	f->nelems = nelems;
+	f->is_signed = is_signed;
+	l->nfields++;
+	return 0;
+}
+
+/* An INT or ENUM as a printable integer: its size and sign, or -EINVAL */
+static int btf_int_of(const struct btf_type *t, uint32_t *size, bool *is_signed)
+{
+	uint32_t enc;
+
+	switch (BTF_INFO_KIND(t->info)) {
+	case BTF_KIND_INT:
+		memcpy(&enc, t + 1, sizeof(enc));
+		/* Bitfield-style ints: bits not the whole size, or shifted */
+		if (BTF_INT_OFFSET(enc) || BTF_INT_BITS(enc) != t->size * 8)
+			return -EINVAL;
+		*is_signed = enc & BTF_INT_SIGNED;
+		break;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		*is_signed = BTF_INFO_KFLAG(t->info);
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* Integer sizes the printer does not read (0, 3, 16, ...) */
+	if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)
+		return -EINVAL;
+	*size = t->size;
+	return 0;
+}
+
+/* Flatten type @id at byte @base into @l's fields named @path[.member] */
+static int layout_add(const struct btf_view *b, uint32_t id, uint64_t base, const char *path,
+		      struct vn_map_btf_layout *l, uint32_t limit, int depth)
+{
+	const struct btf_type *t = btf_skip_mods(b, id, NULL), *e;
+	const struct btf_member *m;
+	struct btf_array a;
+	uint32_t size;
+	bool sgn;
+
+	/* Unknown id, or nesting deeper than any real key/value */
+	if (!t || depth > 8)
+		return -EINVAL;
+	switch (BTF_INFO_KIND(t->info)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		if (btf_int_of(t, &size, &sgn))
+			return -EINVAL;
+		return layout_field(l, path, base, size, 0, sgn, limit);
+	case BTF_KIND_ARRAY:
+		memcpy(&a, t + 1, sizeof(a));
+		e = btf_skip_mods(b, a.type, NULL);
+		/* Arrays of anything but integers, or empty ones */
+		if (!e || !a.nelems || btf_int_of(e, &size, &sgn))
+			return -EINVAL;
+		return layout_field(l, path, base, size, a.nelems, sgn, limit);
+	case BTF_KIND_STRUCT:
+		/* Empty structs: no field to show, and (nested) a walk that adds
+		 * no field would escape the field cap that bounds the work */
+		if (!BTF_INFO_VLEN(t->info))
+			return -EINVAL;
+		m = (const struct btf_member *)(t + 1);
+		for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++) {
+			char sub[VN_MAP_BTF_NAME_MAX];
+			struct btf_member mb;
+			const char *n;
+			uint32_t bits;
+
+			memcpy(&mb, &m[i], sizeof(mb));
+			n = btf_str(b, mb.name_off);
+			bits = BTF_INFO_KFLAG(t->info) ? BTF_MEMBER_BIT_OFFSET(mb.offset) : mb.offset;
+			/* Anonymous members, bitfields, members not on a byte boundary */
+			if (!n || !n[0] || bits % 8 ||
+			    (BTF_INFO_KFLAG(t->info) && BTF_MEMBER_BITFIELD_SIZE(mb.offset)))
+				return -EINVAL;
+			/* A member path too long to keep */
+			if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "",
+					     n) >= sizeof(sub))
+				return -EINVAL;
+			if (layout_add(b, mb.type, base + bits / 8, sub, l, limit, depth + 1))
+				return -EINVAL;
+		}
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The key and value layouts of @map from BTF types @key_id, @val_id; none if unprintable */
+static void map_btf_attach(const struct btf_view *b, struct vn_map *map, uint32_t key_id,
+			   uint32_t val_id)
+{
+	struct vn_map_btf *mb = calloc(1, sizeof(*mb));
+
+	if (!mb)
+		return;
+	/* Types whose sizeof is not the map's sizes describe other bytes */
+	if (key_id && btf_size(b, key_id, 0) == map->key_size &&
+	    layout_add(b, key_id, 0, "", &mb->key, map->key_size, 0))
+		mb->key.nfields = 0;
+	if (val_id && btf_size(b, val_id, 0) == map->value_size &&
+	    layout_add(b, val_id, 0, "", &mb->value, map->value_size, 0))
+		mb->value.nfields = 0;
+	if (!mb->key.nfields && !mb->value.nfields) {
+		free(mb);
+		return;
+	}
+	map->btf = mb;
+}
+
 static int add_btf_map(struct obj_ctx *c, const struct btf_view *b, uint32_t var_id)
 {
 	const struct btf_type *var = btf_type(b, var_id), *st;
 	struct vn_map_attr a = { 0 };
 	const char *name, *bad = "";
+	uint32_t key_id = 0, val_id = 0;
 	GElf_Sym sym;
+	int ret;
 
 	if (!var || BTF_INFO_KIND(var->info) != BTF_KIND_VAR || !(name = btf_str(b, var->name_off))) {
 		vn_err("obj '%s': sec '.maps': BTF entry %u is not a named variable",
@@ -251,7 +394,7 @@ static int add_btf_map(struct obj_ctx *c, const struct btf_view *b, uint32_t var
 		return -EINVAL;
 	}
 	st = btf_skip_mods(b, var->type, NULL);
-	if (!st || BTF_INFO_KIND(st->info) != BTF_KIND_STRUCT || parse_map_def(b, st, &a, &bad)) {
+	if (!st || BTF_INFO_KIND(st->info) != BTF_KIND_STRUCT || parse_map_def(b, st, &a, &key_id, &val_id, &bad)) {
 		vn_err("obj '%s': map '%s': bad or unsupported BTF definition (member '%s')",
 		       c->obj->name, name, bad);
 		return -EINVAL;
@@ -260,8 +403,13 @@ static int add_btf_map(struct obj_ctx *c, const struct btf_view *b, uint32_t var
 		if (obj_get_sym(c, i, &sym))
 			return -EINVAL;
 		if (sym.st_shndx == c->btf_maps_shndx &&
-		    GELF_ST_TYPE(sym.st_info) != STT_SECTION && !strcmp(obj_sym_name(c, &sym), name))
-			return obj_add_map(c, name, &a, c->btf_maps_shndx, sym.st_value);
+		    GELF_ST_TYPE(sym.st_info) != STT_SECTION && !strcmp(obj_sym_name(c, &sym), name)) {
+			ret = obj_add_map(c, name, &a, c->btf_maps_shndx, sym.st_value);
+			if (!ret)
+				map_btf_attach(b, c->obj->maps[c->obj->nmaps - 1].map, key_id,
+					       val_id);
+			return ret;
+		}
 	}
 	vn_err("obj '%s': map '%s': no symbol in '.maps'", c->obj->name, name);
 	return -EINVAL;

@@ -241,7 +241,58 @@ static void print_xdp(struct json_object *arr)
 	vnetctl_table_print(&t);
 }
 
-/* map dump: KEY and VALUE in hex, as the daemon sent them */
+/* Append "k=v k=v" (an object) or the plain JSON of @v to @buf at *@pos */
+static void fmt_fields(struct json_object *v, char *buf, size_t len, size_t *pos)
+{
+	int n;
+
+	if (json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, k, f) {
+			n = snprintf(buf + *pos, len - *pos, "%s%s=%s", *pos ? " " : "", k,
+				     json_object_to_json_string_ext(f, JSON_C_TO_STRING_PLAIN));
+			*pos = n < 0 ? *pos : *pos + (size_t)n >= len ? len - 1 : *pos + (size_t)n;
+		}
+		return;
+	}
+	n = snprintf(buf + *pos, len - *pos, "%s%s", *pos ? " " : "",
+		     json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	*pos = n < 0 ? *pos : *pos + (size_t)n >= len ? len - 1 : *pos + (size_t)n;
+}
+
+/* A map entry's @which ("key"/"value") by BTF field names if the daemon sent them, else hex */
+static const char *map_cell(struct json_object *e, const char *which, char *buf, size_t len)
+{
+	struct json_object *f = NULL, *v = NULL;
+	size_t pos = 0;
+
+	if (!json_object_object_get_ex(e, "formatted", &f) ||
+	    !json_object_is_type(f, json_type_object))
+		return jstr(e, which);
+	buf[0] = '\0';
+	if (json_object_object_get_ex(f, which, &v)) {
+		fmt_fields(v, buf, len, &pos);
+		return buf;
+	}
+	/* per-CPU values: "cpu0: f=1 cpu1: f=2" */
+	if (!strcmp(which, "value") && json_object_object_get_ex(f, "values", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *c = json_object_array_get_idx(v, i), *cv = NULL;
+			int64_t cpu = -1;
+			int n;
+
+			jint(c, "cpu", &cpu);
+			n = snprintf(buf + pos, len - pos, "%scpu%" PRId64 ":", pos ? " " : "", cpu);
+			pos = n < 0 ? pos : pos + (size_t)n >= len ? len - 1 : pos + (size_t)n;
+			if (json_object_object_get_ex(c, "value", &cv))
+				fmt_fields(cv, buf, len, &pos);
+		}
+		return buf;
+	}
+	return jstr(e, which);
+}
+
+/* map dump: KEY and VALUE by BTF field names (field=value), else in hex */
 static void print_map(struct json_object *o)
 {
 	static const char *const hdr[] = { "KEY", "VALUE" };
@@ -257,7 +308,9 @@ static void print_map(struct json_object *o)
 	vnetctl_table_init(&t, 2, 0, hdr);
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i);
-		const char *row[] = { jstr(e, "key"), jstr(e, "value") };
+		char kb[1024], vb[4096];
+		const char *row[] = { map_cell(e, "key", kb, sizeof(kb)),
+			map_cell(e, "value", vb, sizeof(vb)) };
 
 		vnetctl_table_add(&t, row);
 	}
@@ -298,7 +351,8 @@ static void print_map_lookup(struct json_object *o)
 {
 	static const char *const hdr[] = { "KEY", "VALUE" };
 	struct vnetctl_table t;
-	const char *row[] = { jstr(o, "key"), jstr(o, "value") };
+	char kb[1024], vb[4096];
+	const char *row[] = { map_cell(o, "key", kb, sizeof(kb)), map_cell(o, "value", vb, sizeof(vb)) };
 
 	vnetctl_table_init(&t, 2, 0, hdr);
 	vnetctl_table_add(&t, row);

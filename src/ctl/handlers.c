@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "bpf/map_btf.h"
 #include "capture_sess.h"
 #include "config.h"
 #include "core/hex.h"
@@ -576,6 +577,84 @@ static struct json_object *hex_json(const uint8_t *b, size_t n)
 	return o;
 }
 
+static size_t map_value_len(const struct vn_map *m);
+
+/* One integer of a BTF field at @p (the layout was bounds-checked at load) */
+static struct json_object *btf_int_json(const struct vn_map_btf_field *f, const uint8_t *p)
+{
+	uint64_t u = 0;
+	uint32_t u32;
+	uint16_t u16;
+
+	switch (f->size) {
+	case 1: u = *p; break;
+	case 2: memcpy(&u16, p, 2); u = u16; break;
+	case 4: memcpy(&u32, p, 4); u = u32; break;
+	default: memcpy(&u, p, 8); break;
+	}
+	if (f->is_signed) {
+		unsigned int shift = 64 - 8 * f->size;
+
+		return json_object_new_int64((int64_t)(u << shift) >> shift);
+	}
+	return json_object_new_uint64(u);
+}
+
+/* A key or one value copy by field names: a number, or {"field": n or [n, ...]} */
+static struct json_object *btf_json(const struct vn_map_btf_layout *l, const uint8_t *p)
+{
+	struct json_object *o;
+
+	if (vn_map_btf_scalar(l))
+		return btf_int_json(&l->f[0], p + l->f[0].off);
+	o = json_object_new_object();
+	for (unsigned int i = 0; i < l->nfields; i++) {
+		const struct vn_map_btf_field *f = &l->f[i];
+		struct json_object *v;
+
+		if (!f->nelems) {
+			v = btf_int_json(f, p + f->off);
+		} else {
+			v = json_object_new_array_ext((int)f->nelems);
+			for (uint32_t e = 0; e < f->nelems; e++)
+				json_object_array_add(v, btf_int_json(f, p + f->off +
+								     (size_t)e * f->size));
+		}
+		json_object_object_add(o, f->name[0] ? f->name : "value", v);
+	}
+	return o;
+}
+
+/* "formatted": key and value(s) by BTF field names, as bpftool map dump */
+static void add_formatted(struct json_object *o, const struct vn_map *m, const uint8_t *key,
+			  const uint8_t *val)
+{
+	struct json_object *f, *vals;
+
+	if (!m->btf)
+		return;
+	f = json_object_new_object();
+	if (m->btf->key.nfields)
+		json_object_object_add(f, "key", btf_json(&m->btf->key, key));
+	if (val && m->btf->value.nfields && (m->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+					     m->type == BPF_MAP_TYPE_PERCPU_HASH)) {
+		/* per-CPU: one copy per worker, vstride bytes apart */
+		vals = json_object_new_array();
+		for (unsigned int c = 0; c < m->ncpus; c++) {
+			struct json_object *e = json_object_new_object();
+
+			json_object_object_add(e, "cpu", json_object_new_int((int)c));
+			json_object_object_add(e, "value", btf_json(&m->btf->value,
+								    val + (size_t)c * m->vstride));
+			json_object_array_add(vals, e);
+		}
+		json_object_object_add(f, "values", vals);
+	} else if (val && m->btf->value.nfields) {
+		json_object_object_add(f, "value", btf_json(&m->btf->value, val));
+	}
+	json_object_object_add(o, "formatted", f);
+}
+
 /* Hex digits into bytes: exactly @len bytes, or -EINVAL */
 static int hex_parse(const char *s, size_t n, uint8_t *out, size_t len)
 {
@@ -636,8 +715,12 @@ static int map_dump(struct vn_map *m, struct json_object *arr, bool *truncated)
 		memcpy(key, next, m->key_size);
 		json_object_object_add(o, "key", hex_json(key, m->key_size));
 		/* deleted between the walk and the lookup: shown without a value */
-		if (!vn_map_lookup(m, key, val))
+		if (!vn_map_lookup(m, key, val)) {
 			json_object_object_add(o, "value", hex_json(val, vlen));
+			add_formatted(o, m, key, val);
+		} else {
+			add_formatted(o, m, key, NULL);
+		}
 		json_object_array_add(arr, o);
 		n++;
 		bytes += m->key_size + vlen;
@@ -856,6 +939,7 @@ static int h_map_lookup(struct vn_ctl *ctl, struct json_object *args,
 	json_object_object_add(*result, "type", json_object_new_string(vn_map_type_name(m->type)));
 	json_object_object_add(*result, "key", hex_json(k, m->key_size));
 	json_object_object_add(*result, "value", hex_json(v, vlen));
+	add_formatted(*result, m, k, v);
 out:
 	free(k);
 	free(v);

@@ -111,6 +111,11 @@ static void test_xdp_cmds_lifecycle(void **state)
 	res = ok(rep);
 	assert_string_equal(json_object_get_string(get(res, "type")), "percpu_array");
 	assert_string_equal(json_object_get_string(get(res, "value")), "0100000000000000");
+	/* BTF: __u32 key, one __u64 per worker as bpftool's "values" */
+	e = get(res, "formatted");
+	assert_int_equal(json_object_get_int64(get(e, "key")), 17);
+	assert_int_equal(json_object_get_int64(get(json_object_array_get_idx(get(e, "values"), 0),
+						   "value")), 1);
 	json_object_put(rep);
 	/* index past the array's 256 entries: not found */
 	expect_err("ENOENT", req("{\"v\":1,\"id\":5,\"cmd\":\"map.lookup\",\"args\":{\"port\":"
@@ -243,6 +248,37 @@ static void test_xdp_cmds_map_list_lookup(void **state)
 	res = ok(rep);
 	assert_string_equal(json_object_get_string(get(res, "key")), "0a000001");
 	assert_string_equal(json_object_get_string(get(res, "value")), "01000000");
+	/* BTF: __u32 key and value print as numbers (0x0100000a little-endian) */
+	assert_int_equal(json_object_get_int64(get(get(res, "formatted"), "key")), 0x0100000a);
+	assert_int_equal(json_object_get_int64(get(get(res, "formatted"), "value")), 1);
+	json_object_put(rep);
+	/* BTF: struct flow_key / flow_val members by name, the pad array as an array */
+	rep = req("{\"v\":1,\"id\":8,\"cmd\":\"map.update\",\"args\":{\"port\":\"xl\","
+		  "\"dir\":\"ingress\",\"map\":\"flows\",\"entry\":"
+		  "\"01000000020000000300040011000000=03000000000000002601000000000000\"}}");
+	ok(rep);
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":8,\"cmd\":\"map.lookup\",\"args\":{\"port\":\"xl\","
+		  "\"dir\":\"ingress\",\"map\":\"flows\",\"key\":"
+		  "\"01000000020000000300040011000000\"}}");
+	res = get(ok(rep), "formatted");
+	e = get(res, "key");
+	assert_int_equal(json_object_get_int64(get(e, "saddr")), 1);
+	assert_int_equal(json_object_get_int64(get(e, "daddr")), 2);
+	assert_int_equal(json_object_get_int64(get(e, "sport")), 3);
+	assert_int_equal(json_object_get_int64(get(e, "dport")), 4);
+	assert_int_equal(json_object_get_int64(get(e, "proto")), 17);
+	assert_int_equal(json_object_array_length(get(e, "pad")), 3);
+	e = get(res, "value");
+	assert_int_equal(json_object_get_int64(get(e, "packets")), 3);
+	assert_int_equal(json_object_get_int64(get(e, "bytes")), 294);
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":8,\"cmd\":\"map.dump\",\"args\":{\"port\":\"xl\","
+		  "\"dir\":\"ingress\",\"map\":\"flows\"}}");
+	res = get(ok(rep), "entries");
+	assert_int_equal(json_object_array_length(res), 1);
+	e = get(get(json_object_array_get_idx(res, 0), "formatted"), "value");
+	assert_int_equal(json_object_get_int64(get(e, "bytes")), 294);
 	json_object_put(rep);
 	/* absent key: ENOENT, "key not found" */
 	rep = req("{\"v\":1,\"id\":9,\"cmd\":\"map.lookup\",\"args\":{\"port\":\"xl\","
