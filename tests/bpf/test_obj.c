@@ -12,6 +12,9 @@
 #include <cmocka.h>
 #include <elf.h>
 
+#include <linux/btf.h>
+
+#include "bpf/map_btf.h"
 #include "bpf/obj.h"
 #include "core/compiler.h"
 #include "core/log.h"
@@ -325,6 +328,97 @@ static void test_obj_truncated_and_mutated(void **state)
 	vn_log_set_sink(NULL);
 }
 
+/* The struct btf_member array of the STRUCT named @name in @buf's .BTF, or NULL */
+static uint8_t *btf_members_of(uint8_t *buf, size_t len, const char *name)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh, strsh;
+	struct btf_header bh;
+
+	memcpy(&eh, buf, sizeof(eh));
+	memcpy(&strsh, buf + eh.e_shoff + (size_t)eh.e_shstrndx * sizeof(sh), sizeof(sh));
+	for (unsigned int i = 0; i < eh.e_shnum; i++) {
+		uint8_t *types, *strs;
+		uint32_t name_off = 0;
+
+		memcpy(&sh, buf + eh.e_shoff + (size_t)i * sizeof(sh), sizeof(sh));
+		if (strcmp((const char *)buf + strsh.sh_offset + sh.sh_name, ".BTF"))
+			continue;
+		assert_true(sh.sh_offset + sh.sh_size <= len);
+		memcpy(&bh, buf + sh.sh_offset, sizeof(bh));
+		types = buf + sh.sh_offset + bh.hdr_len + bh.type_off;
+		strs = buf + sh.sh_offset + bh.hdr_len + bh.str_off;
+		for (uint32_t o = 1; o < bh.str_len; o++)
+			if (!strcmp((const char *)strs + o, name) && !strs[o - 1])
+				name_off = o;
+		assert_true(name_off);
+		/* 4-byte aligned records: a STRUCT with that name */
+		for (uint32_t o = 0; o + sizeof(struct btf_type) <= bh.type_len; o += 4) {
+			struct btf_type t;
+
+			memcpy(&t, types + o, sizeof(t));
+			if (t.name_off == name_off && BTF_INFO_KIND(t.info) == BTF_KIND_STRUCT)
+				return types + o + sizeof(t);
+		}
+	}
+	return NULL;
+}
+
+/* BTF layouts of lru_flow.bpf.o's maps; hostile member offsets and types drop the layout, never the bounds */
+static void test_obj_btf_layout(void **state)
+{
+	size_t len;
+	uint8_t *orig = slurp("lru_flow.bpf.o", &len), *buf = malloc(len), *mem;
+	struct vn_bpf_obj *obj;
+	struct vn_map *m;
+	struct btf_member mb;
+	/* member 1 of struct flow_val ("bytes", at bit 64): offset, type */
+	static const struct { uint32_t off, type; bool keep; } cases[] = {
+		{ 64, 0, true },		/* unchanged */
+		{ 128, 0, false },		/* past the 16-byte value */
+		{ 0xffffffc0u, 0, false },	/* far past, wrapping 32-bit sums */
+		{ 60, 0, false },		/* not on a byte boundary */
+		{ 64, 0xffffff, false },	/* type id past the section */
+	};
+
+	(void)state;
+	assert_non_null(buf);
+	assert_int_equal(vn_bpf_obj_open_mem(orig, len, "ok", NULL, &obj), 0);
+	m = vn_bpf_obj_map_find(obj, "flows");
+	assert_non_null(m->btf);
+	assert_int_equal(m->btf->key.nfields, 6);
+	assert_string_equal(m->btf->key.f[5].name, "pad");
+	assert_int_equal(m->btf->key.f[5].nelems, 3);
+	assert_int_equal(m->btf->value.nfields, 2);
+	assert_string_equal(m->btf->value.f[1].name, "bytes");
+	assert_int_equal(m->btf->value.f[1].off, 8);
+	assert_int_equal(m->btf->value.f[1].size, 8);
+	m = vn_bpf_obj_map_find(obj, "blocked");
+	assert_true(vn_map_btf_scalar(&m->btf->key));
+	vn_bpf_obj_close(obj);
+	vn_log_set_sink(quiet);
+	for (size_t i = 0; i < VN_ARRAY_SIZE(cases); i++) {
+		memcpy(buf, orig, len);
+		mem = btf_members_of(buf, len, "flow_val");
+		assert_non_null(mem);
+		memcpy(&mb, mem + sizeof(mb), sizeof(mb));
+		mb.offset = cases[i].off;
+		if (cases[i].type)
+			mb.type = cases[i].type;
+		memcpy(mem + sizeof(mb), &mb, sizeof(mb));
+		assert_int_equal(vn_bpf_obj_open_mem(buf, len, "mut", NULL, &obj), 0);
+		m = vn_bpf_obj_map_find(obj, "flows");
+		/* the key (struct flow_key) is untouched either way */
+		assert_non_null(m->btf);
+		assert_int_equal(m->btf->key.nfields, 6);
+		assert_int_equal(m->btf->value.nfields, cases[i].keep ? 2 : 0);
+		vn_bpf_obj_close(obj);
+	}
+	vn_log_set_sink(NULL);
+	free(buf);
+	free(orig);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +431,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_obj_owner_cap),
 		cmocka_unit_test(test_obj_rejects_hostile_headers),
 		cmocka_unit_test(test_obj_truncated_and_mutated),
+		cmocka_unit_test(test_obj_btf_layout),
 	};
 
 	progs_dir = argc > 1 ? argv[1] : "tests/bpf/progs";
