@@ -81,17 +81,9 @@ run stats
 run fdb show
 run top -n 1 -d 1
 run xdp list
+run map list "${tag}0" ingress
 run map dump "${tag}0" ingress proto_count
 guest_part
 
-echo
-echo "=== the same map decoded (key: u32 IP protocol; value: u64 packets, u64 bytes)"
-"$vnetctl" -s "$sock" --json map dump "${tag}0" ingress proto_count | python3 -c '
-import json, sys
-names = {0: "not IP", 1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6"}
-for e in json.load(sys.stdin)["entries"]:
-    proto = int.from_bytes(bytes.fromhex(e["key"]), "little")
-    v = bytes.fromhex(e["value"])
-    pkts, nbytes = int.from_bytes(v[:8], "little"), int.from_bytes(v[8:16], "little")
-    print(f"  {names.get(proto, proto):>7}: {pkts:>8} frames {nbytes:>12} bytes")
-'
+echo; echo "=== the counter for TCP (key 6, hex in the kernel's byte layout)"
+run map lookup "${tag}0" ingress proto_count 06000000
