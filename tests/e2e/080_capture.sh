@@ -11,6 +11,7 @@
 # killed client detaches its capture.
 . "$(dirname "$0")/ctl_lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib_vnetd.sh"	# wait_for
 
 a=${tag}a b=${tag}b
 # two workers: each port has its own, and so each capture queue its worker's
@@ -52,16 +53,6 @@ wait_pid() {
 	kill -0 "$1" 2>/dev/null && fail "vnetctl pid $1 still running after $2 s"
 	rc=0
 	wait "$1" || rc=$?
-}
-# wait_for SECS CMD...: retry CMD every 0.1 s until it succeeds
-wait_for() {
-	local secs=$1 i
-	shift
-	for ((i = 0; i < secs * 10; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
 }
 # iperf_server: one-shot iperf3 server in nb, listening before this returns
 iperf_server() {
