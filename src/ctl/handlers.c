@@ -230,16 +230,29 @@ static int list_one(struct vn_port *p, void *arg)
 	return 0;
 }
 
-static int h_port_list(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		       char *msg, size_t msglen)
+/**
+ * port_array() - One JSON object per port, made by @one, as an array
+ * @ctl:	control context
+ * @one:	builds and appends one port's object (list_one, vlan_one)
+ *
+ * Return: the array
+ */
+static struct json_object *port_array(struct vn_ctl *ctl,
+				      int (*one)(struct vn_port *p, void *arg))
 {
 	struct walk w = { .ctl = ctl, .arr = json_object_new_array() };
 
+	vn_sw_port_foreach(ctl->sw, one, &w);
+	return w.arr;
+}
+
+static int h_port_list(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		       char *msg, size_t msglen)
+{
 	(void)args;
 	(void)msg;
 	(void)msglen;
-	vn_sw_port_foreach(ctl->sw, list_one, &w);
-	*result = w.arr;
+	*result = port_array(ctl, list_one);
 	return 0;
 }
 
@@ -447,13 +460,10 @@ static int vlan_one(struct vn_port *p, void *arg)
 static int h_vlan_show(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
 		       char *msg, size_t msglen)
 {
-	struct walk w = { .ctl = ctl, .arr = json_object_new_array() };
-
 	(void)args;
 	(void)msg;
 	(void)msglen;
-	vn_sw_port_foreach(ctl->sw, vlan_one, &w);
-	*result = w.arr;
+	*result = port_array(ctl, vlan_one);
 	return 0;
 }
 
