@@ -317,8 +317,34 @@ int vn_sw_port_foreach(struct vn_sw *sw, int (*cb)(struct vn_port *p, void *arg)
 	return rc;
 }
 
+/*
+ * worker_attr() - Thread attributes of worker @i: its CPU when cfg.cpus is set
+ *
+ * The worker starts on its CPU, so it never handles a frame elsewhere.
+ *
+ * Return: 0, or a positive errno
+ */
+static int worker_attr(struct vn_sw *sw, unsigned int i, pthread_attr_t *attr)
+{
+	cpu_set_t set;
+	unsigned int cpu;
+	int rc;
+
+	rc = pthread_attr_init(attr);
+	if (rc || !sw->cfg.ncpus)
+		return rc;
+	cpu = sw->cfg.cpus[i % sw->cfg.ncpus];
+	/* a CPU number cpu_set_t cannot hold: the same answer the kernel would give */
+	if (cpu >= CPU_SETSIZE)
+		return EINVAL;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_attr_setaffinity_np(attr, sizeof(set), &set);
+}
+
 int vn_sw_start(struct vn_sw *sw)
 {
+	pthread_attr_t attr;
 	unsigned int i;
 	int rc;
 
@@ -326,9 +352,19 @@ int vn_sw_start(struct vn_sw *sw)
 		return -EALREADY;
 	for (i = 0; i < sw->cfg.workers; i++) {
 		sw->workers[i].stop = false;
-		rc = pthread_create(&sw->workers[i].thread, NULL, sw_worker_main, &sw->workers[i]);
+		rc = worker_attr(sw, i, &attr);
+		if (!rc) {
+			rc = pthread_create(&sw->workers[i].thread, &attr, sw_worker_main,
+					    &sw->workers[i]);
+			pthread_attr_destroy(&attr);
+		}
 		if (rc) {
-			vn_err("switch: worker %u: %s", i, strerror(rc));
+			if (rc == EINVAL && sw->cfg.ncpus)
+				vn_err("switch: worker %u: cannot run on CPU %u: no such CPU, or "
+				       "not in this process's allowed set", i,
+				       sw->cfg.cpus[i % sw->cfg.ncpus]);
+			else
+				vn_err("switch: worker %u: %s", i, strerror(rc));
 			while (i--) {
 				__atomic_store_n(&sw->workers[i].stop, true, __ATOMIC_RELEASE);
 				pthread_join(sw->workers[i].thread, NULL);
@@ -337,6 +373,8 @@ int vn_sw_start(struct vn_sw *sw)
 		}
 	}
 	sw->running = true;
+	for (i = 0; i < sw->cfg.workers && sw->cfg.ncpus; i++)
+		vn_info("switch: worker %u runs on CPU %u", i, sw->cfg.cpus[i % sw->cfg.ncpus]);
 	return 0;
 }
 

@@ -23,11 +23,20 @@
  * @workers:	worker threads, default 1
  * @aging_sec:	MAC aging, default 300
  * @busy_poll:	poll ports in a loop instead of sleeping in epoll
+ * @poll_us:	after an iteration that moved frames, keep polling (yielding
+ *		the CPU between passes) for this long before sleeping in epoll;
+ *		0 (the default) sleeps at once
+ * @cpus:	CPU of each worker: worker i runs on cpus[i % ncpus]
+ * @ncpus:	entries in @cpus; 0 (the default) leaves the workers to the
+ *		scheduler
  */
 struct vn_sw_config {
 	unsigned int workers;
 	unsigned int aging_sec;
 	bool busy_poll;
+	unsigned int poll_us;
+	unsigned int cpus[VN_SW_WORKERS_MAX];
+	unsigned int ncpus;
 };
 
 struct vn_sw;
@@ -173,6 +182,7 @@ int vn_sw_run_once(struct vn_sw *sw, unsigned int worker);
  * struct vn_sw_worker_stats - per-worker counters (owned by the worker)
  * @iterations:	loop iterations
  * @sleeps:	epoll waits
+ * @polls:	idle passes spent polling (poll_us) instead of sleeping
  * @ring_tx:	frames handed to other workers
  * @ring_rx:	frames taken from other workers
  * @ring_stale:	frames from other workers for a port that is gone
@@ -181,6 +191,7 @@ int vn_sw_run_once(struct vn_sw *sw, unsigned int worker);
 struct vn_sw_worker_stats {
 	uint64_t iterations;
 	uint64_t sleeps;
+	uint64_t polls;
 	uint64_t ring_tx;
 	uint64_t ring_rx;
 	uint64_t ring_stale;

@@ -11,7 +11,12 @@
  *     into per-destination lists under one FDB read lock, then for each
  *     destination resolve the offloads (egress.c) and make one tx_burst;
  *  4. retry frames for other workers whose ring was full.
- * A worker sleeps in epoll only after an iteration that did nothing.
+ * A worker sleeps in epoll only after an iteration that did nothing, or,
+ * with poll_us (vnetd --poll-us), after that long without work: until then
+ * it polls, calling sched_yield() between passes so a task that shares its
+ * CPU (the receiving application, often) still runs. Polling saves the
+ * wake-up of a sleeping worker (an IPI, costly in a VM) on every frame of
+ * a steady stream.
  *
  * Backpressure (policy=block, the default): a destination that takes fewer
  * frames than offered keeps the rest in its backlog, is marked blocked, and
@@ -30,6 +35,7 @@
  * destination (its owner, after the hand-off).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -681,6 +687,14 @@ static bool rings_empty(struct sw_worker *w)
 	return true;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static int sleep_timeout(struct sw_worker *w)
 {
 	unsigned int i;
@@ -724,10 +738,26 @@ static void sleep_once(struct sw_worker *w)
 void *sw_worker_main(void *arg)
 {
 	struct sw_worker *w = arg;
+	uint64_t poll_ns = (uint64_t)w->sw->cfg.poll_us * 1000, idle_since = 0;
 
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
-		if (sw_worker_iter(w) || w->sw->cfg.busy_poll)
+		if (sw_worker_iter(w) || w->sw->cfg.busy_poll) {
+			idle_since = 0;
 			continue;
+		}
+		if (poll_ns) {
+			uint64_t t = mono_ns();
+
+			if (!idle_since)
+				idle_since = t;
+			if (t - idle_since < poll_ns) {
+				/* poll again soon, but let a task waiting for this CPU run first */
+				w->stats.polls++;
+				sched_yield();
+				continue;
+			}
+			idle_since = 0;
+		}
 		sleep_once(w);
 	}
 	return NULL;

@@ -49,6 +49,10 @@ expect_fail "option '--port' needs a value" --port
 expect_fail "--workers: '0' is not a number" --workers 0
 expect_fail "--workers: 'two' is not a number" --workers two
 expect_fail "--aging: '-5' is not a number" --aging -5
+expect_fail "--poll-us: '10001' is not a number" --poll-us 10001
+expect_fail "--cpus '3-1': not a CPU list" --cpus 3-1
+expect_fail "--cpus '0,0': not a CPU list" --cpus 0,0
+expect_fail "--cpus: CPU 4095 is offline or not allowed" --cpus 4095
 expect_fail "unexpected argument 'tap:name=x'" tap:name=x
 expect_fail "unknown kind 'nosuch'" --port nosuch:name=x
 expect_fail "bad value 'maybe' for 'offload'" --port "tap:name=${tag}a,offload=maybe"

@@ -4,7 +4,8 @@
 # SHA-256 equal at both ends, with tap offloads on/on, off/off and on/off
 # and off/on (software GSO and checksum at egress, and GRO, on the real path).
 # The on/off case runs again with two workers (frames cross the worker
-# rings). With offloads on at the receiver, tcpdump on its tap shows frames > 1514 bytes.
+# rings), and on/on with two workers pinned to one CPU that poll before
+# sleeping (--cpus, --poll-us). With offloads on at the receiver, tcpdump on its tap shows frames > 1514 bytes.
 #
 # usage: 040_switch_tcp_1g.sh BUILD_DIR [BYTES]
 BUILD=$1
@@ -14,8 +15,9 @@ source "$(dirname "$0")/lib_switch.sh"
 run_case() {
 	local oa=$1 ob=$2 tag=$3 workers=${4:-1}
 	local a="${VS_TAG}${tag}a" b="${VS_TAG}${tag}b"
-	echo "=== offload $oa -> $ob, $workers worker(s)"
-	vs_vnetd --workers "$workers" --port "tap:name=$a,offload=$oa" --port "tap:name=$b,offload=$ob"
+	shift 4 || shift $#
+	echo "=== offload $oa -> $ob, $workers worker(s) $*"
+	vs_vnetd "$@" --workers "$workers" --port "tap:name=$a,offload=$oa" --port "tap:name=$b,offload=$ob"
 	vs_ns "${VS_TAG}${tag}1" "$a" 1
 	vs_ns "${VS_TAG}${tag}2" "$b" 2
 	# big frames reach a receiver with offloads on: passed through from an
@@ -69,4 +71,8 @@ run_case on off m
 run_case off on r
 # two workers: the taps are on different workers, every frame crosses a ring
 run_case on off w 2
+# both workers on the first CPU this test may use, polling 20 us before sleeping
+cpu=$(python3 -c 'import os; print(min(os.sched_getaffinity(0)))')
+run_case on on c 2 --cpus "$cpu" --poll-us 20
+grep -q "worker 1 runs on CPU $cpu" "$VS_TMP"/*.log || vs_fail "vnetd did not report pinning worker 1 to CPU $cpu"
 echo PASS
