@@ -3,19 +3,26 @@
 # tcp.sh - single-stream TCP Gbps and 64-byte frames/s: vnetd against the Linux bridge, in one run
 #
 #   (a) vnetd, tap offloads on        (b) vnetd, tap offloads off
+#   (a+) and (b+): the same with the worker pinned and polling briefly
+#       (TUNED, default "--cpus LAST_CPU --poll-us 20"; see vnetd(8))
 #   (c) Linux bridge + veth pairs     (d) Linux bridge + veth, offloads off
 #       (ethtool -K tso off gso off tx off on every veth end)
-# plus 64-byte frames per second for (a) and (c), sent with trafgen from one
-# namespace and counted (rx_packets) in the other. Prints each figure, the
-# ratios a/c and a/b, and vnetd's CPU seconds per GB moved in (a) (utime +
-# stime from /proc/PID/stat). Everything lives in namespaces this script
-# creates (the bridge too); nothing is left behind.
+#   (e) bench_fwd1: the one-syscall-per-frame forwarder (poll, read one
+#       frame, write it) between two taps without offloads
+# plus 64-byte frames per second for (a), (a+), (c) and (e), sent with
+# trafgen from one namespace and counted (rx_packets) in the other. Prints
+# each figure, the ratios, and vnetd's CPU seconds per GB moved in (a) and
+# (a+) (utime + stime from /proc/PID/stat). Everything lives in namespaces
+# this script creates (the bridge too); nothing is left behind.
 #
 # usage: bench/tcp.sh [BUILD_DIR] [SECONDS]     (root; needs iperf3, trafgen, ethtool)
+#        TUNED="--cpus 1 --poll-us 50" bench/tcp.sh ...   to try other options
 set -euo pipefail
 BUILD=${1:-build}
 T=${2:-10}
 VNETD=${VNETD:-$BUILD/src/cmd/vnetd}
+FWD1=${FWD1:-$BUILD/bench/bench_fwd1}
+TUNED=${TUNED:---cpus $(($(nproc) - 1)) --poll-us 20}
 TAG="vb${RANDOM}"
 NSS=()
 PIDS=()
@@ -97,17 +104,24 @@ cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
-# vnetd case: OFFLOAD -> sets NS1 NS2 A B
+# vnetd case: CASE OFFLOAD [VNETD OPTIONS...] -> sets NS1 NS2 A B; with
+# CASE "e", bench_fwd1 instead of vnetd (no offloads, no options)
 vnetd_up() {
-	A="${TAG}$1a"
-	B="${TAG}$1b"
-	NS1="${TAG}$1x"
-	NS2="${TAG}$1y"
-	"$VNETD" --port "tap:name=$A,offload=$1" --port "tap:name=$B,offload=$1" \
-		>"$TMP/vnetd.log" 2>&1 &
+	local c=$1 off=$2
+	shift 2
+	A="${TAG}${c}a"
+	B="${TAG}${c}b"
+	NS1="${TAG}${c}x"
+	NS2="${TAG}${c}y"
+	if [[ "$c" == e ]]; then
+		"$FWD1" "$A" "$B" >"$TMP/vnetd.log" 2>&1 &
+	else
+		"$VNETD" "$@" --port "tap:name=$A,offload=$off" --port "tap:name=$B,offload=$off" \
+			>"$TMP/vnetd.log" 2>&1 &
+	fi
 	VNETD_PID=$!
-	wait_for 10 ip link show "$A" || die "vnetd did not create $A: $(cat "$TMP/vnetd.log")"
-	wait_for 10 ip link show "$B" || die "vnetd did not create $B"
+	wait_for 10 ip link show "$A" || die "$c: no tap $A: $(cat "$TMP/vnetd.log")"
+	wait_for 10 ip link show "$B" || die "$c: no tap $B"
 	mkns "$NS1"
 	mkns "$NS2"
 	ip link set "$A" netns "$NS1"
@@ -115,7 +129,7 @@ vnetd_up() {
 	addr "$NS1" "$A" 1
 	addr "$NS2" "$B" 2
 	wait_for 10 ip netns exec "$NS1" ping -c 1 -W 1 10.78.0.2 ||
-		wait_for 10 ip netns exec "$NS1" busybox ping -c 1 -W 1 10.78.0.2 || die "no ping through vnetd"
+		wait_for 10 ip netns exec "$NS1" busybox ping -c 1 -W 1 10.78.0.2 || die "no ping through $c"
 }
 
 vnetd_down() {
@@ -124,6 +138,15 @@ vnetd_down() {
 	VNETD_PID=""
 	ip netns del "$NS1"
 	ip netns del "$NS2"
+}
+
+# tcp_cpu: iperf through the vnetd of this case, and its CPU s/GB -> GBPS CPU
+tcp_cpu() {
+	local t0 t1
+	t0=$(cpu_ticks "$VNETD_PID")
+	iperf "$NS1" "$NS2"
+	t1=$(cpu_ticks "$VNETD_PID")
+	CPU=$(python3 -c "import os; print('%.3f' % (($t1 - $t0) / os.sysconf('SC_CLK_TCK') / ($BYTES / 1e9)))")
 }
 
 # bridge case: OFFLOAD(on|off) -> NS1 NS2 with veth ends V1 V2 into a bridge in NSB
@@ -160,21 +183,34 @@ bridge_down() {
 }
 
 [[ -x "$VNETD" ]] || die "no vnetd at $VNETD (build first)"
-echo "bench/tcp.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy)"
+[[ -x "$FWD1" ]] || die "no bench_fwd1 at $FWD1 (build first)"
+echo "bench/tcp.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "tuned vnetd options (a+, b+): $TUNED"
 
-vnetd_up on
-t0=$(cpu_ticks "$VNETD_PID")
-iperf "$NS1" "$NS2"
-A_GBPS=$GBPS
-t1=$(cpu_ticks "$VNETD_PID")
-A_CPU=$(python3 -c "import os; print('%.3f' % (($t1 - $t0) / os.sysconf('SC_CLK_TCK') / ($BYTES / 1e9)))")
-pps "$NS1" "$A" "$NS2" "$B"
-A_PPS=$PPS
+# shellcheck disable=SC2086 # TUNED is a list of options
+{
+vnetd_up a on
+tcp_cpu; A_GBPS=$GBPS; A_CPU=$CPU
+pps "$NS1" "$A" "$NS2" "$B"; A_PPS=$PPS
 vnetd_down
 
-vnetd_up off
-iperf "$NS1" "$NS2"
-B_GBPS=$GBPS
+vnetd_up t on $TUNED
+tcp_cpu; AT_GBPS=$GBPS; AT_CPU=$CPU
+pps "$NS1" "$A" "$NS2" "$B"; AT_PPS=$PPS
+vnetd_down
+
+vnetd_up b off
+iperf "$NS1" "$NS2"; B_GBPS=$GBPS
+vnetd_down
+
+vnetd_up u off $TUNED
+iperf "$NS1" "$NS2"; BT_GBPS=$GBPS
+vnetd_down
+}
+
+vnetd_up e off
+iperf "$NS1" "$NS2"; E_GBPS=$GBPS
+pps "$NS1" "$A" "$NS2" "$B"; E_PPS=$PPS
 vnetd_down
 
 bridge_up on
@@ -191,16 +227,28 @@ bridge_down
 
 printf '%-44s %12s\n' "path" "figure"
 printf '%-44s %9s Gbps\n' "(a) vnetd, offloads on" "$A_GBPS"
+printf '%-44s %9s Gbps\n' "(a+) vnetd tuned, offloads on" "$AT_GBPS"
 printf '%-44s %9s Gbps\n' "(b) vnetd, offloads off" "$B_GBPS"
+printf '%-44s %9s Gbps\n' "(b+) vnetd tuned, offloads off" "$BT_GBPS"
 printf '%-44s %9s Gbps\n' "(c) Linux bridge + veth" "$C_GBPS"
 printf '%-44s %9s Gbps\n' "(d) Linux bridge + veth, offloads off" "$D_GBPS"
+printf '%-44s %9s Gbps\n' "(e) one-syscall-per-frame forwarder" "$E_GBPS"
 printf '%-44s %9s pps\n' "(a) vnetd, 64-byte frames" "$A_PPS"
+printf '%-44s %9s pps\n' "(a+) vnetd tuned, 64-byte frames" "$AT_PPS"
 printf '%-44s %9s pps\n' "(c) Linux bridge, 64-byte frames" "$C_PPS"
-python3 - "$A_GBPS" "$B_GBPS" "$C_GBPS" "$A_PPS" "$C_PPS" "$A_CPU" <<'PY'
+printf '%-44s %9s pps\n' "(e) one-syscall-per-frame fwd, 64-byte" "$E_PPS"
+python3 - "$A_GBPS" "$AT_GBPS" "$B_GBPS" "$BT_GBPS" "$C_GBPS" "$E_GBPS" \
+	"$A_PPS" "$AT_PPS" "$C_PPS" "$E_PPS" "$A_CPU" "$AT_CPU" <<'PY'
 import sys
-a, b, c, apps, cpps, cpu = map(float, sys.argv[1:])
-print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/c (TCP)", a / c if c else 0))
-print("%-44s %9.2f   (target >= 3)" % ("ratio a/b (TCP)", a / b if b else 0))
-print("%-44s %9.2f" % ("ratio a/c (64-byte pps)", apps / cpps if cpps else 0))
+a, at, b, bt, c, e, apps, atpps, cpps, epps, cpu, tcpu = map(float, sys.argv[1:])
+r = lambda x, y: x / y if y else 0
+print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/c (TCP)", r(a, c)))
+print("%-44s %9.2f   (target >= 0.8)" % ("ratio a+/c (TCP)", r(at, c)))
+print("%-44s %9.2f   (target >= 3)" % ("ratio a/b (TCP)", r(a, b)))
+print("%-44s %9.2f   (target >= 3)" % ("ratio a+/b+ (TCP)", r(at, bt)))
+print("%-44s %9.2f" % ("ratio a/c (64-byte pps)", r(apps, cpps)))
+print("%-44s %9.2f   (target > 1)" % ("ratio a/e (64-byte pps)", r(apps, epps)))
+print("%-44s %9.2f   (target > 1)" % ("ratio a+/e (64-byte pps)", r(atpps, epps)))
 print("%-44s %9.3f s" % ("vnetd CPU time per GB in (a)", cpu))
+print("%-44s %9.3f s" % ("vnetd CPU time per GB in (a+)", tcpu))
 PY
