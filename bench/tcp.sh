@@ -10,7 +10,9 @@
 #   (e) bench_fwd1: the one-syscall-per-frame forwarder (poll, read one
 #       frame, write it) between two taps without offloads
 # plus 64-byte frames per second for (a), (a+), (c) and (e), sent with
-# trafgen from one namespace and counted (rx_packets) in the other. Prints
+# trafgen from one namespace and counted (rx_packets) in the other, with
+# the system calls the forwarder made per frame meanwhile (perf stat on
+# raw_syscalls:sys_enter, when perf is installed). Prints
 # each figure, the ratios, and vnetd's CPU seconds per GB moved in (a) and
 # (a+) (utime + stime from /proc/PID/stat). Everything lives in namespaces
 # this script creates (the bridge too); nothing is left behind.
@@ -91,6 +93,14 @@ CFG
 	local tg=$!
 	PIDS+=("$tg")
 	sleep 1
+	local perf_pid=""
+	SPF=n/a
+	# system calls the forwarder makes per frame, while it forwards
+	if [[ -n "$VNETD_PID" ]] && command -v perf >/dev/null; then
+		perf stat -x, -e raw_syscalls:sys_enter -p "$VNETD_PID" -o "$TMP/perf.csv" \
+			-- sleep "$T" 2>/dev/null &
+		perf_pid=$!
+	fi
 	c1=$(ip netns exec "$3" cat "/sys/class/net/$4/statistics/rx_packets")
 	t1=$(date +%s.%N)
 	sleep "$T"
@@ -98,6 +108,19 @@ CFG
 	t2=$(date +%s.%N)
 	wait "$tg" 2>/dev/null || true
 	PPS=$(python3 -c "print('%.0f' % (($c2 - $c1) / ($t2 - $t1)))")
+	if [[ -n "$perf_pid" ]] && wait "$perf_pid"; then
+		SPF=$(python3 - "$TMP/perf.csv" "$((c2 - c1))" <<'PY'
+import sys
+n = 0
+for line in open(sys.argv[1]):
+    f = line.split(",")
+    if len(f) > 2 and "sys_enter" in f[2] and f[0].strip().isdigit():
+        n = int(f[0])
+frames = int(sys.argv[2])
+print("%.2f" % (n / frames) if n and frames else "n/a")
+PY
+)
+	fi
 }
 
 cpu_ticks() {
@@ -191,12 +214,12 @@ echo "tuned vnetd options (a+, b+): $TUNED"
 {
 vnetd_up a on
 tcp_cpu; A_GBPS=$GBPS; A_CPU=$CPU
-pps "$NS1" "$A" "$NS2" "$B"; A_PPS=$PPS
+pps "$NS1" "$A" "$NS2" "$B"; A_PPS=$PPS; A_SPF=$SPF
 vnetd_down
 
 vnetd_up t on $TUNED
 tcp_cpu; AT_GBPS=$GBPS; AT_CPU=$CPU
-pps "$NS1" "$A" "$NS2" "$B"; AT_PPS=$PPS
+pps "$NS1" "$A" "$NS2" "$B"; AT_PPS=$PPS; AT_SPF=$SPF
 vnetd_down
 
 vnetd_up b off
@@ -210,7 +233,7 @@ vnetd_down
 
 vnetd_up e off
 iperf "$NS1" "$NS2"; E_GBPS=$GBPS
-pps "$NS1" "$A" "$NS2" "$B"; E_PPS=$PPS
+pps "$NS1" "$A" "$NS2" "$B"; E_PPS=$PPS; E_SPF=$SPF
 vnetd_down
 
 bridge_up on
@@ -233,10 +256,10 @@ printf '%-44s %9s Gbps\n' "(b+) vnetd tuned, offloads off" "$BT_GBPS"
 printf '%-44s %9s Gbps\n' "(c) Linux bridge + veth" "$C_GBPS"
 printf '%-44s %9s Gbps\n' "(d) Linux bridge + veth, offloads off" "$D_GBPS"
 printf '%-44s %9s Gbps\n' "(e) one-syscall-per-frame forwarder" "$E_GBPS"
-printf '%-44s %9s pps\n' "(a) vnetd, 64-byte frames" "$A_PPS"
-printf '%-44s %9s pps\n' "(a+) vnetd tuned, 64-byte frames" "$AT_PPS"
+printf '%-44s %9s pps   %s syscalls/frame\n' "(a) vnetd, 64-byte frames" "$A_PPS" "$A_SPF"
+printf '%-44s %9s pps   %s syscalls/frame\n' "(a+) vnetd tuned, 64-byte frames" "$AT_PPS" "$AT_SPF"
 printf '%-44s %9s pps\n' "(c) Linux bridge, 64-byte frames" "$C_PPS"
-printf '%-44s %9s pps\n' "(e) one-syscall-per-frame fwd, 64-byte" "$E_PPS"
+printf '%-44s %9s pps   %s syscalls/frame\n' "(e) one-syscall-per-frame fwd, 64-byte" "$E_PPS" "$E_SPF"
 python3 - "$A_GBPS" "$AT_GBPS" "$B_GBPS" "$BT_GBPS" "$C_GBPS" "$E_GBPS" \
 	"$A_PPS" "$AT_PPS" "$C_PPS" "$E_PPS" "$A_CPU" "$AT_CPU" <<'PY'
 import sys
