@@ -192,6 +192,33 @@ static void print_vlans(struct json_object *arr)
 	vnetctl_table_print(&t);
 }
 
+/* worker list: CPU "-" when the scheduler places the worker */
+static void print_workers(struct json_object *arr)
+{
+	static const char *const hdr[] = { "WORKER", "CPU", "PORTS", "ITERATIONS", "SLEEPS",
+		"POLLS", "RING-TX", "RING-RX", "BACKLOG-MAX" };
+	struct vnetctl_table t;
+	size_t i;
+
+	vnetctl_table_init(&t, 9, 0, hdr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i), *ports = NULL;
+		char id[24], cpu[24], it[24], sl[24], po[24], tx[24], rx[24], bl[24], list[512];
+
+		json_object_object_get_ex(e, "ports", &ports);
+		const char *row[] = {
+			jint_s(e, "id", id, sizeof(id)), jint_s(e, "cpu", cpu, sizeof(cpu)),
+			jlist(ports, list, sizeof(list)),
+			jint_s(e, "iterations", it, sizeof(it)), jint_s(e, "sleeps", sl, sizeof(sl)),
+			jint_s(e, "polls", po, sizeof(po)), jint_s(e, "ring_tx", tx, sizeof(tx)),
+			jint_s(e, "ring_rx", rx, sizeof(rx)),
+			jint_s(e, "backlog_max", bl, sizeof(bl)),
+		};
+		vnetctl_table_add(&t, row);
+	}
+	vnetctl_table_print(&t);
+}
+
 static void print_help(struct json_object *arr)
 {
 	static const char *const hdr[] = { "COMMAND", "DESCRIPTION" };
@@ -411,6 +438,9 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
 		break;
 	case VN_CTL_CMD_MAP_LIST:
 		print_map_list(result);
+		break;
+	case VN_CTL_CMD_WORKER_LIST:
+		print_workers(result);
 		break;
 	default:
 		break;

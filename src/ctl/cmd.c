@@ -155,6 +155,11 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			{ "count", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, INT64_C(1) << 40, "N" },
 		}, true,
 	},
+	[VN_CTL_CMD_WORKER_LIST] = {
+		VN_CTL_CMD_WORKER_LIST, "worker.list", "worker list",
+		"list forwarding workers: CPU, ports, loop passes, sleeps, polls, hand-offs",
+		false, 0, { { 0 } },
+	},
 };
 
 /**

@@ -313,6 +313,71 @@ static int h_stats(struct vn_ctl *ctl, struct json_object *args, struct json_obj
 	return 0;
 }
 
+/* worker list: names by port id, filled under one walk of the port table */
+struct names_walk {
+	char names[VN_SW_PORTS_MAX][VN_PORT_NAME_MAX];
+};
+
+static int names_one(struct vn_port *p, void *arg)
+{
+	struct names_walk *w = arg;
+
+	if (p->id < VN_SW_PORTS_MAX)
+		snprintf(w->names[p->id], sizeof(w->names[0]), "%s", p->name);
+	return 0;
+}
+
+static int h_worker_list(struct vn_ctl *ctl, struct json_object *args,
+			 struct json_object **result, char *msg, size_t msglen)
+{
+	struct json_object *arr = json_object_new_array();
+	struct vn_sw_worker_info *info = malloc(sizeof(*info));
+	struct names_walk *names = calloc(1, sizeof(*names));
+	unsigned int i, k;
+
+	(void)args;
+	if (!info || !names) {
+		free(info);
+		free(names);
+		json_object_put(arr);
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	vn_sw_port_foreach(ctl->sw, names_one, names);
+	for (i = 0; i < vn_sw_workers(ctl->sw); i++) {
+		struct json_object *o = json_object_new_object(), *ports = json_object_new_array();
+
+		if (vn_sw_worker_info(ctl->sw, i, info))
+			continue;
+		json_object_object_add(o, "id", json_object_new_int((int)i));
+		json_object_object_add(o, "cpu", info->cpu < 0 ? NULL :
+				       json_object_new_int(info->cpu));
+		/* a port added between the two walks has no name yet: shown by id */
+		for (k = 0; k < info->nports; k++) {
+			const char *n = names->names[info->port_ids[k]];
+
+			json_object_array_add(ports, n[0] ? json_object_new_string(n) :
+					      json_object_new_int(info->port_ids[k]));
+		}
+		json_object_object_add(o, "ports", ports);
+		json_object_object_add(o, "iterations",
+				       json_object_new_int64((int64_t)info->stats.iterations));
+		json_object_object_add(o, "sleeps", json_object_new_int64((int64_t)info->stats.sleeps));
+		json_object_object_add(o, "polls", json_object_new_int64((int64_t)info->stats.polls));
+		json_object_object_add(o, "ring_tx", json_object_new_int64((int64_t)info->stats.ring_tx));
+		json_object_object_add(o, "ring_rx", json_object_new_int64((int64_t)info->stats.ring_rx));
+		json_object_object_add(o, "ring_stale",
+				       json_object_new_int64((int64_t)info->stats.ring_stale));
+		json_object_object_add(o, "backlog_max",
+				       json_object_new_int64((int64_t)info->stats.backlog_max));
+		json_object_array_add(arr, o);
+	}
+	free(info);
+	free(names);
+	*result = arr;
+	return 0;
+}
+
 struct fdb_walk {
 	char names[VN_SW_PORTS_MAX][VN_PORT_NAME_MAX];
 	int only;		/* port id, -1: all */
@@ -963,6 +1028,7 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_PORT_DEL] = h_port_del,
 	[VN_CTL_CMD_PORT_LIST] = h_port_list,
 	[VN_CTL_CMD_STATS] = h_stats,
+	[VN_CTL_CMD_WORKER_LIST] = h_worker_list,
 	[VN_CTL_CMD_FDB_SHOW] = h_fdb_show,
 	[VN_CTL_CMD_FDB_FLUSH] = h_fdb_flush,
 	[VN_CTL_CMD_FDB_ADD] = h_fdb_add,

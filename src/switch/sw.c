@@ -495,3 +495,25 @@ int vn_sw_worker_stats(struct vn_sw *sw, unsigned int worker, struct vn_sw_worke
 	*st = sw->workers[worker].stats;
 	return 0;
 }
+
+unsigned int vn_sw_workers(const struct vn_sw *sw)
+{
+	return sw->cfg.workers;
+}
+
+int vn_sw_worker_info(struct vn_sw *sw, unsigned int worker, struct vn_sw_worker_info *info)
+{
+	unsigned int id;
+
+	if (worker >= sw->cfg.workers)
+		return -EINVAL;
+	info->cpu = sw->cfg.ncpus ? (int)sw->cfg.cpus[worker % sw->cfg.ncpus] : -1;
+	info->nports = 0;
+	pthread_mutex_lock(&sw->ctl);
+	for (id = 0; id < VN_SW_PORTS_MAX; id++)
+		if (sw->tbl->ports[id] && sw->tbl->ports[id]->worker == worker)
+			info->port_ids[info->nports++] = (uint16_t)id;
+	pthread_mutex_unlock(&sw->ctl);
+	info->stats = sw->workers[worker].stats;
+	return 0;
+}

@@ -208,4 +208,36 @@ struct vn_sw_worker_stats {
  */
 int vn_sw_worker_stats(struct vn_sw *sw, unsigned int worker, struct vn_sw_worker_stats *st);
 
+/**
+ * struct vn_sw_worker_info - what `vnetctl worker list` shows of one worker
+ * @cpu:	the CPU it is bound to (--cpus), or -1 if the scheduler places it
+ * @nports:	ports it owns
+ * @port_ids:	their ids (struct vn_port.id), @nports of them
+ * @stats:	its counters (racy read)
+ */
+struct vn_sw_worker_info {
+	int cpu;
+	unsigned int nports;
+	uint16_t port_ids[VN_SW_PORTS_MAX];
+	struct vn_sw_worker_stats stats;
+};
+
+/**
+ * vn_sw_workers() - Number of workers
+ * @sw:		switch
+ *
+ * Return: workers (fixed for the switch's life)
+ */
+unsigned int vn_sw_workers(const struct vn_sw *sw);
+
+/**
+ * vn_sw_worker_info() - Placement, ports and counters of one worker
+ * @sw:		switch
+ * @worker:	index
+ * @info:	output
+ *
+ * Return: 0, -EINVAL for a bad index
+ */
+int vn_sw_worker_info(struct vn_sw *sw, unsigned int worker, struct vn_sw_worker_info *info);
+
 #endif /* VN_SWITCH_SW_H */

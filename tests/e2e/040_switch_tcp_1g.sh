@@ -60,6 +60,18 @@ run_case() {
 		echo "$b: gro_merged $v"
 		[[ "$v" -gt 0 ]] || vs_fail "no GRO towards $b"
 	fi
+	# pinned workers: worker list shows the CPU, and polling happened
+	if [[ "$*" == *--cpus* ]]; then
+		"$VNETCTL" -s "$VS_SOCK" --json worker list >"$VS_TMP/workers.json"
+		python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+cpu = int(sys.argv[2])
+assert len(j) == 2 and all(w["cpu"] == cpu for w in j), j
+assert sum(w["polls"] for w in j) > 0 and sum(w["ring_tx"] for w in j) > 0, j
+' "$VS_TMP/workers.json" "$cpu" || vs_fail "worker list: $(cat "$VS_TMP/workers.json")"
+		"$VNETCTL" -s "$VS_SOCK" worker list
+	fi
 	vs_stop_vnetd
 	ip netns del "${VS_TAG}${tag}1"
 	ip netns del "${VS_TAG}${tag}2"

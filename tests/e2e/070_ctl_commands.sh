@@ -35,6 +35,14 @@ ip -n "${tag}nb" neigh replace 10.201.7.1 lladdr "$mac_a" dev "$b" nud permanent
 note "traffic: ping between the namespaces through vnetd"
 ip netns exec "${tag}na" busybox ping -c 3 -W 2 10.201.7.2 >/dev/null || fail "ping through vnetd"
 
+note "worker list (table and JSON): one unpinned worker owns both ports"
+ctl worker list >"$dir/out"
+head -1 "$dir/out" | grep -q "^WORKER  *CPU  *PORTS  *ITERATIONS  *SLEEPS  *POLLS" || fail "worker list header: $(cat "$dir/out")"
+grep -q "^0  *-  *" "$dir/out" || fail "worker list row: $(cat "$dir/out")"
+ctl --json worker list | json "len(j) == 1 and j[0]['id'] == 0 and j[0]['cpu'] is None
+	and sorted(j[0]['ports']) == sorted(['$a', '$b']) and j[0]['iterations'] > 0
+	and j[0]['polls'] == 0 and j[0]['ring_tx'] == 0" || fail "worker list json: $(ctl --json worker list)"
+
 note "version, commands"
 ctl version | grep -q "^vnetd .*control protocol 1$" || fail "version"
 ctl --json version | json 'j["proto"] == 1 and j["version"]'
