@@ -26,41 +26,8 @@ VNETD=${VNETD:-$BUILD/src/cmd/vnetd}
 FWD1=${FWD1:-$BUILD/bench/bench_fwd1}
 TUNED=${TUNED:---cpus $(($(nproc) - 1)) --poll-us 20}
 TAG="vb${RANDOM}"
-NSS=()
-PIDS=()
-VNETD_PID=""
-TMP=$(mktemp -d "/tmp/$TAG.XXXXXX")
-
-cleanup() {
-	local p n
-	for p in "${PIDS[@]}" $VNETD_PID; do
-		kill "$p" 2>/dev/null || true
-	done
-	[[ -n "$VNETD_PID" ]] && { wait "$VNETD_PID" 2>/dev/null || true; }
-	for n in "${NSS[@]}"; do
-		ip netns del "$n" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-die() { echo "tcp.sh: $*" >&2; exit 1; }
-
-# wait_for SECS CMD...: shared with the e2e tests
-. "$(dirname "$0")/../tests/e2e/lib_vnetd.sh"
-
-mkns() {
-	ip netns add "$1"
-	NSS+=("$1")
-	ip -n "$1" link set lo up
-}
-
-# addr NS IF IDX: MAC 02:78::IDX, 10.78.0.IDX/24
-addr() {
-	ip -n "$1" link set "$2" address "02:78:00:00:00:0$3"
-	ip -n "$1" addr add "10.78.0.$3/24" dev "$2"
-	ip -n "$1" link set "$2" up
-}
+NET=78
+. "$(dirname "$0")/lib_ns.sh"
 
 # iperf NS_CLIENT NS_SERVER: sets GBPS and BYTES (globals: no subshells, so
 # the cleanup list stays complete)

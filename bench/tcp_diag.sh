@@ -34,37 +34,8 @@ if [[ "$MODE" == vnetd && $# -gt 0 && ( "$1" == on || "$1" == off ) ]]; then
 fi
 VNETD=${VNETD:-$BUILD/src/cmd/vnetd}
 TAG="vd${RANDOM}"
-NSS=()
-PIDS=()
-VNETD_PID=""
-TMP=$(mktemp -d "/tmp/$TAG.XXXXXX")
-
-cleanup() {
-	local p n
-	for p in "${PIDS[@]}" $VNETD_PID; do
-		kill "$p" 2>/dev/null || true
-	done
-	[[ -n "$VNETD_PID" ]] && { wait "$VNETD_PID" 2>/dev/null || true; }
-	for n in "${NSS[@]}"; do
-		ip netns del "$n" 2>/dev/null || true
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-die() { echo "tcp_diag.sh: $*" >&2; exit 1; }
-. "$(dirname "$0")/../tests/e2e/lib_vnetd.sh"
-
-mkns() {
-	ip netns add "$1"
-	NSS+=("$1")
-	ip -n "$1" link set lo up
-}
-
-addr() {
-	ip -n "$1" link set "$2" address "02:79:00:00:00:0$3"
-	ip -n "$1" addr add "10.79.0.$3/24" dev "$2"
-	ip -n "$1" link set "$2" up
-}
+NET=79
+. "$(dirname "$0")/lib_ns.sh"
 
 NS1="${TAG}x"
 NS2="${TAG}y"
