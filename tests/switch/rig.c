@@ -24,12 +24,20 @@ void rig_up_with(struct rig *r, unsigned int n, unsigned int workers, const uint
 		 uint32_t (*clock)(void))
 {
 	struct vn_sw_config cfg = { .workers = workers, .aging_sec = 30 };
-	unsigned int i;
+
+	rig_up_cfg(r, n, &cfg, feat, cap, conf_cb, clock);
+}
+
+void rig_up_cfg(struct rig *r, unsigned int n, const struct vn_sw_config *cfg,
+		const uint64_t *feat, uint32_t cap,
+		void (*conf_cb)(struct vn_port *p, unsigned int i), uint32_t (*clock)(void))
+{
+	unsigned int i, workers = cfg->workers ? cfg->workers : 1;
 
 	assert_true(n <= RIG_PORTS_MAX);
 	memset(r, 0, sizeof(*r));
 	r->n = n;
-	assert_int_equal(vn_sw_create(&cfg, &r->sw), 0);
+	assert_int_equal(vn_sw_create(cfg, &r->sw), 0);
 	if (clock)
 		vn_sw_set_clock(r->sw, clock);
 	for (i = 0; i < n; i++) {

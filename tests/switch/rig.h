@@ -47,6 +47,20 @@ void rig_up_with(struct rig *r, unsigned int n, unsigned int workers, const uint
 		 uint32_t (*clock)(void));
 
 /**
+ * rig_up_cfg() - rig_up_with() with a whole switch configuration
+ * @r:		rig to fill
+ * @n:		ports (at most RIG_PORTS_MAX), attached round-robin to the workers
+ * @cfg:	switch options (workers, poll_us, cpus, ...)
+ * @feat:	offload features of each switch end (NULL: all on)
+ * @cap:	pair queue capacity (0: the pair's default)
+ * @conf_cb:	called on each switch end before it is attached (may be NULL)
+ * @clock:	switch clock (NULL: the real one)
+ */
+void rig_up_cfg(struct rig *r, unsigned int n, const struct vn_sw_config *cfg,
+		const uint64_t *feat, uint32_t cap,
+		void (*conf_cb)(struct vn_port *p, unsigned int i), uint32_t (*clock)(void));
+
+/**
  * rig_down() - Drop what waits at the test ends, destroy the switch, close the test ends
  * @r:		rig
  */

@@ -9,6 +9,7 @@
  * checksum field when NEEDS_CSUM is set).
  */
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -525,6 +526,80 @@ static int count_fdb(const struct vn_fdb_entry *e, void *arg)
 	return 0;
 }
 
+/* The first CPU this process may run on, and one it may not (-1: none below CPU_SETSIZE) */
+static void cpus_for_test(int *ok, int *bad)
+{
+	cpu_set_t set;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	*ok = *bad = -1;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (CPU_ISSET(c, &set) && *ok < 0)
+			*ok = c;
+		if (!CPU_ISSET(c, &set) && *bad < 0)
+			*bad = c;
+	}
+	assert_true(*ok >= 0);
+}
+
+/* --cpus and --poll-us: workers start on their CPU, poll, and say so in vn_sw_worker_info() */
+static void test_sw_pinned_polling_workers(void **state)
+{
+	struct vn_sw_config cfg = { .workers = 2, .aging_sec = 30, .poll_us = 2000, .ncpus = 1 };
+	struct vn_sw_worker_info info;
+	struct vn_pkt *p;
+	unsigned int tries, got = 0, w, owned = 0;
+	struct rig r;
+	int ok, bad;
+
+	(void)state;
+	cpus_for_test(&ok, &bad);
+	cfg.cpus[0] = (unsigned int)ok;
+	rig_up_cfg(&r, 2, &cfg, NULL, 0, NULL, NULL);
+	assert_int_equal(vn_sw_workers(r.sw), 2);
+	assert_int_equal(vn_sw_worker_info(r.sw, 2, &info), -EINVAL);
+	assert_int_equal(vn_sw_start(r.sw), 0);
+	/* port 0 on worker 0, port 1 on worker 1: the frame crosses a ring */
+	host_tx(&r, 0, mk_udp(&r, 0, 0, -1, 10, false));
+	for (tries = 0; tries < 2000 && !got; tries++) {
+		if (host_rx(&r, 1, &p, 1)) {
+			got = 1;
+			vn_pkt_put(p);
+		}
+		usleep(1000);
+	}
+	assert_int_equal(got, 1);
+	for (w = 0; w < 2; w++) {
+		assert_int_equal(vn_sw_worker_info(r.sw, w, &info), 0);
+		assert_int_equal(info.cpu, ok);
+		assert_int_equal(info.nports, 1);
+		assert_int_equal(info.port_ids[0], w);	/* rig: port i has id i */
+		owned += info.nports;
+	}
+	assert_int_equal(owned, 2);
+	/* a worker that moved a frame polls for 2 ms before it sleeps */
+	for (tries = 0; tries < 2000; tries++) {
+		assert_int_equal(vn_sw_worker_info(r.sw, 1, &info), 0);
+		if (info.stats.polls)
+			break;
+		usleep(1000);
+	}
+	assert_true(info.stats.polls > 0);
+	vn_sw_stop(r.sw);
+	rig_down(&r);
+
+	/* a CPU the process may not use: start fails, nothing keeps running */
+	if (bad < 0)
+		return;
+	cfg.cpus[0] = (unsigned int)bad;
+	cfg.poll_us = 0;
+	rig_up_cfg(&r, 2, &cfg, NULL, 0, NULL, NULL);
+	assert_int_equal(vn_sw_start(r.sw), -EINVAL);
+	assert_int_equal(vn_sw_worker_info(r.sw, 0, &info), 0);
+	assert_int_equal(info.cpu, bad);
+	rig_down(&r);
+}
+
 static void test_sw_fdb_api(void **state)
 {
 	static const uint8_t m[6] = { 2, 0, 0, 0, 0, 0x77 };
@@ -564,6 +639,7 @@ int main(void)
 		cmocka_unit_test(test_sw_two_workers_handoff),
 		cmocka_unit_test(test_sw_hot_add_del_running),
 		cmocka_unit_test(test_sw_fdb_api),
+		cmocka_unit_test(test_sw_pinned_polling_workers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
