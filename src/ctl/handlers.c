@@ -144,7 +144,8 @@ static struct json_object *port_json(struct vn_ctl *ctl, const struct vn_port *p
 	json_object_object_add(o, "name", json_object_new_string(p->name));
 	json_object_object_add(o, "id", json_object_new_int(p->id));
 	json_object_object_add(o, "kind", json_object_new_string(p->ops ? p->ops->kind : "?"));
-	json_object_object_add(o, "state", json_object_new_string("up"));
+	json_object_object_add(o, "state", json_object_new_string(
+				       vn_port_link_up(p) ? "up" : "down"));
 	json_object_object_add(o, "spec", json_object_new_string(r ? r->spec : ""));
 	snprintf(hex, sizeof(hex), "0x%" PRIx64, p->features);
 	json_object_object_add(o, "features", json_object_new_string(hex));

@@ -571,3 +571,8 @@ int vn_port_stat_get(const struct vn_port *port, const char *name, uint64_t *val
 	}
 	return -ENOENT;
 }
+
+bool vn_port_link_up(const struct vn_port *port)
+{
+	return !port->ops->link_up || port->ops->link_up(port);
+}

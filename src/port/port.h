@@ -126,6 +126,9 @@ struct vn_port_args {
  * @tx_poll_fd:	fd that becomes writable when a full port has room, or -1
  * @tx_poll_readable: @tx_poll_fd signals room by becoming readable instead
  *		(an epoll fd over a guest's kick eventfds)
+ * @link_up:	whether the peer can take frames now (a tap's interface is up,
+ *		a guest is connected); called racily by the control thread, so
+ *		it reads state, never locks the datapath; NULL: always up
  */
 struct vn_port_ops {
 	const char *kind;
@@ -140,6 +143,7 @@ struct vn_port_ops {
 	int (*poll_fd)(struct vn_port *port);
 	int (*tx_poll_fd)(struct vn_port *port);
 	bool tx_poll_readable;
+	bool (*link_up)(const struct vn_port *port);
 };
 
 /**
@@ -198,6 +202,14 @@ static inline bool vn_port_has(const struct vn_port *port, unsigned int bit)
 }
 
 /* port.c: the generic part (implemented with the first port kinds) */
+
+/**
+ * vn_port_link_up() - Whether the port's peer can take frames now (ops->link_up)
+ * @port:	port
+ *
+ * Return: false when the kind knows the link is down, else true
+ */
+bool vn_port_link_up(const struct vn_port *port);
 
 /**
  * vn_port_args_parse() - Split "kind:key=value,key=value" into @args

@@ -60,6 +60,9 @@
  * @rx_next:	queue rx_burst starts with (round robin)
  * @created:	we created the tap: it goes when the last fd closes
  * @rx_on:	rx enabled
+ * @link_down:	the last write was refused with EIO (interface down), and no
+ *		write succeeded nor frame arrived since (written by the worker,
+ *		read by the control thread: atomic)
  * @tun_flags:	TUN_F_* granted by TUNSETOFFLOAD
  */
 struct tap_priv {
@@ -69,6 +72,7 @@ struct tap_priv {
 	unsigned int rx_next;
 	bool created;
 	bool rx_on;
+	bool link_down;
 	unsigned int tun_flags;
 };
 
@@ -539,6 +543,9 @@ static unsigned int tap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 		tap_rx_queue(port, priv->fds[q], pkts, have, &got);
 	}
 	priv->rx_next = (priv->rx_next + 1) % priv->nq;
+	/* the kernel transmits on a tap only while its interface is up */
+	if (unlikely(got && __atomic_load_n(&priv->link_down, __ATOMIC_RELAXED)))
+		__atomic_store_n(&priv->link_down, false, __ATOMIC_RELAXED);
 	if (got < have)
 		vn_pool_free_bulk(port->pool, pkts + got, have - got);
 	return got;
@@ -561,6 +568,8 @@ static unsigned int tap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	struct tap_priv *priv = port->priv;
 	uint8_t hdr[TAP_VHDR_LEN];
 	unsigned int i, sent = 0;
+	/* the outcome of the last write decides */
+	bool was = __atomic_load_n(&priv->link_down, __ATOMIC_RELAXED), down = was;
 	uint64_t bytes = 0;
 	ssize_t r;
 
@@ -578,6 +587,7 @@ static unsigned int tap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 			if (errno == EIO) {
 				/* the tap's link is down (tun refuses writes): expected, no log */
 				port->stats.drops[VN_DROP_PORT_DOWN]++;
+				down = true;
 				continue;
 			}
 			port->stats.drops[VN_DROP_TX_ERROR]++;
@@ -585,8 +595,11 @@ static unsigned int tap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 		} else {
 			sent++;
 			bytes += pkts[i]->len;
+			down = false;
 		}
 	}
+	if (unlikely(down != was))
+		__atomic_store_n(&priv->link_down, down, __ATOMIC_RELAXED);
 	port->stats.tx_packets += sent;
 	port->stats.tx_bytes += bytes;
 	if (i)
@@ -615,6 +628,14 @@ static int tap_poll_fd(struct vn_port *port)
 	return priv->nq > 1 ? priv->epfd : priv->fds[0];
 }
 
+/* Down after a write refused with EIO, until a write succeeds or a frame arrives */
+static bool tap_link_up(const struct vn_port *port)
+{
+	const struct tap_priv *priv = port->priv;
+
+	return !__atomic_load_n(&priv->link_down, __ATOMIC_RELAXED);
+}
+
 static int tap_tx_poll_fd(struct vn_port *port)
 {
 	struct tap_priv *priv = port->priv;
@@ -632,6 +653,7 @@ const struct vn_port_ops vn_tap_port_ops = {
 	.rx_enable = tap_rx_enable,
 	.poll_fd = tap_poll_fd,
 	.tx_poll_fd = tap_tx_poll_fd,
+	.link_up = tap_link_up,
 };
 
 /**

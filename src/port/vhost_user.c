@@ -669,14 +669,14 @@ static void connection(struct vu_dev *d, int fd)
 {
 	pthread_mutex_lock(&d->lock);
 	d->conn_fd = fd;
-	d->info.connected = true;
+	__atomic_store_n(&d->info.connected, true, __ATOMIC_RELAXED);	/* vu_link_up() */
 	d->info.connections++;
 	pthread_mutex_unlock(&d->lock);
 	vn_info("port '%s': vhost-user: front-end connected", d->port->name);
 	serve(d, fd);
 	pthread_mutex_lock(&d->lock);
 	dev_reset(d);
-	d->info.connected = false;
+	__atomic_store_n(&d->info.connected, false, __ATOMIC_RELAXED);
 	close_fd(&d->conn_fd);
 	pthread_mutex_unlock(&d->lock);
 	vn_info("port '%s': vhost-user: front-end gone", d->port->name);
@@ -1089,6 +1089,14 @@ static int vu_tx_poll_fd(struct vn_port *port)
 	return ((struct vu_dev *)port->priv)->tx_ep;
 }
 
+/* Up while a front-end (QEMU) is connected */
+static bool vu_link_up(const struct vn_port *port)
+{
+	struct vu_dev *d = port->priv;
+
+	return __atomic_load_n(&d->info.connected, __ATOMIC_RELAXED);
+}
+
 const struct vn_port_ops vn_vu_port_ops = {
 	.kind = "vhost-user",
 	.priv_size = sizeof(struct vu_dev),
@@ -1099,6 +1107,7 @@ const struct vn_port_ops vn_vu_port_ops = {
 	.poll_fd = vu_poll_fd,
 	.tx_poll_fd = vu_tx_poll_fd,
 	.tx_poll_readable = true,
+	.link_up = vu_link_up,
 };
 
 int vn_vu_info_get(struct vn_port *port, struct vn_vu_info *info)

@@ -62,6 +62,19 @@ json "all(p['kind'] == 'tap' and p['state'] == 'up' and p['queues'] == 1 and p['
           and set(p['rates']) == {'rx_pps', 'rx_bps', 'tx_pps', 'tx_bps'} for p in j)" \
 	<"$dir/ports.json" || fail "port fields: $(cat "$dir/ports.json")"
 
+note "port list STATE: a tap whose interface is down, a vhost-user port without a guest"
+ip -n "${tag}nb" link set "$b" down
+ip netns exec "${tag}na" busybox ping -c 2 -W 1 10.201.7.2 >/dev/null 2>&1 || true
+ctl --json port list | json "[p['state'] for p in j if p['name'] == '$b'] == ['down']" ||
+	fail "tap $b down: $(ctl port list)"
+ctl stats "$b" | grep -q "drop_port_down  *[1-9]" || fail "no drop_port_down on $b: $(ctl stats "$b")"
+ip -n "${tag}nb" link set "$b" up
+ip netns exec "${tag}na" busybox ping -c 2 -W 2 10.201.7.2 >/dev/null || fail "ping after link up"
+ctl --json port list | json "all(p['state'] == 'up' for p in j)" || fail "tap $b up again: $(ctl port list)"
+ctl port add "vhost-user:name=${tag}v,path=$dir/vu.sock" >/dev/null
+ctl port list | grep -q "^${tag}v  *[0-9]*  *vhost-user  *down " || fail "guestless vhost-user not down: $(ctl port list)"
+ctl port del "${tag}v" >/dev/null
+
 note "stats (table, one port, --all, JSON)"
 ctl stats >"$dir/out"
 grep -q "^$a (id [0-9]*):" "$dir/out" || fail "stats table: $(cat "$dir/out")"

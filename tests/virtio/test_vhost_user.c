@@ -118,8 +118,10 @@ static bool wait_disconnected(struct vn_port *p)
 
 	for (i = 0; i < 400; i++) {
 		vn_vu_info_get(p, &info);
-		if (!info.connected)
+		if (!info.connected) {
+			assert_false(vn_port_link_up(p));	/* STATE down */
 			return true;
+		}
 		usleep(5000);
 	}
 	return false;
@@ -179,6 +181,7 @@ static void test_vu_negotiates_features(void **state)
 	(void)state;
 	assert_int_equal(vn_vu_info_get(p, &info), 0);
 	assert_true(info.connected);
+	assert_true(vn_port_link_up(p));	/* vnetctl port list: STATE up */
 	assert_true(info.features & VN_BIT(VN_VIRTIO_F_VERSION_1));
 	assert_true(p->features & VN_BIT(VN_NET_F_HOST_TSO4));
 	assert_true(p->features & VN_BIT(VN_NET_F_GUEST_TSO6));
