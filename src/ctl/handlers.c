@@ -314,17 +314,17 @@ static int h_stats(struct vn_ctl *ctl, struct json_object *args, struct json_obj
 	return 0;
 }
 
-/* worker list: names by port id, filled under one walk of the port table */
-struct names_walk {
-	char names[VN_SW_PORTS_MAX][VN_PORT_NAME_MAX];
+/* Port names by id, filled under one walk of the port table (worker list, fdb show) */
+struct port_names {
+	char name[VN_SW_PORTS_MAX][VN_PORT_NAME_MAX];
 };
 
-static int names_one(struct vn_port *p, void *arg)
+static int port_name_one(struct vn_port *p, void *arg)
 {
-	struct names_walk *w = arg;
+	struct port_names *n = arg;
 
 	if (p->id < VN_SW_PORTS_MAX)
-		snprintf(w->names[p->id], sizeof(w->names[0]), "%s", p->name);
+		snprintf(n->name[p->id], sizeof(n->name[0]), "%s", p->name);
 	return 0;
 }
 
@@ -333,7 +333,7 @@ static int h_worker_list(struct vn_ctl *ctl, struct json_object *args,
 {
 	struct json_object *arr = json_object_new_array();
 	struct vn_sw_worker_info *info = malloc(sizeof(*info));
-	struct names_walk *names = calloc(1, sizeof(*names));
+	struct port_names *names = calloc(1, sizeof(*names));
 	unsigned int i, k;
 
 	(void)args;
@@ -344,18 +344,20 @@ static int h_worker_list(struct vn_ctl *ctl, struct json_object *args,
 		snprintf(msg, msglen, "out of memory");
 		return -ENOMEM;
 	}
-	vn_sw_port_foreach(ctl->sw, names_one, names);
+	vn_sw_port_foreach(ctl->sw, port_name_one, names);
 	for (i = 0; i < vn_sw_workers(ctl->sw); i++) {
-		struct json_object *o = json_object_new_object(), *ports = json_object_new_array();
+		struct json_object *o, *ports;
 
 		if (vn_sw_worker_info(ctl->sw, i, info))
 			continue;
+		o = json_object_new_object();
+		ports = json_object_new_array();
 		json_object_object_add(o, "id", json_object_new_int((int)i));
 		json_object_object_add(o, "cpu", info->cpu < 0 ? NULL :
 				       json_object_new_int(info->cpu));
 		/* a port added between the two walks has no name yet: shown by id */
 		for (k = 0; k < info->nports; k++) {
-			const char *n = names->names[info->port_ids[k]];
+			const char *n = names->name[info->port_ids[k]];
 
 			json_object_array_add(ports, n[0] ? json_object_new_string(n) :
 					      json_object_new_int(info->port_ids[k]));
@@ -380,19 +382,10 @@ static int h_worker_list(struct vn_ctl *ctl, struct json_object *args,
 }
 
 struct fdb_walk {
-	char names[VN_SW_PORTS_MAX][VN_PORT_NAME_MAX];
+	struct port_names names;
 	int only;		/* port id, -1: all */
 	struct json_object *arr;
 };
-
-static int name_one(struct vn_port *p, void *arg)
-{
-	struct fdb_walk *w = arg;
-
-	if (p->id < VN_SW_PORTS_MAX)
-		snprintf(w->names[p->id], sizeof(w->names[0]), "%s", p->name);
-	return 0;
-}
 
 static int fdb_one(const struct vn_fdb_entry *e, void *arg)
 {
@@ -407,8 +400,9 @@ static int fdb_one(const struct vn_fdb_entry *e, void *arg)
 		 e->mac[2], e->mac[3], e->mac[4], e->mac[5]);
 	json_object_object_add(o, "mac", json_object_new_string(mac));
 	json_object_object_add(o, "vlan", json_object_new_int(e->vlan));
-	json_object_object_add(o, "port", e->port_id < VN_SW_PORTS_MAX && w->names[e->port_id][0] ?
-			       json_object_new_string(w->names[e->port_id]) : NULL);
+	json_object_object_add(o, "port", e->port_id < VN_SW_PORTS_MAX &&
+			       w->names.name[e->port_id][0] ?
+			       json_object_new_string(w->names.name[e->port_id]) : NULL);
 	json_object_object_add(o, "port_id", json_object_new_int(e->port_id));
 	json_object_object_add(o, "age", json_object_new_int64(e->age_sec));
 	json_object_object_add(o, "static", json_object_new_boolean(e->is_static));
@@ -435,7 +429,7 @@ static int h_fdb_show(struct vn_ctl *ctl, struct json_object *args, struct json_
 		}
 		w->only = p->id;
 	}
-	vn_sw_port_foreach(ctl->sw, name_one, w);
+	vn_sw_port_foreach(ctl->sw, port_name_one, &w->names);
 	w->arr = json_object_new_array();
 	vn_sw_fdb_dump(ctl->sw, fdb_one, w);
 	*result = w->arr;
