@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/compiler.h"
 #include "core/log.h"
 #include "xdp_internal.h"
@@ -97,11 +98,8 @@ static uint64_t h_map_delete_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 static uint64_t h_ktime_get_ns(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 			       uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	struct timespec ts;
-
 	(void)rc, (void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return vn_mono_ns();	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC, as the kernel's */
 }
 
 static uint64_t h_get_prandom_u32(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bpf/vm.h"
+#include "core/clock.h"
 #include "core/hex.h"
 
 #define MAX_INPUT	(4u << 20)	/* 4 MiB of program or memory bytes */
@@ -38,11 +39,8 @@
 static uint64_t helper_ktime(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 			     uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	struct timespec ts;
-
 	(void)rc; (void)r1; (void)r2; (void)r3; (void)r4; (void)r5;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return vn_mono_ns();
 }
 
 static const vn_bpf_helper_fn run_helpers[] = { [5] = helper_ktime };
@@ -224,14 +222,6 @@ static const char *load_program(const char *path, int elf, uint8_t **prog, size_
 	return NULL;
 }
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
 	static struct vn_bpf_run_ctx rc;
@@ -286,11 +276,11 @@ int main(int argc, char **argv)
 			msg = run_error(err);
 	}
 	if (!msg && repeat) {
-		double t0 = now_ns();
+		double t0 = (double)vn_mono_ns();
 
 		for (i = 0; i < repeat; i++)
 			vn_bpf_run_args(p, &rc, args, 2, &err);
-		fprintf(stderr, "ns_per_run %.2f\n", (now_ns() - t0) / (double)repeat);
+		fprintf(stderr, "ns_per_run %.2f\n", ((double)vn_mono_ns() - t0) / (double)repeat);
 	}
 	if (msg)
 		printf("%s\n", msg);

@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 #include <pcap/pcap.h>
 
+#include "core/clock.h"
 #include "ctl/capstream.h"
 #include "ctl/proto.h"
 #include "vnetctl.h"
@@ -54,14 +55,6 @@ static int num_arg(const char *s, long long max, long long *out)
 	errno = 0;
 	*out = strtoll(s, &end, 10);
 	return (errno || *end || end == s || *out < 0 || *out > max) ? -1 : 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /**
@@ -206,9 +199,9 @@ static int stream_loop(struct cap_rx *rx, uint32_t snaplen, struct cap_out *o)
 			/* ask the daemon to finish: it sends what it has and END */
 			shutdown(rx->fd, SHUT_WR);
 			shut = true;
-			deadline = now_ms() + END_WAIT_MS;
+			deadline = (long long)vn_mono_ms() + END_WAIT_MS;
 		}
-		if (shut && now_ms() > deadline)
+		if (shut && (long long)vn_mono_ms() > deadline)
 			return 0;
 		if (poll(&p, 1, 200) < 0 && errno != EINTR) {
 			fprintf(stderr, "Error: poll: %s\n", strerror(errno));
@@ -228,7 +221,7 @@ static int stream_loop(struct cap_rx *rx, uint32_t snaplen, struct cap_out *o)
 		}
 		rx->len += (size_t)n;
 		if (shut)	/* the daemon is still sending what it queued */
-			deadline = now_ms() + END_WAIT_MS;
+			deadline = (long long)vn_mono_ms() + END_WAIT_MS;
 	}
 }
 

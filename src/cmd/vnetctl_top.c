@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "core/clock.h"
 #include "vnetctl.h"
 
 #define TOP_PORTS_MAX	1024
@@ -72,14 +73,6 @@ static int fetch(int fd, struct sample *s, unsigned int *n)
 	*n = sample_read(rep.result, s);
 	vn_ctl_reply_fini(&rep);
 	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static uint64_t per_s(uint64_t now, uint64_t then, double dt)
@@ -172,12 +165,12 @@ int vnetctl_top(long count, unsigned int secs, bool json)
 	fd = vnetctl_connect();
 	if (!prev || !cur || fd < 0)
 		goto out;
-	t0 = now_s();
+	t0 = (double)vn_mono_ns() / 1e9;
 	if (fetch(fd, prev, &np))
 		goto out;
 	for (i = 0; count < 0 || i < count; i++) {
 		sleep(secs);
-		t1 = now_s();
+		t1 = (double)vn_mono_ns() / 1e9;
 		if (fetch(fd, cur, &n))
 			goto out;
 		show(cur, n, prev, np, t1 - t0, json, tty);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "log.h"
 
 static vn_log_sink_t log_sink;
@@ -61,14 +62,6 @@ void vn_log(enum vn_log_level level, const char *fmt, ...)
 		fprintf(stderr, "vnetd: %s: %s\n", names[level], line);
 }
 
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /**
  * vn_log_ratelimit() - Allow VN_RL_BURST messages per VN_RL_INTERVAL_NS
  * @state:	caller-owned state, zero-initialised
@@ -77,7 +70,7 @@ static unsigned long long now_ns(void)
  */
 int vn_log_ratelimit(struct vn_ratelimit *state)
 {
-	unsigned long long now = now_ns();
+	unsigned long long now = vn_mono_ns();
 
 	if (now - state->window_start_ns > VN_RL_INTERVAL_NS) {
 		if (state->missed && log_level >= VN_LOG_WARN)

@@ -29,6 +29,7 @@
 
 #include "capstream.h"
 #include "capture_sess.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "proto.h"
 #include "switch/capture.h"
@@ -76,14 +77,6 @@ struct vn_ctl_captures {
 	struct sess *s[VN_CTL_CAPTURES_MAX];
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Send what the socket takes now; -1 when the peer is gone */
 static int sess_flush(struct sess *s)
 {
@@ -105,16 +98,14 @@ static int sess_flush(struct sess *s)
 static int sess_flush_wait(struct sess *s, int ms)
 {
 	struct pollfd p = { .fd = s->fd, .events = POLLOUT };
-	struct timespec t0, t;
+	uint64_t t0 = vn_mono_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (s->ooff < s->olen) {
 		if (sess_flush(s))
 			return -1;
 		if (s->ooff >= s->olen)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > ms)
+		if (vn_mono_ms() - t0 > (uint64_t)ms)
 			return -1;
 		if (poll(&p, 1, 100) < 0 && errno != EINTR)
 			return -1;
@@ -149,14 +140,14 @@ static unsigned int sess_fill(struct sess *s)
 static void sess_end(struct sess *s, uint32_t reason)
 {
 	struct vn_sw_capture_stats st;
-	long long deadline = now_ms() + SEND_WAIT_MS;
+	long long deadline = (long long)vn_mono_ms() + SEND_WAIT_MS;
 	unsigned int n = 1;
 
 	/* Final counters: no frame is added after the detach. A client that
 	 * asked to stop gets what was queued first (bounded by the queues and
 	 * by SEND_WAIT_MS); after COUNT frames the rest is not wanted. */
 	if (!vn_sw_capture_detach(s->cap) && reason != VN_CAP_END_COUNT) {
-		while (n && now_ms() < deadline) {
+		while (n && (long long)vn_mono_ms() < deadline) {
 			if (VN_CTL_CAP_OUT_MAX - s->olen < VN_CAP_REC_HDR + VN_CAP_FRAME_HDR +
 			    vn_sw_capture_snaplen(s->cap) && sess_flush_wait(s, SEND_WAIT_MS))
 				return;

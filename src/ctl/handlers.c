@@ -25,6 +25,7 @@
 #include "bpf/map_btf.h"
 #include "capture_sess.h"
 #include "config.h"
+#include "core/clock.h"
 #include "core/hex.h"
 #include "core/log.h"
 #include "ctl.h"
@@ -65,14 +66,6 @@ static const char *arg_str(struct json_object *args, const char *key)
 	struct json_object *v;
 
 	return json_object_object_get_ex(args, key, &v) ? json_object_get_string(v) : NULL;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The record of @p, reset if the id now belongs to another port. */
@@ -1083,7 +1076,7 @@ static int sample_one(struct vn_port *p, void *arg)
 	struct port_rec *r = rec_of(ctl, p);
 	uint64_t cur[4] = { p->stats.rx_packets, p->stats.rx_bytes, p->stats.tx_packets,
 			    p->stats.tx_bytes };
-	double t = now_s();
+	double t = (double)vn_mono_ns() / 1e9;
 	unsigned int i;
 
 	if (!r)

@@ -33,6 +33,7 @@
 
 #include <json-c/json.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "server.h"
 
@@ -74,14 +75,6 @@ struct vn_ctl_server {
 
 /* Sentinels for epoll data: the non-client fds */
 static char tag_listen, tag_stop, tag_timer;
-
-static time_t now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 /*
  * Discard what the peer sent and we will not read (the rest of an oversized
@@ -305,7 +298,7 @@ static void client_read(struct client *c)
 
 static void client_event(struct vn_ctl_server *srv, struct client *c, uint32_t events)
 {
-	c->last_active = now_sec();
+	c->last_active = (time_t)vn_mono_sec();
 	if (events & EPOLLIN)
 		client_read(c);
 	if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN))
@@ -418,7 +411,7 @@ static void accept_one(struct vn_ctl_server *srv)
 	c->fd = fd;
 	c->pid = cred.pid;
 	c->uid = cred.uid;
-	c->last_active = now_sec();
+	c->last_active = (time_t)vn_mono_sec();
 	ev.data.ptr = c;
 	if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev)) {
 		free(c->in);
@@ -438,7 +431,7 @@ static void accept_one(struct vn_ctl_server *srv)
 static void tick(struct vn_ctl_server *srv)
 {
 	uint64_t expirations;
-	time_t now = now_sec();
+	time_t now = (time_t)vn_mono_sec();
 	unsigned int i;
 
 	if (read(srv->timerfd, &expirations, sizeof(expirations)) < 0)

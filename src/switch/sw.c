@@ -19,16 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "sw_internal.h"
 #include "xdp_hook_internal.h"
 
 static uint32_t mono_sec(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)ts.tv_sec;
+	return (uint32_t)vn_mono_sec();
 }
 
 int vn_sw_create(const struct vn_sw_config *cfg, struct vn_sw **out)

@@ -42,6 +42,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/vhdr.h"
 #include "sw_internal.h"
@@ -687,14 +688,6 @@ static bool rings_empty(struct sw_worker *w)
 	return true;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int sleep_timeout(struct sw_worker *w)
 {
 	unsigned int i;
@@ -746,7 +739,7 @@ void *sw_worker_main(void *arg)
 			continue;
 		}
 		if (poll_ns) {
-			uint64_t t = mono_ns();
+			uint64_t t = vn_mono_ns();
 
 			if (!idle_since)
 				idle_since = t;
