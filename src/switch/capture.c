@@ -191,17 +191,6 @@ static int queues_alloc(struct vn_sw_capture *cap)
 	return 0;
 }
 
-static struct sw_port *port_find_locked(struct vn_sw *sw, const char *name)
-{
-	for (unsigned int id = 0; id < VN_SW_PORTS_MAX; id++) {
-		struct sw_port *sp = sw->tbl->ports[id];
-
-		if (sp && !strcmp(sp->port->name, name))
-			return sp;
-	}
-	return NULL;
-}
-
 int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 		       const char *filter, uint32_t snaplen, struct vn_sw_capture **out,
 		       char *err, size_t err_sz)
@@ -241,7 +230,7 @@ int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 		return rc;
 	}
 	pthread_mutex_lock(&sw->ctl);
-	sp = port_find_locked(sw, port);
+	sp = sw_port_find_locked(sw, port);
 	if (!sp) {
 		snprintf(err, err_sz, "no port '%s'", port);
 		rc = -ENOENT;
@@ -307,7 +296,7 @@ int vn_sw_capture_detach(struct vn_sw_capture *cap)
 	int rc = 0;
 
 	pthread_mutex_lock(&sw->ctl);
-	sp = port_find_locked(sw, cap->port);
+	sp = sw_port_find_locked(sw, cap->port);
 	if (sp && sp->cap[cap->dir] == cap) {
 		__atomic_store_n(&sp->cap[cap->dir], NULL, __ATOMIC_RELEASE);
 		rc = -ENOMEM;

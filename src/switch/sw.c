@@ -137,7 +137,7 @@ int sw_grace_period(struct vn_sw *sw)
 	return 0;
 }
 
-static struct sw_port *find_locked(struct vn_sw *sw, const char *name)
+struct sw_port *sw_port_find_locked(struct vn_sw *sw, const char *name)
 {
 	for (unsigned int id = 0; id < VN_SW_PORTS_MAX; id++) {
 		struct sw_port *sp = sw->tbl->ports[id];
@@ -174,7 +174,8 @@ static int attach_locked(struct vn_sw *sw, struct vn_port *port, int worker)
 	struct sw_port *sp;
 	int rc;
 
-	if (port->id >= VN_SW_PORTS_MAX || sw->tbl->ports[port->id] || find_locked(sw, port->name))
+	if (port->id >= VN_SW_PORTS_MAX || sw->tbl->ports[port->id] ||
+	    sw_port_find_locked(sw, port->name))
 		return -EEXIST;
 	if (worker >= (int)sw->cfg.workers)
 		return -EINVAL;
@@ -263,7 +264,7 @@ int vn_sw_port_del(struct vn_sw *sw, const char *name)
 	int rc = 0;
 
 	pthread_mutex_lock(&sw->ctl);
-	sp = find_locked(sw, name);
+	sp = sw_port_find_locked(sw, name);
 	if (!sp) {
 		rc = -ENOENT;
 		goto out;
@@ -298,7 +299,7 @@ struct vn_port *vn_sw_port_find(struct vn_sw *sw, const char *name)
 	struct sw_port *sp;
 
 	pthread_mutex_lock(&sw->ctl);
-	sp = find_locked(sw, name);
+	sp = sw_port_find_locked(sw, name);
 	pthread_mutex_unlock(&sw->ctl);
 	return sp ? sp->port : NULL;
 }
@@ -447,7 +448,7 @@ void vn_sw_fdb_flush(struct vn_sw *sw, const char *port_name)
 		return;
 	}
 	pthread_mutex_lock(&sw->ctl);
-	sp = find_locked(sw, port_name);
+	sp = sw_port_find_locked(sw, port_name);
 	if (sp)
 		vn_fdb_flush(sw->fdb, sp->port->id, false);
 	pthread_mutex_unlock(&sw->ctl);
@@ -460,7 +461,7 @@ int vn_sw_fdb_static_add(struct vn_sw *sw, const uint8_t *mac, uint16_t vlan,
 	int rc = -ENOENT;
 
 	pthread_mutex_lock(&sw->ctl);
-	sp = find_locked(sw, port_name);
+	sp = sw_port_find_locked(sw, port_name);
 	if (sp)
 		rc = vn_fdb_static_add(sw->fdb, mac, vlan, sp->port->id);
 	pthread_mutex_unlock(&sw->ctl);

@@ -176,6 +176,9 @@ struct vn_sw {
 	uint64_t xdp_budget;
 };
 
+/* sw.c: the attached port named @name, or NULL; the caller holds sw->ctl */
+struct sw_port *sw_port_find_locked(struct vn_sw *sw, const char *name);
+
 /* worker.c */
 int sw_worker_init(struct vn_sw *sw, struct sw_worker *w, unsigned int idx);
 void sw_worker_fini(struct sw_worker *w);

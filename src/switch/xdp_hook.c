@@ -348,17 +348,6 @@ int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err
 	return rc;
 }
 
-static struct sw_port *port_find_locked(struct vn_sw *sw, const char *name)
-{
-	for (unsigned int id = 0; id < VN_SW_PORTS_MAX; id++) {
-		struct sw_port *sp = sw->tbl->ports[id];
-
-		if (sp && !strcmp(sp->port->name, name))
-			return sp;
-	}
-	return NULL;
-}
-
 /*
  * After a pointer swap: wait for the grace period. If even the small table
  * copy cannot be allocated, retry for a while; past that the old attachment
@@ -435,7 +424,7 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 		}
 	}
 	pthread_mutex_lock(&sw->ctl);
-	sp = port_find_locked(sw, port);
+	sp = sw_port_find_locked(sw, port);
 	rc = -ENOENT;
 	if (!sp) {
 		snprintf(err, err_sz, "no port '%s'", port);
@@ -472,7 +461,7 @@ int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir)
 	if ((unsigned int)dir >= VN_XDP_DIRS || !port)
 		return -EINVAL;
 	pthread_mutex_lock(&sw->ctl);
-	sp = port_find_locked(sw, port);
+	sp = sw_port_find_locked(sw, port);
 	if (sp && sp->xdp[dir]) {
 		old = sp->xdp[dir];
 		__atomic_store_n(&sp->xdp[dir], NULL, __ATOMIC_RELEASE);
@@ -530,7 +519,7 @@ int vn_sw_xdp_map_find(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 	if ((unsigned int)dir >= VN_XDP_DIRS || !port || !map_name)
 		return -EINVAL;
 	pthread_mutex_lock(&sw->ctl);
-	sp = port_find_locked(sw, port);
+	sp = sw_port_find_locked(sw, port);
 	if (sp && sp->xdp[dir])
 		m = vn_bpf_obj_map_find(sp->xdp[dir]->xp->obj, map_name);
 	if (m) {
