@@ -234,7 +234,9 @@ static uint64_t h_trace_printk(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t 
 		return (uint64_t)(int64_t)n;
 	if (n && out[n - 1] == '\n')
 		out[n - 1] = '\0';
-	vn_log_rl(VN_LOG_INFO, "xdp '%s': trace: %s", run_of(rc)->xp->name, out);
+	/* each program (per worker) has its own budget of lines */
+	if (vn_log_ratelimit(&run_of(rc)->trace_rl))
+		vn_log(VN_LOG_INFO, "xdp '%s': trace: %s", run_of(rc)->xp->name, out);
 	return (uint64_t)n;
 }
 
@@ -469,6 +471,21 @@ static const vn_bpf_helper_fn xdp_helper_table[HELPER_MAX] = {
 	[BPF_FUNC_xdp_load_bytes] = h_xdp_load_bytes,
 	[BPF_FUNC_xdp_store_bytes] = h_xdp_store_bytes,
 };
+
+/**
+ * vn_xdp_helper_allowed() - May programs of @class call helper @id?
+ * @class:	program owner class
+ * @id:		kernel helper id
+ *
+ * Return: true when allowed
+ */
+bool vn_xdp_helper_allowed(enum vn_xdp_class class, unsigned int id)
+{
+	if (class == VN_XDP_CLASS_OPERATOR)
+		return true;
+	/* host clock (uptime, a side-channel timer) and host log lines */
+	return id != BPF_FUNC_ktime_get_ns && id != BPF_FUNC_trace_printk;
+}
 
 /**
  * vn_xdp_helpers() - vnetd's XDP helper table, indexed by kernel helper id

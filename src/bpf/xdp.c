@@ -9,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/compiler.h"
 #include "core/csum.h"
 #include "core/log.h"
 #include "xdp_internal.h"
 
 #define XDP_ETH_HLEN	14
+#define XDP_HELPERS_MAX	256	/* room for vnetd's helper table, by kernel id */
+#define NS_PER_SEC	1000000000ull
 
 /* Loads from the context region: the xdp_md fields, pointers as 64-bit */
 static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
@@ -104,12 +107,14 @@ static int collect_prog_maps(struct vn_xdp_prog *xp, const struct vn_bpf_obj_pro
 }
 
 static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int worker,
-		    uint64_t budget)
+		    uint64_t budget, uint64_t time_cap_ns)
 {
 	int slot;
 
 	vn_bpf_run_ctx_init(&run->rc, run);
 	run->rc.budget = budget;
+	run->rc.time_cap_ns = time_cap_ns;
+	run->cpu_tokens = (int64_t)xp->cpu_burst;
 	run->xp = xp;
 	run->worker = worker;
 	run->rnd = 0x9e3779b97f4a7c15ULL * (worker + 1) ^ (uintptr_t)run;
@@ -133,11 +138,45 @@ static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int
 	return 0;
 }
 
+/* The owner's CPU budget: defaults, and a rate the refill arithmetic can hold */
+static int cpu_budget_setup(struct vn_xdp_prog *xp, const struct vn_xdp_opts *opts)
+{
+	uint64_t budget = opts->budget ? opts->budget : VN_BPF_BUDGET;
+
+	/* More than four CPUs' worth of units per second per worker */
+	if (opts->cpu_rate > VN_XDP_CPU_RATE_MAX)
+		return -EINVAL;
+	xp->cpu_rate = opts->cpu_rate;
+	xp->cpu_burst = opts->cpu_burst ? opts->cpu_burst : 10 * budget;
+	/* A burst the token count (signed) cannot hold */
+	if (xp->cpu_burst > INT64_MAX / 2)
+		return -EINVAL;
+	return 0;
+}
+
+/* The helper table of the program's class (NULL entries are refused at load) */
+static int class_helpers(struct vn_xdp_prog *xp, const struct vn_xdp_opts *opts,
+			 vn_bpf_helper_fn *tbl, struct vn_bpf_env *env)
+{
+	const vn_bpf_helper_fn *all = vn_xdp_helpers(&env->nhelpers);
+
+	/* Unknown class */
+	if ((unsigned int)opts->class > VN_XDP_CLASS_RESTRICTED)
+		return -EINVAL;
+	VN_ASSERT(env->nhelpers <= XDP_HELPERS_MAX);
+	xp->class = opts->class;
+	for (unsigned int i = 0; i < env->nhelpers; i++)
+		tbl[i] = vn_xdp_helper_allowed(opts->class, i) ? all[i] : NULL;
+	env->helpers = tbl;
+	return cpu_budget_setup(xp, opts);
+}
+
 static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 			  const struct vn_xdp_opts *opts)
 {
 	const struct vn_bpf_obj_prog *op = vn_bpf_obj_prog_find(xp->obj, prog_name);
 	struct vn_bpf_env env = { .map_resolve = xdp_map_resolve, .map_arg = xp->obj };
+	vn_bpf_helper_fn helpers[XDP_HELPERS_MAX];
 	char log[256] = "";
 	int ret;
 
@@ -149,7 +188,9 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	ret = collect_prog_maps(xp, op);
 	if (ret)
 		return ret;
-	env.helpers = vn_xdp_helpers(&env.nhelpers);
+	ret = class_helpers(xp, opts, helpers, &env);
+	if (ret)
+		return ret;
 	ret = vn_bpf_prog_load(op->insns, op->n, &env, &xp->prog, log, sizeof(log));
 	if (ret) {
 		vn_err("xdp '%s': rejected: %s", xp->name, log);
@@ -173,7 +214,7 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	if (!xp->runs || !xp->stats)
 		return -ENOMEM;
 	for (unsigned int w = 0; w < xp->nworkers; w++) {
-		ret = init_run(xp, &xp->runs[w], w, opts->budget);
+		ret = init_run(xp, &xp->runs[w], w, opts->budget, opts->time_cap_ns);
 		if (ret)
 			return ret;
 	}
@@ -316,6 +357,34 @@ static int offload_fixup(struct vn_xdp_run *run, struct vn_xdp_stats *st, int ac
 	return act;
 }
 
+/*
+ * The owner's CPU budget, a token bucket per worker in budget units: runs
+ * spend their units after the fact, so the count may go negative by one
+ * run. While it is not positive the clock is read and the bucket refilled
+ * by the time since the last refill (at most cpu_burst); a bucket still
+ * empty means the frame is not run. The clock is read only when the bucket
+ * is empty, never on the common path.
+ */
+static bool cpu_throttled(const struct vn_xdp_prog *xp, struct vn_xdp_run *run)
+{
+	uint64_t now, dt, add = 0, room;
+
+	if (likely(!xp->cpu_rate || run->cpu_tokens > 0))
+		return false;
+	now = vn_mono_ns();
+	dt = run->cpu_last_ns ? now - run->cpu_last_ns : 0;
+	run->cpu_last_ns = now;
+	room = (uint64_t)((int64_t)xp->cpu_burst - run->cpu_tokens);
+	/* dt * rate / 1e9 without overflow: rate <= VN_XDP_CPU_RATE_MAX < 2^33 */
+	if (dt / NS_PER_SEC >= room / xp->cpu_rate + 1)
+		add = room;
+	else
+		add = VN_MIN(room, dt / NS_PER_SEC * xp->cpu_rate +
+				   dt % NS_PER_SEC * xp->cpu_rate / NS_PER_SEC);
+	run->cpu_tokens += (int64_t)add;
+	return run->cpu_tokens <= 0;
+}
+
 static int count_verdict(struct vn_xdp_stats *st, int act)
 {
 	switch (act) {
@@ -356,11 +425,18 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 	run->head_shift = 0;
 	run->tail_moved = false;
 	run->redirect_set = false;
+	if (unlikely(cpu_throttled(xp, run))) {
+		st->throttled++;
+		run->pkt = NULL;
+		return count_verdict(st, XDP_ABORTED);
+	}
 	xdp_set_pkt_region(run);
 	span = offload_span(pkt);
 	if (span)
 		memcpy(snap, vn_pkt_data(pkt), span);
 	r0 = vn_bpf_run(xp->prog, &run->rc, (uintptr_t)run->ctx_mem, &err);
+	if (xp->cpu_rate)
+		run->cpu_tokens -= (int64_t)run->rc.insns_run;
 	if (unlikely(err)) {
 		st->fault++;
 		VN_DATA_LOG("xdp '%s': run stopped: %d", xp->name, err);
@@ -383,7 +459,7 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 const struct vn_xdp_stat_desc vn_xdp_stats_desc[VN_XDP_NSTATS] = {
 	XDP_STAT(aborted), XDP_STAT(drop), XDP_STAT(pass), XDP_STAT(tx), XDP_STAT(redirect),
 	XDP_STAT(fault), XDP_STAT(offload_shifted), XDP_STAT(offload_csum_sw),
-	XDP_STAT(offload_broken),
+	XDP_STAT(offload_broken), XDP_STAT(throttled),
 };
 _Static_assert(VN_XDP_NSTATS * sizeof(uint64_t) == sizeof(struct vn_xdp_stats),
 	       "every counter has a descriptor");
