@@ -512,9 +512,7 @@ static int attach_xdp_one(struct vn_sw *sw, const char *spec)
 
 	ret = vn_sw_xdp_spec_parse(spec, &xs, err, sizeof(err));
 	if (!ret)
-		ret = vn_sw_xdp_attach(sw, xs.port, xs.dir, xs.path,
-				       xs.section[0] ? xs.section : NULL, xs.flags, err,
-				       sizeof(err));
+		ret = vn_sw_xdp_attach_spec(sw, &xs, 0, err, sizeof(err));
 	if (ret)
 		vn_err("--xdp %s: %s", spec, err[0] ? err : strerror(-ret));
 	return ret;

@@ -535,8 +535,7 @@ static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 	flags = xs.flags;
 	if (json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v))
 		flags |= VN_SW_XDP_REPLACE;
-	ret = vn_sw_xdp_attach(ctl->sw, xs.port, xs.dir, xs.path,
-			       xs.section[0] ? xs.section : NULL, flags, msg, msglen);
+	ret = vn_sw_xdp_attach_spec(ctl->sw, &xs, flags, msg, msglen);
 	if (ret)
 		return ret;
 	*result = json_object_new_object();
