@@ -439,6 +439,7 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 		run->cpu_tokens -= (int64_t)run->rc.insns_run;
 	if (unlikely(err)) {
 		st->fault++;
+		st->timeout += err == -ETIME;
 		VN_DATA_LOG("xdp '%s': run stopped: %d", xp->name, err);
 		act = XDP_ABORTED;
 	} else {
@@ -459,7 +460,7 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 const struct vn_xdp_stat_desc vn_xdp_stats_desc[VN_XDP_NSTATS] = {
 	XDP_STAT(aborted), XDP_STAT(drop), XDP_STAT(pass), XDP_STAT(tx), XDP_STAT(redirect),
 	XDP_STAT(fault), XDP_STAT(offload_shifted), XDP_STAT(offload_csum_sw),
-	XDP_STAT(offload_broken), XDP_STAT(throttled),
+	XDP_STAT(offload_broken), XDP_STAT(timeout), XDP_STAT(throttled),
 };
 _Static_assert(VN_XDP_NSTATS * sizeof(uint64_t) == sizeof(struct vn_xdp_stats),
 	       "every counter has a descriptor");

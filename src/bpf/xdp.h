@@ -86,6 +86,8 @@
  * @offload_shifted: offload metadata shifted after a pure head adjust
  * @offload_csum_sw: NEEDS_CSUM completed in software after a change
  * @offload_broken: GSO frames turned into XDP_ABORTED after a change
+ * @timeout:	runs stopped by their budget or wall-clock cap (-ETIME; also
+ *		counted in @fault)
  * @throttled:	frames not run because the owner's CPU budget was spent
  *		(also counted in @aborted)
  */
@@ -99,6 +101,7 @@ struct vn_xdp_stats {
 	uint64_t offload_shifted;
 	uint64_t offload_csum_sw;
 	uint64_t offload_broken;
+	uint64_t timeout;
 	uint64_t throttled;
 };
 
@@ -113,7 +116,7 @@ struct vn_xdp_stat_desc {
 };
 
 /* The counters of struct vn_xdp_stats, in order; VN_XDP_NSTATS entries */
-#define VN_XDP_NSTATS	10
+#define VN_XDP_NSTATS	11
 extern const struct vn_xdp_stat_desc vn_xdp_stats_desc[VN_XDP_NSTATS];
 
 /**
