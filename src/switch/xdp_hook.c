@@ -422,8 +422,10 @@ int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err
 	rc = spec_options(out, f, e, &n, err, err_sz);
 	if (rc)
 		return rc;
-	/* Fields left past the section that are not options */
-	if (n < 3 || n > 4) {
+	/* Fields left past the section that are not options, or an option twice */
+	if (n < 3 || n > 4 ||
+	    (n == 4 && (spec_option(f[3], e[3], "segment-first", false) ||
+			spec_option(f[3], e[3], "redirect", true)))) {
 		snprintf(err, err_sz, "%s", usage);
 		return -EINVAL;
 	}
