@@ -181,7 +181,10 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	int ret;
 
 	if (!op) {
-		vn_err("obj '%s': no XDP program '%s'", xp->obj->name, prog_name ? prog_name : "");
+		char esc[VN_BPF_OBJ_NAME_MAX];
+
+		vn_err("obj '%s': no XDP program '%s'", xp->obj->name,
+		       vn_log_escape(prog_name ? prog_name : "", esc, sizeof(esc)));
 		return -ENOENT;
 	}
 	snprintf(xp->name, sizeof(xp->name), "%s:%s", xp->obj->name, op->name);
@@ -205,10 +208,11 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 		return -ENOMEM;
 	}
 	xp->charged = xp->nworkers * (sizeof(*xp->runs) + sizeof(*xp->stats));
-	/* The validated copy of the instructions */
-	if (vn_bpf_owner_charge(xp->owner, xp->prog->n * sizeof(*xp->prog->insns)))
+	/* The validated copy of the instructions and the interpreter's
+	 * decoded one (16 bytes a slot) */
+	if (vn_bpf_owner_charge(xp->owner, xp->prog->n * (sizeof(*xp->prog->insns) + 16)))
 		return -ENOMEM;
-	xp->charged += xp->prog->n * sizeof(*xp->prog->insns);
+	xp->charged += xp->prog->n * (sizeof(*xp->prog->insns) + 16);
 	xp->runs = calloc(xp->nworkers, sizeof(*xp->runs));
 	xp->stats = calloc(xp->nworkers, sizeof(*xp->stats));
 	if (!xp->runs || !xp->stats)
@@ -246,6 +250,9 @@ static int xdp_prog_open(bool file, const char *path, const void *buf, size_t le
 	xp->nworkers = opts->nworkers ? opts->nworkers : 1;
 	oo.owner = opts->owner;
 	oo.ncpus = xp->nworkers;
+	/* untrusted owners hand in small objects only */
+	if (opts->class == VN_XDP_CLASS_RESTRICTED)
+		oo.max_bytes = VN_BPF_OBJ_SIZE_GUEST;
 	ret = file ? vn_bpf_obj_open_file(path, &oo, &xp->obj)
 		   : vn_bpf_obj_open_mem(buf, len, name, &oo, &xp->obj);
 	if (!ret)

@@ -240,6 +240,19 @@ static void test_cost_helper_classes(void **state)
 	vn_xdp_prog_close(xp);
 	o.class = (enum vn_xdp_class)7;
 	assert_int_equal(open_prog("xdp1.bpf.o", &o, &xp), -EINVAL);
+	/* restricted owners hand in at most VN_BPF_OBJ_SIZE_GUEST bytes: refused
+	 * before parsing (an operator's junk is parsed and refused as junk) */
+	{
+		size_t n = VN_BPF_OBJ_SIZE_GUEST + 1;
+		uint8_t *junk = calloc(1, n);
+
+		assert_non_null(junk);
+		o.class = VN_XDP_CLASS_RESTRICTED;
+		assert_int_equal(vn_xdp_prog_open_mem(junk, n, "big", NULL, &o, &xp), -E2BIG);
+		o.class = VN_XDP_CLASS_OPERATOR;
+		assert_int_equal(vn_xdp_prog_open_mem(junk, n, "big", NULL, &o, &xp), -EINVAL);
+		free(junk);
+	}
 }
 
 static unsigned int trace_lines;
