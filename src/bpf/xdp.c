@@ -392,6 +392,21 @@ static bool cpu_throttled(const struct vn_xdp_prog *xp, struct vn_xdp_run *run)
 	return run->cpu_tokens <= 0;
 }
 
+/*
+ * Spend a run's units. A run stopped by -ETIME may have met the wall-clock
+ * cap with fewer units than it took time (a helper dearer than its charge):
+ * it pays its whole budget, so runs that hit the cap empty the bucket as
+ * fast as runs that use their budget.
+ */
+static void cpu_spend(const struct vn_xdp_prog *xp, struct vn_xdp_run *run, int err)
+{
+	uint64_t units = run->rc.insns_run;
+
+	if (err == -ETIME)
+		units = VN_MAX(units, run->rc.budget ? run->rc.budget : xp->prog->budget);
+	run->cpu_tokens -= (int64_t)units;
+}
+
 static int count_verdict(struct vn_xdp_stats *st, int act)
 {
 	switch (act) {
@@ -443,7 +458,7 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 		memcpy(snap, vn_pkt_data(pkt), span);
 	r0 = vn_bpf_run(xp->prog, &run->rc, (uintptr_t)run->ctx_mem, &err);
 	if (xp->cpu_rate)
-		run->cpu_tokens -= (int64_t)run->rc.insns_run;
+		cpu_spend(xp, run, err);
 	if (unlikely(err)) {
 		st->fault++;
 		st->timeout += err == -ETIME;

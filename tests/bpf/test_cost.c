@@ -210,8 +210,19 @@ static void test_cost_owner_budget(void **state)
 	assert_int_equal(st.aborted, 7);
 	assert_int_equal(st.fault, 0);
 	vn_xdp_prog_close(xp);
+	/* runs stopped by the wall clock pay their whole budget: the dearest
+	 * helper loop, capped at 1 ns, empties a 2.5-budget bucket in 3 runs */
+	o = (struct vn_xdp_opts){ .budget = BUDGET, .time_cap_ns = 1, .cpu_rate = 1,
+				  .cpu_burst = 5 * BUDGET / 2 };
+	xp = load("cost_update.bpf.o", &o);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(run_len(xp, 64), XDP_ABORTED);
+	st = stats(xp);
+	assert_int_equal(st.timeout, 3);
+	assert_int_equal(st.throttled, 7);
+	vn_xdp_prog_close(xp);
 	/* a rate past what the refill arithmetic holds is refused */
-	o.cpu_rate = VN_XDP_CPU_RATE_MAX + 1;
+	o = (struct vn_xdp_opts){ .cpu_rate = VN_XDP_CPU_RATE_MAX + 1 };
 	assert_int_equal(open_prog("spin.bpf.o", &o, &xp), -EINVAL);
 	assert_null(xp);
 }
