@@ -472,6 +472,7 @@ static int redirect_resolve(struct vn_sw *sw, struct vn_sw_xdp *x, const char *l
 
 	x->redirect_all = !list;
 	memset(x->redirect_ok, 0, sizeof(x->redirect_ok));
+	snprintf(x->redirect, sizeof(x->redirect), "%s", list ? list : "");
 	if (!list || !strcmp(list, "none"))
 		return 0;
 	for (p = list; ; p++) {
@@ -678,6 +679,7 @@ int vn_sw_xdp_foreach(struct vn_sw *sw, int (*cb)(const struct vn_sw_xdp_info *i
 			info.prog = x->xp->name;
 			info.path = x->path;
 			info.flags = x->flags;
+			info.redirect = x->redirect_all ? NULL : x->redirect;
 			vn_xdp_stats_sum(x->xp, &info.stats);
 			info.mem_used = __atomic_load_n(&x->owner.mem_used, __ATOMIC_RELAXED);
 			info.mem_limit = x->owner.mem_limit;

@@ -95,6 +95,8 @@ struct vn_sw_xdp;
  * @prog:	"object:function"
  * @path:	object file it was loaded from
  * @flags:	VN_SW_XDP_* flags it was attached with
+ * @redirect:	its redirect list ("none", or port names separated by ','),
+ *		NULL when it may redirect to every port
  * @stats:	the program's counters, summed over the workers
  * @mem_used:	bytes charged to the attachment
  * @mem_limit:	its cap
@@ -107,6 +109,7 @@ struct vn_sw_xdp_info {
 	const char *prog;
 	const char *path;
 	unsigned int flags;
+	const char *redirect;
 	struct vn_xdp_stats stats;
 	size_t mem_used;
 	size_t mem_limit;

@@ -22,6 +22,7 @@
  * @redirect_ok: else the port ids it may redirect to, one bit each; a
  *		deleted port's bit is cleared (sw_xdp_port_gone()) before its
  *		id can be given to another port
+ * @redirect:	the list as given ("" for every port), for vn_sw_xdp_foreach()
  */
 struct vn_sw_xdp {
 	struct vn_xdp_prog *xp;
@@ -36,6 +37,7 @@ struct vn_sw_xdp {
 	size_t segs_sz;
 	bool redirect_all;
 	uint64_t redirect_ok[VN_SW_PORTS_MAX / 64];
+	char redirect[VN_SW_XDP_REDIRECT_MAX];
 };
 
 /**

@@ -785,7 +785,10 @@ static void test_xdp_hook_redirect_list(void **state)
 
 	(void)state;
 	rig_up(&r, 3, 1, 0);
+	assert_int_equal(attach_redirect(&r, 0, "hook_action", NULL), 0);
+	assert_null(info_of(&r, "swp0", VN_XDP_INGRESS).redirect);
 	assert_int_equal(attach_redirect(&r, 0, "hook_action", "swp1"), 0);
+	assert_string_equal(info_of(&r, "swp0", VN_XDP_INGRESS).redirect, "swp1");
 	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
