@@ -835,7 +835,8 @@ static void test_xdp_hook_redirect_list(void **state)
 	assert_int_equal(sp9->id, 1);
 	assert_int_equal(host9->ops->rx_burst(host9, (struct vn_pkt *[1]){ 0 }, 1), 0);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 5);
-	r.host[1] = host9;	/* rig_down closes it */
+	vn_port_close(r.host[1]);	/* swp1's peer; rig_down closes host9 instead */
+	r.host[1] = host9;
 	rig_down(&r);
 }
 
