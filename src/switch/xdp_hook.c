@@ -86,8 +86,9 @@ static inline void ing_drop(struct ing_chunk *c, struct vn_pkt *pkt, enum vn_dro
  * A TX or REDIRECT frame: it is a frame the source port sends, so it is
  * classified by the source port's VLAN rules (a tag the port may not carry
  * is dropped) and leaves through @dst's VLAN egress like any other frame
- * (a VLAN @dst is not a member of is dropped there). Only learning and the
- * FDB lookup are skipped: the program chose the port.
+ * (a VLAN @dst is not a member of is dropped there); a group source
+ * address is dropped as in classify(). Only learning and the FDB lookup
+ * are skipped: the program chose the port.
  */
 static void ing_queue(struct ing_chunk *c, struct vn_pkt *pkt, uint16_t dst)
 {
@@ -100,6 +101,10 @@ static void ing_queue(struct ing_chunk *c, struct vn_pkt *pkt, uint16_t dst)
 	why = vn_sw_vlan_ingress(&c->src->vlan, pkt);
 	if (unlikely(why))
 		return ing_drop(c, pkt, why);
+	/* A group address as the source, as classify() refuses for any frame
+	 * (vlan_ingress checked the 14 bytes) */
+	if (unlikely(*(const uint8_t *)vn_pkt_ptr(pkt, 6, 1) & 1))
+		return ing_drop(c, pkt, VN_DROP_SRC_MAC);
 	sw_worker_enqueue(c->w, dst, pkt);
 	c->nqueued++;
 }

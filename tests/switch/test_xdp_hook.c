@@ -803,6 +803,16 @@ static void test_xdp_hook_redirect_list(void **state)
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(count_rx(&r, 0), 1);
+	/* but a group source address is refused as for any frame the port sends */
+	{
+		struct vn_pkt *p = mk_ip(&r, 0, 0, -1, 17, 20);
+
+		vn_pkt_data(p)[6] |= 1;
+		host_tx(&r, 0, p);
+		run(&r);
+		assert_int_equal(count_rx(&r, 0), 0);
+		assert_int_equal(stat(r.sp[0], "drop_src_mac"), 1);
+	}
 	/* none: nothing, not even the port itself by redirect */
 	assert_int_equal(attach_redirect(&r, 0, "hook_action", "none"), 0);
 	for (uint32_t t = 0; t < 3; t++) {
