@@ -30,7 +30,6 @@
 #define REDIRECT_ACTION_MASK	3	/* XDP_ABORTED | DROP | PASS | TX */
 
 /* Fixed prices in budget units (~1 ns each), see docs/ARCHITECTURE.md */
-#define COST_CHEAP		1	/* a few loads and stores */
 #define COST_FIXED		4	/* a frame or metadata bound move */
 #define COST_CLOCK		16	/* clock_gettime() through the vDSO */
 #define COST_TRACE		512	/* format and (rate-limited) log a line */
@@ -340,7 +339,8 @@ static uint64_t h_xdp_adjust_head(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 	/* Front moved into the reserve, or the frame below an Ethernet header */
 	if (off < (int64_t)(VN_XDP_HEADROOM_RESERVE + run->meta_len) || len < ETH_HLEN)
 		return (uint64_t)(int64_t)-EINVAL;
-	if (charge(rc, bytes_cost(run->meta_len)))
+	/* the metadata moves; newly exposed headroom may be cleared */
+	if (charge(rc, bytes_cost(run->meta_len + (delta < 0 ? (uint64_t)-delta : 0))))
 		return 0;
 	meta = pkt->buf + pkt->off - run->meta_len;
 	if (run->meta_len)
@@ -391,6 +391,8 @@ static uint64_t h_xdp_adjust_meta(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 	/* Kernel: at most 32 bytes, a multiple of 4 */
 	if (meta > VN_XDP_META_MAX || (meta & 3))
 		return (uint64_t)(int64_t)-EACCES;
+	if (charge(rc, bytes_cost((uint64_t)meta)))
+		return 0;
 	run->meta_len = (uint32_t)meta;
 	xdp_set_pkt_region(run);
 	return 0;
