@@ -620,7 +620,9 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir di
 			 vn_xdp_dir_name(dir), old->xp->name);
 		goto fail;
 	}
-	rc = redirect_resolve(sw, x, o->redirect, err, err_sz);
+	/* restricted (guest) programs redirect nowhere unless given a list */
+	rc = redirect_resolve(sw, x, o->redirect ? o->redirect :
+				 o->class == VN_XDP_CLASS_RESTRICTED ? "none" : NULL, err, err_sz);
 	if (rc)
 		goto fail;
 	x->port_id = sp->port->id;

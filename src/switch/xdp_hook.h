@@ -201,8 +201,9 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
  * struct vn_sw_xdp_opts - how to attach, beyond the object and the port
  * @flags:	VN_SW_XDP_* flags
  * @redirect:	ports the program may redirect to: NULL for every port (an
- *		operator program), "none", or port names separated by ','
- *		that must exist now; TX (back out of the port) is always allowed
+ *		operator program; none for a VN_XDP_CLASS_RESTRICTED one),
+ *		"none", or port names separated by ',' that must exist now;
+ *		TX (back out of the port) is always allowed
  * @class:	helper allow-list (VN_XDP_CLASS_OPERATOR: all helpers)
  */
 struct vn_sw_xdp_opts {

@@ -823,6 +823,25 @@ static void test_xdp_hook_redirect_list(void **state)
 	for (unsigned int i = 0; i < 3; i++)
 		assert_int_equal(count_rx(&r, i), 0);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 4);
+	/* a restricted (guest) program without a list redirects nowhere */
+	{
+		struct vn_sw_xdp_opts ro = { .flags = VN_SW_XDP_REPLACE,
+					     .class = VN_XDP_CLASS_RESTRICTED };
+
+		assert_int_equal(vn_sw_xdp_attach_opts(r.sw, "swp0", VN_XDP_INGRESS,
+						       prog("hook_action"), NULL, &ro, err,
+						       sizeof(err)), 0);
+		assert_string_equal(info_of(&r, "swp0", VN_XDP_INGRESS).redirect, "none");
+		conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+		host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+		run(&r);
+		assert_int_equal(count_rx(&r, 1), 0);
+		assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 5);
+		/* and it cannot load a program calling ktime or trace_printk */
+		assert_int_equal(vn_sw_xdp_attach_opts(r.sw, "swp0", VN_XDP_INGRESS,
+						       prog("helpers"), NULL, &ro, err,
+						       sizeof(err)), -EINVAL);
+	}
 	/* a name that is no port: refused, the old program stays */
 	assert_int_equal(attach_redirect(&r, 0, "hook_action", "swp1,nope"), -ENOENT);
 	assert_int_equal(attach_redirect(&r, 0, "hook_action", "swp1,,swp2"), -EINVAL);
@@ -844,7 +863,7 @@ static void test_xdp_hook_redirect_list(void **state)
 	run(&r);
 	assert_int_equal(sp9->id, 1);
 	assert_int_equal(host9->ops->rx_burst(host9, (struct vn_pkt *[1]){ 0 }, 1), 0);
-	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 5);
+	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 6);
 	vn_port_close(r.host[1]);	/* swp1's peer; rig_down closes host9 instead */
 	r.host[1] = host9;
 	rig_down(&r);
