@@ -18,6 +18,7 @@
 #define XDP_ETH_HLEN	14
 #define XDP_HELPERS_MAX	256	/* room for vnetd's helper table, by kernel id */
 #define NS_PER_SEC	1000000000ull
+#define VALIDATE_BYTES_PER_INSN	32	/* validate.c: copy, flags, function, init tables */
 
 /* Loads from the context region: the xdp_md fields, pointers as 64-bit */
 static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
@@ -194,7 +195,15 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	ret = class_helpers(xp, opts, helpers, &env);
 	if (ret)
 		return ret;
+	/* The validator's working tables (about 32 bytes an instruction), for
+	 * as long as it runs */
+	if (vn_bpf_owner_charge(opts->owner, op->n * VALIDATE_BYTES_PER_INSN)) {
+		vn_err("xdp '%s': validating %zu instructions passes the owner's memory cap",
+		       xp->name, op->n);
+		return -ENOMEM;
+	}
 	ret = vn_bpf_prog_load(op->insns, op->n, &env, &xp->prog, log, sizeof(log));
+	vn_bpf_owner_uncharge(opts->owner, op->n * VALIDATE_BYTES_PER_INSN);
 	if (ret) {
 		vn_err("xdp '%s': rejected: %s", xp->name, log);
 		return ret;
