@@ -5,6 +5,10 @@
  * them, the program runs on a 64-byte packet with a small budget. Invariants:
  * no crash or sanitizer report, only the documented run errors, and the
  * guard bytes around the packet (outside every region) never change.
+ * Cost oracle: fz_memset() charges its bytes through vn_bpf_charge() as the
+ * XDP helpers do, so a run never uses more units than its budget, never
+ * clears more bytes than the budget pays for, and never lasts longer than
+ * its wall-clock cap plus a generous margin for sanitizer builds.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -12,9 +16,15 @@
 #include <string.h>
 
 #include "bpf/vm.h"
+#include "core/clock.h"
 
 #define GUARD	32
 #define PKT	64
+#define BUDGET	20000
+#define TIME_CAP_NS	(10 * 1000 * 1000ull)
+#define TIME_BOUND_NS	(1000 * 1000 * 1000ull)	/* the cap, with room for ASan */
+
+static uint64_t fz_bytes;	/* bytes fz_memset() cleared in this run */
 
 static uint64_t fz_sum(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 		       uint64_t r3, uint64_t r4, uint64_t r5)
@@ -32,6 +42,10 @@ static uint64_t fz_memset(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 		vn_bpf_abort(rc, -EFAULT);
 		return 0;
 	}
+	/* the XDP helpers' price for a copy: 4 + 1 per 16 bytes */
+	if (vn_bpf_charge(rc, 4 + r2 / 16))
+		return 0;
+	fz_bytes += r2;
 	/* a zero length proves nothing about the pointer (it may be NULL) */
 	if (r2)
 		memset((void *)(uintptr_t)r1, (int)r3, (size_t)r2);
@@ -61,13 +75,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct vn_bpf_run_ctx rc;
 	const struct vn_bpf_env env = {
 		.helpers = fz_helpers, .nhelpers = 3, .map_resolve = fz_resolve,
-		.max_insns = 4096, .budget = 20000,
+		.max_insns = 4096, .budget = BUDGET,
 	};
 	size_t n = size / sizeof(struct vn_bpf_insn);
 	struct vn_bpf_insn *insns;
 	struct vn_bpf_prog *p;
 	uint8_t *buf;
 	char log[256];
+	uint64_t t0;
 	int err, i;
 
 	if (n == 0 || n > 4096)
@@ -86,8 +101,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vn_bpf_run_ctx_init(&rc, NULL);
 	vn_bpf_run_ctx_add_region(&rc, buf + GUARD, PKT, 1);
 	vn_bpf_run_ctx_add_region(&rc, fz_map, sizeof(fz_map), 1);
+	rc.time_cap_ns = TIME_CAP_NS;
+	fz_bytes = 0;
+	t0 = vn_mono_ns();
 	vn_bpf_run(p, &rc, (uintptr_t)(buf + GUARD), &err);
 	if (err && err != -EFAULT && err != -ETIME)
+		abort();
+	/* the cost oracle: units within the budget, work within what they pay */
+	if (rc.insns_run > BUDGET || fz_bytes > 16ull * BUDGET ||
+	    vn_mono_ns() - t0 > TIME_BOUND_NS)
 		abort();
 	/* nothing outside the regions moved */
 	for (i = 0; i < GUARD; i++)

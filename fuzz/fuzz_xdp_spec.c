@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* fuzz_xdp_spec.c - libFuzzer target for vnetd's --xdp PORT:DIR:FILE[:SECTION][:segment-first] */
+/* fuzz_xdp_spec.c - libFuzzer target for vnetd's --xdp PORT:DIR:FILE[:SECTION][:segment-first][:redirect=LIST] */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,15 +24,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Invariants: fields non-empty, terminated, no separator inside */
 		if (!xs.port[0] || !xs.path[0] || (unsigned int)xs.dir >= VN_XDP_DIRS ||
 		    (xs.flags & ~VN_SW_XDP_SEGMENT_FIRST) || strchr(xs.port, ':') ||
-		    strchr(xs.path, ':') || strchr(xs.section, ':'))
+		    strchr(xs.path, ':') || strchr(xs.section, ':') || strchr(xs.redirect, ':') ||
+		    (xs.has_redirect && !xs.redirect[0]) || (!xs.has_redirect && xs.redirect[0]))
 			abort();
 		/* Printed back, it parses to the same thing */
-		n = strlen(s) + 64;
+		n = strlen(s) + 96;
 		back = malloc(n);
 		if (back) {
-			snprintf(back, n, "%s:%s:%s%s%s%s", xs.port, vn_xdp_dir_name(xs.dir),
+			snprintf(back, n, "%s:%s:%s%s%s%s%s%s", xs.port, vn_xdp_dir_name(xs.dir),
 				 xs.path, xs.section[0] ? ":" : "", xs.section,
-				 xs.flags ? ":segment-first" : "");
+				 xs.flags ? ":segment-first" : "",
+				 xs.has_redirect ? ":redirect=" : "", xs.redirect);
 			if (vn_sw_xdp_spec_parse(back, &again, err, sizeof(err)) ||
 			    memcmp(&xs, &again, sizeof(xs)))
 				abort();

@@ -8,6 +8,11 @@
  * to the program as negative errnos, as the kernel does; only arguments the
  * kernel's verifier would have rejected (a forged map, a bad pointer) stop
  * the run with vn_bpf_abort().
+ *
+ * Cost: every helper charges the work it is about to do to the run's budget
+ * with vn_bpf_charge() (charge.c) before doing it, by the cost model of
+ * docs/ARCHITECTURE.md: map operations by vn_map_cost(), byte copies and
+ * sums by their length, a clock read or a log line by a fixed price.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +28,23 @@
 #define CSUM_DIFF_MAX		512	/* kernel: bytes in from + to */
 #define TRACE_FMT_MAX		128
 #define REDIRECT_ACTION_MASK	3	/* XDP_ABORTED | DROP | PASS | TX */
+
+/* Fixed prices in budget units (~1 ns each), see docs/ARCHITECTURE.md */
+#define COST_FIXED		4	/* a frame or metadata bound move */
+#define COST_CLOCK		16	/* clock_gettime() through the vDSO */
+#define COST_TRACE		512	/* format and (rate-limited) log a line */
+
+/* Charge @units; non-zero when the run is stopping (the work must not run) */
+static inline int charge(struct vn_bpf_run_ctx *rc, uint64_t units)
+{
+	return vn_bpf_charge(rc, units);
+}
+
+/* Units to copy, clear or sum @bytes */
+static inline uint64_t bytes_cost(uint64_t bytes)
+{
+	return COST_FIXED + bytes / 16;
+}
 
 static inline struct vn_xdp_run *run_of(struct vn_bpf_run_ctx *rc)
 {
@@ -59,11 +81,20 @@ static const void *arg_map_key(struct vn_bpf_run_ctx *rc, uint64_t rmap, uint64_
 	return *map ? arg_mem(rc, rkey, (*map)->key_size, 0) : NULL;
 }
 
+/* arg_map_key(), then the operation's price; NULL when the run stops */
+static const void *arg_map_op(struct vn_bpf_run_ctx *rc, uint64_t rmap, uint64_t rkey,
+			      enum vn_map_op op, struct vn_map **map)
+{
+	const void *key = arg_map_key(rc, rmap, rkey, map);
+
+	return key && !charge(rc, vn_map_cost(*map, op)) ? key : NULL;
+}
+
 static uint64_t h_map_lookup_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 				  uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct vn_map *map;
-	const void *key = arg_map_key(rc, r1, r2, &map);
+	const void *key = arg_map_op(rc, r1, r2, VN_MAP_OP_LOOKUP, &map);
 
 	(void)r3, (void)r4, (void)r5;
 	if (!key)
@@ -75,7 +106,7 @@ static uint64_t h_map_update_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 				  uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct vn_map *map;
-	const void *key = arg_map_key(rc, r1, r2, &map), *value;
+	const void *key = arg_map_op(rc, r1, r2, VN_MAP_OP_UPDATE, &map), *value;
 
 	(void)r5;
 	if (!key || !(value = arg_mem(rc, r3, map->value_size, 0)))
@@ -87,7 +118,7 @@ static uint64_t h_map_delete_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 				  uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct vn_map *map;
-	const void *key = arg_map_key(rc, r1, r2, &map);
+	const void *key = arg_map_op(rc, r1, r2, VN_MAP_OP_DELETE, &map);
 
 	(void)r3, (void)r4, (void)r5;
 	if (!key)
@@ -98,7 +129,9 @@ static uint64_t h_map_delete_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 static uint64_t h_ktime_get_ns(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 			       uint64_t r3, uint64_t r4, uint64_t r5)
 {
-	(void)rc, (void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	if (charge(rc, COST_CLOCK))
+		return 0;
 	return vn_mono_ns();	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC, as the kernel's */
 }
 
@@ -189,6 +222,8 @@ static uint64_t h_trace_printk(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t 
 	const char *fmt;
 	int n;
 
+	if (charge(rc, COST_TRACE))
+		return 0;
 	/* Format without its terminating NUL inside fmt_size */
 	if (!r2 || r2 > TRACE_FMT_MAX || !(fmt = arg_mem(rc, r1, r2, 0)) ||
 	    !memchr(fmt, '\0', r2))
@@ -198,7 +233,9 @@ static uint64_t h_trace_printk(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t 
 		return (uint64_t)(int64_t)n;
 	if (n && out[n - 1] == '\n')
 		out[n - 1] = '\0';
-	vn_log_rl(VN_LOG_INFO, "xdp '%s': trace: %s", run_of(rc)->xp->name, out);
+	/* each program (per worker) has its own budget of lines */
+	if (vn_log_ratelimit(&run_of(rc)->trace_rl))
+		vn_log(VN_LOG_INFO, "xdp '%s': trace: %s", run_of(rc)->xp->name, out);
 	return (uint64_t)n;
 }
 
@@ -222,6 +259,9 @@ static uint64_t h_csum_diff(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 	    r2 + r4 > CSUM_DIFF_MAX)
 		return (uint64_t)(int64_t)-EINVAL;
 	if ((r2 && !(from = arg_mem(rc, r1, r2, 0))) || (r4 && !(to = arg_mem(rc, r3, r4, 0))))
+		return 0;
+	/* one add per 32-bit word */
+	if (charge(rc, COST_FIXED + (r2 + r4) / 4))
 		return 0;
 	for (uint64_t i = 0; i < r2; i += 4) {
 		uint32_t w;
@@ -274,6 +314,8 @@ static uint64_t h_redirect_map(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t 
 	/* Flags past the action bits; broadcast is not implemented */
 	if (map->type != BPF_MAP_TYPE_DEVMAP || (r3 & ~(uint64_t)REDIRECT_ACTION_MASK))
 		return XDP_ABORTED;
+	if (charge(rc, vn_map_cost(map, VN_MAP_OP_LOOKUP)))
+		return XDP_ABORTED;
 	port = vn_map_lookup_elem(map, &key, run->worker);
 	if (!port)
 		return r3 & REDIRECT_ACTION_MASK;
@@ -297,6 +339,9 @@ static uint64_t h_xdp_adjust_head(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 	/* Front moved into the reserve, or the frame below an Ethernet header */
 	if (off < (int64_t)(VN_XDP_HEADROOM_RESERVE + run->meta_len) || len < ETH_HLEN)
 		return (uint64_t)(int64_t)-EINVAL;
+	/* the metadata moves; newly exposed headroom may be cleared */
+	if (charge(rc, bytes_cost(run->meta_len + (delta < 0 ? (uint64_t)-delta : 0))))
+		return 0;
 	meta = pkt->buf + pkt->off - run->meta_len;
 	if (run->meta_len)
 		memmove(meta + delta, meta, run->meta_len);
@@ -321,6 +366,8 @@ static uint64_t h_xdp_adjust_tail(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 	if (len < ETH_HLEN || len > VN_PKT_FRAME_MAX ||
 	    (delta > 0 && (uint64_t)delta > vn_pkt_tailroom(pkt)))
 		return (uint64_t)(int64_t)-EINVAL;
+	if (charge(rc, bytes_cost(delta > 0 ? (uint64_t)delta : 0)))
+		return 0;
 	if (delta > 0)
 		memset(pkt->buf + pkt->off + pkt->len, 0, (size_t)delta);
 	pkt->len = (uint32_t)len;
@@ -344,6 +391,8 @@ static uint64_t h_xdp_adjust_meta(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 	/* Kernel: at most 32 bytes, a multiple of 4 */
 	if (meta > VN_XDP_META_MAX || (meta & 3))
 		return (uint64_t)(int64_t)-EACCES;
+	if (charge(rc, bytes_cost((uint64_t)meta)))
+		return 0;
 	run->meta_len = (uint32_t)meta;
 	xdp_set_pkt_region(run);
 	return 0;
@@ -380,7 +429,7 @@ static uint64_t h_xdp_load_bytes(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_
 	(void)r1, (void)r5;
 	if (err)
 		return (uint64_t)err;
-	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 1)))
+	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 1)) || charge(rc, bytes_cost((uint32_t)r4)))
 		return 0;
 	memmove(buf, vn_pkt_ptr(run->pkt, (uint32_t)r2, (uint32_t)r4), (uint32_t)r4);
 	return 0;
@@ -398,7 +447,7 @@ static uint64_t h_xdp_store_bytes(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 		return (uint64_t)err;
 	if (!run->writable)
 		return (uint64_t)(int64_t)-EPERM;
-	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 0)))
+	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 0)) || charge(rc, bytes_cost((uint32_t)r4)))
 		return 0;
 	memmove(vn_pkt_ptr(run->pkt, (uint32_t)r2, (uint32_t)r4), buf, (uint32_t)r4);
 	return 0;
@@ -424,6 +473,21 @@ static const vn_bpf_helper_fn xdp_helper_table[HELPER_MAX] = {
 	[BPF_FUNC_xdp_load_bytes] = h_xdp_load_bytes,
 	[BPF_FUNC_xdp_store_bytes] = h_xdp_store_bytes,
 };
+
+/**
+ * vn_xdp_helper_allowed() - May programs of @class call helper @id?
+ * @class:	program owner class
+ * @id:		kernel helper id
+ *
+ * Return: true when allowed
+ */
+bool vn_xdp_helper_allowed(enum vn_xdp_class class, unsigned int id)
+{
+	if (class == VN_XDP_CLASS_OPERATOR)
+		return true;
+	/* host clock (uptime, a side-channel timer) and host log lines */
+	return id != BPF_FUNC_ktime_get_ns && id != BPF_FUNC_trace_printk;
+}
 
 /**
  * vn_xdp_helpers() - vnetd's XDP helper table, indexed by kernel helper id

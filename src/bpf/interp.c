@@ -441,6 +441,7 @@ static uint64_t interp(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	left = rc->budget ? rc->budget : p->budget;
 	budget = left;
 	rc->abort_err = 0;
+	vn_bpf_charge_begin(rc, budget);
 	for (v = 0; v < VN_MIN(nargs, 5u); v++)
 		reg[1 + v] = args[v];
 	reg[VN_BPF_REG_FP] = top;
@@ -586,7 +587,9 @@ atomic_DW:
 	NEXT();
 
 call_helper:
+	rc->left = left;	/* helpers charge their work (vn_bpf_charge()) */
 	reg[0] = p->helpers[ip->imm](rc, reg[1], reg[2], reg[3], reg[4], reg[5]);
+	left = rc->left;
 	if (unlikely(rc->abort_err)) {
 		e = rc->abort_err;
 		goto out;
@@ -599,6 +602,10 @@ call:	/* local: helper calls were decoded to call_helper */
 		e = -E2BIG;
 		goto out;
 	}
+	/* the frame zeroing below is work: charged like a helper's */
+	if (unlikely(left <= VN_BPF_COST_CALL))
+		goto out_budget;
+	left -= VN_BPF_COST_CALL;
 	frames[depth].ret = ip + 1;
 	memcpy(frames[depth].saved, &reg[6], sizeof(frames[depth].saved));
 	frames[depth].fp = reg[VN_BPF_REG_FP];

@@ -386,3 +386,45 @@ int vn_map_delete_elem(struct vn_map *map, const void *key)
 		return -EOPNOTSUPP;
 	return map->ops->del(map, key);
 }
+
+/* Units to hash (and compare) one key */
+static uint64_t key_cost(const struct vn_map *map)
+{
+	return 8 + map->key_size / 8;
+}
+
+/* Units to copy or clear @bytes */
+static uint64_t copy_cost(uint64_t bytes)
+{
+	return bytes / 16;
+}
+
+/**
+ * vn_map_cost() - Budget units one program-side operation costs (worst case)
+ * @map:	map
+ * @op:		operation
+ *
+ * Return: units (>= 1)
+ */
+uint64_t vn_map_cost(const struct vn_map *map, enum vn_map_op op)
+{
+	uint64_t probe = key_cost(map) + 8, copies = (uint64_t)map->ncpus * map->vstride;
+
+	switch (map->type) {
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+	case BPF_MAP_TYPE_DEVMAP:
+		return 4 + (op == VN_MAP_OP_UPDATE ? copy_cost(map->value_size) : 0);
+	case BPF_MAP_TYPE_LPM_TRIE:
+		/* each probe masks a copy of the key, then hashes it */
+		probe += copy_cost(map->key_size);
+		if (op == VN_MAP_OP_LOOKUP)
+			return 4 + probe * vn_map_lpm_lengths(map);
+		return 4 + probe + (op == VN_MAP_OP_UPDATE ? copy_cost(map->value_size) : 0);
+	default:
+		/* hash and LRU hash: an update clears every copy, then copies one */
+		if (op == VN_MAP_OP_UPDATE)
+			return 4 + probe + copy_cost(copies) + copy_cost(map->value_size);
+		return 4 + probe;
+	}
+}

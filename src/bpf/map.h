@@ -200,6 +200,32 @@ int vn_map_get_next_key(struct vn_map *map, const void *key, void *next);
 void *vn_map_lookup_elem(struct vn_map *map, const void *key, unsigned int cpu);
 
 /**
+ * enum vn_map_op - what a program asks of a map, for vn_map_cost()
+ * @VN_MAP_OP_LOOKUP:	bpf_map_lookup_elem()
+ * @VN_MAP_OP_UPDATE:	bpf_map_update_elem()
+ * @VN_MAP_OP_DELETE:	bpf_map_delete_elem()
+ */
+enum vn_map_op {
+	VN_MAP_OP_LOOKUP,
+	VN_MAP_OP_UPDATE,
+	VN_MAP_OP_DELETE,
+};
+
+/**
+ * vn_map_cost() - Budget units one program-side operation costs (worst case)
+ * @map:	map
+ * @op:		operation
+ *
+ * The cost model of docs/ARCHITECTURE.md: a key hash costs 8 + key_size/8
+ * units, a copy or clear 1 unit per 16 bytes, an LPM lookup one masked
+ * hash probe per distinct prefix length in use. Helpers charge it before
+ * they call the map.
+ *
+ * Return: units (>= 1)
+ */
+uint64_t vn_map_cost(const struct vn_map *map, enum vn_map_op op);
+
+/**
  * vn_map_update_elem() - A program's bpf_map_update_elem()
  * @map:	map
  * @key:	key_size bytes

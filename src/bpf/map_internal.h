@@ -40,6 +40,7 @@ extern const struct vn_map_ops vn_map_htab_ops;
 extern const struct vn_map_ops vn_map_lpm_ops;
 
 uint32_t vn_map_htab_count(struct vn_map *map);
+uint32_t vn_map_lpm_lengths(const struct vn_map *map);
 
 void *map_zalloc(struct vn_map *map, size_t n, size_t size);
 void map_free_mem(struct vn_map *map, void *p, size_t n, size_t size);

@@ -23,6 +23,7 @@ struct lpm {
 	struct htab h;
 	uint32_t max_bits;
 	uint32_t *plen_count;
+	uint32_t nlens;
 };
 
 static int lpm_check(const struct vn_map_attr *attr)
@@ -150,8 +151,9 @@ static int lpm_update(struct vn_map *map, const void *key, const void *value,
 			ret = -ENOSPC;	/* the kernel's trie says ENOSPC when full */
 		} else {
 			memcpy(lpm_value(map, e), value, map->value_size);
-			if (!old)
-				__atomic_add_fetch(&t->plen_count[plen], 1, __ATOMIC_RELAXED);
+			if (!old && __atomic_add_fetch(&t->plen_count[plen], 1,
+						       __ATOMIC_RELAXED) == 1)
+				__atomic_add_fetch(&t->nlens, 1, __ATOMIC_RELAXED);
 		}
 	}
 	htab_write_end(&t->h);
@@ -173,7 +175,8 @@ static int lpm_delete(struct vn_map *map, const void *key)
 	e = htab_find(&t->h, masked, htab_hash(&t->h, masked));
 	if (e) {
 		htab_remove(&t->h, e);
-		__atomic_sub_fetch(&t->plen_count[plen], 1, __ATOMIC_RELAXED);
+		if (!__atomic_sub_fetch(&t->plen_count[plen], 1, __ATOMIC_RELAXED))
+			__atomic_sub_fetch(&t->nlens, 1, __ATOMIC_RELAXED);
 	}
 	htab_write_end(&t->h);
 	pthread_mutex_unlock(&t->h.lock);
@@ -213,6 +216,21 @@ static void *lpm_lookup_elem(struct vn_map *map, const void *key, unsigned int c
 	e = lpm_match(t, key);
 	pthread_mutex_unlock(&t->h.lock);
 	return e ? lpm_value(map, e) : NULL;
+}
+
+/**
+ * vn_map_lpm_lengths() - Distinct prefix lengths holding entries
+ * @map:	an LPM_TRIE map
+ *
+ * A lookup probes at most this many lengths (the cost model's LPM walk).
+ *
+ * Return: the count (a racy snapshot while programs update the map)
+ */
+uint32_t vn_map_lpm_lengths(const struct vn_map *map)
+{
+	const struct lpm *t = map->impl;
+
+	return __atomic_load_n(&t->nlens, __ATOMIC_RELAXED);
 }
 
 const struct vn_map_ops vn_map_lpm_ops = {

@@ -23,7 +23,6 @@
 #include "core/log.h"
 #include "obj_internal.h"
 
-#define OBJ_FILE_MAX	(64u << 20)	/* largest object file read */
 
 /* Legacy SEC("maps") definition: struct bpf_map_def of old libbpf */
 struct legacy_map_def {
@@ -37,6 +36,58 @@ struct legacy_map_def {
 static void obj_global_init(void)
 {
 	elf_version(EV_CURRENT);
+}
+
+/**
+ * obj_tmp_alloc() - Zeroed load-time memory, charged to the owner
+ * @c:		load state
+ * @n:		elements
+ * @size:	bytes each
+ *
+ * Freed with obj_tmp_free(); whatever is still charged when the load ends
+ * is given back then.
+ *
+ * Return: the memory, or NULL (no memory, or the owner's cap)
+ */
+void *obj_tmp_alloc(struct obj_ctx *c, size_t n, size_t size)
+{
+	size_t bytes;
+	void *p;
+
+	n = n ? n : 1;
+	/* n * size overflows */
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	bytes = n * size;
+	if (vn_bpf_owner_charge(c->opts->owner, bytes)) {
+		vn_err("obj '%s': loader needs %zu more bytes: past the owner's memory cap",
+		       c->obj->name, bytes);
+		return NULL;
+	}
+	p = calloc(n, size);
+	if (!p) {
+		vn_bpf_owner_uncharge(c->opts->owner, bytes);
+		return NULL;
+	}
+	c->tmp_charged += bytes;
+	return p;
+}
+
+/**
+ * obj_tmp_free() - Free memory from obj_tmp_alloc()
+ * @c:		load state
+ * @p:		memory, may be NULL
+ * @n:		elements it was allocated with
+ * @size:	bytes each
+ */
+void obj_tmp_free(struct obj_ctx *c, void *p, size_t n, size_t size)
+{
+	if (!p)
+		return;
+	n = n ? n : 1;
+	vn_bpf_owner_uncharge(c->opts->owner, n * size);
+	c->tmp_charged -= n * size;
+	free(p);
 }
 
 /**
@@ -60,16 +111,31 @@ int obj_get_sym(struct obj_ctx *c, size_t idx, GElf_Sym *sym)
  * @c:		load state
  * @sym:	symbol
  *
+ * The name is escaped and cut to VN_BPF_OBJ_NAME_MAX - 1 bytes
+ * (vn_log_escape()) in one of four rotating buffers: valid until the fourth
+ * call after this one. Costs at most that many bytes of the name.
+ *
  * Return: the name, "" if it has none or its offset is bad
  */
 const char *obj_sym_name(struct obj_ctx *c, const GElf_Sym *sym)
 {
+	char *out = c->symname[c->symname_k++ % VN_ARRAY_SIZE(c->symname)];
 	const char *s;
 
 	if (GELF_ST_TYPE(sym->st_info) == STT_SECTION && sym->st_shndx < c->nsecs)
 		return c->secs[sym->st_shndx].name;
 	s = elf_strptr(c->elf, c->strtab, sym->st_name);
-	return s ? s : "";
+	return vn_log_escape(s ? s : "", out, sizeof(c->symname[0]));
+}
+
+/* A string table section whose last byte is not a NUL: every name lookup
+ * in it would scan to its end (libelf validates each string) */
+static bool strtab_bad(struct obj_ctx *c, size_t shndx)
+{
+	Elf_Scn *scn = elf_getscn(c->elf, shndx);
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+
+	return !d || !d->d_buf || !d->d_size || ((const char *)d->d_buf)[d->d_size - 1];
 }
 
 static bool sec_is_prog(const char *name)
@@ -125,7 +191,11 @@ static int collect_sections(struct obj_ctx *c)
 		vn_err("obj '%s': unreadable section table", o);
 		return -EINVAL;
 	}
-	c->secs = calloc(c->nsecs ? c->nsecs : 1, sizeof(*c->secs));
+	if (strtab_bad(c, shstrndx)) {
+		vn_err("obj '%s': section name table not NUL-terminated", o);
+		return -EINVAL;
+	}
+	c->secs = obj_tmp_alloc(c, c->nsecs, sizeof(*c->secs));
 	if (!c->secs)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->nsecs; i++) {
@@ -137,6 +207,7 @@ static int collect_sections(struct obj_ctx *c)
 		struct obj_sec *s;
 		const char *name;
 
+		c->work++;
 		/* Section index past the count libelf gave */
 		if (i >= c->nsecs)
 			return -EINVAL;
@@ -147,7 +218,7 @@ static int collect_sections(struct obj_ctx *c)
 			return -EINVAL;
 		}
 		name = elf_strptr(c->elf, shstrndx, s->shdr.sh_name);
-		s->name = name ? name : "";
+		s->name = vn_log_escape(name ? name : "", s->name_buf, sizeof(s->name_buf));
 		s->data = elf_getdata(scn, NULL);
 		if (!s->data && s->shdr.sh_type != SHT_NOBITS && s->shdr.sh_size) {
 			vn_err("obj '%s': sec '%s': unreadable contents", o, s->name);
@@ -164,6 +235,10 @@ static int collect_sections(struct obj_ctx *c)
 			c->symtab = s->data;
 			c->nsyms = s->data->d_size / sizeof(Elf64_Sym);
 			c->strtab = s->shdr.sh_link;
+			if (strtab_bad(c, c->strtab)) {
+				vn_err("obj '%s': symbol name table not NUL-terminated", o);
+				return -EINVAL;
+			}
 		} else if (!strcmp(s->name, "maps")) {
 			c->maps_shndx = i;
 		} else if (!strcmp(s->name, ".maps")) {
@@ -205,12 +280,42 @@ static int collect_sections(struct obj_ctx *c)
 	return 0;
 }
 
+static int func_cmp(const void *a, const void *b)
+{
+	const struct obj_func *x = a, *y = b;
+
+	if (x->shndx != y->shndx)
+		return x->shndx < y->shndx ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sort the functions by (section, start) and give each section its range */
+static int index_funcs(struct obj_ctx *c)
+{
+	qsort(c->funcs, c->nfuncs, sizeof(*c->funcs), func_cmp);
+	for (size_t i = 0; i < c->nfuncs; i++) {
+		struct obj_sec *s = &c->secs[c->funcs[i].shndx];
+
+		c->work++;
+		/* Two functions starting at the same instruction */
+		if (i && !func_cmp(&c->funcs[i - 1], &c->funcs[i])) {
+			vn_err("obj '%s': sec '%s': functions '%s' and '%s' start at the same offset",
+			       c->obj->name, s->name, c->funcs[i - 1].name, c->funcs[i].name);
+			return -EINVAL;
+		}
+		if (!s->func_n)
+			s->func_first = i;
+		s->func_n++;
+	}
+	return 0;
+}
+
 /* Every STT_FUNC symbol in a code section, checked against the section */
 static int collect_funcs(struct obj_ctx *c)
 {
 	const char *o = c->obj->name;
 
-	c->funcs = calloc(c->nsyms ? c->nsyms : 1, sizeof(*c->funcs));
+	c->funcs = obj_tmp_alloc(c, c->nsyms, sizeof(*c->funcs));
 	if (!c->funcs)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->nsyms; i++) {
@@ -218,6 +323,7 @@ static int collect_funcs(struct obj_ctx *c)
 		struct obj_sec *s;
 		GElf_Sym sym;
 
+		c->work++;
 		if (obj_get_sym(c, i, &sym))
 			return -EINVAL;
 		if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx >= c->nsecs ||
@@ -234,12 +340,12 @@ static int collect_funcs(struct obj_ctx *c)
 			return -EINVAL;
 		}
 		f = &c->funcs[c->nfuncs++];
-		f->name = obj_sym_name(c, &sym);
+		snprintf(f->name, sizeof(f->name), "%s", obj_sym_name(c, &sym));
 		f->shndx = sym.st_shndx;
 		f->start = sym.st_value / sizeof(struct vn_bpf_insn);
 		f->len = sym.st_size / sizeof(struct vn_bpf_insn);
 	}
-	return 0;
+	return index_funcs(c);
 }
 
 /**
@@ -292,6 +398,7 @@ static int collect_legacy_maps(struct obj_ctx *c)
 		GElf_Sym sym;
 		int ret;
 
+		c->work++;
 		if (obj_get_sym(c, i, &sym))
 			return -EINVAL;
 		if (sym.st_shndx != c->maps_shndx || GELF_ST_TYPE(sym.st_info) == STT_SECTION)
@@ -357,7 +464,7 @@ static int collect_data_maps(struct obj_ctx *c)
 	return 0;
 }
 
-static int add_prog(struct obj_ctx *c, const struct obj_func *f)
+static int add_prog(struct obj_ctx *c, struct obj_func *f)
 {
 	struct vn_bpf_obj *obj = c->obj;
 	struct vn_bpf_obj_prog *p;
@@ -391,11 +498,11 @@ static int collect_progs(struct obj_ctx *c)
 		bool found = false;
 		int ret;
 
+		c->work++;
 		if (!s->exec || !sec_is_prog(s->name))
 			continue;
-		for (size_t f = 0; f < c->nfuncs; f++) {
-			if (c->funcs[f].shndx != i)
-				continue;
+		/* only this section's functions (index_funcs()) */
+		for (size_t f = s->func_first; f < s->func_first + s->func_n; f++) {
 			found = true;
 			ret = add_prog(c, &c->funcs[f]);
 			if (ret)
@@ -403,8 +510,10 @@ static int collect_progs(struct obj_ctx *c)
 		}
 		/* Hand-written code without symbols: the section is the program */
 		if (!found && s->data && s->data->d_size) {
-			struct obj_func whole = { .name = s->name, .shndx = i, .start = 0,
+			struct obj_func whole = { .shndx = i, .start = 0,
 						  .len = s->data->d_size / sizeof(struct vn_bpf_insn) };
+
+			snprintf(whole.name, sizeof(whole.name), "%s", s->name);
 
 			if (s->data->d_size % sizeof(struct vn_bpf_insn)) {
 				vn_err("obj '%s': sec '%s': size %zu is not a multiple of 8",
@@ -459,6 +568,7 @@ int vn_bpf_obj_open_mem(const void *buf, size_t len, const char *name,
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	static const struct vn_bpf_obj_opts defaults;
 	struct obj_ctx c = { .opts = opts ? opts : &defaults };
+	size_t max = c.opts->max_bytes ? c.opts->max_bytes : VN_BPF_OBJ_SIZE_MAX;
 	int ret = -ENOMEM;
 
 	*out = NULL;
@@ -466,12 +576,18 @@ int vn_bpf_obj_open_mem(const void *buf, size_t len, const char *name,
 	c.obj = calloc(1, sizeof(*c.obj));
 	if (!c.obj)
 		return -ENOMEM;
-	snprintf(c.obj->name, sizeof(c.obj->name), "%s", name ? name : "?");
+	vn_log_escape(name ? name : "?", c.obj->name, sizeof(c.obj->name));
+	/* Bigger than the caller accepts: refused before any work */
+	if (len > max) {
+		vn_err("obj '%s': %zu bytes, more than the %zu accepted", c.obj->name, len, max);
+		vn_bpf_obj_close(c.obj);
+		return -E2BIG;
+	}
 	c.obj->owner = c.opts->owner;
 	c.obj->maps = calloc(VN_BPF_OBJ_MAPS_MAX, sizeof(*c.obj->maps));
 	c.obj->progs = calloc(VN_BPF_OBJ_PROGS_MAX, sizeof(*c.obj->progs));
 	/* libelf may keep pointers into the image: give it a private copy */
-	c.image = malloc(len ? len : 1);
+	c.image = obj_tmp_alloc(&c, len, 1);
 	c.image_len = len;
 	if (!c.obj->maps || !c.obj->progs || !c.image)
 		goto out;
@@ -486,9 +602,14 @@ int vn_bpf_obj_open_mem(const void *buf, size_t len, const char *name,
 out:
 	if (c.elf)
 		elf_end(c.elf);
-	free(c.image);
-	free(c.secs);
-	free(c.funcs);
+	for (size_t i = 0; c.secs && i < c.nsecs; i++)
+		obj_tmp_free(&c, c.secs[i].rels, c.secs[i].nrels, sizeof(*c.secs[i].rels));
+	obj_tmp_free(&c, c.image, len, 1);
+	obj_tmp_free(&c, c.secs, c.nsecs, sizeof(*c.secs));
+	obj_tmp_free(&c, c.funcs, c.nsyms, sizeof(*c.funcs));
+	/* nothing temporary may stay charged */
+	VN_ASSERT(c.tmp_charged == 0);
+	c.obj->load_work = c.work;
 	if (ret) {
 		vn_bpf_obj_close(c.obj);
 		return ret;
@@ -523,10 +644,16 @@ int vn_bpf_obj_open_file(const char *path, const struct vn_bpf_obj_opts *opts,
 			close(fd);
 		return ret;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size > OBJ_FILE_MAX) {
-		vn_err("obj '%s': not a regular file of at most %u bytes", path, OBJ_FILE_MAX);
+	if (!S_ISREG(st.st_mode)) {
+		vn_err("obj '%s': not a regular file", path);
 		close(fd);
 		return -EINVAL;
+	}
+	/* Past the size accepted: refused before it is read */
+	if ((uint64_t)st.st_size > (opts && opts->max_bytes ? opts->max_bytes : VN_BPF_OBJ_SIZE_MAX)) {
+		vn_err("obj '%s': %lld bytes, more than accepted", path, (long long)st.st_size);
+		close(fd);
+		return -E2BIG;
 	}
 	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
 	if (!buf) {

@@ -24,12 +24,26 @@
  * is checked before use; a malformed object gets -EINVAL (or -E2BIG) and a
  * message prefixed "obj 'NAME': " (plus "sec 'S': " or "map 'M': "), never
  * a crash. Maps and the relocated instructions are charged to the owner given
- * at open.
+ * at open, and so is the loader's own working memory while it runs (the
+ * image copy, section, function and relocation tables, BTF copies).
+ *
+ * Bounded work: an object is at most opts.max_bytes (VN_BPF_OBJ_SIZE_MAX by
+ * default), and every table is walked a bounded number of times: sections
+ * and symbols once, functions sorted once and found by binary search,
+ * relocations indexed per section once (at most one per instruction), BTF
+ * types once, names read up to a fixed length. Building each of the up to
+ * VN_BPF_OBJ_PROGS_MAX programs visits only the functions it places and
+ * their relocations (at most max_insns). vn_bpf_obj.load_work counts the
+ * loop steps, so tests can check that the work grows with the object's
+ * size, never with its square. Names from the object are escaped
+ * (vn_log_escape()) and cut to VN_BPF_OBJ_NAME_MAX - 1 bytes where they
+ * are kept, so no log line carries a raw byte of them.
  */
 #ifndef VN_BPF_OBJ_H
 #define VN_BPF_OBJ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bpf/insn.h"
 #include "bpf/map.h"
@@ -37,17 +51,21 @@
 #define VN_BPF_OBJ_NAME_MAX	64
 #define VN_BPF_OBJ_MAPS_MAX	64	/* maps per object */
 #define VN_BPF_OBJ_PROGS_MAX	64	/* programs per object */
+#define VN_BPF_OBJ_SIZE_MAX	((size_t)64 << 20)	/* default largest object */
+#define VN_BPF_OBJ_SIZE_GUEST	((size_t)1 << 20)	/* restricted owners' largest */
 
 /**
  * struct vn_bpf_obj_opts - how to open an object
  * @owner:	who pays for the maps and instructions (NULL: uncapped)
  * @ncpus:	copies per value of per-CPU maps (number of workers; 0 means 1)
  * @max_insns:	largest program after appending subprograms (0: 65536)
+ * @max_bytes:	largest object accepted, file or memory (0: VN_BPF_OBJ_SIZE_MAX)
  */
 struct vn_bpf_obj_opts {
 	struct vn_bpf_owner *owner;
 	unsigned int ncpus;
 	size_t max_insns;
+	size_t max_bytes;
 };
 
 /**
@@ -86,6 +104,8 @@ struct vn_bpf_obj_map {
  * @nprogs:	entries in @progs
  * @owner:	who pays for the maps and the program instructions
  * @charged:	instruction bytes charged to @owner (maps charge themselves)
+ * @load_work:	loop steps the loader took (sections, symbols, functions,
+ *		relocations, BTF types visited), for tests and the fuzzer
  */
 struct vn_bpf_obj {
 	char name[VN_BPF_OBJ_NAME_MAX];
@@ -96,6 +116,7 @@ struct vn_bpf_obj {
 	unsigned int nprogs;
 	struct vn_bpf_owner *owner;
 	size_t charged;
+	uint64_t load_work;
 };
 
 /**
@@ -107,7 +128,8 @@ struct vn_bpf_obj {
  * @out:	the object, to be closed with vn_bpf_obj_close()
  *
  * Return: 0; -EINVAL for a malformed or unsupported object; -E2BIG past a
- *	   limit; -ENOMEM (including the owner's cap). Failures are logged.
+ *	   limit (including @len over opts.max_bytes); -ENOMEM (including the
+ *	   owner's cap). Failures are logged.
  */
 int vn_bpf_obj_open_mem(const void *buf, size_t len, const char *name,
 			const struct vn_bpf_obj_opts *opts, struct vn_bpf_obj **out);

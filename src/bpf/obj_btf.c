@@ -25,6 +25,7 @@
 
 #define BTF_TYPES_MAX	(1u << 20)
 #define BTF_DEPTH_MAX	32
+#define BTF_NAME_MAX	256	/* longest name read; longer ones are refused */
 
 struct btf_view {
 	const uint8_t *types;
@@ -33,13 +34,16 @@ struct btf_view {
 	const char *strs;
 	uint32_t strs_len;
 	uint32_t *off;		/* off[id] = offset of type id in @types, id >= 1 */
+	uint32_t noff;		/* entries allocated in @off */
 	uint32_t n;		/* ids 1..n-1 are valid */
 };
 
+/* A name: at most BTF_NAME_MAX bytes are read, so each lookup costs that much at most */
 static const char *btf_str(const struct btf_view *b, uint32_t off)
 {
-	/* Name offset past the strings, or a string without its NUL */
-	if (off >= b->strs_len || !memchr(b->strs + off, '\0', b->strs_len - off))
+	/* Name offset past the strings, a string without its NUL, or too long */
+	if (off >= b->strs_len ||
+	    !memchr(b->strs + off, '\0', VN_MIN(b->strs_len - off, (uint32_t)BTF_NAME_MAX)))
 		return NULL;
 	return b->strs + off;
 }
@@ -80,7 +84,7 @@ static int64_t btf_extra(uint32_t info)
 	}
 }
 
-static int btf_open(struct btf_view *b, const uint8_t *raw, size_t len)
+static int btf_open(struct obj_ctx *c, struct btf_view *b, const uint8_t *raw, size_t len)
 {
 	struct btf_header h;
 	uint32_t pos = 0, id = 1;
@@ -95,20 +99,22 @@ static int btf_open(struct btf_view *b, const uint8_t *raw, size_t len)
 	    h.type_off % 4)
 		return -EINVAL;
 	/* A private, aligned copy: records are read through struct pointers */
-	b->types = b->types_copy = malloc(h.type_len ? h.type_len : 1);
+	b->types = b->types_copy = obj_tmp_alloc(c, h.type_len, 1);
 	if (!b->types_copy)
 		return -ENOMEM;
 	memcpy(b->types_copy, raw + h.hdr_len + h.type_off, h.type_len);
 	b->types_len = h.type_len;
 	b->strs = (const char *)raw + h.hdr_len + h.str_off;
 	b->strs_len = h.str_len;
-	b->off = calloc(h.type_len / sizeof(struct btf_type) + 2, sizeof(*b->off));
+	b->noff = h.type_len / sizeof(struct btf_type) + 2;
+	b->off = obj_tmp_alloc(c, b->noff, sizeof(*b->off));
 	if (!b->off)
 		return -ENOMEM;
 	while (pos < b->types_len) {
 		struct btf_type t;
 		int64_t extra;
 
+		c->work++;
 		/* Type record cut by the end of the section */
 		if (b->types_len - pos < sizeof(t) || id >= BTF_TYPES_MAX)
 			return -EINVAL;
@@ -121,6 +127,14 @@ static int btf_open(struct btf_view *b, const uint8_t *raw, size_t len)
 	}
 	b->n = id;
 	return 0;
+}
+
+static void btf_close(struct obj_ctx *c, struct btf_view *b)
+{
+	obj_tmp_free(c, b->off, b->noff, sizeof(*b->off));
+	obj_tmp_free(c, b->types_copy, b->types_len, 1);
+	b->off = NULL;
+	b->types_copy = NULL;
 }
 
 /* Skip typedefs and qualifiers */
@@ -383,23 +397,27 @@ static int add_btf_map(struct obj_ctx *c, const struct btf_view *b, uint32_t var
 {
 	const struct btf_type *var = btf_type(b, var_id), *st;
 	struct vn_map_attr a = { 0 };
-	const char *name, *bad = "";
+	char name[VN_BPF_OBJ_NAME_MAX], bad_esc[VN_BPF_OBJ_NAME_MAX];
+	const char *raw, *bad = "";
 	uint32_t key_id = 0, val_id = 0;
 	GElf_Sym sym;
 	int ret;
 
-	if (!var || BTF_INFO_KIND(var->info) != BTF_KIND_VAR || !(name = btf_str(b, var->name_off))) {
+	if (!var || BTF_INFO_KIND(var->info) != BTF_KIND_VAR || !(raw = btf_str(b, var->name_off))) {
 		vn_err("obj '%s': sec '.maps': BTF entry %u is not a named variable",
 		       c->obj->name, var_id);
 		return -EINVAL;
 	}
+	/* compared with obj_sym_name(), which escapes and cuts the same way */
+	vn_log_escape(raw, name, sizeof(name));
 	st = btf_skip_mods(b, var->type, NULL);
 	if (!st || BTF_INFO_KIND(st->info) != BTF_KIND_STRUCT || parse_map_def(b, st, &a, &key_id, &val_id, &bad)) {
 		vn_err("obj '%s': map '%s': bad or unsupported BTF definition (member '%s')",
-		       c->obj->name, name, bad);
+		       c->obj->name, name, vn_log_escape(bad, bad_esc, sizeof(bad_esc)));
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < c->nsyms; i++) {
+		c->work++;
 		if (obj_get_sym(c, i, &sym))
 			return -EINVAL;
 		if (sym.st_shndx == c->btf_maps_shndx &&
@@ -432,23 +450,25 @@ int obj_btf_maps(struct obj_ctx *c)
 	for (size_t i = 0; i < c->nsecs; i++)
 		if (!strcmp(c->secs[i].name, ".BTF") && c->secs[i].data && c->secs[i].data->d_buf)
 			bs = &c->secs[i];
-	if (!bs || btf_open(&b, bs->data->d_buf, bs->data->d_size)) {
+	if (!bs || btf_open(c, &b, bs->data->d_buf, bs->data->d_size)) {
 		vn_err("obj '%s': sec '.maps': missing or malformed .BTF", c->obj->name);
-		free(b.off);
-		free(b.types_copy);
+		btf_close(c, &b);
 		return -EINVAL;
 	}
 	for (uint32_t id = 1; id < b.n && !ds; id++) {
 		const struct btf_type *t = btf_type(&b, id);
-		const char *n = btf_str(&b, t->name_off);
+		const char *n;
 
-		if (BTF_INFO_KIND(t->info) == BTF_KIND_DATASEC && n && !strcmp(n, ".maps"))
+		c->work++;
+		if (BTF_INFO_KIND(t->info) != BTF_KIND_DATASEC)
+			continue;
+		n = btf_str(&b, t->name_off);
+		if (n && !strcmp(n, ".maps"))
 			ds = t;
 	}
 	if (!ds) {
 		vn_err("obj '%s': sec '.maps': no .maps DATASEC in BTF", c->obj->name);
-		free(b.off);
-		free(b.types_copy);
+		btf_close(c, &b);
 		return -EINVAL;
 	}
 	vs = (const struct btf_var_secinfo *)(ds + 1);
@@ -459,7 +479,6 @@ int obj_btf_maps(struct obj_ctx *c)
 		memcpy(&v, &vs[i], sizeof(v));
 		ret = add_btf_map(c, &b, v.type);
 	}
-	free(b.off);
-	free(b.types_copy);
+	btf_close(c, &b);
 	return ret;
 }

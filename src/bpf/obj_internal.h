@@ -10,6 +10,18 @@
 #include "bpf/obj.h"
 
 /**
+ * struct obj_rel - one relocation of a code section, indexed by instruction
+ * @idx:	instruction index it applies to
+ * @r:		its position in the SHT_REL section (for messages)
+ * @info:	r_info (symbol and type)
+ */
+struct obj_rel {
+	size_t idx;
+	size_t r;
+	uint64_t info;
+};
+
+/**
  * struct obj_sec - one ELF section as the loader sees it
  * @name:	section name ("" if unreadable)
  * @shdr:	section header
@@ -17,6 +29,12 @@
  * @exec:	holds code
  * @map_idx:	for global data sections, the object map index; else -1
  * @rel:	for code sections, the SHT_REL section relocating it (0: none)
+ * @name_buf:	@name, escaped and cut to fit (vn_log_escape())
+ * @func_first:	first of its functions in the sorted obj_ctx.funcs
+ * @func_n:	how many
+ * @rels:	@rel's entries sorted by instruction, built once on first use
+ * @nrels:	entries in @rels
+ * @rels_built:	@rels is valid
  */
 struct obj_sec {
 	const char *name;
@@ -25,20 +43,30 @@ struct obj_sec {
 	bool exec;
 	int map_idx;
 	size_t rel;
+	char name_buf[VN_BPF_OBJ_NAME_MAX];
+	size_t func_first;
+	size_t func_n;
+	struct obj_rel *rels;
+	size_t nrels;
+	bool rels_built;
 };
 
 /**
  * struct obj_func - a function (STT_FUNC symbol) in a code section
- * @name:	symbol name
+ * @name:	symbol name, escaped and cut to fit
  * @shndx:	section
  * @start:	first instruction index in the section
  * @len:	instruction count
+ * @gen:	build generation that placed it last (obj_reloc.c)
+ * @pos:	its output position in that build
  */
 struct obj_func {
-	const char *name;
+	char name[VN_BPF_OBJ_NAME_MAX];
 	size_t shndx;
 	size_t start;
 	size_t len;
+	unsigned int gen;
+	size_t pos;
 };
 
 /**
@@ -68,6 +96,11 @@ struct obj_map_src {
  * @funcs:	all functions of all code sections
  * @nfuncs:	entries in @funcs
  * @map_src:	per object map, where it is defined
+ * @symname:	rotating buffers for obj_sym_name()'s escaped names
+ * @symname_k:	next buffer
+ * @build_gen:	generation of the last program build
+ * @work:	loop steps taken so far (vn_bpf_obj.load_work)
+ * @tmp_charged: bytes of temporary load state charged to the owner
  */
 struct obj_ctx {
 	struct vn_bpf_obj *obj;
@@ -85,6 +118,11 @@ struct obj_ctx {
 	struct obj_func *funcs;
 	size_t nfuncs;
 	struct obj_map_src map_src[VN_BPF_OBJ_MAPS_MAX];
+	char symname[4][VN_BPF_OBJ_NAME_MAX];
+	unsigned int symname_k;
+	unsigned int build_gen;
+	uint64_t work;
+	size_t tmp_charged;
 };
 
 const char *obj_sym_name(struct obj_ctx *c, const GElf_Sym *sym);
@@ -92,7 +130,9 @@ int obj_get_sym(struct obj_ctx *c, size_t idx, GElf_Sym *sym);
 int obj_add_map(struct obj_ctx *c, const char *name, const struct vn_map_attr *attr,
 		size_t shndx, uint64_t off);
 int obj_btf_maps(struct obj_ctx *c);
-int obj_build_prog(struct obj_ctx *c, const struct obj_func *main_fn,
+int obj_build_prog(struct obj_ctx *c, struct obj_func *main_fn,
 		   struct vn_bpf_obj_prog *prog);
+void *obj_tmp_alloc(struct obj_ctx *c, size_t n, size_t size);
+void obj_tmp_free(struct obj_ctx *c, void *p, size_t n, size_t size);
 
 #endif /* VN_BPF_OBJ_INTERNAL_H */

@@ -10,6 +10,13 @@
  * imm -1 and section symbols) or, without a relocation, from the offset
  * itself inside the same section. R_BPF_64_64 relocations on LD_IMM64 turn
  * into map references by object map index.
+ *
+ * Bounded work: a function is found by binary search in its section's
+ * sorted range (obj.c index_funcs()), a placed function is recognised by
+ * its build generation (no search of what was placed), and a function's
+ * relocations come from its section's index, sorted by instruction once
+ * per object with at most one relocation per instruction: one build visits
+ * only the relocations of the functions it places.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,10 +37,10 @@
  * @sec:	name of the program's section, for messages
  * @cap:	slots allocated in prog->insns
  * @max:	size limit
- * @queue:	functions placed, in order (index into c->funcs, or -1 for a
+ * @queue:	functions placed, in order (entries of c->funcs, or the
  *		symbol-less whole section)
- * @pos:	output position of each queued function
  * @nqueue:	entries placed
+ * @gen:	this build's generation (struct obj_func.gen)
  */
 struct build {
 	struct obj_ctx *c;
@@ -41,9 +48,9 @@ struct build {
 	const char *sec;
 	size_t cap;
 	size_t max;
-	const struct obj_func **queue;
-	size_t *pos;
+	struct obj_func **queue;
 	size_t nqueue;
+	unsigned int gen;
 };
 
 #define bld_err(b, fmt, ...)						\
@@ -51,15 +58,14 @@ struct build {
 	       (b)->sec, (b)->prog->name, ##__VA_ARGS__)
 
 /* Place @f after the code placed so far; return its output position */
-static int place(struct build *b, const struct obj_func *f, size_t *pos)
+static int place(struct build *b, struct obj_func *f, size_t *pos)
 {
 	size_t at = b->prog->n;
 
-	for (size_t i = 0; i < b->nqueue; i++)
-		if (b->queue[i] == f) {
-			*pos = b->pos[i];
-			return 0;
-		}
+	if (f->gen == b->gen) {	/* placed already in this build */
+		*pos = f->pos;
+		return 0;
+	}
 	/* Program plus subprograms over the size limit */
 	if (f->len > b->max || at > b->max - f->len) {
 		bld_err(b, "more than %zu instructions with subprograms", b->max);
@@ -79,19 +85,95 @@ static int place(struct build *b, const struct obj_func *f, size_t *pos)
 	memcpy(b->prog->insns + at,
 	       (const struct vn_bpf_insn *)b->c->secs[f->shndx].data->d_buf + f->start,
 	       f->len * sizeof(struct vn_bpf_insn));
-	b->queue[b->nqueue] = f;
-	b->pos[b->nqueue++] = at;
+	b->queue[b->nqueue++] = f;
+	f->gen = b->gen;
+	f->pos = at;
 	b->prog->n = at + f->len;
 	*pos = at;
 	return 0;
 }
 
-static const struct obj_func *func_at(struct obj_ctx *c, size_t shndx, size_t idx)
+/* The function of section @shndx starting at instruction @idx: binary search */
+static struct obj_func *func_at(struct obj_ctx *c, size_t shndx, size_t idx)
 {
-	for (size_t i = 0; i < c->nfuncs; i++)
-		if (c->funcs[i].shndx == shndx && c->funcs[i].start == idx)
-			return &c->funcs[i];
+	size_t lo = c->secs[shndx].func_first, hi = lo + c->secs[shndx].func_n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		c->work++;
+		if (c->funcs[mid].start == idx)
+			return &c->funcs[mid];
+		if (c->funcs[mid].start < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
+}
+
+static int rel_cmp(const void *a, const void *b)
+{
+	const struct obj_rel *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Index section @shndx's relocations by instruction, once per object */
+static int sec_rels(struct build *b, size_t shndx)
+{
+	struct obj_ctx *c = b->c;
+	struct obj_sec *s = &c->secs[shndx];
+	Elf_Data *d = c->secs[s->rel].data;
+	size_t nrel = d->d_size / sizeof(Elf64_Rel);
+
+	if (s->rels_built)
+		return 0;
+	s->rels = obj_tmp_alloc(c, nrel, sizeof(*s->rels));
+	if (!s->rels)
+		return -ENOMEM;
+	s->nrels = nrel;
+	for (size_t r = 0; r < nrel; r++) {
+		GElf_Rel gr;
+
+		c->work++;
+		if (!gelf_getrel(d, (int)r, &gr))
+			return -EINVAL;
+		/* Misaligned relocation offset */
+		if (gr.r_offset % sizeof(struct vn_bpf_insn)) {
+			bld_err(b, "relocation %zu at misaligned offset %llu", r,
+				(unsigned long long)gr.r_offset);
+			return -EINVAL;
+		}
+		s->rels[r] = (struct obj_rel){ .idx = gr.r_offset / sizeof(struct vn_bpf_insn),
+					       .r = r, .info = gr.r_info };
+	}
+	qsort(s->rels, nrel, sizeof(*s->rels), rel_cmp);
+	for (size_t r = 1; r < nrel; r++)
+		/* Two relocations of one instruction */
+		if (s->rels[r].idx == s->rels[r - 1].idx) {
+			bld_err(b, "two relocations at insn %zu of sec '%s'", s->rels[r].idx,
+				s->name);
+			return -EINVAL;
+		}
+	s->rels_built = true;
+	return 0;
+}
+
+/* First relocation of @s at or past instruction @idx */
+static size_t rel_lower_bound(const struct obj_sec *s, size_t idx)
+{
+	size_t lo = 0, hi = s->nrels;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->rels[mid].idx < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /*
@@ -101,7 +183,7 @@ static const struct obj_func *func_at(struct obj_ctx *c, size_t shndx, size_t id
 static int fix_call(struct build *b, const struct obj_func *f, size_t base, size_t o,
 		    size_t tsec, int64_t tidx)
 {
-	const struct obj_func *t;
+	struct obj_func *t;
 	size_t tpos;
 	int ret;
 
@@ -183,32 +265,22 @@ static int apply_relocs(struct build *b, const struct obj_func *f, size_t base,
 			uint8_t *done)
 {
 	struct obj_ctx *c = b->c;
-	size_t rel = c->secs[f->shndx].rel;
-	Elf_Data *d;
-	size_t nrel;
+	const struct obj_sec *s = &c->secs[f->shndx];
+	int ret;
 
-	if (!rel)
+	if (!s->rel)
 		return 0;
-	d = c->secs[rel].data;
-	nrel = d->d_size / sizeof(Elf64_Rel);
-	for (size_t r = 0; r < nrel; r++) {
+	ret = sec_rels(b, f->shndx);
+	if (ret)
+		return ret;
+	for (size_t k = rel_lower_bound(s, f->start);
+	     k < s->nrels && s->rels[k].idx < f->start + f->len; k++) {
 		struct vn_bpf_insn *in;
-		GElf_Rel gr;
+		GElf_Rel gr = { .r_info = s->rels[k].info };
+		size_t idx = s->rels[k].idx, r = s->rels[k].r, o;
 		GElf_Sym sym;
-		size_t idx, o;
-		int ret;
 
-		if (!gelf_getrel(d, (int)r, &gr))
-			return -EINVAL;
-		/* Misaligned relocation offset */
-		if (gr.r_offset % sizeof(struct vn_bpf_insn)) {
-			bld_err(b, "relocation %zu at misaligned offset %llu", r,
-				(unsigned long long)gr.r_offset);
-			return -EINVAL;
-		}
-		idx = gr.r_offset / sizeof(struct vn_bpf_insn);
-		if (idx < f->start || idx >= f->start + f->len)
-			continue;
+		c->work++;
 		if (obj_get_sym(c, GELF_R_SYM(gr.r_info), &sym)) {
 			bld_err(b, "relocation %zu: bad symbol index", r);
 			return -EINVAL;
@@ -244,7 +316,7 @@ static int apply_relocs(struct build *b, const struct obj_func *f, size_t base,
 static int finish_func(struct build *b, size_t qi)
 {
 	const struct obj_func *f = b->queue[qi];
-	size_t base = b->pos[qi];
+	size_t base = f->pos;
 	uint8_t *done = calloc(f->len, 1);
 	int ret;
 
@@ -273,17 +345,17 @@ static int finish_func(struct build *b, size_t qi)
  *
  * Return: 0, -EINVAL, -E2BIG or -ENOMEM (logged)
  */
-int obj_build_prog(struct obj_ctx *c, const struct obj_func *main_fn,
+int obj_build_prog(struct obj_ctx *c, struct obj_func *main_fn,
 		   struct vn_bpf_obj_prog *prog)
 {
-	struct build b = { .c = c, .prog = prog, .sec = c->secs[main_fn->shndx].name };
+	struct build b = { .c = c, .prog = prog, .sec = c->secs[main_fn->shndx].name,
+			   .gen = ++c->build_gen };
 	size_t pos;
 	int ret;
 
 	b.max = c->opts->max_insns ? c->opts->max_insns : VN_BPF_MAX_INSNS;
-	b.queue = calloc(c->nfuncs + 1, sizeof(*b.queue));
-	b.pos = calloc(c->nfuncs + 1, sizeof(*b.pos));
-	if (!b.queue || !b.pos) {
+	b.queue = obj_tmp_alloc(c, c->nfuncs + 1, sizeof(*b.queue));
+	if (!b.queue) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -292,8 +364,7 @@ int obj_build_prog(struct obj_ctx *c, const struct obj_func *main_fn,
 	for (size_t qi = 0; !ret && qi < b.nqueue; qi++)
 		ret = finish_func(&b, qi);
 out:
-	free(b.queue);
-	free(b.pos);
+	obj_tmp_free(c, b.queue, c->nfuncs + 1, sizeof(*b.queue));
 	if (ret) {
 		free(prog->insns);
 		prog->insns = NULL;

@@ -30,6 +30,8 @@ void vn_bpf_run_ctx_init(struct vn_bpf_run_ctx *rc, void *user)
 	rc->budget = 0;
 	rc->insns_run = 0;
 	rc->abort_err = 0;
+	rc->time_cap_ns = 0;	/* no wall-clock cap unless the caller sets one */
+	vn_bpf_charge_begin(rc, 0);
 	rc->stack_dirty = (uintptr_t)rc->stack;	/* nothing known about it yet */
 }
 

@@ -30,6 +30,8 @@
 #define VN_BPF_BUDGET		1000000	/* default instructions per run */
 #define VN_BPF_MAX_REGIONS	32	/* memory regions per run context */
 #define VN_BPF_REGION_STACK	0	/* region slot the VM keeps for the stack */
+#define VN_BPF_CLOCK_EVERY	256	/* budget units charged between wall-clock checks */
+#define VN_BPF_COST_CALL	32	/* units a BPF-to-BPF call costs (zeroes a 512-byte frame) */
 
 struct vn_bpf_run_ctx;
 struct vn_bpf_region;
@@ -147,6 +149,14 @@ struct vn_bpf_region {
  * @budget:	if non-zero, overrides the program's budget for this context
  * @insns_run:	instructions executed by the last run (statistics)
  * @abort_err:	set by vn_bpf_abort() from a helper; ends the run
+ * @left:	budget units left in the current run plus one; the engine keeps
+ *		its own count in a register and writes it here before a helper
+ *		call and reads it back after, so helpers charge through
+ *		vn_bpf_charge() (charge.c)
+ * @time_cap_ns: wall-clock cap of one run in ns (0: none), see vn_bpf_charge()
+ * @t0:		CLOCK_MONOTONIC when the run's first charge started its clock (0:
+ *		not yet)
+ * @clock_units: units charged since the last wall-clock check
  * @stack_dirty: every stack byte below this address is zero; stores and
  *		helper writes into the stack lower it, and a run zeroes only
  *		[stack_dirty, top) instead of whole frames (the VM's business)
@@ -160,6 +170,10 @@ struct vn_bpf_run_ctx {
 	uint64_t budget;
 	uint64_t insns_run;
 	int abort_err;
+	uint64_t left;
+	uint64_t time_cap_ns;
+	uint64_t t0;
+	uint64_t clock_units;
 	uintptr_t stack_dirty;
 	uint8_t stack[VN_BPF_MAX_FRAMES * VN_BPF_STACK_SIZE] __attribute__((aligned(16)));
 };
@@ -275,5 +289,29 @@ int vn_bpf_check_mem(struct vn_bpf_run_ctx *rc, uint64_t ptr, size_t len,
  * @err:	negative errno vn_bpf_run() will report
  */
 void vn_bpf_abort(struct vn_bpf_run_ctx *rc, int err);
+
+/**
+ * vn_bpf_charge_begin() - Start a run's accounting (called by the engines)
+ * @rc:		run context
+ * @budget:	units the run may use
+ */
+void vn_bpf_charge_begin(struct vn_bpf_run_ctx *rc, uint64_t budget);
+
+/**
+ * vn_bpf_charge() - Charge a helper's work to the running program's budget
+ * @rc:		run context of the running program
+ * @units:	the work about to be done, in budget units (one unit is about
+ *		one interpreted instruction, ~1 ns; see docs/ARCHITECTURE.md
+ *		"Cost model")
+ *
+ * Helpers call this before they do the work. When @units does not fit in
+ * what is left of the budget, or the run's wall-clock cap (rc->time_cap_ns)
+ * has passed, the run is stopped with -ETIME (vn_bpf_abort()) and the work
+ * must not be done. The clock is read at the first charge of a run and then
+ * once every VN_BPF_CLOCK_EVERY units, never per instruction.
+ *
+ * Return: 0, or -ETIME (the run is stopping)
+ */
+int vn_bpf_charge(struct vn_bpf_run_ctx *rc, uint64_t units);
 
 #endif /* VN_BPF_VM_H */

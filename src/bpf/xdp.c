@@ -9,12 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/compiler.h"
 #include "core/csum.h"
 #include "core/log.h"
 #include "xdp_internal.h"
 
 #define XDP_ETH_HLEN	14
+#define XDP_HELPERS_MAX	256	/* room for vnetd's helper table, by kernel id */
+#define NS_PER_SEC	1000000000ull
+#define VALIDATE_BYTES_PER_INSN	32	/* validate.c: copy, flags, function, init tables */
 
 /* Loads from the context region: the xdp_md fields, pointers as 64-bit */
 static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
@@ -104,12 +108,14 @@ static int collect_prog_maps(struct vn_xdp_prog *xp, const struct vn_bpf_obj_pro
 }
 
 static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int worker,
-		    uint64_t budget)
+		    uint64_t budget, uint64_t time_cap_ns)
 {
 	int slot;
 
 	vn_bpf_run_ctx_init(&run->rc, run);
 	run->rc.budget = budget;
+	run->rc.time_cap_ns = time_cap_ns;
+	run->cpu_tokens = (int64_t)xp->cpu_burst;
 	run->xp = xp;
 	run->worker = worker;
 	run->rnd = 0x9e3779b97f4a7c15ULL * (worker + 1) ^ (uintptr_t)run;
@@ -133,24 +139,71 @@ static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int
 	return 0;
 }
 
+/* The owner's CPU budget: defaults, and a rate the refill arithmetic can hold */
+static int cpu_budget_setup(struct vn_xdp_prog *xp, const struct vn_xdp_opts *opts)
+{
+	uint64_t budget = opts->budget ? opts->budget : VN_BPF_BUDGET;
+
+	/* More than four CPUs' worth of units per second per worker */
+	if (opts->cpu_rate > VN_XDP_CPU_RATE_MAX)
+		return -EINVAL;
+	xp->cpu_rate = opts->cpu_rate;
+	xp->cpu_burst = opts->cpu_burst ? opts->cpu_burst : 10 * budget;
+	/* A burst the token count (signed) cannot hold */
+	if (xp->cpu_burst > INT64_MAX / 2)
+		return -EINVAL;
+	return 0;
+}
+
+/* The helper table of the program's class (NULL entries are refused at load) */
+static int class_helpers(struct vn_xdp_prog *xp, const struct vn_xdp_opts *opts,
+			 vn_bpf_helper_fn *tbl, struct vn_bpf_env *env)
+{
+	const vn_bpf_helper_fn *all = vn_xdp_helpers(&env->nhelpers);
+
+	/* Unknown class */
+	if ((unsigned int)opts->class > VN_XDP_CLASS_RESTRICTED)
+		return -EINVAL;
+	VN_ASSERT(env->nhelpers <= XDP_HELPERS_MAX);
+	xp->class = opts->class;
+	for (unsigned int i = 0; i < env->nhelpers; i++)
+		tbl[i] = vn_xdp_helper_allowed(opts->class, i) ? all[i] : NULL;
+	env->helpers = tbl;
+	return cpu_budget_setup(xp, opts);
+}
+
 static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 			  const struct vn_xdp_opts *opts)
 {
 	const struct vn_bpf_obj_prog *op = vn_bpf_obj_prog_find(xp->obj, prog_name);
 	struct vn_bpf_env env = { .map_resolve = xdp_map_resolve, .map_arg = xp->obj };
+	vn_bpf_helper_fn helpers[XDP_HELPERS_MAX];
 	char log[256] = "";
 	int ret;
 
 	if (!op) {
-		vn_err("obj '%s': no XDP program '%s'", xp->obj->name, prog_name ? prog_name : "");
+		char esc[VN_BPF_OBJ_NAME_MAX];
+
+		vn_err("obj '%s': no XDP program '%s'", xp->obj->name,
+		       vn_log_escape(prog_name ? prog_name : "", esc, sizeof(esc)));
 		return -ENOENT;
 	}
 	snprintf(xp->name, sizeof(xp->name), "%s:%s", xp->obj->name, op->name);
 	ret = collect_prog_maps(xp, op);
 	if (ret)
 		return ret;
-	env.helpers = vn_xdp_helpers(&env.nhelpers);
+	ret = class_helpers(xp, opts, helpers, &env);
+	if (ret)
+		return ret;
+	/* The validator's working tables (about 32 bytes an instruction), for
+	 * as long as it runs */
+	if (vn_bpf_owner_charge(opts->owner, op->n * VALIDATE_BYTES_PER_INSN)) {
+		vn_err("xdp '%s': validating %zu instructions passes the owner's memory cap",
+		       xp->name, op->n);
+		return -ENOMEM;
+	}
 	ret = vn_bpf_prog_load(op->insns, op->n, &env, &xp->prog, log, sizeof(log));
+	vn_bpf_owner_uncharge(opts->owner, op->n * VALIDATE_BYTES_PER_INSN);
 	if (ret) {
 		vn_err("xdp '%s': rejected: %s", xp->name, log);
 		return ret;
@@ -164,16 +217,17 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 		return -ENOMEM;
 	}
 	xp->charged = xp->nworkers * (sizeof(*xp->runs) + sizeof(*xp->stats));
-	/* The validated copy of the instructions */
-	if (vn_bpf_owner_charge(xp->owner, xp->prog->n * sizeof(*xp->prog->insns)))
+	/* The validated copy of the instructions and the interpreter's
+	 * decoded one (16 bytes a slot) */
+	if (vn_bpf_owner_charge(xp->owner, xp->prog->n * (sizeof(*xp->prog->insns) + 16)))
 		return -ENOMEM;
-	xp->charged += xp->prog->n * sizeof(*xp->prog->insns);
+	xp->charged += xp->prog->n * (sizeof(*xp->prog->insns) + 16);
 	xp->runs = calloc(xp->nworkers, sizeof(*xp->runs));
 	xp->stats = calloc(xp->nworkers, sizeof(*xp->stats));
 	if (!xp->runs || !xp->stats)
 		return -ENOMEM;
 	for (unsigned int w = 0; w < xp->nworkers; w++) {
-		ret = init_run(xp, &xp->runs[w], w, opts->budget);
+		ret = init_run(xp, &xp->runs[w], w, opts->budget, opts->time_cap_ns);
 		if (ret)
 			return ret;
 	}
@@ -205,6 +259,9 @@ static int xdp_prog_open(bool file, const char *path, const void *buf, size_t le
 	xp->nworkers = opts->nworkers ? opts->nworkers : 1;
 	oo.owner = opts->owner;
 	oo.ncpus = xp->nworkers;
+	/* untrusted owners hand in small objects only */
+	if (opts->class == VN_XDP_CLASS_RESTRICTED)
+		oo.max_bytes = VN_BPF_OBJ_SIZE_GUEST;
 	ret = file ? vn_bpf_obj_open_file(path, &oo, &xp->obj)
 		   : vn_bpf_obj_open_mem(buf, len, name, &oo, &xp->obj);
 	if (!ret)
@@ -316,6 +373,49 @@ static int offload_fixup(struct vn_xdp_run *run, struct vn_xdp_stats *st, int ac
 	return act;
 }
 
+/*
+ * The owner's CPU budget, a token bucket per worker in budget units: runs
+ * spend their units after the fact, so the count may go negative by one
+ * run. While it is not positive the clock is read and the bucket refilled
+ * by the time since the last refill (at most cpu_burst); a bucket still
+ * empty means the frame is not run. The clock is read only when the bucket
+ * is empty, never on the common path.
+ */
+static bool cpu_throttled(const struct vn_xdp_prog *xp, struct vn_xdp_run *run)
+{
+	uint64_t now, dt, add = 0, room;
+
+	if (likely(!xp->cpu_rate || run->cpu_tokens > 0))
+		return false;
+	now = vn_mono_ns();
+	dt = run->cpu_last_ns ? now - run->cpu_last_ns : 0;
+	run->cpu_last_ns = now;
+	room = (uint64_t)((int64_t)xp->cpu_burst - run->cpu_tokens);
+	/* dt * rate / 1e9 without overflow: rate <= VN_XDP_CPU_RATE_MAX < 2^33 */
+	if (dt / NS_PER_SEC >= room / xp->cpu_rate + 1)
+		add = room;
+	else
+		add = VN_MIN(room, dt / NS_PER_SEC * xp->cpu_rate +
+				   dt % NS_PER_SEC * xp->cpu_rate / NS_PER_SEC);
+	run->cpu_tokens += (int64_t)add;
+	return run->cpu_tokens <= 0;
+}
+
+/*
+ * Spend a run's units. A run stopped by -ETIME may have met the wall-clock
+ * cap with fewer units than it took time (a helper dearer than its charge):
+ * it pays its whole budget, so runs that hit the cap empty the bucket as
+ * fast as runs that use their budget.
+ */
+static void cpu_spend(const struct vn_xdp_prog *xp, struct vn_xdp_run *run, int err)
+{
+	uint64_t units = run->rc.insns_run;
+
+	if (err == -ETIME)
+		units = VN_MAX(units, run->rc.budget ? run->rc.budget : xp->prog->budget);
+	run->cpu_tokens -= (int64_t)units;
+}
+
 static int count_verdict(struct vn_xdp_stats *st, int act)
 {
 	switch (act) {
@@ -356,13 +456,21 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 	run->head_shift = 0;
 	run->tail_moved = false;
 	run->redirect_set = false;
+	if (unlikely(cpu_throttled(xp, run))) {
+		st->throttled++;
+		run->pkt = NULL;
+		return count_verdict(st, XDP_ABORTED);
+	}
 	xdp_set_pkt_region(run);
 	span = offload_span(pkt);
 	if (span)
 		memcpy(snap, vn_pkt_data(pkt), span);
 	r0 = vn_bpf_run(xp->prog, &run->rc, (uintptr_t)run->ctx_mem, &err);
+	if (xp->cpu_rate)
+		cpu_spend(xp, run, err);
 	if (unlikely(err)) {
 		st->fault++;
+		st->timeout += err == -ETIME;
 		VN_DATA_LOG("xdp '%s': run stopped: %d", xp->name, err);
 		act = XDP_ABORTED;
 	} else {
@@ -383,7 +491,7 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 const struct vn_xdp_stat_desc vn_xdp_stats_desc[VN_XDP_NSTATS] = {
 	XDP_STAT(aborted), XDP_STAT(drop), XDP_STAT(pass), XDP_STAT(tx), XDP_STAT(redirect),
 	XDP_STAT(fault), XDP_STAT(offload_shifted), XDP_STAT(offload_csum_sw),
-	XDP_STAT(offload_broken),
+	XDP_STAT(offload_broken), XDP_STAT(timeout), XDP_STAT(throttled),
 };
 _Static_assert(VN_XDP_NSTATS * sizeof(uint64_t) == sizeof(struct vn_xdp_stats),
 	       "every counter has a descriptor");

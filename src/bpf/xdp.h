@@ -60,6 +60,7 @@
 #define VN_BPF_XDP_H
 
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -72,6 +73,7 @@
 #define VN_XDP_HDR_SNAPSHOT	256	/* header bytes compared for offload frames */
 #define VN_XDP_META_MAX		32	/* kernel: metadata up to 32 bytes, 4-aligned */
 #define VN_XDP_WORKERS_MAX	VN_MAP_CPUS_MAX
+#define VN_XDP_CPU_RATE_MAX	(4ull * 1000000000)	/* units/s: four CPUs' worth */
 
 /**
  * struct vn_xdp_stats - one worker's counters for one program
@@ -84,6 +86,10 @@
  * @offload_shifted: offload metadata shifted after a pure head adjust
  * @offload_csum_sw: NEEDS_CSUM completed in software after a change
  * @offload_broken: GSO frames turned into XDP_ABORTED after a change
+ * @timeout:	runs stopped by their budget or wall-clock cap (-ETIME; also
+ *		counted in @fault)
+ * @throttled:	frames not run because the owner's CPU budget was spent
+ *		(also counted in @aborted)
  */
 struct vn_xdp_stats {
 	uint64_t aborted;
@@ -95,6 +101,8 @@ struct vn_xdp_stats {
 	uint64_t offload_shifted;
 	uint64_t offload_csum_sw;
 	uint64_t offload_broken;
+	uint64_t timeout;
+	uint64_t throttled;
 };
 
 /**
@@ -108,8 +116,20 @@ struct vn_xdp_stat_desc {
 };
 
 /* The counters of struct vn_xdp_stats, in order; VN_XDP_NSTATS entries */
-#define VN_XDP_NSTATS	9
+#define VN_XDP_NSTATS	11
 extern const struct vn_xdp_stat_desc vn_xdp_stats_desc[VN_XDP_NSTATS];
+
+/**
+ * enum vn_xdp_class - who wrote a program, which decides its helpers
+ * @VN_XDP_CLASS_OPERATOR: the operator (vnetctl, --xdp): every helper
+ * @VN_XDP_CLASS_RESTRICTED: an untrusted owner (guest programs): no helper
+ *		that reads host data or writes the host's log, see
+ *		vn_xdp_helper_allowed()
+ */
+enum vn_xdp_class {
+	VN_XDP_CLASS_OPERATOR = 0,
+	VN_XDP_CLASS_RESTRICTED = 1,
+};
 
 struct vn_xdp_run;
 
@@ -125,6 +145,9 @@ struct vn_xdp_run;
  * @stats:	one counter block per worker, written only by that worker
  * @owner:	who pays (maps, instructions, run contexts)
  * @charged:	bytes of run contexts and counters charged to @owner
+ * @cpu_rate:	owner CPU budget, units per second per worker (0: none)
+ * @cpu_burst:	token bucket depth in units
+ * @class:	helper allow-list it was validated against
  */
 struct vn_xdp_prog {
 	char name[2 * VN_BPF_OBJ_NAME_MAX];
@@ -137,18 +160,33 @@ struct vn_xdp_prog {
 	struct vn_xdp_stats *stats;
 	struct vn_bpf_owner *owner;
 	size_t charged;
+	uint64_t cpu_rate;
+	uint64_t cpu_burst;
+	enum vn_xdp_class class;
 };
 
 /**
  * struct vn_xdp_opts - how to load a program
  * @owner:	who pays for maps, instructions and run contexts (NULL: uncapped)
  * @nworkers:	workers (and per-CPU map copies); 0 means 1
- * @budget:	instructions per run (0: the VM's default)
+ * @budget:	budget units per run: instructions plus helper work (0: the
+ *		VM's default)
+ * @time_cap_ns: wall-clock cap of one run (0: none); a run past it ends
+ *		with -ETIME, as one past its budget
+ * @cpu_rate:	the owner's CPU budget: units per second each worker may
+ *		spend on this program (0: unlimited)
+ * @cpu_burst:	units the owner may spend at once before @cpu_rate applies
+ *		(the token bucket's depth; 0 with @cpu_rate: 10 * @budget)
+ * @class:	helper allow-list (enum vn_xdp_class)
  */
 struct vn_xdp_opts {
 	struct vn_bpf_owner *owner;
 	unsigned int nworkers;
 	uint64_t budget;
+	uint64_t time_cap_ns;
+	uint64_t cpu_rate;
+	uint64_t cpu_burst;
+	enum vn_xdp_class class;
 };
 
 /**
@@ -214,5 +252,19 @@ void vn_xdp_stats_sum(const struct vn_xdp_prog *xp, struct vn_xdp_stats *out);
  * Return: the table (NULL entries are helpers vnetd does not offer)
  */
 const vn_bpf_helper_fn *vn_xdp_helpers(unsigned int *n);
+
+/**
+ * vn_xdp_helper_allowed() - May programs of @class call helper @id?
+ * @class:	program owner class
+ * @id:		kernel helper id
+ *
+ * Restricted programs get no bpf_ktime_get_ns() (the host's monotonic
+ * clock: its uptime, and a timer for side channels) and no
+ * bpf_trace_printk() (lines in the host's log); everything else they may
+ * call touches only their frame and their own maps.
+ *
+ * Return: true when allowed
+ */
+bool vn_xdp_helper_allowed(enum vn_xdp_class class, unsigned int id);
 
 #endif /* VN_BPF_XDP_H */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bpf/xdp.h"
+#include "core/log.h"
 
 /* struct xdp_md field offsets, as programs see them */
 #define XDP_MD_DATA		0
@@ -31,6 +32,9 @@
  * @redirect_set: a redirect helper chose a target
  * @redirect_port: the target
  * @rnd:	bpf_get_prandom_u32() state (xorshift64)
+ * @trace_rl:	bpf_trace_printk() rate limit of this program on this worker
+ * @cpu_tokens:	owner CPU budget left (units; may go negative by one run)
+ * @cpu_last_ns: when @cpu_tokens was last refilled
  * @ctx_mem:	address the program gets as its context (never read: loads
  *		go through the region callback)
  */
@@ -47,6 +51,9 @@ struct vn_xdp_run {
 	bool redirect_set;
 	uint32_t redirect_port;
 	uint64_t rnd;
+	struct vn_ratelimit trace_rl;
+	int64_t cpu_tokens;
+	uint64_t cpu_last_ns;
 	uint32_t ctx_mem[XDP_MD_SIZE / 4];
 };
 

@@ -104,16 +104,18 @@ static const char usage_text[] =
 "                         than --workers). Default: the scheduler places\n"
 "                         the workers. Pinning keeps a worker from being\n"
 "                         pulled onto the CPU of the application it serves\n"
-"  -x, --xdp PORT:DIR:FILE.o[:SECTION][:segment-first]\n"
+"  -x, --xdp PORT:DIR:FILE.o[:SECTION][:segment-first][:redirect=P1,P2|none]\n"
 "                         attach an XDP program (repeatable): DIR is\n"
 "                         ingress (frames from the port) or egress (frames\n"
 "                         to it); SECTION picks the program (function or\n"
 "                         section name, default the first); segment-first\n"
-"                         cuts TSO frames into MTU frames before the program\n"
+"                         cuts TSO frames into MTU frames before the program;\n"
+"                         redirect= lists the ports it may redirect to\n"
 "      --xdp-mem-limit MIB  memory cap of each XDP program with its maps\n"
 "                         (default 64)\n"
-"      --xdp-budget N     instructions an XDP program may run per frame\n"
-"                         (default 100000); past it the frame is aborted\n"
+"      --xdp-budget N     units an XDP program may spend per frame: one per\n"
+"                         instruction plus its helpers' work (default\n"
+"                         100000); past it the frame is aborted\n"
 "  -s, --socket PATH      serve the control protocol (vnetctl) on this\n"
 "                         unix socket\n"
 "  -c, --config FILE      run the control commands in FILE at start (one\n"
@@ -512,9 +514,7 @@ static int attach_xdp_one(struct vn_sw *sw, const char *spec)
 
 	ret = vn_sw_xdp_spec_parse(spec, &xs, err, sizeof(err));
 	if (!ret)
-		ret = vn_sw_xdp_attach(sw, xs.port, xs.dir, xs.path,
-				       xs.section[0] ? xs.section : NULL, xs.flags, err,
-				       sizeof(err));
+		ret = vn_sw_xdp_attach_spec(sw, &xs, 0, err, sizeof(err));
 	if (ret)
 		vn_err("--xdp %s: %s", spec, err[0] ? err : strerror(-ret));
 	return ret;

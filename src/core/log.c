@@ -86,3 +86,37 @@ int vn_log_ratelimit(struct vn_ratelimit *state)
 	state->printed++;
 	return 1;
 }
+
+/**
+ * vn_log_escape() - Copy an untrusted name into @out, safe to put in a log line
+ * @in:		NUL-terminated name
+ * @out:	output, always NUL-terminated
+ * @osz:	size of @out (at least 1)
+ *
+ * Return: @out
+ */
+char *vn_log_escape(const char *in, char *out, size_t osz)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; in[i] && i + 1 < osz; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'') {
+			if (o + 1 >= osz)
+				break;
+			out[o++] = (char)ch;
+			continue;
+		}
+		/* an escape that does not fit whole is left out */
+		if (o + 4 >= osz)
+			break;
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[ch >> 4];
+		out[o++] = hex[ch & 15];
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -10,6 +10,7 @@
 #define VN_CORE_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum vn_log_level {
 	VN_LOG_ERR,
@@ -25,6 +26,21 @@ void vn_log_set_level(enum vn_log_level level);
 enum vn_log_level vn_log_get_level(void);
 void vn_log(enum vn_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/**
+ * vn_log_escape() - Copy an untrusted name into @out, safe to put in a log line
+ * @in:		NUL-terminated name (from an object file, a peer...)
+ * @out:	output, always NUL-terminated
+ * @osz:	size of @out (at least 1)
+ *
+ * Printable ASCII is kept except '\\' and '\'' (the quotes log lines put
+ * around names); every other byte becomes \xNN. Reads at most @osz - 1
+ * bytes of @in, so a megabyte-long name costs what fits in @out; the copy
+ * is cut where it would overflow, never inside an escape.
+ *
+ * Return: @out
+ */
+char *vn_log_escape(const char *in, char *out, size_t osz);
 
 #define vn_err(...)	vn_log(VN_LOG_ERR, __VA_ARGS__)
 #define vn_warn(...)	vn_log(VN_LOG_WARN, __VA_ARGS__)

@@ -10,7 +10,8 @@
 #include "port/port.h"
 
 #define SPEC_MAX	1024	/* a port spec: kind + 16 key=value pairs fit */
-#define XDP_SPEC_MAX	1200	/* PORT:DIR:FILE:SECTION:FLAG, FILE up to 1023 bytes */
+#define XDP_SPEC_MAX	3300	/* PORT:DIR:FILE:SECTION:FLAG:redirect=LIST, FILE up to
+				 * 1023 bytes, LIST up to 2047 */
 #define MAP_HEX_MAX	(2 * (512 + 64 * 1024) + 1)	/* hex key (<= 512 B) = value (<= 64 KiB) */
 #define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
 /* "egress" (6) or "ingress" (7), required, positional */
@@ -80,7 +81,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_XDP_ATTACH] = {
 		VN_CTL_CMD_XDP_ATTACH, "xdp.attach", "xdp attach",
 		"load FILE.o and attach it: SPEC is PORT:ingress|egress:FILE.o[:SECTION]"
-		"[:segment-first]", true, 2, {
+		"[:segment-first][:redirect=P1,P2|none]", true, 2, {
 			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 5, XDP_SPEC_MAX,
 			  "SPEC" },
 			{ "replace", VN_CTL_ARG_BOOL, VN_CTL_ARG_FLAG, 0, 1, NULL },

@@ -535,8 +535,7 @@ static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 	flags = xs.flags;
 	if (json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v))
 		flags |= VN_SW_XDP_REPLACE;
-	ret = vn_sw_xdp_attach(ctl->sw, xs.port, xs.dir, xs.path,
-			       xs.section[0] ? xs.section : NULL, flags, msg, msglen);
+	ret = vn_sw_xdp_attach_spec(ctl->sw, &xs, flags, msg, msglen);
 	if (ret)
 		return ret;
 	*result = json_object_new_object();
@@ -590,6 +589,8 @@ static int xdp_one(const struct vn_sw_xdp_info *info, void *arg)
 	json_object_object_add(o, "file", json_object_new_string(info->path));
 	json_object_object_add(o, "segment_first",
 			       json_object_new_boolean(info->flags & VN_SW_XDP_SEGMENT_FIRST));
+	json_object_object_add(o, "redirect",
+			       json_object_new_string(info->redirect ? info->redirect : "all"));
 	json_object_object_add(o, "mem_used", json_object_new_int64((int64_t)info->mem_used));
 	json_object_object_add(o, "mem_limit", json_object_new_int64((int64_t)info->mem_limit));
 	for (unsigned int i = 0; i < VN_XDP_NSTATS; i++) {

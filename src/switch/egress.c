@@ -106,10 +106,8 @@ unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct 
 	struct vn_sw_xdp *x = __atomic_load_n(&dst->xdp[VN_XDP_EGRESS], __ATOMIC_ACQUIRE);
 	enum vn_drop_reason why = VN_DROP_NONE;
 
-	if (unlikely(pkt->vlan_tci == SW_VLAN_RAW))
-		pkt->vlan_tci = 0;	/* XDP TX/redirect: the program owns L2 */
-	else
-		why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
+	/* every frame, XDP TX and redirect included (xdp_hook.c ing_queue()) */
+	why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
 	if (unlikely(why))
 		return drop(dst, pkt, why);
 	if (unlikely(x))	/* the egress program, then sw_egress_offload() per frame */

@@ -279,6 +279,7 @@ int vn_sw_port_del(struct vn_sw *sw, const char *name)
 	t->per_worker[sp->worker]--;
 	publish(sw, t);
 	vn_fdb_flush(sw->fdb, sp->port->id, true);
+	sw_xdp_port_gone(sw, sp->port->id);
 	/* Its frames may still sit in another port's queue: closing would free
 	 * their buffers under it. Past the wait, keep the port's memory. */
 	if (pool_drained(sp->port->pool) || !sw->running) {

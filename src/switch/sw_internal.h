@@ -162,6 +162,9 @@ struct sw_worker {
  * @now:	seconds clock
  * @xdp_mem_limit: cap of new XDP attachments (0: VN_SW_XDP_MEM_DEFAULT)
  * @xdp_budget:	instructions per run of new XDP attachments (0: VN_SW_XDP_BUDGET_DEFAULT)
+ * @xdp_time_cap_ns: wall-clock cap per run of new attachments (0: the default)
+ * @xdp_cpu_rate: their owner CPU budget, units/s per worker (0: the default)
+ * @xdp_cpu_burst: its bucket depth in units (0: the default)
  */
 struct vn_sw {
 	struct vn_sw_config cfg;
@@ -174,6 +177,9 @@ struct vn_sw {
 	uint32_t (*now)(void);
 	size_t xdp_mem_limit;
 	uint64_t xdp_budget;
+	uint64_t xdp_time_cap_ns;
+	uint64_t xdp_cpu_rate;
+	uint64_t xdp_cpu_burst;
 };
 
 /* sw.c: the attached port named @name, or NULL; the caller holds sw->ctl */
@@ -192,7 +198,6 @@ unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct 
 			       struct vn_pkt **out, unsigned int room);
 
 /* XDP hook (xdp_hook.c) */
-#define SW_VLAN_RAW	0xffffu	/* pkt->vlan_tci of XDP TX/redirect frames: no VLAN egress */
 int sw_grace_period(struct vn_sw *sw);
 void sw_forward_burst(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
 		      unsigned int n, uint32_t now);

@@ -82,7 +82,14 @@ static inline void ing_drop(struct ing_chunk *c, struct vn_pkt *pkt, enum vn_dro
 	vn_pkt_put(pkt);
 }
 
-/* A TX or REDIRECT frame: leaves through @dst as the program left it */
+/*
+ * A TX or REDIRECT frame: it is a frame the source port sends, so it is
+ * classified by the source port's VLAN rules (a tag the port may not carry
+ * is dropped) and leaves through @dst's VLAN egress like any other frame
+ * (a VLAN @dst is not a member of is dropped there); a group source
+ * address is dropped as in classify(). Only learning and the FDB lookup
+ * are skipped: the program chose the port.
+ */
 static void ing_queue(struct ing_chunk *c, struct vn_pkt *pkt, uint16_t dst)
 {
 	enum vn_drop_reason why = vn_vhdr_validate(pkt);
@@ -91,9 +98,22 @@ static void ing_queue(struct ing_chunk *c, struct vn_pkt *pkt, uint16_t dst)
 	 * it right; this is the proof before the frame skips classification) */
 	if (unlikely(why))
 		return ing_drop(c, pkt, why);
-	pkt->vlan_tci = SW_VLAN_RAW;
+	why = vn_sw_vlan_ingress(&c->src->vlan, pkt);
+	if (unlikely(why))
+		return ing_drop(c, pkt, why);
+	/* A group address as the source, as classify() refuses for any frame
+	 * (vlan_ingress checked the 14 bytes) */
+	if (unlikely(*(const uint8_t *)vn_pkt_ptr(pkt, 6, 1) & 1))
+		return ing_drop(c, pkt, VN_DROP_SRC_MAC);
 	sw_worker_enqueue(c->w, dst, pkt);
 	c->nqueued++;
+}
+
+/* Is port @id on @x's redirect list? (the bit may be cleared meanwhile) */
+static inline bool redirect_allowed(const struct vn_sw_xdp *x, uint32_t id)
+{
+	return x->redirect_all ||
+	       (__atomic_load_n(&x->redirect_ok[id / 64], __ATOMIC_RELAXED) >> (id % 64) & 1);
 }
 
 /* Run the program on one frame and route it by verdict */
@@ -122,6 +142,9 @@ static void ing_run(struct ing_chunk *c, struct vn_pkt *pkt)
 		/* A port id that does not exist (now) in this worker's table */
 		if (unlikely(target >= VN_SW_PORTS_MAX || !c->w->tbl->ports[target]))
 			return ing_drop(c, pkt, VN_DROP_XDP_REDIRECT);
+		/* A port not on the attachment's redirect list */
+		if (unlikely(!redirect_allowed(c->x, target)))
+			return ing_drop(c, pkt, VN_DROP_XDP_REDIRECT_DENIED);
 		ing_queue(c, pkt, (uint16_t)target);
 		break;
 	default:
@@ -292,9 +315,87 @@ static int spec_field(const char *b, const char *e, char *dst, size_t cap, const
 	return 0;
 }
 
+/*
+ * A redirect=LIST field's value: "none", or port names separated by ','
+ * (each non-empty, shorter than a port name can be, at most
+ * VN_SW_XDP_REDIRECT_PORTS of them)
+ */
+static int redirect_list_check(const char *b, const char *e, char *err, size_t err_sz)
+{
+	unsigned int n = 0;
+
+	if (e - b == 4 && !strncmp(b, "none", 4))
+		return 0;
+	for (const char *p = b; ; p++) {
+		if (p < e && *p != ',')
+			continue;
+		/* An empty name ("redirect=", "a,,b", a trailing ',') */
+		if (p == b) {
+			snprintf(err, err_sz, "empty port name in redirect=");
+			return -EINVAL;
+		}
+		/* A name no port can have */
+		if ((size_t)(p - b) >= VN_PORT_NAME_MAX) {
+			snprintf(err, err_sz, "redirect= port name longer than %d bytes",
+				 VN_PORT_NAME_MAX - 1);
+			return -E2BIG;
+		}
+		if (++n > VN_SW_XDP_REDIRECT_PORTS) {
+			snprintf(err, err_sz, "more than %d ports in redirect=",
+				 VN_SW_XDP_REDIRECT_PORTS);
+			return -E2BIG;
+		}
+		if (p == e)
+			return 0;
+		b = p + 1;
+	}
+}
+
+/* Is field [b, e) the option @name (exactly, or "name=..." when @value)? */
+static bool spec_option(const char *b, const char *e, const char *name, bool value)
+{
+	size_t n = strlen(name);
+
+	if (value)
+		return (size_t)(e - b) > n && !strncmp(b, name, n) && b[n] == '=';
+	return (size_t)(e - b) == n && !strncmp(b, name, n);
+}
+
+/* Peel the trailing options (segment-first, redirect=LIST, each once) off fields @f/@e */
+static int spec_options(struct vn_sw_xdp_spec *out, const char **f, const char **e,
+			unsigned int *n, char *err, size_t err_sz)
+{
+	static const char redir[] = "redirect";
+	int rc;
+
+	while (*n > 1) {	/* an option where the file belongs is still refused below */
+		const char *b = f[*n - 1], *end = e[*n - 1];
+
+		if (spec_option(b, end, "segment-first", false) &&
+		    !(out->flags & VN_SW_XDP_SEGMENT_FIRST)) {
+			out->flags |= VN_SW_XDP_SEGMENT_FIRST;
+		} else if (spec_option(b, end, redir, true) && !out->has_redirect) {
+			b += sizeof(redir);
+			rc = redirect_list_check(b, end, err, err_sz);
+			if (!rc)
+				rc = spec_field(b, end, out->redirect, sizeof(out->redirect),
+						"redirect list", err, err_sz);
+			if (rc)
+				return rc;
+			out->has_redirect = true;
+		} else {
+			return 0;
+		}
+		(*n)--;
+	}
+	return 0;
+}
+
 int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err, size_t err_sz)
 {
 	static const char *const what[] = { "port", "direction", "file", "section" };
+	static const char usage[] =
+		"expected PORT:ingress|egress:FILE.o[:SECTION][:segment-first][:redirect=P1,P2|none]";
 	const char *f[6], *e[6], *p;
 	char dir[16], dummy[1];
 	unsigned int n = 0;
@@ -312,25 +413,25 @@ int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err
 		e[n++] = p;
 		if (!*p)
 			break;
-		/* More fields than PORT:DIR:FILE:SECTION:FLAG */
-		if (n == 5) {
+		/* More fields than PORT:DIR:FILE:SECTION:FLAG:REDIRECT */
+		if (n == 6) {
 			snprintf(err, err_sz, "too many ':' fields");
 			return -EINVAL;
 		}
 		f[n] = p + 1;
 	}
 	if (n < 3) {
-		snprintf(err, err_sz, "expected PORT:ingress|egress:FILE.o[:SECTION][:segment-first]");
+		snprintf(err, err_sz, "%s", usage);
 		return -EINVAL;
 	}
-	if ((size_t)(e[n - 1] - f[n - 1]) == strlen("segment-first") &&
-	    !strncmp(f[n - 1], "segment-first", strlen("segment-first"))) {
-		out->flags |= VN_SW_XDP_SEGMENT_FIRST;
-		n--;
-	}
-	/* Five fields only when the last one was the flag */
-	if (n < 3 || n > 4) {
-		snprintf(err, err_sz, "expected PORT:ingress|egress:FILE.o[:SECTION][:segment-first]");
+	rc = spec_options(out, f, e, &n, err, err_sz);
+	if (rc)
+		return rc;
+	/* Fields left past the section that are not options, or an option twice */
+	if (n < 3 || n > 4 ||
+	    (n == 4 && (spec_option(f[3], e[3], "segment-first", false) ||
+			spec_option(f[3], e[3], "redirect", true)))) {
+		snprintf(err, err_sz, "%s", usage);
 		return -EINVAL;
 	}
 	rc = spec_field(f[0], e[0], out->port, sizeof(out->port), what[0], err, err_sz);
@@ -364,11 +465,89 @@ static bool quiesce(struct vn_sw *sw)
 	return false;
 }
 
+/*
+ * Resolve a redirect= list (NULL: every port) into @x's bits; every name
+ * must be a port now. Control lock held.
+ */
+static int redirect_resolve(struct vn_sw *sw, struct vn_sw_xdp *x, const char *list, char *err,
+			    size_t err_sz)
+{
+	char name[VN_PORT_NAME_MAX];
+	const char *b = list, *p;
+
+	x->redirect_all = !list;
+	memset(x->redirect_ok, 0, sizeof(x->redirect_ok));
+	snprintf(x->redirect, sizeof(x->redirect), "%s", list ? list : "");
+	if (!list || !strcmp(list, "none"))
+		return 0;
+	for (p = list; ; p++) {
+		struct sw_port *sp;
+		size_t n;
+
+		if (*p && *p != ',')
+			continue;
+		n = (size_t)(p - b);
+		/* A name no port can have (vn_sw_xdp_spec_parse() checks it too) */
+		if (!n || n >= sizeof(name)) {
+			snprintf(err, err_sz, "bad port name in redirect list");
+			return -EINVAL;
+		}
+		memcpy(name, b, n);
+		name[n] = '\0';
+		sp = sw_port_find_locked(sw, name);
+		if (!sp) {
+			snprintf(err, err_sz, "redirect target '%s': no such port", name);
+			return -ENOENT;
+		}
+		x->redirect_ok[sp->port->id / 64] |= 1ull << (sp->port->id % 64);
+		if (!*p)
+			return 0;
+		b = p + 1;
+	}
+}
+
+void sw_xdp_port_gone(struct vn_sw *sw, uint16_t id)
+{
+	for (unsigned int p = 0; p < VN_SW_PORTS_MAX; p++) {
+		struct sw_port *sp = sw->tbl->ports[p];
+
+		for (unsigned int d = 0; sp && d < VN_XDP_DIRS; d++) {
+			struct vn_sw_xdp *x = sp->xdp[d];
+
+			if (x)
+				__atomic_fetch_and(&x->redirect_ok[id / 64], ~(1ull << (id % 64)),
+						   __ATOMIC_RELAXED);
+		}
+	}
+}
+
 int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 		     const char *obj_path, const char *section, unsigned int flags, char *err,
 		     size_t err_sz)
 {
+	struct vn_sw_xdp_opts o = { .flags = flags };
+
+	return vn_sw_xdp_attach_opts(sw, port, dir, obj_path, section, &o, err, err_sz);
+}
+
+int vn_sw_xdp_attach_spec(struct vn_sw *sw, const struct vn_sw_xdp_spec *xs,
+			  unsigned int flags, char *err, size_t err_sz)
+{
+	struct vn_sw_xdp_opts o = {
+		.flags = xs->flags | flags,
+		.redirect = xs->has_redirect ? xs->redirect : NULL,
+	};
+
+	return vn_sw_xdp_attach_opts(sw, xs->port, xs->dir, xs->path,
+				     xs->section[0] ? xs->section : NULL, &o, err, err_sz);
+}
+
+int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+			  const char *obj_path, const char *section,
+			  const struct vn_sw_xdp_opts *o, char *err, size_t err_sz)
+{
 	struct vn_xdp_opts opts = { .nworkers = sw->cfg.workers };
+	unsigned int flags = o->flags;
 	struct vn_sw_xdp *x, *old;
 	struct sw_port *sp;
 	char dummy[1];
@@ -395,7 +574,11 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 	pthread_mutex_lock(&sw->ctl);
 	x->owner.mem_limit = sw->xdp_mem_limit ? sw->xdp_mem_limit : VN_SW_XDP_MEM_DEFAULT;
 	opts.budget = sw->xdp_budget ? sw->xdp_budget : VN_SW_XDP_BUDGET_DEFAULT;
+	opts.time_cap_ns = sw->xdp_time_cap_ns ? sw->xdp_time_cap_ns : VN_SW_XDP_TIME_CAP_DEFAULT;
+	opts.cpu_rate = sw->xdp_cpu_rate ? sw->xdp_cpu_rate : VN_SW_XDP_CPU_RATE_DEFAULT;
+	opts.cpu_burst = sw->xdp_cpu_burst ? sw->xdp_cpu_burst : VN_SW_XDP_CPU_BURST_DEFAULT;
 	pthread_mutex_unlock(&sw->ctl);
+	opts.class = o->class;
 	opts.owner = &x->owner;
 	/* Loaded and validated before the port is even looked at: a bad
 	 * object changes nothing */
@@ -437,6 +620,11 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 			 vn_xdp_dir_name(dir), old->xp->name);
 		goto fail;
 	}
+	/* restricted (guest) programs redirect nowhere unless given a list */
+	rc = redirect_resolve(sw, x, o->redirect ? o->redirect :
+				 o->class == VN_XDP_CLASS_RESTRICTED ? "none" : NULL, err, err_sz);
+	if (rc)
+		goto fail;
 	x->port_id = sp->port->id;
 	__atomic_store_n(&sp->xdp[dir], x, __ATOMIC_RELEASE);
 	if (!quiesce(sw))
@@ -498,6 +686,7 @@ int vn_sw_xdp_foreach(struct vn_sw *sw, int (*cb)(const struct vn_sw_xdp_info *i
 			info.prog = x->xp->name;
 			info.path = x->path;
 			info.flags = x->flags;
+			info.redirect = x->redirect_all ? NULL : x->redirect;
 			vn_xdp_stats_sum(x->xp, &info.stats);
 			info.mem_used = __atomic_load_n(&x->owner.mem_used, __ATOMIC_RELAXED);
 			info.mem_limit = x->owner.mem_limit;
@@ -543,6 +732,15 @@ void vn_sw_xdp_set_budget(struct vn_sw *sw, uint64_t insns)
 {
 	pthread_mutex_lock(&sw->ctl);
 	sw->xdp_budget = insns;
+	pthread_mutex_unlock(&sw->ctl);
+}
+
+void vn_sw_xdp_set_cpu(struct vn_sw *sw, uint64_t time_cap_ns, uint64_t rate, uint64_t burst)
+{
+	pthread_mutex_lock(&sw->ctl);
+	sw->xdp_time_cap_ns = time_cap_ns;
+	sw->xdp_cpu_rate = rate;
+	sw->xdp_cpu_burst = burst;
 	pthread_mutex_unlock(&sw->ctl);
 }
 

@@ -9,8 +9,13 @@
  *    learning, forwarding). TX: back out of the same port. REDIRECT: out
  *    of the target port (bpf_redirect(port_id, 0) or a DEVMAP of port ids),
  *    bypassing learning and the FDB; an unknown target is dropped and
- *    counted as drop_xdp_redirect. TX and REDIRECT frames leave as the
- *    program left them: no VLAN tag is pushed or popped for them.
+ *    counted as drop_xdp_redirect, a target not on the attachment's
+ *    redirect list (vn_sw_xdp_attach_opts()) as drop_xdp_redirect_denied.
+ *    TX and REDIRECT frames obey the switch's VLAN rules like any frame
+ *    the port sends: they are classified by the source port's VLAN
+ *    ingress (a tag the port may not carry: drop_vlan) and leave through
+ *    the destination's VLAN egress (a VLAN it is not a member of:
+ *    drop_vlan on the destination; its tag pushed or popped as usual).
  *  - egress: on every frame leaving towards the port, after the VLAN tag
  *    push/pop and before the offload resolution (checksum, software GSO)
  *    and tx_burst, so the program sees the frame as the port will get it.
@@ -41,6 +46,7 @@
 #ifndef VN_SWITCH_XDP_HOOK_H
 #define VN_SWITCH_XDP_HOOK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +77,13 @@ enum vn_xdp_dir {
 /* Default instructions per frame: a looping tenant program stalls its
  * worker for at most ~0.1-0.3 ms per frame instead of the VM's 1M */
 #define VN_SW_XDP_BUDGET_DEFAULT	100000
+/* Default wall-clock cap of one run: ~5x what the budget costs when the
+ * cost model holds, so only a helper far dearer than its charge meets it */
+#define VN_SW_XDP_TIME_CAP_DEFAULT	500000ull		/* ns */
+/* Default owner CPU budget per worker: a quarter of the worker on average,
+ * at most ~1 ms at once (docs/ARCHITECTURE.md "Cost model and bound") */
+#define VN_SW_XDP_CPU_RATE_DEFAULT	250000000ull		/* units per second */
+#define VN_SW_XDP_CPU_BURST_DEFAULT	1000000ull		/* units */
 
 struct vn_sw_xdp;
 
@@ -82,6 +95,8 @@ struct vn_sw_xdp;
  * @prog:	"object:function"
  * @path:	object file it was loaded from
  * @flags:	VN_SW_XDP_* flags it was attached with
+ * @redirect:	its redirect list ("none", or port names separated by ','),
+ *		NULL when it may redirect to every port
  * @stats:	the program's counters, summed over the workers
  * @mem_used:	bytes charged to the attachment
  * @mem_limit:	its cap
@@ -94,6 +109,7 @@ struct vn_sw_xdp_info {
 	const char *prog;
 	const char *path;
 	unsigned int flags;
+	const char *redirect;
 	struct vn_xdp_stats stats;
 	size_t mem_used;
 	size_t mem_limit;
@@ -118,14 +134,18 @@ const char *vn_xdp_dir_name(enum vn_xdp_dir dir);
 int vn_xdp_dir_parse(const char *s, enum vn_xdp_dir *dir);
 
 #define VN_SW_XDP_PATH_MAX	1024	/* object path in a spec, with the NUL */
+#define VN_SW_XDP_REDIRECT_PORTS 64	/* ports in one redirect= list */
+#define VN_SW_XDP_REDIRECT_MAX	(VN_SW_XDP_REDIRECT_PORTS * VN_PORT_NAME_MAX) /* its bytes */
 
 /**
- * struct vn_sw_xdp_spec - a parsed "PORT:DIR:FILE[:SECTION][:segment-first]"
+ * struct vn_sw_xdp_spec - a parsed "PORT:DIR:FILE[:SECTION][:segment-first][:redirect=LIST]"
  * @port:	port name
  * @dir:	direction
  * @path:	object file
  * @section:	program function or section name, "" for the first program
  * @flags:	VN_SW_XDP_SEGMENT_FIRST if given
+ * @has_redirect: a redirect= option was given
+ * @redirect:	its value: "none" or port names separated by ','
  */
 struct vn_sw_xdp_spec {
 	char port[VN_PORT_NAME_MAX];
@@ -133,18 +153,22 @@ struct vn_sw_xdp_spec {
 	char path[VN_SW_XDP_PATH_MAX];
 	char section[VN_BPF_OBJ_NAME_MAX];
 	unsigned int flags;
+	bool has_redirect;
+	char redirect[VN_SW_XDP_REDIRECT_MAX];
 };
 
 /**
- * vn_sw_xdp_spec_parse() - Parse vnetd's --xdp PORT:DIR:FILE[:SECTION][:segment-first]
+ * vn_sw_xdp_spec_parse() - Parse PORT:DIR:FILE[:SECTION][:segment-first][:redirect=LIST]
  * @spec:	the string (outside input: every field's length is checked)
  * @out:	output
  * @err:	a one-line reason on failure (may be NULL)
  * @err_sz:	size of @err
  *
  * Fields are separated by ':' (object paths containing ':' are not
- * supported); none may be empty. A last field "segment-first" is the flag,
- * never a section (function and section names contain no '-').
+ * supported); none may be empty. Trailing fields "segment-first" and
+ * "redirect=LIST" (in either order, each at most once) are options, never
+ * a section (function and section names contain no '-' or '='). LIST is
+ * "none" or up to VN_SW_XDP_REDIRECT_PORTS port names separated by ','.
  *
  * Return: 0, -EINVAL (malformed), -E2BIG (a field too long)
  */
@@ -172,6 +196,55 @@ int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err
 int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 		     const char *obj_path, const char *section, unsigned int flags, char *err,
 		     size_t err_sz);
+
+/**
+ * struct vn_sw_xdp_opts - how to attach, beyond the object and the port
+ * @flags:	VN_SW_XDP_* flags
+ * @redirect:	ports the program may redirect to: NULL for every port (an
+ *		operator program; none for a VN_XDP_CLASS_RESTRICTED one),
+ *		"none", or port names separated by ',' that must exist now;
+ *		TX (back out of the port) is always allowed
+ * @class:	helper allow-list (VN_XDP_CLASS_OPERATOR: all helpers)
+ */
+struct vn_sw_xdp_opts {
+	unsigned int flags;
+	const char *redirect;
+	enum vn_xdp_class class;
+};
+
+/**
+ * vn_sw_xdp_attach_opts() - vn_sw_xdp_attach() with a redirect list and a helper class
+ * @sw:		switch
+ * @port:	port name
+ * @dir:	ingress or egress
+ * @obj_path:	ELF object
+ * @section:	program function or section name; NULL: the first XDP program
+ * @o:		flags, redirect list, class
+ * @err:	a one-line reason on failure (may be NULL)
+ * @err_sz:	size of @err
+ *
+ * A REDIRECT to a port not on the list is dropped and counted as
+ * drop_xdp_redirect_denied on the ingress port.
+ *
+ * Return: as vn_sw_xdp_attach(); -ENOENT also for a redirect target that
+ *	   is not a port
+ */
+int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+			  const char *obj_path, const char *section,
+			  const struct vn_sw_xdp_opts *o, char *err, size_t err_sz);
+
+/**
+ * vn_sw_xdp_attach_spec() - Attach what a parsed spec says
+ * @sw:		switch
+ * @xs:		spec from vn_sw_xdp_spec_parse()
+ * @flags:	VN_SW_XDP_* flags added to the spec's (e.g. VN_SW_XDP_REPLACE)
+ * @err:	a one-line reason on failure (may be NULL)
+ * @err_sz:	size of @err
+ *
+ * Return: as vn_sw_xdp_attach_opts()
+ */
+int vn_sw_xdp_attach_spec(struct vn_sw *sw, const struct vn_sw_xdp_spec *xs,
+			  unsigned int flags, char *err, size_t err_sz);
 
 /**
  * vn_sw_xdp_detach() - Detach the program of a port and direction
@@ -232,6 +305,16 @@ void vn_sw_xdp_set_mem_limit(struct vn_sw *sw, size_t bytes);
  *		fault); 0 restores VN_SW_XDP_BUDGET_DEFAULT
  */
 void vn_sw_xdp_set_budget(struct vn_sw *sw, uint64_t insns);
+
+/**
+ * vn_sw_xdp_set_cpu() - Time cap and owner CPU budget of the attachments made from now on
+ * @sw:		switch
+ * @time_cap_ns: wall-clock cap of one run (0: VN_SW_XDP_TIME_CAP_DEFAULT)
+ * @rate:	budget units per second each worker may spend on one
+ *		attachment (0: VN_SW_XDP_CPU_RATE_DEFAULT)
+ * @burst:	units it may spend at once (0: VN_SW_XDP_CPU_BURST_DEFAULT)
+ */
+void vn_sw_xdp_set_cpu(struct vn_sw *sw, uint64_t time_cap_ns, uint64_t rate, uint64_t burst);
 
 /**
  * vn_sw_xdp_mem_limit() - Cap given to new attachments

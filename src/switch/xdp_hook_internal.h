@@ -18,6 +18,11 @@
  * @path:	object file
  * @segs:	per-worker scratch for segment-first at ingress (SW_SEGS_MAX each)
  * @segs_sz:	its bytes, charged to @owner
+ * @redirect_all: the program may redirect to any port (no redirect= list)
+ * @redirect_ok: else the port ids it may redirect to, one bit each; a
+ *		deleted port's bit is cleared (sw_xdp_port_gone()) before its
+ *		id can be given to another port
+ * @redirect:	the list as given ("" for every port), for vn_sw_xdp_foreach()
  */
 struct vn_sw_xdp {
 	struct vn_xdp_prog *xp;
@@ -30,6 +35,9 @@ struct vn_sw_xdp {
 	char path[256];
 	struct vn_pkt **segs;
 	size_t segs_sz;
+	bool redirect_all;
+	uint64_t redirect_ok[VN_SW_PORTS_MAX / 64];
+	char redirect[VN_SW_XDP_REDIRECT_MAX];
 };
 
 /**
@@ -57,6 +65,13 @@ void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *
  */
 unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
 			   struct vn_pkt *pkt, struct vn_pkt **out, unsigned int room);
+
+/**
+ * sw_xdp_port_gone() - Take a deleted port id off every redirect list (control lock held)
+ * @sw:		switch
+ * @id:		the port id, already out of the published table
+ */
+void sw_xdp_port_gone(struct vn_sw *sw, uint16_t id);
 
 /**
  * sw_xdp_port_release() - Drop a port's attachments (port freed, grace period over)

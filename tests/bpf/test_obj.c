@@ -19,6 +19,8 @@
 #include "core/compiler.h"
 #include "core/log.h"
 
+#include "elf_gen.h"
+
 static const char *progs_dir;
 
 static void *slurp(const char *name, size_t *len)
@@ -419,9 +421,226 @@ static void test_obj_btf_layout(void **state)
 	free(orig);
 }
 
+/* Open @buf, returning its load work (0 if it failed) and the error in *@err */
+static uint64_t work_of(const uint8_t *buf, size_t len, int *err)
+{
+	struct vn_bpf_obj *obj = NULL;
+	uint64_t w = 0;
+
+	*err = vn_bpf_obj_open_mem(buf, len, "gen.o", NULL, &obj);
+	if (!*err)
+		w = obj->load_work;
+	vn_bpf_obj_close(obj);
+	return w;
+}
+
+/* Many program sections beside many functions: work linear in both */
+static void test_obj_bounded_progs_and_funcs(void **state)
+{
+	uint64_t w1, w2;
+	uint8_t *o;
+	size_t len;
+	int err;
+
+	(void)state;
+	o = elf_gen_progs(60, 10000, &len);
+	w1 = work_of(o, len, &err);
+	assert_int_equal(err, 0);
+	free(o);
+	o = elf_gen_progs(60, 20000, &len);
+	w2 = work_of(o, len, &err);
+	assert_int_equal(err, 0);
+	free(o);
+	/* once per symbol and function, plus the 60 programs: the old loader
+	 * walked every function for every program section (60 * nfuncs) */
+	assert_true(w1 <= 4 * 10000 + 1000);
+	assert_true(w2 <= 4 * 20000 + 1000);
+	assert_true(w2 < 2 * w1 + 1000);
+}
+
+/* A call chain pulled in by many programs: relocations visited per placed
+ * function only, never the whole section's for each */
+static void test_obj_bounded_call_chain(void **state)
+{
+	struct vn_bpf_obj *obj = NULL;
+	uint64_t w1, w2;
+	uint8_t *o;
+	size_t len;
+	int err;
+
+	(void)state;
+	o = elf_gen_chain(2000, 4, &len);
+	w1 = work_of(o, len, &err);
+	assert_int_equal(err, 0);
+	assert_int_equal(vn_bpf_obj_open_mem(o, len, "chain.o", NULL, &obj), 0);
+	/* each program: its call, then 2000 functions of 2 instructions */
+	assert_int_equal(obj->nprogs, 4);
+	assert_int_equal(obj->progs[3].n, 2 + 2 * 2000);
+	vn_bpf_obj_close(obj);
+	free(o);
+	o = elf_gen_chain(4000, 4, &len);
+	w2 = work_of(o, len, &err);
+	assert_int_equal(err, 0);
+	free(o);
+	/* per program: n placements, each a binary search and its own
+	 * relocation (the quadratic loader: n * n relocation visits) */
+	assert_true(w1 <= 4 * 2000 * 16 + 4 * 2000 + 1000);
+	assert_true(w2 < 2 * w1 + 4 * 4000 + 1000);
+}
+
+/* Many BTF types naming one long string: each type costs O(1) */
+static void test_obj_bounded_btf_names(void **state)
+{
+	uint64_t w1, w2;
+	uint8_t *o;
+	size_t len;
+	int err;
+
+	(void)state;
+	o = elf_gen_btf(20000, 1 << 20, &len);
+	w1 = work_of(o, len, &err);
+	assert_int_equal(err, 0);
+	free(o);
+	o = elf_gen_btf(40000, 2 << 20, &len);
+	w2 = work_of(o, len, &err);
+	assert_int_equal(err, 0);
+	free(o);
+	assert_true(w1 <= 2 * 20000 + 100);
+	assert_true(w2 <= 2 * 40000 + 100);
+}
+
+/* Two relocations of one instruction: refused (the index keeps one each) */
+static void test_obj_rejects_duplicate_relocations(void **state)
+{
+	struct eg *g = eg_new();
+	struct vn_bpf_obj *obj = NULL;
+	const struct vn_bpf_insn code[4] = {
+		{ .code = 0x85, .src = 1, .imm = -1 }, { .code = 0x95 },
+		{ .code = 0xb7, .imm = 2 }, { .code = 0x95 },
+	};
+	unsigned int s, f;
+	uint64_t rels[4];
+	uint8_t *o;
+	size_t len;
+
+	(void)state;
+	s = eg_sec(g, "xdp", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, code, sizeof(code), 0, 0, 0);
+	eg_sym(g, "prog", 0, 16, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), (uint16_t)s);
+	f = eg_sym(g, "sub", 16, 16, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), (uint16_t)s);
+	rels[0] = rels[2] = 0;
+	rels[1] = rels[3] = ELF64_R_INFO(f, 10);
+	eg_rel(g, s, rels, 2);
+	o = eg_finish(g, &len);
+	assert_int_equal(vn_bpf_obj_open_mem(o, len, "dup.o", NULL, &obj), -EINVAL);
+	free(o);
+}
+
+/* The size cap applies to memory opens too; the loader's memory is the owner's */
+static void test_obj_size_cap_and_loader_charge(void **state)
+{
+	struct vn_bpf_owner owner = { .mem_limit = 512 << 10 };
+	struct vn_bpf_obj_opts o = { .max_bytes = VN_BPF_OBJ_SIZE_GUEST };
+	struct vn_bpf_obj *obj = NULL;
+	uint8_t *buf;
+	size_t len;
+
+	(void)state;
+	buf = elf_gen_btf(10, VN_BPF_OBJ_SIZE_GUEST, &len);
+	assert_true(len > VN_BPF_OBJ_SIZE_GUEST);
+	assert_int_equal(vn_bpf_obj_open_mem(buf, len, "big.o", &o, &obj), -E2BIG);
+	assert_null(obj);
+	/* the default cap lets it in; an owner of 512 KiB cannot pay for the
+	 * loader's copy of it, and is left with nothing charged */
+	assert_int_equal(vn_bpf_obj_open_mem(buf, len, "big.o", NULL, &obj), 0);
+	vn_bpf_obj_close(obj);
+	o.max_bytes = 0;
+	o.owner = &owner;
+	assert_int_equal(vn_bpf_obj_open_mem(buf, len, "big.o", &o, &obj), -ENOMEM);
+	assert_int_equal(owner.mem_used, 0);
+	free(buf);
+	/* a small object loads and keeps only its instructions charged */
+	buf = elf_gen_progs(1, 100, &len);
+	assert_int_equal(vn_bpf_obj_open_mem(buf, len, "small.o", &o, &obj), 0);
+	assert_int_equal(owner.mem_used, obj->charged);
+	vn_bpf_obj_close(obj);
+	assert_int_equal(owner.mem_used, 0);
+	free(buf);
+}
+
+static char last_line[1024];
+static unsigned int bad_lines;
+
+static void line_sink(enum vn_log_level level, const char *msg)
+{
+	(void)level;
+	snprintf(last_line, sizeof(last_line), "%s", msg);
+	for (const char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			bad_lines++;
+}
+
+/* Names from the object reach the log escaped: no forged lines, no colours */
+static void test_obj_names_escaped(void **state)
+{
+	static const char forged[] = "xdp/x'\n\033[1;32mvnetd: info: port 'uplink': detached\033[0m\n";
+	const struct vn_bpf_insn code[2] = { { .code = 0xb7, .imm = 2 }, { .code = 0x95 } };
+	struct vn_bpf_obj *obj = NULL;
+	struct eg *g = eg_new();
+	char esc[16];
+	unsigned int s;
+	uint8_t *o;
+	size_t len;
+
+	(void)state;
+	s = eg_sec(g, forged, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, code, sizeof(code), 0, 0, 0);
+	/* a function whose size is not a whole instruction: logged with both names */
+	eg_sym(g, "f\n\033[31m", 0, 12, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), (uint16_t)s);
+	o = eg_finish(g, &len);
+	bad_lines = 0;
+	vn_log_set_sink(line_sink);
+	assert_int_equal(vn_bpf_obj_open_mem(o, len, "evil\n.o", NULL, &obj), -EINVAL);
+	vn_log_set_sink(NULL);
+	assert_int_equal(bad_lines, 0);
+	assert_non_null(strstr(last_line, "evil\\x0a.o"));
+	assert_non_null(strstr(last_line, "xdp/x\\x27\\x0a\\x1b[1;32m"));
+	assert_non_null(strstr(last_line, "f\\x0a\\x1b[31m"));
+	free(o);
+	/* escapes are never cut in half, output always terminated */
+	assert_string_equal(vn_log_escape("ab\ncd", esc, 6), "ab");
+	assert_string_equal(vn_log_escape("ab\ncd", esc, 7), "ab\\x0a");
+	assert_string_equal(vn_log_escape("a\\b", esc, sizeof(esc)), "a\\x5cb");
+	assert_string_equal(vn_log_escape("x", esc, 1), "");
+}
+
+/* A string table without a final NUL would cost a scan per name: refused */
+static void test_obj_rejects_unterminated_strtab(void **state)
+{
+	struct vn_bpf_obj *obj = NULL;
+	uint8_t *o;
+	size_t len;
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh;
+
+	(void)state;
+	o = elf_gen_progs(1, 1, &len);
+	memcpy(&eh, o, sizeof(eh));
+	/* section 2 is .strtab (elf_gen.h): overwrite its last byte */
+	memcpy(&sh, o + eh.e_shoff + 2 * sizeof(sh), sizeof(sh));
+	o[sh.sh_offset + sh.sh_size - 1] = 'x';
+	assert_int_equal(vn_bpf_obj_open_mem(o, len, "unterminated.o", NULL, &obj), -EINVAL);
+	free(o);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_obj_bounded_progs_and_funcs),
+		cmocka_unit_test(test_obj_bounded_call_chain),
+		cmocka_unit_test(test_obj_bounded_btf_names),
+		cmocka_unit_test(test_obj_rejects_duplicate_relocations),
+		cmocka_unit_test(test_obj_size_cap_and_loader_charge),
+		cmocka_unit_test(test_obj_names_escaped),
+		cmocka_unit_test(test_obj_rejects_unterminated_strtab),
 		cmocka_unit_test(test_obj_btf_maps),
 		cmocka_unit_test(test_obj_global_data_and_two_progs),
 		cmocka_unit_test(test_obj_subprograms_appended),

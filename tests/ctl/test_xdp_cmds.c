@@ -77,6 +77,9 @@ static void test_xdp_cmds_lifecycle(void **state)
 	c = get(e, "counters");
 	assert_non_null(get(c, "xdp_drop"));
 	assert_non_null(get(c, "xdp_offload_broken"));
+	assert_non_null(get(c, "xdp_timeout"));
+	assert_non_null(get(c, "xdp_throttled"));
+	assert_string_equal(json_object_get_string(get(e, "redirect")), "all");
 	json_object_put(rep);
 	/* a frame through it: rxcnt[17] (UDP) becomes 1 on worker 0 */
 	{

@@ -13,7 +13,10 @@
 #    from A's MAC, at C all of them; the FDB never learns A. Then
 #    redirect.bpf.o replaces it (vnetctl xdp attach --replace): with its
 #    DEVMAP empty A reaches B; filled with vnetctl map update, A's frames
-#    for B go to C.
+#    for B go to C. Attached again with redirect=<B> (the ports it may
+#    redirect to), the same map's redirects to C are refused and counted
+#    drop_xdp_redirect_denied: A reaches neither; a redirect list naming
+#    no port is refused.
 set -Eeuo pipefail
 trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
 build=${1:?usage: 050_xdp_hook.sh BUILD_DIR}
@@ -186,6 +189,20 @@ ip netns exec "$nsa" busybox ping -c 2 -W 2 10.199.46.2
 red1=$(counter "${tag}a" xdp_redirect)
 echo "xdp_redirect on ${tag}a: $red0 -> $red1"
 [ "$red1" -ge $((red0 + 4)) ]
+
+echo "## 2c. the same program limited to redirect=${tag}b: its redirects to C are refused"
+"$VNETCTL" -s "$sock" xdp attach "${tag}a:ingress:$progs/redirect.bpf.o:redirect=${tag}b" --replace
+for k in 0 1 2 3 4 5 6 7; do
+	"$VNETCTL" -s "$sock" map update "${tag}a" ingress tx_port "0${k}000000=02000000"
+done
+den0=$(counter "${tag}a" drop_xdp_redirect_denied)
+! ip netns exec "$nsa" busybox ping -c 2 -W 1 10.199.46.2
+den1=$(counter "${tag}a" drop_xdp_redirect_denied)
+echo "drop_xdp_redirect_denied on ${tag}a: $den0 -> $den1"
+[ "$den1" -ge $((den0 + 2)) ]
+! "$VNETCTL" -s "$sock" xdp attach "${tag}a:ingress:$progs/redirect.bpf.o:redirect=nosuch" \
+	--replace 2>"$tmp/err2c"
+grep -q "redirect target 'nosuch': no such port" "$tmp/err2c"
 vnetd_stop TERM
 
 echo "## 3. a bad --xdp is refused with exit status 1"

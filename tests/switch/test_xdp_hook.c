@@ -674,6 +674,235 @@ static void test_xdp_hook_budget(void **state)
 	rig_down(&r);
 }
 
+/* Attach with a redirect list (NULL: every port) */
+static int attach_redirect(struct rig *r, unsigned int port, const char *name, const char *list)
+{
+	struct vn_sw_xdp_opts o = { .flags = VN_SW_XDP_REPLACE, .redirect = list };
+	char err[256] = "", pn[16];
+	int rc;
+
+	snprintf(pn, sizeof(pn), "swp%u", port);
+	rc = vn_sw_xdp_attach_opts(r->sw, pn, VN_XDP_INGRESS, prog(name), NULL, &o, err,
+				   sizeof(err));
+	if (rc)
+		assert_true(err[0] != '\0');
+	return rc;
+}
+
+/* port 0, 1: access 10; port 2: access 20; port 3: trunk 20,30 */
+static void vlan_conf(struct vn_port *p, unsigned int i)
+{
+	static const uint16_t access[] = { 10, 10, 20, 0 };
+
+	p->conf.access_vlan = access[i];
+	if (i == 3) {
+		p->conf.ntrunk = 2;
+		p->conf.trunk[0] = 20;
+		p->conf.trunk[1] = 30;
+	}
+}
+
+/* A broadcast UDP frame from station @s tagged with VLAN @vid (built from mk_ip's bytes) */
+static struct vn_pkt *mk_tagged(struct rig *r, unsigned int from, unsigned int s, uint16_t vid)
+{
+	struct vn_pkt *p = mk_ip(r, from, s, -1, 17, 20);
+	uint8_t *f = vn_pkt_push(p, 4);
+
+	assert_non_null(f);
+	memmove(f, f + 4, 12);
+	f[12] = 0x81;
+	f[13] = 0x00;
+	f[14] = (uint8_t)(vid >> 8);
+	f[15] = (uint8_t)vid;
+	return p;
+}
+
+/* TX and REDIRECT frames obey the VLANs: no escape from VLAN 10 by redirect */
+static void test_xdp_hook_redirect_obeys_vlans(void **state)
+{
+	struct vn_pkt *got[4];
+	struct rig r;
+
+	(void)state;
+	rig_up_with(&r, 4, 1, NULL, 0, vlan_conf, NULL);
+	attach(&r, 0, VN_XDP_INGRESS, "hook_action", 0);
+	/* to the other VLAN 10 port: delivered, untagged */
+	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+	run(&r);
+	assert_int_equal(host_rx(&r, 1, got, 4), 1);
+	assert_int_equal(vn_pkt_data(got[0])[12], 0x08);
+	vn_pkt_put(got[0]);
+	/* to a VLAN 20 access port and to a 20,30 trunk: VLAN 10 is not theirs */
+	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 2);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+	run(&r);
+	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 3);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+	run(&r);
+	assert_int_equal(count_rx(&r, 2), 0);
+	assert_int_equal(count_rx(&r, 3), 0);
+	assert_int_equal(stat(r.sp[2], "drop_vlan"), 1);
+	assert_int_equal(stat(r.sp[3], "drop_vlan"), 1);
+	/* the program's own 802.1Q tag for VLAN 30: an access port may not send it */
+	host_tx(&r, 0, mk_tagged(&r, 0, 0, 30));
+	run(&r);
+	assert_int_equal(count_rx(&r, 3), 0);
+	assert_int_equal(stat(r.sp[0], "drop_vlan"), 1);
+	/* TX back out of the port: its own VLAN, allowed */
+	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_TX, 0);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 1);
+	assert_int_equal(stat(r.sp[0], "xdp_redirect"), 4);
+	assert_int_equal(stat(r.sp[0], "xdp_tx"), 1);
+	/* from the trunk, a VLAN 20 frame redirected to the VLAN 20 access port:
+	 * classified 20, delivered untagged; redirected to a VLAN 10 port: dropped */
+	attach(&r, 3, VN_XDP_INGRESS, "hook_action", 0);
+	conf_set(&r, "swp3", VN_XDP_INGRESS, XDP_REDIRECT, 2);
+	host_tx(&r, 3, mk_tagged(&r, 3, 3, 20));
+	run(&r);
+	assert_int_equal(host_rx(&r, 2, got, 4), 1);
+	assert_int_equal(vn_pkt_data(got[0])[12], 0x08);
+	vn_pkt_put(got[0]);
+	conf_set(&r, "swp3", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+	host_tx(&r, 3, mk_tagged(&r, 3, 3, 20));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 0);
+	assert_int_equal(stat(r.sp[1], "drop_vlan"), 1);
+	rig_down(&r);
+}
+
+/* The redirect list: only listed ports; none; unknown names; a deleted port's id */
+static void test_xdp_hook_redirect_list(void **state)
+{
+	struct vn_port *sp9, *host9;
+	struct vn_pair_opts po = { .id_a = 1, .id_b = 209, .features_a = ALL_ON,
+				   .features_b = ALL_ON };
+	struct vn_sw_xdp_spec xs;
+	char spec[600], err[128];
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 3, 1, 0);
+	assert_int_equal(attach_redirect(&r, 0, "hook_action", NULL), 0);
+	assert_null(info_of(&r, "swp0", VN_XDP_INGRESS).redirect);
+	assert_int_equal(attach_redirect(&r, 0, "hook_action", "swp1"), 0);
+	assert_string_equal(info_of(&r, "swp0", VN_XDP_INGRESS).redirect, "swp1");
+	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 1);
+	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 2);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+	run(&r);
+	assert_int_equal(count_rx(&r, 2), 0);
+	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 1);
+	/* TX is not a redirect: always allowed */
+	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_TX, 0);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 1);
+	/* but a group source address is refused as for any frame the port sends */
+	{
+		struct vn_pkt *p = mk_ip(&r, 0, 0, -1, 17, 20);
+
+		vn_pkt_data(p)[6] |= 1;
+		host_tx(&r, 0, p);
+		run(&r);
+		assert_int_equal(count_rx(&r, 0), 0);
+		assert_int_equal(stat(r.sp[0], "drop_src_mac"), 1);
+	}
+	/* none: nothing, not even the port itself by redirect */
+	assert_int_equal(attach_redirect(&r, 0, "hook_action", "none"), 0);
+	for (uint32_t t = 0; t < 3; t++) {
+		conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, t);
+		host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+		run(&r);
+	}
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(count_rx(&r, i), 0);
+	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 4);
+	/* a restricted (guest) program without a list redirects nowhere */
+	{
+		struct vn_sw_xdp_opts ro = { .flags = VN_SW_XDP_REPLACE,
+					     .class = VN_XDP_CLASS_RESTRICTED };
+
+		assert_int_equal(vn_sw_xdp_attach_opts(r.sw, "swp0", VN_XDP_INGRESS,
+						       prog("hook_action"), NULL, &ro, err,
+						       sizeof(err)), 0);
+		assert_string_equal(info_of(&r, "swp0", VN_XDP_INGRESS).redirect, "none");
+		conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+		host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+		run(&r);
+		assert_int_equal(count_rx(&r, 1), 0);
+		assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 5);
+		/* and it cannot load a program calling ktime or trace_printk */
+		assert_int_equal(vn_sw_xdp_attach_opts(r.sw, "swp0", VN_XDP_INGRESS,
+						       prog("helpers"), NULL, &ro, err,
+						       sizeof(err)), -EINVAL);
+	}
+	/* a name that is no port: refused, the old program stays */
+	assert_int_equal(attach_redirect(&r, 0, "hook_action", "swp1,nope"), -ENOENT);
+	assert_int_equal(attach_redirect(&r, 0, "hook_action", "swp1,,swp2"), -EINVAL);
+	/* through a spec, as vnetd --xdp and vnetctl give it */
+	snprintf(spec, sizeof(spec), "swp0:ingress:%s:redirect=swp2", prog("hook_action"));
+	assert_int_equal(vn_sw_xdp_spec_parse(spec, &xs, err, sizeof(err)), 0);
+	assert_int_equal(vn_sw_xdp_attach_spec(r.sw, &xs, VN_SW_XDP_REPLACE, err, sizeof(err)), 0);
+	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 2);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+	run(&r);
+	assert_int_equal(count_rx(&r, 2), 1);
+	/* a listed port deleted, its id given to a new port: not on the list */
+	assert_int_equal(attach_redirect(&r, 0, "hook_action", "swp1"), 0);
+	assert_int_equal(vn_sw_port_del(r.sw, "swp1"), 0);
+	assert_int_equal(vn_pair_create("swp9", "host9", &po, &sp9, &host9), 0);
+	assert_int_equal(vn_sw_port_attach(r.sw, sp9, 0), 0);
+	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
+	run(&r);
+	assert_int_equal(sp9->id, 1);
+	assert_int_equal(host9->ops->rx_burst(host9, (struct vn_pkt *[1]){ 0 }, 1), 0);
+	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 6);
+	vn_port_close(r.host[1]);	/* swp1's peer; rig_down closes host9 instead */
+	r.host[1] = host9;
+	rig_down(&r);
+}
+
+/* The dearest helper loop at one port's ingress: its frame ends ABORTED
+ * (a timeout), the other ports' frames go on being forwarded */
+static void test_xdp_hook_helper_stall_contained(void **state)
+{
+	struct vn_sw_xdp_info info;
+	struct vn_sw_xdp *ref;
+	struct vn_map *trie;
+	uint8_t key[4 + 256];
+	uint32_t v = 1;
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 3, 1, 0);
+	attach(&r, 0, VN_XDP_INGRESS, "cost_lpm", 0);
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_INGRESS, "trie", &trie, &ref), 0);
+	memset(key, 0xff, sizeof(key));
+	for (uint32_t l = 1; l <= 2048; l++) {
+		memcpy(key, &l, 4);
+		assert_int_equal(vn_map_update(trie, key, &v, BPF_ANY), 0);
+	}
+	vn_sw_xdp_put(ref);
+	for (int i = 0; i < 4; i++) {
+		host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 10));
+		host_tx(&r, 1, mk_ip(&r, 1, 1, 2, 17, 10));
+	}
+	run(&r);
+	assert_int_equal(count_rx(&r, 2), 4);
+	assert_int_equal(count_rx(&r, 1), 0);
+	info = info_of(&r, "swp0", VN_XDP_INGRESS);
+	assert_int_equal(info.stats.timeout, 4);
+	assert_int_equal(stat(r.sp[0], "drop_xdp_aborted"), 4);
+	rig_down(&r);
+}
+
 /* --xdp specs: the accepted forms and a hostile corpus */
 static void test_xdp_hook_spec_parse(void **state)
 {
@@ -690,6 +919,12 @@ static void test_xdp_hook_spec_parse(void **state)
 		{ "p:ingress:f.o::segment-first", -EINVAL },
 		{ "p:ingressingressingress:f.o", -E2BIG },
 		{ "p:ingress:f.o:segment-firstt:x", -EINVAL },
+		{ "p:ingress:f.o:redirect=", -EINVAL }, { "p:ingress:f.o:redirect=a,", -EINVAL },
+		{ "p:ingress:f.o:redirect=,a", -EINVAL }, { "p:ingress:f.o:redirect=a,,b", -EINVAL },
+		{ "p:ingress:f.o:redirect=a:redirect=b", -EINVAL },
+		{ "p:ingress:f.o:segment-first:segment-first", -EINVAL },
+		{ "p:ingress:redirect=a", -EINVAL },
+		{ "p:ingress:f.o:redirect=0123456789abcdef0123456789abcdef", -E2BIG },
 	};
 	struct vn_sw_xdp_spec xs;
 	char err[128], big[4096];
@@ -709,6 +944,17 @@ static void test_xdp_hook_spec_parse(void **state)
 	assert_int_equal(vn_sw_xdp_spec_parse("a:egress:f.o:segment-first", &xs, NULL, 0), 0);
 	assert_string_equal(xs.section, "");
 	assert_int_equal(xs.flags, VN_SW_XDP_SEGMENT_FIRST);
+	assert_false(xs.has_redirect);
+	/* redirect=LIST, before or after segment-first, with or without a section */
+	assert_int_equal(vn_sw_xdp_spec_parse("a:ingress:f.o:xdp:redirect=b,c:segment-first", &xs,
+					      NULL, 0), 0);
+	assert_string_equal(xs.section, "xdp");
+	assert_true(xs.has_redirect);
+	assert_string_equal(xs.redirect, "b,c");
+	assert_int_equal(xs.flags, VN_SW_XDP_SEGMENT_FIRST);
+	assert_int_equal(vn_sw_xdp_spec_parse("a:ingress:f.o:redirect=none", &xs, NULL, 0), 0);
+	assert_string_equal(xs.section, "");
+	assert_string_equal(xs.redirect, "none");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(vn_sw_xdp_spec_parse(bad[i].spec, &xs, err, sizeof(err)),
@@ -731,6 +977,13 @@ static void test_xdp_hook_spec_parse(void **state)
 	memcpy(big, "p:ingress:f.o:", 14);
 	big[14 + VN_BPF_OBJ_NAME_MAX] = '\0';
 	assert_int_equal(vn_sw_xdp_spec_parse(big, &xs, err, sizeof(err)), -E2BIG);
+	/* VN_SW_XDP_REDIRECT_PORTS names fit, one more does not */
+	strcpy(big, "p:ingress:f.o:redirect=a");
+	for (int i = 1; i < VN_SW_XDP_REDIRECT_PORTS; i++)
+		strcat(big, ",a");
+	assert_int_equal(vn_sw_xdp_spec_parse(big, &xs, err, sizeof(err)), 0);
+	strcat(big, ",a");
+	assert_int_equal(vn_sw_xdp_spec_parse(big, &xs, err, sizeof(err)), -E2BIG);
 }
 
 int main(int argc, char **argv)
@@ -738,6 +991,9 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xdp_hook_ingress_drop_by_proto),
 		cmocka_unit_test(test_xdp_hook_ingress_tx_bounce),
+		cmocka_unit_test(test_xdp_hook_redirect_obeys_vlans),
+		cmocka_unit_test(test_xdp_hook_redirect_list),
+		cmocka_unit_test(test_xdp_hook_helper_stall_contained),
 		cmocka_unit_test(test_xdp_hook_redirect_devmap),
 		cmocka_unit_test(test_xdp_hook_redirect_port_id),
 		cmocka_unit_test(test_xdp_hook_aborted),
