@@ -205,6 +205,37 @@ static int attach_locked(struct vn_sw *sw, struct vn_port *port, int worker)
 	return 0;
 }
 
+/**
+ * precheck_locked() - Refuse an add for a name in use or a worker out of range
+ * @sw:		switch, control lock held
+ * @spec:	port spec (a malformed one is left for vn_port_open() to report)
+ * @worker:	worker asked for, -1 for any
+ *
+ * Return: 0, -EEXIST (name in use), -EINVAL (no such worker); logged
+ */
+static int precheck_locked(struct vn_sw *sw, const char *spec, int worker)
+{
+	struct vn_port_args args;
+	struct sw_port *sp;
+	const char *name;
+
+	if (worker >= (int)sw->cfg.workers) {
+		vn_err("switch: worker %d does not exist (vnetd has %u: 0-%u)", worker,
+		       sw->cfg.workers, sw->cfg.workers - 1);
+		return -EINVAL;
+	}
+	if (!spec || vn_port_args_parse(spec, &args))
+		return 0;
+	name = vn_port_arg(&args, "name");
+	sp = name ? sw_port_find_locked(sw, name) : NULL;
+	if (sp) {
+		vn_err("port '%s': name already in use by port %u", name,
+		       (unsigned int)sp->port->id);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 int vn_sw_port_attach(struct vn_sw *sw, struct vn_port *port, int worker)
 {
 	int rc;
@@ -229,6 +260,11 @@ int vn_sw_port_add(struct vn_sw *sw, const char *spec, int worker, struct vn_por
 		vn_err("switch: no free port id (%d ports)", VN_SW_PORTS_MAX);
 		goto out;
 	}
+	/* A refused add changes nothing: what can be checked without the
+	 * kernel is checked before the port is opened (a tap brought up) */
+	rc = precheck_locked(sw, spec, worker);
+	if (rc)
+		goto out;
 	rc = vn_port_open(spec, (uint16_t)id, &port);
 	if (rc)
 		goto out;
