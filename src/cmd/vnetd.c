@@ -11,7 +11,9 @@
  * inherit the mask) and taken by the main thread with sigwaitinfo(), so the
  * shutdown runs in ordinary thread context: stop the workers, close the
  * ports (a tap vnetd created disappears, an attached one stays), remove the
- * pid file.
+ * pid file. SIGHUP (the terminal vnetd was started from went away) is taken
+ * the same way, logged and ignored: vnetd keeps serving, and there is no
+ * reload (the control socket changes ports and programs at run time).
  */
 #include <errno.h>
 #include <sched.h>
@@ -87,7 +89,8 @@ static const char usage_text[] =
 "\n"
 "vnetd runs in the foreground and logs to stderr. When every port is open it\n"
 "prints \"vnetd: ready\" on stdout. SIGINT or SIGTERM stops it cleanly: taps it\n"
-"created are removed, taps it attached to are left in place.\n"
+"created are removed, taps it attached to are left in place (MTU and up/down\n"
+"state as found). SIGHUP is logged and ignored.\n"
 "\n"
 "Options:\n"
 "  -p, --port KIND:ARGS   add a port (repeatable); see PORTS below\n"
@@ -543,7 +546,7 @@ static int attach_xdp(struct vn_sw *sw, const struct vnetd_opts *o)
 }
 
 /**
- * wait_for_signal() - Block until SIGINT or SIGTERM
+ * wait_for_signal() - Block until SIGINT or SIGTERM; log and ignore SIGHUP
  * @set:	the blocked signal set
  *
  * Return: the signal number
@@ -553,10 +556,15 @@ static int wait_for_signal(const sigset_t *set)
 	siginfo_t si;
 	int sig;
 
-	do {
+	for (;;) {
 		sig = sigwaitinfo(set, &si);
-	} while (sig < 0 && errno == EINTR);
-	return sig;
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig != SIGHUP)
+			return sig;
+		vn_warn("SIGHUP from pid %d: ignored (vnetd has no reload; it keeps running, "
+			"SIGTERM stops it)", (int)si.si_pid);
+	}
 }
 
 int main(int argc, char **argv)
@@ -580,6 +588,7 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
