@@ -121,6 +121,9 @@ static struct json_object *vlan_json(const struct vn_port *p)
 	for (i = 0; i < p->conf.ntrunk && i < VN_PORT_TRUNK_MAX; i++)
 		json_object_array_add(trunk, json_object_new_int(p->conf.trunk[i]));
 	json_object_object_add(v, "trunk", trunk);
+	/* a trunk's untagged frames: VLAN vlan= (null: they are dropped) */
+	json_object_object_add(v, "native", p->conf.ntrunk && p->conf.access_vlan ?
+			       json_object_new_int(p->conf.access_vlan) : NULL);
 	return v;
 }
 
@@ -462,34 +465,89 @@ static int mac_parse(const char *s, uint8_t mac[6])
 	return s[17] ? -EINVAL : 0;
 }
 
+/* Name of port @id, "port N" if it has none (a lookup under one port walk) */
+static void port_name_of(struct vn_ctl *ctl, uint16_t id, char *buf, size_t len)
+{
+	struct port_names *names = calloc(1, sizeof(*names));
+
+	if (names)
+		vn_sw_port_foreach(ctl->sw, port_name_one, names);
+	if (names && id < VN_SW_PORTS_MAX && names->name[id][0])
+		snprintf(buf, len, "\"%s\"", names->name[id]);
+	else
+		snprintf(buf, len, "port %u", (unsigned int)id);
+	free(names);
+}
+
 static int h_fdb_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
 		     char *msg, size_t msglen)
 {
 	const char *name = arg_str(args, "port"), *mac_s = arg_str(args, "mac");
+	struct vn_sw_fdb_add a = { .vlan = -1, .port = name };
 	struct json_object *v;
-	uint8_t mac[6];
-	int vlan = 0, ret;
+	char other[VN_PORT_NAME_MAX + 8];
+	int ret;
 
 	if (json_object_object_get_ex(args, "vlan", &v))
-		vlan = json_object_get_int(v);
+		a.vlan = json_object_get_int(v);
+	a.replace = json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v);
 	/* multicast source addresses are never learned: pinning one is a mistake */
-	if (mac_parse(mac_s, mac) || (mac[0] & 1)) {
+	if (mac_parse(mac_s, a.mac) || (a.mac[0] & 1)) {
 		snprintf(msg, msglen, "\"%s\" is not a unicast MAC address", mac_s);
 		return -EINVAL;
 	}
-	ret = vn_sw_fdb_static_add(ctl->sw, mac, (uint16_t)vlan, name);
-	if (ret) {
-		if (ret == -ENOENT)
-			snprintf(msg, msglen, "port \"%s\" does not exist", name);
-		else
-			snprintf(msg, msglen, "cannot add %s on \"%s\": %s", mac_s, name,
-				 strerror(-ret));
-		return ret;
+	ret = vn_sw_fdb_static_add(ctl->sw, &a);
+	if (ret == -ENOENT) {
+		snprintf(msg, msglen, "port \"%s\" does not exist", name);
+	} else if (ret == -EINVAL && a.vlan < 0) {
+		snprintf(msg, msglen, "port \"%s\" is a trunk without a native VLAN: give vlan N",
+			 name);
+	} else if (ret == -EINVAL) {
+		snprintf(msg, msglen, "port \"%s\" does not carry VLAN %d (see vlan show)", name,
+			 a.vlan);
+	} else if (ret == -EEXIST) {
+		port_name_of(ctl, a.other, other, sizeof(other));
+		snprintf(msg, msglen, "%s in VLAN %d is already pinned to %s (fdb del it, or "
+			 "fdb add ... --replace)", mac_s, a.vlan, other);
+	} else if (ret) {
+		snprintf(msg, msglen, "cannot add %s on \"%s\": %s", mac_s, name, strerror(-ret));
 	}
+	if (ret)
+		return ret;
+	vn_info("ctl: fdb %s vlan %d pinned to '%s'", mac_s, a.vlan, name);
 	*result = json_object_new_object();
 	json_object_object_add(*result, "mac", json_object_new_string(mac_s));
 	json_object_object_add(*result, "port", json_object_new_string(name));
-	json_object_object_add(*result, "vlan", json_object_new_int(vlan));
+	json_object_object_add(*result, "vlan", json_object_new_int(a.vlan));
+	return 0;
+}
+
+static int h_fdb_del(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		     char *msg, size_t msglen)
+{
+	const char *mac_s = arg_str(args, "mac");
+	struct json_object *v;
+	uint8_t mac[6];
+	int vlan = -1, n;
+
+	if (json_object_object_get_ex(args, "vlan", &v))
+		vlan = json_object_get_int(v);
+	if (mac_parse(mac_s, mac)) {
+		snprintf(msg, msglen, "\"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", mac_s);
+		return -EINVAL;
+	}
+	n = vn_sw_fdb_del(ctl->sw, mac, vlan);
+	if (!n) {
+		if (vlan >= 0)
+			snprintf(msg, msglen, "no entry for %s in VLAN %d", mac_s, vlan);
+		else
+			snprintf(msg, msglen, "no entry for %s", mac_s);
+		return -ENOENT;
+	}
+	vn_info("ctl: fdb %s: %d entr%s removed", mac_s, n, n == 1 ? "y" : "ies");
+	*result = json_object_new_object();
+	json_object_object_add(*result, "mac", json_object_new_string(mac_s));
+	json_object_object_add(*result, "removed", json_object_new_int(n));
 	return 0;
 }
 
@@ -505,6 +563,8 @@ static int vlan_one(struct vn_port *p, void *arg)
 	json_object_object_add(o, "access", json_object_get(x));
 	json_object_object_get_ex(v, "trunk", &x);
 	json_object_object_add(o, "trunk", json_object_get(x));
+	json_object_object_get_ex(v, "native", &x);
+	json_object_object_add(o, "native", json_object_get(x));
 	json_object_put(v);
 	json_object_array_add(w->arr, o);
 	return 0;
@@ -1020,6 +1080,7 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_FDB_SHOW] = h_fdb_show,
 	[VN_CTL_CMD_FDB_FLUSH] = h_fdb_flush,
 	[VN_CTL_CMD_FDB_ADD] = h_fdb_add,
+	[VN_CTL_CMD_FDB_DEL] = h_fdb_del,
 	[VN_CTL_CMD_VLAN_SHOW] = h_vlan_show,
 	[VN_CTL_CMD_XDP_ATTACH] = h_xdp_attach,
 	[VN_CTL_CMD_XDP_DETACH] = h_xdp_detach,

@@ -490,18 +490,67 @@ void vn_sw_fdb_flush(struct vn_sw *sw, const char *port_name)
 	pthread_mutex_unlock(&sw->ctl);
 }
 
-int vn_sw_fdb_static_add(struct vn_sw *sw, const uint8_t *mac, uint16_t vlan,
-			 const char *port_name)
+int vn_sw_fdb_static_add(struct vn_sw *sw, struct vn_sw_fdb_add *a)
 {
 	struct sw_port *sp;
-	int rc = -ENOENT;
+	int rc = -ENOENT, other;
 
+	/* static entries change only under the control lock: check, then add */
 	pthread_mutex_lock(&sw->ctl);
-	sp = sw_port_find_locked(sw, port_name);
-	if (sp)
-		rc = vn_fdb_static_add(sw->fdb, mac, vlan, sp->port->id);
+	sp = sw_port_find_locked(sw, a->port);
+	if (!sp)
+		goto out;
+	rc = -EINVAL;
+	if (a->vlan < 0) {
+		/* a trunk without a native VLAN has no untagged VLAN to default to */
+		if (sp->vlan.trunk && !sp->vlan.native)
+			goto out;
+		a->vlan = sp->vlan.native;
+	}
+	if (a->vlan > VN_VLAN_MAX || !vn_sw_vlan_member(&sp->vlan, (uint16_t)a->vlan))
+		goto out;
+	other = vn_fdb_static_port(sw->fdb, a->mac, (uint16_t)a->vlan);
+	rc = -EEXIST;
+	if (other >= 0 && !a->replace) {
+		a->other = (uint16_t)other;
+		goto out;
+	}
+	rc = vn_fdb_static_add(sw->fdb, a->mac, (uint16_t)a->vlan, sp->port->id);
+out:
 	pthread_mutex_unlock(&sw->ctl);
 	return rc;
+}
+
+/* fdb del without a VLAN: the VLANs the MAC has entries on, collected first
+ * (the dump holds the table's read lock, vn_fdb_del() takes the write lock) */
+struct fdb_del_walk {
+	const uint8_t *mac;
+	uint64_t vlans[4096 / 64];
+};
+
+static int fdb_del_one(const struct vn_fdb_entry *e, void *arg)
+{
+	struct fdb_del_walk *w = arg;
+
+	if (!memcmp(e->mac, w->mac, 6) && e->vlan < 4096)
+		w->vlans[e->vlan / 64] |= 1ull << (e->vlan % 64);
+	return 0;
+}
+
+int vn_sw_fdb_del(struct vn_sw *sw, const uint8_t *mac, int vlan)
+{
+	struct fdb_del_walk w = { .mac = mac };
+	int n = 0;
+
+	if (vlan >= 0)
+		return vn_fdb_del(sw->fdb, mac, (uint16_t)vlan) ? 0 : 1;
+	pthread_mutex_lock(&sw->ctl);
+	vn_fdb_dump(sw->fdb, sw->now(), fdb_del_one, &w);
+	for (unsigned int v = 0; v < 4096; v++)
+		if ((w.vlans[v / 64] >> (v % 64) & 1) && !vn_fdb_del(sw->fdb, mac, (uint16_t)v))
+			n++;
+	pthread_mutex_unlock(&sw->ctl);
+	return n;
 }
 
 struct vn_fdb *vn_sw_fdb(struct vn_sw *sw)
