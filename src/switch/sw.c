@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "capture_internal.h"
 #include "core/log.h"
 #include "sw_internal.h"
 #include "xdp_hook_internal.h"
@@ -315,6 +316,9 @@ int vn_sw_port_del(struct vn_sw *sw, const char *name)
 	t->per_worker[sp->worker]--;
 	publish(sw, t);
 	vn_fdb_flush(sw->fdb, sp->port->id, true);
+	/* its captures end: their sessions read what is queued and close */
+	for (unsigned int d = 0; d < VN_XDP_DIRS; d++)
+		sw_capture_port_gone(sp->cap[d]);
 	/* Its frames may still sit in another port's queue: closing would free
 	 * their buffers under it. Past the wait, keep the port's memory. */
 	if (pool_drained(sp->port->pool) || !sw->running) {
