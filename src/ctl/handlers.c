@@ -51,11 +51,23 @@ struct port_rec {
 	uint64_t rate[4];
 };
 
+/**
+ * struct vn_ctl - the control plane's state
+ * @sw:		the switch
+ * @caps:	capture sessions
+ * @lock:	serialises handlers (socket and config file)
+ * @recs:	per port id records
+ * @req_fd:	descriptor the running request came with (ctl/fdpass.h), -1
+ * @cfg_dir:	directory of the config file being run, NULL for the socket:
+ *		only the daemon's own config names files for it to open
+ */
 struct vn_ctl {
 	struct vn_sw *sw;
 	struct vn_ctl_captures *caps;
 	pthread_mutex_t lock;
 	struct port_rec recs[VN_SW_PORTS_MAX];
+	int req_fd;
+	const char *cfg_dir;
 };
 
 typedef int (*handler_fn)(struct vn_ctl *ctl, struct json_object *args,
@@ -580,10 +592,17 @@ static int h_vlan_show(struct vn_ctl *ctl, struct json_object *args, struct json
 	return 0;
 }
 
+/*
+ * The object comes through the descriptor vnetctl opened (the path is only
+ * its label), or, for a config file line, from the path relative to the
+ * config file's directory. A path alone over the socket is refused: the
+ * daemon does not open files a client names.
+ */
 static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 			struct json_object **result, char *msg, size_t msglen)
 {
-	const char *spec = arg_str(args, "spec");
+	const char *spec = arg_str(args, "spec"), *section;
+	char path[VN_SW_XDP_PATH_MAX + 4096];
 	struct vn_sw_xdp_spec xs;
 	struct json_object *v;
 	unsigned int flags;
@@ -595,8 +614,27 @@ static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 	flags = xs.flags;
 	if (json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v))
 		flags |= VN_SW_XDP_REPLACE;
-	ret = vn_sw_xdp_attach(ctl->sw, xs.port, xs.dir, xs.path,
-			       xs.section[0] ? xs.section : NULL, flags, msg, msglen);
+	section = xs.section[0] ? xs.section : NULL;
+	if (ctl->req_fd >= 0) {
+		ret = vn_sw_xdp_attach_fd(ctl->sw, xs.port, xs.dir, ctl->req_fd, xs.path, section,
+					  flags, msg, msglen);
+	} else if (ctl->cfg_dir) {
+		/* an absolute path too long with the directory is refused below */
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", xs.path[0] == '/' ? "" :
+				     ctl->cfg_dir, xs.path[0] == '/' ? "" : "/", xs.path) >=
+		    sizeof(path)) {
+			snprintf(msg, msglen, "%s: path too long with the config's directory",
+				 xs.path);
+			return -ENAMETOOLONG;
+		}
+		ret = vn_sw_xdp_attach(ctl->sw, xs.port, xs.dir, path, section, flags, msg,
+				       msglen);
+	} else {
+		snprintf(msg, msglen, "%s: the object file must come open with the request "
+			 "(vnetctl opens it and passes the descriptor); vnetd opens no path "
+			 "a client names", xs.path);
+		return -EBADF;
+	}
 	if (ret)
 		return ret;
 	*result = json_object_new_object();
@@ -1093,7 +1131,8 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 };
 
 static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_object *args,
-	       struct json_object **result, char *msg, size_t msglen)
+	       int fd, const char *cfg_dir, struct json_object **result, char *msg,
+	       size_t msglen)
 {
 	int ret;
 
@@ -1103,7 +1142,11 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 		return -EOPNOTSUPP;
 	}
 	pthread_mutex_lock(&ctl->lock);
+	ctl->req_fd = fd;
+	ctl->cfg_dir = cfg_dir;
 	ret = handlers[cmd->id](ctl, args, result, msg, msglen);
+	ctl->req_fd = -1;
+	ctl->cfg_dir = NULL;
 	pthread_mutex_unlock(&ctl->lock);
 	return ret;
 }
@@ -1111,7 +1154,7 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 static int dispatch(void *ctx, const struct vn_ctl_request *req, struct json_object **result,
 		    char *msg, size_t msglen)
 {
-	return run(ctx, req->cmd, req->args, result, msg, msglen);
+	return run(ctx, req->cmd, req->args, req->fd, NULL, result, msg, msglen);
 }
 
 /* capture.start: the session writes the reply and the stream (capture_sess.c) */
@@ -1182,6 +1225,7 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 	if (!ctl)
 		return -ENOMEM;
 	ctl->sw = sw;
+	ctl->req_fd = -1;
 	ctl->caps = vn_ctl_captures_new(sw);
 	if (!ctl->caps) {
 		free(ctl);
@@ -1198,14 +1242,21 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 	return ret;
 }
 
+/* a config file's run: the control plane and the file's directory */
+struct config_ctx {
+	struct vn_ctl *ctl;
+	const char *dir;
+};
+
 static int config_run(const struct vn_ctl_cmd *cmd, struct json_object *args, unsigned int line,
 		      void *arg, char *err, size_t errlen)
 {
+	struct config_ctx *cc = arg;
 	struct json_object *result = NULL;
 	int ret;
 
 	(void)line;
-	ret = run(arg, cmd, args, &result, err, errlen);
+	ret = run(cc->ctl, cmd, args, -1, cc->dir, &result, err, errlen);
 	json_object_put(result);
 	return ret;
 }
@@ -1221,7 +1272,26 @@ static int config_run(const struct vn_ctl_cmd *cmd, struct json_object *args, un
  */
 int vn_ctl_server_config(struct vn_ctl_server *srv, const char *path, char *err, size_t errlen)
 {
-	return vn_ctl_config_load(path, config_run, vn_ctl_server_ctx(srv), err, errlen);
+	struct config_ctx cc = { .ctl = vn_ctl_server_ctx(srv) };
+	char *copy = strdup(path), *slash;
+	int ret;
+
+	if (!copy) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	/* files the config names are relative to its directory */
+	slash = strrchr(copy, '/');
+	if (!slash)
+		snprintf(copy, strlen(path) + 1, ".");
+	else if (slash == copy)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	cc.dir = copy;
+	ret = vn_ctl_config_load(path, config_run, &cc, err, errlen);
+	free(copy);
+	return ret;
 }
 
 /**

@@ -364,9 +364,28 @@ static bool quiesce(struct vn_sw *sw)
 	return false;
 }
 
-int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
-		     const char *obj_path, const char *section, unsigned int flags, char *err,
-		     size_t err_sz)
+/* The program from @fd when it is >= 0 (@obj_path only names it), else from @obj_path */
+static int prog_load(int fd, const char *obj_path, const char *section,
+		     const struct vn_xdp_opts *opts, struct vn_xdp_prog **xp)
+{
+	const char *base = strrchr(obj_path, '/');
+	size_t len;
+	void *buf;
+	int rc;
+
+	if (fd < 0)
+		return vn_xdp_prog_open_file(obj_path, section, opts, xp);
+	rc = vn_bpf_obj_read_fd(fd, obj_path, &buf, &len);
+	if (rc)
+		return rc;
+	rc = vn_xdp_prog_open_mem(buf, len, base ? base + 1 : obj_path, section, opts, xp);
+	free(buf);
+	return rc;
+}
+
+static int xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir, int fd,
+		      const char *obj_path, const char *section, unsigned int flags, char *err,
+		      size_t err_sz)
 {
 	struct vn_xdp_opts opts = { .nworkers = sw->cfg.workers };
 	struct vn_sw_xdp *x, *old;
@@ -399,7 +418,7 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 	opts.owner = &x->owner;
 	/* Loaded and validated before the port is even looked at: a bad
 	 * object changes nothing */
-	rc = vn_xdp_prog_open_file(obj_path, section, &opts, &x->xp);
+	rc = prog_load(fd, obj_path, section, &opts, &x->xp);
 	if (rc) {
 		snprintf(err, err_sz, "%s%s%s: cannot load: %s%s", obj_path, section ? ":" : "",
 			 section ? section : "", strerror(-rc),
@@ -450,6 +469,25 @@ fail:
 	pthread_mutex_unlock(&sw->ctl);
 	xdp_free(x);
 	return rc;
+}
+
+int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+		     const char *obj_path, const char *section, unsigned int flags, char *err,
+		     size_t err_sz)
+{
+	return xdp_attach(sw, port, dir, -1, obj_path, section, flags, err, err_sz);
+}
+
+int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir, int fd,
+			const char *label, const char *section, unsigned int flags, char *err,
+			size_t err_sz)
+{
+	if (fd < 0) {
+		if (err && err_sz)
+			snprintf(err, err_sz, "no object file descriptor");
+		return -EBADF;
+	}
+	return xdp_attach(sw, port, dir, fd, label, section, flags, err, err_sz);
 }
 
 int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir)

@@ -174,6 +174,26 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 		     size_t err_sz);
 
 /**
+ * vn_sw_xdp_attach_fd() - vn_sw_xdp_attach() with the object read from a descriptor
+ * @sw:		switch
+ * @port:	port name
+ * @dir:	ingress or egress
+ * @fd:		open object file (read with pread, not closed); it may come
+ *		from a control client: only a regular file is read
+ * @label:	the file's name as the client gave it, for messages and listings
+ *		(never opened)
+ * @section:	program function or section name; NULL: the first XDP program
+ * @flags:	VN_SW_XDP_* flags
+ * @err:	a one-line reason on failure (may be NULL)
+ * @err_sz:	size of @err
+ *
+ * Return: as vn_sw_xdp_attach(); -EBADF for a negative @fd
+ */
+int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir, int fd,
+			const char *label, const char *section, unsigned int flags, char *err,
+			size_t err_sz);
+
+/**
  * vn_sw_xdp_detach() - Detach the program of a port and direction
  * @sw:		switch
  * @port:	port name
