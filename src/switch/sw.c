@@ -21,6 +21,7 @@
 
 #include "core/clock.h"
 #include "capture_internal.h"
+#include "port/pair.h"
 #include "core/log.h"
 #include "sw_internal.h"
 #include "xdp_hook_internal.h"
@@ -207,6 +208,38 @@ static int attach_locked(struct vn_sw *sw, struct vn_port *port, int worker)
 }
 
 /**
+ * pair_loop_check_locked() - Refuse the second end of a pair in a VLAN the first is in
+ * @sw:		switch, control lock held
+ * @port:	port being added (opened, not attached)
+ *
+ * A pair joins its ends back to back: with both on one learning bridge in
+ * the same VLAN, the first flooded frame goes round for ever (a broadcast
+ * storm at once; there is no STP). The ends must carry no VLAN in common,
+ * unless one of them says loop=on (an XDP program breaks the loop, say).
+ *
+ * Return: 0, or -ELOOP (logged)
+ */
+static int pair_loop_check_locked(struct vn_sw *sw, const struct vn_port *port)
+{
+	bool ok_new = false, ok_peer = false;
+	const char *peer = vn_pair_peer(port, &ok_new);
+	struct sw_port *sp = peer ? sw_port_find_locked(sw, peer) : NULL;
+	struct vn_sw_vlan v;
+	uint16_t vid;
+
+	if (!sp || vn_pair_peer(sp->port, &ok_peer) == NULL || strcmp(vn_pair_peer(sp->port, NULL),
+								     port->name))
+		return 0;
+	if (ok_new || ok_peer || vn_sw_vlan_init(&v, &port->conf) ||
+	    !vn_sw_vlan_shared(&v, &sp->vlan, &vid))
+		return 0;
+	vn_err("port '%s': its pair peer '%s' is on this switch in VLAN %u too: every flooded "
+	       "frame would loop (put the ends in different VLANs with vlan=, or add loop=on)",
+	       port->name, peer, (unsigned int)vid);
+	return -ELOOP;
+}
+
+/**
  * precheck_locked() - Refuse an add for a name in use or a worker out of range
  * @sw:		switch, control lock held
  * @spec:	port spec (a malformed one is left for vn_port_open() to report)
@@ -269,6 +302,11 @@ int vn_sw_port_add(struct vn_sw *sw, const char *spec, int worker, struct vn_por
 	rc = vn_port_open(spec, (uint16_t)id, &port);
 	if (rc)
 		goto out;
+	rc = pair_loop_check_locked(sw, port);
+	if (rc) {
+		vn_port_close(port);
+		goto out;
+	}
 	rc = attach_locked(sw, port, worker);
 	if (rc) {
 		if (rc == -EEXIST)
