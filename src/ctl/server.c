@@ -4,7 +4,9 @@
  * Security model: anyone who can connect() is checked with SO_PEERCRED and
  * must be root, the daemon's own uid, or a member of the socket file's
  * group; everyone else gets one EACCES reply, a log line, and a close.
- * Past that check a client is still outside input (proto.h).
+ * Past that check a client is still outside input (proto.h). Descriptors
+ * it sends (SCM_RIGHTS, fdpass.h) cost at most one held per client: the
+ * next request it runs gets it, and it is closed after that request.
  *
  * The datapath never waits for the control plane: this thread only shares
  * the switch's control lock with the workers' port list updates, and every
