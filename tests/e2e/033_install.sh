@@ -27,16 +27,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# make as a user runs it: nothing inherited from a make running this test
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PREFIX -u DESTDIR make "$@"; }
+
 echo "## 1. make, then make install PREFIX=$tmp/prefix"
 b=$tmp/build
 # the unit tests are not needed to install: a smaller build of the same tree
-make -C "$src" BUILD="$b" MESON_OPTS=-Dtests=false >"$tmp/make.log" 2>&1 ||
+mk -C "$src" BUILD="$b" MESON_OPTS=-Dtests=false >"$tmp/make.log" 2>&1 ||
 	{ tail -30 "$tmp/make.log"; exit 1; }
 prefix0=$(meson introspect "$b" --buildoptions |
 	python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
 [ "$prefix0" = /usr/local ]
 p=$tmp/prefix
-make -C "$src" BUILD="$b" PREFIX="$p" install >"$tmp/install.log" 2>&1 ||
+mk -C "$src" BUILD="$b" PREFIX="$p" install >"$tmp/install.log" 2>&1 ||
 	{ tail -30 "$tmp/install.log"; exit 1; }
 ! grep -n "/usr/local" "$tmp/install.log"
 for f in sbin/vnetd sbin/vnetctl bin/vnetd-bpf-cc bin/vnet-bpf-run share/man/man8/vnetd.8 \
@@ -49,7 +52,7 @@ grep -qx "ExecStart=$p/sbin/vnetd -c $p/etc/vnetd/vnetd.conf --socket /run/vnetd
 	"$p/lib/systemd/system/vnetd.service"
 grep -qx "ConditionPathExists=$p/etc/vnetd/vnetd.conf" "$p/lib/systemd/system/vnetd.service"
 echo "# DESTDIR stages the same tree under DESTDIR/PREFIX"
-DESTDIR=$tmp/dest make -C "$src" BUILD="$b" PREFIX=/opt/vnetd install >"$tmp/install2.log" 2>&1 ||
+mk -C "$src" BUILD="$b" PREFIX=/opt/vnetd DESTDIR="$tmp/dest" install >"$tmp/install2.log" 2>&1 ||
 	{ tail -30 "$tmp/install2.log"; exit 1; }
 [ -x "$tmp/dest/opt/vnetd/sbin/vnetd" ] && [ -x "$tmp/dest/opt/vnetd/bin/vnetd-bpf-cc" ]
 grep -q "ExecStart=/opt/vnetd/sbin/vnetd " "$tmp/dest/opt/vnetd/lib/systemd/system/vnetd.service"
