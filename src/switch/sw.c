@@ -254,8 +254,11 @@ static int precheck_locked(struct vn_sw *sw, const char *spec, int worker)
 	const char *name;
 
 	if (worker >= (int)sw->cfg.workers) {
-		vn_err("switch: worker %d does not exist (vnetd has %u: 0-%u)", worker,
-		       sw->cfg.workers, sw->cfg.workers - 1);
+		if (sw->cfg.workers == 1)
+			vn_err("worker %d does not exist: vnetd has one worker, 0", worker);
+		else
+			vn_err("worker %d does not exist: vnetd has workers 0-%u", worker,
+			       sw->cfg.workers - 1);
 		return -EINVAL;
 	}
 	if (!spec || vn_port_args_parse(spec, &args))
@@ -263,7 +266,7 @@ static int precheck_locked(struct vn_sw *sw, const char *spec, int worker)
 	name = vn_port_arg(&args, "name");
 	sp = name ? sw_port_find_locked(sw, name) : NULL;
 	if (sp) {
-		vn_err("port '%s': name already in use by port %u", name,
+		vn_err("port name '%s' is already used by port %u", name,
 		       (unsigned int)sp->port->id);
 		return -EEXIST;
 	}

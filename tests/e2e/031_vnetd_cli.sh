@@ -103,13 +103,14 @@ before=$(ip -n "${tag}n" -o link show "${tag}p" | sed 's/^[0-9]*: //')
 vnetd_start "$tmp/out" "$tmp/log" --socket "$tmp/sock" --port "tap:name=${tag}p"
 rc=0
 "$VNETCTL" -s "$tmp/sock" port add "tap:name=${tag}p,netns=${tag}n,mtu=9000" 2>"$tmp/err" || rc=$?
-[ "$rc" = 1 ] && grep -q "name in use" "$tmp/err" || { echo "duplicate add: $rc $(cat "$tmp/err")"; exit 1; }
+[ "$rc" = 1 ] && grep -Eq "name in use|already used by port" "$tmp/err" ||
+	{ echo "duplicate add: $rc $(cat "$tmp/err")"; exit 1; }
 after=$(ip -n "${tag}n" -o link show "${tag}p" | sed 's/^[0-9]*: //')
 [ "$after" = "$before" ] || { echo "refused add changed the tap: $before -> $after"; exit 1; }
 rc=0
 "$VNETCTL" -s "$tmp/sock" port add "tap:name=${tag}z" worker 3 2>"$tmp/err" || rc=$?
 [ "$rc" = 1 ] || { echo "port add worker 3 on 1 worker: rc $rc"; exit 1; }
-grep -q "worker 3 does not exist" "$tmp/log" || { echo "no reason logged"; cat "$tmp/log"; exit 1; }
+grep -q "worker 3 does not exist" "$tmp/log" "$tmp/err" || { echo "no reason given"; cat "$tmp/log"; exit 1; }
 ! grep -q "port '${tag}z': tap created" "$tmp/log" || { echo "refused add created a tap"; exit 1; }
 ! ip link show "${tag}z" 2>/dev/null || { echo "${tag}z left behind"; exit 1; }
 
