@@ -5,6 +5,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 PREFIX     ?= /usr/local
+MESON_OPTS ?=
 MESON_TEST = meson test -C $(BUILD) --print-errorlogs --num-processes 1
 
 .PHONY: all build deps test test-unit test-e2e test-asan fuzz fuzz-smoke bench demo install clean help
@@ -21,12 +22,13 @@ help:
 	@echo "make fuzz-smoke  build the libFuzzer targets with clang, run each FUZZ_SECONDS"
 	@echo "make bench       run the benchmarks in bench/"
 	@echo "make install     install binaries, man pages and units under PREFIX"
+	@echo "                 (PREFIX=DIR reconfigures an existing $(BUILD)/; DESTDIR= stages)"
 
 deps:
 	.ci/install-deps.sh
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) --prefix=$(PREFIX)
+	meson setup $(BUILD) --prefix=$(PREFIX) $(MESON_OPTS)
 
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -64,7 +66,13 @@ fuzz-smoke: $(FUZZ_BUILD)/build.ninja
 bench: build
 	bench/run-all.sh $(BUILD)
 
-install: build
+# A PREFIX given to this make (command line or environment) wins over the
+# one $(BUILD)/ was first set up with: the build dir is reconfigured to it.
+install: $(BUILD)/build.ninja
+ifneq ($(filter command line environment,$(origin PREFIX)),)
+	meson configure $(BUILD) --prefix=$(PREFIX)
+endif
+	ninja -C $(BUILD)
 	meson install -C $(BUILD)
 
 clean:

@@ -2,7 +2,10 @@
 /* proto_count.bpf.c - count frames and bytes per IP protocol, let every frame pass
  *
  * The demo's XDP program: an ordinary XDP object, built with
- *   clang -O2 -g -target bpf -c proto_count.bpf.c -o proto_count.bpf.o
+ *   vnetd-bpf-cc proto_count.bpf.c            (writes proto_count.bpf.o)
+ * or by hand (Debian keeps <asm/types.h> under the multiarch directory)
+ *   clang -O2 -g -target bpf -I/usr/include/$(gcc -dumpmachine) \
+ *         -c proto_count.bpf.c -o proto_count.bpf.o
  * that runs unchanged in the kernel and in vnetd. The hash map "proto_count"
  * is keyed by the IP protocol number (IPv4 protocol or IPv6 next header;
  * 0 for frames that are not IP) and holds {packets, bytes}. Read it with

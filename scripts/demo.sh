@@ -4,7 +4,7 @@
 # through the switch, and what vnetctl shows about it (root; cleans up).
 #
 # Usage: scripts/demo.sh [BUILD_DIR]   (default: build)
-# An XDP program (examples/proto_count.bpf.c, built by clang -target bpf)
+# An XDP program (examples/proto_count.bpf.c, built by vnetd-bpf-cc: clang -target bpf)
 # counts frames per IP protocol at the first port's ingress; its map is read
 # back with vnetctl.
 set -euo pipefail

@@ -618,6 +618,53 @@ out:
 	return 0;
 }
 
+/* The descriptor may come from a control client (ctl/fdpass.h): only a regular
+ * file is read, so a pipe, socket or device cannot block or flood the daemon. */
+int vn_bpf_obj_read_fd(int fd, const char *name, size_t max, void **buf, size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	uint8_t *b;
+
+	*buf = NULL;
+	*len = 0;
+	if (fstat(fd, &st)) {
+		vn_err("obj '%s': %s", name, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		vn_err("obj '%s': not a regular file", name);
+		return -EINVAL;
+	}
+	/* Past the size accepted: refused before it is read */
+	if ((uint64_t)st.st_size > max) {
+		vn_err("obj '%s': %lld bytes, more than the %zu accepted", name,
+		       (long long)st.st_size, max);
+		return -E2BIG;
+	}
+	b = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!b)
+		return -ENOMEM;
+	/* a file that shrank meanwhile is read as it is now */
+	while (got < (size_t)st.st_size) {
+		ssize_t r = pread(fd, b + got, (size_t)st.st_size - got, (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			vn_err("obj '%s': read: %s", name, strerror(errno));
+			free(b);
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	*buf = b;
+	*len = got;
+	return 0;
+}
+
 /**
  * vn_bpf_obj_open_file() - Load an object from a file
  * @path:	file
@@ -630,45 +677,23 @@ int vn_bpf_obj_open_file(const char *path, const struct vn_bpf_obj_opts *opts,
 			 struct vn_bpf_obj **out)
 {
 	const char *base = strrchr(path, '/');
-	struct stat st;
-	size_t got = 0;
+	size_t len;
 	void *buf;
 	int fd, ret;
 
 	*out = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
+	if (fd < 0) {
 		ret = -errno;
 		vn_err("obj '%s': %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
 		return ret;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		vn_err("obj '%s': not a regular file", path);
-		close(fd);
-		return -EINVAL;
-	}
-	/* Past the size accepted: refused before it is read */
-	if ((uint64_t)st.st_size > (opts && opts->max_bytes ? opts->max_bytes : VN_BPF_OBJ_SIZE_MAX)) {
-		vn_err("obj '%s': %lld bytes, more than accepted", path, (long long)st.st_size);
-		close(fd);
-		return -E2BIG;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, (uint8_t *)buf + got, (size_t)st.st_size - got);
-
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	ret = vn_bpf_obj_read_fd(fd, path, opts && opts->max_bytes ? opts->max_bytes :
+				 VN_BPF_OBJ_SIZE_MAX, &buf, &len);
 	close(fd);
-	ret = vn_bpf_obj_open_mem(buf, got, base ? base + 1 : path, opts, out);
+	if (ret)
+		return ret;
+	ret = vn_bpf_obj_open_mem(buf, len, base ? base + 1 : path, opts, out);
 	free(buf);
 	return ret;
 }

@@ -146,6 +146,19 @@ int vn_bpf_obj_open_file(const char *path, const struct vn_bpf_obj_opts *opts,
 			 struct vn_bpf_obj **out);
 
 /**
+ * vn_bpf_obj_read_fd() - Read a whole object file from an open descriptor
+ * @fd:		descriptor (read with pread from offset 0; not closed)
+ * @name:	name for messages
+ * @max:	largest file accepted, in bytes
+ * @buf:	output: malloc'd bytes, freed by the caller
+ * @len:	output: their number
+ *
+ * Return: 0, -EINVAL (not a regular file), -E2BIG (over @max), -ENOMEM, or
+ *	   the negative errno of fstat/pread; logged
+ */
+int vn_bpf_obj_read_fd(int fd, const char *name, size_t max, void **buf, size_t *len);
+
+/**
  * vn_bpf_obj_close() - Free an object, its programs and its maps
  * @obj:	object, may be NULL
  */

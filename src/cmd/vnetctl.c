@@ -23,6 +23,7 @@
 
 #include <json-c/json.h>
 
+#include "ctl/fdpass.h"
 #include "ctl/proto.h"
 #include "ctl/server.h"
 #include "vnetctl.h"
@@ -128,16 +129,33 @@ static char *reply_read(int fd, size_t *len)
 int vnetctl_call(int fd, const struct vn_ctl_cmd *cmd, struct json_object *args,
 		 struct vn_ctl_reply *rep)
 {
+	return vnetctl_call_fd(fd, cmd, args, -1, rep);
+}
+
+/**
+ * vnetctl_call_fd() - vnetctl_call() passing a descriptor with the request
+ * @fd:		connected socket
+ * @cmd:	command
+ * @args:	arguments, taken
+ * @pass:	descriptor for vnetd (ctl/fdpass.h), -1 for none; not closed
+ * @rep:	reply, output (caller finis it)
+ *
+ * Return: 0 with a successful reply, 1 after printing the error
+ */
+int vnetctl_call_fd(int fd, const struct vn_ctl_cmd *cmd, struct json_object *args, int pass,
+		    struct vn_ctl_reply *rep)
+{
 	size_t len;
 	char *line = vn_ctl_request_build(next_id++, cmd, args, &len);
+	int ret;
 
 	memset(rep, 0, sizeof(*rep));
 	if (!line)
 		return 1;
+	ret = vn_ctl_fdpass_send(fd, line, len, pass);
 	/* a refused peer may find the socket closed already: its reply says why */
-	if (send(fd, line, len, MSG_NOSIGNAL) != (ssize_t)len && errno != EPIPE &&
-	    errno != ECONNRESET) {
-		fprintf(stderr, "Error: cannot send to vnetd: %s\n", strerror(errno));
+	if (ret && ret != -EPIPE && ret != -ECONNRESET) {
+		fprintf(stderr, "Error: cannot send to vnetd: %s\n", strerror(-ret));
 		free(line);
 		return 1;
 	}
@@ -229,18 +247,27 @@ static int run_one(int argc, char **argv)
 	struct json_object *args;
 	struct vn_ctl_reply rep;
 	char err[256];
-	int fd, ret;
+	int fd, ret, obj = -1;
 
 	ret = vn_ctl_cli_parse(argc, argv, &cmd, &args, err, sizeof(err));
 	if (ret)
 		return die_usage("%s", err);
-	fd = vnetctl_connect();
-	if (fd < 0) {
+	/* the object file is opened here and passed open: vnetd opens no client path */
+	if (cmd->id == VN_CTL_CMD_XDP_ATTACH && vnetctl_xdp_open(args, &obj)) {
 		json_object_put(args);
 		return 1;
 	}
-	ret = vnetctl_call(fd, cmd, args, &rep);
+	fd = vnetctl_connect();
+	if (fd < 0) {
+		json_object_put(args);
+		if (obj >= 0)
+			close(obj);
+		return 1;
+	}
+	ret = vnetctl_call_fd(fd, cmd, args, obj, &rep);
 	close(fd);
+	if (obj >= 0)
+		close(obj);
 	if (ret)
 		return ret;
 	if (json_out)

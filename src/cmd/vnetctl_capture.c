@@ -319,6 +319,10 @@ int vnetctl_capture(int argc, char **argv, bool json)
 		fprintf(stderr, "%" PRIu64 " packets matched the filter\n"
 			"%" PRIu64 " packets dropped by vnetd\n", o.endrec.matched,
 			o.endrec.dropped);
+	if (o.end && o.endrec.reason == VN_CAP_END_PORT)
+		fprintf(stderr, "capture ended: port %s was deleted\n", port);
+	else if (o.end && o.endrec.reason == VN_CAP_END_DAEMON)
+		fprintf(stderr, "capture ended: vnetd stopped\n");
 out:
 	vn_ctl_reply_fini(&rep);
 	free(rx.buf);

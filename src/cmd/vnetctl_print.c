@@ -74,11 +74,14 @@ static const char *vlan_desc(struct json_object *vlan, char *buf, size_t len)
 {
 	struct json_object *trunk = NULL;
 	char list[256];
-	int64_t access = 0;
+	int64_t access = 0, native = 0;
 
 	jint(vlan, "access", &access);
+	jint(vlan, "native", &native);
 	json_object_object_get_ex(vlan, "trunk", &trunk);
-	if (jlist(trunk, list, sizeof(list)))
+	if (jlist(trunk, list, sizeof(list)) && native > 0)
+		snprintf(buf, len, "trunk:%s/native:%" PRId64, list, native);
+	else if (jlist(trunk, list, sizeof(list)))
 		snprintf(buf, len, "trunk:%s", list);
 	else if (access > 0)
 		snprintf(buf, len, "access:%" PRId64, access);
@@ -176,14 +179,22 @@ static void print_vlans(struct json_object *arr)
 	vnetctl_table_init(&t, 3, 0, hdr);
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i), *trunk = NULL;
-		char list[256], acc[24];
+		char list[256], acc[24], trunk_native[300];
+		int64_t native = 0;
 
 		json_object_object_get_ex(e, "trunk", &trunk);
 		const char *mode = jstr(e, "mode");
 		const char *vl = NULL;	/* untagged: "-" */
 
-		if (mode && !strcmp(mode, "trunk"))
+		if (mode && !strcmp(mode, "trunk")) {
 			vl = jlist(trunk, list, sizeof(list));
+			/* untagged frames on a trunk: "10,20 native 10" as ovs-vsctl shows */
+			if (vl && jint(e, "native", &native) && native > 0) {
+				snprintf(trunk_native, sizeof(trunk_native), "%s native %" PRId64,
+					 list, native);
+				vl = trunk_native;
+			}
+		}
 		else if (mode && !strcmp(mode, "access"))
 			vl = jint_s(e, "access", acc, sizeof(acc));
 		const char *row[] = { jstr(e, "port"), mode, vl };

@@ -11,7 +11,9 @@
  * inherit the mask) and taken by the main thread with sigwaitinfo(), so the
  * shutdown runs in ordinary thread context: stop the workers, close the
  * ports (a tap vnetd created disappears, an attached one stays), remove the
- * pid file.
+ * pid file. SIGHUP (the terminal vnetd was started from went away) is taken
+ * the same way, logged and ignored: vnetd keeps serving, and there is no
+ * reload (the control socket changes ports and programs at run time).
  */
 #include <errno.h>
 #include <sched.h>
@@ -87,7 +89,8 @@ static const char usage_text[] =
 "\n"
 "vnetd runs in the foreground and logs to stderr. When every port is open it\n"
 "prints \"vnetd: ready\" on stdout. SIGINT or SIGTERM stops it cleanly: taps it\n"
-"created are removed, taps it attached to are left in place.\n"
+"created are removed, taps it attached to are left in place (MTU and up/down\n"
+"state as found). SIGHUP is logged and ignored.\n"
 "\n"
 "Options:\n"
 "  -p, --port KIND:ARGS   add a port (repeatable); see PORTS below\n"
@@ -129,7 +132,7 @@ static const char usage_text[] =
 "\n"
 "PORTS\n"
 "  A port is KIND:KEY=VALUE,KEY=VALUE,... Keys every kind takes:\n"
-"    name=NAME            port name (a tap's interface name)\n"
+"    name=NAME            port name (a tap's interface name); required\n"
 "    vlan=N               access port of VLAN N (1-4094)\n"
 "    trunk=A:B:...        trunk carrying tagged VLANs A, B, ...\n"
 "    policy=block|drop    when the port is full: stop its sources (block,\n"
@@ -146,13 +149,17 @@ static const char usage_text[] =
 "    netns=NAME|PATH      create or attach the tap inside that network\n"
 "                         namespace (/run/netns/NAME, or a path such as\n"
 "                         /proc/PID/ns/net)\n"
-"  pair: an in-process pair of ports, for tests (name=, peer=)\n"
+"                         (CAP_SYS_ADMIN too)\n"
+"  pair: an in-process pair of ports, for tests (name=, peer=); both ends in\n"
+"    one VLAN of this switch would loop every flood and are refused: give\n"
+"    them different vlan=, or loop=on\n"
 "\n"
 "Examples:\n"
 "  vnetd --port tap:name=vnet0 --port tap:name=vnet1\n"
 "  vnetd -p tap:name=ctr1eth,netns=ctr1 -p tap:name=ctr2eth,netns=ctr2\n"
 "  vnetd -w 2 -s /run/vnetd.sock -p tap:name=vm1,vlan=10 -p tap:name=up0,trunk=10:20\n"
 "  vnetd -p tap:name=vnet0 -p tap:name=vnet1 --xdp vnet0:ingress:drop_icmp.o\n"
+"    (vnetd-bpf-cc drop_icmp.c -o drop_icmp.o builds such an object)\n"
 "\n"
 "Exit status: 0 after a clean shutdown, 1 on a bad argument or a port that\n"
 "could not be opened, 2 on a runtime failure.\n"
@@ -543,7 +550,7 @@ static int attach_xdp(struct vn_sw *sw, const struct vnetd_opts *o)
 }
 
 /**
- * wait_for_signal() - Block until SIGINT or SIGTERM
+ * wait_for_signal() - Block until SIGINT or SIGTERM; log and ignore SIGHUP
  * @set:	the blocked signal set
  *
  * Return: the signal number
@@ -553,10 +560,15 @@ static int wait_for_signal(const sigset_t *set)
 	siginfo_t si;
 	int sig;
 
-	do {
+	for (;;) {
 		sig = sigwaitinfo(set, &si);
-	} while (sig < 0 && errno == EINTR);
-	return sig;
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig != SIGHUP)
+			return sig;
+		vn_warn("SIGHUP from pid %d: ignored (vnetd has no reload; it keeps running, "
+			"SIGTERM stops it)", (int)si.si_pid);
+	}
 }
 
 int main(int argc, char **argv)
@@ -580,6 +592,7 @@ int main(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 

@@ -92,7 +92,7 @@ long vn_cap_rec_parse(const uint8_t *buf, size_t len, uint32_t snaplen, struct v
 		rec->dropped = get64(buf + 16);
 		rec->reason = get32(buf + 24);
 		/* A reason the daemon never sends */
-		if (rec->reason > VN_CAP_END_DAEMON)
+		if (rec->reason > VN_CAP_END__MAX)
 			return -EPROTO;
 		return VN_CAP_REC_HDR + VN_CAP_END_LEN;
 	}

@@ -41,6 +41,8 @@ enum vn_cap_end_reason {
 	VN_CAP_END_COUNT = 0,		/* -c COUNT frames sent */
 	VN_CAP_END_CLIENT = 1,		/* the client shut down its side */
 	VN_CAP_END_DAEMON = 2,		/* vnetd is stopping */
+	VN_CAP_END_PORT = 3,		/* the port was deleted */
+	VN_CAP_END__MAX = VN_CAP_END_PORT,
 };
 
 /**

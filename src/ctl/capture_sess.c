@@ -10,7 +10,7 @@
  * buffer and the queues, nothing more.
  *
  * A session ends when COUNT frames went out, when the client shuts down its
- * side or goes away, or when the server stops; in all but the last-but-one
+ * side or goes away, when its port is deleted, or when the server stops; in all but the last-but-one
  * case an END record (capstream.h) with the counters precedes the close.
  */
 #include <errno.h>
@@ -168,7 +168,8 @@ static void sess_end(struct sess *s, uint32_t reason)
 	sess_flush_wait(s, SEND_WAIT_MS);
 	vn_info("ctl: capture session ended (%s): %" PRIu64 " frames sent, %" PRIu64
 		" matched, %" PRIu64 " dropped", reason == VN_CAP_END_COUNT ? "count" :
-		reason == VN_CAP_END_CLIENT ? "client" : "daemon", s->sent, st.matched, st.dropped);
+		reason == VN_CAP_END_CLIENT ? "client" : reason == VN_CAP_END_PORT ? "port deleted" :
+		"daemon", s->sent, st.matched, st.dropped);
 }
 
 static void *sess_main(void *arg)
@@ -183,6 +184,10 @@ static void *sess_main(void *arg)
 	for (;;) {
 		if (__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
 			break;
+		if (vn_sw_capture_port_gone(s->cap)) {
+			reason = VN_CAP_END_PORT;
+			break;
+		}
 		if (s->count && s->sent >= s->count && s->ooff >= s->olen) {
 			reason = VN_CAP_END_COUNT;
 			break;

@@ -67,9 +67,18 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	},
 	[VN_CTL_CMD_FDB_ADD] = {
 		VN_CTL_CMD_FDB_ADD, "fdb.add", "fdb add",
-		"pin MAC to PORT (a static entry: never aged or moved)", true, 3, {
+		"pin MAC to PORT in VLAN N (default: its untagged VLAN); --replace moves a pinned MAC",
+		true, 4, {
 			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC" },
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			{ "vlan", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 4094, "N" },
+			{ "replace", VN_CTL_ARG_BOOL, VN_CTL_ARG_FLAG, 0, 1, NULL },
+		},
+	},
+	[VN_CTL_CMD_FDB_DEL] = {
+		VN_CTL_CMD_FDB_DEL, "fdb.del", "fdb del",
+		"remove the entries of MAC, static or learned (in VLAN N only if given)", true, 2, {
+			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC" },
 			{ "vlan", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 4094, "N" },
 		},
 	},

@@ -51,11 +51,23 @@ struct port_rec {
 	uint64_t rate[4];
 };
 
+/**
+ * struct vn_ctl - the control plane's state
+ * @sw:		the switch
+ * @caps:	capture sessions
+ * @lock:	serialises handlers (socket and config file)
+ * @recs:	per port id records
+ * @req_fd:	descriptor the running request came with (ctl/fdpass.h), -1
+ * @cfg_dir:	directory of the config file being run, NULL for the socket:
+ *		only the daemon's own config names files for it to open
+ */
 struct vn_ctl {
 	struct vn_sw *sw;
 	struct vn_ctl_captures *caps;
 	pthread_mutex_t lock;
 	struct port_rec recs[VN_SW_PORTS_MAX];
+	int req_fd;
+	const char *cfg_dir;
 };
 
 typedef int (*handler_fn)(struct vn_ctl *ctl, struct json_object *args,
@@ -121,6 +133,9 @@ static struct json_object *vlan_json(const struct vn_port *p)
 	for (i = 0; i < p->conf.ntrunk && i < VN_PORT_TRUNK_MAX; i++)
 		json_object_array_add(trunk, json_object_new_int(p->conf.trunk[i]));
 	json_object_object_add(v, "trunk", trunk);
+	/* a trunk's untagged frames: VLAN vlan= (null: they are dropped) */
+	json_object_object_add(v, "native", p->conf.ntrunk && p->conf.access_vlan ?
+			       json_object_new_int(p->conf.access_vlan) : NULL);
 	return v;
 }
 
@@ -462,34 +477,89 @@ static int mac_parse(const char *s, uint8_t mac[6])
 	return s[17] ? -EINVAL : 0;
 }
 
+/* Name of port @id, "port N" if it has none (a lookup under one port walk) */
+static void port_name_of(struct vn_ctl *ctl, uint16_t id, char *buf, size_t len)
+{
+	struct port_names *names = calloc(1, sizeof(*names));
+
+	if (names)
+		vn_sw_port_foreach(ctl->sw, port_name_one, names);
+	if (names && id < VN_SW_PORTS_MAX && names->name[id][0])
+		snprintf(buf, len, "\"%s\"", names->name[id]);
+	else
+		snprintf(buf, len, "port %u", (unsigned int)id);
+	free(names);
+}
+
 static int h_fdb_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
 		     char *msg, size_t msglen)
 {
 	const char *name = arg_str(args, "port"), *mac_s = arg_str(args, "mac");
+	struct vn_sw_fdb_add a = { .vlan = -1, .port = name };
 	struct json_object *v;
-	uint8_t mac[6];
-	int vlan = 0, ret;
+	char other[VN_PORT_NAME_MAX + 8];
+	int ret;
 
 	if (json_object_object_get_ex(args, "vlan", &v))
-		vlan = json_object_get_int(v);
+		a.vlan = json_object_get_int(v);
+	a.replace = json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v);
 	/* multicast source addresses are never learned: pinning one is a mistake */
-	if (mac_parse(mac_s, mac) || (mac[0] & 1)) {
+	if (mac_parse(mac_s, a.mac) || (a.mac[0] & 1)) {
 		snprintf(msg, msglen, "\"%s\" is not a unicast MAC address", mac_s);
 		return -EINVAL;
 	}
-	ret = vn_sw_fdb_static_add(ctl->sw, mac, (uint16_t)vlan, name);
-	if (ret) {
-		if (ret == -ENOENT)
-			snprintf(msg, msglen, "port \"%s\" does not exist", name);
-		else
-			snprintf(msg, msglen, "cannot add %s on \"%s\": %s", mac_s, name,
-				 strerror(-ret));
-		return ret;
+	ret = vn_sw_fdb_static_add(ctl->sw, &a);
+	if (ret == -ENOENT) {
+		snprintf(msg, msglen, "port \"%s\" does not exist", name);
+	} else if (ret == -EINVAL && a.vlan < 0) {
+		snprintf(msg, msglen, "port \"%s\" is a trunk without a native VLAN: give vlan N",
+			 name);
+	} else if (ret == -EINVAL) {
+		snprintf(msg, msglen, "port \"%s\" does not carry VLAN %d (see vlan show)", name,
+			 a.vlan);
+	} else if (ret == -EEXIST) {
+		port_name_of(ctl, a.other, other, sizeof(other));
+		snprintf(msg, msglen, "%s in VLAN %d is already pinned to %s (fdb del it, or "
+			 "fdb add ... --replace)", mac_s, a.vlan, other);
+	} else if (ret) {
+		snprintf(msg, msglen, "cannot add %s on \"%s\": %s", mac_s, name, strerror(-ret));
 	}
+	if (ret)
+		return ret;
+	vn_info("ctl: fdb %s vlan %d pinned to '%s'", mac_s, a.vlan, name);
 	*result = json_object_new_object();
 	json_object_object_add(*result, "mac", json_object_new_string(mac_s));
 	json_object_object_add(*result, "port", json_object_new_string(name));
-	json_object_object_add(*result, "vlan", json_object_new_int(vlan));
+	json_object_object_add(*result, "vlan", json_object_new_int(a.vlan));
+	return 0;
+}
+
+static int h_fdb_del(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
+		     char *msg, size_t msglen)
+{
+	const char *mac_s = arg_str(args, "mac");
+	struct json_object *v;
+	uint8_t mac[6];
+	int vlan = -1, n;
+
+	if (json_object_object_get_ex(args, "vlan", &v))
+		vlan = json_object_get_int(v);
+	if (mac_parse(mac_s, mac)) {
+		snprintf(msg, msglen, "\"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", mac_s);
+		return -EINVAL;
+	}
+	n = vn_sw_fdb_del(ctl->sw, mac, vlan);
+	if (!n) {
+		if (vlan >= 0)
+			snprintf(msg, msglen, "no entry for %s in VLAN %d", mac_s, vlan);
+		else
+			snprintf(msg, msglen, "no entry for %s", mac_s);
+		return -ENOENT;
+	}
+	vn_info("ctl: fdb %s: %d entr%s removed", mac_s, n, n == 1 ? "y" : "ies");
+	*result = json_object_new_object();
+	json_object_object_add(*result, "mac", json_object_new_string(mac_s));
+	json_object_object_add(*result, "removed", json_object_new_int(n));
 	return 0;
 }
 
@@ -505,6 +575,8 @@ static int vlan_one(struct vn_port *p, void *arg)
 	json_object_object_add(o, "access", json_object_get(x));
 	json_object_object_get_ex(v, "trunk", &x);
 	json_object_object_add(o, "trunk", json_object_get(x));
+	json_object_object_get_ex(v, "native", &x);
+	json_object_object_add(o, "native", json_object_get(x));
 	json_object_put(v);
 	json_object_array_add(w->arr, o);
 	return 0;
@@ -520,10 +592,18 @@ static int h_vlan_show(struct vn_ctl *ctl, struct json_object *args, struct json
 	return 0;
 }
 
+/*
+ * The object comes through the descriptor vnetctl opened (the path is only
+ * its label), or, for a config file line, from the path relative to the
+ * config file's directory. A path alone over the socket is refused: the
+ * daemon does not open files a client names.
+ */
 static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 			struct json_object **result, char *msg, size_t msglen)
 {
-	const char *spec = arg_str(args, "spec");
+	const char *spec = arg_str(args, "spec"), *section, *file;
+	char path[VN_SW_XDP_PATH_MAX + 4096];
+	struct vn_sw_xdp_opts o = { 0 };
 	struct vn_sw_xdp_spec xs;
 	struct json_object *v;
 	unsigned int flags;
@@ -535,7 +615,30 @@ static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 	flags = xs.flags;
 	if (json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v))
 		flags |= VN_SW_XDP_REPLACE;
-	ret = vn_sw_xdp_attach_spec(ctl->sw, &xs, flags, msg, msglen);
+	o.flags = flags;
+	o.redirect = xs.has_redirect ? xs.redirect : NULL;
+	section = xs.section[0] ? xs.section : NULL;
+	if (ctl->req_fd >= 0) {
+		o.from_fd = true;
+		o.fd = ctl->req_fd;
+		file = xs.path;	/* only its label */
+	} else if (ctl->cfg_dir) {
+		/* an absolute path too long with the directory is refused below */
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", xs.path[0] == '/' ? "" :
+				     ctl->cfg_dir, xs.path[0] == '/' ? "" : "/", xs.path) >=
+		    sizeof(path)) {
+			snprintf(msg, msglen, "%s: path too long with the config's directory",
+				 xs.path);
+			return -ENAMETOOLONG;
+		}
+		file = path;
+	} else {
+		snprintf(msg, msglen, "%s: the object file must come open with the request "
+			 "(vnetctl opens it and passes the descriptor); vnetd opens no path "
+			 "a client names", xs.path);
+		return -EBADF;
+	}
+	ret = vn_sw_xdp_attach_opts(ctl->sw, xs.port, xs.dir, file, section, &o, msg, msglen);
 	if (ret)
 		return ret;
 	*result = json_object_new_object();
@@ -1021,6 +1124,7 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_FDB_SHOW] = h_fdb_show,
 	[VN_CTL_CMD_FDB_FLUSH] = h_fdb_flush,
 	[VN_CTL_CMD_FDB_ADD] = h_fdb_add,
+	[VN_CTL_CMD_FDB_DEL] = h_fdb_del,
 	[VN_CTL_CMD_VLAN_SHOW] = h_vlan_show,
 	[VN_CTL_CMD_XDP_ATTACH] = h_xdp_attach,
 	[VN_CTL_CMD_XDP_DETACH] = h_xdp_detach,
@@ -1033,7 +1137,8 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 };
 
 static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_object *args,
-	       struct json_object **result, char *msg, size_t msglen)
+	       int fd, const char *cfg_dir, struct json_object **result, char *msg,
+	       size_t msglen)
 {
 	int ret;
 
@@ -1043,7 +1148,11 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 		return -EOPNOTSUPP;
 	}
 	pthread_mutex_lock(&ctl->lock);
+	ctl->req_fd = fd;
+	ctl->cfg_dir = cfg_dir;
 	ret = handlers[cmd->id](ctl, args, result, msg, msglen);
+	ctl->req_fd = -1;
+	ctl->cfg_dir = NULL;
 	pthread_mutex_unlock(&ctl->lock);
 	return ret;
 }
@@ -1051,7 +1160,7 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 static int dispatch(void *ctx, const struct vn_ctl_request *req, struct json_object **result,
 		    char *msg, size_t msglen)
 {
-	return run(ctx, req->cmd, req->args, result, msg, msglen);
+	return run(ctx, req->cmd, req->args, req->fd, NULL, result, msg, msglen);
 }
 
 /* capture.start: the session writes the reply and the stream (capture_sess.c) */
@@ -1122,6 +1231,7 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 	if (!ctl)
 		return -ENOMEM;
 	ctl->sw = sw;
+	ctl->req_fd = -1;
 	ctl->caps = vn_ctl_captures_new(sw);
 	if (!ctl->caps) {
 		free(ctl);
@@ -1138,14 +1248,21 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 	return ret;
 }
 
+/* a config file's run: the control plane and the file's directory */
+struct config_ctx {
+	struct vn_ctl *ctl;
+	const char *dir;
+};
+
 static int config_run(const struct vn_ctl_cmd *cmd, struct json_object *args, unsigned int line,
 		      void *arg, char *err, size_t errlen)
 {
+	struct config_ctx *cc = arg;
 	struct json_object *result = NULL;
 	int ret;
 
 	(void)line;
-	ret = run(arg, cmd, args, &result, err, errlen);
+	ret = run(cc->ctl, cmd, args, -1, cc->dir, &result, err, errlen);
 	json_object_put(result);
 	return ret;
 }
@@ -1161,7 +1278,26 @@ static int config_run(const struct vn_ctl_cmd *cmd, struct json_object *args, un
  */
 int vn_ctl_server_config(struct vn_ctl_server *srv, const char *path, char *err, size_t errlen)
 {
-	return vn_ctl_config_load(path, config_run, vn_ctl_server_ctx(srv), err, errlen);
+	struct config_ctx cc = { .ctl = vn_ctl_server_ctx(srv) };
+	char *copy = strdup(path), *slash;
+	int ret;
+
+	if (!copy) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	/* files the config names are relative to its directory */
+	slash = strrchr(copy, '/');
+	if (!slash)
+		snprintf(copy, strlen(path) + 1, ".");
+	else if (slash == copy)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	cc.dir = copy;
+	ret = vn_ctl_config_load(path, config_run, &cc, err, errlen);
+	free(copy);
+	return ret;
 }
 
 /**

@@ -35,12 +35,15 @@ struct json_object;
  * @cmd:	the command
  * @args:	its arguments, validated against @cmd (borrowed from @root)
  * @root:	the parsed object (owned; vn_ctl_request_fini() puts it)
+ * @fd:		descriptor the client sent with it (ctl/fdpass.h), -1 if none;
+ *		set by the server, which closes it after the handler ran
  */
 struct vn_ctl_request {
 	int64_t id;
 	const struct vn_ctl_cmd *cmd;
 	struct json_object *args;
 	struct json_object *root;
+	int fd;
 };
 
 /**

@@ -4,7 +4,9 @@
  * Security model: anyone who can connect() is checked with SO_PEERCRED and
  * must be root, the daemon's own uid, or a member of the socket file's
  * group; everyone else gets one EACCES reply, a log line, and a close.
- * Past that check a client is still outside input (proto.h).
+ * Past that check a client is still outside input (proto.h). Descriptors
+ * it sends (SCM_RIGHTS, fdpass.h) cost at most one held per client: the
+ * next request it runs gets it, and it is closed after that request.
  *
  * The datapath never waits for the control plane: this thread only shares
  * the switch's control lock with the workers' port list updates, and every
@@ -35,6 +37,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "fdpass.h"
 #include "server.h"
 
 #ifndef VN_VERSION
@@ -56,6 +59,7 @@ struct client {
 	bool eof;		/* peer shut down its write side */
 	bool closing;		/* close once @out is sent */
 	bool handed_off;	/* a streaming command owns the socket now */
+	int pass_fd;		/* descriptor sent with a request (fdpass.h), or -1 */
 	time_t last_active;
 };
 
@@ -102,6 +106,8 @@ static void client_free(struct vn_ctl_server *srv, struct client *c)
 	/* close() alone keeps the registration if a forked child shares the fd */
 	epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
+	if (c->pass_fd >= 0)
+		close(c->pass_fd);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -188,8 +194,14 @@ static char *run_request(struct vn_ctl_server *srv, struct client *c, const char
 
 	msg[0] = '\0';
 	ret = vn_ctl_request_parse(line, len, &req, msg, sizeof(msg));
-	if (ret)
+	/* a descriptor sent along belongs to this request only */
+	req.fd = c->pass_fd;
+	c->pass_fd = -1;
+	if (ret) {
+		if (req.fd >= 0)
+			close(req.fd);
 		return vn_ctl_reply_error(req.id, ret, msg, outlen);
+	}
 	if (req.cmd->id == VN_CTL_CMD_VERSION) {
 		result = json_object_new_object();
 		json_object_object_add(result, "version", json_object_new_string(VN_VERSION));
@@ -213,6 +225,8 @@ static char *run_request(struct vn_ctl_server *srv, struct client *c, const char
 		}
 		if (!ret) {
 			/* the stream owns the connection: no reply from us, nothing more read */
+			if (req.fd >= 0)
+				close(req.fd);
 			vn_ctl_request_fini(&req);
 			c->handed_off = true;
 			return NULL;
@@ -221,6 +235,8 @@ static char *run_request(struct vn_ctl_server *srv, struct client *c, const char
 		ret = srv->conf.dispatch(srv->conf.ctx, &req, &result, msg, sizeof(msg));
 	}
 	id = req.id;
+	if (req.fd >= 0)
+		close(req.fd);
 	vn_ctl_request_fini(&req);
 	if (ret) {
 		json_object_put(result);
@@ -278,7 +294,8 @@ static void client_read(struct client *c)
 
 	/* room for one line of VN_CTL_LINE_MAX plus its newline, no more */
 	while (!c->eof && c->in_len <= VN_CTL_LINE_MAX) {
-		n = recv(c->fd, c->in + c->in_len, VN_CTL_LINE_MAX + 1 - c->in_len, MSG_DONTWAIT);
+		n = vn_ctl_fdpass_recv(c->fd, c->in + c->in_len, VN_CTL_LINE_MAX + 1 - c->in_len,
+				       &c->pass_fd);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -409,6 +426,7 @@ static void accept_one(struct vn_ctl_server *srv)
 		return;
 	}
 	c->fd = fd;
+	c->pass_fd = -1;
 	c->pid = cred.pid;
 	c->uid = cred.uid;
 	c->last_active = (time_t)vn_mono_sec();

@@ -69,18 +69,21 @@ struct pair_link {
  * @link:	the link
  * @side:	0 or 1: this end receives from q[side], sends into q[!side]
  * @rx_on:	rx enabled (backpressure switch)
+ * @loop_ok:	loop=on: both ends may share a VLAN of one switch
  */
 struct pair_end {
 	struct pair_link *link;
 	int side;
 	bool rx_on;
+	bool loop_ok;
 };
 
 /* Links with one end open, waiting for the other (control path only) */
 static pthread_mutex_t links_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pair_link *links_waiting;
 
-static const char *const pair_keys[] = { "name", "peer", "capacity", "offload", "features", NULL };
+static const char *const pair_keys[] = { "name", "peer", "capacity", "offload", "features", "loop",
+					 NULL };
 
 /**
  * queue_init() - Set up an empty queue of @cap slots
@@ -278,7 +281,7 @@ static int pair_open(struct vn_port *port, const struct vn_port_args *args)
 {
 	struct pair_end *end = port->priv;
 	const char *peer = vn_port_arg(args, "peer");
-	const char *cap_s = vn_port_arg(args, "capacity");
+	const char *cap_s = vn_port_arg(args, "capacity"), *v;
 	uint32_t cap = VN_PAIR_CAPACITY_DEFAULT;
 	int ret;
 
@@ -299,6 +302,11 @@ static int pair_open(struct vn_port *port, const struct vn_port_args *args)
 	ret = pair_open_features(port, args, &port->features);
 	if (ret)
 		return ret;
+	v = vn_port_arg(args, "loop");
+	if (v && vn_port_arg_bool(v, &end->loop_ok)) {
+		vn_err("port '%s': bad value '%s' for 'loop' (expected on or off)", port->name, v);
+		return -EINVAL;
+	}
 	port->vnet_hdr_len = 0;
 	end->rx_on = true;
 	return link_join(port, peer, cap, end);
@@ -567,4 +575,23 @@ int vn_pair_create(const char *name_a, const char *name_b, const struct vn_pair_
 		pair_set_features(*b, opts->features_b);
 	}
 	return 0;
+}
+
+/**
+ * vn_pair_peer() - The other end's name, for the switch's loop check
+ * @port:	any port
+ * @loop_ok:	output: loop=on was given on this end (may be NULL)
+ *
+ * Return: the peer's name if @port is a pair end, else NULL
+ */
+const char *vn_pair_peer(const struct vn_port *port, bool *loop_ok)
+{
+	const struct pair_end *end;
+
+	if (!port->ops || strcmp(port->ops->kind, "pair"))
+		return NULL;
+	end = port->priv;
+	if (loop_ok)
+		*loop_ok = end->loop_ok;
+	return end->link->names[!end->side];
 }

@@ -20,6 +20,7 @@
 #ifndef VN_PORT_PAIR_H
 #define VN_PORT_PAIR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "port.h"
@@ -65,6 +66,15 @@ int vn_pair_create(const char *name_a, const char *name_b, const struct vn_pair_
  * Return: 0, or -EINVAL if @port is not a pair end
  */
 int vn_pair_set_features(struct vn_port *port, uint64_t features);
+
+/**
+ * vn_pair_peer() - The other end's name, for the switch's loop check
+ * @port:	any port
+ * @loop_ok:	output: loop=on was given on this end (may be NULL)
+ *
+ * Return: the peer's name if @port is a pair end, else NULL
+ */
+const char *vn_pair_peer(const struct vn_port *port, bool *loop_ok);
 
 /**
  * vn_pair_pending() - Frames waiting in the queue towards @port (racy)

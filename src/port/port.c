@@ -393,7 +393,13 @@ static int port_alloc(const struct vn_port_ops *ops, const struct vn_port_args *
 	const char *name = vn_port_arg(args, "name");
 	struct vn_port *port;
 
-	if (name && (strlen(name) == 0 || strlen(name) >= VN_PORT_NAME_MAX)) {
+	/* "-p tap" (an unfinished spec) must not quietly become a port "tap0" */
+	if (!name) {
+		vn_err("port spec '%s:...': name= is required (e.g. %s:name=vnet0)", args->kind,
+		       args->kind);
+		return -EINVAL;
+	}
+	if (strlen(name) == 0 || strlen(name) >= VN_PORT_NAME_MAX) {
 		vn_err("port '%.32s': name: must be 1-%d characters", name, VN_PORT_NAME_MAX - 1);
 		return -EINVAL;
 	}
@@ -403,8 +409,7 @@ static int port_alloc(const struct vn_port_ops *ops, const struct vn_port_args *
 	port->ops = ops;
 	port->id = id;
 	port->priv = ops->priv_size ? (void *)(port + 1) : NULL;
-	if (name)
-		snprintf(port->name, sizeof(port->name), "%s", name);
+	snprintf(port->name, sizeof(port->name), "%s", name);
 	*out = port;
 	return 0;
 }
@@ -416,8 +421,8 @@ static int port_alloc(const struct vn_port_ops *ops, const struct vn_port_args *
  * @out:	the port
  *
  * Parses the generic keys into port->conf, creates the port's pool, and
- * calls the kind's open with the remaining keys. A kind may choose the name
- * itself when the spec has none (a tap created as "tap%d").
+ * calls the kind's open with the remaining keys. Every spec names its port
+ * (name=): there are no kernel-chosen names.
  *
  * Return: 0, or a negative errno (-ENOENT unknown kind, -EINVAL bad key or
  *	   value, or what the kind returned); the reason is logged
@@ -459,13 +464,6 @@ int vn_port_open(const char *spec, uint16_t id, struct vn_port **out)
 	ret = ops->open(port, &args);
 	if (ret)
 		goto fail;	/* the kind logged why */
-	if (!port->name[0]) {
-		/* a kind that cannot pick a name itself needs name= */
-		vn_err("port spec '%.64s': name= is required for kind %s", spec, ops->kind);
-		ops->close(port);
-		ret = -EINVAL;
-		goto fail;
-	}
 	if (!port->mtu)
 		port->mtu = VN_PORT_MTU_DEFAULT;
 	*out = port;

@@ -64,6 +64,10 @@
  *		write succeeded nor frame arrived since (written by the worker,
  *		read by the control thread: atomic)
  * @tun_flags:	TUN_F_* granted by TUNSETOFFLOAD
+ * @sock:	datagram socket made in the tap's namespace (SIOC[GS]IF*), or -1
+ * @saved:	an attached tap's MTU and flags were read before we changed them
+ * @saved_mtu:	its MTU as found
+ * @saved_up:	whether it was up as found
  */
 struct tap_priv {
 	int fds[VN_TAP_QUEUES_MAX];
@@ -74,6 +78,10 @@ struct tap_priv {
 	bool rx_on;
 	bool link_down;
 	unsigned int tun_flags;
+	int sock;
+	bool saved;
+	int saved_mtu;
+	bool saved_up;
 };
 
 static const char *const tap_keys[] = { "name", "offload", "queues", "create", "netns", NULL };
@@ -169,6 +177,58 @@ static int tap_negotiate(struct vn_port *port, struct tap_priv *priv, bool on)
 }
 
 /**
+ * tap_save() - Remember an attached tap's MTU and up/down state, as found
+ * @port:	port, its tap attached and @priv->sock open
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int tap_save(struct vn_port *port)
+{
+	struct tap_priv *priv = port->priv;
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name);
+	if (ioctl(priv->sock, SIOCGIFMTU, &ifr) < 0)
+		goto fail;
+	priv->saved_mtu = ifr.ifr_mtu;
+	if (ioctl(priv->sock, SIOCGIFFLAGS, &ifr) < 0)
+		goto fail;
+	priv->saved_up = ifr.ifr_flags & IFF_UP;
+	priv->saved = true;
+	return 0;
+fail:
+	vn_err("port '%s': read MTU and flags: %s", port->name, strerror(errno));
+	return -errno;
+}
+
+/**
+ * tap_restore() - Put an attached tap's MTU and up/down state back as found
+ * @port:	port; nothing happens unless tap_save() ran
+ *
+ * Persistent taps belong to someone else: a port that is refused, closed on
+ * a failed start, or deleted leaves them as they were.
+ */
+static void tap_restore(struct vn_port *port)
+{
+	struct tap_priv *priv = port->priv;
+	struct ifreq ifr = { 0 };
+
+	if (!priv->saved || priv->sock < 0)
+		return;
+	priv->saved = false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name);
+	ifr.ifr_mtu = priv->saved_mtu;
+	if (ioctl(priv->sock, SIOCSIFMTU, &ifr) < 0)
+		vn_warn("port '%s': restore MTU %d: %s", port->name, priv->saved_mtu,
+			strerror(errno));
+	if (priv->saved_up || ioctl(priv->sock, SIOCGIFFLAGS, &ifr) < 0)
+		return;
+	ifr.ifr_flags &= (short)~IFF_UP;
+	if (ioctl(priv->sock, SIOCSIFFLAGS, &ifr) < 0)
+		vn_warn("port '%s': restore link down: %s", port->name, strerror(errno));
+}
+
+/**
  * tap_link() - Set or read the MTU and bring the link up
  * @port:	port; @port->mtu non-zero means "mtu=" was given
  *
@@ -176,12 +236,10 @@ static int tap_negotiate(struct vn_port *port, struct tap_priv *priv, bool on)
  */
 static int tap_link(struct vn_port *port)
 {
+	struct tap_priv *priv = port->priv;
 	struct ifreq ifr = { 0 };
-	int s, ret = 0;
+	int s = priv->sock, ret = 0;
 
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name);
 	if (port->mtu) {
 		ifr.ifr_mtu = (int)port->mtu;
@@ -199,7 +257,6 @@ static int tap_link(struct vn_port *port)
 		vn_err("port '%s': set link up: %s", port->name, strerror(errno));
 	}
 out:
-	close(s);
 	return ret;
 }
 
@@ -252,7 +309,8 @@ static int tap_parse(struct vn_port *port, const struct vn_port_args *args, bool
 }
 
 /**
- * tap_close() - Close every queue (a tap we created goes with the last fd)
+ * tap_close() - Close every queue (a tap we created goes with the last fd;
+ *		 one we attached to gets its MTU and up/down state back)
  * @port:	port
  */
 static void tap_close(struct vn_port *port)
@@ -260,13 +318,17 @@ static void tap_close(struct vn_port *port)
 	struct tap_priv *priv = port->priv;
 	unsigned int q;
 
+	tap_restore(port);
 	for (q = 0; q < priv->nq; q++)
 		if (priv->fds[q] >= 0)
 			close(priv->fds[q]);
 	if (priv->epfd >= 0)
 		close(priv->epfd);
+	if (priv->sock >= 0)
+		close(priv->sock);
 	priv->nq = 0;
 	priv->epfd = -1;
+	priv->sock = -1;
 }
 
 /**
@@ -290,8 +352,6 @@ static int tap_open_queues(struct vn_port *port, struct tap_priv *priv, struct i
 		if (ret)
 			return ret;
 		priv->nq = q + 1;
-		if (q == 0)	/* a kernel-chosen name ("tap%d") is known now */
-			snprintf(port->name, sizeof(port->name), "%s", ifr->ifr_name);
 	}
 	if (nq == 1)
 		return 0;
@@ -308,7 +368,7 @@ static int tap_open_queues(struct vn_port *port, struct tap_priv *priv, struct i
 
 /**
  * tap_open_here() - Create or attach the tap in the current network namespace
- * @port:	port (name from name=, may be empty: the kernel picks "tap%d")
+ * @port:	port (name from name=)
  * @offload:	offload=
  * @nq:		queues=
  * @create:	create=
@@ -322,14 +382,20 @@ static int tap_open_here(struct vn_port *port, bool offload, unsigned int nq, bo
 	bool exists;
 	int ret;
 
-	exists = port->name[0] && if_nametoindex(port->name) != 0;
+	exists = if_nametoindex(port->name) != 0;
 	if (!exists && !create) {
 		vn_err("port '%s': no such tap and create=off", port->name);
 		return -ENODEV;
 	}
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | (nq > 1 ? IFF_MULTI_QUEUE : 0);
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name[0] ? port->name : "tap%d");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name);
+	/* made here, so it speaks to this namespace even when closing from another */
+	priv->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (priv->sock < 0)
+		return -errno;
 	ret = tap_open_queues(port, priv, &ifr, nq);
+	if (!ret && exists)
+		ret = tap_save(port);
 	if (!ret)
 		ret = tap_negotiate(port, priv, offload);
 	if (!ret)
@@ -417,7 +483,7 @@ static int tap_open_in(struct vn_port *port, const char *path, bool offload, uns
 
 /**
  * tap_open() - Create or attach the tap, negotiate offloads, bring it up
- * @port:	port (name from name=, may be empty: the kernel picks "tap%d")
+ * @port:	port (name from name=)
  * @args:	tap keys
  *
  * Return: 0 or a negative errno (logged)
@@ -432,6 +498,7 @@ static int tap_open(struct vn_port *port, const struct vn_port_args *args)
 	int ret;
 
 	priv->epfd = -1;
+	priv->sock = -1;
 	for (q = 0; q < VN_TAP_QUEUES_MAX; q++)
 		priv->fds[q] = -1;
 	ret = tap_parse(port, args, &offload, &nq, &create);

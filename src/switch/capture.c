@@ -61,6 +61,7 @@ struct cap_q {
  * @nq:		workers
  * @q:		per-worker queues
  * @mem:	all slots
+ * @port_gone:	the port was deleted (atomic: set by the control thread)
  */
 struct vn_sw_capture {
 	struct vn_sw *sw;
@@ -72,6 +73,7 @@ struct vn_sw_capture {
 	unsigned int nq;
 	struct cap_q *q;
 	uint8_t *mem;
+	bool port_gone;
 };
 
 /* ---- datapath ---- */
@@ -287,6 +289,17 @@ void vn_sw_capture_stats(struct vn_sw_capture *cap, struct vn_sw_capture_stats *
 uint32_t vn_sw_capture_snaplen(const struct vn_sw_capture *cap)
 {
 	return cap->snaplen;
+}
+
+void sw_capture_port_gone(struct vn_sw_capture *cap)
+{
+	if (cap)
+		__atomic_store_n(&cap->port_gone, true, __ATOMIC_RELEASE);
+}
+
+bool vn_sw_capture_port_gone(const struct vn_sw_capture *cap)
+{
+	return __atomic_load_n(&cap->port_gone, __ATOMIC_ACQUIRE);
 }
 
 int vn_sw_capture_detach(struct vn_sw_capture *cap)

@@ -23,6 +23,7 @@
 #ifndef VN_SWITCH_CAPTURE_H
 #define VN_SWITCH_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -107,6 +108,17 @@ void vn_sw_capture_stats(struct vn_sw_capture *cap, struct vn_sw_capture_stats *
  * Return: bytes
  */
 uint32_t vn_sw_capture_snaplen(const struct vn_sw_capture *cap);
+
+/**
+ * vn_sw_capture_port_gone() - Whether the captured port was deleted
+ * @cap:	capture
+ *
+ * A capture outlives its port's deletion only to hand over its queued
+ * frames and final counters: its session then ends.
+ *
+ * Return: true once the port is gone (a new port of that name is another)
+ */
+bool vn_sw_capture_port_gone(const struct vn_sw_capture *cap);
 
 /**
  * vn_sw_capture_detach() - Stop the workers from adding frames (after a grace period)

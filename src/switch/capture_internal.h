@@ -15,6 +15,12 @@
  * @validate:	skip frames vn_vhdr_validate() rejects (ingress: the switch
  *		drops them before anything else)
  */
+/**
+ * sw_capture_port_gone() - Tell a capture its port was deleted
+ * @cap:	capture, may be NULL; no worker uses it any more
+ */
+void sw_capture_port_gone(struct vn_sw_capture *cap);
+
 void sw_capture_burst(struct sw_worker *w, struct vn_sw_capture *cap, struct vn_pkt *const *pkts,
 		      unsigned int n, bool validate);
 

@@ -354,6 +354,19 @@ int vn_fdb_static_add(struct vn_fdb *fdb, const uint8_t *mac, uint16_t vlan, uin
 	return rc;
 }
 
+int vn_fdb_static_port(struct vn_fdb *fdb, const uint8_t *mac, uint16_t vlan)
+{
+	uint32_t i;
+	int rc = -ENOENT;
+
+	pthread_rwlock_rdlock(&fdb->lock);
+	i = find(fdb, vn_fdb_key(mac, vlan));
+	if (i != FDB_NIL && (fdb->ents[i].flags & FDB_F_STATIC))
+		rc = fdb->ents[i].port;
+	pthread_rwlock_unlock(&fdb->lock);
+	return rc;
+}
+
 int vn_fdb_del(struct vn_fdb *fdb, const uint8_t *mac, uint16_t vlan)
 {
 	uint32_t i;

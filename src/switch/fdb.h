@@ -195,6 +195,16 @@ void vn_fdb_learn_bulk(struct vn_fdb *fdb, const struct vn_fdb_learn_req *reqs,
 int vn_fdb_static_add(struct vn_fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port);
 
 /**
+ * vn_fdb_static_port() - Port a static entry pins (MAC, VLAN) to
+ * @fdb:	table
+ * @mac:	address
+ * @vlan:	VLAN id
+ *
+ * Return: the port id, or -ENOENT if there is no static entry for the key
+ */
+int vn_fdb_static_port(struct vn_fdb *fdb, const uint8_t *mac, uint16_t vlan);
+
+/**
  * vn_fdb_del() - Remove an entry (static or dynamic)
  * @fdb:	table
  * @mac:	address

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "capture_internal.h"
+#include "port/pair.h"
 #include "core/log.h"
 #include "sw_internal.h"
 #include "xdp_hook_internal.h"
@@ -205,6 +207,72 @@ static int attach_locked(struct vn_sw *sw, struct vn_port *port, int worker)
 	return 0;
 }
 
+/**
+ * pair_loop_check_locked() - Refuse the second end of a pair in a VLAN the first is in
+ * @sw:		switch, control lock held
+ * @port:	port being added (opened, not attached)
+ *
+ * A pair joins its ends back to back: with both on one learning bridge in
+ * the same VLAN, the first flooded frame goes round for ever (a broadcast
+ * storm at once; there is no STP). The ends must carry no VLAN in common,
+ * unless one of them says loop=on (an XDP program breaks the loop, say).
+ *
+ * Return: 0, or -ELOOP (logged)
+ */
+static int pair_loop_check_locked(struct vn_sw *sw, const struct vn_port *port)
+{
+	bool ok_new = false, ok_peer = false;
+	const char *peer = vn_pair_peer(port, &ok_new);
+	struct sw_port *sp = peer ? sw_port_find_locked(sw, peer) : NULL;
+	struct vn_sw_vlan v;
+	uint16_t vid;
+
+	if (!sp || vn_pair_peer(sp->port, &ok_peer) == NULL || strcmp(vn_pair_peer(sp->port, NULL),
+								     port->name))
+		return 0;
+	if (ok_new || ok_peer || vn_sw_vlan_init(&v, &port->conf) ||
+	    !vn_sw_vlan_shared(&v, &sp->vlan, &vid))
+		return 0;
+	vn_err("port '%s': its pair peer '%s' is on this switch in VLAN %u too: every flooded "
+	       "frame would loop (put the ends in different VLANs with vlan=, or add loop=on)",
+	       port->name, peer, (unsigned int)vid);
+	return -ELOOP;
+}
+
+/**
+ * precheck_locked() - Refuse an add for a name in use or a worker out of range
+ * @sw:		switch, control lock held
+ * @spec:	port spec (a malformed one is left for vn_port_open() to report)
+ * @worker:	worker asked for, -1 for any
+ *
+ * Return: 0, -EEXIST (name in use), -EINVAL (no such worker); logged
+ */
+static int precheck_locked(struct vn_sw *sw, const char *spec, int worker)
+{
+	struct vn_port_args args;
+	struct sw_port *sp;
+	const char *name;
+
+	if (worker >= (int)sw->cfg.workers) {
+		if (sw->cfg.workers == 1)
+			vn_err("worker %d does not exist: vnetd has one worker, 0", worker);
+		else
+			vn_err("worker %d does not exist: vnetd has workers 0-%u", worker,
+			       sw->cfg.workers - 1);
+		return -EINVAL;
+	}
+	if (!spec || vn_port_args_parse(spec, &args))
+		return 0;
+	name = vn_port_arg(&args, "name");
+	sp = name ? sw_port_find_locked(sw, name) : NULL;
+	if (sp) {
+		vn_err("port name '%s' is already used by port %u", name,
+		       (unsigned int)sp->port->id);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 int vn_sw_port_attach(struct vn_sw *sw, struct vn_port *port, int worker)
 {
 	int rc;
@@ -229,9 +297,19 @@ int vn_sw_port_add(struct vn_sw *sw, const char *spec, int worker, struct vn_por
 		vn_err("switch: no free port id (%d ports)", VN_SW_PORTS_MAX);
 		goto out;
 	}
+	/* A refused add changes nothing: what can be checked without the
+	 * kernel is checked before the port is opened (a tap brought up) */
+	rc = precheck_locked(sw, spec, worker);
+	if (rc)
+		goto out;
 	rc = vn_port_open(spec, (uint16_t)id, &port);
 	if (rc)
 		goto out;
+	rc = pair_loop_check_locked(sw, port);
+	if (rc) {
+		vn_port_close(port);
+		goto out;
+	}
 	rc = attach_locked(sw, port, worker);
 	if (rc) {
 		if (rc == -EEXIST)
@@ -280,6 +358,9 @@ int vn_sw_port_del(struct vn_sw *sw, const char *name)
 	publish(sw, t);
 	vn_fdb_flush(sw->fdb, sp->port->id, true);
 	sw_xdp_port_gone(sw, sp->port->id);
+	/* its captures end: their sessions read what is queued and close */
+	for (unsigned int d = 0; d < VN_XDP_DIRS; d++)
+		sw_capture_port_gone(sp->cap[d]);
 	/* Its frames may still sit in another port's queue: closing would free
 	 * their buffers under it. Past the wait, keep the port's memory. */
 	if (pool_drained(sp->port->pool) || !sw->running) {
@@ -455,18 +536,67 @@ void vn_sw_fdb_flush(struct vn_sw *sw, const char *port_name)
 	pthread_mutex_unlock(&sw->ctl);
 }
 
-int vn_sw_fdb_static_add(struct vn_sw *sw, const uint8_t *mac, uint16_t vlan,
-			 const char *port_name)
+int vn_sw_fdb_static_add(struct vn_sw *sw, struct vn_sw_fdb_add *a)
 {
 	struct sw_port *sp;
-	int rc = -ENOENT;
+	int rc = -ENOENT, other;
 
+	/* static entries change only under the control lock: check, then add */
 	pthread_mutex_lock(&sw->ctl);
-	sp = sw_port_find_locked(sw, port_name);
-	if (sp)
-		rc = vn_fdb_static_add(sw->fdb, mac, vlan, sp->port->id);
+	sp = sw_port_find_locked(sw, a->port);
+	if (!sp)
+		goto out;
+	rc = -EINVAL;
+	if (a->vlan < 0) {
+		/* a trunk without a native VLAN has no untagged VLAN to default to */
+		if (sp->vlan.trunk && !sp->vlan.native)
+			goto out;
+		a->vlan = sp->vlan.native;
+	}
+	if (a->vlan > VN_VLAN_MAX || !vn_sw_vlan_member(&sp->vlan, (uint16_t)a->vlan))
+		goto out;
+	other = vn_fdb_static_port(sw->fdb, a->mac, (uint16_t)a->vlan);
+	rc = -EEXIST;
+	if (other >= 0 && !a->replace) {
+		a->other = (uint16_t)other;
+		goto out;
+	}
+	rc = vn_fdb_static_add(sw->fdb, a->mac, (uint16_t)a->vlan, sp->port->id);
+out:
 	pthread_mutex_unlock(&sw->ctl);
 	return rc;
+}
+
+/* fdb del without a VLAN: the VLANs the MAC has entries on, collected first
+ * (the dump holds the table's read lock, vn_fdb_del() takes the write lock) */
+struct fdb_del_walk {
+	const uint8_t *mac;
+	uint64_t vlans[4096 / 64];
+};
+
+static int fdb_del_one(const struct vn_fdb_entry *e, void *arg)
+{
+	struct fdb_del_walk *w = arg;
+
+	if (!memcmp(e->mac, w->mac, 6) && e->vlan < 4096)
+		w->vlans[e->vlan / 64] |= 1ull << (e->vlan % 64);
+	return 0;
+}
+
+int vn_sw_fdb_del(struct vn_sw *sw, const uint8_t *mac, int vlan)
+{
+	struct fdb_del_walk w = { .mac = mac };
+	int n = 0;
+
+	if (vlan >= 0)
+		return vn_fdb_del(sw->fdb, mac, (uint16_t)vlan) ? 0 : 1;
+	pthread_mutex_lock(&sw->ctl);
+	vn_fdb_dump(sw->fdb, sw->now(), fdb_del_one, &w);
+	for (unsigned int v = 0; v < 4096; v++)
+		if ((w.vlans[v / 64] >> (v % 64) & 1) && !vn_fdb_del(sw->fdb, mac, (uint16_t)v))
+			n++;
+	pthread_mutex_unlock(&sw->ctl);
+	return n;
 }
 
 struct vn_fdb *vn_sw_fdb(struct vn_sw *sw)

@@ -140,16 +140,45 @@ int vn_sw_fdb_dump(struct vn_sw *sw, int (*cb)(const struct vn_fdb_entry *e, voi
 void vn_sw_fdb_flush(struct vn_sw *sw, const char *port_name);
 
 /**
+ * struct vn_sw_fdb_add - a static FDB entry to make, and what stood in its way
+ * @mac:	address
+ * @vlan:	VLAN id, or -1 for the port's untagged VLAN (its access or
+ *		native VLAN, 0 on a VLAN-unaware port); set to the id used
+ * @port:	port name
+ * @replace:	an existing static entry for (MAC, VLAN) is moved, not refused
+ * @other:	out: port id of the static entry that refused the add (-EEXIST)
+ */
+struct vn_sw_fdb_add {
+	uint8_t mac[6];
+	int vlan;
+	const char *port;
+	bool replace;
+	uint16_t other;
+};
+
+/**
  * vn_sw_fdb_static_add() - Pin a MAC to a port
  * @sw:		switch
- * @mac:	address
- * @vlan:	VLAN id (0 on plain ports)
- * @port_name:	port
+ * @a:		the entry (@a->vlan and @a->other are written back)
  *
- * Return: 0, -ENOENT (no such port), -ENOSPC
+ * Refused, changing nothing: a VLAN the port does not carry (a frame of it
+ * could never leave there), and a (MAC, VLAN) already pinned unless
+ * @a->replace is set.
+ *
+ * Return: 0, -ENOENT (no such port), -EINVAL (VLAN not carried, or none
+ *	   given on a trunk without a native VLAN), -EEXIST, -ENOSPC
  */
-int vn_sw_fdb_static_add(struct vn_sw *sw, const uint8_t *mac, uint16_t vlan,
-			 const char *port_name);
+int vn_sw_fdb_static_add(struct vn_sw *sw, struct vn_sw_fdb_add *a);
+
+/**
+ * vn_sw_fdb_del() - Remove the entries (static or learned) of a MAC
+ * @sw:		switch
+ * @mac:	address
+ * @vlan:	VLAN id, or -1 for every VLAN
+ *
+ * Return: number of entries removed (0: none matched)
+ */
+int vn_sw_fdb_del(struct vn_sw *sw, const uint8_t *mac, int vlan);
 
 /**
  * vn_sw_fdb() - The switch's learning table (for counters)

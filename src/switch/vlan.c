@@ -34,6 +34,17 @@ int vn_sw_vlan_init(struct vn_sw_vlan *v, const struct vn_port_conf *conf)
 	return 0;
 }
 
+bool vn_sw_vlan_shared(const struct vn_sw_vlan *a, const struct vn_sw_vlan *b, uint16_t *vid)
+{
+	for (unsigned int v = 0; v <= VN_VLAN_MAX; v++) {
+		if (vn_sw_vlan_member(a, (uint16_t)v) && vn_sw_vlan_member(b, (uint16_t)v)) {
+			*vid = (uint16_t)v;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Move the offload offsets with the L3 header */
 static void shift_offloads(struct vn_pkt *pkt, int delta)
 {

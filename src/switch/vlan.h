@@ -68,6 +68,16 @@ static inline bool vn_sw_vlan_member(const struct vn_sw_vlan *v, uint16_t vid)
 }
 
 /**
+ * vn_sw_vlan_shared() - A VLAN two ports both carry
+ * @a:		one port's VLAN configuration
+ * @b:		the other's
+ * @vid:	output: the lowest such VLAN (0: both VLAN-unaware)
+ *
+ * Return: true if a frame flooded in some VLAN could leave through both
+ */
+bool vn_sw_vlan_shared(const struct vn_sw_vlan *a, const struct vn_sw_vlan *b, uint16_t *vid);
+
+/**
  * vn_sw_vlan_ingress() - Classify a received frame into a VLAN, popping its tag
  * @v:		ingress port VLAN configuration
  * @pkt:	frame, owned alone (just received); pkt->vlan_tci is set

@@ -521,14 +521,27 @@ void sw_xdp_port_gone(struct vn_sw *sw, uint16_t id)
 	}
 }
 
-int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
-		     const char *obj_path, const char *section, unsigned int flags, char *err,
-		     size_t err_sz)
-{
-	struct vn_sw_xdp_opts o = { .flags = flags };
 
-	return vn_sw_xdp_attach_opts(sw, port, dir, obj_path, section, &o, err, err_sz);
+/* The program from @fd when it is >= 0 (@obj_path only names it), else from @obj_path */
+static int prog_load(int fd, const char *obj_path, const char *section,
+		     const struct vn_xdp_opts *opts, struct vn_xdp_prog **xp)
+{
+	const char *base = strrchr(obj_path, '/');
+	size_t len;
+	void *buf;
+	int rc;
+
+	if (fd < 0)
+		return vn_xdp_prog_open_file(obj_path, section, opts, xp);
+	rc = vn_bpf_obj_read_fd(fd, obj_path, opts->class == VN_XDP_CLASS_RESTRICTED ?
+				VN_BPF_OBJ_SIZE_GUEST : VN_BPF_OBJ_SIZE_MAX, &buf, &len);
+	if (rc)
+		return rc;
+	rc = vn_xdp_prog_open_mem(buf, len, base ? base + 1 : obj_path, section, opts, xp);
+	free(buf);
+	return rc;
 }
+
 
 int vn_sw_xdp_attach_spec(struct vn_sw *sw, const struct vn_sw_xdp_spec *xs,
 			  unsigned int flags, char *err, size_t err_sz)
@@ -582,7 +595,7 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir di
 	opts.owner = &x->owner;
 	/* Loaded and validated before the port is even looked at: a bad
 	 * object changes nothing */
-	rc = vn_xdp_prog_open_file(obj_path, section, &opts, &x->xp);
+	rc = prog_load(o->from_fd ? o->fd : -1, obj_path, section, &opts, &x->xp);
 	if (rc) {
 		snprintf(err, err_sz, "%s%s%s: cannot load: %s%s", obj_path, section ? ":" : "",
 			 section ? section : "", strerror(-rc),
@@ -638,6 +651,29 @@ fail:
 	pthread_mutex_unlock(&sw->ctl);
 	xdp_free(x);
 	return rc;
+}
+
+int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+		     const char *obj_path, const char *section, unsigned int flags, char *err,
+		     size_t err_sz)
+{
+	struct vn_sw_xdp_opts o = { .flags = flags };
+
+	return vn_sw_xdp_attach_opts(sw, port, dir, obj_path, section, &o, err, err_sz);
+}
+
+int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir, int fd,
+			const char *label, const char *section, unsigned int flags, char *err,
+			size_t err_sz)
+{
+	struct vn_sw_xdp_opts o = { .flags = flags, .from_fd = true, .fd = fd };
+
+	if (fd < 0) {
+		if (err && err_sz)
+			snprintf(err, err_sz, "no object file descriptor");
+		return -EBADF;
+	}
+	return vn_sw_xdp_attach_opts(sw, port, dir, label, section, &o, err, err_sz);
 }
 
 int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir)

@@ -205,11 +205,16 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
  *		"none", or port names separated by ',' that must exist now;
  *		TX (back out of the port) is always allowed
  * @class:	helper allow-list (VN_XDP_CLASS_OPERATOR: all helpers)
+ * @from_fd:	read the object from @fd; the path is then only its label
+ * @fd:		open object file when @from_fd (read, never closed here); it
+ *		may come from a control client: only a regular file is read
  */
 struct vn_sw_xdp_opts {
 	unsigned int flags;
 	const char *redirect;
 	enum vn_xdp_class class;
+	bool from_fd;
+	int fd;
 };
 
 /**
@@ -245,6 +250,26 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir di
  */
 int vn_sw_xdp_attach_spec(struct vn_sw *sw, const struct vn_sw_xdp_spec *xs,
 			  unsigned int flags, char *err, size_t err_sz);
+
+/**
+ * vn_sw_xdp_attach_fd() - vn_sw_xdp_attach() with the object read from a descriptor
+ * @sw:		switch
+ * @port:	port name
+ * @dir:	ingress or egress
+ * @fd:		open object file (read with pread, not closed); it may come
+ *		from a control client: only a regular file is read
+ * @label:	the file's name as the client gave it, for messages and listings
+ *		(never opened)
+ * @section:	program function or section name; NULL: the first XDP program
+ * @flags:	VN_SW_XDP_* flags
+ * @err:	a one-line reason on failure (may be NULL)
+ * @err_sz:	size of @err
+ *
+ * Return: as vn_sw_xdp_attach(); -EBADF for a negative @fd
+ */
+int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir, int fd,
+			const char *label, const char *section, unsigned int flags, char *err,
+			size_t err_sz);
 
 /**
  * vn_sw_xdp_detach() - Detach the program of a port and direction

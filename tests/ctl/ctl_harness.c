@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "ctl/fdpass.h"
 #include "ctl_harness.h"
 
 struct vn_sw *ctl_h_sw;
@@ -42,20 +43,17 @@ int ctl_h_teardown(void)
 	return rmdir(dir);
 }
 
-struct json_object *req(const char *fmt, ...)
+static struct json_object *vreq(int pass, const char *fmt, va_list ap)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	static char buf[1 << 20];
 	char line[4096];
 	size_t n = 0;
-	va_list ap;
 	int len;
 
-	va_start(ap, fmt);
 	len = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
 	line[len++] = '\n';
-	assert_int_equal(send(fd, line, (size_t)len, MSG_NOSIGNAL), len);
+	assert_int_equal(vn_ctl_fdpass_send(fd, line, (size_t)len, pass), 0);
 	while (n < sizeof(buf) - 1) {
 		ssize_t r;
 
@@ -69,6 +67,28 @@ struct json_object *req(const char *fmt, ...)
 	}
 	buf[n] = '\0';
 	return json_tokener_parse(buf);
+}
+
+struct json_object *req(const char *fmt, ...)
+{
+	struct json_object *rep;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rep = vreq(-1, fmt, ap);
+	va_end(ap);
+	return rep;
+}
+
+struct json_object *req_fd(int pass, const char *fmt, ...)
+{
+	struct json_object *rep;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rep = vreq(pass, fmt, ap);
+	va_end(ap);
+	return rep;
 }
 
 struct json_object *get(struct json_object *o, const char *key)

@@ -42,6 +42,15 @@ int ctl_h_teardown(void);
 struct json_object *req(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /**
+ * req_fd() - req() with a descriptor passed along (SCM_RIGHTS, ctl/fdpass.h)
+ * @pass:	descriptor (not closed), -1 for none
+ * @fmt:	printf format of the request line, without '\n'
+ *
+ * Return: the parsed reply object (the caller puts it), NULL if it did not parse
+ */
+struct json_object *req_fd(int pass, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/**
  * get() - Member @key of @o
  * @o:		object (may be NULL)
  * @key:	member name

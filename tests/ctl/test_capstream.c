@@ -87,6 +87,12 @@ static void test_hostile(void **state)
 	put32(buf + 4, 28);
 	put32(buf + 32, 9);
 	assert_int_equal(vn_cap_rec_parse(buf, a, 100, &rec), -EPROTO);
+	/* the last reason there is (port deleted) parses, the next does not */
+	put32(buf + 32, VN_CAP_END_PORT);
+	assert_int_equal(vn_cap_rec_parse(buf, a, 100, &rec), (long)a);
+	assert_int_equal(rec.reason, VN_CAP_END_PORT);
+	put32(buf + 32, VN_CAP_END__MAX + 1);
+	assert_int_equal(vn_cap_rec_parse(buf, a, 100, &rec), -EPROTO);
 }
 
 int main(void)

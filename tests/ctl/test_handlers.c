@@ -125,7 +125,8 @@ static void test_handlers_stats_and_fdb(void **state)
 
 	(void)state;
 	json_object_put(req("{\"v\":1,\"id\":1,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=sa,peer=sb\"}}"));
-	json_object_put(req("{\"v\":1,\"id\":1,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=sb,peer=sa\"}}"));
+	/* the second end in another VLAN: both in one would loop every flood */
+	json_object_put(req("{\"v\":1,\"id\":1,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=sb,peer=sa,vlan=5\"}}"));
 	rep = req("{\"v\":1,\"id\":2,\"cmd\":\"stats\",\"args\":{\"port\":\"sa\"}}");
 	res = ok(rep);
 	assert_int_equal(json_object_array_length(res), 1);
@@ -152,7 +153,7 @@ static void test_handlers_stats_and_fdb(void **state)
 	json_object_put(rep);
 	/* a static entry shows up with its port name; bad MACs are refused */
 	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"fdb.add\",\"args\":{\"mac\":\"02:00:00:aa:bb:01\","
-		  "\"port\":\"sb\",\"vlan\":0}}");
+		  "\"port\":\"sb\",\"vlan\":5}}");
 	ok(rep);
 	json_object_put(rep);
 	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"fdb.show\",\"args\":{\"port\":\"sb\"}}");
@@ -186,6 +187,35 @@ static void test_handlers_stats_and_fdb(void **state)
 	json_object_put(rep);
 	json_object_put(req("{\"v\":1,\"id\":9,\"cmd\":\"port.del\",\"args\":{\"name\":\"sa\"}}"));
 	json_object_put(req("{\"v\":1,\"id\":9,\"cmd\":\"port.del\",\"args\":{\"name\":\"sb\"}}"));
+}
+
+/* Both ends of a pair in one VLAN of one switch: refused (a storm), unless loop=on */
+static void test_handlers_pair_loop(void **state)
+{
+	struct json_object *rep;
+
+	(void)state;
+	ok(rep = req("{\"v\":1,\"id\":1,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=la,peer=lb\"}}"));
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":2,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=lb,peer=la\"}}");
+	assert_string_equal(err_code(rep), "ELOOP");
+	json_object_put(rep);
+	/* a trunk carrying nothing la carries is fine; one carrying VLAN 0 cannot exist */
+	ok(rep = req("{\"v\":1,\"id\":3,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=lb,peer=la,trunk=7\"}}"));
+	json_object_put(rep);
+	json_object_put(req("{\"v\":1,\"id\":4,\"cmd\":\"port.del\",\"args\":{\"name\":\"lb\"}}"));
+	/* access VLAN 7 against a trunk with native VLAN 7: shared */
+	json_object_put(req("{\"v\":1,\"id\":4,\"cmd\":\"port.del\",\"args\":{\"name\":\"la\"}}"));
+	ok(rep = req("{\"v\":1,\"id\":5,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=la,peer=lb,vlan=7\"}}"));
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":6,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=lb,peer=la,trunk=8,vlan=7\"}}");
+	assert_string_equal(err_code(rep), "ELOOP");
+	json_object_put(rep);
+	/* said on purpose */
+	ok(rep = req("{\"v\":1,\"id\":7,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=lb,peer=la,vlan=7,loop=on\"}}"));
+	json_object_put(rep);
+	json_object_put(req("{\"v\":1,\"id\":8,\"cmd\":\"port.del\",\"args\":{\"name\":\"la\"}}"));
+	json_object_put(req("{\"v\":1,\"id\":8,\"cmd\":\"port.del\",\"args\":{\"name\":\"lb\"}}"));
 }
 
 static void test_handlers_config_file(void **state)
@@ -222,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handlers_port_lifecycle),
 		cmocka_unit_test(test_handlers_stats_and_fdb),
+		cmocka_unit_test(test_handlers_pair_loop),
 		cmocka_unit_test(test_handlers_config_file),
 	};
 

@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,15 +26,20 @@
 
 #include <json-c/json.h>
 
+#include "ctl/fdpass.h"
 #include "ctl/server.h"
 
 static char dir[40], path[100];
+static ino_t seen_ino;		/* inode of the descriptor the last request came with, 0 */
 
 /* Echo the args back; "port.del" fails like a missing port would. */
 static int echo_dispatch(void *ctx, const struct vn_ctl_request *req, struct json_object **result,
 			 char *msg, size_t msglen)
 {
+	struct stat st;
+
 	(void)ctx;
+	seen_ino = req->fd >= 0 && !fstat(req->fd, &st) ? st.st_ino : 0;
 	if (req->cmd->id == VN_CTL_CMD_PORT_DEL) {
 		snprintf(msg, msglen, "port not found");
 		return -ENOENT;
@@ -228,6 +234,41 @@ static void test_server_pipelined_garbage_and_errors(void **state)
 	/* the connection survived all of it */
 	send_str(fd, "{\"v\":1,\"id\":5,\"cmd\":\"version\"}\n");
 	expect_reply(fd, "\"id\":5,\"ok\":true");
+	close(fd);
+	vn_ctl_server_close(srv);
+}
+
+/* A descriptor sent with a request reaches that request only, and is closed after it */
+static void test_server_passed_fd(void **state)
+{
+	struct vn_ctl_server *srv = start(0);
+	static const char line[] = "{\"v\":1,\"id\":1,\"cmd\":\"stats\"}\n";
+	struct stat st;
+	int fd = conn(), p[2];
+
+	(void)state;
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fstat(p[0], &st), 0);
+	assert_int_equal(vn_ctl_fdpass_send(fd, line, strlen(line), p[0]), 0);
+	expect_reply(fd, "\"id\":1,\"ok\":true");
+	assert_true(seen_ino == st.st_ino);
+	/* the next request has none */
+	send_str(fd, line);
+	expect_reply(fd, "\"id\":1,\"ok\":true");
+	assert_true(seen_ino == 0);
+	/* ... and the server's copy is closed: with ours, no reader is left */
+	close(p[0]);
+	assert_int_equal(write(p[1], "x", 1), -1);
+	assert_int_equal(errno, EPIPE);
+	close(p[1]);
+	/* a malformed request with a descriptor: refused, descriptor closed too */
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(vn_ctl_fdpass_send(fd, "garbage\n", 8, p[0]), 0);
+	expect_reply(fd, "\"ok\":false");
+	close(p[0]);
+	assert_int_equal(write(p[1], "x", 1), -1);
+	close(p[1]);
 	close(fd);
 	vn_ctl_server_close(srv);
 }
@@ -442,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_server_peer_credentials),
 		cmocka_unit_test(test_server_refuses_live_and_foreign_paths),
 		cmocka_unit_test(test_server_stream_handoff),
+		cmocka_unit_test(test_server_passed_fd),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

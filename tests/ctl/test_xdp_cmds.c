@@ -41,6 +41,49 @@ static int teardown(void **state)
 	return ctl_h_teardown();
 }
 
+/* An xdp.attach request with @path opened and passed along, as vnetctl does */
+static struct json_object *vxattach(const char *path, const char *fmt, va_list ap)
+{
+	struct json_object *rep;
+	char line[2048];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	rep = req_fd(fd, "%s", line);
+	close(fd);
+	return rep;
+}
+
+static struct json_object *xattach_path(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static struct json_object *xattach_path(const char *path, const char *fmt, ...)
+{
+	struct json_object *rep;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rep = vxattach(path, fmt, ap);
+	va_end(ap);
+	return rep;
+}
+
+/* ... with @file of the test programs' directory */
+static struct json_object *xattach(const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static struct json_object *xattach(const char *file, const char *fmt, ...)
+{
+	struct json_object *rep;
+	char path[1024];
+	va_list ap;
+
+	snprintf(path, sizeof(path), "%s/%s", progs, file);
+	va_start(ap, fmt);
+	rep = vxattach(path, fmt, ap);
+	va_end(ap);
+	return rep;
+}
+
 static void expect_err(const char *code, struct json_object *rep)
 {
 	assert_string_equal(err_code(rep), code);
@@ -55,16 +98,16 @@ static void test_xdp_cmds_lifecycle(void **state)
 	(void)state;
 	assert_int_equal(vn_pair_create("xa", "xha", NULL, &a, &b), 0);
 	assert_int_equal(vn_sw_port_attach(ctl_h_sw, a, -1), 0);
-	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+	rep = xattach("xdp1.bpf.o", "{\"v\":1,\"id\":1,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
 		  "\"xa:ingress:%s/xdp1.bpf.o\"}}", progs);
 	res = ok(rep);
 	assert_string_equal(json_object_get_string(get(res, "dir")), "ingress");
 	json_object_put(rep);
 	/* taken, unless --replace */
-	expect_err("EEXIST", req("{\"v\":1,\"id\":2,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+	expect_err("EEXIST", xattach("xdp2.bpf.o", "{\"v\":1,\"id\":2,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
 				 "\"xa:ingress:%s/xdp2.bpf.o\"}}", progs));
-	rep = req("{\"v\":1,\"id\":3,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
-		  "\"xa:ingress:%s/xdp1.bpf.o:xdp\",\"replace\":true}}", progs);
+	rep = xattach("xdp1.bpf.o", "{\"v\":1,\"id\":3,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+		      "\"xa:ingress:%s/xdp1.bpf.o:xdp\",\"replace\":true}}", progs);
 	ok(rep);
 	json_object_put(rep);
 	rep = req("{\"v\":1,\"id\":4,\"cmd\":\"xdp.list\"}");
@@ -131,9 +174,22 @@ static void test_xdp_cmds_lifecycle(void **state)
 				 "\"dir\":\"inside\",\"map\":\"rxcnt\"}}"));
 	expect_err("EINVAL", req("{\"v\":1,\"id\":8,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
 				 "\"xa::x.o\"}}"));
-	expect_err("EINVAL", req("{\"v\":1,\"id\":9,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
-				 "\"xa:ingress:/proc/self/status\"}}"));
-	expect_err("ENOENT", req("{\"v\":1,\"id\":10,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+	expect_err("EINVAL", xattach_path("/proc/self/status", "{\"v\":1,\"id\":9,\"cmd\":"
+				 "\"xdp.attach\",\"args\":{\"spec\":\"xa:ingress:/proc/self/status\"}}"));
+	/* a path without its descriptor: refused, the daemon opens nothing */
+	expect_err("EBADF", req("{\"v\":1,\"id\":9,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+				"\"xa:ingress:%s/xdp1.bpf.o\"}}", progs));
+	/* a descriptor that is not a regular file (a pipe: reading it could block) */
+	{
+		int p[2];
+
+		assert_int_equal(pipe(p), 0);
+		expect_err("EINVAL", req_fd(p[0], "{\"v\":1,\"id\":9,\"cmd\":\"xdp.attach\","
+					    "\"args\":{\"spec\":\"xa:ingress:x.o\"}}"));
+		close(p[0]);
+		close(p[1]);
+	}
+	expect_err("ENOENT", xattach("xdp1.bpf.o", "{\"v\":1,\"id\":10,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
 				 "\"nope:egress:%s/xdp1.bpf.o\"}}", progs));
 	expect_err("ENOENT", req("{\"v\":1,\"id\":11,\"cmd\":\"xdp.detach\",\"args\":{\"port\":"
 				 "\"xa\",\"dir\":\"egress\"}}"));
@@ -145,7 +201,7 @@ static void test_xdp_cmds_lifecycle(void **state)
 	assert_int_equal(json_object_array_length(ok(rep)), 0);
 	json_object_put(rep);
 	/* map update/delete on redirect.bpf.o's DEVMAP (u32 port ids) */
-	rep = req("{\"v\":1,\"id\":14,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+	rep = xattach("redirect.bpf.o", "{\"v\":1,\"id\":14,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
 		  "\"xa:ingress:%s/redirect.bpf.o\"}}", progs);
 	ok(rep);
 	json_object_put(rep);
@@ -204,7 +260,7 @@ static void test_xdp_cmds_map_list_lookup(void **state)
 	/* nothing attached yet: ENOENT for the port's direction and an unknown port */
 	expect_err("ENOENT", req("{\"v\":1,\"id\":1,\"cmd\":\"map.list\",\"args\":{\"port\":\"xl\","
 				 "\"dir\":\"ingress\"}}"));
-	rep = req("{\"v\":1,\"id\":2,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+	rep = xattach("lru_flow.bpf.o", "{\"v\":1,\"id\":2,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
 		  "\"xl:ingress:%s/lru_flow.bpf.o\"}}", progs);
 	ok(rep);
 	json_object_put(rep);

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # 031_vnetd_cli.sh - vnetd's command line: help, bad arguments and unopenable
 # ports exit 1 with a message naming the culprit and leave no tap behind;
-# a persistent tap vnetd attached to survives its shutdown.
+# a persistent tap vnetd attached to survives its shutdown, with the MTU and
+# link state it had; a refused port add changes nothing; SIGHUP is logged
+# and ignored; both ends of a pair in one VLAN are refused (a storm).
 set -Eeuo pipefail
 trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
 build=${1:?usage: 031_vnetd_cli.sh BUILD_DIR}
@@ -18,6 +20,8 @@ cleanup() {
 	ip link del "${tag}p" 2>/dev/null || true
 	ip link del "${tag}a" 2>/dev/null || true
 	ip link del "${tag}c" 2>/dev/null || true
+	ip link del "${tag}z" 2>/dev/null || true
+	ip netns del "${tag}n" 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -55,6 +59,12 @@ expect_fail "--cpus '0,0': not a CPU list" --cpus 0,0
 expect_fail "--cpus: CPU 4095 is offline or not allowed" --cpus 4095
 expect_fail "unexpected argument 'tap:name=x'" tap:name=x
 expect_fail "unknown kind 'nosuch'" --port nosuch:name=x
+# a spec without name= is an error, not a kernel-chosen "tap0"
+expect_fail "name= is required (e.g. tap:name=vnet0)" --port tap
+expect_fail "name= is required" --port tap:
+expect_fail "name= is required" --port tap:offload=off
+# the documented pair, both ends in one VLAN: every flood would loop
+expect_fail "would loop" --port "pair:name=${tag}x,peer=${tag}y" --port "pair:name=${tag}y,peer=${tag}x"
 expect_fail "bad value 'maybe' for 'offload'" --port "tap:name=${tag}a,offload=maybe"
 expect_fail "bad value '5000' for 'vlan'" --port "tap:name=${tag}a,vlan=5000"
 expect_fail "no such tap and create=off" --port "tap:name=${tag}a,create=off"
@@ -64,6 +74,11 @@ expect_fail "unknown key 'colour'" --port "tap:name=${tag}a" --port "tap:name=${
 
 # attach to a persistent tap: it stays after vnetd exits; a created one goes
 ip tuntap add dev "${tag}p" mode tap vnet_hdr
+ip link set "${tag}p" mtu 1400
+# link_state NS DEV: MTU and up/down ("" for the root namespace; the qdisc
+# the kernel adds on the first up stays)
+link_state() { ip ${1:+-n "$1"} -j link show dev "$2" | python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; print(l["mtu"], "UP" in l["flags"])'; }
+state_p=$(link_state "" "${tag}p")
 vnetd_start "$tmp/out" "$tmp/log" --port "tap:name=${tag}p,create=off" --port "tap:name=${tag}a"
 grep -q "port '${tag}p': tap attached" "$tmp/log"
 grep -q "port '${tag}a': tap created" "$tmp/log"
@@ -72,8 +87,56 @@ rc=0
 vnetd_stop INT || rc=$?
 [ "$rc" = 0 ] || { echo "vnetd exited with $rc after SIGINT"; cat "$tmp/log"; exit 1; }
 ip link show "${tag}p" >/dev/null
+# ... as it was: vnetd brought it up while it ran, and puts it back down
+[ "$(link_state "" "${tag}p")" = "$state_p" ] ||
+	{ echo "${tag}p changed: $(ip -o link show "${tag}p")"; exit 1; }
 ! ip link show "${tag}a" 2>/dev/null || { echo "${tag}a left behind"; exit 1; }
 grep -q 'SIGINT: shutting down' "$tmp/log"
+
+# a refused port add changes nothing: another program's persistent tap keeps
+# its MTU and state, and no tap is created for a command that fails
+ip netns add "${tag}n"
+ip -n "${tag}n" tuntap add mode tap "${tag}p"
+ip -n "${tag}n" link set "${tag}p" mtu 1400
+before=$(ip -n "${tag}n" -o link show "${tag}p" | sed 's/^[0-9]*: //')
+[ "$(link_state "${tag}n" "${tag}p")" = "1400 False" ]
+vnetd_start "$tmp/out" "$tmp/log" --socket "$tmp/sock" --port "tap:name=${tag}p"
+rc=0
+"$VNETCTL" -s "$tmp/sock" port add "tap:name=${tag}p,netns=${tag}n,mtu=9000" 2>"$tmp/err" || rc=$?
+[ "$rc" = 1 ] && grep -Eq "name in use|already used by port" "$tmp/err" ||
+	{ echo "duplicate add: $rc $(cat "$tmp/err")"; exit 1; }
+after=$(ip -n "${tag}n" -o link show "${tag}p" | sed 's/^[0-9]*: //')
+[ "$after" = "$before" ] || { echo "refused add changed the tap: $before -> $after"; exit 1; }
+rc=0
+"$VNETCTL" -s "$tmp/sock" port add "tap:name=${tag}z" worker 3 2>"$tmp/err" || rc=$?
+[ "$rc" = 1 ] || { echo "port add worker 3 on 1 worker: rc $rc"; exit 1; }
+grep -q "worker 3 does not exist" "$tmp/log" "$tmp/err" || { echo "no reason given"; cat "$tmp/log"; exit 1; }
+! grep -q "port '${tag}z': tap created" "$tmp/log" || { echo "refused add created a tap"; exit 1; }
+! ip link show "${tag}z" 2>/dev/null || { echo "${tag}z left behind"; exit 1; }
+
+# SIGHUP (the terminal went away): logged, ignored, vnetd still serves
+kill -HUP "$VNETD_PID"
+wait_for 10 grep -q "SIGHUP from pid [0-9]*: ignored" "$tmp/log" || { echo "no SIGHUP line"; cat "$tmp/log"; exit 1; }
+kill -0 "$VNETD_PID" || { echo "vnetd died of SIGHUP"; exit 1; }
+"$VNETCTL" -s "$tmp/sock" port list | grep -q "^${tag}p " || { echo "vnetd does not serve after SIGHUP"; exit 1; }
+"$VNETCTL" -s "$tmp/sock" port add "tap:name=${tag}z" >/dev/null
+"$VNETCTL" -s "$tmp/sock" port del "${tag}z" >/dev/null
+rc=0
+vnetd_stop TERM || rc=$?
+[ "$rc" = 0 ] || { echo "vnetd exited with $rc after SIGHUP then SIGTERM"; cat "$tmp/log"; exit 1; }
+[ ! -e "$tmp/sock" ] || { echo "control socket left behind"; exit 1; }
+ip netns del "${tag}n"
+
+# the pair, safely: ends in different VLANs, next to a tap; no storm builds up
+vnetd_start "$tmp/out" "$tmp/log" --socket "$tmp/sock" --port "tap:name=${tag}a" \
+	--port "pair:name=${tag}x,peer=${tag}y,vlan=10" --port "pair:name=${tag}y,peer=${tag}x,vlan=20"
+ip link set "${tag}a" up
+# one broadcast from the tap: it crosses the pair once (10 -> 20) and stops
+ping -c 1 -W 1 -b -I "${tag}a" 255.255.255.255 >/dev/null 2>&1 || true
+sleep 1
+rx=$("$VNETCTL" -s "$tmp/sock" --json stats "${tag}x" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["counters"]["rx_packets"])')
+[ "$rx" -lt 100 ] || { echo "pair in two VLANs still loops: $rx frames"; exit 1; }
+vnetd_stop TERM
 
 # --config runs control commands before "ready"; --socket serves vnetctl
 printf '# test config\nport add tap:name=%sc,offload=off\n' "$tag" >"$tmp/conf"

@@ -17,6 +17,9 @@
 #    redirect to), the same map's redirects to C are refused and counted
 #    drop_xdp_redirect_denied: A reaches neither; a redirect list naming
 #    no port is refused.
+# vnetctl passes the object open (a relative path is the user's; a file the
+# user cannot read is never read by the daemon; a bare path is refused), and
+# a config file's relative FILE is relative to the config's directory.
 set -Eeuo pipefail
 trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
 build=${1:?usage: 050_xdp_hook.sh BUILD_DIR}
@@ -137,6 +140,37 @@ ip netns exec "$nsa" busybox ping -c 2 -W 2 10.199.45.2
 ! ip netns exec "$nsa" busybox ping -c 2 -W 1 10.199.45.2
 ! "$VNETCTL" -s "$sock" xdp attach "${tag}a:ingress:$progs/xdp1.bpf.o" 2>"$tmp/err"
 grep -q "already has an ingress program" "$tmp/err"
+
+echo "# vnetctl opens the object and passes it: a relative path is the user's, not the daemon's"
+(cd "$progs" && "$VNETCTL" -s "$sock" xdp attach "${tag}a:egress:xdp1.bpf.o")
+"$VNETCTL" -s "$sock" --json xdp list >"$tmp/xl.json"
+python3 -c 'import json,sys,os
+j = [x for x in json.load(open(sys.argv[1])) if x["dir"] == "egress"]
+sys.exit(0 if j and j[0]["file"] == os.path.realpath(sys.argv[2]) else 1)' "$tmp/xl.json" "$progs/xdp1.bpf.o"
+"$VNETCTL" -s "$sock" xdp detach "${tag}a" egress
+echo "# a file the user cannot read stays unread: the daemon (root) never opens it"
+install -m 0600 "$progs/xdp1.bpf.o" "$tmp/secret.o"
+chmod 0711 "$tmp"	# nobody may reach the socket, not list or read the files
+chgrp nogroup "$sock"
+as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$VNETCTL" -s "$sock" "$@"; }
+as_nobody xdp list >/dev/null	# the socket's group may use it
+! as_nobody xdp attach "${tag}a:egress:$tmp/secret.o" 2>"$tmp/err"
+grep -q "^Error: $tmp/secret.o: Permission denied" "$tmp/err"
+! as_nobody xdp attach "${tag}a:egress:/etc/shadow" 2>"$tmp/err"
+grep -q "^Error: /etc/shadow: Permission denied" "$tmp/err"
+! grep -q "shadow\|secret" "$tmp/log1"
+"$VNETCTL" -s "$sock" --json xdp list | python3 -c 'import json,sys
+sys.exit(0 if all(x["dir"] != "egress" for x in json.load(sys.stdin)) else 1)'
+echo "# a request naming a path without passing the file: refused"
+python3 - "$sock" "${tag}a:egress:$progs/xdp1.bpf.o" >"$tmp/raw" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall((json.dumps({"v": 1, "id": 1, "cmd": "xdp.attach", "args": {"spec": sys.argv[2]}}) + "\n").encode())
+print(s.makefile().readline())
+PY
+grep -q '"code": *"EBADF"' "$tmp/raw"
+grep -q "vnetd opens no path a client names" "$tmp/raw"
 vnetd_stop TERM
 
 echo "## 2. redirect_port (bpf_redirect(2)) at ${tag}a's ingress: A's frames go to C only"
@@ -205,7 +239,22 @@ echo "drop_xdp_redirect_denied on ${tag}a: $den0 -> $den1"
 grep -q "redirect target 'nosuch': no such port" "$tmp/err2c"
 vnetd_stop TERM
 
-echo "## 3. a bad --xdp is refused with exit status 1"
+echo "## 3. a config file's xdp attach: a relative FILE is relative to the config's directory"
+mkdir -p "$tmp/conf"
+cp "$progs/drop_icmp.bpf.o" "$tmp/conf/"
+printf 'port add tap:name=%s,netns=%s\nxdp attach %s:ingress:drop_icmp.bpf.o\n' \
+	"${tag}a" "$nsa" "${tag}a" >"$tmp/conf/vnetd.conf"
+# the daemon runs elsewhere (cwd /): only the config's directory can explain the path
+pushd / >/dev/null
+vnetd_start "$tmp/out4" "$tmp/log4" -v -s "$sock" -c "$tmp/conf/vnetd.conf"
+popd >/dev/null
+grep -q "ingress XDP program drop_icmp.bpf.o:xdp_drop_icmp attached" "$tmp/log4"
+"$VNETCTL" -s "$sock" --json xdp list | python3 -c 'import json,sys
+j = json.load(sys.stdin)
+sys.exit(0 if [x["file"] for x in j] == [sys.argv[1]] else 1)' "$tmp/conf/drop_icmp.bpf.o"
+vnetd_stop TERM
+
+echo "## 4. a bad --xdp is refused with exit status 1"
 rc=0
 "$VNETD" --port "tap:name=${tag}a,netns=$nsa" --xdp "${tag}a:sideways:$progs/xdp1.bpf.o" \
 	>"$tmp/out3" 2>"$tmp/log3" || rc=$?

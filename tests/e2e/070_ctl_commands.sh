@@ -105,14 +105,48 @@ ctl fdb flush
 ctl --json fdb show | json "[e['mac'] for e in j] == ['02:00:00:5e:10:01'] and j[0]['static']" \
 	|| fail "flush removed the static entry"
 
+note "fdb add again: refused, the entry stays; --replace moves it; fdb del removes it"
+if ctl fdb add 02:00:00:5e:10:01 "$a" 2>"$dir/err"; then fail "second fdb add moved the entry"; fi
+grep -q "already pinned to \"$b\"" "$dir/err" || fail "second fdb add message: $(cat "$dir/err")"
+ctl --json fdb show | json "[(e['mac'], e['port']) for e in j] == [('02:00:00:5e:10:01', '$b')]" \
+	|| fail "refused fdb add changed the table: $(ctl fdb show)"
+ctl fdb add 02:00:00:5e:10:01 "$a" --replace
+ctl --json fdb show | json "[(e['mac'], e['port']) for e in j] == [('02:00:00:5e:10:01', '$a')]" \
+	|| fail "fdb add --replace: $(ctl fdb show)"
+ctl fdb del 02:00:00:5e:10:01 vlan 0
+ctl --json fdb show | json "len(j) == 0" || fail "fdb del: $(ctl fdb show)"
+if ctl fdb del 02:00:00:5e:10:01 2>"$dir/err"; then fail "fdb del of a missing entry succeeded"; fi
+grep -q "no entry for 02:00:00:5e:10:01" "$dir/err" || fail "fdb del message: $(cat "$dir/err")"
+
 note "hot add a VLAN port, vlan show, delete it"
 ctl port add "tap:name=$c,offload=off,vlan=10"
 ctl --json port list | json "len(j) == 3 and [p for p in j if p['name'] == '$c'][0]['offloads']['tx'] == []" \
 	|| fail "added port"
 ctl port add "tap:name=${tag}d,trunk=20:30"
+ctl port add "tap:name=${tag}e,trunk=20:30,vlan=20"
 ctl vlan show >"$dir/out"
 grep -q "^$c  *access  *10$" "$dir/out" || fail "vlan show access: $(cat "$dir/out")"
 grep -q "^${tag}d  *trunk  *20,30$" "$dir/out" || fail "vlan show trunk: $(cat "$dir/out")"
+grep -q "^${tag}e  *trunk  *20,30 native 20$" "$dir/out" || fail "vlan show native: $(cat "$dir/out")"
+ctl --json vlan show | json "[(p['trunk'], p['native']) for p in j if p['port'] == '${tag}e'] == [([20, 30], 20)]
+	and [p['native'] for p in j if p['port'] == '${tag}d'] == [None]" || fail "native json"
+ctl port list | grep -q "^${tag}e .* trunk:20,30/native:20 " || fail "port list native: $(ctl port list)"
+ctl --json port list | json "[p['vlan']['native'] for p in j if p['name'] == '${tag}e'] == [20]" \
+	|| fail "port list native json"
+
+note "fdb add checks VLAN membership and defaults to the untagged VLAN"
+if ctl fdb add 02:00:00:5e:10:02 "$c" vlan 20 2>"$dir/err"; then fail "fdb add on a VLAN $c is not in"; fi
+grep -q "does not carry VLAN 20" "$dir/err" || fail "fdb add VLAN message: $(cat "$dir/err")"
+if ctl fdb add 02:00:00:5e:10:02 "${tag}d" 2>"$dir/err"; then fail "fdb add on a trunk without VLAN"; fi
+grep -q "trunk without a native VLAN" "$dir/err" || fail "fdb add trunk message: $(cat "$dir/err")"
+ctl --json fdb show | json "len([e for e in j if e['static']]) == 0" || fail "refused fdb adds added"
+ctl fdb add 02:00:00:5e:10:02 "$c"
+ctl fdb add 02:00:00:5e:10:02 "${tag}e"
+ctl fdb add 02:00:00:5e:10:02 "${tag}d" vlan 30
+ctl --json fdb show | json "sorted((e['vlan'], e['port']) for e in j if e['static']) ==
+	[(10, '$c'), (20, '${tag}e'), (30, '${tag}d')]" || fail "fdb add defaults: $(ctl fdb show)"
+ctl --json fdb del 02:00:00:5e:10:02 | json "j['removed'] == 3" || fail "fdb del of every VLAN"
+ctl port del "${tag}e"
 grep -q "^$a  *untagged  *-$" "$dir/out" || fail "vlan show untagged: $(cat "$dir/out")"
 ctl --json vlan show | json "[p['trunk'] for p in j if p['port'] == '${tag}d'] == [[20, 30]]" || fail "trunk json"
 ctl port list | grep -q "^${tag}d .* trunk:20,30 " || fail "port list trunk"

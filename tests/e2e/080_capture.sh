@@ -8,7 +8,7 @@
 # sent (ids and payloads compared), egress at the other port concurrently,
 # TSO frames (> 1514 bytes) whole at ingress, EBUSY on the same port and
 # direction, a bad filter's libpcap message, SIGINT leaves a valid pcap, a
-# killed client detaches its capture.
+# killed client detaches its capture; deleting the port ends its captures.
 . "$(dirname "$0")/ctl_lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib_vnetd.sh"	# wait_for
@@ -178,4 +178,22 @@ again() { "$VNETCTL" -s "$sock" capture "$b" ingress -w "$dir/again.pcap" -c 1 -
 wait_for 10 again || fail "capture on $b ingress still busy after its client died: $(cat "$dir/again.err")"
 grep -q "capture session ended" "$log" || fail "no session end in the log"
 ctl stats >/dev/null || fail "vnetd gone"
+
+note "port del ends its captures: vnetctl exits 0 and says why; a new port of that name is free"
+ctl port add "tap:name=${tag}c" >/dev/null
+cap_bg del "${tag}c" ingress -w "$dir/del.pcap"
+cap_bg dele "${tag}c" egress -w "$dir/dele.pcap"
+ctl port del "${tag}c"
+wait_pid "$del_pid" 10; [ "$rc" = 0 ] || fail "capture after port del: exit $rc: $(cat "$dir/del.err")"
+grep -q "^capture ended: port ${tag}c was deleted$" "$dir/del.err" || fail "del message: $(cat "$dir/del.err")"
+grep -q "packets dropped by vnetd" "$dir/del.err" || fail "no END counters: $(cat "$dir/del.err")"
+wait_pid "$dele_pid" 10; [ "$rc" = 0 ] || fail "egress capture after port del: $(cat "$dir/dele.err")"
+grep -q "was deleted" "$dir/dele.err" || fail "dele message: $(cat "$dir/dele.err")"
+tshark -r "$dir/del.pcap" >/dev/null 2>&1 || fail "del.pcap is not a valid pcap"
+grep -q "capture session ended (port deleted)" "$log" || fail "no port-deleted session end in the log"
+ctl port add "tap:name=${tag}c" >/dev/null
+cap_bg del2 "${tag}c" ingress -w "$dir/del2.pcap"
+kill -INT "$del2_pid"
+wait_pid "$del2_pid" 10; [ "$rc" = 0 ] || fail "capture on a re-added port: $(cat "$dir/del2.err")"
+ctl port del "${tag}c"
 note "PASS"

@@ -170,6 +170,11 @@ static void test_open_errors(void **state)
 		{ "pair:name=x,peer=y,capacity=0", -EINVAL, "'capacity'" },
 		{ "pair:name=x,peer=y,offload=sometimes", -EINVAL, "'offload'" },
 		{ "pair:name=x,peer=y,features=0x1g", -EINVAL, "'features'" },
+		{ "pair:name=x,peer=y,loop=maybe", -EINVAL, "'loop'" },
+		{ "pair:name=x,peer=y,loop=", -EINVAL, "'loop'" },
+		/* no name: an error, whatever the kind */
+		{ "pair:peer=y", -EINVAL, "name= is required" },
+		{ "pair:", -EINVAL, "name= is required" },
 		{ "pair:name=x,peer=y,,", -EINVAL, "malformed" },
 	};
 	struct vn_port *p;

@@ -325,6 +325,33 @@ static void test_tap_offload_off(void **state)
 	vn_port_close(p);
 }
 
+/* MTU of interface @name in this namespace, -1 if unknown */
+static int link_mtu(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM, 0), ret;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ret = s >= 0 && ioctl(s, SIOCGIFMTU, &ifr) == 0 ? ifr.ifr_mtu : -1;
+	if (s >= 0)
+		close(s);
+	return ret;
+}
+
+/* IFF_UP of interface @name */
+static bool link_up(const char *name)
+{
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	bool up;
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	up = s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+	if (s >= 0)
+		close(s);
+	return up;
+}
+
 static void test_tap_attach_and_queues(void **state)
 {
 	uint8_t frame[100];
@@ -333,22 +360,41 @@ static void test_tap_attach_and_queues(void **state)
 	int s;
 
 	(void)state;
-	/* a persistent tap made by someone else: attached, and left on close */
+	/* a persistent tap made by someone else: attached, and left on close
+	 * with the MTU and up/down state it had */
 	assert_int_equal(system("ip tuntap add dev vnt3 mode tap vnet_hdr"), 0);
+	assert_int_equal(system("ip link set vnt3 mtu 1400"), 0);
 	assert_int_equal(vn_port_open("tap:name=vnt3,create=off,mtu=9000", 0, &p), 0);
 	assert_false(vn_tap_created(p));
 	assert_int_equal(p->mtu, 9000);
+	assert_int_equal(link_mtu("vnt3"), 9000);
+	assert_true(link_up("vnt3"));
 	vn_port_close(p);
 	assert_true(if_nametoindex("vnt3") > 0);
+	assert_int_equal(link_mtu("vnt3"), 1400);
+	assert_false(link_up("vnt3"));
+	/* one that was up stays up */
+	assert_int_equal(system("ip link set vnt3 up"), 0);
+	assert_int_equal(vn_port_open("tap:name=vnt3,create=off", 0, &p), 0);
+	vn_port_close(p);
+	assert_int_equal(link_mtu("vnt3"), 1400);
+	assert_true(link_up("vnt3"));
+	/* a failed open (bad MTU for the kernel) leaves it as found too */
+	assert_int_equal(system("ip link set vnt3 down"), 0);
+	assert_int_not_equal(vn_port_open("tap:name=vnt3,create=off,mtu=65535,offload=off", 0,
+					  &p), 0);
+	assert_int_equal(link_mtu("vnt3"), 1400);
+	assert_false(link_up("vnt3"));
 	assert_int_equal(system("ip tuntap del dev vnt3 mode tap"), 0);
 
 	/* create=off on a missing tap is an error */
 	assert_int_equal(vn_port_open("tap:name=vnt3,create=off", 0, &p), -ENODEV);
 
-	/* no name: the kernel picks one */
-	assert_int_equal(vn_port_open("tap", 0, &p), 0);
-	assert_int_equal(strncmp(p->name, "tap", 3), 0);
-	vn_port_close(p);
+	/* no name: an error, not a kernel-chosen "tap0" */
+	assert_int_equal(vn_port_open("tap", 0, &p), -EINVAL);
+	assert_null(p);
+	assert_int_equal(vn_port_open("tap:", 0, &p), -EINVAL);
+	assert_int_equal(vn_port_open("tap:offload=off", 0, &p), -EINVAL);
 
 	/* four queues: frames from any of them come out of the one poll fd */
 	assert_int_equal(vn_port_open("tap:name=vnt4,queues=4", 0, &p), 0);

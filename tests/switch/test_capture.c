@@ -334,19 +334,27 @@ static void test_errors(void **state)
 	rig_down(&r);
 }
 
-/* The port goes while captured: the capture sees nothing more and closes cleanly */
+/* The port goes while captured: the capture sees nothing more, knows why,
+ * and closes cleanly */
 static void test_port_deleted(void **state)
 {
-	struct vn_sw_capture *cap;
+	struct vn_sw_capture *cap, *other;
 	struct rig r;
 
 	(void)state;
 	rig_up(&r);
 	assert_int_equal(vn_sw_capture_open(r.sw, "swp1", VN_XDP_EGRESS, NULL, 0, &cap, NULL, 0),
 			 0);
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_EGRESS, NULL, 0, &other, NULL, 0),
+			 0);
 	send_ip(&r, 17, 10, NULL, NULL);
 	run(&r);
+	assert_false(vn_sw_capture_port_gone(cap));
 	assert_int_equal(vn_sw_port_del(r.sw, "swp1"), 0);
+	/* only the deleted port's capture is told */
+	assert_true(vn_sw_capture_port_gone(cap));
+	assert_false(vn_sw_capture_port_gone(other));
+	vn_sw_capture_close(other);
 	send_ip(&r, 17, 10, NULL, NULL);
 	run(&r);
 	assert_int_equal(vn_sw_capture_read(cap, got_cb, &(struct got){ 0 }, 1000), 1);

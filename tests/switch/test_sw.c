@@ -602,7 +602,6 @@ static void test_sw_pinned_polling_workers(void **state)
 
 static void test_sw_fdb_api(void **state)
 {
-	static const uint8_t m[6] = { 2, 0, 0, 0, 0, 0x77 };
 	struct rig r;
 	int n = 0;
 
@@ -610,8 +609,10 @@ static void test_sw_fdb_api(void **state)
 	rig_up(&r, 2, 1, NULL, 0, NULL);
 	host_tx(&r, 1, mk_udp(&r, 1, 1, -1, 10, false));
 	run(&r);
-	assert_int_equal(vn_sw_fdb_static_add(r.sw, m, 0, "swp0"), 0);
-	assert_int_equal(vn_sw_fdb_static_add(r.sw, m, 0, "nope"), -ENOENT);
+	assert_int_equal(vn_sw_fdb_static_add(r.sw, &(struct vn_sw_fdb_add){
+		.mac = { 2, 0, 0, 0, 0, 0x77 }, .vlan = -1, .port = "swp0" }), 0);
+	assert_int_equal(vn_sw_fdb_static_add(r.sw, &(struct vn_sw_fdb_add){
+		.mac = { 2, 0, 0, 0, 0, 0x77 }, .vlan = 0, .port = "nope" }), -ENOENT);
 	assert_int_equal(vn_sw_fdb_dump(r.sw, count_fdb, &n), 0);
 	assert_int_equal(n, 2);
 	vn_sw_fdb_flush(r.sw, "swp1");
@@ -623,6 +624,71 @@ static void test_sw_fdb_api(void **state)
 	vn_sw_fdb_dump(r.sw, count_fdb, &n);
 	assert_int_equal(n, 1);	/* static stays */
 	rig_down(&r);
+}
+
+static struct rig r_static;
+
+static int find_static(const struct vn_fdb_entry *e, void *arg)
+{
+	int *port = arg;
+
+	if (e->is_static && e->mac[5] == 0x77)
+		*port = e->port_id * 10000 + e->vlan;
+	return 0;
+}
+
+/* fdb add refuses what it would silently get wrong; fdb del removes */
+static void test_sw_fdb_static_rules(void **state)
+{
+	struct vn_sw_fdb_add a = { .mac = { 2, 0, 0, 0, 0, 0x77 }, .vlan = -1, .port = "swp0" };
+	static const uint8_t m[6] = { 2, 0, 0, 0, 0, 0x77 };
+	int where = -1;
+
+	(void)state;
+	/* ports: 0 access 10, 1 access 20, 2 trunk 10,20 native 0, 3 access 10 */
+	rig_up(&r_static, 4, 1, NULL, 0, vlan_conf);
+	/* no VLAN given: the port's access VLAN */
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), 0);
+	assert_int_equal(a.vlan, 10);
+	vn_sw_fdb_dump(r_static.sw, find_static, &where);
+	assert_int_equal(where, 10);
+	/* the same key again, on another port: refused, naming the holder */
+	a = (struct vn_sw_fdb_add){ .mac = { 2, 0, 0, 0, 0, 0x77 }, .vlan = 10, .port = "swp3" };
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), -EEXIST);
+	assert_int_equal(a.other, 0);
+	where = -1;
+	vn_sw_fdb_dump(r_static.sw, find_static, &where);
+	assert_int_equal(where, 10);
+	/* ... unless replace is asked for */
+	a.replace = true;
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), 0);
+	vn_sw_fdb_dump(r_static.sw, find_static, &where);
+	assert_int_equal(where, 3 * 10000 + 10);
+	/* a VLAN the port does not carry */
+	a = (struct vn_sw_fdb_add){ .mac = { 2, 0, 0, 0, 0, 0x78 }, .vlan = 20, .port = "swp0" };
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), -EINVAL);
+	a.vlan = 0;
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), -EINVAL);
+	/* a trunk: a tagged VLAN it carries is fine, no VLAN at all is not */
+	a = (struct vn_sw_fdb_add){ .mac = { 2, 0, 0, 0, 0, 0x78 }, .vlan = 20, .port = "swp2" };
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), 0);
+	a.vlan = 30;
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), -EINVAL);
+	a.vlan = -1;
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), -EINVAL);
+	/* fdb del: one VLAN, then every VLAN of a MAC */
+	assert_int_equal(vn_sw_fdb_del(r_static.sw, m, 20), 0);
+	assert_int_equal(vn_sw_fdb_del(r_static.sw, m, 10), 1);
+	assert_int_equal(vn_sw_fdb_del(r_static.sw, m, 10), 0);
+	a = (struct vn_sw_fdb_add){ .mac = { 2, 0, 0, 0, 0, 0x77 }, .vlan = 10, .port = "swp2" };
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), 0);
+	a.vlan = 20;
+	assert_int_equal(vn_sw_fdb_static_add(r_static.sw, &a), 0);
+	assert_int_equal(vn_sw_fdb_del(r_static.sw, m, -1), 2);
+	where = -1;
+	vn_sw_fdb_dump(r_static.sw, find_static, &where);
+	assert_int_equal(where, -1);
+	rig_down(&r_static);
 }
 
 int main(void)
@@ -639,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_sw_two_workers_handoff),
 		cmocka_unit_test(test_sw_hot_add_del_running),
 		cmocka_unit_test(test_sw_fdb_api),
+		cmocka_unit_test(test_sw_fdb_static_rules),
 		cmocka_unit_test(test_sw_pinned_polling_workers),
 	};
 
