@@ -26,7 +26,7 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /tmp
 hostname vnguest
 
-VN_IP= VN_GW= VN_MTU=
+VN_IP='' VN_GW='' VN_MTU=''
 [ -r /vn/config ] && . /vn/config
 
 # Modules in the order build-image.sh computed from modules.dep
@@ -71,7 +71,7 @@ if [ ! -r /vn/cmd ]; then
 	setsid cttyhack sh -l
 	poweroff -f
 fi
-cd /root
+cd /root || exit 1
 sh /vn/cmd
 rc=$?
 echo "GUEST-CMD-EXIT=$rc"

@@ -57,10 +57,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-net= sock= tap= vu_server=0 vu_reconnect= queues=1
+net='' sock='' tap='' vu_server=0 vu_reconnect='' queues=1
 mac=52:54:00:12:34:56 nic_opts=()
-ip= gw= mtu= cmd= have_cmd=0 files=() img_opts=() vports=()
-console= timeout= name=vnetd-guest mem=256 smp=1 accel=auto kernel= append=
+ip='' gw='' mtu='' cmd='' have_cmd=0 files=() img_opts=() vports=()
+console='' timeout='' name=vnetd-guest mem=256 smp=1 accel=auto kernel='' append=''
 verbose=0 qemu_extra=() cache=$repo/build/guest dry=0
 
 die() {
@@ -176,16 +176,16 @@ kargs="console=ttyS0 panic=-1"
 [ $verbose = 1 ] || kargs+=" quiet loglevel=3"
 kargs+=$append
 args=(-name "$name" -nodefaults -no-user-config -nographic -vga none -no-reboot
-	-machine q35,memory-backend=ram0 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "${mem}M"
+	-machine "q35,memory-backend=ram0" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "${mem}M"
 	-object "memory-backend-memfd,id=ram0,size=${mem}M,share=on"
 	-kernel "${kernel:-$img/vmlinuz}" -initrd "$run/initrd" -append "$kargs")
 if [ -n "$console" ]; then
 	args+=(-chardev "file,id=con0,path=$console" -serial chardev:con0 -monitor none)
 elif [ -t 0 ] && [ $have_cmd = 0 ]; then
 	# interactive: Ctrl-A x quits, Ctrl-A c switches to the monitor
-	args+=(-chardev stdio,id=con0,mux=on,signal=off -serial chardev:con0 -mon chardev=con0)
+	args+=(-chardev "stdio,id=con0,mux=on,signal=off" -serial chardev:con0 -mon chardev=con0)
 else
-	args+=(-chardev stdio,id=con0 -serial chardev:con0 -monitor none)
+	args+=(-chardev "stdio,id=con0" -serial chardev:con0 -monitor none)
 fi
 # ttyS1: the guest writes the command's exit status here
 args+=(-chardev "file,id=status0,path=$run/status" -serial chardev:status0)
@@ -209,7 +209,7 @@ for o in "${nic_opts[@]}"; do nic+=,$o; done
 [ $net = none ] || args+=(-device "$nic")
 
 if [ ${#vports[@]} -gt 0 ]; then
-	args+=(-device virtio-serial-pci,id=vser0)
+	args+=(-device "virtio-serial-pci,id=vser0")
 	i=0
 	for v in "${vports[@]}"; do
 		vname=${v%%:*} kind=null path=
