@@ -148,7 +148,10 @@ img=$("$here/build-image.sh" --cache "$cache" "${img_opts[@]}") || die "no guest
 run=$(mktemp -d "${TMPDIR:-/tmp}/vnetd-guest.XXXXXX")
 qpid=
 cleanup() {
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
+	if [ -n "$qpid" ]; then
+		kill "$qpid" 2>/dev/null || true
+		wait "$qpid" 2>/dev/null || true
+	fi
 	rm -rf "$run"
 }
 trap cleanup EXIT
@@ -239,8 +242,7 @@ fi
 # --- run: QEMU in the background so a TERM to this script stops it too
 stop() {
 	trap - TERM INT HUP
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
-	exit 143
+	exit 143	# cleanup() stops QEMU
 }
 trap stop TERM INT HUP
 if [ -n "$timeout" ]; then
