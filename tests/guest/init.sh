@@ -27,7 +27,12 @@ mount -t tmpfs tmpfs /tmp
 hostname vnguest
 
 VN_IP='' VN_GW='' VN_MTU=''
-[ -r /vn/config ] && . /vn/config
+if [ ! -r /vn/config ]; then
+	# run-guest.sh always appends it: without it there is no command to run
+	echo "GUEST-ERROR no /vn/config: the run's archive did not unpack"
+	poweroff -f
+fi
+. /vn/config
 
 # Modules in the order build-image.sh computed from modules.dep
 while read -r ko; do

@@ -170,9 +170,16 @@ for spec in "${files[@]}"; do
 	cp -L "$src" "$run/root/$dst"
 done
 # The kernel unpacks every cpio archive in the initrd in turn; later files
-# win. The image's archive is gzip'd, this one is plain.
+# win. The image's archive is gzip'd, this one is plain, and the kernel takes
+# a plain archive only at an offset that is a multiple of 4 (it skips zero
+# bytes between archives): pad, or the guest silently boots without it.
 (cd "$run/root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$run/run.cpio"
-cat "$img/initrd.cpio.gz" "$run/run.cpio" >"$run/initrd"
+base=$(stat -c %s "$img/initrd.cpio.gz")
+{
+	cat "$img/initrd.cpio.gz"
+	head -c $(((4 - base % 4) % 4)) /dev/zero
+	cat "$run/run.cpio"
+} >"$run/initrd"
 
 # --- QEMU command line
 kargs="console=ttyS0 panic=-1"
