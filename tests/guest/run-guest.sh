@@ -248,7 +248,7 @@ fi
 
 # --- run: QEMU in the background so a TERM to this script stops it too
 stop() {
-	trap - TERM INT HUP
+	trap '' TERM INT HUP	# a second TERM must not cut cleanup() short
 	exit 143	# cleanup() stops QEMU
 }
 trap stop TERM INT HUP
