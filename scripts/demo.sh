@@ -6,7 +6,9 @@
 # Usage: scripts/demo.sh [BUILD_DIR]   (default: build)
 # An XDP program (examples/proto_count.bpf.c, built by vnetd-bpf-cc: clang -target bpf)
 # counts frames per IP protocol at the first port's ingress; its map is read
-# back with vnetctl.
+# back with vnetctl. Last, a QEMU guest booted by tests/guest/run-guest.sh
+# (its image is built into BUILD/guest the first time) joins on a vhost-user
+# port, pings and sends TCP.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,22 +42,29 @@ cat "$dir/vnetd.conf"
 pid=$!
 for _ in $(seq 100); do "$vnetctl" -s "$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
 
-# guest_part() - a QEMU guest (virtio-net on a vhost-user port of vnetd, under
-# software emulation here) pings and sends TCP to the second namespace.
+# guest_part() - a QEMU guest (virtio-net on a vhost-user port of vnetd, booted
+# by the project's test harness tests/guest/run-guest.sh, which builds its image
+# into BUILD/guest on first use) pings and sends TCP to the second namespace.
 guest_part() {
-	local guest_dir=${VNETD_SHARED:-$repo/../shared}/guest
+	local rc=0
 
-	if [ ! -x "$guest_dir/run-guest.sh" ]; then
-		echo; echo "=== (no QEMU guest: $guest_dir/run-guest.sh not found)"
+	if ! command -v qemu-system-x86_64 >/dev/null; then
+		echo; echo "=== (no QEMU guest: qemu-system-x86_64 missing; make deps installs it)"
 		return 0
 	fi
 	run port add "vhost-user:name=vm0,path=$dir/vm0.sock"
-	echo; echo "=== a QEMU guest on port vm0 pings and sends TCP to ${tag}b (boots in ~10 s under TCG)"
-	ip netns exec "${tag}b" timeout 60 iperf3 -s -1 -B 10.203.0.2 >/dev/null 2>&1 &
-	"$guest_dir/run-guest.sh" --vhost-user "$dir/vm0.sock" --ip 10.203.0.3/24 \
-		--console "$dir/vm0.console" --timeout 120 --name vnetd-demo \
+	echo; echo "=== a QEMU guest on port vm0 pings and sends TCP to ${tag}b (boots in 6-15 s under TCG)"
+	ip netns exec "${tag}b" timeout 90 iperf3 -s -1 -B 10.203.0.2 >/dev/null 2>&1 &
+	"$repo/tests/guest/run-guest.sh" --cache "$build/guest" --vhost-user "$dir/vm0.sock" \
+		--ip 10.203.0.3/24 --console "$dir/vm0.console" --timeout 150 --name vnetd-demo \
 		--cmd 'ping -c 3 10.203.0.2 && iperf3 -c 10.203.0.2 -t 3 | tail -3' \
-		>"$dir/vm0.out" 2>&1 || { echo "guest failed:"; tail -20 "$dir/vm0.console"; exit 1; }
+		>"$dir/vm0.out" 2>&1 || rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "guest failed ($rc):"
+		tail -5 "$dir/vm0.out"
+		tr -d '\r' <"$dir/vm0.console" | tail -20
+		exit 1
+	fi
 	tr -d '\r' <"$dir/vm0.console" | grep -E 'packets transmitted|sender|receiver' || true
 	run stats vm0
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* egress.c - offload resolution per frame and destination (DESIGN.md idea 3)
+/* egress.c - offload resolution per frame and destination, as late as possible
  *
- * A frame's pending work (vh: NEEDS_CSUM, a GSO type) is done only here, at
+ * Offloads are carried through the switch, not undone at ingress. A frame's
+ * pending work (vh: NEEDS_CSUM, a GSO type) is done only here, at
  * the last moment, and only for a destination that did not negotiate the
  * matching feature (port.h: GUEST_* bits are what the destination's peer
  * accepts):

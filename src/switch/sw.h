@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* sw.h - the L2 switch: ports, workers, forwarding loop, FDB access (public API)
  *
- * See /work/notes/SWITCH_API.md: the daemon (port-tap) and the control layer
- * (ctl) use exactly these names. The control thread calls every function
- * here; the datapath runs in the workers started by vn_sw_start(), or, in
- * tests, one iteration at a time through vn_sw_run_once().
+ * What the daemon (cmd/vnetd.c) and the control layer (ctl/) call to run the
+ * switch; the switch's own state (sw_internal.h) stays inside switch/. The
+ * control thread calls every function here; the datapath runs in the
+ * workers started by vn_sw_start(), or, in tests, one iteration at a time
+ * through vn_sw_run_once().
  */
 #ifndef VN_SWITCH_SW_H
 #define VN_SWITCH_SW_H

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # lib_guest.sh - helpers for e2e scripts that boot QEMU test guests (source it; bash)
 #
-# GUEST_DIR                     ../shared/guest of the repo, or $VNETD_SHARED/guest
+# GUEST_RUN                     the project's guest harness, tests/guest/run-guest.sh;
+#                               its image is cached in $build/guest
 # guest_start NAME ARGS...      run-guest.sh in the background with console
 #                               $tmp/NAME.log; sets GUEST_PID_<NAME>
 # guest_wait_line NAME RE SECS  wait until the console matches RE (fails if the
@@ -10,14 +11,13 @@
 # guest_wait NAME SECS          wait for the guest to power off; its exit status
 # guest_kill_all                kill every guest this script started
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-GUEST_DIR=${VNETD_SHARED:-$repo/../shared}/guest
+GUEST_RUN=$(cd "$(dirname "${BASH_SOURCE[0]}")/../guest" && pwd)/run-guest.sh
 GUEST_PIDS=()
 
 guest_start() {
 	local name=$1
 	shift
-	"$GUEST_DIR/run-guest.sh" --console "$tmp/$name.log" --timeout 240 \
+	"$GUEST_RUN" --cache "${build:?}/guest" --console "$tmp/$name.log" --timeout 240 \
 		--name "vn-$name" "$@" >"$tmp/$name.out" 2>&1 &
 	eval "GUEST_PID_$name=$!"
 	GUEST_PIDS+=($!)
