@@ -8,7 +8,6 @@
  * daemon or the socket failed, 255 for a command-line mistake.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -32,6 +31,10 @@
 
 static const char *sock_path = VN_CTL_SOCK_DEFAULT;
 static bool json_out;
+
+#ifndef VNETCTL_VERSION
+#define VNETCTL_VERSION "unknown"
+#endif
 static int64_t next_id = 1;
 
 static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -171,12 +174,14 @@ static int usage(FILE *f, const char *prefix)
 	unsigned int i, shown = 0;
 
 	if (!prefix)
-		fputs("Usage: vnetctl [-s SOCK] [-j|--json] COMMAND\n"
+		fputs("Usage: vnetctl [OPTIONS] COMMAND [OPTIONS]\n"
 		      "       vnetctl OBJECT help\n\n"
-		      "Options:\n"
-		      "  -s, --socket SOCK  control socket (default " VN_CTL_SOCK_DEFAULT ")\n"
+		      "Options (before or after the command words; \"--\" ends them):\n"
+		      "  -s, --socket SOCK  control socket (default " VN_CTL_SOCK_DEFAULT ");\n"
+		      "                     after \"capture\", -s is its snap length: use --socket\n"
 		      "  -j, --json         print results as JSON\n"
-		      "  -h, --help         this help\n\n"
+		      "  -h, --help         this help\n"
+		      "  -V, --version      print vnetctl's version\n\n"
 		      "Commands:\n", f);
 	for (i = 0; i < VN_CTL_CMD__MAX; i++) {
 		const struct vn_ctl_cmd *cmd = vn_ctl_cmd_get(i);
@@ -218,7 +223,7 @@ static bool help_asked(int argc, char **argv)
 	int i;
 
 	for (i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "help") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+		if (!strcmp(argv[i], "help"))
 			return true;
 	return false;
 }
@@ -270,40 +275,114 @@ static int run_top(int argc, char **argv)
 	return vnetctl_top(count, (unsigned int)secs, json_out);
 }
 
+/* Options of "capture" that take a value: their value is never a global option */
+static bool capture_opt(const char *w)
+{
+	return !strcmp(w, "-w") || !strcmp(w, "-c") || !strcmp(w, "-f") || !strcmp(w, "-s");
+}
+
+/**
+ * global_opt() - Take one global option at @argv[*i], if it is one
+ * @argc:	number of words
+ * @argv:	words
+ * @i:		index, advanced past a consumed value
+ * @capture:	the command is "capture", whose own -s is its snap length
+ *
+ * Return: 0 not a global option, 1 taken, 2 help, 3 version, or EXIT_USAGE
+ *	   after printing the error
+ */
+static int global_opt(int argc, char **argv, int *i, bool capture)
+{
+	const char *w = argv[*i];
+
+	if (!strcmp(w, "-j") || !strcmp(w, "--json"))
+		return json_out = true, 1;
+	if (!strcmp(w, "-h") || !strcmp(w, "--help"))
+		return 2;
+	if (!strcmp(w, "-V") || !strcmp(w, "--version"))
+		return 3;
+	if (!strncmp(w, "--socket=", 9)) {
+		sock_path = w + 9;
+		return sock_path[0] ? 1 : die_usage("--socket needs a socket path");
+	}
+	if (!strcmp(w, "--socket") || (!capture && !strcmp(w, "-s"))) {
+		if (*i + 1 >= argc || !argv[*i + 1][0])
+			return die_usage("\"%s\" needs a socket path", w);
+		sock_path = argv[++*i];
+		return 1;
+	}
+	return 0;
+}
+
+/**
+ * split_args() - Take the global options out of @argv, wherever they are
+ * @argc:	number of words
+ * @argv:	words; on return the command words, in order, from argv[0]
+ * @nwords:	number of command words, output
+ *
+ * bpftool, git and kubectl accept their global options before or after the
+ * command words ("vnetctl port list --json"), and so does vnetctl. "--"
+ * ends option parsing: every word after it is a command word. Before the
+ * command, an unknown option is an error here; after it, the command's
+ * own parser judges it ("stats --all", "capture -s 96").
+ *
+ * Return: 0 to run, 2 help, 3 version, or EXIT_USAGE after printing the error
+ */
+static int split_args(int argc, char **argv, int *nwords)
+{
+	bool capture = false;
+	int i, n = 0, r, want = 0;
+
+	*nwords = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (++i < argc)
+				argv[n++] = argv[i];
+			break;
+		}
+		r = global_opt(argc, argv, &i, capture);
+		if (r == EXIT_USAGE)
+			return r;
+		if (r > 1 && !want)	/* the first of --help and --version wins */
+			want = r;
+		if (r)
+			continue;
+		if (n == 0 && argv[i][0] == '-' && argv[i][1])
+			return die_usage("unknown option \"%s\"", argv[i]);
+		if (n == 0)
+			capture = !strcmp(argv[i], "capture");
+		argv[n++] = argv[i];
+		/* "capture ... -f EXPR": EXPR is the filter, whatever it looks like */
+		if (capture && n > 1 && capture_opt(argv[i]) && i + 1 < argc)
+			argv[n++] = argv[++i];
+	}
+	*nwords = n;
+	return want;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int nwords = 0, ret;
 
-	/* '+': stop at the first command word, so "stats --all" keeps its flag */
-	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sock_path = optarg;
-			break;
-		case 'j':
-			json_out = true;
-			break;
-		case 'h':
-			usage(stdout, NULL);
-			return 0;
-		default:
-			return die_usage("unknown option");
-		}
+	ret = split_args(argc - 1, argv + 1, &nwords);
+	argv++;
+	if (ret == EXIT_USAGE)
+		return ret;
+	if (ret == 3) {
+		printf("vnetctl %s\n", VNETCTL_VERSION);
+		return 0;
 	}
-	argc -= optind;
-	argv += optind;
+	/* "vnetctl --help", "vnetctl port --help", "vnetctl port list -h" */
+	if (ret == 2)
+		return nwords ? usage(stdout, argv[0]) : (usage(stdout, NULL), 0);
+	argc = nwords;
 	if (argc == 0) {
 		usage(stderr, NULL);
 		return EXIT_USAGE;
 	}
 	if (help_asked(argc, argv)) {
-		if (!strcmp(argv[0], "help") || !strncmp(argv[0], "-", 1)) {
+		if (!strcmp(argv[0], "help")) {
 			usage(stdout, NULL);
 			return 0;
 		}

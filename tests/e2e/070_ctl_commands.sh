@@ -43,6 +43,22 @@ ctl --json worker list | json "len(j) == 1 and j[0]['id'] == 0 and j[0]['cpu'] i
 	and sorted(j[0]['ports']) == sorted(['$a', '$b']) and j[0]['iterations'] > 0
 	and j[0]['polls'] == 0 and j[0]['ring_tx'] == 0" || fail "worker list json: $(ctl --json worker list)"
 
+note "global options before or after the command words, -- ends them"
+"$VNETCTL" port list --json -s "$sock" | json "len(j) == 2" || fail "port list --json -s"
+"$VNETCTL" -j -s "$sock" port list | json "len(j) == 2" || fail "-j -s port list"
+"$VNETCTL" --json port list --socket "$sock" | json "len(j) == 2" || fail "--json port list --socket"
+"$VNETCTL" --socket="$sock" port list -j | json "len(j) == 2" || fail "--socket= port list -j"
+"$VNETCTL" -s /nonexistent port list -s "$sock" --json | json "len(j) == 2" || fail "last -s wins"
+ctl stats "$a" --all --json | json "len(j) == 1 and 'drop_runt' in j[0]['counters']" || fail "stats --all --json"
+ctl -- port list | grep -q "^NAME " || fail "-- port list"
+[ "$("$VNETCTL" --version)" = "vnetctl $("$VNETD" --version | sed 's/^vnetd //')" ] || fail "vnetctl --version"
+[ "$("$VNETCTL" port list -V)" = "$("$VNETCTL" --version)" ] || fail "vnetctl -V"
+"$VNETCTL" port list --help | grep -q "^  port list " || fail "port list --help"
+ctl_fails 255 'Error: unknown option "-x".' -x port list
+ctl_fails 255 'Error: unknown option "--json=yes".' --json=yes port list
+ctl_fails 255 'Error: "-s" needs a socket path.' port list -s
+ctl_fails 255 'Error: "--socket" needs a socket path.' --socket
+
 note "version, commands"
 ctl version | grep -q "^vnetd .*control protocol 1$" || fail "version"
 ctl --json version | json 'j["proto"] == 1 and j["version"]'
