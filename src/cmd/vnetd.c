@@ -483,14 +483,23 @@ static int log_port(struct vn_port *p, void *arg)
  */
 static int open_ports(struct vn_sw *sw, const struct vnetd_opts *o)
 {
+	struct vn_log_capture cap;
 	struct vn_port *p;
+	char why[512];
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < o->nports; i++) {
+		/* one line per failure: the option, and the reason the port layer gave */
+		vn_log_capture_begin(&cap, why, sizeof(why));
 		ret = vn_sw_port_add(sw, o->ports[i], -1, &p);
+		vn_log_capture_end(&cap);
 		if (ret) {
-			vn_err("--port %s: cannot open: %s", o->ports[i], strerror(-ret));
+			/* the reason names the spec or the port already */
+			if (why[0])
+				vn_err("--port: %s", why);
+			else
+				vn_err("--port %s: %s", o->ports[i], strerror(-ret));
 			return ret;
 		}
 	}

@@ -10,6 +10,7 @@
 #define VN_CORE_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum vn_log_level {
 	VN_LOG_ERR,
@@ -25,6 +26,21 @@ void vn_log_set_level(enum vn_log_level level);
 enum vn_log_level vn_log_get_level(void);
 void vn_log(enum vn_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/**
+ * struct vn_log_capture - where this thread's next error goes instead of the sink
+ * @buf:	message buffer ("" until an error is captured)
+ * @len:	its size
+ * @prev:	the capture this one interrupted (restored by vn_log_capture_end())
+ */
+struct vn_log_capture {
+	char *buf;
+	size_t len;
+	struct vn_log_capture *prev;
+};
+
+void vn_log_capture_begin(struct vn_log_capture *cap, char *buf, size_t len);
+void vn_log_capture_end(struct vn_log_capture *cap);
 
 #define vn_err(...)	vn_log(VN_LOG_ERR, __VA_ARGS__)
 #define vn_warn(...)	vn_log(VN_LOG_WARN, __VA_ARGS__)

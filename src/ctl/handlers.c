@@ -51,10 +51,21 @@ struct port_rec {
 	uint64_t rate[4];
 };
 
+/**
+ * struct vn_ctl - the handlers' context
+ * @sw:		the switch
+ * @caps:	running captures
+ * @lock:	serialises requests (socket and config file)
+ * @why:	the first error the layers below logged while the current
+ *		request ran (vn_log_capture_begin()): a handler puts it in its
+ *		reply, where the client can read it; "" if they logged none
+ * @recs:	per port id: spec and rate samples
+ */
 struct vn_ctl {
 	struct vn_sw *sw;
 	struct vn_ctl_captures *caps;
 	pthread_mutex_t lock;
+	char why[VN_CTL_MSG_MAX];
 	struct port_rec recs[VN_SW_PORTS_MAX];
 };
 
@@ -175,10 +186,23 @@ static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_
 
 	if (json_object_object_get_ex(args, "worker", &w))
 		worker = json_object_get_int(w);
+	/* refused before anything is opened: a worker the switch does not have */
+	if (worker >= (int)vn_sw_workers(ctl->sw)) {
+		if (vn_sw_workers(ctl->sw) == 1)
+			snprintf(msg, msglen, "worker %d does not exist: vnetd has one worker, 0",
+				 worker);
+		else
+			snprintf(msg, msglen, "worker %d does not exist: vnetd has workers 0-%u",
+				 worker, vn_sw_workers(ctl->sw) - 1);
+		return -EINVAL;
+	}
 	ret = vn_sw_port_add(ctl->sw, spec, worker, &port);
 	if (ret) {
-		snprintf(msg, msglen, "cannot add port \"%.200s\": %s%s", spec, strerror(-ret),
-			 ret == -EEXIST ? " (name in use)" : " (vnetd's log has the details)");
+		/* the port layer logged the reason (captured); else only errno is known */
+		if (ctl->why[0])
+			snprintf(msg, msglen, "%s", ctl->why);
+		else
+			snprintf(msg, msglen, "cannot add port \"%.200s\": %s", spec, strerror(-ret));
 		return ret;
 	}
 	r = rec_of(ctl, port);
@@ -537,6 +561,10 @@ static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 		flags |= VN_SW_XDP_REPLACE;
 	ret = vn_sw_xdp_attach(ctl->sw, xs.port, xs.dir, xs.path,
 			       xs.section[0] ? xs.section : NULL, flags, msg, msglen);
+	/* a load failure: the object loader logged why (captured), say it here */
+	if (ret && ctl->why[0])
+		snprintf(msg, msglen, "%.400s%s%s: cannot load: %s", xs.path, xs.section[0] ? ":" : "",
+			 xs.section, ctl->why);
 	if (ret)
 		return ret;
 	*result = json_object_new_object();
@@ -1034,6 +1062,7 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_object *args,
 	       struct json_object **result, char *msg, size_t msglen)
 {
+	struct vn_log_capture cap;
 	int ret;
 
 	/* a command in the table without a handler here */
@@ -1042,7 +1071,13 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 		return -EOPNOTSUPP;
 	}
 	pthread_mutex_lock(&ctl->lock);
+	msg[0] = '\0';
+	vn_log_capture_begin(&cap, ctl->why, sizeof(ctl->why));
 	ret = handlers[cmd->id](ctl, args, result, msg, msglen);
+	vn_log_capture_end(&cap);
+	/* every error reply says why: the handler's words, the layer below's, or errno's */
+	if (ret && !msg[0])
+		snprintf(msg, msglen, "%s", ctl->why[0] ? ctl->why : strerror(ret < 0 ? -ret : EIO));
 	pthread_mutex_unlock(&ctl->lock);
 	return ret;
 }
@@ -1050,7 +1085,12 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 static int dispatch(void *ctx, const struct vn_ctl_request *req, struct json_object **result,
 		    char *msg, size_t msglen)
 {
-	return run(ctx, req->cmd, req->args, result, msg, msglen);
+	int ret = run(ctx, req->cmd, req->args, result, msg, msglen);
+
+	/* the reason went to the client; the log keeps a line of it too */
+	if (ret)
+		vn_info("ctl: %s refused: %s", req->cmd->name, msg);
+	return ret;
 }
 
 /* capture.start: the session writes the reply and the stream (capture_sess.c) */

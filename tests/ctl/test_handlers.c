@@ -188,6 +188,53 @@ static void test_handlers_stats_and_fdb(void **state)
 	json_object_put(req("{\"v\":1,\"id\":9,\"cmd\":\"port.del\",\"args\":{\"name\":\"sb\"}}"));
 }
 
+/* port.add REQ must fail with @code and exactly @want as its message */
+static void port_add_refused(const char *spec_json, const char *code, const char *want)
+{
+	struct json_object *rep;
+
+	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"port.add\",\"args\":%s}", spec_json);
+	assert_string_equal(err_msg(rep, code), want);
+	json_object_put(rep);
+}
+
+/* The reason a lower layer knows is in the reply, not only in the daemon's log */
+static void test_handlers_error_reasons(void **state)
+{
+	struct json_object *rep;
+
+	(void)state;
+	port_add_refused("{\"spec\":\"pair:name=wa,peer=wb\",\"worker\":3}", "EINVAL",
+			 "worker 3 does not exist: vnetd has one worker, 0");
+	port_add_refused("{\"spec\":\"pair:name=wa,peer=wb,vlan=5000\"}", "EINVAL",
+			 "port 'wa': bad value '5000' for 'vlan' (expected 1-4094)");
+	port_add_refused("{\"spec\":\"pair:name=wa,peer=wb,colour=red\"}", "EINVAL",
+			 "port 'wa': unknown key 'colour' for kind pair");
+	/* nothing was added by the refused commands */
+	rep = req("{\"v\":1,\"id\":2,\"cmd\":\"port.list\"}");
+	assert_int_equal(json_object_array_length(ok(rep)), 0);
+	json_object_put(rep);
+}
+
+/* A config file's error is one line: FILE:LINE and the reason, nothing about a log */
+static void test_handlers_config_reason(void **state)
+{
+	char cfg[] = "/tmp/vn-ctl-cfg-XXXXXX", err[512], want[600];
+	static const char bad[] = "port add pair:name=xa,peer=xb,vlan=5000\n";
+	int cfd;
+
+	(void)state;
+	cfd = mkstemp(cfg);
+	assert_true(cfd >= 0);
+	assert_int_equal(write(cfd, bad, sizeof(bad) - 1), (int)sizeof(bad) - 1);
+	close(cfd);
+	assert_int_equal(vn_ctl_server_config(ctl_h_srv, cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: port 'xa': bad value '5000' for 'vlan' (expected 1-4094)",
+		 cfg);
+	assert_string_equal(err, want);
+	unlink(cfg);
+}
+
 static void test_handlers_config_file(void **state)
 {
 	char cfg[] = "/tmp/vn-ctl-cfg-XXXXXX", err[512];
@@ -223,6 +270,8 @@ int main(void)
 		cmocka_unit_test(test_handlers_port_lifecycle),
 		cmocka_unit_test(test_handlers_stats_and_fdb),
 		cmocka_unit_test(test_handlers_config_file),
+		cmocka_unit_test(test_handlers_error_reasons),
+		cmocka_unit_test(test_handlers_config_reason),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -189,6 +189,40 @@ static void test_xdp_cmds_lifecycle(void **state)
 }
 
 /* map.list and map.lookup on lru_flow.bpf.o (LRU_HASH flows, HASH blocked u32 -> u32) */
+/* A refused load says why in the reply: the object loader's own reason */
+static void test_xdp_cmds_load_reason(void **state)
+{
+	char path[] = "/tmp/vn-ctl-notelf-XXXXXX", want[256];
+	struct json_object *rep;
+	struct vn_port *a, *b;
+	const char *base;
+	int fd;
+
+	(void)state;
+	assert_int_equal(vn_pair_create("xr", "xhr", NULL, &a, &b), 0);
+	assert_int_equal(vn_sw_port_attach(ctl_h_sw, a, -1), 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "plain text\n", 11), 11);
+	close(fd);
+	base = strrchr(path, '/') + 1;
+	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":\"xr:ingress:%s\"}}",
+		  path);
+	snprintf(want, sizeof(want), "%s: cannot load: obj '%s': not an ELF file", path, base);
+	assert_string_equal(err_msg(rep, "EINVAL"), want);
+	json_object_put(rep);
+	unlink(path);
+	/* a section the object does not have */
+	rep = req("{\"v\":1,\"id\":2,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+		  "\"xr:ingress:%s/xdp1.bpf.o:nosuchsec\"}}", progs);
+	snprintf(want, sizeof(want), "%s/xdp1.bpf.o:nosuchsec: cannot load: ", progs);
+	assert_int_equal(strncmp(err_msg(rep, "ENOENT"), want, strlen(want)), 0);
+	assert_non_null(strstr(err_msg(rep, "ENOENT"), "nosuchsec"));
+	json_object_put(rep);
+	assert_int_equal(vn_sw_port_del(ctl_h_sw, "xr"), 0);
+	vn_port_close(b);
+}
+
 static void test_xdp_cmds_map_list_lookup(void **state)
 {
 	struct json_object *rep, *res, *e;
@@ -326,6 +360,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xdp_cmds_lifecycle),
 		cmocka_unit_test(test_xdp_cmds_map_list_lookup),
+		cmocka_unit_test(test_xdp_cmds_load_reason),
 	};
 
 	if (argc < 2) {

@@ -56,7 +56,10 @@ expect_fail "--cpus: CPU 4095 is offline or not allowed" --cpus 4095
 expect_fail "unexpected argument 'tap:name=x'" tap:name=x
 expect_fail "unknown kind 'nosuch'" --port nosuch:name=x
 expect_fail "bad value 'maybe' for 'offload'" --port "tap:name=${tag}a,offload=maybe"
-expect_fail "bad value '5000' for 'vlan'" --port "tap:name=${tag}a,vlan=5000"
+expect_fail "error: --port: port '${tag}a': bad value '5000' for 'vlan' (expected 1-4094)" \
+	--port "tap:name=${tag}a,vlan=5000"
+# one line per failure: the reason, not the reason and then an errno
+[ "$(grep -c 'error:' "$tmp/err")" = 1 ] || { echo "--port error not one line:"; cat "$tmp/err"; exit 1; }
 expect_fail "no such tap and create=off" --port "tap:name=${tag}a,create=off"
 # the second port fails: the first one, already created, must be removed again
 expect_fail "unknown key 'colour'" --port "tap:name=${tag}a" --port "tap:name=${tag}b,colour=red"
@@ -90,6 +93,8 @@ vnetd_stop TERM || rc=$?
 
 # a failing config line: exit 1 naming file and line, and its taps removed
 printf 'port add tap:name=%sc\nport add tap:name=%sd,vlan=0\n' "$tag" "$tag" >"$tmp/conf"
-expect_fail "$tmp/conf:2:" --socket "$tmp/sock" --config "$tmp/conf"
+expect_fail "error: --config $tmp/conf:2: port '${tag}d': bad value '0' for 'vlan' (expected 1-4094)" \
+	--socket "$tmp/sock" --config "$tmp/conf"
+[ "$(grep -c 'error:' "$tmp/err")" = 1 ] || { echo "config error not one line:"; cat "$tmp/err"; exit 1; }
 ! ip link show "${tag}c" 2>/dev/null || { echo "${tag}c left behind"; exit 1; }
 echo "ok"

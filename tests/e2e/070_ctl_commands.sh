@@ -152,10 +152,14 @@ set +e
 out=$(ctl port del nosuch 2>&1); rc=$?
 set -e
 [ $rc -eq 1 ] && [ "$out" = 'Error: port "nosuch" does not exist' ] || fail "port del nosuch: $rc $out"
-set +e
-out=$(ctl port add "tap:name=$a" 2>&1); rc=$?
-set -e
-[ $rc -eq 1 ] && echo "$out" | grep -q "^Error: cannot add port.*File exists" || fail "dup add: $rc $out"
+note "a refused command says why, in vnetctl's output (not only in vnetd's log)"
+ctl_fails 1 "Error: worker 3 does not exist: vnetd has one worker, 0" port add "tap:name=${tag}w" worker 3
+! ip link show "${tag}w" >/dev/null 2>&1 || fail "refused port add (worker 3) created its tap"
+ctl_fails 1 "Error: port '${tag}w': bad value '5000' for 'vlan' (expected 1-4094)" \
+	port add "tap:name=${tag}w,vlan=5000"
+ctl_fails 1 "Error: port '${tag}w': unknown key 'colour' for kind tap" port add "tap:name=${tag}w,colour=red"
+grep -q "ctl: port.add refused: worker 3 does not exist" "$log" || fail "refusal not logged"
+! grep -q "log has" "$log" || fail "a message points at the log"
 set +e
 out=$(ctl port explode 2>&1); rc=$?
 set -e
