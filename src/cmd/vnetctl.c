@@ -27,6 +27,7 @@
 #include "vnetctl.h"
 
 #define EXIT_USAGE	255
+#define TOP_USAGE	"top [-n COUNT] [-d SECS]"
 #define REPLY_TIMEOUT_MS 10000
 
 static const char *sock_path = VN_CTL_SOCK_DEFAULT;
@@ -195,8 +196,8 @@ static int usage(FILE *f, const char *prefix)
 		shown++;
 	}
 	if (!prefix || !strcmp(prefix, "top")) {
-		fprintf(f, "  %-34s %s\n", "top [-n COUNT] [-d SECS]",
-			"live per-port rates, refreshed every SECS (default 1)");
+		fprintf(f, "  %-34s %s\n", TOP_USAGE,
+			"live per-port rates, refreshed every SECS (default 1, 0.1 to 60)");
 		shown++;
 	}
 	if (!prefix || !strcmp(prefix, "capture")) {
@@ -256,23 +257,36 @@ static int run_one(int argc, char **argv)
 	return 0;
 }
 
+/* "top [-n COUNT] [-d SECS]": SECS as top(1) takes it, fractions too */
 static int run_top(int argc, char **argv)
 {
-	long count = -1, secs = 1;
+	long count = -1;
+	double secs = 1;
 	char *end;
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		long *dst = !strcmp(argv[i], "-n") ? &count : !strcmp(argv[i], "-d") ? &secs : NULL;
+		const char *o = argv[i];
 
-		if (!dst || i + 1 >= argc)
-			return die_usage("either \"top\" is duplicate, or \"%s\" is garbage", argv[i]);
-		*dst = strtol(argv[++i], &end, 10);
-		/* -d 0 would spin; -d 100000 would outlive the idle timeout */
-		if (*end || *dst < 1 || (dst == &secs && *dst > 60) || *dst > 1000000)
-			return die_usage("\"%s\" needs a number (-d: 1 to 60)", argv[i - 1]);
+		if (strcmp(o, "-n") && strcmp(o, "-d"))
+			return die_usage("%s \"%s\" (usage: " TOP_USAGE ")", o[0] == '-' && o[1] ?
+					 "unknown option" : "unexpected", o);
+		if (i + 1 >= argc)
+			return die_usage("\"%s\" needs a value: %s", o, o[1] == 'n' ? "-n COUNT" :
+					 "-d SECS");
+		errno = 0;
+		if (o[1] == 'n') {
+			count = strtol(argv[++i], &end, 10);
+			if (errno || end == argv[i] || *end || count < 1 || count > 1000000)
+				return die_usage("-n COUNT must be a whole number from 1 to 1000000");
+		} else {
+			secs = strtod(argv[++i], &end);
+			/* below 0.1 s it would spin; past 60 s it outlives the idle timeout */
+			if (errno || end == argv[i] || *end || !(secs >= 0.1 && secs <= 60))
+				return die_usage("-d SECS must be seconds from 0.1 to 60 (e.g. 0.5)");
+		}
 	}
-	return vnetctl_top(count, (unsigned int)secs, json_out);
+	return vnetctl_top(count, (unsigned int)(secs * 1000 + 0.5), json_out);
 }
 
 /* Options of "capture" that take a value: their value is never a global option */

@@ -144,15 +144,17 @@ static void show(const struct sample *cur, unsigned int n, const struct sample *
 }
 
 /**
- * vnetctl_top() - Print per-port rates every @secs seconds
+ * vnetctl_top() - Print per-port rates every @interval_ms milliseconds
  * @count:	iterations, -1 for until interrupted
- * @secs:	interval
+ * @interval_ms: interval
  * @json:	one JSON object per line instead of a table
  *
  * Return: exit status
  */
-int vnetctl_top(long count, unsigned int secs, bool json)
+int vnetctl_top(long count, unsigned int interval_ms, bool json)
 {
+	struct timespec ts = { .tv_sec = interval_ms / 1000,
+			       .tv_nsec = (long)(interval_ms % 1000) * 1000000 };
 	struct sample *prev, *cur, *tmp;
 	unsigned int np = 0, n = 0;
 	bool tty = isatty(STDOUT_FILENO) && !json;
@@ -169,7 +171,7 @@ int vnetctl_top(long count, unsigned int secs, bool json)
 	if (fetch(fd, prev, &np))
 		goto out;
 	for (i = 0; count < 0 || i < count; i++) {
-		sleep(secs);
+		nanosleep(&ts, NULL);
 		t1 = (double)vn_mono_ns() / 1e9;
 		if (fetch(fd, cur, &n))
 			goto out;

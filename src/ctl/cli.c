@@ -41,7 +41,11 @@ static int value_set(struct json_object *args, const struct vn_ctl_arg *a, const
 	char *end;
 
 	if (json_object_object_get_ex(args, a->name, NULL)) {
-		snprintf(err, errlen, "argument \"%s\" given twice", a->name);
+		if (a->flags & VN_CTL_ARG_POS)
+			snprintf(err, errlen, "%s given twice", a->meta);
+		else
+			snprintf(err, errlen, "\"%s%s\" given twice",
+				 a->flags & VN_CTL_ARG_FLAG ? "--" : "", a->name);
 		return -EINVAL;
 	}
 	if (a->type == VN_CTL_ARG_INT) {
@@ -49,8 +53,8 @@ static int value_set(struct json_object *args, const struct vn_ctl_arg *a, const
 		n = strtoll(word, &end, 0);
 		/* "12abc", "", or beyond long long */
 		if (errno || end == word || *end) {
-			snprintf(err, errlen, "argument \"%s\" is not a number: \"%.64s\"",
-				 a->name, word);
+			snprintf(err, errlen, "%s %s: \"%.64s\" is not a number", a->name, a->meta,
+				 word);
 			return -EINVAL;
 		}
 		v = json_object_new_int64(n);
@@ -77,6 +81,9 @@ static const struct vn_ctl_arg *arg_by_word(const struct vn_ctl_cmd *cmd, const 
 				return &cmd->args[i];
 		return NULL;
 	}
+	/* "-x": an option this command does not have, never a PORT named so */
+	if (word[0] == '-' && word[1])
+		return NULL;
 	for (i = 0; i < cmd->nargs; i++)
 		if ((cmd->args[i].flags & VN_CTL_ARG_KEYWORD) && !strcmp(word, cmd->args[i].name))
 			return &cmd->args[i];
@@ -100,14 +107,21 @@ static int args_fill(const struct vn_ctl_cmd *cmd, int argc, char *const argv[],
 		const char *word = argv[i];
 
 		if (!a) {
-			snprintf(err, errlen, "either \"%s\" is duplicate, or \"%.64s\" is garbage",
-				 cmd->words, argv[i]);
+			char u[160];
+
+			/* say which word, and what the command takes instead */
+			vn_ctl_cmd_usage(cmd, u, sizeof(u));
+			if (word[0] == '-' && word[1])
+				snprintf(err, errlen, "unknown option \"%.64s\" (usage: %s)", word, u);
+			else
+				snprintf(err, errlen, "unexpected \"%.64s\" (usage: %s)", word, u);
 			return -EINVAL;
 		}
 		if (a->flags & VN_CTL_ARG_KEYWORD) {
 			/* "worker" as the last word, without its value */
 			if (i + 1 >= argc) {
-				snprintf(err, errlen, "\"%s\" needs a value", a->name);
+				snprintf(err, errlen, "\"%s\" needs a value: %s %s", a->name, a->name,
+					 a->meta);
 				return -EINVAL;
 			}
 			word = argv[++i];
@@ -123,7 +137,7 @@ static int args_fill(const struct vn_ctl_cmd *cmd, int argc, char *const argv[],
  * vn_ctl_cli_parse() - Turn command-line words into a command and its args
  * @argc:	number of words
  * @argv:	words ("port", "add", "tap:name=vnet0")
- * @cmd:	matched command, output
+ * @cmd:	matched command, output (also when only its arguments were bad)
  * @args:	new JSON object with the arguments, output (caller puts it)
  * @err:	message buffer, filled on failure
  * @errlen:	its size
@@ -149,6 +163,8 @@ int vn_ctl_cli_parse(int argc, char *const argv[], const struct vn_ctl_cmd **cmd
 			 argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
 		return -ENOENT;
 	}
+	/* matched even if its arguments are bad: a config file names it */
+	*cmd = best;
 	obj = json_object_new_object();
 	if (!obj)
 		return -ENOMEM;
@@ -157,7 +173,6 @@ int vn_ctl_cli_parse(int argc, char *const argv[], const struct vn_ctl_cmd **cmd
 		json_object_put(obj);
 		return ret;
 	}
-	*cmd = best;
 	*args = obj;
 	return 0;
 }

@@ -14,7 +14,9 @@
 #define MAP_HEX_MAX	(2 * (512 + 64 * 1024) + 1)	/* hex key (<= 512 B) = value (<= 64 KiB) */
 #define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
 /* "egress" (6) or "ingress" (7), required, positional */
-#define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" }
+#define DIR_HINT	"DIR must be ingress or egress"
+#define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR", \
+			  DIR_HINT }
 #define MAP_ARG		{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" }
 
 static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
@@ -30,7 +32,9 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		VN_CTL_CMD_PORT_ADD, "port.add", "port add",
 		"open a port from SPEC (kind:name=NAME,key=value,...) and attach it",
 		true, 2, {
-			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, SPEC_MAX, "SPEC" },
+			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, SPEC_MAX, "SPEC",
+			  "SPEC must be kind:key=value,... (e.g. tap:name=vnet0), at most 1024 "
+			  "characters" },
 			{ "worker", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, -1, 1023, "N" },
 		},
 	},
@@ -67,7 +71,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_FDB_ADD] = {
 		VN_CTL_CMD_FDB_ADD, "fdb.add", "fdb add",
 		"pin MAC to PORT (a static entry: never aged or moved)", true, 3, {
-			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC" },
+			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC",
+			  "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte)" },
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			{ "vlan", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 4094, "N" },
 		},
@@ -82,7 +87,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		"load FILE.o and attach it: SPEC is PORT:ingress|egress:FILE.o[:SECTION]"
 		"[:segment-first]", true, 2, {
 			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 5, XDP_SPEC_MAX,
-			  "SPEC" },
+			  "SPEC", "SPEC must be PORT:ingress|egress:FILE.o[:SECTION][:segment-first]" },
 			{ "replace", VN_CTL_ARG_BOOL, VN_CTL_ARG_FLAG, 0, 1, NULL },
 		},
 	},
@@ -114,7 +119,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			DIR_ARG,
 			MAP_ARG,
 			{ "entry", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, MAP_HEX_MAX,
-			  "KEY=VALUE" },
+			  "KEY=VALUE", "KEY=VALUE must be two hex strings joined by '='" },
 		},
 	},
 	[VN_CTL_CMD_MAP_DELETE] = {
@@ -123,7 +128,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			DIR_ARG,
 			MAP_ARG,
-			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
+			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 1024, "KEY" },
 		},
 	},
 	[VN_CTL_CMD_MAP_LIST] = {
@@ -140,7 +145,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			DIR_ARG,
 			MAP_ARG,
-			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
+			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 1024, "KEY" },
 		},
 	},
 	/* Packet capture (switch/capture.h); frames follow the reply (capstream.h).
@@ -149,7 +154,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		VN_CTL_CMD_CAPTURE_START, "capture.start", "capture",
 		"stream the frames of PORT at DIR (default ingress) that match FILTER", false, 5, {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_POS, 6, 7, "DIR" },
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_POS, 6, 7, "DIR", DIR_HINT },
 			{ "filter", VN_CTL_ARG_STR, VN_CTL_ARG_KEYWORD, 0, 4096, "FILTER" },
 			{ "snaplen", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 65557, "N" },
 			{ "count", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, INT64_C(1) << 40, "N" },
@@ -201,11 +206,32 @@ static const struct vn_ctl_arg *arg_find(const struct vn_ctl_cmd *cmd, const cha
 	return NULL;
 }
 
+/**
+ * arg_label() - How an argument is named to people: its usage word
+ * @a:		argument
+ * @buf:	output ("DIR", "worker N", "--all")
+ * @len:	its size
+ *
+ * Return: @buf
+ */
+static const char *arg_label(const struct vn_ctl_arg *a, char *buf, size_t len)
+{
+	if (a->flags & VN_CTL_ARG_FLAG)
+		snprintf(buf, len, "--%s", a->name);
+	else if (a->flags & VN_CTL_ARG_KEYWORD)
+		snprintf(buf, len, "%s %s", a->name, a->meta);
+	else
+		snprintf(buf, len, "%s", a->meta ? a->meta : a->name);
+	return buf;
+}
+
 static int arg_check(const struct vn_ctl_arg *a, struct json_object *v, char *err, size_t errlen)
 {
+	char l[64];
 	int64_t n;
 	int len;
 
+	arg_label(a, l, sizeof(l));
 	switch (a->type) {
 	case VN_CTL_ARG_STR:
 		/* a number or object where a name belongs */
@@ -214,23 +240,34 @@ static int arg_check(const struct vn_ctl_arg *a, struct json_object *v, char *er
 		len = json_object_get_string_len(v);
 		/* "\u0000" inside: C code would see a shorter string */
 		if ((size_t)len != strlen(json_object_get_string(v))) {
-			snprintf(err, errlen, "argument \"%s\" contains a NUL byte", a->name);
+			snprintf(err, errlen, "%s contains a NUL byte", l);
 			return -EINVAL;
 		}
-		if (len < a->min || len > a->max) {
-			snprintf(err, errlen, "argument \"%s\" must be %lld to %lld characters",
-				 a->name, (long long)a->min, (long long)a->max);
-			return -EINVAL;
-		}
-		return 0;
+		if (len >= a->min && len <= a->max)
+			return 0;
+		/* what a good value looks like, not the length check behind it */
+		if (a->hint)
+			snprintf(err, errlen, "%s", a->hint);
+		else if (len > a->max)
+			snprintf(err, errlen, "%s is longer than %lld characters", l,
+				 (long long)a->max);
+		else if (a->min == 1)
+			snprintf(err, errlen, "%s must not be empty", l);
+		else
+			snprintf(err, errlen, "%s must be at least %lld characters", l,
+				 (long long)a->min);
+		return -EINVAL;
 	case VN_CTL_ARG_INT:
 		/* json-c gives doubles and strings an int value: refuse them */
 		if (!json_object_is_type(v, json_type_int))
 			goto type;
 		n = json_object_get_int64(v);
 		if (n < a->min || n > a->max) {
-			snprintf(err, errlen, "argument \"%s\" must be %lld to %lld", a->name,
-				 (long long)a->min, (long long)a->max);
+			if (a->hint)
+				snprintf(err, errlen, "%s", a->hint);
+			else
+				snprintf(err, errlen, "%s must be %lld to %lld", l,
+					 (long long)a->min, (long long)a->max);
 			return -EINVAL;
 		}
 		return 0;
@@ -240,7 +277,7 @@ static int arg_check(const struct vn_ctl_arg *a, struct json_object *v, char *er
 		return 0;
 	}
 type:
-	snprintf(err, errlen, "argument \"%s\" must be a %s", a->name,
+	snprintf(err, errlen, "%s (\"%s\") must be a %s", l, a->name,
 		 a->type == VN_CTL_ARG_STR ? "string" : a->type == VN_CTL_ARG_INT ? "integer" :
 		 "boolean");
 	return -EINVAL;
@@ -281,8 +318,10 @@ int vn_ctl_cmd_validate(const struct vn_ctl_cmd *cmd, struct json_object *args,
 	for (i = 0; i < cmd->nargs; i++) {
 		if ((cmd->args[i].flags & VN_CTL_ARG_REQUIRED) &&
 		    !json_object_object_get_ex(args, cmd->args[i].name, NULL)) {
-			snprintf(err, errlen, "%s: missing argument \"%s\"", cmd->name,
-				 cmd->args[i].name);
+			char l[64];
+
+			snprintf(err, errlen, "%s: %s missing", cmd->words,
+				 arg_label(&cmd->args[i], l, sizeof(l)));
 			return -EINVAL;
 		}
 	}
@@ -306,12 +345,7 @@ void vn_ctl_cmd_usage(const struct vn_ctl_cmd *cmd, char *buf, size_t len)
 		bool opt = !(a->flags & VN_CTL_ARG_REQUIRED);
 		char word[64];
 
-		if (a->flags & VN_CTL_ARG_FLAG)
-			snprintf(word, sizeof(word), "--%s", a->name);
-		else if (a->flags & VN_CTL_ARG_KEYWORD)
-			snprintf(word, sizeof(word), "%s %s", a->name, a->meta);
-		else
-			snprintf(word, sizeof(word), "%s", a->meta);
+		arg_label(a, word, sizeof(word));
 		off += (size_t)snprintf(buf + off, len - off, opt ? " [%s]" : " %s", word);
 	}
 }

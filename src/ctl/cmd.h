@@ -38,6 +38,8 @@ enum vn_ctl_arg_type {
  * @min:	smallest value (INT) or shortest length (STR)
  * @max:	largest value (INT) or longest length (STR)
  * @meta:	placeholder shown in usage ("SPEC", "PORT")
+ * @hint:	what a valid value looks like, the message when one is out of
+ *		@min..@max ("DIR must be ingress or egress"); NULL: the bounds
  */
 struct vn_ctl_arg {
 	const char *name;
@@ -46,6 +48,7 @@ struct vn_ctl_arg {
 	int64_t min;
 	int64_t max;
 	const char *meta;
+	const char *hint;
 };
 
 enum vn_ctl_cmd_id {
@@ -141,7 +144,7 @@ void vn_ctl_cmd_usage(const struct vn_ctl_cmd *cmd, char *buf, size_t len);
  * vn_ctl_cli_parse() - Turn command-line words into a command and its args
  * @argc:	number of words
  * @argv:	words ("port", "add", "tap:name=vnet0")
- * @cmd:	matched command, output
+ * @cmd:	matched command, output (also when only its arguments were bad)
  * @args:	new JSON object with the arguments, output (caller puts it)
  * @err:	message buffer, filled on failure
  * @errlen:	its size

@@ -42,7 +42,7 @@ static int line_run(char *line, unsigned int lineno, vn_ctl_config_cb cb, void *
 		    char *msg, size_t msglen)
 {
 	char *words[VN_CTL_CONFIG_WORDS_MAX];
-	const struct vn_ctl_cmd *cmd;
+	const struct vn_ctl_cmd *cmd = NULL;
 	struct json_object *args;
 	int n, ret;
 
@@ -54,6 +54,9 @@ static int line_run(char *line, unsigned int lineno, vn_ctl_config_cb cb, void *
 	if (n == 0)
 		return 0;
 	ret = vn_ctl_cli_parse(n, words, &cmd, &args, msg, msglen);
+	/* "capture PORT -w FILE": not a config command, whatever its words */
+	if (ret == -EINVAL && cmd && !cmd->config)
+		snprintf(msg, msglen, "\"%s\" is not allowed in a config file", cmd->words);
 	if (ret)
 		return ret;
 	/* "port list" in a config file does nothing anyone would see */

@@ -164,10 +164,18 @@ set +e
 out=$(ctl port explode 2>&1); rc=$?
 set -e
 [ $rc -eq 255 ] && echo "$out" | grep -q '^Error: unknown command "port explode"' || fail "bad syntax: $rc $out"
-set +e
-ctl stats "$a" extra >/dev/null 2>&1; rc=$?
-set -e
-[ $rc -eq 255 ] || fail "extra word accepted"
+note "argument errors: the word that was wrong and what is accepted"
+ctl_fails 255 'Error: unexpected "extra" (usage: stats [PORT] [--all]).' stats "$a" extra
+ctl_fails 255 'Error: unknown option "-x" (usage: stats [PORT] [--all]).' stats -x
+ctl_fails 255 'Error: DIR must be ingress or egress.' map list "$a" sideways
+ctl_fails 255 'Error: MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte).' fdb add 2:aa:0:0:0:3 "$a"
+ctl_fails 255 'Error: port del: NAME missing.' port del
+ctl_fails 255 'Error: SPEC must be kind:key=value,... (e.g. tap:name=vnet0), at most 1024 characters.' \
+	port add "tap:name=x,$(head -c 2000 /dev/zero | tr '\0' a)"
+ctl_fails 255 'Error: unknown option "-x" (usage: top [-n COUNT] [-d SECS]).' top -x
+ctl_fails 255 'Error: -n COUNT must be a whole number from 1 to 1000000.' top -n 0
+ctl_fails 255 'Error: -d SECS must be seconds from 0.1 to 60 (e.g. 0.5).' top -d 0
+ctl --json top -n 1 -d 0.5 | json "j['interval_ms'] >= 400" || fail "top -d 0.5"
 ctl port help | grep -q "^  port del NAME" || fail "port help"
 ctl --help | grep -q "^  top \[-n COUNT\] \[-d SECS\]" || fail "--help"
 set +e
