@@ -54,7 +54,16 @@ expect_fail "--cpus '3-1': not a CPU list" --cpus 3-1
 expect_fail "--cpus '0,0': not a CPU list" --cpus 0,0
 expect_fail "--cpus: CPU 4095 is offline or not allowed" --cpus 4095
 expect_fail "unexpected argument 'tap:name=x'" tap:name=x
-expect_fail "unknown kind 'nosuch'" --port nosuch:name=x
+expect_fail "error: --port: port spec 'nosuch:name=x': unknown kind 'nosuch' (kinds: tap, pair, vhost-user)" \
+	--port nosuch:name=x
+expect_fail "error: --port: port spec 'tap:name=${tag}a,trunk=10,20': '20' is not key=value (trunk VLANs are separated by ':', e.g. trunk=10:20)" \
+	--port "tap:name=${tag}a,trunk=10,20"
+expect_fail "error: --port: port spec 'tap:name=${tag}a,vlan=10,vlan=20': duplicate key 'vlan'" \
+	--port "tap:name=${tag}a,vlan=10,vlan=20"
+expect_fail "error: --port: port spec 'tap:${tag}a': '${tag}a' is not key=value (did you mean name=${tag}a?)" \
+	--port "tap:${tag}a"
+expect_fail "error: --port: port '${tag} a': invalid interface name (no '/', ':', blanks, '.' or '..')" \
+	--port "tap:name=${tag} a"
 expect_fail "bad value 'maybe' for 'offload'" --port "tap:name=${tag}a,offload=maybe"
 expect_fail "error: --port: port '${tag}a': bad value '5000' for 'vlan' (expected 1-4094)" \
 	--port "tap:name=${tag}a,vlan=5000"
