@@ -490,6 +490,17 @@ static int open_ports(struct vn_sw *sw, const struct vnetd_opts *o)
 	int ret;
 
 	for (i = 0; i < o->nports; i++) {
+		struct vn_port_args a;
+		const char *name;
+
+		/* "-p tap:name=x -p tap:name=x": ours, not another process's tap */
+		name = vn_port_args_parse(o->ports[i], &a) ? NULL : vn_port_arg(&a, "name");
+		p = name ? vn_sw_port_find(sw, name) : NULL;
+		if (p) {
+			vn_err("--port %s: port name '%s' is already used by port %u", o->ports[i],
+			       name, (unsigned int)p->id);
+			return -EEXIST;
+		}
 		/* one line per failure: the option, and the reason the port layer gave */
 		vn_log_capture_begin(&cap, why, sizeof(why));
 		ret = vn_sw_port_add(sw, o->ports[i], -1, &p);

@@ -175,6 +175,35 @@ static struct json_object *port_json(struct vn_ctl *ctl, const struct vn_port *p
 	return o;
 }
 
+/**
+ * name_taken() - Refuse a spec whose name= a port of this switch already has
+ * @sw:		switch
+ * @spec:	port spec (a malformed one is left to vn_sw_port_add() to explain)
+ * @msg:	"port name 'x' is already used by port 0"
+ * @msglen:	its size
+ *
+ * Checked before anything is opened: the tap of the existing port would
+ * otherwise answer TUNSETIFF with EBUSY, read as another process's tap.
+ *
+ * Return: 0, or -EEXIST with @msg set
+ */
+static int name_taken(struct vn_sw *sw, const char *spec, char *msg, size_t msglen)
+{
+	struct vn_port_args a;
+	const struct vn_port *p;
+	const char *name;
+
+	if (vn_port_args_parse(spec, &a))
+		return 0;
+	name = vn_port_arg(&a, "name");
+	p = name ? vn_sw_port_find(sw, name) : NULL;
+	if (!p)
+		return 0;
+	snprintf(msg, msglen, "port name '%s' is already used by port %u", name,
+		 (unsigned int)p->id);
+	return -EEXIST;
+}
+
 static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
 		      char *msg, size_t msglen)
 {
@@ -196,6 +225,9 @@ static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_
 				 worker, vn_sw_workers(ctl->sw) - 1);
 		return -EINVAL;
 	}
+	ret = name_taken(ctl->sw, spec, msg, msglen);
+	if (ret)
+		return ret;
 	ret = vn_sw_port_add(ctl->sw, spec, worker, &port);
 	if (ret) {
 		/* the port layer logged the reason (captured); else only errno is known */
@@ -826,6 +858,52 @@ out:
 	return ret;
 }
 
+static bool map_is_array(const struct vn_map *m)
+{
+	return m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       m->type == BPF_MAP_TYPE_DEVMAP;
+}
+
+/**
+ * map_err() - Say why a map update or delete from the control socket failed
+ * @m:		map
+ * @key:	the key given (key_size bytes)
+ * @ret:	negative errno from vn_map_update() / vn_map_delete()
+ * @del:	it was a delete
+ * @msg:	output
+ * @msglen:	its size
+ *
+ * The map layer's errno follows the kernel's (E2BIG: index past an array
+ * or a full hash; EINVAL: array elements cannot be deleted), which read
+ * wrong as text ("Argument list too long"); say what happened instead.
+ *
+ * Return: @ret
+ */
+static int map_err(const struct vn_map *m, const uint8_t *key, int ret, bool del, char *msg,
+		   size_t msglen)
+{
+	uint32_t idx = 0;
+
+	if (m->key_size >= 4)
+		idx = (uint32_t)key[0] | (uint32_t)key[1] << 8 | (uint32_t)key[2] << 16 |
+		      (uint32_t)key[3] << 24;
+	if (ret == -E2BIG && map_is_array(m))
+		snprintf(msg, msglen, "key %u out of range: map \"%s\" is an array of %u entries "
+			 "(keys 0-%u, little-endian)", idx, m->name, m->max_entries,
+			 m->max_entries - 1);
+	else if (ret == -E2BIG)
+		snprintf(msg, msglen, "map \"%s\" is full (max_entries %u)", m->name,
+			 m->max_entries);
+	else if (del && ret == -EINVAL && map_is_array(m))
+		snprintf(msg, msglen, "entries of array map \"%s\" cannot be deleted (every index "
+			 "exists; map update sets one to zero)", m->name);
+	else if (ret == -ENOENT)
+		snprintf(msg, msglen, "key not found in map \"%s\"", m->name);
+	else
+		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+	return ret;
+}
+
 static int h_map_dump(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
 		      char *msg, size_t msglen)
 {
@@ -897,7 +975,7 @@ static int h_map_update(struct vn_ctl *ctl, struct json_object *args,
 	}
 	ret = vn_map_update(m, kv, kv + m->key_size, BPF_ANY);
 	if (ret) {
-		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+		map_err(m, kv, ret, false, msg, msglen);
 		goto out;
 	}
 	*result = json_object_new_object();
@@ -923,9 +1001,10 @@ static int h_map_delete(struct vn_ctl *ctl, struct json_object *args,
 	k = malloc(m->key_size);
 	ret = k ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
 	if (ret)
-		snprintf(msg, msglen, "KEY must be %u bytes in hex", m->key_size);
+		snprintf(msg, msglen, "KEY must be %u bytes in hex (%u hex digits)", m->key_size,
+			 2 * m->key_size);
 	else if ((ret = vn_map_delete(m, k)))
-		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+		map_err(m, k, ret, true, msg, msglen);
 	else
 		*result = json_object_new_object();
 	free(k);
@@ -1014,7 +1093,8 @@ static int h_map_lookup(struct vn_ctl *ctl, struct json_object *args,
 	v = malloc(vlen);
 	ret = k && v ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
 	if (ret) {
-		snprintf(msg, msglen, "KEY must be %u bytes in hex", m->key_size);
+		snprintf(msg, msglen, "KEY must be %u bytes in hex (%u hex digits)", m->key_size,
+			 2 * m->key_size);
 		goto out;
 	}
 	ret = vn_map_lookup(m, k, v);

@@ -98,7 +98,7 @@ static void test_handlers_port_lifecycle(void **state)
 
 	/* duplicate name, unknown kind, missing port */
 	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=ha,peer=zz\"}}");
-	assert_string_equal(err_code(rep), "EEXIST");
+	assert_string_equal(err_msg(rep, "EEXIST"), "port name 'ha' is already used by port 0");
 	json_object_put(rep);
 	rep = req("{\"v\":1,\"id\":6,\"cmd\":\"port.add\",\"args\":{\"spec\":\"nosuch:name=x\"}}");
 	assert_string_equal(err_code(rep), "ENOENT");
@@ -221,6 +221,7 @@ static void test_handlers_config_reason(void **state)
 {
 	char cfg[] = "/tmp/vn-ctl-cfg-XXXXXX", err[512], want[600];
 	static const char bad[] = "port add pair:name=xa,peer=xb,vlan=5000\n";
+	static const char dup[] = "port add pair:name=da,peer=db\nport add pair:name=da,peer=dc\n";
 	int cfd;
 
 	(void)state;
@@ -232,6 +233,14 @@ static void test_handlers_config_reason(void **state)
 	snprintf(want, sizeof(want), "%s:1: port 'xa': bad value '5000' for 'vlan' (expected 1-4094)",
 		 cfg);
 	assert_string_equal(err, want);
+	/* the same name twice in one file: ours, not another process's */
+	cfd = open(cfg, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(cfd, dup, sizeof(dup) - 1), (int)sizeof(dup) - 1);
+	close(cfd);
+	assert_int_equal(vn_ctl_server_config(ctl_h_srv, cfg, err, sizeof(err)), -EEXIST);
+	snprintf(want, sizeof(want), "%s:2: port name 'da' is already used by port 0", cfg);
+	assert_string_equal(err, want);
+	json_object_put(req("{\"v\":1,\"id\":9,\"cmd\":\"port.del\",\"args\":{\"name\":\"da\"}}"));
 	unlink(cfg);
 }
 

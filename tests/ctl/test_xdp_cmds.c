@@ -223,6 +223,59 @@ static void test_xdp_cmds_load_reason(void **state)
 	vn_port_close(b);
 }
 
+/* map update/delete refusals in words, not as E2BIG's or EINVAL's text */
+static void test_xdp_cmds_map_messages(void **state)
+{
+	struct json_object *rep;
+	struct vn_port *a, *b;
+
+	(void)state;
+	assert_int_equal(vn_pair_create("xm", "xhm", NULL, &a, &b), 0);
+	assert_int_equal(vn_sw_port_attach(ctl_h_sw, a, -1), 0);
+	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+		  "\"xm:ingress:%s/xdp1.bpf.o\"}}", progs);
+	ok(rep);
+	json_object_put(rep);
+	/* rxcnt: a per-CPU array of 256 __u64, one worker */
+	rep = req("{\"v\":1,\"id\":2,\"cmd\":\"map.update\",\"args\":{\"port\":\"xm\","
+		  "\"dir\":\"ingress\",\"map\":\"rxcnt\",\"entry\":\"00050000=2a00000000000000\"}}");
+	assert_string_equal(err_msg(rep, "E2BIG"), "key 1280 out of range: map \"rxcnt\" is an "
+			    "array of 256 entries (keys 0-255, little-endian)");
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":3,\"cmd\":\"map.delete\",\"args\":{\"port\":\"xm\","
+		  "\"dir\":\"ingress\",\"map\":\"rxcnt\",\"key\":\"01000000\"}}");
+	assert_string_equal(err_msg(rep, "EINVAL"), "entries of array map \"rxcnt\" cannot be "
+			    "deleted (every index exists; map update sets one to zero)");
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":4,\"cmd\":\"map.lookup\",\"args\":{\"port\":\"xm\","
+		  "\"dir\":\"ingress\",\"map\":\"rxcnt\",\"key\":\"6\"}}");
+	assert_string_equal(err_msg(rep, "EINVAL"), "KEY must be 4 bytes in hex (8 hex digits)");
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+		  "\"xm:ingress:%s/lru_flow.bpf.o\",\"replace\":true}}", progs);
+	ok(rep);
+	json_object_put(rep);
+	/* blocked: a hash; deleting an absent key reads as lookup's "not found" */
+	rep = req("{\"v\":1,\"id\":6,\"cmd\":\"map.delete\",\"args\":{\"port\":\"xm\","
+		  "\"dir\":\"ingress\",\"map\":\"blocked\",\"key\":\"0a000001\"}}");
+	assert_string_equal(err_msg(rep, "ENOENT"), "key not found in map \"blocked\"");
+	json_object_put(rep);
+	/* 16 entries fit, the 17th does not */
+	for (int i = 0; i < 17; i++) {
+		rep = req("{\"v\":1,\"id\":7,\"cmd\":\"map.update\",\"args\":{\"port\":\"xm\","
+			  "\"dir\":\"ingress\",\"map\":\"blocked\",\"entry\":\"0a0000%02x=01000000\"}}",
+			  i);
+		if (i < 16)
+			ok(rep);
+		else
+			assert_string_equal(err_msg(rep, "E2BIG"),
+					    "map \"blocked\" is full (max_entries 16)");
+		json_object_put(rep);
+	}
+	assert_int_equal(vn_sw_port_del(ctl_h_sw, "xm"), 0);
+	vn_port_close(b);
+}
+
 static void test_xdp_cmds_map_list_lookup(void **state)
 {
 	struct json_object *rep, *res, *e;
@@ -361,6 +414,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_cmds_lifecycle),
 		cmocka_unit_test(test_xdp_cmds_map_list_lookup),
 		cmocka_unit_test(test_xdp_cmds_load_reason),
+		cmocka_unit_test(test_xdp_cmds_map_messages),
 	};
 
 	if (argc < 2) {

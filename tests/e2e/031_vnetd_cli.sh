@@ -73,6 +73,14 @@ expect_fail "no such tap and create=off" --port "tap:name=${tag}a,create=off"
 # the second port fails: the first one, already created, must be removed again
 expect_fail "unknown key 'colour'" --port "tap:name=${tag}a" --port "tap:name=${tag}b,colour=red"
 ! ip link show "${tag}a" 2>/dev/null || { echo "${tag}a left behind"; exit 1; }
+# the same name twice: this vnetd's own port, not "tap in use by another process"
+expect_fail "error: --port tap:name=${tag}a: port name '${tag}a' is already used by port 0" \
+	--port "tap:name=${tag}a" --port "tap:name=${tag}a"
+! ip link show "${tag}a" 2>/dev/null || { echo "${tag}a left behind"; exit 1; }
+printf 'port add tap:name=%sa\nport add tap:name=%sa\n' "$tag" "$tag" >"$tmp/dup.conf"
+expect_fail "error: --config $tmp/dup.conf:2: port name '${tag}a' is already used by port 0" \
+	--socket "$tmp/dsock" --config "$tmp/dup.conf"
+! ip link show "${tag}a" 2>/dev/null || { echo "${tag}a left behind"; exit 1; }
 
 # attach to a persistent tap: it stays after vnetd exits; a created one goes
 ip tuntap add dev "${tag}p" mode tap vnet_hdr

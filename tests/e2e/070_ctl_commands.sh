@@ -152,6 +152,10 @@ set +e
 out=$(ctl port del nosuch 2>&1); rc=$?
 set -e
 [ $rc -eq 1 ] && [ "$out" = 'Error: port "nosuch" does not exist' ] || fail "port del nosuch: $rc $out"
+note "a name this vnetd already has is reported as such (not as another process's tap)"
+id_a=$(ctl --json port list | jget "[p['id'] for p in j if p['name'] == '$a'][0]")
+ctl_fails 1 "Error: port name '$a' is already used by port $id_a" port add "tap:name=$a"
+
 note "a refused command says why, in vnetctl's output (not only in vnetd's log)"
 ctl_fails 1 "Error: worker 3 does not exist: vnetd has one worker, 0" port add "tap:name=${tag}w" worker 3
 ! ip link show "${tag}w" >/dev/null 2>&1 || fail "refused port add (worker 3) created its tap"
@@ -162,6 +166,9 @@ ctl_fails 1 "Error: port spec 'tun:name=${tag}w': unknown kind 'tun' (kinds: tap
 	port add "tun:name=${tag}w"
 ctl_fails 1 "Error: port spec 'tap:name=${tag}w,trunk=10,20': '20' is not key=value (trunk VLANs are separated by ':', e.g. trunk=10:20)" \
 	port add "tap:name=${tag}w,trunk=10,20"
+echo "not an object" >"$dir/notelf.o"
+ctl_fails 1 "Error: $dir/notelf.o: cannot load: obj 'notelf.o': not an ELF file" \
+	xdp attach "$a:ingress:$dir/notelf.o"
 grep -q "ctl: port.add refused: worker 3 does not exist" "$log" || fail "refusal not logged"
 ! grep -q "log has" "$log" || fail "a message points at the log"
 set +e
