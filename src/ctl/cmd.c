@@ -152,13 +152,15 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	 * vnetctl's "capture PORT [DIR] -w FILE [-c N] [-f F] [-s N]" builds it */
 	[VN_CTL_CMD_CAPTURE_START] = {
 		VN_CTL_CMD_CAPTURE_START, "capture.start", "capture",
-		"stream the frames of PORT at DIR (default ingress) that match FILTER", false, 5, {
+		"write the frames of PORT at DIR (default ingress) matching FILTER to FILE.pcap",
+		false, 5, {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_POS, 6, 7, "DIR", DIR_HINT },
 			{ "filter", VN_CTL_ARG_STR, VN_CTL_ARG_KEYWORD, 0, 4096, "FILTER" },
 			{ "snaplen", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 65557, "N" },
 			{ "count", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, INT64_C(1) << 40, "N" },
 		}, true,
+		"capture PORT [ingress|egress] -w FILE.pcap [-c COUNT] [-f FILTER] [-s SNAPLEN]",
 	},
 	[VN_CTL_CMD_WORKER_LIST] = {
 		VN_CTL_CMD_WORKER_LIST, "worker.list", "worker list",
@@ -339,6 +341,11 @@ void vn_ctl_cmd_usage(const struct vn_ctl_cmd *cmd, char *buf, size_t len)
 	size_t off;
 	unsigned int i;
 
+	/* the words a person types, where vnetctl's options make the request */
+	if (cmd->usage) {
+		snprintf(buf, len, "%s", cmd->usage);
+		return;
+	}
 	off = (size_t)snprintf(buf, len, "%s", cmd->words);
 	for (i = 0; i < cmd->nargs && off < len; i++) {
 		const struct vn_ctl_arg *a = &cmd->args[i];

@@ -89,6 +89,8 @@ enum vn_ctl_cmd_id {
  * @args:	argument schema
  * @stream:	the reply is followed by a stream (capstream.h); the server
  *		hands the connection to the command (server.h)
+ * @usage:	usage as vnetctl takes it, when its own options build the
+ *		request (capture's -w FILE); NULL: from @words and @args
  */
 struct vn_ctl_cmd {
 	enum vn_ctl_cmd_id id;
@@ -99,6 +101,7 @@ struct vn_ctl_cmd {
 	unsigned int nargs;
 	struct vn_ctl_arg args[VN_CTL_CMD_ARGS_MAX];
 	bool stream;
+	const char *usage;
 };
 
 /**

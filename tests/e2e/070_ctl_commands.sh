@@ -63,6 +63,10 @@ note "version, commands"
 ctl version | grep -q "^vnetd .*control protocol 1$" || fail "version"
 ctl --json version | json 'j["proto"] == 1 and j["version"]'
 ctl commands | grep -q "^port add SPEC \[worker N\]" || fail "commands"
+# what "commands" shows is what the CLI takes: capture's options, and top
+ctl commands | grep -q "^capture PORT \[ingress|egress\] -w FILE.pcap \[-c COUNT\] \[-f FILTER\] \[-s SNAPLEN\]  " ||
+	fail "commands: capture usage: $(ctl commands | grep capture)"
+ctl commands | grep -q "^top \[-n COUNT\] \[-d SECS\]  " || fail "commands: no top"
 ctl --json commands | json 'any(c["name"] == "port.add" and c["config"] for c in j)'
 
 note "port list (table and JSON)"
