@@ -214,7 +214,7 @@ static int usage(FILE *f, const char *prefix)
 		fputs("\nExit status: 0 success, 1 error from vnetd or the socket, "
 		      "255 bad command line.\n", f);
 	if (!shown)
-		return die_usage("object \"%s\" is unknown", prefix);
+		return die_usage("unknown command \"%s\"", prefix);
 	return 0;
 }
 
@@ -238,6 +238,12 @@ static int run_one(int argc, char **argv)
 	int fd, ret;
 
 	ret = vn_ctl_cli_parse(argc, argv, &cmd, &args, err, sizeof(err));
+	/* "vnetctl map": an object without its verb; show what it takes */
+	if (ret == -ENOENT && argc == 1 && vn_ctl_cli_is_object(argv[0])) {
+		fprintf(stderr, "Error: \"%s\" needs a command:\n", argv[0]);
+		usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
 	if (ret)
 		return die_usage("%s", err);
 	fd = vnetctl_connect();

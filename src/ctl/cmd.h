@@ -153,13 +153,23 @@ void vn_ctl_cmd_usage(const struct vn_ctl_cmd *cmd, char *buf, size_t len);
  * @errlen:	its size
  *
  * Shared by vnetctl and the config file. Words are matched against each
- * command's CLI words (the longest match wins), then the remaining words fill
- * the command's arguments: "--flag" for bool flags, "name VALUE" for
- * keywords, and positional words in table order.
+ * command's CLI words (the longest match wins; "show", "list" and "lst" are
+ * one verb), then the remaining words fill the command's arguments:
+ * "--flag" for bool flags, "name VALUE" for keywords, and positional words
+ * in table order. An object alone ("port") is its show/list command when
+ * that takes no required argument.
  *
  * Return: 0, -ENOENT for no such command, -EINVAL for bad arguments
  */
 int vn_ctl_cli_parse(int argc, char *const argv[], const struct vn_ctl_cmd **cmd,
 		     struct json_object **args, char *err, size_t errlen);
+
+/**
+ * vn_ctl_cli_is_object() - Whether @word is the first word of some command
+ * @word:	"port", "fdb", "stats"
+ *
+ * Return: true if a command's CLI words start with @word
+ */
+bool vn_ctl_cli_is_object(const char *word);
 
 #endif /* VN_CTL_CMD_H */

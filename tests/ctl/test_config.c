@@ -72,7 +72,7 @@ static void test_cli_rejects_bad_words(void **state)
 		int err;
 	} bad[] = {
 		{ "", -ENOENT },
-		{ "port", -ENOENT },
+		{ "map", -ENOENT },				/* map list needs PORT DIR */
 		{ "port explode", -ENOENT },
 		{ "port add", -EINVAL },			/* SPEC missing */
 		{ "port add tap:a tap:b", -EINVAL },		/* one positional too many */
@@ -117,6 +117,40 @@ static int record(const struct vn_ctl_cmd *cmd, struct json_object *args, unsign
 }
 
 /* The message a person gets for each mistake: what was wrong, what is accepted */
+/* show/list/lst are one verb; an object alone is its show/list command */
+static void test_cli_aliases_and_defaults(void **state)
+{
+	static const struct {
+		const char *line;
+		enum vn_ctl_cmd_id id;
+	} good[] = {
+		{ "port show", VN_CTL_CMD_PORT_LIST }, { "port lst", VN_CTL_CMD_PORT_LIST },
+		{ "port", VN_CTL_CMD_PORT_LIST }, { "fdb list", VN_CTL_CMD_FDB_SHOW },
+		{ "fdb", VN_CTL_CMD_FDB_SHOW }, { "vlan list", VN_CTL_CMD_VLAN_SHOW },
+		{ "vlan", VN_CTL_CMD_VLAN_SHOW }, { "xdp show", VN_CTL_CMD_XDP_LIST },
+		{ "xdp", VN_CTL_CMD_XDP_LIST }, { "worker", VN_CTL_CMD_WORKER_LIST },
+		{ "fdb list p0", VN_CTL_CMD_FDB_SHOW }, { "map show p0 ingress", VN_CTL_CMD_MAP_LIST },
+	};
+	const struct vn_ctl_cmd *cmd;
+	struct json_object *args;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (cli(good[i].line, &cmd, &args))
+			fail_msg("\"%s\" refused", good[i].line);
+		assert_int_equal(cmd->id, good[i].id);
+		json_object_put(args);
+	}
+	/* map list needs PORT DIR: "map" alone is not a command */
+	assert_int_equal(cli("map", &cmd, &args), -ENOENT);
+	assert_int_equal(cli("fdb lst", &cmd, &args), 0);
+	json_object_put(args);
+	assert_true(vn_ctl_cli_is_object("port") && vn_ctl_cli_is_object("stats") &&
+		    vn_ctl_cli_is_object("map") && !vn_ctl_cli_is_object("po") &&
+		    !vn_ctl_cli_is_object("workers"));
+}
+
 static void test_cli_messages(void **state)
 {
 	static const struct {
@@ -139,6 +173,7 @@ static void test_cli_messages(void **state)
 		{ "stats --all --all", "\"--all\" given twice" },
 		{ "map update p0 ingress m =", "KEY=VALUE must be two hex strings joined by '='" },
 		{ "port frob", "unknown command \"port frob\"" },
+		{ "workers 2", "unknown command \"workers\"" },
 	};
 	const struct vn_ctl_cmd *cmd;
 	struct json_object *args;
@@ -271,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_cli_longest_match_and_flags),
 		cmocka_unit_test(test_cli_rejects_bad_words),
 		cmocka_unit_test(test_cli_messages),
+		cmocka_unit_test(test_cli_aliases_and_defaults),
 		cmocka_unit_test(test_config_parses_commands_and_comments),
 		cmocka_unit_test(test_config_errors_name_file_and_line),
 		cmocka_unit_test(test_config_line_and_file_caps),

@@ -59,6 +59,17 @@ ctl_fails 255 'Error: unknown option "--json=yes".' --json=yes port list
 ctl_fails 255 'Error: "-s" needs a socket path.' port list -s
 ctl_fails 255 'Error: "--socket" needs a socket path.' --socket
 
+note "show, list and lst are one verb; an object alone shows it"
+for words in "port" "port show" "port lst"; do
+	ctl --json $words | json "len(j) == 2" || fail "$words"
+done
+ctl fdb list >/dev/null || fail "fdb list"
+ctl --json vlan list | json "len(j) == 2" || fail "vlan list"
+ctl --json xdp show | json "j == []" || fail "xdp show"
+ctl --json worker | json "len(j) == 1" || fail "worker"
+ctl_fails 255 'Error: "map" needs a command:' map
+ctl_fails 255 'Error: unknown command "bogus".' bogus help
+
 note "version, commands"
 ctl version | grep -q "^vnetd .*control protocol 1$" || fail "version"
 ctl --json version | json 'j["proto"] == 1 and j["version"]'
