@@ -32,6 +32,7 @@
 
 static const char *sock_path = VN_CTL_SOCK_DEFAULT;
 static bool json_out;
+static bool json_pretty;
 
 #ifndef VNETCTL_VERSION
 #define VNETCTL_VERSION "unknown"
@@ -165,7 +166,8 @@ int vnetctl_call(int fd, const struct vn_ctl_cmd *cmd, struct json_object *args,
 
 static void json_print(struct json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+	puts(json_object_to_json_string_ext(obj, (json_pretty ? JSON_C_TO_STRING_PRETTY :
+						  JSON_C_TO_STRING_PLAIN) |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
@@ -181,6 +183,7 @@ static int usage(FILE *f, const char *prefix)
 		      "  -s, --socket SOCK  control socket (default " VN_CTL_SOCK_DEFAULT ");\n"
 		      "                     after \"capture\", -s is its snap length: use --socket\n"
 		      "  -j, --json         print results as JSON\n"
+		      "  -p, --pretty       print results as indented JSON (implies --json)\n"
 		      "  -h, --help         this help\n"
 		      "  -V, --version      print vnetctl's version\n\n"
 		      "Commands:\n", f);
@@ -317,6 +320,8 @@ static int global_opt(int argc, char **argv, int *i, bool capture)
 
 	if (!strcmp(w, "-j") || !strcmp(w, "--json"))
 		return json_out = true, 1;
+	if (!strcmp(w, "-p") || !strcmp(w, "--pretty"))
+		return json_out = json_pretty = true, 1;
 	if (!strcmp(w, "-h") || !strcmp(w, "--help"))
 		return 2;
 	if (!strcmp(w, "-V") || !strcmp(w, "--version"))

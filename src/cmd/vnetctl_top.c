@@ -77,7 +77,8 @@ static int fetch(int fd, struct sample *s, unsigned int *n)
 
 static uint64_t per_s(uint64_t now, uint64_t then, double dt)
 {
-	return now >= then ? (uint64_t)((double)(now - then) / dt) : 0;
+	/* rounded, not truncated: one frame over 1.01 s is 1 pps, not 0 */
+	return now >= then ? (uint64_t)((double)(now - then) / dt + 0.5) : 0;
 }
 
 static void show(const struct sample *cur, unsigned int n, const struct sample *prev,
@@ -101,9 +102,9 @@ static void show(const struct sample *cur, unsigned int n, const struct sample *
 		if (!p)
 			continue;
 		v[0] = per_s(c->rx_packets, p->rx_packets, dt);
-		v[1] = per_s(c->rx_bytes, p->rx_bytes, dt) * 8;
+		v[1] = per_s(c->rx_bytes * 8, p->rx_bytes * 8, dt);
 		v[2] = per_s(c->tx_packets, p->tx_packets, dt);
-		v[3] = per_s(c->tx_bytes, p->tx_bytes, dt) * 8;
+		v[3] = per_s(c->tx_bytes * 8, p->tx_bytes * 8, dt);
 		v[4] = per_s(c->drops, p->drops, dt);
 		if (json) {
 			struct json_object *o = json_object_new_object();

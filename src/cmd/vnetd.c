@@ -387,7 +387,7 @@ static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o, struct vn_ctl
 		       strerror(-ret), ret == -EADDRINUSE ? " (another vnetd serves it)" : "");
 		return ret;
 	}
-	vn_info("control socket %s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT);
+	/* the server logged "ctl: listening on PATH" already */
 	if (!o->config)
 		return 0;
 	err[0] = '\0';

@@ -1202,8 +1202,9 @@ static int sample_one(struct vn_port *p, void *arg)
 	if (!r)
 		return 0;
 	for (i = 0; i < 4 && r->t > 0 && t > r->t; i++)
+		/* rounded like bit rates are shown: one ping over 1.01 s is 1 pps, not 0 */
 		r->rate[i] = cur[i] >= r->last[i] ? (uint64_t)((double)(cur[i] - r->last[i]) /
-							       (t - r->t)) : 0;
+							       (t - r->t) + 0.5) : 0;
 	memcpy(r->last, cur, sizeof(cur));
 	r->t = t;
 	return 0;
