@@ -116,7 +116,6 @@ static int record(const struct vn_ctl_cmd *cmd, struct json_object *args, unsign
 	return 0;
 }
 
-/* The message a person gets for each mistake: what was wrong, what is accepted */
 /* show/list/lst are one verb; an object alone is its show/list command */
 static void test_cli_aliases_and_defaults(void **state)
 {
@@ -151,6 +150,7 @@ static void test_cli_aliases_and_defaults(void **state)
 		    !vn_ctl_cli_is_object("workers"));
 }
 
+/* The message a person gets for each mistake: what was wrong, what is accepted */
 static void test_cli_messages(void **state)
 {
 	static const struct {
@@ -223,6 +223,42 @@ static void test_config_parses_commands_and_comments(void **state)
 	assert_string_equal(s.specs[1], "tap:name=vnet1,vlan=10");
 	assert_string_equal(s.specs[2], "fdb.flush");
 	assert_int_equal(s.lines[3], 6);
+}
+
+/* Quotes as a shell takes them: removed, blanks and '#' inside kept */
+static void test_config_quotes(void **state)
+{
+	static const char text[] =
+		"port add \"tap:name=q0,offload=on\"\n"
+		"port add 'tap:name=q1'   # comment\n"
+		"port add tap:name=\"q2\",vlan='10'\n"
+		"port add \"pair:name=a b#c\"\n"
+		"port add \"\"\n";
+	static const char *const bad[] = {
+		"port add \"tap:name=q0\n", "port add 'x\n", "port add a\"\n", "port add \"'\n",
+	};
+	struct seen s = { 0 };
+	char err[256];
+	unsigned int i;
+
+	(void)state;
+	/* the last line's empty word is an empty SPEC: refused, nothing ran */
+	assert_int_equal(vn_ctl_config_parse(text, strlen(text), "t.conf", record, &s, err,
+					      sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.conf:5: SPEC must be kind:key=value,... (e.g. tap:name=vnet0), "
+			    "at most 1024 characters");
+	assert_int_equal(s.n, 0);
+	assert_int_equal(vn_ctl_config_parse(text, strlen(text) - 12, "t.conf", record, &s, err,
+					      sizeof(err)), 4);
+	assert_string_equal(s.specs[0], "tap:name=q0,offload=on");
+	assert_string_equal(s.specs[1], "tap:name=q1");
+	assert_string_equal(s.specs[2], "tap:name=q2,vlan=10");
+	assert_string_equal(s.specs[3], "pair:name=a b#c");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(vn_ctl_config_parse(bad[i], strlen(bad[i]), "t.conf", record, &s,
+						      err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, "t.conf:1: unterminated quote");
+	}
 }
 
 static void test_config_errors_name_file_and_line(void **state)
@@ -309,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_cli_aliases_and_defaults),
 		cmocka_unit_test(test_config_parses_commands_and_comments),
 		cmocka_unit_test(test_config_errors_name_file_and_line),
+		cmocka_unit_test(test_config_quotes),
 		cmocka_unit_test(test_config_line_and_file_caps),
 		cmocka_unit_test(test_config_load_file),
 	};
