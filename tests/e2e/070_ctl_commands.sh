@@ -223,6 +223,15 @@ COMP_WORDS=(vnetctl -s "$sock" port del ""); COMP_CWORD=5
 PATH=$build/src/cmd:$PATH _vnetctl
 [ "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" = "$a $b " ] || fail "complete port del: ${COMPREPLY[*]}"
 
+# xdp attach PORT:DIR:FILE: the parts after ':' complete too (COMP_WORDBREAKS has ':')
+COMP_LINE="vnetctl -s $sock xdp attach $a:"; COMP_POINT=${#COMP_LINE}
+COMP_WORDS=(vnetctl -s "$sock" xdp attach "$a" :); COMP_CWORD=6; _vnetctl
+[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" = "egress: ingress: " ] ||
+	fail "complete xdp attach PORT:: ${COMPREPLY[*]}"
+COMP_LINE="vnetctl -s $sock xdp attach $a:ingress:$dir/note"; COMP_POINT=${#COMP_LINE}
+COMP_WORDS=(vnetctl -s "$sock" xdp attach "$a" : ingress : "$dir/note"); COMP_CWORD=9; _vnetctl
+[ "${COMPREPLY[*]}" = "$dir/notelf.o" ] || fail "complete xdp attach PORT:DIR:FILE: ${COMPREPLY[*]}"
+
 note "the datapath still works after all of it"
 ip netns exec "${tag}na" busybox ping -c 2 -W 2 10.201.7.2 >/dev/null || fail "ping after commands"
 kill -0 "$vnetd_pid" || fail "vnetd died"
