@@ -308,6 +308,12 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 			o->socket = optarg;
 			break;
 		case 'c':
+			/* one file: a second -c would silently replace the first */
+			if (o->config) {
+				fprintf(stderr, "vnetd: --config given twice ('%s', '%s'): one config "
+					"file only\n", o->config, optarg);
+				return -EINVAL;
+			}
 			o->config = optarg;
 			break;
 		case OPT_PIDFILE:
@@ -381,13 +387,21 @@ static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o, struct vn_ctl
 	*srv = NULL;
 	if (!o->socket && !o->config)
 		return 0;
+	/* a missing file is said before the socket is opened, not after */
+	if (o->config && access(o->config, R_OK)) {
+		vn_err("--config %s: %s", o->config, strerror(errno));
+		return -errno;
+	}
 	ret = vn_ctl_server_start(sw, o->socket, srv);
 	if (ret) {
 		vn_err("--socket %s: %s%s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT,
 		       strerror(-ret), ret == -EADDRINUSE ? " (another vnetd serves it)" : "");
 		return ret;
 	}
-	/* the server logged "ctl: listening on PATH" already */
+	/* the server logged "ctl: listening on PATH" already; port list shows
+	 * the --port specs as it shows those added through it */
+	for (unsigned int i = 0; i < o->nports; i++)
+		vn_ctl_server_port_spec(*srv, o->ports[i]);
 	if (!o->config)
 		return 0;
 	err[0] = '\0';

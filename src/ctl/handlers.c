@@ -1285,6 +1285,29 @@ int vn_ctl_server_config(struct vn_ctl_server *srv, const char *path, char *err,
 }
 
 /**
+ * vn_ctl_server_port_spec() - Remember the spec of a port opened without the server
+ * @srv:	server from vn_ctl_server_start()
+ * @spec:	the spec the port was opened with; its name= names the port
+ */
+void vn_ctl_server_port_spec(struct vn_ctl_server *srv, const char *spec)
+{
+	struct vn_ctl *ctl = vn_ctl_server_ctx(srv);
+	struct vn_port_args a;
+	struct port_rec *r;
+	struct vn_port *p;
+	const char *name;
+
+	if (vn_port_args_parse(spec, &a) || !(name = vn_port_arg(&a, "name")))
+		return;
+	pthread_mutex_lock(&ctl->lock);
+	p = vn_sw_port_find(ctl->sw, name);
+	r = p ? rec_of(ctl, p) : NULL;
+	if (r && !r->spec[0])
+		snprintf(r->spec, sizeof(r->spec), "%s", spec);
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+/**
  * vn_ctl_server_stop() - Stop serving, close clients, remove the socket
  * @srv:	server, may be NULL
  */

@@ -216,6 +216,25 @@ static void test_handlers_error_reasons(void **state)
 	json_object_put(rep);
 }
 
+/* A port the daemon opened itself (--port) shows its spec in port.list too */
+static void test_handlers_port_spec_of_daemon_ports(void **state)
+{
+	struct json_object *rep, *p;
+	struct vn_port *port;
+
+	(void)state;
+	assert_int_equal(vn_sw_port_add(ctl_h_sw, "pair:name=pa,peer=pb", -1, &port), 0);
+	vn_ctl_server_port_spec(ctl_h_srv, "pair:name=pa,peer=pb");
+	vn_ctl_server_port_spec(ctl_h_srv, "pair:name=nosuch,peer=pb");	/* ignored */
+	vn_ctl_server_port_spec(ctl_h_srv, "not a spec");			/* ignored */
+	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"port.list\"}");
+	p = find_port(ok(rep), "pa");
+	assert_non_null(p);
+	assert_string_equal(json_object_get_string(get(p, "spec")), "pair:name=pa,peer=pb");
+	json_object_put(rep);
+	assert_int_equal(vn_sw_port_del(ctl_h_sw, "pa"), 0);
+}
+
 /* A config file's error is one line: FILE:LINE and the reason, nothing about a log */
 static void test_handlers_config_reason(void **state)
 {
@@ -281,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_handlers_config_file),
 		cmocka_unit_test(test_handlers_error_reasons),
 		cmocka_unit_test(test_handlers_config_reason),
+		cmocka_unit_test(test_handlers_port_spec_of_daemon_ports),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

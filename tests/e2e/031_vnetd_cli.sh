@@ -18,6 +18,7 @@ cleanup() {
 	ip link del "${tag}p" 2>/dev/null || true
 	ip link del "${tag}a" 2>/dev/null || true
 	ip link del "${tag}c" 2>/dev/null || true
+	ip link del "${tag}e" 2>/dev/null || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -97,16 +98,33 @@ grep -q 'SIGINT: shutting down' "$tmp/log"
 
 # --config runs control commands before "ready"; --socket serves vnetctl
 printf '# test config\nport add tap:name=%sc,offload=off\n' "$tag" >"$tmp/conf"
-vnetd_start "$tmp/out" "$tmp/log" --socket "$tmp/sock" --config "$tmp/conf"
+vnetd_start "$tmp/out" "$tmp/log" --socket "$tmp/sock" --config "$tmp/conf" \
+	--port "tap:name=${tag}e,queues=2"
 grep -q "config $tmp/conf: 1 command run" "$tmp/log"
 ip link show "${tag}c" >/dev/null
 list=$("$VNETCTL" -s "$tmp/sock" port list)
 grep -q "${tag}c" <<<"$list"
+# a --port has its spec in port list too, like a port from the config file
+"$VNETCTL" -s "$tmp/sock" --json port list | python3 -c "
+import json, sys
+p = {x['name']: x for x in json.load(sys.stdin)}
+assert p['${tag}e']['spec'] == 'tap:name=${tag}e,queues=2' and p['${tag}e']['queues'] == 2, p
+assert p['${tag}c']['spec'] == 'tap:name=${tag}c,offload=off', p"
+# the socket is logged once
+[ "$(grep -c "$tmp/sock" "$tmp/log")" = 1 ] || { echo "socket logged more than once:"; cat "$tmp/log"; exit 1; }
 rc=0
 vnetd_stop TERM || rc=$?
 [ "$rc" = 0 ] || { echo "vnetd exited with $rc"; cat "$tmp/log"; exit 1; }
 [ ! -e "$tmp/sock" ] || { echo "control socket left behind"; exit 1; }
 ! ip link show "${tag}c" 2>/dev/null || { echo "${tag}c left behind"; exit 1; }
+
+# one config file: a second --config is refused, not silently preferred
+expect_fail "vnetd: --config given twice ('$tmp/conf', '$tmp/conf'): one config file only" \
+	--config "$tmp/conf" --config "$tmp/conf"
+# a missing config file is said before the control socket is opened
+expect_fail "error: --config $tmp/nosuch.conf: No such file or directory" \
+	--socket "$tmp/sock" --config "$tmp/nosuch.conf"
+! grep -q "listening on" "$tmp/err" || { echo "socket opened before the config was found"; exit 1; }
 
 # a failing config line: exit 1 naming file and line, and its taps removed
 printf 'port add tap:name=%sc\nport add tap:name=%sd,vlan=0\n' "$tag" "$tag" >"$tmp/conf"
