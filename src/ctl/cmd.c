@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* cmd.c - the control command table and argument schema validation */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,17 @@
 #define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR", \
 			  DIR_HINT }
 #define MAP_ARG		{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" }
+
+/* "aa:bb:cc:dd:ee:ff": two hex digits per byte, ':' between (length checked first) */
+static bool mac_valid(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return s[17] == '\0';
+}
 
 static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_VERSION] = {
@@ -72,7 +84,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		VN_CTL_CMD_FDB_ADD, "fdb.add", "fdb add",
 		"pin MAC to PORT (a static entry: never aged or moved)", true, 3, {
 			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC",
-			  "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte)" },
+			  "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte)", mac_valid },
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			{ "vlan", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 4094, "N" },
 		},
@@ -245,7 +257,8 @@ static int arg_check(const struct vn_ctl_arg *a, struct json_object *v, char *er
 			snprintf(err, errlen, "%s contains a NUL byte", l);
 			return -EINVAL;
 		}
-		if (len >= a->min && len <= a->max)
+		if (len >= a->min && len <= a->max &&
+		    (!a->valid || a->valid(json_object_get_string(v))))
 			return 0;
 		/* what a good value looks like, not the length check behind it */
 		if (a->hint)

@@ -39,7 +39,11 @@ enum vn_ctl_arg_type {
  * @max:	largest value (INT) or longest length (STR)
  * @meta:	placeholder shown in usage ("SPEC", "PORT")
  * @hint:	what a valid value looks like, the message when one is out of
- *		@min..@max ("DIR must be ingress or egress"); NULL: the bounds
+ *		@min..@max or fails @valid ("DIR must be ingress or egress");
+ *		NULL: the bounds
+ * @valid:	a string's format check beyond its length (NULL: none), so a
+ *		malformed value is refused the same way by vnetctl and the
+ *		daemon
  */
 struct vn_ctl_arg {
 	const char *name;
@@ -49,6 +53,7 @@ struct vn_ctl_arg {
 	int64_t max;
 	const char *meta;
 	const char *hint;
+	bool (*valid)(const char *s);
 };
 
 enum vn_ctl_cmd_id {

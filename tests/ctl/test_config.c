@@ -164,6 +164,10 @@ static void test_cli_messages(void **state)
 		{ "map list p0 sideways", "DIR must be ingress or egress" },
 		{ "xdp detach p0 in", "DIR must be ingress or egress" },
 		{ "fdb add 2:aa:0:0:0:3 p0", "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte)" },
+		{ "fdb add 02-aa-00-00-00-02 p0", "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per "
+		  "byte)" },
+		{ "fdb add 02:aa:00:00:00:0g p0", "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per "
+		  "byte)" },
 		{ "port add ab", "SPEC must be kind:key=value,... (e.g. tap:name=vnet0), at most 1024 "
 		  "characters" },
 		{ "port add tap:name=a worker", "\"worker\" needs a value: worker N" },

@@ -199,6 +199,9 @@ ctl_fails 255 'Error: unexpected "extra" (usage: stats [PORT] [--all]).' stats "
 ctl_fails 255 'Error: unknown option "-x" (usage: stats [PORT] [--all]).' stats -x
 ctl_fails 255 'Error: DIR must be ingress or egress.' map list "$a" sideways
 ctl_fails 255 'Error: MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte).' fdb add 2:aa:0:0:0:3 "$a"
+# the same mistake, the same exit status, whoever checks it
+ctl_fails 255 'Error: MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte).' fdb add 02-aa-00-00-00-02 "$a"
+ctl_fails 1 'Error: "01:00:5e:00:00:01" is not a unicast MAC address' fdb add 01:00:5e:00:00:01 "$a"
 ctl_fails 255 'Error: port del: NAME missing.' port del
 ctl_fails 255 'Error: SPEC must be kind:key=value,... (e.g. tap:name=vnet0), at most 1024 characters.' \
 	port add "tap:name=x,$(head -c 2000 /dev/zero | tr '\0' a)"
