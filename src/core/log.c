@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* log.c - logging sink, level and rate limiting */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/clock.h"
@@ -42,6 +44,16 @@ enum vn_log_level vn_log_get_level(void)
 	return log_level;
 }
 
+/* Copy @line into this thread's capture; true if it held anything */
+static __attribute__((noinline)) bool capture_take(const char *line)
+{
+	size_t n = strnlen(line, log_capture->len - 1);
+
+	memcpy(log_capture->buf, line, n);
+	log_capture->buf[n] = '\0';
+	return n > 0;
+}
+
 /**
  * vn_log() - Format and emit one log line
  * @level:	severity
@@ -55,18 +67,18 @@ void vn_log(enum vn_log_level level, const char *fmt, ...)
 
 	/* the first error under a capture is the caller's to report, whatever
 	 * the level: the reply to a request says why it failed */
-	if (level == VN_LOG_ERR && log_capture && log_capture->len && !log_capture->buf[0]) {
-		va_start(ap, fmt);
-		vsnprintf(log_capture->buf, log_capture->len, fmt, ap);
-		va_end(ap);
-		if (log_capture->buf[0])
-			return;
-	}
-	if (level > log_level)
+	bool capture = level == VN_LOG_ERR && log_capture && log_capture->len &&
+		       !log_capture->buf[0];
+
+	if (!capture && level > log_level)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (capture && capture_take(line))
+		return;
+	if (level > log_level)
+		return;
 	if (log_sink)
 		log_sink(level, line);
 	else
