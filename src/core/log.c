@@ -45,7 +45,7 @@ enum vn_log_level vn_log_get_level(void)
 }
 
 /* Copy @line into this thread's capture; true if it held anything */
-static __attribute__((noinline)) bool capture_take(const char *line)
+static bool capture_take(const char *line)
 {
 	size_t n = strnlen(line, log_capture->len - 1);
 
@@ -70,7 +70,8 @@ void vn_log(enum vn_log_level level, const char *fmt, ...)
 	bool capture = level == VN_LOG_ERR && log_capture && log_capture->len &&
 		       !log_capture->buf[0];
 
-	if (!capture && level > log_level)
+	/* no format, no line (and GCC's UBSan build cannot prove fmt non-NULL here) */
+	if (!fmt || (!capture && level > log_level))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
