@@ -519,6 +519,8 @@ static int open_ports(struct vn_sw *sw, const struct vnetd_opts *o)
 		vn_log_capture_begin(&cap, why, sizeof(why));
 		ret = vn_sw_port_add(sw, o->ports[i], -1, &p);
 		vn_log_capture_end(&cap);
+		if (!ret && why[0])	/* an error the port survived: still the log's */
+			vn_err("%s", why);
 		if (ret) {
 			/* the reason names the spec or the port already */
 			if (why[0])

@@ -1155,6 +1155,9 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 	vn_log_capture_begin(&cap, ctl->why, sizeof(ctl->why));
 	ret = handlers[cmd->id](ctl, args, result, msg, msglen);
 	vn_log_capture_end(&cap);
+	/* an error logged by a request that still succeeded belongs in the log */
+	if (!ret && ctl->why[0])
+		vn_err("%s", ctl->why);
 	/* every error reply says why: the handler's words, the layer below's, or errno's */
 	if (ret && !msg[0])
 		snprintf(msg, msglen, "%s", ctl->why[0] ? ctl->why : strerror(ret < 0 ? -ret : EIO));
