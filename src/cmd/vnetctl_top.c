@@ -137,7 +137,7 @@ static void show(const struct sample *cur, unsigned int n, const struct sample *
 	json_object_put(ports);
 	if (tty)
 		fputs("\033[H\033[2J", stdout);
-	printf("vnetd: %u ports, rates over %.1f s\n", n, dt);
+	printf("vnetd: %u port%s, rates over %.1f s\n", n, n == 1 ? "" : "s", dt);
 	vnetctl_table_print(&t);
 	if (!tty)
 		putchar('\n');
