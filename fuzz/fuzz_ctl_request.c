@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* fuzz_ctl_request.c - libFuzzer target for the control request parser
  *
- * Invariants: no crash or leak; a rejected request leaves nothing owned;
+ * Invariants: no crash or leak; a rejected request leaves nothing owned
+ * and has a non-empty message (the schema's hints and bounds, cmd.c);
  * an accepted one has a command and an args object, and its error or ok
  * reply is one line of valid JSON that parses back with the same id.
  */
@@ -24,9 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *line;
 	int ret;
 
+	msg[0] = '\0';
 	ret = vn_ctl_request_parse((const char *)data, size, &req, msg, sizeof(msg));
 	if (ret) {
-		if (req.root || req.cmd)
+		/* every refusal says why, in a terminated string */
+		if (req.root || req.cmd || !msg[0] || !memchr(msg, '\0', sizeof(msg)))
 			abort();
 		line = vn_ctl_reply_error(req.id, ret, msg, &len);
 	} else {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* fuzz_port_spec.c - libFuzzer target: port spec strings (parse, then open a pair) */
+/* fuzz_port_spec.c - libFuzzer target: port spec strings (parse with and without
+ * a message, then open a pair) */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vn_port_args args;
 	struct vn_port *port;
+	char msg[192];
 	unsigned int i;
 	char *spec;
+	int ret;
 
 	vn_log_set_sink(mute);
 	spec = malloc(size + 1);
@@ -28,7 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(spec, data, size);
 	spec[size] = '\0';
-	if (vn_port_args_parse(spec, &args) == 0) {
+	/* the message variant agrees with the plain one, and every refusal says why
+	 * in a terminated string, even through a small buffer */
+	msg[0] = '\0';
+	ret = vn_port_args_parse_msg(spec, &args, msg, size % 2 ? sizeof(msg) : 16);
+	if ((ret != 0) != (msg[0] != '\0') || !memchr(msg, '\0', sizeof(msg)))
+		abort();
+	if (vn_port_args_parse(spec, &args) != ret)
+		abort();
+	if (ret == 0) {
 		/* invariants: bounded count, terminated strings, lookups agree */
 		if (args.n > VN_PORT_ARGS_MAX || !memchr(args.kind, '\0', sizeof(args.kind)))
 			abort();

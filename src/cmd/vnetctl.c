@@ -8,7 +8,6 @@
  * daemon or the socket failed, 255 for a command-line mistake.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -29,10 +28,16 @@
 #include "vnetctl.h"
 
 #define EXIT_USAGE	255
+#define TOP_USAGE	"top [-n COUNT] [-d SECS]"
 #define REPLY_TIMEOUT_MS 10000
 
 static const char *sock_path = VN_CTL_SOCK_DEFAULT;
 static bool json_out;
+static bool json_pretty;
+
+#ifndef VNETCTL_VERSION
+#define VNETCTL_VERSION "unknown"
+#endif
 static int64_t next_id = 1;
 
 static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -179,7 +184,8 @@ int vnetctl_call_fd(int fd, const struct vn_ctl_cmd *cmd, struct json_object *ar
 
 static void json_print(struct json_object *obj)
 {
-	puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+	puts(json_object_to_json_string_ext(obj, (json_pretty ? JSON_C_TO_STRING_PRETTY :
+						  JSON_C_TO_STRING_PLAIN) |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
@@ -189,12 +195,15 @@ static int usage(FILE *f, const char *prefix)
 	unsigned int i, shown = 0;
 
 	if (!prefix)
-		fputs("Usage: vnetctl [-s SOCK] [-j|--json] COMMAND\n"
+		fputs("Usage: vnetctl [OPTIONS] COMMAND [OPTIONS]\n"
 		      "       vnetctl OBJECT help\n\n"
-		      "Options:\n"
-		      "  -s, --socket SOCK  control socket (default " VN_CTL_SOCK_DEFAULT ")\n"
+		      "Options (before or after the command words; \"--\" ends them):\n"
+		      "  -s, --socket SOCK  control socket (default " VN_CTL_SOCK_DEFAULT ");\n"
+		      "                     after \"capture\", -s is its snap length: use --socket\n"
 		      "  -j, --json         print results as JSON\n"
-		      "  -h, --help         this help\n\n"
+		      "  -p, --pretty       print results as indented JSON (implies --json)\n"
+		      "  -h, --help         this help\n"
+		      "  -V, --version      print vnetctl's version\n\n"
 		      "Commands:\n", f);
 	for (i = 0; i < VN_CTL_CMD__MAX; i++) {
 		const struct vn_ctl_cmd *cmd = vn_ctl_cmd_get(i);
@@ -208,8 +217,8 @@ static int usage(FILE *f, const char *prefix)
 		shown++;
 	}
 	if (!prefix || !strcmp(prefix, "top")) {
-		fprintf(f, "  %-34s %s\n", "top [-n COUNT] [-d SECS]",
-			"live per-port rates, refreshed every SECS (default 1)");
+		fprintf(f, "  %-34s %s\n", TOP_USAGE,
+			"live per-port rates, refreshed every SECS (default 1, 0.1 to 60)");
 		shown++;
 	}
 	if (!prefix || !strcmp(prefix, "capture")) {
@@ -226,7 +235,7 @@ static int usage(FILE *f, const char *prefix)
 		fputs("\nExit status: 0 success, 1 error from vnetd or the socket, "
 		      "255 bad command line.\n", f);
 	if (!shown)
-		return die_usage("object \"%s\" is unknown", prefix);
+		return die_usage("unknown command \"%s\"", prefix);
 	return 0;
 }
 
@@ -236,7 +245,7 @@ static bool help_asked(int argc, char **argv)
 	int i;
 
 	for (i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "help") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+		if (!strcmp(argv[i], "help"))
 			return true;
 	return false;
 }
@@ -250,6 +259,12 @@ static int run_one(int argc, char **argv)
 	int fd, ret, obj = -1;
 
 	ret = vn_ctl_cli_parse(argc, argv, &cmd, &args, err, sizeof(err));
+	/* "vnetctl map": an object without its verb; show what it takes */
+	if (ret == -ENOENT && argc == 1 && vn_ctl_cli_is_object(argv[0])) {
+		fprintf(stderr, "Error: \"%s\" needs a command:\n", argv[0]);
+		usage(stderr, argv[0]);
+		return EXIT_USAGE;
+	}
 	if (ret)
 		return die_usage("%s", err);
 	/* the object file is opened here and passed open: vnetd opens no client path */
@@ -278,59 +293,148 @@ static int run_one(int argc, char **argv)
 	return 0;
 }
 
+/* "top [-n COUNT] [-d SECS]": SECS as top(1) takes it, fractions too */
 static int run_top(int argc, char **argv)
 {
-	long count = -1, secs = 1;
+	long count = -1;
+	double secs = 1;
 	char *end;
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		long *dst = !strcmp(argv[i], "-n") ? &count : !strcmp(argv[i], "-d") ? &secs : NULL;
+		const char *o = argv[i];
 
-		if (!dst || i + 1 >= argc)
-			return die_usage("either \"top\" is duplicate, or \"%s\" is garbage", argv[i]);
-		*dst = strtol(argv[++i], &end, 10);
-		/* -d 0 would spin; -d 100000 would outlive the idle timeout */
-		if (*end || *dst < 1 || (dst == &secs && *dst > 60) || *dst > 1000000)
-			return die_usage("\"%s\" needs a number (-d: 1 to 60)", argv[i - 1]);
+		if (strcmp(o, "-n") && strcmp(o, "-d"))
+			return die_usage("%s \"%s\" (usage: " TOP_USAGE ")", o[0] == '-' && o[1] ?
+					 "unknown option" : "unexpected", o);
+		if (i + 1 >= argc)
+			return die_usage("\"%s\" needs a value: %s", o, o[1] == 'n' ? "-n COUNT" :
+					 "-d SECS");
+		errno = 0;
+		if (o[1] == 'n') {
+			count = strtol(argv[++i], &end, 10);
+			if (errno || end == argv[i] || *end || count < 1 || count > 1000000)
+				return die_usage("-n COUNT must be a whole number from 1 to 1000000");
+		} else {
+			secs = strtod(argv[++i], &end);
+			/* below 0.1 s it would spin; past 60 s it outlives the idle timeout */
+			if (errno || end == argv[i] || *end || !(secs >= 0.1 && secs <= 60))
+				return die_usage("-d SECS must be seconds from 0.1 to 60 (e.g. 0.5)");
+		}
 	}
-	return vnetctl_top(count, (unsigned int)secs, json_out);
+	return vnetctl_top(count, (unsigned int)(secs * 1000 + 0.5), json_out);
+}
+
+/* Options of "capture" that take a value: their value is never a global option */
+static bool capture_opt(const char *w)
+{
+	return !strcmp(w, "-w") || !strcmp(w, "-c") || !strcmp(w, "-f") || !strcmp(w, "-s");
+}
+
+/**
+ * global_opt() - Take one global option at @argv[*i], if it is one
+ * @argc:	number of words
+ * @argv:	words
+ * @i:		index, advanced past a consumed value
+ * @capture:	the command is "capture", whose own -s is its snap length
+ *
+ * Return: 0 not a global option, 1 taken, 2 help, 3 version, or EXIT_USAGE
+ *	   after printing the error
+ */
+static int global_opt(int argc, char **argv, int *i, bool capture)
+{
+	const char *w = argv[*i];
+
+	if (!strcmp(w, "-j") || !strcmp(w, "--json"))
+		return json_out = true, 1;
+	if (!strcmp(w, "-p") || !strcmp(w, "--pretty"))
+		return json_out = json_pretty = true, 1;
+	if (!strcmp(w, "-h") || !strcmp(w, "--help"))
+		return 2;
+	if (!strcmp(w, "-V") || !strcmp(w, "--version"))
+		return 3;
+	if (!strncmp(w, "--socket=", 9)) {
+		sock_path = w + 9;
+		return sock_path[0] ? 1 : die_usage("--socket needs a socket path");
+	}
+	if (!strcmp(w, "--socket") || (!capture && !strcmp(w, "-s"))) {
+		if (*i + 1 >= argc || !argv[*i + 1][0])
+			return die_usage("\"%s\" needs a socket path", w);
+		sock_path = argv[++*i];
+		return 1;
+	}
+	return 0;
+}
+
+/**
+ * split_args() - Take the global options out of @argv, wherever they are
+ * @argc:	number of words
+ * @argv:	words; on return the command words, in order, from argv[0]
+ * @nwords:	number of command words, output
+ *
+ * bpftool, git and kubectl accept their global options before or after the
+ * command words ("vnetctl port list --json"), and so does vnetctl. "--"
+ * ends option parsing: every word after it is a command word. Before the
+ * command, an unknown option is an error here; after it, the command's
+ * own parser judges it ("stats --all", "capture -s 96").
+ *
+ * Return: 0 to run, 2 help, 3 version, or EXIT_USAGE after printing the error
+ */
+static int split_args(int argc, char **argv, int *nwords)
+{
+	bool capture = false;
+	int i, n = 0, r, want = 0;
+
+	*nwords = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (++i < argc)
+				argv[n++] = argv[i];
+			break;
+		}
+		r = global_opt(argc, argv, &i, capture);
+		if (r == EXIT_USAGE)
+			return r;
+		if (r > 1 && !want)	/* the first of --help and --version wins */
+			want = r;
+		if (r)
+			continue;
+		if (n == 0 && argv[i][0] == '-' && argv[i][1])
+			return die_usage("unknown option \"%s\"", argv[i]);
+		if (n == 0)
+			capture = !strcmp(argv[i], "capture");
+		argv[n++] = argv[i];
+		/* "capture ... -f EXPR": EXPR is the filter, whatever it looks like */
+		if (capture && n > 1 && capture_opt(argv[i]) && i + 1 < argc)
+			argv[n++] = argv[++i];
+	}
+	*nwords = n;
+	return want;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int nwords = 0, ret;
 
-	/* '+': stop at the first command word, so "stats --all" keeps its flag */
-	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sock_path = optarg;
-			break;
-		case 'j':
-			json_out = true;
-			break;
-		case 'h':
-			usage(stdout, NULL);
-			return 0;
-		default:
-			return die_usage("unknown option");
-		}
+	ret = split_args(argc - 1, argv + 1, &nwords);
+	argv++;
+	if (ret == EXIT_USAGE)
+		return ret;
+	if (ret == 3) {
+		printf("vnetctl %s\n", VNETCTL_VERSION);
+		return 0;
 	}
-	argc -= optind;
-	argv += optind;
+	/* "vnetctl --help", "vnetctl port --help", "vnetctl port list -h" */
+	if (ret == 2)
+		return nwords ? usage(stdout, argv[0]) : (usage(stdout, NULL), 0);
+	argc = nwords;
 	if (argc == 0) {
 		usage(stderr, NULL);
 		return EXIT_USAGE;
 	}
 	if (help_asked(argc, argv)) {
-		if (!strcmp(argv[0], "help") || !strncmp(argv[0], "-", 1)) {
+		if (!strcmp(argv[0], "help")) {
 			usage(stdout, NULL);
 			return 0;
 		}

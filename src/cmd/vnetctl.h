@@ -49,6 +49,6 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result);
 int vnetctl_capture(int argc, char **argv, bool json);
 
 /* vnetctl_top.c */
-int vnetctl_top(long count, unsigned int secs, bool json);
+int vnetctl_top(long count, unsigned int interval_ms, bool json);
 
 #endif /* VN_CMD_VNETCTL_H */

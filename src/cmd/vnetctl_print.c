@@ -243,6 +243,13 @@ static void print_help(struct json_object *arr)
 
 		vnetctl_table_add(&t, row);
 	}
+	/* vnetctl's own: built from repeated "stats --all", not a daemon command */
+	{
+		const char *row[] = { "top [-n COUNT] [-d SECS]",
+				      "live per-port rates, refreshed every SECS (vnetctl)" };
+
+		vnetctl_table_add(&t, row);
+	}
 	vnetctl_table_print(&t);
 }
 

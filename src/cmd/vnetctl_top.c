@@ -77,7 +77,8 @@ static int fetch(int fd, struct sample *s, unsigned int *n)
 
 static uint64_t per_s(uint64_t now, uint64_t then, double dt)
 {
-	return now >= then ? (uint64_t)((double)(now - then) / dt) : 0;
+	/* rounded, not truncated: one frame over 1.01 s is 1 pps, not 0 */
+	return now >= then ? (uint64_t)((double)(now - then) / dt + 0.5) : 0;
 }
 
 static void show(const struct sample *cur, unsigned int n, const struct sample *prev,
@@ -101,9 +102,9 @@ static void show(const struct sample *cur, unsigned int n, const struct sample *
 		if (!p)
 			continue;
 		v[0] = per_s(c->rx_packets, p->rx_packets, dt);
-		v[1] = per_s(c->rx_bytes, p->rx_bytes, dt) * 8;
+		v[1] = per_s(c->rx_bytes * 8, p->rx_bytes * 8, dt);
 		v[2] = per_s(c->tx_packets, p->tx_packets, dt);
-		v[3] = per_s(c->tx_bytes, p->tx_bytes, dt) * 8;
+		v[3] = per_s(c->tx_bytes * 8, p->tx_bytes * 8, dt);
 		v[4] = per_s(c->drops, p->drops, dt);
 		if (json) {
 			struct json_object *o = json_object_new_object();
@@ -136,7 +137,7 @@ static void show(const struct sample *cur, unsigned int n, const struct sample *
 	json_object_put(ports);
 	if (tty)
 		fputs("\033[H\033[2J", stdout);
-	printf("vnetd: %u ports, rates over %.1f s\n", n, dt);
+	printf("vnetd: %u port%s, rates over %.1f s\n", n, n == 1 ? "" : "s", dt);
 	vnetctl_table_print(&t);
 	if (!tty)
 		putchar('\n');
@@ -144,15 +145,17 @@ static void show(const struct sample *cur, unsigned int n, const struct sample *
 }
 
 /**
- * vnetctl_top() - Print per-port rates every @secs seconds
+ * vnetctl_top() - Print per-port rates every @interval_ms milliseconds
  * @count:	iterations, -1 for until interrupted
- * @secs:	interval
+ * @interval_ms: interval
  * @json:	one JSON object per line instead of a table
  *
  * Return: exit status
  */
-int vnetctl_top(long count, unsigned int secs, bool json)
+int vnetctl_top(long count, unsigned int interval_ms, bool json)
 {
+	struct timespec ts = { .tv_sec = interval_ms / 1000,
+			       .tv_nsec = (long)(interval_ms % 1000) * 1000000 };
 	struct sample *prev, *cur, *tmp;
 	unsigned int np = 0, n = 0;
 	bool tty = isatty(STDOUT_FILENO) && !json;
@@ -169,7 +172,7 @@ int vnetctl_top(long count, unsigned int secs, bool json)
 	if (fetch(fd, prev, &np))
 		goto out;
 	for (i = 0; count < 0 || i < count; i++) {
-		sleep(secs);
+		nanosleep(&ts, NULL);
 		t1 = (double)vn_mono_ns() / 1e9;
 		if (fetch(fd, cur, &n))
 			goto out;

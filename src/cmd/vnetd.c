@@ -317,6 +317,12 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 			o->socket = optarg;
 			break;
 		case 'c':
+			/* one file: a second -c would silently replace the first */
+			if (o->config) {
+				fprintf(stderr, "vnetd: --config given twice ('%s', '%s'): one config "
+					"file only\n", o->config, optarg);
+				return -EINVAL;
+			}
 			o->config = optarg;
 			break;
 		case OPT_PIDFILE:
@@ -390,13 +396,21 @@ static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o, struct vn_ctl
 	*srv = NULL;
 	if (!o->socket && !o->config)
 		return 0;
+	/* a missing file is said before the socket is opened, not after */
+	if (o->config && access(o->config, R_OK)) {
+		vn_err("--config %s: %s", o->config, strerror(errno));
+		return -errno;
+	}
 	ret = vn_ctl_server_start(sw, o->socket, srv);
 	if (ret) {
 		vn_err("--socket %s: %s%s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT,
 		       strerror(-ret), ret == -EADDRINUSE ? " (another vnetd serves it)" : "");
 		return ret;
 	}
-	vn_info("control socket %s", o->socket ? o->socket : VN_CTL_SOCK_DEFAULT);
+	/* the server logged "ctl: listening on PATH" already; port list shows
+	 * the --port specs as it shows those added through it */
+	for (unsigned int i = 0; i < o->nports; i++)
+		vn_ctl_server_port_spec(*srv, o->ports[i]);
 	if (!o->config)
 		return 0;
 	err[0] = '\0';
@@ -492,14 +506,36 @@ static int log_port(struct vn_port *p, void *arg)
  */
 static int open_ports(struct vn_sw *sw, const struct vnetd_opts *o)
 {
+	struct vn_log_capture cap;
 	struct vn_port *p;
+	char why[512];
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < o->nports; i++) {
+		struct vn_port_args a;
+		const char *name;
+
+		/* "-p tap:name=x -p tap:name=x": ours, not another process's tap */
+		name = vn_port_args_parse(o->ports[i], &a) ? NULL : vn_port_arg(&a, "name");
+		p = name ? vn_sw_port_find(sw, name) : NULL;
+		if (p) {
+			vn_err("--port %s: port name '%s' is already used by port %u", o->ports[i],
+			       name, (unsigned int)p->id);
+			return -EEXIST;
+		}
+		/* one line per failure: the option, and the reason the port layer gave */
+		vn_log_capture_begin(&cap, why, sizeof(why));
 		ret = vn_sw_port_add(sw, o->ports[i], -1, &p);
+		vn_log_capture_end(&cap);
+		if (!ret && why[0])	/* an error the port survived: still the log's */
+			vn_err("%s", why);
 		if (ret) {
-			vn_err("--port %s: cannot open: %s", o->ports[i], strerror(-ret));
+			/* the reason names the spec or the port already */
+			if (why[0])
+				vn_err("--port: %s", why);
+			else
+				vn_err("--port %s: %s", o->ports[i], strerror(-ret));
 			return ret;
 		}
 	}

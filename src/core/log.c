@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* log.c - logging sink, level and rate limiting */
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/clock.h"
@@ -8,6 +10,8 @@
 
 static vn_log_sink_t log_sink;
 static enum vn_log_level log_level = VN_LOG_INFO;
+/* per thread: a control request's handler runs on one thread, workers on others */
+static _Thread_local struct vn_log_capture *log_capture;
 
 #define VN_RL_INTERVAL_NS	5000000000ULL	/* 5 s */
 #define VN_RL_BURST		10
@@ -40,6 +44,16 @@ enum vn_log_level vn_log_get_level(void)
 	return log_level;
 }
 
+/* Copy @line into this thread's capture; true if it held anything */
+static bool capture_take(const char *line)
+{
+	size_t n = strnlen(line, log_capture->len - 1);
+
+	memcpy(log_capture->buf, line, n);
+	log_capture->buf[n] = '\0';
+	return n > 0;
+}
+
 /**
  * vn_log() - Format and emit one log line
  * @level:	severity
@@ -51,15 +65,56 @@ void vn_log(enum vn_log_level level, const char *fmt, ...)
 	char line[1024];
 	va_list ap;
 
-	if (level > log_level)
+	/* the first error under a capture is the caller's to report, whatever
+	 * the level: the reply to a request says why it failed */
+	bool capture = level == VN_LOG_ERR && log_capture && log_capture->len &&
+		       !log_capture->buf[0];
+
+	/* no format, no line (and GCC's UBSan build cannot prove fmt non-NULL here) */
+	if (!fmt || (!capture && level > log_level))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (capture && capture_take(line))
+		return;
+	if (level > log_level)
+		return;
 	if (log_sink)
 		log_sink(level, line);
 	else
 		fprintf(stderr, "vnetd: %s: %s\n", names[level], line);
+}
+
+/**
+ * vn_log_capture_begin() - Send this thread's next error to @buf, not to the sink
+ * @cap:	capture state, the caller's until vn_log_capture_end()
+ * @buf:	message buffer; emptied here, holds the first error logged after
+ * @len:	its size
+ *
+ * A control request fails with the reason the layers below logged (a port
+ * spec's bad key, a tap's ioctl, an object's ELF check), so the reason goes
+ * into the reply instead of a log its client may not be able to read. Only
+ * the first error is taken; later ones, and other levels, are logged as
+ * usual. Captures nest: an inner one takes errors until it ends.
+ */
+void vn_log_capture_begin(struct vn_log_capture *cap, char *buf, size_t len)
+{
+	if (len)
+		buf[0] = '\0';
+	cap->buf = buf;
+	cap->len = len;
+	cap->prev = log_capture;
+	log_capture = cap;
+}
+
+/**
+ * vn_log_capture_end() - End the capture @cap began, restore the one before it
+ * @cap:	capture from vn_log_capture_begin(), the innermost on this thread
+ */
+void vn_log_capture_end(struct vn_log_capture *cap)
+{
+	log_capture = cap->prev;
 }
 
 /**

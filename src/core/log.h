@@ -42,6 +42,21 @@ void vn_log(enum vn_log_level level, const char *fmt, ...)
  */
 char *vn_log_escape(const char *in, char *out, size_t osz);
 
+/**
+* struct vn_log_capture - where this thread's next error goes instead of the sink
+ * @buf:	message buffer ("" until an error is captured)
+ * @len:	its size
+ * @prev:	the capture this one interrupted (restored by vn_log_capture_end())
+ */
+struct vn_log_capture {
+	char *buf;
+	size_t len;
+	struct vn_log_capture *prev;
+};
+
+void vn_log_capture_begin(struct vn_log_capture *cap, char *buf, size_t len);
+void vn_log_capture_end(struct vn_log_capture *cap);
+
 #define vn_err(...)	vn_log(VN_LOG_ERR, __VA_ARGS__)
 #define vn_warn(...)	vn_log(VN_LOG_WARN, __VA_ARGS__)
 #define vn_info(...)	vn_log(VN_LOG_INFO, __VA_ARGS__)

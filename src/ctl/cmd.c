@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* cmd.c - the control command table and argument schema validation */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +16,21 @@
 #define MAP_HEX_MAX	(2 * (512 + 64 * 1024) + 1)	/* hex key (<= 512 B) = value (<= 64 KiB) */
 #define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
 /* "egress" (6) or "ingress" (7), required, positional */
-#define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR" }
+#define DIR_HINT	"DIR must be ingress or egress"
+#define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR", \
+			  DIR_HINT }
 #define MAP_ARG		{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" }
+
+/* "aa:bb:cc:dd:ee:ff": two hex digits per byte, ':' between (length checked first) */
+static bool mac_valid(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return s[17] == '\0';
+}
 
 static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_VERSION] = {
@@ -31,7 +45,9 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		VN_CTL_CMD_PORT_ADD, "port.add", "port add",
 		"open a port from SPEC (kind:name=NAME,key=value,...) and attach it",
 		true, 2, {
-			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, SPEC_MAX, "SPEC" },
+			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, SPEC_MAX, "SPEC",
+			  "SPEC must be kind:key=value,... (e.g. tap:name=vnet0), at most 1024 "
+			  "characters" },
 			{ "worker", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, -1, 1023, "N" },
 		},
 	},
@@ -69,7 +85,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		VN_CTL_CMD_FDB_ADD, "fdb.add", "fdb add",
 		"pin MAC to PORT in VLAN N (default: its untagged VLAN); --replace moves a pinned MAC",
 		true, 4, {
-			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC" },
+			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC",
+			  "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte)", mac_valid },
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			{ "vlan", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 4094, "N" },
 			{ "replace", VN_CTL_ARG_BOOL, VN_CTL_ARG_FLAG, 0, 1, NULL },
@@ -78,7 +95,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_FDB_DEL] = {
 		VN_CTL_CMD_FDB_DEL, "fdb.del", "fdb del",
 		"remove the entries of MAC, static or learned (in VLAN N only if given)", true, 2, {
-			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC" },
+			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC",
+			  "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte)", mac_valid },
 			{ "vlan", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 4094, "N" },
 		},
 	},
@@ -92,7 +110,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		"load FILE.o and attach it: SPEC is PORT:ingress|egress:FILE.o[:SECTION]"
 		"[:segment-first][:redirect=P1,P2|none]", true, 2, {
 			{ "spec", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 5, XDP_SPEC_MAX,
-			  "SPEC" },
+			  "SPEC", "SPEC must be PORT:ingress|egress:FILE.o[:SECTION][:segment-first]" },
 			{ "replace", VN_CTL_ARG_BOOL, VN_CTL_ARG_FLAG, 0, 1, NULL },
 		},
 	},
@@ -124,7 +142,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			DIR_ARG,
 			MAP_ARG,
 			{ "entry", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, MAP_HEX_MAX,
-			  "KEY=VALUE" },
+			  "KEY=VALUE", "KEY=VALUE must be two hex strings joined by '='" },
 		},
 	},
 	[VN_CTL_CMD_MAP_DELETE] = {
@@ -133,7 +151,7 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			DIR_ARG,
 			MAP_ARG,
-			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
+			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 1024, "KEY" },
 		},
 	},
 	[VN_CTL_CMD_MAP_LIST] = {
@@ -150,20 +168,22 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			DIR_ARG,
 			MAP_ARG,
-			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 2, 1024, "KEY" },
+			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 1024, "KEY" },
 		},
 	},
 	/* Packet capture (switch/capture.h); frames follow the reply (capstream.h).
 	 * vnetctl's "capture PORT [DIR] -w FILE [-c N] [-f F] [-s N]" builds it */
 	[VN_CTL_CMD_CAPTURE_START] = {
 		VN_CTL_CMD_CAPTURE_START, "capture.start", "capture",
-		"stream the frames of PORT at DIR (default ingress) that match FILTER", false, 5, {
+		"write the frames of PORT at DIR (default ingress) matching FILTER to FILE.pcap",
+		false, 5, {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_POS, 6, 7, "DIR" },
+			{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_POS, 6, 7, "DIR", DIR_HINT },
 			{ "filter", VN_CTL_ARG_STR, VN_CTL_ARG_KEYWORD, 0, 4096, "FILTER" },
 			{ "snaplen", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 65557, "N" },
 			{ "count", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, INT64_C(1) << 40, "N" },
 		}, true,
+		"capture PORT [ingress|egress] -w FILE.pcap [-c COUNT] [-f FILTER] [-s SNAPLEN]",
 	},
 	[VN_CTL_CMD_WORKER_LIST] = {
 		VN_CTL_CMD_WORKER_LIST, "worker.list", "worker list",
@@ -211,11 +231,32 @@ static const struct vn_ctl_arg *arg_find(const struct vn_ctl_cmd *cmd, const cha
 	return NULL;
 }
 
+/**
+ * arg_label() - How an argument is named to people: its usage word
+ * @a:		argument
+ * @buf:	output ("DIR", "worker N", "--all")
+ * @len:	its size
+ *
+ * Return: @buf
+ */
+static const char *arg_label(const struct vn_ctl_arg *a, char *buf, size_t len)
+{
+	if (a->flags & VN_CTL_ARG_FLAG)
+		snprintf(buf, len, "--%s", a->name);
+	else if (a->flags & VN_CTL_ARG_KEYWORD)
+		snprintf(buf, len, "%s %s", a->name, a->meta);
+	else
+		snprintf(buf, len, "%s", a->meta ? a->meta : a->name);
+	return buf;
+}
+
 static int arg_check(const struct vn_ctl_arg *a, struct json_object *v, char *err, size_t errlen)
 {
+	char l[64];
 	int64_t n;
 	int len;
 
+	arg_label(a, l, sizeof(l));
 	switch (a->type) {
 	case VN_CTL_ARG_STR:
 		/* a number or object where a name belongs */
@@ -224,23 +265,35 @@ static int arg_check(const struct vn_ctl_arg *a, struct json_object *v, char *er
 		len = json_object_get_string_len(v);
 		/* "\u0000" inside: C code would see a shorter string */
 		if ((size_t)len != strlen(json_object_get_string(v))) {
-			snprintf(err, errlen, "argument \"%s\" contains a NUL byte", a->name);
+			snprintf(err, errlen, "%s contains a NUL byte", l);
 			return -EINVAL;
 		}
-		if (len < a->min || len > a->max) {
-			snprintf(err, errlen, "argument \"%s\" must be %lld to %lld characters",
-				 a->name, (long long)a->min, (long long)a->max);
-			return -EINVAL;
-		}
-		return 0;
+		if (len >= a->min && len <= a->max &&
+		    (!a->valid || a->valid(json_object_get_string(v))))
+			return 0;
+		/* what a good value looks like, not the length check behind it */
+		if (a->hint)
+			snprintf(err, errlen, "%s", a->hint);
+		else if (len > a->max)
+			snprintf(err, errlen, "%s is longer than %lld characters", l,
+				 (long long)a->max);
+		else if (a->min == 1)
+			snprintf(err, errlen, "%s must not be empty", l);
+		else
+			snprintf(err, errlen, "%s must be at least %lld characters", l,
+				 (long long)a->min);
+		return -EINVAL;
 	case VN_CTL_ARG_INT:
 		/* json-c gives doubles and strings an int value: refuse them */
 		if (!json_object_is_type(v, json_type_int))
 			goto type;
 		n = json_object_get_int64(v);
 		if (n < a->min || n > a->max) {
-			snprintf(err, errlen, "argument \"%s\" must be %lld to %lld", a->name,
-				 (long long)a->min, (long long)a->max);
+			if (a->hint)
+				snprintf(err, errlen, "%s", a->hint);
+			else
+				snprintf(err, errlen, "%s must be %lld to %lld", l,
+					 (long long)a->min, (long long)a->max);
 			return -EINVAL;
 		}
 		return 0;
@@ -250,7 +303,7 @@ static int arg_check(const struct vn_ctl_arg *a, struct json_object *v, char *er
 		return 0;
 	}
 type:
-	snprintf(err, errlen, "argument \"%s\" must be a %s", a->name,
+	snprintf(err, errlen, "%s (\"%s\") must be a %s", l, a->name,
 		 a->type == VN_CTL_ARG_STR ? "string" : a->type == VN_CTL_ARG_INT ? "integer" :
 		 "boolean");
 	return -EINVAL;
@@ -291,8 +344,10 @@ int vn_ctl_cmd_validate(const struct vn_ctl_cmd *cmd, struct json_object *args,
 	for (i = 0; i < cmd->nargs; i++) {
 		if ((cmd->args[i].flags & VN_CTL_ARG_REQUIRED) &&
 		    !json_object_object_get_ex(args, cmd->args[i].name, NULL)) {
-			snprintf(err, errlen, "%s: missing argument \"%s\"", cmd->name,
-				 cmd->args[i].name);
+			char l[64];
+
+			snprintf(err, errlen, "%s: %s missing", cmd->words,
+				 arg_label(&cmd->args[i], l, sizeof(l)));
 			return -EINVAL;
 		}
 	}
@@ -310,18 +365,18 @@ void vn_ctl_cmd_usage(const struct vn_ctl_cmd *cmd, char *buf, size_t len)
 	size_t off;
 	unsigned int i;
 
+	/* the words a person types, where vnetctl's options make the request */
+	if (cmd->usage) {
+		snprintf(buf, len, "%s", cmd->usage);
+		return;
+	}
 	off = (size_t)snprintf(buf, len, "%s", cmd->words);
 	for (i = 0; i < cmd->nargs && off < len; i++) {
 		const struct vn_ctl_arg *a = &cmd->args[i];
 		bool opt = !(a->flags & VN_CTL_ARG_REQUIRED);
 		char word[64];
 
-		if (a->flags & VN_CTL_ARG_FLAG)
-			snprintf(word, sizeof(word), "--%s", a->name);
-		else if (a->flags & VN_CTL_ARG_KEYWORD)
-			snprintf(word, sizeof(word), "%s %s", a->name, a->meta);
-		else
-			snprintf(word, sizeof(word), "%s", a->meta);
+		arg_label(a, word, sizeof(word));
 		off += (size_t)snprintf(buf + off, len - off, opt ? " [%s]" : " %s", word);
 	}
 }

@@ -38,6 +38,12 @@ enum vn_ctl_arg_type {
  * @min:	smallest value (INT) or shortest length (STR)
  * @max:	largest value (INT) or longest length (STR)
  * @meta:	placeholder shown in usage ("SPEC", "PORT")
+ * @hint:	what a valid value looks like, the message when one is out of
+ *		@min..@max or fails @valid ("DIR must be ingress or egress");
+ *		NULL: the bounds
+ * @valid:	a string's format check beyond its length (NULL: none), so a
+ *		malformed value is refused the same way by vnetctl and the
+ *		daemon
  */
 struct vn_ctl_arg {
 	const char *name;
@@ -46,6 +52,8 @@ struct vn_ctl_arg {
 	int64_t min;
 	int64_t max;
 	const char *meta;
+	const char *hint;
+	bool (*valid)(const char *s);
 };
 
 enum vn_ctl_cmd_id {
@@ -87,6 +95,8 @@ enum vn_ctl_cmd_id {
  * @args:	argument schema
  * @stream:	the reply is followed by a stream (capstream.h); the server
  *		hands the connection to the command (server.h)
+ * @usage:	usage as vnetctl takes it, when its own options build the
+ *		request (capture's -w FILE); NULL: from @words and @args
  */
 struct vn_ctl_cmd {
 	enum vn_ctl_cmd_id id;
@@ -97,6 +107,7 @@ struct vn_ctl_cmd {
 	unsigned int nargs;
 	struct vn_ctl_arg args[VN_CTL_CMD_ARGS_MAX];
 	bool stream;
+	const char *usage;
 };
 
 /**
@@ -142,19 +153,29 @@ void vn_ctl_cmd_usage(const struct vn_ctl_cmd *cmd, char *buf, size_t len);
  * vn_ctl_cli_parse() - Turn command-line words into a command and its args
  * @argc:	number of words
  * @argv:	words ("port", "add", "tap:name=vnet0")
- * @cmd:	matched command, output
+ * @cmd:	matched command, output (also when only its arguments were bad)
  * @args:	new JSON object with the arguments, output (caller puts it)
  * @err:	message buffer, filled on failure
  * @errlen:	its size
  *
  * Shared by vnetctl and the config file. Words are matched against each
- * command's CLI words (the longest match wins), then the remaining words fill
- * the command's arguments: "--flag" for bool flags, "name VALUE" for
- * keywords, and positional words in table order.
+ * command's CLI words (the longest match wins; "show", "list" and "lst" are
+ * one verb), then the remaining words fill the command's arguments:
+ * "--flag" for bool flags, "name VALUE" for keywords, and positional words
+ * in table order. An object alone ("port") is its show/list command when
+ * that takes no required argument.
  *
  * Return: 0, -ENOENT for no such command, -EINVAL for bad arguments
  */
 int vn_ctl_cli_parse(int argc, char *const argv[], const struct vn_ctl_cmd **cmd,
 		     struct json_object **args, char *err, size_t errlen);
+
+/**
+ * vn_ctl_cli_is_object() - Whether @word is the first word of some command
+ * @word:	"port", "fdb", "stats"
+ *
+ * Return: true if a command's CLI words start with @word
+ */
+bool vn_ctl_cli_is_object(const char *word);
 
 #endif /* VN_CTL_CMD_H */

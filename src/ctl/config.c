@@ -16,11 +16,24 @@
 
 #include "config.h"
 
-/* Split @line in place into blank-separated words; '#' at a word start ends it. */
+/**
+ * words_split() - Split @line in place into blank-separated words
+ * @line:	the line, NUL-terminated (outside input)
+ * @words:	output
+ * @max:	size of @words
+ *
+ * '#' at a word start ends the line. Single or double quotes keep blanks
+ * and '#' inside a word and are removed, as a shell would ("tap:name=a"
+ * and 'capture filter' are what people paste); there are no escapes. A
+ * word is never longer than its text, so the copy is done in place.
+ *
+ * Return: number of words, -E2BIG for more than @max, -EINVAL for an
+ *	   unterminated quote
+ */
 static int words_split(char *line, char *words[], int max)
 {
+	char *p = line, *out, quote;
 	int n = 0;
-	char *p = line;
 
 	for (;;) {
 		while (*p == ' ' || *p == '\t' || *p == '\r')
@@ -30,11 +43,24 @@ static int words_split(char *line, char *words[], int max)
 		/* more words than any command takes */
 		if (n >= max)
 			return -E2BIG;
-		words[n++] = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r')
-			p++;
+		words[n++] = out = p;
+		quote = 0;
+		while (*p && (quote || (*p != ' ' && *p != '\t' && *p != '\r'))) {
+			if (!quote && (*p == '"' || *p == '\'')) {
+				quote = *p++;
+			} else if (quote && *p == quote) {
+				quote = 0;
+				p++;
+			} else {
+				*out++ = *p++;
+			}
+		}
+		/* 'tap:name=x without its closing quote */
+		if (quote)
+			return -EINVAL;
 		if (*p)
-			*p++ = '\0';
+			p++;
+		*out = '\0';
 	}
 }
 
@@ -42,11 +68,15 @@ static int line_run(char *line, unsigned int lineno, vn_ctl_config_cb cb, void *
 		    char *msg, size_t msglen)
 {
 	char *words[VN_CTL_CONFIG_WORDS_MAX];
-	const struct vn_ctl_cmd *cmd;
+	const struct vn_ctl_cmd *cmd = NULL;
 	struct json_object *args;
 	int n, ret;
 
 	n = words_split(line, words, VN_CTL_CONFIG_WORDS_MAX);
+	if (n == -EINVAL) {
+		snprintf(msg, msglen, "unterminated quote");
+		return n;
+	}
 	if (n < 0) {
 		snprintf(msg, msglen, "more than %d words", VN_CTL_CONFIG_WORDS_MAX);
 		return n;
@@ -54,6 +84,9 @@ static int line_run(char *line, unsigned int lineno, vn_ctl_config_cb cb, void *
 	if (n == 0)
 		return 0;
 	ret = vn_ctl_cli_parse(n, words, &cmd, &args, msg, msglen);
+	/* "capture PORT -w FILE": not a config command, whatever its words */
+	if (ret == -EINVAL && cmd && !cmd->config)
+		snprintf(msg, msglen, "\"%s\" is not allowed in a config file", cmd->words);
 	if (ret)
 		return ret;
 	/* "port list" in a config file does nothing anyone would see */

@@ -44,6 +44,18 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 int vn_ctl_server_config(struct vn_ctl_server *srv, const char *path, char *err, size_t errlen);
 
 /**
+ * vn_ctl_server_port_spec() - Remember the spec of a port opened without the server
+ * @srv:	server from vn_ctl_server_start()
+ * @spec:	the spec the port was opened with (vnetd --port); its name= names
+ *		the port
+ *
+ * "port list" shows a port's spec; ports added through the server have
+ * theirs, this gives the same to ports the daemon opened before it. A spec
+ * naming no port on the switch is ignored.
+ */
+void vn_ctl_server_port_spec(struct vn_ctl_server *srv, const char *spec);
+
+/**
  * vn_ctl_server_stop() - Stop serving, close clients, remove the socket
  * @srv:	server, may be NULL
  */

@@ -56,7 +56,10 @@ struct port_rec {
  * @sw:		the switch
  * @caps:	capture sessions
  * @lock:	serialises handlers (socket and config file)
- * @recs:	per port id records
+ * @why:	the first error the layers below logged while the current
+ *		request ran (vn_log_capture_begin()): a handler puts it in its
+ *		reply, where the client can read it; "" if they logged none
+ * @recs:	per port id: spec and rate samples
  * @req_fd:	descriptor the running request came with (ctl/fdpass.h), -1
  * @cfg_dir:	directory of the config file being run, NULL for the socket:
  *		only the daemon's own config names files for it to open
@@ -65,6 +68,7 @@ struct vn_ctl {
 	struct vn_sw *sw;
 	struct vn_ctl_captures *caps;
 	pthread_mutex_t lock;
+	char why[VN_CTL_MSG_MAX];
 	struct port_rec recs[VN_SW_PORTS_MAX];
 	int req_fd;
 	const char *cfg_dir;
@@ -179,6 +183,35 @@ static struct json_object *port_json(struct vn_ctl *ctl, const struct vn_port *p
 	return o;
 }
 
+/**
+ * name_taken() - Refuse a spec whose name= a port of this switch already has
+ * @sw:		switch
+ * @spec:	port spec (a malformed one is left to vn_sw_port_add() to explain)
+ * @msg:	"port name 'x' is already used by port 0"
+ * @msglen:	its size
+ *
+ * Checked before anything is opened: the tap of the existing port would
+ * otherwise answer TUNSETIFF with EBUSY, read as another process's tap.
+ *
+ * Return: 0, or -EEXIST with @msg set
+ */
+static int name_taken(struct vn_sw *sw, const char *spec, char *msg, size_t msglen)
+{
+	struct vn_port_args a;
+	const struct vn_port *p;
+	const char *name;
+
+	if (vn_port_args_parse(spec, &a))
+		return 0;
+	name = vn_port_arg(&a, "name");
+	p = name ? vn_sw_port_find(sw, name) : NULL;
+	if (!p)
+		return 0;
+	snprintf(msg, msglen, "port name '%s' is already used by port %u", name,
+		 (unsigned int)p->id);
+	return -EEXIST;
+}
+
 static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
 		      char *msg, size_t msglen)
 {
@@ -190,10 +223,26 @@ static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_
 
 	if (json_object_object_get_ex(args, "worker", &w))
 		worker = json_object_get_int(w);
+	/* refused before anything is opened: a worker the switch does not have */
+	if (worker >= (int)vn_sw_workers(ctl->sw)) {
+		if (vn_sw_workers(ctl->sw) == 1)
+			snprintf(msg, msglen, "worker %d does not exist: vnetd has one worker, 0",
+				 worker);
+		else
+			snprintf(msg, msglen, "worker %d does not exist: vnetd has workers 0-%u",
+				 worker, vn_sw_workers(ctl->sw) - 1);
+		return -EINVAL;
+	}
+	ret = name_taken(ctl->sw, spec, msg, msglen);
+	if (ret)
+		return ret;
 	ret = vn_sw_port_add(ctl->sw, spec, worker, &port);
 	if (ret) {
-		snprintf(msg, msglen, "cannot add port \"%.200s\": %s%s", spec, strerror(-ret),
-			 ret == -EEXIST ? " (name in use)" : " (vnetd's log has the details)");
+		/* the port layer logged the reason (captured); else only errno is known */
+		if (ctl->why[0])
+			snprintf(msg, msglen, "%s", ctl->why);
+		else
+			snprintf(msg, msglen, "cannot add port \"%.200s\": %s", spec, strerror(-ret));
 		return ret;
 	}
 	r = rec_of(ctl, port);
@@ -639,6 +688,10 @@ static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 		return -EBADF;
 	}
 	ret = vn_sw_xdp_attach_opts(ctl->sw, xs.port, xs.dir, file, section, &o, msg, msglen);
+	/* a load failure: the object loader logged why (captured), say it here */
+	if (ret && ctl->why[0])
+		snprintf(msg, msglen, "%.400s%s%s: cannot load: %s", xs.path, xs.section[0] ? ":" : "",
+			 xs.section, ctl->why);
 	if (ret)
 		return ret;
 	*result = json_object_new_object();
@@ -902,6 +955,52 @@ out:
 	return ret;
 }
 
+static bool map_is_array(const struct vn_map *m)
+{
+	return m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       m->type == BPF_MAP_TYPE_DEVMAP;
+}
+
+/**
+ * map_err() - Say why a map update or delete from the control socket failed
+ * @m:		map
+ * @key:	the key given (key_size bytes)
+ * @ret:	negative errno from vn_map_update() / vn_map_delete()
+ * @del:	it was a delete
+ * @msg:	output
+ * @msglen:	its size
+ *
+ * The map layer's errno follows the kernel's (E2BIG: index past an array
+ * or a full hash; EINVAL: array elements cannot be deleted), which read
+ * wrong as text ("Argument list too long"); say what happened instead.
+ *
+ * Return: @ret
+ */
+static int map_err(const struct vn_map *m, const uint8_t *key, int ret, bool del, char *msg,
+		   size_t msglen)
+{
+	uint32_t idx = 0;
+
+	if (m->key_size >= 4)
+		idx = (uint32_t)key[0] | (uint32_t)key[1] << 8 | (uint32_t)key[2] << 16 |
+		      (uint32_t)key[3] << 24;
+	if (ret == -E2BIG && map_is_array(m))
+		snprintf(msg, msglen, "key %u out of range: map \"%s\" is an array of %u entries "
+			 "(keys 0-%u, little-endian)", idx, m->name, m->max_entries,
+			 m->max_entries - 1);
+	else if (ret == -E2BIG)
+		snprintf(msg, msglen, "map \"%s\" is full (max_entries %u)", m->name,
+			 m->max_entries);
+	else if (del && ret == -EINVAL && map_is_array(m))
+		snprintf(msg, msglen, "entries of array map \"%s\" cannot be deleted (every index "
+			 "exists; map update sets one to zero)", m->name);
+	else if (ret == -ENOENT)
+		snprintf(msg, msglen, "key not found in map \"%s\"", m->name);
+	else
+		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+	return ret;
+}
+
 static int h_map_dump(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
 		      char *msg, size_t msglen)
 {
@@ -973,7 +1072,7 @@ static int h_map_update(struct vn_ctl *ctl, struct json_object *args,
 	}
 	ret = vn_map_update(m, kv, kv + m->key_size, BPF_ANY);
 	if (ret) {
-		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+		map_err(m, kv, ret, false, msg, msglen);
 		goto out;
 	}
 	*result = json_object_new_object();
@@ -999,9 +1098,10 @@ static int h_map_delete(struct vn_ctl *ctl, struct json_object *args,
 	k = malloc(m->key_size);
 	ret = k ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
 	if (ret)
-		snprintf(msg, msglen, "KEY must be %u bytes in hex", m->key_size);
+		snprintf(msg, msglen, "KEY must be %u bytes in hex (%u hex digits)", m->key_size,
+			 2 * m->key_size);
 	else if ((ret = vn_map_delete(m, k)))
-		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+		map_err(m, k, ret, true, msg, msglen);
 	else
 		*result = json_object_new_object();
 	free(k);
@@ -1090,7 +1190,8 @@ static int h_map_lookup(struct vn_ctl *ctl, struct json_object *args,
 	v = malloc(vlen);
 	ret = k && v ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
 	if (ret) {
-		snprintf(msg, msglen, "KEY must be %u bytes in hex", m->key_size);
+		snprintf(msg, msglen, "KEY must be %u bytes in hex (%u hex digits)", m->key_size,
+			 2 * m->key_size);
 		goto out;
 	}
 	ret = vn_map_lookup(m, k, v);
@@ -1140,6 +1241,7 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 	       int fd, const char *cfg_dir, struct json_object **result, char *msg,
 	       size_t msglen)
 {
+	struct vn_log_capture cap;
 	int ret;
 
 	/* a command in the table without a handler here */
@@ -1150,9 +1252,18 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 	pthread_mutex_lock(&ctl->lock);
 	ctl->req_fd = fd;
 	ctl->cfg_dir = cfg_dir;
+	msg[0] = '\0';
+	vn_log_capture_begin(&cap, ctl->why, sizeof(ctl->why));
 	ret = handlers[cmd->id](ctl, args, result, msg, msglen);
+	vn_log_capture_end(&cap);
 	ctl->req_fd = -1;
 	ctl->cfg_dir = NULL;
+	/* an error logged by a request that still succeeded belongs in the log */
+	if (!ret && ctl->why[0])
+		vn_err("%s", ctl->why);
+	/* every error reply says why: the handler's words, the layer below's, or errno's */
+	if (ret && !msg[0])
+		snprintf(msg, msglen, "%s", ctl->why[0] ? ctl->why : strerror(ret < 0 ? -ret : EIO));
 	pthread_mutex_unlock(&ctl->lock);
 	return ret;
 }
@@ -1160,7 +1271,12 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 static int dispatch(void *ctx, const struct vn_ctl_request *req, struct json_object **result,
 		    char *msg, size_t msglen)
 {
-	return run(ctx, req->cmd, req->args, req->fd, NULL, result, msg, msglen);
+	int ret = run(ctx, req->cmd, req->args, req->fd, NULL, result, msg, msglen);
+
+	/* the reason went to the client; the log keeps a line of it too */
+	if (ret)
+		vn_info("ctl: %s refused: %s", req->cmd->name, msg);
+	return ret;
 }
 
 /* capture.start: the session writes the reply and the stream (capture_sess.c) */
@@ -1192,8 +1308,9 @@ static int sample_one(struct vn_port *p, void *arg)
 	if (!r)
 		return 0;
 	for (i = 0; i < 4 && r->t > 0 && t > r->t; i++)
+		/* rounded like bit rates are shown: one ping over 1.01 s is 1 pps, not 0 */
 		r->rate[i] = cur[i] >= r->last[i] ? (uint64_t)((double)(cur[i] - r->last[i]) /
-							       (t - r->t)) : 0;
+							       (t - r->t) + 0.5) : 0;
 	memcpy(r->last, cur, sizeof(cur));
 	r->t = t;
 	return 0;
@@ -1298,6 +1415,29 @@ int vn_ctl_server_config(struct vn_ctl_server *srv, const char *path, char *err,
 	ret = vn_ctl_config_load(path, config_run, &cc, err, errlen);
 	free(copy);
 	return ret;
+}
+
+/**
+ * vn_ctl_server_port_spec() - Remember the spec of a port opened without the server
+ * @srv:	server from vn_ctl_server_start()
+ * @spec:	the spec the port was opened with; its name= names the port
+ */
+void vn_ctl_server_port_spec(struct vn_ctl_server *srv, const char *spec)
+{
+	struct vn_ctl *ctl = vn_ctl_server_ctx(srv);
+	struct vn_port_args a;
+	struct port_rec *r;
+	struct vn_port *p;
+	const char *name;
+
+	if (vn_port_args_parse(spec, &a) || !(name = vn_port_arg(&a, "name")))
+		return;
+	pthread_mutex_lock(&ctl->lock);
+	p = vn_sw_port_find(ctl->sw, name);
+	r = p ? rec_of(ctl, p) : NULL;
+	if (r && !r->spec[0])
+		snprintf(r->spec, sizeof(r->spec), "%s", spec);
+	pthread_mutex_unlock(&ctl->lock);
 }
 
 /**

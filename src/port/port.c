@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,32 +54,95 @@ static bool val_char_ok(char c)
 	return (unsigned char)c >= 0x20 && c != 0x7f;
 }
 
+/* Why a spec was refused, when the caller asked (@msg NULL: it did not) */
+static void why(char *msg, size_t msglen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void why(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!msg || !msglen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+}
+
+/* "tap, vhost-user, pair": the kinds a spec may name */
+static const char *kinds_list(char *buf, size_t len)
+{
+	size_t off = 0, i;
+
+	buf[0] = '\0';
+	for (i = 0; i < VN_ARRAY_SIZE(port_kinds) && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+					port_kinds[i]->kind);
+	return buf;
+}
+
 /**
  * parse_kind() - Copy the kind name at the start of @spec
  * @spec:	spec string
  * @args:	output, @args->kind
+ * @msg:	why it was refused (may be NULL)
+ * @msglen:	its size
  *
  * Return: length consumed (up to, not including, ':' or the end), or a
  *	   negative errno
  */
-static int parse_kind(const char *spec, struct vn_port_args *args)
+static int parse_kind(const char *spec, struct vn_port_args *args, char *msg, size_t msglen)
 {
 	size_t n = strcspn(spec, ":");
+	char kinds[64];
 	size_t i;
 
 	/* "" or ":x": no kind at all */
-	if (n == 0)
+	if (n == 0) {
+		why(msg, msglen, "no kind before ':' (expected kind:key=value,..., e.g. "
+		    "tap:name=vnet0)");
 		return -EINVAL;
-	/* kind longer than any kind we know */
-	if (n >= sizeof(args->kind))
-		return -E2BIG;
+	}
 	for (i = 0; i < n; i++)
-		/* kind with characters no kind name has */
-		if (!key_char_ok(spec[i]))
-			return -EINVAL;
+		/* kind with characters no kind name has, or longer than any */
+		if (!key_char_ok(spec[i]) || n >= sizeof(args->kind)) {
+			why(msg, msglen, "'%.*s' is not a port kind (kinds: %s)", (int)VN_MIN(n, 32),
+			    spec, kinds_list(kinds, sizeof(kinds)));
+			return n >= sizeof(args->kind) ? -E2BIG : -EINVAL;
+		}
 	memcpy(args->kind, spec, n);
 	args->kind[n] = '\0';
 	return (int)n;
+}
+
+/* "20" after "trunk=10": a VLAN list split at ',' instead of ':' */
+static bool all_digits(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return len > 0;
+}
+
+/* An item without '=': say what it probably meant */
+static void not_kv(const char *item, size_t len, const struct vn_port_args *args, char *msg,
+		   size_t msglen)
+{
+	const char *prev = args->n ? args->kv[args->n - 1].key : NULL;
+	const char *pval = args->n ? args->kv[args->n - 1].val : NULL;
+	int l = (int)VN_MIN(len, 64);
+
+	if (prev && !strcmp(prev, "trunk") && all_digits(item, len))
+		why(msg, msglen, "'%.*s' is not key=value (trunk VLANs are separated by ':', "
+		    "e.g. trunk=%.32s:%.*s)", l, item, pval, l, item);
+	else if (prev && !strcmp(prev, "vlan") && all_digits(item, len))
+		why(msg, msglen, "'%.*s' is not key=value (vlan= is the one untagged VLAN; "
+		    "tagged ones are a trunk, e.g. trunk=%.32s:%.*s)", l, item, pval, l, item);
+	else if (!args->n && !memchr(item, ':', len))
+		why(msg, msglen, "'%.*s' is not key=value (did you mean name=%.*s?)", l, item, l,
+		    item);
+	else
+		why(msg, msglen, "'%.*s' is not key=value", l, item);
 }
 
 /**
@@ -86,36 +150,66 @@ static int parse_kind(const char *spec, struct vn_port_args *args)
  * @item:	start of the item (not NUL-terminated at @len)
  * @len:	bytes in the item
  * @args:	output
+ * @msg:	why it was refused (may be NULL)
+ * @msglen:	its size
  *
  * Return: 0 or a negative errno
  */
-static int parse_kv(const char *item, size_t len, struct vn_port_args *args)
+static int parse_kv(const char *item, size_t len, struct vn_port_args *args, char *msg,
+		    size_t msglen)
 {
 	const char *eq = memchr(item, '=', len);
 	size_t klen, vlen, i;
 
-	/* "key" without '=' or "=value" without a key */
-	if (!eq || eq == item)
+	/* ",," or a trailing ',' */
+	if (len == 0) {
+		why(msg, msglen, "empty item (two ',' in a row, or a trailing ',')");
 		return -EINVAL;
+	}
+	/* "key" without '=' */
+	if (!eq) {
+		not_kv(item, len, args, msg, msglen);
+		return -EINVAL;
+	}
+	/* "=value" without a key */
+	if (eq == item) {
+		why(msg, msglen, "'%.*s' has no key before '='", (int)VN_MIN(len, 64), item);
+		return -EINVAL;
+	}
 	klen = (size_t)(eq - item);
 	vlen = len - klen - 1;
 	/* more items than the table holds */
-	if (args->n >= VN_PORT_ARGS_MAX)
+	if (args->n >= VN_PORT_ARGS_MAX) {
+		why(msg, msglen, "more than %d key=value items", VN_PORT_ARGS_MAX);
 		return -E2BIG;
+	}
 	/* key or value longer than its slot (room for the NUL) */
-	if (klen >= sizeof(args->kv[0].key) || vlen >= sizeof(args->kv[0].val))
+	if (klen >= sizeof(args->kv[0].key) || vlen >= sizeof(args->kv[0].val)) {
+		why(msg, msglen, "%s '%.*s' is longer than %zu characters",
+		    klen >= sizeof(args->kv[0].key) ? "key" : "the value of",
+		    (int)VN_MIN(klen, 32), item, klen >= sizeof(args->kv[0].key) ?
+		    sizeof(args->kv[0].key) - 1 : sizeof(args->kv[0].val) - 1);
 		return -E2BIG;
+	}
 	for (i = 0; i < klen; i++)
-		if (!key_char_ok(item[i]))
+		if (!key_char_ok(item[i])) {
+			why(msg, msglen, "key '%.*s': only a-z, 0-9, '_' and '-' are allowed",
+			    (int)klen, item);
 			return -EINVAL;
+		}
 	for (i = 0; i < vlen; i++)
-		if (!val_char_ok(eq[1 + i]))
+		if (!val_char_ok(eq[1 + i])) {
+			why(msg, msglen, "the value of '%.*s' contains a control character",
+			    (int)klen, item);
 			return -EINVAL;
+		}
 	memcpy(args->kv[args->n].key, item, klen);
 	args->kv[args->n].key[klen] = '\0';
 	/* same key twice: which one would win is a guess, so refuse */
-	if (vn_port_arg(args, args->kv[args->n].key))
+	if (vn_port_arg(args, args->kv[args->n].key)) {
+		why(msg, msglen, "duplicate key '%s'", args->kv[args->n].key);
 		return -EINVAL;
+	}
 	memcpy(args->kv[args->n].val, eq + 1, vlen);
 	args->kv[args->n].val[vlen] = '\0';
 	args->n++;
@@ -123,9 +217,11 @@ static int parse_kv(const char *item, size_t len, struct vn_port_args *args)
 }
 
 /**
- * vn_port_args_parse() - Split "kind:key=value,key=value" into @args
+ * vn_port_args_parse_msg() - Split "kind:key=value,..." into @args, saying why not
  * @spec:	spec string (outside input: every length and count is checked)
  * @args:	output (zeroed first)
+ * @msg:	on failure, what was wrong and what is accepted (may be NULL)
+ * @msglen:	its size
  *
  * "kind" and "kind:" give no keys; an empty item (",,", trailing ',') is
  * malformed. Values may be empty and may contain '=' and ':' but not ','.
@@ -133,20 +229,25 @@ static int parse_kv(const char *item, size_t len, struct vn_port_args *args)
  * Return: 0, -EINVAL for a malformed spec, -E2BIG for too many or too long
  *	   keys/values
  */
-int vn_port_args_parse(const char *spec, struct vn_port_args *args)
+int vn_port_args_parse_msg(const char *spec, struct vn_port_args *args, char *msg,
+			   size_t msglen)
 {
 	const char *p;
 	size_t total;
 	int ret;
 
 	memset(args, 0, sizeof(*args));
-	if (!spec)
+	if (!spec) {
+		why(msg, msglen, "no spec");
 		return -EINVAL;
+	}
 	total = strnlen(spec, VN_PORT_SPEC_MAX + 1);
 	/* a spec longer than anything a sane caller writes */
-	if (total > VN_PORT_SPEC_MAX)
+	if (total > VN_PORT_SPEC_MAX) {
+		why(msg, msglen, "longer than %d characters", VN_PORT_SPEC_MAX);
 		return -E2BIG;
-	ret = parse_kind(spec, args);
+	}
+	ret = parse_kind(spec, args, msg, msglen);
 	if (ret < 0)
 		return ret;
 	p = spec + ret;
@@ -156,7 +257,7 @@ int vn_port_args_parse(const char *spec, struct vn_port_args *args)
 	for (;;) {
 		size_t len = strcspn(p, ",");
 
-		ret = parse_kv(p, len, args);
+		ret = parse_kv(p, len, args, msg, msglen);
 		if (ret < 0) {
 			memset(args, 0, sizeof(*args));
 			return ret;
@@ -165,6 +266,18 @@ int vn_port_args_parse(const char *spec, struct vn_port_args *args)
 			return 0;
 		p += len + 1;
 	}
+}
+
+/**
+ * vn_port_args_parse() - Split "kind:key=value,key=value" into @args
+ * @spec:	spec string (outside input: every length and count is checked)
+ * @args:	output (zeroed first)
+ *
+ * Return: see vn_port_args_parse_msg()
+ */
+int vn_port_args_parse(const char *spec, struct vn_port_args *args)
+{
+	return vn_port_args_parse_msg(spec, args, NULL, 0);
 }
 
 /**
@@ -432,20 +545,19 @@ int vn_port_open(const char *spec, uint16_t id, struct vn_port **out)
 	const struct vn_port_ops *ops;
 	struct vn_port_args args;
 	struct vn_port *port;
-	char pool_name[48];
+	char pool_name[48], msg[192];
 	int ret;
 
 	*out = NULL;
-	ret = vn_port_args_parse(spec, &args);
+	ret = vn_port_args_parse_msg(spec, &args, msg, sizeof(msg));
 	if (ret) {
-		vn_err("port spec '%.64s': %s", spec ? spec : "(null)",
-		       ret == -E2BIG ? "too many or too long keys/values" :
-		       "malformed (expected kind:key=value,...)");
+		vn_err("port spec '%.64s': %s", spec ? spec : "(null)", msg);
 		return ret;
 	}
 	ops = vn_port_kind_find(args.kind);
 	if (!ops) {
-		vn_err("port spec '%.64s': unknown kind '%s'", spec, args.kind);
+		vn_err("port spec '%.64s': unknown kind '%s' (kinds: %s)", spec, args.kind,
+		       kinds_list(msg, sizeof(msg)));
 		return -ENOENT;
 	}
 	ret = port_alloc(ops, &args, id, &port);

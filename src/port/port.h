@@ -222,6 +222,20 @@ bool vn_port_link_up(const struct vn_port *port);
 int vn_port_args_parse(const char *spec, struct vn_port_args *args);
 
 /**
+ * vn_port_args_parse_msg() - vn_port_args_parse(), saying why a spec is refused
+ * @spec:	spec string (outside input)
+ * @args:	output
+ * @msg:	on failure, what was wrong and what is accepted ("duplicate key
+ *		'vlan'", "'20' is not key=value (trunk VLANs are separated by
+ *		':', e.g. trunk=10:20)"); may be NULL
+ * @msglen:	its size
+ *
+ * Return: as vn_port_args_parse()
+ */
+int vn_port_args_parse_msg(const char *spec, struct vn_port_args *args, char *msg,
+			   size_t msglen);
+
+/**
  * vn_port_arg() - Value of @key in @args
  * @args:	parsed spec
  * @key:	key

@@ -304,6 +304,13 @@ static int tap_parse(struct vn_port *port, const struct vn_port_args *args, bool
 		       IFNAMSIZ - 1);
 		return -EINVAL;
 	}
+	/* what the kernel's dev_valid_name() refuses: said here, not as TUNSETIFF's EINVAL */
+	if (port->name[0] && (!strcmp(port->name, ".") || !strcmp(port->name, "..") ||
+			      strpbrk(port->name, "/: \t\n\v\f\r"))) {
+		vn_err("port '%s': invalid interface name (no '/', ':', blanks, '.' or '..')",
+		       port->name);
+		return -EINVAL;
+	}
 	*nq = n;
 	return 0;
 }

@@ -599,7 +599,7 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir di
 	if (rc) {
 		snprintf(err, err_sz, "%s%s%s: cannot load: %s%s", obj_path, section ? ":" : "",
 			 section ? section : "", strerror(-rc),
-			 rc == -ENOMEM ? " (memory cap)" : " (the log has the reason)");
+			 rc == -ENOMEM ? " (memory cap)" : "");
 		xdp_free(x);
 		return rc;
 	}

@@ -112,3 +112,14 @@ const char *err_code(struct json_object *rep)
 	assert_false(json_object_get_boolean(get(rep, "ok")));
 	return json_object_get_string(get(get(rep, "error"), "code"));
 }
+
+const char *err_msg(struct json_object *rep, const char *code)
+{
+	const char *m;
+
+	assert_string_equal(err_code(rep), code);
+	m = json_object_get_string(get(get(rep, "error"), "message"));
+	assert_non_null(m);
+	assert_true(m[0] != '\0');
+	return m;
+}

@@ -75,4 +75,13 @@ struct json_object *ok(struct json_object *rep);
  */
 const char *err_code(struct json_object *rep);
 
+/**
+ * err_msg() - Fail the test unless @rep is an error reply with code @code
+ * @rep:	reply
+ * @code:	expected error code ("EINVAL")
+ *
+ * Return: its message, never empty (every error reply says why)
+ */
+const char *err_msg(struct json_object *rep, const char *code);
+
 #endif /* VN_TESTS_CTL_HARNESS_H */

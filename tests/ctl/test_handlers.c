@@ -98,7 +98,7 @@ static void test_handlers_port_lifecycle(void **state)
 
 	/* duplicate name, unknown kind, missing port */
 	rep = req("{\"v\":1,\"id\":5,\"cmd\":\"port.add\",\"args\":{\"spec\":\"pair:name=ha,peer=zz\"}}");
-	assert_string_equal(err_code(rep), "EEXIST");
+	assert_string_equal(err_msg(rep, "EEXIST"), "port name 'ha' is already used by port 0");
 	json_object_put(rep);
 	rep = req("{\"v\":1,\"id\":6,\"cmd\":\"port.add\",\"args\":{\"spec\":\"nosuch:name=x\"}}");
 	assert_string_equal(err_code(rep), "ENOENT");
@@ -218,6 +218,81 @@ static void test_handlers_pair_loop(void **state)
 	json_object_put(req("{\"v\":1,\"id\":8,\"cmd\":\"port.del\",\"args\":{\"name\":\"lb\"}}"));
 }
 
+/* port.add REQ must fail with @code and exactly @want as its message */
+static void port_add_refused(const char *spec_json, const char *code, const char *want)
+{
+	struct json_object *rep;
+
+	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"port.add\",\"args\":%s}", spec_json);
+	assert_string_equal(err_msg(rep, code), want);
+	json_object_put(rep);
+}
+
+/* The reason a lower layer knows is in the reply, not only in the daemon's log */
+static void test_handlers_error_reasons(void **state)
+{
+	struct json_object *rep;
+
+	(void)state;
+	port_add_refused("{\"spec\":\"pair:name=wa,peer=wb\",\"worker\":3}", "EINVAL",
+			 "worker 3 does not exist: vnetd has one worker, 0");
+	port_add_refused("{\"spec\":\"pair:name=wa,peer=wb,vlan=5000\"}", "EINVAL",
+			 "port 'wa': bad value '5000' for 'vlan' (expected 1-4094)");
+	port_add_refused("{\"spec\":\"pair:name=wa,peer=wb,colour=red\"}", "EINVAL",
+			 "port 'wa': unknown key 'colour' for kind pair");
+	/* nothing was added by the refused commands */
+	rep = req("{\"v\":1,\"id\":2,\"cmd\":\"port.list\"}");
+	assert_int_equal(json_object_array_length(ok(rep)), 0);
+	json_object_put(rep);
+}
+
+/* A port the daemon opened itself (--port) shows its spec in port.list too */
+static void test_handlers_port_spec_of_daemon_ports(void **state)
+{
+	struct json_object *rep, *p;
+	struct vn_port *port;
+
+	(void)state;
+	assert_int_equal(vn_sw_port_add(ctl_h_sw, "pair:name=pa,peer=pb", -1, &port), 0);
+	vn_ctl_server_port_spec(ctl_h_srv, "pair:name=pa,peer=pb");
+	vn_ctl_server_port_spec(ctl_h_srv, "pair:name=nosuch,peer=pb");	/* ignored */
+	vn_ctl_server_port_spec(ctl_h_srv, "not a spec");			/* ignored */
+	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"port.list\"}");
+	p = find_port(ok(rep), "pa");
+	assert_non_null(p);
+	assert_string_equal(json_object_get_string(get(p, "spec")), "pair:name=pa,peer=pb");
+	json_object_put(rep);
+	assert_int_equal(vn_sw_port_del(ctl_h_sw, "pa"), 0);
+}
+
+/* A config file's error is one line: FILE:LINE and the reason, nothing about a log */
+static void test_handlers_config_reason(void **state)
+{
+	char cfg[] = "/tmp/vn-ctl-cfg-XXXXXX", err[512], want[600];
+	static const char bad[] = "port add pair:name=xa,peer=xb,vlan=5000\n";
+	static const char dup[] = "port add pair:name=da,peer=db\nport add pair:name=da,peer=dc\n";
+	int cfd;
+
+	(void)state;
+	cfd = mkstemp(cfg);
+	assert_true(cfd >= 0);
+	assert_int_equal(write(cfd, bad, sizeof(bad) - 1), (int)sizeof(bad) - 1);
+	close(cfd);
+	assert_int_equal(vn_ctl_server_config(ctl_h_srv, cfg, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: port 'xa': bad value '5000' for 'vlan' (expected 1-4094)",
+		 cfg);
+	assert_string_equal(err, want);
+	/* the same name twice in one file: ours, not another process's */
+	cfd = open(cfg, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(cfd, dup, sizeof(dup) - 1), (int)sizeof(dup) - 1);
+	close(cfd);
+	assert_int_equal(vn_ctl_server_config(ctl_h_srv, cfg, err, sizeof(err)), -EEXIST);
+	snprintf(want, sizeof(want), "%s:2: port name 'da' is already used by port 0", cfg);
+	assert_string_equal(err, want);
+	json_object_put(req("{\"v\":1,\"id\":9,\"cmd\":\"port.del\",\"args\":{\"name\":\"da\"}}"));
+	unlink(cfg);
+}
+
 static void test_handlers_config_file(void **state)
 {
 	char cfg[] = "/tmp/vn-ctl-cfg-XXXXXX", err[512];
@@ -254,6 +329,9 @@ int main(void)
 		cmocka_unit_test(test_handlers_stats_and_fdb),
 		cmocka_unit_test(test_handlers_pair_loop),
 		cmocka_unit_test(test_handlers_config_file),
+		cmocka_unit_test(test_handlers_error_reasons),
+		cmocka_unit_test(test_handlers_config_reason),
+		cmocka_unit_test(test_handlers_port_spec_of_daemon_ports),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

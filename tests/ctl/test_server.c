@@ -208,6 +208,10 @@ static void test_server_version_mode_and_dirs(void **state)
 	expect_reply(fd, "{\"v\":1,\"id\":1,\"ok\":true,\"result\":{\"version\":\"");
 	send_str(fd, "{\"v\":1,\"id\":2,\"cmd\":\"help\"}\n");
 	expect_reply(fd, "\"usage\":\"port add SPEC [worker N]\"");
+	/* capture is listed as vnetctl takes it, not as its request's fields */
+	send_str(fd, "{\"v\":1,\"id\":3,\"cmd\":\"help\"}\n");
+	expect_reply(fd, "\"usage\":\"capture PORT [ingress|egress] -w FILE.pcap [-c COUNT] "
+		     "[-f FILTER] [-s SNAPLEN]\"");
 	close(fd);
 	vn_ctl_server_close(srv);
 	/* the socket goes away with the server */

@@ -248,6 +248,93 @@ static void test_xdp_cmds_lifecycle(void **state)
 }
 
 /* map.list and map.lookup on lru_flow.bpf.o (LRU_HASH flows, HASH blocked u32 -> u32) */
+/* A refused load says why in the reply: the object loader's own reason */
+static void test_xdp_cmds_load_reason(void **state)
+{
+	char path[] = "/tmp/vn-ctl-notelf-XXXXXX", want[256];
+	struct json_object *rep;
+	struct vn_port *a, *b;
+	const char *base;
+	int fd;
+
+	(void)state;
+	assert_int_equal(vn_pair_create("xr", "xhr", NULL, &a, &b), 0);
+	assert_int_equal(vn_sw_port_attach(ctl_h_sw, a, -1), 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "plain text\n", 11), 11);
+	close(fd);
+	base = strrchr(path, '/') + 1;
+	rep = xattach_path(path, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+			   "\"xr:ingress:%s\"}}", path);
+	snprintf(want, sizeof(want), "%s: cannot load: obj '%s': not an ELF file", path, base);
+	assert_string_equal(err_msg(rep, "EINVAL"), want);
+	json_object_put(rep);
+	unlink(path);
+	/* a section the object does not have */
+	rep = xattach("xdp1.bpf.o", "{\"v\":1,\"id\":2,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+		      "\"xr:ingress:%s/xdp1.bpf.o:nosuchsec\"}}", progs);
+	snprintf(want, sizeof(want), "%s/xdp1.bpf.o:nosuchsec: cannot load: ", progs);
+	assert_int_equal(strncmp(err_msg(rep, "ENOENT"), want, strlen(want)), 0);
+	assert_non_null(strstr(err_msg(rep, "ENOENT"), "nosuchsec"));
+	json_object_put(rep);
+	assert_int_equal(vn_sw_port_del(ctl_h_sw, "xr"), 0);
+	vn_port_close(b);
+}
+
+/* map update/delete refusals in words, not as E2BIG's or EINVAL's text */
+static void test_xdp_cmds_map_messages(void **state)
+{
+	struct json_object *rep;
+	struct vn_port *a, *b;
+
+	(void)state;
+	assert_int_equal(vn_pair_create("xm", "xhm", NULL, &a, &b), 0);
+	assert_int_equal(vn_sw_port_attach(ctl_h_sw, a, -1), 0);
+	rep = xattach("xdp1.bpf.o", "{\"v\":1,\"id\":1,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+		      "\"xm:ingress:%s/xdp1.bpf.o\"}}", progs);
+	ok(rep);
+	json_object_put(rep);
+	/* rxcnt: a per-CPU array of 256 __u64, one worker */
+	rep = req("{\"v\":1,\"id\":2,\"cmd\":\"map.update\",\"args\":{\"port\":\"xm\","
+		  "\"dir\":\"ingress\",\"map\":\"rxcnt\",\"entry\":\"00050000=2a00000000000000\"}}");
+	assert_string_equal(err_msg(rep, "E2BIG"), "key 1280 out of range: map \"rxcnt\" is an "
+			    "array of 256 entries (keys 0-255, little-endian)");
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":3,\"cmd\":\"map.delete\",\"args\":{\"port\":\"xm\","
+		  "\"dir\":\"ingress\",\"map\":\"rxcnt\",\"key\":\"01000000\"}}");
+	assert_string_equal(err_msg(rep, "EINVAL"), "entries of array map \"rxcnt\" cannot be "
+			    "deleted (every index exists; map update sets one to zero)");
+	json_object_put(rep);
+	rep = req("{\"v\":1,\"id\":4,\"cmd\":\"map.lookup\",\"args\":{\"port\":\"xm\","
+		  "\"dir\":\"ingress\",\"map\":\"rxcnt\",\"key\":\"6\"}}");
+	assert_string_equal(err_msg(rep, "EINVAL"), "KEY must be 4 bytes in hex (8 hex digits)");
+	json_object_put(rep);
+	rep = xattach("lru_flow.bpf.o", "{\"v\":1,\"id\":5,\"cmd\":\"xdp.attach\",\"args\":{\"spec\":"
+		      "\"xm:ingress:%s/lru_flow.bpf.o\",\"replace\":true}}", progs);
+	ok(rep);
+	json_object_put(rep);
+	/* blocked: a hash; deleting an absent key reads as lookup's "not found" */
+	rep = req("{\"v\":1,\"id\":6,\"cmd\":\"map.delete\",\"args\":{\"port\":\"xm\","
+		  "\"dir\":\"ingress\",\"map\":\"blocked\",\"key\":\"0a000001\"}}");
+	assert_string_equal(err_msg(rep, "ENOENT"), "key not found in map \"blocked\"");
+	json_object_put(rep);
+	/* 16 entries fit, the 17th does not */
+	for (int i = 0; i < 17; i++) {
+		rep = req("{\"v\":1,\"id\":7,\"cmd\":\"map.update\",\"args\":{\"port\":\"xm\","
+			  "\"dir\":\"ingress\",\"map\":\"blocked\",\"entry\":\"0a0000%02x=01000000\"}}",
+			  i);
+		if (i < 16)
+			ok(rep);
+		else
+			assert_string_equal(err_msg(rep, "E2BIG"),
+					    "map \"blocked\" is full (max_entries 16)");
+		json_object_put(rep);
+	}
+	assert_int_equal(vn_sw_port_del(ctl_h_sw, "xm"), 0);
+	vn_port_close(b);
+}
+
 static void test_xdp_cmds_map_list_lookup(void **state)
 {
 	struct json_object *rep, *res, *e;
@@ -385,6 +472,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xdp_cmds_lifecycle),
 		cmocka_unit_test(test_xdp_cmds_map_list_lookup),
+		cmocka_unit_test(test_xdp_cmds_load_reason),
+		cmocka_unit_test(test_xdp_cmds_map_messages),
 	};
 
 	if (argc < 2) {

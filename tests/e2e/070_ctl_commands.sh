@@ -43,10 +43,45 @@ ctl --json worker list | json "len(j) == 1 and j[0]['id'] == 0 and j[0]['cpu'] i
 	and sorted(j[0]['ports']) == sorted(['$a', '$b']) and j[0]['iterations'] > 0
 	and j[0]['polls'] == 0 and j[0]['ring_tx'] == 0" || fail "worker list json: $(ctl --json worker list)"
 
+note "global options before or after the command words, -- ends them"
+"$VNETCTL" port list --json -s "$sock" | json "len(j) == 2" || fail "port list --json -s"
+"$VNETCTL" -j -s "$sock" port list | json "len(j) == 2" || fail "-j -s port list"
+"$VNETCTL" --json port list --socket "$sock" | json "len(j) == 2" || fail "--json port list --socket"
+"$VNETCTL" --socket="$sock" port list -j | json "len(j) == 2" || fail "--socket= port list -j"
+"$VNETCTL" -s /nonexistent port list -s "$sock" --json | json "len(j) == 2" || fail "last -s wins"
+ctl stats "$a" --all --json | json "len(j) == 1 and 'drop_runt' in j[0]['counters']" || fail "stats --all --json"
+ctl -- port list | grep -q "^NAME " || fail "-- port list"
+ctl port list --pretty >"$dir/pretty.json"
+json "len(j) == 2" <"$dir/pretty.json" || fail "--pretty is not JSON"
+[ "$(wc -l <"$dir/pretty.json")" -gt 10 ] && grep -q '^  {' "$dir/pretty.json" || fail "--pretty not indented"
+[ "$(ctl -p port list | wc -l)" -eq "$(wc -l <"$dir/pretty.json")" ] || fail "-p differs from --pretty"
+[ "$("$VNETCTL" --version)" = "vnetctl $("$VNETD" --version | sed 's/^vnetd //')" ] || fail "vnetctl --version"
+[ "$("$VNETCTL" port list -V)" = "$("$VNETCTL" --version)" ] || fail "vnetctl -V"
+"$VNETCTL" port list --help | grep -q "^  port list " || fail "port list --help"
+ctl_fails 255 'Error: unknown option "-x".' -x port list
+ctl_fails 255 'Error: unknown option "--json=yes".' --json=yes port list
+ctl_fails 255 'Error: "-s" needs a socket path.' port list -s
+ctl_fails 255 'Error: "--socket" needs a socket path.' --socket
+
+note "show, list and lst are one verb; an object alone shows it"
+for words in "port" "port show" "port lst"; do
+	ctl --json $words | json "len(j) == 2" || fail "$words"
+done
+ctl fdb list >/dev/null || fail "fdb list"
+ctl --json vlan list | json "len(j) == 2" || fail "vlan list"
+ctl --json xdp show | json "j == []" || fail "xdp show"
+ctl --json worker | json "len(j) == 1" || fail "worker"
+ctl_fails 255 'Error: "map" needs a command:' map
+ctl_fails 255 'Error: unknown command "bogus".' bogus help
+
 note "version, commands"
 ctl version | grep -q "^vnetd .*control protocol 1$" || fail "version"
 ctl --json version | json 'j["proto"] == 1 and j["version"]'
 ctl commands | grep -q "^port add SPEC \[worker N\]" || fail "commands"
+# what "commands" shows is what the CLI takes: capture's options, and top
+ctl commands | grep -q "^capture PORT \[ingress|egress\] -w FILE.pcap \[-c COUNT\] \[-f FILTER\] \[-s SNAPLEN\]  " ||
+	fail "commands: capture usage: $(ctl commands | grep capture)"
+ctl commands | grep -q "^top \[-n COUNT\] \[-d SECS\]  " || fail "commands: no top"
 ctl --json commands | json 'any(c["name"] == "port.add" and c["config"] for c in j)'
 
 note "port list (table and JSON)"
@@ -170,18 +205,44 @@ set +e
 out=$(ctl port del nosuch 2>&1); rc=$?
 set -e
 [ $rc -eq 1 ] && [ "$out" = 'Error: port "nosuch" does not exist' ] || fail "port del nosuch: $rc $out"
-set +e
-out=$(ctl port add "tap:name=$a" 2>&1); rc=$?
-set -e
-[ $rc -eq 1 ] && echo "$out" | grep -q "^Error: cannot add port.*File exists" || fail "dup add: $rc $out"
+note "a name this vnetd already has is reported as such (not as another process's tap)"
+id_a=$(ctl --json port list | jget "[p['id'] for p in j if p['name'] == '$a'][0]")
+ctl_fails 1 "Error: port name '$a' is already used by port $id_a" port add "tap:name=$a"
+
+note "a refused command says why, in vnetctl's output (not only in vnetd's log)"
+ctl_fails 1 "Error: worker 3 does not exist: vnetd has one worker, 0" port add "tap:name=${tag}w" worker 3
+! ip link show "${tag}w" >/dev/null 2>&1 || fail "refused port add (worker 3) created its tap"
+ctl_fails 1 "Error: port '${tag}w': bad value '5000' for 'vlan' (expected 1-4094)" \
+	port add "tap:name=${tag}w,vlan=5000"
+ctl_fails 1 "Error: port '${tag}w': unknown key 'colour' for kind tap" port add "tap:name=${tag}w,colour=red"
+ctl_fails 1 "Error: port spec 'tun:name=${tag}w': unknown kind 'tun' (kinds: tap, pair, vhost-user)" \
+	port add "tun:name=${tag}w"
+ctl_fails 1 "Error: port spec 'tap:name=${tag}w,trunk=10,20': '20' is not key=value (trunk VLANs are separated by ':', e.g. trunk=10:20)" \
+	port add "tap:name=${tag}w,trunk=10,20"
+echo "not an object" >"$dir/notelf.o"
+ctl_fails 1 "Error: $dir/notelf.o: cannot load: obj 'notelf.o': not an ELF file" \
+	xdp attach "$a:ingress:$dir/notelf.o"
+grep -q "ctl: port.add refused: worker 3 does not exist" "$log" || fail "refusal not logged"
+! grep -q "log has" "$log" || fail "a message points at the log"
 set +e
 out=$(ctl port explode 2>&1); rc=$?
 set -e
 [ $rc -eq 255 ] && echo "$out" | grep -q '^Error: unknown command "port explode"' || fail "bad syntax: $rc $out"
-set +e
-ctl stats "$a" extra >/dev/null 2>&1; rc=$?
-set -e
-[ $rc -eq 255 ] || fail "extra word accepted"
+note "argument errors: the word that was wrong and what is accepted"
+ctl_fails 255 'Error: unexpected "extra" (usage: stats [PORT] [--all]).' stats "$a" extra
+ctl_fails 255 'Error: unknown option "-x" (usage: stats [PORT] [--all]).' stats -x
+ctl_fails 255 'Error: DIR must be ingress or egress.' map list "$a" sideways
+ctl_fails 255 'Error: MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte).' fdb add 2:aa:0:0:0:3 "$a"
+# the same mistake, the same exit status, whoever checks it
+ctl_fails 255 'Error: MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte).' fdb add 02-aa-00-00-00-02 "$a"
+ctl_fails 1 'Error: "01:00:5e:00:00:01" is not a unicast MAC address' fdb add 01:00:5e:00:00:01 "$a"
+ctl_fails 255 'Error: port del: NAME missing.' port del
+ctl_fails 255 'Error: SPEC must be kind:key=value,... (e.g. tap:name=vnet0), at most 1024 characters.' \
+	port add "tap:name=x,$(head -c 2000 /dev/zero | tr '\0' a)"
+ctl_fails 255 'Error: unknown option "-x" (usage: top [-n COUNT] [-d SECS]).' top -x
+ctl_fails 255 'Error: -n COUNT must be a whole number from 1 to 1000000.' top -n 0
+ctl_fails 255 'Error: -d SECS must be seconds from 0.1 to 60 (e.g. 0.5).' top -d 0
+ctl --json top -n 1 -d 0.5 | json "j['interval_ms'] >= 400" || fail "top -d 0.5"
 ctl port help | grep -q "^  port del NAME" || fail "port help"
 ctl --help | grep -q "^  top \[-n COUNT\] \[-d SECS\]" || fail "--help"
 set +e
@@ -198,6 +259,15 @@ COMP_WORDS=(vnetctl -s "$sock" po); COMP_CWORD=3; _vnetctl
 COMP_WORDS=(vnetctl -s "$sock" port del ""); COMP_CWORD=5
 PATH=$build/src/cmd:$PATH _vnetctl
 [ "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" = "$a $b " ] || fail "complete port del: ${COMPREPLY[*]}"
+
+# xdp attach PORT:DIR:FILE: the parts after ':' complete too (COMP_WORDBREAKS has ':')
+COMP_LINE="vnetctl -s $sock xdp attach $a:"; COMP_POINT=${#COMP_LINE}
+COMP_WORDS=(vnetctl -s "$sock" xdp attach "$a" :); COMP_CWORD=6; _vnetctl
+[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" = "egress: ingress: " ] ||
+	fail "complete xdp attach PORT:: ${COMPREPLY[*]}"
+COMP_LINE="vnetctl -s $sock xdp attach $a:ingress:$dir/note"; COMP_POINT=${#COMP_LINE}
+COMP_WORDS=(vnetctl -s "$sock" xdp attach "$a" : ingress : "$dir/note"); COMP_CWORD=9; _vnetctl
+[ "${COMPREPLY[*]}" = "$dir/notelf.o" ] || fail "complete xdp attach PORT:DIR:FILE: ${COMPREPLY[*]}"
 
 note "the datapath still works after all of it"
 ip netns exec "${tag}na" busybox ping -c 2 -W 2 10.201.7.2 >/dev/null || fail "ping after commands"

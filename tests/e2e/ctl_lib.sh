@@ -63,3 +63,13 @@ ns_tap() {
 # json EXPR: run a python expression on the JSON read from stdin (as j)
 json() { python3 -c "import json,sys; j=json.load(sys.stdin); r=($1); sys.exit(0 if r else 1)"; }
 jget() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# ctl_fails RC MESSAGE ARGS...: "vnetctl -s SOCK ARGS" exits RC and its
+# stderr starts with the line MESSAGE, exactly
+ctl_fails() {
+	local want_rc=$1 want=$2 rc=0 out
+	shift 2
+	out=$(ctl "$@" 2>&1 >/dev/null) || rc=$?
+	[ "$rc" -eq "$want_rc" ] && [ "$(head -1 <<<"$out")" = "$want" ] ||
+		fail "vnetctl $*: expected rc $want_rc and '$want', got rc $rc: $out"
+}

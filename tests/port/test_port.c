@@ -113,6 +113,66 @@ static void test_parse_hostile(void **state)
 	assert_int_equal(vn_port_args_parse(spec, &a), -E2BIG);
 }
 
+/* Each refusal says what was wrong and what is accepted */
+static void test_parse_messages(void **state)
+{
+	static const struct {
+		const char *spec;
+		const char *msg;
+	} bad[] = {
+		{ "tap:name=x,vlan=10,vlan=20", "duplicate key 'vlan'" },
+		{ "tap:name=x,trunk=10,20", "'20' is not key=value (trunk VLANs are separated by ':', "
+		  "e.g. trunk=10:20)" },
+		{ "tap:name=x,trunk=10:20,30", "'30' is not key=value (trunk VLANs are separated by "
+		  "':', e.g. trunk=10:20:30)" },
+		{ "tap:name=x,vlan=10,20", "'20' is not key=value (vlan= is the one untagged VLAN; "
+		  "tagged ones are a trunk, e.g. trunk=10:20)" },
+		{ "tap:nc7y0", "'nc7y0' is not key=value (did you mean name=nc7y0?)" },
+		{ "tap:name=x,offload", "'offload' is not key=value" },
+		{ "", "no kind before ':' (expected kind:key=value,..., e.g. tap:name=vnet0)" },
+		{ "Tap:name=a", "'Tap' is not a port kind (kinds: tap, pair, vhost-user)" },
+		{ "tap:=x", "'=x' has no key before '='" },
+		{ "tap:name=a,", "empty item (two ',' in a row, or a trailing ',')" },
+		{ "tap:Name=a", "key 'Name': only a-z, 0-9, '_' and '-' are allowed" },
+		{ "tap:name=a\nb", "the value of 'name' contains a control character" },
+		{ "pair:kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk=1", "key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk' is "
+		  "longer than 31 characters" },
+	};
+	struct vn_port_args a;
+	char msg[192];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < VN_ARRAY_SIZE(bad); i++) {
+		msg[0] = '\0';
+		assert_true(vn_port_args_parse_msg(bad[i].spec, &a, msg, sizeof(msg)) < 0);
+		if (strcmp(msg, bad[i].msg))
+			fail_msg("\"%s\": got \"%s\", want \"%s\"", bad[i].spec, msg, bad[i].msg);
+	}
+	/* a message buffer too small is cut, terminated */
+	assert_int_equal(vn_port_args_parse_msg("tap:name=x,vlan=1,vlan=2", &a, msg, 8), -EINVAL);
+	assert_string_equal(msg, "duplica");
+	/* good specs leave the buffer alone */
+	msg[0] = '\0';
+	assert_int_equal(vn_port_args_parse_msg("tap:name=x,trunk=10:20", &a, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+}
+
+/* vn_port_open() says which kinds exist when the spec names another */
+static void test_open_unknown_kind_message(void **state)
+{
+	struct vn_log_capture cap;
+	struct vn_port *p;
+	char why[256];
+
+	(void)state;
+	vn_log_capture_begin(&cap, why, sizeof(why));
+	assert_int_equal(vn_port_open("tun:name=x", 0, &p), -ENOENT);
+	vn_log_capture_end(&cap);
+	assert_string_equal(why, "port spec 'tun:name=x': unknown kind 'tun' (kinds: tap, pair, "
+			    "vhost-user)");
+}
+
 static void test_open_generic_keys(void **state)
 {
 	struct vn_port *p, *q;
@@ -175,7 +235,7 @@ static void test_open_errors(void **state)
 		/* no name: an error, whatever the kind */
 		{ "pair:peer=y", -EINVAL, "name= is required" },
 		{ "pair:", -EINVAL, "name= is required" },
-		{ "pair:name=x,peer=y,,", -EINVAL, "malformed" },
+		{ "pair:name=x,peer=y,,", -EINVAL, "empty item" },
 	};
 	struct vn_port *p;
 	unsigned int i;
@@ -235,6 +295,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_ok),
 		cmocka_unit_test(test_parse_hostile),
+		cmocka_unit_test(test_parse_messages),
+		cmocka_unit_test(test_open_unknown_kind_message),
 		cmocka_unit_test(test_open_generic_keys),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_stats_table),

@@ -36,6 +36,7 @@
 #include "core/csum.h"
 #include "core/pool.h"
 #include "core/vhdr.h"
+#include "core/log.h"
 #include "port/port.h"
 #include "port/tap.h"
 
@@ -545,6 +546,22 @@ static void test_tap_bad_args(void **state)
 	assert_int_equal(vn_port_open("tap:name=a234567890123456", 0, &p), -EINVAL);
 	/* a name taken by a non-tap device */
 	assert_int_equal(vn_port_open("tap:name=lo", 0, &p), -EINVAL);
+	/* a name the kernel refuses: said so, before any ioctl */
+	{
+		static const char *const names[] = { "tap:name=a b", "tap:name=a/b", "tap:name=a:b",
+						     "tap:name=..", "tap:name=." };
+		struct vn_log_capture cap;
+		char why[128], want[128];
+
+		for (unsigned int i = 0; i < VN_ARRAY_SIZE(names); i++) {
+			vn_log_capture_begin(&cap, why, sizeof(why));
+			assert_int_equal(vn_port_open(names[i], 0, &p), -EINVAL);
+			vn_log_capture_end(&cap);
+			snprintf(want, sizeof(want), "port '%s': invalid interface name (no '/', ':', "
+				 "blanks, '.' or '..')", names[i] + 9);
+			assert_string_equal(why, want);
+		}
+	}
 	assert_int_equal(if_nametoindex("vnt5"), 0);
 }
 
