@@ -10,9 +10,18 @@
  * and vn_vu_uva_to_va(), which cap every length at the region's end. A
  * malformed or unexpected message closes this port's connection with a
  * logged reason and resets the device; no other port is touched. A bad
- * descriptor chain breaks only its own queue (vq.c). A front-end that
- * shrinks a shared file after SET_MEM_TABLE can still fault us (SIGBUS):
- * we check the file size when mapping, not afterwards.
+ * descriptor chain breaks only its own queue (vq.c).
+ *
+ * Guest memory that shrinks. A front-end can truncate the file behind its
+ * guest RAM after SET_MEM_TABLE; our next access then raises SIGBUS. QEMU's
+ * memory-backend-memfd seals its memfd by default (seal=on: F_SEAL_GROW,
+ * F_SEAL_SHRINK, F_SEAL_SEAL), so that cannot happen there, but hugetlbfs
+ * and file backends, and seal=off, cannot be sealed. So unsealed memory is
+ * accepted (and counted, unsealed_regions) unless the port says sealed=on,
+ * and every burst runs under the guest-memory fault guard (mem_guard.h):
+ * a fault replaces that port's memory with zero pages, breaks its queues,
+ * counts mem_faults and logs a line naming the port; the front-end must
+ * reset the device and send a new memory table. Other ports never notice.
  *
  * Threads: one control thread per port serves the socket (accept or
  * connect, then messages). The datapath (rx_burst/tx_burst, called by the
@@ -56,6 +65,7 @@
 #include "core/compiler.h"
 #include "core/log.h"
 #include "virtio/flow.h"
+#include "virtio/mem_guard.h"
 #include "virtio/vnet.h"
 #include "virtio/vq.h"
 #include "vhost_user.h"
@@ -77,6 +87,7 @@
 #define VU_PORT_BITS	(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS | VN_BIT(VN_NET_F_MRG_RXBUF))
 
 #define VU_RECV_TIMEOUT_SEC	5	/* a started message must finish within this */
+static const char VU_FAULT_WHY[] = "guest memory fault (file shrunk)";
 #define VU_RECONNECT_MS		500	/* client mode: wait between connect attempts */
 
 /**
@@ -85,6 +96,8 @@
  * @port:	the port
  * @path:	socket path
  * @client:	connect to the front-end instead of listening
+ * @sealed:	refuse guest memory whose file is not sealed against shrinking
+ * @fault_seen:	the current memory table faulted and that was counted and logged
  * @nqp:	queue pairs offered
  * @offered:	virtio features offered
  * @listen_fd:	listening socket (server mode), or -1
@@ -110,6 +123,8 @@ struct vu_dev {
 	struct vn_port *port;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool client;
+	bool sealed;
+	bool fault_seen;
 	unsigned int nqp;
 	uint64_t offered;
 	int listen_fd;
@@ -215,6 +230,8 @@ static void dev_reset(struct vu_dev *d)
 	for (i = 0; i < VN_VU_VQ_MAX; i++)
 		vq_reset(d, i);
 	vn_vu_mem_unmap(&d->mem);
+	d->info.unsealed_regions = 0;
+	d->fault_seen = false;
 	d->features = 0;
 	d->protocol = 0;
 	apply_features(d);
@@ -307,11 +324,28 @@ static int set_mem_table(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, con
 			return -EINVAL;
 		}
 	}
-	ret = vn_vu_mem_map(&mem, t->r, m->fds, t->nregions);
+	ret = vn_vu_mem_guard_install();
 	if (ret) {
-		*why = "memory table invalid or not mappable";
+		*why = "cannot install the guest-memory fault guard";
 		return ret;
 	}
+	ret = vn_vu_mem_map(&mem, t->r, m->fds, t->nregions);
+	if (ret) {
+		*why = ret == -E2BIG ? "memory table larger than the address-space cap (1 TiB)"
+				     : "memory table invalid or not mappable";
+		return ret;
+	}
+	/* sealed=on: memory that can shrink under us is refused outright */
+	if (d->sealed && mem.unsealed) {
+		vn_vu_mem_unmap(&mem);
+		*why = "memory region not sealed against shrinking (F_SEAL_SHRINK)";
+		return -EPERM;
+	}
+	if (mem.unsealed)
+		vn_info("port '%s': vhost-user: %u of %u memory regions not sealed against "
+			"shrinking; fault guard armed", d->port->name, mem.unsealed, t->nregions);
+	d->info.unsealed_regions = mem.unsealed;
+	d->fault_seen = false;
 	vn_vu_mem_unmap(&d->mem);
 	d->mem = mem;
 	d->vnet.mem = &d->mem;
@@ -721,7 +755,7 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 		const char *k = args->kv[i].key;
 
 		if (strcmp(k, "path") && strcmp(k, "client") && strcmp(k, "queues") &&
-		    strcmp(k, "offload") && strcmp(k, "name")) {
+		    strcmp(k, "offload") && strcmp(k, "name") && strcmp(k, "sealed")) {
 			vn_err("port '%s': vhost-user: unknown key '%s'", d->port->name, k);
 			return -EINVAL;
 		}
@@ -733,6 +767,8 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 	strcpy(d->path, path);
 	v = arg(args, "client");
 	d->client = v && (!strcmp(v, "on") || !strcmp(v, "1"));
+	v = arg(args, "sealed");
+	d->sealed = v && (!strcmp(v, "on") || !strcmp(v, "1"));
 	d->nqp = 1;
 	v = arg(args, "queues");
 	if (v) {
@@ -897,6 +933,37 @@ static void set_more(struct vu_dev *d, bool more)
 		vn_dbg("port '%s': more_fd: %s", d->port->name, strerror(errno));
 }
 
+/*
+ * After a burst: if guest memory faulted during it (the front-end shrank
+ * the file), the memory is zero pages now; break every queue (once) so
+ * nothing more is read from it, and say which port. True if faulted.
+ */
+static bool mem_fault_check(struct vu_dev *d)
+{
+	unsigned int i;
+
+	if (likely(!vn_vu_mem_faulted(&d->mem)))
+		return false;
+	if (!d->fault_seen) {
+		d->fault_seen = true;
+		d->info.mem_faults++;
+		vn_warn("port '%s': vhost-user: guest memory fault (SIGBUS: the front-end "
+			"shrank its memory file); queues broken until it sends a new memory table",
+			d->port->name);
+	}
+	for (i = 0; i < VN_VU_VQ_MAX; i++) {
+		struct vn_vq *vq = &d->vq[i];
+
+		/* Zeros read after the fault can look like a violation: name the cause */
+		if (vq->broken && vq->why != VU_FAULT_WHY)
+			vq->why = VU_FAULT_WHY;
+		/* Also a ring the front-end restarted on the dead memory */
+		if (vq->started)
+			vn_vq_break(vq, VU_FAULT_WHY);
+	}
+	return true;
+}
+
 /* An idle transmitq with kicks on reads its kick fd every this many polls:
  * a stray kick (no new buffers) must not keep poll_fd readable for ever */
 #define VU_IDLE_DRAIN	64
@@ -919,6 +986,7 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		set_more(d, true);
 		return 0;
 	}
+	vn_vu_mem_guard_enter(&d->mem);
 	for (q = 0; q < d->nqp && got < n; q++) {
 		struct vn_vq *vq = &d->vq[2 * q + 1];
 		unsigned int want = n - got, k;
@@ -947,6 +1015,8 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		if (vn_vq_notify_enable(vq))
 			more = true;
 	}
+	vn_vu_mem_guard_leave();
+	mem_fault_check(d);
 	set_more(d, more);
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < got; i++) {
@@ -1056,6 +1126,7 @@ static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		vn_pkt_put_bulk(pkts, n);
 		return n;
 	}
+	vn_vu_mem_guard_enter(&d->mem);
 	while (done < n) {
 		m = VN_MIN(n - done, VN_VNET_BURST_MAX);
 		k = tx_chunk(d, ready, nready, pkts + done, m, &bytes, &delivered);
@@ -1071,6 +1142,13 @@ static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	if (nready > 1)
 		for (i = 0; i < nready; i++)
 			vn_vq_flush(ready[i]);
+	vn_vu_mem_guard_leave();
+	if (mem_fault_check(d) && done < n) {
+		/* The queues are broken now: take the rest (dropped) */
+		port->stats.drops[VN_DROP_VQ_BROKEN] += n - done;
+		vn_pkt_put_bulk(pkts + done, n - done);
+		done = n;
+	}
 	pthread_mutex_unlock(&d->lock);
 	if (done < n)
 		port->stats.ring_full++;

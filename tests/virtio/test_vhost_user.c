@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "core/log.h"
+#include "virtio/mem_guard.h"
 #include "vu_frontend.h"
 #include "vu_testport.h"
 
@@ -938,6 +939,83 @@ static void test_vu_multiqueue_full_queue_keeps_order(void **state)
 	vu_test_port_close(p);
 }
 
+/*
+ * F7: the front-end truncates its (unsealed) memfd after SET_MEM_TABLE. The
+ * next access to guest memory faults; the fault guard must turn that into
+ * a broken port (counted, logged) instead of killing the process, and port
+ * b must keep working.
+ */
+static void test_vu_memfd_truncated_breaks_only_its_port(void **state)
+{
+	struct vu_fe a, b;
+	struct vn_port *pa = up("a", path_a, &a, ALL), *pb = up("b", path_b, &b, ALL);
+	struct vn_vu_queue_info q;
+	struct vn_vu_info info;
+	struct vn_vhdr ok = { 0 }, vh;
+	struct vn_pkt *pkts[4];
+	uint8_t f[100], out[200];
+	unsigned int i;
+
+	(void)state;
+	vn_vu_info_get(pa, &info);
+	assert_int_equal(info.unsealed_regions, 2);	/* the test memfd is not sealed */
+	make_frame(f, sizeof(f), 3);
+	assert_int_equal(vu_fe_tx(&a, &ok, f, sizeof(f), 1), 0);
+	assert_int_equal(rx_wait(pa, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	/* The front-end takes the memory away; from here on it never touches its mapping */
+	assert_int_equal(ftruncate(a.memfd, 0), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
+	vn_vu_info_get(pa, &info);
+	assert_int_equal(info.mem_faults, 1);
+	assert_true(vn_vu_mem_guard_faults() >= 1);
+	vn_vu_queue_get(pa, 1, &q);
+	assert_true(q.broken);
+	assert_string_equal(q.why, "guest memory fault (file shrunk)");
+	/* Frames towards it are taken and counted, not left to block their sources */
+	pkts[0] = pkt_of(pa, f, sizeof(f));
+	assert_int_equal(pa->ops->tx_burst(pa, pkts, 1), 1);
+	assert_int_equal(drops(pa, VN_DROP_VQ_BROKEN), 1);
+	/* Port b carries on in both directions */
+	assert_int_equal(vu_fe_tx(&b, &ok, f, sizeof(f), 2), 0);
+	assert_int_equal(rx_wait(pb, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(vu_fe_rx_post(&b, 1, 2048), 0);
+	pkts[0] = pkt_of(pb, f, sizeof(f));
+	assert_int_equal(pb->ops->tx_burst(pb, pkts, 1), 1);
+	assert_int_equal(vu_fe_rx_get(&b, &vh, out, sizeof(out)), sizeof(f));
+	vu_fe_close(&a);
+	vu_fe_close(&b);
+	vu_test_port_close(pa);
+	vu_test_port_close(pb);
+}
+
+/* F7 policy: sealed=on refuses memory that can shrink, takes sealed memory */
+static void test_vu_sealed_on_requires_sealed_memfd(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = open_port("a", path_a, ",sealed=on");
+	struct vn_vu_info info;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_not_equal(vu_fe_setup(&fe, ALL), 0);
+	assert_true(wait_bad(p, 1));
+	vn_vu_info_get(p, &info);
+	assert_non_null(strstr(info.last_error, "not sealed"));
+	vu_fe_close(&fe);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(vu_fe_seal(&fe), 0);
+	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+	vn_vu_info_get(p, &info);
+	assert_true(info.connected);
+	assert_int_equal(info.unsealed_regions, 0);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -978,6 +1056,8 @@ int main(void)
 		cmocka_unit_test(test_vu_multiqueue_second_pair),
 		cmocka_unit_test(test_vu_multiqueue_flows_spread),
 		cmocka_unit_test(test_vu_multiqueue_full_queue_keeps_order),
+		cmocka_unit_test(test_vu_memfd_truncated_breaks_only_its_port),
+		cmocka_unit_test(test_vu_sealed_on_requires_sealed_memfd),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 
