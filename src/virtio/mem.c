@@ -63,6 +63,9 @@ int vn_vu_mem_map(struct vn_vu_mem *mem, const struct vn_vu_region_desc *d,
 	ret = vn_vu_mem_validate(d, n);
 	if (ret)
 		return ret;
+	/* Sparse files cost the front-end nothing, our address space a lot */
+	if (vn_vu_mem_span(d, n) > VN_VU_MEM_SPAN_MAX)
+		return -E2BIG;
 	memset(mem, 0, sizeof(*mem));
 	for (i = 0; i < n; i++) {
 		struct vn_vu_region *r = &mem->r[i];

@@ -1016,6 +1016,48 @@ static void test_vu_sealed_on_requires_sealed_memfd(void **state)
 	vu_test_port_close(p);
 }
 
+/*
+ * F9: eight regions over one sparse 16 TiB memfd would take 128 TiB of our
+ * address space for nothing; the table is refused whole (cap 1 TiB).
+ */
+static void test_vu_mem_table_over_the_span_cap_refused(void **state)
+{
+	struct vn_port *p = open_port("a", path_a, "");
+	struct vn_vu_mem_table t;
+	struct vn_vu_info info;
+	uint64_t big = 16ull << 40;
+	struct vu_fe fe;
+	int fds[8], mfd, i;
+
+	(void)state;
+	assert_non_null(p);
+	mfd = memfd_create("vu-sparse", MFD_CLOEXEC);
+	assert_true(mfd >= 0);
+	assert_int_equal(ftruncate(mfd, (off_t)big), 0);
+	memset(&t, 0, sizeof(t));
+	t.nregions = 8;
+	for (i = 0; i < 8; i++) {
+		t.r[i] = (struct vn_vu_region_desc){ (uint64_t)i * big, big,
+						     VU_FE_UVA_BASE + (uint64_t)i * big, 0 };
+		fds[i] = mfd;
+	}
+	assert_int_equal(vn_vu_mem_span(t.r, 8), 8 * big);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	vu_fe_msg(&fe, VN_VU_SET_MEM_TABLE, &t, 8 + 8 * 32, fds, 8, NULL, 0);
+	assert_true(wait_bad(p, 1));
+	vn_vu_info_get(p, &info);
+	assert_non_null(strstr(info.last_error, "address-space cap"));
+	vu_fe_close(&fe);
+	/* One region just under the cap is fine; one page over it is not */
+	t.nregions = 1;
+	t.r[0].size = VN_VU_MEM_SPAN_MAX;
+	assert_int_equal(vn_vu_mem_span(t.r, 1), VN_VU_MEM_SPAN_MAX);
+	t.r[0].offset = 1;
+	assert_true(vn_vu_mem_span(t.r, 1) > VN_VU_MEM_SPAN_MAX);
+	close(mfd);
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -1058,6 +1100,7 @@ int main(void)
 		cmocka_unit_test(test_vu_multiqueue_full_queue_keeps_order),
 		cmocka_unit_test(test_vu_memfd_truncated_breaks_only_its_port),
 		cmocka_unit_test(test_vu_sealed_on_requires_sealed_memfd),
+		cmocka_unit_test(test_vu_mem_table_over_the_span_cap_refused),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 
