@@ -453,6 +453,33 @@ static int get_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	return 0;
 }
 
+/* The datapath relies on eventfd semantics (vq.c): refuse pipes, sockets, files */
+static bool is_eventfd(int fd)
+{
+	char link[64], path[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = 0;
+	return !strcmp(link, "anon_inode:[eventfd]");
+}
+
+/* Take the message's fd if it is an eventfd; -1 (and *why) if not */
+static int take_eventfd(struct vn_vu_msg *m, const char *what, const char **why)
+{
+	int fd = vn_vu_msg_take_fd(m);
+
+	if (fd >= 0 && !is_eventfd(fd)) {
+		close(fd);
+		*why = what;
+		return -1;
+	}
+	return fd;
+}
+
 static int vring_fd_index(struct vu_dev *d, struct vn_vu_msg *m, const char **why)
 {
 	/* Bits other than the index and NOFD */
@@ -478,7 +505,10 @@ static int set_vring_kick(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 		return -ENOTSUP;
 	}
 	vq_stop(d, i);
-	d->vq[i].kickfd = vn_vu_msg_take_fd(m);
+	d->vq[i].kickfd = take_eventfd(m, "kick fd is not an eventfd", why);
+	if (d->vq[i].kickfd < 0)
+		return -EBADF;
+	/* A courtesy only: the front-end can clear it; vq.c never relies on it */
 	fcntl(d->vq[i].kickfd, F_SETFL, fcntl(d->vq[i].kickfd, F_GETFL) | O_NONBLOCK);
 	ret = vq_start(d, i, why);
 	if (ret)
@@ -494,8 +524,10 @@ static int set_vring_call(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	if (i < 0)
 		return i;
 	close_fd(&d->vq[i].callfd);
-	d->vq[i].callfd = vn_vu_msg_take_fd(m);
-	return 0;
+	if (m->u64 & VN_VU_VRING_NOFD)
+		return 0;
+	d->vq[i].callfd = take_eventfd(m, "call fd is not an eventfd", why);
+	return d->vq[i].callfd < 0 ? -EBADF : 0;
 }
 
 static int set_vring_err(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
@@ -506,8 +538,10 @@ static int set_vring_err(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, con
 	if (i < 0)
 		return i;
 	close_fd(&d->vq[i].errfd);
-	d->vq[i].errfd = vn_vu_msg_take_fd(m);
-	return 0;
+	if (m->u64 & VN_VU_VRING_NOFD)
+		return 0;
+	d->vq[i].errfd = take_eventfd(m, "error fd is not an eventfd", why);
+	return d->vq[i].errfd < 0 ? -EBADF : 0;
 }
 
 static int get_protocol_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,

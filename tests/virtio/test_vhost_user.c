@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1058,6 +1059,106 @@ static void test_vu_mem_table_over_the_span_cap_refused(void **state)
 	vu_test_port_close(p);
 }
 
+/* Watchdog for tests of "never blocks": a stuck call kills the test binary */
+static void watchdog(unsigned int sec)
+{
+	alarm(sec);
+}
+
+/*
+ * F1: a blocking call eventfd whose counter is at its maximum. Writing it
+ * would block the worker; the device must skip the call (the driver has
+ * one pending) and count it.
+ */
+static void test_vu_full_blocking_callfd_never_blocks(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vu_queue_info q;
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[4];
+	uint64_t idx = 1, max = 0xfffffffffffffffeull;
+	int efd = eventfd(0, EFD_CLOEXEC);	/* blocking */
+	uint8_t f[100];
+
+	(void)state;
+	assert_true(efd >= 0);
+	assert_int_equal(write(efd, &max, sizeof(max)), sizeof(max));
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_CALL, &idx, 8, &efd, 1, NULL, 0), 0);
+	make_frame(f, sizeof(f), 4);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, sizeof(f), 1), 0);
+	watchdog(20);
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	alarm(0);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(vu_fe_tx_done(&fe), 1);
+	/* The control thread is not stuck behind the device lock either */
+	vn_vu_queue_get(p, 1, &q);
+	assert_false(q.broken);
+	assert_true(vu_fe_stop(&fe, 1) >= 0);
+	close(efd);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/*
+ * F2: the front-end clears O_NONBLOCK on its copy of the transmitq's kick
+ * eventfd (the same open file description as ours) and never kicks. Idle
+ * polls read the kick fd now and then; none may block.
+ */
+static void test_vu_kickfd_made_blocking_never_blocks(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[4];
+	uint8_t f[100];
+	int i, fl = fcntl(fe.vq[1].kick, F_GETFL);
+
+	(void)state;
+	assert_int_equal(fcntl(fe.vq[1].kick, F_SETFL, fl & ~O_NONBLOCK), 0);
+	watchdog(20);
+	for (i = 0; i < 300; i++)
+		assert_int_equal(p->ops->rx_burst(p, pkts, 4), 0);
+	alarm(0);
+	/* Still a working queue */
+	make_frame(f, sizeof(f), 5);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, sizeof(f), 1), 0);
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/* H3: kick, call and error fds must be eventfds */
+static void test_vu_vring_fds_must_be_eventfds(void **state)
+{
+	static const uint32_t reqs[] = { VN_VU_SET_VRING_KICK, VN_VU_SET_VRING_CALL,
+					 VN_VU_SET_VRING_ERR };
+	struct vn_port *p = open_port("a", path_a, "");
+	struct vn_vu_info info;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(p);
+	for (i = 0; i < 3; i++) {
+		struct vu_fe fe;
+		uint64_t idx = 1;
+		int pfd[2];
+
+		assert_int_equal(pipe(pfd), 0);
+		assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+		vu_fe_msg(&fe, reqs[i], &idx, 8, &pfd[0], 1, NULL, 0);
+		assert_true(wait_bad(p, i + 1));
+		vn_vu_info_get(p, &info);
+		assert_non_null(strstr(info.last_error, "not an eventfd"));
+		close(pfd[0]);
+		close(pfd[1]);
+		vu_fe_close(&fe);
+	}
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -1101,6 +1202,9 @@ int main(void)
 		cmocka_unit_test(test_vu_memfd_truncated_breaks_only_its_port),
 		cmocka_unit_test(test_vu_sealed_on_requires_sealed_memfd),
 		cmocka_unit_test(test_vu_mem_table_over_the_span_cap_refused),
+		cmocka_unit_test(test_vu_full_blocking_callfd_never_blocks),
+		cmocka_unit_test(test_vu_kickfd_made_blocking_never_blocks),
+		cmocka_unit_test(test_vu_vring_fds_must_be_eventfds),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 
