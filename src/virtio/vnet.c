@@ -148,7 +148,7 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 {
 	struct vn_pkt *fresh[VN_VNET_BURST_MAX];
 	struct vn_vq_chain c;
-	unsigned int got = 0, nfresh, used = 0, avail;
+	unsigned int got = 0, nfresh, used = 0, popped = 0, avail;
 	enum vn_drop_reason why;
 	bool was_broken;
 
@@ -164,8 +164,15 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 	nfresh = vn_pool_alloc_bulk(v->pool, fresh, n);
 	if (nfresh < n)
 		v->drops[VN_DROP_NO_BUFFER]++;	/* the rest waits in the ring */
-	while (used < nfresh && vn_vq_pop(vq, v->mem, &c) == 0) {
+	/*
+	 * Every chain popped counts against the burst, dropped ones too, and
+	 * never more than the one avail->idx read above allowed: a guest that
+	 * keeps refilling its ring with chains we drop must not keep us here.
+	 */
+	while (used < nfresh && popped < n && vn_vq_pop(vq, v->mem, &c) == 0) {
 		struct vn_pkt *pkt = fresh[used];
+
+		popped++;
 
 		why = rx_one(v, &c, pkt);
 		vn_vq_push(vq, c.head, 0);

@@ -1159,6 +1159,40 @@ static void test_vu_vring_fds_must_be_eventfds(void **state)
 	vu_test_port_close(p);
 }
 
+/*
+ * F3: chains the device drops (runts here) count against the burst. With
+ * 200 of them queued, one rx_burst(64) consumes exactly 64 chains; it used
+ * to walk them all (and a guest refilling the ring kept it going).
+ */
+static void test_vu_dropped_chains_count_against_the_burst(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vu_queue_info q;
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[64];
+	uint8_t f[8] = { 0 };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++)
+		assert_int_equal(vu_fe_tx(&fe, &vh, f, sizeof(f), 1), 0);	/* runts */
+	assert_int_equal(p->ops->rx_burst(p, pkts, 64), 0);
+	vn_vu_queue_get(p, 1, &q);
+	assert_int_equal(q.chains, 64);
+	assert_int_equal(drops(p, VN_DROP_RUNT), 64);
+	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
+	/* The rest is taken over the next bursts */
+	for (i = 0; i < 10 && q.chains < 200; i++) {
+		assert_int_equal(p->ops->rx_burst(p, pkts, 64), 0);
+		vn_vu_queue_get(p, 1, &q);
+	}
+	assert_int_equal(q.chains, 200);
+	assert_false(q.broken);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -1205,6 +1239,7 @@ int main(void)
 		cmocka_unit_test(test_vu_full_blocking_callfd_never_blocks),
 		cmocka_unit_test(test_vu_kickfd_made_blocking_never_blocks),
 		cmocka_unit_test(test_vu_vring_fds_must_be_eventfds),
+		cmocka_unit_test(test_vu_dropped_chains_count_against_the_burst),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 
