@@ -223,6 +223,34 @@ static enum vn_drop_reason tx_check(const struct vn_vnet *v, const struct vn_pkt
 }
 
 /*
+ * F4 of the guest-surfaces review: a guest whose receive ring holds only
+ * tiny (or empty) buffers makes every frame walk VN_VNET_MRG_MAX chains
+ * and then give them back. The room those chains held is remembered, and
+ * while the ring is exactly as it was (nothing taken, nothing added) a
+ * frame that needs more is dropped without walking it again.
+ */
+static inline bool cap_known_short(struct vn_vq *vq, uint32_t need)
+{
+	uint16_t idx;
+
+	if (likely(!vq->cap_room) || vq->cap_last != vq->last_avail)
+		return false;
+	idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+	if (idx != vq->cap_idx || need <= vq->cap_room)
+		return false;
+	vq->stats.mrg_cap++;
+	return true;
+}
+
+static inline void cap_note(struct vn_vq *vq, uint32_t room)
+{
+	vq->cap_room = room ? room : 1;
+	vq->cap_last = vq->last_avail;
+	vq->cap_idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+	vq->stats.mrg_cap++;
+}
+
+/*
  * Place one frame into receive buffers. Returns 0 (placed), -EAGAIN (not
  * enough buffers: nothing consumed), -EMSGSIZE (frame larger than what the
  * guest can ever take: dropped), -EIO (queue broken).
@@ -238,12 +266,15 @@ static int tx_one(const struct vn_vnet *v, struct vn_vq *vq, const struct vn_pkt
 	struct vn_vhdr vh;
 	int ret;
 
+	if (unlikely(cap_known_short(vq, need)))
+		return -EMSGSIZE;
 	while (done < need) {
 		struct vn_vq_chain *cur = nbufs ? &c : &first;
 		uint32_t room, off = 0, take;
 
 		if (nbufs == maxbufs) {
 			vn_vq_unpop(vq, nbufs);
+			cap_note(vq, done);
 			return -EMSGSIZE;
 		}
 		ret = vn_vq_pop(vq, v->mem, cur);

@@ -211,7 +211,7 @@ static const char *walk(const struct vn_vq *vq, const struct vn_vu_mem *mem, uin
 			struct vn_vq_chain *c)
 {
 	const struct vn_vring_desc *tbl = vq->desc;
-	uint32_t tbl_size = vq->size, idx = head, hops = 0;
+	uint32_t tbl_size = vq->size, idx = head, hops = 0, empty = 0;
 	bool in_indirect = false;
 	struct vn_vring_desc d;
 	const char *err;
@@ -243,6 +243,10 @@ static const char *walk(const struct vn_vq *vq, const struct vn_vu_mem *mem, uin
 			err = chain_add(mem, c, d.addr, d.len);
 			if (err)
 				return err;
+		} else if (++empty + c->niov > VN_VQ_IOV_MAX) {
+			/* Empty descriptors cost a walk and give nothing: they count
+			 * as segments, so no chain walks more than ~VN_VQ_IOV_MAX */
+			return "chain has too many segments (empty descriptors)";
 		}
 		if (!(d.flags & VN_VRING_DESC_F_NEXT))
 			return NULL;

@@ -53,6 +53,8 @@ struct vn_vq_chain {
  * @calls_skipped: calls not written because the call eventfd was full
  *		(the driver has one pending) or not writable
  * @broken:	protocol violations (the queue stops at the first)
+ * @mrg_cap:	frames dropped because VN_VNET_MRG_MAX receive buffers could
+ *		not hold them (a guest posting tiny or empty buffers)
  */
 struct vn_vq_stats {
 	uint64_t chains;
@@ -61,6 +63,7 @@ struct vn_vq_stats {
 	uint64_t calls_suppressed;
 	uint64_t calls_skipped;
 	uint64_t broken;
+	uint64_t mrg_cap;
 };
 
 /**
@@ -89,6 +92,10 @@ struct vn_vq_stats {
  * @callfd:	eventfd we call, or -1
  * @errfd:	eventfd we signal when the queue breaks, or -1
  * @index:	queue number, for logs
+ * @cap_room:	bytes VN_VNET_MRG_MAX buffers held when a frame last did not
+ *		fit in them (0: none); valid while @cap_last and @cap_idx hold
+ * @cap_last:	last_avail then
+ * @cap_idx:	avail->idx then
  * @why:	first violation seen (for logs and tests)
  * @stats:	counters
  */
@@ -116,6 +123,9 @@ struct vn_vq {
 	int callfd;
 	int errfd;
 	unsigned int index;
+	uint32_t cap_room;
+	uint16_t cap_last;
+	uint16_t cap_idx;
 	const char *why;
 	struct vn_vq_stats stats;
 };
