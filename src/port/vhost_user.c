@@ -87,6 +87,7 @@
 #define VU_PORT_BITS	(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS | VN_BIT(VN_NET_F_MRG_RXBUF))
 
 #define VU_RECV_TIMEOUT_SEC	5	/* a started message must finish within this */
+#define VU_SEND_TIMEOUT_SEC	5	/* a reply must leave within this, or we hang up */
 static const char VU_FAULT_WHY[] = "guest memory fault (file shrunk)";
 #define VU_RECONNECT_MS		500	/* client mode: wait between connect attempts */
 
@@ -648,8 +649,16 @@ static int handle(struct vu_dev *d, int fd, struct vn_vu_msg *m)
 	if (reply) {
 		m->request = req;
 		m->flags = VN_VU_VERSION | VN_VU_FLAG_REPLY;
-		if (vn_vu_msg_send(fd, m, NULL, 0) && !ret)
-			ret = -EIO;
+		int err = vn_vu_msg_send(fd, m, NULL, 0);
+
+		/* SO_SNDTIMEO ran out (EAGAIN), or vu_close() shut the socket */
+		if (err && !ret) {
+			pthread_mutex_lock(&d->lock);
+			d->info.bad_messages++;
+			set_error(d, "reply", req, "front-end not reading its replies", err);
+			pthread_mutex_unlock(&d->lock);
+			ret = err;
+		}
 	}
 	return ret;
 }
@@ -667,6 +676,9 @@ static void serve(struct vu_dev *d, int fd)
 	if (!m)
 		return;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* A front-end that never reads its replies must not hold this thread */
+	tv.tv_sec = VU_SEND_TIMEOUT_SEC;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			break;
@@ -891,6 +903,11 @@ static void vu_close(struct vn_port *port)
 
 	if (!d)
 		return;
+	/* Wake a control thread blocked replying to a front-end that does not read */
+	pthread_mutex_lock(&d->lock);
+	if (d->conn_fd >= 0)
+		shutdown(d->conn_fd, SHUT_RDWR);
+	pthread_mutex_unlock(&d->lock);
 	if (d->stop_fd >= 0 && write(d->stop_fd, &one, sizeof(one)) == sizeof(one))
 		pthread_join(d->thread, NULL);
 	if (d->port)

@@ -1230,6 +1230,56 @@ static void test_vu_tiny_rx_buffers_walked_once_per_ring_state(void **state)
 	vu_test_port_close(p);
 }
 
+/* GET_FEATURES, over and over, never reading a reply, until the socket is full */
+static void flood_unread(struct vu_fe *fe)
+{
+	uint32_t hdr[3] = { VN_VU_GET_FEATURES, VN_VU_VERSION, 0 };
+	unsigned int i, stalls = 0;
+
+	for (i = 0; i < 200000 && stalls < 100; i++) {
+		if (send(fe->sock, hdr, sizeof(hdr), MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(hdr))
+			continue;
+		assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+		stalls++;
+		usleep(2000);
+	}
+	assert_int_equal(stalls, 100);	/* the device stopped taking them */
+}
+
+/*
+ * F8: a front-end that never reads its replies. The control thread gives
+ * up after its send timeout and closes the connection; and closing the
+ * port meanwhile does not wait for that (it used to hang in pthread_join()).
+ */
+static void test_vu_frontend_not_reading_replies(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = open_port("a", path_a, "");
+	struct vn_vu_info info;
+	int i;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	flood_unread(&fe);
+	for (i = 0; i < 3000; i++) {	/* bound, not a timing check: 15 s */
+		vn_vu_info_get(p, &info);
+		if (!info.connected)
+			break;
+		usleep(5000);
+	}
+	assert_false(info.connected);
+	assert_non_null(strstr(info.last_error, "not reading its replies"));
+	vu_fe_close(&fe);
+	/* Again, and close the port while its thread is blocked replying */
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	flood_unread(&fe);
+	watchdog(20);
+	vu_test_port_close(p);
+	alarm(0);
+	vu_fe_close(&fe);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -1278,6 +1328,7 @@ int main(void)
 		cmocka_unit_test(test_vu_vring_fds_must_be_eventfds),
 		cmocka_unit_test(test_vu_dropped_chains_count_against_the_burst),
 		cmocka_unit_test(test_vu_tiny_rx_buffers_walked_once_per_ring_state),
+		cmocka_unit_test(test_vu_frontend_not_reading_replies),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 
