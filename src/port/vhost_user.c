@@ -891,9 +891,10 @@ static void log_counters(struct vu_dev *d)
 		if (w > 0)
 			off += (size_t)w;
 	}
-	vn_info("port '%s': vhost-user: closed; messages=%llu bad_messages=%llu%s",
+	vn_info("port '%s': vhost-user: closed; messages=%llu bad_messages=%llu mem_faults=%llu%s",
 		d->port->name, (unsigned long long)d->info.messages,
-		(unsigned long long)d->info.bad_messages, line);
+		(unsigned long long)d->info.bad_messages, (unsigned long long)d->info.mem_faults,
+		line);
 }
 
 static void vu_close(struct vn_port *port)
