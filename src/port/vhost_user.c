@@ -170,6 +170,10 @@ static void vq_stop(struct vu_dev *d, unsigned int i)
 		epoll_ctl(vq_ep(d, i), EPOLL_CTL_DEL, vq->kickfd, NULL);
 	close_fd(&vq->kickfd);
 	vq->started = false;
+	/* The memory may be unmapped next: keep no pointer into it */
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
 }
 
 static void vq_reset(struct vu_dev *d, unsigned int i)
@@ -281,6 +285,16 @@ static int get_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, cons
 	return 0;
 }
 
+static bool any_started(const struct vu_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < VN_VU_VQ_MAX; i++)
+		if (d->vq[i].started)
+			return true;
+	return false;
+}
+
 static int set_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)reply;
@@ -288,6 +302,12 @@ static int set_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, cons
 	if (m->u64 & ~d->offered) {
 		*why = "feature not offered";
 		return -EINVAL;
+	}
+	/* Header length, EVENT_IDX or INDIRECT changing under a running ring
+	 * (the same set again is harmless; QEMU stops the rings first) */
+	if (m->u64 != d->features && any_started(d)) {
+		*why = "features changed while rings run";
+		return -EBUSY;
 	}
 	d->features = m->u64;
 	apply_features(d);

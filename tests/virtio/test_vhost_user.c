@@ -1280,6 +1280,26 @@ static void test_vu_frontend_not_reading_replies(void **state)
 	vu_fe_close(&fe);
 }
 
+/* H1: features may not change under running rings; the same set again is fine */
+static void test_vu_features_frozen_while_rings_run(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vu_info info;
+	uint64_t f;
+
+	(void)state;
+	f = fe.features;
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_FEATURES, &f, 8, NULL, 0, NULL, 0), 0);
+	f &= ~VN_BIT(VN_NET_F_MRG_RXBUF);	/* would change the header length */
+	vu_fe_msg(&fe, VN_VU_SET_FEATURES, &f, 8, NULL, 0, NULL, 0);
+	assert_true(wait_bad(p, 1));
+	vn_vu_info_get(p, &info);
+	assert_non_null(strstr(info.last_error, "features changed while rings run"));
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -1329,6 +1349,7 @@ int main(void)
 		cmocka_unit_test(test_vu_dropped_chains_count_against_the_burst),
 		cmocka_unit_test(test_vu_tiny_rx_buffers_walked_once_per_ring_state),
 		cmocka_unit_test(test_vu_frontend_not_reading_replies),
+		cmocka_unit_test(test_vu_features_frozen_while_rings_run),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 
