@@ -639,8 +639,9 @@ static void set_error(struct vu_dev *d, const char *what, uint32_t req, const ch
 {
 	snprintf(d->info.last_error, sizeof(d->info.last_error), "%s %s: %s (%s)", what,
 		 vn_vu_msg_name(req), why, strerror(err < 0 ? -err : err));
-	vn_warn("port '%s': vhost-user: closing connection: %s", d->port->name,
-		d->info.last_error);
+	/* Rate limited: a front-end in a reconnect loop must not flood the log */
+	vn_log_rl(VN_LOG_WARN, "port '%s': vhost-user: closing connection: %s", d->port->name,
+		  d->info.last_error);
 }
 
 /* Handle one message; a negative return closes the connection */
@@ -772,14 +773,14 @@ static void connection(struct vu_dev *d, int fd)
 	__atomic_store_n(&d->info.connected, true, __ATOMIC_RELAXED);	/* vu_link_up() */
 	d->info.connections++;
 	pthread_mutex_unlock(&d->lock);
-	vn_info("port '%s': vhost-user: front-end connected", d->port->name);
+	vn_log_rl(VN_LOG_INFO, "port '%s': vhost-user: front-end connected", d->port->name);
 	serve(d, fd);
 	pthread_mutex_lock(&d->lock);
 	dev_reset(d);
 	__atomic_store_n(&d->info.connected, false, __ATOMIC_RELAXED);
 	close_fd(&d->conn_fd);
 	pthread_mutex_unlock(&d->lock);
-	vn_info("port '%s': vhost-user: front-end gone", d->port->name);
+	vn_log_rl(VN_LOG_INFO, "port '%s': vhost-user: front-end gone", d->port->name);
 }
 
 static void *control_thread(void *arg)
