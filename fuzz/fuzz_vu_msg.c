@@ -7,7 +7,8 @@
  * as far as mapping memory and starting rings. Which kind of fd goes with
  * a message turns with the message's position: vring fds are in turn a
  * non-blocking eventfd, a blocking one, one whose counter is at its
- * maximum, and a pipe (which must be refused); memory is an unsealed or a
+ * maximum, a semaphore eventfd and a pipe (both refused as kick fds, the
+ * pipe for every ring fd); memory is an unsealed or a
  * sealed memfd. The port serves the stream in this thread; invariants: no
  * crash, no hang, no fd leak.
  */
@@ -67,9 +68,11 @@ static int vring_fd(unsigned int k)
 	uint64_t max = 0xfffffffffffffffeull;
 	int fd, p[2];
 
-	switch (k % 4) {
+	switch (k % 5) {
 	case 0:
 		return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	case 3:
+		return eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
 	case 1:
 		return eventfd(0, EFD_CLOEXEC);
 	case 2:

@@ -488,6 +488,29 @@ static bool is_eventfd(int fd)
 	return !strcmp(link, "anon_inode:[eventfd]");
 }
 
+/*
+ * A semaphore eventfd gives one per read: with a large count it stays
+ * readable for ever and keeps the worker's epoll awake (100% CPU); its
+ * mode is only visible in fdinfo. An fdinfo we cannot read counts as one.
+ */
+static bool is_semaphore(int fd)
+{
+	char path[40], buf[256];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return false;	/* no /proc: nothing to tell, take it */
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	return strstr(buf, "eventfd-semaphore: 1") != NULL;
+}
+
 /* Take the message's fd if it is an eventfd; -1 (and *why) if not */
 static int take_eventfd(struct vn_vu_msg *m, const char *what, const char **why)
 {
@@ -529,6 +552,11 @@ static int set_vring_kick(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	d->vq[i].kickfd = take_eventfd(m, "kick fd is not an eventfd", why);
 	if (d->vq[i].kickfd < 0)
 		return -EBADF;
+	if (is_semaphore(d->vq[i].kickfd)) {
+		close_fd(&d->vq[i].kickfd);
+		*why = "kick fd is a semaphore eventfd";
+		return -EBADF;
+	}
 	/* A courtesy only: the front-end can clear it; vq.c never relies on it */
 	fcntl(d->vq[i].kickfd, F_SETFL, fcntl(d->vq[i].kickfd, F_GETFL) | O_NONBLOCK);
 	ret = vq_start(d, i, why);

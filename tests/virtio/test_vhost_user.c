@@ -1158,6 +1158,21 @@ static void test_vu_vring_fds_must_be_eventfds(void **state)
 		close(pfd[1]);
 		vu_fe_close(&fe);
 	}
+	/* H3: a semaphore eventfd as kick fd would keep the worker awake for ever */
+	{
+		struct vu_fe fe;
+		uint64_t idx = 1, big = 1ull << 40;
+		int sfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+
+		assert_int_equal(write(sfd, &big, sizeof(big)), sizeof(big));
+		assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+		vu_fe_msg(&fe, VN_VU_SET_VRING_KICK, &idx, 8, &sfd, 1, NULL, 0);
+		assert_true(wait_bad(p, 4));
+		vn_vu_info_get(p, &info);
+		assert_non_null(strstr(info.last_error, "semaphore"));
+		close(sfd);
+		vu_fe_close(&fe);
+	}
 	vu_test_port_close(p);
 }
 
