@@ -4,8 +4,13 @@
  * The input is cut into messages at the header's size field; each is sent
  * over a socketpair with the fds its request would carry (memfds for
  * SET_MEM_TABLE, eventfds for the vring fd messages), so the handlers get
- * as far as mapping memory and starting rings. The port serves the stream
- * in this thread; invariants: no crash, no fd leak.
+ * as far as mapping memory and starting rings. Which kind of fd goes with
+ * a message turns with the message's position: vring fds are in turn a
+ * non-blocking eventfd, a blocking one, one whose counter is at its
+ * maximum, a semaphore eventfd and a pipe (both refused as kick fds, the
+ * pipe for every ring fd); memory is an unsealed or a
+ * sealed memfd. The port serves the stream in this thread; invariants: no
+ * crash, no hang, no fd leak.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +31,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct vn_port *port;
-static int memfd = -1;
+static int memfd = -1, sealed_memfd = -1;
 
 static void quiet(enum vn_log_level level, const char *msg)
 {
@@ -51,10 +56,43 @@ static void setup(void)
 	memfd = memfd_create("fuzz-guest", MFD_CLOEXEC);
 	if (memfd < 0 || ftruncate(memfd, 1 << 20))
 		abort();
+	sealed_memfd = memfd_create("fuzz-guest-sealed", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (sealed_memfd < 0 || ftruncate(sealed_memfd, 1 << 20) ||
+	    fcntl(sealed_memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW))
+		abort();
+}
+
+/* A vring fd of kind @k: the front-end chooses what it hands over */
+static int vring_fd(unsigned int k)
+{
+	uint64_t max = 0xfffffffffffffffeull;
+	int fd, p[2];
+
+	switch (k % 5) {
+	case 0:
+		return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	case 3:
+		return eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+	case 1:
+		return eventfd(0, EFD_CLOEXEC);
+	case 2:
+		fd = eventfd(0, EFD_CLOEXEC);
+		if (fd >= 0 && write(fd, &max, sizeof(max)) != sizeof(max)) {
+			close(fd);
+			return -1;
+		}
+		return fd;
+	default:
+		if (pipe2(p, O_CLOEXEC))
+			return -1;
+		close(p[1]);
+		return p[0];
+	}
 }
 
 /* The fds a well-formed message of this request would carry */
-static unsigned int fds_for(uint32_t req, const uint8_t *payload, uint32_t len, int *fds)
+static unsigned int fds_for(uint32_t req, const uint8_t *payload, uint32_t len, int *fds,
+			    unsigned int k)
 {
 	uint64_t u64 = 0;
 	uint32_t n = 0, i;
@@ -63,7 +101,7 @@ static unsigned int fds_for(uint32_t req, const uint8_t *payload, uint32_t len, 
 		memcpy(&n, payload, 4);
 		n = n > VN_VU_FDS_MAX ? VN_VU_FDS_MAX : n;
 		for (i = 0; i < n; i++)
-			fds[i] = dup(memfd);
+			fds[i] = dup(k & 1 ? sealed_memfd : memfd);
 		return n;
 	}
 	if ((req == VN_VU_SET_VRING_KICK || req == VN_VU_SET_VRING_CALL ||
@@ -71,8 +109,8 @@ static unsigned int fds_for(uint32_t req, const uint8_t *payload, uint32_t len, 
 		memcpy(&u64, payload, 8);
 		if (u64 & VN_VU_VRING_NOFD)
 			return 0;
-		fds[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		return 1;
+		fds[0] = vring_fd(k);
+		return fds[0] >= 0;
 	}
 	return 0;
 }
@@ -82,7 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vn_vu_msg m;
 	int sv[2], fds[VN_VU_FDS_MAX];
 	size_t off = 0;
-	unsigned int nfds, i;
+	unsigned int nfds, i, k = 0;
 
 	if (!port)
 		setup();
@@ -119,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m.flags = hdr[1];
 		m.size = hdr[2] > VN_VU_PAYLOAD_MAX ? len : hdr[2];
 		memcpy(m.raw, data + off, len);
-		nfds = fds_for(m.request, data + off, len, fds);
+		nfds = fds_for(m.request, data + off, len, fds, k++);
 		off += len;
 		/* A size field larger than what follows: the device sees a short message */
 		m.size = len;

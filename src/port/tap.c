@@ -558,17 +558,21 @@ static enum vn_drop_reason tap_rx_one(struct vn_port *port, struct vn_pkt *pkt, 
  * @pkts:	reset packets to fill
  * @n:		how many
  * @got:	in/out: frames kept so far (they are moved to the front)
+ * @reads:	in/out: reads left in this burst; every read counts, dropped
+ *		frames too, so a sender that keeps the queue full of frames we
+ *		drop cannot keep the worker here
  *
  * Return: packets of @pkts consumed (kept or reused after a drop)
  */
 static unsigned int tap_rx_queue(struct vn_port *port, int fd, struct vn_pkt **pkts,
-				 unsigned int n, unsigned int *got)
+				 unsigned int n, unsigned int *got, unsigned int *reads)
 {
 	unsigned int i = *got;
 	enum vn_drop_reason why;
 	ssize_t r;
 
-	while (i < n) {
+	while (i < n && *reads) {
+		(*reads)--;
 		struct vn_pkt *pkt = pkts[i];
 		uint8_t *dst = pkt->buf + pkt->off - TAP_VHDR_LEN;
 
@@ -595,7 +599,7 @@ static unsigned int tap_rx_queue(struct vn_port *port, int fd, struct vn_pkt **p
 }
 
 /**
- * tap_rx_burst() - Read up to @n frames, queue by queue, until EAGAIN
+ * tap_rx_burst() - Read up to @n frames, queue by queue, until EAGAIN or @n reads
  * @port:	port
  * @pkts:	output
  * @n:		room
@@ -605,16 +609,17 @@ static unsigned int tap_rx_queue(struct vn_port *port, int fd, struct vn_pkt **p
 static unsigned int tap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
 {
 	struct tap_priv *priv = port->priv;
-	unsigned int have, got = 0, q, k;
+	unsigned int have, got = 0, q, k, reads;
 
 	if (unlikely(!priv->rx_on || n == 0))
 		return 0;
 	have = vn_pool_alloc_bulk(port->pool, pkts, n);
 	if (unlikely(have == 0))
 		return 0;	/* nothing to read into: frames wait in the kernel's queue */
-	for (k = 0; k < priv->nq && got < have; k++) {
+	reads = have;
+	for (k = 0; k < priv->nq && got < have && reads; k++) {
 		q = (priv->rx_next + k) % priv->nq;
-		tap_rx_queue(port, priv->fds[q], pkts, have, &got);
+		tap_rx_queue(port, priv->fds[q], pkts, have, &got, &reads);
 	}
 	priv->rx_next = (priv->rx_next + 1) % priv->nq;
 	/* the kernel transmits on a tap only while its interface is up */

@@ -10,9 +10,18 @@
  * and vn_vu_uva_to_va(), which cap every length at the region's end. A
  * malformed or unexpected message closes this port's connection with a
  * logged reason and resets the device; no other port is touched. A bad
- * descriptor chain breaks only its own queue (vq.c). A front-end that
- * shrinks a shared file after SET_MEM_TABLE can still fault us (SIGBUS):
- * we check the file size when mapping, not afterwards.
+ * descriptor chain breaks only its own queue (vq.c).
+ *
+ * Guest memory that shrinks. A front-end can truncate the file behind its
+ * guest RAM after SET_MEM_TABLE; our next access then raises SIGBUS. QEMU's
+ * memory-backend-memfd seals its memfd by default (seal=on: F_SEAL_GROW,
+ * F_SEAL_SHRINK, F_SEAL_SEAL), so that cannot happen there, but hugetlbfs
+ * and file backends, and seal=off, cannot be sealed. So unsealed memory is
+ * accepted (and counted, unsealed_regions) unless the port says sealed=on,
+ * and every burst runs under the guest-memory fault guard (mem_guard.h):
+ * a fault replaces that port's memory with zero pages, breaks its queues,
+ * counts mem_faults and logs a line naming the port; the front-end must
+ * reset the device and send a new memory table. Other ports never notice.
  *
  * Threads: one control thread per port serves the socket (accept or
  * connect, then messages). The datapath (rx_burst/tx_burst, called by the
@@ -56,6 +65,7 @@
 #include "core/compiler.h"
 #include "core/log.h"
 #include "virtio/flow.h"
+#include "virtio/mem_guard.h"
 #include "virtio/vnet.h"
 #include "virtio/vq.h"
 #include "vhost_user.h"
@@ -77,6 +87,8 @@
 #define VU_PORT_BITS	(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS | VN_BIT(VN_NET_F_MRG_RXBUF))
 
 #define VU_RECV_TIMEOUT_SEC	5	/* a started message must finish within this */
+#define VU_SEND_TIMEOUT_SEC	5	/* a reply must leave within this, or we hang up */
+static const char VU_FAULT_WHY[] = "guest memory fault (file shrunk)";
 #define VU_RECONNECT_MS		500	/* client mode: wait between connect attempts */
 
 /**
@@ -85,6 +97,8 @@
  * @port:	the port
  * @path:	socket path
  * @client:	connect to the front-end instead of listening
+ * @sealed:	refuse guest memory whose file is not sealed against shrinking
+ * @fault_seen:	the current memory table faulted and that was counted and logged
  * @nqp:	queue pairs offered
  * @offered:	virtio features offered
  * @listen_fd:	listening socket (server mode), or -1
@@ -110,6 +124,8 @@ struct vu_dev {
 	struct vn_port *port;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool client;
+	bool sealed;
+	bool fault_seen;
 	unsigned int nqp;
 	uint64_t offered;
 	int listen_fd;
@@ -154,6 +170,10 @@ static void vq_stop(struct vu_dev *d, unsigned int i)
 		epoll_ctl(vq_ep(d, i), EPOLL_CTL_DEL, vq->kickfd, NULL);
 	close_fd(&vq->kickfd);
 	vq->started = false;
+	/* The memory may be unmapped next: keep no pointer into it */
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
 }
 
 static void vq_reset(struct vu_dev *d, unsigned int i)
@@ -215,6 +235,8 @@ static void dev_reset(struct vu_dev *d)
 	for (i = 0; i < VN_VU_VQ_MAX; i++)
 		vq_reset(d, i);
 	vn_vu_mem_unmap(&d->mem);
+	d->info.unsealed_regions = 0;
+	d->fault_seen = false;
 	d->features = 0;
 	d->protocol = 0;
 	apply_features(d);
@@ -263,6 +285,16 @@ static int get_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, cons
 	return 0;
 }
 
+static bool any_started(const struct vu_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < VN_VU_VQ_MAX; i++)
+		if (d->vq[i].started)
+			return true;
+	return false;
+}
+
 static int set_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
 	(void)reply;
@@ -270,6 +302,12 @@ static int set_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, cons
 	if (m->u64 & ~d->offered) {
 		*why = "feature not offered";
 		return -EINVAL;
+	}
+	/* Header length, EVENT_IDX or INDIRECT changing under a running ring
+	 * (the same set again is harmless; QEMU stops the rings first) */
+	if (m->u64 != d->features && any_started(d)) {
+		*why = "features changed while rings run";
+		return -EBUSY;
 	}
 	d->features = m->u64;
 	apply_features(d);
@@ -307,11 +345,28 @@ static int set_mem_table(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, con
 			return -EINVAL;
 		}
 	}
-	ret = vn_vu_mem_map(&mem, t->r, m->fds, t->nregions);
+	ret = vn_vu_mem_guard_install();
 	if (ret) {
-		*why = "memory table invalid or not mappable";
+		*why = "cannot install the guest-memory fault guard";
 		return ret;
 	}
+	ret = vn_vu_mem_map(&mem, t->r, m->fds, t->nregions);
+	if (ret) {
+		*why = ret == -E2BIG ? "memory table larger than the address-space cap (1 TiB)"
+				     : "memory table invalid or not mappable";
+		return ret;
+	}
+	/* sealed=on: memory that can shrink under us is refused outright */
+	if (d->sealed && mem.unsealed) {
+		vn_vu_mem_unmap(&mem);
+		*why = "memory region not sealed against shrinking (F_SEAL_SHRINK)";
+		return -EPERM;
+	}
+	if (mem.unsealed)
+		vn_info("port '%s': vhost-user: %u of %u memory regions not sealed against "
+			"shrinking; fault guard armed", d->port->name, mem.unsealed, t->nregions);
+	d->info.unsealed_regions = mem.unsealed;
+	d->fault_seen = false;
 	vn_vu_mem_unmap(&d->mem);
 	d->mem = mem;
 	d->vnet.mem = &d->mem;
@@ -419,6 +474,56 @@ static int get_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	return 0;
 }
 
+/* The datapath relies on eventfd semantics (vq.c): refuse pipes, sockets, files */
+static bool is_eventfd(int fd)
+{
+	char link[64], path[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = 0;
+	return !strcmp(link, "anon_inode:[eventfd]");
+}
+
+/*
+ * A semaphore eventfd gives one per read: with a large count it stays
+ * readable for ever and keeps the worker's epoll awake (100% CPU); its
+ * mode is only visible in fdinfo. An fdinfo we cannot read counts as one.
+ */
+static bool is_semaphore(int fd)
+{
+	char path[40], buf[256];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return false;	/* no /proc: nothing to tell, take it */
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	return strstr(buf, "eventfd-semaphore: 1") != NULL;
+}
+
+/* Take the message's fd if it is an eventfd; -1 (and *why) if not */
+static int take_eventfd(struct vn_vu_msg *m, const char *what, const char **why)
+{
+	int fd = vn_vu_msg_take_fd(m);
+
+	if (fd >= 0 && !is_eventfd(fd)) {
+		close(fd);
+		*why = what;
+		return -1;
+	}
+	return fd;
+}
+
 static int vring_fd_index(struct vu_dev *d, struct vn_vu_msg *m, const char **why)
 {
 	/* Bits other than the index and NOFD */
@@ -444,7 +549,15 @@ static int set_vring_kick(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 		return -ENOTSUP;
 	}
 	vq_stop(d, i);
-	d->vq[i].kickfd = vn_vu_msg_take_fd(m);
+	d->vq[i].kickfd = take_eventfd(m, "kick fd is not an eventfd", why);
+	if (d->vq[i].kickfd < 0)
+		return -EBADF;
+	if (is_semaphore(d->vq[i].kickfd)) {
+		close_fd(&d->vq[i].kickfd);
+		*why = "kick fd is a semaphore eventfd";
+		return -EBADF;
+	}
+	/* A courtesy only: the front-end can clear it; vq.c never relies on it */
 	fcntl(d->vq[i].kickfd, F_SETFL, fcntl(d->vq[i].kickfd, F_GETFL) | O_NONBLOCK);
 	ret = vq_start(d, i, why);
 	if (ret)
@@ -460,8 +573,10 @@ static int set_vring_call(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	if (i < 0)
 		return i;
 	close_fd(&d->vq[i].callfd);
-	d->vq[i].callfd = vn_vu_msg_take_fd(m);
-	return 0;
+	if (m->u64 & VN_VU_VRING_NOFD)
+		return 0;
+	d->vq[i].callfd = take_eventfd(m, "call fd is not an eventfd", why);
+	return d->vq[i].callfd < 0 ? -EBADF : 0;
 }
 
 static int set_vring_err(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
@@ -472,8 +587,10 @@ static int set_vring_err(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, con
 	if (i < 0)
 		return i;
 	close_fd(&d->vq[i].errfd);
-	d->vq[i].errfd = vn_vu_msg_take_fd(m);
-	return 0;
+	if (m->u64 & VN_VU_VRING_NOFD)
+		return 0;
+	d->vq[i].errfd = take_eventfd(m, "error fd is not an eventfd", why);
+	return d->vq[i].errfd < 0 ? -EBADF : 0;
 }
 
 static int get_protocol_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply,
@@ -550,8 +667,9 @@ static void set_error(struct vu_dev *d, const char *what, uint32_t req, const ch
 {
 	snprintf(d->info.last_error, sizeof(d->info.last_error), "%s %s: %s (%s)", what,
 		 vn_vu_msg_name(req), why, strerror(err < 0 ? -err : err));
-	vn_warn("port '%s': vhost-user: closing connection: %s", d->port->name,
-		d->info.last_error);
+	/* Rate limited: a front-end in a reconnect loop must not flood the log */
+	vn_log_rl(VN_LOG_WARN, "port '%s': vhost-user: closing connection: %s", d->port->name,
+		  d->info.last_error);
 }
 
 /* Handle one message; a negative return closes the connection */
@@ -580,8 +698,16 @@ static int handle(struct vu_dev *d, int fd, struct vn_vu_msg *m)
 	if (reply) {
 		m->request = req;
 		m->flags = VN_VU_VERSION | VN_VU_FLAG_REPLY;
-		if (vn_vu_msg_send(fd, m, NULL, 0) && !ret)
-			ret = -EIO;
+		int err = vn_vu_msg_send(fd, m, NULL, 0);
+
+		/* SO_SNDTIMEO ran out (EAGAIN), or vu_close() shut the socket */
+		if (err && !ret) {
+			pthread_mutex_lock(&d->lock);
+			d->info.bad_messages++;
+			set_error(d, "reply", req, "front-end not reading its replies", err);
+			pthread_mutex_unlock(&d->lock);
+			ret = err;
+		}
 	}
 	return ret;
 }
@@ -599,6 +725,9 @@ static void serve(struct vu_dev *d, int fd)
 	if (!m)
 		return;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* A front-end that never reads its replies must not hold this thread */
+	tv.tv_sec = VU_SEND_TIMEOUT_SEC;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			break;
@@ -672,14 +801,14 @@ static void connection(struct vu_dev *d, int fd)
 	__atomic_store_n(&d->info.connected, true, __ATOMIC_RELAXED);	/* vu_link_up() */
 	d->info.connections++;
 	pthread_mutex_unlock(&d->lock);
-	vn_info("port '%s': vhost-user: front-end connected", d->port->name);
+	vn_log_rl(VN_LOG_INFO, "port '%s': vhost-user: front-end connected", d->port->name);
 	serve(d, fd);
 	pthread_mutex_lock(&d->lock);
 	dev_reset(d);
 	__atomic_store_n(&d->info.connected, false, __ATOMIC_RELAXED);
 	close_fd(&d->conn_fd);
 	pthread_mutex_unlock(&d->lock);
-	vn_info("port '%s': vhost-user: front-end gone", d->port->name);
+	vn_log_rl(VN_LOG_INFO, "port '%s': vhost-user: front-end gone", d->port->name);
 }
 
 static void *control_thread(void *arg)
@@ -721,7 +850,7 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 		const char *k = args->kv[i].key;
 
 		if (strcmp(k, "path") && strcmp(k, "client") && strcmp(k, "queues") &&
-		    strcmp(k, "offload") && strcmp(k, "name")) {
+		    strcmp(k, "offload") && strcmp(k, "name") && strcmp(k, "sealed")) {
 			vn_err("port '%s': vhost-user: unknown key '%s'", d->port->name, k);
 			return -EINVAL;
 		}
@@ -733,6 +862,8 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 	strcpy(d->path, path);
 	v = arg(args, "client");
 	d->client = v && (!strcmp(v, "on") || !strcmp(v, "1"));
+	v = arg(args, "sealed");
+	d->sealed = v && (!strcmp(v, "on") || !strcmp(v, "1"));
 	d->nqp = 1;
 	v = arg(args, "queues");
 	if (v) {
@@ -809,9 +940,10 @@ static void log_counters(struct vu_dev *d)
 		if (w > 0)
 			off += (size_t)w;
 	}
-	vn_info("port '%s': vhost-user: closed; messages=%llu bad_messages=%llu%s",
+	vn_info("port '%s': vhost-user: closed; messages=%llu bad_messages=%llu mem_faults=%llu%s",
 		d->port->name, (unsigned long long)d->info.messages,
-		(unsigned long long)d->info.bad_messages, line);
+		(unsigned long long)d->info.bad_messages, (unsigned long long)d->info.mem_faults,
+		line);
 }
 
 static void vu_close(struct vn_port *port)
@@ -821,6 +953,11 @@ static void vu_close(struct vn_port *port)
 
 	if (!d)
 		return;
+	/* Wake a control thread blocked replying to a front-end that does not read */
+	pthread_mutex_lock(&d->lock);
+	if (d->conn_fd >= 0)
+		shutdown(d->conn_fd, SHUT_RDWR);
+	pthread_mutex_unlock(&d->lock);
 	if (d->stop_fd >= 0 && write(d->stop_fd, &one, sizeof(one)) == sizeof(one))
 		pthread_join(d->thread, NULL);
 	if (d->port)
@@ -897,6 +1034,37 @@ static void set_more(struct vu_dev *d, bool more)
 		vn_dbg("port '%s': more_fd: %s", d->port->name, strerror(errno));
 }
 
+/*
+ * After a burst: if guest memory faulted during it (the front-end shrank
+ * the file), the memory is zero pages now; break every queue (once) so
+ * nothing more is read from it, and say which port. True if faulted.
+ */
+static bool mem_fault_check(struct vu_dev *d)
+{
+	unsigned int i;
+
+	if (likely(!vn_vu_mem_faulted(&d->mem)))
+		return false;
+	if (!d->fault_seen) {
+		d->fault_seen = true;
+		d->info.mem_faults++;
+		vn_warn("port '%s': vhost-user: guest memory fault (SIGBUS: the front-end "
+			"shrank its memory file); queues broken until it sends a new memory table",
+			d->port->name);
+	}
+	for (i = 0; i < VN_VU_VQ_MAX; i++) {
+		struct vn_vq *vq = &d->vq[i];
+
+		/* Zeros read after the fault can look like a violation: name the cause */
+		if (vq->broken && vq->why != VU_FAULT_WHY)
+			vq->why = VU_FAULT_WHY;
+		/* Also a ring the front-end restarted on the dead memory */
+		if (vq->started)
+			vn_vq_break(vq, VU_FAULT_WHY);
+	}
+	return true;
+}
+
 /* An idle transmitq with kicks on reads its kick fd every this many polls:
  * a stray kick (no new buffers) must not keep poll_fd readable for ever */
 #define VU_IDLE_DRAIN	64
@@ -919,6 +1087,7 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		set_more(d, true);
 		return 0;
 	}
+	vn_vu_mem_guard_enter(&d->mem);
 	for (q = 0; q < d->nqp && got < n; q++) {
 		struct vn_vq *vq = &d->vq[2 * q + 1];
 		unsigned int want = n - got, k;
@@ -947,6 +1116,8 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		if (vn_vq_notify_enable(vq))
 			more = true;
 	}
+	vn_vu_mem_guard_leave();
+	mem_fault_check(d);
 	set_more(d, more);
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < got; i++) {
@@ -1056,6 +1227,7 @@ static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		vn_pkt_put_bulk(pkts, n);
 		return n;
 	}
+	vn_vu_mem_guard_enter(&d->mem);
 	while (done < n) {
 		m = VN_MIN(n - done, VN_VNET_BURST_MAX);
 		k = tx_chunk(d, ready, nready, pkts + done, m, &bytes, &delivered);
@@ -1071,6 +1243,13 @@ static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	if (nready > 1)
 		for (i = 0; i < nready; i++)
 			vn_vq_flush(ready[i]);
+	vn_vu_mem_guard_leave();
+	if (mem_fault_check(d) && done < n) {
+		/* The queues are broken now: take the rest (dropped) */
+		port->stats.drops[VN_DROP_VQ_BROKEN] += n - done;
+		vn_pkt_put_bulk(pkts + done, n - done);
+		done = n;
+	}
 	pthread_mutex_unlock(&d->lock);
 	if (done < n)
 		port->stats.ring_full++;

@@ -7,6 +7,9 @@
  *		whenever the connection goes away
  *   queues	queue pairs offered to the guest (1 to VN_VU_QP_MAX, default 1)
  *   offload	off: offer no checksum/TSO/USO/ECN features
+ *   sealed	on: refuse guest memory whose fd is not sealed with F_SEAL_SHRINK
+ *		(QEMU memory-backend-memfd with its default seal=on); by default
+ *		unsealed memory is accepted and a fault on it breaks only this port
  */
 #ifndef VN_PORT_VHOST_USER_H
 #define VN_PORT_VHOST_USER_H
@@ -48,6 +51,8 @@ struct vn_vu_queue_info {
  * @messages:	messages handled
  * @bad_messages: messages that closed their connection
  * @features:	negotiated virtio features (0 when not connected)
+ * @mem_faults:	guest-memory faults (SIGBUS) recovered from; each broke the queues
+ * @unsealed_regions: regions of the current memory table that can shrink
  * @last_error:	why the last connection was closed by vnetd ("" if none)
  */
 struct vn_vu_info {
@@ -56,6 +61,8 @@ struct vn_vu_info {
 	uint64_t messages;
 	uint64_t bad_messages;
 	uint64_t features;
+	uint64_t mem_faults;
+	uint32_t unsealed_regions;
 	char last_error[128];
 };
 

@@ -27,6 +27,8 @@ struct vn_sw_capture;
 #define SW_BACKLOG_MAX		4096	/* frames kept for a full port (block policy) */
 #define SW_RING_SIZE		1024	/* per (worker -> worker) ring */
 #define SW_WORKER_POOL		4096	/* buffers for segments and private copies */
+#define SW_STALL_SEC		2	/* policy=block: a full port that takes nothing this
+					 * long (switch clock) is stalled: treated as drop */
 #define SW_FLOOD		0xffffffffu	/* pkt->user: flood on the receiving worker */
 #define SW_BITMAP_WORDS		(VN_SW_PORTS_MAX / 64)
 
@@ -44,6 +46,10 @@ struct vn_sw_capture;
  * @npartial:	entries in @partial
  * @feeders:	local source ports that sent to this port while it was full
  * @blocked:	@backlog or @partial not empty
+ * @stalled:	took nothing for SW_STALL_SEC while blocked: its backlog was
+ *		dropped, its sources released, and what it refuses is dropped
+ *		until it takes a whole burst again
+ * @progress_at: switch time it last took a frame, or became blocked
  * @paused:	this port's rx is paused because it feeds a blocked port
  * @in_epoll:	registered in the worker's epoll set
  * @ep_events:	events currently registered for the poll fd
@@ -62,6 +68,8 @@ struct sw_port {
 	unsigned int npartial;
 	uint64_t feeders[SW_BITMAP_WORDS];
 	bool blocked;
+	bool stalled;
+	uint32_t progress_at;
 	bool paused;
 	bool in_epoll;
 	uint32_t ep_events;
@@ -120,6 +128,7 @@ struct sw_dlist {
  * @stats:	counters
  * @stop:	set by vn_sw_stop() (atomic)
  * @last_age:	time of the last aging pass (worker 0 ages the FDB)
+ * @now:	switch time at the start of this iteration
  * @gro:	GRO state for frames towards TSO-capable ports
  */
 struct sw_worker {
@@ -147,6 +156,7 @@ struct sw_worker {
 	struct vn_sw_worker_stats stats;
 	bool stop;
 	uint32_t last_age;
+	uint32_t now;
 	struct vn_gro gro;
 };
 

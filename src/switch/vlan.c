@@ -61,6 +61,11 @@ enum vn_drop_reason vn_sw_vlan_push(struct vn_pkt *pkt, uint16_t vid)
 	/* No room for the MAC addresses we move */
 	if (unlikely(!vn_pkt_ptr(pkt, 0, ETH_ALEN2)))
 		return VN_DROP_RUNT;
+	/* Offsets the tag would push past 16 bits (they would wrap to the front) */
+	if (unlikely(((pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM) &&
+		      pkt->vh.csum_start > UINT16_MAX - VLAN_HLEN) ||
+		     pkt->vh.hdr_len > UINT16_MAX - VLAN_HLEN))
+		return VN_DROP_VHDR_CSUM_RANGE;
 	p = vn_pkt_push(pkt, VLAN_HLEN);
 	if (unlikely(!p))
 		return VN_DROP_NO_BUFFER;

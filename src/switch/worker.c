@@ -30,6 +30,13 @@
  * the same way. policy=drop drops what the port refused, counted as
  * drop_tx_full. Nothing is dropped silently.
  *
+ * A blocked port that takes nothing for SW_STALL_SEC (a guest that never
+ * posts receive buffers, a paused VM) would otherwise pause its sources,
+ * and every port that floods to it, for ever, and stop this worker taking
+ * frames from the others. It is declared stalled instead: its backlog is
+ * dropped (drop_tx_full), its sources are released, one warning names it,
+ * and it is treated as policy=drop until it takes a whole burst again.
+ *
  * Counters: a port's counters are written only by the worker that owns it:
  * ingress drops on the source (this worker), egress work and drops on the
  * destination (its owner, after the hand-off).
@@ -167,14 +174,14 @@ static struct vn_pkt *bl_pop(struct sw_port *sp)
 	return pkt;
 }
 
-/* The port refused out[sent, nout): keep them (block) or drop them (drop) */
+/* The port refused out[sent, nout): keep them (block) or drop them (drop, or stalled) */
 static bool tx_refused(struct sw_port *sp, struct vn_pkt **out, unsigned int sent,
 		       unsigned int nout)
 {
 	struct vn_port *port = sp->port;
 
 	port->stats.ring_full++;
-	if (port->conf.drop_when_full) {
+	if (port->conf.drop_when_full || sp->stalled) {
 		port->stats.drops[VN_DROP_TX_FULL] += nout - sent;
 		vn_pkt_put_bulk(out + sent, nout - sent);
 		while (sp->nbacklog) {
@@ -188,6 +195,22 @@ static bool tx_refused(struct sw_port *sp, struct vn_pkt **out, unsigned int sen
 	memcpy(sp->partial, out + sent, (nout - sent) * sizeof(*out));
 	sp->npartial = nout - sent;
 	return true;
+}
+
+/* Blocked and taking nothing for SW_STALL_SEC: drop what it holds, like policy=drop */
+static bool stall(struct sw_port *sp)
+{
+	struct vn_port *port = sp->port;
+
+	sp->stalled = true;
+	port->stats.drops[VN_DROP_TX_FULL] += sp->npartial + sp->nbacklog;
+	vn_pkt_put_bulk(sp->partial, sp->npartial);
+	sp->npartial = 0;
+	while (sp->nbacklog)
+		vn_pkt_put(bl_pop(sp));
+	vn_log_rl(VN_LOG_WARN, "port '%s': took nothing for %d s while full: stalled, "
+		  "dropping its frames until it drains", port->name, SW_STALL_SEC);
+	return false;
 }
 
 /* The port takes TSO frames (and NEEDS_CSUM): worth merging segments for it */
@@ -253,6 +276,8 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 	if (sp->npartial) {
 		sent = port->ops->tx_burst(port, sp->partial, sp->npartial);
 		work += sent;
+		if (sent)
+			sp->progress_at = w->now;
 		sp->npartial -= sent;
 		memmove(sp->partial, sp->partial + sent, sp->npartial * sizeof(*sp->partial));
 		full = sp->npartial > 0;
@@ -277,11 +302,19 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 			sw_capture_burst(w, cap, w->out, nout, false);
 		sent = port->ops->tx_burst(port, w->out, nout);
 		work += sent;
-		if (sent < nout)
+		if (sent)
+			sp->progress_at = w->now;
+		if (sent == nout)
+			sp->stalled = false;	/* it drains again: back to its policy */
+		else
 			full = tx_refused(sp, w->out, sent, nout);
 	}
+	if (full && sp->blocked && w->now - sp->progress_at >= SW_STALL_SEC)
+		full = stall(sp);
 	if (full != sp->blocked) {
 		sp->blocked = full;
+		if (full)
+			sp->progress_at = w->now;
 		if (!full)
 			memset(sp->feeders, 0, sizeof(sp->feeders));
 		ep_update(w, sp);
@@ -640,6 +673,7 @@ unsigned int sw_worker_iter(struct sw_worker *w)
 	unsigned int i, n, work = 0;
 	uint32_t now = w->sw->now();
 
+	w->now = now;
 	if (__atomic_load_n(&w->sw->tbl, __ATOMIC_ACQUIRE) != w->tbl)
 		sw_worker_sync(w);
 	w->stats.iterations++;
@@ -701,7 +735,8 @@ static int sleep_timeout(struct sw_worker *w)
 		if (sp->blocked && port_tx_fd(sp) < 0)
 			return 1;
 	}
-	return w->idx == 0 ? 1000 : -1;	/* worker 0 ages the FDB */
+	/* Worker 0 ages the FDB; a blocked port may stall (SW_STALL_SEC) */
+	return w->idx == 0 || any_blocked(w) ? 1000 : -1;
 }
 
 static void sleep_once(struct sw_worker *w)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* mem.c - guest memory: map the front-end's regions, translate addresses */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -35,33 +36,58 @@ int vn_vu_mem_validate(const struct vn_vu_region_desc *d, uint32_t n)
 	return 0;
 }
 
+/* Bytes of address space region @d takes: from its page-aligned offset on */
+static uint64_t map_span(const struct vn_vu_region_desc *d, uint64_t page, uint64_t *start)
+{
+	*start = d->offset & ~(page - 1);
+	return VN_ALIGN_UP(d->offset + d->size, page) - *start;
+}
+
+uint64_t vn_vu_mem_span(const struct vn_vu_region_desc *d, uint32_t n)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), total = 0, start;
+	uint32_t i;
+
+	for (i = 0; i < n && i < VN_VU_MEM_REGIONS_MAX; i++)
+		total += map_span(&d[i], page, &start);
+	return total;
+}
+
 int vn_vu_mem_map(struct vn_vu_mem *mem, const struct vn_vu_region_desc *d,
 		  const int *fds, uint32_t n)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), start;
 	uint32_t i;
 	int ret;
 
 	ret = vn_vu_mem_validate(d, n);
 	if (ret)
 		return ret;
+	/* Sparse files cost the front-end nothing, our address space a lot */
+	if (vn_vu_mem_span(d, n) > VN_VU_MEM_SPAN_MAX)
+		return -E2BIG;
 	memset(mem, 0, sizeof(*mem));
 	for (i = 0; i < n; i++) {
 		struct vn_vu_region *r = &mem->r[i];
-		size_t len = VN_ALIGN_UP(d[i].offset + d[i].size, (uint64_t)page);
+		size_t len = map_span(&d[i], page, &start);
+		int seals;
 		void *p;
 
 		/* MAP_SHARED: a private mapping would never see the guest's writes */
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
-			 fds[i], 0);
+			 fds[i], (off_t)start);
 		if (p == MAP_FAILED) {
 			ret = -errno;
 			vn_vu_mem_unmap(mem);
 			return ret;
 		}
+		/* A file that can shrink can fault us later (mem_guard.c) */
+		seals = fcntl(fds[i], F_GET_SEALS);
+		if (seals < 0 || !(seals & F_SEAL_SHRINK))
+			mem->unsealed++;
 		r->map = p;
 		r->map_len = len;
-		r->host = (uint8_t *)p + d[i].offset;
+		r->host = (uint8_t *)p + (d[i].offset - start);
 		r->gpa = d[i].gpa;
 		r->size = d[i].size;
 		r->uva = d[i].uva;

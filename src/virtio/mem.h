@@ -12,10 +12,14 @@
 #ifndef VN_VIRTIO_MEM_H
 #define VN_VIRTIO_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define VN_VU_MEM_REGIONS_MAX	8	/* VHOST_MEMORY_BASELINE_NREGIONS */
+/* Address space one memory table may take (all regions, page-rounded): a
+ * front-end can make a sparse file of any size for free, we have 128 TiB */
+#define VN_VU_MEM_SPAN_MAX	(1ull << 40)	/* 1 TiB */
 
 /**
  * struct vn_vu_region - one mapped region
@@ -38,10 +42,15 @@ struct vn_vu_region {
 /**
  * struct vn_vu_mem - the guest's memory table
  * @n:		regions in use
+ * @faulted:	an access faulted and the regions were replaced by zero pages
+ *		(mem_guard.c); the table is useless until it is replaced
+ * @unsealed:	regions whose file can shrink under us (no F_SEAL_SHRINK)
  * @r:		regions
  */
 struct vn_vu_mem {
 	uint32_t n;
+	bool faulted;
+	uint32_t unsealed;
 	struct vn_vu_region r[VN_VU_MEM_REGIONS_MAX];
 };
 
@@ -70,13 +79,28 @@ struct vn_vu_region_desc {
 int vn_vu_mem_validate(const struct vn_vu_region_desc *d, uint32_t n);
 
 /**
+ * vn_vu_mem_span() - Address space a region table would take once mapped
+ * @d:		regions
+ * @n:		count
+ *
+ * Return: bytes, each region rounded out to whole pages
+ */
+uint64_t vn_vu_mem_span(const struct vn_vu_region_desc *d, uint32_t n);
+
+/**
  * vn_vu_mem_map() - Map @n regions MAP_SHARED from their fds
  * @mem:	table to fill (unmapped first by the caller)
  * @d:		validated regions
  * @fds:	one fd per region; closed by the caller
  * @n:		count
  *
- * Return: 0, or a negative errno (nothing stays mapped on failure)
+ * Each region is mapped from its offset (rounded down to a page), not from
+ * the start of the file. @mem->unsealed counts the regions whose fd is not
+ * sealed with F_SEAL_SHRINK.
+ *
+ * Return: 0, -E2BIG if the table would take more than VN_VU_MEM_SPAN_MAX
+ *	   of address space, or another negative errno (nothing stays mapped
+ *	   on failure)
  */
 int vn_vu_mem_map(struct vn_vu_mem *mem, const struct vn_vu_region_desc *d,
 		  const int *fds, uint32_t n);

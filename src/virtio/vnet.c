@@ -148,7 +148,7 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 {
 	struct vn_pkt *fresh[VN_VNET_BURST_MAX];
 	struct vn_vq_chain c;
-	unsigned int got = 0, nfresh, used = 0, avail;
+	unsigned int got = 0, nfresh, used = 0, popped = 0, avail;
 	enum vn_drop_reason why;
 	bool was_broken;
 
@@ -164,8 +164,15 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 	nfresh = vn_pool_alloc_bulk(v->pool, fresh, n);
 	if (nfresh < n)
 		v->drops[VN_DROP_NO_BUFFER]++;	/* the rest waits in the ring */
-	while (used < nfresh && vn_vq_pop(vq, v->mem, &c) == 0) {
+	/*
+	 * Every chain popped counts against the burst, dropped ones too, and
+	 * never more than the one avail->idx read above allowed: a guest that
+	 * keeps refilling its ring with chains we drop must not keep us here.
+	 */
+	while (used < nfresh && popped < n && vn_vq_pop(vq, v->mem, &c) == 0) {
 		struct vn_pkt *pkt = fresh[used];
+
+		popped++;
 
 		why = rx_one(v, &c, pkt);
 		vn_vq_push(vq, c.head, 0);
@@ -216,6 +223,34 @@ static enum vn_drop_reason tx_check(const struct vn_vnet *v, const struct vn_pkt
 }
 
 /*
+ * F4 of the guest-surfaces review: a guest whose receive ring holds only
+ * tiny (or empty) buffers makes every frame walk VN_VNET_MRG_MAX chains
+ * and then give them back. The room those chains held is remembered, and
+ * while the ring is exactly as it was (nothing taken, nothing added) a
+ * frame that needs more is dropped without walking it again.
+ */
+static inline bool cap_known_short(struct vn_vq *vq, uint32_t need)
+{
+	uint16_t idx;
+
+	if (likely(!vq->cap_room) || vq->cap_last != vq->last_avail)
+		return false;
+	idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+	if (idx != vq->cap_idx || need <= vq->cap_room)
+		return false;
+	vq->stats.mrg_cap++;
+	return true;
+}
+
+static inline void cap_note(struct vn_vq *vq, uint32_t room)
+{
+	vq->cap_room = room ? room : 1;
+	vq->cap_last = vq->last_avail;
+	vq->cap_idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+	vq->stats.mrg_cap++;
+}
+
+/*
  * Place one frame into receive buffers. Returns 0 (placed), -EAGAIN (not
  * enough buffers: nothing consumed), -EMSGSIZE (frame larger than what the
  * guest can ever take: dropped), -EIO (queue broken).
@@ -231,12 +266,15 @@ static int tx_one(const struct vn_vnet *v, struct vn_vq *vq, const struct vn_pkt
 	struct vn_vhdr vh;
 	int ret;
 
+	if (unlikely(cap_known_short(vq, need)))
+		return -EMSGSIZE;
 	while (done < need) {
 		struct vn_vq_chain *cur = nbufs ? &c : &first;
 		uint32_t room, off = 0, take;
 
 		if (nbufs == maxbufs) {
 			vn_vq_unpop(vq, nbufs);
+			cap_note(vq, done);
 			return -EMSGSIZE;
 		}
 		ret = vn_vq_pop(vq, v->mem, cur);

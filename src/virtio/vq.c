@@ -4,10 +4,23 @@
  * The chain walk follows the checks DPDK's fill_vec_buf_split() makes, with
  * one difference: a violation breaks the queue (a real device would set
  * DEVICE_NEEDS_RESET) instead of only cutting the burst short.
+ *
+ * Eventfds never block us. The kick, call and error fds come from the
+ * front-end, which shares their open file description and can clear
+ * O_NONBLOCK on it whenever it likes, or leave a counter at its maximum.
+ * So no file flag is trusted: kicks are read with preadv2(RWF_NOWAIT),
+ * which eventfd honours whatever the file's flags; calls and errors are
+ * written only when poll() with a zero timeout says the counter has room.
+ * A full counter means the driver has a notification pending already, so
+ * skipping the write loses nothing (counted: calls_skipped). The window
+ * between that poll() and the write() is the one gap left: a front-end
+ * that fills the counter exactly then can still hold the write.
  */
 #include <endian.h>
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/compiler.h"
@@ -60,10 +73,41 @@ int vn_vq_map(struct vn_vq *vq, const struct vn_vu_mem *mem)
 	return 0;
 }
 
-void vn_vq_break(struct vn_vq *vq, const char *why)
+bool vn_vq_efd_signal(int fd)
 {
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	uint64_t one = 1;
 
+	if (fd < 0)
+		return false;
+	/* Counter at its maximum (or not writable at all): write() would block */
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLOUT))
+		return false;
+	return write(fd, &one, sizeof(one)) == sizeof(one);
+}
+
+bool vn_vq_efd_consume(int fd)
+{
+	uint64_t v;
+	struct iovec io = { .iov_base = &v, .iov_len = sizeof(v) };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t r;
+
+	if (fd < 0)
+		return false;
+	r = preadv2(fd, &io, 1, -1, RWF_NOWAIT);
+	if (r == sizeof(v))
+		return true;
+	if (r >= 0 || errno != EOPNOTSUPP)
+		return false;
+	/* Kernel without NOWAIT reads on eventfds: poll first (narrower, not closed) */
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN))
+		return false;
+	return read(fd, &v, sizeof(v)) == sizeof(v);
+}
+
+void vn_vq_break(struct vn_vq *vq, const char *why)
+{
 	if (vq->broken)
 		return;
 	vq->broken = true;
@@ -71,8 +115,8 @@ void vn_vq_break(struct vn_vq *vq, const char *why)
 	vq->stats.broken++;
 	vn_log_rl(VN_LOG_WARN, "vq %u: broken: %s", vq->index, why);
 	/* Tell the front-end (QEMU logs "vhost vring error") */
-	if (vq->errfd >= 0 && write(vq->errfd, &one, sizeof(one)) < 0)
-		vn_dbg("vq %u: error eventfd write failed", vq->index);
+	if (vq->errfd >= 0 && !vn_vq_efd_signal(vq->errfd))
+		vn_dbg("vq %u: error eventfd not signalled (full or failed)", vq->index);
 }
 
 uint16_t vn_vq_avail_count(struct vn_vq *vq)
@@ -167,7 +211,7 @@ static const char *walk(const struct vn_vq *vq, const struct vn_vu_mem *mem, uin
 			struct vn_vq_chain *c)
 {
 	const struct vn_vring_desc *tbl = vq->desc;
-	uint32_t tbl_size = vq->size, idx = head, hops = 0;
+	uint32_t tbl_size = vq->size, idx = head, hops = 0, empty = 0;
 	bool in_indirect = false;
 	struct vn_vring_desc d;
 	const char *err;
@@ -199,6 +243,10 @@ static const char *walk(const struct vn_vq *vq, const struct vn_vu_mem *mem, uin
 			err = chain_add(mem, c, d.addr, d.len);
 			if (err)
 				return err;
+		} else if (++empty + c->niov > VN_VQ_IOV_MAX) {
+			/* Empty descriptors cost a walk and give nothing: they count
+			 * as segments, so no chain walks more than ~VN_VQ_IOV_MAX */
+			return "chain has too many segments (empty descriptors)";
 		}
 		if (!(d.flags & VN_VRING_DESC_F_NEXT))
 			return NULL;
@@ -236,7 +284,6 @@ int vn_vq_pop(struct vn_vq *vq, const struct vn_vu_mem *mem, struct vn_vq_chain 
 void vn_vq_flush(struct vn_vq *vq)
 {
 	uint16_t old = vq->signalled, now = vq->used_idx;
-	uint64_t one = 1;
 	bool need;
 
 	if (!vq->used || old == now)
@@ -257,8 +304,12 @@ void vn_vq_flush(struct vn_vq *vq)
 		vq->stats.calls_suppressed++;
 		return;
 	}
-	if (vq->callfd >= 0 && write(vq->callfd, &one, sizeof(one)) == sizeof(one))
+	if (vq->callfd < 0)
+		return;
+	if (vn_vq_efd_signal(vq->callfd))
 		vq->stats.calls++;
+	else
+		vq->stats.calls_skipped++;
 }
 
 bool vn_vq_notify_enable(struct vn_vq *vq)
@@ -302,9 +353,7 @@ void vn_vq_notify_disable(struct vn_vq *vq)
 
 void vn_vq_kick_drain(struct vn_vq *vq)
 {
-	uint64_t v;
-
 	vq->armed = false;
-	if (vq->kickfd >= 0 && read(vq->kickfd, &v, sizeof(v)) == sizeof(v))
+	if (vn_vq_efd_consume(vq->kickfd))
 		vq->stats.kicks++;
 }

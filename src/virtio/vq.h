@@ -50,14 +50,20 @@ struct vn_vq_chain {
  * @kicks:	kick eventfd reads that found a kick
  * @calls:	call eventfd writes
  * @calls_suppressed: bursts whose call the driver did not want
+ * @calls_skipped: calls not written because the call eventfd was full
+ *		(the driver has one pending) or not writable
  * @broken:	protocol violations (the queue stops at the first)
+ * @mrg_cap:	frames dropped because VN_VNET_MRG_MAX receive buffers could
+ *		not hold them (a guest posting tiny or empty buffers)
  */
 struct vn_vq_stats {
 	uint64_t chains;
 	uint64_t kicks;
 	uint64_t calls;
 	uint64_t calls_suppressed;
+	uint64_t calls_skipped;
 	uint64_t broken;
+	uint64_t mrg_cap;
 };
 
 /**
@@ -86,6 +92,10 @@ struct vn_vq_stats {
  * @callfd:	eventfd we call, or -1
  * @errfd:	eventfd we signal when the queue breaks, or -1
  * @index:	queue number, for logs
+ * @cap_room:	bytes VN_VNET_MRG_MAX buffers held when a frame last did not
+ *		fit in them (0: none); valid while @cap_last and @cap_idx hold
+ * @cap_last:	last_avail then
+ * @cap_idx:	avail->idx then
  * @why:	first violation seen (for logs and tests)
  * @stats:	counters
  */
@@ -113,6 +123,9 @@ struct vn_vq {
 	int callfd;
 	int errfd;
 	unsigned int index;
+	uint32_t cap_room;
+	uint16_t cap_last;
+	uint16_t cap_idx;
 	const char *why;
 	struct vn_vq_stats stats;
 };
@@ -146,6 +159,27 @@ static inline bool vn_vq_ready(const struct vn_vq *vq)
 {
 	return vq->started && vq->enabled && vq->desc && !vq->broken;
 }
+
+/**
+ * vn_vq_efd_signal() - Add one to a front-end's eventfd without ever blocking
+ * @fd:		call or error eventfd, or -1
+ *
+ * Does not trust O_NONBLOCK (the front-end shares the file description):
+ * writes only when poll() with a zero timeout reports room in the counter.
+ *
+ * Return: true if written; false if the counter was full, or on error
+ */
+bool vn_vq_efd_signal(int fd);
+
+/**
+ * vn_vq_efd_consume() - Read and reset a front-end's eventfd without ever blocking
+ * @fd:		kick eventfd, or -1
+ *
+ * preadv2(RWF_NOWAIT): returns at once whatever the file's flags say.
+ *
+ * Return: true if the counter was non-zero
+ */
+bool vn_vq_efd_consume(int fd);
 
 /**
  * vn_vq_break() - Mark the queue broken after a protocol violation

@@ -533,6 +533,47 @@ static void test_tap_offload_fallback(void **state)
 	assert_int_equal(if_nametoindex("vnt8"), 0);
 }
 
+/*
+ * F10: frames the tap port drops (here TSO frames of 3000 one-byte
+ * segments, over the 2048-segment cap) count against the burst: with 40
+ * of them queued, one rx_burst(8) reads exactly 8. It used to read until
+ * the queue was empty, for as long as a sender kept it full.
+ */
+static void test_tap_dropped_frames_count_against_the_burst(void **state)
+{
+	uint8_t f[4096], wire[10 + 4096];
+	struct vn_vhdr vh = {
+		.flags = VN_VHDR_F_NEEDS_CSUM, .gso_type = VN_VHDR_GSO_TCPV4,
+		.hdr_len = 54, .gso_size = 1, .csum_start = 34, .csum_offset = 16,
+	};
+	struct vn_pkt *pkts[8];
+	struct vn_port *p;
+	unsigned int i;
+	size_t len;
+	uint16_t ph;
+	int s;
+
+	(void)state;
+	assert_int_equal(vn_port_open("tap:name=vnt9,offload=on", 0, &p), 0);
+	s = pkt_sock("vnt9", true);
+	len = build_tcp4(f, 3000);
+	ph = vn_csum_fold_nocompl(vn_csum_pseudo_v4(f + 26, f + 30, 6, (uint32_t)(len - 34)));
+	memcpy(f + 50, &ph, 2);
+	vn_vhdr_build(&vh, wire, VN_VHDR_LEN);
+	memcpy(wire + 10, f, len);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(send(s, wire, 10 + len, 0), (ssize_t)(10 + len));
+	usleep(20000);	/* not a timing assertion: the sends are synchronous, this is slack */
+	assert_int_equal(p->ops->rx_burst(p, pkts, 8), 0);
+	assert_int_equal(p->stats.drops[VN_DROP_VHDR_GSO_SEGS], 8);
+	for (i = 0; i < 10 && p->stats.drops[VN_DROP_VHDR_GSO_SEGS] < 40; i++)
+		assert_int_equal(p->ops->rx_burst(p, pkts, 8), 0);
+	assert_int_equal(p->stats.drops[VN_DROP_VHDR_GSO_SEGS], 40);
+	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
+	close(s);
+	vn_port_close(p);
+}
+
 static void test_tap_bad_args(void **state)
 {
 	struct vn_port *p;
@@ -574,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_tap_attach_and_queues),
 		cmocka_unit_test(test_tap_netns),
 		cmocka_unit_test(test_tap_offload_fallback),
+		cmocka_unit_test(test_tap_dropped_frames_count_against_the_burst),
 		cmocka_unit_test(test_tap_bad_args),
 	};
 

@@ -27,6 +27,7 @@
 #include "switch/sw.h"
 
 #include "rig.h"
+#include "switch/sw_internal.h"
 
 #define ALL_OFF	0ull
 
@@ -432,6 +433,67 @@ static void test_sw_backpressure_block(void **state)
 	rig_down(&r);
 }
 
+/*
+ * F5 (guest-surfaces review): with policy=block, a port that never drains
+ * (a guest posting no receive buffers, a paused VM) paused its sources for
+ * ever, and with them their traffic to every other port. After
+ * SW_STALL_SEC of taking nothing it is stalled: its backlog is dropped and
+ * counted, its sources run again, and what it refuses is dropped until it
+ * takes a whole burst again.
+ */
+static void test_sw_block_stalled_receiver_released(void **state)
+{
+	struct rig r;
+	unsigned int k;
+
+	(void)state;
+	rig_up(&r, 3, 1, NULL, 8, NULL);	/* queues of 8 frames */
+	host_tx(&r, 1, mk_udp(&r, 1, 1, -1, 10, false));	/* learn 1 and 2 */
+	host_tx(&r, 2, mk_udp(&r, 2, 2, -1, 10, false));
+	run(&r);
+	drain_all(&r);
+	/* 0 fills 1, which never reads: 1 is blocked, 0 paused */
+	for (k = 0; k < 2; k++) {
+		unsigned int j;
+
+		for (j = 0; j < 8; j++)
+			host_tx(&r, 0, mk_udp(&r, 0, 0, 1, 4, false));
+		run(&r);
+	}
+	assert_true(stat(r.sp[0], "rx_paused") > 0);
+	for (k = 0; k < 8; k++)
+		host_tx(&r, 0, mk_udp(&r, 0, 0, 2, 4, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 2), 0);	/* 0 is paused behind 1 */
+	/* Still within the bound: nothing changes */
+	fake_now += SW_STALL_SEC - 1;
+	run(&r);
+	assert_int_equal(count_rx(&r, 2), 0);
+	assert_int_equal(stat(r.sp[1], "drop_tx_full"), 0);
+	/* Past it: 1 is stalled, its backlog dropped, 0 runs again */
+	fake_now += 1;
+	run(&r);
+	assert_int_equal(stat(r.sp[1], "drop_tx_full"), 8);
+	assert_int_equal(count_rx(&r, 2), 8);
+	/* While stalled, frames for 1 are dropped and 0 is not paused again */
+	for (k = 0; k < 8; k++)
+		host_tx(&r, 0, mk_udp(&r, 0, 0, 1, 4, false));
+	run(&r);
+	for (k = 0; k < 4; k++)
+		host_tx(&r, 0, mk_udp(&r, 0, 0, 2, 4, false));
+	run(&r);
+	assert_int_equal(stat(r.sp[1], "drop_tx_full"), 16);
+	assert_int_equal(count_rx(&r, 2), 4);
+	/* 1 drains again: it takes a whole burst and is back to blocking */
+	assert_int_equal(count_rx(&r, 1), 8);
+	for (k = 0; k < 4; k++)
+		host_tx(&r, 0, mk_udp(&r, 0, 0, 1, 4, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 4);
+	assert_int_equal(stat(r.sp[1], "drop_tx_full"), 16);
+	rig_down(&r);
+}
+
 static void test_sw_backpressure_drop(void **state)
 {
 	struct rig r;
@@ -701,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_sw_egress_tso_mixed_flood),
 		cmocka_unit_test(test_sw_gro_towards_tso_port),
 		cmocka_unit_test(test_sw_backpressure_block),
+		cmocka_unit_test(test_sw_block_stalled_receiver_released),
 		cmocka_unit_test(test_sw_backpressure_drop),
 		cmocka_unit_test(test_sw_two_workers_handoff),
 		cmocka_unit_test(test_sw_hot_add_del_running),

@@ -226,6 +226,33 @@ static void test_vlan_hostile(void **state)
 	vn_pkt_put(p);
 }
 
+/*
+ * F11: a tag pushed on a frame whose csum_start or hdr_len is within 4 of
+ * 0xffff wrapped them to the front of the frame (csum_start 65534 became
+ * 2); such a frame is dropped untouched now.
+ */
+static void test_vlan_push_refuses_offsets_that_would_wrap(void **state)
+{
+	struct vn_pkt *p;
+
+	(void)state;
+	p = mk(untagged, sizeof(untagged));
+	p->vh.flags = VN_VHDR_F_NEEDS_CSUM;
+	p->vh.csum_start = 65534;
+	assert_int_equal(vn_sw_vlan_push(p, 20), VN_DROP_VHDR_CSUM_RANGE);
+	assert_int_equal(p->vh.csum_start, 65534);
+	assert_int_equal(vn_pkt_len(p), sizeof(untagged));
+	p->vh.csum_start = UINT16_MAX - 4;	/* the largest that still fits */
+	assert_int_equal(vn_sw_vlan_push(p, 20), VN_DROP_NONE);
+	assert_int_equal(p->vh.csum_start, UINT16_MAX);
+	vn_pkt_put(p);
+	p = mk(untagged, sizeof(untagged));
+	p->vh.hdr_len = 65533;
+	assert_int_equal(vn_sw_vlan_push(p, 20), VN_DROP_VHDR_CSUM_RANGE);
+	assert_int_equal(p->vh.hdr_len, 65533);
+	vn_pkt_put(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_vlan_native_and_priority_tag),
 		cmocka_unit_test(test_vlan_push_unshares),
 		cmocka_unit_test(test_vlan_hostile),
+		cmocka_unit_test(test_vlan_push_refuses_offsets_that_would_wrap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

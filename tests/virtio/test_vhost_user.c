@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include <cmocka.h>
 
 #include "core/log.h"
+#include "virtio/mem_guard.h"
 #include "vu_frontend.h"
 #include "vu_testport.h"
 
@@ -441,14 +443,16 @@ static void test_vu_hostile_chain_breaks_one_queue(void **state)
 	(void)state;
 	/* The error eventfd gets signalled when the queue breaks */
 	assert_int_equal(vu_fe_msg(&a, VN_VU_SET_VRING_ERR, &idx, 8, &efd, 1, NULL, 0), 0);
-	/* Looping chain on a's transmitq */
+	/* Looping chain of empty descriptors on a's transmitq: on a 256-entry
+	 * ring it runs into the segment cap (empty ones count) before the
+	 * hop count; test_vq covers the loop check itself on small rings */
 	vu_fe_desc_set(&a, 1, 10, vu_fe_alloc(&a, 1, 64), 0, VN_VRING_DESC_F_NEXT, 11);
 	vu_fe_desc_set(&a, 1, 11, vu_fe_alloc(&a, 1, 64), 0, VN_VRING_DESC_F_NEXT, 10);
 	vu_fe_publish(&a, 1, 10);
 	assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
 	vn_vu_queue_get(pa, 1, &q);
 	assert_true(q.broken);
-	assert_string_equal(q.why, "chain longer than the ring (loop)");
+	assert_string_equal(q.why, "chain has too many segments (empty descriptors)");
 	assert_int_equal(q.violations, 1);
 	assert_int_equal(drops(pa, VN_DROP_VQ_DESC), 1);
 	assert_int_equal(read(efd, &v, sizeof(v)), sizeof(v));
@@ -938,6 +942,379 @@ static void test_vu_multiqueue_full_queue_keeps_order(void **state)
 	vu_test_port_close(p);
 }
 
+/*
+ * F7: the front-end truncates its (unsealed) memfd after SET_MEM_TABLE. The
+ * next access to guest memory faults; the fault guard must turn that into
+ * a broken port (counted, logged) instead of killing the process, and port
+ * b must keep working.
+ */
+static void test_vu_memfd_truncated_breaks_only_its_port(void **state)
+{
+	struct vu_fe a, b;
+	struct vn_port *pa = up("a", path_a, &a, ALL), *pb = up("b", path_b, &b, ALL);
+	struct vn_vu_queue_info q;
+	struct vn_vu_info info;
+	struct vn_vhdr ok = { 0 }, vh;
+	struct vn_pkt *pkts[4];
+	uint8_t f[100], out[200];
+	unsigned int i;
+
+	(void)state;
+	vn_vu_info_get(pa, &info);
+	assert_int_equal(info.unsealed_regions, 2);	/* the test memfd is not sealed */
+	make_frame(f, sizeof(f), 3);
+	assert_int_equal(vu_fe_tx(&a, &ok, f, sizeof(f), 1), 0);
+	assert_int_equal(rx_wait(pa, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	/* The front-end takes the memory away; from here on it never touches its mapping */
+	assert_int_equal(ftruncate(a.memfd, 0), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
+	vn_vu_info_get(pa, &info);
+	assert_int_equal(info.mem_faults, 1);
+	assert_true(vn_vu_mem_guard_faults() >= 1);
+	vn_vu_queue_get(pa, 1, &q);
+	assert_true(q.broken);
+	assert_string_equal(q.why, "guest memory fault (file shrunk)");
+	/* Frames towards it are taken and counted, not left to block their sources */
+	pkts[0] = pkt_of(pa, f, sizeof(f));
+	assert_int_equal(pa->ops->tx_burst(pa, pkts, 1), 1);
+	assert_int_equal(drops(pa, VN_DROP_VQ_BROKEN), 1);
+	/* Port b carries on in both directions */
+	assert_int_equal(vu_fe_tx(&b, &ok, f, sizeof(f), 2), 0);
+	assert_int_equal(rx_wait(pb, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(vu_fe_rx_post(&b, 1, 2048), 0);
+	pkts[0] = pkt_of(pb, f, sizeof(f));
+	assert_int_equal(pb->ops->tx_burst(pb, pkts, 1), 1);
+	assert_int_equal(vu_fe_rx_get(&b, &vh, out, sizeof(out)), sizeof(f));
+	vu_fe_close(&a);
+	vu_fe_close(&b);
+	vu_test_port_close(pa);
+	vu_test_port_close(pb);
+}
+
+/* F7 policy: sealed=on refuses memory that can shrink, takes sealed memory */
+static void test_vu_sealed_on_requires_sealed_memfd(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = open_port("a", path_a, ",sealed=on");
+	struct vn_vu_info info;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_not_equal(vu_fe_setup(&fe, ALL), 0);
+	assert_true(wait_bad(p, 1));
+	vn_vu_info_get(p, &info);
+	assert_non_null(strstr(info.last_error, "not sealed"));
+	vu_fe_close(&fe);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	assert_int_equal(vu_fe_seal(&fe), 0);
+	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
+	vn_vu_info_get(p, &info);
+	assert_true(info.connected);
+	assert_int_equal(info.unsealed_regions, 0);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/*
+ * F9: eight regions over one sparse 16 TiB memfd would take 128 TiB of our
+ * address space for nothing; the table is refused whole (cap 1 TiB).
+ */
+static void test_vu_mem_table_over_the_span_cap_refused(void **state)
+{
+	struct vn_port *p = open_port("a", path_a, "");
+	struct vn_vu_mem_table t;
+	struct vn_vu_info info;
+	uint64_t big = 16ull << 40;
+	struct vu_fe fe;
+	int fds[8], mfd, i;
+
+	(void)state;
+	assert_non_null(p);
+	mfd = memfd_create("vu-sparse", MFD_CLOEXEC);
+	assert_true(mfd >= 0);
+	assert_int_equal(ftruncate(mfd, (off_t)big), 0);
+	memset(&t, 0, sizeof(t));
+	t.nregions = 8;
+	for (i = 0; i < 8; i++) {
+		t.r[i] = (struct vn_vu_region_desc){ (uint64_t)i * big, big,
+						     VU_FE_UVA_BASE + (uint64_t)i * big, 0 };
+		fds[i] = mfd;
+	}
+	assert_int_equal(vn_vu_mem_span(t.r, 8), 8 * big);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	vu_fe_msg(&fe, VN_VU_SET_MEM_TABLE, &t, 8 + 8 * 32, fds, 8, NULL, 0);
+	assert_true(wait_bad(p, 1));
+	vn_vu_info_get(p, &info);
+	assert_non_null(strstr(info.last_error, "address-space cap"));
+	vu_fe_close(&fe);
+	/* One region just under the cap is fine; one page over it is not */
+	t.nregions = 1;
+	t.r[0].size = VN_VU_MEM_SPAN_MAX;
+	assert_int_equal(vn_vu_mem_span(t.r, 1), VN_VU_MEM_SPAN_MAX);
+	t.r[0].offset = 1;
+	assert_true(vn_vu_mem_span(t.r, 1) > VN_VU_MEM_SPAN_MAX);
+	close(mfd);
+	vu_test_port_close(p);
+}
+
+/* Watchdog for tests of "never blocks": a stuck call kills the test binary */
+static void watchdog(unsigned int sec)
+{
+	alarm(sec);
+}
+
+/*
+ * F1: a blocking call eventfd whose counter is at its maximum. Writing it
+ * would block the worker; the device must skip the call (the driver has
+ * one pending) and count it.
+ */
+static void test_vu_full_blocking_callfd_never_blocks(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vu_queue_info q;
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[4];
+	uint64_t idx = 1, max = 0xfffffffffffffffeull;
+	int efd = eventfd(0, EFD_CLOEXEC);	/* blocking */
+	uint8_t f[100];
+
+	(void)state;
+	assert_true(efd >= 0);
+	assert_int_equal(write(efd, &max, sizeof(max)), sizeof(max));
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_CALL, &idx, 8, &efd, 1, NULL, 0), 0);
+	make_frame(f, sizeof(f), 4);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, sizeof(f), 1), 0);
+	watchdog(20);
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	alarm(0);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(vu_fe_tx_done(&fe), 1);
+	/* The control thread is not stuck behind the device lock either */
+	vn_vu_queue_get(p, 1, &q);
+	assert_false(q.broken);
+	assert_true(vu_fe_stop(&fe, 1) >= 0);
+	close(efd);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/*
+ * F2: the front-end clears O_NONBLOCK on its copy of the transmitq's kick
+ * eventfd (the same open file description as ours) and never kicks. Idle
+ * polls read the kick fd now and then; none may block.
+ */
+static void test_vu_kickfd_made_blocking_never_blocks(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[4];
+	uint8_t f[100];
+	int i, fl = fcntl(fe.vq[1].kick, F_GETFL);
+
+	(void)state;
+	assert_int_equal(fcntl(fe.vq[1].kick, F_SETFL, fl & ~O_NONBLOCK), 0);
+	watchdog(20);
+	for (i = 0; i < 300; i++)
+		assert_int_equal(p->ops->rx_burst(p, pkts, 4), 0);
+	alarm(0);
+	/* Still a working queue */
+	make_frame(f, sizeof(f), 5);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, sizeof(f), 1), 0);
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/* H3: kick, call and error fds must be eventfds */
+static void test_vu_vring_fds_must_be_eventfds(void **state)
+{
+	static const uint32_t reqs[] = { VN_VU_SET_VRING_KICK, VN_VU_SET_VRING_CALL,
+					 VN_VU_SET_VRING_ERR };
+	struct vn_port *p = open_port("a", path_a, "");
+	struct vn_vu_info info;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(p);
+	for (i = 0; i < 3; i++) {
+		struct vu_fe fe;
+		uint64_t idx = 1;
+		int pfd[2];
+
+		assert_int_equal(pipe(pfd), 0);
+		assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+		vu_fe_msg(&fe, reqs[i], &idx, 8, &pfd[0], 1, NULL, 0);
+		assert_true(wait_bad(p, i + 1));
+		vn_vu_info_get(p, &info);
+		assert_non_null(strstr(info.last_error, "not an eventfd"));
+		close(pfd[0]);
+		close(pfd[1]);
+		vu_fe_close(&fe);
+	}
+	/* H3: a semaphore eventfd as kick fd would keep the worker awake for ever */
+	{
+		struct vu_fe fe;
+		uint64_t idx = 1, big = 1ull << 40;
+		int sfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+
+		assert_int_equal(write(sfd, &big, sizeof(big)), sizeof(big));
+		assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+		vu_fe_msg(&fe, VN_VU_SET_VRING_KICK, &idx, 8, &sfd, 1, NULL, 0);
+		assert_true(wait_bad(p, 4));
+		vn_vu_info_get(p, &info);
+		assert_non_null(strstr(info.last_error, "semaphore"));
+		close(sfd);
+		vu_fe_close(&fe);
+	}
+	vu_test_port_close(p);
+}
+
+/*
+ * F3: chains the device drops (runts here) count against the burst. With
+ * 200 of them queued, one rx_burst(64) consumes exactly 64 chains; it used
+ * to walk them all (and a guest refilling the ring kept it going).
+ */
+static void test_vu_dropped_chains_count_against_the_burst(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vu_queue_info q;
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[64];
+	uint8_t f[8] = { 0 };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 200; i++)
+		assert_int_equal(vu_fe_tx(&fe, &vh, f, sizeof(f), 1), 0);	/* runts */
+	assert_int_equal(p->ops->rx_burst(p, pkts, 64), 0);
+	vn_vu_queue_get(p, 1, &q);
+	assert_int_equal(q.chains, 64);
+	assert_int_equal(drops(p, VN_DROP_RUNT), 64);
+	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
+	/* The rest is taken over the next bursts */
+	for (i = 0; i < 10 && q.chains < 200; i++) {
+		assert_int_equal(p->ops->rx_burst(p, pkts, 64), 0);
+		vn_vu_queue_get(p, 1, &q);
+	}
+	assert_int_equal(q.chains, 200);
+	assert_false(q.broken);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/*
+ * F4: a receive ring of tiny buffers (header-sized, MRG_RXBUF) that no
+ * frame fits in VN_VNET_MRG_MAX of. The first frame walks 128 chains and
+ * gives them back; while the ring is unchanged, the other 63 frames of the
+ * burst are dropped without walking them again (it was 64 x 128 walks).
+ */
+static void test_vu_tiny_rx_buffers_walked_once_per_ring_state(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vu_queue_info q;
+	struct vn_pkt *pkts[64];
+	struct vn_vhdr vh;
+	uint8_t f[1600], out[2048];
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(vu_fe_rx_post(&fe, 200, 12), 0);
+	make_frame(f, sizeof(f), 6);
+	for (i = 0; i < 64; i++)
+		pkts[i] = pkt_of(p, f, sizeof(f));
+	assert_int_equal(p->ops->tx_burst(p, pkts, 64), 64);
+	vn_vu_queue_get(p, 0, &q);
+	assert_int_equal(q.chains, 128);
+	assert_int_equal(drops(p, VN_DROP_MTU), 64);
+	assert_false(q.broken);
+	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
+	/* A frame that fits still goes through the same buffers */
+	pkts[0] = pkt_of(p, f, 500);
+	assert_int_equal(p->ops->tx_burst(p, pkts, 1), 1);
+	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), 500);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/* GET_FEATURES, over and over, never reading a reply, until the socket is full */
+static void flood_unread(struct vu_fe *fe)
+{
+	uint32_t hdr[3] = { VN_VU_GET_FEATURES, VN_VU_VERSION, 0 };
+	unsigned int i, stalls = 0;
+
+	for (i = 0; i < 200000 && stalls < 100; i++) {
+		if (send(fe->sock, hdr, sizeof(hdr), MSG_DONTWAIT | MSG_NOSIGNAL) == sizeof(hdr))
+			continue;
+		assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+		stalls++;
+		usleep(2000);
+	}
+	assert_int_equal(stalls, 100);	/* the device stopped taking them */
+}
+
+/*
+ * F8: a front-end that never reads its replies. The control thread gives
+ * up after its send timeout and closes the connection; and closing the
+ * port meanwhile does not wait for that (it used to hang in pthread_join()).
+ */
+static void test_vu_frontend_not_reading_replies(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = open_port("a", path_a, "");
+	struct vn_vu_info info;
+	int i;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	flood_unread(&fe);
+	for (i = 0; i < 3000; i++) {	/* bound, not a timing check: 15 s */
+		vn_vu_info_get(p, &info);
+		if (!info.connected)
+			break;
+		usleep(5000);
+	}
+	assert_false(info.connected);
+	assert_non_null(strstr(info.last_error, "not reading its replies"));
+	vu_fe_close(&fe);
+	/* Again, and close the port while its thread is blocked replying */
+	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	flood_unread(&fe);
+	watchdog(20);
+	vu_test_port_close(p);
+	alarm(0);
+	vu_fe_close(&fe);
+}
+
+/* H1: features may not change under running rings; the same set again is fine */
+static void test_vu_features_frozen_while_rings_run(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vu_info info;
+	uint64_t f;
+
+	(void)state;
+	f = fe.features;
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_FEATURES, &f, 8, NULL, 0, NULL, 0), 0);
+	f &= ~VN_BIT(VN_NET_F_MRG_RXBUF);	/* would change the header length */
+	vu_fe_msg(&fe, VN_VU_SET_FEATURES, &f, 8, NULL, 0, NULL, 0);
+	assert_true(wait_bad(p, 1));
+	vn_vu_info_get(p, &info);
+	assert_non_null(strstr(info.last_error, "features changed while rings run"));
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -978,6 +1355,16 @@ int main(void)
 		cmocka_unit_test(test_vu_multiqueue_second_pair),
 		cmocka_unit_test(test_vu_multiqueue_flows_spread),
 		cmocka_unit_test(test_vu_multiqueue_full_queue_keeps_order),
+		cmocka_unit_test(test_vu_memfd_truncated_breaks_only_its_port),
+		cmocka_unit_test(test_vu_sealed_on_requires_sealed_memfd),
+		cmocka_unit_test(test_vu_mem_table_over_the_span_cap_refused),
+		cmocka_unit_test(test_vu_full_blocking_callfd_never_blocks),
+		cmocka_unit_test(test_vu_kickfd_made_blocking_never_blocks),
+		cmocka_unit_test(test_vu_vring_fds_must_be_eventfds),
+		cmocka_unit_test(test_vu_dropped_chains_count_against_the_burst),
+		cmocka_unit_test(test_vu_tiny_rx_buffers_walked_once_per_ring_state),
+		cmocka_unit_test(test_vu_frontend_not_reading_replies),
+		cmocka_unit_test(test_vu_features_frozen_while_rings_run),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 

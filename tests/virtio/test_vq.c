@@ -324,6 +324,22 @@ static void test_vq_too_many_segments(void **state)
 	fx_free(f);
 }
 
+/* F4: empty descriptors count as segments, so no chain walks the whole ring */
+static void test_vq_empty_descriptors_capped(void **state)
+{
+	struct fx *f = fx_new(BIGQS, false);
+	uint16_t i;
+
+	(void)state;
+	for (i = 0; i < 200; i++)
+		put(f->desc, i, 0x8000, 0, VN_VRING_DESC_F_NEXT, i + 1);
+	put(f->desc, 200, 0x8000, 10, 0, 0);
+	publish(f, 0);
+	assert_int_equal(pop(f), -EIO);
+	assert_string_equal(f->vq.why, "chain has too many segments (empty descriptors)");
+	fx_free(f);
+}
+
 static void test_vq_ring_outside_memory_not_mapped(void **state)
 {
 	struct fx *f = fx_new(QS, false);
@@ -432,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_vq_indirect_chain),
 		cmocka_unit_test(test_vq_hostile_chains),
 		cmocka_unit_test(test_vq_too_many_segments),
+		cmocka_unit_test(test_vq_empty_descriptors_capped),
 		cmocka_unit_test(test_vq_ring_outside_memory_not_mapped),
 		cmocka_unit_test(test_vq_used_and_calls),
 		cmocka_unit_test(test_vq_event_idx),

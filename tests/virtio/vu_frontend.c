@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* vu_frontend.c - test vhost-user front-end and virtio-net driver (see vu_frontend.h) */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -33,7 +34,7 @@ static int init_mem(struct vu_fe *fe)
 {
 	unsigned int q;
 
-	fe->memfd = memfd_create("vu-fe-guest", MFD_CLOEXEC);
+	fe->memfd = memfd_create("vu-fe-guest", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fe->memfd < 0 || ftruncate(fe->memfd, VU_FE_MEM_SIZE))
 		return -errno;
 	fe->mem = mmap(NULL, VU_FE_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fe->memfd, 0);
@@ -54,6 +55,12 @@ static int init_mem(struct vu_fe *fe)
 		v->call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	}
 	return 0;
+}
+
+int vu_fe_seal(struct vu_fe *fe)
+{
+	/* What QEMU's memory-backend-memfd does with seal=on (its default) */
+	return fcntl(fe->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) ? -errno : 0;
 }
 
 int vu_fe_init(struct vu_fe *fe, int sock)

@@ -85,6 +85,8 @@ int vu_fe_connect(struct vu_fe *fe, const char *path);
 /* Adopt an already connected socket (device in client mode) */
 int vu_fe_init(struct vu_fe *fe, int sock);
 void vu_fe_close(struct vu_fe *fe);
+/* Seal guest memory against resizing, as QEMU's memfd backend does (before setup) */
+int vu_fe_seal(struct vu_fe *fe);
 
 /*
  * Send one request; if @reply is non-NULL wait for the reply payload
