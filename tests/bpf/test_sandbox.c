@@ -250,6 +250,24 @@ static void test_sandbox_lying_helpers(void **state)
 	}
 }
 
+/* An update whose value is the element itself (ASan: no overlapping memcpy) */
+static void test_sandbox_update_alias(void **state)
+{
+	struct vn_xdp_prog *xp = load("xdp_overlap");
+	struct vn_pkt *pkt = frame(udp4, sizeof(udp4));
+	uint64_t w[NWORDS];
+
+	(void)state;
+	assert_int_equal(vn_xdp_run(xp, pkt, 0, NULL), XDP_PASS);
+	for (uint32_t k = 0; k < 2; k++) {
+		words_get(xp, k, w);
+		assert_int_equal(w[0], 42);
+		assert_int_equal(w[NWORDS - 1], 43);
+	}
+	vn_pkt_put(pkt);
+	vn_xdp_prog_close(xp);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +277,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sandbox_headroom_zeroed),
 		cmocka_unit_test(test_sandbox_frame_max),
 		cmocka_unit_test(test_sandbox_lying_helpers),
+		cmocka_unit_test(test_sandbox_update_alias),
 	};
 	int ret;
 

@@ -239,4 +239,22 @@ int xdp_lie_ctx_as_key(struct xdp_md *ctx)
 	return bpf_map_lookup_elem(&words, ctx) ? XDP_DROP : XDP_TX;
 }
 
+/* Map updates from a value onto itself: the copy may alias the element */
+SEC("xdp")
+int xdp_overlap(struct xdp_md *ctx)
+{
+	__u32 k0 = 0, k1 = 1;
+	__u64 *v = slot(0);
+
+	(void)ctx;
+	if (!v)
+		return XDP_ABORTED;
+	v[0] = 42;
+	v[NWORDS - 1] = 43;
+	if (bpf_map_update_elem(&words, &k0, v, BPF_ANY) ||
+	    bpf_map_update_elem(&words, &k1, v, BPF_ANY))
+		return XDP_DROP;
+	return XDP_PASS;
+}
+
 char _license[] SEC("license") = "GPL";
