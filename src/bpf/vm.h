@@ -7,9 +7,13 @@
  * never into the second slot of a 16-byte LD_IMM64, no falling off the end,
  * no read of a register that is not written on every path, calls only to
  * helpers in the env and to subprograms, no recursion, call depth <= 8.
- * What it cannot prove is enforced at run time: every load, store and atomic
- * is checked against the run context's memory regions (stack, context,
- * packet, map values); a miss aborts the run with -EFAULT. Each run has an
+ * What it cannot prove is enforced at run time: programs live in their own
+ * address space (below): every address they hold is a program-space
+ * address, and every load, store, atomic and helper argument is translated
+ * and checked against the run context's regions (stack, context, packet,
+ * one map value per lookup); a miss aborts the run with -EFAULT. No
+ * instruction sequence, helper return or map content reveals a host
+ * address, and the check is masked against speculation (Spectre v1). Each run has an
  * instruction budget, so loops are allowed and still end (-ETIME).
  * Registers start at zero and each stack frame reads as zero when it is
  * entered (only bytes an earlier run or frame dirtied are cleared), so a
