@@ -207,6 +207,7 @@ int vn_bpf_translate_slow(struct vn_bpf_run_ctx *rc, uint64_t va,
 	uint32_t off = (uint32_t)va;
 	const struct vn_bpf_region *r;
 	const void *p;
+	uint64_t m;
 
 	p = va_translate(rc, va, size, 0);
 	if (p) {
@@ -217,7 +218,9 @@ int vn_bpf_translate_slow(struct vn_bpf_run_ctx *rc, uint64_t va,
 	/* a slot that is not mapped, or a plain region the access leaves */
 	if (idx >= rc->nregions)
 		return -EFAULT;
-	r = &rc->regions[idx];
+	m = -(uint64_t)(idx < rc->nregions);
+	__asm__("" : "+r"(m));	/* clamp under speculation too (Spectre v1) */
+	r = &rc->regions[idx & m];
 	if (!r->load || off >= r->load_len || r->load_len - off < size)
 		return -EFAULT;
 	return r->load(rc, r, off, size, val);
