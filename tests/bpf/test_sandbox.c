@@ -268,6 +268,19 @@ static void test_sandbox_update_alias(void **state)
 	vn_xdp_prog_close(xp);
 }
 
+/* BPF_F_WRONLY_PROG cannot be honoured: a program using such a map is refused */
+static void test_sandbox_wronly_refused(void **state)
+{
+	struct vn_xdp_opts o = { .nworkers = 1 };
+	struct vn_xdp_prog *xp = NULL;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sandbox.bpf.o", progs_dir);
+	assert_int_equal(vn_xdp_prog_open_file(path, "xdp_wronly", &o, &xp), -EOPNOTSUPP);
+	assert_null(xp);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +291,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sandbox_frame_max),
 		cmocka_unit_test(test_sandbox_lying_helpers),
 		cmocka_unit_test(test_sandbox_update_alias),
+		cmocka_unit_test(test_sandbox_wronly_refused),
 	};
 	int ret;
 

@@ -38,6 +38,14 @@ struct {
 	__uint(max_entries, 1);
 } bytes SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_WRONLY_PROG);
+} wronly SEC(".maps");
+
 __u64 global_counter;
 
 static __always_inline __u64 *slot(__u32 k)
@@ -254,6 +262,19 @@ int xdp_overlap(struct xdp_md *ctx)
 	if (bpf_map_update_elem(&words, &k0, v, BPF_ANY) ||
 	    bpf_map_update_elem(&words, &k1, v, BPF_ANY))
 		return XDP_DROP;
+	return XDP_PASS;
+}
+
+/* Uses a write-only map: vnetd refuses the program rather than pretend */
+SEC("xdp")
+int xdp_wronly(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&wronly, &k);
+
+	(void)ctx;
+	if (v)
+		*v = 1;
 	return XDP_PASS;
 }
 
