@@ -333,7 +333,7 @@ static void run_table(const struct isa_case *cases, size_t ncases, const char *t
 		struct vn_bpf_prog *p;
 		char log[256];
 		uint64_t r0;
-		int err;
+		int err, slot;
 
 		memcpy(mem, isa_mem_init, sizeof(mem));
 		err = vn_bpf_prog_load(c->prog, asm_len(c->prog, MAXP), &env, &p, log, sizeof(log));
@@ -342,8 +342,9 @@ static void run_table(const struct isa_case *cases, size_t ncases, const char *t
 		/* a dirty stack (from anything before init) must not show through */
 		memset(rc.stack, 0xa5, sizeof(rc.stack));
 		vn_bpf_run_ctx_init(&rc, NULL);
-		assert_true(vn_bpf_run_ctx_add_region(&rc, mem, sizeof(mem), 1) > 0);
-		r0 = vn_bpf_run(p, &rc, (uintptr_t)mem, &err);
+		slot = vn_bpf_run_ctx_add_region(&rc, mem, sizeof(mem), 1);
+		assert_true(slot > 0);
+		r0 = vn_bpf_run(p, &rc, VN_BPF_VA(slot, 0), &err);
 		if (err || r0 != c->want)
 			fail_msg("%s %zu (%s): r0 0x%llx err %d, want 0x%llx", table, i + 1,
 				 c->name, (unsigned long long)r0, err,
@@ -374,13 +375,14 @@ static void *thread_runner(void *arg)
 {
 	static struct vn_bpf_run_ctx rcs[2];
 	struct vn_bpf_run_ctx *rc = &rcs[(uintptr_t)arg];
-	int i, err;
+	int i, err, slot;
 
 	vn_bpf_run_ctx_init(rc, NULL);
-	if (vn_bpf_run_ctx_add_region(rc, thread_counter, sizeof(thread_counter), 1) < 0)
+	slot = vn_bpf_run_ctx_add_region(rc, thread_counter, sizeof(thread_counter), 1);
+	if (slot < 0)
 		return (void *)1;
 	for (i = 0; i < 20000; i++) {
-		vn_bpf_run(thread_prog, rc, (uintptr_t)thread_counter, &err);
+		vn_bpf_run(thread_prog, rc, VN_BPF_VA(slot, 0), &err);
 		if (err)
 			return (void *)1;
 	}
