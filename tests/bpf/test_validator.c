@@ -200,6 +200,11 @@ static const struct bad_case bad_cases[] = {
 			"r4 read before" },
 	/* 57 */ { "subprogram falls off the end", { CALL_LOCAL(1), EXIT(), MOV64_IMM(0, 1) }, 0,
 			-EINVAL, "subprogram" },
+	/* 58 */ { "callx with an imm", { MOV64_IMM(1, 1), I(VN_BPF_JMP | VN_BPF_X | VN_BPF_CALL,
+			1, 0, 0, 1), EXIT() }, 0, -EINVAL, "malformed CALLX" },
+	/* 59 */ { "callx on an unwritten register", { CALLX(3), EXIT() }, 0, -EINVAL,
+			"r3 read before" },
+	/* 60 */ { "callx register r11", { CALLX(11), EXIT() }, 0, -EINVAL, "malformed CALLX" },
 };
 
 static void test_validator_rejects(void **state)
@@ -280,17 +285,46 @@ static void test_validator_long_call_chain(void **state)
 	free(prog);
 }
 
+/* every run-time test runs once per engine: this is the group's VN_BPF_F_* */
+static unsigned int engine_flags;
+
+static int group_interp(void **state)
+{
+	(void)state;
+	engine_flags = VN_BPF_F_INTERP;
+	return 0;
+}
+
+static int group_jit(void **state)
+{
+	(void)state;
+	engine_flags = 0;
+	return 0;
+}
+
+static int group_jit_hardened(void **state)
+{
+	(void)state;
+	engine_flags = VN_BPF_F_HARDEN;
+	return 0;
+}
+
 /* run_prog() - load (must pass) and run with r1 = @r1 in @rc */
 static uint64_t run_prog(const struct vn_bpf_insn *prog, size_t n, const struct vn_bpf_env *e,
 			 struct vn_bpf_run_ctx *rc, uint64_t r1, int *err)
 {
+	struct vn_bpf_env ee = e ? *e : env;
 	struct vn_bpf_prog *p;
 	char log[256];
 	uint64_t r0;
-	int lerr = vn_bpf_prog_load(prog, n, e ? e : &env, &p, log, sizeof(log));
+	int lerr;
 
+	ee.flags |= engine_flags;
+	lerr = vn_bpf_prog_load(prog, n, &ee, &p, log, sizeof(log));
 	if (lerr)
 		fail_msg("rejected: %s", log);
+	if (vn_bpf_prog_jited(p) != (!(engine_flags & VN_BPF_F_INTERP) && vn_bpf_jit_supported()))
+		fail_msg("program not in the engine under test");
 	r0 = vn_bpf_run(p, rc, r1, err);
 	vn_bpf_prog_free(p);
 	return r0;
@@ -442,6 +476,11 @@ static void test_validator_runtime_faults(void **state)
 	/* a callee cannot reach below its own frame either */
 	RUN(&rc, 0, &err, CALL_LOCAL(1), EXIT(), LDX(B, 0, 10, -513), EXIT());
 	assert_int_equal(err, -EFAULT);
+	/* callx to an id with no helper, or past the table */
+	RUN(&rc, 0, &err, MOV64_IMM(1, 0), CALLX(1), EXIT());
+	assert_int_equal(err, -EINVAL);
+	RUN(&rc, 0, &err, MOV64_IMM(1, 1000), CALLX(1), EXIT());
+	assert_int_equal(err, -EINVAL);
 	/* after an abort the context still works */
 	assert_int_equal(RUN(&rc, p, &err, ST(B, 1, 5, 7), LDX(B, 0, 1, 5), EXIT()), 7);
 	assert_int_equal(err, 0);
@@ -609,5 +648,10 @@ int main(void)
 		cmocka_unit_test(test_validator_region_table),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int fails;
+
+	fails = cmocka_run_group_tests_name("interpreter", tests, group_interp, NULL);
+	fails += cmocka_run_group_tests_name("jit", tests, group_jit, NULL);
+	fails += cmocka_run_group_tests_name("jit-hardened", tests, group_jit_hardened, NULL);
+	return fails;
 }
