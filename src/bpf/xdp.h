@@ -144,11 +144,13 @@ struct vn_xdp_prog {
  * @owner:	who pays for maps, instructions and run contexts (NULL: uncapped)
  * @nworkers:	workers (and per-CPU map copies); 0 means 1
  * @budget:	instructions per run (0: the VM's default)
+ * @vm_flags:	VN_BPF_F_* for the program (engine, hardening)
  */
 struct vn_xdp_opts {
 	struct vn_bpf_owner *owner;
 	unsigned int nworkers;
 	uint64_t budget;
+	unsigned int vm_flags;
 };
 
 /**
@@ -178,6 +180,14 @@ int vn_xdp_prog_open_mem(const void *buf, size_t len, const char *name,
  */
 int vn_xdp_prog_open_file(const char *path, const char *prog_name,
 			  const struct vn_xdp_opts *opts, struct vn_xdp_prog **out);
+
+/**
+ * vn_xdp_prog_jited() - Does the program run as JIT code?
+ * @xp:		program
+ *
+ * Return: 1 for JIT code, 0 for the interpreter
+ */
+int vn_xdp_prog_jited(const struct vn_xdp_prog *xp);
 
 /**
  * vn_xdp_prog_close() - Free a program, its object and maps

@@ -82,6 +82,7 @@ struct vn_sw_xdp;
  * @prog:	"object:function"
  * @path:	object file it was loaded from
  * @flags:	VN_SW_XDP_* flags it was attached with
+ * @jited:	the program runs as JIT code (else in the interpreter)
  * @stats:	the program's counters, summed over the workers
  * @mem_used:	bytes charged to the attachment
  * @mem_limit:	its cap
@@ -94,6 +95,7 @@ struct vn_sw_xdp_info {
 	const char *prog;
 	const char *path;
 	unsigned int flags;
+	int jited;
 	struct vn_xdp_stats stats;
 	size_t mem_used;
 	size_t mem_limit;
