@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/vm.h"
 #include "bpf/xdp.h"
 #include "core/pool.h"
 
@@ -60,10 +61,10 @@ static int kernel_ns(const char *path, const char *prog, unsigned int repeat,
 	return ret;
 }
 
-static int vnetd_ns(const char *path, const char *prog, unsigned int repeat,
-		    double *ns, unsigned int *retval)
+static int vnetd_ns(const char *path, const char *prog, unsigned int vm_flags,
+		    unsigned int repeat, double *ns, unsigned int *retval)
 {
-	struct vn_xdp_opts xo = { .nworkers = 1 };
+	struct vn_xdp_opts xo = { .nworkers = 1, .vm_flags = vm_flags };
 	struct vn_xdp_prog *xp;
 	struct vn_pool *pool;
 	struct vn_pkt *pkt;
@@ -72,6 +73,11 @@ static int vnetd_ns(const char *path, const char *prog, unsigned int repeat,
 
 	if (vn_xdp_prog_open_file(path, prog, &xo, &xp))
 		return -1;
+	/* the engine asked for, or no figure */
+	if (vn_xdp_prog_jited(xp) != !(vm_flags & VN_BPF_F_INTERP)) {
+		vn_xdp_prog_close(xp);
+		return -1;
+	}
 	if (vn_pool_create("bench", 2, &pool) || !(pkt = vn_pool_alloc(pool)) ||
 	    vn_pkt_set(pkt, frame64, sizeof(frame64)))
 		return -1;
@@ -108,25 +114,29 @@ int main(int argc, char **argv)
 	}
 	printf("# 64-byte UDP/IPv4 frame, %u runs each, kernel JIT %s\n", repeat,
 	       jit_on == 1 ? "on" : jit_on == 0 ? "off" : "unknown");
-	printf("%-8s %14s %14s %8s\n", "prog", "vnetd_ns/pkt", "kernel_ns/pkt", "ratio");
+	printf("%-8s %10s %10s %10s %12s %12s\n", "prog", "interp_ns", "jit_ns", "kernel_ns",
+	       "interp/kern", "jit/kern");
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		char path[512];
-		double vns, kns;
-		unsigned int vret, kret;
+		double ins, jns, kns;
+		unsigned int iret, jret, kret;
 
 		snprintf(path, sizeof(path), "%s/%s", argv[1], progs[i].file);
-		if (vnetd_ns(path, progs[i].prog, repeat, &vns, &vret) ||
+		if (vnetd_ns(path, progs[i].prog, VN_BPF_F_INTERP, repeat, &ins, &iret) ||
+		    vnetd_ns(path, progs[i].prog, 0, repeat, &jns, &jret) ||
 		    kernel_ns(path, progs[i].prog, repeat, &kns, &kret)) {
-			fprintf(stderr, "bench_bpf: %s: load or run failed (root needed)\n", path);
+			fprintf(stderr, "bench_bpf: %s: load or run failed (root and an x86-64 "
+				"JIT needed)\n", path);
 			return 1;
 		}
 		/* Same verdict first, or the times compare different work */
-		if (vret != kret) {
-			fprintf(stderr, "bench_bpf: %s: vnetd verdict %u, kernel %u\n", progs[i].label,
-				vret, kret);
+		if (iret != kret || jret != kret) {
+			fprintf(stderr, "bench_bpf: %s: verdicts interp %u jit %u kernel %u\n",
+				progs[i].label, iret, jret, kret);
 			return 1;
 		}
-		printf("%-8s %14.1f %14.1f %8.2f\n", progs[i].label, vns, kns, kns > 0 ? vns / kns : 0);
+		printf("%-8s %10.1f %10.1f %10.1f %12.2f %12.2f\n", progs[i].label, ins, jns, kns,
+		       kns > 0 ? ins / kns : 0, kns > 0 ? jns / kns : 0);
 	}
 	return 0;
 }

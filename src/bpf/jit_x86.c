@@ -67,7 +67,7 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7,
 enum { L_FAULT, L_ETIME, L_E2BIG, L_EINVAL, L_ERR_R10, L_UNWIND, L_EPILOGUE,
        L_FRAME_ENTER, L_FRAME_SET, L_NLABELS };
 
-#define STUB_JUMPS	6
+#define STUB_JUMPS	8
 
 /**
  * struct stub - an out-of-line slow path for one memory access
@@ -77,11 +77,13 @@ enum { L_FAULT, L_ETIME, L_E2BIG, L_EINVAL, L_ERR_R10, L_UNWIND, L_EPILOGUE,
  * @resume:	native offset to continue at
  * @jumps:	positions of rel32 fields that branch to the stub
  * @njumps:	used entries of @jumps
+ * @site:	index of the access's region guess in vn_bpf_jit.site_hint
  */
 struct stub {
 	uint8_t kind;
 	uint8_t size;
 	uint8_t dst;
+	uint32_t site;
 	uint32_t resume;
 	uint32_t jumps[STUB_JUMPS];
 	unsigned int njumps;
@@ -116,6 +118,7 @@ struct fixup {
  * @static_min: lowest constant r10 offset the main function stores at
  * @sub_stores: a subprogram stores into its frame (dirty floor is deep)
  * @counted:	the program loops or calls: blocks charge the budget
+ * @site_hint:	region guess per checked access (the code's own copy)
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -135,6 +138,7 @@ struct jit {
 	int32_t static_min;
 	int sub_stores;
 	int counted;
+	uint32_t *site_hint;
 };
 
 /**
@@ -144,12 +148,16 @@ struct jit {
  * @dirty_off:	after a run every stack byte below top + @dirty_off may be dirty
  * @counted:	blocks charge the budget; else the program cannot run more
  *		instructions than it has, and needs no counting
+ * @site_hint:	for each checked access, the region slot it hit last (any
+ *		run context): a guess the inline check verifies, so accesses
+ *		that alternate between regions do not miss each other's hint
  */
 struct vn_bpf_jit {
 	void *code;
 	size_t size;
 	int32_t dirty_off;
 	int counted;
+	uint32_t *site_hint;
 };
 
 /* the code addresses regions[0] as [r12 + field] */
@@ -785,9 +793,14 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 	st->kind = write ? 2 : VN_BPF_MODE(in->code) == VN_BPF_MEMSX;
 	st->size = (uint8_t)size;
 	st->dst = write ? 0 : regmap[in->dst];
-	/* r11 = address; r9 = &regions[hint] - rc; r10 = offset + size */
+	/* r11 = address; r9 = &regions[site hint] - rc; r10 = offset + size */
+	st->site = (uint32_t)(st - J->stubs);
 	op_rm(J, 1, 0x8d, R11, regmap[breg], -1, in->off, 0);	/* lea */
-	op_rm(J, 0, 0x8b, R9, RCTX, -1, RC_OFF(hint), 0);
+	mov_imm(J, R9, (uint64_t)(uintptr_t)&J->site_hint[st->site]);
+	op_rm(J, 0, 0x8b, R9, R9, -1, 0, 0);
+	/* a guess from another context may name a slot this one has dropped */
+	op_rm(J, 0, 0x3b, R9, RCTX, -1, RC_OFF(nregions), 0);
+	stub_jcc(J, st, CC_AE);
 	op_rr(J, 0, 0x69, R9, R9, 0);			/* imul r9d, r9d, sizeof */
 	emit4(J, (uint32_t)sizeof(struct vn_bpf_region));
 	op_rm(J, 1, 0x83, 7, RCTX, R9, REG_OFF(load), 0);	/* cmp [..load], 0 */
@@ -828,8 +841,15 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 }
 
 /* Slow paths called from JIT code: what the interpreter's load_slow()/mem_at() do */
+/*
+ * Slow paths called from JIT code: what the interpreter's load_slow() and
+ * mem_at() do, and the site's guess moved to the region that held the access
+ * (never to a computed region: those never pass the inline check). The guess
+ * is shared by the threads running the program; a stale one only costs a
+ * miss, as every use is checked.
+ */
 static int jit_load_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
-			 uint64_t *val)
+			 uint64_t *val, uint32_t *hint)
 {
 	const struct vn_bpf_region *r = vn_bpf_region_find(rc, addr, size, 0);
 
@@ -838,16 +858,19 @@ static int jit_load_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int 
 		return -EFAULT;
 	if (r->load)
 		return r->load(rc, r, (size_t)(addr - r->base), size, val);
+	__atomic_store_n(hint, rc->hint, __ATOMIC_RELAXED);
 	memcpy(val, (const void *)(uintptr_t)addr, size);
 	return 0;
 }
 
-static void *jit_store_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size)
+static void *jit_store_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
+			    uint32_t *hint)
 {
 	const struct vn_bpf_region *r = vn_bpf_region_find(rc, addr, size, 1);
 
 	if (!r || r->load)
 		return NULL;
+	__atomic_store_n(hint, rc->hint, __ATOMIC_RELAXED);
 	stack_mark_dirty(rc, addr);
 	return (void *)(uintptr_t)addr;
 }
@@ -868,9 +891,11 @@ static void emit_stub(struct jit *J, const struct stub *st)
 	mov_rr(J, 1, RSI, R11);
 	mov_imm(J, RDX, st->size);
 	if (st->kind == 2) {
+		mov_imm(J, RCX, (uint64_t)(uintptr_t)&J->site_hint[st->site]);
 		call_abs(J, (const void *)jit_store_slow);
 		mov_rr(J, 1, R11, RAX);
 	} else {
+		mov_imm(J, R8, (uint64_t)(uintptr_t)&J->site_hint[st->site]);
 		mov_rr(J, 1, RCX, RSP);
 		call_abs(J, (const void *)jit_load_slow);
 		mov_rr(J, 0, R10, RAX);
@@ -1255,9 +1280,10 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	J.off = calloc(p->n + 1, sizeof(*J.off));
 	J.fix = calloc(p->n * 6 + 16, sizeof(*J.fix));
 	J.stubs = calloc(p->n, sizeof(*J.stubs));
+	J.site_hint = calloc(p->n, sizeof(*J.site_hint));
 	jit = calloc(1, sizeof(*jit));
 	err = -ENOMEM;
-	if (!J.off || !J.fix || !J.stubs || !jit)
+	if (!J.off || !J.fix || !J.stubs || !J.site_hint || !jit)
 		goto out;
 	if (harden && getrandom(&J.key, sizeof(J.key), 0) != sizeof(J.key))
 		goto out;
@@ -1278,6 +1304,8 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	jit->dirty_off = (p->max_depth > 1 || J.sub_stores) ?
 		-(int32_t)(p->max_depth * VN_BPF_STACK_SIZE) : J.static_min;
 	jit->counted = J.counted;
+	jit->site_hint = J.site_hint;
+	J.site_hint = NULL;
 	p->jit = jit;
 	jit = NULL;
 	J.buf = NULL;
@@ -1288,6 +1316,7 @@ out:
 	free(J.off);
 	free(J.fix);
 	free(J.stubs);
+	free(J.site_hint);
 	return err;
 }
 
@@ -1351,6 +1380,7 @@ void vn_bpf_jit_free(struct vn_bpf_prog *p)
 	if (!p->jit)
 		return;
 	munmap(p->jit->code, p->jit->size);
+	free(p->jit->site_hint);
 	free(p->jit);
 	p->jit = NULL;
 }
