@@ -844,21 +844,29 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 /*
  * Slow paths called from JIT code: what the interpreter's load_slow() and
  * mem_at() do, and the site's guess moved to the region that held the access
- * (never to a computed region: those never pass the inline check). The guess
+ * (a computed region too: the inline check sends those here, and the guess
+ * saves the walk). The guess
  * is shared by the threads running the program; a stale one only costs a
  * miss, as every use is checked.
  */
 static int jit_load_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
 			 uint64_t *val, uint32_t *hint)
 {
-	const struct vn_bpf_region *r = vn_bpf_region_find(rc, addr, size, 0);
+	uint32_t h = __atomic_load_n(hint, __ATOMIC_RELAXED);
+	const struct vn_bpf_region *r;
 
 	*val = 0;
+	/* the site's computed region (xdp_md) first: no walk for the usual ctx load */
+	if (h < rc->nregions && rc->regions[h].load &&
+	    region_fits(&rc->regions[h], addr, size, 0))
+		r = &rc->regions[h];
+	else
+		r = vn_bpf_region_find(rc, addr, size, 0);
 	if (!r)
 		return -EFAULT;
+	__atomic_store_n(hint, (uint32_t)(r - rc->regions), __ATOMIC_RELAXED);
 	if (r->load)
 		return r->load(rc, r, (size_t)(addr - r->base), size, val);
-	__atomic_store_n(hint, rc->hint, __ATOMIC_RELAXED);
 	memcpy(val, (const void *)(uintptr_t)addr, size);
 	return 0;
 }
