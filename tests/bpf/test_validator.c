@@ -632,6 +632,38 @@ static void test_validator_region_table(void **state)
 	assert_int_equal(rc.nregions, 1);
 }
 
+/* A region dropped from a context is unreachable, whatever earlier runs of the program hit */
+static void test_validator_dropped_region(void **state)
+{
+	static struct vn_bpf_run_ctx rc, other;
+	static uint8_t a[16] = { 1 }, b[16] = { 2 };
+	const struct vn_bpf_insn prog[] = { LDX(B, 0, 1, 0), EXIT() };
+	struct vn_bpf_env ee = env;
+	struct vn_bpf_prog *p;
+	int err;
+
+	(void)state;
+	ee.flags |= engine_flags;
+	assert_int_equal(vn_bpf_prog_load(prog, 2, &ee, &p, NULL, 0), 0);
+	vn_bpf_run_ctx_init(&rc, NULL);
+	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, a, sizeof(a), 0), 1);
+	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, b, sizeof(b), 0), 2);
+	assert_int_equal(vn_bpf_run(p, &rc, (uintptr_t)b, &err), 2);
+	assert_int_equal(err, 0);
+	/* slot 2 still holds b's bounds in the table, but it is gone */
+	vn_bpf_run_ctx_truncate(&rc, 2);
+	vn_bpf_run(p, &rc, (uintptr_t)b, &err);
+	assert_int_equal(err, -EFAULT);
+	/* another context that never had b, running the same program */
+	vn_bpf_run_ctx_init(&other, NULL);
+	assert_int_equal(vn_bpf_run_ctx_add_region(&other, a, sizeof(a), 0), 1);
+	vn_bpf_run(p, &other, (uintptr_t)b, &err);
+	assert_int_equal(err, -EFAULT);
+	assert_int_equal(vn_bpf_run(p, &other, (uintptr_t)a, &err), 1);
+	assert_int_equal(err, 0);
+	vn_bpf_prog_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_validator_stack_never_leaks),
 		cmocka_unit_test(test_validator_computed_region),
 		cmocka_unit_test(test_validator_region_table),
+		cmocka_unit_test(test_validator_dropped_region),
 	};
 
 	int fails;
