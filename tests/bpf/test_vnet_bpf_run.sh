@@ -99,6 +99,9 @@ check "--xdp missing object"   1 "cannot load" "" --xdp "$tmp/nonexistent.o" --d
 printf 'short' > "$tmp/short"
 check "--xdp short frame"      1 "14 to"     "" --xdp "$xdpo" --data "$tmp/short"
 check "--xdp missing frame"    1 "cannot open the frame" "" --xdp "$xdpo" --data "$tmp/nonexistent"
+head -c 70000 /dev/zero > "$tmp/huge"
+check "--xdp frame past the limit" 1 "14 to"  "" --xdp "$xdpo" --data "$tmp/huge"
+check "--xdp with a program too" 1 "needs --data" "" --xdp "$xdpo" --data "$tmp/frame" --prog "$tmp/t.o"
 
 echo "$n checks, $fails failed"
 [ "$fails" = 0 ]
