@@ -37,13 +37,16 @@ static uint64_t fz_sum(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 static uint64_t fz_memset(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 			  uint64_t r3, uint64_t r4, uint64_t r5)
 {
+	void *p;
+
 	(void)r4; (void)r5;
-	if (r2 > 4096 || vn_bpf_check_mem(rc, r1, (size_t)r2, 1)) {
+	if (!r2)
+		return 0;
+	if (r2 > 4096 || !(p = vn_bpf_translate(rc, r1, (size_t)r2, 1))) {
 		vn_bpf_abort(rc, -EFAULT);
 		return 0;
 	}
-	if (r2)
-		memset((void *)(uintptr_t)r1, (int)r3, (size_t)r2);
+	memset(p, (int)r3, (size_t)r2);
 	return r2;
 }
 
@@ -67,9 +70,11 @@ static int fz_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_
 	(void)arg;
 	if (imm != 0)
 		return -ENOENT;
-	*value = (uintptr_t)fz_map;
+	/* the map's values are slot 2 (the packet is slot 1); the map is a handle */
 	if (pseudo == 2 || pseudo == 6)
-		*value += (uint64_t)(int64_t)next_imm;
+		*value = VN_BPF_VA(2, 0) + (uint64_t)(int64_t)next_imm;
+	else
+		*value = VN_BPF_MAP_HANDLE(0);
 	return 0;
 }
 
@@ -190,7 +195,7 @@ static int run_engine(const struct vn_bpf_insn *insns, size_t n, unsigned int fl
 	vn_bpf_run_ctx_add_region(&rc, fz_pkt + GUARD, PKT, 1);
 	vn_bpf_run_ctx_add_region(&rc, fz_map, sizeof(fz_map), 1);
 	t0 = mono_ns();
-	o->r0 = vn_bpf_run(p, &rc, (uintptr_t)(fz_pkt + GUARD), &o->err);
+	o->r0 = vn_bpf_run(p, &rc, VN_BPF_VA(1, 0), &o->err);
 	if (mono_ns() - t0 > RUN_NS_MAX)
 		abort();
 	memcpy(o->pkt, fz_pkt, sizeof(fz_pkt));

@@ -4,14 +4,19 @@
  * Like libbpf's bpf-object-fuzzer: logging muted, open from memory, close.
  * An object that loads and validates also runs once on a 64-byte frame, so
  * relocated map references and subprogram calls are exercised; the maps'
- * BTF field layouts (map_btf.h) must lie inside their key/value. Seeds:
- * fuzz/corpus/fuzz_bpf_obj (clang-built objects from tests/bpf/progs).
+ * BTF field layouts (map_btf.h) must lie inside their key/value. Leak
+ * oracle: after the run no 8-byte word of any map's arena or of the frame
+ * holds a host address (near a run context, the frame buffer, a map, the
+ * program or this thread's stack). Seeds: fuzz/corpus/fuzz_bpf_obj
+ * (clang-built objects from tests/bpf/progs).
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bpf/map_btf.h"
 #include "bpf/xdp.h"
+#include "bpf/xdp_internal.h"
 #include "core/log.h"
 #include "core/pool.h"
 
@@ -21,6 +26,48 @@ static void quiet(enum vn_log_level level, const char *msg)
 {
 	(void)level;
 	(void)msg;
+}
+
+/* near() - is @v within @span bytes of @base, either side? */
+static int near(uint64_t v, uintptr_t base, uint64_t span)
+{
+	return v - (base - span) < 2 * span;
+}
+
+/* host_value() - the leak oracle for one word */
+static int host_value(const struct vn_xdp_prog *xp, const struct vn_pkt *pkt, uint64_t v)
+{
+	int local;
+
+	if (near(v, (uintptr_t)pkt, 1 << 20) || near(v, (uintptr_t)xp, 1 << 20) ||
+	    near(v, (uintptr_t)&local, 1 << 20) || near(v, (uintptr_t)&memset, 64 << 20) ||
+	    near(v, (uintptr_t)&host_value, 64 << 20))
+		return 1;
+	for (unsigned int w = 0; w < xp->nworkers; w++)
+		if (vn_bpf_host_in_ctx(&xp->runs[w].rc, v))
+			return 1;
+	for (unsigned int i = 0; i < xp->obj->nmaps; i++) {
+		const struct vn_map *m = xp->obj->maps[i].map;
+
+		if (near(v, (uintptr_t)m, 1 << 20) ||
+		    near(v, (uintptr_t)m->values, (m->arena_size + 1) << 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* leaks() - any 8-byte window of [p, p + n) that holds a host address */
+static int leaks(const struct vn_xdp_prog *xp, const struct vn_pkt *pkt, const uint8_t *p,
+		 size_t n)
+{
+	for (size_t i = 0; i + 8 <= n; i++) {
+		uint64_t v;
+
+		memcpy(&v, p + i, 8);
+		if (host_value(xp, pkt, v))
+			return 1;
+	}
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -65,6 +112,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (pkt->off < VN_XDP_HEADROOM_RESERVE || pkt->len > VN_PKT_FRAME_MAX ||
 		    pkt->off + pkt->len > VN_PKT_BUF_SIZE)
 			__builtin_trap();
+		/* Nothing the program stored is a host address */
+		if (leaks(xp, pkt, vn_pkt_data(pkt), pkt->len))
+			__builtin_trap();
+		for (unsigned int i = 0; i < xp->obj->nmaps; i++) {
+			const struct vn_map *m = xp->obj->maps[i].map;
+
+			if (m->values && leaks(xp, pkt, m->values, m->arena_size))
+				__builtin_trap();
+		}
 	}
 	if (pkt)
 		vn_pkt_put(pkt);

@@ -3,8 +3,11 @@
  *
  * The input is taken as eBPF instruction slots. If the validator accepts
  * them, the program runs on a 64-byte packet with a small budget. Invariants:
- * no crash or sanitizer report, only the documented run errors, and the
- * guard bytes around the packet (outside every region) never change.
+ * no crash or sanitizer report, only the documented run errors, the
+ * guard bytes around the packet (outside every region) never change, and
+ * (leak oracle) neither r0 nor any 8-byte word of the packet or the map
+ * holds a host address: one near the run context, the buffers, this
+ * thread's stack or the code.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -27,18 +30,23 @@ static uint64_t fz_sum(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 static uint64_t fz_memset(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 			  uint64_t r3, uint64_t r4, uint64_t r5)
 {
+	void *p;
+
 	(void)r4; (void)r5;
-	if (r2 > 4096 || vn_bpf_check_mem(rc, r1, (size_t)r2, 1)) {
+	/* a zero length proves nothing about the pointer (it may be NULL) */
+	if (!r2)
+		return 0;
+	if (r2 > 4096 || !(p = vn_bpf_translate(rc, r1, (size_t)r2, 1))) {
 		vn_bpf_abort(rc, -EFAULT);
 		return 0;
 	}
-	/* a zero length proves nothing about the pointer (it may be NULL) */
-	if (r2)
-		memset((void *)(uintptr_t)r1, (int)r3, (size_t)r2);
+	memset(p, (int)r3, (size_t)r2);
 	return r2;
 }
 
 static uint64_t fz_map[4];
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int fz_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_imm,
 		      uint64_t *value)
@@ -46,15 +54,45 @@ static int fz_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_
 	(void)arg;
 	if (imm != 0)
 		return -ENOENT;
-	*value = (uintptr_t)fz_map;
+	/* the map's values are slot 2 (the packet is slot 1); the map is a handle */
 	if (pseudo == 2 || pseudo == 6)
-		*value += (uint64_t)(int64_t)next_imm;
+		*value = VN_BPF_VA(2, 0) + (uint64_t)(int64_t)next_imm;
+	else
+		*value = VN_BPF_MAP_HANDLE(0);
+	return 0;
+}
+
+/* near() - is @v within @span bytes of @base, either side? */
+static int near(uint64_t v, uintptr_t base, uint64_t span)
+{
+	return v - (base - span) < 2 * span;
+}
+
+/* host_value() - the leak oracle: does @v look like an address of this process? */
+static int host_value(const struct vn_bpf_run_ctx *rc, uint64_t v, const void *buf)
+{
+	int local;
+
+	return vn_bpf_host_in_ctx(rc, v) || near(v, (uintptr_t)buf, 1 << 20) ||
+	       near(v, (uintptr_t)fz_map, 1 << 20) || near(v, (uintptr_t)&local, 1 << 20) ||
+	       near(v, (uintptr_t)&LLVMFuzzerTestOneInput, 64 << 20) ||
+	       near(v, (uintptr_t)&memset, 64 << 20);
+}
+
+/* leaks() - any 8-byte window of [p, p + n) that holds a host address */
+static int leaks(const struct vn_bpf_run_ctx *rc, const void *p, size_t n, const void *buf)
+{
+	for (size_t i = 0; i + 8 <= n; i++) {
+		uint64_t v;
+
+		memcpy(&v, (const uint8_t *)p + i, 8);
+		if (host_value(rc, v, buf))
+			return 1;
+	}
 	return 0;
 }
 
 static const vn_bpf_helper_fn fz_helpers[] = { NULL, fz_sum, fz_memset };
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -68,6 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vn_bpf_prog *p;
 	uint8_t *buf;
 	char log[256];
+	uint64_t r0;
 	int err, i;
 
 	if (n == 0 || n > 4096)
@@ -86,8 +125,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vn_bpf_run_ctx_init(&rc, NULL);
 	vn_bpf_run_ctx_add_region(&rc, buf + GUARD, PKT, 1);
 	vn_bpf_run_ctx_add_region(&rc, fz_map, sizeof(fz_map), 1);
-	vn_bpf_run(p, &rc, (uintptr_t)(buf + GUARD), &err);
+	memset(fz_map, 0, sizeof(fz_map));
+	r0 = vn_bpf_run(p, &rc, VN_BPF_VA(1, 0), &err);
 	if (err && err != -EFAULT && err != -ETIME)
+		abort();
+	/* no program can learn a host address, so none can store or return one */
+	if (host_value(&rc, r0, buf) || leaks(&rc, buf + GUARD, PKT, buf) ||
+	    leaks(&rc, fz_map, sizeof(fz_map), buf))
 		abort();
 	/* nothing outside the regions moved */
 	for (i = 0; i < GUARD; i++)

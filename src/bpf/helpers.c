@@ -2,9 +2,12 @@
 /* helpers.c - the eBPF helpers vnetd offers XDP programs, by kernel helper id
  *
  * Trust boundary: every argument is a register of a possibly hostile
- * program. Map arguments must be one of the program's own maps (a forged
- * pointer is refused); every pointer is checked with vn_bpf_check_mem() for
- * the bytes the helper touches before it touches them. Errors are returned
+ * program. Map arguments are opaque handles (VN_BPF_MAP_HANDLE) that index
+ * the program's own maps (anything else is refused); every pointer is a
+ * program-space address, turned into a host pointer by vn_bpf_translate()
+ * for exactly the bytes the helper touches, and no helper dereferences a
+ * register. Pointers helpers return (map values) are program-space
+ * addresses too. Errors are returned
  * to the program as negative errnos, as the kernel does; only arguments the
  * kernel's verifier would have rejected (a forged map, a bad pointer) stop
  * the run with vn_bpf_abort().
@@ -29,26 +32,25 @@ static inline struct vn_xdp_run *run_of(struct vn_bpf_run_ctx *rc)
 	return rc->user;
 }
 
-/* A map argument: one of the program's maps, or the run stops */
+/* A map argument: the handle of one of the program's maps, or the run stops */
 static struct vn_map *arg_map(struct vn_bpf_run_ctx *rc, uint64_t r)
 {
 	struct vn_xdp_prog *xp = run_of(rc)->xp;
 
-	for (unsigned int i = 0; i < xp->nmaps; i++)
-		if ((uint64_t)(uintptr_t)xp->maps[i] == r)
-			return xp->maps[i];
+	if ((r & ~(uint64_t)UINT32_MAX) == VN_BPF_MAP_HANDLE_TAG && (uint32_t)r < xp->nmaps)
+		return xp->maps[(uint32_t)r];
 	vn_bpf_abort(rc, -EINVAL);
 	return NULL;
 }
 
-/* A pointer argument the helper reads or writes @len bytes at */
+/* A pointer argument the helper reads or writes @len (> 0) bytes at */
 static void *arg_mem(struct vn_bpf_run_ctx *rc, uint64_t r, size_t len, int write)
 {
-	if (vn_bpf_check_mem(rc, r, len, write)) {
+	void *p = vn_bpf_translate(rc, r, len, write);
+
+	if (!p)
 		vn_bpf_abort(rc, -EFAULT);
-		return NULL;
-	}
-	return (void *)(uintptr_t)r;
+	return p;
 }
 
 /* A map argument and a pointer to one of its keys; NULL when the run stops */
@@ -68,7 +70,11 @@ static uint64_t h_map_lookup_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 	(void)r3, (void)r4, (void)r5;
 	if (!key)
 		return 0;
-	return (uint64_t)(uintptr_t)vn_map_lookup_elem(map, key, run_of(rc)->worker);
+	/* this worker's copy, and nothing but its value_size bytes */
+	return vn_bpf_run_ctx_map_value(rc, vn_map_lookup_elem(map, key, run_of(rc)->worker),
+					map->value_size,
+					map->type != BPF_MAP_TYPE_DEVMAP &&
+					!(map->map_flags & BPF_F_RDONLY_PROG));
 }
 
 static uint64_t h_map_update_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
@@ -294,12 +300,17 @@ static uint64_t h_xdp_adjust_head(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 	(void)r1, (void)r3, (void)r4, (void)r5;
 	if (!run->writable)
 		return (uint64_t)(int64_t)-EPERM;
-	/* Front moved into the reserve, or the frame below an Ethernet header */
-	if (off < (int64_t)(VN_XDP_HEADROOM_RESERVE + run->meta_len) || len < ETH_HLEN)
+	/* Front moved into the reserve, the frame below an Ethernet header or
+	 * past the largest frame */
+	if (off < (int64_t)(VN_XDP_HEADROOM_RESERVE + run->meta_len) || len < ETH_HLEN ||
+	    len > VN_PKT_FRAME_MAX)
 		return (uint64_t)(int64_t)-EINVAL;
 	meta = pkt->buf + pkt->off - run->meta_len;
 	if (run->meta_len)
 		memmove(meta + delta, meta, run->meta_len);
+	/* Newly exposed headroom holds whatever earlier users of the buffer left */
+	if (delta < 0)
+		memset(pkt->buf + off, 0, (size_t)-delta);
 	pkt->off = (uint32_t)off;
 	pkt->len = (uint32_t)len;
 	run->head_shift -= (int32_t)delta;
@@ -344,6 +355,9 @@ static uint64_t h_xdp_adjust_meta(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 	/* Kernel: at most 32 bytes, a multiple of 4 */
 	if (meta > VN_XDP_META_MAX || (meta & 3))
 		return (uint64_t)(int64_t)-EACCES;
+	/* Grown metadata: the bytes in front were never the program's */
+	if ((uint32_t)meta > run->meta_len)
+		memset(run->pkt->buf + run->pkt->off - meta, 0, (size_t)meta - run->meta_len);
 	run->meta_len = (uint32_t)meta;
 	xdp_set_pkt_region(run);
 	return 0;
@@ -378,7 +392,7 @@ static uint64_t h_xdp_load_bytes(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_
 	void *buf;
 
 	(void)r1, (void)r5;
-	if (err)
+	if (err || !(uint32_t)r4)
 		return (uint64_t)err;
 	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 1)))
 		return 0;
@@ -398,6 +412,8 @@ static uint64_t h_xdp_store_bytes(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64
 		return (uint64_t)err;
 	if (!run->writable)
 		return (uint64_t)(int64_t)-EPERM;
+	if (!(uint32_t)r4)
+		return 0;
 	if (!(buf = arg_mem(rc, r3, (uint32_t)r4, 0)))
 		return 0;
 	memmove(vn_pkt_ptr(run->pkt, (uint32_t)r2, (uint32_t)r4), buf, (uint32_t)r4);

@@ -6,8 +6,8 @@
  * ends in its own indirect jump (better prediction than one shared switch)
  * and reads no bitfields. The program was validated, so every opcode has a label
  * and every register index is in range; what is left to check here is
- * memory (each access against the run context's regions, most recently hit
- * region first), the instruction budget and the call depth.
+ * memory (each access is a program-space address translated by
+ * va_translate(), vm_internal.h), the instruction budget and the call depth.
  *
  * Arithmetic follows RFC 9669 section 4: 32-bit ALU results are zero-extended,
  * shift counts are masked to the operand width, x / 0 = 0, x % 0 = x, and
@@ -84,45 +84,21 @@ struct frame {
 	uint64_t fp;
 };
 
-/* mem_at() - address of an access if it fits a plain region, else NULL */
+/* mem_at() - host address of an access to plain memory, else NULL */
 static inline void *mem_at(struct vn_bpf_run_ctx *rc, uint64_t addr,
 			   unsigned int size, int write)
 {
-	const struct vn_bpf_region *r = &rc->regions[rc->hint];
-
-	if (unlikely(!region_fits(r, addr, size, write) || r->load)) {
-		r = vn_bpf_region_find(rc, addr, size, write);
-		if (!r || r->load)
-			return NULL;
-	}
-	if (write)
-		stack_mark_dirty(rc, addr);
-	return (void *)(uintptr_t)addr;
+	return va_translate(rc, addr, size, write);
 }
 
-/* stack_zero() - make [lo, hi) of the stack read as zero, touching only dirty bytes */
-static inline void stack_zero(struct vn_bpf_run_ctx *rc, uintptr_t lo, uintptr_t hi)
+/* stack_zero() - make stack offsets [lo, hi) read as zero, touching only dirty bytes */
+static inline void stack_zero(struct vn_bpf_run_ctx *rc, uint32_t lo, uint32_t hi)
 {
 	if (rc->stack_dirty < hi) {
-		uintptr_t from = VN_MAX(rc->stack_dirty, lo);
+		uint32_t from = VN_MAX(rc->stack_dirty, lo);
 
-		memset((void *)from, 0, hi - from);
+		memset(rc->stack + from, 0, hi - from);
 	}
-}
-
-/* load_slow() - a load the fast path could not place: computed region or miss */
-static int load_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
-		     uint64_t *val)
-{
-	const struct vn_bpf_region *r = vn_bpf_region_find(rc, addr, size, 0);
-
-	if (!r)
-		return -EFAULT;
-	if (r->load)
-		return r->load(rc, r, (size_t)(addr - r->base), size, val);
-	*val = 0;
-	memcpy(val, (const void *)(uintptr_t)addr, size);	/* little-endian host */
-	return 0;
 }
 
 /* atomic32() / atomic64() - RFC 9669 5.3; aligned addresses only (as the kernel) */
@@ -133,7 +109,7 @@ static int atomic32(struct vn_bpf_run_ctx *rc, uint64_t addr, int32_t op,
 	uint32_t v = (uint32_t)*src, old;
 
 	/* misaligned atomics would be split locks, or fault on other CPUs */
-	if (!p || (addr & 3))
+	if (!p || ((uintptr_t)p & 3))
 		return -EFAULT;
 	switch (op & ~VN_BPF_FETCH) {
 	case VN_BPF_ADD: old = __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); break;
@@ -161,7 +137,7 @@ static int atomic64(struct vn_bpf_run_ctx *rc, uint64_t addr, int32_t op,
 	uint64_t *p = mem_at(rc, addr, 8, 1);
 	uint64_t v = *src, old;
 
-	if (!p || (addr & 7))
+	if (!p || ((uintptr_t)p & 7))
 		return -EFAULT;
 	switch (op & ~VN_BPF_FETCH) {
 	case VN_BPF_ADD: old = __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); break;
@@ -183,50 +159,13 @@ static int atomic64(struct vn_bpf_run_ctx *rc, uint64_t addr, int32_t op,
 	return 0;
 }
 
-/**
- * struct win - the last-hit region, copied into the interpreter's locals
- * @base:	first byte
- * @len:	length; 0 for computed regions so the fast path always misses
- * @writable:	stores allowed
- * @slot:	region slot (VN_BPF_REGION_STACK: stores lower the dirty mark)
- *
- * Bytes the program stores may alias the run context, so the compiler
- * would reload rc->regions[rc->hint] after every store; a local copy,
- * refreshed after every slow-path hit, helper call and frame change, keeps
- * the common access at one subtraction and two compares.
- */
-struct win {
-	uint64_t base;
-	uint64_t len;
-	int writable;
-	unsigned int slot;
-};
-
-static inline void win_load(struct win *w, const struct vn_bpf_run_ctx *rc)
-{
-	const struct vn_bpf_region *r = &rc->regions[rc->hint];
-
-	w->base = r->base;
-	w->len = r->load ? 0 : r->len;
-	w->writable = r->writable;
-	w->slot = rc->hint;
-}
-
-static inline int win_fits(const struct win *w, uint64_t addr, unsigned int size)
-{
-	uint64_t off = addr - w->base;
-
-	return off < w->len && w->len - off >= size;
-}
-
-/* load_fast() - a load through the window, else the slow path; 0 or an error */
-static inline int load_fast(struct vn_bpf_run_ctx *rc, struct win *w, uint64_t addr,
+/* load_fast() - a translated load, else the slow path (computed regions); 0 or an error */
+static inline int load_fast(struct vn_bpf_run_ctx *rc, uint64_t addr,
 			    unsigned int size, uint64_t *val)
 {
-	const void *p = (const void *)(uintptr_t)addr;
-	int e;
+	const void *p = va_translate(rc, addr, size, 0);
 
-	if (likely(win_fits(w, addr, size))) {
+	if (likely(p)) {
 		switch (size) {
 		case 1: *val = *(const uint8_t *)p; break;
 		case 2: { uint16_t t; memcpy(&t, p, 2); *val = t; break; }
@@ -235,26 +174,17 @@ static inline int load_fast(struct vn_bpf_run_ctx *rc, struct win *w, uint64_t a
 		}
 		return 0;
 	}
-	e = load_slow(rc, addr, size, val);
-	win_load(w, rc);
-	return e;
+	return vn_bpf_translate_slow(rc, addr, size, val);
 }
 
-/* store_fast() - a store through the window, else the slow path; 0 or -EFAULT */
-static inline int store_fast(struct vn_bpf_run_ctx *rc, struct win *w, uint64_t addr,
+/* store_fast() - a translated store; 0 or -EFAULT */
+static inline int store_fast(struct vn_bpf_run_ctx *rc, uint64_t addr,
 			     unsigned int size, uint64_t val)
 {
-	void *p = (void *)(uintptr_t)addr;
+	void *p = va_translate(rc, addr, size, 1);
 
-	if (likely(w->writable && win_fits(w, addr, size))) {
-		if (w->slot == VN_BPF_REGION_STACK && addr < rc->stack_dirty)
-			rc->stack_dirty = (uintptr_t)addr;
-	} else {
-		p = mem_at(rc, addr, size, 1);
-		win_load(w, rc);
-		if (unlikely(!p))
-			return -EFAULT;
-	}
+	if (unlikely(!p))
+		return -EFAULT;
 	switch (size) {
 	case 1: *(uint8_t *)p = (uint8_t)val; break;
 	case 2: { uint16_t t = (uint16_t)val; memcpy(p, &t, 2); break; }
@@ -311,15 +241,13 @@ static inline uint64_t movsx(uint64_t s, int16_t width)
 	}
 }
 
-/* stack_frame_set() - make [fp - 512, top) the stack region */
+/* stack_frame_set() - make [fp - 512, top) the stack region (fp: a stack VA) */
 static inline void stack_frame_set(struct vn_bpf_run_ctx *rc, uint64_t fp)
 {
 	struct vn_bpf_region *r = &rc->regions[VN_BPF_REGION_STACK];
 
-	r->base = (uintptr_t)(fp - VN_BPF_STACK_SIZE);
-	r->len = (uintptr_t)rc->stack + sizeof(rc->stack) - r->base;
-	r->writable = 1;
-	r->load = NULL;
+	r->lo = (uint32_t)fp - VN_BPF_STACK_SIZE;
+	r->len = (uint32_t)sizeof(rc->stack) - r->lo;
 }
 
 /* Operand shorthands for the opcode bodies below */
@@ -430,14 +358,13 @@ static uint64_t interp(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	uint64_t reg[VN_BPF_NREGS] = { 0 };
 	uint64_t top, left, budget, v;
 	unsigned int depth = 0;
-	struct win w;
 	int e = 0;
 
 	if (unlikely(tbl_out)) {
 		*tbl_out = tbl;
 		return 0;
 	}
-	top = (uintptr_t)rc->stack + sizeof(rc->stack);
+	top = VN_BPF_VA(VN_BPF_REGION_STACK, sizeof(rc->stack));
 	ip = p->exec;
 	left = rc->budget ? rc->budget : p->budget;
 	budget = left;
@@ -447,11 +374,11 @@ static uint64_t interp(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	reg[VN_BPF_REG_FP] = top;
 	stack_frame_set(rc, top);
 	/* clear what earlier runs (any program) left anywhere in the stack */
-	stack_zero(rc, (uintptr_t)rc->stack, top);
-	rc->stack_dirty = top;
-	if (rc->hint >= rc->nregions)
-		rc->hint = 0;
-	win_load(&w, rc);
+	stack_zero(rc, 0, sizeof(rc->stack));
+	rc->stack_dirty = sizeof(rc->stack);
+	/* value slots of an earlier run are gone */
+	rc->nregions = rc->nfixed;
+	rc->vnext = rc->nfixed;
 
 /* DISPATCH: charge the budget, jump to the current instruction's body */
 #define DISPATCH()							\
@@ -539,17 +466,17 @@ ld_imm64:
 
 #define BODY_MEM(sz, bytes)						\
 ldx_##sz:								\
-	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, bytes, &v); \
+	e = load_fast(rc, SRC + (uint64_t)(int64_t)ip->off, bytes, &v); \
 	if (unlikely(e))						\
 		goto out;						\
 	DST = v;							\
 	NEXT();								\
 st_##sz:								\
-	if (unlikely(store_fast(rc, &w, DST + (uint64_t)(int64_t)ip->off, bytes, IMM64))) \
+	if (unlikely(store_fast(rc, DST + (uint64_t)(int64_t)ip->off, bytes, IMM64))) \
 		goto out_fault;						\
 	NEXT();								\
 stx_##sz:								\
-	if (unlikely(store_fast(rc, &w, DST + (uint64_t)(int64_t)ip->off, bytes, SRC))) \
+	if (unlikely(store_fast(rc, DST + (uint64_t)(int64_t)ip->off, bytes, SRC))) \
 		goto out_fault;						\
 	NEXT();
 	BODY_MEM(B, 1)
@@ -557,17 +484,17 @@ stx_##sz:								\
 	BODY_MEM(W, 4)
 	BODY_MEM(DW, 8)
 
-ldsx_B:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 1, &v);
+ldsx_B:	e = load_fast(rc, SRC + (uint64_t)(int64_t)ip->off, 1, &v);
 	if (unlikely(e))
 		goto out;
 	DST = (uint64_t)(int64_t)(int8_t)v;
 	NEXT();
-ldsx_H:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 2, &v);
+ldsx_H:	e = load_fast(rc, SRC + (uint64_t)(int64_t)ip->off, 2, &v);
 	if (unlikely(e))
 		goto out;
 	DST = (uint64_t)(int64_t)(int16_t)v;
 	NEXT();
-ldsx_W:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 4, &v);
+ldsx_W:	e = load_fast(rc, SRC + (uint64_t)(int64_t)ip->off, 4, &v);
 	if (unlikely(e))
 		goto out;
 	DST = (uint64_t)(int64_t)(int32_t)v;
@@ -575,13 +502,11 @@ ldsx_W:	e = load_fast(rc, &w, SRC + (uint64_t)(int64_t)ip->off, 4, &v);
 
 atomic_W:
 	e = atomic32(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm, &SRC, &reg[0]);
-	win_load(&w, rc);
 	if (unlikely(e))
 		goto out_fault;
 	NEXT();
 atomic_DW:
 	e = atomic64(rc, DST + (uint64_t)(int64_t)ip->off, ip->imm, &SRC, &reg[0]);
-	win_load(&w, rc);
 	if (unlikely(e))
 		goto out_fault;
 	NEXT();
@@ -592,7 +517,6 @@ call_helper:
 		e = rc->abort_err;
 		goto out;
 	}
-	win_load(&w, rc);	/* the helper may have moved regions */
 	NEXT();
 callx:	/* the register names a helper; ids outside the table abort */
 	{
@@ -608,7 +532,6 @@ callx:	/* the register names a helper; ids outside the table abort */
 		e = rc->abort_err;
 		goto out;
 	}
-	win_load(&w, rc);
 	NEXT();
 call:	/* local: helper calls were decoded to call_helper */
 	/* BPF-to-BPF: a fresh zeroed 512-byte frame below the caller's */
@@ -622,9 +545,9 @@ call:	/* local: helper calls were decoded to call_helper */
 	depth++;
 	reg[VN_BPF_REG_FP] -= VN_BPF_STACK_SIZE;
 	/* a previous callee at this depth may have left bytes behind */
-	stack_zero(rc, reg[VN_BPF_REG_FP] - VN_BPF_STACK_SIZE, reg[VN_BPF_REG_FP]);
+	stack_zero(rc, (uint32_t)reg[VN_BPF_REG_FP] - VN_BPF_STACK_SIZE,
+		   (uint32_t)reg[VN_BPF_REG_FP]);
 	stack_frame_set(rc, reg[VN_BPF_REG_FP]);
-	win_load(&w, rc);
 	ip += (int64_t)ip->imm + 1;
 	DISPATCH();
 
@@ -636,7 +559,6 @@ exit:
 	memcpy(&reg[6], frames[depth].saved, sizeof(frames[depth].saved));
 	reg[VN_BPF_REG_FP] = frames[depth].fp;
 	stack_frame_set(rc, reg[VN_BPF_REG_FP]);
-	win_load(&w, rc);
 	DISPATCH();
 
 bad_opcode:	/* unreachable for a validated program */

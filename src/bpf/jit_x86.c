@@ -16,10 +16,11 @@
  * Memory: every load, store and atomic goes through emit_mem(). Stack
  * accesses at a constant r10 offset inside the current frame need no check
  * (r10 is read-only and the frame is always mapped); every other access is
- * checked inline against the run context's last-hit region (rc->hint) and
- * falls to a C slow path (jit_load_slow(), jit_store_slow()) on a miss, which
- * walks all regions exactly as the interpreter does. A miss there aborts
- * with -EFAULT.
+ * the program-space translation of vm.h, inline: slot from the VA's high
+ * half, bounds against the slot's [lo, lo + len), writable for stores,
+ * host = base + offset. A miss calls a C slow path (computed xdp_md loads
+ * through vn_bpf_translate_slow(), else -EFAULT). No Spectre v1 masking in
+ * the inline path yet (the branches guard the access, no cmov mask).
  *
  * Budget: the interpreter's, in instructions. A program that loops or makes
  * BPF-to-BPF calls pays at the head of each basic block for the whole block
@@ -77,13 +78,11 @@ enum { L_FAULT, L_ETIME, L_E2BIG, L_EINVAL, L_ERR_R10, L_UNWIND, L_EPILOGUE,
  * @resume:	native offset to continue at
  * @jumps:	positions of rel32 fields that branch to the stub
  * @njumps:	used entries of @jumps
- * @site:	index of the access's region guess in vn_bpf_jit.site_hint
  */
 struct stub {
 	uint8_t kind;
 	uint8_t size;
 	uint8_t dst;
-	uint32_t site;
 	uint32_t resume;
 	uint32_t jumps[STUB_JUMPS];
 	unsigned int njumps;
@@ -118,7 +117,6 @@ struct fixup {
  * @static_min: lowest constant r10 offset the main function stores at
  * @sub_stores: a subprogram stores into its frame (dirty floor is deep)
  * @counted:	the program loops or calls: blocks charge the budget
- * @site_hint:	region guess per checked access (the code's own copy)
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -138,7 +136,6 @@ struct jit {
 	int32_t static_min;
 	int sub_stores;
 	int counted;
-	uint32_t *site_hint;
 };
 
 /**
@@ -148,16 +145,12 @@ struct jit {
  * @dirty_off:	after a run every stack byte below top + @dirty_off may be dirty
  * @counted:	blocks charge the budget; else the program cannot run more
  *		instructions than it has, and needs no counting
- * @site_hint:	for each checked access, the region slot it hit last (any
- *		run context): a guess the inline check verifies, so accesses
- *		that alternate between regions do not miss each other's hint
  */
 struct vn_bpf_jit {
 	void *code;
 	size_t size;
 	int32_t dirty_off;
 	int counted;
-	uint32_t *site_hint;
 };
 
 /* the code addresses regions[0] as [r12 + field] */
@@ -366,8 +359,7 @@ static void call_abs(struct jit *J, const void *fn)
 }
 
 #define RC_OFF(field)	((int32_t)offsetof(struct vn_bpf_run_ctx, field))
-#define RC_TOP		((int32_t)(offsetof(struct vn_bpf_run_ctx, stack) + \
-				   sizeof(((struct vn_bpf_run_ctx *)0)->stack)))
+#define RC_STACK_SIZE	((uint32_t)sizeof(((struct vn_bpf_run_ctx *)0)->stack))
 #define REG_OFF(field)	((int32_t)offsetof(struct vn_bpf_region, field))
 
 /* charge() - @n budget units for the block that starts here; -ETIME when short */
@@ -756,14 +748,16 @@ static void stub_jcc(struct jit *J, struct stub *st, int cc)
 }
 
 /**
- * emit_mem() - Every memory access of a program: check, then access
+ * emit_mem() - Every memory access of a program: translate, check, access
  * @J:		compiler state
  * @in:		LDX, ST or STX (incl. atomics)
  *
- * Constant r10 offsets inside the current frame are always valid. Anything
- * else is checked inline against rc->regions[rc->hint] (the same test as
- * region_fits(), plus "no load callback" and "writable" as the access
- * needs); a miss branches to a slow path that walks every region.
+ * Constant r10 offsets inside the current frame are always valid: the host
+ * address is the stack's plus the frame pointer's offset. Anything else is
+ * the program-space translation of vm.h inline: slot = (va >> 32) - 1 below
+ * rc->nregions, d = (uint32_t)va - lo with d + size <= len (no 32-bit
+ * carry), writable for stores; host = base + (uint32_t)va. A miss branches
+ * to a slow path (computed xdp_md loads, or the fault).
  */
 static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 {
@@ -784,7 +778,14 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 			J->static_min = in->off;
 		if (write && J->func)
 			J->sub_stores = 1;
-		emit_access(J, in, RBP, in->off);
+		/* r11 = rc->stack + (uint32_t)r10 */
+		mov_rr(J, 0, R11, RBP);
+		rex(J, 1, R11, R11, RCTX, 0);		/* lea r11, [r12 + r11 + stack] */
+		emit1(J, 0x8d);
+		emit1(J, (uint8_t)(0x84 | ((R11 & 7) << 3)));
+		emit1(J, (uint8_t)(((R11 & 7) << 3) | (RCTX & 7)));
+		emit4(J, (uint32_t)RC_OFF(stack));
+		emit_access(J, in, R11, in->off);
 		return;
 	}
 	st = stub_new(J);
@@ -793,41 +794,41 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 	st->kind = write ? 2 : VN_BPF_MODE(in->code) == VN_BPF_MEMSX;
 	st->size = (uint8_t)size;
 	st->dst = write ? 0 : regmap[in->dst];
-	/* r11 = address; r9 = &regions[site hint] - rc; r10 = offset + size */
-	st->site = (uint32_t)(st - J->stubs);
+	/* r11 = va; r9 = slot * sizeof(region); r10 = va offset - lo + size */
 	op_rm(J, 1, 0x8d, R11, regmap[breg], -1, in->off, 0);	/* lea */
-	mov_imm(J, R9, (uint64_t)(uintptr_t)&J->site_hint[st->site]);
-	op_rm(J, 0, 0x8b, R9, R9, -1, 0, 0);
-	/* a guess from another context may name a slot this one has dropped */
-	op_rm(J, 0, 0x3b, R9, RCTX, -1, RC_OFF(nregions), 0);
+	mov_rr(J, 1, R9, R11);
+	rex(J, 1, 0, -1, R9, 0);				/* shr r9, 32 */
+	emit1(J, 0xc1);
+	emit1(J, (uint8_t)(0xe8 | (R9 & 7)));
+	emit1(J, VN_BPF_VA_SHIFT);
+	alu_ri(J, 1, 5, R9, 1);					/* VA < 1 << 32 wraps */
+	op_rm(J, 0, 0x8b, R10, RCTX, -1, RC_OFF(nregions), 0);
+	op_rr(J, 1, 0x39, R10, R9, 0);				/* cmp r9, r10 */
 	stub_jcc(J, st, CC_AE);
-	op_rr(J, 0, 0x69, R9, R9, 0);			/* imul r9d, r9d, sizeof */
+	op_rr(J, 0, 0x69, R9, R9, 0);				/* imul r9d, sizeof */
 	emit4(J, (uint32_t)sizeof(struct vn_bpf_region));
-	op_rm(J, 1, 0x83, 7, RCTX, R9, REG_OFF(load), 0);	/* cmp [..load], 0 */
-	emit1(J, 0);
-	stub_jcc(J, st, CC_NE);
+	mov_rr(J, 0, R10, R11);
+	op_rm(J, 0, 0x2b, R10, RCTX, R9, REG_OFF(lo), 0);	/* d = off - lo */
+	alu_ri(J, 0, 0, R10, (int32_t)size);
+	stub_jcc(J, st, CC_B);					/* carry: d + size wrapped */
+	op_rm(J, 0, 0x3b, R10, RCTX, R9, REG_OFF(len), 0);
+	stub_jcc(J, st, CC_A);					/* computed regions: len 0 */
 	if (write) {
 		op_rm(J, 0, 0x83, 7, RCTX, R9, REG_OFF(writable), 0);
 		emit1(J, 0);
 		stub_jcc(J, st, CC_E);
-	}
-	mov_rr(J, 1, R10, R11);
-	op_rm(J, 1, 0x2b, R10, RCTX, R9, REG_OFF(base), 0);	/* sub r10, base */
-	alu_ri(J, 1, 0, R10, (int32_t)size);
-	stub_jcc(J, st, CC_B);					/* carry: wrapped */
-	op_rm(J, 1, 0x3b, R10, RCTX, R9, REG_OFF(len), 0);	/* cmp r10, len */
-	stub_jcc(J, st, CC_A);
-	if (write) {
 		/* a store into the stack lowers the dirty mark (slot 0 only) */
 		op_rr(J, 0, 0x85, R9, R9, 0);
 		skip1 = jcc_rel8(J, CC_NE);
-		op_rm(J, 1, 0x3b, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
+		op_rm(J, 0, 0x3b, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
 		skip2 = jcc_rel8(J, CC_AE);
-		op_rm(J, 1, 0x89, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
+		op_rm(J, 0, 0x89, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
 		bind8(J, skip1);
 		bind8(J, skip2);
 	}
-	/* the slow path of a store comes back here with r11 = the checked address */
+	mov_rr(J, 0, R11, R11);					/* offset */
+	op_rm(J, 1, 0x03, R11, RCTX, R9, REG_OFF(base), 0);	/* + base */
+	/* the slow path of a store comes back here with r11 = the host address */
 	if (write)
 		st->resume = (uint32_t)J->len;
 	if (atomic) {
@@ -840,47 +841,20 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		st->resume = (uint32_t)J->len;
 }
 
-/* Slow paths called from JIT code: what the interpreter's load_slow()/mem_at() do */
 /*
- * Slow paths called from JIT code: what the interpreter's load_slow() and
- * mem_at() do, and the site's guess moved to the region that held the access
- * (a computed region too: the inline check sends those here, and the guess
- * saves the walk). The guess
- * is shared by the threads running the program; a stale one only costs a
- * miss, as every use is checked.
+ * Slow paths called from JIT code: the computed (xdp_md) loads, and for
+ * stores the same translation once more (a store the inline path refused
+ * faults; one C function keeps one semantics).
  */
-static int jit_load_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
-			 uint64_t *val, uint32_t *hint)
+static int jit_load_slow(struct vn_bpf_run_ctx *rc, uint64_t va, unsigned int size,
+			 uint64_t *val)
 {
-	uint32_t h = __atomic_load_n(hint, __ATOMIC_RELAXED);
-	const struct vn_bpf_region *r;
-
-	*val = 0;
-	/* the site's computed region (xdp_md) first: no walk for the usual ctx load */
-	if (h < rc->nregions && rc->regions[h].load &&
-	    region_fits(&rc->regions[h], addr, size, 0))
-		r = &rc->regions[h];
-	else
-		r = vn_bpf_region_find(rc, addr, size, 0);
-	if (!r)
-		return -EFAULT;
-	__atomic_store_n(hint, (uint32_t)(r - rc->regions), __ATOMIC_RELAXED);
-	if (r->load)
-		return r->load(rc, r, (size_t)(addr - r->base), size, val);
-	memcpy(val, (const void *)(uintptr_t)addr, size);
-	return 0;
+	return vn_bpf_translate_slow(rc, va, size, val);
 }
 
-static void *jit_store_slow(struct vn_bpf_run_ctx *rc, uint64_t addr, unsigned int size,
-			    uint32_t *hint)
+static void *jit_store_slow(struct vn_bpf_run_ctx *rc, uint64_t va, unsigned int size)
 {
-	const struct vn_bpf_region *r = vn_bpf_region_find(rc, addr, size, 1);
-
-	if (!r || r->load)
-		return NULL;
-	__atomic_store_n(hint, rc->hint, __ATOMIC_RELAXED);
-	stack_mark_dirty(rc, addr);
-	return (void *)(uintptr_t)addr;
+	return va_translate(rc, va, size, 1);
 }
 
 static const int save_regs[6] = { RAX, RDI, RSI, RDX, RCX, R8 };
@@ -899,11 +873,9 @@ static void emit_stub(struct jit *J, const struct stub *st)
 	mov_rr(J, 1, RSI, R11);
 	mov_imm(J, RDX, st->size);
 	if (st->kind == 2) {
-		mov_imm(J, RCX, (uint64_t)(uintptr_t)&J->site_hint[st->site]);
 		call_abs(J, (const void *)jit_store_slow);
 		mov_rr(J, 1, R11, RAX);
 	} else {
-		mov_imm(J, R8, (uint64_t)(uintptr_t)&J->site_hint[st->site]);
 		mov_rr(J, 1, RCX, RSP);
 		call_abs(J, (const void *)jit_load_slow);
 		mov_rr(J, 0, R10, RAX);
@@ -1029,7 +1001,7 @@ static void emit_prologue(struct jit *J)
 	op_rr(J, 0, 0x31, R13, R13, 0);
 	op_rr(J, 0, 0x31, R14, R14, 0);
 	op_rr(J, 0, 0x31, R15, R15, 0);
-	op_rm(J, 1, 0x8d, RBP, RCTX, -1, RC_TOP, 0);
+	mov_imm(J, RBP, VN_BPF_VA(VN_BPF_REGION_STACK, RC_STACK_SIZE));
 }
 
 /* emit_tail() - error exits, epilogue and the frame subroutines */
@@ -1061,24 +1033,30 @@ static void emit_tail(struct jit *J)
 	emit1(J, 0xc3);
 	/* frame enter: zero [rbp - 512, rbp), then frame set */
 	bind(J, L_FRAME_ENTER);
+	mov_rr(J, 0, R11, RBP);				/* r11 = rc->stack + fp offset */
+	rex(J, 1, R11, R11, RCTX, 0);			/* lea r11, [r12 + r11 + stack] */
+	emit1(J, 0x8d);
+	emit1(J, (uint8_t)(0x84 | ((R11 & 7) << 3)));
+	emit1(J, (uint8_t)(((R11 & 7) << 3) | (RCTX & 7)));
+	emit4(J, (uint32_t)RC_OFF(stack));
 	op_rr(J, 0, 0x31, R9, R9, 0);
 	mov_imm(J, R10, (uint64_t)(int64_t)-VN_BPF_STACK_SIZE);
 	loop = J->len;
-	rex(J, 1, R9, R10, RBP, 0);			/* mov [rbp + r10], r9 */
+	rex(J, 1, R9, R10, R11, 0);			/* mov [r11 + r10], r9 */
 	emit1(J, 0x89);
-	emit1(J, (uint8_t)(0x44 | ((R9 & 7) << 3)));
-	emit1(J, (uint8_t)(((R10 & 7) << 3) | (RBP & 7)));
-	emit1(J, 0);
+	emit1(J, (uint8_t)(0x04 | ((R9 & 7) << 3)));
+	emit1(J, (uint8_t)(((R10 & 7) << 3) | (R11 & 7)));
 	alu_ri(J, 1, 0, R10, 8);
 	emit1(J, 0x75);					/* jnz loop */
 	emit1(J, (uint8_t)(loop - (J->len + 1)));
-	/* frame set: regions[0] = [rbp - 512, top) */
+	/* frame set: regions[0] offsets [fp - 512, stack size) */
 	bind(J, L_FRAME_SET);
-	op_rm(J, 1, 0x8d, R9, RBP, -1, -VN_BPF_STACK_SIZE, 0);
-	op_rm(J, 1, 0x89, R9, RCTX, -1, REG_OFF(base), 0);
-	op_rm(J, 1, 0x8d, R10, RCTX, -1, RC_TOP, 0);
-	op_rr(J, 1, 0x29, R9, R10, 0);			/* sub r10, r9 */
-	op_rm(J, 1, 0x89, R10, RCTX, -1, REG_OFF(len), 0);
+	mov_rr(J, 0, R9, RBP);
+	alu_ri(J, 0, 5, R9, VN_BPF_STACK_SIZE);
+	op_rm(J, 0, 0x89, R9, RCTX, -1, REG_OFF(lo), 0);
+	mov_imm(J, R10, RC_STACK_SIZE);
+	op_rr(J, 0, 0x29, R9, R10, 0);			/* sub r10d, r9d */
+	op_rm(J, 0, 0x89, R10, RCTX, -1, REG_OFF(len), 0);
 	emit1(J, 0xc3);
 }
 
@@ -1288,10 +1266,9 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	J.off = calloc(p->n + 1, sizeof(*J.off));
 	J.fix = calloc(p->n * 6 + 16, sizeof(*J.fix));
 	J.stubs = calloc(p->n, sizeof(*J.stubs));
-	J.site_hint = calloc(p->n, sizeof(*J.site_hint));
 	jit = calloc(1, sizeof(*jit));
 	err = -ENOMEM;
-	if (!J.off || !J.fix || !J.stubs || !J.site_hint || !jit)
+	if (!J.off || !J.fix || !J.stubs || !jit)
 		goto out;
 	if (harden && getrandom(&J.key, sizeof(J.key), 0) != sizeof(J.key))
 		goto out;
@@ -1312,8 +1289,6 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	jit->dirty_off = (p->max_depth > 1 || J.sub_stores) ?
 		-(int32_t)(p->max_depth * VN_BPF_STACK_SIZE) : J.static_min;
 	jit->counted = J.counted;
-	jit->site_hint = J.site_hint;
-	J.site_hint = NULL;
 	p->jit = jit;
 	jit = NULL;
 	J.buf = NULL;
@@ -1324,7 +1299,6 @@ out:
 	free(J.off);
 	free(J.fix);
 	free(J.stubs);
-	free(J.site_hint);
 	return err;
 }
 
@@ -1345,10 +1319,10 @@ out:
 uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 			const uint64_t *args, unsigned int nargs, int *err)
 {
-	uintptr_t top = (uintptr_t)rc->stack + sizeof(rc->stack);
+	const uint32_t top = (uint32_t)sizeof(rc->stack);
 	struct vn_bpf_region *sr = &rc->regions[VN_BPF_REGION_STACK];
 	uint64_t a[5] = { 0 }, budget, r0;
-	uintptr_t floor;
+	int64_t floor;
 	unsigned int i;
 
 	budget = rc->budget ? rc->budget : p->budget;
@@ -1357,24 +1331,25 @@ uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 		return vn_bpf_interp_run(p, rc, args, nargs, err);
 	for (i = 0; i < nargs && i < 5; i++)
 		a[i] = args[i];
-	sr->base = top - VN_BPF_STACK_SIZE;
+	/* as the interpreter: stack window, zeroed stack, no value slots */
+	sr->lo = top - VN_BPF_STACK_SIZE;
 	sr->len = VN_BPF_STACK_SIZE;
-	sr->writable = 1;
-	sr->load = NULL;
 	if (rc->stack_dirty < top)
-		memset((void *)rc->stack_dirty, 0, top - rc->stack_dirty);
+		memset(rc->stack + rc->stack_dirty, 0, top - rc->stack_dirty);
 	rc->stack_dirty = top;
-	if (rc->hint >= rc->nregions)
-		rc->hint = 0;
+	rc->nregions = rc->nfixed;
+	rc->vnext = rc->nfixed;
 	rc->abort_err = 0;
 	rc->jit.left = budget;
 	rc->jit.depth = 0;
 	r0 = ((jit_entry_fn)p->jit->code)(rc, a);
 	/* as the interpreter: a spent budget counts as all of it run */
 	rc->insns_run = rc->abort_err == -ETIME ? budget : budget - rc->jit.left;
-	floor = top + (intptr_t)p->jit->dirty_off;
-	if (floor < rc->stack_dirty)
-		rc->stack_dirty = floor;
+	floor = (int64_t)top + p->jit->dirty_off;
+	if (floor < 0)
+		floor = 0;
+	if ((uint32_t)floor < rc->stack_dirty)
+		rc->stack_dirty = (uint32_t)floor;
 	*err = rc->abort_err;
 	return *err ? 0 : r0;
 }
@@ -1388,7 +1363,6 @@ void vn_bpf_jit_free(struct vn_bpf_prog *p)
 	if (!p->jit)
 		return;
 	munmap(p->jit->code, p->jit->size);
-	free(p->jit->site_hint);
 	free(p->jit);
 	p->jit = NULL;
 }

@@ -74,7 +74,7 @@ static int array_update(struct vn_map *map, const void *key, const void *value,
 	if (cpu < 0)
 		map_copy_values(map, e, value);
 	else
-		memcpy(e + (size_t)cpu * map->vstride, value, map->value_size);
+		memmove(e + (size_t)cpu * map->vstride, value, map->value_size);
 	return 0;
 }
 
@@ -187,7 +187,7 @@ static int devmap_update(struct vn_map *map, const void *key, const void *value,
 	/* The kernel's devmap has no "exists" state for NOEXIST to test */
 	if (flags == BPF_NOEXIST)
 		return -EEXIST;
-	memcpy(map->values + (size_t)idx * map->vstride, value, map->value_size);
+	memmove(map->values + (size_t)idx * map->vstride, value, map->value_size);
 	__atomic_store_n(&dm->present[idx], 1, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -248,7 +248,7 @@ uint32_t htab_insert(struct vn_map *map, struct htab *h, const void *key,
 	VN_ASSERT(e);	/* max_entries + 1 slots, at most max_entries used */
 	h->free_head = h->elems[e - 1].next;
 	h->count++;
-	memcpy(elem_key(h, e - 1), key, h->key_size);
+	memmove(elem_key(h, e - 1), key, h->key_size);
 	memset(map->values + (size_t)(e - 1) * per_elem, 0, per_elem);
 	h->elems[e - 1].hash = hash;
 	head = &h->buckets[hash & (h->nbuckets - 1)];
@@ -366,8 +366,8 @@ static int hash_update(struct vn_map *map, const void *key, const void *value,
 		if (cpu < 0)
 			map_copy_values(map, elem_values(map, e), value);
 		else
-			memcpy(elem_values(map, e) + (size_t)cpu * map->vstride, value,
-			       map->value_size);
+			memmove(elem_values(map, e) + (size_t)cpu * map->vstride, value,
+			        map->value_size);
 	} else {
 		e = htab_insert(map, h, key, hash, old);
 		if (!e)
@@ -375,8 +375,8 @@ static int hash_update(struct vn_map *map, const void *key, const void *value,
 		else if (cpu < 0)
 			map_copy_values(map, elem_values(map, e), value);
 		else
-			memcpy(elem_values(map, e) + (size_t)cpu * map->vstride, value,
-			       map->value_size);
+			memmove(elem_values(map, e) + (size_t)cpu * map->vstride, value,
+			        map->value_size);
 	}
 	htab_write_end(h);
 	pthread_mutex_unlock(&h->lock);

@@ -71,8 +71,8 @@ static inline void map_copy_values(const struct vn_map *map, void *dst, const vo
 	size_t n = map->ncpus > 1 || map_is_percpu(map->type) ? map->vstride : map->value_size;
 
 	for (unsigned int c = 0; c < map->ncpus; c++)
-		__builtin_memcpy((uint8_t *)dst + (size_t)c * map->vstride,
-				 (const uint8_t *)src + (size_t)c * map->vstride, n);
+		__builtin_memmove((uint8_t *)dst + (size_t)c * map->vstride,
+				  (const uint8_t *)src + (size_t)c * map->vstride, n);
 }
 
 /* Valid update flags, as the kernel's check_flags() */

@@ -149,7 +149,7 @@ static int lpm_update(struct vn_map *map, const void *key, const void *value,
 		if (!e) {
 			ret = -ENOSPC;	/* the kernel's trie says ENOSPC when full */
 		} else {
-			memcpy(lpm_value(map, e), value, map->value_size);
+			memmove(lpm_value(map, e), value, map->value_size);
 			if (!old)
 				__atomic_add_fetch(&t->plen_count[plen], 1, __ATOMIC_RELAXED);
 		}

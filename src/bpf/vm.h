@@ -7,9 +7,13 @@
  * never into the second slot of a 16-byte LD_IMM64, no falling off the end,
  * no read of a register that is not written on every path, calls only to
  * helpers in the env and to subprograms, no recursion, call depth <= 8.
- * What it cannot prove is enforced at run time: every load, store and atomic
- * is checked against the run context's memory regions (stack, context,
- * packet, map values); a miss aborts the run with -EFAULT. Each run has an
+ * What it cannot prove is enforced at run time: programs live in their own
+ * address space (below): every address they hold is a program-space
+ * address, and every load, store, atomic and helper argument is translated
+ * and checked against the run context's regions (stack, context, packet,
+ * one map value per lookup); a miss aborts the run with -EFAULT. No
+ * instruction sequence, helper return or map content reveals a host
+ * address, and the check is masked against speculation (Spectre v1). Each run has an
  * instruction budget, so loops are allowed and still end (-ETIME).
  * Registers start at zero and each stack frame reads as zero when it is
  * entered (only bytes an earlier run or frame dirtied are cleared), so a
@@ -28,7 +32,8 @@
 #define VN_BPF_MAX_FRAMES	8	/* main program + 7 nested BPF-to-BPF calls */
 #define VN_BPF_MAX_INSNS	65536	/* default program size limit (slots) */
 #define VN_BPF_BUDGET		1000000	/* default instructions per run */
-#define VN_BPF_MAX_REGIONS	32	/* memory regions per run context */
+#define VN_BPF_MAX_REGIONS	64	/* address-space slots per run context */
+#define VN_BPF_VALUE_SLOTS	24	/* of them, at least this many for lookups */
 #define VN_BPF_REGION_STACK	0	/* region slot the VM keeps for the stack */
 
 struct vn_bpf_run_ctx;
@@ -39,8 +44,9 @@ struct vn_bpf_region;
  * @rc:		the run context of the calling program
  * @r1..@r5:	argument registers
  *
- * A helper that dereferences a pointer argument must first call
- * vn_bpf_check_mem(); it may stop the program with vn_bpf_abort().
+ * A helper reaches a pointer argument only through vn_bpf_translate() (the
+ * registers hold program-space addresses); it may stop the program with
+ * vn_bpf_abort().
  *
  * Return: the value left in r0
  */
@@ -54,8 +60,8 @@ typedef uint64_t (*vn_bpf_helper_fn)(struct vn_bpf_run_ctx *rc, uint64_t r1,
  * @pseudo:	VN_BPF_PSEUDO_MAP_FD, _MAP_VALUE, _MAP_IDX or _MAP_IDX_VALUE
  * @imm:	the first slot's imm (the loader's map index)
  * @next_imm:	the second slot's imm (offset into the value for *_VALUE)
- * @value:	out: the 64-bit value the instruction loads (a map pointer, or
- *		the address of the value bytes plus next_imm)
+ * @value:	out: the 64-bit value the instruction loads (an opaque map
+ *		handle, or the program-space address of the value plus next_imm)
  *
  * Return: 0, or a negative errno to reject the program
  */
@@ -71,7 +77,7 @@ typedef int (*vn_bpf_map_resolve_fn)(void *arg, unsigned int pseudo,
  * @size:	1, 2, 4 or 8
  * @val:	out: the loaded value (zero-extended)
  *
- * Lets the XDP layer return 64-bit host pointers for the 32-bit
+ * Lets the XDP layer return 64-bit program-space addresses for the 32-bit
  * xdp_md->data / data_end fields, as the kernel's verifier rewrite does.
  *
  * Return: 0, or a negative errno to abort the run
@@ -129,18 +135,67 @@ struct vn_bpf_prog {
 	struct vn_bpf_jit *jit;
 };
 
+/*
+ * The program address space. A program never sees a host address: every
+ * pointer it can obtain (r1, xdp_md->data/data_end/data_meta, r10 and the
+ * stack, map values, global data) is a program-space address (VA):
+ *
+ *	VA = ((uint64_t)(slot + 1) << 32) | offset
+ *
+ * slot indexes rc->regions[]; VA 0 (and every VA below 1 << 32) never
+ * maps, so NULL checks keep working. Map references loaded by LD_IMM64 are
+ * opaque handles (VN_BPF_MAP_HANDLE), never translatable. The translation,
+ * identical in the interpreter, vn_bpf_translate() and JIT code, for an
+ * access of @size (1..len) bytes at @va:
+ *
+ *	idx = (va >> 32) - 1;		// 64-bit: VA < 1 << 32 wraps, fails
+ *	off = (uint32_t)va;
+ *	r   = &rc->regions[idx];
+ *	d   = (uint32_t)(off - r->lo);	// 32-bit wrap: off < lo fails below
+ *	ok  = idx < rc->nregions && size <= r->len && d <= r->len - size
+ *	      && (!store || r->writable);
+ *	host = r->base + off;		// r->base: host address of offset 0
+ *
+ * r->len is the number of accessible bytes from offset r->lo (< 4 GiB), so
+ * the accessible offsets are [lo, lo + len). Regions with a load callback
+ * (the xdp_md context) have len 0 in the table, so the fast path always
+ * misses on them; the slow path (vn_bpf_translate_slow()) answers loads
+ * from them through @load within @load_len bytes. Spectre v1: after the
+ * check, idx and off are masked with m = -(uint64_t)ok (0 on failure), so a
+ * mispredicted branch reads rc->regions[0].base + 0 (the stack region's
+ * base, always inside the run context), never an address the program chose.
+ * Stores into slot VN_BPF_REGION_STACK lower rc->stack_dirty to off.
+ *
+ * Slot 0 is the stack: one region over all frames (base = rc->stack,
+ * offsets 0..sizeof(rc->stack)); r10 = VA of the current frame's top, and
+ * lo moves with calls so a frame reaches its callers' frames, nothing
+ * below itself. Slots below rc->nfixed are set up by the caller (context,
+ * packet, global data); the slots above are handed out one per map lookup
+ * (vn_bpf_run_ctx_map_value()) as a ring, so a value pointer reaches only
+ * that value's value_size bytes.
+ */
+#define VN_BPF_VA_SHIFT		32
+#define VN_BPF_VA(slot, off)	((((uint64_t)(slot) + 1) << VN_BPF_VA_SHIFT) | (uint32_t)(off))
+#define VN_BPF_MAP_HANDLE_TAG	0xfffe000000000000ULL	/* never a mapped VA */
+#define VN_BPF_MAP_HANDLE(i)	(VN_BPF_MAP_HANDLE_TAG | (uint32_t)(i))
+
 /**
  * struct vn_bpf_region - memory a program may touch during a run
- * @base:	first byte
- * @len:	length in bytes
+ * @base:	host address of program-space offset 0 of this slot (the first
+ *		accessible byte is @base + @lo)
+ * @lo:		first accessible offset
+ * @len:	accessible bytes from @lo (0 for computed regions)
  * @writable:	stores and atomics allowed
  * @load:	if set, loads are answered by this callback instead of memory
+ * @load_len:	bytes of a computed region (@load set)
  * @arg:	owner's data for @load
  */
 struct vn_bpf_region {
 	uintptr_t base;
-	size_t len;
-	int writable;
+	uint32_t lo;
+	uint32_t len;
+	uint32_t writable;
+	uint32_t load_len;
 	vn_bpf_region_load_fn load;
 	void *arg;
 };
@@ -159,14 +214,15 @@ struct vn_bpf_jit_state {
 
 /**
  * struct vn_bpf_run_ctx - per-run (per-thread) state of the VM
- * @regions:	memory the program may touch; slot 0 is the stack, kept by the VM
- * @nregions:	used slots
- * @hint:	slot that satisfied the last check (fast path)
+ * @regions:	program address space, by slot (see above); slot 0 is the stack
+ * @nregions:	used slots: a VA whose slot is >= this faults
+ * @nfixed:	slots set up by the caller; lookups use [nfixed, MAX) as a ring
+ * @vnext:	next ring slot a map lookup takes
  * @user:	the caller's data for helpers (e.g. the XDP buffer)
  * @budget:	if non-zero, overrides the program's budget for this context
  * @insns_run:	instructions executed by the last run (statistics)
  * @abort_err:	set by vn_bpf_abort() from a helper; ends the run
- * @stack_dirty: every stack byte below this address is zero; stores and
+ * @stack_dirty: every stack byte below this offset is zero; stores and
  *		helper writes into the stack lower it, and a run zeroes only
  *		[stack_dirty, top) instead of whole frames (the VM's business)
  * @jit:	JIT code's per-run state (the VM's business)
@@ -175,12 +231,13 @@ struct vn_bpf_jit_state {
 struct vn_bpf_run_ctx {
 	struct vn_bpf_region regions[VN_BPF_MAX_REGIONS];
 	unsigned int nregions;
-	unsigned int hint;
+	unsigned int nfixed;
+	unsigned int vnext;
 	void *user;
 	uint64_t budget;
 	uint64_t insns_run;
 	int abort_err;
-	uintptr_t stack_dirty;
+	uint32_t stack_dirty;
 	struct vn_bpf_jit_state jit;
 	uint8_t stack[VN_BPF_MAX_FRAMES * VN_BPF_STACK_SIZE] __attribute__((aligned(16)));
 };
@@ -262,30 +319,68 @@ uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 void vn_bpf_run_ctx_init(struct vn_bpf_run_ctx *rc, void *user);
 
 /**
- * vn_bpf_run_ctx_add_region() - Let programs touch [base, base + len)
+ * vn_bpf_run_ctx_add_region() - Map [base, base + len) at a new slot's offset 0
  * @rc:		run context
- * @base:	first byte
- * @len:	length
+ * @base:	first byte (host)
+ * @len:	length, below 4 GiB
  * @writable:	allow stores and atomics
  *
- * Return: the region's slot (>= 1), -ENOSPC when the table is full,
- * -EINVAL when the range wraps around the address space
+ * The program reaches the bytes at VN_BPF_VA(slot, 0 .. len - 1). Call
+ * before the first run; the slots added become fixed (rc->nfixed).
+ *
+ * Return: the region's slot (>= 1), -ENOSPC when fewer than
+ * VN_BPF_VALUE_SLOTS slots would be left for lookups, -EINVAL when @len is
+ * 4 GiB or more or the range wraps
  */
 int vn_bpf_run_ctx_add_region(struct vn_bpf_run_ctx *rc, const void *base,
 			      size_t len, int writable);
 
 /**
- * vn_bpf_run_ctx_set_region() - Move or resize a region (e.g. after adjust_head)
+ * vn_bpf_run_ctx_add_computed() - Add a region whose loads a callback answers
+ * @rc:		run context
+ * @len:	bytes of the region (loads past it fault)
+ * @load:	callback
+ * @arg:	its data (region->arg)
+ *
+ * Never directly accessible: stores, atomics and helper arguments fault.
+ *
+ * Return: the region's slot (>= 1), or as vn_bpf_run_ctx_add_region()
+ */
+int vn_bpf_run_ctx_add_computed(struct vn_bpf_run_ctx *rc, uint32_t len,
+				vn_bpf_region_load_fn load, void *arg);
+
+/**
+ * vn_bpf_run_ctx_set_window() - Move the accessible window of a fixed slot
  * @rc:		run context
  * @slot:	slot returned by vn_bpf_run_ctx_add_region()
- * @base:	first byte
- * @len:	length
+ * @base:	host address of offset 0 (e.g. the packet buffer's start)
+ * @lo:		first accessible offset (e.g. the metadata's start)
+ * @len:	accessible bytes from @lo; @lo + @len below 4 GiB
  * @writable:	allow stores and atomics
  *
- * Return: 0, or -EINVAL for the stack slot, an unused slot or a wrapping range
+ * Return: 0, or -EINVAL for the stack slot, a slot that is not fixed, or a
+ * window past 4 GiB
  */
-int vn_bpf_run_ctx_set_region(struct vn_bpf_run_ctx *rc, unsigned int slot,
-			      const void *base, size_t len, int writable);
+int vn_bpf_run_ctx_set_window(struct vn_bpf_run_ctx *rc, unsigned int slot,
+			      const void *base, uint32_t lo, uint32_t len,
+			      int writable);
+
+/**
+ * vn_bpf_run_ctx_map_value() - Give a program the VA of exactly @len bytes
+ * @rc:		run context of the running program
+ * @host:	the bytes (a map value, this worker's copy); NULL gives 0
+ * @len:	bytes reachable through the VA (the map's value_size)
+ * @writable:	allow stores and atomics
+ *
+ * Takes the next slot of the lookup ring [nfixed, VN_BPF_MAX_REGIONS): a
+ * value VA stays valid for at least VN_BPF_VALUE_SLOTS - 1 later lookups
+ * of the same run; then its slot names a later lookup's value. Every run
+ * starts with an empty ring.
+ *
+ * Return: the VA of @host (offset 0 of its slot), or 0 for a NULL @host
+ */
+uint64_t vn_bpf_run_ctx_map_value(struct vn_bpf_run_ctx *rc, void *host,
+				  uint32_t len, int writable);
 
 /**
  * vn_bpf_run_ctx_truncate() - Forget the regions in slots >= nregions
@@ -295,21 +390,33 @@ int vn_bpf_run_ctx_set_region(struct vn_bpf_run_ctx *rc, unsigned int slot,
 void vn_bpf_run_ctx_truncate(struct vn_bpf_run_ctx *rc, unsigned int nregions);
 
 /**
- * vn_bpf_check_mem() - Check that [ptr, ptr + len) lies inside one region
+ * vn_bpf_translate() - Host address of [va, va + len) if it lies in one region
  * @rc:		run context of the running program
- * @ptr:	address taken from a program register
- * @len:	bytes the caller will touch (0 is always allowed)
+ * @va:		program-space address taken from a program register
+ * @len:	bytes the caller will touch, at least 1
  * @write:	the caller will write
  *
- * For helpers that dereference pointers passed by the program. Regions with
- * a load callback are never directly accessible. A zero @len succeeds for
- * any @ptr, NULL included: a helper must then not pass @ptr to memcpy() or
- * memset() (undefined behaviour in C even for zero bytes).
+ * The one way helpers reach program memory: no helper dereferences a
+ * register. Computed regions (the XDP context) are never reachable here.
+ * A zero @len gives NULL: a helper handles empty ranges itself, before
+ * translating.
  *
- * Return: 0, or -EFAULT
+ * Return: the host pointer, or NULL when the range is not accessible
  */
-int vn_bpf_check_mem(struct vn_bpf_run_ctx *rc, uint64_t ptr, size_t len,
-		     int write);
+void *vn_bpf_translate(struct vn_bpf_run_ctx *rc, uint64_t va, size_t len,
+		       int write);
+
+/**
+ * vn_bpf_host_in_ctx() - Does @v look like a host address this context maps?
+ * @rc:		run context
+ * @v:		any 64-bit value (a register, a map word)
+ *
+ * For leak oracles in tests and fuzzers: true when @v lies within a page of
+ * any region's host bytes, of the run context itself or of the stack.
+ *
+ * Return: true when @v is a host address near something the context maps
+ */
+int vn_bpf_host_in_ctx(const struct vn_bpf_run_ctx *rc, uint64_t v);
 
 /**
  * vn_bpf_abort() - Stop the running program from inside a helper

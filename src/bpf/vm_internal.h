@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* vm_internal.h - region checks shared by the interpreter and the run context */
+/* vm_internal.h - the program-space translation shared by the interpreter,
+ * the run context and JIT code (see "The program address space" in vm.h)
+ */
 #ifndef VN_BPF_VM_INTERNAL_H
 #define VN_BPF_VM_INTERNAL_H
 
@@ -9,51 +11,63 @@
 #include "core/compiler.h"
 
 /**
- * region_fits() - Is [addr, addr + size) inside @r, with the access allowed?
- * @r:		region
- * @addr:	first byte the program touches
- * @size:	bytes touched
- * @write:	store or atomic
- *
- * Written so it cannot overflow: the offset is computed unsigned and the
- * length compared by subtraction.
- *
- * Return: non-zero when the access fits
- */
-static inline int region_fits(const struct vn_bpf_region *r, uint64_t addr,
-			      uint64_t size, int write)
-{
-	uint64_t off = addr - r->base;
-
-	/* address below the base wraps to a huge offset and fails here */
-	return off < r->len && r->len - off >= size && (r->writable || !write);
-}
-
-/**
- * stack_mark_dirty() - Remember a write into the stack region
- * @rc:		run context whose rc->hint names the region just written
- * @addr:	lowest byte written
- */
-static inline void stack_mark_dirty(struct vn_bpf_run_ctx *rc, uint64_t addr)
-{
-	if (rc->hint == VN_BPF_REGION_STACK && addr < rc->stack_dirty)
-		rc->stack_dirty = (uintptr_t)addr;
-}
-
-/**
- * vn_bpf_region_find() - Slow path: find the region holding an access
+ * va_translate() - The fast path: host address of an access, or NULL
  * @rc:		run context
- * @addr:	first byte
- * @size:	bytes
- * @write:	store or atomic
+ * @va:		program-space address
+ * @size:	bytes, 1..2^32-1
+ * @write:	store or atomic (needs a writable region)
  *
- * Updates rc->hint on success.
+ * Exactly the check in vm.h: idx = (va >> 32) - 1, off = (uint32_t)va,
+ * d = (uint32_t)(off - lo); ok = idx < nregions && size <= len &&
+ * d <= len - size && (!write || writable). The comparisons are folded
+ * into one mask without branches, and the index and offset are masked
+ * with it before the table and the memory are touched (Spectre v1): on a
+ * miss, speculative or not, the address computed is regions[0].base. The
+ * only branch is the final NULL test. Computed regions have len 0 and
+ * always miss. Stores into the stack lower rc->stack_dirty.
  *
- * Return: the region, or NULL when no region holds the whole access
+ * Return: host pointer, or NULL when the access is not allowed
  */
-const struct vn_bpf_region *vn_bpf_region_find(struct vn_bpf_run_ctx *rc,
-					       uint64_t addr, uint64_t size,
-					       int write);
+static inline void *va_translate(struct vn_bpf_run_ctx *rc, uint64_t va,
+				 uint64_t size, int write)
+{
+	uint64_t idx = (va >> VN_BPF_VA_SHIFT) - 1;
+	uint64_t ok = idx < rc->nregions;
+	uint64_t m, off;
+	const struct vn_bpf_region *r;
+	uint64_t len, d;
+
+	m = -ok;
+	__asm__("" : "+r"(m));	/* keep it a data dependency, not a branch */
+	r = &rc->regions[idx & m];
+	len = r->len;
+	off = (uint32_t)va;
+	d = (uint32_t)(off - r->lo);
+	ok &= (size <= len) & (d + size <= len) & (!write | (r->writable != 0));
+	m = -ok;
+	__asm__("" : "+r"(m));
+	r = &rc->regions[idx & m];
+	off &= m;
+	if (unlikely(!ok))
+		return NULL;
+	if (write && (idx & m) == VN_BPF_REGION_STACK && off < rc->stack_dirty)
+		rc->stack_dirty = (uint32_t)off;
+	return (void *)(r->base + off);
+}
+
+/**
+ * vn_bpf_translate_slow() - Accesses the fast path refused: computed loads
+ * @rc:		run context
+ * @va:		program-space address
+ * @size:	1, 2, 4 or 8
+ * @val:	out: the loaded value (zero-extended)
+ *
+ * For loads only (interpreter and JIT call it when va_translate() misses).
+ *
+ * Return: 0, -EFAULT when no region holds the access, or the callback's error
+ */
+int vn_bpf_translate_slow(struct vn_bpf_run_ctx *rc, uint64_t va,
+			  unsigned int size, uint64_t *val);
 
 /**
  * vn_bpf_interp_prepare() - Decode a validated program for dispatch (interp.c)

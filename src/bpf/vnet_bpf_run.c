@@ -334,7 +334,7 @@ int main(int argc, char **argv)
 	size_t memlen = 0, plen = 0;
 	char log[512];
 	uint64_t args[2], r0 = 0;
-	int elf = 0, err, a;
+	int elf = 0, err, a, slot = 0;
 
 	for (a = 1; a < argc && !msg; a++) {
 		if (!strcmp(argv[a], "--elf"))
@@ -383,11 +383,13 @@ int main(int argc, char **argv)
 		msg = log;
 	if (!msg) {
 		vn_bpf_run_ctx_init(&rc, NULL);
-		if (memlen && vn_bpf_run_ctx_add_region(&rc, mem, memlen, 1) < 0)
+		slot = memlen ? vn_bpf_run_ctx_add_region(&rc, mem, memlen, 1) : 0;
+		if (slot < 0)
 			msg = "cannot register the memory";
 	}
 	if (!msg) {
-		args[0] = memlen ? (uintptr_t)mem : 0;
+		/* the program sees the memory at its program-space address */
+		args[0] = memlen ? VN_BPF_VA(slot, 0) : 0;
 		args[1] = memlen;
 		r0 = vn_bpf_run_args(p, &rc, args, 2, &err);
 		if (err)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "core/compiler.h"
 #include "core/csum.h"
@@ -16,22 +17,21 @@
 
 #define XDP_ETH_HLEN	14
 
-/* Loads from the context region: the xdp_md fields, pointers as 64-bit */
+/* Loads from the context region: the xdp_md fields, pointers as frame VAs */
 static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
 		       size_t off, unsigned int size, uint64_t *val)
 {
 	struct vn_xdp_run *run = rc->user;
 	const struct vn_pkt *pkt = run->pkt;
-	uint8_t *data = pkt->buf + pkt->off;
 
 	(void)r;
 	/* Narrow, wide or misaligned context loads: the kernel refuses them too */
 	if (size != 4 || off % 4)
 		return -EACCES;
 	switch (off) {
-	case XDP_MD_DATA:	*val = (uintptr_t)data; break;
-	case XDP_MD_DATA_END:	*val = (uintptr_t)(data + pkt->len); break;
-	case XDP_MD_DATA_META:	*val = (uintptr_t)(data - run->meta_len); break;
+	case XDP_MD_DATA:	*val = xdp_pkt_va(run, pkt->off); break;
+	case XDP_MD_DATA_END:	*val = xdp_pkt_va(run, pkt->off + pkt->len); break;
+	case XDP_MD_DATA_META:	*val = xdp_pkt_va(run, pkt->off - run->meta_len); break;
 	case XDP_MD_INGRESS:	*val = pkt->in_port; break;
 	case XDP_MD_RXQ:	*val = run->worker; break;
 	default:		*val = 0; break;	/* egress_ifindex */
@@ -42,44 +42,81 @@ static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
 /**
  * xdp_set_pkt_region() - Point the frame region at the frame and its metadata
  * @run:	run state
+ *
+ * Offset 0 of the frame slot is the buffer's first byte; only
+ * [data_meta, data_end) is accessible.
  */
 void xdp_set_pkt_region(struct vn_xdp_run *run)
 {
 	const struct vn_pkt *pkt = run->pkt;
 
-	vn_bpf_run_ctx_set_region(&run->rc, run->pkt_slot,
-				  pkt->buf + pkt->off - run->meta_len,
-				  (size_t)pkt->len + run->meta_len, run->writable);
+	vn_bpf_run_ctx_set_window(&run->rc, run->pkt_slot, pkt->buf,
+				  pkt->off - run->meta_len, pkt->len + run->meta_len,
+				  run->writable);
 }
 
-/* LD_IMM64 map references: object map index -> map pointer or value address */
+/**
+ * xdp_prng_seed() - A fresh bpf_get_prandom_u32() state from getrandom()
+ * @state:	out: non-zero state
+ *
+ * Return: 0, or a negative errno when the kernel gives no random bytes
+ */
+int xdp_prng_seed(uint64_t *state)
+{
+	uint64_t s = 0;
+	ssize_t n;
+
+	do {
+		n = getrandom(&s, sizeof(s), 0);
+	} while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(s))
+		return n < 0 ? -errno : -EIO;
+	/* xorshift64 stays at zero forever: any other state will do */
+	*state = s ? s : 0x9e3779b97f4a7c15ULL;
+	return 0;
+}
+
+/*
+ * LD_IMM64 map references: object map index -> an opaque map handle, or the
+ * program-space address of a direct value. Never a host address.
+ */
 static int xdp_map_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_imm,
 			   uint64_t *value)
 {
-	struct vn_bpf_obj *obj = arg;
+	struct vn_xdp_prog *xp = arg;
 	struct vn_map *m;
 
-	/* Map index past the object's maps */
-	if (imm < 0 || (unsigned int)imm >= obj->nmaps)
+	/* Map index past the object's maps, or one the program does not use */
+	if (imm < 0 || (unsigned int)imm >= xp->obj->nmaps || !xp->xmap[imm])
 		return -EINVAL;
-	m = obj->maps[imm].map;
+	m = xp->obj->maps[imm].map;
 	if (pseudo == VN_BPF_PSEUDO_MAP_IDX && next_imm == 0) {
-		*value = (uintptr_t)m;
+		*value = VN_BPF_MAP_HANDLE(xp->xmap[imm] - 1u);
 		return 0;
 	}
 	/* Direct value access: single-value arrays only, offset inside the value */
 	if (pseudo == VN_BPF_PSEUDO_MAP_IDX_VALUE && m->type == BPF_MAP_TYPE_ARRAY &&
-	    next_imm >= 0 && (uint32_t)next_imm < m->value_size) {
-		*value = (uintptr_t)(m->values + next_imm);
+	    xp->gslot[imm] && next_imm >= 0 && (uint32_t)next_imm < m->value_size) {
+		*value = VN_BPF_VA(xp->gslot[imm], (uint32_t)next_imm);
 		return 0;
 	}
 	return -EINVAL;
 }
 
-/* Maps the program references: helpers accept these, their arenas are regions */
+/* prog_map_writable() - may the program store into this map's values? */
+static int prog_map_writable(const struct vn_map *map)
+{
+	return map->type != BPF_MAP_TYPE_DEVMAP && !(map->map_flags & BPF_F_RDONLY_PROG);
+}
+
+/*
+ * Maps the program references: helpers accept these through their handles;
+ * direct-value (global data) arrays get a fixed slot each
+ */
 static int collect_prog_maps(struct vn_xdp_prog *xp, const struct vn_bpf_obj_prog *op)
 {
-	bool used[VN_BPF_OBJ_MAPS_MAX] = { false };
+	bool used[VN_BPF_OBJ_MAPS_MAX] = { false }, direct[VN_BPF_OBJ_MAPS_MAX] = { false };
+	unsigned int nglobal = 0;
 
 	for (size_t i = 0; i + 1 < op->n; i++) {
 		const struct vn_bpf_insn *in = &op->insns[i];
@@ -87,17 +124,32 @@ static int collect_prog_maps(struct vn_xdp_prog *xp, const struct vn_bpf_obj_pro
 		if (in->code != VN_BPF_LD_IMM64)
 			continue;
 		if ((in->src == VN_BPF_PSEUDO_MAP_IDX || in->src == VN_BPF_PSEUDO_MAP_IDX_VALUE) &&
-		    in->imm >= 0 && (unsigned int)in->imm < xp->obj->nmaps)
+		    in->imm >= 0 && (unsigned int)in->imm < xp->obj->nmaps) {
 			used[in->imm] = true;
+			direct[in->imm] |= in->src == VN_BPF_PSEUDO_MAP_IDX_VALUE;
+		}
 		i++;
 	}
-	for (unsigned int m = 0; m < xp->obj->nmaps; m++)
-		if (used[m])
-			xp->maps[xp->nmaps++] = xp->obj->maps[m].map;
-	/* Stack, context, frame, then one region per map */
-	if (xp->nmaps > VN_BPF_MAX_REGIONS - 3) {
-		vn_err("xdp '%s': uses %u maps, at most %u per program", xp->name, xp->nmaps,
-		       VN_BPF_MAX_REGIONS - 3);
+	for (unsigned int m = 0; m < xp->obj->nmaps; m++) {
+		struct vn_map *map = xp->obj->maps[m].map;
+
+		if (!used[m])
+			continue;
+		/* Write-only values would need loads that fault: not offered */
+		if (map->map_flags & BPF_F_WRONLY_PROG) {
+			vn_err("xdp '%s': map %u has BPF_F_WRONLY_PROG, which is not supported",
+			       xp->name, m);
+			return -EOPNOTSUPP;
+		}
+		xp->maps[xp->nmaps++] = map;
+		xp->xmap[m] = (uint8_t)xp->nmaps;
+		if (direct[m] && map->type == BPF_MAP_TYPE_ARRAY)
+			xp->gslot[m] = (uint8_t)(XDP_SLOT_GLOBAL + nglobal++);
+	}
+	/* Stack, context, frame, then the global data slots; the rest are for lookups */
+	if (XDP_SLOT_GLOBAL + nglobal + VN_BPF_VALUE_SLOTS >= VN_BPF_MAX_REGIONS) {
+		vn_err("xdp '%s': uses %u global data maps, at most %u per program", xp->name,
+		       nglobal, VN_BPF_MAX_REGIONS - VN_BPF_VALUE_SLOTS - XDP_SLOT_GLOBAL - 1);
 		return -E2BIG;
 	}
 	return 0;
@@ -106,29 +158,32 @@ static int collect_prog_maps(struct vn_xdp_prog *xp, const struct vn_bpf_obj_pro
 static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int worker,
 		    uint64_t budget)
 {
-	int slot;
+	int slot, ret;
 
 	vn_bpf_run_ctx_init(&run->rc, run);
 	run->rc.budget = budget;
 	run->xp = xp;
 	run->worker = worker;
-	run->rnd = 0x9e3779b97f4a7c15ULL * (worker + 1) ^ (uintptr_t)run;
-	slot = vn_bpf_run_ctx_add_region(&run->rc, run->ctx_mem, sizeof(run->ctx_mem), 0);
-	if (slot < 0)
-		return slot;
-	run->rc.regions[slot].load = xdp_md_load;
-	slot = vn_bpf_run_ctx_add_region(&run->rc, run->ctx_mem, 0, 1);
-	if (slot < 0)
-		return slot;
+	ret = xdp_prng_seed(&run->rnd);
+	if (ret)
+		return ret;
+	slot = vn_bpf_run_ctx_add_computed(&run->rc, XDP_MD_SIZE, xdp_md_load, run);
+	if (slot != XDP_SLOT_CTX)
+		return slot < 0 ? slot : -EINVAL;
+	slot = vn_bpf_run_ctx_add_region(&run->rc, NULL, 0, 1);
+	if (slot != XDP_SLOT_PKT)
+		return slot < 0 ? slot : -EINVAL;
 	run->pkt_slot = (unsigned int)slot;
-	for (unsigned int m = 0; m < xp->nmaps; m++) {
-		const struct vn_map *map = xp->maps[m];
-		int wr = map->type != BPF_MAP_TYPE_DEVMAP &&
-			 !(map->map_flags & BPF_F_RDONLY_PROG);
+	for (unsigned int m = 0; m < xp->obj->nmaps; m++) {
+		const struct vn_map *map = xp->obj->maps[m].map;
 
-		slot = vn_bpf_run_ctx_add_region(&run->rc, map->values, map->arena_size, wr);
-		if (slot < 0)
-			return slot;
+		if (!xp->gslot[m])
+			continue;
+		/* in object order, as collect_prog_maps() numbered them */
+		slot = vn_bpf_run_ctx_add_region(&run->rc, map->values, map->value_size,
+						 prog_map_writable(map));
+		if (slot != xp->gslot[m])
+			return slot < 0 ? slot : -EINVAL;
 	}
 	return 0;
 }
@@ -137,7 +192,7 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 			  const struct vn_xdp_opts *opts)
 {
 	const struct vn_bpf_obj_prog *op = vn_bpf_obj_prog_find(xp->obj, prog_name);
-	struct vn_bpf_env env = { .map_resolve = xdp_map_resolve, .map_arg = xp->obj };
+	struct vn_bpf_env env = { .map_resolve = xdp_map_resolve, .map_arg = xp };
 	char log[256] = "";
 	int ret;
 
@@ -361,7 +416,7 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 	span = offload_span(pkt);
 	if (span)
 		memcpy(snap, vn_pkt_data(pkt), span);
-	r0 = vn_bpf_run(xp->prog, &run->rc, (uintptr_t)run->ctx_mem, &err);
+	r0 = vn_bpf_run(xp->prog, &run->rc, VN_BPF_VA(XDP_SLOT_CTX, 0), &err);
 	if (unlikely(err)) {
 		st->fault++;
 		VN_DATA_LOG("xdp '%s': run stopped: %d", xp->name, err);

@@ -120,6 +120,10 @@ struct vn_xdp_run;
  * @prog:	the validated program
  * @maps:	maps the program references (the only ones helpers accept)
  * @nmaps:	entries in @maps
+ * @xmap:	object map index -> index in @maps + 1 (0: not used); LD_IMM64
+ *		map references load VN_BPF_MAP_HANDLE(index in @maps)
+ * @gslot:	object map index -> the fixed region slot of its value for
+ *		direct value access (PSEUDO_MAP_IDX_VALUE), 0: none
  * @nworkers:	workers that may run it (worker ids 0..nworkers-1)
  * @runs:	one run context per worker
  * @stats:	one counter block per worker, written only by that worker
@@ -132,6 +136,8 @@ struct vn_xdp_prog {
 	struct vn_bpf_prog *prog;
 	struct vn_map *maps[VN_BPF_OBJ_MAPS_MAX];
 	unsigned int nmaps;
+	uint8_t xmap[VN_BPF_OBJ_MAPS_MAX];
+	uint8_t gslot[VN_BPF_OBJ_MAPS_MAX];
 	unsigned int nworkers;
 	struct vn_xdp_run *runs;
 	struct vn_xdp_stats *stats;

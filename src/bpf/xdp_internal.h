@@ -23,16 +23,15 @@
  * @xp:		program
  * @pkt:	frame being processed
  * @worker:	worker id
- * @pkt_slot:	region slot of the frame
+ * @pkt_slot:	region slot of the frame: offset 0 is pkt->buf[0], the
+ *		window is [data_meta, data_end)
  * @writable:	the frame may be written (not shared)
  * @meta_len:	bytes of metadata in front of the frame
  * @head_shift:	bytes the front moved during this run (> 0: grown)
  * @tail_moved:	adjust_tail changed the end
  * @redirect_set: a redirect helper chose a target
  * @redirect_port: the target
- * @rnd:	bpf_get_prandom_u32() state (xorshift64)
- * @ctx_mem:	address the program gets as its context (never read: loads
- *		go through the region callback)
+ * @rnd:	bpf_get_prandom_u32() state (xorshift64, seeded by getrandom())
  */
 struct vn_xdp_run {
 	struct vn_bpf_run_ctx rc;
@@ -47,8 +46,33 @@ struct vn_xdp_run {
 	bool redirect_set;
 	uint32_t redirect_port;
 	uint64_t rnd;
-	uint32_t ctx_mem[XDP_MD_SIZE / 4];
 };
+
+/* Fixed program-space slots of every XDP run context */
+#define XDP_SLOT_CTX	1	/* xdp_md, computed loads: r1 = VN_BPF_VA(1, 0) */
+#define XDP_SLOT_PKT	2	/* the frame buffer */
+#define XDP_SLOT_GLOBAL	3	/* first slot of direct-value (global data) maps */
+
+/**
+ * xdp_pkt_va() - Program-space address of a byte of the frame buffer
+ * @run:	run state
+ * @buf_off:	offset from pkt->buf
+ *
+ * Return: the VA
+ */
+static inline uint64_t xdp_pkt_va(const struct vn_xdp_run *run, uint32_t buf_off)
+{
+	(void)run;
+	return VN_BPF_VA(XDP_SLOT_PKT, buf_off);
+}
+
+/**
+ * xdp_prng_seed() - A fresh bpf_get_prandom_u32() state from getrandom()
+ * @state:	out: non-zero state
+ *
+ * Return: 0, or a negative errno when the kernel gives no random bytes
+ */
+int xdp_prng_seed(uint64_t *state);
 
 /**
  * xdp_set_pkt_region() - Point the frame region at the frame and its metadata

@@ -48,14 +48,15 @@ static uint64_t helper_sum(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 static uint64_t helper_read8(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 			     uint64_t r3, uint64_t r4, uint64_t r5)
 {
+	const void *p = vn_bpf_translate(rc, r1, 8, 0);
 	uint64_t v;
 
 	(void)r2; (void)r3; (void)r4; (void)r5;
-	if (vn_bpf_check_mem(rc, r1, 8, 0)) {
+	if (!p) {
 		vn_bpf_abort(rc, -EFAULT);
 		return 0;
 	}
-	memcpy(&v, (const void *)(uintptr_t)r1, 8);
+	memcpy(&v, p, 8);
 	return v;
 }
 
@@ -71,13 +72,17 @@ static uint64_t helper_abort(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2
 static uint64_t helper_fill(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 			    uint64_t r3, uint64_t r4, uint64_t r5)
 {
+	void *p;
+
 	(void)r4; (void)r5;
-	if (vn_bpf_check_mem(rc, r1, (size_t)r2, 1)) {
+	if (!r2)
+		return 0;
+	p = vn_bpf_translate(rc, r1, (size_t)r2, 1);
+	if (!p) {
 		vn_bpf_abort(rc, -EFAULT);
 		return 0;
 	}
-	if (r2)
-		memset((void *)(uintptr_t)r1, (int)r3, (size_t)r2);
+	memset(p, (int)r3, (size_t)r2);
 	return 0;
 }
 
@@ -333,6 +338,9 @@ static uint64_t run_prog(const struct vn_bpf_insn *prog, size_t n, const struct 
 #define RUN(rc, r1, err, ...)						\
 	({ const struct vn_bpf_insn _p[] = { __VA_ARGS__ };		\
 	   run_prog(_p, sizeof(_p) / sizeof(_p[0]), NULL, rc, r1, err); })
+#define RUN_ENV(e, rc, r1, err, ...)					\
+	({ const struct vn_bpf_insn _p[] = { __VA_ARGS__ };		\
+	   run_prog(_p, sizeof(_p) / sizeof(_p[0]), e, rc, r1, err); })
 
 static void test_validator_accepts(void **state)
 {
@@ -379,7 +387,7 @@ static void test_validator_accepts(void **state)
 	assert_int_equal(err, 0);
 }
 
-/* map_resolve() - "map" 3 is the value array below; anything else is unknown */
+/* map_resolve() - "map" 3 is the value array below, in slot 1; anything else is unknown */
 static uint64_t map_value[2] = { 0x1111, 0x2222 };
 
 static int map_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_imm,
@@ -389,7 +397,7 @@ static int map_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next
 	if (imm != 3)
 		return -ENOENT;
 	if (pseudo == VN_BPF_PSEUDO_MAP_VALUE || pseudo == VN_BPF_PSEUDO_MAP_IDX_VALUE)
-		*value = (uintptr_t)map_value + (uint64_t)(int64_t)next_imm;
+		*value = VN_BPF_VA(1, next_imm);
 	else
 		*value = 0xabcdef0012345678ull;
 	return 0;
@@ -414,7 +422,7 @@ static void test_validator_map_references(void **state)
 	/* the value pointer is only usable once the map registers its region */
 	run_prog(value_prog, 4, &e, &rc, 0, &err);
 	assert_int_equal(err, -EFAULT);
-	assert_true(vn_bpf_run_ctx_add_region(&rc, map_value, sizeof(map_value), 1) > 0);
+	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, map_value, sizeof(map_value), 1), 1);
 	assert_int_equal(run_prog(value_prog, 4, &e, &rc, 0, &err), 0x2222);
 	assert_int_equal(err, 0);
 	assert_int_equal(vn_bpf_prog_load(bad_prog, 3, &e, &p, log, sizeof(log)), -ENOENT);
@@ -435,7 +443,7 @@ static void test_validator_runtime_faults(void **state)
 	} m = { .ro = { 1 } };
 	uint8_t *pkt = m.pkt;
 	const uint8_t *ro = m.ro;
-	uint64_t p = (uintptr_t)pkt;
+	uint64_t p = VN_BPF_VA(1, 0), rova = VN_BPF_VA(2, 0);
 	int err;
 
 	(void)state;
@@ -453,11 +461,11 @@ static void test_validator_runtime_faults(void **state)
 	assert_int_equal(err, -EFAULT);
 	RUN(&rc, p, &err, MOV64_IMM(0, 0), ST(W, 1, 62, 0), EXIT());
 	assert_int_equal(err, -EFAULT);
-	RUN(&rc, (uintptr_t)ro, &err, LDX(B, 0, 1, 0), EXIT());
+	RUN(&rc, rova, &err, LDX(B, 0, 1, 0), EXIT());
 	assert_int_equal(err, 0);
-	RUN(&rc, (uintptr_t)ro, &err, MOV64_IMM(0, 0), ST(B, 1, 0, 0), EXIT());	/* read-only */
+	RUN(&rc, rova, &err, MOV64_IMM(0, 0), ST(B, 1, 0, 0), EXIT());	/* read-only */
 	assert_int_equal(err, -EFAULT);
-	RUN(&rc, (uintptr_t)ro, &err, MOV64_IMM(0, 0), MOV64_IMM(2, 1),
+	RUN(&rc, rova, &err, MOV64_IMM(0, 0), MOV64_IMM(2, 1),
 	    ATOMIC(DW, 1, 2, 0, VN_BPF_ADD), EXIT());
 	assert_int_equal(err, -EFAULT);
 	RUN(&rc, 0, &err, LDX(B, 0, 10, -513), EXIT());		/* below the frame */
@@ -467,6 +475,17 @@ static void test_validator_runtime_faults(void **state)
 	RUN(&rc, 0, &err, LDX(DW, 0, 1, 0), EXIT());		/* NULL */
 	assert_int_equal(err, -EFAULT);
 	RUN(&rc, 0, &err, LD_IMM64(1, (uintptr_t)&host_secret), LDX(DW, 0, 1, 0), EXIT());
+	assert_int_equal(err, -EFAULT);
+	RUN(&rc, 0, &err, LD_IMM64(1, (uintptr_t)pkt), LDX(DW, 0, 1, 0), EXIT());	/* host */
+	assert_int_equal(err, -EFAULT);
+	/* crossing regions: an offset past a region never carries into the next slot */
+	RUN(&rc, 0, &err, LD_IMM64(1, VN_BPF_VA(1, UINT32_MAX)), LDX(B, 0, 1, 0), EXIT());
+	assert_int_equal(err, -EFAULT);
+	RUN(&rc, 0, &err, LD_IMM64(1, VN_BPF_VA(1, UINT32_MAX - 1)), LDX(W, 0, 1, 0), EXIT());
+	assert_int_equal(err, -EFAULT);
+	RUN(&rc, 0, &err, LD_IMM64(1, VN_BPF_VA(3, 0)), LDX(B, 0, 1, 0), EXIT());	/* unused */
+	assert_int_equal(err, -EFAULT);
+	RUN(&rc, p, &err, ALU64_IMM(ADD, 1, 64), LDX(B, 0, 1, 0), EXIT());	/* pkt end */
 	assert_int_equal(err, -EFAULT);
 	RUN(&rc, 0, &err, LD_IMM64(1, UINT64_MAX - 2), LDX(DW, 0, 1, 0), EXIT());	/* wraps */
 	assert_int_equal(err, -EFAULT);
@@ -539,8 +558,12 @@ static void test_validator_helper_pointers(void **state)
 	assert_int_equal(err, -EFAULT);
 	RUN(&rc, 0, &err, CALL(3), EXIT());
 	assert_int_equal(err, -EPERM);
-	assert_int_equal(vn_bpf_check_mem(&rc, 0, 0, 1), 0);
-	assert_int_equal(vn_bpf_check_mem(&rc, UINT64_MAX, 2, 0), -EFAULT);
+	assert_null(vn_bpf_translate(&rc, 0, 0, 1));
+	assert_null(vn_bpf_translate(&rc, 0, 1, 0));
+	assert_null(vn_bpf_translate(&rc, UINT64_MAX, 2, 0));
+	/* r10 is a program-space address; the stack's host bytes are inside rc */
+	assert_ptr_equal(vn_bpf_translate(&rc, VN_BPF_VA(0, sizeof(rc.stack) - 8), 8, 1),
+			 rc.stack + sizeof(rc.stack) - 8);
 }
 
 static void test_validator_stack_never_leaks(void **state)
@@ -590,22 +613,24 @@ static int ctx_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r, si
 static void test_validator_computed_region(void **state)
 {
 	static struct vn_bpf_run_ctx rc;
-	uint32_t ctx[6] = { 0 };
+	uint64_t ctx;
 	int slot, err;
 
 	(void)state;
 	vn_bpf_run_ctx_init(&rc, NULL);
-	slot = vn_bpf_run_ctx_add_region(&rc, ctx, sizeof(ctx), 0);
+	slot = vn_bpf_run_ctx_add_computed(&rc, 24, ctx_load, NULL);
 	assert_true(slot > 0);
-	rc.regions[slot].load = ctx_load;
-	assert_int_equal(RUN(&rc, (uintptr_t)ctx, &err, LDX(W, 0, 1, 4), EXIT()), 1004);
+	ctx = VN_BPF_VA(slot, 0);
+	assert_int_equal(RUN(&rc, ctx, &err, LDX(W, 0, 1, 4), EXIT()), 1004);
 	assert_int_equal(err, 0);
-	RUN(&rc, (uintptr_t)ctx, &err, LDX(B, 0, 1, 4), EXIT());
+	RUN(&rc, ctx, &err, LDX(B, 0, 1, 4), EXIT());
 	assert_int_equal(err, -EACCES);
-	RUN(&rc, (uintptr_t)ctx, &err, MOV64_IMM(0, 0), ST(W, 1, 0, 1), EXIT());
+	RUN(&rc, ctx, &err, LDX(W, 0, 1, 24), EXIT());		/* past the context */
+	assert_int_equal(err, -EFAULT);
+	RUN(&rc, ctx, &err, MOV64_IMM(0, 0), ST(W, 1, 0, 1), EXIT());
 	assert_int_equal(err, -EFAULT);
 	/* helpers never get direct access to computed regions */
-	assert_int_equal(vn_bpf_check_mem(&rc, (uintptr_t)ctx, 4, 0), -EFAULT);
+	assert_null(vn_bpf_translate(&rc, ctx, 4, 0));
 }
 
 static void test_validator_region_table(void **state)
@@ -613,21 +638,40 @@ static void test_validator_region_table(void **state)
 	static struct vn_bpf_run_ctx rc;
 	uint8_t buf[8];
 	unsigned int i;
+	uint64_t va;
 
 	(void)state;
 	vn_bpf_run_ctx_init(&rc, NULL);
 	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, (void *)(UINTPTR_MAX - 3), 8, 0), -EINVAL);
-	for (i = 1; i < VN_BPF_MAX_REGIONS; i++)
+	/* offsets are 32 bits: a region of 4 GiB or more is refused */
+	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, buf, (size_t)UINT32_MAX + 1, 0), -EINVAL);
+	/* fixed slots stop short of the ones lookups need */
+	for (i = 1; i + VN_BPF_VALUE_SLOTS < VN_BPF_MAX_REGIONS; i++)
 		assert_int_equal(vn_bpf_run_ctx_add_region(&rc, buf, sizeof(buf), 0), (int)i);
 	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, buf, sizeof(buf), 0), -ENOSPC);
-	assert_int_equal(vn_bpf_run_ctx_set_region(&rc, 0, buf, 8, 1), -EINVAL);
-	assert_int_equal(vn_bpf_run_ctx_set_region(&rc, 3, buf, 4, 1), 0);
-	assert_int_equal(vn_bpf_check_mem(&rc, (uintptr_t)buf, 4, 1), 0);
-	assert_int_equal(vn_bpf_check_mem(&rc, (uintptr_t)buf + 4, 4, 1), -EFAULT);
+	assert_int_equal(vn_bpf_run_ctx_set_window(&rc, 0, buf, 0, 8, 1), -EINVAL);
+	assert_int_equal(vn_bpf_run_ctx_set_window(&rc, 3, buf, 2, 4, 1), 0);
+	/* the window [2, 6) of slot 3, base = buf */
+	assert_ptr_equal(vn_bpf_translate(&rc, VN_BPF_VA(3, 2), 4, 1), buf + 2);
+	assert_null(vn_bpf_translate(&rc, VN_BPF_VA(3, 1), 1, 0));
+	assert_null(vn_bpf_translate(&rc, VN_BPF_VA(3, 6), 1, 0));
+	assert_null(vn_bpf_translate(&rc, VN_BPF_VA(3, 3), 4, 0));
+	assert_int_equal(vn_bpf_run_ctx_set_window(&rc, 3, buf, UINT32_MAX, 4, 1), -EINVAL);
+	/* a slot that is not fixed is no window */
+	assert_int_equal(vn_bpf_run_ctx_set_window(&rc, i, buf, 0, 4, 1), -EINVAL);
+	/* lookup slots: exactly the value's bytes, nothing beside them */
+	va = vn_bpf_run_ctx_map_value(&rc, buf + 2, 4, 0);
+	assert_int_equal(va >> 32, i + 1);
+	assert_ptr_equal(vn_bpf_translate(&rc, va, 4, 0), buf + 2);
+	assert_null(vn_bpf_translate(&rc, va, 5, 0));
+	assert_null(vn_bpf_translate(&rc, va - 1, 1, 0));
+	assert_null(vn_bpf_translate(&rc, va, 1, 1));	/* read-only value */
+	assert_int_equal(vn_bpf_run_ctx_map_value(&rc, NULL, 4, 1), 0);
 	vn_bpf_run_ctx_truncate(&rc, 3);
-	assert_int_equal(vn_bpf_check_mem(&rc, (uintptr_t)buf, 8, 0), 0);
-	assert_int_equal(vn_bpf_check_mem(&rc, (uintptr_t)buf, 8, 1), -EFAULT);
-	assert_int_equal(vn_bpf_run_ctx_set_region(&rc, 3, buf, 4, 1), -EINVAL);
+	assert_non_null(vn_bpf_translate(&rc, VN_BPF_VA(2, 0), 8, 0));
+	assert_null(vn_bpf_translate(&rc, VN_BPF_VA(2, 0), 8, 1));
+	assert_null(vn_bpf_translate(&rc, VN_BPF_VA(3, 2), 1, 0));
+	assert_int_equal(vn_bpf_run_ctx_set_window(&rc, 3, buf, 0, 4, 1), -EINVAL);
 	vn_bpf_run_ctx_truncate(&rc, 0);
 	assert_int_equal(rc.nregions, 1);
 }
@@ -648,20 +692,62 @@ static void test_validator_dropped_region(void **state)
 	vn_bpf_run_ctx_init(&rc, NULL);
 	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, a, sizeof(a), 0), 1);
 	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, b, sizeof(b), 0), 2);
-	assert_int_equal(vn_bpf_run(p, &rc, (uintptr_t)b, &err), 2);
+	assert_int_equal(vn_bpf_run(p, &rc, VN_BPF_VA(2, 0), &err), 2);
 	assert_int_equal(err, 0);
 	/* slot 2 still holds b's bounds in the table, but it is gone */
 	vn_bpf_run_ctx_truncate(&rc, 2);
-	vn_bpf_run(p, &rc, (uintptr_t)b, &err);
+	vn_bpf_run(p, &rc, VN_BPF_VA(2, 0), &err);
 	assert_int_equal(err, -EFAULT);
 	/* another context that never had b, running the same program */
 	vn_bpf_run_ctx_init(&other, NULL);
 	assert_int_equal(vn_bpf_run_ctx_add_region(&other, a, sizeof(a), 0), 1);
-	vn_bpf_run(p, &other, (uintptr_t)b, &err);
+	vn_bpf_run(p, &other, VN_BPF_VA(2, 0), &err);
 	assert_int_equal(err, -EFAULT);
-	assert_int_equal(vn_bpf_run(p, &other, (uintptr_t)a, &err), 1);
+	assert_int_equal(vn_bpf_run(p, &other, VN_BPF_VA(1, 0), &err), 1);
 	assert_int_equal(err, 0);
 	vn_bpf_prog_free(p);
+}
+
+/* helper_lookup() - a lookup-like helper: the VA of value[r1 & 3], 8 bytes */
+static uint64_t lookup_values[4] = { 10, 11, 12, 13 };
+
+static uint64_t helper_lookup(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			      uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r2; (void)r3; (void)r4; (void)r5;
+	return vn_bpf_run_ctx_map_value(rc, &lookup_values[r1 & 3], 8, 1);
+}
+
+static void test_validator_value_pointers(void **state)
+{
+	static const vn_bpf_helper_fn h[] = { NULL, helper_lookup };
+	static const struct vn_bpf_env e = { .helpers = h, .nhelpers = 2 };
+	static struct vn_bpf_run_ctx rc;
+	int err;
+
+	(void)state;
+	vn_bpf_run_ctx_init(&rc, NULL);
+	/* the value reads and writes through its VA */
+	assert_int_equal(RUN_ENV(&e, &rc, 0, &err, MOV64_IMM(1, 1), CALL(1), MOV64_REG(6, 0),
+				 ST(DW, 6, 0, 99), LDX(DW, 0, 6, 0), EXIT()), 99);
+	assert_int_equal(err, 0);
+	assert_int_equal(lookup_values[1], 99);
+	/* the neighbouring value, 8 bytes on, is not reachable from it */
+	RUN_ENV(&e, &rc, 0, &err, MOV64_IMM(1, 1), CALL(1), LDX(DW, 0, 0, 8), EXIT());
+	assert_int_equal(err, -EFAULT);
+	RUN_ENV(&e, &rc, 0, &err, MOV64_IMM(1, 1), CALL(1), LDX(DW, 0, 0, -8), EXIT());
+	assert_int_equal(err, -EFAULT);
+	/* a VA kept from an earlier run does not survive it */
+	assert_int_equal(RUN_ENV(&e, &rc, 0, &err, MOV64_IMM(1, 2), CALL(1), EXIT()) >> 32,
+			 rc.nfixed + 1);
+	RUN_ENV(&e, &rc, 0, &err, LD_IMM64(1, VN_BPF_VA(rc.nfixed, 0)), LDX(DW, 0, 1, 0),
+		EXIT());
+	assert_int_equal(err, -EFAULT);
+	/* two lookups, two slots: each pointer keeps its own value */
+	assert_int_equal(RUN_ENV(&e, &rc, 0, &err, MOV64_IMM(1, 0), CALL(1), MOV64_REG(6, 0),
+				 MOV64_IMM(1, 3), CALL(1), LDX(DW, 0, 0, 0), LDX(DW, 1, 6, 0),
+				 ALU64_IMM(MUL, 1, 100), ALU64_REG(ADD, 0, 1), EXIT()), 1013);
+	assert_int_equal(err, 0);
 }
 
 int main(void)
@@ -679,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_validator_computed_region),
 		cmocka_unit_test(test_validator_region_table),
 		cmocka_unit_test(test_validator_dropped_region),
+		cmocka_unit_test(test_validator_value_pointers),
 	};
 
 	int fails;

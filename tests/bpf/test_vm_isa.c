@@ -349,7 +349,7 @@ static uint64_t run_one(const struct isa_case *c, const struct engine *e, uint8_
 	struct vn_bpf_prog *p;
 	char log[256];
 	uint64_t r0;
-	int lerr;
+	int lerr, slot;
 
 	memcpy(mem, isa_mem_init, sizeof(isa_mem_init));
 	lerr = vn_bpf_prog_load(c->prog, asm_len(c->prog, MAXP), &env, &p, log, sizeof(log));
@@ -360,8 +360,9 @@ static uint64_t run_one(const struct isa_case *c, const struct engine *e, uint8_
 	/* a dirty stack (from anything before init) must not show through */
 	memset(rc.stack, 0xa5, sizeof(rc.stack));
 	vn_bpf_run_ctx_init(&rc, NULL);
-	assert_true(vn_bpf_run_ctx_add_region(&rc, mem, sizeof(isa_mem_init), 1) > 0);
-	r0 = vn_bpf_run(p, &rc, (uintptr_t)mem, err);
+	slot = vn_bpf_run_ctx_add_region(&rc, mem, sizeof(isa_mem_init), 1);
+	assert_true(slot > 0);
+	r0 = vn_bpf_run(p, &rc, VN_BPF_VA(slot, 0), err);
 	vn_bpf_prog_free(p);
 	return r0;
 }
@@ -414,13 +415,14 @@ static void *thread_runner(void *arg)
 {
 	static struct vn_bpf_run_ctx rcs[2];
 	struct vn_bpf_run_ctx *rc = &rcs[(uintptr_t)arg];
-	int i, err;
+	int i, err, slot;
 
 	vn_bpf_run_ctx_init(rc, NULL);
-	if (vn_bpf_run_ctx_add_region(rc, thread_counter, sizeof(thread_counter), 1) < 0)
+	slot = vn_bpf_run_ctx_add_region(rc, thread_counter, sizeof(thread_counter), 1);
+	if (slot < 0)
 		return (void *)1;
 	for (i = 0; i < 20000; i++) {
-		vn_bpf_run(thread_prog, rc, (uintptr_t)thread_counter, &err);
+		vn_bpf_run(thread_prog, rc, VN_BPF_VA(slot, 0), &err);
 		if (err)
 			return (void *)1;
 	}
