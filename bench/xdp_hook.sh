@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# xdp_hook.sh - ns per frame through the switch with XDP programs at its ports, as ratios
-# to the same switch without a program, measured in one run (bench/xdp_hook.c).
+# xdp_hook.sh - ns per frame through the switch with XDP programs at its ports, interpreted
+# and as JIT code, and the hook cost of each (over the no-program peer) as a ratio JIT/interpreter,
+# measured in one run (bench/xdp_hook.c).
 #
 # Usage: bench/xdp_hook.sh BUILD_DIR [FRAMES]
 # On a shared 2-core machine expect 10-20% noise between runs.

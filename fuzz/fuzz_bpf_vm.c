@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct vn_bpf_run_ctx rc;
 	const struct vn_bpf_env env = {
 		.helpers = fz_helpers, .nhelpers = 3, .map_resolve = fz_resolve,
-		.max_insns = 4096, .budget = BUDGET,
+		.max_insns = 4096, .budget = BUDGET, .flags = VN_BPF_F_INTERP,
 	};
 	size_t n = size / sizeof(struct vn_bpf_insn);
 	struct vn_bpf_insn *insns;

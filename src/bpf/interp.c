@@ -333,6 +333,7 @@ static uint64_t interp(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 		[OPC(JMP, K, JA)] = &&ja,
 		[OPC(JMP32, K, JA)] = &&ja32,
 		[OPC(JMP, K, CALL)] = &&call,
+		[OPC(JMP, X, CALL)] = &&callx,
 		[OPC(JMP, K, EXIT)] = &&exit,
 		[VN_BPF_LD_IMM64] = &&ld_imm64,
 		TBL_MEM(B, 1) TBL_MEM(H, 2) TBL_MEM(W, 4) TBL_MEM(DW, 8)
@@ -520,6 +521,21 @@ call_helper:
 		goto out;
 	}
 	NEXT();
+callx:	/* the register names a helper; ids outside the table abort */
+	{
+		vn_bpf_helper_fn fn = vn_bpf_callx_helper(p, DST);
+
+		if (unlikely(!fn)) {
+			e = -EINVAL;
+			goto out;
+		}
+		reg[0] = fn(rc, reg[1], reg[2], reg[3], reg[4], reg[5]);
+	}
+	if (unlikely(rc->abort_err)) {
+		e = rc->abort_err;
+		goto out;
+	}
+	NEXT();
 call:	/* local: helper calls were decoded to call_helper */
 	/* BPF-to-BPF: a fresh zeroed 512-byte frame below the caller's */
 	if (unlikely(depth + 1 >= VN_BPF_MAX_FRAMES)) {
@@ -580,6 +596,24 @@ out:
  */
 uint64_t vn_bpf_run_args(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 			 const uint64_t *args, unsigned int nargs, int *err)
+{
+	if (p->jit)
+		return vn_bpf_jit_run(p, rc, args, nargs, err);
+	return interp(p, rc, args, nargs, err, NULL);
+}
+
+/**
+ * vn_bpf_interp_run() - Run a program in the interpreter, JIT code or not
+ * @p:		validated program
+ * @rc:		run context
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args (at most 5)
+ * @err:	out: as for vn_bpf_run()
+ *
+ * Return: r0 at the final EXIT; 0 when *@err is set
+ */
+uint64_t vn_bpf_interp_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			   const uint64_t *args, unsigned int nargs, int *err)
 {
 	return interp(p, rc, args, nargs, err, NULL);
 }

@@ -23,6 +23,7 @@
 #include "bpf/vm.h"
 #include "bpf/vm_internal.h"
 #include "core/compiler.h"
+#include "core/log.h"
 
 #define SLOT_HI		0x01	/* second slot of a LD_IMM64 */
 #define SLOT_FUNC	0x02	/* first instruction of a function */
@@ -160,6 +161,12 @@ static int decode_jmp(struct vctx *v, size_t i)
 			return reject(v, i, "reserved fields set in JA");
 		return 0;
 	case VN_BPF_CALL:
+		if (!is32 && x) {
+			/* callx: dst holds a helper id, checked against the table at run time */
+			if (in->src || in->off || in->imm || !reg_read_ok(in->dst))
+				return reject(v, i, "malformed CALLX");
+			return 0;
+		}
 		if (is32 || x || in->dst || in->off)
 			return reject(v, i, "malformed CALL");
 		if (in->src == VN_BPF_CALL_HELPER) {
@@ -496,6 +503,8 @@ static void insn_regs(const struct vn_bpf_insn *in, uint16_t *rd, uint16_t *wr)
 			*rd = REG(0);
 		} else if (op == VN_BPF_CALL) {
 			*wr = REG(0);	/* r1-r5 are clobbered: see pass_dataflow() */
+			if (x)
+				*rd = REG(in->dst);	/* callx */
 		} else if (op != VN_BPF_JA) {
 			*rd = REG(in->dst);
 			if (x)
@@ -634,6 +643,42 @@ static int validate(struct vctx *v, unsigned int *max_depth)
 	return err;
 }
 
+static int jit_enabled = 1;
+
+/**
+ * vn_bpf_jit_set_enabled() - Choose the default engine for programs loaded next
+ * @on:		1: JIT where the CPU supports it (the default), 0: interpreter
+ */
+void vn_bpf_jit_set_enabled(int on)
+{
+	__atomic_store_n(&jit_enabled, !!on, __ATOMIC_RELAXED);
+}
+
+/**
+ * vn_bpf_prog_jited() - Does a program run as native code?
+ * @p:		program
+ *
+ * Return: 1 for JIT code, 0 for the interpreter
+ */
+int vn_bpf_prog_jited(const struct vn_bpf_prog *p)
+{
+	return p->jit != NULL;
+}
+
+/* engine_choose() - JIT the program unless told not to; fall back to the interpreter */
+static void engine_choose(struct vn_bpf_prog *p, unsigned int flags)
+{
+	static struct vn_ratelimit rl;
+	int err;
+
+	if ((flags & VN_BPF_F_INTERP) || !__atomic_load_n(&jit_enabled, __ATOMIC_RELAXED))
+		return;
+	err = vn_bpf_jit_compile(p, !!(flags & VN_BPF_F_HARDEN));
+	if (err && vn_log_ratelimit(&rl))
+		vn_warn("bpf: JIT failed (%s), program of %zu insns runs in the interpreter",
+			strerror(-err), p->n);
+}
+
 /**
  * vn_bpf_prog_load() - Validate instructions and build a program
  * @insns:	instruction slots (copied)
@@ -697,6 +742,7 @@ int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 	err = vn_bpf_interp_prepare(p);
 	if (err)
 		goto fail;
+	engine_choose(p, v.env->flags);
 	*out = p;
 	err = 0;
 	p = NULL;
@@ -721,5 +767,6 @@ void vn_bpf_prog_free(struct vn_bpf_prog *p)
 	free(p->insns);
 	free(p->helpers);
 	free(p->exec);
+	vn_bpf_jit_free(p);
 	free(p);
 }

@@ -98,6 +98,7 @@ typedef int (*vn_bpf_region_load_fn)(struct vn_bpf_run_ctx *rc,
  * @budget:	instructions per run (0: VN_BPF_BUDGET)
  * @nargs:	argument registers r1..r<nargs> written at entry (0 or 1: r1
  *		only, as XDP; at most 5); runs pass them to vn_bpf_run_args()
+ * @flags:	VN_BPF_F_*: engine choice and hardening
  */
 struct vn_bpf_env {
 	const vn_bpf_helper_fn *helpers;
@@ -107,7 +108,11 @@ struct vn_bpf_env {
 	uint32_t max_insns;
 	uint64_t budget;
 	unsigned int nargs;
+	unsigned int flags;
 };
+
+#define VN_BPF_F_INTERP		0x1	/* never JIT this program */
+#define VN_BPF_F_HARDEN		0x2	/* untrusted: blind JIT constants */
 
 /**
  * struct vn_bpf_prog - a validated program, immutable after load
@@ -119,6 +124,7 @@ struct vn_bpf_env {
  * @budget:	instructions per run
  * @max_depth:	deepest BPF-to-BPF call chain, in frames (1 = no calls)
  * @exec:	the interpreter's decoded copy of @insns (private to interp.c)
+ * @jit:	native code, or NULL to interpret (private to jit_x86.c)
  */
 struct vn_bpf_prog {
 	struct vn_bpf_insn *insns;
@@ -128,6 +134,7 @@ struct vn_bpf_prog {
 	uint64_t budget;
 	unsigned int max_depth;
 	void *exec;
+	struct vn_bpf_jit *jit;
 };
 
 /*
@@ -196,6 +203,16 @@ struct vn_bpf_region {
 };
 
 /**
+ * struct vn_bpf_jit_state - what JIT code keeps per run, reached from the run context
+ * @rsp:	native stack pointer at entry, to unwind from any depth
+ * @depth:	current BPF-to-BPF call depth
+ */
+struct vn_bpf_jit_state {
+	uint64_t rsp;
+	uint32_t depth;
+};
+
+/**
  * struct vn_bpf_run_ctx - per-run (per-thread) state of the VM
  * @regions:	program address space, by slot (see above); slot 0 is the stack
  * @nregions:	used slots: a VA whose slot is >= this faults
@@ -216,6 +233,7 @@ struct vn_bpf_region {
  * @stack_dirty: every stack byte below this offset is zero; stores and
  *		helper writes into the stack lower it, and a run zeroes only
  *		[stack_dirty, top) instead of whole frames (the VM's business)
+ * @jit:	JIT code's per-run state (the VM's business)
  * @stack:	the frames, highest frame first (frame 0 at the top)
  */
 struct vn_bpf_run_ctx {
@@ -232,6 +250,7 @@ struct vn_bpf_run_ctx {
 	uint64_t t0;
 	uint64_t clock_units;
 	uint32_t stack_dirty;
+	struct vn_bpf_jit_state jit;
 	uint8_t stack[VN_BPF_MAX_FRAMES * VN_BPF_STACK_SIZE] __attribute__((aligned(16)));
 };
 
@@ -250,6 +269,27 @@ struct vn_bpf_run_ctx {
 int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 		     const struct vn_bpf_env *env, struct vn_bpf_prog **out,
 		     char *log, size_t log_sz);
+
+/**
+ * vn_bpf_prog_jited() - Does a program run as native code?
+ * @p:		program
+ *
+ * Return: 1 for JIT code, 0 for the interpreter
+ */
+int vn_bpf_prog_jited(const struct vn_bpf_prog *p);
+
+/**
+ * vn_bpf_jit_set_enabled() - Choose the default engine for programs loaded next
+ * @on:		1: JIT where the CPU supports it (the default), 0: interpreter
+ */
+void vn_bpf_jit_set_enabled(int on);
+
+/**
+ * vn_bpf_jit_supported() - Can this host run JIT code?
+ *
+ * Return: 1 on x86-64 with BMI2, else 0
+ */
+int vn_bpf_jit_supported(void);
 
 /**
  * vn_bpf_prog_free() - Free a program from vn_bpf_prog_load()

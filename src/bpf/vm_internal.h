@@ -77,4 +77,59 @@ int vn_bpf_translate_slow(struct vn_bpf_run_ctx *rc, uint64_t va,
  */
 int vn_bpf_interp_prepare(struct vn_bpf_prog *p);
 
+/**
+ * vn_bpf_interp_run() - Run a program in the interpreter (interp.c)
+ * @p:		validated program
+ * @rc:		run context
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args
+ * @err:	out: as for vn_bpf_run()
+ *
+ * Return: r0, 0 when *@err is set
+ */
+uint64_t vn_bpf_interp_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			   const uint64_t *args, unsigned int nargs, int *err);
+
+/**
+ * vn_bpf_jit_compile() - Translate a validated program to x86-64 (jit_x86.c)
+ * @p:		program with final insns
+ * @harden:	blind constants (untrusted program)
+ *
+ * Return: 0 with p->jit set, -EOPNOTSUPP on an unsupported host, -ENOMEM,
+ * or -E2BIG when the code does not fit
+ */
+int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden);
+
+/**
+ * vn_bpf_jit_free() - Unmap a program's native code (jit_x86.c)
+ * @p:		program
+ */
+void vn_bpf_jit_free(struct vn_bpf_prog *p);
+
+/**
+ * vn_bpf_jit_run() - Run a program's native code (jit_x86.c)
+ * @p:		program with p->jit
+ * @rc:		run context
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args
+ * @err:	out: as for vn_bpf_run()
+ *
+ * Return: r0, 0 when *@err is set
+ */
+uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			const uint64_t *args, unsigned int nargs, int *err);
+
+/**
+ * vn_bpf_callx_helper() - The helper a callx register names, or NULL
+ * @p:		program
+ * @id:		register value
+ *
+ * Return: the helper, NULL for an id past the table or without a helper
+ */
+static inline vn_bpf_helper_fn vn_bpf_callx_helper(const struct vn_bpf_prog *p,
+						   uint64_t id)
+{
+	return id < p->nhelpers ? p->helpers[id] : NULL;
+}
+
 #endif /* VN_BPF_VM_INTERNAL_H */

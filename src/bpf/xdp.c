@@ -257,6 +257,7 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 		       xp->name, op->n);
 		return -ENOMEM;
 	}
+	env.flags = opts->vm_flags;
 	ret = vn_bpf_prog_load(op->insns, op->n, &env, &xp->prog, log, sizeof(log));
 	vn_bpf_owner_uncharge(opts->owner, op->n * VALIDATE_BYTES_PER_INSN);
 	if (ret) {
@@ -569,4 +570,15 @@ void vn_xdp_stats_sum(const struct vn_xdp_prog *xp, struct vn_xdp_stats *out)
 			memcpy(&v, (const uint8_t *)&xp->stats[w] + off, sizeof(v));
 			*(uint64_t *)((uint8_t *)out + off) += v;
 		}
+}
+
+/**
+ * vn_xdp_prog_jited() - Does the program run as JIT code?
+ * @xp:		program
+ *
+ * Return: 1 for JIT code, 0 for the interpreter
+ */
+int vn_xdp_prog_jited(const struct vn_xdp_prog *xp)
+{
+	return vn_bpf_prog_jited(xp->prog);
 }

@@ -184,6 +184,7 @@ struct vn_xdp_prog {
  * @cpu_burst:	units the owner may spend at once before @cpu_rate applies
  *		(the token bucket's depth; 0 with @cpu_rate: 10 * @budget)
  * @class:	helper allow-list (enum vn_xdp_class)
+ * @vm_flags:	VN_BPF_F_* for the program (engine, hardening)
  */
 struct vn_xdp_opts {
 	struct vn_bpf_owner *owner;
@@ -193,6 +194,7 @@ struct vn_xdp_opts {
 	uint64_t cpu_rate;
 	uint64_t cpu_burst;
 	enum vn_xdp_class class;
+	unsigned int vm_flags;
 };
 
 /**
@@ -222,6 +224,14 @@ int vn_xdp_prog_open_mem(const void *buf, size_t len, const char *name,
  */
 int vn_xdp_prog_open_file(const char *path, const char *prog_name,
 			  const struct vn_xdp_opts *opts, struct vn_xdp_prog **out);
+
+/**
+ * vn_xdp_prog_jited() - Does the program run as JIT code?
+ * @xp:		program
+ *
+ * Return: 1 for JIT code, 0 for the interpreter
+ */
+int vn_xdp_prog_jited(const struct vn_xdp_prog *xp);
 
 /**
  * vn_xdp_prog_close() - Free a program, its object and maps

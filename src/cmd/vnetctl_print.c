@@ -256,12 +256,12 @@ static void print_help(struct json_object *arr)
 /* xdp list: one row per attachment, its counters summed over the workers */
 static void print_xdp(struct json_object *arr)
 {
-	static const char *const hdr[] = { "PORT", "DIR", "PROGRAM", "PASS", "DROP", "TX",
-		"REDIRECT", "ABORTED", "MEM", "MAPS" };
+	static const char *const hdr[] = { "PORT", "DIR", "PROGRAM", "ENGINE", "PASS", "DROP",
+		"TX", "REDIRECT", "ABORTED", "MEM", "MAPS" };
 	struct vnetctl_table t;
 	size_t i;
 
-	vnetctl_table_init(&t, 10, 0x1f8u, hdr);
+	vnetctl_table_init(&t, 11, 0x3f0u, hdr);
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i), *c = NULL, *maps = NULL;
 		char n[5][24], mem[32], list[512], prog[160];
@@ -274,7 +274,7 @@ static void print_xdp(struct json_object *arr)
 		snprintf(prog, sizeof(prog), "%s%s", jstr(e, "prog") ?: "-",
 			 json_object_get_boolean(json_object_object_get(e, "segment_first")) ?
 			 " (segment-first)" : "");
-		const char *row[] = { jstr(e, "port"), jstr(e, "dir"), prog,
+		const char *row[] = { jstr(e, "port"), jstr(e, "dir"), prog, jstr(e, "engine"),
 			jint_s(c, "xdp_pass", n[0], sizeof(n[0])),
 			jint_s(c, "xdp_drop", n[1], sizeof(n[1])),
 			jint_s(c, "xdp_tx", n[2], sizeof(n[2])),

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "core/cpulist.h"
+#include "bpf/vm.h"
 #include "core/log.h"
 #include "ctl/ctl.h"
 #include "port/port.h"
@@ -59,6 +60,7 @@
  * @nxdp:	entries in @xdp
  * @xdp_mem:	--xdp-mem-limit bytes (0: the switch's default)
  * @xdp_budget:	--xdp-budget instructions (0: the switch's default)
+ * @jit:	--jit=on|off: XDP programs as x86-64 code or interpreted
  */
 struct vnetd_opts {
 	const char *ports[VNETD_PORTS_MAX];
@@ -77,6 +79,7 @@ struct vnetd_opts {
 	unsigned int nxdp;
 	size_t xdp_mem;
 	unsigned int xdp_budget;
+	bool jit;
 };
 
 _Static_assert(VN_CPULIST_MAX == VN_SW_WORKERS_MAX, "--cpus fills vn_sw_config.cpus");
@@ -119,6 +122,8 @@ static const char usage_text[] =
 "      --xdp-budget N     units an XDP program may spend per frame: one per\n"
 "                         instruction plus its helpers' work (default\n"
 "                         100000); past it the frame is aborted\n"
+"      --jit=on|off       compile XDP programs to x86-64 code (default on\n"
+"                         where the CPU supports it) or interpret them\n"
 "  -s, --socket PATH      serve the control protocol (vnetctl) on this\n"
 "                         unix socket\n"
 "  -c, --config FILE      run the control commands in FILE at start (one\n"
@@ -250,7 +255,7 @@ static int parse_uint(const char *opt, const char *s, unsigned long min, unsigne
 static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 {
 	enum { OPT_AGING = 256, OPT_BUSY_POLL, OPT_PIDFILE, OPT_XDP_MEM, OPT_XDP_BUDGET,
-	       OPT_POLL_US, OPT_CPUS };
+	       OPT_POLL_US, OPT_CPUS, OPT_JIT };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "workers", required_argument, NULL, 'w' },
@@ -264,6 +269,7 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 		{ "xdp", required_argument, NULL, 'x' },
 		{ "xdp-mem-limit", required_argument, NULL, OPT_XDP_MEM },
 		{ "xdp-budget", required_argument, NULL, OPT_XDP_BUDGET },
+		{ "jit", required_argument, NULL, OPT_JIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -273,6 +279,7 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->jit = true;
 	o->workers = 1;
 	o->aging = 300;
 	o->verbose = 1;
@@ -346,6 +353,16 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 		case OPT_XDP_BUDGET:
 			if (parse_uint("--xdp-budget", optarg, 100, 1000000, &o->xdp_budget))
 				return -EINVAL;
+			break;
+		case OPT_JIT:
+			if (!strcmp(optarg, "on")) {
+				o->jit = true;
+			} else if (!strcmp(optarg, "off")) {
+				o->jit = false;
+			} else {
+				fprintf(stderr, "vnetd: --jit takes on or off, not '%s'\n", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'v':
 			o->verbose++;
@@ -621,6 +638,9 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? 0 : 1;
 	vn_log_set_sink(log_sink);
+	vn_bpf_jit_set_enabled(o.jit);
+	if (o.jit && !vn_bpf_jit_supported())
+		vn_warn("vnetd: no JIT for this CPU (x86-64 with BMI2): XDP programs are interpreted");
 	vn_log_set_level(o.verbose == 0 ? VN_LOG_WARN : o.verbose == 1 ? VN_LOG_INFO :
 			 VN_LOG_DEBUG);
 

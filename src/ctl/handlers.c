@@ -747,6 +747,7 @@ static int xdp_one(const struct vn_sw_xdp_info *info, void *arg)
 			       json_object_new_boolean(info->flags & VN_SW_XDP_SEGMENT_FIRST));
 	json_object_object_add(o, "redirect",
 			       json_object_new_string(info->redirect ? info->redirect : "all"));
+	json_object_object_add(o, "engine", json_object_new_string(info->jited ? "jit" : "interp"));
 	json_object_object_add(o, "mem_used", json_object_new_int64((int64_t)info->mem_used));
 	json_object_object_add(o, "mem_limit", json_object_new_int64((int64_t)info->mem_limit));
 	for (unsigned int i = 0; i < VN_XDP_NSTATS; i++) {

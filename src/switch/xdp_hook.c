@@ -593,6 +593,8 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir di
 	pthread_mutex_unlock(&sw->ctl);
 	opts.class = o->class;
 	opts.owner = &x->owner;
+	/* the hook runs other people's programs: JIT constants are blinded */
+	opts.vm_flags = VN_BPF_F_HARDEN;
 	/* Loaded and validated before the port is even looked at: a bad
 	 * object changes nothing */
 	rc = prog_load(o->from_fd ? o->fd : -1, obj_path, section, &opts, &x->xp);
@@ -723,6 +725,7 @@ int vn_sw_xdp_foreach(struct vn_sw *sw, int (*cb)(const struct vn_sw_xdp_info *i
 			info.path = x->path;
 			info.flags = x->flags;
 			info.redirect = x->redirect_all ? NULL : x->redirect;
+			info.jited = vn_xdp_prog_jited(x->xp);
 			vn_xdp_stats_sum(x->xp, &info.stats);
 			info.mem_used = __atomic_load_n(&x->owner.mem_used, __ATOMIC_RELAXED);
 			info.mem_limit = x->owner.mem_limit;

@@ -97,6 +97,7 @@ struct vn_sw_xdp;
  * @flags:	VN_SW_XDP_* flags it was attached with
  * @redirect:	its redirect list ("none", or port names separated by ','),
  *		NULL when it may redirect to every port
+ * @jited:	the program runs as JIT code (else in the interpreter)
  * @stats:	the program's counters, summed over the workers
  * @mem_used:	bytes charged to the attachment
  * @mem_limit:	its cap
@@ -110,6 +111,7 @@ struct vn_sw_xdp_info {
 	const char *path;
 	unsigned int flags;
 	const char *redirect;
+	int jited;
 	struct vn_xdp_stats stats;
 	size_t mem_used;
 	size_t mem_limit;

@@ -54,6 +54,7 @@
 #define JA32(i)			I(VN_BPF_JMP32 | VN_BPF_JA, 0, 0, 0, i)
 #define CALL(id)		I(VN_BPF_JMP | VN_BPF_CALL, 0, VN_BPF_CALL_HELPER, 0, id)
 #define CALL_LOCAL(rel)		I(VN_BPF_JMP | VN_BPF_CALL, 0, VN_BPF_CALL_LOCAL, 0, rel)
+#define CALLX(reg)		I(VN_BPF_JMP | VN_BPF_X | VN_BPF_CALL, reg, 0, 0, 0)
 #define EXIT()			I(VN_BPF_JMP | VN_BPF_EXIT, 0, 0, 0, 0)
 
 /**

@@ -205,6 +205,11 @@ static const struct bad_case bad_cases[] = {
 			"r4 read before" },
 	/* 57 */ { "subprogram falls off the end", { CALL_LOCAL(1), EXIT(), MOV64_IMM(0, 1) }, 0,
 			-EINVAL, "subprogram" },
+	/* 58 */ { "callx with an imm", { MOV64_IMM(1, 1), I(VN_BPF_JMP | VN_BPF_X | VN_BPF_CALL,
+			1, 0, 0, 1), EXIT() }, 0, -EINVAL, "malformed CALLX" },
+	/* 59 */ { "callx on an unwritten register", { CALLX(3), EXIT() }, 0, -EINVAL,
+			"r3 read before" },
+	/* 60 */ { "callx register r11", { CALLX(11), EXIT() }, 0, -EINVAL, "malformed CALLX" },
 };
 
 static void test_validator_rejects(void **state)
@@ -285,17 +290,46 @@ static void test_validator_long_call_chain(void **state)
 	free(prog);
 }
 
+/* every run-time test runs once per engine: this is the group's VN_BPF_F_* */
+static unsigned int engine_flags;
+
+static int group_interp(void **state)
+{
+	(void)state;
+	engine_flags = VN_BPF_F_INTERP;
+	return 0;
+}
+
+static int group_jit(void **state)
+{
+	(void)state;
+	engine_flags = 0;
+	return 0;
+}
+
+static int group_jit_hardened(void **state)
+{
+	(void)state;
+	engine_flags = VN_BPF_F_HARDEN;
+	return 0;
+}
+
 /* run_prog() - load (must pass) and run with r1 = @r1 in @rc */
 static uint64_t run_prog(const struct vn_bpf_insn *prog, size_t n, const struct vn_bpf_env *e,
 			 struct vn_bpf_run_ctx *rc, uint64_t r1, int *err)
 {
+	struct vn_bpf_env ee = e ? *e : env;
 	struct vn_bpf_prog *p;
 	char log[256];
 	uint64_t r0;
-	int lerr = vn_bpf_prog_load(prog, n, e ? e : &env, &p, log, sizeof(log));
+	int lerr;
 
+	ee.flags |= engine_flags;
+	lerr = vn_bpf_prog_load(prog, n, &ee, &p, log, sizeof(log));
 	if (lerr)
 		fail_msg("rejected: %s", log);
+	if (vn_bpf_prog_jited(p) != (!(engine_flags & VN_BPF_F_INTERP) && vn_bpf_jit_supported()))
+		fail_msg("program not in the engine under test");
 	r0 = vn_bpf_run(p, rc, r1, err);
 	vn_bpf_prog_free(p);
 	return r0;
@@ -461,6 +495,11 @@ static void test_validator_runtime_faults(void **state)
 	/* a callee cannot reach below its own frame either */
 	RUN(&rc, 0, &err, CALL_LOCAL(1), EXIT(), LDX(B, 0, 10, -513), EXIT());
 	assert_int_equal(err, -EFAULT);
+	/* callx to an id with no helper, or past the table */
+	RUN(&rc, 0, &err, MOV64_IMM(1, 0), CALLX(1), EXIT());
+	assert_int_equal(err, -EINVAL);
+	RUN(&rc, 0, &err, MOV64_IMM(1, 1000), CALLX(1), EXIT());
+	assert_int_equal(err, -EINVAL);
 	/* after an abort the context still works */
 	assert_int_equal(RUN(&rc, p, &err, ST(B, 1, 5, 7), LDX(B, 0, 1, 5), EXIT()), 7);
 	assert_int_equal(err, 0);
@@ -637,6 +676,38 @@ static void test_validator_region_table(void **state)
 	assert_int_equal(rc.nregions, 1);
 }
 
+/* A region dropped from a context is unreachable, whatever earlier runs of the program hit */
+static void test_validator_dropped_region(void **state)
+{
+	static struct vn_bpf_run_ctx rc, other;
+	static uint8_t a[16] = { 1 }, b[16] = { 2 };
+	const struct vn_bpf_insn prog[] = { LDX(B, 0, 1, 0), EXIT() };
+	struct vn_bpf_env ee = env;
+	struct vn_bpf_prog *p;
+	int err;
+
+	(void)state;
+	ee.flags |= engine_flags;
+	assert_int_equal(vn_bpf_prog_load(prog, 2, &ee, &p, NULL, 0), 0);
+	vn_bpf_run_ctx_init(&rc, NULL);
+	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, a, sizeof(a), 0), 1);
+	assert_int_equal(vn_bpf_run_ctx_add_region(&rc, b, sizeof(b), 0), 2);
+	assert_int_equal(vn_bpf_run(p, &rc, VN_BPF_VA(2, 0), &err), 2);
+	assert_int_equal(err, 0);
+	/* slot 2 still holds b's bounds in the table, but it is gone */
+	vn_bpf_run_ctx_truncate(&rc, 2);
+	vn_bpf_run(p, &rc, VN_BPF_VA(2, 0), &err);
+	assert_int_equal(err, -EFAULT);
+	/* another context that never had b, running the same program */
+	vn_bpf_run_ctx_init(&other, NULL);
+	assert_int_equal(vn_bpf_run_ctx_add_region(&other, a, sizeof(a), 0), 1);
+	vn_bpf_run(p, &other, VN_BPF_VA(2, 0), &err);
+	assert_int_equal(err, -EFAULT);
+	assert_int_equal(vn_bpf_run(p, &other, VN_BPF_VA(1, 0), &err), 1);
+	assert_int_equal(err, 0);
+	vn_bpf_prog_free(p);
+}
+
 /* helper_lookup() - a lookup-like helper: the VA of value[r1 & 3], 8 bytes */
 static uint64_t lookup_values[4] = { 10, 11, 12, 13 };
 
@@ -693,8 +764,14 @@ int main(void)
 		cmocka_unit_test(test_validator_stack_never_leaks),
 		cmocka_unit_test(test_validator_computed_region),
 		cmocka_unit_test(test_validator_region_table),
+		cmocka_unit_test(test_validator_dropped_region),
 		cmocka_unit_test(test_validator_value_pointers),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int fails;
+
+	fails = cmocka_run_group_tests_name("interpreter", tests, group_interp, NULL);
+	fails += cmocka_run_group_tests_name("jit", tests, group_jit, NULL);
+	fails += cmocka_run_group_tests_name("jit-hardened", tests, group_jit_hardened, NULL);
+	return fails;
 }

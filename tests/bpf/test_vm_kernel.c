@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* test_vm_kernel.c - the interpreter against the Linux kernel on random programs
+/* test_vm_kernel.c - both engines against the Linux kernel on random programs
  *
  * The kernel is the reference eBPF implementation. Each case is a random
  * straight-and-forward-branching program: r0-r9 loaded with random 64-bit
@@ -8,7 +8,8 @@
  * jumps, stack loads/stores (incl. sign-extending loads) and atomics,
  * counted loops and BPF-to-BPF calls to a random subprogram, and finally
  * every register and the stack area folded into r0. The program runs in the kernel
- * (BPF_PROG_TEST_RUN on a socket filter) and in vn_bpf_run(); the kernel's
+ * (BPF_PROG_TEST_RUN on a socket filter), in the interpreter, the JIT and
+ * the hardened JIT (all 64 bits of r0 compared between ours); the kernel's
  * return value is 32 bits wide, so each case runs twice, once returning the
  * fold's low half and once its high half. Needs root (suite e2e).
  * VN_BPF_DUMP_DIR=dir also writes the first 16 programs there (the seeds in
@@ -335,16 +336,24 @@ static int kernel_run(const struct gen *g, uint32_t *ret, char *log, size_t log_
 	return 0;
 }
 
-static uint64_t vm_run(const struct gen *g, int *err)
+/* vm_run() - run a case in one of our engines (VN_BPF_F_INTERP or the JIT) */
+static uint64_t vm_run(const struct gen *g, unsigned int flags, int *err)
 {
+	const struct vn_bpf_env env = { .flags = flags };
 	static struct vn_bpf_run_ctx rc;
 	struct vn_bpf_prog *p;
 	char log[256];
 	uint64_t r0;
 
-	*err = vn_bpf_prog_load(g->in, g->n, NULL, &p, log, sizeof(log));
+	*err = vn_bpf_prog_load(g->in, g->n, &env, &p, log, sizeof(log));
 	if (*err) {
 		print_error("vm rejected: %s\n", log);
+		return 0;
+	}
+	if (vn_bpf_prog_jited(p) != (!(flags & VN_BPF_F_INTERP) && vn_bpf_jit_supported())) {
+		print_error("vm: not the engine asked for\n");
+		*err = -ENOEXEC;
+		vn_bpf_prog_free(p);
 		return 0;
 	}
 	vn_bpf_run_ctx_init(&rc, NULL);
@@ -381,8 +390,8 @@ static void test_vm_kernel_random_isa(void **state)
 		for (half = 0; half < 2; half++) {
 			struct gen g;
 			uint32_t kret = 0;
-			uint64_t vret;
-			int kerr, verr;
+			uint64_t vret, jret;
+			int kerr, verr, jerr, e;
 
 			gen_prog(&g, base + (uint64_t)c, half);
 			if (getenv("VN_BPF_DUMP_DIR") && !half && c < 16)
@@ -393,11 +402,17 @@ static void test_vm_kernel_random_isa(void **state)
 			if (kerr)
 				fail_msg("case %d: kernel refused (%d): %s", c, kerr,
 					 klog + (strlen(klog) > 2000 ? strlen(klog) - 2000 : 0));
-			vret = vm_run(&g, &verr);
-			if (verr || (uint32_t)vret != kret)
-				fail_msg("case %d half %d (seed 0x%llx): vm 0x%llx err %d, kernel 0x%x",
-					 c, half, (unsigned long long)(base + (uint64_t)c),
-					 (unsigned long long)vret, verr, kret);
+			for (e = 0; e < 2; e++) {
+				vret = vm_run(&g, e ? VN_BPF_F_HARDEN : VN_BPF_F_INTERP, &verr);
+				jret = vm_run(&g, 0, &jerr);
+				if (verr || (uint32_t)vret != kret || jerr || jret != vret)
+					fail_msg("case %d half %d (seed 0x%llx): %s 0x%llx err %d, "
+						 "jit 0x%llx err %d, kernel 0x%x", c, half,
+						 (unsigned long long)(base + (uint64_t)c),
+						 e ? "hardened jit" : "interp",
+						 (unsigned long long)vret, verr,
+						 (unsigned long long)jret, jerr, kret);
+			}
 			compared++;
 		}
 	}

@@ -53,6 +53,15 @@ check "bad memory hex"         1 "memory"    "$EXIT0" "1g"
 check "garbage ELF"            1 "no executable section" "7f 45 4c 46 01 02 03" --elf
 check "unknown option"         1 "usage"     "$EXIT0" --frobnicate
 check "two memory arguments"   1 "usage"     "$EXIT0" "00" "11"
+# both engines, and callx (the register names helper 5, as the suite's callx test)
+CALLX="b7 01 00 00 ff ff ff ff b7 02 00 00 05 00 00 00 8d 02 00 00 00 00 00 00 b7 00 00 00 02 00 00 00 $EXIT0"
+for eng in --jit --interp; do
+	check "ldxw $eng"              0 "44332211"  "61 10 00 00 00 00 00 00 $EXIT0" "11 22 33 44 55" $eng
+	check "callx $eng"             0 "2"         "$CALLX" $eng
+	check "callx to no helper $eng" 1 "callx" "b7 02 00 00 07 00 00 00 8d 02 00 00 00 00 00 00 $EXIT0" $eng
+	check "runaway loop $eng"      1 "budget exhausted" "b7 00 00 00 00 00 00 00 05 00 ff ff 00 00 00 00 $EXIT0" --budget 1000 $eng
+	check "budget below a straight program $eng" 1 "budget exhausted" "b7 00 00 00 00 00 00 00 b7 00 00 00 00 00 00 00 $EXIT0" --budget 2 $eng
+done
 
 # a real clang-built object: int f(int *p) { return *p * 3; }
 printf 'int f(int *p) { return *p * 3; }\n' > "$tmp/t.c"
@@ -66,6 +75,33 @@ else
 	echo "FAIL $n ELF file with --repeat: '$out' $(cat "$tmp/stderr")"
 	fails=$((fails + 1))
 fi
+
+# --xdp: a clang-built XDP object with its map, on a frame from a file, both engines
+xdpo="$build/tests/bpf/progs/xdp2.bpf.o"
+printf '\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00\x45\x00' > "$tmp/frame"
+head -c 48 /dev/zero >> "$tmp/frame"
+for eng in --jit --interp; do
+	n=$((n + 1))
+	out=$("$run" --xdp "$xdpo" --data "$tmp/frame" --repeat 100 $eng 2>"$tmp/stderr" </dev/null) || true
+	# xdp2 swaps the MACs and answers XDP_TX (3)
+	if [[ "$out" == "Return value: 3 (XDP_TX), duration (average): "*" ns, engine: "* ]] &&
+	   [[ "$out" == *"02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00"* ]]; then
+		echo "ok $n --xdp $eng"
+	else
+		echo "FAIL $n --xdp $eng: '$out' $(cat "$tmp/stderr")"
+		fails=$((fails + 1))
+	fi
+done
+[ "$("$run" --xdp "$xdpo" --data "$tmp/frame" --interp | head -1 | sed 's/.*engine: //')" = interp ] ||
+	{ echo "FAIL --interp engine"; fails=$((fails + 1)); }
+check "--xdp without --data"   1 "needs --data" "" --xdp "$xdpo"
+check "--xdp missing object"   1 "cannot load" "" --xdp "$tmp/nonexistent.o" --data "$tmp/frame"
+printf 'short' > "$tmp/short"
+check "--xdp short frame"      1 "14 to"     "" --xdp "$xdpo" --data "$tmp/short"
+check "--xdp missing frame"    1 "cannot open the frame" "" --xdp "$xdpo" --data "$tmp/nonexistent"
+head -c 70000 /dev/zero > "$tmp/huge"
+check "--xdp frame past the limit" 1 "14 to"  "" --xdp "$xdpo" --data "$tmp/huge"
+check "--xdp with a program too" 1 "needs --data" "" --xdp "$xdpo" --data "$tmp/frame" --prog "$tmp/t.o"
 
 echo "$n checks, $fails failed"
 [ "$fails" = 0 ]

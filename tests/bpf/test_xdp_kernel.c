@@ -2,7 +2,8 @@
 /* test_xdp_kernel.c - differential tests: the same XDP objects in the kernel and in vnetd
  *
  * Each clang-built program of tests/bpf/progs is loaded into the kernel with
- * libbpf (needs CAP_BPF: suite e2e, run as root) and into vnetd's runtime.
+ * libbpf (needs CAP_BPF: suite e2e, run as root) and into vnetd's runtime,
+ * once in the interpreter and once as hardened JIT code.
  * The same frames go through both, the kernel's via BPF_PROG_TEST_RUN
  * (bpf_prog_test_run_opts with data_in/data_out); the verdict, the output
  * bytes and, at the end, every map's contents must be equal. Per-CPU maps
@@ -29,6 +30,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/vm.h"
 #include "bpf/xdp.h"
 #include "core/csum.h"
 #include "core/pool.h"
@@ -217,14 +219,33 @@ static void kern_open(struct kern *k, const char *file, const char *prog)
 	assert_true(k->prog_fd >= 0);
 }
 
+/* each test runs once per engine: the group's VN_BPF_F_* */
+static unsigned int engine_flags;
+
+static int group_interp(void **state)
+{
+	(void)state;
+	engine_flags = VN_BPF_F_INTERP;
+	return 0;
+}
+
+static int group_jit(void **state)
+{
+	(void)state;
+	engine_flags = VN_BPF_F_HARDEN;
+	return 0;
+}
+
 static struct vn_xdp_prog *vn_open(const char *file, const char *prog)
 {
-	struct vn_xdp_opts o = { .nworkers = 1 };
+	struct vn_xdp_opts o = { .nworkers = 1, .vm_flags = engine_flags };
 	struct vn_xdp_prog *xp = NULL;
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s", progs_dir, file);
 	assert_int_equal(vn_xdp_prog_open_file(path, prog, &o, &xp), 0);
+	assert_int_equal(vn_xdp_prog_jited(xp),
+			 !(engine_flags & VN_BPF_F_INTERP) && vn_bpf_jit_supported());
 	return xp;
 }
 
@@ -471,7 +492,8 @@ int main(int argc, char **argv)
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 	if (vn_pool_create("xdp-kernel", 8, &pool))
 		return 1;
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	ret = cmocka_run_group_tests_name("interpreter", tests, group_interp, NULL);
+	ret += cmocka_run_group_tests_name("jit", tests, group_jit, NULL);
 	vn_pool_destroy(pool);
 	return ret;
 }

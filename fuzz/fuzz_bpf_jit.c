@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/* fuzz_bpf_jit.c - libFuzzer: the JIT against the interpreter on valid programs
+ *
+ * The input is eBPF instruction slots. A program the validator accepts is
+ * loaded three times (interpreter, JIT, JIT with blinded constants) and
+ * each copy runs on the same 64-byte packet and 32-byte map value, with a
+ * small budget and helpers that read, write and abort. To see the whole
+ * register file, the program is first rewritten (instrument()): r2-r9 are
+ * zeroed at entry (as they already are), and every EXIT of the main
+ * function jumps to an epilogue that stores r0-r9 at r10-8..r10-80 before
+ * exiting, so the stack's top holds the final registers. Invariants: the
+ * error codes are equal; without an error r0-r9, the packet and the map value
+ * are equal too (after -ETIME the JIT may stop at the head of the block
+ * the interpreter stopped inside, so bytes may differ); the guard bytes
+ * around the packet never change; no run takes more than a bound.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bpf/vm.h"
+
+#define GUARD	32
+#define PKT	64
+#define RUN_NS_MAX	(2ull * 1000 * 1000 * 1000)	/* 20000 insns: far below */
+
+static uint64_t fz_sum(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+		       uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)rc;
+	return r1 ^ r2 ^ r3 ^ r4 ^ r5;
+}
+
+/* fz_memset() - (ptr, len, byte): a helper that writes program memory */
+static uint64_t fz_memset(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	void *p;
+
+	(void)r4; (void)r5;
+	if (!r2)
+		return 0;
+	if (r2 > 4096 || !(p = vn_bpf_translate(rc, r1, (size_t)r2, 1))) {
+		vn_bpf_abort(rc, -EFAULT);
+		return 0;
+	}
+	memset(p, (int)r3, (size_t)r2);
+	return r2;
+}
+
+/* fz_abort() - stops the program when r1 is odd */
+static uint64_t fz_abort(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			 uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r2; (void)r3; (void)r4; (void)r5;
+	if (r1 & 1)
+		vn_bpf_abort(rc, -EPERM);
+	return r1 >> 1;
+}
+
+static uint64_t fz_map[4];
+/* one packet buffer for every engine: pointer values, and so r0, agree */
+static uint8_t fz_pkt[PKT + 2 * GUARD];
+
+static int fz_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_imm,
+		      uint64_t *value)
+{
+	(void)arg;
+	if (imm != 0)
+		return -ENOENT;
+	/* the map's values are slot 2 (the packet is slot 1); the map is a handle */
+	if (pseudo == 2 || pseudo == 6)
+		*value = VN_BPF_VA(2, 0) + (uint64_t)(int64_t)next_imm;
+	else
+		*value = VN_BPF_MAP_HANDLE(0);
+	return 0;
+}
+
+static const vn_bpf_helper_fn fz_helpers[] = { NULL, fz_sum, fz_memset, fz_abort };
+
+/**
+ * struct outcome - what one engine left behind
+ * @r0:		return value
+ * @err:	run error
+ * @regs:	r0-r9 at the final EXIT (instrumented programs)
+ * @pkt:	the packet with its guards
+ * @map:	the map value
+ */
+struct outcome {
+	uint64_t r0;
+	int err;
+	uint64_t regs[10];
+	uint8_t pkt[PKT + 2 * GUARD];
+	uint64_t map[4];
+};
+
+#define PRE	8	/* mov r2..r9, 0 */
+#define EPI	11	/* ten stores and EXIT */
+
+static struct vn_bpf_insn mk(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
+{
+	struct vn_bpf_insn in = { .code = code, .dst = dst, .src = src, .off = off, .imm = imm };
+
+	return in;
+}
+
+/**
+ * instrument() - Copy @n slots into @out with the register dump (see above)
+ * @in:		program
+ * @n:		slots
+ * @out:	room for n + PRE + EPI slots
+ *
+ * Return: slots written, or 0 when a main-function EXIT is too far from
+ * the epilogue for a 16-bit jump
+ */
+static size_t instrument(const struct vn_bpf_insn *in, size_t n, struct vn_bpf_insn *out)
+{
+	size_t f1 = n, i, o = 0;
+
+	/* the main function ends where the first subprogram starts */
+	for (i = 0; i < n; i++) {
+		if (in[i].code == (VN_BPF_JMP | VN_BPF_CALL) && in[i].src == VN_BPF_CALL_LOCAL) {
+			int64_t t = (int64_t)i + 1 + in[i].imm;
+
+			if (t > (int64_t)i && (size_t)t < f1)
+				f1 = (size_t)t;
+		}
+		if (in[i].code == VN_BPF_LD_IMM64)
+			i++;
+	}
+	for (i = 2; i <= 9; i++)
+		out[o++] = mk(VN_BPF_ALU64 | VN_BPF_MOV | VN_BPF_K, (uint8_t)i, 0, 0, 0);
+	for (i = 0; i < f1; i++) {
+		struct vn_bpf_insn x = in[i];
+
+		if (x.code == (VN_BPF_JMP | VN_BPF_EXIT)) {
+			int64_t d = (int64_t)f1 - (int64_t)i - 1;
+
+			if (d > INT16_MAX)
+				return 0;
+			x = mk(VN_BPF_JMP | VN_BPF_JA, 0, 0, (int16_t)d, 0);
+		} else if (x.code == (VN_BPF_JMP | VN_BPF_CALL) && x.src == VN_BPF_CALL_LOCAL &&
+			   (int64_t)i + 1 + x.imm >= (int64_t)f1) {
+			x.imm += EPI;	/* the epilogue now sits between */
+		}
+		out[o++] = x;
+	}
+	for (i = 0; i < 10; i++)
+		out[o++] = mk(VN_BPF_STX | VN_BPF_MEM | VN_BPF_DW, VN_BPF_REG_FP, (uint8_t)i,
+			      (int16_t)(-8 * (int)(i + 1)), 0);
+	out[o++] = mk(VN_BPF_JMP | VN_BPF_EXIT, 0, 0, 0, 0);
+	for (i = f1; i < n; i++)
+		out[o++] = in[i];
+	return o;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* run_engine() - load with @flags and run; 0, or -1 when the load failed */
+static int run_engine(const struct vn_bpf_insn *insns, size_t n, unsigned int flags,
+		      struct outcome *o)
+{
+	static struct vn_bpf_run_ctx rc;
+	const struct vn_bpf_env env = {
+		.helpers = fz_helpers, .nhelpers = 4, .map_resolve = fz_resolve,
+		.max_insns = 4096, .budget = 20000, .flags = flags,
+	};
+	struct vn_bpf_prog *p;
+	uint64_t t0;
+	char log[256];
+	int err;
+
+	err = vn_bpf_prog_load(insns, n, &env, &p, log, sizeof(log));
+	if (err) {
+		if (err != -EINVAL && err != -ENOENT)
+			abort();
+		return -1;
+	}
+	/* the JIT was asked for and this host has one: it must be used */
+	if (!(flags & VN_BPF_F_INTERP) && vn_bpf_jit_supported() && !vn_bpf_prog_jited(p))
+		abort();
+	memset(fz_pkt, 0xee, sizeof(fz_pkt));
+	for (int i = 0; i < PKT; i++)
+		fz_pkt[GUARD + i] = (uint8_t)(i * 7);
+	memset(fz_map, 0x5a, sizeof(fz_map));
+	vn_bpf_run_ctx_init(&rc, NULL);
+	vn_bpf_run_ctx_add_region(&rc, fz_pkt + GUARD, PKT, 1);
+	vn_bpf_run_ctx_add_region(&rc, fz_map, sizeof(fz_map), 1);
+	t0 = mono_ns();
+	o->r0 = vn_bpf_run(p, &rc, VN_BPF_VA(1, 0), &o->err);
+	if (mono_ns() - t0 > RUN_NS_MAX)
+		abort();
+	memcpy(o->pkt, fz_pkt, sizeof(fz_pkt));
+	for (int r = 0; r < 10; r++)
+		memcpy(&o->regs[r], rc.stack + sizeof(rc.stack) - 8 * (r + 1), 8);
+	memcpy(o->map, fz_map, sizeof(fz_map));
+	vn_bpf_prog_free(p);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned int engines[] = { 0, VN_BPF_F_HARDEN };
+	static struct outcome ref, got;
+	size_t n = size / sizeof(struct vn_bpf_insn);
+	struct vn_bpf_insn *insns, *raw;
+	int regs = 1;
+
+	if (n == 0 || n > 4096 - PRE - EPI)
+		return 0;
+	raw = malloc(n * sizeof(*raw));
+	insns = malloc((n + PRE + EPI) * sizeof(*insns));
+	memcpy(raw, data, n * sizeof(*raw));
+	{
+		size_t m = instrument(raw, n, insns);
+
+		/* the dump changes nothing the program does, but must validate too */
+		if (m && !run_engine(insns, m, VN_BPF_F_INTERP, &ref)) {
+			n = m;
+		} else {
+			memcpy(insns, raw, n * sizeof(*raw));
+			regs = 0;
+			if (run_engine(insns, n, VN_BPF_F_INTERP, &ref)) {
+				free(raw);
+				free(insns);
+				return 0;
+			}
+		}
+	}
+	free(raw);
+	if (ref.err && ref.err != -EFAULT && ref.err != -ETIME && ref.err != -EPERM &&
+	    ref.err != -EINVAL)
+		abort();
+	for (size_t e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
+		/* a program one engine accepts, the other accepts */
+		if (run_engine(insns, n, engines[e], &got))
+			abort();
+		if (got.err != ref.err)
+			abort();
+		if (!ref.err && (got.r0 != ref.r0 || memcmp(got.pkt, ref.pkt, sizeof(ref.pkt)) ||
+				 memcmp(got.map, ref.map, sizeof(ref.map))))
+			abort();
+		if (!ref.err && regs && memcmp(got.regs, ref.regs, sizeof(ref.regs)))
+			abort();
+		/* nothing outside the regions moved, in any engine */
+		for (int i = 0; i < GUARD; i++)
+			if (got.pkt[i] != 0xee || got.pkt[GUARD + PKT + i] != 0xee)
+				abort();
+	}
+	free(insns);
+	return 0;
+}
