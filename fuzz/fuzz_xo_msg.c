@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* fuzz_xo_msg.c - libFuzzer target: the guest XDP offload protocol stream (xdp-offload) */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "ctl/xo_conn.h"
 #include "ctl/xo_proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,9 +47,68 @@ static void check_msg(const struct vn_xo_msg *m, const uint8_t *payload, uint32_
 		abort();
 }
 
+/**
+ * handler() - Answer requests as a server would: a value, or a refusal
+ * @ctx:	unused
+ * @req:	request
+ * @reply:	reply
+ * @scratch:	reply data
+ *
+ * Return: 0 or -ENOENT
+ */
+static int handler(void *ctx, const struct vn_xo_msg *req, struct vn_xo_msg *reply,
+		   uint8_t *scratch)
+{
+	(void)ctx;
+	if (req->type != VN_XO_MAP_LOOKUP)
+		return -ENOENT;
+	memcpy(scratch, req->key.p, req->key.n);
+	reply->type = VN_XO_R_VALUE;
+	reply->value.p = scratch;
+	reply->value.n = req->key.n;
+	return 0;
+}
+
+/**
+ * through_conn() - Feed the bytes to a connection over a socketpair
+ * @data:	stream
+ * @size:	its length
+ */
+static void through_conn(const uint8_t *data, size_t size)
+{
+	struct vn_xo_conn c;
+	uint8_t sink[4096];
+	int sv[2];
+
+	if (size > 65536 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return;
+	if (vn_xo_conn_init(&c, sv[0], 1000, 20, 0)) {
+		close(sv[1]);
+		return;
+	}
+	if (size && write(sv[1], data, size) != (ssize_t)size)
+		abort();
+	shutdown(sv[1], SHUT_WR);
+	for (int i = 0; i < 8; i++) {
+		int in = vn_xo_conn_input(&c, (uint64_t)i * 1000000, handler, NULL);
+		int fl = vn_xo_conn_flush(&c);
+
+		while (recv(sv[1], sink, sizeof(sink), MSG_DONTWAIT) > 0)
+			;
+		if (in < 0 || fl < 0)
+			break;
+	}
+	if (c.rejected > c.requests + 1 || c.bad_input > c.rejected)
+		abort();
+	vn_xo_conn_close(&c);
+	close(sv[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t off = 0;
+
+	through_conn(data, size);
 
 	/* the input is a stream: take messages one after another, as vnetd does */
 	for (int i = 0; i < 64 && off < size; i++) {
