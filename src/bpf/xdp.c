@@ -168,6 +168,8 @@ static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int
 	run->rc.budget = budget;
 	run->rc.time_cap_ns = time_cap_ns;
 	run->cpu_tokens = (int64_t)xp->cpu_burst;
+	/* the bucket is full now: refills count from here */
+	run->cpu_last_ns = vn_mono_ns();
 	run->xp = xp;
 	run->worker = worker;
 	ret = xdp_prng_seed(&run->rnd);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "bpf/xdp.h"
@@ -220,6 +221,17 @@ static void test_cost_owner_budget(void **state)
 	st = stats(xp);
 	assert_int_equal(st.timeout, 3);
 	assert_int_equal(st.throttled, 7);
+	vn_xdp_prog_close(xp);
+	/* the first time the bucket runs dry it refills for the time since the
+	 * program was loaded (full): a fast rate never throttles a frame that
+	 * comes after a pause */
+	o = (struct vn_xdp_opts){ .budget = BUDGET, .cpu_rate = 1000000000, .cpu_burst = 20000 };
+	xp = load("spin.bpf.o", &o);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(run_len(xp, 64), XDP_PASS);
+	usleep(2000);	/* 2 ms at 1e9 units/s refill far more than the bucket holds */
+	assert_int_equal(run_len(xp, 64), XDP_PASS);
+	assert_int_equal(stats(xp).throttled, 0);
 	vn_xdp_prog_close(xp);
 	/* a rate past what the refill arithmetic holds is refused */
 	o = (struct vn_xdp_opts){ .cpu_rate = VN_XDP_CPU_RATE_MAX + 1 };
