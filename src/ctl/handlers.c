@@ -183,35 +183,6 @@ static struct json_object *port_json(struct vn_ctl *ctl, const struct vn_port *p
 	return o;
 }
 
-/**
- * name_taken() - Refuse a spec whose name= a port of this switch already has
- * @sw:		switch
- * @spec:	port spec (a malformed one is left to vn_sw_port_add() to explain)
- * @msg:	"port name 'x' is already used by port 0"
- * @msglen:	its size
- *
- * Checked before anything is opened: the tap of the existing port would
- * otherwise answer TUNSETIFF with EBUSY, read as another process's tap.
- *
- * Return: 0, or -EEXIST with @msg set
- */
-static int name_taken(struct vn_sw *sw, const char *spec, char *msg, size_t msglen)
-{
-	struct vn_port_args a;
-	const struct vn_port *p;
-	const char *name;
-
-	if (vn_port_args_parse(spec, &a))
-		return 0;
-	name = vn_port_arg(&a, "name");
-	p = name ? vn_sw_port_find(sw, name) : NULL;
-	if (!p)
-		return 0;
-	snprintf(msg, msglen, "port name '%s' is already used by port %u", name,
-		 (unsigned int)p->id);
-	return -EEXIST;
-}
-
 static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
 		      char *msg, size_t msglen)
 {
@@ -223,19 +194,8 @@ static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_
 
 	if (json_object_object_get_ex(args, "worker", &w))
 		worker = json_object_get_int(w);
-	/* refused before anything is opened: a worker the switch does not have */
-	if (worker >= (int)vn_sw_workers(ctl->sw)) {
-		if (vn_sw_workers(ctl->sw) == 1)
-			snprintf(msg, msglen, "worker %d does not exist: vnetd has one worker, 0",
-				 worker);
-		else
-			snprintf(msg, msglen, "worker %d does not exist: vnetd has workers 0-%u",
-				 worker, vn_sw_workers(ctl->sw) - 1);
-		return -EINVAL;
-	}
-	ret = name_taken(ctl->sw, spec, msg, msglen);
-	if (ret)
-		return ret;
+	/* a name in use or a worker the switch does not have is refused by
+	 * vn_sw_port_add() before anything is opened; its reason is captured */
 	ret = vn_sw_port_add(ctl->sw, spec, worker, &port);
 	if (ret) {
 		/* the port layer logged the reason (captured); else only errno is known */
