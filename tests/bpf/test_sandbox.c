@@ -109,13 +109,19 @@ static void test_sandbox_no_address_leaks(void **state)
 {
 	struct vn_xdp_prog *xp = load("xdp_leak");
 	struct vn_pkt *pkt = frame(udp4, sizeof(udp4));
-	uint64_t w[NWORDS];
+	uint64_t w[NWORDS], ptrs[NPTRS];
 
 	(void)state;
 	for (unsigned int worker = 0; worker < 2; worker++) {
 		assert_int_equal(vn_xdp_run(xp, pkt, worker, NULL), XDP_PASS);
 		words_get(xp, 0, w);
-		assert_not_host(w, NWORDS, "xdp_leak map");
+		/* the pointer words only: words 10-12 are bpf_get_prandom_u32()
+		 * outputs, random 32-bit numbers that land in a low mapping (ASan's
+		 * 256 MiB at 0x7fff7000) about one time in sixteen without being
+		 * anyone's address; their seeding is test_sandbox_prng_seed's */
+		for (unsigned int i = 0; i < NPTRS; i++)
+			ptrs[i] = w[ptr_words[i]];
+		assert_not_host(ptrs, NPTRS, "xdp_leak pointer");
 		/* the pointers still behave: data_end - data is the length */
 		assert_int_equal(w[2] - w[1], sizeof(udp4));
 		assert_int_equal(w[1], w[3]);			/* no metadata */
