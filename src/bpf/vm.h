@@ -303,7 +303,8 @@ void vn_bpf_prog_free(struct vn_bpf_prog *p);
  * @rc:		run context (regions set up by the caller; the stack is the VM's)
  * @r1:		initial r1 (usually the context pointer)
  * @err:	out: 0, -EFAULT (access outside every region), -ETIME (budget
- *		exhausted), -E2BIG (call depth), or a helper's vn_bpf_abort() code
+ *		exhausted), -E2BIG (call depth), -EINVAL (callx naming an id
+ *		with no helper), or a helper's vn_bpf_abort() code
  *
  * Return: r0 at the final EXIT; undefined (0) when *@err is set
  */
