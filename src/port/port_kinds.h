@@ -14,7 +14,8 @@
 #define VN_PORT_KINDS(X)	\
 	X(tap)			\
 	X(pair)			\
-	X(vu)
+	X(vu)			\
+	X(pcap)
 
 #define VN_PORT_KIND_DECL(name)	extern const struct vn_port_ops vn_##name##_port_ops;
 VN_PORT_KINDS(VN_PORT_KIND_DECL)
