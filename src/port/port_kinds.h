@@ -15,7 +15,8 @@
 	X(tap)			\
 	X(pair)			\
 	X(vu)			\
-	X(pcap)
+	X(pcap)			\
+	X(afpacket)
 
 #define VN_PORT_KIND_DECL(name)	extern const struct vn_port_ops vn_##name##_port_ops;
 VN_PORT_KINDS(VN_PORT_KIND_DECL)

@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: MIT
+/* afpacket.c - afpacket ports: an interface that already exists on the host, through AF_PACKET
+ *
+ * afpacket:name=IF[,offload=on|off]
+ *	Attaches the existing interface IF (a NIC, a bond, a veth into a
+ *	container's namespace): every frame it receives enters the switch
+ *	(promiscuous; the frames this port sends are not read back,
+ *	PACKET_IGNORE_OUTGOING), and frames the switch sends the port leave
+ *	through IF. The interface is not changed otherwise: not its MTU (the
+ *	port's MTU is the interface's, or mtu= for the switch's view only),
+ *	not its up/down state (the port's link follows IF_OPER_UP / IFF_RUNNING).
+ *
+ * Receive: a TPACKET_V3 ring (64 blocks of 256 KiB, mapped once), so a
+ * burst is read without a system call; every frame comes with a virtio-net
+ * header (PACKET_VNET_HDR), so a GSO frame from the host stack or a veth
+ * arrives whole, up to 64 KiB, with its gso_type, gso_size and checksum
+ * state, and goes untouched to a port that takes TSO. A block holds 256 KiB,
+ * so a 64 KiB frame and its header never get truncated (the kernel would
+ * drop the header of a truncated frame). The kernel strips a VLAN tag it
+ * offloaded into the frame's metadata; it is put back in the frame, and
+ * the header's offsets moved past it. Blocks close when full or after 1 ms
+ * (tp_retire_blk_tov), which bounds the latency a lone frame sees.
+ * Everything from the ring is checked like a tap's frames: the header with
+ * vn_vhdr_validate(), lengths against the block, truncated frames dropped
+ * (drop_oversize).
+ *
+ * Transmit: one sendmmsg() per burst, each frame after its 10-byte header,
+ * so a TSO frame leaves as one GSO skb that the device or the kernel
+ * segments. offload=off negotiates no transmit offloads: the switch
+ * checksums and segments for the port, and the header says "none". Receive
+ * always carries the header (the kernel hands a packet socket GSO frames
+ * whatever it is told), so the port always reports the receive offloads.
+ *
+ * The interface going down sets ENETDOWN on the socket; deleted, the socket
+ * stays unbound. Either way the port's link is down, sends are counted as
+ * drop_port_down, and the socket's pending error is cleared so that a
+ * level-triggered epoll does not spin on it. Up again (same interface),
+ * frames flow again; a deleted interface needs the port deleted.
+ */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+
+#include "core/log.h"
+#include "core/pool.h"
+#include "core/vhdr.h"
+#include "port_internal.h"
+
+#ifndef PACKET_IGNORE_OUTGOING
+#define PACKET_IGNORE_OUTGOING	23	/* Linux 4.20 */
+#endif
+
+#define AFP_BLOCK_SIZE		(256u << 10)
+#define AFP_BLOCK_NR		64u
+#define AFP_FRAME_SIZE		2048u	/* accounting unit of the ring request only */
+#define AFP_RETIRE_MS		1u
+#define AFP_HDR_LEN		VN_VHDR_LEN	/* PACKET_VNET_HDR: struct virtio_net_hdr */
+#define AFP_ERR_CHECK_EVERY	64u	/* empty bursts between socket error checks */
+
+/**
+ * struct afp_priv - private state of an afpacket port
+ * @fd:		the packet socket, non-blocking, bound to @ifindex
+ * @ctl:	an AF_INET datagram socket for interface ioctls (link state)
+ * @ifindex:	the interface's index at open
+ * @ring:	the receive ring, AFP_BLOCK_NR blocks
+ * @ring_len:	its size
+ * @blk:	block being read
+ * @pkt_left:	frames of @blk not yet read (0: @blk not started)
+ * @pkt_off:	offset in @blk of the next frame
+ * @rx_on:	rx enabled (backpressure switch)
+ * @empty:	empty bursts since the last socket error check
+ * @gone:	the interface disappeared (ENODEV/ENXIO)
+ * @down:	the socket reported ENETDOWN, or a send failed for it
+ */
+struct afp_priv {
+	int fd;
+	int ctl;
+	int ifindex;
+	uint8_t *ring;
+	size_t ring_len;
+	unsigned int blk;
+	uint32_t pkt_left;
+	uint32_t pkt_off;
+	bool rx_on;
+	unsigned int empty;
+	bool gone;
+	bool down;
+};
+
+static const char *const afp_keys[] = { "name", "offload", NULL };
+
+/**
+ * afp_setup_ring() - Ask for the TPACKET_V3 receive ring and map it
+ * @port:	port
+ * @priv:	state, socket open
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int afp_setup_ring(struct vn_port *port, struct afp_priv *priv)
+{
+	struct tpacket_req3 req = {
+		.tp_block_size = AFP_BLOCK_SIZE,
+		.tp_block_nr = AFP_BLOCK_NR,
+		.tp_frame_size = AFP_FRAME_SIZE,
+		.tp_frame_nr = AFP_BLOCK_SIZE / AFP_FRAME_SIZE * AFP_BLOCK_NR,
+		.tp_retire_blk_tov = AFP_RETIRE_MS,
+	};
+	int v = TPACKET_V3, ret;
+
+	if (setsockopt(priv->fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) ||
+	    setsockopt(priv->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req))) {
+		ret = -errno;
+		vn_err("port '%s': TPACKET_V3 receive ring: %s", port->name, strerror(errno));
+		return ret;
+	}
+	priv->ring_len = (size_t)AFP_BLOCK_SIZE * AFP_BLOCK_NR;
+	priv->ring = mmap(NULL, priv->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+			  priv->fd, 0);
+	if (priv->ring == MAP_FAILED) {
+		ret = -errno;
+		priv->ring = NULL;
+		vn_err("port '%s': mapping the receive ring: %s", port->name, strerror(errno));
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * afp_socket() - Open the packet socket on @port->name with its options
+ * @port:	port
+ * @priv:	state
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int afp_socket(struct vn_port *port, struct afp_priv *priv)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	struct packet_mreq mr = { .mr_type = PACKET_MR_PROMISC };
+	struct ifreq ifr = { 0 };
+	int one = 1, ret;
+
+	priv->ifindex = (int)if_nametoindex(port->name);
+	if (!priv->ifindex) {
+		vn_err("port '%s': no such interface (afpacket attaches an existing one)",
+		       port->name);
+		return -ENODEV;
+	}
+	priv->fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (priv->fd < 0) {
+		ret = -errno;
+		vn_err("port '%s': AF_PACKET socket: %s%s", port->name, strerror(errno),
+		       errno == EPERM ? " (needs CAP_NET_RAW)" : "");
+		return ret;
+	}
+	if (setsockopt(priv->fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one))) {
+		ret = -errno;
+		vn_err("port '%s': PACKET_VNET_HDR: %s", port->name, strerror(errno));
+		return ret;
+	}
+	if (setsockopt(priv->fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one))) {
+		ret = -errno;
+		vn_err("port '%s': PACKET_IGNORE_OUTGOING: %s (Linux 4.20 or later)", port->name,
+		       strerror(errno));
+		return ret;
+	}
+	ret = afp_setup_ring(port, priv);
+	if (ret)
+		return ret;
+	sll.sll_ifindex = priv->ifindex;
+	if (bind(priv->fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		ret = -errno;
+		vn_err("port '%s': bind: %s", port->name, strerror(errno));
+		return ret;
+	}
+	mr.mr_ifindex = priv->ifindex;
+	if (setsockopt(priv->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr))) {
+		ret = -errno;
+		vn_err("port '%s': promiscuous mode: %s", port->name, strerror(errno));
+		return ret;
+	}
+	priv->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (priv->ctl < 0) {
+		ret = -errno;
+		vn_err("port '%s': socket: %s", port->name, strerror(errno));
+		return ret;
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name);
+	if (!port->mtu && ioctl(priv->ctl, SIOCGIFMTU, &ifr) == 0)
+		port->mtu = (uint32_t)ifr.ifr_mtu;
+	return 0;
+}
+
+static void afp_close(struct vn_port *port)
+{
+	struct afp_priv *priv = port->priv;
+
+	if (priv->ring)
+		munmap(priv->ring, priv->ring_len);
+	if (priv->fd >= 0)
+		close(priv->fd);	/* promiscuous membership goes with it */
+	if (priv->ctl >= 0)
+		close(priv->ctl);
+	priv->ring = NULL;
+	priv->fd = priv->ctl = -1;
+}
+
+/**
+ * afp_open() - Attach an existing interface
+ * @port:	port (name = the interface)
+ * @args:	name, offload
+ *
+ * Return: 0 or a negative errno (logged)
+ */
+static int afp_open(struct vn_port *port, const struct vn_port_args *args)
+{
+	struct afp_priv *priv = port->priv;
+	const char *off = vn_port_arg(args, "offload");
+	bool on = true;
+	int ret;
+
+	priv->fd = priv->ctl = -1;
+	ret = vn_port_args_check(port, args, afp_keys);
+	if (ret)
+		return ret;
+	if (off && vn_port_arg_bool(off, &on)) {
+		vn_err("port '%s': bad value '%s' for 'offload' (expected on or off)", port->name,
+		       off);
+		return -EINVAL;
+	}
+	if (!port->name[0] || strlen(port->name) >= IFNAMSIZ) {
+		vn_err("port '%s': afpacket needs name=IF, an interface name of 1-%d characters",
+		       port->name, IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	ret = afp_socket(port, priv);
+	if (ret) {
+		afp_close(port);
+		return ret;
+	}
+	/* receive always carries the header: the kernel may hand us GSO frames */
+	port->features = VN_BIT(VN_NET_F_CSUM) | VN_BIT(VN_NET_F_HOST_TSO4) |
+			 VN_BIT(VN_NET_F_HOST_TSO6) | VN_BIT(VN_NET_F_HOST_ECN);
+	if (on)
+		port->features |= VN_BIT(VN_NET_F_GUEST_CSUM) | VN_BIT(VN_NET_F_GUEST_TSO4) |
+				  VN_BIT(VN_NET_F_GUEST_TSO6) | VN_BIT(VN_NET_F_GUEST_ECN);
+	port->vnet_hdr_len = AFP_HDR_LEN;
+	priv->rx_on = true;
+	return 0;
+}
+
+static struct tpacket_block_desc *afp_block(const struct afp_priv *priv, unsigned int i)
+{
+	return (struct tpacket_block_desc *)(priv->ring + (size_t)i * AFP_BLOCK_SIZE);
+}
+
+/**
+ * afp_check_error() - Clear and note a pending socket error (ENETDOWN, ENODEV)
+ * @port:	port
+ *
+ * A pending error keeps the socket readable for a level-triggered epoll:
+ * reading it with SO_ERROR clears it.
+ */
+static void afp_check_error(struct vn_port *port)
+{
+	struct afp_priv *priv = port->priv;
+	struct pollfd pfd = { .fd = priv->fd, .events = POLLIN };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLERR))
+		return;
+	if (getsockopt(priv->fd, SOL_SOCKET, SO_ERROR, &err, &len) || !err)
+		return;
+	if (err == ENETDOWN || err == ENODEV || err == ENXIO) {
+		__atomic_store_n(&priv->down, true, __ATOMIC_RELAXED);
+		if (err != ENETDOWN || if_nametoindex(port->name) != (unsigned int)priv->ifindex)
+			__atomic_store_n(&priv->gone, true, __ATOMIC_RELAXED);
+		vn_log_rl(VN_LOG_WARN, "port '%s': interface %s", port->name,
+			  priv->gone ? "deleted or replaced: delete the port" : "down");
+		return;
+	}
+	vn_log_rl(VN_LOG_WARN, "port '%s': socket error: %s", port->name, strerror(err));
+}
+
+/**
+ * afp_rx_one() - Copy one ring frame into @pkt and check it
+ * @port:	port
+ * @ph:		the frame's header in the ring (inside the current block)
+ * @room:	bytes of the block from @ph on
+ * @pkt:	reset packet
+ *
+ * Return: VN_DROP_NONE, or why the frame is dropped
+ */
+static enum vn_drop_reason afp_rx_one(struct vn_port *port, const struct tpacket3_hdr *ph,
+				      uint32_t room, struct vn_pkt *pkt)
+{
+	uint32_t mac = ph->tp_mac, snap = ph->tp_snaplen, tag = 0;
+	const uint8_t *base = (const uint8_t *)ph;
+	uint8_t *dst;
+
+	/* the kernel's offsets, checked against the block before any read */
+	if (unlikely(mac < AFP_HDR_LEN || mac > room || snap > room - mac))
+		return VN_DROP_VHDR_TRUNCATED;
+	if (unlikely(snap != ph->tp_len))
+		return VN_DROP_OVERSIZE;	/* cut to fit: never switched cut */
+	if (unlikely(snap < 14))
+		return VN_DROP_RUNT;
+	if (ph->tp_status & TP_STATUS_VLAN_VALID)
+		tag = 4;
+	if (unlikely(snap + tag > VN_PKT_FRAME_MAX))
+		return VN_DROP_OVERSIZE;
+	if (vn_vhdr_parse(&pkt->vh, base + mac - AFP_HDR_LEN, AFP_HDR_LEN, AFP_HDR_LEN))
+		return VN_DROP_VHDR_TRUNCATED;
+	dst = vn_pkt_data(pkt);
+	if (tag) {
+		/* put back the tag the kernel took out: MACs, TPID, TCI, the rest */
+		uint16_t tpid = (ph->tp_status & TP_STATUS_VLAN_TPID_VALID) && ph->hv1.tp_vlan_tpid ?
+				ph->hv1.tp_vlan_tpid : ETH_P_8021Q;
+		uint16_t tci = (uint16_t)ph->hv1.tp_vlan_tci;
+
+		memcpy(dst, base + mac, 12);
+		dst[12] = (uint8_t)(tpid >> 8);
+		dst[13] = (uint8_t)tpid;
+		dst[14] = (uint8_t)(tci >> 8);
+		dst[15] = (uint8_t)tci;
+		memcpy(dst + 16, base + mac + 12, snap - 12);
+		if (pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM)
+			pkt->vh.csum_start += 4;
+		if (pkt->vh.hdr_len)
+			pkt->vh.hdr_len += 4;
+	} else {
+		memcpy(dst, base + mac, snap);
+	}
+	pkt->vh.num_buffers = 0;
+	pkt->len = snap + tag;
+	pkt->in_port = port->id;
+	return vn_vhdr_validate(pkt);
+}
+
+/**
+ * afp_rx_burst() - Take up to @n frames from the ring, block by block
+ * @port:	port
+ * @pkts:	output
+ * @n:		room
+ *
+ * Return: frames received, each with one reference
+ */
+static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct afp_priv *priv = port->priv;
+	unsigned int have, got = 0, seen = 0;
+	enum vn_drop_reason why;
+
+	if (unlikely(!priv->rx_on || !n))
+		return 0;
+	have = vn_pool_alloc_bulk(port->pool, pkts, n);
+	if (unlikely(!have))
+		return 0;	/* frames wait in the ring */
+	while (got < have && seen < have) {
+		struct tpacket_block_desc *bd = afp_block(priv, priv->blk);
+		const struct tpacket3_hdr *ph;
+
+		if (!priv->pkt_left) {
+			if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
+			      TP_STATUS_USER))
+				break;	/* the kernel is still filling it */
+			priv->pkt_left = bd->hdr.bh1.num_pkts;
+			priv->pkt_off = bd->hdr.bh1.offset_to_first_pkt;
+			if (!priv->pkt_left)
+				goto next_block;
+		}
+		/* every frame, dropped ones too, counts against the burst */
+		seen++;
+		if (unlikely(priv->pkt_off < sizeof(*bd) ||
+			     priv->pkt_off > AFP_BLOCK_SIZE - sizeof(*ph))) {
+			port->stats.drops[VN_DROP_VHDR_TRUNCATED] += priv->pkt_left;
+			goto next_block;
+		}
+		ph = (const struct tpacket3_hdr *)((const uint8_t *)bd + priv->pkt_off);
+		why = afp_rx_one(port, ph, AFP_BLOCK_SIZE - priv->pkt_off, pkts[got]);
+		if (unlikely(why != VN_DROP_NONE)) {
+			port->stats.drops[why]++;
+			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
+			vn_pkt_reset(pkts[got]);
+		} else {
+			port->stats.rx_packets++;
+			port->stats.rx_bytes += pkts[got]->len;
+			got++;
+		}
+		priv->pkt_off += ph->tp_next_offset;
+		if (--priv->pkt_left && ph->tp_next_offset)
+			continue;
+next_block:
+		priv->pkt_left = 0;
+		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+		priv->blk = (priv->blk + 1) % AFP_BLOCK_NR;
+	}
+	if (got) {
+		priv->empty = 0;
+		if (unlikely(__atomic_load_n(&priv->down, __ATOMIC_RELAXED)))
+			__atomic_store_n(&priv->down, false, __ATOMIC_RELAXED);
+	} else if (++priv->empty >= AFP_ERR_CHECK_EVERY) {
+		priv->empty = 0;
+		afp_check_error(port);
+	}
+	if (got < have)
+		vn_pool_free_bulk(port->pool, pkts + got, have - got);
+	return got;
+}
+
+/**
+ * afp_tx_burst() - Send a prefix of @pkts with one sendmmsg(), each after its header
+ * @port:	port
+ * @pkts:	frames
+ * @n:		count
+ *
+ * Return: frames consumed (sent or dropped); the caller keeps the rest
+ *	   (the socket's buffer is full)
+ */
+static unsigned int afp_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct afp_priv *priv = port->priv;
+	uint8_t hdrs[VN_PORT_BURST][AFP_HDR_LEN];
+	struct iovec iov[VN_PORT_BURST][2];
+	struct mmsghdr msgs[VN_PORT_BURST];
+	unsigned int i, done = 0, sent = 0;
+	uint64_t bytes = 0;
+	int r;
+
+	n = VN_MIN(n, VN_PORT_BURST);
+	for (i = 0; i < n; i++) {
+		vn_vhdr_build(&pkts[i]->vh, hdrs[i], AFP_HDR_LEN);
+		iov[i][0] = (struct iovec){ .iov_base = hdrs[i], .iov_len = AFP_HDR_LEN };
+		iov[i][1] = (struct iovec){ .iov_base = vn_pkt_data(pkts[i]),
+					    .iov_len = vn_pkt_len(pkts[i]) };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = iov[i], .msg_iovlen = 2 } };
+	}
+	while (done < n) {
+		r = sendmmsg(priv->fd, msgs + done, n - done, MSG_DONTWAIT);
+		if (r > 0) {
+			for (i = done; i < done + (unsigned int)r; i++)
+				bytes += pkts[i]->len;
+			sent += (unsigned int)r;
+			done += (unsigned int)r;
+			continue;
+		}
+		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
+			break;	/* full: the rest waits (tx_poll_fd) */
+		/* the first frame left was refused: drop it, counted, and go on */
+		if (errno == ENETDOWN || errno == ENXIO || errno == ENODEV) {
+			port->stats.drops[VN_DROP_PORT_DOWN]++;
+			__atomic_store_n(&priv->down, true, __ATOMIC_RELAXED);
+		} else {
+			port->stats.drops[VN_DROP_TX_ERROR]++;
+			vn_log_rl(VN_LOG_WARN, "port '%s': send: %s", port->name, strerror(errno));
+		}
+		done++;
+	}
+	if (sent && unlikely(__atomic_load_n(&priv->down, __ATOMIC_RELAXED)))
+		__atomic_store_n(&priv->down, false, __ATOMIC_RELAXED);
+	port->stats.tx_packets += sent;
+	port->stats.tx_bytes += bytes;
+	if (done)
+		vn_pkt_put_bulk(pkts, done);
+	return done;
+}
+
+static void afp_rx_enable(struct vn_port *port, bool enable)
+{
+	struct afp_priv *priv = port->priv;
+
+	if (priv->rx_on && !enable)
+		port->stats.rx_paused++;
+	priv->rx_on = enable;
+}
+
+static int afp_poll_fd(struct vn_port *port)
+{
+	struct afp_priv *priv = port->priv;
+
+	return priv->fd;
+}
+
+/* The interface's own state, asked on the control path (an ioctl) */
+static bool afp_link_up(const struct vn_port *port)
+{
+	const struct afp_priv *priv = port->priv;
+	struct ifreq ifr = { 0 };
+
+	if (__atomic_load_n(&priv->gone, __ATOMIC_RELAXED))
+		return false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name);
+	if (ioctl(priv->ctl, SIOCGIFINDEX, &ifr) || ifr.ifr_ifindex != priv->ifindex)
+		return false;
+	if (ioctl(priv->ctl, SIOCGIFFLAGS, &ifr))
+		return false;
+	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+}
+
+const struct vn_port_ops vn_afpacket_port_ops = {
+	.kind = "afpacket",
+	.priv_size = sizeof(struct afp_priv),
+	.open = afp_open,
+	.close = afp_close,
+	.rx_burst = afp_rx_burst,
+	.tx_burst = afp_tx_burst,
+	.rx_enable = afp_rx_enable,
+	.poll_fd = afp_poll_fd,
+	.tx_poll_fd = afp_poll_fd,
+	.link_up = afp_link_up,
+};

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# 091_afpacket.sh - afpacket ports: a host veth switched with a tap, offloads kept
+#
+# Real peers: a veth pair whose host end vnetd attaches (afpacket) and whose
+# peer sits in a namespace, and a tap in a second namespace; the kernels'
+# TCP stacks, nc and sha256sum, tcpdump. Checks, with offload=on and then
+# offload=off on the afpacket port: ping IPv4 and IPv6 both ways; 1 GiB
+# of TCP each way with SHA-256 equal at both ends; with offload=on, frames
+# larger than 1514 bytes from the veth reach the tap whole (tcpdump on
+# the tap) and no software segmentation happened towards the tap; with
+# offload=off, vnetd segmented towards the veth. Then: the veth going down
+# turns the port down and back up restores traffic; hot delete and add of
+# the port under vnetctl; the interface deleted under vnetd leaves the port
+# down, vnetd idle (no spinning on the dead socket) and answering.
+#
+# usage: 091_afpacket.sh BUILD_DIR [BYTES]
+BUILD=$1
+BYTES=${2:-1G}
+source "$(dirname "$0")/lib_switch.sh"
+
+h=${VS_TAG}h	# host end of the veth: the afpacket port
+t=${VS_TAG}t	# the tap
+na=${VS_TAG}a	# namespace of the veth's peer (10.77.0.1)
+nb=${VS_TAG}b	# namespace of the tap (10.77.0.2)
+ctl() { "$VNETCTL" -s "$VS_SOCK" "$@"; }
+state() { ctl --json port list | python3 -c "import json,sys; print([p['state'] for p in json.load(sys.stdin) if p['name'] == '$1'][0])"; }
+ticks() { awk '{ print $14 + $15 }' "/proc/$VNETD_PID/stat"; }
+
+setup_veth() {
+	ip netns add "$na"
+	VS_NS+=("$na")
+	ip link add "$h" type veth peer name "${VS_TAG}p" netns "$na"
+	ip link set "$h" up
+	ip -n "$na" link set lo up
+	ip -n "$na" link set "${VS_TAG}p" address 02:77:00:00:00:01
+	ip -n "$na" addr add 10.77.0.1/24 dev "${VS_TAG}p"
+	ip -n "$na" addr add fd77::1/64 dev "${VS_TAG}p" nodad
+	ip -n "$na" link set "${VS_TAG}p" up
+}
+
+pings() {
+	ip netns exec "$na" busybox ping -c 2 -W 2 10.77.0.2 >/dev/null || vs_fail "$1: ping a -> b"
+	ip netns exec "$nb" busybox ping -c 2 -W 2 10.77.0.1 >/dev/null || vs_fail "$1: ping b -> a"
+	ip netns exec "$na" busybox ping -c 2 -W 2 fd77::2 >/dev/null || vs_fail "$1: ping6 a -> b"
+	ip netns exec "$nb" busybox ping -c 2 -W 2 fd77::1 >/dev/null || vs_fail "$1: ping6 b -> a"
+}
+
+# big_frames_at_tap: tcpdump on the tap while a second transfer runs; sets BIG
+big_frames_at_tap() {
+	ip netns exec "$nb" timeout 60 tcpdump -i "$t" -nn -s 96 -c 400 -w "$VS_TMP/rx.pcap" tcp \
+		2>/dev/null &
+	local td=$!
+	VS_PIDS+=("$td")
+	vs_wait_for 10 test -e "$VS_TMP/rx.pcap" || vs_fail "tcpdump did not start"
+	sleep 0.5
+	vs_tcp_sha "$na" "$nb" 10.77.0.2 64M
+	wait "$td" 2>/dev/null || true
+	BIG=$(tcpdump -r "$VS_TMP/rx.pcap" -nn 2>/dev/null |
+		awk '{for (i = 1; i < NF; i++) if ($i == "length") { n += ($(i+1) + 0 > 1448); break }} END { print n + 0 }')
+}
+
+setup_veth
+for off in on off; do
+	echo "=== afpacket offload=$off"
+	vs_vnetd --port "afpacket:name=$h,offload=$off" --port "tap:name=$t"
+	vs_ns "$nb" "$t" 2
+	pings "offload=$off"
+	echo "--- 1 GiB veth -> tap, then tap -> veth"
+	vs_tcp_sha "$na" "$nb" 10.77.0.2 "$BYTES"
+	vs_tcp_sha "$nb" "$na" 10.77.0.1 "$BYTES"
+	[[ "$(vs_stat "$h" rx_packets)" -gt 0 ]] || vs_fail "no frames read from $h"
+	for c in drop_vhdr_truncated drop_oversize drop_tx_error drop_no_buffer; do
+		v=$(vs_stat "$h" "$c")
+		[[ "$v" == 0 ]] || vs_fail "$h: $c = $v"
+	done
+	if [[ $off == on ]]; then
+		big_frames_at_tap
+		echo "TCP payloads > 1448 bytes seen on the tap: $BIG"
+		[[ "$BIG" -gt 0 ]] || vs_fail "no GSO frames from the veth reached the tap whole"
+		v=$(vs_stat "$t" gso_sw_frames)
+		[[ "$v" == 0 ]] || vs_fail "software segmentation towards a TSO tap: $v"
+	else
+		v=$(vs_stat "$h" gso_sw_segs)
+		echo "$h: gso_sw_segs $v"
+		[[ "$v" -gt 0 ]] || vs_fail "offload=off: no software segmentation towards the veth"
+	fi
+	vs_stop_vnetd
+	ip netns del "$nb"
+done
+
+echo "=== link down/up, hot delete/add, interface deleted"
+vs_vnetd --port "afpacket:name=$h"
+ctl port add "tap:name=$t" >/dev/null
+vs_ns "$nb" "$t" 2
+pings "hot added tap"
+ip link set "$h" down
+vs_wait_for 10 [ "$(state "$h")" = down ] || vs_fail "port not down with its interface"
+ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 && vs_fail "ping through a down interface"
+ip link set "$h" up
+vs_wait_for 10 [ "$(state "$h")" = up ] || vs_fail "port not up again"
+vs_wait_for 10 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null || vs_fail "no ping after link up"
+ctl port del "$h"
+ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 && vs_fail "ping through a deleted port"
+ctl port add "afpacket:name=$h" >/dev/null
+vs_wait_for 10 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null || vs_fail "no ping after hot add"
+ip link del "$h"
+vs_wait_for 10 [ "$(state "$h")" = down ] || vs_fail "port not down after its interface was deleted"
+ip netns exec "$nb" busybox ping -c 2 -W 1 10.77.0.1 >/dev/null 2>&1 || true	# frames towards it
+sleep 1
+c0=$(ticks)
+sleep 3
+c1=$(ticks)
+echo "vnetd CPU ticks in 3 s after the interface went: $((c1 - c0))"
+[[ $((c1 - c0)) -lt 100 ]] || vs_fail "vnetd spins on the dead socket ($((c1 - c0)) ticks in 3 s)"
+ctl port del "$h" || vs_fail "deleting the dead port"
+out=$(ctl port add "afpacket:name=${VS_TAG}nx" 2>&1) && vs_fail "a missing interface was accepted"
+grep -q "no such interface" <<<"$out" || vs_fail "refusal does not say why: $out"
+ctl version >/dev/null || vs_fail "vnetd stopped answering"
+vs_stop_vnetd
+echo PASS
