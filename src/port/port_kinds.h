@@ -16,7 +16,8 @@
 	X(pair)			\
 	X(vu)			\
 	X(pcap)			\
-	X(afpacket)
+	X(afpacket)		\
+	X(afxdp)
 
 #define VN_PORT_KIND_DECL(name)	extern const struct vn_port_ops vn_##name##_port_ops;
 VN_PORT_KINDS(VN_PORT_KIND_DECL)

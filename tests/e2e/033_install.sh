@@ -99,7 +99,7 @@ grep -q "^CapEff:.*" /proc/"$VNETD_PID"/status
 # the daemon really runs with the unit's set, not root's full one
 python3 - "$VNETD_PID" "$caps" <<'PY'
 import sys
-bits = {"CAP_NET_ADMIN": 12, "CAP_NET_RAW": 13, "CAP_SYS_ADMIN": 21}
+bits = {"CAP_NET_ADMIN": 12, "CAP_NET_RAW": 13, "CAP_SYS_ADMIN": 21, "CAP_BPF": 39}
 want = sum(1 << bits[c] for c in sys.argv[2].split())
 eff = [int(l.split()[1], 16) for l in open("/proc/%s/status" % sys.argv[1]) if l.startswith("CapEff:")][0]
 sys.exit(0 if eff == want else "CapEff %x, want %x" % (eff, want))
