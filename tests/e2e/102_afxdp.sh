@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 092_afxdp.sh - afxdp ports: a host veth's queue through AF_XDP, switched with a tap
+# 102_afxdp.sh - afxdp ports: a host veth's queue through AF_XDP, switched with a tap
 #
 # Real peers: a veth pair whose host end vnetd attaches (afxdp, native XDP
 # on the veth driver), its peer in a namespace with TSO, GSO and transmit
@@ -13,7 +13,7 @@
 # with SIGKILL (a BPF link dies with its fd); mode=generic works; an
 # interface that already has an XDP program is refused with a reason.
 #
-# usage: 092_afxdp.sh BUILD_DIR [BYTES]
+# usage: 102_afxdp.sh BUILD_DIR [BYTES]
 BUILD=$1
 BYTES=${2:-64M}
 source "$(dirname "$0")/lib_switch.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 091_afpacket.sh - afpacket ports: a host veth switched with a tap, offloads kept
+# 101_afpacket.sh - afpacket ports: a host veth switched with a tap, offloads kept
 #
 # Real peers: a veth pair whose host end vnetd attaches (afpacket) and whose
 # peer sits in a namespace, and a tap in a second namespace; the kernels'
@@ -14,7 +14,7 @@
 # the port under vnetctl; the interface deleted under vnetd leaves the port
 # down, vnetd idle (no spinning on the dead socket) and answering.
 #
-# usage: 091_afpacket.sh BUILD_DIR [BYTES]
+# usage: 101_afpacket.sh BUILD_DIR [BYTES]
 BUILD=$1
 BYTES=${2:-1G}
 source "$(dirname "$0")/lib_switch.sh"

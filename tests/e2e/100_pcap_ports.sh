@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 090_pcap_ports.sh - pcap ports: replay a file tcpdump wrote, record what the switch sends
+# 100_pcap_ports.sh - pcap ports: replay a file tcpdump wrote, record what the switch sends
 #
 # Real peers: tcpdump writes the capture (echo requests seen on a veth in
 # a namespace this test creates) and reads what arrives at a tap; tshark
