@@ -43,7 +43,11 @@
 	X(VHDR_GSO_SEGS,	"GSO frame would cut into too many segments") \
 	X(SRC_MAC,		"multicast source MAC address")		\
 	X(XDP_REDIRECT_DENIED,	"XDP redirect target not on the attachment's list") \
-	X(PCAP_RECORD,		"capture record cut short or lying (caplen differs from len)")
+	X(PCAP_RECORD,		"capture record cut short or lying (caplen differs from len)") \
+	X(TUNNEL_HDR,		"tunnel header malformed, truncated or not data")	\
+	X(TUNNEL_CRITICAL,	"Geneve critical option not understood")	\
+	X(TUNNEL_VNI,		"tunnel datagram of another VNI")		\
+	X(TUNNEL_REMOTE,	"tunnel datagram from an address that is not a remote")
 
 enum vn_drop_reason {
 #define VN_DROP_ENUM(name, str)	VN_DROP_##name,

@@ -17,7 +17,9 @@
 	X(vu)			\
 	X(pcap)			\
 	X(afpacket)		\
-	X(afxdp)
+	X(afxdp)		\
+	X(vxlan)		\
+	X(geneve)
 
 #define VN_PORT_KIND_DECL(name)	extern const struct vn_port_ops vn_##name##_port_ops;
 VN_PORT_KINDS(VN_PORT_KIND_DECL)

@@ -59,7 +59,7 @@ expect_fail "--cpus '3-1': not a CPU list" --cpus 3-1
 expect_fail "--cpus '0,0': not a CPU list" --cpus 0,0
 expect_fail "--cpus: CPU 4095 is offline or not allowed" --cpus 4095
 expect_fail "unexpected argument 'tap:name=x'" tap:name=x
-expect_fail "error: --port: port spec 'nosuch:name=x': unknown kind 'nosuch' (kinds: tap, pair, vhost-user, pcap, afpacket, afxdp)" \
+expect_fail "error: --port: port spec 'nosuch:name=x': unknown kind 'nosuch' (kinds: tap, pair, vhost-user, pcap, afpacket, afxdp, vxlan, geneve)" \
 	--port nosuch:name=x
 expect_fail "error: --port: port spec 'tap:name=${tag}a,trunk=10,20': '20' is not key=value (trunk VLANs are separated by ':', e.g. trunk=10:20)" \
 	--port "tap:name=${tag}a,trunk=10,20"

@@ -215,7 +215,7 @@ ctl_fails 1 "Error: worker 3 does not exist: vnetd has one worker, 0" port add "
 ctl_fails 1 "Error: port '${tag}w': bad value '5000' for 'vlan' (expected 1-4094)" \
 	port add "tap:name=${tag}w,vlan=5000"
 ctl_fails 1 "Error: port '${tag}w': unknown key 'colour' for kind tap" port add "tap:name=${tag}w,colour=red"
-ctl_fails 1 "Error: port spec 'tun:name=${tag}w': unknown kind 'tun' (kinds: tap, pair, vhost-user, pcap, afpacket, afxdp)" \
+ctl_fails 1 "Error: port spec 'tun:name=${tag}w': unknown kind 'tun' (kinds: tap, pair, vhost-user, pcap, afpacket, afxdp, vxlan, geneve)" \
 	port add "tun:name=${tag}w"
 ctl_fails 1 "Error: port spec 'tap:name=${tag}w,trunk=10,20': '20' is not key=value (trunk VLANs are separated by ':', e.g. trunk=10:20)" \
 	port add "tap:name=${tag}w,trunk=10,20"

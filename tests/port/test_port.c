@@ -130,7 +130,7 @@ static void test_parse_messages(void **state)
 		{ "tap:nc7y0", "'nc7y0' is not key=value (did you mean name=nc7y0?)" },
 		{ "tap:name=x,offload", "'offload' is not key=value" },
 		{ "", "no kind before ':' (expected kind:key=value,..., e.g. tap:name=vnet0)" },
-		{ "Tap:name=a", "'Tap' is not a port kind (kinds: tap, pair, vhost-user, pcap, afpacket, afxdp)" },
+		{ "Tap:name=a", "'Tap' is not a port kind (kinds: tap, pair, vhost-user, pcap, afpacket, afxdp, vxlan, geneve)" },
 		{ "tap:=x", "'=x' has no key before '='" },
 		{ "tap:name=a,", "empty item (two ',' in a row, or a trailing ',')" },
 		{ "tap:Name=a", "key 'Name': only a-z, 0-9, '_' and '-' are allowed" },
@@ -170,7 +170,7 @@ static void test_open_unknown_kind_message(void **state)
 	assert_int_equal(vn_port_open("tun:name=x", 0, &p), -ENOENT);
 	vn_log_capture_end(&cap);
 	assert_string_equal(why, "port spec 'tun:name=x': unknown kind 'tun' (kinds: tap, pair, "
-			    "vhost-user, pcap, afpacket, afxdp)");
+			    "vhost-user, pcap, afpacket, afxdp, vxlan, geneve)");
 }
 
 static void test_open_generic_keys(void **state)

@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: MIT
+/* tunnel.c - VXLAN and Geneve tunnel ports: the switch's L2 segment carried over UDP to other hosts
+ *
+ * vxlan:name=N,local=ADDR,remote=ADDR[+ADDR...][,vni=V][,dstport=P][,csum=on|off][,ttl=T]
+ * geneve:... the same keys (dstport 6081 by default)
+ *
+ * One UDP socket bound to local:dstport receives; eight more, bound to
+ * ports chosen at random in 49152-65535, send, one picked by the hash of
+ * the inner flow, so an underlay that spreads by 5-tuple spreads the
+ * tunnel's flows too (RFC 7348 5). IPv4 (DF set) or IPv6 underlay, outer
+ * TTL ttl= (default 64); csum=off leaves the outer UDP checksum zero on
+ * IPv4 (IPv6 always has one, RFC 8200).
+ *
+ * Receive: recvmmsg() bursts straight into the pool's buffers; a datagram
+ * must come from one of the remotes (else drop_tunnel_remote), carry a
+ * valid header (tunnel_hdr.c; drop_tunnel_hdr, drop_tunnel_critical) of
+ * this port's VNI (else drop_tunnel_vni: a VNI never leaks into another),
+ * and hold an inner Ethernet frame; then the header is pulled off and the
+ * inner source MAC is remembered with the remote it came from.
+ *
+ * Transmit: frames come segmented and checksummed (the port takes no
+ * offloads). A frame to a MAC learned from a remote goes to that remote;
+ * any other frame (flood, broadcast, unknown unicast) to every remote
+ * (head-end replication). The header is pushed into the frame's headroom
+ * and all copies of a burst leave in sendmmsg() calls of up to 64.
+ *
+ * MTU: inner MTU = underlay MTU (asked of the route to the first remote)
+ * - overhead (50 bytes over IPv4, 70 over IPv6); the switch drops larger
+ * frames (drop_mtu) and segments TSO frames to it. A bigger underlay MTU,
+ * or mtu= on the taps, is the user's setting.
+ *
+ * Not yet: netns=, static remote entries from vnetctl, UDP_SEGMENT/UDP_GRO,
+ * GSO across the tunnel (TSO frames are segmented before encapsulation).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/pool.h"
+#include "port_internal.h"
+#include "tunnel_hdr.h"
+#include "virtio/flow.h"
+
+#define TUN_REMOTES_MAX		16
+#define TUN_TX_SOCKS		8
+#define TUN_LEARN_SIZE		1024	/* direct-mapped inner MAC -> remote */
+#define TUN_LEARN_AGE_NS	(300ull * 1000000000ull)
+#define TUN_MSGS		64
+
+/**
+ * struct tun_learn - one remembered inner MAC
+ * @mac:	address
+ * @remote:	index of the remote it came from
+ * @valid:	slot in use
+ * @seen_ns:	last datagram from it
+ */
+struct tun_learn {
+	uint8_t mac[6];
+	uint8_t remote;
+	uint8_t valid;
+	uint64_t seen_ns;
+};
+
+/**
+ * struct tun_priv - private state of a tunnel port
+ * @kind:	VXLAN or Geneve
+ * @family:	AF_INET or AF_INET6
+ * @rx:		socket bound to local:dstport
+ * @tx:		sending sockets, bound to random high ports
+ * @vni:	this port's VNI
+ * @remotes:	the other ends, dstport set
+ * @nremotes:	how many
+ * @salen:	size of one remote's address
+ * @learn:	inner MACs seen from each remote
+ * @rx_on:	rx enabled (backpressure switch)
+ */
+struct tun_priv {
+	enum vn_tun_kind kind;
+	int family;
+	int rx;
+	int tx[TUN_TX_SOCKS];
+	uint32_t vni;
+	struct sockaddr_storage remotes[TUN_REMOTES_MAX];
+	unsigned int nremotes;
+	socklen_t salen;
+	struct tun_learn learn[TUN_LEARN_SIZE];
+	bool rx_on;
+};
+
+static const char *const tun_keys[] = { "name", "local", "remote", "vni", "dstport", "csum",
+					"ttl", NULL };
+
+/**
+ * tun_addr() - Parse an IPv4 or IPv6 address with @port into @ss
+ * @s:		text
+ * @port:	UDP port
+ * @ss:		output
+ *
+ * Return: AF_INET, AF_INET6, or -EINVAL
+ */
+static int tun_addr(const char *s, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		return AF_INET;
+	}
+	if (inet_pton(AF_INET6, s, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		return AF_INET6;
+	}
+	return -EINVAL;
+}
+
+/* Same address (the port of the sender is free: it is the flow's hash) */
+static bool tun_same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
+}
+
+/**
+ * tun_parse_remotes() - remote=A+B+C into @priv->remotes
+ * @port:	port
+ * @val:	value
+ * @dport:	destination port
+ *
+ * Return: 0 or -EINVAL (logged)
+ */
+static int tun_parse_remotes(struct vn_port *port, const char *val, uint16_t dport)
+{
+	struct tun_priv *priv = port->priv;
+	char buf[224], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (tok = strtok_r(buf, "+", &save); tok; tok = strtok_r(NULL, "+", &save)) {
+		if (priv->nremotes == TUN_REMOTES_MAX) {
+			vn_err("port '%s': more than %d remotes", port->name, TUN_REMOTES_MAX);
+			return -EINVAL;
+		}
+		if (tun_addr(tok, dport, &priv->remotes[priv->nremotes]) != priv->family) {
+			vn_err("port '%s': remote '%s' is not an %s address (local= decides)",
+			       port->name, tok, priv->family == AF_INET ? "IPv4" : "IPv6");
+			return -EINVAL;
+		}
+		priv->nremotes++;
+	}
+	if (!priv->nremotes) {
+		vn_err("port '%s': remote= needs at least one address", port->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * tun_socket() - A UDP socket of the port's family bound to @local:@lport, options set
+ * @port:	port
+ * @local:	address (its port is replaced by @lport)
+ * @lport:	UDP port
+ * @csum:	outer UDP checksum (IPv4 only may go without)
+ * @ttl:	outer TTL / hop limit
+ *
+ * Return: fd, or -errno (-EADDRINUSE quietly, for the caller to try another port)
+ */
+static int tun_socket(struct vn_port *port, const struct sockaddr_storage *local, uint16_t lport,
+		      bool csum, int ttl)
+{
+	struct tun_priv *priv = port->priv;
+	struct sockaddr_storage a = *local;
+	int fd, one = 1, pmtu = IP_PMTUDISC_DO, ret;
+
+	if (priv->family == AF_INET)
+		((struct sockaddr_in *)&a)->sin_port = htons(lport);
+	else
+		((struct sockaddr_in6 *)&a)->sin6_port = htons(lport);
+	fd = socket(priv->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -errno;
+	if (priv->family == AF_INET) {
+		if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) ||
+		    setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu)) ||
+		    (!csum && setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &one, sizeof(one))))
+			goto fail;
+	} else {
+		pmtu = IPV6_PMTUDISC_DO;
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu, sizeof(pmtu)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
+			goto fail;
+	}
+	if (bind(fd, (struct sockaddr *)&a, priv->salen))
+		goto fail;
+	return fd;
+fail:
+	ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/**
+ * tun_open_socks() - The receiving socket and the sending ones
+ * @port:	port
+ * @local:	local address
+ * @dport:	destination (and receive) port
+ * @csum:	csum=
+ * @ttl:	ttl=
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int tun_open_socks(struct vn_port *port, const struct sockaddr_storage *local,
+			  uint16_t dport, bool csum, int ttl)
+{
+	struct tun_priv *priv = port->priv;
+	uint16_t r;
+
+	priv->rx = tun_socket(port, local, dport, csum, ttl);
+	if (priv->rx < 0) {
+		vn_err("port '%s': UDP port %u on the local address: %s", port->name, dport,
+		       strerror(-priv->rx));
+		return priv->rx;
+	}
+	for (int i = 0; i < TUN_TX_SOCKS; i++) {
+		for (int tries = 0; tries < 64; tries++) {
+			if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+				r = (uint16_t)(vn_mono_ns() >> 3);
+			priv->tx[i] = tun_socket(port, local, (uint16_t)(49152 + r % 16384), csum,
+						 ttl);
+			if (priv->tx[i] != -EADDRINUSE)
+				break;
+		}
+		if (priv->tx[i] < 0) {
+			vn_err("port '%s': sending socket: %s", port->name, strerror(-priv->tx[i]));
+			return priv->tx[i];
+		}
+	}
+	return 0;
+}
+
+/**
+ * tun_mtu() - Inner MTU from the route to the first remote
+ * @port:	port
+ *
+ * Return: underlay MTU - overhead, or 1500 - overhead if the route says nothing
+ */
+static uint32_t tun_mtu(struct vn_port *port)
+{
+	struct tun_priv *priv = port->priv;
+	uint32_t over = priv->family == AF_INET ? 20 + 8 + 8 + 14 : 40 + 8 + 8 + 14;
+	int fd = socket(priv->family, SOCK_DGRAM | SOCK_CLOEXEC, 0), mtu = 1500;
+	socklen_t len = sizeof(mtu);
+
+	if (fd >= 0) {
+		if (connect(fd, (struct sockaddr *)&priv->remotes[0], priv->salen) ||
+		    getsockopt(fd, priv->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+			       priv->family == AF_INET ? IP_MTU : IPV6_MTU, &mtu, &len))
+			mtu = 1500;
+		close(fd);
+	}
+	return (uint32_t)mtu > over + 68 ? (uint32_t)mtu - over : 68;
+}
+
+static void tun_close(struct vn_port *port)
+{
+	struct tun_priv *priv = port->priv;
+
+	if (priv->rx >= 0)
+		close(priv->rx);
+	for (int i = 0; i < TUN_TX_SOCKS; i++)
+		if (priv->tx[i] >= 0)
+			close(priv->tx[i]);
+}
+
+/**
+ * tun_open_keys() - Parse the kind's keys and open the sockets
+ * @port:	port
+ * @args:	keys
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
+{
+	struct tun_priv *priv = port->priv;
+	const char *local = vn_port_arg(args, "local"), *remote = vn_port_arg(args, "remote");
+	const char *v;
+	uint32_t dport = priv->kind == VN_TUN_VXLAN ? VN_TUN_VXLAN_PORT : VN_TUN_GENEVE_PORT;
+	uint32_t ttl = 64;
+	struct sockaddr_storage la;
+	bool csum = true;
+	int ret;
+
+	if (!port->name[0] || !local || !remote) {
+		vn_err("port '%s': %s needs name=, local=ADDR and remote=ADDR[+ADDR...]",
+		       port->name, port->ops->kind);
+		return -EINVAL;
+	}
+	priv->vni = 1;
+	if ((v = vn_port_arg(args, "vni")) && vn_port_arg_u32(v, 0, VN_TUN_VNI_MAX, &priv->vni)) {
+		vn_err("port '%s': bad value '%s' for 'vni' (expected 0-%u)", port->name, v,
+		       VN_TUN_VNI_MAX);
+		return -EINVAL;
+	}
+	if ((v = vn_port_arg(args, "dstport")) && vn_port_arg_u32(v, 1, 65535, &dport)) {
+		vn_err("port '%s': bad value '%s' for 'dstport' (expected 1-65535)", port->name, v);
+		return -EINVAL;
+	}
+	if ((v = vn_port_arg(args, "ttl")) && vn_port_arg_u32(v, 1, 255, &ttl)) {
+		vn_err("port '%s': bad value '%s' for 'ttl' (expected 1-255)", port->name, v);
+		return -EINVAL;
+	}
+	if ((v = vn_port_arg(args, "csum")) && vn_port_arg_bool(v, &csum)) {
+		vn_err("port '%s': bad value '%s' for 'csum' (expected on or off)", port->name, v);
+		return -EINVAL;
+	}
+	ret = tun_addr(local, (uint16_t)dport, &la);
+	if (ret < 0) {
+		vn_err("port '%s': local '%s' is not an IPv4 or IPv6 address", port->name, local);
+		return -EINVAL;
+	}
+	priv->family = ret;
+	priv->salen = ret == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	if (!csum && ret == AF_INET6) {
+		vn_err("port '%s': csum=off is for IPv4 underlays (IPv6 needs the UDP checksum)",
+		       port->name);
+		return -EINVAL;
+	}
+	ret = tun_parse_remotes(port, remote, (uint16_t)dport);
+	if (ret)
+		return ret;
+	return tun_open_socks(port, &la, (uint16_t)dport, csum, (int)ttl);
+}
+
+static int tun_open(struct vn_port *port, const struct vn_port_args *args, enum vn_tun_kind kind)
+{
+	struct tun_priv *priv = port->priv;
+	int ret;
+
+	priv->kind = kind;
+	priv->rx = -1;
+	for (int i = 0; i < TUN_TX_SOCKS; i++)
+		priv->tx[i] = -1;
+	ret = vn_port_args_check(port, args, tun_keys);
+	if (!ret)
+		ret = tun_open_keys(port, args);
+	if (ret) {
+		tun_close(port);
+		return ret;
+	}
+	if (!port->mtu)
+		port->mtu = tun_mtu(port);
+	port->features = 0;
+	port->vnet_hdr_len = 0;
+	priv->rx_on = true;
+	return 0;
+}
+
+static int vxlan_open(struct vn_port *port, const struct vn_port_args *args)
+{
+	return tun_open(port, args, VN_TUN_VXLAN);
+}
+
+static int geneve_open(struct vn_port *port, const struct vn_port_args *args)
+{
+	return tun_open(port, args, VN_TUN_GENEVE);
+}
+
+static unsigned int tun_slot(const uint8_t *mac)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 6; i++)
+		h = (h ^ mac[i]) * 16777619u;
+	return h % TUN_LEARN_SIZE;
+}
+
+/* The remote an inner MAC was last seen behind, or -1 */
+static int tun_lookup(const struct tun_priv *priv, const uint8_t *mac, uint64_t now)
+{
+	const struct tun_learn *e = &priv->learn[tun_slot(mac)];
+
+	if (!e->valid || memcmp(e->mac, mac, 6) || now - e->seen_ns > TUN_LEARN_AGE_NS)
+		return -1;
+	return e->remote;
+}
+
+static void tun_learn(struct tun_priv *priv, const uint8_t *mac, unsigned int remote, uint64_t now)
+{
+	struct tun_learn *e = &priv->learn[tun_slot(mac)];
+
+	if (mac[0] & 1)
+		return;	/* a group address is never a source */
+	memcpy(e->mac, mac, 6);
+	e->remote = (uint8_t)remote;
+	e->valid = 1;
+	e->seen_ns = now;
+}
+
+/* Index of the remote @from is, or -1 */
+static int tun_remote_of(const struct tun_priv *priv, const struct sockaddr_storage *from)
+{
+	for (unsigned int i = 0; i < priv->nremotes; i++)
+		if (tun_same_host(&priv->remotes[i], from))
+			return (int)i;
+	return -1;
+}
+
+/**
+ * tun_rx_burst() - Receive up to @n datagrams, decapsulate the valid ones
+ * @port:	port
+ * @pkts:	output
+ * @n:		room
+ *
+ * Return: inner frames received, each with one reference
+ */
+static unsigned int tun_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct tun_priv *priv = port->priv;
+	struct sockaddr_storage from[TUN_MSGS];
+	struct mmsghdr msgs[TUN_MSGS];
+	struct iovec iov[TUN_MSGS];
+	unsigned int have, got = 0;
+	enum vn_drop_reason why;
+	uint64_t now;
+	uint32_t vni;
+	size_t inner;
+	int r, rem;
+
+	if (unlikely(!priv->rx_on || !n))
+		return 0;
+	have = vn_pool_alloc_bulk(port->pool, pkts, VN_MIN(n, TUN_MSGS));
+	if (unlikely(!have))
+		return 0;
+	for (unsigned int i = 0; i < have; i++) {
+		iov[i].iov_base = vn_pkt_data(pkts[i]);
+		iov[i].iov_len = VN_PKT_BUF_SIZE - pkts[i]->off;
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
+			.msg_namelen = sizeof(from[i]), .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	r = recvmmsg(priv->rx, msgs, have, MSG_DONTWAIT, NULL);
+	if (r <= 0) {
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			vn_log_rl(VN_LOG_WARN, "port '%s': recvmmsg: %s", port->name, strerror(errno));
+		vn_pool_free_bulk(port->pool, pkts, have);
+		return 0;
+	}
+	now = vn_mono_ns();
+	for (unsigned int i = 0; i < (unsigned int)r; i++) {
+		struct vn_pkt *p = pkts[i];
+		uint32_t len = msgs[i].msg_len;
+
+		rem = tun_remote_of(priv, &from[i]);
+		if (rem < 0) {
+			why = VN_DROP_TUNNEL_REMOTE;
+		} else if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			why = VN_DROP_OVERSIZE;
+		} else {
+			why = vn_tun_parse(priv->kind, vn_pkt_data(p), len, &vni, &inner);
+			if (why == VN_DROP_NONE && vni != priv->vni)
+				why = VN_DROP_TUNNEL_VNI;
+		}
+		if (why != VN_DROP_NONE) {
+			port->stats.drops[why]++;
+			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
+			vn_pkt_put(p);
+			continue;
+		}
+		p->len = len;
+		vn_pkt_pull(p, (uint32_t)inner);
+		p->in_port = port->id;
+		tun_learn(priv, vn_pkt_data(p) + 6, (unsigned int)rem, now);
+		port->stats.rx_packets++;
+		port->stats.rx_bytes += p->len;
+		pkts[got++] = p;
+	}
+	if ((unsigned int)r < have)
+		vn_pool_free_bulk(port->pool, pkts + r, have - (unsigned int)r);
+	return got;
+}
+
+/**
+ * tun_send() - sendmmsg() @n prepared messages on @fd, all of them or until full
+ * @port:	port
+ * @fd:		socket
+ * @msgs:	messages
+ * @n:		count
+ *
+ * Return: messages sent; a refused one is counted (tx_error) and skipped
+ */
+static unsigned int tun_send(struct vn_port *port, int fd, struct mmsghdr *msgs, unsigned int n)
+{
+	unsigned int done = 0, sent = 0;
+	int r;
+
+	while (done < n) {
+		r = sendmmsg(fd, msgs + done, n - done, MSG_DONTWAIT);
+		if (r > 0) {
+			done += (unsigned int)r;
+			sent += (unsigned int)r;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		/* EAGAIN: the socket buffer is full; a datagram is not worth a stall */
+		port->stats.drops[errno == EAGAIN || errno == ENOBUFS ? VN_DROP_TX_FULL :
+				  errno == EMSGSIZE ? VN_DROP_MTU : VN_DROP_TX_ERROR]++;
+		if (errno != EAGAIN && errno != ENOBUFS && errno != EMSGSIZE)
+			vn_log_rl(VN_LOG_WARN, "port '%s': send: %s", port->name, strerror(errno));
+		done++;
+	}
+	return sent;
+}
+
+/**
+ * tun_tx_burst() - Encapsulate and send @pkts, each to its remote or to all
+ * @port:	port
+ * @pkts:	frames (segmented, checksummed: the port takes no offloads)
+ * @n:		count
+ *
+ * Return: @n: every frame is taken (sent, or counted as dropped)
+ */
+static unsigned int tun_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct tun_priv *priv = port->priv;
+	struct mmsghdr msgs[TUN_MSGS];
+	struct iovec iov[TUN_MSGS];
+	unsigned int nm = 0, i, r;
+	uint64_t now = vn_mono_ns();
+	int fd = priv->tx[0];
+
+	for (i = 0; i < n; i++) {
+		struct vn_pkt *p = pkts[i];
+		int dst = tun_lookup(priv, vn_pkt_data(p), now);
+		uint32_t flow = vn_flow_hash(p);
+		uint8_t *h;
+		int sfd = priv->tx[flow % TUN_TX_SOCKS];
+
+		h = vn_pkt_push(p, 8);
+		if (!h) {
+			port->stats.drops[VN_DROP_NO_BUFFER]++;
+			continue;
+		}
+		vn_tun_build(priv->kind, priv->vni, h);
+		for (r = dst < 0 ? 0 : (unsigned int)dst; r < priv->nremotes; r++) {
+			/* one socket per sendmmsg: flush when the flow's socket changes */
+			if (nm && (sfd != fd || nm == TUN_MSGS)) {
+				tun_send(port, fd, msgs, nm);
+				nm = 0;
+			}
+			fd = sfd;
+			iov[nm] = (struct iovec){ .iov_base = h, .iov_len = vn_pkt_len(p) };
+			msgs[nm] = (struct mmsghdr){ .msg_hdr = { .msg_name = &priv->remotes[r],
+				.msg_namelen = priv->salen, .msg_iov = &iov[nm], .msg_iovlen = 1 } };
+			nm++;
+			port->stats.tx_packets++;
+			port->stats.tx_bytes += vn_pkt_len(p) - 8;
+			if (dst >= 0)
+				break;
+		}
+	}
+	/* the buffers live until the put below: one flush for the burst's tail */
+	if (nm)
+		tun_send(port, fd, msgs, nm);
+	vn_pkt_put_bulk(pkts, n);
+	return n;
+}
+
+static void tun_rx_enable(struct vn_port *port, bool enable)
+{
+	struct tun_priv *priv = port->priv;
+
+	if (priv->rx_on && !enable)
+		port->stats.rx_paused++;
+	priv->rx_on = enable;
+}
+
+static int tun_poll_fd(struct vn_port *port)
+{
+	struct tun_priv *priv = port->priv;
+
+	return priv->rx;
+}
+
+const struct vn_port_ops vn_vxlan_port_ops = {
+	.kind = "vxlan",
+	.priv_size = sizeof(struct tun_priv),
+	.open = vxlan_open,
+	.close = tun_close,
+	.rx_burst = tun_rx_burst,
+	.tx_burst = tun_tx_burst,
+	.rx_enable = tun_rx_enable,
+	.poll_fd = tun_poll_fd,
+};
+
+const struct vn_port_ops vn_geneve_port_ops = {
+	.kind = "geneve",
+	.priv_size = sizeof(struct tun_priv),
+	.open = geneve_open,
+	.close = tun_close,
+	.rx_burst = tun_rx_burst,
+	.tx_burst = tun_tx_burst,
+	.rx_enable = tun_rx_enable,
+	.poll_fd = tun_poll_fd,
+};
