@@ -647,7 +647,7 @@ static int net_set_mtu(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const
 		*why = "MTU out of range";
 		return -EINVAL;
 	}
-	d->port->mtu = (uint32_t)m->u64;
+	__atomic_store_n(&d->port->mtu, (uint32_t)m->u64, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -990,6 +990,7 @@ static int vu_open(struct vn_port *port, const struct vn_port_args *args)
 	d->vnet.mem = &d->mem;
 	d->vnet.pool = port->pool;
 	d->vnet.drops = port->stats.drops;
+	d->vnet.mtu = &port->mtu;
 	ret = parse_args(d, args);
 	if (ret)
 		goto fail;

@@ -1315,6 +1315,47 @@ static void test_vu_features_frozen_while_rings_run(void **state)
 	vu_test_port_close(p);
 }
 
+
+/*
+ * H9: a non-GSO frame from the guest must fit the port's MTU (1500 unless
+ * mtu= or NET_SET_MTU says otherwise), plus the Ethernet header and one
+ * VLAN tag; GSO frames are cut to the MTU later and are not affected.
+ */
+static void test_vu_guest_frames_over_the_mtu_dropped(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[4];
+	static uint8_t f[9100];
+	uint64_t mtu = 9000;
+
+	(void)state;
+	assert_int_equal(p->mtu, 1500);
+	make_frame(f, sizeof(f), 9);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 1514, 1), 0);	/* fits */
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 1515, 2), 0);	/* one byte over */
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 9014, 3), 0);
+	f[12] = 0x81;						/* 802.1Q: 4 bytes more */
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 1518, 4), 0);
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	assert_int_equal(pkts[0]->len, 1518);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(drops(p, VN_DROP_MTU), 2);
+	/* The front-end raises the MTU: the 9014-byte frame passes now */
+	f[12] = 0x08;
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_NET_SET_MTU, &mtu, 8, NULL, 0, NULL, 0), 0);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 9014, 1), 0);
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	assert_int_equal(pkts[0]->len, 9014);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(drops(p, VN_DROP_MTU), 2);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -1346,6 +1387,7 @@ int main(void)
 		cmocka_unit_test(test_vu_no_mrg_rxbuf_one_buffer_per_frame),
 		cmocka_unit_test(test_vu_offload_frame_to_guest_without_it_dropped),
 		cmocka_unit_test(test_vu_hostile_headers),
+		cmocka_unit_test(test_vu_guest_frames_over_the_mtu_dropped),
 		cmocka_unit_test(test_vu_hostile_chain_breaks_one_queue),
 		cmocka_unit_test(test_vu_guest_rx_buffer_outside_memory),
 		cmocka_unit_test(test_vu_malformed_messages),
