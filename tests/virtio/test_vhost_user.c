@@ -1061,6 +1061,38 @@ static void test_vu_mem_table_over_the_span_cap_refused(void **state)
 	vu_test_port_close(p);
 }
 
+
+/*
+ * H8: a hugetlbfs region is mapped in whole huge pages: its offset rounded
+ * down and its length rounded up to st_blksize, else mmap() refuses an
+ * offset that is only 4 KiB aligned. The memory is never touched (the
+ * machine may have no huge pages: MAP_NORESERVE maps it anyway).
+ */
+static void test_vu_hugetlbfs_region_aligned_to_huge_pages(void **state)
+{
+	struct vn_vu_region_desc d = { 0, 1u << 20, VU_FE_UVA_BASE, 4096 };
+	struct vn_vu_mem mem;
+	uint64_t huge;
+	int fd, mfd;
+
+	(void)state;
+	mfd = memfd_create("vu-page", MFD_CLOEXEC);
+	assert_true(mfd >= 0);
+	assert_int_equal(vn_vu_mem_map_align(mfd), (uint64_t)sysconf(_SC_PAGESIZE));
+	close(mfd);
+	fd = memfd_create("vu-huge", MFD_CLOEXEC | MFD_HUGETLB);
+	if (fd < 0)
+		skip();		/* kernel without hugetlbfs: reported as skipped */
+	huge = vn_vu_mem_map_align(fd);
+	assert_true(huge > (uint64_t)sysconf(_SC_PAGESIZE));
+	assert_int_equal(ftruncate(fd, (off_t)(2 * huge)), 0);
+	assert_int_equal(vn_vu_mem_map(&mem, &d, &fd, 1), 0);
+	assert_int_equal(mem.r[0].map_len, huge);
+	assert_ptr_equal(mem.r[0].host, (uint8_t *)mem.r[0].map + 4096);
+	vn_vu_mem_unmap(&mem);
+	close(fd);
+}
+
 /* Watchdog for tests of "never blocks": a stuck call kills the test binary */
 static void watchdog(unsigned int sec)
 {
@@ -1400,6 +1432,7 @@ int main(void)
 		cmocka_unit_test(test_vu_memfd_truncated_breaks_only_its_port),
 		cmocka_unit_test(test_vu_sealed_on_requires_sealed_memfd),
 		cmocka_unit_test(test_vu_mem_table_over_the_span_cap_refused),
+		cmocka_unit_test(test_vu_hugetlbfs_region_aligned_to_huge_pages),
 		cmocka_unit_test(test_vu_full_blocking_callfd_never_blocks),
 		cmocka_unit_test(test_vu_kickfd_made_blocking_never_blocks),
 		cmocka_unit_test(test_vu_vring_fds_must_be_eventfds),
