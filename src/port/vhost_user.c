@@ -50,6 +50,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -89,6 +90,7 @@
 #define VU_RECV_TIMEOUT_SEC	5	/* a started message must finish within this */
 #define VU_SEND_TIMEOUT_SEC	5	/* a reply must leave within this, or we hang up */
 static const char VU_FAULT_WHY[] = "guest memory fault (file shrunk)";
+#define VU_SOCK_MODE		0600	/* listening socket: its owner only, unless mode= */
 #define VU_RECONNECT_MS		500	/* client mode: wait between connect attempts */
 
 /**
@@ -125,6 +127,9 @@ struct vu_dev {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool client;
 	bool sealed;
+	mode_t mode;
+	gid_t group;
+	bool has_group;
 	bool fault_seen;
 	unsigned int nqp;
 	uint64_t offered;
@@ -841,6 +846,26 @@ static const char *arg(const struct vn_port_args *args, const char *key)
 	return NULL;
 }
 
+/* group=NAME or group=GID: the listening socket's group */
+static int parse_group(struct vu_dev *d, const char *v)
+{
+	struct group gr, *res = NULL;
+	char buf[1024], *end;
+	unsigned long g;
+
+	g = strtoul(v, &end, 10);
+	if (*v && !*end && g < (gid_t)-1) {
+		d->group = (gid_t)g;
+	} else if (getgrnam_r(v, &gr, buf, sizeof(buf), &res) == 0 && res) {
+		d->group = res->gr_gid;
+	} else {
+		vn_err("port '%s': vhost-user: group=%s: no such group", d->port->name, v);
+		return -EINVAL;
+	}
+	d->has_group = true;
+	return 0;
+}
+
 static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 {
 	const char *path = arg(args, "path"), *v;
@@ -850,7 +875,8 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 		const char *k = args->kv[i].key;
 
 		if (strcmp(k, "path") && strcmp(k, "client") && strcmp(k, "queues") &&
-		    strcmp(k, "offload") && strcmp(k, "name") && strcmp(k, "sealed")) {
+		    strcmp(k, "offload") && strcmp(k, "name") && strcmp(k, "sealed") &&
+		    strcmp(k, "mode") && strcmp(k, "group")) {
 			vn_err("port '%s': vhost-user: unknown key '%s'", d->port->name, k);
 			return -EINVAL;
 		}
@@ -864,6 +890,22 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 	d->client = v && (!strcmp(v, "on") || !strcmp(v, "1"));
 	v = arg(args, "sealed");
 	d->sealed = v && (!strcmp(v, "on") || !strcmp(v, "1"));
+	d->mode = VU_SOCK_MODE;
+	v = arg(args, "mode");
+	if (v) {
+		char *end;
+		unsigned long m = strtoul(v, &end, 8);
+
+		if (!*v || *end || m > 0777) {
+			vn_err("port '%s': vhost-user: mode=%s not an octal mode 0-0777",
+			       d->port->name, v);
+			return -EINVAL;
+		}
+		d->mode = (mode_t)m;
+	}
+	v = arg(args, "group");
+	if (v && parse_group(d, v))
+		return -EINVAL;
 	d->nqp = 1;
 	v = arg(args, "queues");
 	if (v) {
@@ -890,7 +932,7 @@ static int make_listener(struct vu_dev *d)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd;
+	int fd, ret;
 
 	memcpy(sa.sun_path, d->path, sizeof(d->path));
 	/* A stale socket from an earlier run; never remove anything else */
@@ -899,9 +941,23 @@ static int make_listener(struct vu_dev *d)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
-		int ret = -errno;
-
+	/*
+	 * H7: whoever can connect is a front-end, with all the power over the
+	 * port that gives. Linux creates the socket file with the socket
+	 * inode's mode less the umask, so fchmod() before bind() means the
+	 * file never exists with more than @mode; chmod() after bind() then
+	 * gives exactly @mode (the umask may have taken bits away), and
+	 * chown() the group, both only ever narrowing what was there.
+	 */
+	if (fchmod(fd, d->mode) || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	if ((d->has_group && chown(d->path, (uid_t)-1, d->group)) || chmod(d->path, d->mode) ||
+	    listen(fd, 1)) {
+		ret = -errno;
+		unlink(d->path);
 		close(fd);
 		return ret;
 	}

@@ -22,7 +22,9 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1093,6 +1095,64 @@ static void test_vu_hugetlbfs_region_aligned_to_huge_pages(void **state)
 	close(fd);
 }
 
+
+/* Can user @uid connect to @path? (in a child, so the test keeps its ids) */
+static bool connects_as(const char *path, uid_t uid)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	pid_t pid = fork();
+	int st = 0;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd;
+
+		if (setgid(uid) || setuid(uid))
+			_exit(2);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+		_exit(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) < 2);
+	return WEXITSTATUS(st) == 0;
+}
+
+/*
+ * H7: the listening socket is 0600 unless mode= says otherwise, whatever
+ * the umask, and group= sets its group; a bad mode is refused.
+ */
+static void test_vu_socket_mode_and_group(void **state)
+{
+	mode_t old = umask(0);
+	struct vn_port *p;
+	struct stat st;
+	char extra[64];
+
+	(void)state;
+	p = open_port("a", path_a, "");
+	assert_non_null(p);
+	assert_int_equal(stat(path_a, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	if (geteuid() == 0)	/* root in CI: another user is refused */
+		assert_false(connects_as(path_a, 65534));
+	vu_test_port_close(p);
+	umask(077);
+	snprintf(extra, sizeof(extra), ",mode=0666,group=%u", (unsigned int)getgid());
+	p = open_port("a", path_a, extra);
+	assert_non_null(p);
+	assert_int_equal(stat(path_a, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0666);
+	assert_int_equal(st.st_gid, getgid());
+	if (geteuid() == 0)
+		assert_true(connects_as(path_a, 65534));
+	vu_test_port_close(p);
+	umask(old);
+	assert_null(open_port("a", path_a, ",mode=0999"));
+	assert_null(open_port("a", path_a, ",mode=1777"));
+	assert_null(open_port("a", path_a, ",group=no-such-group-vh"));
+}
+
 /* Watchdog for tests of "never blocks": a stuck call kills the test binary */
 static void watchdog(unsigned int sec)
 {
@@ -1433,6 +1493,7 @@ int main(void)
 		cmocka_unit_test(test_vu_sealed_on_requires_sealed_memfd),
 		cmocka_unit_test(test_vu_mem_table_over_the_span_cap_refused),
 		cmocka_unit_test(test_vu_hugetlbfs_region_aligned_to_huge_pages),
+		cmocka_unit_test(test_vu_socket_mode_and_group),
 		cmocka_unit_test(test_vu_full_blocking_callfd_never_blocks),
 		cmocka_unit_test(test_vu_kickfd_made_blocking_never_blocks),
 		cmocka_unit_test(test_vu_vring_fds_must_be_eventfds),
