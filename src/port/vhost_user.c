@@ -119,6 +119,7 @@ static const char VU_FAULT_WHY[] = "guest memory fault (file shrunk)";
  * @mem:	guest memory
  * @vq:		queues
  * @vnet:	datapath view of the device
+ * @synced:	per queue: the counters already added to the port's (stats_sync())
  * @info:	counters and last error
  */
 struct vu_dev {
@@ -147,6 +148,7 @@ struct vu_dev {
 	uint64_t protocol;
 	struct vn_vu_mem mem;
 	struct vn_vq vq[VN_VU_VQ_MAX];
+	struct vn_vq_stats synced[VN_VU_VQ_MAX];
 	struct vn_vnet vnet;
 	struct vn_vu_info info;
 };
@@ -241,6 +243,7 @@ static void dev_reset(struct vu_dev *d)
 		vq_reset(d, i);
 	vn_vu_mem_unmap(&d->mem);
 	d->info.unsealed_regions = 0;
+	__atomic_store_n(&d->port->stats.unsealed_regions, 0, __ATOMIC_RELAXED);
 	d->fault_seen = false;
 	d->features = 0;
 	d->protocol = 0;
@@ -371,6 +374,8 @@ static int set_mem_table(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, con
 		vn_info("port '%s': vhost-user: %u of %u memory regions not sealed against "
 			"shrinking; fault guard armed", d->port->name, mem.unsealed, t->nregions);
 	d->info.unsealed_regions = mem.unsealed;
+	/* A gauge only the control thread writes */
+	__atomic_store_n(&d->port->stats.unsealed_regions, mem.unsealed, __ATOMIC_RELAXED);
 	d->fault_seen = false;
 	vn_vu_mem_unmap(&d->mem);
 	d->mem = mem;
@@ -1096,6 +1101,27 @@ static void set_more(struct vu_dev *d, bool more)
  * the file), the memory is zero pages now; break every queue (once) so
  * nothing more is read from it, and say which port. True if faulted.
  */
+/*
+ * The queues' notification counters into the port's (vnetctl stats), as
+ * deltas: only the datapath writes them, under the device lock, once per
+ * burst; a queue's counters survive its resets, so they never go back.
+ */
+static void stats_sync(struct vu_dev *d)
+{
+	struct vn_port_stats *ps = &d->port->stats;
+	unsigned int i;
+
+	for (i = 0; i < 2 * d->nqp && i < VN_VU_VQ_MAX; i++) {
+		const struct vn_vq_stats *st = &d->vq[i].stats;
+		struct vn_vq_stats *old = &d->synced[i];
+
+		ps->calls_skipped += st->calls_skipped - old->calls_skipped;
+		ps->calls_stuck += st->calls_stuck - old->calls_stuck;
+		ps->mrg_cap += st->mrg_cap - old->mrg_cap;
+		*old = *st;
+	}
+}
+
 static bool mem_fault_check(struct vu_dev *d)
 {
 	unsigned int i;
@@ -1105,6 +1131,7 @@ static bool mem_fault_check(struct vu_dev *d)
 	if (!d->fault_seen) {
 		d->fault_seen = true;
 		d->info.mem_faults++;
+		d->port->stats.mem_faults++;
 		vn_warn("port '%s': vhost-user: guest memory fault (SIGBUS: the front-end "
 			"shrank its memory file); queues broken until it sends a new memory table",
 			d->port->name);
@@ -1175,6 +1202,7 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	}
 	vn_vu_mem_guard_leave();
 	mem_fault_check(d);
+	stats_sync(d);
 	set_more(d, more);
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < got; i++) {
@@ -1307,6 +1335,7 @@ static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		vn_pkt_put_bulk(pkts + done, n - done);
 		done = n;
 	}
+	stats_sync(d);
 	pthread_mutex_unlock(&d->lock);
 	if (done < n)
 		port->stats.ring_full++;

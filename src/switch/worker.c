@@ -536,7 +536,8 @@ static void classify(struct sw_worker *w, struct sw_port *src, struct vn_pkt *pk
 	pkt->in_port = src->port->id;
 	key = vn_fdb_key(eth + 6, pkt->vlan_tci);
 	if (!vn_fdb_learn_fast(fdb, &w->cache, key, pkt->in_port, now))
-		lreq[(*nl)++] = (struct vn_fdb_learn_req){ .key = key, .port = pkt->in_port };
+		lreq[(*nl)++] = (struct vn_fdb_learn_req){ .key = key, .port = pkt->in_port,
+							   .max = src->port->conf.max_macs };
 	if (eth[0] & 1)
 		return flood(w, pkt, true);	/* broadcast, multicast */
 	d = vn_fdb_lookup(fdb, vn_fdb_key(eth, pkt->vlan_tci), now);
@@ -592,7 +593,8 @@ void sw_forward_burst(struct sw_worker *w, struct sw_port *src, struct vn_pkt **
 		classify(w, src, pkts[i], lreq, &nl, now);
 	}
 	vn_fdb_read_unlock(w->sw->fdb);
-	vn_fdb_learn_bulk(w->sw->fdb, lreq, nl, now);
+	/* every request is @src's: its own worker counts what its limit refused */
+	src->port->stats.macs_refused += vn_fdb_learn_bulk(w->sw->fdb, lreq, nl, now);
 	flush_dlists(w, src);
 	flush_rlists(w, src);
 }

@@ -24,6 +24,7 @@
 #include "core/pool.h"
 #include "core/vhdr.h"
 #include "port/pair.h"
+#include "switch/fdb.h"
 #include "switch/sw.h"
 
 #include "rig.h"
@@ -555,6 +556,35 @@ static void test_sw_full_port_keeps_only_its_pool_share(void **state)
 	rig_down(&r);
 }
 
+
+static void macs_two(struct vn_port *p, unsigned int i)
+{
+	if (i == 0)
+		p->conf.max_macs = 2;
+}
+
+/* H4: a port past macs= is not learned from (counted), its frames still go through */
+static void test_sw_port_mac_limit(void **state)
+{
+	struct rig r;
+	unsigned int k;
+
+	(void)state;
+	rig_up(&r, 2, 1, NULL, 0, macs_two);
+	for (k = 0; k < 6; k++)
+		host_tx(&r, 0, mk_udp(&r, 0, 10 + k, -1, 10, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 6);
+	assert_int_equal(stat(r.sp[0], "macs_refused"), 4);
+	assert_int_equal(vn_fdb_port_count(r.sw->fdb, r.sp[0]->id), 2);
+	/* A station it did learn gets unicast; one it did not is flooded */
+	host_tx(&r, 1, mk_udp(&r, 1, 1, 10, 10, false));
+	host_tx(&r, 1, mk_udp(&r, 1, 1, 15, 10, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 2);
+	rig_down(&r);
+}
+
 static void test_sw_backpressure_drop(void **state)
 {
 	struct rig r;
@@ -826,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_sw_backpressure_block),
 		cmocka_unit_test(test_sw_block_stalled_receiver_released),
 		cmocka_unit_test(test_sw_full_port_keeps_only_its_pool_share),
+		cmocka_unit_test(test_sw_port_mac_limit),
 		cmocka_unit_test(test_sw_backpressure_drop),
 		cmocka_unit_test(test_sw_two_workers_handoff),
 		cmocka_unit_test(test_sw_hot_add_del_running),

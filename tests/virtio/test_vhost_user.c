@@ -964,6 +964,7 @@ static void test_vu_memfd_truncated_breaks_only_its_port(void **state)
 	(void)state;
 	vn_vu_info_get(pa, &info);
 	assert_int_equal(info.unsealed_regions, 2);	/* the test memfd is not sealed */
+	assert_int_equal(pa->stats.unsealed_regions, 2);	/* and in vnetctl stats */
 	make_frame(f, sizeof(f), 3);
 	assert_int_equal(vu_fe_tx(&a, &ok, f, sizeof(f), 1), 0);
 	assert_int_equal(rx_wait(pa, pkts, 1), 1);
@@ -974,6 +975,8 @@ static void test_vu_memfd_truncated_breaks_only_its_port(void **state)
 		assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
 	vn_vu_info_get(pa, &info);
 	assert_int_equal(info.mem_faults, 1);
+	assert_int_equal(pa->stats.mem_faults, 1);
+	assert_int_equal(pb->stats.mem_faults, 0);
 	assert_true(vn_vu_mem_guard_faults() >= 1);
 	vn_vu_queue_get(pa, 1, &q);
 	assert_true(q.broken);
@@ -1171,7 +1174,7 @@ static void test_vu_full_blocking_callfd_never_blocks(void **state)
 	struct vn_vu_queue_info q;
 	struct vn_vhdr vh = { 0 };
 	struct vn_pkt *pkts[4];
-	uint64_t idx = 1, max = 0xfffffffffffffffeull;
+	uint64_t idx = 1, max = 0xfffffffffffffffeull, v;
 	int efd = eventfd(0, EFD_CLOEXEC);	/* blocking */
 	uint8_t f[100];
 
@@ -1189,6 +1192,9 @@ static void test_vu_full_blocking_callfd_never_blocks(void **state)
 	/* The control thread is not stuck behind the device lock either */
 	vn_vu_queue_get(p, 1, &q);
 	assert_false(q.broken);
+	/* The skipped call shows in the port's counters (vnetctl stats) */
+	assert_int_equal(vn_port_stat_get(p, "calls_skipped", &v), 0);
+	assert_true(v >= 1);
 	assert_true(vu_fe_stop(&fe, 1) >= 0);
 	close(efd);
 	vu_fe_close(&fe);
@@ -1327,6 +1333,7 @@ static void test_vu_tiny_rx_buffers_walked_once_per_ring_state(void **state)
 	vn_vu_queue_get(p, 0, &q);
 	assert_int_equal(q.chains, 128);
 	assert_int_equal(drops(p, VN_DROP_MTU), 64);
+	assert_true(p->stats.mrg_cap >= 1);	/* the port's counter (vnetctl stats) */
 	assert_false(q.broken);
 	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
 	/* A frame that fits still goes through the same buffers */
