@@ -370,9 +370,10 @@ static int set_mem_table(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, con
 		*why = "memory region not sealed against shrinking (F_SEAL_SHRINK)";
 		return -EPERM;
 	}
-	if (mem.unsealed)
-		vn_info("port '%s': vhost-user: %u of %u memory regions not sealed against "
-			"shrinking; fault guard armed", d->port->name, mem.unsealed, t->nregions);
+	if (mem.unsealed)	/* rate-limited: a reconnect loop must not flood the log */
+		vn_log_rl(VN_LOG_INFO, "port '%s': vhost-user: %u of %u memory regions not "
+			  "sealed against shrinking; fault guard armed", d->port->name,
+			  mem.unsealed, t->nregions);
 	d->info.unsealed_regions = mem.unsealed;
 	/* A gauge only the control thread writes */
 	__atomic_store_n(&d->port->stats.unsealed_regions, mem.unsealed, __ATOMIC_RELAXED);
@@ -1132,9 +1133,9 @@ static bool mem_fault_check(struct vu_dev *d)
 		d->fault_seen = true;
 		d->info.mem_faults++;
 		d->port->stats.mem_faults++;
-		vn_warn("port '%s': vhost-user: guest memory fault (SIGBUS: the front-end "
-			"shrank its memory file); queues broken until it sends a new memory table",
-			d->port->name);
+		vn_log_rl(VN_LOG_WARN, "port '%s': vhost-user: guest memory fault (SIGBUS: the "
+			  "front-end shrank its memory file); queues broken until it sends a new "
+			  "memory table", d->port->name);
 	}
 	for (i = 0; i < VN_VU_VQ_MAX; i++) {
 		struct vn_vq *vq = &d->vq[i];
