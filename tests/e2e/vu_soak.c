@@ -9,7 +9,7 @@
  * or guest could do: floods of valid frames, hostile descriptor chains and
  * virtio-net headers, a guest-memory file truncated under the device,
  * abrupt resets, call eventfds at their maximum with O_NONBLOCK cleared,
- * a kick eventfd made blocking, fds that are not eventfds, garbage on the
+ * a call eventfd a thread keeps filling, a kick eventfd made blocking, fds that are not eventfds, garbage on the
  * socket, replies never read, an oversized memory table, receive rings of
  * empty buffers or none at all. Every reply is awaited for at most 3 s.
  *
@@ -20,6 +20,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,12 +37,14 @@
 
 enum act {
 	A_FLOOD, A_BAD_CHAIN, A_BAD_HDR, A_TRUNCATE, A_RESET, A_CALL_FULL, A_KICK_BLOCKING,
-	A_NOT_EVENTFD, A_GARBAGE, A_NO_READ, A_BIG_TABLE, A_EMPTY_RX, A_STOP_START, A__MAX
+	A_NOT_EVENTFD, A_GARBAGE, A_NO_READ, A_BIG_TABLE, A_EMPTY_RX, A_STOP_START, A_CALL_RACE,
+	A__MAX
 };
 
 static const char *const act_names[A__MAX] = {
 	"flood", "bad_chain", "bad_header", "truncate", "reset", "call_full", "kick_blocking",
 	"not_eventfd", "garbage", "replies_unread", "big_table", "empty_rx", "stop_start",
+	"call_race",
 };
 
 static unsigned long counts[A__MAX];
@@ -160,6 +164,68 @@ static void call_full(void)
 		vu_fe_msg(&fe, VN_VU_SET_VRING_CALL, &q, 8, &efd, 1, NULL, 0);
 	close(efd);
 	flood();
+}
+
+struct racer {
+	int fd;
+	bool stop;
+};
+
+/* Take the counter to its maximum and back, over and over (blocking fd) */
+static void *race(void *arg)
+{
+	uint64_t v, almost = 0xfffffffffffffffdull, one = 1;
+	struct racer *r = arg;
+	struct pollfd p;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		p = (struct pollfd){ .fd = r->fd, .events = POLLIN };
+		if (poll(&p, 1, 10) == 1 && read(r->fd, &v, sizeof(v)) < 0)
+			break;
+		if (write(r->fd, &almost, sizeof(almost)) < 0 || write(r->fd, &one, sizeof(one)) < 0)
+			break;
+	}
+	return NULL;
+}
+
+/* F1's race: the counter fills between the device's poll() and its write() */
+static void call_race(void)
+{
+	struct racer *r = calloc(1, sizeof(*r));
+	bool joined = false;
+	uint64_t q = 1, v;
+	struct pollfd p;
+	pthread_t t;
+	int i;
+
+	if (!r)
+		return;
+	r->fd = eventfd(0, EFD_CLOEXEC);
+	if (r->fd < 0 || vu_fe_msg(&fe, VN_VU_SET_VRING_CALL, &q, 8, &r->fd, 1, NULL, 0) ||
+	    pthread_create(&t, NULL, race, r)) {
+		if (r->fd >= 0)
+			close(r->fd);
+		free(r);
+		return;
+	}
+	for (i = 0; i < 5; i++) {
+		flood();
+		usleep(20000);
+	}
+	__atomic_store_n(&r->stop, true, __ATOMIC_RELAXED);
+	/* Let the racer out of a write that found the counter full */
+	for (i = 0; i < 200 && !joined; i++) {
+		joined = pthread_tryjoin_np(t, NULL) == 0;
+		p = (struct pollfd){ .fd = r->fd, .events = POLLIN };
+		if (!joined && poll(&p, 1, 5) == 1 && read(r->fd, &v, sizeof(v)) < 0)
+			break;
+	}
+	if (!joined) {
+		pthread_detach(t);	/* still stuck: its fd and state are leaked, ours alone */
+		return;
+	}
+	close(r->fd);
+	free(r);
 }
 
 static void kick_blocking(void)
@@ -300,6 +366,7 @@ int main(int argc, char **argv)
 		case A_BIG_TABLE: big_table(); break;
 		case A_EMPTY_RX: empty_rx(); break;
 		case A_STOP_START: stop_start(); break;
+		case A_CALL_RACE: call_race(); break;
 		}
 		/* A broken ring stays broken: start over now and then */
 		if (up && rand() % 8 == 0)
