@@ -144,6 +144,8 @@ static const char usage_text[] =
 "                         the default, loses nothing) or drop and count\n"
 "    pool=N               receive buffers (default 2048)\n"
 "    mtu=N                MTU (68-65535; a tap's MTU is set to it)\n"
+"    macs=N               source addresses learned on the port at most\n"
+"                         (default 4096)\n"
 "  tap: a Linux tap device (needs CAP_NET_ADMIN)\n"
 "    offload=on|off       negotiate checksum/TSO/USO offloads (default on);\n"
 "                         off: vnetd checksums and segments for this tap\n"

@@ -412,6 +412,7 @@ static int parse_generic(struct vn_port *port, struct vn_port_args *args)
 
 	memcpy(rest.kind, args->kind, sizeof(rest.kind));
 	port->conf.pool_size = VN_PORT_POOL_DEFAULT;
+	port->conf.max_macs = VN_PORT_MACS_DEFAULT;
 	for (i = 0; i < args->n; i++) {
 		const char *k = args->kv[i].key, *val = args->kv[i].val;
 
@@ -430,6 +431,10 @@ static int parse_generic(struct vn_port *port, struct vn_port_args *args)
 			if (vn_port_arg_u32(val, 1, VN_POOL_MAX, &v))
 				goto bad;
 			port->conf.pool_size = v;
+		} else if (!strcmp(k, "macs")) {
+			if (vn_port_arg_u32(val, 1, VN_PORT_MACS_MAX, &v))
+				goto bad;
+			port->conf.max_macs = v;
 		} else if (!strcmp(k, "mtu")) {
 			if (vn_port_arg_u32(val, VN_PORT_MTU_MIN, VN_PORT_MTU_MAX, &v))
 				goto bad;
@@ -442,7 +447,8 @@ bad:
 		vn_err("port '%s': bad value '%s' for '%s' (%s)", port->name, val, k,
 		       !strcmp(k, "vlan") ? "expected 1-4094" :
 		       !strcmp(k, "policy") ? "expected block or drop" :
-		       !strcmp(k, "pool") ? "expected 1-1048576 buffers" : "expected 68-65535");
+		       !strcmp(k, "pool") ? "expected 1-1048576 buffers" :
+		       !strcmp(k, "macs") ? "expected 1-4194304 addresses" : "expected 68-65535");
 		return -EINVAL;
 	}
 	*args = rest;
@@ -604,7 +610,7 @@ void vn_port_close(struct vn_port *port)
 
 /* The counter table: fixed counters, then one "drop_<reason>" per reason */
 #define VN_PORT_STAT(f)	{ #f, offsetof(struct vn_port_stats, f) }
-#define VN_PORT_NSTATS_FIXED	15
+#define VN_PORT_NSTATS_FIXED	21
 #define VN_PORT_NSTATS		(VN_PORT_NSTATS_FIXED + VN_DROP__MAX - 1)
 
 static struct vn_port_stat_desc stat_descs[VN_PORT_NSTATS] = {
@@ -623,6 +629,12 @@ static struct vn_port_stat_desc stat_descs[VN_PORT_NSTATS] = {
 	VN_PORT_STAT(xdp_redirect),
 	VN_PORT_STAT(ring_full),
 	VN_PORT_STAT(rx_paused),
+	VN_PORT_STAT(macs_refused),
+	VN_PORT_STAT(mem_faults),
+	VN_PORT_STAT(unsealed_regions),
+	VN_PORT_STAT(calls_skipped),
+	VN_PORT_STAT(calls_stuck),
+	VN_PORT_STAT(mrg_cap),
 };
 _Static_assert(offsetof(struct vn_port_stats, drops) == VN_PORT_NSTATS_FIXED * sizeof(uint64_t),
 	       "a counter was added to struct vn_port_stats: add it to stat_descs");

@@ -93,6 +93,12 @@ struct vn_port_stats {
 	uint64_t xdp_redirect;
 	uint64_t ring_full;	/* tx found the port full */
 	uint64_t rx_paused;	/* times rx was disabled for backpressure */
+	uint64_t macs_refused;	/* source addresses not learned: macs= reached */
+	uint64_t mem_faults;	/* vhost-user: guest-memory faults (SIGBUS) recovered */
+	uint64_t unsealed_regions; /* vhost-user: regions now mapped that can shrink */
+	uint64_t calls_skipped;	/* vhost-user: calls not written, counter full */
+	uint64_t calls_stuck;	/* vhost-user: call writes broken off (queue broken) */
+	uint64_t mrg_cap;	/* vhost-user: frames 128 receive buffers could not hold */
 	uint64_t drops[VN_DROP__MAX];
 };
 
@@ -157,17 +163,23 @@ struct vn_port_ops {
  *		 instead of the default "policy=block" (keep the frames, stop
  *		 reading the sources feeding it until it drains)
  * @pool_size:	buffers in the port's rx pool ("pool=N", default 2048)
+ * @max_macs:	source addresses the switch learns on this port at most
+ *		("macs=N", default VN_PORT_MACS_DEFAULT); more are forwarded
+ *		but not learned (counted: macs_refused)
  *
  * vn_port_open() parses these generic keys ("vlan", "trunk", "policy",
- * "pool", "mtu") and hands the kind only the keys left.
+ * "pool", "mtu", "macs") and hands the kind only the keys left.
  */
 #define VN_PORT_TRUNK_MAX	64
+#define VN_PORT_MACS_DEFAULT	4096	/* half the default FDB: no port takes it all */
+#define VN_PORT_MACS_MAX	(1u << 22)
 struct vn_port_conf {
 	uint16_t access_vlan;
 	uint16_t ntrunk;
 	uint16_t trunk[VN_PORT_TRUNK_MAX];
 	bool drop_when_full;
 	uint32_t pool_size;
+	uint32_t max_macs;
 };
 
 /**

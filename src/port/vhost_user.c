@@ -50,6 +50,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -89,6 +90,7 @@
 #define VU_RECV_TIMEOUT_SEC	5	/* a started message must finish within this */
 #define VU_SEND_TIMEOUT_SEC	5	/* a reply must leave within this, or we hang up */
 static const char VU_FAULT_WHY[] = "guest memory fault (file shrunk)";
+#define VU_SOCK_MODE		0600	/* listening socket: its owner only, unless mode= */
 #define VU_RECONNECT_MS		500	/* client mode: wait between connect attempts */
 
 /**
@@ -117,6 +119,7 @@ static const char VU_FAULT_WHY[] = "guest memory fault (file shrunk)";
  * @mem:	guest memory
  * @vq:		queues
  * @vnet:	datapath view of the device
+ * @synced:	per queue: the counters already added to the port's (stats_sync())
  * @info:	counters and last error
  */
 struct vu_dev {
@@ -125,6 +128,9 @@ struct vu_dev {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool client;
 	bool sealed;
+	mode_t mode;
+	gid_t group;
+	bool has_group;
 	bool fault_seen;
 	unsigned int nqp;
 	uint64_t offered;
@@ -142,6 +148,7 @@ struct vu_dev {
 	uint64_t protocol;
 	struct vn_vu_mem mem;
 	struct vn_vq vq[VN_VU_VQ_MAX];
+	struct vn_vq_stats synced[VN_VU_VQ_MAX];
 	struct vn_vnet vnet;
 	struct vn_vu_info info;
 };
@@ -236,6 +243,7 @@ static void dev_reset(struct vu_dev *d)
 		vq_reset(d, i);
 	vn_vu_mem_unmap(&d->mem);
 	d->info.unsealed_regions = 0;
+	__atomic_store_n(&d->port->stats.unsealed_regions, 0, __ATOMIC_RELAXED);
 	d->fault_seen = false;
 	d->features = 0;
 	d->protocol = 0;
@@ -362,10 +370,13 @@ static int set_mem_table(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, con
 		*why = "memory region not sealed against shrinking (F_SEAL_SHRINK)";
 		return -EPERM;
 	}
-	if (mem.unsealed)
-		vn_info("port '%s': vhost-user: %u of %u memory regions not sealed against "
-			"shrinking; fault guard armed", d->port->name, mem.unsealed, t->nregions);
+	if (mem.unsealed)	/* rate-limited: a reconnect loop must not flood the log */
+		vn_log_rl(VN_LOG_INFO, "port '%s': vhost-user: %u of %u memory regions not "
+			  "sealed against shrinking; fault guard armed", d->port->name,
+			  mem.unsealed, t->nregions);
 	d->info.unsealed_regions = mem.unsealed;
+	/* A gauge only the control thread writes */
+	__atomic_store_n(&d->port->stats.unsealed_regions, mem.unsealed, __ATOMIC_RELAXED);
 	d->fault_seen = false;
 	vn_vu_mem_unmap(&d->mem);
 	d->mem = mem;
@@ -647,7 +658,7 @@ static int net_set_mtu(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const
 		*why = "MTU out of range";
 		return -EINVAL;
 	}
-	d->port->mtu = (uint32_t)m->u64;
+	__atomic_store_n(&d->port->mtu, (uint32_t)m->u64, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -841,6 +852,26 @@ static const char *arg(const struct vn_port_args *args, const char *key)
 	return NULL;
 }
 
+/* group=NAME or group=GID: the listening socket's group */
+static int parse_group(struct vu_dev *d, const char *v)
+{
+	struct group gr, *res = NULL;
+	char buf[1024], *end;
+	unsigned long g;
+
+	g = strtoul(v, &end, 10);
+	if (*v && !*end && g < (gid_t)-1) {
+		d->group = (gid_t)g;
+	} else if (getgrnam_r(v, &gr, buf, sizeof(buf), &res) == 0 && res) {
+		d->group = res->gr_gid;
+	} else {
+		vn_err("port '%s': vhost-user: group=%s: no such group", d->port->name, v);
+		return -EINVAL;
+	}
+	d->has_group = true;
+	return 0;
+}
+
 static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 {
 	const char *path = arg(args, "path"), *v;
@@ -850,7 +881,8 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 		const char *k = args->kv[i].key;
 
 		if (strcmp(k, "path") && strcmp(k, "client") && strcmp(k, "queues") &&
-		    strcmp(k, "offload") && strcmp(k, "name") && strcmp(k, "sealed")) {
+		    strcmp(k, "offload") && strcmp(k, "name") && strcmp(k, "sealed") &&
+		    strcmp(k, "mode") && strcmp(k, "group")) {
 			vn_err("port '%s': vhost-user: unknown key '%s'", d->port->name, k);
 			return -EINVAL;
 		}
@@ -864,6 +896,22 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 	d->client = v && (!strcmp(v, "on") || !strcmp(v, "1"));
 	v = arg(args, "sealed");
 	d->sealed = v && (!strcmp(v, "on") || !strcmp(v, "1"));
+	d->mode = VU_SOCK_MODE;
+	v = arg(args, "mode");
+	if (v) {
+		char *end;
+		unsigned long m = strtoul(v, &end, 8);
+
+		if (!*v || *end || m > 0777) {
+			vn_err("port '%s': vhost-user: mode=%s not an octal mode 0-0777",
+			       d->port->name, v);
+			return -EINVAL;
+		}
+		d->mode = (mode_t)m;
+	}
+	v = arg(args, "group");
+	if (v && parse_group(d, v))
+		return -EINVAL;
 	d->nqp = 1;
 	v = arg(args, "queues");
 	if (v) {
@@ -890,7 +938,7 @@ static int make_listener(struct vu_dev *d)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd;
+	int fd, ret;
 
 	memcpy(sa.sun_path, d->path, sizeof(d->path));
 	/* A stale socket from an earlier run; never remove anything else */
@@ -899,9 +947,23 @@ static int make_listener(struct vu_dev *d)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
-		int ret = -errno;
-
+	/*
+	 * H7: whoever can connect is a front-end, with all the power over the
+	 * port that gives. Linux creates the socket file with the socket
+	 * inode's mode less the umask, so fchmod() before bind() means the
+	 * file never exists with more than @mode; chmod() after bind() then
+	 * gives exactly @mode (the umask may have taken bits away), and
+	 * chown() the group, both only ever narrowing what was there.
+	 */
+	if (fchmod(fd, d->mode) || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	if ((d->has_group && chown(d->path, (uid_t)-1, d->group)) || chmod(d->path, d->mode) ||
+	    listen(fd, 1)) {
+		ret = -errno;
+		unlink(d->path);
 		close(fd);
 		return ret;
 	}
@@ -990,6 +1052,7 @@ static int vu_open(struct vn_port *port, const struct vn_port_args *args)
 	d->vnet.mem = &d->mem;
 	d->vnet.pool = port->pool;
 	d->vnet.drops = port->stats.drops;
+	d->vnet.mtu = &port->mtu;
 	ret = parse_args(d, args);
 	if (ret)
 		goto fail;
@@ -1039,6 +1102,27 @@ static void set_more(struct vu_dev *d, bool more)
  * the file), the memory is zero pages now; break every queue (once) so
  * nothing more is read from it, and say which port. True if faulted.
  */
+/*
+ * The queues' notification counters into the port's (vnetctl stats), as
+ * deltas: only the datapath writes them, under the device lock, once per
+ * burst; a queue's counters survive its resets, so they never go back.
+ */
+static void stats_sync(struct vu_dev *d)
+{
+	struct vn_port_stats *ps = &d->port->stats;
+	unsigned int i;
+
+	for (i = 0; i < 2 * d->nqp && i < VN_VU_VQ_MAX; i++) {
+		const struct vn_vq_stats *st = &d->vq[i].stats;
+		struct vn_vq_stats *old = &d->synced[i];
+
+		ps->calls_skipped += st->calls_skipped - old->calls_skipped;
+		ps->calls_stuck += st->calls_stuck - old->calls_stuck;
+		ps->mrg_cap += st->mrg_cap - old->mrg_cap;
+		*old = *st;
+	}
+}
+
 static bool mem_fault_check(struct vu_dev *d)
 {
 	unsigned int i;
@@ -1048,9 +1132,10 @@ static bool mem_fault_check(struct vu_dev *d)
 	if (!d->fault_seen) {
 		d->fault_seen = true;
 		d->info.mem_faults++;
-		vn_warn("port '%s': vhost-user: guest memory fault (SIGBUS: the front-end "
-			"shrank its memory file); queues broken until it sends a new memory table",
-			d->port->name);
+		d->port->stats.mem_faults++;
+		vn_log_rl(VN_LOG_WARN, "port '%s': vhost-user: guest memory fault (SIGBUS: the "
+			  "front-end shrank its memory file); queues broken until it sends a new "
+			  "memory table", d->port->name);
 	}
 	for (i = 0; i < VN_VU_VQ_MAX; i++) {
 		struct vn_vq *vq = &d->vq[i];
@@ -1118,6 +1203,7 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	}
 	vn_vu_mem_guard_leave();
 	mem_fault_check(d);
+	stats_sync(d);
 	set_more(d, more);
 	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < got; i++) {
@@ -1250,6 +1336,7 @@ static unsigned int vu_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 		vn_pkt_put_bulk(pkts + done, n - done);
 		done = n;
 	}
+	stats_sync(d);
 	pthread_mutex_unlock(&d->lock);
 	if (done < n)
 		port->stats.ring_full++;

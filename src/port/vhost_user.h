@@ -2,6 +2,7 @@
 /* vhost_user.h - the vhost-user port kind: vnetd as the virtio-net device of a QEMU guest
  *
  * Spec: "vhost-user:name=vm0,path=/run/vnetd/vm0.sock[,client=on][,queues=N][,offload=off]"
+ *       "[,sealed=on][,mode=0660][,group=kvm]"
  *   path	unix socket; vnetd listens on it (QEMU connects), or with
  *		client=on connects to QEMU's server socket and reconnects
  *		whenever the connection goes away
@@ -10,6 +11,9 @@
  *   sealed	on: refuse guest memory whose fd is not sealed with F_SEAL_SHRINK
  *		(QEMU memory-backend-memfd with its default seal=on); by default
  *		unsealed memory is accepted and a fault on it breaks only this port
+ *   mode	octal mode of the listening socket (default 0600: only its owner,
+ *		vnetd's user, may connect; whoever connects is a front-end)
+ *   group	group (name or number) of the listening socket, for mode=0660
  */
 #ifndef VN_PORT_VHOST_USER_H
 #define VN_PORT_VHOST_USER_H

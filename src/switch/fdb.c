@@ -12,11 +12,22 @@
  * recently seen one, and each move is paid for by an earlier refresh.
  * Aging scans the whole array once a second instead.
  * See fdb.h for the locking.
+ *
+ * Hostile stations (H4). Each learn request carries its source port's MAC
+ * limit: a port with that many dynamic entries learns no new address and
+ * moves no entry to itself (counted: limit_refused, and macs_refused on
+ * the port), so one port cannot flood the table, evict everybody else's
+ * entries (their unicast would then flood, to the attacker too) or build
+ * long chains. The bucket hash is keyed with a random seed per table, so
+ * addresses cannot be picked in advance to share one bucket; it is a keyed
+ * mix, not a cryptographic PRF: the per-port limit is what bounds a chain.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "core/compiler.h"
 #include "fdb.h"
@@ -59,9 +70,11 @@ struct fdb_ent {
  * @free:	free list head
  * @lhead:	clock list head (least recently listed)
  * @ltail:	clock list tail
+ * @seed:	hash key (random per table)
  * @stats:	counters
  * @buckets:	chain heads
  * @ents:	entries
+ * @per_port:	dynamic entries per port id
  */
 struct vn_fdb {
 	pthread_rwlock_t lock;
@@ -73,14 +86,27 @@ struct vn_fdb {
 	uint32_t free;
 	uint32_t lhead;
 	uint32_t ltail;
+	uint64_t seed;
 	struct vn_fdb_stats stats;
 	uint32_t *buckets;
 	struct fdb_ent *ents;
+	uint32_t *per_port;
 };
 
 static inline uint32_t hash(const struct vn_fdb *fdb, uint64_t key)
 {
-	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> fdb->shift);
+	uint64_t x = key ^ fdb->seed;
+
+	/* splitmix64's finaliser over the seeded key: every bit reaches the top */
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return (uint32_t)((x ^ (x >> 31)) >> fdb->shift);
+}
+
+static inline void count_add(struct vn_fdb *fdb, const struct fdb_ent *e, int d)
+{
+	if (!(e->flags & FDB_F_STATIC))
+		fdb->per_port[e->port] += (uint32_t)d;
 }
 
 static inline uint32_t seen(const struct fdb_ent *e)
@@ -110,7 +136,11 @@ int vn_fdb_create(uint32_t cap, uint32_t aging_sec, struct vn_fdb **out)
 	fdb->aging = aging_sec ? aging_sec : VN_FDB_AGING_DEFAULT;
 	fdb->buckets = malloc(sizeof(*fdb->buckets) * fdb->nbuckets);
 	fdb->ents = calloc(cap, sizeof(*fdb->ents));
-	if (!fdb->buckets || !fdb->ents) {
+	fdb->per_port = calloc(UINT16_MAX + 1, sizeof(*fdb->per_port));
+	/* No entropy yet (early boot): still a different seed per table and run */
+	if (getrandom(&fdb->seed, sizeof(fdb->seed), GRND_NONBLOCK) != sizeof(fdb->seed))
+		fdb->seed = (uint64_t)(uintptr_t)fdb ^ (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
+	if (!fdb->buckets || !fdb->ents || !fdb->per_port) {
 		vn_fdb_destroy(fdb);
 		return -ENOMEM;
 	}
@@ -132,6 +162,7 @@ void vn_fdb_destroy(struct vn_fdb *fdb)
 		pthread_rwlock_destroy(&fdb->lock);
 	free(fdb->buckets);
 	free(fdb->ents);
+	free(fdb->per_port);
 	free(fdb);
 }
 
@@ -245,6 +276,7 @@ static void remove_ent(struct vn_fdb *fdb, uint32_t i)
 	while (*pp != i)
 		pp = &fdb->ents[*pp].next;
 	*pp = e->next;
+	count_add(fdb, e, -1);
 	if (!(e->flags & FDB_F_STATIC))
 		clock_unlink(fdb, i);
 	e->flags = 0;
@@ -292,6 +324,7 @@ static uint32_t insert(struct vn_fdb *fdb, uint64_t key, uint16_t port, uint8_t 
 	e->flags = FDB_F_USED | flags;
 	e->last_seen = now;
 	e->lprev = e->lnext = FDB_NIL;
+	count_add(fdb, e, 1);
 	if (!(flags & FDB_F_STATIC))
 		clock_append(fdb, i, now);
 	e->next = fdb->buckets[b];
@@ -302,40 +335,68 @@ static uint32_t insert(struct vn_fdb *fdb, uint64_t key, uint16_t port, uint8_t 
 	return i;
 }
 
-static void learn_one(struct vn_fdb *fdb, uint64_t key, uint16_t port, uint32_t now)
+/* Port @port already holds its limit of @max dynamic entries (0: no limit) */
+static bool at_limit(struct vn_fdb *fdb, uint16_t port, uint32_t max)
 {
-	uint32_t i = find(fdb, key);
+	if (!max || fdb->per_port[port] < max)
+		return false;
+	fdb->stats.limit_refused++;
+	return true;
+}
+
+/* Return: false if the port's limit refused it */
+static bool learn_one(struct vn_fdb *fdb, const struct vn_fdb_learn_req *r, uint32_t now)
+{
+	uint32_t i = find(fdb, r->key);
 	struct fdb_ent *e;
 
 	if (i == FDB_NIL) {
-		if (insert(fdb, key, port, 0, now) != FDB_NIL)
+		if (at_limit(fdb, r->port, r->max))
+			return false;
+		if (insert(fdb, r->key, r->port, 0, now) != FDB_NIL)
 			fdb->stats.learned++;
-		return;
+		return true;
 	}
 	e = &fdb->ents[i];
 	if (e->flags & FDB_F_STATIC) {
-		if (e->port != port)
+		if (e->port != r->port)
 			fdb->stats.static_refused++;
-		return;
+		return true;
 	}
-	if (e->port != port) {
-		e->port = port;
+	if (e->port != r->port) {
+		if (at_limit(fdb, r->port, r->max))
+			return false;
+		count_add(fdb, e, -1);
+		e->port = r->port;
+		count_add(fdb, e, 1);
 		fdb->stats.moved++;
 	}
 	e->last_seen = now;
+	return true;
 }
 
-void vn_fdb_learn_bulk(struct vn_fdb *fdb, const struct vn_fdb_learn_req *reqs,
-		       unsigned int n, uint32_t now)
+unsigned int vn_fdb_learn_bulk(struct vn_fdb *fdb, const struct vn_fdb_learn_req *reqs,
+			       unsigned int n, uint32_t now)
 {
-	unsigned int k;
+	unsigned int k, refused = 0;
 
 	if (!n)
-		return;
+		return 0;
 	pthread_rwlock_wrlock(&fdb->lock);
 	for (k = 0; k < n; k++)
-		learn_one(fdb, reqs[k].key, reqs[k].port, now);
+		refused += !learn_one(fdb, &reqs[k], now);
 	pthread_rwlock_unlock(&fdb->lock);
+	return refused;
+}
+
+uint32_t vn_fdb_port_count(struct vn_fdb *fdb, uint16_t port)
+{
+	uint32_t n;
+
+	pthread_rwlock_rdlock(&fdb->lock);
+	n = fdb->per_port[port];
+	pthread_rwlock_unlock(&fdb->lock);
+	return n;
 }
 
 int vn_fdb_static_add(struct vn_fdb *fdb, const uint8_t *mac, uint16_t vlan, uint16_t port)

@@ -54,6 +54,7 @@ struct vn_fdb_entry {
  * @evicted:	entries pushed out because the table was full
  * @aged:	entries removed by aging
  * @static_refused: learn attempts that would have moved a static entry
+ * @limit_refused: learns and moves refused by the source port's MAC limit
  */
 struct vn_fdb_stats {
 	uint64_t learned;
@@ -61,6 +62,7 @@ struct vn_fdb_stats {
 	uint64_t evicted;
 	uint64_t aged;
 	uint64_t static_refused;
+	uint64_t limit_refused;
 };
 
 /**
@@ -83,10 +85,12 @@ struct vn_fdb_cache {
  * struct vn_fdb_learn_req - a learn that needs the exclusive lock
  * @key:	(MAC, VLAN) key, see vn_fdb_key()
  * @port:	port it was seen on
+ * @max:	most dynamic entries @port may hold (0: no limit)
  */
 struct vn_fdb_learn_req {
 	uint64_t key;
 	uint16_t port;
+	uint32_t max;
 };
 
 struct vn_fdb;
@@ -179,9 +183,23 @@ bool vn_fdb_learn_fast(struct vn_fdb *fdb, struct vn_fdb_cache *cache, uint64_t 
  * @reqs:	requests
  * @n:		count
  * @now:	current time in seconds
+ *
+ * A request whose port already holds @max dynamic entries neither adds
+ * an entry nor moves one to that port.
+ *
+ * Return: requests refused by their port's limit
  */
-void vn_fdb_learn_bulk(struct vn_fdb *fdb, const struct vn_fdb_learn_req *reqs,
-		       unsigned int n, uint32_t now);
+unsigned int vn_fdb_learn_bulk(struct vn_fdb *fdb, const struct vn_fdb_learn_req *reqs,
+			       unsigned int n, uint32_t now);
+
+/**
+ * vn_fdb_port_count() - Dynamic entries that point to @port
+ * @fdb:	table
+ * @port:	port id
+ *
+ * Return: count
+ */
+uint32_t vn_fdb_port_count(struct vn_fdb *fdb, uint16_t port);
 
 /**
  * vn_fdb_static_add() - Add or replace a static entry

@@ -27,6 +27,8 @@ struct vn_sw_capture;
 #define SW_BACKLOG_MAX		4096	/* frames kept for a full port (block policy) */
 #define SW_RING_SIZE		1024	/* per (worker -> worker) ring */
 #define SW_WORKER_POOL		4096	/* buffers for segments and private copies */
+#define SW_PARK_MAX		(SW_WORKER_POOL / 8)	/* of those, kept by one full port */
+#define SW_POOL_RESERVE		SW_SEGS_MAX	/* left free whatever full ports keep */
 #define SW_STALL_SEC		2	/* policy=block: a full port that takes nothing this
 					 * long (switch clock) is stalled: treated as drop */
 #define SW_FLOOD		0xffffffffu	/* pkt->user: flood on the receiving worker */

@@ -30,6 +30,12 @@
  * the same way. policy=drop drops what the port refused, counted as
  * drop_tx_full. Nothing is dropped silently.
  *
+ * The worker's pool (segments of GSO frames cut for a port without TSO,
+ * private copies) is shared by all its ports: a full port keeps at most
+ * SW_PARK_MAX of those buffers, and only while SW_POOL_RESERVE stay free;
+ * the rest of what it refused is dropped (drop_pool_share). Two TSO frames
+ * of 2047 segments each towards a full port would otherwise hold the pool.
+ *
  * A blocked port that takes nothing for SW_STALL_SEC (a guest that never
  * posts receive buffers, a paused VM) would otherwise pause its sources,
  * and every port that floods to it, for ever, and stop this worker taking
@@ -174,9 +180,42 @@ static struct vn_pkt *bl_pop(struct sw_port *sp)
 	return pkt;
 }
 
+/*
+ * Keep the refused out[sent, nout) in @sp->partial, except worker-pool
+ * buffers (segments, private copies) past the port's share: at most
+ * SW_PARK_MAX of them, and never so many that fewer than SW_POOL_RESERVE
+ * would stay free. The rest are dropped (drop_pool_share), so frames a
+ * full port cannot take do not starve every other port's segmentation.
+ */
+static void park(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **out,
+		 unsigned int sent, unsigned int nout)
+{
+	unsigned int k, mine = 0, allow, n = 0;
+	uint64_t free_after;
+
+	for (k = sent; k < nout; k++)
+		mine += out[k]->pool == w->pool;
+	/* Free if every refused pool buffer went back; park only above the reserve */
+	free_after = (uint64_t)vn_pool_avail(w->pool) + mine;
+	allow = free_after > SW_POOL_RESERVE ?
+		(unsigned int)VN_MIN(free_after - SW_POOL_RESERVE, SW_PARK_MAX) : 0;
+	for (k = sent; k < nout; k++) {
+		if (out[k]->pool == w->pool) {
+			if (!allow) {
+				sp->port->stats.drops[VN_DROP_POOL_SHARE]++;
+				vn_pkt_put(out[k]);
+				continue;
+			}
+			allow--;
+		}
+		sp->partial[n++] = out[k];
+	}
+	sp->npartial = n;
+}
+
 /* The port refused out[sent, nout): keep them (block) or drop them (drop, or stalled) */
-static bool tx_refused(struct sw_port *sp, struct vn_pkt **out, unsigned int sent,
-		       unsigned int nout)
+static bool tx_refused(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **out,
+		       unsigned int sent, unsigned int nout)
 {
 	struct vn_port *port = sp->port;
 
@@ -192,8 +231,7 @@ static bool tx_refused(struct sw_port *sp, struct vn_pkt **out, unsigned int sen
 		}
 		return false;
 	}
-	memcpy(sp->partial, out + sent, (nout - sent) * sizeof(*out));
-	sp->npartial = nout - sent;
+	park(w, sp, out, sent, nout);
 	return true;
 }
 
@@ -307,7 +345,7 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 		if (sent == nout)
 			sp->stalled = false;	/* it drains again: back to its policy */
 		else
-			full = tx_refused(sp, w->out, sent, nout);
+			full = tx_refused(w, sp, w->out, sent, nout);
 	}
 	if (full && sp->blocked && w->now - sp->progress_at >= SW_STALL_SEC)
 		full = stall(sp);
@@ -498,7 +536,8 @@ static void classify(struct sw_worker *w, struct sw_port *src, struct vn_pkt *pk
 	pkt->in_port = src->port->id;
 	key = vn_fdb_key(eth + 6, pkt->vlan_tci);
 	if (!vn_fdb_learn_fast(fdb, &w->cache, key, pkt->in_port, now))
-		lreq[(*nl)++] = (struct vn_fdb_learn_req){ .key = key, .port = pkt->in_port };
+		lreq[(*nl)++] = (struct vn_fdb_learn_req){ .key = key, .port = pkt->in_port,
+							   .max = src->port->conf.max_macs };
 	if (eth[0] & 1)
 		return flood(w, pkt, true);	/* broadcast, multicast */
 	d = vn_fdb_lookup(fdb, vn_fdb_key(eth, pkt->vlan_tci), now);
@@ -554,7 +593,8 @@ void sw_forward_burst(struct sw_worker *w, struct sw_port *src, struct vn_pkt **
 		classify(w, src, pkts[i], lreq, &nl, now);
 	}
 	vn_fdb_read_unlock(w->sw->fdb);
-	vn_fdb_learn_bulk(w->sw->fdb, lreq, nl, now);
+	/* every request is @src's: its own worker counts what its limit refused */
+	src->port->stats.macs_refused += vn_fdb_learn_bulk(w->sw->fdb, lreq, nl, now);
 	flush_dlists(w, src);
 	flush_rlists(w, src);
 }

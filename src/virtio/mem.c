@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "core/compiler.h"
@@ -53,23 +55,43 @@ uint64_t vn_vu_mem_span(const struct vn_vu_region_desc *d, uint32_t n)
 	return total;
 }
 
+uint64_t vn_vu_mem_map_align(int fd)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), b;
+	struct statfs sfs;
+	struct stat st;
+
+	if (fstatfs(fd, &sfs) || sfs.f_type != VN_HUGETLBFS_MAGIC || fstat(fd, &st))
+		return page;
+	/* hugetlbfs reports its huge page size as the block size */
+	b = (uint64_t)st.st_blksize;
+	if (b <= page || (b & (b - 1)) || b > VN_VU_MEM_ALIGN_MAX)
+		return page;
+	return b;
+}
+
 int vn_vu_mem_map(struct vn_vu_mem *mem, const struct vn_vu_region_desc *d,
 		  const int *fds, uint32_t n)
 {
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), start;
+	uint64_t align[VN_VU_MEM_REGIONS_MAX], start, total = 0;
 	uint32_t i;
 	int ret;
 
 	ret = vn_vu_mem_validate(d, n);
 	if (ret)
 		return ret;
+	/* hugetlbfs maps whole huge pages only: offset and length aligned to them */
+	for (i = 0; i < n; i++) {
+		align[i] = vn_vu_mem_map_align(fds[i]);
+		total += map_span(&d[i], align[i], &start);
+	}
 	/* Sparse files cost the front-end nothing, our address space a lot */
-	if (vn_vu_mem_span(d, n) > VN_VU_MEM_SPAN_MAX)
+	if (total > VN_VU_MEM_SPAN_MAX)
 		return -E2BIG;
 	memset(mem, 0, sizeof(*mem));
 	for (i = 0; i < n; i++) {
 		struct vn_vu_region *r = &mem->r[i];
-		size_t len = map_span(&d[i], page, &start);
+		size_t len = map_span(&d[i], align[i], &start);
 		int seals;
 		void *p;
 

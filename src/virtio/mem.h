@@ -20,6 +20,8 @@
 /* Address space one memory table may take (all regions, page-rounded): a
  * front-end can make a sparse file of any size for free, we have 128 TiB */
 #define VN_VU_MEM_SPAN_MAX	(1ull << 40)	/* 1 TiB */
+#define VN_VU_MEM_ALIGN_MAX	(1ull << 30)	/* largest huge page we align to */
+#define VN_HUGETLBFS_MAGIC	0x958458f6	/* statfs f_type of hugetlbfs */
 
 /**
  * struct vn_vu_region - one mapped region
@@ -88,14 +90,25 @@ int vn_vu_mem_validate(const struct vn_vu_region_desc *d, uint32_t n);
 uint64_t vn_vu_mem_span(const struct vn_vu_region_desc *d, uint32_t n);
 
 /**
+ * vn_vu_mem_map_align() - The mapping granule a region fd needs
+ * @fd:		region fd
+ *
+ * Return: the huge page size (st_blksize) for a hugetlbfs file, else the
+ *	   base page size
+ */
+uint64_t vn_vu_mem_map_align(int fd);
+
+/**
  * vn_vu_mem_map() - Map @n regions MAP_SHARED from their fds
  * @mem:	table to fill (unmapped first by the caller)
  * @d:		validated regions
  * @fds:	one fd per region; closed by the caller
  * @n:		count
  *
- * Each region is mapped from its offset (rounded down to a page), not from
- * the start of the file. @mem->unsealed counts the regions whose fd is not
+ * Each region is mapped from its offset (rounded down to a page, or to a
+ * huge page for a hugetlbfs file: vn_vu_mem_map_align()), not from the
+ * start of the file; its length is rounded up the same way. The span cap
+ * counts those rounded lengths. @mem->unsealed counts the regions whose fd is not
  * sealed with F_SEAL_SHRINK.
  *
  * Return: 0, -E2BIG if the table would take more than VN_VU_MEM_SPAN_MAX

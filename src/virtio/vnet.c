@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/compiler.h"
+#include "core/parse.h"
 #include "core/log.h"
 #include "vnet.h"
 
@@ -109,6 +110,25 @@ enum vn_drop_reason vn_vnet_hdr_check(const struct vn_vhdr *vh, uint32_t frame_l
 	return gso_check(vh, frame_len, allowed);
 }
 
+/*
+ * A frame that is not GSO must fit the port's MTU (H9): the guest was told
+ * the MTU (NET_F_MTU) or set it, and nothing larger may reach other ports
+ * (a 64 KiB non-GSO frame is also what a VLAN push would wrap, see vlan.c).
+ * One VLAN tag is allowed on top of the Ethernet header, as on a trunk.
+ */
+static enum vn_drop_reason mtu_check(const struct vn_vnet *v, const struct vn_pkt *pkt)
+{
+	uint32_t mtu = v->mtu ? __atomic_load_n(v->mtu, __ATOMIC_RELAXED) : 0, l2 = VN_ETH_HLEN;
+	const uint8_t *p;
+
+	if (!mtu || vn_vhdr_is_gso(&pkt->vh) || pkt->len <= mtu + VN_ETH_HLEN)
+		return VN_DROP_NONE;
+	p = vn_pkt_ptr(pkt, 12, 2);
+	if (p && ((p[0] << 8 | p[1]) == VN_ETH_P_8021Q || (p[0] << 8 | p[1]) == VN_ETH_P_8021AD))
+		l2 += 4;
+	return pkt->len > mtu + l2 ? VN_DROP_MTU : VN_DROP_NONE;
+}
+
 /* One chain from the transmitq into @pkt; returns the drop reason */
 static enum vn_drop_reason rx_one(const struct vn_vnet *v, const struct vn_vq_chain *c,
 				  struct vn_pkt *pkt)
@@ -140,7 +160,10 @@ static enum vn_drop_reason rx_one(const struct vn_vnet *v, const struct vn_vq_ch
 		return VN_DROP_OVERSIZE;
 	iov_read(c, v->hdr_len, data, frame_len);
 	/* Then core's full check of the header against the frame's own headers */
-	return vn_vhdr_validate(pkt);
+	why = vn_vhdr_validate(pkt);
+	if (why)
+		return why;
+	return mtu_check(v, pkt);
 }
 
 unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt **pkts,

@@ -45,6 +45,9 @@
  * @guest_takes: VN_VNET_OFF_* the guest accepts (GUEST_CSUM, GUEST_TSO4/6,
  *		GUEST_ECN, GUEST_USO4/6)
  * @drops:	per-reason drop counters (VN_DROP__MAX entries)
+ * @mtu:	the port's MTU, read per frame (NET_SET_MTU may change it), or
+ *		NULL: non-GSO frames from the guest longer than it (plus the
+ *		Ethernet header and one VLAN tag) are dropped (VN_DROP_MTU)
  */
 struct vn_vnet {
 	const struct vn_vu_mem *mem;
@@ -54,6 +57,7 @@ struct vn_vnet {
 	uint8_t guest_sends;
 	uint8_t guest_takes;
 	uint64_t *drops;
+	const uint32_t *mtu;
 };
 
 /**

@@ -12,9 +12,12 @@
  * which eventfd honours whatever the file's flags; calls and errors are
  * written only when poll() with a zero timeout says the counter has room.
  * A full counter means the driver has a notification pending already, so
- * skipping the write loses nothing (counted: calls_skipped). The window
- * between that poll() and the write() is the one gap left: a front-end
- * that fills the counter exactly then can still hold the write.
+ * skipping the write loses nothing (counted: calls_skipped). A front-end
+ * that fills the counter between that poll() and the write() would hold
+ * the write; the write goes through efd_guard.c, whose watchdog breaks it
+ * off within two ticks (VN_EFD_GUARD_TICK_MS). Such a front-end is
+ * hostile: its queue is broken (calls_stuck) and is not signalled again
+ * until the front-end resets it.
  */
 #include <endian.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 
 #include "core/compiler.h"
 #include "core/log.h"
+#include "efd_guard.h"
 #include "vq.h"
 
 void vn_vq_init(struct vn_vq *vq, unsigned int index, bool device_writes)
@@ -73,17 +77,17 @@ int vn_vq_map(struct vn_vq *vq, const struct vn_vu_mem *mem)
 	return 0;
 }
 
-bool vn_vq_efd_signal(int fd)
+enum vn_efd_result vn_vq_efd_signal(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	uint64_t one = 1;
 
 	if (fd < 0)
-		return false;
+		return VN_EFD_ERROR;
 	/* Counter at its maximum (or not writable at all): write() would block */
 	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLOUT))
-		return false;
-	return write(fd, &one, sizeof(one)) == sizeof(one);
+		return VN_EFD_FULL;
+	/* Filled since the poll(): the guard breaks the write off */
+	return vn_efd_guard_write(fd);
 }
 
 bool vn_vq_efd_consume(int fd)
@@ -115,7 +119,7 @@ void vn_vq_break(struct vn_vq *vq, const char *why)
 	vq->stats.broken++;
 	vn_log_rl(VN_LOG_WARN, "vq %u: broken: %s", vq->index, why);
 	/* Tell the front-end (QEMU logs "vhost vring error") */
-	if (vq->errfd >= 0 && !vn_vq_efd_signal(vq->errfd))
+	if (vq->errfd >= 0 && vn_vq_efd_signal(vq->errfd) != VN_EFD_SENT)
 		vn_dbg("vq %u: error eventfd not signalled (full or failed)", vq->index);
 }
 
@@ -228,6 +232,11 @@ static const char *walk(const struct vn_vq *vq, const struct vn_vu_mem *mem, uin
 			/* §2.7.5.3.1: no indirect inside an indirect table */
 			if (in_indirect)
 				return "nested indirect table";
+			/* Only the head may point to a table (as the Linux driver,
+			 * QEMU and DPDK have it): a mid-chain one would double the
+			 * walk, since the table's own hops start again from zero */
+			if (hops != 1)
+				return "indirect descriptor not at the head of the chain";
 			err = enter_indirect(vq, mem, &d, &tbl, &tbl_size);
 			if (err)
 				return err;
@@ -306,10 +315,19 @@ void vn_vq_flush(struct vn_vq *vq)
 	}
 	if (vq->callfd < 0)
 		return;
-	if (vn_vq_efd_signal(vq->callfd))
+	switch (vn_vq_efd_signal(vq->callfd)) {
+	case VN_EFD_SENT:
 		vq->stats.calls++;
-	else
+		break;
+	case VN_EFD_STUCK:
+		/* Only a front-end racing us to fill its own counter gets here */
+		vq->stats.calls_stuck++;
+		vn_vq_break(vq, "call eventfd write blocked (front-end filled the counter)");
+		break;
+	default:
 		vq->stats.calls_skipped++;
+		break;
+	}
 }
 
 bool vn_vq_notify_enable(struct vn_vq *vq)

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "efd_guard.h"
 #include "mem.h"
 #include "vring.h"
 
@@ -52,6 +53,8 @@ struct vn_vq_chain {
  * @calls_suppressed: bursts whose call the driver did not want
  * @calls_skipped: calls not written because the call eventfd was full
  *		(the driver has one pending) or not writable
+ * @calls_stuck: call writes that blocked (the front-end filled the counter
+ *		between our poll and write) and were broken off; each breaks the queue
  * @broken:	protocol violations (the queue stops at the first)
  * @mrg_cap:	frames dropped because VN_VNET_MRG_MAX receive buffers could
  *		not hold them (a guest posting tiny or empty buffers)
@@ -62,6 +65,7 @@ struct vn_vq_stats {
 	uint64_t calls;
 	uint64_t calls_suppressed;
 	uint64_t calls_skipped;
+	uint64_t calls_stuck;
 	uint64_t broken;
 	uint64_t mrg_cap;
 };
@@ -165,11 +169,15 @@ static inline bool vn_vq_ready(const struct vn_vq *vq)
  * @fd:		call or error eventfd, or -1
  *
  * Does not trust O_NONBLOCK (the front-end shares the file description):
- * writes only when poll() with a zero timeout reports room in the counter.
+ * writes only when poll() with a zero timeout reports room in the counter,
+ * and through vn_efd_guard_write(), which breaks off a write the front-end
+ * made block by filling the counter after that poll().
  *
- * Return: true if written; false if the counter was full, or on error
+ * Return: VN_EFD_SENT if written; VN_EFD_FULL if the counter was full or
+ * the fd not writable; VN_EFD_STUCK if the write blocked and was broken
+ * off; VN_EFD_ERROR for -1 or a failed write
  */
-bool vn_vq_efd_signal(int fd);
+enum vn_efd_result vn_vq_efd_signal(int fd);
 
 /**
  * vn_vq_efd_consume() - Read and reset a front-end's eventfd without ever blocking

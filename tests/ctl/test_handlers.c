@@ -143,6 +143,14 @@ static void test_handlers_stats_and_fdb(void **state)
 	assert_int_equal(json_object_object_length(c), n);
 	assert_non_null(get(c, "drop_runt"));
 	assert_non_null(get(c, "xdp_drop"));
+	/* the guest-facing counters (vhost-user ones are 0 on a pair) */
+	assert_non_null(get(c, "mem_faults"));
+	assert_non_null(get(c, "unsealed_regions"));
+	assert_non_null(get(c, "calls_skipped"));
+	assert_non_null(get(c, "calls_stuck"));
+	assert_non_null(get(c, "mrg_cap"));
+	assert_non_null(get(c, "macs_refused"));
+	assert_non_null(get(c, "drop_pool_share"));
 	json_object_put(rep);
 	rep = req("{\"v\":1,\"id\":4,\"cmd\":\"stats\",\"args\":{\"port\":\"zz\"}}");
 	assert_string_equal(err_code(rep), "ENOENT");

@@ -187,10 +187,12 @@ static void test_open_generic_keys(void **state)
 	assert_int_equal(p->conf.pool_size, 64);
 	assert_int_equal(p->pool->size, 64);
 	assert_int_equal(p->mtu, 9000);
-	assert_int_equal(vn_port_open("pair:name=gb,peer=ga,trunk=10:20:4094", 8, &q), 0);
+	assert_int_equal(p->conf.max_macs, VN_PORT_MACS_DEFAULT);
+	assert_int_equal(vn_port_open("pair:name=gb,peer=ga,trunk=10:20:4094,macs=3", 8, &q), 0);
 	assert_int_equal(q->conf.access_vlan, 0);
 	assert_false(q->conf.drop_when_full);
 	assert_int_equal(q->conf.pool_size, 2048);
+	assert_int_equal(q->conf.max_macs, 3);
 	assert_int_equal(q->mtu, 1500);
 	assert_int_equal(q->conf.ntrunk, 3);
 	assert_int_equal(q->conf.trunk[0], 10);
@@ -221,6 +223,8 @@ static void test_open_errors(void **state)
 		{ "pair:name=x,peer=y,pool=0", -EINVAL, "'pool'" },
 		{ "pair:name=x,peer=y,pool=99999999999", -EINVAL, "'pool'" },
 		{ "pair:name=x,peer=y,mtu=67", -EINVAL, "'mtu'" },
+		{ "pair:name=x,peer=y,macs=0", -EINVAL, "'macs'" },
+		{ "pair:name=x,peer=y,macs=4194305", -EINVAL, "'macs'" },
 		{ "pair:name=x,peer=y,mtu=65536", -EINVAL, "'mtu'" },
 		{ "pair:name=x,peer=y,bogus=1", -EINVAL, "unknown key 'bogus'" },
 		{ "pair:name=x", -EINVAL, "peer=" },
@@ -264,7 +268,7 @@ static void test_stats_table(void **state)
 
 	(void)state;
 	d = vn_port_stat_descs(&n);
-	assert_int_equal(n, 15 + VN_DROP__MAX - 1);
+	assert_int_equal(n, 21 + VN_DROP__MAX - 1);
 	for (i = 0; i < n; i++) {
 		assert_true(d[i].offset + sizeof(uint64_t) <= sizeof(struct vn_port_stats));
 		for (j = 0; j < i; j++)
@@ -276,6 +280,8 @@ static void test_stats_table(void **state)
 	a->stats.rx_paused = 12;
 	a->stats.drops[VN_DROP_TX_FULL] = 13;
 	a->stats.drops[VN_DROP_PORT_DOWN] = 14;
+	a->stats.calls_stuck = 15;
+	a->stats.macs_refused = 16;
 	assert_int_equal(vn_port_stat_get(a, "rx_packets", &v), 0);
 	assert_int_equal(v, 11);
 	assert_int_equal(vn_port_stat_get(a, "rx_paused", &v), 0);
@@ -284,6 +290,10 @@ static void test_stats_table(void **state)
 	assert_int_equal(v, 13);
 	assert_int_equal(vn_port_stat_get(a, "drop_port_down", &v), 0);
 	assert_int_equal(v, 14);
+	assert_int_equal(vn_port_stat_get(a, "calls_stuck", &v), 0);
+	assert_int_equal(v, 15);
+	assert_int_equal(vn_port_stat_get(a, "macs_refused", &v), 0);
+	assert_int_equal(v, 16);
 	assert_int_equal(vn_port_stat_get(a, "drop_none", &v), -ENOENT);
 	assert_int_equal(vn_port_stat_get(a, "nonsense", &v), -ENOENT);
 	vn_port_close(a);

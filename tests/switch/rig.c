@@ -19,6 +19,8 @@ void mac_of(uint8_t *mac, unsigned int i)
 	mac[5] = (uint8_t)(i + 1);
 }
 
+uint32_t rig_cap_of[RIG_PORTS_MAX];
+
 void rig_up_with(struct rig *r, unsigned int n, unsigned int workers, const uint64_t *feat,
 		 uint32_t cap, void (*conf_cb)(struct vn_port *p, unsigned int i),
 		 uint32_t (*clock)(void))
@@ -42,7 +44,7 @@ void rig_up_cfg(struct rig *r, unsigned int n, const struct vn_sw_config *cfg,
 		vn_sw_set_clock(r->sw, clock);
 	for (i = 0; i < n; i++) {
 		struct vn_pair_opts o = {
-			.capacity = cap, .id_a = (uint16_t)i, .id_b = (uint16_t)(200 + i),
+			.capacity = rig_cap_of[i] ? rig_cap_of[i] : cap, .id_a = (uint16_t)i, .id_b = (uint16_t)(200 + i),
 			.features_a = feat ? feat[i] : ALL_ON, .features_b = ALL_ON,
 		};
 		char a[16], b[16];
@@ -85,6 +87,7 @@ void rig_down(struct rig *r)
 	vn_sw_destroy(r->sw);
 	for (unsigned int i = 0; i < r->n; i++)
 		vn_port_close(r->host[i]);
+	memset(rig_cap_of, 0, sizeof(rig_cap_of));
 }
 
 void host_tx(struct rig *r, unsigned int i, struct vn_pkt *p)

@@ -31,6 +31,9 @@ struct rig {
  */
 void mac_of(uint8_t *mac, unsigned int i);
 
+/* Per-port queue capacity for the next rig_up_*() (0: its @cap); rig_down() clears it */
+extern uint32_t rig_cap_of[RIG_PORTS_MAX];
+
 /**
  * rig_up_with() - Create a switch (30 s aging) with @n pair ports attached
  * round-robin to @workers workers

@@ -137,6 +137,70 @@ static void test_fdb_bounded_evicts_oldest(void **state)
 	vn_fdb_destroy(fdb);
 }
 
+
+static unsigned int learn_max(struct vn_fdb *fdb, uint64_t key, uint16_t port, uint32_t max,
+			      uint32_t now)
+{
+	struct vn_fdb_learn_req r = { .key = key, .port = port, .max = max };
+	bool done;
+
+	vn_fdb_read_lock(fdb);
+	done = vn_fdb_learn_fast(fdb, NULL, key, port, now);
+	vn_fdb_read_unlock(fdb);
+	return done ? 0 : vn_fdb_learn_bulk(fdb, &r, 1, now);
+}
+
+/*
+ * H4: a port spraying source MACs stops at its limit: nothing else is
+ * evicted, no entry moves to it past the limit (a spoofed victim stays
+ * where it is), and what it frees (aging, flush) it may learn again.
+ */
+static void test_fdb_per_port_limit(void **state)
+{
+	uint8_t mac[6] = { 0x02, 0xee, 0, 0, 0, 0 };
+	struct vn_fdb_stats st;
+	struct vn_fdb *fdb;
+	unsigned int refused = 0;
+	uint32_t k;
+
+	(void)state;
+	assert_int_equal(vn_fdb_create(64, 100, &fdb), 0);
+	learn(fdb, vn_fdb_key(mac_a, 0), 1, 1);		/* the victim, on port 1 */
+	for (k = 0; k < 1000; k++) {
+		mac[4] = k >> 8;
+		mac[5] = k;
+		refused += learn_max(fdb, vn_fdb_key(mac, 0), 2, 8, 2);
+	}
+	assert_int_equal(refused, 1000 - 8);
+	assert_int_equal(vn_fdb_port_count(fdb, 2), 8);
+	assert_int_equal(vn_fdb_count(fdb), 9);
+	/* Known addresses of its own still refresh; the victim's does not move to it */
+	mac[4] = 0;
+	mac[5] = 3;
+	assert_int_equal(learn_max(fdb, vn_fdb_key(mac, 0), 2, 8, 3), 0);
+	assert_int_equal(learn_max(fdb, vn_fdb_key(mac_a, 0), 2, 8, 3), 1);
+	assert_int_equal(lookup(fdb, vn_fdb_key(mac_a, 0), 3), 1);
+	vn_fdb_get_stats(fdb, &st);
+	assert_int_equal(st.evicted, 0);
+	assert_int_equal(st.limit_refused, 1000 - 8 + 1);
+	/* Below its limit a move is allowed, and counted on both sides */
+	assert_int_equal(learn_max(fdb, vn_fdb_key(mac_a, 0), 3, 8, 3), 0);
+	assert_int_equal(vn_fdb_port_count(fdb, 1), 0);
+	assert_int_equal(vn_fdb_port_count(fdb, 3), 1);
+	/* Entries that go make room */
+	assert_int_equal(vn_fdb_flush(fdb, 2, false), 8);
+	assert_int_equal(vn_fdb_port_count(fdb, 2), 0);
+	mac[5] = 200;
+	assert_int_equal(learn_max(fdb, vn_fdb_key(mac, 0), 2, 8, 4), 0);
+	assert_int_equal(vn_fdb_age(fdb, 200), 2);
+	assert_int_equal(vn_fdb_port_count(fdb, 2), 0);
+	assert_int_equal(vn_fdb_port_count(fdb, 3), 0);
+	/* Static entries are the operator's: never counted */
+	assert_int_equal(vn_fdb_static_add(fdb, mac_b, 0, 2), 0);
+	assert_int_equal(vn_fdb_port_count(fdb, 2), 0);
+	vn_fdb_destroy(fdb);
+}
+
 static void test_fdb_cache_detects_reuse(void **state)
 {
 	struct vn_fdb *fdb;
@@ -282,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_fdb_aging),
 		cmocka_unit_test(test_fdb_static),
 		cmocka_unit_test(test_fdb_bounded_evicts_oldest),
+		cmocka_unit_test(test_fdb_per_port_limit),
 		cmocka_unit_test(test_fdb_cache_detects_reuse),
 		cmocka_unit_test(test_fdb_random_vs_reference),
 		cmocka_unit_test(test_fdb_dump),

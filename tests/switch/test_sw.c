@@ -24,6 +24,7 @@
 #include "core/pool.h"
 #include "core/vhdr.h"
 #include "port/pair.h"
+#include "switch/fdb.h"
 #include "switch/sw.h"
 
 #include "rig.h"
@@ -494,6 +495,96 @@ static void test_sw_block_stalled_receiver_released(void **state)
 	rig_down(&r);
 }
 
+
+/* A TSO frame from station @s to station @d, @plen payload bytes cut @mss apiece */
+static struct vn_pkt *mk_tso_to(struct rig *r, unsigned int from, unsigned int s,
+				unsigned int d, uint32_t plen, uint16_t mss)
+{
+	struct vn_pkt *p = mk_tso(r, from, plen);
+	uint8_t *f = vn_pkt_data(p);
+
+	mac_of(f, d);
+	mac_of(f + 6, s);
+	p->vh.gso_size = mss;
+	return p;
+}
+
+/*
+ * F6: two TSO frames of gso_size 32 (2047 segments each) towards a full port
+ * without TSO must not take the worker pool: that port keeps at most its
+ * share (SW_PARK_MAX) and drops the rest (drop_pool_share), and another
+ * port still gets its own TSO frames segmented.
+ */
+static void test_sw_full_port_keeps_only_its_pool_share(void **state)
+{
+	const uint64_t feat[4] = { ALL_ON, ALL_OFF, ALL_ON, ALL_OFF };
+	struct sw_worker *w;
+	struct rig r;
+	unsigned int k, got = 0;
+
+	(void)state;
+	rig_cap_of[1] = 1;			/* B: room for one frame, never read */
+	rig_up(&r, 4, 1, feat, 0, NULL);
+	w = &r.sw->workers[0];
+	for (k = 0; k < 4; k++) {		/* learn every station (B takes one at a time) */
+		host_tx(&r, k, mk_udp(&r, k, k, -1, 10, false));
+		run(&r);
+		drain_all(&r);
+		run(&r);
+	}
+	/* X (0) sends B (1) two 64 KiB TSO frames of 32-byte segments */
+	for (k = 0; k < 2; k++)
+		host_tx(&r, 0, mk_tso_to(&r, 0, 0, 1, 65535 - 40, 32));
+	run(&r);
+	assert_int_equal(stat(r.sp[1], "gso_sw_segs"), 2 * 2047);
+	assert_int_equal(stat(r.sp[1], "drop_pool_share"), 2 * 2047 - 1 - SW_PARK_MAX);
+	/* B holds its share, and the one segment it took sits in its queue */
+	assert_int_equal(vn_pool_avail(w->pool), SW_WORKER_POOL - SW_PARK_MAX - 1);
+	/* V (2) to W (3), TSO frames cut for W: all segments arrive, nothing lacks a buffer */
+	for (k = 0; k < 4; k++) {
+		host_tx(&r, 2, mk_tso_to(&r, 2, 2, 3, 60000, 1448));
+		run(&r);
+		got += count_rx(&r, 3);
+	}
+	assert_int_equal(got, 4 * ((60000 + 1447) / 1448));
+	assert_int_equal(stat(r.sp[3], "drop_no_buffer"), 0);
+	assert_int_equal(stat(r.sp[3], "drop_gso_failed"), 0);
+	/* B still holds its share and gets it when it reads */
+	assert_int_equal(count_rx(&r, 1), 1);
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 1);
+	rig_down(&r);
+}
+
+
+static void macs_two(struct vn_port *p, unsigned int i)
+{
+	if (i == 0)
+		p->conf.max_macs = 2;
+}
+
+/* H4: a port past macs= is not learned from (counted), its frames still go through */
+static void test_sw_port_mac_limit(void **state)
+{
+	struct rig r;
+	unsigned int k;
+
+	(void)state;
+	rig_up(&r, 2, 1, NULL, 0, macs_two);
+	for (k = 0; k < 6; k++)
+		host_tx(&r, 0, mk_udp(&r, 0, 10 + k, -1, 10, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 6);
+	assert_int_equal(stat(r.sp[0], "macs_refused"), 4);
+	assert_int_equal(vn_fdb_port_count(r.sw->fdb, r.sp[0]->id), 2);
+	/* A station it did learn gets unicast; one it did not is flooded */
+	host_tx(&r, 1, mk_udp(&r, 1, 1, 10, 10, false));
+	host_tx(&r, 1, mk_udp(&r, 1, 1, 15, 10, false));
+	run(&r);
+	assert_int_equal(count_rx(&r, 0), 2);
+	rig_down(&r);
+}
+
 static void test_sw_backpressure_drop(void **state)
 {
 	struct rig r;
@@ -764,6 +855,8 @@ int main(void)
 		cmocka_unit_test(test_sw_gro_towards_tso_port),
 		cmocka_unit_test(test_sw_backpressure_block),
 		cmocka_unit_test(test_sw_block_stalled_receiver_released),
+		cmocka_unit_test(test_sw_full_port_keeps_only_its_pool_share),
+		cmocka_unit_test(test_sw_port_mac_limit),
 		cmocka_unit_test(test_sw_backpressure_drop),
 		cmocka_unit_test(test_sw_two_workers_handoff),
 		cmocka_unit_test(test_sw_hot_add_del_running),

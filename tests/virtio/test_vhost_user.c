@@ -22,7 +22,9 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -962,6 +964,7 @@ static void test_vu_memfd_truncated_breaks_only_its_port(void **state)
 	(void)state;
 	vn_vu_info_get(pa, &info);
 	assert_int_equal(info.unsealed_regions, 2);	/* the test memfd is not sealed */
+	assert_int_equal(pa->stats.unsealed_regions, 2);	/* and in vnetctl stats */
 	make_frame(f, sizeof(f), 3);
 	assert_int_equal(vu_fe_tx(&a, &ok, f, sizeof(f), 1), 0);
 	assert_int_equal(rx_wait(pa, pkts, 1), 1);
@@ -972,6 +975,8 @@ static void test_vu_memfd_truncated_breaks_only_its_port(void **state)
 		assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
 	vn_vu_info_get(pa, &info);
 	assert_int_equal(info.mem_faults, 1);
+	assert_int_equal(pa->stats.mem_faults, 1);
+	assert_int_equal(pb->stats.mem_faults, 0);
 	assert_true(vn_vu_mem_guard_faults() >= 1);
 	vn_vu_queue_get(pa, 1, &q);
 	assert_true(q.broken);
@@ -1061,6 +1066,96 @@ static void test_vu_mem_table_over_the_span_cap_refused(void **state)
 	vu_test_port_close(p);
 }
 
+
+/*
+ * H8: a hugetlbfs region is mapped in whole huge pages: its offset rounded
+ * down and its length rounded up to st_blksize, else mmap() refuses an
+ * offset that is only 4 KiB aligned. The memory is never touched (the
+ * machine may have no huge pages: MAP_NORESERVE maps it anyway).
+ */
+static void test_vu_hugetlbfs_region_aligned_to_huge_pages(void **state)
+{
+	struct vn_vu_region_desc d = { 0, 1u << 20, VU_FE_UVA_BASE, 4096 };
+	struct vn_vu_mem mem;
+	uint64_t huge;
+	int fd, mfd;
+
+	(void)state;
+	mfd = memfd_create("vu-page", MFD_CLOEXEC);
+	assert_true(mfd >= 0);
+	assert_int_equal(vn_vu_mem_map_align(mfd), (uint64_t)sysconf(_SC_PAGESIZE));
+	close(mfd);
+	fd = memfd_create("vu-huge", MFD_CLOEXEC | MFD_HUGETLB);
+	if (fd < 0)
+		skip();		/* kernel without hugetlbfs: reported as skipped */
+	huge = vn_vu_mem_map_align(fd);
+	assert_true(huge > (uint64_t)sysconf(_SC_PAGESIZE));
+	assert_int_equal(ftruncate(fd, (off_t)(2 * huge)), 0);
+	assert_int_equal(vn_vu_mem_map(&mem, &d, &fd, 1), 0);
+	assert_int_equal(mem.r[0].map_len, huge);
+	assert_ptr_equal(mem.r[0].host, (uint8_t *)mem.r[0].map + 4096);
+	vn_vu_mem_unmap(&mem);
+	close(fd);
+}
+
+
+/* Can user @uid connect to @path? (in a child, so the test keeps its ids) */
+static bool connects_as(const char *path, uid_t uid)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	pid_t pid = fork();
+	int st = 0;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd;
+
+		if (setgid(uid) || setuid(uid))
+			_exit(2);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+		_exit(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) < 2);
+	return WEXITSTATUS(st) == 0;
+}
+
+/*
+ * H7: the listening socket is 0600 unless mode= says otherwise, whatever
+ * the umask, and group= sets its group; a bad mode is refused.
+ */
+static void test_vu_socket_mode_and_group(void **state)
+{
+	mode_t old = umask(0);
+	struct vn_port *p;
+	struct stat st;
+	char extra[64];
+
+	(void)state;
+	p = open_port("a", path_a, "");
+	assert_non_null(p);
+	assert_int_equal(stat(path_a, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	if (geteuid() == 0)	/* root in CI: another user is refused */
+		assert_false(connects_as(path_a, 65534));
+	vu_test_port_close(p);
+	umask(077);
+	snprintf(extra, sizeof(extra), ",mode=0666,group=%u", (unsigned int)getgid());
+	p = open_port("a", path_a, extra);
+	assert_non_null(p);
+	assert_int_equal(stat(path_a, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0666);
+	assert_int_equal(st.st_gid, getgid());
+	if (geteuid() == 0)
+		assert_true(connects_as(path_a, 65534));
+	vu_test_port_close(p);
+	umask(old);
+	assert_null(open_port("a", path_a, ",mode=0999"));
+	assert_null(open_port("a", path_a, ",mode=1777"));
+	assert_null(open_port("a", path_a, ",group=no-such-group-vh"));
+}
+
 /* Watchdog for tests of "never blocks": a stuck call kills the test binary */
 static void watchdog(unsigned int sec)
 {
@@ -1079,7 +1174,7 @@ static void test_vu_full_blocking_callfd_never_blocks(void **state)
 	struct vn_vu_queue_info q;
 	struct vn_vhdr vh = { 0 };
 	struct vn_pkt *pkts[4];
-	uint64_t idx = 1, max = 0xfffffffffffffffeull;
+	uint64_t idx = 1, max = 0xfffffffffffffffeull, v;
 	int efd = eventfd(0, EFD_CLOEXEC);	/* blocking */
 	uint8_t f[100];
 
@@ -1097,6 +1192,9 @@ static void test_vu_full_blocking_callfd_never_blocks(void **state)
 	/* The control thread is not stuck behind the device lock either */
 	vn_vu_queue_get(p, 1, &q);
 	assert_false(q.broken);
+	/* The skipped call shows in the port's counters (vnetctl stats) */
+	assert_int_equal(vn_port_stat_get(p, "calls_skipped", &v), 0);
+	assert_true(v >= 1);
 	assert_true(vu_fe_stop(&fe, 1) >= 0);
 	close(efd);
 	vu_fe_close(&fe);
@@ -1235,6 +1333,7 @@ static void test_vu_tiny_rx_buffers_walked_once_per_ring_state(void **state)
 	vn_vu_queue_get(p, 0, &q);
 	assert_int_equal(q.chains, 128);
 	assert_int_equal(drops(p, VN_DROP_MTU), 64);
+	assert_true(p->stats.mrg_cap >= 1);	/* the port's counter (vnetctl stats) */
 	assert_false(q.broken);
 	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
 	/* A frame that fits still goes through the same buffers */
@@ -1315,6 +1414,47 @@ static void test_vu_features_frozen_while_rings_run(void **state)
 	vu_test_port_close(p);
 }
 
+
+/*
+ * H9: a non-GSO frame from the guest must fit the port's MTU (1500 unless
+ * mtu= or NET_SET_MTU says otherwise), plus the Ethernet header and one
+ * VLAN tag; GSO frames are cut to the MTU later and are not affected.
+ */
+static void test_vu_guest_frames_over_the_mtu_dropped(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[4];
+	static uint8_t f[9100];
+	uint64_t mtu = 9000;
+
+	(void)state;
+	assert_int_equal(p->mtu, 1500);
+	make_frame(f, sizeof(f), 9);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 1514, 1), 0);	/* fits */
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 1515, 2), 0);	/* one byte over */
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 9014, 3), 0);
+	f[12] = 0x81;						/* 802.1Q: 4 bytes more */
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 1518, 4), 0);
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	assert_int_equal(pkts[0]->len, 1518);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(drops(p, VN_DROP_MTU), 2);
+	/* The front-end raises the MTU: the 9014-byte frame passes now */
+	f[12] = 0x08;
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_NET_SET_MTU, &mtu, 8, NULL, 0, NULL, 0), 0);
+	assert_int_equal(vu_fe_tx(&fe, &vh, f, 9014, 1), 0);
+	assert_int_equal(rx_wait(p, pkts, 1), 1);
+	assert_int_equal(pkts[0]->len, 9014);
+	vn_pkt_put_bulk(pkts, 1);
+	assert_int_equal(drops(p, VN_DROP_MTU), 2);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 static void test_vu_opens_through_the_registry(void **state)
 {
 	struct vn_port *p = NULL;
@@ -1346,6 +1486,7 @@ int main(void)
 		cmocka_unit_test(test_vu_no_mrg_rxbuf_one_buffer_per_frame),
 		cmocka_unit_test(test_vu_offload_frame_to_guest_without_it_dropped),
 		cmocka_unit_test(test_vu_hostile_headers),
+		cmocka_unit_test(test_vu_guest_frames_over_the_mtu_dropped),
 		cmocka_unit_test(test_vu_hostile_chain_breaks_one_queue),
 		cmocka_unit_test(test_vu_guest_rx_buffer_outside_memory),
 		cmocka_unit_test(test_vu_malformed_messages),
@@ -1358,6 +1499,8 @@ int main(void)
 		cmocka_unit_test(test_vu_memfd_truncated_breaks_only_its_port),
 		cmocka_unit_test(test_vu_sealed_on_requires_sealed_memfd),
 		cmocka_unit_test(test_vu_mem_table_over_the_span_cap_refused),
+		cmocka_unit_test(test_vu_hugetlbfs_region_aligned_to_huge_pages),
+		cmocka_unit_test(test_vu_socket_mode_and_group),
 		cmocka_unit_test(test_vu_full_blocking_callfd_never_blocks),
 		cmocka_unit_test(test_vu_kickfd_made_blocking_never_blocks),
 		cmocka_unit_test(test_vu_vring_fds_must_be_eventfds),

@@ -5,6 +5,9 @@
  * two adjacent guest-physical regions; the driver side is written by hand.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +19,26 @@
 
 #include <cmocka.h>
 
+#include "virtio/efd_guard.h"
 #include "virtio/vq.h"
+
+/*
+ * poll() is wrapped (-Wl,--wrap=poll): with fake_pollout set it reports
+ * every fd writable, which is what a front-end that fills its counter right
+ * after vq.c's poll() looks like from the device's side.
+ */
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
+static bool fake_pollout;
+
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	if (!fake_pollout)
+		return __real_poll(fds, n, timeout);
+	for (nfds_t i = 0; i < n; i++)
+		fds[i].revents = fds[i].events & POLLOUT;
+	return (int)n;
+}
 
 #define REG		0x10000u		/* each region: 64 KiB */
 #define QS		16			/* small ring for most cases */
@@ -233,6 +255,16 @@ static void s_ind_no_feature(struct fx *f)
 	put(f->desc, 0, 0x3000, 16, VN_VRING_DESC_F_INDIRECT, 0);
 	publish(f, 0);
 }
+/* H2: a table behind a direct descriptor (only heads may point to one) */
+static void s_ind_mid_chain(struct fx *f)
+{
+	struct vn_vring_desc *ind = (void *)(f->r0 + 0x3000);
+
+	put(ind, 0, 0x4100, 10, 0, 0);
+	put(f->desc, 0, 0x4000, 10, VN_VRING_DESC_F_NEXT, 1);
+	put(f->desc, 1, 0x3000, 16, VN_VRING_DESC_F_INDIRECT, 0);
+	publish(f, 0);
+}
 static void s_write_on_tx(struct fx *f)
 {
 	put(f->desc, 0, 0x4000, 10, VN_VRING_DESC_F_WRITE, 0);
@@ -277,6 +309,7 @@ static const struct bad_case bad_cases[] = {
 	/* 18 */ { "readable buffer on rx", T_RX, s_read_on_rx, "descriptor direction wrong for the queue" },
 	/* 19 */ { "avail idx jumps past size", T_TX, s_avail_jump, "available index moved past the ring size" },
 	/* 20 */ { "chain over the byte cap", T_TX, s_byte_cap, "chain longer than the byte cap" },
+	/* 21 */ { "indirect mid-chain", T_TX, s_ind_mid_chain, "indirect descriptor not at the head of the chain" },
 };
 
 static void test_vq_hostile_chains(void **state)
@@ -440,6 +473,130 @@ static void test_vq_unpop(void **state)
 	fx_free(f);
 }
 
+
+/* A front-end's call eventfd: blocking (O_NONBLOCK cleared), counter at its maximum */
+static int hostile_callfd(void)
+{
+	uint64_t v = 0xfffffffffffffffeull;
+	int fd = eventfd(0, EFD_NONBLOCK);
+
+	assert_true(fd >= 0);
+	assert_int_equal(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK), 0);
+	assert_int_equal(write(fd, &v, sizeof(v)), sizeof(v));
+	return fd;
+}
+
+/* F1: a write that blocks is broken off, and adds nothing to the counter */
+static void test_vq_efd_guard_breaks_blocked_write(void **state)
+{
+	uint64_t before = vn_efd_guard_stuck(), v;
+	int fd = hostile_callfd(), p[2];
+	char junk[4096] = { 0 };
+
+	(void)state;
+	assert_int_equal(vn_efd_guard_write(fd), VN_EFD_STUCK);
+	assert_int_equal(vn_efd_guard_stuck(), before + 1);
+	/* The thread is usable afterwards: a second stuck write, then a normal one */
+	assert_int_equal(vn_efd_guard_write(fd), VN_EFD_STUCK);
+	assert_int_equal(read(fd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(v, 0xfffffffffffffffeull);
+	assert_int_equal(vn_efd_guard_write(fd), VN_EFD_SENT);
+	assert_int_equal(read(fd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(v, 1);
+	close(fd);
+	/* A full pipe's write end (a front-end may pass anything) is held the same way */
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	while (write(p[1], junk, sizeof(junk)) > 0)
+		;
+	assert_int_equal(fcntl(p[1], F_SETFL, 0), 0);
+	assert_int_equal(vn_efd_guard_write(p[1]), VN_EFD_STUCK);
+	close(p[0]);
+	close(p[1]);
+}
+
+/*
+ * F1: the front-end fills the counter between vq.c's poll() and its write()
+ * (the wrapped poll() stands for the lost race): the flush returns, the
+ * call is counted as stuck and the queue is broken, so it is not tried again.
+ */
+static void test_vq_call_counter_filled_after_poll(void **state)
+{
+	struct fx *f = fx_new(QS, false);
+	int call = hostile_callfd();
+
+	(void)state;
+	f->vq.callfd = call;
+	put(f->desc, 0, 0x4000, 10, 0, 0);
+	publish(f, 0);
+	assert_int_equal(pop(f), 0);
+	vn_vq_push(&f->vq, f->c.head, 0);
+	fake_pollout = true;
+	vn_vq_flush(&f->vq);
+	fake_pollout = false;
+	assert_int_equal(f->used->idx, 1);		/* the used entry is published */
+	assert_int_equal(f->vq.stats.calls_stuck, 1);
+	assert_int_equal(f->vq.stats.calls, 0);
+	assert_true(f->vq.broken);
+	assert_string_equal(f->vq.why, "call eventfd write blocked (front-end filled the counter)");
+	assert_int_equal(pop(f), -EIO);
+	close(call);
+	fx_free(f);
+}
+
+struct racer {
+	int fd;
+	bool stop;
+};
+
+/* A front-end thread that keeps taking the counter to its maximum and back */
+static void *race_counter(void *arg)
+{
+	struct racer *r = arg;
+	uint64_t v, almost = 0xfffffffffffffffdull, one = 1;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		if (read(r->fd, &v, sizeof(v)) < 0)	/* blocks while 0: that is the front-end's business */
+			break;
+		if (write(r->fd, &almost, sizeof(almost)) < 0 || write(r->fd, &one, sizeof(one)) < 0)
+			break;
+	}
+	return NULL;
+}
+
+/* F1, for real: a racing front-end thread never holds vn_vq_efd_signal() */
+static void test_vq_call_racing_front_end(void **state)
+{
+	struct racer r = { .fd = hostile_callfd() };
+	unsigned int i, n = 20000, sent = 0, full = 0, stuck = 0;
+	struct pollfd pfd;
+	pthread_t t;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, race_counter, &r), 0);
+	for (i = 0; i < n; i++) {
+		switch (vn_vq_efd_signal(r.fd)) {
+		case VN_EFD_SENT: sent++; break;
+		case VN_EFD_FULL: full++; break;
+		case VN_EFD_STUCK: stuck++; break;
+		default: fail_msg("eventfd write failed");
+		}
+	}
+	assert_int_equal(sent + full + stuck, n);
+	print_message("racing front-end: %u sent, %u full, %u broken off\n", sent, full, stuck);
+	/* Let the front-end thread go: keep draining until it has seen stop */
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
+	while (pthread_tryjoin_np(t, NULL) == EBUSY) {
+		pfd = (struct pollfd){ .fd = r.fd, .events = POLLIN };
+		if (poll(&pfd, 1, 10) == 1)
+			(void)!read(r.fd, &v, sizeof(v));
+		else
+			vn_efd_guard_write(r.fd);	/* it may be waiting in read() */
+	}
+	close(r.fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +610,9 @@ int main(void)
 		cmocka_unit_test(test_vq_used_and_calls),
 		cmocka_unit_test(test_vq_event_idx),
 		cmocka_unit_test(test_vq_unpop),
+		cmocka_unit_test(test_vq_efd_guard_breaks_blocked_write),
+		cmocka_unit_test(test_vq_call_counter_filled_after_poll),
+		cmocka_unit_test(test_vq_call_racing_front_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
