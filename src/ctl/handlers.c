@@ -751,6 +751,11 @@ static int xdp_one(const struct vn_sw_xdp_info *info, void *arg)
 	json_object_object_add(o, "engine", json_object_new_string(info->jited ? "jit" : "interp"));
 	json_object_object_add(o, "mem_used", json_object_new_int64((int64_t)info->mem_used));
 	json_object_object_add(o, "mem_limit", json_object_new_int64((int64_t)info->mem_limit));
+	json_object_object_add(o, "owner", json_object_new_string(info->guest ? "guest" :
+								    "operator"));
+	json_object_object_add(o, "insns", json_object_new_int64((int64_t)info->insns));
+	if (info->guest)
+		json_object_object_add(o, "section", json_object_new_string(info->section));
 	for (unsigned int i = 0; i < VN_XDP_NSTATS; i++) {
 		uint64_t val;
 
