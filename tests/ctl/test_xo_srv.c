@@ -349,7 +349,34 @@ static void test_xo_load_and_maps(void **state)
 		assert_string_equal(json_object_get_string(get(e, "dir")), "egress");
 		json_object_put(r);
 	}
+	/* the operator's tools name the guest slot egress-guest */
+	{
+		struct json_object *r = req("{\"v\":1,\"id\":1,\"cmd\":\"map.dump\",\"args\":"
+					    "{\"port\":\"xa\",\"dir\":\"egress-guest\","
+					    "\"map\":\"flows\"}}");
+
+		assert_int_equal(json_object_array_length(get(ok(r), "entries")), 1);
+		json_object_put(r);
+		r = req("{\"v\":1,\"id\":1,\"cmd\":\"map.dump\",\"args\":"
+			"{\"port\":\"xa\",\"dir\":\"egress\",\"map\":\"flows\"}}");
+		err_code(r);	/* no operator program there */
+		json_object_put(r);
+		r = req("{\"v\":1,\"id\":1,\"cmd\":\"map.list\",\"args\":"
+			"{\"port\":\"xa\",\"dir\":\"egress-guest\"}}");
+		assert_int_equal(json_object_array_length(ok(r)), 3);
+		json_object_put(r);
+	}
 	assert_int_equal(call_type(fd, VN_XO_UNLOAD)->type, VN_XO_R_OK);
+	assert_int_equal(call_type(fd, VN_XO_STATUS)->status.loaded, 0);
+	/* and the operator can remove it */
+	assert_int_equal(load(fd, "guest_icmp", NULL)->type, VN_XO_R_OK);
+	{
+		struct json_object *r = req("{\"v\":1,\"id\":1,\"cmd\":\"xdp.detach\",\"args\":"
+					    "{\"port\":\"xa\",\"dir\":\"egress-guest\"}}");
+
+		ok(r);
+		json_object_put(r);
+	}
 	assert_int_equal(call_type(fd, VN_XO_STATUS)->status.loaded, 0);
 	close(fd);
 	del("xa");
