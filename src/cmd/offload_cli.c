@@ -73,10 +73,12 @@ int vn_offload_mapref_parse(const char *s, struct vn_xo_mapref *ref)
 	size_t n = strlen(s), i;
 
 	memset(ref, 0, sizeof(*ref));
-	if (n && n <= 5 && strspn(s, "0123456789") == n) {
-		unsigned long h = strtoul(s, NULL, 10);
+	if (n && strspn(s, "0123456789") == n) {
+		unsigned long h;
 
-		if (h > UINT16_MAX)
+		errno = 0;
+		h = strtoul(s, NULL, 10);
+		if (errno || h > UINT16_MAX)
 			return -EINVAL;
 		ref->by_handle = 1;
 		ref->handle = (uint16_t)h;
@@ -137,7 +139,7 @@ static int parse_option(int argc, char **argv, int *i, struct vn_offload_args *a
 			return fail(err, errlen, "--timeout needs a number of seconds");
 		errno = 0;
 		s = strtoul(v, &end, 10);
-		if (errno || end == v || *end || v[0] == '-' || s == 0 ||
+		if (errno || v[0] < '0' || v[0] > '9' || *end || s == 0 ||
 		    s > VN_OFFLOAD_TIMEOUT_MAX)
 			return fail(err, errlen, "--timeout \"%s\": want whole seconds, 1 to %d",
 				    v, VN_OFFLOAD_TIMEOUT_MAX);
