@@ -42,7 +42,8 @@
 	X(VHDR_CSUM_L4,		"csum_start/csum_offset not at the L4 checksum of a GSO frame") \
 	X(VHDR_GSO_SEGS,	"GSO frame would cut into too many segments") \
 	X(SRC_MAC,		"multicast source MAC address")		\
-	X(XDP_REDIRECT_DENIED,	"XDP redirect target not on the attachment's list")
+	X(XDP_REDIRECT_DENIED,	"XDP redirect target not on the attachment's list") \
+	X(XDP_GUEST_TX_FULL,	"guest XDP program's TX frames past the reinjection queue")
 
 enum vn_drop_reason {
 #define VN_DROP_ENUM(name, str)	VN_DROP_##name,

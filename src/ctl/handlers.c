@@ -32,6 +32,7 @@
 #include "port/port.h"
 #include "switch/sw.h"
 #include "switch/xdp_hook.h"
+#include "xo_srv.h"
 
 #define SPEC_MAX	1024
 
@@ -63,6 +64,7 @@ struct port_rec {
  * @req_fd:	descriptor the running request came with (ctl/fdpass.h), -1
  * @cfg_dir:	directory of the config file being run, NULL for the socket:
  *		only the daemon's own config names files for it to open
+ * @xo:		guest XDP offload channels (xo_srv.h), served under @lock
  */
 struct vn_ctl {
 	struct vn_sw *sw;
@@ -72,6 +74,7 @@ struct vn_ctl {
 	struct port_rec recs[VN_SW_PORTS_MAX];
 	int req_fd;
 	const char *cfg_dir;
+	struct vn_xo_srv *xo;
 };
 
 typedef int (*handler_fn)(struct vn_ctl *ctl, struct json_object *args,
@@ -205,6 +208,16 @@ static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_
 			snprintf(msg, msglen, "cannot add port \"%.200s\": %s", spec, strerror(-ret));
 		return ret;
 	}
+	/* its guest offload channel, if it has one: a port whose socket
+	 * cannot be made is not added */
+	ret = vn_xo_srv_port_add(ctl->xo, port, msg, msglen);
+	if (ret) {
+		char name[VN_PORT_NAME_MAX];
+
+		snprintf(name, sizeof(name), "%s", port->name);
+		vn_sw_port_del(ctl->sw, name);
+		return ret;
+	}
 	r = rec_of(ctl, port);
 	if (r)
 		snprintf(r->spec, sizeof(r->spec), "%s", spec);
@@ -221,6 +234,9 @@ static int h_port_del(struct vn_ctl *ctl, struct json_object *args, struct json_
 	uint16_t id = p ? p->id : 0;
 	int ret;
 
+	/* its channel first: the socket goes, the guest program goes with the port */
+	if (p)
+		vn_xo_srv_port_del(ctl->xo, name);
 	ret = p ? vn_sw_port_del(ctl->sw, name) : -ENOENT;
 	if (ret) {
 		snprintf(msg, msglen, "port \"%s\" does not exist", name);
@@ -274,7 +290,31 @@ static int h_port_list(struct vn_ctl *ctl, struct json_object *args, struct json
 	return 0;
 }
 
-static struct json_object *stats_json(const struct vn_port *p, bool all)
+/* A port's guest offload channel counters, as xdp_offload_* counters */
+static void xo_stats_json(struct vn_ctl *ctl, const struct vn_port *p, struct json_object *c,
+			  bool all)
+{
+	struct vn_xo_chan_stats st;
+	const struct { const char *name; uint64_t v; bool always; } *e, tbl[] = {
+		{ "xdp_offload_connections", 0, false }, { "xdp_offload_busy", 0, false },
+		{ "xdp_offload_requests", 0, false }, { "xdp_offload_rejected", 0, true },
+		{ "xdp_offload_loads", 0, false }, { "xdp_offload_loads_refused", 0, true },
+		{ "xdp_offload_unloads", 0, false }, { "xdp_offload_resets", 0, false },
+	};
+	uint64_t v[8];
+
+	if (!ctl || vn_xo_srv_port_stats(ctl->xo, p->name, &st, NULL))
+		return;
+	v[0] = st.connections, v[1] = st.busy, v[2] = st.requests, v[3] = st.rejected;
+	v[4] = st.loads, v[5] = st.loads_refused, v[6] = st.unloads, v[7] = st.resets;
+	for (unsigned int i = 0; i < 8; i++) {
+		e = &tbl[i];
+		if (all || e->always || v[i])
+			json_object_object_add(c, e->name, json_object_new_int64((int64_t)v[i]));
+	}
+}
+
+static struct json_object *stats_json(struct vn_ctl *ctl, const struct vn_port *p, bool all)
 {
 	static const char *const always[] = { "rx_packets", "rx_bytes", "tx_packets", "tx_bytes" };
 	struct json_object *o = json_object_new_object(), *c = json_object_new_object();
@@ -295,6 +335,7 @@ static struct json_object *stats_json(const struct vn_port *p, bool all)
 		if (keep || v)
 			json_object_object_add(c, d[i].name, json_object_new_int64((int64_t)v));
 	}
+	xo_stats_json(ctl, p, c, all);
 	json_object_object_add(o, "counters", c);
 	return o;
 }
@@ -303,7 +344,7 @@ static int stats_one(struct vn_port *p, void *arg)
 {
 	struct walk *w = arg;
 
-	json_object_array_add(w->arr, stats_json(p, w->all));
+	json_object_array_add(w->arr, stats_json(w->ctl, p, w->all));
 	return 0;
 }
 
@@ -1283,6 +1324,17 @@ static void tick(void *ctx)
 
 	pthread_mutex_lock(&ctl->lock);
 	vn_sw_port_foreach(ctl->sw, sample_one, ctl);
+	vn_xo_srv_tick(ctl->xo);
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+/* The guest offload channels have work: serve it (bounded, never blocks) */
+static void xo_watch(void *ctx)
+{
+	struct vn_ctl *ctl = ctx;
+
+	pthread_mutex_lock(&ctl->lock);
+	vn_xo_srv_events(ctl->xo);
 	pthread_mutex_unlock(&ctl->lock);
 }
 
@@ -1301,6 +1353,7 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 		.dispatch = dispatch,
 		.stream = stream,
 		.tick = tick,
+		.watch = xo_watch,
 	};
 	struct vn_ctl *ctl;
 	int ret;
@@ -1311,14 +1364,19 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 	ctl->sw = sw;
 	ctl->req_fd = -1;
 	ctl->caps = vn_ctl_captures_new(sw);
-	if (!ctl->caps) {
+	ctl->xo = vn_xo_srv_new(sw);
+	if (!ctl->caps || !ctl->xo) {
+		vn_ctl_captures_free(ctl->caps);
+		vn_xo_srv_free(ctl->xo);
 		free(ctl);
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&ctl->lock, NULL);
 	conf.ctx = ctl;
+	conf.watch_fd = vn_xo_srv_fd(ctl->xo);
 	ret = vn_ctl_server_open(&conf, out);
 	if (ret) {
+		vn_xo_srv_free(ctl->xo);
 		vn_ctl_captures_free(ctl->caps);
 		pthread_mutex_destroy(&ctl->lock);
 		free(ctl);
@@ -1383,22 +1441,27 @@ int vn_ctl_server_config(struct vn_ctl_server *srv, const char *path, char *err,
  * @srv:	server from vn_ctl_server_start()
  * @spec:	the spec the port was opened with; its name= names the port
  */
-void vn_ctl_server_port_spec(struct vn_ctl_server *srv, const char *spec)
+int vn_ctl_server_port_spec(struct vn_ctl_server *srv, const char *spec, char *err,
+			    size_t err_sz)
 {
 	struct vn_ctl *ctl = vn_ctl_server_ctx(srv);
 	struct vn_port_args a;
 	struct port_rec *r;
 	struct vn_port *p;
 	const char *name;
+	int ret = 0;
 
 	if (vn_port_args_parse(spec, &a) || !(name = vn_port_arg(&a, "name")))
-		return;
+		return 0;
 	pthread_mutex_lock(&ctl->lock);
 	p = vn_sw_port_find(ctl->sw, name);
 	r = p ? rec_of(ctl, p) : NULL;
 	if (r && !r->spec[0])
 		snprintf(r->spec, sizeof(r->spec), "%s", spec);
+	if (p)
+		ret = vn_xo_srv_port_add(ctl->xo, p, err, err_sz);
 	pthread_mutex_unlock(&ctl->lock);
+	return ret;
 }
 
 /**
@@ -1413,6 +1476,7 @@ void vn_ctl_server_stop(struct vn_ctl_server *srv)
 		return;
 	ctl = vn_ctl_server_ctx(srv);
 	vn_ctl_server_close(srv);
+	vn_xo_srv_free(ctl->xo);	/* sockets unlinked; programs go with the ports */
 	vn_ctl_captures_free(ctl->caps);	/* before the switch goes */
 	pthread_mutex_destroy(&ctl->lock);
 	free(ctl);
