@@ -277,7 +277,10 @@ static int exchange(struct vn_offload_chan *c, struct vn_xo_msg *req, struct vn_
 				return ret;
 			continue;
 		}
-		if (hdr.seq != req->seq || !(hdr.type & 0x80)) {
+		/* seq 0 ERROR: vnetd's word on the connection itself (EBUSY: another
+		 * peer has the channel; a stream it could not follow), ours */
+		if ((hdr.seq != req->seq && !(hdr.seq == 0 && hdr.type == VN_XO_R_ERROR)) ||
+		    !(hdr.type & 0x80)) {
 			c->skipped += len;	/* a reply to an earlier run's request */
 			consume(c, len);
 			continue;
@@ -293,10 +296,56 @@ static int exchange(struct vn_offload_chan *c, struct vn_xo_msg *req, struct vn_
 	}
 }
 
+/**
+ * hello() - Say HELLO until answered (or the deadline)
+ * @c:		channel, open
+ * @err:	output
+ * @errlen:	its size
+ *
+ * On the device, what is written while QEMU is not connected to vnetd is
+ * dropped, and nothing says when it connects: HELLO goes again each
+ * HELLO_WAIT_MS.
+ *
+ * Return: 0, -EBUSY (vnetd serves another peer on this channel: the
+ * caller may try again), or another negative errno, with @err set
+ */
+static int hello(struct vn_offload_chan *c, char *err, size_t errlen)
+{
+	struct vn_xo_msg req, reply;
+	int ret;
+
+	for (;;) {
+		uint64_t until = now_ms() + HELLO_WAIT_MS;
+
+		memset(&req, 0, sizeof(req));
+		req.type = VN_XO_HELLO;
+		req.version = VN_XO_VERSION;
+		req.caps = VN_XO_CAP_ALL;
+		ret = exchange(c, &req, &reply, until < c->deadline_ms ? until : c->deadline_ms,
+			       err, errlen);
+		if (ret < 0)
+			return ret;
+		if (ret == 1) {
+			if (reply.type == VN_XO_R_ERROR)
+				return fail(err, errlen, -reply.err, "%s: vnetd refused the connection: "
+					    "%s", c->path, reply.text[0] ? reply.text :
+					    strerror(reply.err));
+			if (reply.type != VN_XO_R_HELLO || reply.version != VN_XO_VERSION)
+				return fail(err, errlen, -EPROTO, "%s: unexpected answer to HELLO "
+					    "(%s)", c->path, vn_xo_type_name(reply.type));
+			c->caps = reply.caps;
+			return 0;
+		}
+		if (!left_ms(c->deadline_ms))
+			return fail(err, errlen, -ETIMEDOUT, "%s: no answer from vnetd within the "
+				    "timeout (is the port's xdp-offload socket set, and the "
+				    "chardev connected?)", c->path);
+	}
+}
+
 int vn_offload_chan_open(struct vn_offload_chan *c, const char *path, unsigned int timeout_ms,
 			 char *err, size_t errlen)
 {
-	struct vn_xo_msg req, reply;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
@@ -312,55 +361,26 @@ int vn_offload_chan_open(struct vn_offload_chan *c, const char *path, unsigned i
 	}
 	for (;;) {
 		ret = open_once(c, path, err, errlen);
+		if (ret == 0) {
+			ret = hello(c, err, errlen);
+			/* another peer has the channel (a run that is closing): again */
+			if (ret == -EBUSY && left_ms(c->deadline_ms)) {
+				close(c->fd);
+				c->fd = -1;
+				c->in_len = 0;
+				ret = -EAGAIN;
+			}
+		}
 		if (ret != -EAGAIN)
 			break;
 		if (!left_ms(c->deadline_ms)) {
+			size_t n = strlen(err);
+
+			snprintf(err + n, errlen - n, "; gave up after %u s", timeout_ms / 1000);
 			ret = -ETIMEDOUT;
 			break;
 		}
 		nap(RETRY_MS);
-	}
-	if (ret) {
-		if (ret == -ETIMEDOUT) {
-			size_t n = strlen(err);
-
-			snprintf(err + n, errlen - n, "; gave up after %u s", timeout_ms / 1000);
-		}
-		vn_offload_chan_close(c);
-		return ret;
-	}
-	/* HELLO until answered: on the device, what is written while QEMU is not
-	 * connected to vnetd is dropped, and nothing says when it connects */
-	for (;;) {
-		uint64_t until = now_ms() + HELLO_WAIT_MS;
-
-		memset(&req, 0, sizeof(req));
-		req.type = VN_XO_HELLO;
-		req.version = VN_XO_VERSION;
-		req.caps = VN_XO_CAP_ALL;
-		ret = exchange(c, &req, &reply, until < c->deadline_ms ? until : c->deadline_ms,
-			       err, errlen);
-		if (ret < 0)
-			break;
-		if (ret == 1) {
-			if (reply.type == VN_XO_R_ERROR) {
-				ret = fail(err, errlen, -reply.err, "%s: vnetd refused HELLO: %s",
-					   path, reply.text[0] ? reply.text : strerror(reply.err));
-			} else if (reply.type != VN_XO_R_HELLO || reply.version != VN_XO_VERSION) {
-				ret = fail(err, errlen, -EPROTO, "%s: unexpected answer to HELLO "
-					   "(%s)", path, vn_xo_type_name(reply.type));
-			} else {
-				c->caps = reply.caps;
-				ret = 0;
-			}
-			break;
-		}
-		if (!left_ms(c->deadline_ms)) {
-			ret = fail(err, errlen, -ETIMEDOUT, "%s: no answer from vnetd within %u s "
-				   "(is the port's xdp-offload socket set, and the chardev "
-				   "connected?)", path, timeout_ms / 1000);
-			break;
-		}
 	}
 	if (ret)
 		vn_offload_chan_close(c);
