@@ -331,7 +331,7 @@ static int cmd_status(void)
 	vnetctl_human(lim, sizeof(lim), s->mem_limit, "B");
 	if (s->loaded)
 		printf("program   %s: %" PRIu32 " instructions (limit %" PRIu32 "), %" PRIu32
-		       " maps (limit %" PRIu32 ")\n", s->section[0] ? s->section : "-", s->insns,
+		       " maps (limit %" PRIu32 ")\n", s->section[0] ? s->section : "loaded", s->insns,
 		       s->insns_limit, s->maps, s->maps_limit);
 	else
 		printf("program   none (limits: %" PRIu32 " instructions, %" PRIu32 " maps)\n",
