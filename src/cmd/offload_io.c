@@ -199,35 +199,34 @@ static int recv_some(struct vn_offload_chan *c, uint64_t until, char *err, size_
 	}
 }
 
-/**
- * next_msg() - Take the next whole, decodable message from @c->in
- * @c:		channel
- * @hdr:	output: its header
- * @len:	output: its full length (header and payload)
- *
- * A header that does not parse is, on the device, stale bytes of another
- * stream: one byte is skipped and parsing starts again. On a socket it is
- * a broken server.
- *
- * Return: 1 a message is at @c->in, 0 more bytes are needed, -EPROTO
- */
-static int next_msg(struct vn_offload_chan *c, struct vn_xo_hdr *hdr, size_t *len)
+long vn_offload_reply_scan(const uint8_t *buf, size_t len, uint32_t seq, bool resync,
+			  struct vn_xo_hdr *hdr, size_t *skip)
 {
-	for (;;) {
-		long n = vn_xo_hdr_parse(c->in, c->in_len, hdr);
+	size_t off = 0;
 
-		if (n > 0) {
-			*len = (size_t)n;
-			return 1;
-		}
+	*skip = 0;
+	while (off < len) {
+		long n = vn_xo_hdr_parse(buf + off, len - off, hdr);
+
 		if (n == 0)
-			return 0;
-		if (c->is_sock)
-			return -EPROTO;
-		memmove(c->in, c->in + 1, c->in_len - 1);
-		c->in_len--;
-		c->skipped++;
+			break;
+		if (n < 0) {
+			if (!resync)
+				return -EPROTO;
+			off++;		/* stale bytes of another stream: find a header */
+			continue;
+		}
+		/* seq 0 ERROR: vnetd's word on the connection itself (EBUSY: another
+		 * peer has the channel; a stream it could not follow): ours too */
+		if ((hdr->type & 0x80) && (hdr->seq == seq ||
+					   (hdr->seq == 0 && hdr->type == VN_XO_R_ERROR))) {
+			*skip = off;
+			return n;
+		}
+		off += (size_t)n;	/* a reply to an earlier run's request */
 	}
+	*skip = off;
+	return 0;
 }
 
 static void consume(struct vn_offload_chan *c, size_t len)
@@ -263,31 +262,25 @@ static int exchange(struct vn_offload_chan *c, struct vn_xo_msg *req, struct vn_
 		return ret;
 	for (;;) {
 		struct vn_xo_hdr hdr;
-		size_t len;
+		size_t skip;
+		long len = vn_offload_reply_scan(c->in, c->in_len, req->seq, !c->is_sock, &hdr,
+						 &skip);
 
-		ret = next_msg(c, &hdr, &len);
-		if (ret < 0)
+		if (len < 0)
 			return fail(err, errlen, -EPROTO, "%s: vnetd sent bytes that are not a "
 				    "protocol message", c->path);
-		if (ret == 0) {
-			if (c->in_len == BUF_CAP)	/* cannot happen: hdr_parse caps len */
-				return fail(err, errlen, -EPROTO, "%s: reply too large", c->path);
+		c->skipped += skip;
+		consume(c, skip);
+		if (len == 0) {
+			/* cannot be full: vn_xo_hdr_parse() caps a message at BUF_CAP */
 			ret = recv_some(c, until, err, errlen);
 			if (ret <= 0)
 				return ret;
 			continue;
 		}
-		/* seq 0 ERROR: vnetd's word on the connection itself (EBUSY: another
-		 * peer has the channel; a stream it could not follow), ours */
-		if ((hdr.seq != req->seq && !(hdr.seq == 0 && hdr.type == VN_XO_R_ERROR)) ||
-		    !(hdr.type & 0x80)) {
-			c->skipped += len;	/* a reply to an earlier run's request */
-			consume(c, len);
-			continue;
-		}
 		/* a copy outlives @in's reuse: @reply points into it until the next call */
-		memcpy(c->rep, c->in, len);
-		consume(c, len);
+		memcpy(c->rep, c->in, (size_t)len);
+		consume(c, (size_t)len);
 		ret = vn_xo_msg_decode(&hdr, c->rep + VN_XO_HDR_LEN, reply);
 		if (ret)
 			return fail(err, errlen, -EPROTO, "%s: vnetd's reply to %s does not decode "

@@ -90,6 +90,26 @@ int vn_offload_chan_call(struct vn_offload_chan *c, struct vn_xo_msg *req,
 			 struct vn_xo_msg *reply, char *err, size_t errlen);
 
 /**
+ * vn_offload_reply_scan() - Find the reply to request @seq in received bytes
+ * @buf:	bytes received, not yet consumed (outside input)
+ * @len:	their count
+ * @seq:	the request's number
+ * @resync:	skip bytes that do not start a valid header (the device: an
+ *		earlier stream's tail), rather than fail (a socket)
+ * @hdr:	output: the reply's header
+ * @skip:	output: bytes before the reply (or, when none is found, bytes
+ *		that can go: whole messages for other requests, unparsable bytes)
+ *
+ * A reply is a message with a reply type and @seq, or a seq-0 ERROR (vnetd's
+ * word on the connection). Whole messages in between are skipped.
+ *
+ * Return: the reply's length (it starts at @buf + *@skip), 0 when more
+ * bytes are needed, -EPROTO for a bad header when !@resync
+ */
+long vn_offload_reply_scan(const uint8_t *buf, size_t len, uint32_t seq, bool resync,
+			   struct vn_xo_hdr *hdr, size_t *skip);
+
+/**
  * vn_offload_chan_close() - Close the channel and free its buffers
  * @c:		channel (may be closed already)
  */
