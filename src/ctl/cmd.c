@@ -17,9 +17,16 @@
 #define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
 /* "egress" (6) or "ingress" (7), required, positional */
 #define DIR_HINT	"DIR must be ingress or egress"
-#define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR", \
-			  DIR_HINT }
+/* XDP commands also name a port's guest slot: "egress-guest" (docs/xdp-offload.md) */
+#define XDIR_HINT	"DIR must be ingress, egress or egress-guest"
+#define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 12, "DIR", \
+			  XDIR_HINT, xdir_ok }
 #define MAP_ARG		{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" }
+
+static bool xdir_ok(const char *s)
+{
+	return !strcmp(s, "ingress") || !strcmp(s, "egress") || !strcmp(s, "egress-guest");
+}
 
 /* "aa:bb:cc:dd:ee:ff": two hex digits per byte, ':' between (length checked first) */
 static bool mac_valid(const char *s)
@@ -116,7 +123,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	},
 	[VN_CTL_CMD_XDP_DETACH] = {
 		VN_CTL_CMD_XDP_DETACH, "xdp.detach", "xdp detach",
-		"detach the XDP program of PORT at DIR (ingress or egress)", true, 2, {
+		"detach the XDP program of PORT at DIR (ingress, egress, or egress-guest: the "
+		"program the port's guest loaded)", true, 2, {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			DIR_ARG,
 		},

@@ -702,15 +702,32 @@ static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 	return 0;
 }
 
-static int dir_arg(struct json_object *args, enum vn_xdp_dir *dir, char *msg, size_t msglen)
+/*
+ * DIR of an XDP command: ingress, egress, or egress-guest (the program the
+ * port's guest loaded through its offload channel, which runs at egress
+ * after the operator's)
+ */
+static int dir_arg(struct json_object *args, enum vn_xdp_dir *dir, bool *guest, char *msg,
+		   size_t msglen)
 {
 	const char *s = arg_str(args, "dir");
 
+	*guest = s && !strcmp(s, "egress-guest");
+	if (*guest) {
+		*dir = VN_XDP_EGRESS;
+		return 0;
+	}
 	if (!s || vn_xdp_dir_parse(s, dir)) {
-		snprintf(msg, msglen, "direction \"%s\": expected ingress or egress", s ? s : "");
+		snprintf(msg, msglen, "direction \"%s\": expected ingress, egress or egress-guest",
+			 s ? s : "");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static const char *slot_name(enum vn_xdp_dir dir, bool guest)
+{
+	return guest ? "egress-guest" : vn_xdp_dir_name(dir);
 }
 
 static int h_xdp_detach(struct vn_ctl *ctl, struct json_object *args,
@@ -718,20 +735,21 @@ static int h_xdp_detach(struct vn_ctl *ctl, struct json_object *args,
 {
 	const char *name = arg_str(args, "port");
 	enum vn_xdp_dir dir;
+	bool guest;
 	int ret;
 
-	ret = dir_arg(args, &dir, msg, msglen);
+	ret = dir_arg(args, &dir, &guest, msg, msglen);
 	if (ret)
 		return ret;
-	ret = vn_sw_xdp_detach(ctl->sw, name, dir);
+	ret = guest ? vn_sw_xdp_guest_unload(ctl->sw, name) : vn_sw_xdp_detach(ctl->sw, name, dir);
 	if (ret) {
 		snprintf(msg, msglen, "port \"%s\" has no %s XDP program", name,
-			 vn_xdp_dir_name(dir));
+			 guest ? "guest" : vn_xdp_dir_name(dir));
 		return ret;
 	}
 	*result = json_object_new_object();
 	json_object_object_add(*result, "port", json_object_new_string(name));
-	json_object_object_add(*result, "dir", json_object_new_string(vn_xdp_dir_name(dir)));
+	json_object_object_add(*result, "dir", json_object_new_string(slot_name(dir, guest)));
 	return 0;
 }
 
@@ -751,6 +769,11 @@ static int xdp_one(const struct vn_sw_xdp_info *info, void *arg)
 	json_object_object_add(o, "engine", json_object_new_string(info->jited ? "jit" : "interp"));
 	json_object_object_add(o, "mem_used", json_object_new_int64((int64_t)info->mem_used));
 	json_object_object_add(o, "mem_limit", json_object_new_int64((int64_t)info->mem_limit));
+	json_object_object_add(o, "owner", json_object_new_string(info->guest ? "guest" :
+								    "operator"));
+	json_object_object_add(o, "insns", json_object_new_int64((int64_t)info->insns));
+	if (info->guest)
+		json_object_object_add(o, "section", json_object_new_string(info->section));
 	for (unsigned int i = 0; i < VN_XDP_NSTATS; i++) {
 		uint64_t val;
 
@@ -899,15 +922,17 @@ static int map_arg(struct vn_ctl *ctl, struct json_object *args, struct vn_map *
 {
 	const char *name = arg_str(args, "port"), *map = arg_str(args, "map");
 	enum vn_xdp_dir dir;
+	bool guest;
 	int ret;
 
-	ret = dir_arg(args, &dir, msg, msglen);
+	ret = dir_arg(args, &dir, &guest, msg, msglen);
 	if (ret)
 		return ret;
-	ret = vn_sw_xdp_map_find(ctl->sw, name, dir, map, m, ref);
+	ret = guest ? vn_sw_xdp_map_find_guest(ctl->sw, name, map, m, ref) :
+		      vn_sw_xdp_map_find(ctl->sw, name, dir, map, m, ref);
 	if (ret)
 		snprintf(msg, msglen, "no map \"%s\" in the %s XDP program of \"%s\"", map,
-			 vn_xdp_dir_name(dir), name);
+			 guest ? "guest" : vn_xdp_dir_name(dir), name);
 	return ret;
 }
 
@@ -1115,6 +1140,7 @@ static int h_map_delete(struct vn_ctl *ctl, struct json_object *args,
 struct map_list_ctx {
 	const char *port;
 	enum vn_xdp_dir dir;
+	bool guest;
 	struct json_object *arr;
 	bool found;
 };
@@ -1123,7 +1149,7 @@ static int map_list_one(const struct vn_sw_xdp_info *info, void *arg)
 {
 	struct map_list_ctx *c = arg;
 
-	if (info->dir != c->dir || strcmp(info->port, c->port))
+	if (info->dir != c->dir || info->guest != c->guest || strcmp(info->port, c->port))
 		return 0;
 	c->found = true;
 	for (unsigned int i = 0; info->obj && i < info->obj->nmaps; i++) {
@@ -1152,7 +1178,7 @@ static int h_map_list(struct vn_ctl *ctl, struct json_object *args, struct json_
 	struct map_list_ctx c = { .port = arg_str(args, "port") };
 	int ret;
 
-	ret = dir_arg(args, &c.dir, msg, msglen);
+	ret = dir_arg(args, &c.dir, &c.guest, msg, msglen);
 	if (ret)
 		return ret;
 	c.arr = json_object_new_array();
@@ -1160,7 +1186,7 @@ static int h_map_list(struct vn_ctl *ctl, struct json_object *args, struct json_
 	if (!c.found) {
 		json_object_put(c.arr);
 		snprintf(msg, msglen, "port \"%s\" has no %s XDP program", c.port,
-			 vn_xdp_dir_name(c.dir));
+			 c.guest ? "guest" : vn_xdp_dir_name(c.dir));
 		return -ENOENT;
 	}
 	*result = c.arr;

@@ -505,6 +505,10 @@ static void accept_one(struct xo_chan *ch)
 
 	if (fd < 0)
 		return;
+	/* the peer being served may have gone already (its hang-up not seen
+	 * yet in this batch): serve what it left, which finds its end */
+	if (ch->conn.fd >= 0)
+		conn_pump(ch, true);
 	if (ch->conn.fd >= 0) {
 		ch->st.busy++;
 		refuse_busy(fd);
