@@ -66,7 +66,7 @@ tr -d '\r' <"$tmp/g0.log" | sed -n '/GUEST-READY/,/GUEST-LOADED/p'
 
 echo "# the operator sees the guest's program at vm0's egress"
 "$VNETCTL" -s "$sock" xdp list | tee "$tmp/xl"
-grep -q "^vm0  *egress  *.*xdp_drop_icmp" "$tmp/xl"
+grep -q "^vm0  *egress  *guest  *.*xdp_drop_icmp" "$tmp/xl"
 
 echo "# ping to the guest fails: the echo requests are dropped before guest memory"
 ! ip netns exec "$ns" busybox ping -c 3 -W 2 "${net}2"
