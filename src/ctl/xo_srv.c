@@ -267,13 +267,16 @@ static int map_list(struct vn_sw_xdp *x, struct vn_xo_msg *reply, uint8_t *scrat
 static int map_dump(struct vn_map *m, const struct vn_xo_msg *req, struct vn_xo_msg *reply,
 		    uint8_t *scratch)
 {
-	size_t ks = m->key_size, vs = value_len(m), room = VN_XO_REPLY_MAX - 64, off = 0;
+	/* entries, then one key's scratch (keys are at most VN_MAP_KEY_MAX),
+	 * with room left for the reply's own fields */
+	size_t ks = m->key_size, vs = value_len(m), off = 0;
+	size_t room = VN_XO_REPLY_MAX - 16 - VN_MAP_KEY_MAX;
 	uint8_t *key = scratch + room, *prev = NULL;
 	uint32_t count = 0, max = req->max ? req->max : UINT32_MAX;
 	int rc;
 
-	/* the key scratch sits past the entries: one key fits (ks <= 512) */
-	_Static_assert(VN_MAP_KEY_MAX <= 64 * 8, "key scratch");
+	if (ks > VN_MAP_KEY_MAX)
+		return fail(reply, E2BIG, "map '%s': keys of %zu bytes", m->name, ks);
 	if (req->key.n && key_check(m, &req->key, reply))
 		return -EINVAL;
 	if (req->key.n) {
