@@ -494,6 +494,85 @@ static void test_xo_isolation_and_hostile(void **state)
 	del("xd");
 }
 
+
+/* Hundreds of well-framed hostile map requests: every one answered in
+ * order, the program and the other port untouched */
+static void test_xo_hostile_map_requests(void **state)
+{
+	static const uint8_t types[] = { VN_XO_MAP_LOOKUP, VN_XO_MAP_UPDATE, VN_XO_MAP_DELETE,
+					 VN_XO_MAP_NEXT_KEY, VN_XO_MAP_DUMP, VN_XO_MAP_LIST,
+					 VN_XO_STATUS };
+	static const char *const names[] = { "flows", "icmp_drops", "last_ptr", "nosuch",
+					     ".bss", "flows.x" };
+	static uint8_t enc[VN_XO_HDR_LEN + 2 * VN_XO_KV_MAX + 256];
+	uint8_t key[600], val[4200];
+	uint32_t rnd = 12345;
+	unsigned int errors = 0, oks = 0;
+	int fd;
+
+	(void)state;
+	add("xh", NULL);
+	fd = xo_connect(path_of("xh.xo"));
+	assert_int_equal(load(fd, "guest_icmp", NULL)->type, VN_XO_R_OK);
+	for (int i = 0; i < 700; i++) {
+		struct vn_xo_msg rq = { 0 }, *rep;
+
+		rnd = rnd * 1103515245u + 12345u;
+		rq.type = types[(rnd >> 8) % sizeof(types)];
+		if ((rnd >> 4) & 1) {
+			rq.map.by_handle = 1;
+			rq.map.handle = (uint16_t)((rnd >> 12) % 6);
+		} else {
+			snprintf(rq.map.name, sizeof(rq.map.name), "%s",
+				 names[(rnd >> 12) % (sizeof(names) / sizeof(names[0]))]);
+		}
+		for (size_t k = 0; k < sizeof(key); k++)
+			key[k] = (uint8_t)(rnd >> (k % 24));
+		rq.key.p = key;
+		rq.key.n = (rnd >> 16) % 3 == 0 ? 4 : (rnd >> 16) % 9;
+		if (rq.type == VN_XO_MAP_LOOKUP || rq.type == VN_XO_MAP_DELETE ||
+		    rq.type == VN_XO_MAP_UPDATE)
+			rq.key.n = rq.key.n ? rq.key.n : 1;
+		rq.value.p = val;
+		rq.value.n = (rnd >> 20) % 2 ? 8 : (rnd >> 20) % 4200;
+		memset(val, (int)(rnd & 0xff), sizeof(val));
+		rq.flags = (rnd >> 24) % 4;
+		rq.max = (rnd >> 26) % 3;
+		if (rq.value.n > VN_XO_KV_MAX)
+			rq.value.n = VN_XO_KV_MAX;
+		/* what the protocol cannot even carry is the client's to refuse */
+		if (vn_xo_msg_encode(&rq, enc, sizeof(enc)) < 0)
+			continue;
+		/* the connection's rate limit (200/s) is not what this tests: wait it out */
+		for (int t = 0; t < 100; t++) {
+			rep = call(fd, &rq);
+			if (rep->type != VN_XO_R_ERROR || rep->err != EBUSY)
+				break;
+			usleep(20000);
+		}
+		if (rep->type == VN_XO_R_ERROR)
+			errors++;
+		else
+			oks++;
+	}
+	assert_true(errors > 0 && oks > 0);
+	usleep(300000);		/* the rate limit's bucket refills (50 at 200/s) */
+	/* still there, still serving; the flows map never held more than it may */
+	{
+		struct vn_xo_msg *rep = call_type(fd, VN_XO_STATUS);
+		struct vn_xo_map_info mi;
+
+		if (rep->type != VN_XO_R_STATUS)
+			fail_msg("STATUS answered 0x%x %d '%s'", rep->type, rep->err, rep->text);
+		assert_int_equal(rep->status.loaded, 1);
+		rep = call_type(fd, VN_XO_MAP_LIST);
+		assert_int_equal(vn_xo_map_info_get(rep, 1, &mi), 0);
+		assert_true(mi.entries <= mi.max_entries);
+	}
+	close(fd);
+	del("xh");
+}
+
 /* A vhost-user front-end that goes away frees the guest program */
 static void test_xo_reset(void **state)
 {
@@ -573,6 +652,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xo_load_and_maps),
 		cmocka_unit_test(test_xo_refused),
 		cmocka_unit_test(test_xo_isolation_and_hostile),
+		cmocka_unit_test(test_xo_hostile_map_requests),
 		cmocka_unit_test(test_xo_reset),
 		cmocka_unit_test(test_xo_path_checks),
 	};
