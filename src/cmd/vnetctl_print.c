@@ -435,7 +435,8 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
 		       proto);
 		return;
 	}
-	if (cmd->config)
+	/* xdp export/import write or change state: nothing to print either */
+	if (cmd->config || cmd->id == VN_CTL_CMD_XDP_EXPORT || cmd->id == VN_CTL_CMD_XDP_IMPORT)
 		return;
 	if (cmd->id == VN_CTL_CMD_MAP_DUMP && json_object_is_type(result, json_type_object)) {
 		print_map(result);
