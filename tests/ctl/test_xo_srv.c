@@ -7,6 +7,7 @@
  * virtio-serial port or a container would. Programs from tests/bpf/progs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -573,6 +574,65 @@ static void test_xo_hostile_map_requests(void **state)
 	del("xh");
 }
 
+
+/* xdp.export / xdp.import through the control protocol: FILE passed open */
+static void test_xo_export_import_cmds(void **state)
+{
+	char file[96];
+	struct json_object *rep;
+	int fd, x;
+
+	(void)state;
+	add("xi", NULL);
+	add("xj", NULL);
+	x = xo_connect(path_of("xi.xo"));
+	assert_int_equal(load(x, "guest_icmp", NULL)->type, VN_XO_R_OK);
+	snprintf(file, sizeof(file), "%s", path_of("xi.export"));
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	/* no file passed, a wrong direction, a port without a program */
+	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"xdp.export\",\"args\":{\"port\":\"xi\","
+		  "\"dir\":\"egress\",\"file\":\"f\"}}");
+	assert_non_null(strstr(err_msg(rep, "EBADF"), "must come open"));
+	json_object_put(rep);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.export\",\"args\":{\"port\":\"xi\","
+		     "\"dir\":\"ingress\",\"file\":\"f\"}}");
+	assert_non_null(strstr(err_msg(rep, "EINVAL"), "only a guest's program"));
+	json_object_put(rep);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.export\",\"args\":{\"port\":\"xj\","
+		     "\"dir\":\"egress\",\"file\":\"f\"}}");
+	assert_non_null(strstr(err_msg(rep, "ENOENT"), "no guest XDP program"));
+	json_object_put(rep);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.export\",\"args\":{\"port\":\"xi\","
+		     "\"dir\":\"egress-guest\",\"file\":\"f\"}}");
+	ok(rep);
+	json_object_put(rep);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.import\",\"args\":{\"port\":\"xj\","
+		     "\"dir\":\"egress\",\"file\":\"f\"}}");
+	ok(rep);
+	json_object_put(rep);
+	close(fd);
+	/* the other port's guest sees the imported program */
+	close(x);
+	x = xo_connect(path_of("xj.xo"));
+	assert_int_equal(call_type(x, VN_XO_STATUS)->status.maps, 3);
+	close(x);
+	/* a file that is not an export: refused, the program stays */
+	fd = open(file, O_RDWR | O_TRUNC);
+	assert_int_equal(write(fd, "not an export file", 18), 18);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.import\",\"args\":{\"port\":\"xj\","
+		     "\"dir\":\"egress\",\"file\":\"f\"}}");
+	assert_non_null(strstr(err_msg(rep, "EINVAL"), "bad magic"));
+	json_object_put(rep);
+	close(fd);
+	unlink(file);
+	x = xo_connect(path_of("xj.xo"));
+	assert_int_equal(call_type(x, VN_XO_STATUS)->status.loaded, 1);
+	close(x);
+	del("xi");
+	del("xj");
+}
+
 /* A vhost-user front-end that goes away frees the guest program */
 static void test_xo_reset(void **state)
 {
@@ -653,6 +713,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xo_refused),
 		cmocka_unit_test(test_xo_isolation_and_hostile),
 		cmocka_unit_test(test_xo_hostile_map_requests),
+		cmocka_unit_test(test_xo_export_import_cmds),
 		cmocka_unit_test(test_xo_reset),
 		cmocka_unit_test(test_xo_path_checks),
 	};
