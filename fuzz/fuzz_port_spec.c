@@ -50,6 +50,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    vn_port_arg(&args, args.kv[i].key) != args.kv[i].val)
 				abort();
 		}
+		/* the guest offload keys (xdp-offload*): any kind, any value; a
+		 * success leaves defaults or values in range and no such key */
+		{
+			struct vn_port_args rest = args;
+			struct vn_port_xo xo;
+
+			msg[0] = '\0';
+			if (vn_port_xo_parse(&rest, &xo, msg, size % 3 ? sizeof(msg) : 8)) {
+				if (!msg[0] || !memchr(msg, '\0', sizeof(msg)))
+					abort();
+			} else {
+				if (rest.n > args.n || !memchr(xo.path, '\0', sizeof(xo.path)) ||
+				    xo.mem < VN_PORT_XO_MEM_MIN || xo.mem > VN_PORT_XO_MEM_MAX ||
+				    !xo.insns || xo.insns > VN_PORT_XO_INSNS_MAX ||
+				    xo.maps > VN_PORT_XO_MAPS_MAX)
+					abort();
+				for (i = 0; i < rest.n; i++)
+					if (!strncmp(rest.kv[i].key, "xdp-offload", 11))
+						abort();
+			}
+		}
 		/* the generic keys and the pair kind, with small pools only */
 		if (!strcmp(args.kind, "pair") && !vn_port_arg(&args, "pool") &&
 		    !vn_port_arg(&args, "capacity") && vn_port_open(spec, 0, &port) == 0) {

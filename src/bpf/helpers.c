@@ -505,6 +505,32 @@ bool vn_xdp_helper_allowed(enum vn_xdp_class class, unsigned int id)
 	return id != BPF_FUNC_ktime_get_ns && id != BPF_FUNC_trace_printk;
 }
 
+const char *vn_xdp_helper_name(unsigned int id)
+{
+	static const char *const names[] = {
+		[BPF_FUNC_map_lookup_elem] = "bpf_map_lookup_elem",
+		[BPF_FUNC_map_update_elem] = "bpf_map_update_elem",
+		[BPF_FUNC_map_delete_elem] = "bpf_map_delete_elem",
+		[BPF_FUNC_probe_read] = "bpf_probe_read",
+		[BPF_FUNC_ktime_get_ns] = "bpf_ktime_get_ns",
+		[BPF_FUNC_trace_printk] = "bpf_trace_printk",
+		[BPF_FUNC_get_prandom_u32] = "bpf_get_prandom_u32",
+		[BPF_FUNC_get_smp_processor_id] = "bpf_get_smp_processor_id",
+		[BPF_FUNC_redirect] = "bpf_redirect",
+		[BPF_FUNC_csum_diff] = "bpf_csum_diff",
+		[BPF_FUNC_xdp_adjust_head] = "bpf_xdp_adjust_head",
+		[BPF_FUNC_redirect_map] = "bpf_redirect_map",
+		[BPF_FUNC_xdp_adjust_meta] = "bpf_xdp_adjust_meta",
+		[BPF_FUNC_xdp_adjust_tail] = "bpf_xdp_adjust_tail",
+		[BPF_FUNC_ktime_get_boot_ns] = "bpf_ktime_get_boot_ns",
+		[BPF_FUNC_xdp_get_buff_len] = "bpf_xdp_get_buff_len",
+		[BPF_FUNC_xdp_load_bytes] = "bpf_xdp_load_bytes",
+		[BPF_FUNC_xdp_store_bytes] = "bpf_xdp_store_bytes",
+	};
+
+	return id < sizeof(names) / sizeof(names[0]) && names[id] ? names[id] : "?";
+}
+
 /**
  * vn_xdp_helpers() - vnetd's XDP helper table, indexed by kernel helper id
  * @n:		out: entries in the table

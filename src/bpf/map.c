@@ -32,11 +32,15 @@ int vn_bpf_owner_charge(struct vn_bpf_owner *owner, size_t bytes)
 	used = __atomic_load_n(&owner->mem_used, __ATOMIC_RELAXED);
 	do {
 		/* Charge that wraps, or passes the owner's cap */
-		if (used > SIZE_MAX - bytes)
+		if (used > SIZE_MAX - bytes) {
+			__atomic_store_n(&owner->mem_refused, SIZE_MAX, __ATOMIC_RELAXED);
 			return -ENOMEM;
+		}
 		want = used + bytes;
-		if (owner->mem_limit && want > owner->mem_limit)
+		if (owner->mem_limit && want > owner->mem_limit) {
+			__atomic_store_n(&owner->mem_refused, want, __ATOMIC_RELAXED);
 			return -ENOMEM;
+		}
 	} while (!__atomic_compare_exchange_n(&owner->mem_used, &used, want, false,
 					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 	return 0;

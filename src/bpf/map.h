@@ -50,10 +50,13 @@
  * struct vn_bpf_owner - who pays for a set of maps, and how much they may use
  * @mem_limit:	bytes the owner may have allocated at once (0: no limit)
  * @mem_used:	bytes charged now (updated atomically)
+ * @mem_refused: the total the last refused charge would have reached
+ *		(0: none refused), so a refusal can say how much was asked
  */
 struct vn_bpf_owner {
 	size_t mem_limit;
 	size_t mem_used;
+	size_t mem_refused;
 };
 
 /**

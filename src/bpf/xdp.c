@@ -229,6 +229,39 @@ static int class_helpers(struct vn_xdp_prog *xp, const struct vn_xdp_opts *opts,
 	return cpu_budget_setup(xp, opts);
 }
 
+/*
+ * A restricted program's helper calls, before the validator sees them: the
+ * first one it may not make is refused by name (the validator would only
+ * give its number)
+ */
+static int restricted_calls(const struct vn_xdp_prog *xp, const struct vn_bpf_obj_prog *op,
+			    const struct vn_xdp_opts *opts)
+{
+	unsigned int n;
+
+	if (opts->class != VN_XDP_CLASS_RESTRICTED)
+		return 0;
+	vn_xdp_helpers(&n);
+	for (size_t i = 0; i < op->n; i++) {
+		const struct vn_bpf_insn *in = &op->insns[i];
+		unsigned int id = (unsigned int)in->imm;
+
+		if (in->code != (VN_BPF_JMP | VN_BPF_CALL) || in->src != VN_BPF_CALL_HELPER)
+			continue;
+		if (in->imm >= 0 && id < n && vn_xdp_helper_allowed(opts->class, id) &&
+		    !(opts->no_redirect && (id == BPF_FUNC_redirect || id == BPF_FUNC_redirect_map)))
+			continue;
+		/* a helper vnetd does not have is the validator's to refuse */
+		if (in->imm >= 0 && id < n && !vn_xdp_helpers(&n)[id])
+			continue;
+		vn_err("xdp '%s': instruction %zu: helper %d (%s) is not allowed for %s programs",
+		       xp->name, i, in->imm, vn_xdp_helper_name(id),
+		       opts->no_redirect ? "guest" : "restricted");
+		return -EINVAL;	/* what the validator answers for a refused call */
+	}
+	return 0;
+}
+
 static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 			  const struct vn_xdp_opts *opts)
 {
@@ -250,6 +283,8 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	if (ret)
 		return ret;
 	ret = class_helpers(xp, opts, helpers, &env);
+	if (!ret)
+		ret = restricted_calls(xp, op, opts);
 	if (ret)
 		return ret;
 	/* The validator's working tables (about 32 bytes an instruction), for

@@ -184,7 +184,13 @@ struct vn_xdp_prog {
  * @cpu_burst:	units the owner may spend at once before @cpu_rate applies
  *		(the token bucket's depth; 0 with @cpu_rate: 10 * @budget)
  * @class:	helper allow-list (enum vn_xdp_class)
+ * @no_redirect: also refuse bpf_redirect() and bpf_redirect_map() (guest
+ *		programs: they run where no redirect is meaningful)
  * @vm_flags:	VN_BPF_F_* for the program (engine, hardening)
+ *
+ * A VN_XDP_CLASS_RESTRICTED program calling a helper it may not is refused
+ * before validation with -EINVAL and a logged line naming the helper
+ * ("helper 5 (bpf_ktime_get_ns) is not allowed for restricted programs").
  */
 struct vn_xdp_opts {
 	struct vn_bpf_owner *owner;
@@ -194,6 +200,7 @@ struct vn_xdp_opts {
 	uint64_t cpu_rate;
 	uint64_t cpu_burst;
 	enum vn_xdp_class class;
+	bool no_redirect;
 	unsigned int vm_flags;
 };
 
@@ -282,5 +289,13 @@ const vn_bpf_helper_fn *vn_xdp_helpers(unsigned int *n);
  * Return: true when allowed
  */
 bool vn_xdp_helper_allowed(enum vn_xdp_class class, unsigned int id);
+
+/**
+ * vn_xdp_helper_name() - Kernel name of a helper vnetd knows ("bpf_redirect")
+ * @id:		kernel helper id
+ *
+ * Return: a static string, "?" for an id vnetd does not name
+ */
+const char *vn_xdp_helper_name(unsigned int id);
 
 #endif /* VN_BPF_XDP_H */

@@ -256,25 +256,39 @@ static void print_help(struct json_object *arr)
 /* xdp list: one row per attachment, its counters summed over the workers */
 static void print_xdp(struct json_object *arr)
 {
-	static const char *const hdr[] = { "PORT", "DIR", "PROGRAM", "ENGINE", "PASS", "DROP",
-		"TX", "REDIRECT", "ABORTED", "MEM", "MAPS" };
+	static const char *const hdr[] = { "PORT", "DIR", "OWNER", "PROGRAM", "ENGINE", "PASS",
+		"DROP", "TX", "REDIRECT", "ABORTED", "MEM", "MAPS" };
 	struct vnetctl_table t;
 	size_t i;
 
-	vnetctl_table_init(&t, 11, 0x3f0u, hdr);
+	vnetctl_table_init(&t, 12, 0x7e0u, hdr);
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i), *c = NULL, *maps = NULL;
-		char n[5][24], mem[32], list[512], prog[160];
-		int64_t used = -1;
+		char n[5][24], mem[64], list[512], prog[160], u[32], l[32];
+		const char *owner = jstr(e, "owner") ?: "operator";
+		int64_t used = -1, limit = -1, insns = -1;
+		bool guest = !strcmp(owner, "guest");
 
 		json_object_object_get_ex(e, "counters", &c);
 		json_object_object_get_ex(e, "maps", &maps);
 		if (jint(e, "mem_used", &used) && used >= 0)
 			vnetctl_human(mem, sizeof(mem), (uint64_t)used, "B");
+		/* a guest's program: memory against its port's xdp-offload-mem */
+		if (guest && used >= 0 && jint(e, "mem_limit", &limit) && limit > 0) {
+			vnetctl_human(u, sizeof(u), (uint64_t)used, "B");
+			vnetctl_human(l, sizeof(l), (uint64_t)limit, "B");
+			snprintf(mem, sizeof(mem), "%s/%s", u, l);
+		}
 		snprintf(prog, sizeof(prog), "%s%s", jstr(e, "prog") ?: "-",
 			 json_object_get_boolean(json_object_object_get(e, "segment_first")) ?
 			 " (segment-first)" : "");
-		const char *row[] = { jstr(e, "port"), jstr(e, "dir"), prog, jstr(e, "engine"),
+		/* a guest's program: its size, which its port's quota bounds */
+		if (guest && jint(e, "insns", &insns) && insns >= 0) {
+			size_t pl = strlen(prog);
+
+			snprintf(prog + pl, sizeof(prog) - pl, " (%lld insns)", (long long)insns);
+		}
+		const char *row[] = { jstr(e, "port"), jstr(e, "dir"), owner, prog, jstr(e, "engine"),
 			jint_s(c, "xdp_pass", n[0], sizeof(n[0])),
 			jint_s(c, "xdp_drop", n[1], sizeof(n[1])),
 			jint_s(c, "xdp_tx", n[2], sizeof(n[2])),
@@ -421,7 +435,8 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
 		       proto);
 		return;
 	}
-	if (cmd->config)
+	/* xdp export/import write or change state: nothing to print either */
+	if (cmd->config || cmd->id == VN_CTL_CMD_XDP_EXPORT || cmd->id == VN_CTL_CMD_XDP_IMPORT)
 		return;
 	if (cmd->id == VN_CTL_CMD_MAP_DUMP && json_object_is_type(result, json_type_object)) {
 		print_map(result);

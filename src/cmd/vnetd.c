@@ -431,8 +431,19 @@ static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o, struct vn_ctl
 	int ret;
 
 	*srv = NULL;
-	if (!o->socket && !o->config)
+	if (!o->socket && !o->config) {
+		/* the guest offload channels are served by the control thread */
+		for (unsigned int i = 0; i < o->nports; i++) {
+			struct vn_port_args a;
+
+			if (!vn_port_args_parse(o->ports[i], &a) && vn_port_arg(&a, "xdp-offload")) {
+				vn_err("--port %.200s: xdp-offload= needs the control server "
+				       "(--socket PATH)", o->ports[i]);
+				return -EINVAL;
+			}
+		}
 		return 0;
+	}
 	/* a missing file is said before the socket is opened, not after */
 	if (o->config && access(o->config, R_OK)) {
 		vn_err("--config %s: %s", o->config, strerror(errno));
@@ -446,8 +457,15 @@ static int ctl_start(struct vn_sw *sw, const struct vnetd_opts *o, struct vn_ctl
 	}
 	/* the server logged "ctl: listening on PATH" already; port list shows
 	 * the --port specs as it shows those added through it */
-	for (unsigned int i = 0; i < o->nports; i++)
-		vn_ctl_server_port_spec(*srv, o->ports[i]);
+	for (unsigned int i = 0; i < o->nports; i++) {
+		ret = vn_ctl_server_port_spec(*srv, o->ports[i], err, sizeof(err));
+		if (ret) {
+			vn_err("--port %.200s: %s", o->ports[i], err);
+			vn_ctl_server_stop(*srv);
+			*srv = NULL;
+			return ret;
+		}
+	}
 	if (!o->config)
 		return 0;
 	err[0] = '\0';

@@ -17,9 +17,16 @@
 #define PORT_ARG(flags)	{ "port", VN_CTL_ARG_STR, (flags), 1, VN_PORT_NAME_MAX - 1, "PORT" }
 /* "egress" (6) or "ingress" (7), required, positional */
 #define DIR_HINT	"DIR must be ingress or egress"
-#define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 7, "DIR", \
-			  DIR_HINT }
+/* XDP commands also name a port's guest slot: "egress-guest" (docs/xdp-offload.md) */
+#define XDIR_HINT	"DIR must be ingress, egress or egress-guest"
+#define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 12, "DIR", \
+			  XDIR_HINT, xdir_ok }
 #define MAP_ARG		{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" }
+
+static bool xdir_ok(const char *s)
+{
+	return !strcmp(s, "ingress") || !strcmp(s, "egress") || !strcmp(s, "egress-guest");
+}
 
 /* "aa:bb:cc:dd:ee:ff": two hex digits per byte, ':' between (length checked first) */
 static bool mac_valid(const char *s)
@@ -116,7 +123,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	},
 	[VN_CTL_CMD_XDP_DETACH] = {
 		VN_CTL_CMD_XDP_DETACH, "xdp.detach", "xdp detach",
-		"detach the XDP program of PORT at DIR (ingress or egress)", true, 2, {
+		"detach the XDP program of PORT at DIR (ingress, egress, or egress-guest: the "
+		"program the port's guest loaded)", true, 2, {
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			DIR_ARG,
 		},
@@ -189,6 +197,28 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		VN_CTL_CMD_WORKER_LIST, "worker.list", "worker list",
 		"list forwarding workers: CPU, ports, loop passes, sleeps, polls, hand-offs",
 		false, 0, { { 0 } },
+	},
+	/* a port's guest XDP program with its maps, to and from a file
+	 * (ctl/xo_export.h); vnetctl opens FILE and passes it open */
+	[VN_CTL_CMD_XDP_EXPORT] = {
+		VN_CTL_CMD_XDP_EXPORT, "xdp.export", "xdp export",
+		"write the guest XDP program of PORT (DIR egress or egress-guest) and all its "
+		"maps to FILE", false, 3, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			DIR_ARG,
+			{ "file", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 4095,
+			  "FILE" },
+		},
+	},
+	[VN_CTL_CMD_XDP_IMPORT] = {
+		VN_CTL_CMD_XDP_IMPORT, "xdp.import", "xdp import",
+		"load a guest XDP program and its maps from FILE (xdp export) into PORT's guest "
+		"slot, under its xdp-offload quotas", false, 3, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			DIR_ARG,
+			{ "file", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 4095,
+			  "FILE" },
+		},
 	},
 };
 

@@ -48,12 +48,18 @@ int vn_ctl_server_config(struct vn_ctl_server *srv, const char *path, char *err,
  * @srv:	server from vn_ctl_server_start()
  * @spec:	the spec the port was opened with (vnetd --port); its name= names
  *		the port
+ * @err:	the reason on failure
+ * @err_sz:	its size
  *
  * "port list" shows a port's spec; ports added through the server have
  * theirs, this gives the same to ports the daemon opened before it. A spec
- * naming no port on the switch is ignored.
+ * naming no port on the switch is ignored. A port with xdp-offload=PATH
+ * gets its guest offload channel here (xo_srv.h).
+ *
+ * Return: 0, or the negative errno of opening the channel (@err says why)
  */
-void vn_ctl_server_port_spec(struct vn_ctl_server *srv, const char *spec);
+int vn_ctl_server_port_spec(struct vn_ctl_server *srv, const char *spec, char *err,
+			    size_t err_sz);
 
 /**
  * vn_ctl_server_stop() - Stop serving, close clients, remove the socket

@@ -32,6 +32,8 @@
 #include "port/port.h"
 #include "switch/sw.h"
 #include "switch/xdp_hook.h"
+#include "xo_migrate.h"
+#include "xo_srv.h"
 
 #define SPEC_MAX	1024
 
@@ -63,6 +65,7 @@ struct port_rec {
  * @req_fd:	descriptor the running request came with (ctl/fdpass.h), -1
  * @cfg_dir:	directory of the config file being run, NULL for the socket:
  *		only the daemon's own config names files for it to open
+ * @xo:		guest XDP offload channels (xo_srv.h), served under @lock
  */
 struct vn_ctl {
 	struct vn_sw *sw;
@@ -72,6 +75,7 @@ struct vn_ctl {
 	struct port_rec recs[VN_SW_PORTS_MAX];
 	int req_fd;
 	const char *cfg_dir;
+	struct vn_xo_srv *xo;
 };
 
 typedef int (*handler_fn)(struct vn_ctl *ctl, struct json_object *args,
@@ -205,6 +209,16 @@ static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_
 			snprintf(msg, msglen, "cannot add port \"%.200s\": %s", spec, strerror(-ret));
 		return ret;
 	}
+	/* its guest offload channel, if it has one: a port whose socket
+	 * cannot be made is not added */
+	ret = vn_xo_srv_port_add(ctl->xo, port, msg, msglen);
+	if (ret) {
+		char name[VN_PORT_NAME_MAX];
+
+		snprintf(name, sizeof(name), "%s", port->name);
+		vn_sw_port_del(ctl->sw, name);
+		return ret;
+	}
 	r = rec_of(ctl, port);
 	if (r)
 		snprintf(r->spec, sizeof(r->spec), "%s", spec);
@@ -221,6 +235,9 @@ static int h_port_del(struct vn_ctl *ctl, struct json_object *args, struct json_
 	uint16_t id = p ? p->id : 0;
 	int ret;
 
+	/* its channel first: the socket goes, the guest program goes with the port */
+	if (p)
+		vn_xo_srv_port_del(ctl->xo, name);
 	ret = p ? vn_sw_port_del(ctl->sw, name) : -ENOENT;
 	if (ret) {
 		snprintf(msg, msglen, "port \"%s\" does not exist", name);
@@ -274,7 +291,31 @@ static int h_port_list(struct vn_ctl *ctl, struct json_object *args, struct json
 	return 0;
 }
 
-static struct json_object *stats_json(const struct vn_port *p, bool all)
+/* A port's guest offload channel counters, as xdp_offload_* counters */
+static void xo_stats_json(struct vn_ctl *ctl, const struct vn_port *p, struct json_object *c,
+			  bool all)
+{
+	struct vn_xo_chan_stats st;
+	const struct { const char *name; uint64_t v; bool always; } *e, tbl[] = {
+		{ "xdp_offload_connections", 0, false }, { "xdp_offload_busy", 0, false },
+		{ "xdp_offload_requests", 0, false }, { "xdp_offload_rejected", 0, true },
+		{ "xdp_offload_loads", 0, false }, { "xdp_offload_loads_refused", 0, true },
+		{ "xdp_offload_unloads", 0, false }, { "xdp_offload_resets", 0, false },
+	};
+	uint64_t v[8];
+
+	if (!ctl || vn_xo_srv_port_stats(ctl->xo, p->name, &st, NULL))
+		return;
+	v[0] = st.connections, v[1] = st.busy, v[2] = st.requests, v[3] = st.rejected;
+	v[4] = st.loads, v[5] = st.loads_refused, v[6] = st.unloads, v[7] = st.resets;
+	for (unsigned int i = 0; i < 8; i++) {
+		e = &tbl[i];
+		if (all || e->always || v[i])
+			json_object_object_add(c, e->name, json_object_new_int64((int64_t)v[i]));
+	}
+}
+
+static struct json_object *stats_json(struct vn_ctl *ctl, const struct vn_port *p, bool all)
 {
 	static const char *const always[] = { "rx_packets", "rx_bytes", "tx_packets", "tx_bytes" };
 	struct json_object *o = json_object_new_object(), *c = json_object_new_object();
@@ -295,6 +336,7 @@ static struct json_object *stats_json(const struct vn_port *p, bool all)
 		if (keep || v)
 			json_object_object_add(c, d[i].name, json_object_new_int64((int64_t)v));
 	}
+	xo_stats_json(ctl, p, c, all);
 	json_object_object_add(o, "counters", c);
 	return o;
 }
@@ -303,7 +345,7 @@ static int stats_one(struct vn_port *p, void *arg)
 {
 	struct walk *w = arg;
 
-	json_object_array_add(w->arr, stats_json(p, w->all));
+	json_object_array_add(w->arr, stats_json(w->ctl, p, w->all));
 	return 0;
 }
 
@@ -661,15 +703,32 @@ static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 	return 0;
 }
 
-static int dir_arg(struct json_object *args, enum vn_xdp_dir *dir, char *msg, size_t msglen)
+/*
+ * DIR of an XDP command: ingress, egress, or egress-guest (the program the
+ * port's guest loaded through its offload channel, which runs at egress
+ * after the operator's)
+ */
+static int dir_arg(struct json_object *args, enum vn_xdp_dir *dir, bool *guest, char *msg,
+		   size_t msglen)
 {
 	const char *s = arg_str(args, "dir");
 
+	*guest = s && !strcmp(s, "egress-guest");
+	if (*guest) {
+		*dir = VN_XDP_EGRESS;
+		return 0;
+	}
 	if (!s || vn_xdp_dir_parse(s, dir)) {
-		snprintf(msg, msglen, "direction \"%s\": expected ingress or egress", s ? s : "");
+		snprintf(msg, msglen, "direction \"%s\": expected ingress, egress or egress-guest",
+			 s ? s : "");
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static const char *slot_name(enum vn_xdp_dir dir, bool guest)
+{
+	return guest ? "egress-guest" : vn_xdp_dir_name(dir);
 }
 
 static int h_xdp_detach(struct vn_ctl *ctl, struct json_object *args,
@@ -677,20 +736,21 @@ static int h_xdp_detach(struct vn_ctl *ctl, struct json_object *args,
 {
 	const char *name = arg_str(args, "port");
 	enum vn_xdp_dir dir;
+	bool guest;
 	int ret;
 
-	ret = dir_arg(args, &dir, msg, msglen);
+	ret = dir_arg(args, &dir, &guest, msg, msglen);
 	if (ret)
 		return ret;
-	ret = vn_sw_xdp_detach(ctl->sw, name, dir);
+	ret = guest ? vn_sw_xdp_guest_unload(ctl->sw, name) : vn_sw_xdp_detach(ctl->sw, name, dir);
 	if (ret) {
 		snprintf(msg, msglen, "port \"%s\" has no %s XDP program", name,
-			 vn_xdp_dir_name(dir));
+			 guest ? "guest" : vn_xdp_dir_name(dir));
 		return ret;
 	}
 	*result = json_object_new_object();
 	json_object_object_add(*result, "port", json_object_new_string(name));
-	json_object_object_add(*result, "dir", json_object_new_string(vn_xdp_dir_name(dir)));
+	json_object_object_add(*result, "dir", json_object_new_string(slot_name(dir, guest)));
 	return 0;
 }
 
@@ -710,6 +770,11 @@ static int xdp_one(const struct vn_sw_xdp_info *info, void *arg)
 	json_object_object_add(o, "engine", json_object_new_string(info->jited ? "jit" : "interp"));
 	json_object_object_add(o, "mem_used", json_object_new_int64((int64_t)info->mem_used));
 	json_object_object_add(o, "mem_limit", json_object_new_int64((int64_t)info->mem_limit));
+	json_object_object_add(o, "owner", json_object_new_string(info->guest ? "guest" :
+								    "operator"));
+	json_object_object_add(o, "insns", json_object_new_int64((int64_t)info->insns));
+	if (info->guest)
+		json_object_object_add(o, "section", json_object_new_string(info->section));
 	for (unsigned int i = 0; i < VN_XDP_NSTATS; i++) {
 		uint64_t val;
 
@@ -858,15 +923,17 @@ static int map_arg(struct vn_ctl *ctl, struct json_object *args, struct vn_map *
 {
 	const char *name = arg_str(args, "port"), *map = arg_str(args, "map");
 	enum vn_xdp_dir dir;
+	bool guest;
 	int ret;
 
-	ret = dir_arg(args, &dir, msg, msglen);
+	ret = dir_arg(args, &dir, &guest, msg, msglen);
 	if (ret)
 		return ret;
-	ret = vn_sw_xdp_map_find(ctl->sw, name, dir, map, m, ref);
+	ret = guest ? vn_sw_xdp_map_find_guest(ctl->sw, name, map, m, ref) :
+		      vn_sw_xdp_map_find(ctl->sw, name, dir, map, m, ref);
 	if (ret)
 		snprintf(msg, msglen, "no map \"%s\" in the %s XDP program of \"%s\"", map,
-			 vn_xdp_dir_name(dir), name);
+			 guest ? "guest" : vn_xdp_dir_name(dir), name);
 	return ret;
 }
 
@@ -1074,6 +1141,7 @@ static int h_map_delete(struct vn_ctl *ctl, struct json_object *args,
 struct map_list_ctx {
 	const char *port;
 	enum vn_xdp_dir dir;
+	bool guest;
 	struct json_object *arr;
 	bool found;
 };
@@ -1082,7 +1150,7 @@ static int map_list_one(const struct vn_sw_xdp_info *info, void *arg)
 {
 	struct map_list_ctx *c = arg;
 
-	if (info->dir != c->dir || strcmp(info->port, c->port))
+	if (info->dir != c->dir || info->guest != c->guest || strcmp(info->port, c->port))
 		return 0;
 	c->found = true;
 	for (unsigned int i = 0; info->obj && i < info->obj->nmaps; i++) {
@@ -1111,7 +1179,7 @@ static int h_map_list(struct vn_ctl *ctl, struct json_object *args, struct json_
 	struct map_list_ctx c = { .port = arg_str(args, "port") };
 	int ret;
 
-	ret = dir_arg(args, &c.dir, msg, msglen);
+	ret = dir_arg(args, &c.dir, &c.guest, msg, msglen);
 	if (ret)
 		return ret;
 	c.arr = json_object_new_array();
@@ -1119,7 +1187,7 @@ static int h_map_list(struct vn_ctl *ctl, struct json_object *args, struct json_
 	if (!c.found) {
 		json_object_put(c.arr);
 		snprintf(msg, msglen, "port \"%s\" has no %s XDP program", c.port,
-			 vn_xdp_dir_name(c.dir));
+			 c.guest ? "guest" : vn_xdp_dir_name(c.dir));
 		return -ENOENT;
 	}
 	*result = c.arr;
@@ -1177,6 +1245,69 @@ out:
 }
 
 /* version and help are answered by server.c */
+/* xdp export/import: the guest slot only; FILE comes open with the request */
+static int xo_file_args(struct vn_ctl *ctl, struct json_object *args, char *msg, size_t msglen)
+{
+	enum vn_xdp_dir dir;
+	bool guest;
+	int ret;
+
+	ret = dir_arg(args, &dir, &guest, msg, msglen);
+	if (ret)
+		return ret;
+	if (dir != VN_XDP_EGRESS) {
+		snprintf(msg, msglen, "only a guest's program moves: DIR is egress or egress-guest");
+		return -EINVAL;
+	}
+	if (ctl->req_fd < 0) {
+		snprintf(msg, msglen, "%s: the file must come open with the request (vnetctl "
+			 "opens it); vnetd opens no path a client names", arg_str(args, "file"));
+		return -EBADF;
+	}
+	return 0;
+}
+
+static int h_xdp_export(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *port = arg_str(args, "port");
+	int ret = xo_file_args(ctl, args, msg, msglen);
+
+	if (ret)
+		return ret;
+	msg[0] = '\0';
+	ret = vn_xo_export_guest(ctl->sw, port, ctl->req_fd, msg, msglen);
+	if (ret)
+		return ret;
+	*result = json_object_new_object();
+	json_object_object_add(*result, "port", json_object_new_string(port));
+	json_object_object_add(*result, "file", json_object_new_string(arg_str(args, "file")));
+	return 0;
+}
+
+static int h_xdp_import(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *port = arg_str(args, "port");
+	int ret = xo_file_args(ctl, args, msg, msglen);
+
+	if (ret)
+		return ret;
+	msg[0] = '\0';
+	ret = vn_xo_import_guest(ctl->sw, port, ctl->req_fd, msg, msglen);
+	if (ret) {
+		if (!msg[0])
+			snprintf(msg, msglen, "import into \"%s\": %s", port, strerror(-ret));
+		return ret;
+	}
+	vn_info("ctl: port '%s': guest XDP program imported from %s", port,
+		arg_str(args, "file"));
+	*result = json_object_new_object();
+	json_object_object_add(*result, "port", json_object_new_string(port));
+	json_object_object_add(*result, "file", json_object_new_string(arg_str(args, "file")));
+	return 0;
+}
+
 static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_PORT_ADD] = h_port_add,
 	[VN_CTL_CMD_PORT_DEL] = h_port_del,
@@ -1189,6 +1320,8 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_FDB_DEL] = h_fdb_del,
 	[VN_CTL_CMD_VLAN_SHOW] = h_vlan_show,
 	[VN_CTL_CMD_XDP_ATTACH] = h_xdp_attach,
+	[VN_CTL_CMD_XDP_EXPORT] = h_xdp_export,
+	[VN_CTL_CMD_XDP_IMPORT] = h_xdp_import,
 	[VN_CTL_CMD_XDP_DETACH] = h_xdp_detach,
 	[VN_CTL_CMD_XDP_LIST] = h_xdp_list,
 	[VN_CTL_CMD_MAP_DUMP] = h_map_dump,
@@ -1283,6 +1416,17 @@ static void tick(void *ctx)
 
 	pthread_mutex_lock(&ctl->lock);
 	vn_sw_port_foreach(ctl->sw, sample_one, ctl);
+	vn_xo_srv_tick(ctl->xo);
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+/* The guest offload channels have work: serve it (bounded, never blocks) */
+static void xo_watch(void *ctx)
+{
+	struct vn_ctl *ctl = ctx;
+
+	pthread_mutex_lock(&ctl->lock);
+	vn_xo_srv_events(ctl->xo);
 	pthread_mutex_unlock(&ctl->lock);
 }
 
@@ -1301,6 +1445,7 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 		.dispatch = dispatch,
 		.stream = stream,
 		.tick = tick,
+		.watch = xo_watch,
 	};
 	struct vn_ctl *ctl;
 	int ret;
@@ -1311,14 +1456,19 @@ int vn_ctl_server_start(struct vn_sw *sw, const char *path, struct vn_ctl_server
 	ctl->sw = sw;
 	ctl->req_fd = -1;
 	ctl->caps = vn_ctl_captures_new(sw);
-	if (!ctl->caps) {
+	ctl->xo = vn_xo_srv_new(sw);
+	if (!ctl->caps || !ctl->xo) {
+		vn_ctl_captures_free(ctl->caps);
+		vn_xo_srv_free(ctl->xo);
 		free(ctl);
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&ctl->lock, NULL);
 	conf.ctx = ctl;
+	conf.watch_fd = vn_xo_srv_fd(ctl->xo);
 	ret = vn_ctl_server_open(&conf, out);
 	if (ret) {
+		vn_xo_srv_free(ctl->xo);
 		vn_ctl_captures_free(ctl->caps);
 		pthread_mutex_destroy(&ctl->lock);
 		free(ctl);
@@ -1383,22 +1533,27 @@ int vn_ctl_server_config(struct vn_ctl_server *srv, const char *path, char *err,
  * @srv:	server from vn_ctl_server_start()
  * @spec:	the spec the port was opened with; its name= names the port
  */
-void vn_ctl_server_port_spec(struct vn_ctl_server *srv, const char *spec)
+int vn_ctl_server_port_spec(struct vn_ctl_server *srv, const char *spec, char *err,
+			    size_t err_sz)
 {
 	struct vn_ctl *ctl = vn_ctl_server_ctx(srv);
 	struct vn_port_args a;
 	struct port_rec *r;
 	struct vn_port *p;
 	const char *name;
+	int ret = 0;
 
 	if (vn_port_args_parse(spec, &a) || !(name = vn_port_arg(&a, "name")))
-		return;
+		return 0;
 	pthread_mutex_lock(&ctl->lock);
 	p = vn_sw_port_find(ctl->sw, name);
 	r = p ? rec_of(ctl, p) : NULL;
 	if (r && !r->spec[0])
 		snprintf(r->spec, sizeof(r->spec), "%s", spec);
+	if (p)
+		ret = vn_xo_srv_port_add(ctl->xo, p, err, err_sz);
 	pthread_mutex_unlock(&ctl->lock);
+	return ret;
 }
 
 /**
@@ -1413,6 +1568,7 @@ void vn_ctl_server_stop(struct vn_ctl_server *srv)
 		return;
 	ctl = vn_ctl_server_ctx(srv);
 	vn_ctl_server_close(srv);
+	vn_xo_srv_free(ctl->xo);	/* sockets unlinked; programs go with the ports */
 	vn_ctl_captures_free(ctl->caps);	/* before the switch goes */
 	pthread_mutex_destroy(&ctl->lock);
 	free(ctl);

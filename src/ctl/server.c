@@ -78,7 +78,7 @@ struct vn_ctl_server {
 };
 
 /* Sentinels for epoll data: the non-client fds */
-static char tag_listen, tag_stop, tag_timer;
+static char tag_listen, tag_stop, tag_timer, tag_watch;
 
 /*
  * Discard what the peer sent and we will not read (the rest of an oversized
@@ -492,6 +492,8 @@ static void *server_thread(void *arg)
 				accept_one(srv);
 			else if (p == &tag_timer)
 				tick(srv);
+			else if (p == &tag_watch)
+				srv->conf.watch(srv->conf.ctx);
 			else
 				client_event(srv, p, evs[i].events);
 		}
@@ -592,6 +594,8 @@ static int fds_open(struct vn_ctl_server *srv)
 		ret = epoll_add(srv, srv->stopfd, &tag_stop);
 	if (!ret)
 		ret = epoll_add(srv, srv->timerfd, &tag_timer);
+	if (!ret && srv->conf.watch)
+		ret = epoll_add(srv, srv->conf.watch_fd, &tag_watch);
 	return ret;
 }
 

@@ -59,6 +59,10 @@ typedef int (*vn_ctl_stream_fn)(void *ctx, const struct vn_ctl_request *req, int
  * @tick:	called about once a second on the control thread (may be NULL)
  * @ctx:	passed to @dispatch and @tick
  * @max_clients: concurrent clients (0: VN_CTL_CLIENTS_MAX)
+ * @watch:	called on the control thread when @watch_fd is readable (may
+ *		be NULL: no such fd); it must not block (the guest offload
+ *		service's epoll fd, ctl/xo_srv.h)
+ * @watch_fd:	the fd, when @watch is set
  */
 struct vn_ctl_server_conf {
 	const char *path;
@@ -67,6 +71,8 @@ struct vn_ctl_server_conf {
 	void (*tick)(void *ctx);
 	void *ctx;
 	unsigned int max_clients;
+	void (*watch)(void *ctx);
+	int watch_fd;
 };
 
 /**

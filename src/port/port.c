@@ -397,6 +397,104 @@ bad:
 	return -EINVAL;
 }
 
+/* SIZE: decimal bytes with an optional K, M or G suffix (powers of 1024) */
+static int parse_size(const char *val, uint64_t *out)
+{
+	unsigned long long v = 0;
+	unsigned int shift = 0;
+	size_t n = strlen(val);
+	const char *p;
+
+	if (n && (val[n - 1] == 'K' || val[n - 1] == 'k'))
+		shift = 10;
+	else if (n && (val[n - 1] == 'M' || val[n - 1] == 'm'))
+		shift = 20;
+	else if (n && (val[n - 1] == 'G' || val[n - 1] == 'g'))
+		shift = 30;
+	if (shift)
+		n--;
+	/* empty, or more digits than any accepted size has */
+	if (!n || n > 13)
+		return -EINVAL;
+	for (p = val; p < val + n; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	/* past the largest accepted before the shift can overflow */
+	if (v > (VN_PORT_XO_MEM_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int vn_port_xo_parse(struct vn_port_args *args, struct vn_port_xo *xo, char *msg, size_t msglen)
+{
+	struct vn_port_args rest = { .n = 0 };
+	bool quota = false;
+	unsigned int i;
+
+	memset(xo, 0, sizeof(*xo));
+	xo->mem = VN_PORT_XO_MEM_DEFAULT;
+	xo->insns = VN_PORT_XO_INSNS_DEFAULT;
+	xo->maps = VN_PORT_XO_MAPS_DEFAULT;
+	msg[0] = '\0';
+	memcpy(rest.kind, args->kind, sizeof(rest.kind));
+	for (i = 0; i < args->n && i < VN_PORT_ARGS_MAX; i++) {
+		const char *k = args->kv[i].key, *val = args->kv[i].val;
+
+		if (strncmp(k, "xdp-offload", 11)) {
+			rest.kv[rest.n++] = args->kv[i];
+			continue;
+		}
+		if (strcmp(args->kind, "tap") && strcmp(args->kind, "vhost-user")) {
+			why(msg, msglen, "'%s' is only for tap and vhost-user ports", k);
+			return -EINVAL;
+		}
+		if (!strcmp(k, "xdp-offload")) {
+			/* a path the kernel would cut (sun_path) */
+			if (!val[0] || strlen(val) >= sizeof(xo->path)) {
+				why(msg, msglen, "xdp-offload: expected a socket path of 1-%d bytes",
+				    VN_PORT_XO_PATH_MAX - 1);
+				return -EINVAL;
+			}
+			snprintf(xo->path, sizeof(xo->path), "%s", val);
+			continue;
+		}
+		quota = true;
+		if (!strcmp(k, "xdp-offload-mem")) {
+			if (parse_size(val, &xo->mem) || xo->mem < VN_PORT_XO_MEM_MIN ||
+			    xo->mem > VN_PORT_XO_MEM_MAX) {
+				why(msg, msglen, "xdp-offload-mem: bad size '%.40s' (expected "
+				    "64K-1024G, e.g. 16M)", val);
+				return -EINVAL;
+			}
+		} else if (!strcmp(k, "xdp-offload-insns")) {
+			if (vn_port_arg_u32(val, 1, VN_PORT_XO_INSNS_MAX, &xo->insns)) {
+				why(msg, msglen, "xdp-offload-insns: bad value '%.40s' (expected "
+				    "1-%d)", val, VN_PORT_XO_INSNS_MAX);
+				return -EINVAL;
+			}
+		} else if (!strcmp(k, "xdp-offload-maps")) {
+			if (vn_port_arg_u32(val, 0, VN_PORT_XO_MAPS_MAX, &xo->maps)) {
+				why(msg, msglen, "xdp-offload-maps: bad value '%.40s' (expected "
+				    "0-%d)", val, VN_PORT_XO_MAPS_MAX);
+				return -EINVAL;
+			}
+		} else {
+			why(msg, msglen, "unknown key '%s' (xdp-offload, xdp-offload-mem, "
+			    "xdp-offload-insns, xdp-offload-maps)", k);
+			return -EINVAL;
+		}
+	}
+	if (quota && !xo->path[0]) {
+		why(msg, msglen, "xdp-offload-mem/-insns/-maps need xdp-offload=PATH");
+		return -EINVAL;
+	}
+	*args = rest;
+	return 0;
+}
+
 /**
  * parse_generic() - Take the generic keys out of @args into @port
  * @port:	port (name set, conf zeroed)
@@ -410,6 +508,13 @@ static int parse_generic(struct vn_port *port, struct vn_port_args *args)
 	unsigned int i;
 	uint32_t v;
 
+	char msg[160];
+
+	/* the guest offload keys first: the kind never sees them */
+	if (vn_port_xo_parse(args, &port->conf.xo, msg, sizeof(msg))) {
+		vn_err("port '%s': %s", port->name, msg);
+		return -EINVAL;
+	}
 	memcpy(rest.kind, args->kind, sizeof(rest.kind));
 	port->conf.pool_size = VN_PORT_POOL_DEFAULT;
 	port->conf.max_macs = VN_PORT_MACS_DEFAULT;

@@ -166,6 +166,8 @@ struct vn_port_ops {
  * @max_macs:	source addresses the switch learns on this port at most
  *		("macs=N", default VN_PORT_MACS_DEFAULT); more are forwarded
  *		but not learned (counted: macs_refused)
+ * @xo:		guest XDP offload channel ("xdp-offload=PATH", tap and
+ *		vhost-user only; vn_port_xo_parse())
  *
  * vn_port_open() parses these generic keys ("vlan", "trunk", "policy",
  * "pool", "mtu", "macs") and hands the kind only the keys left.
@@ -173,6 +175,32 @@ struct vn_port_ops {
 #define VN_PORT_TRUNK_MAX	64
 #define VN_PORT_MACS_DEFAULT	4096	/* half the default FDB: no port takes it all */
 #define VN_PORT_MACS_MAX	(1u << 22)
+
+/* Guest XDP offload channel (docs/xdp-offload.md): keys of tap and vhost-user ports */
+#define VN_PORT_XO_PATH_MAX	108		/* sun_path, with the NUL */
+#define VN_PORT_XO_MEM_DEFAULT	(16ull << 20)	/* xdp-offload-mem */
+#define VN_PORT_XO_MEM_MAX	(1ull << 40)
+#define VN_PORT_XO_MEM_MIN	(64ull << 10)
+#define VN_PORT_XO_INSNS_DEFAULT 16384		/* xdp-offload-insns */
+#define VN_PORT_XO_INSNS_MAX	1000000
+#define VN_PORT_XO_MAPS_DEFAULT	16		/* xdp-offload-maps */
+#define VN_PORT_XO_MAPS_MAX	64		/* VN_BPF_OBJ_MAPS_MAX */
+
+/**
+ * struct vn_port_xo - a port's guest XDP offload channel and quotas
+ * @path:	unix socket vnetd listens on for the port's guest ("": no channel)
+ * @mem:	bytes the guest's program may have charged (maps, instructions,
+ *		run contexts, the loader's working memory)
+ * @insns:	largest guest program, in instructions
+ * @maps:	most maps in a guest object
+ */
+struct vn_port_xo {
+	char path[VN_PORT_XO_PATH_MAX];
+	uint64_t mem;
+	uint32_t insns;
+	uint32_t maps;
+};
+
 struct vn_port_conf {
 	uint16_t access_vlan;
 	uint16_t ntrunk;
@@ -180,6 +208,7 @@ struct vn_port_conf {
 	bool drop_when_full;
 	uint32_t pool_size;
 	uint32_t max_macs;
+	struct vn_port_xo xo;
 };
 
 /**
@@ -193,6 +222,9 @@ struct vn_port_conf {
  * @pool:	packet pool rx_burst allocates from (created by vn_port_open())
  * @conf:	switch-level options
  * @stats:	counters
+ * @resets:	device resets and front-end disconnects the kind saw (atomic;
+ *		vhost-user), so the guest offload channel frees the guest's
+ *		program (ctl/xo_srv.c)
  * @priv:	kind-private state (ops->priv_size bytes)
  */
 struct vn_port {
@@ -205,6 +237,7 @@ struct vn_port {
 	struct vn_pool *pool;
 	struct vn_port_conf conf;
 	struct vn_port_stats stats;
+	uint64_t resets;
 	void *priv;
 };
 
@@ -255,6 +288,25 @@ int vn_port_args_parse_msg(const char *spec, struct vn_port_args *args, char *ms
  * Return: the value, or NULL if absent
  */
 const char *vn_port_arg(const struct vn_port_args *args, const char *key);
+
+/**
+ * vn_port_xo_parse() - Take the guest XDP offload keys out of @args
+ * @args:	in: a parsed spec; out: the keys other than xdp-offload*
+ * @xo:		output: path ("" without xdp-offload=) and quotas, defaults
+ *		filled in
+ * @msg:	the reason on failure (NUL-terminated, may be cut)
+ * @msglen:	its size (at least 1)
+ *
+ * Keys: xdp-offload=PATH (an absolute or relative unix socket path, at most
+ * VN_PORT_XO_PATH_MAX - 1 bytes), xdp-offload-mem=SIZE (bytes with an
+ * optional K/M/G suffix, powers of 1024, VN_PORT_XO_MEM_MIN..MAX),
+ * xdp-offload-insns=N (1..VN_PORT_XO_INSNS_MAX), xdp-offload-maps=N
+ * (0..VN_PORT_XO_MAPS_MAX). Only tap and vhost-user ports have them, and
+ * the quota keys only with xdp-offload=. Outside input (fuzz/fuzz_port_spec.c).
+ *
+ * Return: 0, or -EINVAL with @msg set
+ */
+int vn_port_xo_parse(struct vn_port_args *args, struct vn_port_xo *xo, char *msg, size_t msglen);
 
 /**
  * vn_port_open() - Open a port from a spec string

@@ -234,6 +234,16 @@ static void apply_features(struct vu_dev *d)
 	d->port->vnet_hdr_len = d->vnet.hdr_len;
 }
 
+/*
+ * The guest's device went away (reset, stop, front-end gone): the port's
+ * guest offload channel frees the guest's XDP program (ctl/xo_srv.c reads
+ * port->resets on the control thread)
+ */
+static void guest_gone(struct vu_dev *d)
+{
+	__atomic_add_fetch(&d->port->resets, 1, __ATOMIC_RELEASE);
+}
+
 /* Forget everything the front-end told us (disconnect, RESET_OWNER) */
 static void dev_reset(struct vu_dev *d)
 {
@@ -332,6 +342,7 @@ static int reset_owner(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const
 {
 	(void)m, (void)reply, (void)why;
 	dev_reset(d);
+	guest_gone(d);
 	return 0;
 }
 
@@ -474,6 +485,10 @@ static int get_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	if (check_index(d, m->state.index, why))
 		return -EINVAL;
 	vq = &d->vq[m->state.index];
+	/* QEMU stops every ring when the guest resets the device (or the VM
+	 * stops): the first receiveq stopping while it ran is that event */
+	if (m->state.index == 0 && vq->started)
+		guest_gone(d);
 	vq_stop(d, m->state.index);
 	/* The front-end resets the ring before it starts it again */
 	vq->broken = false;
@@ -816,6 +831,7 @@ static void connection(struct vu_dev *d, int fd)
 	serve(d, fd);
 	pthread_mutex_lock(&d->lock);
 	dev_reset(d);
+	guest_gone(d);
 	__atomic_store_n(&d->info.connected, false, __ATOMIC_RELAXED);
 	close_fd(&d->conn_fd);
 	pthread_mutex_unlock(&d->lock);

@@ -105,14 +105,16 @@ unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct 
 			       struct vn_pkt **out, unsigned int room)
 {
 	struct vn_sw_xdp *x = __atomic_load_n(&dst->xdp[VN_XDP_EGRESS], __ATOMIC_ACQUIRE);
+	struct vn_sw_xdp *g = __atomic_load_n(&dst->guest, __ATOMIC_ACQUIRE);
 	enum vn_drop_reason why = VN_DROP_NONE;
 
 	/* every frame, XDP TX and redirect included (xdp_hook.c ing_queue()) */
 	why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
 	if (unlikely(why))
 		return drop(dst, pkt, why);
-	if (unlikely(x))	/* the egress program, then sw_egress_offload() per frame */
-		return sw_xdp_egress(w, dst, x, pkt, out, room);
+	/* the operator's egress program, the guest's, then sw_egress_offload() per frame */
+	if (unlikely(x || g))
+		return sw_xdp_egress(w, dst, x, g, pkt, out, room);
 	return sw_egress_offload(w, dst, pkt, out, room);
 }
 

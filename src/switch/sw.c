@@ -157,6 +157,7 @@ static void sw_port_free(struct sw_port *sp)
 	sw_xdp_port_release(sp);	/* after the grace period: no worker runs them */
 	free(sp->backlog);
 	free(sp->partial);
+	free(sp->gtx);
 	free(sp);
 }
 
@@ -194,8 +195,9 @@ static int attach_locked(struct vn_sw *sw, struct vn_port *port, int worker)
 	}
 	sp->backlog = calloc(SW_BACKLOG_MAX, sizeof(*sp->backlog));
 	sp->partial = calloc(SW_OUT_MAX, sizeof(*sp->partial));
+	sp->gtx = calloc(SW_OUT_MAX, sizeof(*sp->gtx));
 	t = table_copy(sw->tbl);
-	if (!sp->backlog || !sp->partial || !t) {
+	if (!sp->backlog || !sp->partial || !sp->gtx || !t) {
 		sw_port_free(sp);
 		free(t);
 		return -ENOMEM;

@@ -57,6 +57,12 @@ struct vn_sw_capture;
  * @ep_events:	events currently registered for the poll fd
  * @tx_in_epoll: the separate tx_poll_fd is registered (EPOLLOUT)
  * @xdp:	XDP attachment per direction (xdp_hook.c; atomic pointers)
+ * @guest:	the guest's offloaded program (xdp_hook.c; atomic pointer):
+ *		runs at egress after @xdp[VN_XDP_EGRESS]
+ * @gtx:	frames the guest program returned XDP_TX for, waiting to enter
+ *		the switch as received from this port (SW_OUT_MAX; the
+ *		port's worker's)
+ * @ngtx:	entries in @gtx
  * @cap:	capture per direction (capture.c; atomic pointers)
  */
 struct sw_port {
@@ -77,6 +83,9 @@ struct sw_port {
 	uint32_t ep_events;
 	bool tx_in_epoll;
 	struct vn_sw_xdp *xdp[2];
+	struct vn_sw_xdp *guest;
+	struct vn_pkt **gtx;
+	unsigned int ngtx;
 	struct vn_sw_capture *cap[2];
 };
 

@@ -244,6 +244,9 @@ static bool stall(struct sw_port *sp)
 	port->stats.drops[VN_DROP_TX_FULL] += sp->npartial + sp->nbacklog;
 	vn_pkt_put_bulk(sp->partial, sp->npartial);
 	sp->npartial = 0;
+	sp->port->stats.drops[VN_DROP_PORT_DOWN] += sp->ngtx;
+	vn_pkt_put_bulk(sp->gtx, sp->ngtx);
+	sp->ngtx = 0;
 	while (sp->nbacklog)
 		vn_pkt_put(bl_pop(sp));
 	vn_log_rl(VN_LOG_WARN, "port '%s': took nothing for %d s while full: stalled, "
@@ -613,6 +616,30 @@ static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pk
 	sw_forward_burst(w, src, pkts, n, now);
 }
 
+/*
+ * Frames a port's guest program sent back (XDP_TX at its egress): into the
+ * switch as frames the port received, like forward() does for rx_burst.
+ * Only what was queued when it starts: what its forwarding queues again
+ * waits for the next call.
+ */
+static unsigned int guest_tx_drain(struct sw_worker *w, struct sw_port *sp, uint32_t now)
+{
+	struct vn_pkt *pkts[SW_BURST];
+	unsigned int left = sp->ngtx, done = 0, k;
+
+	while (left && sp->ngtx) {
+		k = sp->ngtx < SW_BURST ? sp->ngtx : SW_BURST;
+		k = k < left ? k : left;
+		memcpy(pkts, sp->gtx, k * sizeof(*pkts));
+		sp->ngtx -= k;
+		memmove(sp->gtx, sp->gtx + k, sp->ngtx * sizeof(*sp->gtx));
+		left -= k;
+		done += k;
+		forward(w, sp, pkts, k, now);
+	}
+	return done;
+}
+
 /* Frames other workers classified for our ports */
 static void forward_remote(struct sw_worker *w, struct vn_pkt **pkts, unsigned int n)
 {
@@ -652,6 +679,9 @@ static void detach_local(struct sw_worker *w, struct sw_port *sp)
 		vn_pkt_put(bl_pop(sp));
 	vn_pkt_put_bulk(sp->partial, sp->npartial);
 	sp->npartial = 0;
+	sp->port->stats.drops[VN_DROP_PORT_DOWN] += sp->ngtx;
+	vn_pkt_put_bulk(sp->gtx, sp->ngtx);
+	sp->ngtx = 0;
 	sp->blocked = false;
 }
 
@@ -745,6 +775,13 @@ unsigned int sw_worker_iter(struct sw_worker *w)
 			continue;
 		work += n;
 		forward(w, sp, pkts, n, now);
+	}
+	/* guest programs' XDP_TX frames, after everything else of this pass */
+	for (i = 0; i < w->nlocal; i++) {
+		struct sw_port *sp = w->tbl->ports[w->local[i]];
+
+		if (unlikely(sp->ngtx))
+			work += guest_tx_drain(w, sp, now);
 	}
 	work += flush_ovf(w);
 	if (w->idx == 0 && now != w->last_age) {

@@ -196,16 +196,57 @@ void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *
 	ing_flush(&c);
 }
 
-/* One frame through the egress program; PASS goes on to the offload resolution */
-static unsigned int egress_run(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
-			       struct vn_pkt *pkt, struct vn_pkt **out, unsigned int room)
+/* One frame through the guest's program (after the operator's, if any) */
+static unsigned int guest_run(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *g,
+			      struct vn_pkt *pkt, struct vn_pkt **out, unsigned int room)
 {
 	struct vn_port_stats *st = &dst->port->stats;
-	int act = vn_xdp_run(x->xp, pkt, w->idx, NULL);
+	int act = vn_xdp_run(g->xp, pkt, w->idx, NULL);
 
 	switch (act) {
 	case XDP_PASS:
 		st->xdp_pass++;
+		return sw_egress_offload(w, dst, pkt, out, room);
+	case XDP_DROP:
+		st->xdp_drop++;
+		st->drops[VN_DROP_XDP_DROP]++;
+		break;
+	case XDP_TX:
+		/* back into the switch as the guest's own frame, at the end of
+		 * this worker's pass (worker.c guest_tx_drain()) */
+		st->xdp_tx++;
+		if (likely(dst->ngtx < SW_OUT_MAX)) {
+			dst->gtx[dst->ngtx++] = pkt;
+			return 0;
+		}
+		st->drops[VN_DROP_XDP_GUEST_TX_FULL]++;
+		break;
+	default:
+		/* ABORTED, and REDIRECT, which guest programs cannot even load */
+		st->xdp_aborted++;
+		st->drops[VN_DROP_XDP_ABORTED]++;
+		break;
+	}
+	vn_pkt_put(pkt);
+	return 0;
+}
+
+/* One frame through the operator's egress program (if any), then the guest's, then offloads */
+static unsigned int egress_run(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
+			       struct vn_sw_xdp *g, struct vn_pkt *pkt, struct vn_pkt **out,
+			       unsigned int room)
+{
+	struct vn_port_stats *st = &dst->port->stats;
+	int act;
+
+	if (!x)
+		return guest_run(w, dst, g, pkt, out, room);
+	act = vn_xdp_run(x->xp, pkt, w->idx, NULL);
+	switch (act) {
+	case XDP_PASS:
+		st->xdp_pass++;
+		if (unlikely(g))
+			return guest_run(w, dst, g, pkt, out, room);
 		return sw_egress_offload(w, dst, pkt, out, room);
 	case XDP_DROP:
 		st->xdp_drop++;
@@ -223,20 +264,21 @@ static unsigned int egress_run(struct sw_worker *w, struct sw_port *dst, struct 
 }
 
 unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
-			   struct vn_pkt *pkt, struct vn_pkt **out, unsigned int room)
+			   struct vn_sw_xdp *g, struct vn_pkt *pkt, struct vn_pkt **out,
+			   unsigned int room)
 {
 	enum vn_drop_reason why;
 	unsigned int k = 0;
 	int ns, i;
 
-	if (!(x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh)) {
-		/* A flooded frame: this port's program gets its own copy to rewrite */
+	if (!x || !(x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh)) {
+		/* A flooded frame: this port's programs get their own copy to rewrite */
 		if (unlikely(vn_pkt_unshare(w->pool, &pkt))) {
 			dst->port->stats.drops[VN_DROP_NO_BUFFER]++;
 			vn_pkt_put(pkt);
 			return 0;
 		}
-		return egress_run(w, dst, x, pkt, out, room);
+		return egress_run(w, dst, x, g, pkt, out, room);
 	}
 	/* Segments straight into @out; each becomes at most one frame at or
 	 * before its own slot, so the compaction below never overtakes */
@@ -249,7 +291,7 @@ unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_s
 	dst->port->stats.gso_sw_frames++;
 	dst->port->stats.gso_sw_segs += (uint64_t)ns;
 	for (i = 0; i < ns; i++)
-		k += egress_run(w, dst, x, out[i], out + k, room - k);
+		k += egress_run(w, dst, x, g, out[i], out + k, room - k);
 	return k;
 }
 
@@ -259,7 +301,10 @@ static void xdp_free(struct vn_sw_xdp *x)
 {
 	if (x->segs)
 		vn_bpf_owner_uncharge(&x->owner, x->segs_sz);
+	if (x->obj_copy)
+		vn_bpf_owner_uncharge(&x->owner, x->obj_len);
 	vn_xdp_prog_close(x->xp);
+	free(x->obj_copy);
 	free(x->segs);
 	free(x);
 }
@@ -276,6 +321,8 @@ void sw_xdp_port_release(struct sw_port *sp)
 		vn_sw_xdp_put(sp->xdp[d]);
 		sp->xdp[d] = NULL;
 	}
+	vn_sw_xdp_put(sp->guest);
+	sp->guest = NULL;
 }
 
 const char *vn_xdp_dir_name(enum vn_xdp_dir dir)
@@ -712,15 +759,19 @@ int vn_sw_xdp_foreach(struct vn_sw *sw, int (*cb)(const struct vn_sw_xdp_info *i
 	for (unsigned int id = 0; id < VN_SW_PORTS_MAX && !rc; id++) {
 		struct sw_port *sp = sw->tbl->ports[id];
 
-		for (unsigned int d = 0; sp && d < VN_XDP_DIRS && !rc; d++) {
-			struct vn_sw_xdp *x = sp->xdp[d];
+		/* the operator's, then the guest's (which runs after it at egress) */
+		for (unsigned int d = 0; sp && d <= VN_XDP_DIRS && !rc; d++) {
+			struct vn_sw_xdp *x = d < VN_XDP_DIRS ? sp->xdp[d] : sp->guest;
 
 			if (!x)
 				continue;
 			memset(&info, 0, sizeof(info));
 			info.port = sp->port->name;
 			info.port_id = sp->port->id;
-			info.dir = (enum vn_xdp_dir)d;
+			info.dir = x->dir;
+			info.guest = x->guest;
+			info.section = x->section;
+			info.insns = x->xp->prog->n;
 			info.prog = x->xp->name;
 			info.path = x->path;
 			info.flags = x->flags;
@@ -791,4 +842,213 @@ size_t vn_sw_xdp_mem_limit(struct vn_sw *sw)
 	v = sw->xdp_mem_limit ? sw->xdp_mem_limit : VN_SW_XDP_MEM_DEFAULT;
 	pthread_mutex_unlock(&sw->ctl);
 	return v;
+}
+
+/* ---- the guest slot ---- */
+
+int vn_sw_xdp_guest_load(struct vn_sw *sw, const char *port, const void *obj, size_t len,
+			 const char *label, const char *section,
+			 const struct vn_sw_xdp_quota *q, char *err, size_t err_sz)
+{
+	return vn_sw_xdp_guest_load_fill(sw, port, obj, len, label, section, q, NULL, NULL, err,
+					 err_sz);
+}
+
+int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *obj, size_t len,
+			      const char *label, const char *section,
+			      const struct vn_sw_xdp_quota *q, vn_sw_xdp_fill_fn fill, void *arg,
+			      char *err, size_t err_sz)
+{
+	struct vn_xdp_opts opts = {
+		.nworkers = sw->cfg.workers,
+		.class = VN_XDP_CLASS_RESTRICTED,
+		.no_redirect = true,
+		/* the hook runs other people's programs: JIT constants are blinded */
+		.vm_flags = VN_BPF_F_HARDEN,
+	};
+	struct vn_log_capture cap;
+	struct vn_sw_xdp *x, *old;
+	struct sw_port *sp;
+	char why[200], dummy[1];
+	int rc;
+
+	if (!err || !err_sz) {
+		err = dummy;
+		err_sz = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (!port || !obj || !q || !label) {
+		snprintf(err, err_sz, "bad arguments");
+		return -EINVAL;
+	}
+	if (section && !section[0])
+		section = NULL;
+	/* a larger object than guests may hand in: before any allocation */
+	if (len > VN_BPF_OBJ_SIZE_GUEST) {
+		snprintf(err, err_sz, "object is %zu bytes, guests may load %zu", len,
+			 VN_BPF_OBJ_SIZE_GUEST);
+		return -E2BIG;
+	}
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->refs = 1;
+	x->guest = true;
+	x->dir = VN_XDP_EGRESS;
+	x->owner.mem_limit = q->mem;
+	snprintf(x->port, sizeof(x->port), "%s", port);
+	snprintf(x->path, sizeof(x->path), "%s", label);
+	snprintf(x->section, sizeof(x->section), "%s", section ? section : "");
+	snprintf(x->redirect, sizeof(x->redirect), "none");
+	pthread_mutex_lock(&sw->ctl);
+	opts.budget = sw->xdp_budget ? sw->xdp_budget : VN_SW_XDP_BUDGET_DEFAULT;
+	opts.time_cap_ns = sw->xdp_time_cap_ns ? sw->xdp_time_cap_ns : VN_SW_XDP_TIME_CAP_DEFAULT;
+	opts.cpu_rate = sw->xdp_cpu_rate ? sw->xdp_cpu_rate : VN_SW_XDP_CPU_RATE_DEFAULT;
+	opts.cpu_burst = sw->xdp_cpu_burst ? sw->xdp_cpu_burst : VN_SW_XDP_CPU_BURST_DEFAULT;
+	pthread_mutex_unlock(&sw->ctl);
+	opts.owner = &x->owner;
+	/* the object is kept for export, and paid for like the rest */
+	rc = vn_bpf_owner_charge(&x->owner, len);
+	if (rc) {
+		snprintf(err, err_sz, "xdp-offload-mem: the object alone is %zu bytes, limit %zu",
+			 len, q->mem);
+		free(x);
+		return -EDQUOT;
+	}
+	x->obj_copy = malloc(len ? len : 1);
+	if (!x->obj_copy) {
+		vn_bpf_owner_uncharge(&x->owner, len);
+		free(x);
+		return -ENOMEM;
+	}
+	memcpy(x->obj_copy, obj, len);
+	x->obj_len = len;
+	/* the loader's first error is the reason the guest reads */
+	vn_log_capture_begin(&cap, why, sizeof(why));
+	rc = vn_xdp_prog_open_mem(x->obj_copy, len, label, section, &opts, &x->xp);
+	vn_log_capture_end(&cap);
+	if (rc == -ENOMEM && x->owner.mem_refused) {
+		snprintf(err, err_sz, "xdp-offload-mem: loading needs at least %zu bytes, limit %zu",
+			 x->owner.mem_refused, q->mem);
+		rc = -EDQUOT;
+	} else if (rc) {
+		snprintf(err, err_sz, "%s", why[0] ? why : strerror(-rc));
+	} else if (x->xp->obj->nmaps > q->maps) {
+		snprintf(err, err_sz, "xdp-offload-maps: object has %u maps, limit %u",
+			 x->xp->obj->nmaps, q->maps);
+		rc = -EDQUOT;
+	} else if (x->xp->prog->n > q->insns) {
+		snprintf(err, err_sz, "xdp-offload-insns: program has %zu instructions, limit %u",
+			 x->xp->prog->n, q->insns);
+		rc = -EDQUOT;
+	}
+	/* the maps' contents (an import) before any worker can run it */
+	if (!rc && fill)
+		rc = fill(arg, x->xp, err, err_sz);
+	if (rc) {
+		xdp_free(x);
+		return rc;
+	}
+	pthread_mutex_lock(&sw->ctl);
+	sp = sw_port_find_locked(sw, port);
+	if (!sp) {
+		pthread_mutex_unlock(&sw->ctl);
+		snprintf(err, err_sz, "no port '%s'", port);
+		xdp_free(x);
+		return -ENOENT;
+	}
+	x->port_id = sp->port->id;
+	old = sp->guest;
+	__atomic_store_n(&sp->guest, x, __ATOMIC_RELEASE);
+	if (!quiesce(sw))
+		old = NULL;
+	pthread_mutex_unlock(&sw->ctl);
+	vn_info("port '%s': guest XDP program %s loaded (%zu instructions, %u maps, %zu bytes)",
+		port, x->xp->name, x->xp->prog->n, x->xp->obj->nmaps,
+		__atomic_load_n(&x->owner.mem_used, __ATOMIC_RELAXED));
+	vn_sw_xdp_put(old);
+	return 0;
+}
+
+int vn_sw_xdp_guest_unload(struct vn_sw *sw, const char *port)
+{
+	struct vn_sw_xdp *old = NULL;
+	struct sw_port *sp;
+	int rc = -ENOENT;
+
+	if (!port)
+		return -EINVAL;
+	pthread_mutex_lock(&sw->ctl);
+	sp = sw_port_find_locked(sw, port);
+	if (sp && sp->guest) {
+		old = sp->guest;
+		__atomic_store_n(&sp->guest, NULL, __ATOMIC_RELEASE);
+		if (!quiesce(sw))
+			old = NULL;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&sw->ctl);
+	if (!rc)
+		vn_info("port '%s': guest XDP program unloaded", port);
+	vn_sw_xdp_put(old);
+	return rc;
+}
+
+int vn_sw_xdp_guest_get(struct vn_sw *sw, const char *port, struct vn_sw_xdp **ref)
+{
+	struct sw_port *sp;
+	int rc = -ENOENT;
+
+	if (!port)
+		return -EINVAL;
+	pthread_mutex_lock(&sw->ctl);
+	sp = sw_port_find_locked(sw, port);
+	if (sp && sp->guest) {
+		__atomic_add_fetch(&sp->guest->refs, 1, __ATOMIC_RELAXED);
+		*ref = sp->guest;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&sw->ctl);
+	return rc;
+}
+
+struct vn_xdp_prog *vn_sw_xdp_ref_prog(const struct vn_sw_xdp *ref)
+{
+	return ref->xp;
+}
+
+void vn_sw_xdp_ref_mem(const struct vn_sw_xdp *ref, size_t *used, size_t *limit)
+{
+	*used = __atomic_load_n(&ref->owner.mem_used, __ATOMIC_RELAXED);
+	*limit = ref->owner.mem_limit;
+}
+
+const uint8_t *vn_sw_xdp_ref_object(const struct vn_sw_xdp *ref, size_t *len,
+				    const char **section)
+{
+	*len = ref->obj_len;
+	*section = ref->section;
+	return ref->obj_copy;
+}
+
+int vn_sw_xdp_map_find_guest(struct vn_sw *sw, const char *port, const char *map_name,
+			     struct vn_map **map, struct vn_sw_xdp **ref)
+{
+	struct vn_sw_xdp *x;
+	struct vn_map *m;
+	int rc;
+
+	if (!map_name)
+		return -EINVAL;
+	rc = vn_sw_xdp_guest_get(sw, port, &x);
+	if (rc)
+		return rc;
+	m = vn_bpf_obj_map_find(x->xp->obj, map_name);
+	if (!m) {
+		vn_sw_xdp_put(x);
+		return -ENOENT;
+	}
+	*map = m;
+	*ref = x;
+	return 0;
 }

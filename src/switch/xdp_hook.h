@@ -102,6 +102,10 @@ struct vn_sw_xdp;
  * @mem_used:	bytes charged to the attachment
  * @mem_limit:	its cap
  * @obj:	the object (maps by name); valid only during the callback
+ * @guest:	the port's guest loaded it through its offload channel (it runs
+ *		at egress after the operator's program); else the operator
+ * @section:	guest: the section it asked for ("" for the first program)
+ * @insns:	instructions of the validated program
  */
 struct vn_sw_xdp_info {
 	const char *port;
@@ -116,6 +120,9 @@ struct vn_sw_xdp_info {
 	size_t mem_used;
 	size_t mem_limit;
 	const struct vn_bpf_obj *obj;
+	bool guest;
+	const char *section;
+	size_t insns;
 };
 
 /**
@@ -350,5 +357,148 @@ void vn_sw_xdp_set_cpu(struct vn_sw *sw, uint64_t time_cap_ns, uint64_t rate, ui
  * Return: bytes
  */
 size_t vn_sw_xdp_mem_limit(struct vn_sw *sw);
+
+/*
+ * The guest slot. A port's guest (through its offload channel, ctl/xo_srv.c)
+ * may load one program of its own, class VN_XDP_CLASS_RESTRICTED without
+ * redirects. It runs at the port's egress, after the operator's egress
+ * program (if any, and only on what that one passed): DROP and ABORTED are
+ * dropped and never reach the guest, PASS goes on to the offload
+ * resolution and the port, TX goes back into the switch as a frame the
+ * port received (its worker, its ingress program and VLAN rules, learning,
+ * forwarding) at the end of the worker's pass. It has its own owner: its
+ * own memory cap (the port's xdp-offload-mem), budget and CPU bucket.
+ */
+
+/**
+ * struct vn_sw_xdp_quota - what one guest program may use
+ * @mem:	bytes charged to the guest's owner at most (xdp-offload-mem)
+ * @insns:	largest program in instructions (xdp-offload-insns)
+ * @maps:	most maps in the object (xdp-offload-maps)
+ */
+struct vn_sw_xdp_quota {
+	size_t mem;
+	uint32_t insns;
+	uint32_t maps;
+};
+
+/**
+ * vn_sw_xdp_guest_load() - Load a guest's object from memory into its port's guest slot
+ * @sw:		switch
+ * @port:	port name
+ * @obj:	ELF bytes (copied; at most VN_BPF_OBJ_SIZE_GUEST)
+ * @len:	their count
+ * @label:	name for messages and listings
+ * @section:	program function or section name; NULL or "": the first
+ * @q:		quotas
+ * @err:	a one-line reason on failure (may be NULL)
+ * @err_sz:	size of @err
+ *
+ * Everything is loaded, validated and checked against @q before the slot
+ * changes: a refused load leaves the running program untouched. A
+ * replaced program is freed after the grace period.
+ *
+ * Return: 0; -EDQUOT (a quota: @err names it and both numbers),
+ *	   -EINVAL (a helper guests may not call, @err names it; or a
+ *	   malformed object), -ENOENT (no such port or section), -E2BIG or
+ *	   the loader's errno
+ */
+int vn_sw_xdp_guest_load(struct vn_sw *sw, const char *port, const void *obj, size_t len,
+			 const char *label, const char *section,
+			 const struct vn_sw_xdp_quota *q, char *err, size_t err_sz);
+
+/**
+ * typedef vn_sw_xdp_fill_fn - Fill a loaded guest program's maps before it is published
+ * @arg:	the caller's
+ * @xp:		the program (no worker runs it yet)
+ * @err:	the reason on failure
+ * @err_sz:	its size
+ *
+ * Return: 0, or a negative errno: the load is refused, the slot unchanged
+ */
+typedef int (*vn_sw_xdp_fill_fn)(void *arg, struct vn_xdp_prog *xp, char *err, size_t err_sz);
+
+/**
+ * vn_sw_xdp_guest_load_fill() - vn_sw_xdp_guest_load() with the maps filled before publication
+ * @sw:		switch
+ * @port:	port name
+ * @obj:	ELF bytes
+ * @len:	their count
+ * @label:	name for messages and listings
+ * @section:	program function or section name; NULL or "": the first
+ * @q:		quotas
+ * @fill:	called once the program is loaded and checked (may be NULL)
+ * @arg:	for @fill
+ * @err:	a one-line reason on failure (may be NULL)
+ * @err_sz:	size of @err
+ *
+ * Return: as vn_sw_xdp_guest_load(), or what @fill returned
+ */
+int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *obj, size_t len,
+			      const char *label, const char *section,
+			      const struct vn_sw_xdp_quota *q, vn_sw_xdp_fill_fn fill, void *arg,
+			      char *err, size_t err_sz);
+
+/**
+ * vn_sw_xdp_guest_unload() - Empty a port's guest slot
+ * @sw:		switch
+ * @port:	port name
+ *
+ * Returns after every worker stopped using the program; its maps go when
+ * the last reference (vn_sw_xdp_guest_get()) is put.
+ *
+ * Return: 0, -ENOENT (no such port, or no guest program)
+ */
+int vn_sw_xdp_guest_unload(struct vn_sw *sw, const char *port);
+
+/**
+ * vn_sw_xdp_guest_get() - The guest program of a port, under a reference
+ * @sw:		switch
+ * @port:	port name
+ * @ref:	output; give it back with vn_sw_xdp_put()
+ *
+ * Return: 0, -ENOENT (no such port or no guest program)
+ */
+int vn_sw_xdp_guest_get(struct vn_sw *sw, const char *port, struct vn_sw_xdp **ref);
+
+/**
+ * vn_sw_xdp_ref_prog() - The program behind a reference
+ * @ref:	from vn_sw_xdp_guest_get() or vn_sw_xdp_map_find()
+ *
+ * Return: the program (its maps: ->obj->maps, in object order)
+ */
+struct vn_xdp_prog *vn_sw_xdp_ref_prog(const struct vn_sw_xdp *ref);
+
+/**
+ * vn_sw_xdp_ref_mem() - Memory an attachment has charged and its cap
+ * @ref:	reference
+ * @used:	output: bytes
+ * @limit:	output: bytes
+ */
+void vn_sw_xdp_ref_mem(const struct vn_sw_xdp *ref, size_t *used, size_t *limit);
+
+/**
+ * vn_sw_xdp_ref_object() - The object bytes a guest program was loaded from
+ * @ref:	reference to a guest program
+ * @len:	output: their count
+ * @section:	output: the section it was loaded with ("" for the first)
+ *
+ * Return: the bytes (valid while @ref is held)
+ */
+const uint8_t *vn_sw_xdp_ref_object(const struct vn_sw_xdp *ref, size_t *len,
+				    const char **section);
+
+/**
+ * vn_sw_xdp_map_find_guest() - vn_sw_xdp_map_find() on a port's guest program
+ * @sw:		switch
+ * @port:	port name
+ * @map_name:	map name
+ * @map:	output
+ * @ref:	output; vn_sw_xdp_put() it
+ *
+ * Return: 0, -ENOENT, -EINVAL
+ */
+int vn_sw_xdp_map_find_guest(struct vn_sw *sw, const char *port, const char *map_name,
+			     struct vn_map **map, struct vn_sw_xdp **ref);
 
 #endif /* VN_SWITCH_XDP_HOOK_H */

@@ -23,6 +23,10 @@
  *		deleted port's bit is cleared (sw_xdp_port_gone()) before its
  *		id can be given to another port
  * @redirect:	the list as given ("" for every port), for vn_sw_xdp_foreach()
+ * @guest:	the port's guest loaded it (struct sw_port.guest), not the operator
+ * @section:	guest: the section name the guest asked for ("" for the first)
+ * @obj_copy:	guest: the object bytes as loaded (export), charged to @owner
+ * @obj_len:	their count
  */
 struct vn_sw_xdp {
 	struct vn_xdp_prog *xp;
@@ -38,6 +42,10 @@ struct vn_sw_xdp {
 	bool redirect_all;
 	uint64_t redirect_ok[VN_SW_PORTS_MAX / 64];
 	char redirect[VN_SW_XDP_REDIRECT_MAX];
+	bool guest;
+	char section[VN_BPF_OBJ_NAME_MAX];
+	uint8_t *obj_copy;
+	size_t obj_len;
 };
 
 /**
@@ -53,10 +61,13 @@ void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *
 		    struct vn_pkt **pkts, unsigned int n, uint32_t now);
 
 /**
- * sw_xdp_egress() - Run a port's egress program on one frame, then resolve its offloads
+ * sw_xdp_egress() - Run a port's egress programs on one frame, then resolve its offloads
  * @w:		the port's worker
  * @dst:	destination port
- * @x:		its egress attachment
+ * @x:		its operator egress attachment, or NULL
+ * @g:		its guest program (runs on what @x passed), or NULL; its TX
+ *		frames are queued on @dst->gtx (dropped and counted as
+ *		xdp_guest_tx_full past SW_OUT_MAX)
  * @pkt:	frame (VLAN egress done); its reference is consumed
  * @out:	output frames
  * @room:	entries free in @out, at least SW_SEGS_MAX
@@ -64,7 +75,8 @@ void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *
  * Return: frames written to @out
  */
 unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
-			   struct vn_pkt *pkt, struct vn_pkt **out, unsigned int room);
+			   struct vn_sw_xdp *g, struct vn_pkt *pkt, struct vn_pkt **out,
+			   unsigned int room);
 
 /**
  * sw_xdp_port_gone() - Take a deleted port id off every redirect list (control lock held)

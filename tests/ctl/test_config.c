@@ -161,8 +161,8 @@ static void test_cli_messages(void **state)
 		{ "stats -x", "unknown option \"-x\" (usage: stats [PORT] [--all])" },
 		{ "port list --all", "unknown option \"--all\" (usage: port list)" },
 		{ "port del", "port del: NAME missing" },
-		{ "map list p0 sideways", "DIR must be ingress or egress" },
-		{ "xdp detach p0 in", "DIR must be ingress or egress" },
+		{ "map list p0 sideways", "DIR must be ingress, egress or egress-guest" },
+		{ "xdp detach p0 in", "DIR must be ingress, egress or egress-guest" },
 		{ "fdb add 2:aa:0:0:0:3 p0", "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte)" },
 		{ "fdb add 02-aa-00-00-00-02 p0", "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per "
 		  "byte)" },

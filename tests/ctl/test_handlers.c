@@ -262,9 +262,9 @@ static void test_handlers_port_spec_of_daemon_ports(void **state)
 
 	(void)state;
 	assert_int_equal(vn_sw_port_add(ctl_h_sw, "pair:name=pa,peer=pb", -1, &port), 0);
-	vn_ctl_server_port_spec(ctl_h_srv, "pair:name=pa,peer=pb");
-	vn_ctl_server_port_spec(ctl_h_srv, "pair:name=nosuch,peer=pb");	/* ignored */
-	vn_ctl_server_port_spec(ctl_h_srv, "not a spec");			/* ignored */
+	assert_int_equal(vn_ctl_server_port_spec(ctl_h_srv, "pair:name=pa,peer=pb", NULL, 0), 0);
+	assert_int_equal(vn_ctl_server_port_spec(ctl_h_srv, "pair:name=nosuch,peer=pb", NULL, 0), 0);	/* ignored */
+	assert_int_equal(vn_ctl_server_port_spec(ctl_h_srv, "not a spec", NULL, 0), 0);			/* ignored */
 	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"port.list\"}");
 	p = find_port(ok(rep), "pa");
 	assert_non_null(p);

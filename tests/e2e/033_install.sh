@@ -42,7 +42,8 @@ p=$tmp/prefix
 mk -C "$src" BUILD="$b" PREFIX="$p" install >"$tmp/install.log" 2>&1 ||
 	{ tail -30 "$tmp/install.log"; exit 1; }
 ! grep -n "/usr/local" "$tmp/install.log"
-for f in sbin/vnetd sbin/vnetctl bin/vnetd-bpf-cc bin/vnet-bpf-run share/man/man8/vnetd.8 \
+for f in sbin/vnetd sbin/vnetctl bin/vnetd-bpf-cc bin/vnet-bpf-run bin/vnet-offload \
+	 share/man/man1/vnet-offload.1 share/man/man8/vnetd.8 \
 	 share/man/man8/vnetctl.8 share/bash-completion/completions/vnetctl \
 	 lib/systemd/system/vnetd.service; do
 	[ -e "$p/$f" ] || { echo "missing $p/$f"; ls -R "$p"; exit 1; }

@@ -231,7 +231,7 @@ set -e
 note "argument errors: the word that was wrong and what is accepted"
 ctl_fails 255 'Error: unexpected "extra" (usage: stats [PORT] [--all]).' stats "$a" extra
 ctl_fails 255 'Error: unknown option "-x" (usage: stats [PORT] [--all]).' stats -x
-ctl_fails 255 'Error: DIR must be ingress or egress.' map list "$a" sideways
+ctl_fails 255 'Error: DIR must be ingress, egress or egress-guest.' map list "$a" sideways
 ctl_fails 255 'Error: MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte).' fdb add 2:aa:0:0:0:3 "$a"
 # the same mistake, the same exit status, whoever checks it
 ctl_fails 255 'Error: MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte).' fdb add 02-aa-00-00-00-02 "$a"

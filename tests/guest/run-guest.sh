@@ -28,11 +28,13 @@
 #   --bin PROG         a host program with its shared libraries, in /usr/bin
 #                      (repeatable; part of the cached image)
 #   --module NAME      one more kernel module, loaded at boot (repeatable)
-#   --vport NAME[:file:PATH|:socket:PATH]
+#   --vport NAME[:file:PATH|:socket:PATH|:connect:PATH]
 #                      a virtio-serial port called NAME (guest:
 #                      /dev/virtio-ports/NAME); its host side is a file that
 #                      gets what the guest writes, a unix socket QEMU listens
-#                      on, or (NAME alone) nothing
+#                      on, a unix socket QEMU connects to (and reconnects to
+#                      every second: vnetd's xdp-offload=PATH), or (NAME
+#                      alone) nothing
 # QEMU:
 #   --console FILE     serial console into FILE (default: this terminal)
 #   --timeout S        stop QEMU after S seconds; exit status 124
@@ -230,10 +232,11 @@ if [ ${#vports[@]} -gt 0 ]; then
 		null) args+=(-chardev "null,id=vp$i") ;;
 		file) args+=(-chardev "file,id=vp$i,path=$path") ;;
 		socket) args+=(-chardev "socket,id=vp$i,path=$path,server=on,wait=off") ;;
-		*) die "--vport '$v': want NAME, NAME:file:PATH or NAME:socket:PATH" ;;
+		connect) args+=(-chardev "socket,id=vp$i,path=$path,reconnect=1") ;;
+		*) die "--vport '$v': want NAME, NAME:file:PATH, NAME:socket:PATH or NAME:connect:PATH" ;;
 		esac
 		[ -n "$vname" ] && { [ $kind = null ] || [ -n "$path" ]; } ||
-			die "--vport '$v': want NAME, NAME:file:PATH or NAME:socket:PATH"
+			die "--vport '$v': want NAME, NAME:file:PATH, NAME:socket:PATH or NAME:connect:PATH"
 		args+=(-device "virtserialport,bus=vser0.0,chardev=vp$i,name=$vname")
 		i=$((i + 1))
 	done

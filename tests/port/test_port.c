@@ -300,6 +300,71 @@ static void test_stats_table(void **state)
 	vn_port_close(b);
 }
 
+
+/* xdp-offload keys: defaults, suffixes, refusals with a reason, other kinds */
+static void xo_ok(const char *spec, struct vn_port_xo *xo, unsigned int left)
+{
+	struct vn_port_args a;
+	char msg[160];
+
+	assert_int_equal(vn_port_args_parse(spec, &a), 0);
+	assert_int_equal(vn_port_xo_parse(&a, xo, msg, sizeof(msg)), 0);
+	assert_int_equal(a.n, left);
+	for (unsigned int i = 0; i < a.n; i++)
+		assert_int_not_equal(strncmp(a.kv[i].key, "xdp-offload", 11), 0);
+}
+
+static void xo_bad(const char *spec, const char *want)
+{
+	struct vn_port_args a;
+	struct vn_port_xo xo;
+	char msg[160];
+
+	assert_int_equal(vn_port_args_parse(spec, &a), 0);
+	assert_int_equal(vn_port_xo_parse(&a, &xo, msg, sizeof(msg)), -EINVAL);
+	if (!strstr(msg, want))
+		fail_msg("'%s': message '%s' lacks '%s'", spec, msg, want);
+}
+
+static void test_xo_keys(void **state)
+{
+	struct vn_port_xo xo;
+
+	(void)state;
+	xo_ok("tap:name=t0", &xo, 1);
+	assert_string_equal(xo.path, "");
+	assert_int_equal(xo.mem, 16u << 20);
+	assert_int_equal(xo.insns, 16384);
+	assert_int_equal(xo.maps, 16);
+	xo_ok("tap:name=t0,xdp-offload=/run/t0.xo,xdp-offload-mem=512K,xdp-offload-insns=100,"
+	      "xdp-offload-maps=0", &xo, 1);
+	assert_string_equal(xo.path, "/run/t0.xo");
+	assert_int_equal(xo.mem, 512u << 10);
+	assert_int_equal(xo.insns, 100);
+	assert_int_equal(xo.maps, 0);
+	xo_ok("vhost-user:name=v,path=/tmp/v,xdp-offload=x.sock,xdp-offload-mem=2G", &xo, 2);
+	assert_int_equal(xo.mem, 2ull << 30);
+	xo_ok("vhost-user:name=v,xdp-offload=x,xdp-offload-mem=65536", &xo, 1);
+	assert_int_equal(xo.mem, 65536);
+
+	xo_bad("pair:name=p,xdp-offload=/tmp/x", "only for tap and vhost-user");
+	xo_bad("tap:name=t,xdp-offload-mem=1M", "need xdp-offload=PATH");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-mem=1T", "xdp-offload-mem: bad size");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-mem=1K", "xdp-offload-mem: bad size");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-mem=K", "xdp-offload-mem: bad size");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-mem=-1M", "xdp-offload-mem: bad size");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-mem=99999999999999999G",
+	       "xdp-offload-mem: bad size");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-insns=0", "xdp-offload-insns: bad value");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-insns=1000001", "xdp-offload-insns");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-maps=65", "xdp-offload-maps: bad value");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-maps=1x", "xdp-offload-maps: bad value");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-foo=1", "unknown key 'xdp-offload-foo'");
+	xo_bad("tap:name=t,xdp-offload=/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "socket path of 1-107");
+	xo_bad("tap:name=t,xdp-offload=", "socket path");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_open_generic_keys),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_stats_table),
+		cmocka_unit_test(test_xo_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
  * L3 rewrite).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -986,6 +987,315 @@ static void test_xdp_hook_spec_parse(void **state)
 	assert_int_equal(vn_sw_xdp_spec_parse(big, &xs, err, sizeof(err)), -E2BIG);
 }
 
+
+/* ---- the guest slot (guest XDP offload) ---- */
+
+static const struct vn_sw_xdp_quota guest_q = { .mem = 16u << 20, .insns = 16384, .maps = 16 };
+
+/* Read a whole object file (test programs are small) */
+static uint8_t *slurp(const char *name, size_t *len)
+{
+	static uint8_t buf[4][1 << 18];
+	static unsigned int k;
+	FILE *f = fopen(prog(name), "rb");
+
+	assert_non_null(f);
+	k = (k + 1) % 4;
+	*len = fread(buf[k], 1, sizeof(buf[k]), f);
+	assert_true(*len > 0 && *len < sizeof(buf[k]));
+	fclose(f);
+	return buf[k];
+}
+
+static int guest_load(struct rig *r, unsigned int port, const char *name,
+		      const struct vn_sw_xdp_quota *q, char *err, size_t err_sz)
+{
+	char pn[16];
+	size_t len;
+	const uint8_t *obj = slurp(name, &len);
+
+	snprintf(pn, sizeof(pn), "swp%u", port);
+	return vn_sw_xdp_guest_load(r->sw, pn, obj, len, "guest", NULL, q ? q : &guest_q, err,
+				    err_sz);
+}
+
+static uint64_t guest_map_u64(struct rig *r, const char *port, const char *map, uint32_t key)
+{
+	struct vn_sw_xdp *ref;
+	struct vn_map *m;
+	uint64_t v[VN_MAP_CPUS_MAX] = { 0 }, sum = 0;
+
+	assert_int_equal(vn_sw_xdp_map_find_guest(r->sw, port, map, &m, &ref), 0);
+	assert_int_equal(vn_map_lookup(m, &key, v), 0);
+	for (unsigned int c = 0; c < m->ncpus; c++)
+		sum += v[c];
+	vn_sw_xdp_put(ref);
+	return sum;
+}
+
+/* DROP never reaches the guest, PASS does; only that port's copy; counters and maps */
+static void test_xdp_guest_verdicts(void **state)
+{
+	struct vn_sw_xdp *ref;
+	struct vn_map *m;
+	uint64_t ptr = 0;
+	uint32_t zero = 0;
+	char err[256] = "";
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 3, 1, 0);
+	assert_int_equal(guest_load(&r, 1, "guest_icmp", NULL, err, sizeof(err)), 0);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 1, 56));
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 56));
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 1, 56));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 1);	/* UDP only */
+	assert_int_equal(count_rx(&r, 2), 3);	/* the other port: everything */
+	assert_int_equal(stat(r.sp[1], "xdp_drop"), 2);
+	assert_int_equal(stat(r.sp[1], "xdp_pass"), 1);
+	assert_int_equal(guest_map_u64(&r, "swp1", "icmp_drops", 0), 2);
+	/* flows: one source (10.0.0.1), two drops */
+	{
+		uint32_t src = 10 | 1u << 24;
+
+		assert_int_equal(guest_map_u64(&r, "swp1", "flows", src), 2);
+	}
+	/* the pointer the program stored is a program-space address, not the host's */
+	assert_int_equal(vn_sw_xdp_map_find_guest(r.sw, "swp1", "icmp_drops", &m, &ref), 0);
+	{
+		struct vn_sw_xdp *ref2;
+		struct vn_map *lp;
+
+		assert_int_equal(vn_sw_xdp_map_find_guest(r.sw, "swp1", "last_ptr", &lp, &ref2), 0);
+		assert_int_equal(vn_map_lookup(lp, &zero, &ptr), 0);
+		vn_sw_xdp_put(ref2);
+	}
+	assert_true(ptr != 0);
+	assert_false(ptr >= (uintptr_t)m->values && ptr < (uintptr_t)m->values + m->arena_size);
+	vn_sw_xdp_put(ref);
+	/* nothing on the other ports' guest slots */
+	assert_int_equal(vn_sw_xdp_map_find_guest(r.sw, "swp2", "icmp_drops", &m, &ref), -ENOENT);
+	/* unload: ICMP reaches the port again */
+	assert_int_equal(vn_sw_xdp_guest_unload(r.sw, "swp1"), 0);
+	assert_int_equal(vn_sw_xdp_guest_unload(r.sw, "swp1"), -ENOENT);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 1, 56));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 1);
+	assert_int_equal(count_rx(&r, 2), 1);
+	rig_down(&r);
+}
+
+/* The operator's egress program runs first; the guest sees only what it passed */
+static void test_xdp_guest_after_operator(void **state)
+{
+	struct vn_pkt *pkts[8];
+	char err[256] = "";
+	struct rig r;
+	unsigned int n;
+
+	(void)state;
+	rig_up(&r, 2, 1, 0);
+	attach(&r, 1, VN_XDP_EGRESS, "ttl", 0);
+	assert_int_equal(guest_load(&r, 1, "guest_icmp", NULL, err, sizeof(err)), 0);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 56));
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 1, 56));
+	run(&r);
+	n = host_rx(&r, 1, pkts, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(((uint8_t *)vn_pkt_data(pkts[0]))[22], 63);	/* the operator's ttl ran */
+	vn_pkt_put(pkts[0]);
+	assert_int_equal(guest_map_u64(&r, "swp1", "icmp_drops", 0), 1);
+	/* the operator drops ICMP itself: the guest never sees it */
+	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp1", VN_XDP_EGRESS), 0);
+	attach(&r, 1, VN_XDP_EGRESS, "drop_icmp", 0);
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 1, 56));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 0);
+	assert_int_equal(guest_map_u64(&r, "swp1", "icmp_drops", 0), 1);
+	rig_down(&r);
+}
+
+/* TX: back into the switch as if the guest had sent it */
+static void test_xdp_guest_tx(void **state)
+{
+	struct vn_pkt *pkts[8];
+	char err[256] = "";
+	uint8_t mac[6];
+	struct rig r;
+	unsigned int n;
+
+	(void)state;
+	rig_up(&r, 3, 1, 0);
+	assert_int_equal(guest_load(&r, 1, "xdp2", NULL, err, sizeof(err)), 0);
+	/* station 0 (port 0) to station 1: flooded, port 1's guest swaps and sends back */
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 56));
+	run(&r);
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 0);
+	assert_int_equal(stat(r.sp[1], "xdp_tx"), 1);
+	n = host_rx(&r, 0, pkts, 8);
+	assert_int_equal(n, 1);		/* to station 0, learned on port 0 */
+	mac_of(mac, 0);
+	assert_memory_equal(vn_pkt_data(pkts[0]), mac, 6);
+	vn_pkt_put(pkts[0]);
+	assert_int_equal(count_rx(&r, 2), 1);	/* the original flood only */
+	/* station 1 was learned on port 1: the guest sent it */
+	assert_int_equal(stat(r.sp[1], "rx_packets"), 0);
+	rig_down(&r);
+}
+
+
+/* TSO frames: the operator programs' rules (whole frame, metadata kept, rewrites ABORTED) */
+static void test_xdp_guest_tso(void **state)
+{
+	struct vn_sw_xdp_info info;
+	char err[256] = "";
+	uint8_t ttl = 0;
+	struct rig r;
+	bool gso;
+
+	(void)state;
+	rig_up(&r, 2, 1, 0);
+	/* a PASS without rewrite: one TSO frame, whole */
+	assert_int_equal(guest_load(&r, 1, "guest_icmp", NULL, err, sizeof(err)), 0);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
+	run(&r);
+	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 1);
+	assert_true(gso);
+	/* an L3 rewrite of a whole TSO frame: ABORTED, never delivered */
+	assert_int_equal(guest_load(&r, 1, "ttl", NULL, err, sizeof(err)), 0);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 0);
+	info = info_of(&r, "swp1", VN_XDP_EGRESS);
+	assert_true(info.guest);
+	assert_int_equal(info.stats.offload_broken, 1);
+	assert_int_equal(stat(r.sp[1], "drop_xdp_aborted"), 1);
+	/* a MAC swap and TX: back into the switch still one TSO frame */
+	assert_int_equal(guest_load(&r, 1, "xdp2", NULL, err, sizeof(err)), 0);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
+	run(&r);
+	run(&r);
+	assert_int_equal(rx_check_tso(&r, 0, &gso, &ttl), 1);
+	assert_true(gso);
+	rig_down(&r);
+}
+
+static bool has(const char *s, const char *want)
+{
+	if (!strstr(s, want))
+		fprintf(stderr, "'%s' lacks '%s'\n", s, want);
+	return strstr(s, want) != NULL;
+}
+
+/* Refused loads name the helper or the quota and its numbers, and keep the old program */
+static void test_xdp_guest_refused(void **state)
+{
+	struct vn_sw_xdp_quota q = guest_q;
+	char err[256] = "";
+	struct rig r;
+
+	(void)state;
+	rig_up(&r, 2, 1, 0);
+	assert_int_equal(guest_load(&r, 1, "guest_icmp", NULL, err, sizeof(err)), 0);
+	assert_int_equal(guest_load(&r, 1, "helpers", NULL, err, sizeof(err)), -EINVAL);
+	assert_true(has(err, "bpf_ktime_get_ns"));
+	assert_int_equal(guest_load(&r, 1, "redirect", NULL, err, sizeof(err)), -EINVAL);
+	assert_true(has(err, "bpf_redirect"));
+	q.maps = 2;
+	assert_int_equal(guest_load(&r, 1, "guest_icmp", &q, err, sizeof(err)), -EDQUOT);
+	assert_true(has(err, "xdp-offload-maps: object has 3 maps, limit 2"));
+	q = guest_q;
+	q.insns = 10;
+	assert_int_equal(guest_load(&r, 1, "guest_icmp", &q, err, sizeof(err)), -EDQUOT);
+	assert_true(has(err, "xdp-offload-insns: program has "));
+	assert_true(has(err, "instructions, limit 10"));
+	q = guest_q;
+	q.mem = 128u << 10;
+	assert_int_equal(guest_load(&r, 1, "guest_big", &q, err, sizeof(err)), -EDQUOT);
+	assert_true(has(err, "xdp-offload-mem: loading needs at least "));
+	assert_true(has(err, "bytes, limit 131072"));
+	q.mem = 2048;
+	assert_int_equal(guest_load(&r, 1, "guest_big", &q, err, sizeof(err)), -EDQUOT);
+	assert_true(has(err, "xdp-offload-mem: the object alone is"));
+	/* the first program still runs */
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 1, 56));
+	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 56));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 1);
+	assert_int_equal(guest_map_u64(&r, "swp1", "icmp_drops", 0), 1);
+	/* no such port */
+	{
+		size_t len;
+		const uint8_t *obj = slurp("guest_icmp", &len);
+
+		assert_int_equal(vn_sw_xdp_guest_load(r.sw, "nosuch", obj, len, "guest", NULL,
+						      &guest_q, err, sizeof(err)), -ENOENT);
+		/* garbage is refused, not a crash */
+		assert_int_not_equal(vn_sw_xdp_guest_load(r.sw, "swp1", obj, len / 2, "guest",
+							  NULL, &guest_q, err, sizeof(err)), 0);
+		assert_int_equal(vn_sw_xdp_guest_load(r.sw, "swp1", obj, len, "guest", "nosuch",
+						      &guest_q, err, sizeof(err)), -ENOENT);
+	}
+	rig_down(&r);
+}
+
+/* bytes in use; under ASan (its own allocator, its own leak check) not known */
+#if defined(__SANITIZE_ADDRESS__)
+#define MEM_KNOWN 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEM_KNOWN 0
+#endif
+#endif
+#ifndef MEM_KNOWN
+#define MEM_KNOWN 1
+#endif
+static size_t mem_in_use(void)
+{
+	return MEM_KNOWN ? mallinfo2().uordblks : 0;
+}
+
+static int count_owner(const struct vn_sw_xdp_info *i, void *arg)
+{
+	unsigned int *n = arg;
+
+	n[i->guest ? 1 : 0]++;
+	return 0;
+}
+
+/* Unload, replacing load and port deletion free everything: memory as before */
+static void test_xdp_guest_memory(void **state)
+{
+	unsigned int owners[2] = { 0, 0 };
+	char err[256] = "";
+	struct rig r;
+	size_t before;
+
+	(void)state;
+	rig_up(&r, 2, 1, 0);
+	/* the first round allocates what the process keeps (log, tables): the
+	 * second must end where it started */
+	for (int round = 0; round < 2; round++) {
+		before = mem_in_use();
+		assert_int_equal(guest_load(&r, 1, "guest_icmp", NULL, err, sizeof(err)), 0);
+		/* a replacing load */
+		assert_int_equal(guest_load(&r, 1, "guest_big", NULL, err, sizeof(err)), 0);
+		assert_true(!MEM_KNOWN || mem_in_use() > before + (256u << 10));
+		assert_int_equal(guest_load(&r, 1, "guest_icmp", NULL, err, sizeof(err)), 0);
+		attach(&r, 1, VN_XDP_EGRESS, "ttl", 0);
+		owners[0] = owners[1] = 0;
+		vn_sw_xdp_foreach(r.sw, count_owner, owners);
+		assert_int_equal(owners[0], 1);
+		assert_int_equal(owners[1], 1);
+		assert_int_equal(vn_sw_xdp_detach(r.sw, "swp1", VN_XDP_EGRESS), 0);
+		assert_int_equal(vn_sw_xdp_guest_unload(r.sw, "swp1"), 0);
+	}
+	assert_int_equal(mem_in_use(), before);
+	rig_down(&r);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1003,6 +1313,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_hook_attach_while_running),
 		cmocka_unit_test(test_xdp_hook_budget),
 		cmocka_unit_test(test_xdp_hook_spec_parse),
+		cmocka_unit_test(test_xdp_guest_verdicts),
+		cmocka_unit_test(test_xdp_guest_after_operator),
+		cmocka_unit_test(test_xdp_guest_tx),
+		cmocka_unit_test(test_xdp_guest_tso),
+		cmocka_unit_test(test_xdp_guest_refused),
+		cmocka_unit_test(test_xdp_guest_memory),
 	};
 
 	if (argc < 2) {
