@@ -272,6 +272,12 @@ static int run_one(int argc, char **argv)
 		json_object_put(args);
 		return 1;
 	}
+	/* xdp export/import: FILE is opened here, with the user's rights */
+	if ((cmd->id == VN_CTL_CMD_XDP_EXPORT || cmd->id == VN_CTL_CMD_XDP_IMPORT) &&
+	    vnetctl_xo_file_open(args, cmd->id == VN_CTL_CMD_XDP_EXPORT, &obj)) {
+		json_object_put(args);
+		return 1;
+	}
 	fd = vnetctl_connect();
 	if (fd < 0) {
 		json_object_put(args);

@@ -15,6 +15,7 @@ int vnetctl_connect(void);
 int vnetctl_call_fd(int fd, const struct vn_ctl_cmd *cmd, struct json_object *args, int pass,
 		    struct vn_ctl_reply *rep);
 int vnetctl_xdp_open(struct json_object *args, int *fd);
+int vnetctl_xo_file_open(struct json_object *args, bool write, int *fd);
 int vnetctl_call(int fd, const struct vn_ctl_cmd *cmd, struct json_object *args,
 		 struct vn_ctl_reply *rep);
 

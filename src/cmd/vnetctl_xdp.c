@@ -86,3 +86,38 @@ fail:
 	*fd = -1;
 	return 1;
 }
+
+/**
+ * vnetctl_xo_file_open() - Open FILE of "xdp export" (for writing) or "xdp import"
+ * @args:	the request's arguments ("file")
+ * @write:	export: created or truncated, mode 0600; else read
+ * @fd:		output: the open file, to send with the request
+ *
+ * Return: 0, or 1 after printing the error
+ */
+int vnetctl_xo_file_open(struct json_object *args, bool write, int *fd)
+{
+	struct json_object *v;
+	const char *file;
+	struct stat st;
+
+	*fd = -1;
+	if (!json_object_object_get_ex(args, "file", &v) || !(file = json_object_get_string(v)))
+		return 1;
+	*fd = write ? open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) :
+		      open(file, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, &st)) {
+		fprintf(stderr, "Error: %s: %s\n", file, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "Error: %s: not a regular file\n", file);
+		goto fail;
+	}
+	return 0;
+fail:
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	return 1;
+}

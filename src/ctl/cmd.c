@@ -198,6 +198,28 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 		"list forwarding workers: CPU, ports, loop passes, sleeps, polls, hand-offs",
 		false, 0, { { 0 } },
 	},
+	/* a port's guest XDP program with its maps, to and from a file
+	 * (ctl/xo_export.h); vnetctl opens FILE and passes it open */
+	[VN_CTL_CMD_XDP_EXPORT] = {
+		VN_CTL_CMD_XDP_EXPORT, "xdp.export", "xdp export",
+		"write the guest XDP program of PORT (DIR egress or egress-guest) and all its "
+		"maps to FILE", false, 3, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			DIR_ARG,
+			{ "file", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 4095,
+			  "FILE" },
+		},
+	},
+	[VN_CTL_CMD_XDP_IMPORT] = {
+		VN_CTL_CMD_XDP_IMPORT, "xdp.import", "xdp import",
+		"load a guest XDP program and its maps from FILE (xdp export) into PORT's guest "
+		"slot, under its xdp-offload quotas", false, 3, {
+			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
+			DIR_ARG,
+			{ "file", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 4095,
+			  "FILE" },
+		},
+	},
 };
 
 /**

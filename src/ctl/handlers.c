@@ -32,6 +32,7 @@
 #include "port/port.h"
 #include "switch/sw.h"
 #include "switch/xdp_hook.h"
+#include "xo_migrate.h"
 #include "xo_srv.h"
 
 #define SPEC_MAX	1024
@@ -1244,6 +1245,69 @@ out:
 }
 
 /* version and help are answered by server.c */
+/* xdp export/import: the guest slot only; FILE comes open with the request */
+static int xo_file_args(struct vn_ctl *ctl, struct json_object *args, char *msg, size_t msglen)
+{
+	enum vn_xdp_dir dir;
+	bool guest;
+	int ret;
+
+	ret = dir_arg(args, &dir, &guest, msg, msglen);
+	if (ret)
+		return ret;
+	if (dir != VN_XDP_EGRESS) {
+		snprintf(msg, msglen, "only a guest's program moves: DIR is egress or egress-guest");
+		return -EINVAL;
+	}
+	if (ctl->req_fd < 0) {
+		snprintf(msg, msglen, "%s: the file must come open with the request (vnetctl "
+			 "opens it); vnetd opens no path a client names", arg_str(args, "file"));
+		return -EBADF;
+	}
+	return 0;
+}
+
+static int h_xdp_export(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *port = arg_str(args, "port");
+	int ret = xo_file_args(ctl, args, msg, msglen);
+
+	if (ret)
+		return ret;
+	msg[0] = '\0';
+	ret = vn_xo_export_guest(ctl->sw, port, ctl->req_fd, msg, msglen);
+	if (ret)
+		return ret;
+	*result = json_object_new_object();
+	json_object_object_add(*result, "port", json_object_new_string(port));
+	json_object_object_add(*result, "file", json_object_new_string(arg_str(args, "file")));
+	return 0;
+}
+
+static int h_xdp_import(struct vn_ctl *ctl, struct json_object *args,
+			struct json_object **result, char *msg, size_t msglen)
+{
+	const char *port = arg_str(args, "port");
+	int ret = xo_file_args(ctl, args, msg, msglen);
+
+	if (ret)
+		return ret;
+	msg[0] = '\0';
+	ret = vn_xo_import_guest(ctl->sw, port, ctl->req_fd, msg, msglen);
+	if (ret) {
+		if (!msg[0])
+			snprintf(msg, msglen, "import into \"%s\": %s", port, strerror(-ret));
+		return ret;
+	}
+	vn_info("ctl: port '%s': guest XDP program imported from %s", port,
+		arg_str(args, "file"));
+	*result = json_object_new_object();
+	json_object_object_add(*result, "port", json_object_new_string(port));
+	json_object_object_add(*result, "file", json_object_new_string(arg_str(args, "file")));
+	return 0;
+}
+
 static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_PORT_ADD] = h_port_add,
 	[VN_CTL_CMD_PORT_DEL] = h_port_del,
@@ -1256,6 +1320,8 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_FDB_DEL] = h_fdb_del,
 	[VN_CTL_CMD_VLAN_SHOW] = h_vlan_show,
 	[VN_CTL_CMD_XDP_ATTACH] = h_xdp_attach,
+	[VN_CTL_CMD_XDP_EXPORT] = h_xdp_export,
+	[VN_CTL_CMD_XDP_IMPORT] = h_xdp_import,
 	[VN_CTL_CMD_XDP_DETACH] = h_xdp_detach,
 	[VN_CTL_CMD_XDP_LIST] = h_xdp_list,
 	[VN_CTL_CMD_MAP_DUMP] = h_map_dump,

@@ -850,6 +850,15 @@ int vn_sw_xdp_guest_load(struct vn_sw *sw, const char *port, const void *obj, si
 			 const char *label, const char *section,
 			 const struct vn_sw_xdp_quota *q, char *err, size_t err_sz)
 {
+	return vn_sw_xdp_guest_load_fill(sw, port, obj, len, label, section, q, NULL, NULL, err,
+					 err_sz);
+}
+
+int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *obj, size_t len,
+			      const char *label, const char *section,
+			      const struct vn_sw_xdp_quota *q, vn_sw_xdp_fill_fn fill, void *arg,
+			      char *err, size_t err_sz)
+{
 	struct vn_xdp_opts opts = {
 		.nworkers = sw->cfg.workers,
 		.class = VN_XDP_CLASS_RESTRICTED,
@@ -933,6 +942,9 @@ int vn_sw_xdp_guest_load(struct vn_sw *sw, const char *port, const void *obj, si
 			 x->xp->prog->n, q->insns);
 		rc = -EDQUOT;
 	}
+	/* the maps' contents (an import) before any worker can run it */
+	if (!rc && fill)
+		rc = fill(arg, x->xp, err, err_sz);
 	if (rc) {
 		xdp_free(x);
 		return rc;

@@ -408,6 +408,38 @@ int vn_sw_xdp_guest_load(struct vn_sw *sw, const char *port, const void *obj, si
 			 const struct vn_sw_xdp_quota *q, char *err, size_t err_sz);
 
 /**
+ * typedef vn_sw_xdp_fill_fn - Fill a loaded guest program's maps before it is published
+ * @arg:	the caller's
+ * @xp:		the program (no worker runs it yet)
+ * @err:	the reason on failure
+ * @err_sz:	its size
+ *
+ * Return: 0, or a negative errno: the load is refused, the slot unchanged
+ */
+typedef int (*vn_sw_xdp_fill_fn)(void *arg, struct vn_xdp_prog *xp, char *err, size_t err_sz);
+
+/**
+ * vn_sw_xdp_guest_load_fill() - vn_sw_xdp_guest_load() with the maps filled before publication
+ * @sw:		switch
+ * @port:	port name
+ * @obj:	ELF bytes
+ * @len:	their count
+ * @label:	name for messages and listings
+ * @section:	program function or section name; NULL or "": the first
+ * @q:		quotas
+ * @fill:	called once the program is loaded and checked (may be NULL)
+ * @arg:	for @fill
+ * @err:	a one-line reason on failure (may be NULL)
+ * @err_sz:	size of @err
+ *
+ * Return: as vn_sw_xdp_guest_load(), or what @fill returned
+ */
+int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *obj, size_t len,
+			      const char *label, const char *section,
+			      const struct vn_sw_xdp_quota *q, vn_sw_xdp_fill_fn fill, void *arg,
+			      char *err, size_t err_sz);
+
+/**
  * vn_sw_xdp_guest_unload() - Empty a port's guest slot
  * @sw:		switch
  * @port:	port name
