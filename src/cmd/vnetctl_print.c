@@ -266,7 +266,7 @@ static void print_xdp(struct json_object *arr)
 		struct json_object *e = json_object_array_get_idx(arr, i), *c = NULL, *maps = NULL;
 		char n[5][24], mem[64], list[512], prog[160], u[32], l[32];
 		const char *owner = jstr(e, "owner") ?: "operator";
-		int64_t used = -1, limit = -1;
+		int64_t used = -1, limit = -1, insns = -1;
 		bool guest = !strcmp(owner, "guest");
 
 		json_object_object_get_ex(e, "counters", &c);
@@ -282,6 +282,12 @@ static void print_xdp(struct json_object *arr)
 		snprintf(prog, sizeof(prog), "%s%s", jstr(e, "prog") ?: "-",
 			 json_object_get_boolean(json_object_object_get(e, "segment_first")) ?
 			 " (segment-first)" : "");
+		/* a guest's program: its size, which its port's quota bounds */
+		if (guest && jint(e, "insns", &insns) && insns >= 0) {
+			size_t pl = strlen(prog);
+
+			snprintf(prog + pl, sizeof(prog) - pl, " (%lld insns)", (long long)insns);
+		}
 		const char *row[] = { jstr(e, "port"), jstr(e, "dir"), owner, prog, jstr(e, "engine"),
 			jint_s(c, "xdp_pass", n[0], sizeof(n[0])),
 			jint_s(c, "xdp_drop", n[1], sizeof(n[1])),
@@ -429,7 +435,8 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
 		       proto);
 		return;
 	}
-	if (cmd->config)
+	/* xdp export/import write or change state: nothing to print either */
+	if (cmd->config || cmd->id == VN_CTL_CMD_XDP_EXPORT || cmd->id == VN_CTL_CMD_XDP_IMPORT)
 		return;
 	if (cmd->id == VN_CTL_CMD_MAP_DUMP && json_object_is_type(result, json_type_object)) {
 		print_map(result);

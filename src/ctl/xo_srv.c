@@ -46,6 +46,8 @@
 #define XO_CHANS_MAX	VN_SW_PORTS_MAX
 #define XO_EVENTS	16
 #define XO_LABEL	"guest"		/* object name of guest programs in listings */
+#define XO_LOAD_RATE	5		/* LOADs a second per channel (each may take ms) */
+#define XO_LOAD_BURST	10
 
 struct xo_chan;
 
@@ -66,6 +68,9 @@ struct xo_tag {
  * @t_listen:	epoll tag of @lfd
  * @t_conn:	epoll tag of conn.fd
  * @resets_seen: port->resets when last looked at
+ * @load_tokens: LOADs allowed now, scaled by 1e9 (XO_LOAD_RATE a second): a
+ *		load costs the control thread far more than other requests
+ * @load_ns:	time of the last refill
  * @st:		counters (requests/rejected include the live connection's
  *		only once it closes; vn_xo_srv_port_stats() adds them)
  */
@@ -79,6 +84,8 @@ struct xo_chan {
 	struct xo_tag t_listen;
 	struct xo_tag t_conn;
 	uint64_t resets_seen;
+	uint64_t load_tokens;
+	uint64_t load_ns;
 	struct vn_xo_chan_stats st;
 };
 
@@ -191,8 +198,22 @@ static int h_load(struct xo_chan *ch, const struct vn_xo_msg *req, struct vn_xo_
 	const struct vn_port_xo *q = &ch->port->conf.xo;
 	struct vn_sw_xdp_quota quota = { .mem = q->mem, .insns = q->insns, .maps = q->maps };
 	char err[VN_XO_MSG_TEXT_MAX + 1];
+	uint64_t now = vn_mono_ns(), cap = XO_LOAD_BURST * 1000000000ull;
 	int rc;
 
+	if (now > ch->load_ns) {
+		uint64_t dt = now - ch->load_ns;
+
+		ch->load_tokens = dt >= cap / XO_LOAD_RATE ? cap :
+				  ch->load_tokens + dt * XO_LOAD_RATE > cap ? cap :
+				  ch->load_tokens + dt * XO_LOAD_RATE;
+		ch->load_ns = now;
+	}
+	if (ch->load_tokens < 1000000000ull) {
+		ch->st.loads_refused++;
+		return fail(reply, EBUSY, "LOAD rate limit (%d a second)", XO_LOAD_RATE);
+	}
+	ch->load_tokens -= 1000000000ull;
 	rc = vn_sw_xdp_guest_load(ch->srv->sw, ch->port->name, req->obj.p, req->obj.n, XO_LABEL,
 				  req->section, &quota, err, sizeof(err));
 	if (rc) {
@@ -246,13 +267,16 @@ static int map_list(struct vn_sw_xdp *x, struct vn_xo_msg *reply, uint8_t *scrat
 static int map_dump(struct vn_map *m, const struct vn_xo_msg *req, struct vn_xo_msg *reply,
 		    uint8_t *scratch)
 {
-	size_t ks = m->key_size, vs = value_len(m), room = VN_XO_REPLY_MAX - 64, off = 0;
+	/* entries, then one key's scratch (keys are at most VN_MAP_KEY_MAX),
+	 * with room left for the reply's own fields */
+	size_t ks = m->key_size, vs = value_len(m), off = 0;
+	size_t room = VN_XO_REPLY_MAX - 16 - VN_MAP_KEY_MAX;
 	uint8_t *key = scratch + room, *prev = NULL;
 	uint32_t count = 0, max = req->max ? req->max : UINT32_MAX;
 	int rc;
 
-	/* the key scratch sits past the entries: one key fits (ks <= 512) */
-	_Static_assert(VN_MAP_KEY_MAX <= 64 * 8, "key scratch");
+	if (ks > VN_MAP_KEY_MAX)
+		return fail(reply, E2BIG, "map '%s': keys of %zu bytes", m->name, ks);
 	if (req->key.n && key_check(m, &req->key, reply))
 		return -EINVAL;
 	if (req->key.n) {
@@ -479,9 +503,11 @@ static void conn_pump(struct xo_chan *ch, bool readable)
 		conn_end(ch);
 		return;
 	}
-	/* input only while a largest reply fits; output while some is queued */
-	conn_register(ch, (vn_xo_conn_want_input(&ch->conn) ? EPOLLIN : 0) |
-			  (rc == 1 ? EPOLLOUT : 0) | EPOLLRDHUP);
+	/* input (and the peer's half-close) only while a largest reply fits,
+	 * so a peer that stopped reading wakes nobody; output while some is
+	 * queued (EPOLLHUP and EPOLLERR come regardless) */
+	conn_register(ch, (vn_xo_conn_want_input(&ch->conn) ? EPOLLIN | EPOLLRDHUP : 0) |
+			  (rc == 1 ? EPOLLOUT : 0));
 }
 
 /* A second peer while one is served: one ERROR EBUSY, never waiting for it */
@@ -685,6 +711,8 @@ int vn_xo_srv_port_add(struct vn_xo_srv *s, struct vn_port *port, char *err, siz
 	ch->t_listen.chan = ch->t_conn.chan = ch;
 	ch->t_conn.conn = true;
 	ch->resets_seen = __atomic_load_n(&port->resets, __ATOMIC_ACQUIRE);
+	ch->load_tokens = XO_LOAD_BURST * 1000000000ull;
+	ch->load_ns = vn_mono_ns();
 	snprintf(ch->path, sizeof(ch->path), "%s", port->conf.xo.path);
 	ret = listen_on(ch, err, err_sz);
 	if (ret) {

@@ -7,6 +7,7 @@
  * virtio-serial port or a container would. Programs from tests/bpf/progs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -386,6 +387,7 @@ static void test_xo_load_and_maps(void **state)
 /* Refused loads: quotas and helpers named, the old program kept; counters */
 static void test_xo_refused(void **state)
 {
+	unsigned int loads_limited;
 	struct vn_xo_msg *rep;
 	int fd;
 
@@ -399,13 +401,28 @@ static void test_xo_refused(void **state)
 	expect_err(load(fd, "helpers", NULL), EINVAL, "bpf_ktime_get_ns");
 	expect_err(load(fd, "redirect", NULL), EINVAL, "bpf_redirect");
 	expect_err(load(fd, "drop_icmp", "nosuch"), ENOENT, NULL);
+	/* LOADs are rate limited per channel (5 a second, bursts of 10): 40 in a
+	 * row cannot all pass in the few seconds a refill would take */
+	{
+		unsigned int limited = 0;
+
+		for (int i = 0; i < 40; i++) {
+			rep = load(fd, "drop_icmp", NULL);
+			if (rep->type == VN_XO_R_ERROR) {
+				expect_err(rep, EBUSY, "LOAD rate limit");
+				limited++;
+			}
+		}
+		assert_true(limited > 0);
+		loads_limited = limited;
+	}
 	rep = call_type(fd, VN_XO_STATUS);
 	assert_int_equal(rep->status.loaded, 1);		/* drop_icmp still there */
 	assert_int_equal(rep->status.maps, 1);
-	assert_int_equal(rep->status.loads_refused, 5);
-	assert_int_equal(rep->status.rejected, 5);
-	assert_int_equal(counter("xb", "xdp_offload_loads_refused"), 5);
-	assert_int_equal(counter("xb", "xdp_offload_loads"), 1);
+	assert_int_equal(rep->status.loads_refused, 5 + loads_limited);
+	assert_int_equal(rep->status.rejected, 5 + loads_limited);
+	assert_int_equal(counter("xb", "xdp_offload_loads_refused"), 5 + loads_limited);
+	assert_int_equal(counter("xb", "xdp_offload_loads"), 1 + 40 - loads_limited);
 	close(fd);
 	del("xb");
 }
@@ -476,6 +493,144 @@ static void test_xo_isolation_and_hostile(void **state)
 	close(a);
 	del("xc");
 	del("xd");
+}
+
+
+/* Hundreds of well-framed hostile map requests: every one answered in
+ * order, the program and the other port untouched */
+static void test_xo_hostile_map_requests(void **state)
+{
+	static const uint8_t types[] = { VN_XO_MAP_LOOKUP, VN_XO_MAP_UPDATE, VN_XO_MAP_DELETE,
+					 VN_XO_MAP_NEXT_KEY, VN_XO_MAP_DUMP, VN_XO_MAP_LIST,
+					 VN_XO_STATUS };
+	static const char *const names[] = { "flows", "icmp_drops", "last_ptr", "nosuch",
+					     ".bss", "flows.x" };
+	static uint8_t enc[VN_XO_HDR_LEN + 2 * VN_XO_KV_MAX + 256];
+	uint8_t key[600], val[4200];
+	uint32_t rnd = 12345;
+	unsigned int errors = 0, oks = 0;
+	int fd;
+
+	(void)state;
+	add("xh", NULL);
+	fd = xo_connect(path_of("xh.xo"));
+	assert_int_equal(load(fd, "guest_icmp", NULL)->type, VN_XO_R_OK);
+	for (int i = 0; i < 700; i++) {
+		struct vn_xo_msg rq = { 0 }, *rep;
+
+		rnd = rnd * 1103515245u + 12345u;
+		rq.type = types[(rnd >> 8) % sizeof(types)];
+		if ((rnd >> 4) & 1) {
+			rq.map.by_handle = 1;
+			rq.map.handle = (uint16_t)((rnd >> 12) % 6);
+		} else {
+			snprintf(rq.map.name, sizeof(rq.map.name), "%s",
+				 names[(rnd >> 12) % (sizeof(names) / sizeof(names[0]))]);
+		}
+		for (size_t k = 0; k < sizeof(key); k++)
+			key[k] = (uint8_t)(rnd >> (k % 24));
+		rq.key.p = key;
+		rq.key.n = (rnd >> 16) % 3 == 0 ? 4 : (rnd >> 16) % 9;
+		if (rq.type == VN_XO_MAP_LOOKUP || rq.type == VN_XO_MAP_DELETE ||
+		    rq.type == VN_XO_MAP_UPDATE)
+			rq.key.n = rq.key.n ? rq.key.n : 1;
+		rq.value.p = val;
+		rq.value.n = (rnd >> 20) % 2 ? 8 : (rnd >> 20) % 4200;
+		memset(val, (int)(rnd & 0xff), sizeof(val));
+		rq.flags = (rnd >> 24) % 4;
+		rq.max = (rnd >> 26) % 3;
+		if (rq.value.n > VN_XO_KV_MAX)
+			rq.value.n = VN_XO_KV_MAX;
+		/* what the protocol cannot even carry is the client's to refuse */
+		if (vn_xo_msg_encode(&rq, enc, sizeof(enc)) < 0)
+			continue;
+		/* the connection's rate limit (200/s) is not what this tests: wait it out */
+		for (int t = 0; t < 100; t++) {
+			rep = call(fd, &rq);
+			if (rep->type != VN_XO_R_ERROR || rep->err != EBUSY)
+				break;
+			usleep(20000);
+		}
+		if (rep->type == VN_XO_R_ERROR)
+			errors++;
+		else
+			oks++;
+	}
+	assert_true(errors > 0 && oks > 0);
+	usleep(300000);		/* the rate limit's bucket refills (50 at 200/s) */
+	/* still there, still serving; the flows map never held more than it may */
+	{
+		struct vn_xo_msg *rep = call_type(fd, VN_XO_STATUS);
+		struct vn_xo_map_info mi;
+
+		if (rep->type != VN_XO_R_STATUS)
+			fail_msg("STATUS answered 0x%x %d '%s'", rep->type, rep->err, rep->text);
+		assert_int_equal(rep->status.loaded, 1);
+		rep = call_type(fd, VN_XO_MAP_LIST);
+		assert_int_equal(vn_xo_map_info_get(rep, 1, &mi), 0);
+		assert_true(mi.entries <= mi.max_entries);
+	}
+	close(fd);
+	del("xh");
+}
+
+
+/* xdp.export / xdp.import through the control protocol: FILE passed open */
+static void test_xo_export_import_cmds(void **state)
+{
+	char file[96];
+	struct json_object *rep;
+	int fd, x;
+
+	(void)state;
+	add("xi", NULL);
+	add("xj", NULL);
+	x = xo_connect(path_of("xi.xo"));
+	assert_int_equal(load(x, "guest_icmp", NULL)->type, VN_XO_R_OK);
+	snprintf(file, sizeof(file), "%s", path_of("xi.export"));
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	/* no file passed, a wrong direction, a port without a program */
+	rep = req("{\"v\":1,\"id\":1,\"cmd\":\"xdp.export\",\"args\":{\"port\":\"xi\","
+		  "\"dir\":\"egress\",\"file\":\"f\"}}");
+	assert_non_null(strstr(err_msg(rep, "EBADF"), "must come open"));
+	json_object_put(rep);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.export\",\"args\":{\"port\":\"xi\","
+		     "\"dir\":\"ingress\",\"file\":\"f\"}}");
+	assert_non_null(strstr(err_msg(rep, "EINVAL"), "only a guest's program"));
+	json_object_put(rep);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.export\",\"args\":{\"port\":\"xj\","
+		     "\"dir\":\"egress\",\"file\":\"f\"}}");
+	assert_non_null(strstr(err_msg(rep, "ENOENT"), "no guest XDP program"));
+	json_object_put(rep);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.export\",\"args\":{\"port\":\"xi\","
+		     "\"dir\":\"egress-guest\",\"file\":\"f\"}}");
+	ok(rep);
+	json_object_put(rep);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.import\",\"args\":{\"port\":\"xj\","
+		     "\"dir\":\"egress\",\"file\":\"f\"}}");
+	ok(rep);
+	json_object_put(rep);
+	close(fd);
+	/* the other port's guest sees the imported program */
+	close(x);
+	x = xo_connect(path_of("xj.xo"));
+	assert_int_equal(call_type(x, VN_XO_STATUS)->status.maps, 3);
+	close(x);
+	/* a file that is not an export: refused, the program stays */
+	fd = open(file, O_RDWR | O_TRUNC);
+	assert_int_equal(write(fd, "not an export file", 18), 18);
+	rep = req_fd(fd, "{\"v\":1,\"id\":1,\"cmd\":\"xdp.import\",\"args\":{\"port\":\"xj\","
+		     "\"dir\":\"egress\",\"file\":\"f\"}}");
+	assert_non_null(strstr(err_msg(rep, "EINVAL"), "bad magic"));
+	json_object_put(rep);
+	close(fd);
+	unlink(file);
+	x = xo_connect(path_of("xj.xo"));
+	assert_int_equal(call_type(x, VN_XO_STATUS)->status.loaded, 1);
+	close(x);
+	del("xi");
+	del("xj");
 }
 
 /* A vhost-user front-end that goes away frees the guest program */
@@ -557,6 +712,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xo_load_and_maps),
 		cmocka_unit_test(test_xo_refused),
 		cmocka_unit_test(test_xo_isolation_and_hostile),
+		cmocka_unit_test(test_xo_hostile_map_requests),
+		cmocka_unit_test(test_xo_export_import_cmds),
 		cmocka_unit_test(test_xo_reset),
 		cmocka_unit_test(test_xo_path_checks),
 	};

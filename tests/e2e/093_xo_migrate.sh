@@ -67,7 +67,8 @@ ip netns exec "$nsg" "$XO" --device "$xo" --timeout 20 load "$progs/drop_icmp.bp
 n1=$(drops)
 echo "drops on vnetd #1: $n1"
 [ "$n1" -ge 3 ]
-ctl xdp export "${tag}g" egress "$tmp/guest.xo"
+ctl xdp export "${tag}g" egress "$tmp/guest.xo" >"$tmp/exp.out" 2>&1
+[ ! -s "$tmp/exp.out" ]		# a state change prints nothing
 [ -s "$tmp/guest.xo" ]
 head -c 8 "$tmp/guest.xo" | grep -q "^VNXOEXP"
 vnetd_stop TERM
@@ -83,7 +84,8 @@ vnetd_stop TERM
 echo "# vnetd #2: import; pings die at once, TCP works, the counter goes on"
 start_switch ""
 ip netns exec "$nsp" busybox ping -c 1 -W 2 "${net}1"
-ctl xdp import "${tag}g" egress "$tmp/guest.xo"
+ctl xdp import "${tag}g" egress "$tmp/guest.xo" >"$tmp/imp.out" 2>&1
+[ ! -s "$tmp/imp.out" ]
 ctl xdp list | tee "$tmp/xl"
 grep -q "^${tag}g  *egress  *guest " "$tmp/xl"
 [ "$(drops)" = "$n1" ]

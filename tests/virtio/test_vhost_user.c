@@ -757,6 +757,32 @@ static void test_vu_stop_returns_base(void **state)
 	vu_test_port_close(p);
 }
 
+
+/* Device stop (GET_VRING_BASE on receiveq 0), RESET_OWNER-like ends and a
+ * front-end disconnect are counted in port->resets: the guest offload
+ * channel frees the guest's XDP program on them (ctl/xo_srv.c) */
+static void test_vu_resets_counted(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	uint64_t r0 = __atomic_load_n(&p->resets, __ATOMIC_ACQUIRE);
+	int i;
+
+	(void)state;
+	assert_int_equal(vu_fe_stop(&fe, 1), 0);	/* a transmitq: not the device */
+	assert_int_equal(__atomic_load_n(&p->resets, __ATOMIC_ACQUIRE), r0);
+	vu_fe_stop(&fe, 0);				/* receiveq 0 while it ran */
+	assert_int_equal(__atomic_load_n(&p->resets, __ATOMIC_ACQUIRE), r0 + 1);
+	vu_fe_stop(&fe, 0);				/* stopped already */
+	assert_int_equal(__atomic_load_n(&p->resets, __ATOMIC_ACQUIRE), r0 + 1);
+	vu_fe_close(&fe);
+	/* the port's thread sees the close (bounded wait, outcome asserted) */
+	for (i = 0; i < 500 && __atomic_load_n(&p->resets, __ATOMIC_ACQUIRE) == r0 + 1; i++)
+		usleep(10000);
+	assert_int_equal(__atomic_load_n(&p->resets, __ATOMIC_ACQUIRE), r0 + 2);
+	vu_test_port_close(p);
+}
+
 static void test_vu_multiqueue_second_pair(void **state)
 {
 	struct vn_port *p = open_port("mq", path_a, ",queues=2");
@@ -1352,6 +1378,7 @@ int main(void)
 		cmocka_unit_test(test_vu_truncated_message_then_close),
 		cmocka_unit_test(test_vu_client_mode_reconnects),
 		cmocka_unit_test(test_vu_stop_returns_base),
+		cmocka_unit_test(test_vu_resets_counted),
 		cmocka_unit_test(test_vu_multiqueue_second_pair),
 		cmocka_unit_test(test_vu_multiqueue_flows_spread),
 		cmocka_unit_test(test_vu_multiqueue_full_queue_keeps_order),
