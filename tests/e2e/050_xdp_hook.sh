@@ -117,7 +117,7 @@ echo "xdp_pass on ${tag}a: $passes"
 
 echo "# vnetctl: the attachment's counters and its map"
 "$VNETCTL" -s "$sock" xdp list | tee "$tmp/xdp-list"
-grep -q "^${tag}a  *ingress  *drop_icmp.bpf.o:xdp_drop_icmp  *\(jit\|interp\) " "$tmp/xdp-list"
+grep -q "^${tag}a  *ingress  *operator  *drop_icmp.bpf.o:xdp_drop_icmp  *\(jit\|interp\) " "$tmp/xdp-list"
 "$VNETCTL" -s "$sock" --json map dump "${tag}a" ingress icmp_drops >"$tmp/map"
 # the ARRAY's one u64, little-endian: at least the 4 echo frames dropped above
 python3 -c 'import json,sys
