@@ -1145,6 +1145,43 @@ static void test_xdp_guest_tx(void **state)
 	rig_down(&r);
 }
 
+
+/* TSO frames: the operator programs' rules (whole frame, metadata kept, rewrites ABORTED) */
+static void test_xdp_guest_tso(void **state)
+{
+	struct vn_sw_xdp_info info;
+	char err[256] = "";
+	uint8_t ttl = 0;
+	struct rig r;
+	bool gso;
+
+	(void)state;
+	rig_up(&r, 2, 1, 0);
+	/* a PASS without rewrite: one TSO frame, whole */
+	assert_int_equal(guest_load(&r, 1, "guest_icmp", NULL, err, sizeof(err)), 0);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
+	run(&r);
+	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 1);
+	assert_true(gso);
+	/* an L3 rewrite of a whole TSO frame: ABORTED, never delivered */
+	assert_int_equal(guest_load(&r, 1, "ttl", NULL, err, sizeof(err)), 0);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 0);
+	info = info_of(&r, "swp1", VN_XDP_EGRESS);
+	assert_true(info.guest);
+	assert_int_equal(info.stats.offload_broken, 1);
+	assert_int_equal(stat(r.sp[1], "drop_xdp_aborted"), 1);
+	/* a MAC swap and TX: back into the switch still one TSO frame */
+	assert_int_equal(guest_load(&r, 1, "xdp2", NULL, err, sizeof(err)), 0);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
+	run(&r);
+	run(&r);
+	assert_int_equal(rx_check_tso(&r, 0, &gso, &ttl), 1);
+	assert_true(gso);
+	rig_down(&r);
+}
+
 static bool has(const char *s, const char *want)
 {
 	if (!strstr(s, want))
@@ -1279,6 +1316,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xdp_guest_verdicts),
 		cmocka_unit_test(test_xdp_guest_after_operator),
 		cmocka_unit_test(test_xdp_guest_tx),
+		cmocka_unit_test(test_xdp_guest_tso),
 		cmocka_unit_test(test_xdp_guest_refused),
 		cmocka_unit_test(test_xdp_guest_memory),
 	};
