@@ -126,6 +126,8 @@ static int open_once(struct vn_offload_chan *c, const char *path, char *err, siz
 static int send_all(struct vn_offload_chan *c, const uint8_t *p, size_t n, char *err,
 		    size_t errlen)
 {
+	bool hup = false;
+
 	while (n) {
 		ssize_t w = c->is_sock ? send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) :
 					 write(c->fd, p, n);
@@ -144,12 +146,18 @@ static int send_all(struct vn_offload_chan *c, const uint8_t *p, size_t n, char 
 			struct pollfd pfd = { .fd = c->fd, .events = POLLOUT };
 			int ms = left_ms(c->deadline_ms);
 
+			if (!ms && hup)
+				return fail(err, errlen, -ETIMEDOUT, "%s: the port's host side never "
+					    "connected (is QEMU's chardev for it connected to vnetd's "
+					    "xdp-offload socket?)", c->path);
 			if (!ms)
 				return fail(err, errlen, -ETIMEDOUT, "%s: timed out sending a "
 					    "request", c->path);
 			/* the device says POLLHUP, not POLLOUT, while no host side is there */
-			if (poll(&pfd, 1, ms) >= 0 && !(pfd.revents & POLLOUT))
+			if (poll(&pfd, 1, ms) >= 0 && !(pfd.revents & POLLOUT)) {
+				hup = !c->is_sock && (pfd.revents & POLLHUP);
 				nap(RETRY_MS);
+			}
 		}
 	}
 	return 0;
