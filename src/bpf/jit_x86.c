@@ -117,6 +117,11 @@ struct fixup {
  * @static_min: lowest constant r10 offset the main function stores at
  * @sub_stores: a subprogram stores into its frame (dirty floor is deep)
  * @counted:	the program loops or calls: blocks charge the budget
+ * @pc:		instruction being compiled
+ * @ctxmask:	per main-function instruction, the BPF registers that surely
+ *		hold r1's entry value (the context VA) there; NULL: none known
+ * @ctx_inline:	context loads emitted as one load from rc->ctx_vals
+ * @spec_clamps: translated accesses emitted with the Spectre v1 cmov clamps
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -136,6 +141,10 @@ struct jit {
 	int32_t static_min;
 	int sub_stores;
 	int counted;
+	size_t pc;
+	uint16_t *ctxmask;
+	unsigned int ctx_inline;
+	unsigned int spec_clamps;
 };
 
 /**
@@ -145,12 +154,18 @@ struct jit {
  * @dirty_off:	after a run every stack byte below top + @dirty_off may be dirty
  * @counted:	blocks charge the budget; else the program cannot run more
  *		instructions than it has, and needs no counting
+ * @ctx_inline:	context loads inlined: runs need r1 = the table context
+ * @spec_clamps: accesses emitted with Spectre v1 clamps (for tests)
+ * @code_len:	bytes of code emitted (for tests)
  */
 struct vn_bpf_jit {
 	void *code;
 	size_t size;
 	int32_t dirty_off;
 	int counted;
+	unsigned int ctx_inline;
+	unsigned int spec_clamps;
+	size_t code_len;
 };
 
 /* the code addresses regions[0] as [r12 + field] */
@@ -794,37 +809,52 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		emit_access(J, in, R11, in->off);
 		return;
 	}
+	if (!write && VN_BPF_MODE(in->code) == VN_BPF_MEM && size == 4 && J->ctxmask &&
+	    (J->ctxmask[J->pc] & (1u << breg)) && in->off >= 0 && !(in->off % 4) &&
+	    (unsigned int)in->off / 4 < J->p->ctx_fields) {
+		/* r1's context table: dst = rc->ctx_vals[off / 4], no translation */
+		op_rm(J, 1, 0x8b, regmap[in->dst], RCTX, -1,
+		      RC_OFF(ctx_vals) + in->off * 2, 0);
+		J->ctx_inline++;
+		return;
+	}
 	st = stub_new(J);
 	if (!st)
 		return;
 	st->kind = write ? 2 : VN_BPF_MODE(in->code) == VN_BPF_MEMSX;
 	st->size = (uint8_t)size;
 	st->dst = write ? 0 : regmap[in->dst];
-	/* r11 = va; r9 = slot * sizeof(region); r10 = va offset - lo + size */
+	/* r11 = va; r9 = va >> 32 (hi); r10 = slot */
 	op_rm(J, 1, 0x8d, R11, regmap[breg], -1, in->off, 0);	/* lea */
 	mov_rr(J, 1, R9, R11);
 	rex(J, 1, 0, -1, R9, 0);				/* shr r9, 32 */
 	emit1(J, 0xc1);
 	emit1(J, (uint8_t)(0xe8 | (R9 & 7)));
 	emit1(J, VN_BPF_VA_SHIFT);
-	alu_ri(J, 1, 5, R9, 1);					/* VA < 1 << 32 wraps */
-	op_rm(J, 0, 0x8b, R10, RCTX, -1, RC_OFF(nregions), 0);
-	op_rr(J, 1, 0x39, R10, R9, 0);				/* cmp r9, r10 */
+	op_rr(J, 0, 0x0fb6, R10, R9, 1);			/* movzx r10d, r9b */
+	alu_ri(J, 0, 5, R10, 1);				/* slot byte 0 wraps */
+	op_rm(J, 0, 0x3b, R10, RCTX, -1, RC_OFF(nregions), 0);
 	stub_jcc(J, st, CC_AE);
-	op_rr(J, 0, 0x69, R9, R9, 0);				/* imul r9d, sizeof */
+	/* Spectre v1: a mispredicted jae still indexes slot 0, never past the table */
+	op_rm(J, 0, 0x0f43, R10, RCTX, -1, RC_OFF(spec_zero), 0);	/* cmovae */
+	op_rr(J, 0, 0x69, R10, R10, 0);				/* imul r10d, sizeof */
 	emit4(J, (uint32_t)sizeof(struct vn_bpf_region));
-	mov_rr(J, 0, R10, R11);
-	op_rm(J, 0, 0x2b, R10, RCTX, R9, REG_OFF(lo), 0);	/* d = off - lo */
-	alu_ri(J, 0, 0, R10, (int32_t)size);
-	stub_jcc(J, st, CC_B);					/* carry: d + size wrapped */
-	op_rm(J, 0, 0x3b, R10, RCTX, R9, REG_OFF(len), 0);
-	stub_jcc(J, st, CC_A);					/* computed regions: len 0 */
+	op_rm(J, 0, 0x3b, R9, RCTX, R10, REG_OFF(hi), 0);	/* generation and slot */
+	stub_jcc(J, st, CC_NE);
+	mov_rr(J, 0, R9, R11);
+	op_rm(J, 0, 0x2b, R9, RCTX, R10, REG_OFF(lo), 0);	/* d = off - lo */
+	alu_ri(J, 1, 0, R9, (int32_t)size);			/* 64-bit: no carry */
+	op_rm(J, 1, 0x3b, R9, RCTX, R10, REG_OFF(len), 0);	/* computed regions: len 0 */
+	stub_jcc(J, st, CC_A);
+	/* Spectre v1: r11 = the offset, or 0 when a mispredicted ja fell through */
+	op_rm(J, 0, 0x0f47, R11, RCTX, -1, RC_OFF(spec_zero), 0);	/* cmova r11d */
+	J->spec_clamps++;
 	if (write) {
-		op_rm(J, 0, 0x83, 7, RCTX, R9, REG_OFF(writable), 0);
+		op_rm(J, 0, 0x83, 7, RCTX, R10, REG_OFF(writable), 0);
 		emit1(J, 0);
 		stub_jcc(J, st, CC_E);
 		/* a store into the stack lowers the dirty mark (slot 0 only) */
-		op_rr(J, 0, 0x85, R9, R9, 0);
+		op_rr(J, 0, 0x85, R10, R10, 0);
 		skip1 = jcc_rel8(J, CC_NE);
 		op_rm(J, 0, 0x3b, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
 		skip2 = jcc_rel8(J, CC_AE);
@@ -832,8 +862,7 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		bind8(J, skip1);
 		bind8(J, skip2);
 	}
-	mov_rr(J, 0, R11, R11);					/* offset */
-	op_rm(J, 1, 0x03, R11, RCTX, R9, REG_OFF(base), 0);	/* + base */
+	op_rm(J, 1, 0x03, R11, RCTX, R10, REG_OFF(base), 0);	/* + base */
 	/* the slow path of a store comes back here with r11 = the host address */
 	if (write)
 		st->resume = (uint32_t)J->len;
@@ -1200,6 +1229,96 @@ static uint32_t block_len(const struct vn_bpf_prog *p, const uint8_t *fl, size_t
 	return n;
 }
 
+/*
+ * ctx_transfer() - the registers holding r1's entry value after @in, given
+ * @m before it (a must-analysis: only plain 64-bit register moves carry it)
+ */
+static uint16_t ctx_transfer(const struct vn_bpf_insn *in, uint16_t m)
+{
+	unsigned int cls = VN_BPF_CLASS(in->code);
+	uint16_t d = (uint16_t)(1u << in->dst);
+
+	switch (cls) {
+	case VN_BPF_ALU64:
+		if (VN_BPF_OP(in->code) == VN_BPF_MOV && VN_BPF_SRCBIT(in->code) && in->off == 0)
+			return (uint16_t)((m & ~d) | ((m >> in->src) & 1 ? d : 0));
+		return m & (uint16_t)~d;
+	case VN_BPF_ALU:
+	case VN_BPF_LDX:
+	case VN_BPF_LD:
+		return m & (uint16_t)~d;
+	case VN_BPF_STX:
+		/* fetch atomics write src, cmpxchg r0 */
+		if (VN_BPF_MODE(in->code) == VN_BPF_ATOMIC)
+			return m & (uint16_t)~((1u << in->src) | 1u);
+		return m;
+	case VN_BPF_ST:
+		return m;
+	default:
+		/* calls clobber r0-r5; jumps and exit change nothing */
+		return VN_BPF_OP(in->code) == VN_BPF_CALL ? (m & (uint16_t)~0x3fu) : m;
+	}
+}
+
+/*
+ * ctx_flow() - For each instruction of the main function, the registers
+ * that hold the context VA (r1 at entry) on every path to it
+ *
+ * Forward dataflow to a fixpoint over the main function (the validator
+ * keeps its jumps inside it); the meet is AND, unreached slots stay all
+ * ones (never executed). Gives up (NULL) past a bound on the passes.
+ */
+static uint16_t *ctx_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
+{
+	size_t end = 1, pc;
+	uint16_t *in;
+	int changed = 1, pass;
+
+	while (end < p->n && !(fl[end] & F_FUNC))
+		end++;
+	in = malloc((end + 1) * sizeof(*in));
+	if (!in)
+		return NULL;
+	for (pc = 0; pc <= end; pc++)
+		in[pc] = 0xffff;
+	in[0] = 1u << 1;
+	for (pass = 0; changed && pass < 64; pass++) {
+		changed = 0;
+		for (pc = 0; pc < end; pc++) {
+			const struct vn_bpf_insn *x = &p->insns[pc];
+			unsigned int cls = VN_BPF_CLASS(x->code), op = VN_BPF_OP(x->code);
+			uint16_t out = ctx_transfer(x, in[pc]);
+			int64_t succ[2] = { (int64_t)pc + 1, -1 };
+
+			if (x->code == VN_BPF_LD_IMM64)
+				succ[0] = (int64_t)pc + 2;
+			else if (cls == VN_BPF_JMP || cls == VN_BPF_JMP32) {
+				if (op == VN_BPF_EXIT)
+					succ[0] = -1;
+				else if (op == VN_BPF_JA)
+					succ[0] = (int64_t)pc + 1 + (cls == VN_BPF_JMP32 ? x->imm : x->off);
+				else if (op != VN_BPF_CALL)
+					succ[1] = (int64_t)pc + 1 + x->off;
+			}
+			for (int i = 0; i < 2; i++) {
+				if (succ[i] < 0 || succ[i] > (int64_t)end)
+					continue;
+				if ((in[succ[i]] & out) != in[succ[i]]) {
+					in[succ[i]] &= out;
+					changed = 1;
+				}
+			}
+			if (x->code == VN_BPF_LD_IMM64)
+				pc++;
+		}
+	}
+	if (changed) {
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
 /* compile() - emit the whole program into J->buf and resolve every rel32 */
 static int compile(struct jit *J)
 {
@@ -1209,12 +1328,17 @@ static int compile(struct jit *J)
 	if (!fl)
 		return -ENOMEM;
 	J->counted = mark_flow(J->p, fl);
+	if (J->p->ctx_fields)
+		J->ctxmask = ctx_flow(J->p, fl);
 	emit_prologue(J);
 	for (pc = 0; pc < J->p->n && !J->overflow;) {
 		size_t used;
 
-		if ((fl[pc] & F_FUNC) && pc)
-			J->func++;
+		if ((fl[pc] & F_FUNC) && pc && !J->func++) {
+			free(J->ctxmask);	/* main ends here: no facts past it */
+			J->ctxmask = NULL;
+		}
+		J->pc = pc;
 		J->off[pc] = (uint32_t)J->len;
 		/* budget: each block pays for all its instructions on entry */
 		if (J->counted && (fl[pc] & F_LEADER))
@@ -1225,6 +1349,8 @@ static int compile(struct jit *J)
 		pc += used;
 	}
 	free(fl);
+	free(J->ctxmask);
+	J->ctxmask = NULL;
 	for (i = 0; i < J->nstubs; i++)
 		emit_stub(J, &J->stubs[i]);
 	emit_tail(J);
@@ -1299,6 +1425,9 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	jit->dirty_off = (p->max_depth > 1 || J.sub_stores) ?
 		-(int32_t)(p->max_depth * VN_BPF_STACK_SIZE) : J.static_min;
 	jit->counted = J.counted;
+	jit->ctx_inline = J.ctx_inline;
+	jit->spec_clamps = J.spec_clamps;
+	jit->code_len = J.len;
 	p->jit = jit;
 	jit = NULL;
 	J.buf = NULL;
@@ -1338,6 +1467,11 @@ uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	budget = rc->budget ? rc->budget : p->budget;
 	/* loop-free code is not counted: a budget below its length is the interpreter's */
 	if (!p->jit->counted && budget < p->n)
+		return vn_bpf_interp_run(p, rc, args, nargs, err);
+	/* inlined context loads need the context the program was compiled for */
+	if (p->jit->ctx_inline &&
+	    (!nargs || args[0] != VN_BPF_VA(VN_BPF_REGION_CTX, 0) ||
+	     rc->ctx_fields < p->ctx_fields || rc->nfixed <= VN_BPF_REGION_CTX))
 		return vn_bpf_interp_run(p, rc, args, nargs, err);
 	for (i = 0; i < nargs && i < 5; i++)
 		a[i] = args[i];

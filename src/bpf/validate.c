@@ -738,6 +738,7 @@ int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 	p->nhelpers = p->helpers ? v.env->nhelpers : 0;
 	p->budget = v.env->budget ? v.env->budget : VN_BPF_BUDGET;
 	p->max_depth = depth;
+	p->ctx_fields = VN_MIN(v.env->ctx_fields, VN_BPF_CTX_FIELDS);
 	v.in = NULL;
 	err = vn_bpf_interp_prepare(p);
 	if (err)

@@ -109,10 +109,22 @@ struct vn_bpf_env {
 	uint64_t budget;
 	unsigned int nargs;
 	unsigned int flags;
+	unsigned int ctx_fields;
 };
 
 #define VN_BPF_F_INTERP		0x1	/* never JIT this program */
 #define VN_BPF_F_HARDEN		0x2	/* untrusted: blind JIT constants */
+
+/*
+ * env->ctx_fields, when non-zero, promises the JIT that the program's r1 at
+ * entry is VN_BPF_VA(VN_BPF_REGION_CTX, 0), a table region
+ * (vn_bpf_run_ctx_add_table()) of at least that many 32-bit fields: JIT
+ * code then loads those fields straight from rc->ctx_vals[] (the kernel
+ * verifier's ctx rewrite). The promise is checked at each run; a run that
+ * breaks it goes to the interpreter.
+ */
+#define VN_BPF_REGION_CTX	1
+#define VN_BPF_CTX_FIELDS	8	/* at most, in rc->ctx_vals[] */
 
 /**
  * struct vn_bpf_prog - a validated program, immutable after load
@@ -123,6 +135,7 @@ struct vn_bpf_env {
  * @nhelpers:	entries in @helpers
  * @budget:	instructions per run
  * @max_depth:	deepest BPF-to-BPF call chain, in frames (1 = no calls)
+ * @ctx_fields:	env->ctx_fields (0: r1 is not known to be a table context)
  * @exec:	the interpreter's decoded copy of @insns (private to interp.c)
  * @jit:	native code, or NULL to interpret (private to jit_x86.c)
  */
@@ -133,6 +146,7 @@ struct vn_bpf_prog {
 	unsigned int nhelpers;
 	uint64_t budget;
 	unsigned int max_depth;
+	unsigned int ctx_fields;
 	void *exec;
 	struct vn_bpf_jit *jit;
 };
@@ -142,20 +156,26 @@ struct vn_bpf_prog {
  * pointer it can obtain (r1, xdp_md->data/data_end/data_meta, r10 and the
  * stack, map values, global data) is a program-space address (VA):
  *
- *	VA = ((uint64_t)(slot + 1) << 32) | offset
+ *	VA = (uint64_t)gen << 40 | (uint64_t)(slot + 1) << 32 | offset
  *
  * slot indexes rc->regions[]; VA 0 (and every VA below 1 << 32) never
- * maps, so NULL checks keep working. Map references loaded by LD_IMM64 are
- * opaque handles (VN_BPF_MAP_HANDLE), never translatable. The translation,
- * identical in the interpreter, vn_bpf_translate() and JIT code, for an
- * access of @size (1..len) bytes at @va:
+ * maps, so NULL checks keep working. gen is 0 for the fixed slots (stack,
+ * context, packet, global data) and a fresh non-zero 24-bit generation for
+ * each map value a lookup maps (vn_bpf_run_ctx_map_value()): when the
+ * lookup ring reuses a slot, the VAs of the value it held no longer match
+ * and fault, instead of reaching the newer value. Map references loaded by
+ * LD_IMM64 are opaque handles (VN_BPF_MAP_HANDLE, slot byte 0), never
+ * translatable. The translation, identical in the interpreter,
+ * vn_bpf_translate() and JIT code, for an access of @size (1..len) bytes
+ * at @va:
  *
- *	idx = (va >> 32) - 1;		// 64-bit: VA < 1 << 32 wraps, fails
+ *	hi  = va >> 32;
+ *	idx = (hi & 0xff) - 1;		// slot byte 0 wraps, fails
  *	off = (uint32_t)va;
  *	r   = &rc->regions[idx];
  *	d   = (uint32_t)(off - r->lo);	// 32-bit wrap: off < lo fails below
- *	ok  = idx < rc->nregions && size <= r->len && d <= r->len - size
- *	      && (!store || r->writable);
+ *	ok  = idx < rc->nregions && hi == r->hi && d + size <= r->len
+ *	      && (!store || r->writable);	// d + size in 64 bits
  *	host = r->base + off;		// r->base: host address of offset 0
  *
  * r->len is the number of accessible bytes from offset r->lo (< 4 GiB), so
@@ -165,7 +185,8 @@ struct vn_bpf_prog {
  * from them through @load within @load_len bytes. Spectre v1: after the
  * check, idx and off are masked with m = -(uint64_t)ok (0 on failure), so a
  * mispredicted branch reads rc->regions[0].base + 0 (the stack region's
- * base, always inside the run context), never an address the program chose.
+ * base, always inside the run context), never an address the program chose;
+ * JIT code clamps idx and off the same way with cmov (jit_x86.c).
  * Stores into slot VN_BPF_REGION_STACK lower rc->stack_dirty to off.
  *
  * Slot 0 is the stack: one region over all frames (base = rc->stack,
@@ -174,10 +195,14 @@ struct vn_bpf_prog {
  * below itself. Slots below rc->nfixed are set up by the caller (context,
  * packet, global data); the slots above are handed out one per map lookup
  * (vn_bpf_run_ctx_map_value()) as a ring, so a value pointer reaches only
- * that value's value_size bytes.
+ * that value's value_size bytes, and only until its slot is reused.
  */
 #define VN_BPF_VA_SHIFT		32
+#define VN_BPF_VA_GEN_SHIFT	40
+#define VN_BPF_VA_GEN_MASK	0xffffffu	/* 24-bit value generations */
 #define VN_BPF_VA(slot, off)	((((uint64_t)(slot) + 1) << VN_BPF_VA_SHIFT) | (uint32_t)(off))
+#define VN_BPF_VA_HI(gen, slot)	((uint32_t)(gen) << 8 | (uint32_t)((slot) + 1))
+#define VN_BPF_VA_SLOT(va)	((((va) >> VN_BPF_VA_SHIFT) & 0xff) - 1)
 #define VN_BPF_MAP_HANDLE_TAG	0xfffe000000000000ULL	/* never a mapped VA */
 #define VN_BPF_MAP_HANDLE(i)	(VN_BPF_MAP_HANDLE_TAG | (uint32_t)(i))
 
@@ -185,8 +210,10 @@ struct vn_bpf_prog {
  * struct vn_bpf_region - memory a program may touch during a run
  * @base:	host address of program-space offset 0 of this slot (the first
  *		accessible byte is @base + @lo)
+ * @len:	accessible bytes from @lo (0 for computed regions), below 4 GiB
+ *		(64 bits wide so JIT code compares d + size with it directly)
  * @lo:		first accessible offset
- * @len:	accessible bytes from @lo (0 for computed regions)
+ * @hi:		the high 32 bits every VA of this slot has: VN_BPF_VA_HI(gen, slot)
  * @writable:	stores and atomics allowed
  * @load:	if set, loads are answered by this callback instead of memory
  * @load_len:	bytes of a computed region (@load set)
@@ -194,8 +221,9 @@ struct vn_bpf_prog {
  */
 struct vn_bpf_region {
 	uintptr_t base;
+	uint64_t len;
 	uint32_t lo;
-	uint32_t len;
+	uint32_t hi;
 	uint32_t writable;
 	uint32_t load_len;
 	vn_bpf_region_load_fn load;
@@ -233,6 +261,12 @@ struct vn_bpf_jit_state {
  * @stack_dirty: every stack byte below this offset is zero; stores and
  *		helper writes into the stack lower it, and a run zeroes only
  *		[stack_dirty, top) instead of whole frames (the VM's business)
+ * @vgen:	generation of the last value slot handed out (24 bits, never 0);
+ *		it runs on across runs, so a value VA kept in a map is stale in
+ *		every later run too, until it wraps after 2^24 lookups
+ * @spec_zero:	always 0: the source of JIT code's Spectre v1 cmov clamps
+ * @ctx_fields:	32-bit fields of the table region at VN_BPF_REGION_CTX, 0: none
+ * @ctx_vals:	their values (a field may hold a 64-bit VA, like xdp_md->data)
  * @jit:	JIT code's per-run state (the VM's business)
  * @stack:	the frames, highest frame first (frame 0 at the top)
  */
@@ -250,6 +284,10 @@ struct vn_bpf_run_ctx {
 	uint64_t t0;
 	uint64_t clock_units;
 	uint32_t stack_dirty;
+	uint32_t vgen;
+	uint32_t spec_zero;
+	uint32_t ctx_fields;
+	uint64_t ctx_vals[VN_BPF_CTX_FIELDS];
 	struct vn_bpf_jit_state jit;
 	uint8_t stack[VN_BPF_MAX_FRAMES * VN_BPF_STACK_SIZE] __attribute__((aligned(16)));
 };
@@ -363,6 +401,23 @@ int vn_bpf_run_ctx_add_computed(struct vn_bpf_run_ctx *rc, uint32_t len,
 				vn_bpf_region_load_fn load, void *arg);
 
 /**
+ * vn_bpf_run_ctx_add_table() - Add the context region: fields read from rc->ctx_vals
+ * @rc:		run context with only the stack slot so far
+ * @nfields:	32-bit fields, 1..VN_BPF_CTX_FIELDS
+ *
+ * A computed region at slot VN_BPF_REGION_CTX whose aligned 4-byte load
+ * at offset 4 * i gives rc->ctx_vals[i] (all 64 bits: a field may yield a
+ * VA, as the kernel's ctx rewrite does for xdp_md->data); other loads
+ * fail with -EACCES, stores fault. The caller keeps rc->ctx_vals current
+ * (before a run and whenever a helper changes what a field says), which is
+ * what lets JIT code load a field with one instruction.
+ *
+ * Return: VN_BPF_REGION_CTX, -EINVAL for a bad @nfields or when slot 1 is
+ * taken, or -ENOSPC
+ */
+int vn_bpf_run_ctx_add_table(struct vn_bpf_run_ctx *rc, unsigned int nfields);
+
+/**
  * vn_bpf_run_ctx_set_window() - Move the accessible window of a fixed slot
  * @rc:		run context
  * @slot:	slot returned by vn_bpf_run_ctx_add_region()
@@ -385,10 +440,11 @@ int vn_bpf_run_ctx_set_window(struct vn_bpf_run_ctx *rc, unsigned int slot,
  * @len:	bytes reachable through the VA (the map's value_size)
  * @writable:	allow stores and atomics
  *
- * Takes the next slot of the lookup ring [nfixed, VN_BPF_MAX_REGIONS): a
- * value VA stays valid for at least VN_BPF_VALUE_SLOTS - 1 later lookups
- * of the same run; then its slot names a later lookup's value. Every run
- * starts with an empty ring.
+ * Takes the next slot of the lookup ring [nfixed, VN_BPF_MAX_REGIONS) with
+ * a fresh generation (rc->vgen): a value VA stays valid for at least
+ * VN_BPF_VALUE_SLOTS - 1 later lookups of the same run; once its slot is
+ * reused its generation no longer matches and it faults. Every run starts
+ * with an empty ring.
  *
  * Return: the VA of @host (offset 0 of its slot), or 0 for a NULL @host
  */

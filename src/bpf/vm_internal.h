@@ -17,21 +17,23 @@
  * @size:	bytes, 1..2^32-1
  * @write:	store or atomic (needs a writable region)
  *
- * Exactly the check in vm.h: idx = (va >> 32) - 1, off = (uint32_t)va,
- * d = (uint32_t)(off - lo); ok = idx < nregions && size <= len &&
- * d <= len - size && (!write || writable). The comparisons are folded
- * into one mask without branches, and the index and offset are masked
- * with it before the table and the memory are touched (Spectre v1): on a
- * miss, speculative or not, the address computed is regions[0].base. The
- * only branch is the final NULL test. Computed regions have len 0 and
- * always miss. Stores into the stack lower rc->stack_dirty.
+ * Exactly the check in vm.h: hi = va >> 32, idx = (hi & 0xff) - 1,
+ * off = (uint32_t)va, d = (uint32_t)(off - lo); ok = idx < nregions &&
+ * hi == r->hi && d + size <= len && (!write || writable). The comparisons
+ * are folded into one mask without branches, and the index and offset are
+ * masked with it before the table and the memory are touched (Spectre v1):
+ * on a miss, speculative or not, the address computed is regions[0].base.
+ * The only branch is the final NULL test. Computed regions have len 0 and
+ * always miss; a stale value VA (its slot reused since) misses on hi.
+ * Stores into the stack lower rc->stack_dirty.
  *
  * Return: host pointer, or NULL when the access is not allowed
  */
 static inline void *va_translate(struct vn_bpf_run_ctx *rc, uint64_t va,
 				 uint64_t size, int write)
 {
-	uint64_t idx = (va >> VN_BPF_VA_SHIFT) - 1;
+	uint64_t hi = va >> VN_BPF_VA_SHIFT;
+	uint64_t idx = ((hi & 0xff) - 1) & 0xffffffffu;
 	uint64_t ok = idx < rc->nregions;
 	uint64_t m, off;
 	const struct vn_bpf_region *r;
@@ -43,7 +45,8 @@ static inline void *va_translate(struct vn_bpf_run_ctx *rc, uint64_t va,
 	len = r->len;
 	off = (uint32_t)va;
 	d = (uint32_t)(off - r->lo);
-	ok &= (size <= len) & (d + size <= len) & (!write | (r->writable != 0));
+	ok &= (hi == r->hi) & (size <= len) & (d + size <= len) &
+	      (!write | (r->writable != 0));
 	m = -ok;
 	__asm__("" : "+r"(m));
 	r = &rc->regions[idx & m];

@@ -21,28 +21,6 @@
 #define NS_PER_SEC	1000000000ull
 #define VALIDATE_BYTES_PER_INSN	32	/* validate.c: copy, flags, function, init tables */
 
-/* Loads from the context region: the xdp_md fields, pointers as frame VAs */
-static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
-		       size_t off, unsigned int size, uint64_t *val)
-{
-	struct vn_xdp_run *run = rc->user;
-	const struct vn_pkt *pkt = run->pkt;
-
-	(void)r;
-	/* Narrow, wide or misaligned context loads: the kernel refuses them too */
-	if (size != 4 || off % 4)
-		return -EACCES;
-	switch (off) {
-	case XDP_MD_DATA:	*val = xdp_pkt_va(run, pkt->off); break;
-	case XDP_MD_DATA_END:	*val = xdp_pkt_va(run, pkt->off + pkt->len); break;
-	case XDP_MD_DATA_META:	*val = xdp_pkt_va(run, pkt->off - run->meta_len); break;
-	case XDP_MD_INGRESS:	*val = pkt->in_port; break;
-	case XDP_MD_RXQ:	*val = run->worker; break;
-	default:		*val = 0; break;	/* egress_ifindex */
-	}
-	return 0;
-}
-
 /**
  * xdp_set_pkt_region() - Point the frame region at the frame and its metadata
  * @run:	run state
@@ -53,10 +31,16 @@ static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
 void xdp_set_pkt_region(struct vn_xdp_run *run)
 {
 	const struct vn_pkt *pkt = run->pkt;
+	uint64_t *f = run->rc.ctx_vals;
 
 	vn_bpf_run_ctx_set_window(&run->rc, run->pkt_slot, pkt->buf,
 				  pkt->off - run->meta_len, pkt->len + run->meta_len,
 				  run->writable);
+	/* the xdp_md fields, as the context table gives them (JIT code inline) */
+	f[XDP_MD_DATA / 4] = xdp_pkt_va(run, pkt->off);
+	f[XDP_MD_DATA_END / 4] = xdp_pkt_va(run, pkt->off + pkt->len);
+	f[XDP_MD_DATA_META / 4] = xdp_pkt_va(run, pkt->off - run->meta_len);
+	f[XDP_MD_INGRESS / 4] = pkt->in_port;
 }
 
 /**
@@ -175,9 +159,11 @@ static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int
 	ret = xdp_prng_seed(&run->rnd);
 	if (ret)
 		return ret;
-	slot = vn_bpf_run_ctx_add_computed(&run->rc, XDP_MD_SIZE, xdp_md_load, run);
+	slot = vn_bpf_run_ctx_add_table(&run->rc, XDP_MD_SIZE / 4);
 	if (slot != XDP_SLOT_CTX)
 		return slot < 0 ? slot : -EINVAL;
+	run->rc.ctx_vals[XDP_MD_RXQ / 4] = worker;
+	run->rc.ctx_vals[XDP_MD_EGRESS / 4] = 0;
 	slot = vn_bpf_run_ctx_add_region(&run->rc, NULL, 0, 1);
 	if (slot != XDP_SLOT_PKT)
 		return slot < 0 ? slot : -EINVAL;
@@ -260,6 +246,7 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 		return -ENOMEM;
 	}
 	env.flags = opts->vm_flags;
+	env.ctx_fields = XDP_MD_SIZE / 4;	/* r1 is the xdp_md table (init_run()) */
 	ret = vn_bpf_prog_load(op->insns, op->n, &env, &xp->prog, log, sizeof(log));
 	vn_bpf_owner_uncharge(opts->owner, op->n * VALIDATE_BYTES_PER_INSN);
 	if (ret) {

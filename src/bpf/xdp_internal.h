@@ -56,7 +56,7 @@ struct vn_xdp_run {
 };
 
 /* Fixed program-space slots of every XDP run context */
-#define XDP_SLOT_CTX	1	/* xdp_md, computed loads: r1 = VN_BPF_VA(1, 0) */
+#define XDP_SLOT_CTX	VN_BPF_REGION_CTX	/* xdp_md table: r1 = VN_BPF_VA(1, 0) */
 #define XDP_SLOT_PKT	2	/* the frame buffer */
 #define XDP_SLOT_GLOBAL	3	/* first slot of direct-value (global data) maps */
 
