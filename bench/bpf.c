@@ -15,6 +15,9 @@
  *  - kernel: BPF_PROG_TEST_RUN with repeat = REPEAT, its duration field
  *    (average ns per run, JIT if net.core.bpf_jit_enable is 1).
  * Both verdicts must agree before a time is printed. Needs CAP_BPF.
+ *
+ * For profiling (perf record), BENCH_BPF_PROFILE=LABEL runs only vnetd's
+ * JIT on that program, REPEAT times, and prints its ns per run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +174,22 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || !repeat) {
 		fprintf(stderr, "usage: %s PROGS_DIR [REPEAT]\n", argv[0]);
+		return 2;
+	}
+	if (getenv("BENCH_BPF_PROFILE")) {
+		for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+			char path[512];
+			unsigned int ret;
+			double ns;
+
+			if (strcmp(progs[i].label, getenv("BENCH_BPF_PROFILE")))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", argv[1], progs[i].file);
+			if (vnetd_ns(path, progs[i].prog, 0, repeat, &ns, &ret))
+				return 1;
+			printf("%s jit %.1f ns/run, verdict %u\n", progs[i].label, ns, ret);
+			return 0;
+		}
 		return 2;
 	}
 	if (jit) {

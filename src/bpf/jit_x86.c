@@ -115,7 +115,7 @@ struct fixup {
  * @key:	this program's blinding key
  * @func:	function index of the instruction being compiled (0: main)
  * @static_min: lowest constant r10 offset the main function stores at
- * @sub_stores: a subprogram stores into its frame (dirty floor is deep)
+ * @fmin:	per function, the lowest constant r10 offset it stores at (0: none)
  * @counted:	the program loops or calls: blocks charge the budget
  * @pc:		instruction being compiled
  * @ctxmask:	per main-function instruction, the BPF registers that surely
@@ -139,7 +139,7 @@ struct jit {
 	uint32_t key;
 	unsigned int func;
 	int32_t static_min;
-	int sub_stores;
+	int32_t *fmin;
 	int counted;
 	size_t pc;
 	uint16_t *ctxmask;
@@ -797,8 +797,6 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		}
 		if (write && J->func == 0 && in->off < J->static_min)
 			J->static_min = in->off;
-		if (write && J->func)
-			J->sub_stores = 1;
 		/* r11 = rc->stack + (uint32_t)r10 */
 		mov_rr(J, 0, R11, RBP);
 		rex(J, 1, R11, R11, RCTX, 0);		/* lea r11, [r12 + r11 + stack] */
@@ -1048,7 +1046,7 @@ static void emit_tail(struct jit *J)
 		{ L_EINVAL, -EINVAL },
 	};
 	unsigned int i;
-	size_t loop;
+	size_t loop, zero, done;
 
 	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
 		bind(J, errs[i].l);
@@ -1066,24 +1064,37 @@ static void emit_tail(struct jit *J)
 	for (i = 6; i-- > 0;)
 		pop(J, keep[i]);
 	emit1(J, 0xc3);
-	/* frame enter: zero [rbp - 512, rbp), then frame set */
+	/*
+	 * frame enter: make [rbp - 512, rbp) read as zero, then frame set.
+	 * Bytes below rc->stack_dirty are zero already (JIT subprograms fold
+	 * their constant stores into it at EXIT), so only [max(S, D), F) is
+	 * cleared, S = rbp - 512, F = rbp, D = the mark; when D was inside
+	 * the frame, everything below F is zero after it and D becomes F.
+	 */
 	bind(J, L_FRAME_ENTER);
-	mov_rr(J, 0, R11, RBP);				/* r11 = rc->stack + fp offset */
-	rex(J, 1, R11, R11, RCTX, 0);			/* lea r11, [r12 + r11 + stack] */
-	emit1(J, 0x8d);
-	emit1(J, (uint8_t)(0x84 | ((R11 & 7) << 3)));
-	emit1(J, (uint8_t)(((R11 & 7) << 3) | (RCTX & 7)));
-	emit4(J, (uint32_t)RC_OFF(stack));
-	op_rr(J, 0, 0x31, R9, R9, 0);
-	mov_imm(J, R10, (uint64_t)(int64_t)-VN_BPF_STACK_SIZE);
+	mov_rr(J, 0, R9, RBP);				/* r9d = F */
+	op_rm(J, 0, 0x8d, R10, R9, -1, -VN_BPF_STACK_SIZE, 0);	/* r10d = S */
+	op_rm(J, 0, 0x8b, R11, RCTX, -1, RC_OFF(stack_dirty), 0);	/* r11d = D */
+	op_rr(J, 0, 0x39, R10, R11, 0);			/* cmp r11d, r10d */
+	zero = jcc_rel8(J, CC_BE);			/* D <= S: the whole frame */
+	op_rr(J, 0, 0x39, R9, R11, 0);			/* cmp r11d, r9d */
+	done = jcc_rel8(J, CC_AE);			/* D >= F: nothing */
+	mov_rr(J, 0, R10, R11);
+	op_rm(J, 0, 0x89, R9, RCTX, -1, RC_OFF(stack_dirty), 0);
+	bind8(J, zero);
+	alu_ri(J, 0, 4, R10, -8);			/* and r10d, -8 */
+	op_rm(J, 1, 0x8d, R11, RCTX, -1, RC_OFF(stack), 0);	/* r11 = rc->stack */
 	loop = J->len;
-	rex(J, 1, R9, R10, R11, 0);			/* mov [r11 + r10], r9 */
-	emit1(J, 0x89);
-	emit1(J, (uint8_t)(0x04 | ((R9 & 7) << 3)));
+	rex(J, 1, 0, R10, R11, 0);			/* mov qword [r11 + r10], 0 */
+	emit1(J, 0xc7);
+	emit1(J, 0x04);
 	emit1(J, (uint8_t)(((R10 & 7) << 3) | (R11 & 7)));
-	alu_ri(J, 1, 0, R10, 8);
-	emit1(J, 0x75);					/* jnz loop */
+	emit4(J, 0);
+	alu_ri(J, 0, 0, R10, 8);
+	op_rr(J, 0, 0x39, R9, R10, 0);			/* cmp r10d, r9d */
+	emit1(J, 0x72);					/* jb loop */
 	emit1(J, (uint8_t)(loop - (J->len + 1)));
+	bind8(J, done);
 	/* frame set: regions[0] offsets [fp - 512, stack size) */
 	bind(J, L_FRAME_SET);
 	mov_rr(J, 0, R9, RBP);
@@ -1140,10 +1151,21 @@ static size_t emit_insn(struct jit *J, size_t pc)
 		emit_call(J, in, pc);
 		return 1;
 	case VN_BPF_EXIT:
-		if (J->func == 0)
+		if (J->func == 0) {
 			jmp_to(J, LBL(L_EPILOGUE));
-		else
-			emit1(J, 0xc3);
+			return 1;
+		}
+		if (J->fmin && J->fmin[J->func] < 0) {
+			size_t skip;
+
+			/* the frame's constant stores were not tracked: lower the mark */
+			op_rm(J, 0, 0x8d, R11, RBP, -1, J->fmin[J->func], 0);	/* lea r11d */
+			op_rm(J, 0, 0x3b, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
+			skip = jcc_rel8(J, CC_AE);
+			op_rm(J, 0, 0x89, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
+			bind8(J, skip);
+		}
+		emit1(J, 0xc3);
 		return 1;
 	default:
 		emit_cond_jump(J, in, pc);
@@ -1328,6 +1350,27 @@ static int compile(struct jit *J)
 	if (!fl)
 		return -ENOMEM;
 	J->counted = mark_flow(J->p, fl);
+	J->fmin = calloc(J->p->n + 1, sizeof(*J->fmin));
+	if (!J->fmin) {
+		free(fl);
+		return -ENOMEM;
+	}
+	/* each function's lowest constant r10 store (emit_mem()'s unchecked ones) */
+	for (pc = 0, i = 0; pc < J->p->n; pc++) {
+		const struct vn_bpf_insn *x = &J->p->insns[pc];
+		unsigned int c = VN_BPF_CLASS(x->code);
+
+		if ((fl[pc] & F_FUNC) && pc)
+			i++;
+		if (x->code == VN_BPF_LD_IMM64) {
+			pc++;
+			continue;
+		}
+		if ((c == VN_BPF_ST || c == VN_BPF_STX) && x->dst == VN_BPF_REG_FP &&
+		    x->off >= -VN_BPF_STACK_SIZE && x->off + (int)mem_bytes(x->code) <= 0 &&
+		    x->off < J->fmin[i])
+			J->fmin[i] = x->off;
+	}
 	if (J->p->ctx_fields)
 		J->ctxmask = ctx_flow(J->p, fl);
 	emit_prologue(J);
@@ -1351,6 +1394,8 @@ static int compile(struct jit *J)
 	free(fl);
 	free(J->ctxmask);
 	J->ctxmask = NULL;
+	free(J->fmin);
+	J->fmin = NULL;
 	for (i = 0; i < J->nstubs; i++)
 		emit_stub(J, &J->stubs[i]);
 	emit_tail(J);
@@ -1422,8 +1467,8 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 		goto out;
 	jit->code = J.buf;
 	jit->size = cap;
-	jit->dirty_off = (p->max_depth > 1 || J.sub_stores) ?
-		-(int32_t)(p->max_depth * VN_BPF_STACK_SIZE) : J.static_min;
+	/* subprograms fold their own constant stores into the mark at EXIT */
+	jit->dirty_off = J.static_min;
 	jit->counted = J.counted;
 	jit->ctx_inline = J.ctx_inline;
 	jit->spec_clamps = J.spec_clamps;
@@ -1478,18 +1523,31 @@ uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	/* as the interpreter: stack window, zeroed stack, no value slots */
 	sr->lo = top - VN_BPF_STACK_SIZE;
 	sr->len = VN_BPF_STACK_SIZE;
-	if (rc->stack_dirty < top)
-		memset(rc->stack + rc->stack_dirty, 0, top - rc->stack_dirty);
+	if (rc->stack_dirty < top) {
+		uint32_t d = rc->stack_dirty;
+
+		/* the usual few words of keys and locals: no memset call */
+		if (top - d <= 64 && !(d % 8)) {
+			for (; d < top; d += 8)
+				memset(rc->stack + d, 0, 8);
+		} else {
+			memset(rc->stack + d, 0, top - d);
+		}
+	}
 	rc->stack_dirty = top;
 	rc->nregions = rc->nfixed;
 	rc->vnext = rc->nfixed;
 	rc->abort_err = 0;
-	vn_bpf_charge_begin(rc, budget);
+	vn_bpf_charge_start(rc, budget);
 	rc->jit.depth = 0;
 	r0 = ((jit_entry_fn)p->jit->code)(rc, a);
 	/* as the interpreter: a spent budget counts as all of it run */
 	rc->insns_run = rc->abort_err == -ETIME ? budget : budget + 1 - rc->left;
-	floor = (int64_t)top + p->jit->dirty_off;
+	/* rounded down to a word, so the next run zeroes whole words; a run
+	 * that stopped inside a subprogram skipped its EXIT's fold */
+	floor = ((int64_t)top + (rc->abort_err && p->max_depth > 1 ?
+				 -(int64_t)(p->max_depth * VN_BPF_STACK_SIZE) :
+				 p->jit->dirty_off)) & ~(int64_t)7;
 	if (floor < 0)
 		floor = 0;
 	if ((uint32_t)floor < rc->stack_dirty)

@@ -59,6 +59,44 @@ static inline void *va_translate(struct vn_bpf_run_ctx *rc, uint64_t va,
 }
 
 /**
+ * vn_bpf_charge_fast() - vn_bpf_charge(), its common case inline
+ * @rc:		run context
+ * @units:	the work about to be done
+ *
+ * The budget has room and no wall-clock check is due: the same arithmetic
+ * as vn_bpf_charge() without the call; anything else is vn_bpf_charge().
+ *
+ * Return: 0, or -ETIME (the run is stopping)
+ */
+static inline int vn_bpf_charge_fast(struct vn_bpf_run_ctx *rc, uint64_t units)
+{
+	if (likely(units < rc->left)) {
+		if (!rc->time_cap_ns) {
+			rc->left -= units;
+			return 0;
+		}
+		if (rc->t0 && rc->clock_units + units < VN_BPF_CLOCK_EVERY) {
+			rc->left -= units;
+			rc->clock_units += units;
+			return 0;
+		}
+	}
+	return vn_bpf_charge(rc, units);
+}
+
+/**
+ * vn_bpf_charge_start() - vn_bpf_charge_begin(), inline for the engines
+ * @rc:		run context
+ * @budget:	units the run may use
+ */
+static inline void vn_bpf_charge_start(struct vn_bpf_run_ctx *rc, uint64_t budget)
+{
+	rc->left = budget + 1;
+	rc->t0 = 0;
+	rc->clock_units = 0;
+}
+
+/**
  * vn_bpf_translate_slow() - Accesses the fast path refused: computed loads
  * @rc:		run context
  * @va:		program-space address

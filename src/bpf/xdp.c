@@ -33,9 +33,14 @@ void xdp_set_pkt_region(struct vn_xdp_run *run)
 	const struct vn_pkt *pkt = run->pkt;
 	uint64_t *f = run->rc.ctx_vals;
 
-	vn_bpf_run_ctx_set_window(&run->rc, run->pkt_slot, pkt->buf,
-				  pkt->off - run->meta_len, pkt->len + run->meta_len,
-				  run->writable);
+	struct vn_bpf_region *r = &run->rc.regions[XDP_SLOT_PKT];
+
+	/* vn_bpf_run_ctx_set_window() without its checks: a frame buffer is
+	 * far below 4 GiB and [off - meta_len, off + len) lies inside it */
+	r->base = (uintptr_t)pkt->buf;
+	r->lo = pkt->off - run->meta_len;
+	r->len = pkt->len + run->meta_len;
+	r->writable = run->writable;
 	/* the xdp_md fields, as the context table gives them (JIT code inline) */
 	f[XDP_MD_DATA / 4] = xdp_pkt_va(run, pkt->off);
 	f[XDP_MD_DATA_END / 4] = xdp_pkt_va(run, pkt->off + pkt->len);
