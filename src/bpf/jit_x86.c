@@ -72,7 +72,8 @@ enum { L_FAULT, L_ETIME, L_E2BIG, L_EINVAL, L_ERR_R10, L_UNWIND, L_EPILOGUE,
 
 /**
  * struct stub - an out-of-line slow path for one memory access
- * @kind:	0 load, 1 load sign-extending, 2 store or atomic
+ * @kind:	0 load, 1 load sign-extending, 2 store or atomic, 3 a helper
+ *		argument loaded inline (any miss faults, as vn_bpf_translate())
  * @size:	access width in bytes
  * @dst:	x86 register a load writes
  * @resume:	native offset to continue at
@@ -122,6 +123,9 @@ struct fixup {
  *		hold r1's entry value (the context VA) there; NULL: none known
  * @ctx_inline:	context loads emitted as one load from rc->ctx_vals
  * @spec_clamps: translated accesses emitted with the Spectre v1 cmov clamps
+ * @arg_load:	emit_mem() is loading a helper's argument (no context table)
+ * @r1map:	index of the map handle r1 surely holds here, or -1
+ * @inline_lookups: array lookups emitted inline
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -145,6 +149,9 @@ struct jit {
 	uint16_t *ctxmask;
 	unsigned int ctx_inline;
 	unsigned int spec_clamps;
+	int arg_load;
+	int64_t r1map;
+	unsigned int inline_lookups;
 };
 
 /**
@@ -156,6 +163,7 @@ struct jit {
  *		instructions than it has, and needs no counting
  * @ctx_inline:	context loads inlined: runs need r1 = the table context
  * @spec_clamps: accesses emitted with Spectre v1 clamps (for tests)
+ * @inline_lookups: array map lookups emitted inline (for tests)
  * @code_len:	bytes of code emitted (for tests)
  */
 struct vn_bpf_jit {
@@ -165,6 +173,7 @@ struct vn_bpf_jit {
 	int counted;
 	unsigned int ctx_inline;
 	unsigned int spec_clamps;
+	unsigned int inline_lookups;
 	size_t code_len;
 };
 
@@ -807,7 +816,8 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		emit_access(J, in, R11, in->off);
 		return;
 	}
-	if (!write && VN_BPF_MODE(in->code) == VN_BPF_MEM && size == 4 && J->ctxmask &&
+	if (!write && !J->arg_load && VN_BPF_MODE(in->code) == VN_BPF_MEM && size == 4 &&
+	    J->ctxmask &&
 	    (J->ctxmask[J->pc] & (1u << breg)) && in->off >= 0 && !(in->off % 4) &&
 	    (unsigned int)in->off / 4 < J->p->ctx_fields) {
 		/* r1's context table: dst = rc->ctx_vals[off / 4], no translation */
@@ -819,7 +829,7 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 	st = stub_new(J);
 	if (!st)
 		return;
-	st->kind = write ? 2 : VN_BPF_MODE(in->code) == VN_BPF_MEMSX;
+	st->kind = J->arg_load ? 3 : write ? 2 : VN_BPF_MODE(in->code) == VN_BPF_MEMSX;
 	st->size = (uint8_t)size;
 	st->dst = write ? 0 : regmap[in->dst];
 	/* r11 = va; r9 = va >> 32 (hi); r10 = slot */
@@ -899,6 +909,10 @@ static void emit_stub(struct jit *J, const struct stub *st)
 
 	for (i = 0; i < st->njumps; i++)
 		patch4(J, st->jumps[i], (uint32_t)(J->len - (st->jumps[i] + 4)));
+	if (st->kind == 3) {
+		jmp_to(J, LBL(L_FAULT));
+		return;
+	}
 	for (i = 0; i < 6; i++)
 		push(J, save_regs[i]);
 	alu_ri(J, 1, 5, RSP, 16);			/* sub rsp, 16: val, alignment */
@@ -960,6 +974,111 @@ static void emit_helper_call(struct jit *J, vn_bpf_helper_fn fn)
 	jcc_to(J, CC_NE, LBL(L_UNWIND));
 }
 
+/* jcc32() / jmp32() and bind32(): forward rel32 jumps inside one sequence */
+static size_t jcc32(struct jit *J, int cc)
+{
+	emit1(J, 0x0f);
+	emit1(J, (uint8_t)(0x80 | cc));
+	emit4(J, 0);
+	return J->len;
+}
+
+static size_t jmp32(struct jit *J)
+{
+	emit1(J, 0xe9);
+	emit4(J, 0);
+	return J->len;
+}
+
+static void bind32(struct jit *J, size_t after)
+{
+	patch4(J, after - 4, (uint32_t)(J->len - after));
+}
+
+#define DESC_OFF(field)	((int32_t)offsetof(struct vn_bpf_array_desc, field))
+
+/*
+ * emit_array_lookup() - bpf_map_lookup_elem(array, key) inline
+ *
+ * What h_map_lookup_elem() does, in its order: the 4-byte key through the
+ * translation (any miss faults), the charge (vn_bpf_charge()'s fast path
+ * inline, else the call), the index masked against max_entries (Spectre v1,
+ * as the kernel's array_map_gen_lookup()), this CPU's copy, and the value
+ * mapped by vn_bpf_run_ctx_map_value(). Every map property is read from
+ * the descriptor in memory, never an immediate the program's object chose
+ * (blinding has nothing to blind).
+ */
+static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a)
+{
+	const struct vn_bpf_insn key = {
+		.code = VN_BPF_LDX | VN_BPF_MEM | VN_BPF_W, .dst = 0, .src = 2,
+	};
+	size_t slow, fast, charged, nul, end, j1, j2;
+
+	J->arg_load = 1;
+	emit_mem(J, &key);				/* eax = key */
+	J->arg_load = 0;
+	mov_imm(J, R9, (uint64_t)(uintptr_t)a);
+	/* charge: cost < left, and no clock check due (vn_bpf_charge_fast()) */
+	op_rm(J, 1, 0x8b, R10, RCTX, -1, RC_OFF(left), 0);
+	op_rm(J, 1, 0x3b, R10, R9, -1, DESC_OFF(cost), 0);
+	slow = jcc32(J, CC_BE);
+	op_rm(J, 1, 0x83, 7, RCTX, -1, RC_OFF(time_cap_ns), 0);	/* cmp qword, 0 */
+	emit1(J, 0);
+	fast = jcc32(J, CC_E);
+	op_rm(J, 1, 0x83, 7, RCTX, -1, RC_OFF(t0), 0);
+	emit1(J, 0);
+	j1 = jcc32(J, CC_E);
+	op_rm(J, 1, 0x8b, R10, RCTX, -1, RC_OFF(clock_units), 0);
+	op_rm(J, 1, 0x03, R10, R9, -1, DESC_OFF(cost), 0);
+	alu_ri(J, 1, 7, R10, VN_BPF_CLOCK_EVERY);
+	j2 = jcc32(J, CC_AE);
+	op_rm(J, 1, 0x89, R10, RCTX, -1, RC_OFF(clock_units), 0);
+	bind32(J, fast);
+	op_rm(J, 1, 0x8b, R10, R9, -1, DESC_OFF(cost), 0);
+	op_rm(J, 1, 0x29, R10, RCTX, -1, RC_OFF(left), 0);	/* sub [left], r10 */
+	charged = jmp32(J);
+	bind32(J, slow);
+	bind32(J, j1);
+	bind32(J, j2);
+	push(J, RAX);
+	push(J, R9);
+	mov_rr(J, 1, RDI, RCTX);
+	op_rm(J, 1, 0x8b, RSI, R9, -1, DESC_OFF(cost), 0);
+	call_abs(J, (const void *)vn_bpf_charge);
+	mov_rr(J, 0, R11, RAX);
+	pop(J, R9);
+	pop(J, RAX);
+	op_rr(J, 0, 0x85, R11, R11, 0);
+	jcc_to(J, CC_NE, LBL(L_UNWIND));		/* -ETIME, abort_err set */
+	bind32(J, charged);
+	/* index: below max_entries, masked so a mispredicted jae reads element 0 */
+	op_rm(J, 0, 0x3b, RAX, R9, -1, DESC_OFF(max_entries), 0);
+	nul = jcc32(J, CC_AE);
+	op_rm(J, 0, 0x0f43, RAX, RCTX, -1, RC_OFF(spec_zero), 0);	/* cmovae eax */
+	J->spec_clamps++;
+	op_rm(J, 1, 0x0faf, RAX, R9, -1, DESC_OFF(elem_stride), 0);	/* imul rax, [] */
+	op_rm(J, 1, 0x03, RAX, R9, -1, DESC_OFF(values), 0);
+	if (a->cpu_stride) {
+		/* this worker's copy; a worker past the copies reads copy 0 */
+		op_rm(J, 0, 0x8b, R10, RCTX, -1, RC_OFF(cpu), 0);
+		op_rm(J, 0, 0x3b, R10, R9, -1, DESC_OFF(ncpus), 0);
+		op_rm(J, 0, 0x0f43, R10, RCTX, -1, RC_OFF(spec_zero), 0);
+		op_rm(J, 1, 0x0faf, R10, R9, -1, DESC_OFF(cpu_stride), 0);
+		op_rr(J, 1, 0x01, R10, RAX, 0);			/* add rax, r10 */
+	}
+	mov_rr(J, 1, RDI, RCTX);
+	mov_rr(J, 1, RSI, RAX);
+	op_rm(J, 0, 0x8b, RDX, R9, -1, DESC_OFF(value_size), 0);
+	op_rm(J, 0, 0x8b, RCX, R9, -1, DESC_OFF(writable), 0);
+	call_abs(J, (const void *)vn_bpf_run_ctx_map_value);
+	end = jmp32(J);
+	bind32(J, nul);
+	op_rr(J, 0, 0x31, RAX, RAX, 0);
+	bind32(J, end);
+	J->inline_lookups++;
+}
+
 /* emit_call() - helper, callx or BPF-to-BPF call */
 static void emit_call(struct jit *J, const struct vn_bpf_insn *in, size_t pc)
 {
@@ -980,6 +1099,14 @@ static void emit_call(struct jit *J, const struct vn_bpf_insn *in, size_t pc)
 		return;
 	}
 	if (in->src == VN_BPF_CALL_HELPER) {
+		const struct vn_bpf_prog *p = J->p;
+
+		if (p->lookup_id && (unsigned int)in->imm == p->lookup_id && J->r1map >= 0 &&
+		    (uint64_t)J->r1map < p->narrays && p->arrays[J->r1map].values &&
+		    p->helpers[in->imm]) {
+			emit_array_lookup(J, &p->arrays[J->r1map]);
+			return;
+		}
 		emit_helper_call(J, J->p->helpers[in->imm]);
 		return;
 	}
@@ -1341,6 +1468,21 @@ static uint16_t *ctx_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
 	return in;
 }
 
+/* r1_track() - after insn @pc: which map handle, if any, r1 surely holds */
+static void r1_track(struct jit *J, size_t pc)
+{
+	const struct vn_bpf_insn *in = &J->p->insns[pc];
+
+	if (in->code == VN_BPF_LD_IMM64 && in->dst == 1) {
+		uint64_t v = (uint64_t)(uint32_t)in[0].imm | ((uint64_t)(uint32_t)in[1].imm << 32);
+
+		J->r1map = (v & ~(uint64_t)UINT32_MAX) == VN_BPF_MAP_HANDLE_TAG ?
+			   (int64_t)(uint32_t)v : -1;
+	} else if (!(ctx_transfer(in, 1u << 1) & (1u << 1))) {
+		J->r1map = -1;			/* r1 written (calls included) */
+	}
+}
+
 /* compile() - emit the whole program into J->buf and resolve every rel32 */
 static int compile(struct jit *J)
 {
@@ -1382,6 +1524,8 @@ static int compile(struct jit *J)
 			J->ctxmask = NULL;
 		}
 		J->pc = pc;
+		if (fl[pc] & F_LEADER)
+			J->r1map = -1;		/* facts hold inside one block only */
 		J->off[pc] = (uint32_t)J->len;
 		/* budget: each block pays for all its instructions on entry */
 		if (J->counted && (fl[pc] & F_LEADER))
@@ -1389,6 +1533,7 @@ static int compile(struct jit *J)
 		used = emit_insn(J, pc);
 		if (used == 2)
 			J->off[pc + 1] = (uint32_t)J->len;
+		r1_track(J, pc);
 		pc += used;
 	}
 	free(fl);
@@ -1435,7 +1580,7 @@ int vn_bpf_jit_supported(void)
 int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	struct jit J = { .p = p, .harden = harden };
+	struct jit J = { .p = p, .harden = harden, .r1map = -1 };
 	struct vn_bpf_jit *jit = NULL;
 	size_t cap;
 	int err;
@@ -1472,6 +1617,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	jit->counted = J.counted;
 	jit->ctx_inline = J.ctx_inline;
 	jit->spec_clamps = J.spec_clamps;
+	jit->inline_lookups = J.inline_lookups;
 	jit->code_len = J.len;
 	p->jit = jit;
 	jit = NULL;
@@ -1557,6 +1703,25 @@ uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 }
 
 /**
+ * vn_bpf_jit_info() - Describe a program's JIT code (tests)
+ * @p:		program
+ * @out:	out: the description
+ *
+ * Return: 0, or -ENOENT when the program runs in the interpreter
+ */
+int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out)
+{
+	if (!p->jit)
+		return -ENOENT;
+	out->code = p->jit->code;
+	out->len = p->jit->code_len;
+	out->ctx_inline = p->jit->ctx_inline;
+	out->spec_clamps = p->jit->spec_clamps;
+	out->inline_lookups = p->jit->inline_lookups;
+	return 0;
+}
+
+/**
  * vn_bpf_jit_free() - Unmap a program's native code
  * @p:		program
  */
@@ -1592,6 +1757,13 @@ uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 void vn_bpf_jit_free(struct vn_bpf_prog *p)
 {
 	(void)p;
+}
+
+int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out)
+{
+	(void)p;
+	(void)out;
+	return -ENOENT;
 }
 
 #endif /* __x86_64__ */

@@ -42,6 +42,7 @@ void vn_bpf_run_ctx_init(struct vn_bpf_run_ctx *rc, void *user)
 	rc->vgen = 0;
 	rc->spec_zero = 0;
 	rc->ctx_fields = 0;
+	rc->cpu = 0;
 	memset(rc->ctx_vals, 0, sizeof(rc->ctx_vals));
 }
 

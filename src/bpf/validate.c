@@ -740,6 +740,15 @@ int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 	p->max_depth = depth;
 	p->ctx_fields = VN_MIN(v.env->ctx_fields, VN_BPF_CTX_FIELDS);
 	v.in = NULL;
+	if (v.env->narrays && v.env->arrays && v.env->lookup_id) {
+		p->arrays = malloc(v.env->narrays * sizeof(*p->arrays));
+		err = -ENOMEM;
+		if (!p->arrays)
+			goto fail;
+		memcpy(p->arrays, v.env->arrays, v.env->narrays * sizeof(*p->arrays));
+		p->narrays = v.env->narrays;
+		p->lookup_id = v.env->lookup_id;
+	}
 	err = vn_bpf_interp_prepare(p);
 	if (err)
 		goto fail;
@@ -767,6 +776,7 @@ void vn_bpf_prog_free(struct vn_bpf_prog *p)
 		return;
 	free(p->insns);
 	free(p->helpers);
+	free(p->arrays);
 	free(p->exec);
 	vn_bpf_jit_free(p);
 	free(p);

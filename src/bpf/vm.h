@@ -110,6 +110,38 @@ struct vn_bpf_env {
 	unsigned int nargs;
 	unsigned int flags;
 	unsigned int ctx_fields;
+	const struct vn_bpf_array_desc *arrays;
+	unsigned int narrays;
+	unsigned int lookup_id;
+};
+
+/**
+ * struct vn_bpf_array_desc - an array map JIT code may look up inline
+ * @values:	host address of element 0, copy 0 (an arena that never moves
+ *		while the program lives); NULL: not inlinable
+ * @max_entries: elements
+ * @value_size:	bytes a lookup maps
+ * @elem_stride: bytes from one element to the next (all copies)
+ * @cpu_stride:	bytes from one per-CPU copy to the next (0: one copy)
+ * @ncpus:	copies; rc->cpu at or past it reads copy 0, as vn_map_lookup_elem()
+ * @writable:	programs may store into values
+ * @cost:	budget units of a lookup (vn_map_cost())
+ *
+ * env->arrays[i] describes the map whose handle is VN_BPF_MAP_HANDLE(i),
+ * and env->lookup_id is the helper id of map lookup (non-zero to inline):
+ * a call to it whose r1 is that constant handle becomes the key's load,
+ * the charge, a masked index and vn_bpf_run_ctx_map_value(), exactly what
+ * the helper would do.
+ */
+struct vn_bpf_array_desc {
+	void *values;
+	uint32_t max_entries;
+	uint32_t value_size;
+	uint64_t elem_stride;
+	uint64_t cpu_stride;
+	uint32_t ncpus;
+	uint32_t writable;
+	uint64_t cost;
 };
 
 #define VN_BPF_F_INTERP		0x1	/* never JIT this program */
@@ -136,6 +168,7 @@ struct vn_bpf_env {
  * @budget:	instructions per run
  * @max_depth:	deepest BPF-to-BPF call chain, in frames (1 = no calls)
  * @ctx_fields:	env->ctx_fields (0: r1 is not known to be a table context)
+ * @arrays:	copy of env->arrays (@narrays entries), @lookup_id as in the env
  * @exec:	the interpreter's decoded copy of @insns (private to interp.c)
  * @jit:	native code, or NULL to interpret (private to jit_x86.c)
  */
@@ -147,6 +180,9 @@ struct vn_bpf_prog {
 	uint64_t budget;
 	unsigned int max_depth;
 	unsigned int ctx_fields;
+	struct vn_bpf_array_desc *arrays;
+	unsigned int narrays;
+	unsigned int lookup_id;
 	void *exec;
 	struct vn_bpf_jit *jit;
 };
@@ -266,6 +302,7 @@ struct vn_bpf_jit_state {
  *		every later run too, until it wraps after 2^24 lookups
  * @spec_zero:	always 0: the source of JIT code's Spectre v1 cmov clamps
  * @ctx_fields:	32-bit fields of the table region at VN_BPF_REGION_CTX, 0: none
+ * @cpu:	per-CPU map copy this context's runs see (the worker id)
  * @ctx_vals:	their values (a field may hold a 64-bit VA, like xdp_md->data)
  * @jit:	JIT code's per-run state (the VM's business)
  * @stack:	the frames, highest frame first (frame 0 at the top)
@@ -287,6 +324,7 @@ struct vn_bpf_run_ctx {
 	uint32_t vgen;
 	uint32_t spec_zero;
 	uint32_t ctx_fields;
+	uint32_t cpu;
 	uint64_t ctx_vals[VN_BPF_CTX_FIELDS];
 	struct vn_bpf_jit_state jit;
 	uint8_t stack[VN_BPF_MAX_FRAMES * VN_BPF_STACK_SIZE] __attribute__((aligned(16)));

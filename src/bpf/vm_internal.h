@@ -142,6 +142,31 @@ uint64_t vn_bpf_interp_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *r
 int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden);
 
 /**
+ * struct vn_bpf_jit_info - what the JIT made of a program (tests)
+ * @code:	its native code (read+execute)
+ * @len:	bytes of it
+ * @ctx_inline:	context-table loads emitted as one load
+ * @spec_clamps: translated accesses and inline lookups with Spectre v1 clamps
+ * @inline_lookups: array map lookups emitted inline
+ */
+struct vn_bpf_jit_info {
+	const uint8_t *code;
+	size_t len;
+	unsigned int ctx_inline;
+	unsigned int spec_clamps;
+	unsigned int inline_lookups;
+};
+
+/**
+ * vn_bpf_jit_info() - Describe a program's JIT code (jit_x86.c)
+ * @p:		program
+ * @out:	out: the description
+ *
+ * Return: 0, or -ENOENT when the program runs in the interpreter
+ */
+int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out);
+
+/**
  * vn_bpf_jit_free() - Unmap a program's native code (jit_x86.c)
  * @p:		program
  */

@@ -168,6 +168,7 @@ static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int
 	if (slot != XDP_SLOT_CTX)
 		return slot < 0 ? slot : -EINVAL;
 	run->rc.ctx_vals[XDP_MD_RXQ / 4] = worker;
+	run->rc.cpu = worker;	/* the per-CPU copies this worker's lookups see */
 	run->rc.ctx_vals[XDP_MD_EGRESS / 4] = 0;
 	slot = vn_bpf_run_ctx_add_region(&run->rc, NULL, 0, 1);
 	if (slot != XDP_SLOT_PKT)
@@ -226,6 +227,7 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	const struct vn_bpf_obj_prog *op = vn_bpf_obj_prog_find(xp->obj, prog_name);
 	struct vn_bpf_env env = { .map_resolve = xdp_map_resolve, .map_arg = xp };
 	vn_bpf_helper_fn helpers[XDP_HELPERS_MAX];
+	struct vn_bpf_array_desc arrays[VN_BPF_OBJ_MAPS_MAX];
 	char log[256] = "";
 	int ret;
 
@@ -252,6 +254,25 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	}
 	env.flags = opts->vm_flags;
 	env.ctx_fields = XDP_MD_SIZE / 4;	/* r1 is the xdp_md table (init_run()) */
+	/* arrays JIT code may look up inline: their arenas live as long as xp */
+	for (unsigned int i = 0; i < xp->nmaps; i++) {
+		const struct vn_map *m = xp->maps[i];
+
+		memset(&arrays[i], 0, sizeof(arrays[i]));
+		if (m->type != BPF_MAP_TYPE_ARRAY && m->type != BPF_MAP_TYPE_PERCPU_ARRAY)
+			continue;
+		arrays[i] = (struct vn_bpf_array_desc){
+			.values = m->values, .max_entries = m->max_entries,
+			.value_size = m->value_size,
+			.elem_stride = (uint64_t)m->ncpus * m->vstride,
+			.cpu_stride = m->ncpus > 1 ? m->vstride : 0, .ncpus = m->ncpus,
+			.writable = (uint32_t)prog_map_writable(m),
+			.cost = (uint32_t)vn_map_cost(m, VN_MAP_OP_LOOKUP),
+		};
+	}
+	env.arrays = arrays;
+	env.narrays = xp->nmaps;
+	env.lookup_id = BPF_FUNC_map_lookup_elem;
 	ret = vn_bpf_prog_load(op->insns, op->n, &env, &xp->prog, log, sizeof(log));
 	vn_bpf_owner_uncharge(opts->owner, op->n * VALIDATE_BYTES_PER_INSN);
 	if (ret) {

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/* test_jit_inline.c - what the JIT inlines: context loads, array lookups, Spectre v1 clamps,
+ * and value generations
+ *
+ * - XDP programs (xdp1, xdp2, lru_flow, parser) loaded in the interpreter,
+ *   the JIT and the hardened JIT give the same verdicts, frames and maps on
+ *   the same frames, and the JIT did inline their xdp_md loads and array
+ *   lookups (so the equality is about the inlined code);
+ * - every translated access in JIT code carries both cmov clamps (the
+ *   emitted bytes are counted), and out-of-range VAs fault through the JIT;
+ * - a value pointer kept past the lookup ring faults, counted, in every engine.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bpf/map.h"
+#include "bpf/obj.h"
+#include "bpf/vm.h"
+#include "bpf/vm_internal.h"
+#include "bpf/xdp.h"
+#include "bpf_asm.h"
+#include "core/pool.h"
+
+#define NFRAMES		300
+#define FRAME_MAX	128
+
+static const char *progs_dir;
+static struct vn_pool *pool;
+
+static const unsigned int engines[] = { VN_BPF_F_INTERP, 0, VN_BPF_F_HARDEN };
+
+/* Ethernet/IPv4/UDP 10.0.0.1:1234 -> 10.0.0.2:5678 (bench/bpf.c's frame) */
+static const uint8_t udp4[64] = {
+	0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00,
+	0x45, 0x00, 0x00, 0x32, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00,
+	10, 0, 0, 1, 10, 0, 0, 2, 0x04, 0xd2, 0x16, 0x2e, 0x00, 0x1e, 0x00, 0x00,
+};
+
+static struct vn_xdp_prog *open_prog(const char *file, const char *prog, unsigned int flags)
+{
+	struct vn_xdp_opts o = { .nworkers = 2, .vm_flags = flags };
+	struct vn_xdp_prog *xp = NULL;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", progs_dir, file);
+	assert_int_equal(vn_xdp_prog_open_file(path, prog, &o, &xp), 0);
+	return xp;
+}
+
+/* maps_equal() - every key of every map of @a reads the same in @b */
+static void assert_maps_equal(struct vn_xdp_prog *a, struct vn_xdp_prog *b)
+{
+	assert_int_equal(a->nmaps, b->nmaps);
+	for (unsigned int m = 0; m < a->nmaps; m++) {
+		struct vn_map *ma = a->maps[m], *mb = b->maps[m];
+		size_t vsz = (size_t)ma->value_size * ma->ncpus;
+		uint8_t key[512], next[512], va[4096], vb[4096];
+		const void *prev = NULL;
+		unsigned int n = 0;
+
+		assert_true(ma->key_size <= sizeof(key) && vsz <= sizeof(va));
+		while (vn_map_get_next_key(ma, prev, next) == 0 && n++ <= ma->max_entries) {
+			memcpy(key, next, ma->key_size);
+			prev = key;
+			assert_int_equal(vn_map_lookup(ma, key, va), 0);
+			assert_int_equal(vn_map_lookup(mb, key, vb), 0);
+			assert_memory_equal(va, vb, vsz);
+		}
+	}
+}
+
+/* mutate() - a frame near @udp4: other protocols, lengths, VLAN tags, noise */
+static uint32_t mutate(uint8_t *f, unsigned int i)
+{
+	static const uint8_t protos[] = { 17, 6, 1, 58, 47 };
+	uint32_t len = 14 + (uint32_t)(rand() % (FRAME_MAX - 13));
+
+	memset(f, 0, FRAME_MAX);
+	memcpy(f, udp4, sizeof(udp4));
+	f[23] = protos[i % sizeof(protos)];
+	if (i % 7 == 3) {	/* an 802.1Q tag in front of IPv4 */
+		memmove(f + 16, f + 12, FRAME_MAX - 16);
+		f[12] = 0x81;
+		f[13] = 0x00;
+	}
+	if (i % 11 == 5)
+		f[12] = 0x86, f[13] = 0xdd;	/* IPv6 ethertype, IPv4 bytes */
+	for (int k = rand() % 4; k > 0; k--)
+		f[rand() % FRAME_MAX] = (uint8_t)rand();
+	return len;
+}
+
+static void test_jit_xdp_engines_agree(void **state)
+{
+	static const struct { const char *file, *prog; int arrays; } progs[] = {
+		{ "xdp1.bpf.o", "xdp_prog1", 1 },
+		{ "xdp2.bpf.o", "xdp_prog2", 1 },
+		{ "lru_flow.bpf.o", "xdp_flow", 0 },
+		{ "parser.bpf.o", "xdp_parser", 1 },
+	};
+
+	(void)state;
+	if (!vn_bpf_jit_supported())
+		skip();
+	for (size_t p = 0; p < sizeof(progs) / sizeof(progs[0]); p++) {
+		struct vn_xdp_prog *xp[3];
+
+		for (unsigned int e = 0; e < 3; e++) {
+			struct vn_bpf_jit_info ji;
+
+			xp[e] = open_prog(progs[p].file, progs[p].prog, engines[e]);
+			if (!e)
+				continue;
+			/* the JIT did inline what this test is about */
+			assert_int_equal(vn_bpf_jit_info(xp[e]->prog, &ji), 0);
+			assert_true(ji.ctx_inline > 0);
+			if (progs[p].arrays)
+				assert_true(ji.inline_lookups > 0);
+		}
+		srand(12 + (unsigned int)p);
+		for (unsigned int i = 0; i < NFRAMES; i++) {
+			uint8_t f[FRAME_MAX], out[3][VN_PKT_FRAME_MAX];
+			uint32_t len = mutate(f, i), olen[3];
+			int act[3];
+
+			for (unsigned int e = 0; e < 3; e++) {
+				struct vn_pkt *pkt = vn_pool_alloc(pool);
+
+				assert_non_null(pkt);
+				assert_int_equal(vn_pkt_set(pkt, f, len), 0);
+				act[e] = vn_xdp_run(xp[e], pkt, i % 2, NULL);
+				olen[e] = pkt->len;
+				memcpy(out[e], vn_pkt_data(pkt), pkt->len);
+				vn_pkt_put(pkt);
+			}
+			for (unsigned int e = 1; e < 3; e++) {
+				assert_int_equal(act[e], act[0]);
+				assert_int_equal(olen[e], olen[0]);
+				assert_memory_equal(out[e], out[0], olen[0]);
+			}
+		}
+		for (unsigned int e = 1; e < 3; e++)
+			assert_maps_equal(xp[0], xp[e]);
+		for (unsigned int e = 0; e < 3; e++)
+			vn_xdp_prog_close(xp[e]);
+	}
+}
+
+/* count() - occurrences of @pat in @code */
+static unsigned int count(const uint8_t *code, size_t len, const uint8_t *pat, size_t n)
+{
+	unsigned int c = 0;
+
+	for (size_t i = 0; i + n <= len; i++)
+		c += !memcmp(code + i, pat, n);
+	return c;
+}
+
+static void test_jit_spectre_clamps(void **state)
+{
+	/* three translated accesses (r1 is a region VA, not r10), one stack access */
+	const struct vn_bpf_insn prog[] = {
+		LDX(W, 0, 1, 0), STX(W, 1, 0, 4), LDX(B, 3, 1, 2),
+		STX(DW, 10, 3, -8), EXIT(),
+	};
+	const struct vn_bpf_env env = { .flags = 0 };
+	uint32_t sz = (uint32_t)offsetof(struct vn_bpf_run_ctx, spec_zero);
+	/* cmovae r10d, [r12 + disp32] and cmova r11d, [r12 + disp32] */
+	uint8_t ae[9] = { 0x45, 0x0f, 0x43, 0x94, 0x24 }, a[9] = { 0x45, 0x0f, 0x47, 0x9c, 0x24 };
+	static struct vn_bpf_run_ctx rc;
+	static const uint64_t bad[] = {
+		VN_BPF_VA(1, 0) - 1, VN_BPF_VA(1, 13), VN_BPF_VA(1, 0xffffffffu),
+		VN_BPF_VA(7, 0), VN_BPF_VA(63, 0), VN_BPF_VA(255, 0), 0xff00000000ull,
+		(uint64_t)1 << 40 | VN_BPF_VA(1, 0), 0xfffe000000000000ull, 0,
+	};
+	uint8_t buf[16] = { 1, 2, 3, 4 };
+	struct vn_bpf_jit_info ji;
+	struct vn_bpf_prog *p;
+	int err;
+
+	(void)state;
+	if (!vn_bpf_jit_supported())
+		skip();
+	memcpy(ae + 5, &sz, 4);
+	memcpy(a + 5, &sz, 4);
+	for (unsigned int h = 0; h < 2; h++) {
+		struct vn_bpf_env he = env;
+
+		he.flags = h ? VN_BPF_F_HARDEN : 0;
+		assert_int_equal(vn_bpf_prog_load(prog, sizeof(prog) / sizeof(prog[0]), &he, &p,
+						  NULL, 0), 0);
+		assert_int_equal(vn_bpf_jit_info(p, &ji), 0);
+		/* each translated access has its slot clamp and its offset clamp */
+		assert_int_equal(ji.spec_clamps, 3);
+		assert_int_equal(count(ji.code, ji.len, ae, sizeof(ae)), 3);
+		assert_int_equal(count(ji.code, ji.len, a, sizeof(a)), 3);
+		/* and the translation refuses what lies outside [0, 8) of slot 1 */
+		vn_bpf_run_ctx_init(&rc, NULL);
+		assert_int_equal(vn_bpf_run_ctx_add_region(&rc, buf, 8, 1), 1);
+		assert_int_equal(vn_bpf_run(p, &rc, VN_BPF_VA(1, 0), &err), 0x04030201);
+		assert_int_equal(err, 0);
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			vn_bpf_run(p, &rc, bad[i], &err);
+			assert_int_equal(err, -EFAULT);
+		}
+		vn_bpf_prog_free(p);
+	}
+}
+
+static void test_jit_stale_value_faults(void **state)
+{
+	(void)state;
+	for (unsigned int e = 0; e < 3; e++) {
+		struct vn_xdp_prog *within, *past;
+		struct vn_xdp_stats st;
+		struct vn_map *vals;
+		uint64_t v[2];
+		uint32_t k;
+
+		if (e && !vn_bpf_jit_supported())
+			break;
+		within = open_prog("stale_va.bpf.o", "stale_within", engines[e]);
+		past = open_prog("stale_va.bpf.o", "stale_past", engines[e]);
+		if (e) {
+			struct vn_bpf_jit_info ji;
+
+			assert_int_equal(vn_bpf_jit_info(past->prog, &ji), 0);
+			assert_true(ji.inline_lookups > 0);	/* the inline path mints VAs too */
+		}
+		for (int r = 0; r < 3; r++) {
+			struct vn_pkt *pkt = vn_pool_alloc(pool);
+
+			assert_int_equal(vn_pkt_set(pkt, udp4, sizeof(udp4)), 0);
+			assert_int_equal(vn_xdp_run(within, pkt, 0, NULL), XDP_PASS);
+			assert_int_equal(vn_xdp_run(past, pkt, 0, NULL), XDP_ABORTED);
+			vn_pkt_put(pkt);
+		}
+		vn_xdp_stats_sum(past, &st);
+		assert_int_equal(st.fault, 3);
+		assert_int_equal(st.aborted, 3);
+		/*
+		 * Each value holds what the last lookup of its key stored (0x1000 + i,
+		 * i the last of 1..n with i & 31 == key): the within runs then added
+		 * one to value 0 through the first pointer; the past runs' stale
+		 * pointer added nothing anywhere
+		 */
+		vals = vn_bpf_obj_map_find(within->obj, "vals");
+		assert_non_null(vals);
+		k = 0;
+		assert_int_equal(vn_map_lookup(vals, &k, v), 0);
+		assert_int_equal(v[0], 3);		/* key 0 is not among 1..20 */
+		vals = vn_bpf_obj_map_find(past->obj, "vals");
+		for (k = 0; k < 32; k++) {
+			uint32_t last = k + 96 <= 100 ? k + 96 : k + 64;
+
+			assert_int_equal(vn_map_lookup(vals, &k, v), 0);
+			assert_int_equal(v[0], 0x1000 + last);
+		}
+		vn_xdp_prog_close(within);
+		vn_xdp_prog_close(past);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jit_xdp_engines_agree),
+		cmocka_unit_test(test_jit_spectre_clamps),
+		cmocka_unit_test(test_jit_stale_value_faults),
+	};
+	int ret;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s PROGS_DIR\n", argv[0]);
+		return 2;
+	}
+	progs_dir = argv[1];
+	if (vn_pool_create("test_jit_inline", 64, &pool))
+		return 1;
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	vn_pool_destroy(pool);
+	return ret;
+}
