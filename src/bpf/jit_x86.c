@@ -177,6 +177,10 @@ struct vn_bpf_jit {
 	size_t code_len;
 };
 
+/* slots are scaled by a shift: a region is 1 << REGION_SHIFT bytes */
+#define REGION_SHIFT	6
+_Static_assert(sizeof(struct vn_bpf_region) == 1u << REGION_SHIFT, "64-byte regions");
+
 /* the code addresses regions[0] as [r12 + field] */
 _Static_assert(offsetof(struct vn_bpf_run_ctx, regions) == 0, "regions first in the run context");
 
@@ -845,8 +849,10 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 	stub_jcc(J, st, CC_AE);
 	/* Spectre v1: a mispredicted jae still indexes slot 0, never past the table */
 	op_rm(J, 0, 0x0f43, R10, RCTX, -1, RC_OFF(spec_zero), 0);	/* cmovae */
-	op_rr(J, 0, 0x69, R10, R10, 0);				/* imul r10d, sizeof */
-	emit4(J, (uint32_t)sizeof(struct vn_bpf_region));
+	rex(J, 0, 0, -1, R10, 0);				/* shl r10d, 6: * sizeof */
+	emit1(J, 0xc1);
+	emit1(J, (uint8_t)(0xe0 | (R10 & 7)));
+	emit1(J, REGION_SHIFT);
 	op_rm(J, 0, 0x3b, R9, RCTX, R10, REG_OFF(hi), 0);	/* generation and slot */
 	stub_jcc(J, st, CC_NE);
 	mov_rr(J, 0, R9, R11);

@@ -264,6 +264,7 @@ struct vn_bpf_region {
 	uint32_t load_len;
 	vn_bpf_region_load_fn load;
 	void *arg;
+	uint64_t pad[2];	/* 64 bytes: JIT code scales a slot with a shift */
 };
 
 /**
