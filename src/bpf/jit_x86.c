@@ -99,6 +99,25 @@ struct fixup {
 	int32_t target;
 };
 
+/*
+ * Register facts of the main function, the part of a verifier JIT code
+ * needs: a register is the context (r1 at entry), the packet's first byte
+ * plus a constant (data + off, 0 <= off <= PKT_OFF_MAX), or the packet's
+ * end (data_end); range is how many bytes from data the program has
+ * proved present (data + range <= data_end). A must-analysis: a join
+ * keeps only what every path agrees on, range the smallest; any call
+ * forgets the packet (a helper may move it).
+ */
+enum { T_UNK, T_CTX, T_PKT, T_END };
+#define PKT_OFF_MAX	0xffff
+
+struct facts {
+	uint8_t reached;
+	uint8_t type[VN_BPF_NREGS];
+	uint16_t off[VN_BPF_NREGS];
+	uint32_t range;
+};
+
 /**
  * struct jit - compiler state for one program
  * @p:		program
@@ -119,13 +138,15 @@ struct fixup {
  * @fmin:	per function, the lowest constant r10 offset it stores at (0: none)
  * @counted:	the program loops or calls: blocks charge the budget
  * @pc:		instruction being compiled
- * @ctxmask:	per main-function instruction, the BPF registers that surely
- *		hold r1's entry value (the context VA) there; NULL: none known
+ * @facts:	per main-function instruction, what is known before it (the
+ *		context register, packet pointers, the proved packet range);
+ *		NULL: nothing
  * @ctx_inline:	context loads emitted as one load from rc->ctx_vals
  * @spec_clamps: translated accesses emitted with the Spectre v1 cmov clamps
  * @arg_load:	emit_mem() is loading a helper's argument (no context table)
  * @r1map:	index of the map handle r1 surely holds here, or -1
  * @inline_lookups: array lookups emitted inline
+ * @pkt_proved:	packet accesses emitted without the table walk
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -146,12 +167,13 @@ struct jit {
 	int32_t *fmin;
 	int counted;
 	size_t pc;
-	uint16_t *ctxmask;
+	struct facts *facts;
 	unsigned int ctx_inline;
 	unsigned int spec_clamps;
 	int arg_load;
 	int64_t r1map;
 	unsigned int inline_lookups;
+	unsigned int pkt_proved;
 };
 
 /**
@@ -164,6 +186,7 @@ struct jit {
  * @ctx_inline:	context loads inlined: runs need r1 = the table context
  * @spec_clamps: accesses emitted with Spectre v1 clamps (for tests)
  * @inline_lookups: array map lookups emitted inline (for tests)
+ * @pkt_proved:	packet accesses proved by the program's own checks (for tests)
  * @code_len:	bytes of code emitted (for tests)
  */
 struct vn_bpf_jit {
@@ -174,6 +197,7 @@ struct vn_bpf_jit {
 	unsigned int ctx_inline;
 	unsigned int spec_clamps;
 	unsigned int inline_lookups;
+	unsigned int pkt_proved;
 	size_t code_len;
 };
 
@@ -781,6 +805,35 @@ static void stub_jcc(struct jit *J, struct stub *st, int cc)
 		J->overflow = 1;
 }
 
+/*
+ * emit_pkt_proved() - A packet access the program bounds-checked itself
+ *
+ * The facts say data + off + size <= data_end on every path here, and the
+ * packet slot's window covers [data, data_end) (env->ctx_pkt_data): no
+ * table walk. The Spectre v1 clamp stays: a mispredicted bounds check of
+ * the program's own reads offset 0 of the slot, never past the window's
+ * end. Stores still need the frame to be writable (a shared frame is not).
+ */
+static void emit_pkt_proved(struct jit *J, const struct vn_bpf_insn *in, int base, int write)
+{
+	int32_t slot = (int32_t)J->p->pkt_slot << REGION_SHIFT;
+	unsigned int size = mem_bytes(in->code);
+
+	op_rm(J, 0, 0x8d, R11, base, -1, in->off, 0);		/* lea r11d: offset */
+	op_rm(J, 0, 0x8d, R9, R11, -1, (int32_t)size, 0);	/* r9d = offset + size */
+	op_rm(J, 0, 0x3b, R9, RCTX, -1, slot + REG_OFF(end), 0);
+	op_rm(J, 0, 0x0f47, R11, RCTX, -1, RC_OFF(spec_zero), 0);	/* cmova r11d */
+	J->spec_clamps++;
+	if (write) {
+		op_rm(J, 0, 0x83, 7, RCTX, -1, slot + REG_OFF(writable), 0);
+		emit1(J, 0);
+		jcc_to(J, CC_E, LBL(L_FAULT));
+	}
+	op_rm(J, 1, 0x03, R11, RCTX, -1, slot + REG_OFF(base), 0);
+	emit_access(J, in, R11, 0);
+	J->pkt_proved++;
+}
+
 /**
  * emit_mem() - Every memory access of a program: translate, check, access
  * @J:		compiler state
@@ -799,6 +852,7 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 	int write = cls != VN_BPF_LDX;
 	int atomic = cls == VN_BPF_STX && VN_BPF_MODE(in->code) == VN_BPF_ATOMIC;
 	unsigned int breg = write ? in->dst : in->src;
+	const struct facts *f;
 	struct stub *st;
 	size_t skip1, skip2;
 
@@ -820,14 +874,20 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		emit_access(J, in, R11, in->off);
 		return;
 	}
+	f = J->facts && J->facts[J->pc].reached ? &J->facts[J->pc] : NULL;
 	if (!write && !J->arg_load && VN_BPF_MODE(in->code) == VN_BPF_MEM && size == 4 &&
-	    J->ctxmask &&
-	    (J->ctxmask[J->pc] & (1u << breg)) && in->off >= 0 && !(in->off % 4) &&
+	    f && f->type[breg] == T_CTX && in->off >= 0 && !(in->off % 4) &&
 	    (unsigned int)in->off / 4 < J->p->ctx_fields) {
 		/* r1's context table: dst = rc->ctx_vals[off / 4], no translation */
 		op_rm(J, 1, 0x8b, regmap[in->dst], RCTX, -1,
 		      RC_OFF(ctx_vals) + in->off * 2, 0);
 		J->ctx_inline++;
+		return;
+	}
+	if (f && !atomic && !J->arg_load && f->type[breg] == T_PKT &&
+	    (int64_t)f->off[breg] + in->off >= 0 &&
+	    (int64_t)f->off[breg] + in->off + size <= f->range) {
+		emit_pkt_proved(J, in, regmap[breg], write);
 		return;
 	}
 	st = stub_new(J);
@@ -1415,54 +1475,173 @@ static uint16_t ctx_transfer(const struct vn_bpf_insn *in, uint16_t m)
 	}
 }
 
+/* facts_join() - @in &= @out; returns 1 when @in changed */
+static int facts_join(struct facts *in, const struct facts *out)
+{
+	int changed = 0;
+
+	if (!in->reached) {
+		*in = *out;
+		return 1;
+	}
+	for (int r = 0; r < VN_BPF_NREGS; r++)
+		if (in->type[r] != T_UNK && (in->type[r] != out->type[r] ||
+					     (in->type[r] == T_PKT && in->off[r] != out->off[r]))) {
+			in->type[r] = T_UNK;
+			changed = 1;
+		}
+	if (out->range < in->range) {
+		in->range = out->range;
+		changed = 1;
+	}
+	return changed;
+}
+
+/* facts_step() - the facts after @x (for its fall-through edge) */
+static void facts_step(const struct vn_bpf_prog *p, const struct vn_bpf_insn *x,
+		       struct facts *f)
+{
+	unsigned int cls = VN_BPF_CLASS(x->code), op = VN_BPF_OP(x->code);
+	uint8_t d = x->dst;
+
+	switch (cls) {
+	case VN_BPF_ALU64:
+		if (op == VN_BPF_MOV && VN_BPF_SRCBIT(x->code) && x->off == 0) {
+			f->type[d] = f->type[x->src];
+			f->off[d] = f->off[x->src];
+			return;
+		}
+		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) && f->type[d] == T_PKT &&
+		    (int64_t)f->off[d] + x->imm >= 0 && (int64_t)f->off[d] + x->imm <= PKT_OFF_MAX) {
+			f->off[d] = (uint16_t)(f->off[d] + x->imm);
+			return;
+		}
+		f->type[d] = T_UNK;
+		return;
+	case VN_BPF_LDX:
+		if (f->type[x->src] == T_CTX && VN_BPF_MODE(x->code) == VN_BPF_MEM &&
+		    VN_BPF_SIZE(x->code) == VN_BPF_W && p->ctx_pkt_data) {
+			if (x->off == (int)(4 * (p->ctx_pkt_data - 1))) {
+				f->type[d] = T_PKT;
+				f->off[d] = 0;
+				return;
+			}
+			if (x->off == (int)(4 * (p->ctx_pkt_end - 1))) {
+				f->type[d] = T_END;
+				return;
+			}
+		}
+		f->type[d] = T_UNK;
+		return;
+	case VN_BPF_ALU:
+	case VN_BPF_LD:
+		f->type[d] = T_UNK;
+		return;
+	case VN_BPF_STX:
+		if (VN_BPF_MODE(x->code) == VN_BPF_ATOMIC)
+			f->type[x->src] = f->type[0] = T_UNK;
+		return;
+	case VN_BPF_ST:
+		return;
+	default:
+		if (op == VN_BPF_CALL) {
+			int moves = VN_BPF_SRCBIT(x->code) || x->src != VN_BPF_CALL_HELPER;
+
+			for (int i = 0; !moves && i < VN_BPF_PKT_MOVING && p->pkt_moving[i]; i++)
+				moves = (uint32_t)x->imm == p->pkt_moving[i];
+			for (int r = 0; r <= 5; r++)
+				f->type[r] = T_UNK;
+			for (int r = 0; moves && r < VN_BPF_NREGS; r++)
+				if (f->type[r] == T_PKT || f->type[r] == T_END)
+					f->type[r] = T_UNK;
+			if (moves)
+				f->range = 0;
+		}
+		return;
+	}
+}
+
 /*
- * ctx_flow() - For each instruction of the main function, the registers
- * that hold the context VA (r1 at entry) on every path to it
- *
- * Forward dataflow to a fixpoint over the main function (the validator
- * keeps its jumps inside it); the meet is AND, unreached slots stay all
- * ones (never executed). Gives up (NULL) past a bound on the passes.
+ * pkt_proof() - what a conditional jump proves on its taken edge (@taken)
+ * or its fall-through: the range it establishes, or 0
  */
-static uint16_t *ctx_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
+static uint32_t pkt_proof(const struct vn_bpf_insn *x, const struct facts *f, int taken)
+{
+	unsigned int op = VN_BPF_OP(x->code);
+	uint8_t a, b;
+
+	if (VN_BPF_CLASS(x->code) != VN_BPF_JMP || !VN_BPF_SRCBIT(x->code))
+		return 0;
+	a = f->type[x->dst];
+	b = f->type[x->src];
+	if (a == T_PKT && b == T_END) {		/* data + o OP data_end */
+		if ((!taken && (op == VN_BPF_JGT || op == VN_BPF_JGE)) ||
+		    (taken && (op == VN_BPF_JLT || op == VN_BPF_JLE)))
+			return f->off[x->dst];
+	} else if (a == T_END && b == T_PKT) {	/* data_end OP data + o */
+		if ((taken && (op == VN_BPF_JGT || op == VN_BPF_JGE)) ||
+		    (!taken && (op == VN_BPF_JLT || op == VN_BPF_JLE)))
+			return f->off[x->src];
+	}
+	return 0;
+}
+
+/*
+ * facts_flow() - The facts before each instruction of the main function
+ *
+ * Forward dataflow to a fixpoint (the validator keeps the main function's
+ * jumps inside it); unreached slots stay unreached. Gives up (NULL) past a
+ * bound on the passes.
+ */
+static struct facts *facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
 {
 	size_t end = 1, pc;
-	uint16_t *in;
+	struct facts *in;
 	int changed = 1, pass;
 
 	while (end < p->n && !(fl[end] & F_FUNC))
 		end++;
-	in = malloc((end + 1) * sizeof(*in));
+	in = calloc(end + 1, sizeof(*in));
 	if (!in)
 		return NULL;
-	for (pc = 0; pc <= end; pc++)
-		in[pc] = 0xffff;
-	in[0] = 1u << 1;
+	in[0].reached = 1;
+	in[0].type[1] = T_CTX;
 	for (pass = 0; changed && pass < 64; pass++) {
 		changed = 0;
 		for (pc = 0; pc < end; pc++) {
 			const struct vn_bpf_insn *x = &p->insns[pc];
 			unsigned int cls = VN_BPF_CLASS(x->code), op = VN_BPF_OP(x->code);
-			uint16_t out = ctx_transfer(x, in[pc]);
-			int64_t succ[2] = { (int64_t)pc + 1, -1 };
+			struct facts out;
+			int64_t t = -1, next = (int64_t)pc + 1;
 
+			if (!in[pc].reached)
+				goto skip;
+			out = in[pc];
+			facts_step(p, x, &out);
 			if (x->code == VN_BPF_LD_IMM64)
-				succ[0] = (int64_t)pc + 2;
-			else if (cls == VN_BPF_JMP || cls == VN_BPF_JMP32) {
-				if (op == VN_BPF_EXIT)
-					succ[0] = -1;
-				else if (op == VN_BPF_JA)
-					succ[0] = (int64_t)pc + 1 + (cls == VN_BPF_JMP32 ? x->imm : x->off);
-				else if (op != VN_BPF_CALL)
-					succ[1] = (int64_t)pc + 1 + x->off;
-			}
-			for (int i = 0; i < 2; i++) {
-				if (succ[i] < 0 || succ[i] > (int64_t)end)
-					continue;
-				if ((in[succ[i]] & out) != in[succ[i]]) {
-					in[succ[i]] &= out;
-					changed = 1;
+				next = (int64_t)pc + 2;
+			if (cls == VN_BPF_JMP || cls == VN_BPF_JMP32) {
+				if (op == VN_BPF_EXIT) {
+					next = -1;
+				} else if (op == VN_BPF_JA) {
+					next = (int64_t)pc + 1 + (cls == VN_BPF_JMP32 ? x->imm : x->off);
+				} else if (op != VN_BPF_CALL) {
+					struct facts tk = out;
+					uint32_t r = pkt_proof(x, &in[pc], 1);
+
+					if (r > tk.range)
+						tk.range = r;
+					t = (int64_t)pc + 1 + x->off;
+					if (t >= 0 && t <= (int64_t)end)
+						changed |= facts_join(&in[t], &tk);
+					r = pkt_proof(x, &in[pc], 0);
+					if (r > out.range)
+						out.range = r;
 				}
 			}
+			if (next >= 0 && next <= (int64_t)end)
+				changed |= facts_join(&in[next], &out);
+skip:
 			if (x->code == VN_BPF_LD_IMM64)
 				pc++;
 		}
@@ -1520,14 +1699,14 @@ static int compile(struct jit *J)
 			J->fmin[i] = x->off;
 	}
 	if (J->p->ctx_fields)
-		J->ctxmask = ctx_flow(J->p, fl);
+		J->facts = facts_flow(J->p, fl);
 	emit_prologue(J);
 	for (pc = 0; pc < J->p->n && !J->overflow;) {
 		size_t used;
 
 		if ((fl[pc] & F_FUNC) && pc && !J->func++) {
-			free(J->ctxmask);	/* main ends here: no facts past it */
-			J->ctxmask = NULL;
+			free(J->facts);		/* main ends here: no facts past it */
+			J->facts = NULL;
 		}
 		J->pc = pc;
 		if (fl[pc] & F_LEADER)
@@ -1543,8 +1722,8 @@ static int compile(struct jit *J)
 		pc += used;
 	}
 	free(fl);
-	free(J->ctxmask);
-	J->ctxmask = NULL;
+	free(J->facts);
+	J->facts = NULL;
 	free(J->fmin);
 	J->fmin = NULL;
 	for (i = 0; i < J->nstubs; i++)
@@ -1624,6 +1803,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	jit->ctx_inline = J.ctx_inline;
 	jit->spec_clamps = J.spec_clamps;
 	jit->inline_lookups = J.inline_lookups;
+	jit->pkt_proved = J.pkt_proved;
 	jit->code_len = J.len;
 	p->jit = jit;
 	jit = NULL;
@@ -1724,6 +1904,7 @@ int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out)
 	out->ctx_inline = p->jit->ctx_inline;
 	out->spec_clamps = p->jit->spec_clamps;
 	out->inline_lookups = p->jit->inline_lookups;
+	out->pkt_proved = p->jit->pkt_proved;
 	return 0;
 }
 

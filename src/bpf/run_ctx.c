@@ -93,6 +93,7 @@ int vn_bpf_run_ctx_add_region(struct vn_bpf_run_ctx *rc, const void *base,
 		return slot;
 	r->base = (uintptr_t)base;
 	r->len = (uint32_t)len;
+	r->end = (uint32_t)len;
 	r->writable = !!writable;
 	return slot;
 }
@@ -179,6 +180,7 @@ int vn_bpf_run_ctx_set_window(struct vn_bpf_run_ctx *rc, unsigned int slot,
 	r->base = (uintptr_t)base;
 	r->lo = lo;
 	r->len = len;
+	r->end = lo + len;
 	r->writable = !!writable;
 	return 0;
 }
@@ -213,6 +215,7 @@ uint64_t vn_bpf_run_ctx_map_value(struct vn_bpf_run_ctx *rc, void *host,
 	r->base = (uintptr_t)host;
 	r->lo = 0;
 	r->len = len;
+	r->end = len;
 	r->writable = !!writable;
 	r->load = NULL;
 	r->load_len = 0;

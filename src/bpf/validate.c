@@ -739,6 +739,14 @@ int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 	p->budget = v.env->budget ? v.env->budget : VN_BPF_BUDGET;
 	p->max_depth = depth;
 	p->ctx_fields = VN_MIN(v.env->ctx_fields, VN_BPF_CTX_FIELDS);
+	if (v.env->ctx_pkt_data && v.env->ctx_pkt_end && v.env->pkt_slot &&
+	    v.env->ctx_pkt_data <= p->ctx_fields && v.env->ctx_pkt_end <= p->ctx_fields &&
+	    v.env->pkt_slot < VN_BPF_MAX_REGIONS) {
+		p->ctx_pkt_data = v.env->ctx_pkt_data;
+		p->ctx_pkt_end = v.env->ctx_pkt_end;
+		p->pkt_slot = v.env->pkt_slot;
+		memcpy(p->pkt_moving, v.env->pkt_moving, sizeof(p->pkt_moving));
+	}
 	v.in = NULL;
 	if (v.env->narrays && v.env->arrays && v.env->lookup_id) {
 		p->arrays = malloc(v.env->narrays * sizeof(*p->arrays));

@@ -34,6 +34,7 @@
 #define VN_BPF_BUDGET		1000000	/* default instructions per run */
 #define VN_BPF_MAX_REGIONS	64	/* address-space slots per run context */
 #define VN_BPF_VALUE_SLOTS	24	/* of them, at least this many for lookups */
+#define VN_BPF_PKT_MOVING	8	/* env->pkt_moving entries */
 #define VN_BPF_REGION_STACK	0	/* region slot the VM keeps for the stack */
 #define VN_BPF_CLOCK_EVERY	256	/* budget units charged between wall-clock checks */
 #define VN_BPF_COST_CALL	32	/* units a BPF-to-BPF call costs (zeroes a 512-byte frame) */
@@ -110,6 +111,10 @@ struct vn_bpf_env {
 	unsigned int nargs;
 	unsigned int flags;
 	unsigned int ctx_fields;
+	unsigned int ctx_pkt_data;
+	unsigned int ctx_pkt_end;
+	unsigned int pkt_slot;
+	uint32_t pkt_moving[VN_BPF_PKT_MOVING];
 	const struct vn_bpf_array_desc *arrays;
 	unsigned int narrays;
 	unsigned int lookup_id;
@@ -158,6 +163,20 @@ struct vn_bpf_array_desc {
 #define VN_BPF_REGION_CTX	1
 #define VN_BPF_CTX_FIELDS	8	/* at most, in rc->ctx_vals[] */
 
+/*
+ * env->ctx_pkt_data and env->ctx_pkt_end (field index + 1, 0: none) and
+ * env->pkt_slot promise more: context field ctx_pkt_data - 1 holds the VA
+ * of the packet's first byte and ctx_pkt_end - 1 the VA one past its end,
+ * both in slot pkt_slot, whose window covers [data, data_end) whenever a
+ * program can read those fields (the caller refreshes them when a helper
+ * moves the packet). JIT code then proves packet accesses the program
+ * bounds-checked itself (data + n <= data_end, as the kernel's verifier
+ * does) and reaches them without the table walk (jit_x86.c).
+ * env->pkt_moving lists the helper ids that may move the packet (0 ends
+ * the list): a call to one of them, to a subprogram or through callx
+ * forgets what was proved; other helper calls keep it.
+ */
+
 /**
  * struct vn_bpf_prog - a validated program, immutable after load
  * @insns:	the instructions, map references already resolved to plain
@@ -168,6 +187,7 @@ struct vn_bpf_array_desc {
  * @budget:	instructions per run
  * @max_depth:	deepest BPF-to-BPF call chain, in frames (1 = no calls)
  * @ctx_fields:	env->ctx_fields (0: r1 is not known to be a table context)
+ * @ctx_pkt_data: env->ctx_pkt_data, @ctx_pkt_end and @pkt_slot likewise
  * @arrays:	copy of env->arrays (@narrays entries), @lookup_id as in the env
  * @exec:	the interpreter's decoded copy of @insns (private to interp.c)
  * @jit:	native code, or NULL to interpret (private to jit_x86.c)
@@ -180,6 +200,10 @@ struct vn_bpf_prog {
 	uint64_t budget;
 	unsigned int max_depth;
 	unsigned int ctx_fields;
+	unsigned int ctx_pkt_data;
+	unsigned int ctx_pkt_end;
+	unsigned int pkt_slot;
+	uint32_t pkt_moving[VN_BPF_PKT_MOVING];
 	struct vn_bpf_array_desc *arrays;
 	unsigned int narrays;
 	unsigned int lookup_id;
@@ -254,6 +278,8 @@ struct vn_bpf_prog {
  * @load:	if set, loads are answered by this callback instead of memory
  * @load_len:	bytes of a computed region (@load set)
  * @arg:	owner's data for @load
+ * @end:	@lo + @len, kept by whoever sets them (JIT code's Spectre clamp on
+ *		packet accesses it proved, see env->ctx_pkt_data)
  */
 struct vn_bpf_region {
 	uintptr_t base;
@@ -264,7 +290,8 @@ struct vn_bpf_region {
 	uint32_t load_len;
 	vn_bpf_region_load_fn load;
 	void *arg;
-	uint64_t pad[2];	/* 64 bytes: JIT code scales a slot with a shift */
+	uint32_t end;
+	uint32_t pad[3];	/* 64 bytes: JIT code scales a slot with a shift */
 };
 
 /**

@@ -148,6 +148,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden);
  * @ctx_inline:	context-table loads emitted as one load
  * @spec_clamps: translated accesses and inline lookups with Spectre v1 clamps
  * @inline_lookups: array map lookups emitted inline
+ * @pkt_proved:	packet accesses proved by the program's own bounds checks
  */
 struct vn_bpf_jit_info {
 	const uint8_t *code;
@@ -155,6 +156,7 @@ struct vn_bpf_jit_info {
 	unsigned int ctx_inline;
 	unsigned int spec_clamps;
 	unsigned int inline_lookups;
+	unsigned int pkt_proved;
 };
 
 /**

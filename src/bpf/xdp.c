@@ -40,6 +40,7 @@ void xdp_set_pkt_region(struct vn_xdp_run *run)
 	r->base = (uintptr_t)pkt->buf;
 	r->lo = pkt->off - run->meta_len;
 	r->len = pkt->len + run->meta_len;
+	r->end = pkt->off + pkt->len;
 	r->writable = run->writable;
 	/* the xdp_md fields, as the context table gives them (JIT code inline) */
 	f[XDP_MD_DATA / 4] = xdp_pkt_va(run, pkt->off);
@@ -254,6 +255,13 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	}
 	env.flags = opts->vm_flags;
 	env.ctx_fields = XDP_MD_SIZE / 4;	/* r1 is the xdp_md table (init_run()) */
+	/* data and data_end bound the frame slot's window (xdp_set_pkt_region()) */
+	env.ctx_pkt_data = XDP_MD_DATA / 4 + 1;
+	env.ctx_pkt_end = XDP_MD_DATA_END / 4 + 1;
+	env.pkt_slot = XDP_SLOT_PKT;
+	env.pkt_moving[0] = BPF_FUNC_xdp_adjust_head;
+	env.pkt_moving[1] = BPF_FUNC_xdp_adjust_meta;
+	env.pkt_moving[2] = BPF_FUNC_xdp_adjust_tail;
 	/* arrays JIT code may look up inline: their arenas live as long as xp */
 	for (unsigned int i = 0; i < xp->nmaps; i++) {
 		const struct vn_map *m = xp->maps[i];

@@ -5,7 +5,10 @@
  * - XDP programs (xdp1, xdp2, lru_flow, parser) loaded in the interpreter,
  *   the JIT and the hardened JIT give the same verdicts, frames and maps on
  *   the same frames, and the JIT did inline their xdp_md loads and array
- *   lookups (so the equality is about the inlined code);
+ *   lookups and took their bounds-checked packet accesses as checked (so
+ *   the equality is about the inlined code);
+ * - hostile programs that try to pass an unchecked packet access off as
+ *   checked get the interpreter's result on frames of every short length;
  * - every translated access in JIT code carries both cmov clamps (the
  *   emitted bytes are counted), and out-of-range VAs fault through the JIT;
  * - a value pointer kept past the lookup ring faults, counted, in every engine.
@@ -99,11 +102,13 @@ static uint32_t mutate(uint8_t *f, unsigned int i)
 
 static void test_jit_xdp_engines_agree(void **state)
 {
-	static const struct { const char *file, *prog; int arrays; } progs[] = {
-		{ "xdp1.bpf.o", "xdp_prog1", 1 },
-		{ "xdp2.bpf.o", "xdp_prog2", 1 },
-		{ "lru_flow.bpf.o", "xdp_flow", 0 },
-		{ "parser.bpf.o", "xdp_parser", 1 },
+	/* arrays: array lookups to inline; pkt: packet accesses the JIT must
+	 * find checked by the program itself (a lower bound) */
+	static const struct { const char *file, *prog; int arrays, pkt; } progs[] = {
+		{ "xdp1.bpf.o", "xdp_prog1", 1, 3 },
+		{ "xdp2.bpf.o", "xdp_prog2", 1, 15 },
+		{ "lru_flow.bpf.o", "xdp_flow", 0, 0 },	/* parses in subprograms */
+		{ "parser.bpf.o", "xdp_parser", 1, 6 },
 	};
 
 	(void)state;
@@ -123,6 +128,7 @@ static void test_jit_xdp_engines_agree(void **state)
 			assert_true(ji.ctx_inline > 0);
 			if (progs[p].arrays)
 				assert_true(ji.inline_lookups > 0);
+			assert_true(ji.pkt_proved >= (unsigned int)progs[p].pkt);
 		}
 		srand(12 + (unsigned int)p);
 		for (unsigned int i = 0; i < NFRAMES; i++) {
@@ -214,6 +220,136 @@ static void test_jit_spectre_clamps(void **state)
 	}
 }
 
+/* a helper that moves the packet's start by r1 bytes, as adjust_head does */
+static uint64_t t_move(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2, uint64_t r3,
+		       uint64_t r4, uint64_t r5)
+{
+	struct vn_bpf_region *r = &rc->regions[2];
+	uint32_t d = (uint32_t)r1;
+
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	if (d > r->len)
+		return (uint64_t)-1;
+	r->lo += d;
+	r->len -= d;
+	rc->ctx_vals[0] += d;
+	return 0;
+}
+
+/* a helper that does not move it */
+static uint64_t t_still(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2, uint64_t r3,
+			uint64_t r4, uint64_t r5)
+{
+	(void)rc, (void)r2, (void)r3, (void)r4, (void)r5;
+	return r1 + 1;
+}
+
+/*
+ * Programs that try to make the JIT believe a packet access was checked
+ * when it was not: every engine must give the same r0 and error on frames
+ * of every length from 0 to 40 bytes (short ones make unchecked reads fault)
+ */
+static void test_jit_pkt_proof_hostile(void **state)
+{
+#define P(...) { __VA_ARGS__ }
+	static const struct {
+		const char *what;
+		struct vn_bpf_insn in[24];
+		unsigned int n, proved;	/* accesses the JIT may take as checked */
+	} progs[] = {
+		{ "the check, then a read inside it",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 14),
+		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 1), LDX(B, 0, 6, 13), EXIT()), 8 , 1 },
+		{ "a read one byte past the check",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 14),
+		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 1), LDX(B, 0, 6, 14), EXIT()), 8 , 0 },
+		{ "the check the wrong way round (JLT falls through unproved)",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 14),
+		    MOV64_IMM(0, 0), JMP_REG(JLT, 3, 2, 1), LDX(B, 0, 6, 13), EXIT()), 8 , 0 },
+		{ "a path that skips the check joins the checked one",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 14),
+		    LDX(W, 4, 1, 16), JMP_IMM(JNE, 4, 0, 1), JMP_REG(JGT, 3, 2, 2),
+		    LDX(B, 0, 6, 13), EXIT(), MOV64_IMM(0, 0), EXIT()), 11 , 0 },
+		{ "the packet moves after the check",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 14),
+		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 4), MOV64_IMM(1, 10), CALL(1),
+		    LDX(B, 0, 6, 13), EXIT(), EXIT()), 11 , 0 },
+		{ "a call that keeps the packet keeps the proof",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 14),
+		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 4), MOV64_IMM(1, 10), CALL(2),
+		    LDX(B, 0, 6, 13), EXIT(), EXIT()), 11 , 1 },
+		{ "the checked pointer moves by a register",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), LDX(W, 7, 1, 16), MOV64_REG(3, 6),
+		    ALU64_IMM(ADD, 3, 14), MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 2),
+		    ALU64_REG(ADD, 6, 7), LDX(B, 0, 6, 13), EXIT()), 10 , 0 },
+		{ "an offset past what is tracked",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 0x10000),
+		    ALU64_IMM(ADD, 3, -0xfff0), MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 1),
+		    LDX(B, 0, 6, 15), EXIT()), 9 , 0 },
+		{ "a loop that walks the pointer on",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_IMM(0, 0), MOV64_REG(3, 6),
+		    ALU64_IMM(ADD, 3, 2), JMP_REG(JGT, 3, 2, 3), LDX(B, 4, 6, 1), ALU64_REG(ADD, 0, 4),
+		    ALU64_IMM(ADD, 6, 1), JA(-6), EXIT()), 11 , 0 },
+		{ "a store into a checked byte of a read-only frame",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 4),
+		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 2), ST(W, 6, 0, 7), LDX(W, 0, 6, 0),
+		    EXIT()), 9 , 2 },
+	};
+	static const vn_bpf_helper_fn helpers[] = { NULL, t_move, t_still };
+	static struct vn_bpf_run_ctx rc;
+	static uint8_t buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		for (uint32_t len = 0; len <= 40; len++)
+			for (int wr = 0; wr < 2; wr++) {
+				uint64_t r0[3];
+				int err[3];
+
+				for (unsigned int e = 0; e < 3; e++) {
+					struct vn_bpf_env env = {
+						.helpers = helpers, .nhelpers = 3, .flags = engines[e],
+						.ctx_fields = 6, .ctx_pkt_data = 1, .ctx_pkt_end = 2,
+						.pkt_slot = 2, .pkt_moving = { 1 },
+					};
+					struct vn_bpf_prog *p;
+					char log[128];
+
+					assert_int_equal(vn_bpf_prog_load(progs[i].in, progs[i].n, &env,
+									  &p, log, sizeof(log)), 0);
+					if (e && vn_bpf_jit_supported()) {
+						struct vn_bpf_jit_info ji;
+
+						assert_int_equal(vn_bpf_jit_info(p, &ji), 0);
+						if (ji.pkt_proved != progs[i].proved)
+							fail_msg("%s: %u accesses taken as checked, not %u",
+								 progs[i].what, ji.pkt_proved,
+								 progs[i].proved);
+					}
+					for (unsigned int b = 0; b < sizeof(buf); b++)
+						buf[b] = (uint8_t)(b * 3 + 1);
+					vn_bpf_run_ctx_init(&rc, NULL);
+					assert_int_equal(vn_bpf_run_ctx_add_table(&rc, 6), 1);
+					assert_int_equal(vn_bpf_run_ctx_add_region(&rc, NULL, 0, 1), 2);
+					vn_bpf_run_ctx_set_window(&rc, 2, buf, 64, len, wr);
+					rc.ctx_vals[0] = VN_BPF_VA(2, 64);
+					rc.ctx_vals[1] = VN_BPF_VA(2, 64 + len);
+					rc.ctx_vals[4] = len & 1;
+					r0[e] = vn_bpf_run(p, &rc, VN_BPF_VA(1, 0), &err[e]);
+					vn_bpf_prog_free(p);
+				}
+				for (unsigned int e = 1; e < 3; e++) {
+					if (err[e] != err[0] || r0[e] != r0[0])
+						fail_msg("%s, %u bytes%s: interp %d/0x%llx, engine %u "
+							 "%d/0x%llx", progs[i].what, len,
+							 wr ? "" : " (read-only)", err[0],
+							 (unsigned long long)r0[0], e, err[e],
+							 (unsigned long long)r0[e]);
+				}
+			}
+#undef P
+}
+
 static void test_jit_stale_value_faults(void **state)
 {
 	(void)state;
@@ -273,6 +409,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jit_xdp_engines_agree),
 		cmocka_unit_test(test_jit_spectre_clamps),
+		cmocka_unit_test(test_jit_pkt_proof_hostile),
 		cmocka_unit_test(test_jit_stale_value_faults),
 	};
 	int ret;
