@@ -17,10 +17,16 @@
  * accesses at a constant r10 offset inside the current frame need no check
  * (r10 is read-only and the frame is always mapped); every other access is
  * the program-space translation of vm.h, inline: slot from the VA's high
- * half, bounds against the slot's [lo, lo + len), writable for stores,
- * host = base + offset. A miss calls a C slow path (computed xdp_md loads
- * through vn_bpf_translate_slow(), else -EFAULT). No Spectre v1 masking in
- * the inline path yet (the branches guard the access, no cmov mask).
+ * half, its generation, bounds against the slot's [lo, lo + len), writable
+ * for stores, host = base + offset. The slot and the offset are clamped
+ * with cmov after their branches (Spectre v1: a mispredicted check reads
+ * offset 0 of slot 0). A miss calls a C slow path (computed loads through
+ * vn_bpf_translate_slow(), else -EFAULT).
+ *
+ * Inlined (facts_flow(), a small verifier over the main function): 4-byte
+ * loads from the context table (rc->ctx_vals), packet accesses the program
+ * bounds-checked itself (data + n <= data_end: no table walk, the clamp
+ * stays), and array map lookups whose map is a constant in r1.
  *
  * Budget: the interpreter's, in instructions. A program that loops or makes
  * BPF-to-BPF calls pays at the head of each basic block for the whole block

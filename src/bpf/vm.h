@@ -278,8 +278,9 @@ struct vn_bpf_prog {
  * @load:	if set, loads are answered by this callback instead of memory
  * @load_len:	bytes of a computed region (@load set)
  * @arg:	owner's data for @load
- * @end:	@lo + @len, kept by whoever sets them (JIT code's Spectre clamp on
- *		packet accesses it proved, see env->ctx_pkt_data)
+ * @end:	@lo + @len, kept by whoever sets them, except for the stack slot
+ *		(JIT code's Spectre clamp on packet accesses it proved, see
+ *		env->ctx_pkt_data)
  */
 struct vn_bpf_region {
 	uintptr_t base;
