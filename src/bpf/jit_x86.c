@@ -23,7 +23,7 @@
  * offset 0 of slot 0). A miss calls a C slow path (computed loads through
  * vn_bpf_translate_slow(), else -EFAULT).
  *
- * Inlined (facts_flow(), a small verifier over the main function): 4-byte
+ * Inlined (facts_flow(), a small verifier over every function): 4-byte
  * loads from the context table (rc->ctx_vals), packet accesses the program
  * bounds-checked itself (data + n <= data_end: no table walk, the clamp
  * stays), and array map lookups whose map is a constant in r1.
@@ -106,8 +106,7 @@ struct fixup {
 };
 
 /*
- * Register facts of the main function, the part of a verifier JIT code
- * needs: a register is the context (r1 at entry), the packet's first byte
+ * Register facts, the part of a verifier JIT code needs: a register is the context (r1 at entry), the packet's first byte
  * plus a constant (data + off, 0 <= off <= PKT_OFF_MAX), or the packet's
  * end (data_end); range is how many bytes from data the program has
  * proved present (data + range <= data_end). A must-analysis: a join
@@ -144,7 +143,7 @@ struct facts {
  * @fmin:	per function, the lowest constant r10 offset it stores at (0: none)
  * @counted:	the program loops or calls: blocks charge the budget
  * @pc:		instruction being compiled
- * @facts:	per main-function instruction, what is known before it (the
+ * @facts:	per instruction, what is known before it (the
  *		context register, packet pointers, the proved packet range);
  *		NULL: nothing
  * @ctx_inline:	context loads emitted as one load from rc->ctx_vals
@@ -1593,20 +1592,22 @@ static uint32_t pkt_proof(const struct vn_bpf_insn *x, const struct facts *f, in
 }
 
 /*
- * facts_flow() - The facts before each instruction of the main function
+ * facts_flow() - The facts before each instruction of the program
  *
- * Forward dataflow to a fixpoint (the validator keeps the main function's
- * jumps inside it); unreached slots stay unreached. Gives up (NULL) past a
- * bound on the passes.
+ * Forward dataflow to a fixpoint over every function (the validator keeps
+ * jumps inside their function): a local call also flows into its callee,
+ * whose entry facts are the join of its call sites' r1-r5 and packet range
+ * (a subprogram reads nothing else of its caller's registers); the call's
+ * own fall-through forgets the packet (the callee may move it). Unreached
+ * slots stay unreached. Gives up (NULL) past a bound on the passes.
  */
 static struct facts *facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
 {
-	size_t end = 1, pc;
+	size_t end = p->n, pc;
 	struct facts *in;
 	int changed = 1, pass;
 
-	while (end < p->n && !(fl[end] & F_FUNC))
-		end++;
+	(void)fl;
 	in = calloc(end + 1, sizeof(*in));
 	if (!in)
 		return NULL;
@@ -1631,6 +1632,17 @@ static struct facts *facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
 					next = -1;
 				} else if (op == VN_BPF_JA) {
 					next = (int64_t)pc + 1 + (cls == VN_BPF_JMP32 ? x->imm : x->off);
+				} else if (op == VN_BPF_CALL && !VN_BPF_SRCBIT(x->code) &&
+					   x->src == VN_BPF_CALL_LOCAL) {
+					/* the callee starts with the caller's r1-r5 and packet */
+					struct facts ce = in[pc];
+
+					ce.type[0] = T_UNK;
+					for (int r = 6; r < VN_BPF_NREGS; r++)
+						ce.type[r] = T_UNK;
+					t = (int64_t)pc + 1 + x->imm;
+					if (t >= 0 && t < (int64_t)end)
+						changed |= facts_join(&in[t], &ce);
 				} else if (op != VN_BPF_CALL) {
 					struct facts tk = out;
 					uint32_t r = pkt_proof(x, &in[pc], 1);
@@ -1710,10 +1722,8 @@ static int compile(struct jit *J)
 	for (pc = 0; pc < J->p->n && !J->overflow;) {
 		size_t used;
 
-		if ((fl[pc] & F_FUNC) && pc && !J->func++) {
-			free(J->facts);		/* main ends here: no facts past it */
-			J->facts = NULL;
-		}
+		if ((fl[pc] & F_FUNC) && pc)
+			J->func++;
 		J->pc = pc;
 		if (fl[pc] & F_LEADER)
 			J->r1map = -1;		/* facts hold inside one block only */

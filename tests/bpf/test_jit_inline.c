@@ -107,7 +107,7 @@ static void test_jit_xdp_engines_agree(void **state)
 	static const struct { const char *file, *prog; int arrays, pkt; } progs[] = {
 		{ "xdp1.bpf.o", "xdp_prog1", 1, 3 },
 		{ "xdp2.bpf.o", "xdp_prog2", 1, 15 },
-		{ "lru_flow.bpf.o", "xdp_flow", 0, 0 },	/* parses in subprograms */
+		{ "lru_flow.bpf.o", "xdp_flow", 0, 7 },	/* parses in subprograms */
 		{ "parser.bpf.o", "xdp_parser", 1, 6 },
 	};
 
@@ -290,6 +290,19 @@ static void test_jit_pkt_proof_hostile(void **state)
 		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_IMM(0, 0), MOV64_REG(3, 6),
 		    ALU64_IMM(ADD, 3, 2), JMP_REG(JGT, 3, 2, 3), LDX(B, 4, 6, 1), ALU64_REG(ADD, 0, 4),
 		    ALU64_IMM(ADD, 6, 1), JA(-6), EXIT()), 11 , 0 },
+		{ "a subprogram called with the checked pointer",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 14),
+		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 2), MOV64_REG(1, 6), CALL_LOCAL(1),
+		    EXIT(), LDX(B, 0, 1, 13), EXIT()), 11, 1 },
+		{ "a subprogram called from a checked and an unchecked path",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), LDX(W, 7, 1, 16), MOV64_REG(3, 6),
+		    ALU64_IMM(ADD, 3, 14), MOV64_IMM(0, 0), JMP_IMM(JNE, 7, 0, 2),
+		    JMP_REG(JGT, 3, 2, 3), JA(0), MOV64_REG(1, 6), CALL_LOCAL(1), EXIT(),
+		    LDX(B, 0, 1, 13), EXIT()), 14, 0 },
+		{ "a subprogram that moves the packet under its caller",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 14),
+		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 2), CALL_LOCAL(2), LDX(B, 0, 6, 13),
+		    EXIT(), MOV64_IMM(1, 12), CALL(1), MOV64_IMM(0, 0), EXIT()), 13, 0 },
 		{ "a store into a checked byte of a read-only frame",
 		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 4),
 		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 2), ST(W, 6, 0, 7), LDX(W, 0, 6, 0),
