@@ -665,5 +665,7 @@ int vn_bpf_interp_prepare(struct vn_bpf_prog *p)
 uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 		    uint64_t r1, int *err)
 {
-	return vn_bpf_run_args(p, rc, &r1, 1, err);
+	if (p->jit)
+		return vn_bpf_jit_run(p, rc, &r1, 1, err);
+	return interp(p, rc, &r1, 1, err, NULL);
 }
