@@ -1024,6 +1024,19 @@ static void emit_stub(struct jit *J, const struct stub *st)
 
 /* ---- calls ------------------------------------------------------------ */
 
+/*
+ * clobber_args() - r1-r5 = 0 after a helper: the C code left host values
+ * (the run context, pointers) in those registers; a program cannot read
+ * them (the validator), but it could pass them to the next helper
+ */
+static void clobber_args(struct jit *J)
+{
+	static const int args[5] = { RDI, RSI, RDX, RCX, R8 };
+
+	for (unsigned int i = 0; i < 5; i++)
+		op_rr(J, 0, 0x31, args[i], args[i], 0);
+}
+
 /* emit_helper_call() - r0 = fn(rc, r1..r5); fn in r11 or a constant; aborts checked */
 static void emit_helper_call(struct jit *J, vn_bpf_helper_fn fn)
 {
@@ -1043,6 +1056,7 @@ static void emit_helper_call(struct jit *J, vn_bpf_helper_fn fn)
 	op_rm(J, 0, 0x83, 7, RCTX, -1, RC_OFF(abort_err), 0);
 	emit1(J, 0);
 	jcc_to(J, CC_NE, LBL(L_UNWIND));
+	clobber_args(J);
 }
 
 /* jcc32() / jmp32() and bind32(): forward rel32 jumps inside one sequence */
@@ -1147,6 +1161,7 @@ static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a)
 	bind32(J, nul);
 	op_rr(J, 0, 0x31, RAX, RAX, 0);
 	bind32(J, end);
+	clobber_args(J);
 	J->inline_lookups++;
 }
 

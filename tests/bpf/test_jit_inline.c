@@ -363,6 +363,30 @@ static void test_jit_pkt_proof_hostile(void **state)
 #undef P
 }
 
+/* r1-r5 after a helper call are zero in every engine, never C leftovers */
+static void test_jit_helper_args_clobbered(void **state)
+{
+	/* r1 = 5; r0 = still(r1) = 6; r0 = still(r1 as the call left it) */
+	static const struct vn_bpf_insn prog[] = {
+		MOV64_IMM(1, 5), CALL(2), CALL(2), EXIT(),
+	};
+	static const vn_bpf_helper_fn helpers[] = { NULL, t_move, t_still };
+	static struct vn_bpf_run_ctx rc;
+
+	(void)state;
+	for (unsigned int e = 0; e < 3; e++) {
+		struct vn_bpf_env env = { .helpers = helpers, .nhelpers = 3, .flags = engines[e] };
+		struct vn_bpf_prog *p;
+		int err;
+
+		assert_int_equal(vn_bpf_prog_load(prog, 4, &env, &p, NULL, 0), 0);
+		vn_bpf_run_ctx_init(&rc, NULL);
+		assert_int_equal(vn_bpf_run(p, &rc, 0, &err), 1);
+		assert_int_equal(err, 0);
+		vn_bpf_prog_free(p);
+	}
+}
+
 static void test_jit_stale_value_faults(void **state)
 {
 	(void)state;
@@ -423,6 +447,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_jit_xdp_engines_agree),
 		cmocka_unit_test(test_jit_spectre_clamps),
 		cmocka_unit_test(test_jit_pkt_proof_hostile),
+		cmocka_unit_test(test_jit_helper_args_clobbered),
 		cmocka_unit_test(test_jit_stale_value_faults),
 	};
 	int ret;
