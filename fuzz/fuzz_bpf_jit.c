@@ -13,6 +13,9 @@
  * are equal too (after -ETIME the JIT may stop at the head of the block
  * the interpreter stopped inside, so bytes may differ); the guard bytes
  * around the packet never change; no run takes more than a bound.
+ * Helper 4 is an array lookup on the map (four 8-byte values) that the JIT
+ * inlines when r1 is the map's constant handle: the interpreter calls
+ * fz_lookup(), the helper's steps in C, and both must agree (VAs included).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -61,6 +64,34 @@ static uint64_t fz_abort(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 }
 
 static uint64_t fz_map[4];
+
+/* fz_lookup() - bpf_map_lookup_elem() on fz_map, as h_map_lookup_elem() does it */
+static uint64_t fz_lookup(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
+			  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	uint32_t idx;
+	void *key;
+
+	(void)r3; (void)r4; (void)r5;
+	if (r1 != VN_BPF_MAP_HANDLE(0)) {
+		vn_bpf_abort(rc, -EINVAL);
+		return 0;
+	}
+	key = vn_bpf_translate(rc, r2, 4, 0);
+	if (!key) {
+		vn_bpf_abort(rc, -EFAULT);
+		return 0;
+	}
+	if (vn_bpf_charge(rc, 4))
+		return 0;
+	memcpy(&idx, key, 4);
+	return idx < 4 ? vn_bpf_run_ctx_map_value(rc, &fz_map[idx], 8, 1) : 0;
+}
+
+static const struct vn_bpf_array_desc fz_arrays[1] = { {
+	.values = fz_map, .max_entries = 4, .value_size = 8, .elem_stride = 8,
+	.ncpus = 1, .writable = 1, .cost = 4,
+} };
 /* one packet buffer for every engine: pointer values, and so r0, agree */
 static uint8_t fz_pkt[PKT + 2 * GUARD];
 
@@ -78,7 +109,7 @@ static int fz_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_
 	return 0;
 }
 
-static const vn_bpf_helper_fn fz_helpers[] = { NULL, fz_sum, fz_memset, fz_abort };
+static const vn_bpf_helper_fn fz_helpers[] = { NULL, fz_sum, fz_memset, fz_abort, fz_lookup };
 
 /**
  * struct outcome - what one engine left behind
@@ -170,8 +201,9 @@ static int run_engine(const struct vn_bpf_insn *insns, size_t n, unsigned int fl
 {
 	static struct vn_bpf_run_ctx rc;
 	const struct vn_bpf_env env = {
-		.helpers = fz_helpers, .nhelpers = 4, .map_resolve = fz_resolve,
+		.helpers = fz_helpers, .nhelpers = 5, .map_resolve = fz_resolve,
 		.max_insns = 4096, .budget = 20000, .flags = flags,
+		.arrays = fz_arrays, .narrays = 1, .lookup_id = 4,
 	};
 	struct vn_bpf_prog *p;
 	uint64_t t0;

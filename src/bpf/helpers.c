@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "core/compiler.h"
 #include "core/log.h"
+#include "bpf/vm_internal.h"
 #include "xdp_internal.h"
 
 #define ETH_HLEN		14
@@ -40,7 +41,7 @@
 /* Charge @units; non-zero when the run is stopping (the work must not run) */
 static inline int charge(struct vn_bpf_run_ctx *rc, uint64_t units)
 {
-	return vn_bpf_charge(rc, units);
+	return vn_bpf_charge_fast(rc, units);
 }
 
 /* Units to copy, clear or sum @bytes */
@@ -68,7 +69,7 @@ static struct vn_map *arg_map(struct vn_bpf_run_ctx *rc, uint64_t r)
 /* A pointer argument the helper reads or writes @len (> 0) bytes at */
 static void *arg_mem(struct vn_bpf_run_ctx *rc, uint64_t r, size_t len, int write)
 {
-	void *p = vn_bpf_translate(rc, r, len, write);
+	void *p = len && len <= UINT32_MAX ? va_translate(rc, r, len, write) : NULL;
 
 	if (!p)
 		vn_bpf_abort(rc, -EFAULT);
@@ -89,7 +90,9 @@ static const void *arg_map_op(struct vn_bpf_run_ctx *rc, uint64_t rmap, uint64_t
 {
 	const void *key = arg_map_key(rc, rmap, rkey, map);
 
-	return key && !charge(rc, vn_map_cost(*map, op)) ? key : NULL;
+	/* a lookup's price is fixed at creation except an LPM trie's */
+	return key && !charge(rc, op == VN_MAP_OP_LOOKUP && (*map)->cost_lookup ?
+				  (*map)->cost_lookup : vn_map_cost(*map, op)) ? key : NULL;
 }
 
 static uint64_t h_map_lookup_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,

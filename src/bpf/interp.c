@@ -516,6 +516,8 @@ call_helper:
 	rc->left = left;	/* helpers charge their work (vn_bpf_charge()) */
 	reg[0] = p->helpers[ip->imm](rc, reg[1], reg[2], reg[3], reg[4], reg[5]);
 	left = rc->left;
+	/* r1-r5 are clobbered: zero, as JIT code leaves them (no C leftovers) */
+	reg[1] = reg[2] = reg[3] = reg[4] = reg[5] = 0;
 	if (unlikely(rc->abort_err)) {
 		e = rc->abort_err;
 		goto out;
@@ -529,7 +531,10 @@ callx:	/* the register names a helper; ids outside the table abort */
 			e = -EINVAL;
 			goto out;
 		}
+		rc->left = left;
 		reg[0] = fn(rc, reg[1], reg[2], reg[3], reg[4], reg[5]);
+		left = rc->left;
+		reg[1] = reg[2] = reg[3] = reg[4] = reg[5] = 0;
 	}
 	if (unlikely(rc->abort_err)) {
 		e = rc->abort_err;
@@ -665,5 +670,7 @@ int vn_bpf_interp_prepare(struct vn_bpf_prog *p)
 uint64_t vn_bpf_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 		    uint64_t r1, int *err)
 {
-	return vn_bpf_run_args(p, rc, &r1, 1, err);
+	if (p->jit)
+		return vn_bpf_jit_run(p, rc, &r1, 1, err);
+	return interp(p, rc, &r1, 1, err, NULL);
 }

@@ -17,10 +17,16 @@
  * accesses at a constant r10 offset inside the current frame need no check
  * (r10 is read-only and the frame is always mapped); every other access is
  * the program-space translation of vm.h, inline: slot from the VA's high
- * half, bounds against the slot's [lo, lo + len), writable for stores,
- * host = base + offset. A miss calls a C slow path (computed xdp_md loads
- * through vn_bpf_translate_slow(), else -EFAULT). No Spectre v1 masking in
- * the inline path yet (the branches guard the access, no cmov mask).
+ * half, its generation, bounds against the slot's [lo, lo + len), writable
+ * for stores, host = base + offset. The slot and the offset are clamped
+ * with cmov after their branches (Spectre v1: a mispredicted check reads
+ * offset 0 of slot 0). A miss calls a C slow path (computed loads through
+ * vn_bpf_translate_slow(), else -EFAULT).
+ *
+ * Inlined (facts_flow(), a small verifier over every function): 4-byte
+ * loads from the context table (rc->ctx_vals), packet accesses the program
+ * bounds-checked itself (data + n <= data_end: no table walk, the clamp
+ * stays), and array map lookups whose map is a constant in r1.
  *
  * Budget: the interpreter's, in instructions. A program that loops or makes
  * BPF-to-BPF calls pays at the head of each basic block for the whole block
@@ -72,7 +78,8 @@ enum { L_FAULT, L_ETIME, L_E2BIG, L_EINVAL, L_ERR_R10, L_UNWIND, L_EPILOGUE,
 
 /**
  * struct stub - an out-of-line slow path for one memory access
- * @kind:	0 load, 1 load sign-extending, 2 store or atomic
+ * @kind:	0 load, 1 load sign-extending, 2 store or atomic, 3 a helper
+ *		argument loaded inline (any miss faults, as vn_bpf_translate())
  * @size:	access width in bytes
  * @dst:	x86 register a load writes
  * @resume:	native offset to continue at
@@ -98,6 +105,24 @@ struct fixup {
 	int32_t target;
 };
 
+/*
+ * Register facts, the part of a verifier JIT code needs: a register is the context (r1 at entry), the packet's first byte
+ * plus a constant (data + off, 0 <= off <= PKT_OFF_MAX), or the packet's
+ * end (data_end); range is how many bytes from data the program has
+ * proved present (data + range <= data_end). A must-analysis: a join
+ * keeps only what every path agrees on, range the smallest; any call
+ * forgets the packet (a helper may move it).
+ */
+enum { T_UNK, T_CTX, T_PKT, T_END };
+#define PKT_OFF_MAX	0xffff
+
+struct facts {
+	uint8_t reached;
+	uint8_t type[VN_BPF_NREGS];
+	uint16_t off[VN_BPF_NREGS];
+	uint32_t range;
+};
+
 /**
  * struct jit - compiler state for one program
  * @p:		program
@@ -115,8 +140,18 @@ struct fixup {
  * @key:	this program's blinding key
  * @func:	function index of the instruction being compiled (0: main)
  * @static_min: lowest constant r10 offset the main function stores at
- * @sub_stores: a subprogram stores into its frame (dirty floor is deep)
+ * @fmin:	per function, the lowest constant r10 offset it stores at (0: none)
  * @counted:	the program loops or calls: blocks charge the budget
+ * @pc:		instruction being compiled
+ * @facts:	per instruction, what is known before it (the
+ *		context register, packet pointers, the proved packet range);
+ *		NULL: nothing
+ * @ctx_inline:	context loads emitted as one load from rc->ctx_vals
+ * @spec_clamps: translated accesses emitted with the Spectre v1 cmov clamps
+ * @arg_load:	emit_mem() is loading a helper's argument (no context table)
+ * @r1map:	index of the map handle r1 surely holds here, or -1
+ * @inline_lookups: array lookups emitted inline
+ * @pkt_proved:	packet accesses emitted without the table walk
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -134,8 +169,16 @@ struct jit {
 	uint32_t key;
 	unsigned int func;
 	int32_t static_min;
-	int sub_stores;
+	int32_t *fmin;
 	int counted;
+	size_t pc;
+	struct facts *facts;
+	unsigned int ctx_inline;
+	unsigned int spec_clamps;
+	int arg_load;
+	int64_t r1map;
+	unsigned int inline_lookups;
+	unsigned int pkt_proved;
 };
 
 /**
@@ -145,13 +188,27 @@ struct jit {
  * @dirty_off:	after a run every stack byte below top + @dirty_off may be dirty
  * @counted:	blocks charge the budget; else the program cannot run more
  *		instructions than it has, and needs no counting
+ * @ctx_inline:	context loads inlined: runs need r1 = the table context
+ * @spec_clamps: accesses emitted with Spectre v1 clamps (for tests)
+ * @inline_lookups: array map lookups emitted inline (for tests)
+ * @pkt_proved:	packet accesses proved by the program's own checks (for tests)
+ * @code_len:	bytes of code emitted (for tests)
  */
 struct vn_bpf_jit {
 	void *code;
 	size_t size;
 	int32_t dirty_off;
 	int counted;
+	unsigned int ctx_inline;
+	unsigned int spec_clamps;
+	unsigned int inline_lookups;
+	unsigned int pkt_proved;
+	size_t code_len;
 };
+
+/* slots are scaled by a shift: a region is 1 << REGION_SHIFT bytes */
+#define REGION_SHIFT	6
+_Static_assert(sizeof(struct vn_bpf_region) == 1u << REGION_SHIFT, "64-byte regions");
 
 /* the code addresses regions[0] as [r12 + field] */
 _Static_assert(offsetof(struct vn_bpf_run_ctx, regions) == 0, "regions first in the run context");
@@ -753,6 +810,35 @@ static void stub_jcc(struct jit *J, struct stub *st, int cc)
 		J->overflow = 1;
 }
 
+/*
+ * emit_pkt_proved() - A packet access the program bounds-checked itself
+ *
+ * The facts say data + off + size <= data_end on every path here, and the
+ * packet slot's window covers [data, data_end) (env->ctx_pkt_data): no
+ * table walk. The Spectre v1 clamp stays: a mispredicted bounds check of
+ * the program's own reads offset 0 of the slot, never past the window's
+ * end. Stores still need the frame to be writable (a shared frame is not).
+ */
+static void emit_pkt_proved(struct jit *J, const struct vn_bpf_insn *in, int base, int write)
+{
+	int32_t slot = (int32_t)J->p->pkt_slot << REGION_SHIFT;
+	unsigned int size = mem_bytes(in->code);
+
+	op_rm(J, 0, 0x8d, R11, base, -1, in->off, 0);		/* lea r11d: offset */
+	op_rm(J, 0, 0x8d, R9, R11, -1, (int32_t)size, 0);	/* r9d = offset + size */
+	op_rm(J, 0, 0x3b, R9, RCTX, -1, slot + REG_OFF(end), 0);
+	op_rm(J, 0, 0x0f47, R11, RCTX, -1, RC_OFF(spec_zero), 0);	/* cmova r11d */
+	J->spec_clamps++;
+	if (write) {
+		op_rm(J, 0, 0x83, 7, RCTX, -1, slot + REG_OFF(writable), 0);
+		emit1(J, 0);
+		jcc_to(J, CC_E, LBL(L_FAULT));
+	}
+	op_rm(J, 1, 0x03, R11, RCTX, -1, slot + REG_OFF(base), 0);
+	emit_access(J, in, R11, 0);
+	J->pkt_proved++;
+}
+
 /**
  * emit_mem() - Every memory access of a program: translate, check, access
  * @J:		compiler state
@@ -771,6 +857,7 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 	int write = cls != VN_BPF_LDX;
 	int atomic = cls == VN_BPF_STX && VN_BPF_MODE(in->code) == VN_BPF_ATOMIC;
 	unsigned int breg = write ? in->dst : in->src;
+	const struct facts *f;
 	struct stub *st;
 	size_t skip1, skip2;
 
@@ -782,8 +869,6 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		}
 		if (write && J->func == 0 && in->off < J->static_min)
 			J->static_min = in->off;
-		if (write && J->func)
-			J->sub_stores = 1;
 		/* r11 = rc->stack + (uint32_t)r10 */
 		mov_rr(J, 0, R11, RBP);
 		rex(J, 1, R11, R11, RCTX, 0);		/* lea r11, [r12 + r11 + stack] */
@@ -794,37 +879,61 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		emit_access(J, in, R11, in->off);
 		return;
 	}
+	f = J->facts && J->facts[J->pc].reached ? &J->facts[J->pc] : NULL;
+	if (!write && !J->arg_load && VN_BPF_MODE(in->code) == VN_BPF_MEM && size == 4 &&
+	    f && f->type[breg] == T_CTX && in->off >= 0 && !(in->off % 4) &&
+	    (unsigned int)in->off / 4 < J->p->ctx_fields) {
+		/* r1's context table: dst = rc->ctx_vals[off / 4], no translation */
+		op_rm(J, 1, 0x8b, regmap[in->dst], RCTX, -1,
+		      RC_OFF(ctx_vals) + in->off * 2, 0);
+		J->ctx_inline++;
+		return;
+	}
+	if (f && !atomic && !J->arg_load && f->type[breg] == T_PKT &&
+	    (int64_t)f->off[breg] + in->off >= 0 &&
+	    (int64_t)f->off[breg] + in->off + size <= f->range) {
+		emit_pkt_proved(J, in, regmap[breg], write);
+		return;
+	}
 	st = stub_new(J);
 	if (!st)
 		return;
-	st->kind = write ? 2 : VN_BPF_MODE(in->code) == VN_BPF_MEMSX;
+	st->kind = J->arg_load ? 3 : write ? 2 : VN_BPF_MODE(in->code) == VN_BPF_MEMSX;
 	st->size = (uint8_t)size;
 	st->dst = write ? 0 : regmap[in->dst];
-	/* r11 = va; r9 = slot * sizeof(region); r10 = va offset - lo + size */
+	/* r11 = va; r9 = va >> 32 (hi); r10 = slot */
 	op_rm(J, 1, 0x8d, R11, regmap[breg], -1, in->off, 0);	/* lea */
 	mov_rr(J, 1, R9, R11);
 	rex(J, 1, 0, -1, R9, 0);				/* shr r9, 32 */
 	emit1(J, 0xc1);
 	emit1(J, (uint8_t)(0xe8 | (R9 & 7)));
 	emit1(J, VN_BPF_VA_SHIFT);
-	alu_ri(J, 1, 5, R9, 1);					/* VA < 1 << 32 wraps */
-	op_rm(J, 0, 0x8b, R10, RCTX, -1, RC_OFF(nregions), 0);
-	op_rr(J, 1, 0x39, R10, R9, 0);				/* cmp r9, r10 */
+	op_rr(J, 0, 0x0fb6, R10, R9, 1);			/* movzx r10d, r9b */
+	alu_ri(J, 0, 5, R10, 1);				/* slot byte 0 wraps */
+	op_rm(J, 0, 0x3b, R10, RCTX, -1, RC_OFF(nregions), 0);
 	stub_jcc(J, st, CC_AE);
-	op_rr(J, 0, 0x69, R9, R9, 0);				/* imul r9d, sizeof */
-	emit4(J, (uint32_t)sizeof(struct vn_bpf_region));
-	mov_rr(J, 0, R10, R11);
-	op_rm(J, 0, 0x2b, R10, RCTX, R9, REG_OFF(lo), 0);	/* d = off - lo */
-	alu_ri(J, 0, 0, R10, (int32_t)size);
-	stub_jcc(J, st, CC_B);					/* carry: d + size wrapped */
-	op_rm(J, 0, 0x3b, R10, RCTX, R9, REG_OFF(len), 0);
-	stub_jcc(J, st, CC_A);					/* computed regions: len 0 */
+	/* Spectre v1: a mispredicted jae still indexes slot 0, never past the table */
+	op_rm(J, 0, 0x0f43, R10, RCTX, -1, RC_OFF(spec_zero), 0);	/* cmovae */
+	rex(J, 0, 0, -1, R10, 0);				/* shl r10d, 6: * sizeof */
+	emit1(J, 0xc1);
+	emit1(J, (uint8_t)(0xe0 | (R10 & 7)));
+	emit1(J, REGION_SHIFT);
+	op_rm(J, 0, 0x3b, R9, RCTX, R10, REG_OFF(hi), 0);	/* generation and slot */
+	stub_jcc(J, st, CC_NE);
+	mov_rr(J, 0, R9, R11);
+	op_rm(J, 0, 0x2b, R9, RCTX, R10, REG_OFF(lo), 0);	/* d = off - lo */
+	alu_ri(J, 1, 0, R9, (int32_t)size);			/* 64-bit: no carry */
+	op_rm(J, 1, 0x3b, R9, RCTX, R10, REG_OFF(len), 0);	/* computed regions: len 0 */
+	stub_jcc(J, st, CC_A);
+	/* Spectre v1: r11 = the offset, or 0 when a mispredicted ja fell through */
+	op_rm(J, 0, 0x0f47, R11, RCTX, -1, RC_OFF(spec_zero), 0);	/* cmova r11d */
+	J->spec_clamps++;
 	if (write) {
-		op_rm(J, 0, 0x83, 7, RCTX, R9, REG_OFF(writable), 0);
+		op_rm(J, 0, 0x83, 7, RCTX, R10, REG_OFF(writable), 0);
 		emit1(J, 0);
 		stub_jcc(J, st, CC_E);
 		/* a store into the stack lowers the dirty mark (slot 0 only) */
-		op_rr(J, 0, 0x85, R9, R9, 0);
+		op_rr(J, 0, 0x85, R10, R10, 0);
 		skip1 = jcc_rel8(J, CC_NE);
 		op_rm(J, 0, 0x3b, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
 		skip2 = jcc_rel8(J, CC_AE);
@@ -832,8 +941,7 @@ static void emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		bind8(J, skip1);
 		bind8(J, skip2);
 	}
-	mov_rr(J, 0, R11, R11);					/* offset */
-	op_rm(J, 1, 0x03, R11, RCTX, R9, REG_OFF(base), 0);	/* + base */
+	op_rm(J, 1, 0x03, R11, RCTX, R10, REG_OFF(base), 0);	/* + base */
 	/* the slow path of a store comes back here with r11 = the host address */
 	if (write)
 		st->resume = (uint32_t)J->len;
@@ -872,6 +980,10 @@ static void emit_stub(struct jit *J, const struct stub *st)
 
 	for (i = 0; i < st->njumps; i++)
 		patch4(J, st->jumps[i], (uint32_t)(J->len - (st->jumps[i] + 4)));
+	if (st->kind == 3) {
+		jmp_to(J, LBL(L_FAULT));
+		return;
+	}
 	for (i = 0; i < 6; i++)
 		push(J, save_regs[i]);
 	alu_ri(J, 1, 5, RSP, 16);			/* sub rsp, 16: val, alignment */
@@ -912,6 +1024,19 @@ static void emit_stub(struct jit *J, const struct stub *st)
 
 /* ---- calls ------------------------------------------------------------ */
 
+/*
+ * clobber_args() - r1-r5 = 0 after a helper: the C code left host values
+ * (the run context, pointers) in those registers; a program cannot read
+ * them (the validator), but it could pass them to the next helper
+ */
+static void clobber_args(struct jit *J)
+{
+	static const int args[5] = { RDI, RSI, RDX, RCX, R8 };
+
+	for (unsigned int i = 0; i < 5; i++)
+		op_rr(J, 0, 0x31, args[i], args[i], 0);
+}
+
 /* emit_helper_call() - r0 = fn(rc, r1..r5); fn in r11 or a constant; aborts checked */
 static void emit_helper_call(struct jit *J, vn_bpf_helper_fn fn)
 {
@@ -931,6 +1056,113 @@ static void emit_helper_call(struct jit *J, vn_bpf_helper_fn fn)
 	op_rm(J, 0, 0x83, 7, RCTX, -1, RC_OFF(abort_err), 0);
 	emit1(J, 0);
 	jcc_to(J, CC_NE, LBL(L_UNWIND));
+	clobber_args(J);
+}
+
+/* jcc32() / jmp32() and bind32(): forward rel32 jumps inside one sequence */
+static size_t jcc32(struct jit *J, int cc)
+{
+	emit1(J, 0x0f);
+	emit1(J, (uint8_t)(0x80 | cc));
+	emit4(J, 0);
+	return J->len;
+}
+
+static size_t jmp32(struct jit *J)
+{
+	emit1(J, 0xe9);
+	emit4(J, 0);
+	return J->len;
+}
+
+static void bind32(struct jit *J, size_t after)
+{
+	patch4(J, after - 4, (uint32_t)(J->len - after));
+}
+
+#define DESC_OFF(field)	((int32_t)offsetof(struct vn_bpf_array_desc, field))
+
+/*
+ * emit_array_lookup() - bpf_map_lookup_elem(array, key) inline
+ *
+ * What h_map_lookup_elem() does, in its order: the 4-byte key through the
+ * translation (any miss faults), the charge (vn_bpf_charge()'s fast path
+ * inline, else the call), the index masked against max_entries (Spectre v1,
+ * as the kernel's array_map_gen_lookup()), this CPU's copy, and the value
+ * mapped by vn_bpf_run_ctx_map_value(). Every map property is read from
+ * the descriptor in memory, never an immediate the program's object chose
+ * (blinding has nothing to blind).
+ */
+static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a)
+{
+	const struct vn_bpf_insn key = {
+		.code = VN_BPF_LDX | VN_BPF_MEM | VN_BPF_W, .dst = 0, .src = 2,
+	};
+	size_t slow, fast, charged, nul, end, j1, j2;
+
+	J->arg_load = 1;
+	emit_mem(J, &key);				/* eax = key */
+	J->arg_load = 0;
+	mov_imm(J, R9, (uint64_t)(uintptr_t)a);
+	/* charge: cost < left, and no clock check due (vn_bpf_charge_fast()) */
+	op_rm(J, 1, 0x8b, R10, RCTX, -1, RC_OFF(left), 0);
+	op_rm(J, 1, 0x3b, R10, R9, -1, DESC_OFF(cost), 0);
+	slow = jcc32(J, CC_BE);
+	op_rm(J, 1, 0x83, 7, RCTX, -1, RC_OFF(time_cap_ns), 0);	/* cmp qword, 0 */
+	emit1(J, 0);
+	fast = jcc32(J, CC_E);
+	op_rm(J, 1, 0x83, 7, RCTX, -1, RC_OFF(t0), 0);
+	emit1(J, 0);
+	j1 = jcc32(J, CC_E);
+	op_rm(J, 1, 0x8b, R10, RCTX, -1, RC_OFF(clock_units), 0);
+	op_rm(J, 1, 0x03, R10, R9, -1, DESC_OFF(cost), 0);
+	alu_ri(J, 1, 7, R10, VN_BPF_CLOCK_EVERY);
+	j2 = jcc32(J, CC_AE);
+	op_rm(J, 1, 0x89, R10, RCTX, -1, RC_OFF(clock_units), 0);
+	bind32(J, fast);
+	op_rm(J, 1, 0x8b, R10, R9, -1, DESC_OFF(cost), 0);
+	op_rm(J, 1, 0x29, R10, RCTX, -1, RC_OFF(left), 0);	/* sub [left], r10 */
+	charged = jmp32(J);
+	bind32(J, slow);
+	bind32(J, j1);
+	bind32(J, j2);
+	push(J, RAX);
+	push(J, R9);
+	mov_rr(J, 1, RDI, RCTX);
+	op_rm(J, 1, 0x8b, RSI, R9, -1, DESC_OFF(cost), 0);
+	call_abs(J, (const void *)vn_bpf_charge);
+	mov_rr(J, 0, R11, RAX);
+	pop(J, R9);
+	pop(J, RAX);
+	op_rr(J, 0, 0x85, R11, R11, 0);
+	jcc_to(J, CC_NE, LBL(L_UNWIND));		/* -ETIME, abort_err set */
+	bind32(J, charged);
+	/* index: below max_entries, masked so a mispredicted jae reads element 0 */
+	op_rm(J, 0, 0x3b, RAX, R9, -1, DESC_OFF(max_entries), 0);
+	nul = jcc32(J, CC_AE);
+	op_rm(J, 0, 0x0f43, RAX, RCTX, -1, RC_OFF(spec_zero), 0);	/* cmovae eax */
+	J->spec_clamps++;
+	op_rm(J, 1, 0x0faf, RAX, R9, -1, DESC_OFF(elem_stride), 0);	/* imul rax, [] */
+	op_rm(J, 1, 0x03, RAX, R9, -1, DESC_OFF(values), 0);
+	if (a->cpu_stride) {
+		/* this worker's copy; a worker past the copies reads copy 0 */
+		op_rm(J, 0, 0x8b, R10, RCTX, -1, RC_OFF(cpu), 0);
+		op_rm(J, 0, 0x3b, R10, R9, -1, DESC_OFF(ncpus), 0);
+		op_rm(J, 0, 0x0f43, R10, RCTX, -1, RC_OFF(spec_zero), 0);
+		op_rm(J, 1, 0x0faf, R10, R9, -1, DESC_OFF(cpu_stride), 0);
+		op_rr(J, 1, 0x01, R10, RAX, 0);			/* add rax, r10 */
+	}
+	mov_rr(J, 1, RDI, RCTX);
+	mov_rr(J, 1, RSI, RAX);
+	op_rm(J, 0, 0x8b, RDX, R9, -1, DESC_OFF(value_size), 0);
+	op_rm(J, 0, 0x8b, RCX, R9, -1, DESC_OFF(writable), 0);
+	call_abs(J, (const void *)vn_bpf_run_ctx_map_value);
+	end = jmp32(J);
+	bind32(J, nul);
+	op_rr(J, 0, 0x31, RAX, RAX, 0);
+	bind32(J, end);
+	clobber_args(J);
+	J->inline_lookups++;
 }
 
 /* emit_call() - helper, callx or BPF-to-BPF call */
@@ -953,6 +1185,14 @@ static void emit_call(struct jit *J, const struct vn_bpf_insn *in, size_t pc)
 		return;
 	}
 	if (in->src == VN_BPF_CALL_HELPER) {
+		const struct vn_bpf_prog *p = J->p;
+
+		if (p->lookup_id && (unsigned int)in->imm == p->lookup_id && J->r1map >= 0 &&
+		    (uint64_t)J->r1map < p->narrays && p->arrays[J->r1map].values &&
+		    p->helpers[in->imm]) {
+			emit_array_lookup(J, &p->arrays[J->r1map]);
+			return;
+		}
 		emit_helper_call(J, J->p->helpers[in->imm]);
 		return;
 	}
@@ -1019,7 +1259,7 @@ static void emit_tail(struct jit *J)
 		{ L_EINVAL, -EINVAL },
 	};
 	unsigned int i;
-	size_t loop;
+	size_t loop, zero, done;
 
 	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
 		bind(J, errs[i].l);
@@ -1037,24 +1277,37 @@ static void emit_tail(struct jit *J)
 	for (i = 6; i-- > 0;)
 		pop(J, keep[i]);
 	emit1(J, 0xc3);
-	/* frame enter: zero [rbp - 512, rbp), then frame set */
+	/*
+	 * frame enter: make [rbp - 512, rbp) read as zero, then frame set.
+	 * Bytes below rc->stack_dirty are zero already (JIT subprograms fold
+	 * their constant stores into it at EXIT), so only [max(S, D), F) is
+	 * cleared, S = rbp - 512, F = rbp, D = the mark; when D was inside
+	 * the frame, everything below F is zero after it and D becomes F.
+	 */
 	bind(J, L_FRAME_ENTER);
-	mov_rr(J, 0, R11, RBP);				/* r11 = rc->stack + fp offset */
-	rex(J, 1, R11, R11, RCTX, 0);			/* lea r11, [r12 + r11 + stack] */
-	emit1(J, 0x8d);
-	emit1(J, (uint8_t)(0x84 | ((R11 & 7) << 3)));
-	emit1(J, (uint8_t)(((R11 & 7) << 3) | (RCTX & 7)));
-	emit4(J, (uint32_t)RC_OFF(stack));
-	op_rr(J, 0, 0x31, R9, R9, 0);
-	mov_imm(J, R10, (uint64_t)(int64_t)-VN_BPF_STACK_SIZE);
+	mov_rr(J, 0, R9, RBP);				/* r9d = F */
+	op_rm(J, 0, 0x8d, R10, R9, -1, -VN_BPF_STACK_SIZE, 0);	/* r10d = S */
+	op_rm(J, 0, 0x8b, R11, RCTX, -1, RC_OFF(stack_dirty), 0);	/* r11d = D */
+	op_rr(J, 0, 0x39, R10, R11, 0);			/* cmp r11d, r10d */
+	zero = jcc_rel8(J, CC_BE);			/* D <= S: the whole frame */
+	op_rr(J, 0, 0x39, R9, R11, 0);			/* cmp r11d, r9d */
+	done = jcc_rel8(J, CC_AE);			/* D >= F: nothing */
+	mov_rr(J, 0, R10, R11);
+	op_rm(J, 0, 0x89, R9, RCTX, -1, RC_OFF(stack_dirty), 0);
+	bind8(J, zero);
+	alu_ri(J, 0, 4, R10, -8);			/* and r10d, -8 */
+	op_rm(J, 1, 0x8d, R11, RCTX, -1, RC_OFF(stack), 0);	/* r11 = rc->stack */
 	loop = J->len;
-	rex(J, 1, R9, R10, R11, 0);			/* mov [r11 + r10], r9 */
-	emit1(J, 0x89);
-	emit1(J, (uint8_t)(0x04 | ((R9 & 7) << 3)));
+	rex(J, 1, 0, R10, R11, 0);			/* mov qword [r11 + r10], 0 */
+	emit1(J, 0xc7);
+	emit1(J, 0x04);
 	emit1(J, (uint8_t)(((R10 & 7) << 3) | (R11 & 7)));
-	alu_ri(J, 1, 0, R10, 8);
-	emit1(J, 0x75);					/* jnz loop */
+	emit4(J, 0);
+	alu_ri(J, 0, 0, R10, 8);
+	op_rr(J, 0, 0x39, R9, R10, 0);			/* cmp r10d, r9d */
+	emit1(J, 0x72);					/* jb loop */
 	emit1(J, (uint8_t)(loop - (J->len + 1)));
+	bind8(J, done);
 	/* frame set: regions[0] offsets [fp - 512, stack size) */
 	bind(J, L_FRAME_SET);
 	mov_rr(J, 0, R9, RBP);
@@ -1111,10 +1364,21 @@ static size_t emit_insn(struct jit *J, size_t pc)
 		emit_call(J, in, pc);
 		return 1;
 	case VN_BPF_EXIT:
-		if (J->func == 0)
+		if (J->func == 0) {
 			jmp_to(J, LBL(L_EPILOGUE));
-		else
-			emit1(J, 0xc3);
+			return 1;
+		}
+		if (J->fmin && J->fmin[J->func] < 0) {
+			size_t skip;
+
+			/* the frame's constant stores were not tracked: lower the mark */
+			op_rm(J, 0, 0x8d, R11, RBP, -1, J->fmin[J->func], 0);	/* lea r11d */
+			op_rm(J, 0, 0x3b, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
+			skip = jcc_rel8(J, CC_AE);
+			op_rm(J, 0, 0x89, R11, RCTX, -1, RC_OFF(stack_dirty), 0);
+			bind8(J, skip);
+		}
+		emit1(J, 0xc3);
 		return 1;
 	default:
 		emit_cond_jump(J, in, pc);
@@ -1200,6 +1464,243 @@ static uint32_t block_len(const struct vn_bpf_prog *p, const uint8_t *fl, size_t
 	return n;
 }
 
+/*
+ * ctx_transfer() - the registers holding r1's entry value after @in, given
+ * @m before it (a must-analysis: only plain 64-bit register moves carry it)
+ */
+static uint16_t ctx_transfer(const struct vn_bpf_insn *in, uint16_t m)
+{
+	unsigned int cls = VN_BPF_CLASS(in->code);
+	uint16_t d = (uint16_t)(1u << in->dst);
+
+	switch (cls) {
+	case VN_BPF_ALU64:
+		if (VN_BPF_OP(in->code) == VN_BPF_MOV && VN_BPF_SRCBIT(in->code) && in->off == 0)
+			return (uint16_t)((m & ~d) | ((m >> in->src) & 1 ? d : 0));
+		return m & (uint16_t)~d;
+	case VN_BPF_ALU:
+	case VN_BPF_LDX:
+	case VN_BPF_LD:
+		return m & (uint16_t)~d;
+	case VN_BPF_STX:
+		/* fetch atomics write src, cmpxchg r0 */
+		if (VN_BPF_MODE(in->code) == VN_BPF_ATOMIC)
+			return m & (uint16_t)~((1u << in->src) | 1u);
+		return m;
+	case VN_BPF_ST:
+		return m;
+	default:
+		/* calls clobber r0-r5; jumps and exit change nothing */
+		return VN_BPF_OP(in->code) == VN_BPF_CALL ? (m & (uint16_t)~0x3fu) : m;
+	}
+}
+
+/* facts_join() - @in &= @out; returns 1 when @in changed */
+static int facts_join(struct facts *in, const struct facts *out)
+{
+	int changed = 0;
+
+	if (!in->reached) {
+		*in = *out;
+		return 1;
+	}
+	for (int r = 0; r < VN_BPF_NREGS; r++)
+		if (in->type[r] != T_UNK && (in->type[r] != out->type[r] ||
+					     (in->type[r] == T_PKT && in->off[r] != out->off[r]))) {
+			in->type[r] = T_UNK;
+			changed = 1;
+		}
+	if (out->range < in->range) {
+		in->range = out->range;
+		changed = 1;
+	}
+	return changed;
+}
+
+/* facts_step() - the facts after @x (for its fall-through edge) */
+static void facts_step(const struct vn_bpf_prog *p, const struct vn_bpf_insn *x,
+		       struct facts *f)
+{
+	unsigned int cls = VN_BPF_CLASS(x->code), op = VN_BPF_OP(x->code);
+	uint8_t d = x->dst;
+
+	switch (cls) {
+	case VN_BPF_ALU64:
+		if (op == VN_BPF_MOV && VN_BPF_SRCBIT(x->code) && x->off == 0) {
+			f->type[d] = f->type[x->src];
+			f->off[d] = f->off[x->src];
+			return;
+		}
+		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) && f->type[d] == T_PKT &&
+		    (int64_t)f->off[d] + x->imm >= 0 && (int64_t)f->off[d] + x->imm <= PKT_OFF_MAX) {
+			f->off[d] = (uint16_t)(f->off[d] + x->imm);
+			return;
+		}
+		f->type[d] = T_UNK;
+		return;
+	case VN_BPF_LDX:
+		if (f->type[x->src] == T_CTX && VN_BPF_MODE(x->code) == VN_BPF_MEM &&
+		    VN_BPF_SIZE(x->code) == VN_BPF_W && p->ctx_pkt_data) {
+			if (x->off == (int)(4 * (p->ctx_pkt_data - 1))) {
+				f->type[d] = T_PKT;
+				f->off[d] = 0;
+				return;
+			}
+			if (x->off == (int)(4 * (p->ctx_pkt_end - 1))) {
+				f->type[d] = T_END;
+				return;
+			}
+		}
+		f->type[d] = T_UNK;
+		return;
+	case VN_BPF_ALU:
+	case VN_BPF_LD:
+		f->type[d] = T_UNK;
+		return;
+	case VN_BPF_STX:
+		if (VN_BPF_MODE(x->code) == VN_BPF_ATOMIC)
+			f->type[x->src] = f->type[0] = T_UNK;
+		return;
+	case VN_BPF_ST:
+		return;
+	default:
+		if (op == VN_BPF_CALL) {
+			int moves = VN_BPF_SRCBIT(x->code) || x->src != VN_BPF_CALL_HELPER;
+
+			for (int i = 0; !moves && i < VN_BPF_PKT_MOVING && p->pkt_moving[i]; i++)
+				moves = (uint32_t)x->imm == p->pkt_moving[i];
+			for (int r = 0; r <= 5; r++)
+				f->type[r] = T_UNK;
+			for (int r = 0; moves && r < VN_BPF_NREGS; r++)
+				if (f->type[r] == T_PKT || f->type[r] == T_END)
+					f->type[r] = T_UNK;
+			if (moves)
+				f->range = 0;
+		}
+		return;
+	}
+}
+
+/*
+ * pkt_proof() - what a conditional jump proves on its taken edge (@taken)
+ * or its fall-through: the range it establishes, or 0
+ */
+static uint32_t pkt_proof(const struct vn_bpf_insn *x, const struct facts *f, int taken)
+{
+	unsigned int op = VN_BPF_OP(x->code);
+	uint8_t a, b;
+
+	if (VN_BPF_CLASS(x->code) != VN_BPF_JMP || !VN_BPF_SRCBIT(x->code))
+		return 0;
+	a = f->type[x->dst];
+	b = f->type[x->src];
+	if (a == T_PKT && b == T_END) {		/* data + o OP data_end */
+		if ((!taken && (op == VN_BPF_JGT || op == VN_BPF_JGE)) ||
+		    (taken && (op == VN_BPF_JLT || op == VN_BPF_JLE)))
+			return f->off[x->dst];
+	} else if (a == T_END && b == T_PKT) {	/* data_end OP data + o */
+		if ((taken && (op == VN_BPF_JGT || op == VN_BPF_JGE)) ||
+		    (!taken && (op == VN_BPF_JLT || op == VN_BPF_JLE)))
+			return f->off[x->src];
+	}
+	return 0;
+}
+
+/*
+ * facts_flow() - The facts before each instruction of the program
+ *
+ * Forward dataflow to a fixpoint over every function (the validator keeps
+ * jumps inside their function): a local call also flows into its callee,
+ * whose entry facts are the join of its call sites' r1-r5 and packet range
+ * (a subprogram reads nothing else of its caller's registers); the call's
+ * own fall-through forgets the packet (the callee may move it). Unreached
+ * slots stay unreached. Gives up (NULL) past a bound on the passes.
+ */
+static struct facts *facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
+{
+	size_t end = p->n, pc;
+	struct facts *in;
+	int changed = 1, pass;
+
+	(void)fl;
+	in = calloc(end + 1, sizeof(*in));
+	if (!in)
+		return NULL;
+	in[0].reached = 1;
+	in[0].type[1] = T_CTX;
+	for (pass = 0; changed && pass < 64; pass++) {
+		changed = 0;
+		for (pc = 0; pc < end; pc++) {
+			const struct vn_bpf_insn *x = &p->insns[pc];
+			unsigned int cls = VN_BPF_CLASS(x->code), op = VN_BPF_OP(x->code);
+			struct facts out;
+			int64_t t = -1, next = (int64_t)pc + 1;
+
+			if (!in[pc].reached)
+				goto skip;
+			out = in[pc];
+			facts_step(p, x, &out);
+			if (x->code == VN_BPF_LD_IMM64)
+				next = (int64_t)pc + 2;
+			if (cls == VN_BPF_JMP || cls == VN_BPF_JMP32) {
+				if (op == VN_BPF_EXIT) {
+					next = -1;
+				} else if (op == VN_BPF_JA) {
+					next = (int64_t)pc + 1 + (cls == VN_BPF_JMP32 ? x->imm : x->off);
+				} else if (op == VN_BPF_CALL && !VN_BPF_SRCBIT(x->code) &&
+					   x->src == VN_BPF_CALL_LOCAL) {
+					/* the callee starts with the caller's r1-r5 and packet */
+					struct facts ce = in[pc];
+
+					ce.type[0] = T_UNK;
+					for (int r = 6; r < VN_BPF_NREGS; r++)
+						ce.type[r] = T_UNK;
+					t = (int64_t)pc + 1 + x->imm;
+					if (t >= 0 && t < (int64_t)end)
+						changed |= facts_join(&in[t], &ce);
+				} else if (op != VN_BPF_CALL) {
+					struct facts tk = out;
+					uint32_t r = pkt_proof(x, &in[pc], 1);
+
+					if (r > tk.range)
+						tk.range = r;
+					t = (int64_t)pc + 1 + x->off;
+					if (t >= 0 && t <= (int64_t)end)
+						changed |= facts_join(&in[t], &tk);
+					r = pkt_proof(x, &in[pc], 0);
+					if (r > out.range)
+						out.range = r;
+				}
+			}
+			if (next >= 0 && next <= (int64_t)end)
+				changed |= facts_join(&in[next], &out);
+skip:
+			if (x->code == VN_BPF_LD_IMM64)
+				pc++;
+		}
+	}
+	if (changed) {
+		free(in);
+		return NULL;
+	}
+	return in;
+}
+
+/* r1_track() - after insn @pc: which map handle, if any, r1 surely holds */
+static void r1_track(struct jit *J, size_t pc)
+{
+	const struct vn_bpf_insn *in = &J->p->insns[pc];
+
+	if (in->code == VN_BPF_LD_IMM64 && in->dst == 1) {
+		uint64_t v = (uint64_t)(uint32_t)in[0].imm | ((uint64_t)(uint32_t)in[1].imm << 32);
+
+		J->r1map = (v & ~(uint64_t)UINT32_MAX) == VN_BPF_MAP_HANDLE_TAG ?
+			   (int64_t)(uint32_t)v : -1;
+	} else if (!(ctx_transfer(in, 1u << 1) & (1u << 1))) {
+		J->r1map = -1;			/* r1 written (calls included) */
+	}
+}
+
 /* compile() - emit the whole program into J->buf and resolve every rel32 */
 static int compile(struct jit *J)
 {
@@ -1209,12 +1710,38 @@ static int compile(struct jit *J)
 	if (!fl)
 		return -ENOMEM;
 	J->counted = mark_flow(J->p, fl);
+	J->fmin = calloc(J->p->n + 1, sizeof(*J->fmin));
+	if (!J->fmin) {
+		free(fl);
+		return -ENOMEM;
+	}
+	/* each function's lowest constant r10 store (emit_mem()'s unchecked ones) */
+	for (pc = 0, i = 0; pc < J->p->n; pc++) {
+		const struct vn_bpf_insn *x = &J->p->insns[pc];
+		unsigned int c = VN_BPF_CLASS(x->code);
+
+		if ((fl[pc] & F_FUNC) && pc)
+			i++;
+		if (x->code == VN_BPF_LD_IMM64) {
+			pc++;
+			continue;
+		}
+		if ((c == VN_BPF_ST || c == VN_BPF_STX) && x->dst == VN_BPF_REG_FP &&
+		    x->off >= -VN_BPF_STACK_SIZE && x->off + (int)mem_bytes(x->code) <= 0 &&
+		    x->off < J->fmin[i])
+			J->fmin[i] = x->off;
+	}
+	if (J->p->ctx_fields)
+		J->facts = facts_flow(J->p, fl);
 	emit_prologue(J);
 	for (pc = 0; pc < J->p->n && !J->overflow;) {
 		size_t used;
 
 		if ((fl[pc] & F_FUNC) && pc)
 			J->func++;
+		J->pc = pc;
+		if (fl[pc] & F_LEADER)
+			J->r1map = -1;		/* facts hold inside one block only */
 		J->off[pc] = (uint32_t)J->len;
 		/* budget: each block pays for all its instructions on entry */
 		if (J->counted && (fl[pc] & F_LEADER))
@@ -1222,9 +1749,14 @@ static int compile(struct jit *J)
 		used = emit_insn(J, pc);
 		if (used == 2)
 			J->off[pc + 1] = (uint32_t)J->len;
+		r1_track(J, pc);
 		pc += used;
 	}
 	free(fl);
+	free(J->facts);
+	J->facts = NULL;
+	free(J->fmin);
+	J->fmin = NULL;
 	for (i = 0; i < J->nstubs; i++)
 		emit_stub(J, &J->stubs[i]);
 	emit_tail(J);
@@ -1264,7 +1796,7 @@ int vn_bpf_jit_supported(void)
 int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	struct jit J = { .p = p, .harden = harden };
+	struct jit J = { .p = p, .harden = harden, .r1map = -1 };
 	struct vn_bpf_jit *jit = NULL;
 	size_t cap;
 	int err;
@@ -1296,9 +1828,14 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 		goto out;
 	jit->code = J.buf;
 	jit->size = cap;
-	jit->dirty_off = (p->max_depth > 1 || J.sub_stores) ?
-		-(int32_t)(p->max_depth * VN_BPF_STACK_SIZE) : J.static_min;
+	/* subprograms fold their own constant stores into the mark at EXIT */
+	jit->dirty_off = J.static_min;
 	jit->counted = J.counted;
+	jit->ctx_inline = J.ctx_inline;
+	jit->spec_clamps = J.spec_clamps;
+	jit->inline_lookups = J.inline_lookups;
+	jit->pkt_proved = J.pkt_proved;
+	jit->code_len = J.len;
 	p->jit = jit;
 	jit = NULL;
 	J.buf = NULL;
@@ -1339,29 +1876,67 @@ uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	/* loop-free code is not counted: a budget below its length is the interpreter's */
 	if (!p->jit->counted && budget < p->n)
 		return vn_bpf_interp_run(p, rc, args, nargs, err);
+	/* inlined context loads need the context the program was compiled for */
+	if (p->jit->ctx_inline &&
+	    (!nargs || args[0] != VN_BPF_VA(VN_BPF_REGION_CTX, 0) ||
+	     rc->ctx_fields < p->ctx_fields || rc->nfixed <= VN_BPF_REGION_CTX))
+		return vn_bpf_interp_run(p, rc, args, nargs, err);
 	for (i = 0; i < nargs && i < 5; i++)
 		a[i] = args[i];
 	/* as the interpreter: stack window, zeroed stack, no value slots */
 	sr->lo = top - VN_BPF_STACK_SIZE;
 	sr->len = VN_BPF_STACK_SIZE;
-	if (rc->stack_dirty < top)
-		memset(rc->stack + rc->stack_dirty, 0, top - rc->stack_dirty);
+	if (rc->stack_dirty < top) {
+		uint32_t d = rc->stack_dirty;
+
+		/* the usual few words of keys and locals: no memset call */
+		if (top - d <= 64 && !(d % 8)) {
+			for (; d < top; d += 8)
+				memset(rc->stack + d, 0, 8);
+		} else {
+			memset(rc->stack + d, 0, top - d);
+		}
+	}
 	rc->stack_dirty = top;
 	rc->nregions = rc->nfixed;
 	rc->vnext = rc->nfixed;
 	rc->abort_err = 0;
-	vn_bpf_charge_begin(rc, budget);
+	vn_bpf_charge_start(rc, budget);
 	rc->jit.depth = 0;
 	r0 = ((jit_entry_fn)p->jit->code)(rc, a);
 	/* as the interpreter: a spent budget counts as all of it run */
 	rc->insns_run = rc->abort_err == -ETIME ? budget : budget + 1 - rc->left;
-	floor = (int64_t)top + p->jit->dirty_off;
+	/* rounded down to a word, so the next run zeroes whole words; a run
+	 * that stopped inside a subprogram skipped its EXIT's fold */
+	floor = ((int64_t)top + (rc->abort_err && p->max_depth > 1 ?
+				 -(int64_t)(p->max_depth * VN_BPF_STACK_SIZE) :
+				 p->jit->dirty_off)) & ~(int64_t)7;
 	if (floor < 0)
 		floor = 0;
 	if ((uint32_t)floor < rc->stack_dirty)
 		rc->stack_dirty = (uint32_t)floor;
 	*err = rc->abort_err;
 	return *err ? 0 : r0;
+}
+
+/**
+ * vn_bpf_jit_info() - Describe a program's JIT code (tests)
+ * @p:		program
+ * @out:	out: the description
+ *
+ * Return: 0, or -ENOENT when the program runs in the interpreter
+ */
+int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out)
+{
+	if (!p->jit)
+		return -ENOENT;
+	out->code = p->jit->code;
+	out->len = p->jit->code_len;
+	out->ctx_inline = p->jit->ctx_inline;
+	out->spec_clamps = p->jit->spec_clamps;
+	out->inline_lookups = p->jit->inline_lookups;
+	out->pkt_proved = p->jit->pkt_proved;
+	return 0;
 }
 
 /**
@@ -1400,6 +1975,13 @@ uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 void vn_bpf_jit_free(struct vn_bpf_prog *p)
 {
 	(void)p;
+}
+
+int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out)
+{
+	(void)p;
+	(void)out;
+	return -ENOENT;
 }
 
 #endif /* __x86_64__ */

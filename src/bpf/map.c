@@ -261,6 +261,8 @@ int vn_map_create(const struct vn_map_attr *attr, struct vn_bpf_owner *owner,
 		vn_map_free(map);
 		return ret;
 	}
+	map->cost_lookup = map->type == BPF_MAP_TYPE_LPM_TRIE ? 0 :
+			   (uint32_t)vn_map_cost(map, VN_MAP_OP_LOOKUP);
 	*out = map;
 	return 0;
 }

@@ -102,6 +102,8 @@ struct vn_map_btf;
  * @impl:	type-specific state
  * @btf:	key/value field layout from the object's BTF (map_btf.h), or
  *		NULL; set once by the loader, freed with the map
+ * @cost_lookup: budget units of a program lookup, fixed at creation (0: LPM
+ *		trie, priced by the prefix lengths in use: vn_map_cost())
  */
 struct vn_map {
 	uint32_t type;
@@ -119,6 +121,7 @@ struct vn_map {
 	const struct vn_map_ops *ops;
 	void *impl;
 	struct vn_map_btf *btf;
+	uint32_t cost_lookup;
 };
 
 /**

@@ -28,6 +28,7 @@ void vn_bpf_run_ctx_init(struct vn_bpf_run_ctx *rc, void *user)
 	rc->regions[VN_BPF_REGION_STACK].lo = sizeof(rc->stack) - VN_BPF_STACK_SIZE;
 	rc->regions[VN_BPF_REGION_STACK].len = VN_BPF_STACK_SIZE;
 	rc->regions[VN_BPF_REGION_STACK].writable = 1;
+	rc->regions[VN_BPF_REGION_STACK].hi = VN_BPF_VA_HI(0, VN_BPF_REGION_STACK);
 	rc->nregions = 1;
 	rc->nfixed = 1;
 	rc->vnext = 1;
@@ -38,6 +39,11 @@ void vn_bpf_run_ctx_init(struct vn_bpf_run_ctx *rc, void *user)
 	rc->time_cap_ns = 0;	/* no wall-clock cap unless the caller sets one */
 	vn_bpf_charge_begin(rc, 0);
 	rc->stack_dirty = 0;	/* nothing known about it yet */
+	rc->vgen = 0;
+	rc->spec_zero = 0;
+	rc->ctx_fields = 0;
+	rc->cpu = 0;
+	memset(rc->ctx_vals, 0, sizeof(rc->ctx_vals));
 }
 
 /* range_bad() - does [base, base + len) wrap, or reach 4 GiB of offsets? */
@@ -58,6 +64,7 @@ static struct vn_bpf_region *fixed_slot(struct vn_bpf_run_ctx *rc, int *slot)
 	*slot = (int)rc->nfixed;
 	r = &rc->regions[rc->nfixed++];
 	memset(r, 0, sizeof(*r));
+	r->hi = VN_BPF_VA_HI(0, *slot);
 	rc->nregions = rc->nfixed;
 	rc->vnext = rc->nfixed;
 	return r;
@@ -86,6 +93,7 @@ int vn_bpf_run_ctx_add_region(struct vn_bpf_run_ctx *rc, const void *base,
 		return slot;
 	r->base = (uintptr_t)base;
 	r->len = (uint32_t)len;
+	r->end = (uint32_t)len;
 	r->writable = !!writable;
 	return slot;
 }
@@ -111,6 +119,37 @@ int vn_bpf_run_ctx_add_computed(struct vn_bpf_run_ctx *rc, uint32_t len,
 	r->load = load;
 	r->load_len = len;
 	r->arg = arg;
+	return slot;
+}
+
+/* table_load() - a field of the context table, as the JIT loads it inline */
+static int table_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
+		      size_t off, unsigned int size, uint64_t *val)
+{
+	(void)r;
+	/* narrow, wide or misaligned context loads: the kernel refuses them too */
+	if (size != 4 || off % 4 || off / 4 >= rc->ctx_fields)
+		return -EACCES;
+	*val = rc->ctx_vals[off / 4];
+	return 0;
+}
+
+/**
+ * vn_bpf_run_ctx_add_table() - Add the context region: fields read from rc->ctx_vals
+ * @rc:		run context with only the stack slot so far
+ * @nfields:	32-bit fields, 1..VN_BPF_CTX_FIELDS
+ *
+ * Return: VN_BPF_REGION_CTX, -EINVAL, or -ENOSPC
+ */
+int vn_bpf_run_ctx_add_table(struct vn_bpf_run_ctx *rc, unsigned int nfields)
+{
+	int slot;
+
+	if (!nfields || nfields > VN_BPF_CTX_FIELDS || rc->nfixed != VN_BPF_REGION_CTX)
+		return -EINVAL;
+	slot = vn_bpf_run_ctx_add_computed(rc, nfields * 4, table_load, NULL);
+	if (slot == VN_BPF_REGION_CTX)
+		rc->ctx_fields = nfields;
 	return slot;
 }
 
@@ -141,6 +180,7 @@ int vn_bpf_run_ctx_set_window(struct vn_bpf_run_ctx *rc, unsigned int slot,
 	r->base = (uintptr_t)base;
 	r->lo = lo;
 	r->len = len;
+	r->end = lo + len;
 	r->writable = !!writable;
 	return 0;
 }
@@ -167,14 +207,20 @@ uint64_t vn_bpf_run_ctx_map_value(struct vn_bpf_run_ctx *rc, void *host,
 	if (slot >= rc->nregions)
 		rc->nregions = slot + 1;
 	r = &rc->regions[slot];
+	/* a fresh generation: VAs of the value this slot held before now fault */
+	rc->vgen = (rc->vgen + 1) & VN_BPF_VA_GEN_MASK;
+	if (!rc->vgen)
+		rc->vgen = 1;
+	r->hi = VN_BPF_VA_HI(rc->vgen, slot);
 	r->base = (uintptr_t)host;
 	r->lo = 0;
 	r->len = len;
+	r->end = len;
 	r->writable = !!writable;
 	r->load = NULL;
 	r->load_len = 0;
 	r->arg = NULL;
-	return VN_BPF_VA(slot, 0);
+	return (uint64_t)r->hi << VN_BPF_VA_SHIFT;
 }
 
 /**
@@ -190,6 +236,8 @@ void vn_bpf_run_ctx_truncate(struct vn_bpf_run_ctx *rc, unsigned int nregions)
 		rc->nfixed = nregions;
 	if (nregions < rc->nregions)
 		rc->nregions = nregions;
+	if (rc->nfixed <= VN_BPF_REGION_CTX)
+		rc->ctx_fields = 0;	/* the context table went with its slot */
 	rc->vnext = rc->nfixed;
 }
 
@@ -205,7 +253,8 @@ void vn_bpf_run_ctx_truncate(struct vn_bpf_run_ctx *rc, unsigned int nregions)
 int vn_bpf_translate_slow(struct vn_bpf_run_ctx *rc, uint64_t va,
 			  unsigned int size, uint64_t *val)
 {
-	uint64_t idx = (va >> VN_BPF_VA_SHIFT) - 1;
+	uint64_t hi = va >> VN_BPF_VA_SHIFT;
+	uint64_t idx = ((hi & 0xff) - 1) & 0xffffffffu;
 	uint32_t off = (uint32_t)va;
 	const struct vn_bpf_region *r;
 	const void *p;
@@ -223,7 +272,7 @@ int vn_bpf_translate_slow(struct vn_bpf_run_ctx *rc, uint64_t va,
 	m = -(uint64_t)(idx < rc->nregions);
 	__asm__("" : "+r"(m));	/* clamp under speculation too (Spectre v1) */
 	r = &rc->regions[idx & m];
-	if (!r->load || off >= r->load_len || r->load_len - off < size)
+	if (!r->load || hi != r->hi || off >= r->load_len || r->load_len - off < size)
 		return -EFAULT;
 	return r->load(rc, r, off, size, val);
 }

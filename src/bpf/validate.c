@@ -738,7 +738,25 @@ int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 	p->nhelpers = p->helpers ? v.env->nhelpers : 0;
 	p->budget = v.env->budget ? v.env->budget : VN_BPF_BUDGET;
 	p->max_depth = depth;
+	p->ctx_fields = VN_MIN(v.env->ctx_fields, VN_BPF_CTX_FIELDS);
+	if (v.env->ctx_pkt_data && v.env->ctx_pkt_end && v.env->pkt_slot &&
+	    v.env->ctx_pkt_data <= p->ctx_fields && v.env->ctx_pkt_end <= p->ctx_fields &&
+	    v.env->pkt_slot < VN_BPF_MAX_REGIONS) {
+		p->ctx_pkt_data = v.env->ctx_pkt_data;
+		p->ctx_pkt_end = v.env->ctx_pkt_end;
+		p->pkt_slot = v.env->pkt_slot;
+		memcpy(p->pkt_moving, v.env->pkt_moving, sizeof(p->pkt_moving));
+	}
 	v.in = NULL;
+	if (v.env->narrays && v.env->arrays && v.env->lookup_id) {
+		p->arrays = malloc(v.env->narrays * sizeof(*p->arrays));
+		err = -ENOMEM;
+		if (!p->arrays)
+			goto fail;
+		memcpy(p->arrays, v.env->arrays, v.env->narrays * sizeof(*p->arrays));
+		p->narrays = v.env->narrays;
+		p->lookup_id = v.env->lookup_id;
+	}
 	err = vn_bpf_interp_prepare(p);
 	if (err)
 		goto fail;
@@ -766,6 +784,7 @@ void vn_bpf_prog_free(struct vn_bpf_prog *p)
 		return;
 	free(p->insns);
 	free(p->helpers);
+	free(p->arrays);
 	free(p->exec);
 	vn_bpf_jit_free(p);
 	free(p);

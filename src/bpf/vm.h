@@ -34,6 +34,7 @@
 #define VN_BPF_BUDGET		1000000	/* default instructions per run */
 #define VN_BPF_MAX_REGIONS	64	/* address-space slots per run context */
 #define VN_BPF_VALUE_SLOTS	24	/* of them, at least this many for lookups */
+#define VN_BPF_PKT_MOVING	8	/* env->pkt_moving entries */
 #define VN_BPF_REGION_STACK	0	/* region slot the VM keeps for the stack */
 #define VN_BPF_CLOCK_EVERY	256	/* budget units charged between wall-clock checks */
 #define VN_BPF_COST_CALL	32	/* units a BPF-to-BPF call costs (zeroes a 512-byte frame) */
@@ -109,10 +110,72 @@ struct vn_bpf_env {
 	uint64_t budget;
 	unsigned int nargs;
 	unsigned int flags;
+	unsigned int ctx_fields;
+	unsigned int ctx_pkt_data;
+	unsigned int ctx_pkt_end;
+	unsigned int pkt_slot;
+	uint32_t pkt_moving[VN_BPF_PKT_MOVING];
+	const struct vn_bpf_array_desc *arrays;
+	unsigned int narrays;
+	unsigned int lookup_id;
+};
+
+/**
+ * struct vn_bpf_array_desc - an array map JIT code may look up inline
+ * @values:	host address of element 0, copy 0 (an arena that never moves
+ *		while the program lives); NULL: not inlinable
+ * @max_entries: elements
+ * @value_size:	bytes a lookup maps
+ * @elem_stride: bytes from one element to the next (all copies)
+ * @cpu_stride:	bytes from one per-CPU copy to the next (0: one copy)
+ * @ncpus:	copies; rc->cpu at or past it reads copy 0, as vn_map_lookup_elem()
+ * @writable:	programs may store into values
+ * @cost:	budget units of a lookup (vn_map_cost())
+ *
+ * env->arrays[i] describes the map whose handle is VN_BPF_MAP_HANDLE(i),
+ * and env->lookup_id is the helper id of map lookup (non-zero to inline):
+ * a call to it whose r1 is that constant handle becomes the key's load,
+ * the charge, a masked index and vn_bpf_run_ctx_map_value(), exactly what
+ * the helper would do.
+ */
+struct vn_bpf_array_desc {
+	void *values;
+	uint32_t max_entries;
+	uint32_t value_size;
+	uint64_t elem_stride;
+	uint64_t cpu_stride;
+	uint32_t ncpus;
+	uint32_t writable;
+	uint64_t cost;
 };
 
 #define VN_BPF_F_INTERP		0x1	/* never JIT this program */
 #define VN_BPF_F_HARDEN		0x2	/* untrusted: blind JIT constants */
+
+/*
+ * env->ctx_fields, when non-zero, promises the JIT that the program's r1 at
+ * entry is VN_BPF_VA(VN_BPF_REGION_CTX, 0), a table region
+ * (vn_bpf_run_ctx_add_table()) of at least that many 32-bit fields: JIT
+ * code then loads those fields straight from rc->ctx_vals[] (the kernel
+ * verifier's ctx rewrite). The promise is checked at each run; a run that
+ * breaks it goes to the interpreter.
+ */
+#define VN_BPF_REGION_CTX	1
+#define VN_BPF_CTX_FIELDS	8	/* at most, in rc->ctx_vals[] */
+
+/*
+ * env->ctx_pkt_data and env->ctx_pkt_end (field index + 1, 0: none) and
+ * env->pkt_slot promise more: context field ctx_pkt_data - 1 holds the VA
+ * of the packet's first byte and ctx_pkt_end - 1 the VA one past its end,
+ * both in slot pkt_slot, whose window covers [data, data_end) whenever a
+ * program can read those fields (the caller refreshes them when a helper
+ * moves the packet). JIT code then proves packet accesses the program
+ * bounds-checked itself (data + n <= data_end, as the kernel's verifier
+ * does) and reaches them without the table walk (jit_x86.c).
+ * env->pkt_moving lists the helper ids that may move the packet (0 ends
+ * the list): a call to one of them, to a subprogram or through callx
+ * forgets what was proved; other helper calls keep it.
+ */
 
 /**
  * struct vn_bpf_prog - a validated program, immutable after load
@@ -123,6 +186,9 @@ struct vn_bpf_env {
  * @nhelpers:	entries in @helpers
  * @budget:	instructions per run
  * @max_depth:	deepest BPF-to-BPF call chain, in frames (1 = no calls)
+ * @ctx_fields:	env->ctx_fields (0: r1 is not known to be a table context)
+ * @ctx_pkt_data: env->ctx_pkt_data, @ctx_pkt_end and @pkt_slot likewise
+ * @arrays:	copy of env->arrays (@narrays entries), @lookup_id as in the env
  * @exec:	the interpreter's decoded copy of @insns (private to interp.c)
  * @jit:	native code, or NULL to interpret (private to jit_x86.c)
  */
@@ -133,6 +199,14 @@ struct vn_bpf_prog {
 	unsigned int nhelpers;
 	uint64_t budget;
 	unsigned int max_depth;
+	unsigned int ctx_fields;
+	unsigned int ctx_pkt_data;
+	unsigned int ctx_pkt_end;
+	unsigned int pkt_slot;
+	uint32_t pkt_moving[VN_BPF_PKT_MOVING];
+	struct vn_bpf_array_desc *arrays;
+	unsigned int narrays;
+	unsigned int lookup_id;
 	void *exec;
 	struct vn_bpf_jit *jit;
 };
@@ -142,20 +216,26 @@ struct vn_bpf_prog {
  * pointer it can obtain (r1, xdp_md->data/data_end/data_meta, r10 and the
  * stack, map values, global data) is a program-space address (VA):
  *
- *	VA = ((uint64_t)(slot + 1) << 32) | offset
+ *	VA = (uint64_t)gen << 40 | (uint64_t)(slot + 1) << 32 | offset
  *
  * slot indexes rc->regions[]; VA 0 (and every VA below 1 << 32) never
- * maps, so NULL checks keep working. Map references loaded by LD_IMM64 are
- * opaque handles (VN_BPF_MAP_HANDLE), never translatable. The translation,
- * identical in the interpreter, vn_bpf_translate() and JIT code, for an
- * access of @size (1..len) bytes at @va:
+ * maps, so NULL checks keep working. gen is 0 for the fixed slots (stack,
+ * context, packet, global data) and a fresh non-zero 24-bit generation for
+ * each map value a lookup maps (vn_bpf_run_ctx_map_value()): when the
+ * lookup ring reuses a slot, the VAs of the value it held no longer match
+ * and fault, instead of reaching the newer value. Map references loaded by
+ * LD_IMM64 are opaque handles (VN_BPF_MAP_HANDLE, slot byte 0), never
+ * translatable. The translation, identical in the interpreter,
+ * vn_bpf_translate() and JIT code, for an access of @size (1..len) bytes
+ * at @va:
  *
- *	idx = (va >> 32) - 1;		// 64-bit: VA < 1 << 32 wraps, fails
+ *	hi  = va >> 32;
+ *	idx = (hi & 0xff) - 1;		// slot byte 0 wraps, fails
  *	off = (uint32_t)va;
  *	r   = &rc->regions[idx];
  *	d   = (uint32_t)(off - r->lo);	// 32-bit wrap: off < lo fails below
- *	ok  = idx < rc->nregions && size <= r->len && d <= r->len - size
- *	      && (!store || r->writable);
+ *	ok  = idx < rc->nregions && hi == r->hi && d + size <= r->len
+ *	      && (!store || r->writable);	// d + size in 64 bits
  *	host = r->base + off;		// r->base: host address of offset 0
  *
  * r->len is the number of accessible bytes from offset r->lo (< 4 GiB), so
@@ -165,7 +245,8 @@ struct vn_bpf_prog {
  * from them through @load within @load_len bytes. Spectre v1: after the
  * check, idx and off are masked with m = -(uint64_t)ok (0 on failure), so a
  * mispredicted branch reads rc->regions[0].base + 0 (the stack region's
- * base, always inside the run context), never an address the program chose.
+ * base, always inside the run context), never an address the program chose;
+ * JIT code clamps idx and off the same way with cmov (jit_x86.c).
  * Stores into slot VN_BPF_REGION_STACK lower rc->stack_dirty to off.
  *
  * Slot 0 is the stack: one region over all frames (base = rc->stack,
@@ -174,10 +255,14 @@ struct vn_bpf_prog {
  * below itself. Slots below rc->nfixed are set up by the caller (context,
  * packet, global data); the slots above are handed out one per map lookup
  * (vn_bpf_run_ctx_map_value()) as a ring, so a value pointer reaches only
- * that value's value_size bytes.
+ * that value's value_size bytes, and only until its slot is reused.
  */
 #define VN_BPF_VA_SHIFT		32
+#define VN_BPF_VA_GEN_SHIFT	40
+#define VN_BPF_VA_GEN_MASK	0xffffffu	/* 24-bit value generations */
 #define VN_BPF_VA(slot, off)	((((uint64_t)(slot) + 1) << VN_BPF_VA_SHIFT) | (uint32_t)(off))
+#define VN_BPF_VA_HI(gen, slot)	((uint32_t)(gen) << 8 | (uint32_t)((slot) + 1))
+#define VN_BPF_VA_SLOT(va)	((((va) >> VN_BPF_VA_SHIFT) & 0xff) - 1)
 #define VN_BPF_MAP_HANDLE_TAG	0xfffe000000000000ULL	/* never a mapped VA */
 #define VN_BPF_MAP_HANDLE(i)	(VN_BPF_MAP_HANDLE_TAG | (uint32_t)(i))
 
@@ -185,21 +270,29 @@ struct vn_bpf_prog {
  * struct vn_bpf_region - memory a program may touch during a run
  * @base:	host address of program-space offset 0 of this slot (the first
  *		accessible byte is @base + @lo)
+ * @len:	accessible bytes from @lo (0 for computed regions), below 4 GiB
+ *		(64 bits wide so JIT code compares d + size with it directly)
  * @lo:		first accessible offset
- * @len:	accessible bytes from @lo (0 for computed regions)
+ * @hi:		the high 32 bits every VA of this slot has: VN_BPF_VA_HI(gen, slot)
  * @writable:	stores and atomics allowed
  * @load:	if set, loads are answered by this callback instead of memory
  * @load_len:	bytes of a computed region (@load set)
  * @arg:	owner's data for @load
+ * @end:	@lo + @len, kept by whoever sets them, except for the stack slot
+ *		(JIT code's Spectre clamp on packet accesses it proved, see
+ *		env->ctx_pkt_data)
  */
 struct vn_bpf_region {
 	uintptr_t base;
+	uint64_t len;
 	uint32_t lo;
-	uint32_t len;
+	uint32_t hi;
 	uint32_t writable;
 	uint32_t load_len;
 	vn_bpf_region_load_fn load;
 	void *arg;
+	uint32_t end;
+	uint32_t pad[3];	/* 64 bytes: JIT code scales a slot with a shift */
 };
 
 /**
@@ -233,6 +326,13 @@ struct vn_bpf_jit_state {
  * @stack_dirty: every stack byte below this offset is zero; stores and
  *		helper writes into the stack lower it, and a run zeroes only
  *		[stack_dirty, top) instead of whole frames (the VM's business)
+ * @vgen:	generation of the last value slot handed out (24 bits, never 0);
+ *		it runs on across runs, so a value VA kept in a map is stale in
+ *		every later run too, until it wraps after 2^24 lookups
+ * @spec_zero:	always 0: the source of JIT code's Spectre v1 cmov clamps
+ * @ctx_fields:	32-bit fields of the table region at VN_BPF_REGION_CTX, 0: none
+ * @cpu:	per-CPU map copy this context's runs see (the worker id)
+ * @ctx_vals:	their values (a field may hold a 64-bit VA, like xdp_md->data)
  * @jit:	JIT code's per-run state (the VM's business)
  * @stack:	the frames, highest frame first (frame 0 at the top)
  */
@@ -250,6 +350,11 @@ struct vn_bpf_run_ctx {
 	uint64_t t0;
 	uint64_t clock_units;
 	uint32_t stack_dirty;
+	uint32_t vgen;
+	uint32_t spec_zero;
+	uint32_t ctx_fields;
+	uint32_t cpu;
+	uint64_t ctx_vals[VN_BPF_CTX_FIELDS];
 	struct vn_bpf_jit_state jit;
 	uint8_t stack[VN_BPF_MAX_FRAMES * VN_BPF_STACK_SIZE] __attribute__((aligned(16)));
 };
@@ -363,6 +468,23 @@ int vn_bpf_run_ctx_add_computed(struct vn_bpf_run_ctx *rc, uint32_t len,
 				vn_bpf_region_load_fn load, void *arg);
 
 /**
+ * vn_bpf_run_ctx_add_table() - Add the context region: fields read from rc->ctx_vals
+ * @rc:		run context with only the stack slot so far
+ * @nfields:	32-bit fields, 1..VN_BPF_CTX_FIELDS
+ *
+ * A computed region at slot VN_BPF_REGION_CTX whose aligned 4-byte load
+ * at offset 4 * i gives rc->ctx_vals[i] (all 64 bits: a field may yield a
+ * VA, as the kernel's ctx rewrite does for xdp_md->data); other loads
+ * fail with -EACCES, stores fault. The caller keeps rc->ctx_vals current
+ * (before a run and whenever a helper changes what a field says), which is
+ * what lets JIT code load a field with one instruction.
+ *
+ * Return: VN_BPF_REGION_CTX, -EINVAL for a bad @nfields or when slot 1 is
+ * taken, or -ENOSPC
+ */
+int vn_bpf_run_ctx_add_table(struct vn_bpf_run_ctx *rc, unsigned int nfields);
+
+/**
  * vn_bpf_run_ctx_set_window() - Move the accessible window of a fixed slot
  * @rc:		run context
  * @slot:	slot returned by vn_bpf_run_ctx_add_region()
@@ -385,10 +507,11 @@ int vn_bpf_run_ctx_set_window(struct vn_bpf_run_ctx *rc, unsigned int slot,
  * @len:	bytes reachable through the VA (the map's value_size)
  * @writable:	allow stores and atomics
  *
- * Takes the next slot of the lookup ring [nfixed, VN_BPF_MAX_REGIONS): a
- * value VA stays valid for at least VN_BPF_VALUE_SLOTS - 1 later lookups
- * of the same run; then its slot names a later lookup's value. Every run
- * starts with an empty ring.
+ * Takes the next slot of the lookup ring [nfixed, VN_BPF_MAX_REGIONS) with
+ * a fresh generation (rc->vgen): a value VA stays valid for at least
+ * VN_BPF_VALUE_SLOTS - 1 later lookups of the same run; once its slot is
+ * reused its generation no longer matches and it faults. Every run starts
+ * with an empty ring.
  *
  * Return: the VA of @host (offset 0 of its slot), or 0 for a NULL @host
  */

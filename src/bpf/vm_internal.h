@@ -17,21 +17,23 @@
  * @size:	bytes, 1..2^32-1
  * @write:	store or atomic (needs a writable region)
  *
- * Exactly the check in vm.h: idx = (va >> 32) - 1, off = (uint32_t)va,
- * d = (uint32_t)(off - lo); ok = idx < nregions && size <= len &&
- * d <= len - size && (!write || writable). The comparisons are folded
- * into one mask without branches, and the index and offset are masked
- * with it before the table and the memory are touched (Spectre v1): on a
- * miss, speculative or not, the address computed is regions[0].base. The
- * only branch is the final NULL test. Computed regions have len 0 and
- * always miss. Stores into the stack lower rc->stack_dirty.
+ * Exactly the check in vm.h: hi = va >> 32, idx = (hi & 0xff) - 1,
+ * off = (uint32_t)va, d = (uint32_t)(off - lo); ok = idx < nregions &&
+ * hi == r->hi && d + size <= len && (!write || writable). The comparisons
+ * are folded into one mask without branches, and the index and offset are
+ * masked with it before the table and the memory are touched (Spectre v1):
+ * on a miss, speculative or not, the address computed is regions[0].base.
+ * The only branch is the final NULL test. Computed regions have len 0 and
+ * always miss; a stale value VA (its slot reused since) misses on hi.
+ * Stores into the stack lower rc->stack_dirty.
  *
  * Return: host pointer, or NULL when the access is not allowed
  */
 static inline void *va_translate(struct vn_bpf_run_ctx *rc, uint64_t va,
 				 uint64_t size, int write)
 {
-	uint64_t idx = (va >> VN_BPF_VA_SHIFT) - 1;
+	uint64_t hi = va >> VN_BPF_VA_SHIFT;
+	uint64_t idx = ((hi & 0xff) - 1) & 0xffffffffu;
 	uint64_t ok = idx < rc->nregions;
 	uint64_t m, off;
 	const struct vn_bpf_region *r;
@@ -43,7 +45,8 @@ static inline void *va_translate(struct vn_bpf_run_ctx *rc, uint64_t va,
 	len = r->len;
 	off = (uint32_t)va;
 	d = (uint32_t)(off - r->lo);
-	ok &= (size <= len) & (d + size <= len) & (!write | (r->writable != 0));
+	ok &= (hi == r->hi) & (size <= len) & (d + size <= len) &
+	      (!write | (r->writable != 0));
 	m = -ok;
 	__asm__("" : "+r"(m));
 	r = &rc->regions[idx & m];
@@ -53,6 +56,44 @@ static inline void *va_translate(struct vn_bpf_run_ctx *rc, uint64_t va,
 	if (write && (idx & m) == VN_BPF_REGION_STACK && off < rc->stack_dirty)
 		rc->stack_dirty = (uint32_t)off;
 	return (void *)(r->base + off);
+}
+
+/**
+ * vn_bpf_charge_fast() - vn_bpf_charge(), its common case inline
+ * @rc:		run context
+ * @units:	the work about to be done
+ *
+ * The budget has room and no wall-clock check is due: the same arithmetic
+ * as vn_bpf_charge() without the call; anything else is vn_bpf_charge().
+ *
+ * Return: 0, or -ETIME (the run is stopping)
+ */
+static inline int vn_bpf_charge_fast(struct vn_bpf_run_ctx *rc, uint64_t units)
+{
+	if (likely(units < rc->left)) {
+		if (!rc->time_cap_ns) {
+			rc->left -= units;
+			return 0;
+		}
+		if (rc->t0 && rc->clock_units + units < VN_BPF_CLOCK_EVERY) {
+			rc->left -= units;
+			rc->clock_units += units;
+			return 0;
+		}
+	}
+	return vn_bpf_charge(rc, units);
+}
+
+/**
+ * vn_bpf_charge_start() - vn_bpf_charge_begin(), inline for the engines
+ * @rc:		run context
+ * @budget:	units the run may use
+ */
+static inline void vn_bpf_charge_start(struct vn_bpf_run_ctx *rc, uint64_t budget)
+{
+	rc->left = budget + 1;
+	rc->t0 = 0;
+	rc->clock_units = 0;
 }
 
 /**
@@ -99,6 +140,33 @@ uint64_t vn_bpf_interp_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *r
  * or -E2BIG when the code does not fit
  */
 int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden);
+
+/**
+ * struct vn_bpf_jit_info - what the JIT made of a program (tests)
+ * @code:	its native code (read+execute)
+ * @len:	bytes of it
+ * @ctx_inline:	context-table loads emitted as one load
+ * @spec_clamps: translated accesses and inline lookups with Spectre v1 clamps
+ * @inline_lookups: array map lookups emitted inline
+ * @pkt_proved:	packet accesses proved by the program's own bounds checks
+ */
+struct vn_bpf_jit_info {
+	const uint8_t *code;
+	size_t len;
+	unsigned int ctx_inline;
+	unsigned int spec_clamps;
+	unsigned int inline_lookups;
+	unsigned int pkt_proved;
+};
+
+/**
+ * vn_bpf_jit_info() - Describe a program's JIT code (jit_x86.c)
+ * @p:		program
+ * @out:	out: the description
+ *
+ * Return: 0, or -ENOENT when the program runs in the interpreter
+ */
+int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out);
 
 /**
  * vn_bpf_jit_free() - Unmap a program's native code (jit_x86.c)

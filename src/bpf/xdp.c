@@ -21,44 +21,6 @@
 #define NS_PER_SEC	1000000000ull
 #define VALIDATE_BYTES_PER_INSN	32	/* validate.c: copy, flags, function, init tables */
 
-/* Loads from the context region: the xdp_md fields, pointers as frame VAs */
-static int xdp_md_load(struct vn_bpf_run_ctx *rc, const struct vn_bpf_region *r,
-		       size_t off, unsigned int size, uint64_t *val)
-{
-	struct vn_xdp_run *run = rc->user;
-	const struct vn_pkt *pkt = run->pkt;
-
-	(void)r;
-	/* Narrow, wide or misaligned context loads: the kernel refuses them too */
-	if (size != 4 || off % 4)
-		return -EACCES;
-	switch (off) {
-	case XDP_MD_DATA:	*val = xdp_pkt_va(run, pkt->off); break;
-	case XDP_MD_DATA_END:	*val = xdp_pkt_va(run, pkt->off + pkt->len); break;
-	case XDP_MD_DATA_META:	*val = xdp_pkt_va(run, pkt->off - run->meta_len); break;
-	case XDP_MD_INGRESS:	*val = pkt->in_port; break;
-	case XDP_MD_RXQ:	*val = run->worker; break;
-	default:		*val = 0; break;	/* egress_ifindex */
-	}
-	return 0;
-}
-
-/**
- * xdp_set_pkt_region() - Point the frame region at the frame and its metadata
- * @run:	run state
- *
- * Offset 0 of the frame slot is the buffer's first byte; only
- * [data_meta, data_end) is accessible.
- */
-void xdp_set_pkt_region(struct vn_xdp_run *run)
-{
-	const struct vn_pkt *pkt = run->pkt;
-
-	vn_bpf_run_ctx_set_window(&run->rc, run->pkt_slot, pkt->buf,
-				  pkt->off - run->meta_len, pkt->len + run->meta_len,
-				  run->writable);
-}
-
 /**
  * xdp_prng_seed() - A fresh bpf_get_prandom_u32() state from getrandom()
  * @state:	out: non-zero state
@@ -175,9 +137,12 @@ static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int
 	ret = xdp_prng_seed(&run->rnd);
 	if (ret)
 		return ret;
-	slot = vn_bpf_run_ctx_add_computed(&run->rc, XDP_MD_SIZE, xdp_md_load, run);
+	slot = vn_bpf_run_ctx_add_table(&run->rc, XDP_MD_SIZE / 4);
 	if (slot != XDP_SLOT_CTX)
 		return slot < 0 ? slot : -EINVAL;
+	run->rc.ctx_vals[XDP_MD_RXQ / 4] = worker;
+	run->rc.cpu = worker;	/* the per-CPU copies this worker's lookups see */
+	run->rc.ctx_vals[XDP_MD_EGRESS / 4] = 0;
 	slot = vn_bpf_run_ctx_add_region(&run->rc, NULL, 0, 1);
 	if (slot != XDP_SLOT_PKT)
 		return slot < 0 ? slot : -EINVAL;
@@ -268,6 +233,7 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	const struct vn_bpf_obj_prog *op = vn_bpf_obj_prog_find(xp->obj, prog_name);
 	struct vn_bpf_env env = { .map_resolve = xdp_map_resolve, .map_arg = xp };
 	vn_bpf_helper_fn helpers[XDP_HELPERS_MAX];
+	struct vn_bpf_array_desc arrays[VN_BPF_OBJ_MAPS_MAX];
 	char log[256] = "";
 	int ret;
 
@@ -295,13 +261,41 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 		return -ENOMEM;
 	}
 	env.flags = opts->vm_flags;
+	env.ctx_fields = XDP_MD_SIZE / 4;	/* r1 is the xdp_md table (init_run()) */
+	/* data and data_end bound the frame slot's window (xdp_set_pkt_region()) */
+	env.ctx_pkt_data = XDP_MD_DATA / 4 + 1;
+	env.ctx_pkt_end = XDP_MD_DATA_END / 4 + 1;
+	env.pkt_slot = XDP_SLOT_PKT;
+	env.pkt_moving[0] = BPF_FUNC_xdp_adjust_head;
+	env.pkt_moving[1] = BPF_FUNC_xdp_adjust_meta;
+	env.pkt_moving[2] = BPF_FUNC_xdp_adjust_tail;
+	/* arrays JIT code may look up inline: their arenas live as long as xp */
+	for (unsigned int i = 0; i < xp->nmaps; i++) {
+		const struct vn_map *m = xp->maps[i];
+
+		memset(&arrays[i], 0, sizeof(arrays[i]));
+		if (m->type != BPF_MAP_TYPE_ARRAY && m->type != BPF_MAP_TYPE_PERCPU_ARRAY)
+			continue;
+		arrays[i] = (struct vn_bpf_array_desc){
+			.values = m->values, .max_entries = m->max_entries,
+			.value_size = m->value_size,
+			.elem_stride = (uint64_t)m->ncpus * m->vstride,
+			.cpu_stride = m->ncpus > 1 ? m->vstride : 0, .ncpus = m->ncpus,
+			.writable = (uint32_t)prog_map_writable(m),
+			.cost = (uint32_t)vn_map_cost(m, VN_MAP_OP_LOOKUP),
+		};
+	}
+	env.arrays = arrays;
+	env.narrays = xp->nmaps;
+	env.lookup_id = BPF_FUNC_map_lookup_elem;
 	ret = vn_bpf_prog_load(op->insns, op->n, &env, &xp->prog, log, sizeof(log));
 	vn_bpf_owner_uncharge(opts->owner, op->n * VALIDATE_BYTES_PER_INSN);
 	if (ret) {
 		vn_err("xdp '%s': rejected: %s", xp->name, log);
 		return ret;
 	}
-	/* One ~4.5 KiB run context per worker: charged like the maps */
+	/* One ~8.5 KiB run context per worker (64 regions of 64 bytes, the
+	 * 4 KiB stack): charged like the maps */
 	xp->owner = opts->owner;
 	if (vn_bpf_owner_charge(xp->owner, xp->nworkers *
 				(sizeof(*xp->runs) + sizeof(*xp->stats)))) {

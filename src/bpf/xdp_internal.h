@@ -56,7 +56,7 @@ struct vn_xdp_run {
 };
 
 /* Fixed program-space slots of every XDP run context */
-#define XDP_SLOT_CTX	1	/* xdp_md, computed loads: r1 = VN_BPF_VA(1, 0) */
+#define XDP_SLOT_CTX	VN_BPF_REGION_CTX	/* xdp_md table: r1 = VN_BPF_VA(1, 0) */
 #define XDP_SLOT_PKT	2	/* the frame buffer */
 #define XDP_SLOT_GLOBAL	3	/* first slot of direct-value (global data) maps */
 
@@ -84,7 +84,30 @@ int xdp_prng_seed(uint64_t *state);
 /**
  * xdp_set_pkt_region() - Point the frame region at the frame and its metadata
  * @run:	run state
+ *
+ * Offset 0 of the frame slot is the buffer's first byte; only
+ * [data_meta, data_end) is accessible.
  */
-void xdp_set_pkt_region(struct vn_xdp_run *run);
+static inline void xdp_set_pkt_region(struct vn_xdp_run *run)
+{
+	const struct vn_pkt *pkt = run->pkt;
+	uint64_t *f = run->rc.ctx_vals;
+
+	struct vn_bpf_region *r = &run->rc.regions[XDP_SLOT_PKT];
+
+	/* vn_bpf_run_ctx_set_window() without its checks: a frame buffer is
+	 * far below 4 GiB and [off - meta_len, off + len) lies inside it */
+	r->base = (uintptr_t)pkt->buf;
+	r->lo = pkt->off - run->meta_len;
+	r->len = pkt->len + run->meta_len;
+	r->end = pkt->off + pkt->len;
+	r->writable = run->writable;
+	/* the xdp_md fields, as the context table gives them (JIT code inline) */
+	f[XDP_MD_DATA / 4] = xdp_pkt_va(run, pkt->off);
+	f[XDP_MD_DATA_END / 4] = xdp_pkt_va(run, pkt->off + pkt->len);
+	f[XDP_MD_DATA_META / 4] = xdp_pkt_va(run, pkt->off - run->meta_len);
+	f[XDP_MD_INGRESS / 4] = pkt->in_port;
+}
+
 
 #endif /* VN_BPF_XDP_INTERNAL_H */

@@ -16,6 +16,7 @@
  * reload (the control socket changes ports and programs at run time).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <sched.h>
 #include <getopt.h>
 #include <limits.h>
@@ -60,6 +61,9 @@
  * @nxdp:	entries in @xdp
  * @xdp_mem:	--xdp-mem-limit bytes (0: the switch's default)
  * @xdp_budget:	--xdp-budget instructions (0: the switch's default)
+ * @xdp_time_cap: --xdp-time-cap ns (0: the switch's default)
+ * @xdp_cpu_rate: --xdp-cpu-rate units per second (0: the switch's default)
+ * @xdp_cpu_burst: --xdp-cpu-burst units (0: the switch's default)
  * @jit:	--jit=on|off: XDP programs as x86-64 code or interpreted
  */
 struct vnetd_opts {
@@ -79,6 +83,9 @@ struct vnetd_opts {
 	unsigned int nxdp;
 	size_t xdp_mem;
 	unsigned int xdp_budget;
+	uint64_t xdp_time_cap;
+	uint64_t xdp_cpu_rate;
+	uint64_t xdp_cpu_burst;
 	bool jit;
 };
 
@@ -122,6 +129,14 @@ static const char usage_text[] =
 "      --xdp-budget N     units an XDP program may spend per frame: one per\n"
 "                         instruction plus its helpers' work (default\n"
 "                         100000); past it the frame is aborted\n"
+"      --xdp-time-cap NS  wall-clock cap of one XDP run, 1000-1000000000 ns\n"
+"                         (default 500000); past it the frame is aborted\n"
+"      --xdp-cpu-rate N   budget units per second one XDP program may spend\n"
+"                         on each worker, 1000-4000000000 (default\n"
+"                         250000000, about a quarter of a worker)\n"
+"      --xdp-cpu-burst N  units it may spend at once, 1000-1000000000000\n"
+"                         (default 1000000); over its budget a frame is\n"
+"                         aborted (xdp_throttled)\n"
 "      --jit=on|off       compile XDP programs to x86-64 code (default on\n"
 "                         where the CPU supports it) or interpret them\n"
 "  -s, --socket PATH      serve the control protocol (vnetctl) on this\n"
@@ -264,6 +279,23 @@ static int parse_uint(const char *opt, const char *s, unsigned long min, unsigne
 	return 0;
 }
 
+/* parse_u64() - as parse_uint(), for 64-bit values */
+static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v < min || v > max) {
+		fprintf(stderr, "vnetd: %s: '%s' is not a number from %" PRIu64 " to %" PRIu64 "\n",
+			opt, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
 /**
  * parse_args() - Parse the command line into @o
  * @argc:	argument count
@@ -275,7 +307,8 @@ static int parse_uint(const char *opt, const char *s, unsigned long min, unsigne
 static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 {
 	enum { OPT_AGING = 256, OPT_BUSY_POLL, OPT_PIDFILE, OPT_XDP_MEM, OPT_XDP_BUDGET,
-	       OPT_POLL_US, OPT_CPUS, OPT_JIT };
+	       OPT_POLL_US, OPT_CPUS, OPT_JIT, OPT_XDP_TIME_CAP, OPT_XDP_CPU_RATE,
+	       OPT_XDP_CPU_BURST };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "workers", required_argument, NULL, 'w' },
@@ -289,6 +322,9 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 		{ "xdp", required_argument, NULL, 'x' },
 		{ "xdp-mem-limit", required_argument, NULL, OPT_XDP_MEM },
 		{ "xdp-budget", required_argument, NULL, OPT_XDP_BUDGET },
+		{ "xdp-time-cap", required_argument, NULL, OPT_XDP_TIME_CAP },
+		{ "xdp-cpu-rate", required_argument, NULL, OPT_XDP_CPU_RATE },
+		{ "xdp-cpu-burst", required_argument, NULL, OPT_XDP_CPU_BURST },
 		{ "jit", required_argument, NULL, OPT_JIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -372,6 +408,21 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 		}
 		case OPT_XDP_BUDGET:
 			if (parse_uint("--xdp-budget", optarg, 100, 1000000, &o->xdp_budget))
+				return -EINVAL;
+			break;
+		case OPT_XDP_TIME_CAP:
+			if (parse_u64("--xdp-time-cap", optarg, 1000, 1000000000ull,
+				      &o->xdp_time_cap))
+				return -EINVAL;
+			break;
+		case OPT_XDP_CPU_RATE:
+			if (parse_u64("--xdp-cpu-rate", optarg, 1000, VN_XDP_CPU_RATE_MAX,
+				      &o->xdp_cpu_rate))
+				return -EINVAL;
+			break;
+		case OPT_XDP_CPU_BURST:
+			if (parse_u64("--xdp-cpu-burst", optarg, 1000, 1000000000000ull,
+				      &o->xdp_cpu_burst))
 				return -EINVAL;
 			break;
 		case OPT_JIT:
@@ -632,6 +683,7 @@ static int attach_xdp(struct vn_sw *sw, const struct vnetd_opts *o)
 	if (o->xdp_mem)
 		vn_sw_xdp_set_mem_limit(sw, o->xdp_mem);
 	vn_sw_xdp_set_budget(sw, o->xdp_budget);
+	vn_sw_xdp_set_cpu(sw, o->xdp_time_cap, o->xdp_cpu_rate, o->xdp_cpu_burst);
 	for (unsigned int i = 0; i < o->nxdp; i++) {
 		ret = attach_xdp_one(sw, o->xdp[i]);
 		if (ret)

@@ -661,7 +661,8 @@ static void test_validator_region_table(void **state)
 	assert_int_equal(vn_bpf_run_ctx_set_window(&rc, i, buf, 0, 4, 1), -EINVAL);
 	/* lookup slots: exactly the value's bytes, nothing beside them */
 	va = vn_bpf_run_ctx_map_value(&rc, buf + 2, 4, 0);
-	assert_int_equal(va >> 32, i + 1);
+	assert_int_equal((va >> 32) & 0xff, i + 1);
+	assert_int_not_equal(va >> 40, 0);			/* a value generation */
 	assert_ptr_equal(vn_bpf_translate(&rc, va, 4, 0), buf + 2);
 	assert_null(vn_bpf_translate(&rc, va, 5, 0));
 	assert_null(vn_bpf_translate(&rc, va - 1, 1, 0));
@@ -738,7 +739,7 @@ static void test_validator_value_pointers(void **state)
 	RUN_ENV(&e, &rc, 0, &err, MOV64_IMM(1, 1), CALL(1), LDX(DW, 0, 0, -8), EXIT());
 	assert_int_equal(err, -EFAULT);
 	/* a VA kept from an earlier run does not survive it */
-	assert_int_equal(RUN_ENV(&e, &rc, 0, &err, MOV64_IMM(1, 2), CALL(1), EXIT()) >> 32,
+	assert_int_equal((RUN_ENV(&e, &rc, 0, &err, MOV64_IMM(1, 2), CALL(1), EXIT()) >> 32) & 0xff,
 			 rc.nfixed + 1);
 	RUN_ENV(&e, &rc, 0, &err, LD_IMM64(1, VN_BPF_VA(rc.nfixed, 0)), LDX(DW, 0, 1, 0),
 		EXIT());

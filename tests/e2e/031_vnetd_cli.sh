@@ -46,6 +46,9 @@ expect_fail() {
 "$VNETD" --help >"$tmp/out"
 grep -q '^Usage: vnetd' "$tmp/out"
 grep -q -- '--port KIND:ARGS' "$tmp/out"
+grep -q -- '--xdp-time-cap NS' "$tmp/out"
+grep -q -- '--xdp-cpu-rate N' "$tmp/out"
+grep -q -- '--xdp-cpu-burst N' "$tmp/out"
 ver=$("$VNETD" --version)
 grep -q '^vnetd [0-9]' <<<"$ver"
 
@@ -56,6 +59,13 @@ expect_fail "--workers: 'two' is not a number" --workers two
 expect_fail "--aging: '-5' is not a number" --aging -5
 expect_fail "--poll-us: '10001' is not a number" --poll-us 10001
 expect_fail "--cpus '3-1': not a CPU list" --cpus 3-1
+expect_fail "--xdp-time-cap: '999' is not a number from 1000 to 1000000000" --xdp-time-cap=999
+expect_fail "--xdp-time-cap: '1s' is not a number" --xdp-time-cap 1s
+expect_fail "--xdp-cpu-rate: '4000000001' is not a number from 1000 to 4000000000" \
+	--xdp-cpu-rate=4000000001
+expect_fail "--xdp-cpu-rate: '-1' is not a number" --xdp-cpu-rate=-1
+expect_fail "--xdp-cpu-burst: '0' is not a number from 1000 to 1000000000000" --xdp-cpu-burst=0
+expect_fail "option '--xdp-cpu-burst' needs a value" --xdp-cpu-burst
 expect_fail "--cpus '0,0': not a CPU list" --cpus 0,0
 expect_fail "--cpus: CPU 4095 is offline or not allowed" --cpus 4095
 expect_fail "unexpected argument 'tap:name=x'" tap:name=x
