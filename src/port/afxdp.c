@@ -170,6 +170,9 @@ static void afx_close(struct vn_port *port)
 
 	if (priv->link_fd >= 0)
 		close(priv->link_fd);	/* the program leaves the interface */
+	/* the map's reference to the socket goes now, not when RCU frees the map */
+	if (priv->map_fd >= 0 && priv->xsk)
+		bpf_map_delete_elem(priv->map_fd, &priv->queue);
 	if (priv->xsk)
 		xsk_socket__delete(priv->xsk);
 	if (priv->umem)
@@ -223,8 +226,15 @@ static int afx_setup(struct vn_port *port, uint32_t xdp_flags, uint16_t bind_fla
 		vn_err("port '%s': AF_XDP UMEM: %s", port->name, strerror(-ret));
 		return ret;
 	}
-	ret = xsk_socket__create(&priv->xsk, port->name, priv->queue, priv->umem, &priv->rx,
-				 &priv->tx, &scfg);
+	/* a socket on this queue that a deleted port just closed may still be
+	 * released by the kernel (deferred): wait for it, bounded (1 s) */
+	for (int tries = 0; tries < 20; tries++) {
+		ret = xsk_socket__create(&priv->xsk, port->name, priv->queue, priv->umem,
+					 &priv->rx, &priv->tx, &scfg);
+		if (ret != -EBUSY)
+			break;
+		usleep(50000);
+	}
 	if (ret) {
 		vn_err("port '%s': AF_XDP socket on queue %u: %s%s", port->name, priv->queue,
 		       strerror(-ret), ret == -EOPNOTSUPP && bind_flags == XDP_ZEROCOPY ?
