@@ -108,7 +108,13 @@ wait "$churn_pid" || true
 echo "# churn: $(cat "$tmp/churn.rounds") rounds of port add, xdp attach, capture, xdp detach, port del"
 rss1=$(rss_kib)
 echo "# RSS ${rss0} KiB after the first round, ${rss1} KiB at the end"
-[ $((rss1 - rss0)) -lt 32768 ] || fail "RSS grew by $((rss1 - rss0)) KiB during the soak"
+if grep -q libasan "/proc/$VNETD_PID/maps"; then
+	# ASan's quarantine keeps freed memory (RSS grows by design); its leak
+	# checker runs when vnetd exits below instead
+	echo "# RSS bound not applied: vnetd runs under ASan"
+else
+	[ $((rss1 - rss0)) -lt 32768 ] || fail "RSS grew by $((rss1 - rss0)) KiB during the soak"
+fi
 
 kill -0 "$VNETD_PID" || fail "vnetd is gone"
 ip netns exec "$ns1" busybox ping -c 3 -W 5 10.199.65.2 >/dev/null || fail "taps do not talk after the soak"
