@@ -327,6 +327,32 @@ out:
 }
 
 /* Wait (bounded) for the frames of a leaving port's pool to come home */
+/**
+ * kept_reap() - Free the deleted ports whose buffers have all come back
+ * @sw:		switch (control lock held, or stopped)
+ * @all:	free them all (the workers are stopped and drained)
+ */
+static void kept_reap(struct vn_sw *sw, bool all)
+{
+	unsigned int i = 0;
+
+	while (i < sw->nkept) {
+		struct vn_port *p = sw->kept[i];
+
+		if (!all && vn_pool_avail(p->pool) != p->pool->size) {
+			i++;
+			continue;
+		}
+		vn_pool_destroy(p->pool);	/* the kind's close already ran */
+		free(p);
+		sw->kept[i] = sw->kept[--sw->nkept];
+	}
+	if (!sw->nkept) {
+		free(sw->kept);
+		sw->kept = NULL;
+	}
+}
+
 static bool pool_drained(struct vn_pool *pool)
 {
 	for (int i = 0; i < 1000; i++) {
@@ -368,10 +394,17 @@ int vn_sw_port_del(struct vn_sw *sw, const char *name)
 	if (pool_drained(sp->port->pool) || !sw->running) {
 		vn_port_close(sp->port);
 	} else {
-		vn_warn("port '%s': frames still queued elsewhere, its buffers are kept",
+		struct vn_port **k = realloc(sw->kept, (sw->nkept + 1) * sizeof(*k));
+
+		vn_warn("port '%s': frames still queued elsewhere, its buffers are kept until they return",
 			sp->port->name);
 		sp->port->ops->close(sp->port);
+		if (k) {
+			sw->kept = k;
+			sw->kept[sw->nkept++] = sp->port;
+		}
 	}
+	kept_reap(sw, false);
 	sw_port_free(sp);
 out:
 	pthread_mutex_unlock(&sw->ctl);
@@ -505,6 +538,7 @@ void vn_sw_destroy(struct vn_sw *sw)
 		vn_port_close(old->ports[id]->port);
 		sw_port_free(old->ports[id]);
 	}
+	kept_reap(sw, true);
 	for (i = 0; sw->workers && i < sw->cfg.workers; i++)
 		if (sw->workers[i].sw)
 			sw_worker_fini(&sw->workers[i]);

@@ -194,6 +194,8 @@ struct vn_sw {
 	uint64_t gen;
 	struct vn_fdb *fdb;
 	struct sw_worker *workers;
+	struct vn_port **kept;	/* deleted ports whose frames were still queued (sw.c) */
+	unsigned int nkept;
 	bool running;
 	uint32_t (*now)(void);
 	size_t xdp_mem_limit;
