@@ -495,16 +495,9 @@ static int afp_poll_fd(struct vn_port *port)
 static bool afp_link_up(const struct vn_port *port)
 {
 	const struct afp_priv *priv = port->priv;
-	struct ifreq ifr = { 0 };
 
-	if (__atomic_load_n(&priv->gone, __ATOMIC_RELAXED))
-		return false;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name);
-	if (ioctl(priv->ctl, SIOCGIFINDEX, &ifr) || ifr.ifr_ifindex != priv->ifindex)
-		return false;
-	if (ioctl(priv->ctl, SIOCGIFFLAGS, &ifr))
-		return false;
-	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	return !__atomic_load_n(&priv->gone, __ATOMIC_RELAXED) &&
+	       vn_port_if_running(priv->ctl, port->name, priv->ifindex);
 }
 
 const struct vn_port_ops vn_afpacket_port_ops = {

@@ -487,13 +487,8 @@ static int afx_poll_fd(struct vn_port *port)
 static bool afx_link_up(const struct vn_port *port)
 {
 	const struct afx_priv *priv = port->priv;
-	struct ifreq ifr = { 0 };
 
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", port->name);
-	if (ioctl(priv->ctl, SIOCGIFINDEX, &ifr) || ifr.ifr_ifindex != priv->ifindex ||
-	    ioctl(priv->ctl, SIOCGIFFLAGS, &ifr))
-		return false;
-	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	return vn_port_if_running(priv->ctl, port->name, priv->ifindex);
 }
 
 const struct vn_port_ops vn_afxdp_port_ops = {

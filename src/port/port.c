@@ -8,11 +8,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "core/log.h"
 #include "core/pool.h"
@@ -802,4 +804,15 @@ int vn_port_stat_get(const struct vn_port *port, const char *name, uint64_t *val
 bool vn_port_link_up(const struct vn_port *port)
 {
 	return !port->ops->link_up || port->ops->link_up(port);
+}
+
+bool vn_port_if_running(int ctl, const char *ifname, int ifindex)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%.15s", ifname);
+	if (ioctl(ctl, SIOCGIFINDEX, &ifr) || ifr.ifr_ifindex != ifindex ||
+	    ioctl(ctl, SIOCGIFFLAGS, &ifr))
+		return false;
+	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
 }

@@ -47,4 +47,17 @@ const struct vn_port_ops *vn_port_kind_find(const char *kind);
 int vn_port_args_check(const struct vn_port *port, const struct vn_port_args *args,
 		       const char *const *known);
 
+/**
+ * vn_port_if_running() - Is the host interface @ifname still @ifindex, up and running?
+ * @ctl:	a socket for interface ioctls (AF_INET datagram)
+ * @ifname:	interface name
+ * @ifindex:	the index it had when the port attached it
+ *
+ * For the kinds that attach an existing interface (afpacket, afxdp); asked
+ * on the control path (two ioctls).
+ *
+ * Return: true if IFF_UP and IFF_RUNNING and the index is unchanged
+ */
+bool vn_port_if_running(int ctl, const char *ifname, int ifindex);
+
 #endif /* VN_PORT_INTERNAL_H */
