@@ -390,6 +390,8 @@ static void flush_dlists(struct sw_worker *w, struct sw_port *src)
 			}
 		}
 		l->n = 0;
+		if (sp->nbacklog > w->stats.backlog_max)
+			w->stats.backlog_max = sp->nbacklog;
 		pump(w, sp);
 		if (sp->blocked)
 			pause_feeder(w, sp->feeders, src);
