@@ -29,7 +29,6 @@
 	X(NO_BUFFER,		"packet pool empty")			\
 	X(TX_FULL,		"destination full (drop policy)")	\
 	X(TX_ERROR,		"transmit error")			\
-	X(NO_ROUTE,		"no destination")			\
 	X(HAIRPIN,		"destination is the ingress port")	\
 	X(VLAN,			"VLAN not allowed on port")		\
 	X(MTU,			"frame larger than the port MTU")	\
