@@ -191,6 +191,7 @@ static void vq_reset(struct vu_dev *d, unsigned int i)
 	close_fd(&d->vq[i].callfd);
 	close_fd(&d->vq[i].errfd);
 	vn_vq_init(&d->vq[i], i, !(i & 1));
+	d->vq[i].owner = d->port->name;
 	d->vq[i].stats = st;
 }
 
@@ -1063,8 +1064,10 @@ static int vu_open(struct vn_port *port, const struct vn_port_args *args)
 	d->port = port;
 	d->listen_fd = d->conn_fd = d->stop_fd = d->rx_ep = d->tx_ep = d->more_fd = -1;
 	pthread_mutex_init(&d->lock, NULL);
-	for (i = 0; i < VN_VU_VQ_MAX; i++)
+	for (i = 0; i < VN_VU_VQ_MAX; i++) {
 		vn_vq_init(&d->vq[i], i, !(i & 1));
+		d->vq[i].owner = port->name;
+	}
 	d->vnet.mem = &d->mem;
 	d->vnet.pool = port->pool;
 	d->vnet.drops = port->stats.drops;

@@ -117,10 +117,12 @@ void vn_vq_break(struct vn_vq *vq, const char *why)
 	vq->broken = true;
 	vq->why = why;
 	vq->stats.broken++;
-	vn_log_rl(VN_LOG_WARN, "vq %u: broken: %s", vq->index, why);
+	vn_log_rl(VN_LOG_WARN, "%s: vq %u: broken: %s", vq->owner ? vq->owner : "-",
+		  vq->index, why);
 	/* Tell the front-end (QEMU logs "vhost vring error") */
 	if (vq->errfd >= 0 && vn_vq_efd_signal(vq->errfd) != VN_EFD_SENT)
-		vn_dbg("vq %u: error eventfd not signalled (full or failed)", vq->index);
+		vn_dbg("%s: vq %u: error eventfd not signalled (full or failed)",
+		       vq->owner ? vq->owner : "-", vq->index);
 }
 
 uint16_t vn_vq_avail_count(struct vn_vq *vq)

@@ -101,6 +101,7 @@ struct vn_vq_stats {
  * @cap_last:	last_avail then
  * @cap_idx:	avail->idx then
  * @why:	first violation seen (for logs and tests)
+ * @owner:	name of the port the queue belongs to (for log lines; may be NULL)
  * @stats:	counters
  */
 struct vn_vq {
@@ -131,6 +132,7 @@ struct vn_vq {
 	uint16_t cap_last;
 	uint16_t cap_idx;
 	const char *why;
+	const char *owner;
 	struct vn_vq_stats stats;
 };
 
