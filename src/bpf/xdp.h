@@ -2,7 +2,7 @@
 /* xdp.h - XDP programs in userspace: load from an object, run on one frame
  *
  * A struct vn_xdp_prog is one program of an ELF object (obj.h), validated by
- * the VM (vm.h) against vnetd's helper table (helpers.c), with the object's
+ * the VM (vm.h) against vnetd's helper table (xdp_helpers.c), with the object's
  * maps, one run context per worker and per-worker action counters. It does
  * not know where it is attached: the switch calls vn_xdp_run() at a port's
  * ingress or egress and acts on the verdict.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* xdp_internal.h - per-worker run state shared by xdp.c and helpers.c */
+/* xdp_internal.h - per-worker run state shared by xdp.c and xdp_helpers.c */
 #ifndef VN_BPF_XDP_INTERNAL_H
 #define VN_BPF_XDP_INTERNAL_H
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* helpers.c - the eBPF helpers vnetd offers XDP programs, by kernel helper id
+/* xdp_helpers.c - the eBPF helpers vnetd offers XDP programs, by kernel helper id
  *
  * Trust boundary: every argument is a register of a possibly hostile
  * program. Map arguments are opaque handles (VN_BPF_MAP_HANDLE) that index
