@@ -77,7 +77,6 @@
  * @blk:	block being read
  * @pkt_left:	frames of @blk not yet read (0: @blk not started)
  * @pkt_off:	offset in @blk of the next frame
- * @rx_on:	rx enabled (backpressure switch)
  * @empty:	empty bursts since the last socket error check
  * @gone:	the interface disappeared (ENODEV/ENXIO)
  * @down:	the socket reported ENETDOWN, or a send failed for it
@@ -91,7 +90,6 @@ struct afp_priv {
 	unsigned int blk;
 	uint32_t pkt_left;
 	uint32_t pkt_off;
-	bool rx_on;
 	unsigned int empty;
 	bool gone;
 	bool down;
@@ -254,7 +252,6 @@ static int afp_open(struct vn_port *port, const struct vn_port_args *args)
 		port->features |= VN_BIT(VN_NET_F_GUEST_CSUM) | VN_BIT(VN_NET_F_GUEST_TSO4) |
 				  VN_BIT(VN_NET_F_GUEST_TSO6) | VN_BIT(VN_NET_F_GUEST_ECN);
 	port->vnet_hdr_len = AFP_HDR_LEN;
-	priv->rx_on = true;
 	return 0;
 }
 
@@ -361,7 +358,7 @@ static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	unsigned int have, got = 0, seen = 0;
 	enum vn_drop_reason why;
 
-	if (unlikely(!priv->rx_on || !n))
+	if (unlikely(!port->rx_on || !n))
 		return 0;
 	have = vn_pool_alloc_bulk(port->pool, pkts, n);
 	if (unlikely(!have))
@@ -475,15 +472,6 @@ static unsigned int afp_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	return done;
 }
 
-static void afp_rx_enable(struct vn_port *port, bool enable)
-{
-	struct afp_priv *priv = port->priv;
-
-	if (priv->rx_on && !enable)
-		port->stats.rx_paused++;
-	priv->rx_on = enable;
-}
-
 static int afp_poll_fd(struct vn_port *port)
 {
 	struct afp_priv *priv = port->priv;
@@ -507,7 +495,6 @@ const struct vn_port_ops vn_afpacket_port_ops = {
 	.close = afp_close,
 	.rx_burst = afp_rx_burst,
 	.tx_burst = afp_tx_burst,
-	.rx_enable = afp_rx_enable,
 	.poll_fd = afp_poll_fd,
 	.tx_poll_fd = afp_poll_fd,
 	.link_up = afp_link_up,

@@ -67,7 +67,6 @@
  * @queue:	its queue this port serves
  * @tx_free:	free transmit frames (UMEM addresses), a stack
  * @ntx_free:	entries in @tx_free
- * @rx_on:	rx enabled (backpressure switch)
  */
 struct afx_priv {
 	void *umem_area;
@@ -85,7 +84,6 @@ struct afx_priv {
 	uint32_t queue;
 	uint64_t tx_free[AFX_FRAMES - AFX_RX_FRAMES];
 	uint32_t ntx_free;
-	bool rx_on;
 };
 
 static const char *const afx_keys[] = { "name", "queue", "mode", "zerocopy", NULL };
@@ -324,7 +322,6 @@ static int afx_open(struct vn_port *port, const struct vn_port_args *args)
 		port->mtu = (uint32_t)ifr.ifr_mtu;
 	port->features = 0;
 	port->vnet_hdr_len = 0;
-	priv->rx_on = true;
 	return 0;
 }
 
@@ -358,7 +355,7 @@ static unsigned int afx_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	unsigned int have, got = 0;
 	uint32_t idx, avail, i, nref = 0;
 
-	if (unlikely(!priv->rx_on || !n))
+	if (unlikely(!port->rx_on || !n))
 		return 0;
 	n = VN_MIN(n, VN_PORT_BURST);
 	avail = xsk_ring_cons__peek(&priv->rx, n, &idx);
@@ -468,15 +465,6 @@ static unsigned int afx_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	return done;
 }
 
-static void afx_rx_enable(struct vn_port *port, bool enable)
-{
-	struct afx_priv *priv = port->priv;
-
-	if (priv->rx_on && !enable)
-		port->stats.rx_paused++;
-	priv->rx_on = enable;
-}
-
 static int afx_poll_fd(struct vn_port *port)
 {
 	struct afx_priv *priv = port->priv;
@@ -498,7 +486,6 @@ const struct vn_port_ops vn_afxdp_port_ops = {
 	.close = afx_close,
 	.rx_burst = afx_rx_burst,
 	.tx_burst = afx_tx_burst,
-	.rx_enable = afx_rx_enable,
 	.poll_fd = afx_poll_fd,
 	.tx_poll_fd = afx_poll_fd,
 	.link_up = afx_link_up,

@@ -68,13 +68,11 @@ struct pair_link {
  * struct pair_end - private state of one end
  * @link:	the link
  * @side:	0 or 1: this end receives from q[side], sends into q[!side]
- * @rx_on:	rx enabled (backpressure switch)
  * @loop_ok:	loop=on: both ends may share a VLAN of one switch
  */
 struct pair_end {
 	struct pair_link *link;
 	int side;
-	bool rx_on;
 	bool loop_ok;
 };
 
@@ -308,7 +306,6 @@ static int pair_open(struct vn_port *port, const struct vn_port_args *args)
 		return -EINVAL;
 	}
 	port->vnet_hdr_len = 0;
-	end->rx_on = true;
 	return link_join(port, peer, cap, end);
 }
 
@@ -368,7 +365,7 @@ static unsigned int pair_rx_burst(struct vn_port *port, struct vn_pkt **pkts, un
 	unsigned int i, got;
 	uint64_t bytes = 0;
 
-	if (unlikely(!end->rx_on))
+	if (unlikely(!port->rx_on))
 		return 0;
 	pthread_mutex_lock(&q->lock);
 	got = VN_MIN(n, q->tail - q->head);
@@ -451,20 +448,6 @@ static uint32_t pair_peek_len(struct vn_port *port)
 }
 
 /**
- * pair_rx_enable() - Start or stop handing out frames (backpressure)
- * @port:	port
- * @enable:	true to receive
- */
-static void pair_rx_enable(struct vn_port *port, bool enable)
-{
-	struct pair_end *end = port->priv;
-
-	if (end->rx_on && !enable)
-		port->stats.rx_paused++;
-	end->rx_on = enable;
-}
-
-/**
  * pair_set_features() - Change this end's offloads (ops->set_features)
  * @port:	port
  * @features:	virtio-net feature bits
@@ -499,7 +482,6 @@ const struct vn_port_ops vn_pair_port_ops = {
 	.rx_burst = pair_rx_burst,
 	.tx_burst = pair_tx_burst,
 	.peek_len = pair_peek_len,
-	.rx_enable = pair_rx_enable,
 	.set_features = pair_set_features,
 	.poll_fd = pair_poll_fd,
 	.tx_poll_fd = pair_tx_poll_fd,

@@ -26,7 +26,7 @@
  *
  * Pacing: the port's poll_fd is a timerfd armed for the next record's due
  * time, so an idle replay costs no CPU; a record that is due goes out at
- * the worker's next pass. A replay paused by backpressure (rx_enable off)
+ * the worker's next pass. A replay paused by backpressure (vn_port_rx_enable() off)
  * resumes where it was and sends what fell due at once.
  */
 #include <errno.h>
@@ -56,7 +56,6 @@
  * @path:	the file
  * @writing:	write= port
  * @done:	replay finished or failed: link down
- * @rx_on:	rx enabled (backpressure switch)
  * @loops:	plays asked for, 0 = for ever
  * @played:	plays finished
  * @rate:	frames per second (rate=), 0: paced by the timestamps
@@ -77,7 +76,6 @@ struct pcap_port {
 	char path[PCAP_PATH_MAX];
 	bool writing;
 	bool done;
-	bool rx_on;
 	uint32_t loops;
 	uint32_t played;
 	uint32_t rate;
@@ -312,7 +310,6 @@ static int pcap_port_open(struct vn_port *port, const struct vn_port_args *args)
 		goto fail;
 	port->features = 0;
 	port->vnet_hdr_len = 0;
-	pp->rx_on = true;
 	pp->base_ns = vn_mono_ns();
 	if (!pp->writing) {
 		/* first pass at once: the worker polls every port on its first iteration */
@@ -477,7 +474,7 @@ static unsigned int pcap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, un
 	enum vn_drop_reason why;
 	uint64_t now, due;
 
-	if (pp->writing || pp->done || !pp->rx_on)
+	if (pp->writing || pp->done || !port->rx_on)
 		return 0;
 	now = vn_mono_ns();
 	/* a file of records that are all dropped, looped for ever, must not hold the worker */
@@ -554,17 +551,6 @@ static unsigned int pcap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, un
 	return n;
 }
 
-static void pcap_rx_enable(struct vn_port *port, bool enable)
-{
-	struct pcap_port *pp = port->priv;
-
-	if (pp->rx_on && !enable)
-		port->stats.rx_paused++;
-	pp->rx_on = enable;
-	if (enable && !pp->done && !pp->writing)
-		arm(pp, vn_mono_ns());	/* resume at once */
-}
-
 static int pcap_poll_fd(struct vn_port *port)
 {
 	struct pcap_port *pp = port->priv;
@@ -586,7 +572,6 @@ const struct vn_port_ops vn_pcap_port_ops = {
 	.close = pcap_port_close,
 	.rx_burst = pcap_rx_burst,
 	.tx_burst = pcap_tx_burst,
-	.rx_enable = pcap_rx_enable,
 	.poll_fd = pcap_poll_fd,
 	.link_up = pcap_link_up,
 };

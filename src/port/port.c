@@ -634,6 +634,7 @@ static int port_alloc(const struct vn_port_ops *ops, const struct vn_port_args *
 		return -ENOMEM;
 	port->ops = ops;
 	port->id = id;
+	port->rx_on = true;
 	port->priv = ops->priv_size ? (void *)(port + 1) : NULL;
 	snprintf(port->name, sizeof(port->name), "%s", name);
 	*out = port;
@@ -804,6 +805,13 @@ int vn_port_stat_get(const struct vn_port *port, const char *name, uint64_t *val
 bool vn_port_link_up(const struct vn_port *port)
 {
 	return !port->ops->link_up || port->ops->link_up(port);
+}
+
+void vn_port_rx_enable(struct vn_port *port, bool enable)
+{
+	if (port->rx_on && !enable)
+		port->stats.rx_paused++;
+	port->rx_on = enable;
 }
 
 bool vn_port_if_running(int ctl, const char *ifname, int ifindex)

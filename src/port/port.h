@@ -126,7 +126,6 @@ struct vn_port_args {
  * @rx_burst:	receive up to @n frames; each with one reference
  * @tx_burst:	send a prefix of @pkts, taking their references; returns count
  * @peek_len:	length of the next frame to receive, 0 if none (may be NULL)
- * @rx_enable:	start or stop delivering frames (backpressure); may be NULL
  * @set_features: ask for a new set of offloads; may be NULL (fixed at open)
  * @poll_fd:	fd that becomes readable when rx has work, or -1 (busy poll)
  * @tx_poll_fd:	fd that becomes writable when a full port has room, or -1
@@ -144,7 +143,6 @@ struct vn_port_ops {
 	unsigned int (*rx_burst)(struct vn_port *port, struct vn_pkt **pkts, unsigned int n);
 	unsigned int (*tx_burst)(struct vn_port *port, struct vn_pkt **pkts, unsigned int n);
 	uint32_t (*peek_len)(struct vn_port *port);
-	void (*rx_enable)(struct vn_port *port, bool enable);
 	int (*set_features)(struct vn_port *port, uint64_t features);
 	int (*poll_fd)(struct vn_port *port);
 	int (*tx_poll_fd)(struct vn_port *port);
@@ -222,6 +220,9 @@ struct vn_port_conf {
  * @pool:	packet pool rx_burst allocates from (created by vn_port_open())
  * @conf:	switch-level options
  * @stats:	counters
+ * @rx_on:	rx enabled (backpressure, vn_port_rx_enable(); true at open). A
+ *		kind whose rx_burst may be called while paused returns nothing
+ *		while it is false; the switch also stops polling the port's fd
  * @resets:	device resets and front-end disconnects the kind saw (atomic;
  *		vhost-user), so the guest offload channel frees the guest's
  *		program (ctl/xo_srv.c)
@@ -238,6 +239,7 @@ struct vn_port {
 	struct vn_port_conf conf;
 	struct vn_port_stats stats;
 	uint64_t resets;
+	bool rx_on;
 	void *priv;
 };
 
@@ -255,6 +257,16 @@ static inline bool vn_port_has(const struct vn_port *port, unsigned int bit)
  * Return: false when the kind knows the link is down, else true
  */
 bool vn_port_link_up(const struct vn_port *port);
+
+/**
+ * vn_port_rx_enable() - Start or stop taking frames from a port (backpressure)
+ * @port:	port
+ * @enable:	true to take frames
+ *
+ * Sets @port->rx_on and counts stats.rx_paused on each pause, the same for
+ * every kind. Called by the port's worker only.
+ */
+void vn_port_rx_enable(struct vn_port *port, bool enable);
 
 /**
  * vn_port_args_parse() - Split "kind:key=value,key=value" into @args

@@ -59,7 +59,6 @@
  * @epfd:	epoll over @fds when @nq > 1, else -1
  * @rx_next:	queue rx_burst starts with (round robin)
  * @created:	we created the tap: it goes when the last fd closes
- * @rx_on:	rx enabled
  * @link_down:	the last write was refused with EIO (interface down), and no
  *		write succeeded nor frame arrived since (written by the worker,
  *		read by the control thread: atomic)
@@ -75,7 +74,6 @@ struct tap_priv {
 	int epfd;
 	unsigned int rx_next;
 	bool created;
-	bool rx_on;
 	bool link_down;
 	unsigned int tun_flags;
 	int sock;
@@ -520,7 +518,6 @@ static int tap_open(struct vn_port *port, const struct vn_port_args *args)
 	}
 	if (ret)
 		return ret;
-	priv->rx_on = true;
 	port->vnet_hdr_len = TAP_VHDR_LEN;
 	vn_info("port '%s': tap %s%s%s, %u queue%s, offloads %s (TUN_F 0x%x), mtu %u",
 		port->name, priv->created ? "created" : "attached", ns ? " in netns " : "",
@@ -611,7 +608,7 @@ static unsigned int tap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	struct tap_priv *priv = port->priv;
 	unsigned int have, got = 0, q, k, reads;
 
-	if (unlikely(!priv->rx_on || n == 0))
+	if (unlikely(!port->rx_on || n == 0))
 		return 0;
 	have = vn_pool_alloc_bulk(port->pool, pkts, n);
 	if (unlikely(have == 0))
@@ -686,20 +683,6 @@ static unsigned int tap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	return i;
 }
 
-/**
- * tap_rx_enable() - Start or stop reading (backpressure)
- * @port:	port
- * @enable:	true to read
- */
-static void tap_rx_enable(struct vn_port *port, bool enable)
-{
-	struct tap_priv *priv = port->priv;
-
-	if (priv->rx_on && !enable)
-		port->stats.rx_paused++;
-	priv->rx_on = enable;
-}
-
 static int tap_poll_fd(struct vn_port *port)
 {
 	struct tap_priv *priv = port->priv;
@@ -729,7 +712,6 @@ const struct vn_port_ops vn_tap_port_ops = {
 	.close = tap_close,
 	.rx_burst = tap_rx_burst,
 	.tx_burst = tap_tx_burst,
-	.rx_enable = tap_rx_enable,
 	.poll_fd = tap_poll_fd,
 	.tx_poll_fd = tap_tx_poll_fd,
 	.link_up = tap_link_up,

@@ -80,7 +80,6 @@ struct tun_learn {
  * @nremotes:	how many
  * @salen:	size of one remote's address
  * @learn:	inner MACs seen from each remote
- * @rx_on:	rx enabled (backpressure switch)
  */
 struct tun_priv {
 	enum vn_tun_kind kind;
@@ -92,7 +91,6 @@ struct tun_priv {
 	unsigned int nremotes;
 	socklen_t salen;
 	struct tun_learn learn[TUN_LEARN_SIZE];
-	bool rx_on;
 };
 
 static const char *const tun_keys[] = { "name", "local", "remote", "vni", "dstport", "csum",
@@ -367,7 +365,6 @@ static int tun_open(struct vn_port *port, const struct vn_port_args *args, enum 
 		port->mtu = tun_mtu(port);
 	port->features = 0;
 	port->vnet_hdr_len = 0;
-	priv->rx_on = true;
 	return 0;
 }
 
@@ -442,7 +439,7 @@ static unsigned int tun_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	size_t inner;
 	int r, rem;
 
-	if (unlikely(!priv->rx_on || !n))
+	if (unlikely(!port->rx_on || !n))
 		return 0;
 	have = vn_pool_alloc_bulk(port->pool, pkts, VN_MIN(n, TUN_MSGS));
 	if (unlikely(!have))
@@ -581,15 +578,6 @@ static unsigned int tun_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	return n;
 }
 
-static void tun_rx_enable(struct vn_port *port, bool enable)
-{
-	struct tun_priv *priv = port->priv;
-
-	if (priv->rx_on && !enable)
-		port->stats.rx_paused++;
-	priv->rx_on = enable;
-}
-
 static int tun_poll_fd(struct vn_port *port)
 {
 	struct tun_priv *priv = port->priv;
@@ -604,7 +592,6 @@ const struct vn_port_ops vn_vxlan_port_ops = {
 	.close = tun_close,
 	.rx_burst = tun_rx_burst,
 	.tx_burst = tun_tx_burst,
-	.rx_enable = tun_rx_enable,
 	.poll_fd = tun_poll_fd,
 };
 
@@ -615,6 +602,5 @@ const struct vn_port_ops vn_geneve_port_ops = {
 	.close = tun_close,
 	.rx_burst = tun_rx_burst,
 	.tx_burst = tun_tx_burst,
-	.rx_enable = tun_rx_enable,
 	.poll_fd = tun_poll_fd,
 };

@@ -20,7 +20,7 @@
  *
  * Backpressure (policy=block, the default): a destination that takes fewer
  * frames than offered keeps the rest in its backlog, is marked blocked, and
- * every local source that sends to it while blocked is paused (rx_enable
+ * every local source that sends to it while blocked is paused (vn_port_rx_enable()
  * off, its fd out of the epoll set) until the destination drains; the
  * worker then waits for POLLOUT on the destination's tx_poll_fd. A source
  * adds at most one burst before it is paused, so the backlog stays bounded.
@@ -120,10 +120,7 @@ static void set_paused(struct sw_worker *w, struct sw_port *sp, bool paused)
 	if (sp->paused == paused)
 		return;
 	sp->paused = paused;
-	if (sp->port->ops->rx_enable)
-		sp->port->ops->rx_enable(sp->port, !paused);
-	else if (paused)
-		sp->port->stats.rx_paused++;
+	vn_port_rx_enable(sp->port, !paused);
 	ep_update(w, sp);
 }
 

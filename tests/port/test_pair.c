@@ -182,10 +182,10 @@ static void test_pair_rx_enable_and_close(void **state)
 	assert_int_equal(vn_pair_create("ca", "cb", NULL, &a, &b), 0);
 	make_frames(a, tx, 4, 60, 0);
 	assert_int_equal(a->ops->tx_burst(a, tx, 2), 2);
-	b->ops->rx_enable(b, false);
+	vn_port_rx_enable(b, false);
 	assert_int_equal(b->stats.rx_paused, 1);
 	assert_int_equal(b->ops->rx_burst(b, rx, 4), 0);
-	b->ops->rx_enable(b, true);
+	vn_port_rx_enable(b, true);
 	assert_int_equal(b->ops->rx_burst(b, rx, 1), 1);
 	vn_pkt_put(rx[0]);
 

@@ -201,10 +201,10 @@ static void test_pacing(void **state)
 
 	/* paused by backpressure: nothing; resumed: what is due */
 	p = open_ok("pcap:name=r1,read=%s,rate=max", "gap.pcap");
-	p->ops->rx_enable(p, false);
+	vn_port_rx_enable(p, false);
 	assert_int_equal(drain(p, 0, 64, 16), 0);
 	assert_int_equal(p->stats.rx_paused, 1);
-	p->ops->rx_enable(p, true);
+	vn_port_rx_enable(p, true);
 	assert_true(readable(p->ops->poll_fd(p), 1000));
 	assert_int_equal(drain(p, 0, 64, 16), 2);
 	vn_port_close(p);

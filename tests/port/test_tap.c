@@ -176,12 +176,12 @@ static void test_tap_rx_tx(void **state)
 	assert_memory_equal(buf, frame, sizeof(frame));
 
 	/* rx disabled: nothing comes out, and it is counted as a pause */
-	p->ops->rx_enable(p, false);
+	vn_port_rx_enable(p, false);
 	assert_int_equal(p->stats.rx_paused, 1);
 	assert_int_equal(send(s, frame, sizeof(frame), 0), (ssize_t)sizeof(frame));
 	usleep(20000);
 	assert_int_equal(p->ops->rx_burst(p, pkts, 4), 0);
-	p->ops->rx_enable(p, true);
+	vn_port_rx_enable(p, true);
 	assert_int_equal(rx_test_frames(p, pkts, 1), 1);
 
 	/* link down: the kernel refuses the write; the frame is consumed and counted */
