@@ -48,7 +48,7 @@ static void host_drain(struct vn_port *host)
 	struct vn_pkt *pkts[SW_RIG_BURST];
 	unsigned int n;
 
-	while ((n = host->ops->rx_burst(host, pkts, SW_RIG_BURST)))
+	while ((n = vn_port_rx_burst(host, pkts, SW_RIG_BURST)))
 		vn_pkt_put_bulk(pkts, n);
 }
 
@@ -78,7 +78,7 @@ void sw_rig_up(struct sw_rig *r)
 	}
 	/* station 1 learned at swp1 */
 	p = mk_frame(r->host[1], 1, 0);
-	if (r->host[1]->ops->tx_burst(r->host[1], &p, 1) != 1)
+	if (vn_port_tx_burst(r->host[1], &p, 1) != 1)
 		sw_rig_die("learn", 0);
 	vn_sw_run_once(r->sw, 0);
 	host_drain(r->host[0]);
@@ -92,7 +92,7 @@ double sw_rig_measure(struct sw_rig *r, unsigned int frames)
 	for (unsigned int done = 0; done < frames; done += SW_RIG_BURST) {
 		for (unsigned int i = 0; i < SW_RIG_BURST; i++)
 			pkts[i] = mk_frame(r->host[0], 0, 1);
-		if (r->host[0]->ops->tx_burst(r->host[0], pkts, SW_RIG_BURST) != SW_RIG_BURST)
+		if (vn_port_tx_burst(r->host[0], pkts, SW_RIG_BURST) != SW_RIG_BURST)
 			sw_rig_die("host tx", 0);
 		t0 = cpu_ns();
 		vn_sw_run_once(r->sw, 0);

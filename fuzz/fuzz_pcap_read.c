@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* bounded: a replay ends, and each pass returns */
 	for (int pass = 0; pass < 4096 && idle < 3; pass++) {
-		n = port->ops->rx_burst(port, pkts, 32);
+		n = vn_port_rx_burst(port, pkts, 32);
 		idle = n ? 0 : idle + 1;
 		for (unsigned int i = 0; i < n; i++) {
 			if (vn_pkt_len(pkts[i]) < 14 || vn_pkt_len(pkts[i]) > VN_PKT_FRAME_MAX ||

@@ -291,15 +291,14 @@ static void afp_check_error(struct vn_port *port)
 
 /**
  * afp_rx_one() - Copy one ring frame into @pkt and check it
- * @port:	port
  * @ph:		the frame's header in the ring (inside the current block)
  * @room:	bytes of the block from @ph on
  * @pkt:	reset packet
  *
  * Return: VN_DROP_NONE, or why the frame is dropped
  */
-static enum vn_drop_reason afp_rx_one(struct vn_port *port, const struct tpacket3_hdr *ph,
-				      uint32_t room, struct vn_pkt *pkt)
+static enum vn_drop_reason afp_rx_one(const struct tpacket3_hdr *ph, uint32_t room,
+				      struct vn_pkt *pkt)
 {
 	uint32_t mac = ph->tp_mac, snap = ph->tp_snaplen, tag = 0;
 	const uint8_t *base = (const uint8_t *)ph;
@@ -340,7 +339,6 @@ static enum vn_drop_reason afp_rx_one(struct vn_port *port, const struct tpacket
 	}
 	pkt->vh.num_buffers = 0;
 	pkt->len = snap + tag;
-	pkt->in_port = port->id;
 	return vn_vhdr_validate(pkt);
 }
 
@@ -384,14 +382,12 @@ static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 			goto next_block;
 		}
 		ph = (const struct tpacket3_hdr *)((const uint8_t *)bd + priv->pkt_off);
-		why = afp_rx_one(port, ph, AFP_BLOCK_SIZE - priv->pkt_off, pkts[got]);
+		why = afp_rx_one(ph, AFP_BLOCK_SIZE - priv->pkt_off, pkts[got]);
 		if (unlikely(why != VN_DROP_NONE)) {
 			port->stats.drops[why]++;
 			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
 			vn_pkt_reset(pkts[got]);
 		} else {
-			port->stats.rx_packets++;
-			port->stats.rx_bytes += pkts[got]->len;
 			got++;
 		}
 		priv->pkt_off += ph->tp_next_offset;

@@ -388,9 +388,6 @@ static unsigned int afx_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 			continue;
 		}
 		vn_pkt_set(pkts[got], (const uint8_t *)priv->umem_area + base + off, d->len);
-		pkts[got]->in_port = port->id;
-		port->stats.rx_packets++;
-		port->stats.rx_bytes += d->len;
 		got++;
 	}
 	xsk_ring_cons__release(&priv->rx, avail);

@@ -363,7 +363,6 @@ static unsigned int pair_rx_burst(struct vn_port *port, struct vn_pkt **pkts, un
 	struct pair_end *end = port->priv;
 	struct pair_queue *q = &end->link->q[end->side];
 	unsigned int i, got;
-	uint64_t bytes = 0;
 
 	if (unlikely(!port->rx_on))
 		return 0;
@@ -378,10 +377,6 @@ static unsigned int pair_rx_burst(struct vn_port *port, struct vn_pkt **pkts, un
 		q->full = false;
 	}
 	pthread_mutex_unlock(&q->lock);
-	for (i = 0; i < got; i++)
-		bytes += pkts[i]->len;
-	port->stats.rx_packets += got;
-	port->stats.rx_bytes += bytes;
 	return got;
 }
 

@@ -501,9 +501,6 @@ static unsigned int pcap_rx_burst(struct vn_port *port, struct vn_pkt **pkts, un
 			return got;
 		}
 		vn_pkt_set(pkts[got], pp->data, pp->hdr->caplen);
-		pkts[got]->in_port = port->id;
-		port->stats.rx_packets++;
-		port->stats.rx_bytes += pp->hdr->caplen;
 		pp->have = false;
 		got++;
 	}

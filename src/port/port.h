@@ -243,6 +243,74 @@ struct vn_port {
 	void *priv;
 };
 
+/**
+ * vn_port_rx_burst() - Take up to @n frames from a port (the only way the switch does)
+ * @port:	port
+ * @pkts:	output
+ * @n:		room in @pkts
+ *
+ * The kind's rx_burst moves the bytes and drops (counted by reason) what it
+ * cannot accept; this wrapper owns the rest of the contract for every kind:
+ * each frame returned is stamped with @port's id as its ingress port and
+ * counted in rx_packets and rx_bytes.
+ *
+ * Return: frames received, each with one reference
+ */
+static inline unsigned int vn_port_rx_burst(struct vn_port *port, struct vn_pkt **pkts,
+					    unsigned int n)
+{
+	unsigned int i, got = port->ops->rx_burst(port, pkts, n);
+	uint64_t bytes = 0;
+
+	for (i = 0; i < got; i++) {
+		pkts[i]->in_port = port->id;
+		bytes += pkts[i]->len;
+	}
+	port->stats.rx_packets += got;
+	port->stats.rx_bytes += bytes;
+	return got;
+}
+
+/**
+ * vn_port_tx_burst() - Hand a burst to a port
+ * @port:	port
+ * @pkts:	frames, whose references the port takes for the prefix it consumes
+ * @n:		frames in @pkts
+ *
+ * The kind counts tx_packets and tx_bytes itself, because only it knows
+ * which of the frames it consumed reached the wire (the others are drops,
+ * counted by reason) and what a frame's bytes are there.
+ *
+ * Return: frames consumed (sent or dropped); the rest stay with the caller
+ */
+static inline unsigned int vn_port_tx_burst(struct vn_port *port, struct vn_pkt **pkts,
+					    unsigned int n)
+{
+	return port->ops->tx_burst(port, pkts, n);
+}
+
+/**
+ * vn_port_poll_fd() - The fd that turns readable when the port has frames
+ * @port:	port
+ *
+ * Return: the fd, or -1 when the port must be polled
+ */
+static inline int vn_port_poll_fd(struct vn_port *port)
+{
+	return port->ops->poll_fd ? port->ops->poll_fd(port) : -1;
+}
+
+/**
+ * vn_port_tx_poll_fd() - The fd that signals room on a full port
+ * @port:	port
+ *
+ * Return: the fd (writable, or readable with ops->tx_poll_readable), or -1
+ */
+static inline int vn_port_tx_poll_fd(struct vn_port *port)
+{
+	return port->ops->tx_poll_fd ? port->ops->tx_poll_fd(port) : -1;
+}
+
 static inline bool vn_port_has(const struct vn_port *port, unsigned int bit)
 {
 	return port->features & VN_BIT(bit);

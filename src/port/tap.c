@@ -528,13 +528,12 @@ static int tap_open(struct vn_port *port, const struct vn_port_args *args)
 
 /**
  * tap_rx_one() - Check a frame just read and fill its metadata
- * @port:	port
  * @pkt:	packet; the read put the header at buf[off - 12] and the frame at off
  * @n:		bytes read (header included)
  *
  * Return: VN_DROP_NONE, or why the frame is dropped
  */
-static enum vn_drop_reason tap_rx_one(struct vn_port *port, struct vn_pkt *pkt, size_t n)
+static enum vn_drop_reason tap_rx_one(struct vn_pkt *pkt, size_t n)
 {
 	/* shorter than a header and an Ethernet header: nothing to switch */
 	if (unlikely(n < TAP_VHDR_LEN + 14))
@@ -544,7 +543,6 @@ static enum vn_drop_reason tap_rx_one(struct vn_port *port, struct vn_pkt *pkt, 
 		return VN_DROP_VHDR_TRUNCATED;
 	pkt->vh.num_buffers = 0;	/* meaningless on a tap */
 	pkt->len = (uint32_t)(n - TAP_VHDR_LEN);
-	pkt->in_port = port->id;
 	return vn_vhdr_validate(pkt);
 }
 
@@ -580,15 +578,13 @@ static unsigned int tap_rx_queue(struct vn_port *port, int fd, struct vn_pkt **p
 					  strerror(errno));
 			break;
 		}
-		why = tap_rx_one(port, pkt, (size_t)r);
+		why = tap_rx_one(pkt, (size_t)r);
 		if (unlikely(why != VN_DROP_NONE)) {
 			port->stats.drops[why]++;
 			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
 			vn_pkt_reset(pkt);	/* reuse the buffer for the next read */
 			continue;
 		}
-		port->stats.rx_packets++;
-		port->stats.rx_bytes += pkt->len;
 		i++;
 	}
 	*got = i;

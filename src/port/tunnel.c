@@ -480,10 +480,7 @@ static unsigned int tun_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 		}
 		p->len = len;
 		vn_pkt_pull(p, (uint32_t)inner);
-		p->in_port = port->id;
 		tun_learn(priv, vn_pkt_data(p) + 6, (unsigned int)rem, now);
-		port->stats.rx_packets++;
-		port->stats.rx_bytes += p->len;
 		pkts[got++] = p;
 	}
 	if ((unsigned int)r < have)

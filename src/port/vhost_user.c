@@ -1183,7 +1183,7 @@ static bool mem_fault_check(struct vu_dev *d)
 static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
 {
 	struct vu_dev *d = port->priv;
-	unsigned int got = 0, q, i;
+	unsigned int got = 0, q;
 	bool more = false;
 
 	if (pthread_mutex_trylock(&d->lock)) {
@@ -1225,11 +1225,6 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	stats_sync(d);
 	set_more(d, more);
 	pthread_mutex_unlock(&d->lock);
-	for (i = 0; i < got; i++) {
-		pkts[i]->in_port = port->id;
-		port->stats.rx_bytes += pkts[i]->len;
-	}
-	port->stats.rx_packets += got;
 	return got;
 }
 

@@ -86,12 +86,12 @@ static void ep_ctl(struct sw_worker *w, int op, int fd, uint32_t events, uint64_
 
 static int port_rx_fd(struct sw_port *sp)
 {
-	return sp->port->ops->poll_fd ? sp->port->ops->poll_fd(sp->port) : -1;
+	return vn_port_poll_fd(sp->port);
 }
 
 static int port_tx_fd(struct sw_port *sp)
 {
-	return sp->port->ops->tx_poll_fd ? sp->port->ops->tx_poll_fd(sp->port) : -1;
+	return vn_port_tx_poll_fd(sp->port);
 }
 
 /* Make the epoll registration match the port's state (paused, blocked) */
@@ -312,7 +312,7 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 	bool full = false;
 
 	if (sp->npartial) {
-		sent = port->ops->tx_burst(port, sp->partial, sp->npartial);
+		sent = vn_port_tx_burst(port, sp->partial, sp->npartial);
 		work += sent;
 		if (sent)
 			sp->progress_at = w->now;
@@ -338,7 +338,7 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 		cap = __atomic_load_n(&sp->cap[VN_XDP_EGRESS], __ATOMIC_ACQUIRE);
 		if (unlikely(cap))	/* what the peer gets: resolved, segmented */
 			sw_capture_burst(w, cap, w->out, nout, false);
-		sent = port->ops->tx_burst(port, w->out, nout);
+		sent = vn_port_tx_burst(port, w->out, nout);
 		work += sent;
 		if (sent)
 			sp->progress_at = w->now;
@@ -769,7 +769,7 @@ unsigned int sw_worker_iter(struct sw_worker *w)
 
 		if (sp->paused)
 			continue;
-		n = sp->port->ops->rx_burst(sp->port, pkts, SW_BURST);
+		n = vn_port_rx_burst(sp->port, pkts, SW_BURST);
 		if (!n)
 			continue;
 		work += n;

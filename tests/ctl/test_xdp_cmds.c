@@ -133,7 +133,7 @@ static void test_xdp_cmds_lifecycle(void **state)
 		f[0] = 2; f[6] = 2; f[11] = 1; f[12] = 8; f[14] = 0x45; f[23] = 17;
 		uint64_t v = 0;
 
-		assert_int_equal(b->ops->tx_burst(b, &p, 1), 1);
+		assert_int_equal(vn_port_tx_burst(b, &p, 1), 1);
 		/* the worker thread runs the program; give a loaded host 10 s */
 		for (int i = 0; i < 10000; i++) {
 			if (!vn_port_stat_get(a, "xdp_drop", &v) && v == 1)

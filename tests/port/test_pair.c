@@ -49,21 +49,21 @@ static void test_pair_delivery(void **state)
 	assert_int_equal(a->id, 0);
 	assert_int_equal(b->id, 1);
 	assert_int_equal(a->vnet_hdr_len, 0);
-	assert_false(poll_events(b->ops->poll_fd(b), POLLIN) & POLLIN);
+	assert_false(poll_events(vn_port_poll_fd(b), POLLIN) & POLLIN);
 	assert_int_equal(b->ops->peek_len(b), 0);
 
 	make_frames(a, tx, 8, 60, 1);
 	tx[3]->vh.flags = VN_VHDR_F_NEEDS_CSUM;	/* metadata travels with the frame */
-	assert_int_equal(a->ops->tx_burst(a, tx, 8), 8);
-	assert_true(poll_events(b->ops->poll_fd(b), POLLIN) & POLLIN);
-	assert_false(poll_events(a->ops->poll_fd(a), POLLIN) & POLLIN);	/* not an echo */
+	assert_int_equal(vn_port_tx_burst(a, tx, 8), 8);
+	assert_true(poll_events(vn_port_poll_fd(b), POLLIN) & POLLIN);
+	assert_false(poll_events(vn_port_poll_fd(a), POLLIN) & POLLIN);	/* not an echo */
 	assert_int_equal(vn_pair_pending(b), 8);
 	assert_int_equal(b->ops->peek_len(b), 60);
 
-	assert_int_equal(b->ops->rx_burst(b, rx, 5), 5);
-	assert_true(poll_events(b->ops->poll_fd(b), POLLIN) & POLLIN);	/* 3 left */
-	assert_int_equal(b->ops->rx_burst(b, rx + 5, 16), 3);
-	assert_false(poll_events(b->ops->poll_fd(b), POLLIN) & POLLIN);
+	assert_int_equal(vn_port_rx_burst(b, rx, 5), 5);
+	assert_true(poll_events(vn_port_poll_fd(b), POLLIN) & POLLIN);	/* 3 left */
+	assert_int_equal(vn_port_rx_burst(b, rx + 5, 16), 3);
+	assert_false(poll_events(vn_port_poll_fd(b), POLLIN) & POLLIN);
 	for (i = 0; i < 8; i++) {
 		assert_ptr_equal(rx[i], tx[i]);	/* in order, no copy */
 		assert_int_equal(vn_pkt_data(rx[i])[0], 1 + i);
@@ -78,8 +78,8 @@ static void test_pair_delivery(void **state)
 
 	/* and the other way */
 	make_frames(b, tx, 2, 100, 9);
-	assert_int_equal(b->ops->tx_burst(b, tx, 2), 2);
-	assert_int_equal(a->ops->rx_burst(a, rx, 16), 2);
+	assert_int_equal(vn_port_tx_burst(b, tx, 2), 2);
+	assert_int_equal(vn_port_rx_burst(a, rx, 16), 2);
 	vn_pkt_put_bulk(rx, 2);
 	vn_port_close(a);
 	vn_port_close(b);
@@ -94,26 +94,26 @@ static void test_pair_full(void **state)
 
 	(void)state;
 	assert_int_equal(vn_pair_create("fa", "fb", &opts, &a, &b), 0);
-	txfd = a->ops->tx_poll_fd(a);
+	txfd = vn_port_tx_poll_fd(a);
 	assert_true(poll_events(txfd, POLLOUT) & POLLOUT);
 	make_frames(a, tx, 6, 60, 0);
 	/* room for 4: a prefix is taken, the caller keeps the rest */
-	assert_int_equal(a->ops->tx_burst(a, tx, 6), 4);
+	assert_int_equal(vn_port_tx_burst(a, tx, 6), 4);
 	assert_false(poll_events(txfd, POLLOUT) & POLLOUT);
-	assert_int_equal(a->ops->tx_burst(a, tx + 4, 2), 0);
+	assert_int_equal(vn_port_tx_burst(a, tx + 4, 2), 0);
 	assert_false(poll_events(txfd, POLLOUT) & POLLOUT);
 	/* the peer's own tx direction is not affected */
-	assert_true(poll_events(b->ops->tx_poll_fd(b), POLLOUT) & POLLOUT);
+	assert_true(poll_events(vn_port_tx_poll_fd(b), POLLOUT) & POLLOUT);
 
 	/* receiving one frees room: POLLOUT comes back */
-	assert_int_equal(b->ops->rx_burst(b, rx, 1), 1);
+	assert_int_equal(vn_port_rx_burst(b, rx, 1), 1);
 	assert_true(poll_events(txfd, POLLOUT) & POLLOUT);
-	assert_int_equal(a->ops->tx_burst(a, tx + 4, 2), 1);
+	assert_int_equal(vn_port_tx_burst(a, tx + 4, 2), 1);
 	assert_false(poll_events(txfd, POLLOUT) & POLLOUT);
-	assert_int_equal(b->ops->rx_burst(b, rx + 1, 6), 4);
+	assert_int_equal(vn_port_rx_burst(b, rx + 1, 6), 4);
 	assert_true(poll_events(txfd, POLLOUT) & POLLOUT);
-	assert_int_equal(a->ops->tx_burst(a, tx + 5, 1), 1);
-	assert_int_equal(b->ops->rx_burst(b, rx + 5, 1), 1);
+	assert_int_equal(vn_port_tx_burst(a, tx + 5, 1), 1);
+	assert_int_equal(vn_port_rx_burst(b, rx + 5, 1), 1);
 	assert_int_equal(vn_pkt_data(rx[5])[0], 5);
 	vn_pkt_put_bulk(rx, 6);
 	vn_port_close(a);
@@ -159,13 +159,13 @@ static void test_pair_spec_join(void **state)
 	assert_int_equal(vn_port_open("pair:name=ja,peer=jc", 0, &a2), -EEXIST);
 	/* frames sent before the peer joins wait for it */
 	make_frames(a, tx, 2, 64, 40);
-	assert_int_equal(a->ops->tx_burst(a, tx, 2), 2);
+	assert_int_equal(vn_port_tx_burst(a, tx, 2), 2);
 	/* an end waiting for jb too, from another name, starts its own link */
 	assert_int_equal(vn_port_open("pair:name=jc,peer=jb", 2, &c), 0);
 	assert_int_equal(vn_port_open("pair:name=jb,peer=ja", 1, &b), 0);
 	assert_int_equal(vn_pair_pending(b), 2);
 	assert_int_equal(vn_pair_pending(c), 0);
-	assert_int_equal(b->ops->rx_burst(b, rx, 2), 2);
+	assert_int_equal(vn_port_rx_burst(b, rx, 2), 2);
 	assert_int_equal(vn_pkt_data(rx[1])[0], 41);
 	vn_pkt_put_bulk(rx, 2);
 	vn_port_close(c);
@@ -181,19 +181,19 @@ static void test_pair_rx_enable_and_close(void **state)
 	(void)state;
 	assert_int_equal(vn_pair_create("ca", "cb", NULL, &a, &b), 0);
 	make_frames(a, tx, 4, 60, 0);
-	assert_int_equal(a->ops->tx_burst(a, tx, 2), 2);
+	assert_int_equal(vn_port_tx_burst(a, tx, 2), 2);
 	vn_port_rx_enable(b, false);
 	assert_int_equal(b->stats.rx_paused, 1);
-	assert_int_equal(b->ops->rx_burst(b, rx, 4), 0);
+	assert_int_equal(vn_port_rx_burst(b, rx, 4), 0);
 	vn_port_rx_enable(b, true);
-	assert_int_equal(b->ops->rx_burst(b, rx, 1), 1);
+	assert_int_equal(vn_port_rx_burst(b, rx, 1), 1);
 	vn_pkt_put(rx[0]);
 
 	/* b closes with one frame of a's pool still queued: it is released */
 	vn_port_close(b);
 	assert_int_equal(vn_pool_avail(a->pool), a->pool->size - 2);
 	/* a's frames towards the closed end are dropped and counted */
-	assert_int_equal(a->ops->tx_burst(a, tx + 2, 2), 2);
+	assert_int_equal(vn_port_tx_burst(a, tx + 2, 2), 2);
 	assert_int_equal(a->stats.drops[VN_DROP_PORT_DOWN], 2);
 	assert_int_equal(vn_pool_avail(a->pool), a->pool->size);
 	vn_port_close(a);
@@ -219,11 +219,11 @@ static void *pump_rx(void *arg)
 	unsigned int i, n;
 
 	while (p->got < p->want) {
-		struct pollfd pfd = { .fd = p->rx->ops->poll_fd(p->rx), .events = POLLIN };
+		struct pollfd pfd = { .fd = vn_port_poll_fd(p->rx), .events = POLLIN };
 
 		if (poll(&pfd, 1, 5000) <= 0)
 			break;	/* no progress in 5 s: the assertion below fails */
-		n = p->rx->ops->rx_burst(p->rx, rx, 32);
+		n = vn_port_rx_burst(p->rx, rx, 32);
 		for (i = 0; i < n; i++)
 			if (vn_pkt_data(rx[i])[0] != (uint8_t)(p->got + i))
 				p->bad++;
@@ -247,7 +247,7 @@ static void test_pair_threads(void **state)
 	p.rx = b;
 	assert_int_equal(pthread_create(&th, NULL, pump_rx, &p), 0);
 	while (sent < p.want) {
-		struct pollfd pfd = { .fd = a->ops->tx_poll_fd(a), .events = POLLOUT };
+		struct pollfd pfd = { .fd = vn_port_tx_poll_fd(a), .events = POLLOUT };
 		struct vn_pkt *pkt;
 
 		assert_true(poll(&pfd, 1, 5000) == 1);
@@ -255,7 +255,7 @@ static void test_pair_threads(void **state)
 		assert_non_null(pkt);
 		vn_pkt_set(pkt, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 14);
 		vn_pkt_data(pkt)[0] = (uint8_t)sent;
-		if (a->ops->tx_burst(a, &pkt, 1) == 1)
+		if (vn_port_tx_burst(a, &pkt, 1) == 1)
 			sent++;
 		else
 			vn_pkt_put(pkt);

@@ -110,7 +110,7 @@ static unsigned int drain(struct vn_port *p, unsigned int first, uint32_t len, u
 	unsigned int n, got = 0, rounds = 0;
 
 	while (got < max && rounds++ < 1000) {
-		n = p->ops->rx_burst(p, pkts, 16);
+		n = vn_port_rx_burst(p, pkts, 16);
 		if (!n)
 			break;
 		for (unsigned int i = 0; i < n; i++) {
@@ -153,10 +153,10 @@ static void test_replay_and_loop(void **state)
 	p = open_ok("pcap:name=r0,read=%s,rate=max", "a.pcap");
 	assert_true(vn_port_link_up(p));
 	assert_int_equal(p->features, 0);
-	assert_true(readable(p->ops->poll_fd(p), 1000));
+	assert_true(readable(vn_port_poll_fd(p), 1000));
 	assert_int_equal(drain(p, 0, 100, 1000), 40);
 	assert_false(vn_port_link_up(p));	/* played once: down */
-	assert_false(readable(p->ops->poll_fd(p), 0));
+	assert_false(readable(vn_port_poll_fd(p), 0));
 	assert_int_equal(p->stats.rx_packets, 40);
 	assert_int_equal(p->stats.rx_bytes, 4000);
 	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
@@ -182,20 +182,20 @@ static void test_pacing(void **state)
 	assert_int_equal(drain(p, 0, 64, 16), 1);
 	assert_int_equal(drain(p, 1, 64, 16), 0);	/* not due for 10 s */
 	assert_true(vn_port_link_up(p));
-	assert_false(readable(p->ops->poll_fd(p), 0));
+	assert_false(readable(vn_port_poll_fd(p), 0));
 	vn_port_close(p);
 
 	/* a thousand times faster: 10 ms; the timer says when */
 	p = open_ok("pcap:name=r1,read=%s,speed=1000", "gap.pcap");
 	assert_int_equal(drain(p, 0, 64, 16), 1);
-	assert_true(readable(p->ops->poll_fd(p), 5000));
+	assert_true(readable(vn_port_poll_fd(p), 5000));
 	assert_int_equal(drain(p, 1, 64, 16), 1);
 	vn_port_close(p);
 
 	/* rate= ignores the timestamps */
 	p = open_ok("pcap:name=r1,read=%s,rate=100", "gap.pcap");
 	assert_int_equal(drain(p, 0, 64, 16), 1);
-	assert_true(readable(p->ops->poll_fd(p), 5000));
+	assert_true(readable(vn_port_poll_fd(p), 5000));
 	assert_int_equal(drain(p, 1, 64, 16), 1);
 	vn_port_close(p);
 
@@ -205,7 +205,7 @@ static void test_pacing(void **state)
 	assert_int_equal(drain(p, 0, 64, 16), 0);
 	assert_int_equal(p->stats.rx_paused, 1);
 	vn_port_rx_enable(p, true);
-	assert_true(readable(p->ops->poll_fd(p), 1000));
+	assert_true(readable(vn_port_poll_fd(p), 1000));
 	assert_int_equal(drain(p, 0, 64, 16), 2);
 	vn_port_close(p);
 }
@@ -227,10 +227,10 @@ static void test_record(void **state)
 	assert_int_equal(vn_pool_alloc_bulk(w->pool, pkts, 5), 5);
 	for (unsigned int i = 0; i < 5; i++)
 		assert_int_equal(vn_pkt_set(pkts[i], buf, frame(buf, i, 60 + i * 100)), 0);
-	assert_int_equal(w->ops->tx_burst(w, pkts, 5), 5);
+	assert_int_equal(vn_port_tx_burst(w, pkts, 5), 5);
 	assert_int_equal(w->stats.tx_packets, 5);
 	assert_int_equal(vn_pool_avail(w->pool), w->pool->size);
-	assert_int_equal(w->ops->rx_burst(w, pkts, 5), 0);
+	assert_int_equal(vn_port_rx_burst(w, pkts, 5), 0);
 	/* flushed after the burst: readable before the port closes */
 	pc = pcap_open_offline(path_of("out.pcap"), err);
 	assert_non_null(pc);
@@ -249,9 +249,9 @@ static void test_record(void **state)
 	/* a replay port has nowhere to put frames: dropped and counted */
 	w = open_ok("pcap:name=r9,read=%s,rate=max", "out.pcap");
 	assert_int_equal(vn_pool_alloc_bulk(w->pool, pkts, 2), 2);
-	assert_int_equal(w->ops->tx_burst(w, pkts, 2), 2);
+	assert_int_equal(vn_port_tx_burst(w, pkts, 2), 2);
 	assert_int_equal(w->stats.drops[VN_DROP_PORT_DOWN], 2);
-	assert_int_equal(w->ops->rx_burst(w, pkts, 5), 5);	/* what it recorded, all due */
+	assert_int_equal(vn_port_rx_burst(w, pkts, 5), 5);	/* what it recorded, all due */
 	for (unsigned int i = 0; i < 5; i++)
 		assert_int_equal(vn_pkt_len(pkts[i]), 60 + i * 100);
 	vn_pkt_put_bulk(pkts, 5);

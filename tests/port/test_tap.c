@@ -83,10 +83,10 @@ static unsigned int rx_test_frames(struct vn_port *p, struct vn_pkt **out, unsig
 	unsigned int got = 0, i, n, loops;
 
 	for (loops = 0; loops < 500 && got < want; loops++) {
-		struct pollfd pfd = { .fd = p->ops->poll_fd(p), .events = POLLIN };
+		struct pollfd pfd = { .fd = vn_port_poll_fd(p), .events = POLLIN };
 
 		poll(&pfd, 1, 10);
-		n = p->ops->rx_burst(p, pkts, 64);
+		n = vn_port_rx_burst(p, pkts, 64);
 		for (i = 0; i < n; i++) {
 			uint8_t *et = vn_pkt_ptr(pkts[i], 12, 2);
 
@@ -169,7 +169,7 @@ static void test_tap_rx_tx(void **state)
 	/* tx_burst -> tap -> kernel: the same buffer goes back out with a new marker */
 	fill_test_frame(vn_pkt_data(pkts[0]), sizeof(frame), 99);
 	memcpy(frame, vn_pkt_data(pkts[0]), sizeof(frame));
-	assert_int_equal(p->ops->tx_burst(p, pkts, 1), 1);
+	assert_int_equal(vn_port_tx_burst(p, pkts, 1), 1);
 	assert_int_equal(p->stats.tx_packets, 1);
 	assert_int_equal(p->stats.tx_bytes, sizeof(frame));
 	assert_int_equal(sock_recv(s, buf, sizeof(buf), ETH_P_TEST, 0), (ssize_t)sizeof(frame));
@@ -180,13 +180,13 @@ static void test_tap_rx_tx(void **state)
 	assert_int_equal(p->stats.rx_paused, 1);
 	assert_int_equal(send(s, frame, sizeof(frame), 0), (ssize_t)sizeof(frame));
 	usleep(20000);
-	assert_int_equal(p->ops->rx_burst(p, pkts, 4), 0);
+	assert_int_equal(vn_port_rx_burst(p, pkts, 4), 0);
 	vn_port_rx_enable(p, true);
 	assert_int_equal(rx_test_frames(p, pkts, 1), 1);
 
 	/* link down: the kernel refuses the write; the frame is consumed and counted */
 	assert_int_equal(system("ip link set vnt0 down"), 0);
-	assert_int_equal(p->ops->tx_burst(p, pkts, 1), 1);
+	assert_int_equal(vn_port_tx_burst(p, pkts, 1), 1);
 	assert_int_equal(p->stats.drops[VN_DROP_PORT_DOWN], 1);
 	assert_int_equal(p->stats.drops[VN_DROP_TX_ERROR], 0);
 	assert_int_equal(p->stats.tx_packets, 1);
@@ -280,7 +280,7 @@ static void test_tap_offload_on(void **state)
 
 	/* and is written back out as one GSO frame the kernel accepts */
 	s = pkt_sock("vnt1", true);
-	assert_int_equal(p->ops->tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
 	assert_int_equal(p->stats.drops[VN_DROP_TX_ERROR], 0);
 	r = sock_recv(s, buf, sizeof(buf), 0x0800, 10);
 	assert_int_equal(r, (ssize_t)(10 + len));
@@ -564,10 +564,10 @@ static void test_tap_dropped_frames_count_against_the_burst(void **state)
 	for (i = 0; i < 40; i++)
 		assert_int_equal(send(s, wire, 10 + len, 0), (ssize_t)(10 + len));
 	usleep(20000);	/* not a timing assertion: the sends are synchronous, this is slack */
-	assert_int_equal(p->ops->rx_burst(p, pkts, 8), 0);
+	assert_int_equal(vn_port_rx_burst(p, pkts, 8), 0);
 	assert_int_equal(p->stats.drops[VN_DROP_VHDR_GSO_SEGS], 8);
 	for (i = 0; i < 10 && p->stats.drops[VN_DROP_VHDR_GSO_SEGS] < 40; i++)
-		assert_int_equal(p->ops->rx_burst(p, pkts, 8), 0);
+		assert_int_equal(vn_port_rx_burst(p, pkts, 8), 0);
 	assert_int_equal(p->stats.drops[VN_DROP_VHDR_GSO_SEGS], 40);
 	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
 	close(s);

@@ -63,7 +63,7 @@ static void drain_host(struct rig *r, unsigned int i)
 	struct vn_pkt *pkts[64];
 	unsigned int n;
 
-	while ((n = r->host[i]->ops->rx_burst(r->host[i], pkts, 64)))
+	while ((n = vn_port_rx_burst(r->host[i], pkts, 64)))
 		vn_pkt_put_bulk(pkts, n);
 }
 
@@ -103,7 +103,7 @@ static void send_ip(struct rig *r, uint8_t proto, uint32_t plen, uint8_t *copy, 
 		memcpy(copy, f, 14 + ip_len);
 		*len = 14 + ip_len;
 	}
-	assert_int_equal(r->host[0]->ops->tx_burst(r->host[0], &p, 1), 1);
+	assert_int_equal(vn_port_tx_burst(r->host[0], &p, 1), 1);
 }
 
 /* A TCPv4 TSO frame of @segs * @mss payload bytes from station 0 to 1 */
@@ -140,7 +140,7 @@ static void send_tso(struct rig *r, unsigned int segs, uint16_t mss)
 	p->vh.hdr_len = 54;
 	p->vh.csum_start = 34;
 	p->vh.csum_offset = 16;
-	assert_int_equal(r->host[0]->ops->tx_burst(r->host[0], &p, 1), 1);
+	assert_int_equal(vn_port_tx_burst(r->host[0], &p, 1), 1);
 }
 
 static void run(struct rig *r)
@@ -274,14 +274,14 @@ static void test_full_queue_drops(void **state)
 		send_ip(&r, 17, 10, NULL, NULL);
 		if (i % 32 == 31) {
 			run(&r);
-			while ((n = r.host[1]->ops->rx_burst(r.host[1], pkts, 64))) {
+			while ((n = vn_port_rx_burst(r.host[1], pkts, 64))) {
 				fwd += n;
 				vn_pkt_put_bulk(pkts, n);
 			}
 		}
 	}
 	run(&r);
-	while ((n = r.host[1]->ops->rx_burst(r.host[1], pkts, 64))) {
+	while ((n = vn_port_rx_burst(r.host[1], pkts, 64))) {
 		fwd += n;
 		vn_pkt_put_bulk(pkts, n);
 	}

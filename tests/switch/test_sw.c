@@ -410,7 +410,7 @@ static void test_sw_backpressure_block(void **state)
 
 			((uint8_t *)vn_pkt_data(p))[42] = (uint8_t)sent;
 			((uint8_t *)vn_pkt_data(p))[43] = (uint8_t)(sent >> 8);
-			if (r.host[0]->ops->tx_burst(r.host[0], &p, 1) != 1) {
+			if (vn_port_tx_burst(r.host[0], &p, 1) != 1) {
 				vn_pkt_put(p);
 				break;
 			}
@@ -647,7 +647,7 @@ static void test_sw_hot_add_del_running(void **state)
 	/* a broadcast from port 0 reaches the new port */
 	host_tx(&r, 0, mk_udp(&r, 0, 0, -1, 10, false));
 	for (tries = 0; tries < 2000 && !got; tries++) {
-		if (hx->ops->rx_burst(hx, &p, 1)) {
+		if (vn_port_rx_burst(hx, &p, 1)) {
 			got = 1;
 			vn_pkt_put(p);
 		}

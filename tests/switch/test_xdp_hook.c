@@ -600,7 +600,7 @@ static void test_xdp_hook_attach_while_running(void **state)
 		if (vn_pool_avail(r.host[0]->pool) > 0) {
 			struct vn_pkt *p = mk_ip(&r, 0, 0, 1, 17, 32);
 
-			if (r.host[0]->ops->tx_burst(r.host[0], &p, 1) == 1)
+			if (vn_port_tx_burst(r.host[0], &p, 1) == 1)
 				sent++;
 			else
 				vn_pkt_put(p);
@@ -863,7 +863,7 @@ static void test_xdp_hook_redirect_list(void **state)
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(sp9->id, 1);
-	assert_int_equal(host9->ops->rx_burst(host9, (struct vn_pkt *[1]){ 0 }, 1), 0);
+	assert_int_equal(vn_port_rx_burst(host9, (struct vn_pkt *[1]){ 0 }, 1), 0);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 6);
 	vn_port_close(r.host[1]);	/* swp1's peer; rig_down closes host9 instead */
 	r.host[1] = host9;

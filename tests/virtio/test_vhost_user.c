@@ -108,7 +108,7 @@ static unsigned int rx_wait(struct vn_port *p, struct vn_pkt **pkts, unsigned in
 	int i;
 
 	for (i = 0; i < 200 && got < n; i++) {
-		got += p->ops->rx_burst(p, pkts + got, n - got);
+		got += vn_port_rx_burst(p, pkts + got, n - got);
 		if (got < n)
 			usleep(5000);
 	}
@@ -252,7 +252,7 @@ static void test_vu_tso_frame_crosses_unsegmented(void **state)
 		assert_int_equal(pkt->len, sizeof(f));
 		assert_int_equal(pkt->vh.gso_type, VN_VHDR_GSO_TCPV4);
 		assert_int_equal(pkt->vh.gso_size, 1448);
-		assert_int_equal(pb->ops->tx_burst(pb, &pkt, 1), 1);
+		assert_int_equal(vn_port_tx_burst(pb, &pkt, 1), 1);
 		/* Arrives whole, over ~43 merged buffers, header unchanged */
 		memset(out, 0, sizeof(out));
 		assert_int_equal(vu_fe_rx_get(&b, &got, out, sizeof(out)), sizeof(f));
@@ -284,17 +284,17 @@ static void test_vu_guest_rx_full_then_refill(void **state)
 	for (i = 0; i < 4; i++)
 		pkts[i] = pkt_of(p, f, sizeof(f));
 	/* No receive buffers: nothing taken, the caller keeps the frames */
-	assert_int_equal(p->ops->tx_burst(p, pkts, 4), 0);
+	assert_int_equal(vn_port_tx_burst(p, pkts, 4), 0);
 	assert_int_equal(p->stats.ring_full, 1);
 	/* The worker waits for POLLIN on tx_poll_fd (the receiveq's kick): off until it kicks */
 	assert_true(p->ops->tx_poll_readable);
-	pfd.fd = p->ops->tx_poll_fd(p);
+	pfd.fd = vn_port_tx_poll_fd(p);
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 	assert_int_equal(vu_fe_rx_post(&fe, 2, 2048), 0);
 	assert_int_equal(poll(&pfd, 1, 2000), 1);
-	assert_int_equal(p->ops->tx_burst(p, pkts, 4), 2);
+	assert_int_equal(vn_port_tx_burst(p, pkts, 4), 2);
 	assert_int_equal(vu_fe_rx_post(&fe, 2, 2048), 0);
-	assert_int_equal(p->ops->tx_burst(p, pkts + 2, 2), 2);
+	assert_int_equal(vn_port_tx_burst(p, pkts + 2, 2), 2);
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), sizeof(f));
 		assert_int_equal(vh.num_buffers, 1);
@@ -319,7 +319,7 @@ static void test_vu_no_mrg_rxbuf_one_buffer_per_frame(void **state)
 	pkts[0] = pkt_of(p, f, 1000);
 	pkts[1] = pkt_of(p, f, 3000);	/* larger than any posted buffer */
 	assert_int_equal(vu_fe_rx_post(&fe, 2, 1536), 0);
-	assert_int_equal(p->ops->tx_burst(p, pkts, 2), 2);
+	assert_int_equal(vn_port_tx_burst(p, pkts, 2), 2);
 	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), 1000);
 	assert_int_equal(vh.num_buffers, 0);
 	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), 0);
@@ -342,7 +342,7 @@ static void test_vu_offload_frame_to_guest_without_it_dropped(void **state)
 	pkt->vh = (struct vn_vhdr){ .flags = VN_VHDR_F_NEEDS_CSUM, .gso_type = VN_VHDR_GSO_TCPV4,
 				    .gso_size = 1000, .csum_start = 34, .csum_offset = 16 };
 	assert_int_equal(vu_fe_rx_post(&fe, 4, 4096), 0);
-	assert_int_equal(p->ops->tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
 	assert_int_equal(drops(p, VN_DROP_VHDR_GSO_TYPE), 1);
 	vu_fe_close(&fe);
 	vu_test_port_close(p);
@@ -407,7 +407,7 @@ static void test_vu_hostile_headers(void **state)
 		print_message("case %u: %s\n", i + 1, h->name);
 		make_frame(f, sizeof(f), 7);
 		assert_int_equal(vu_fe_tx(&a, &h->vh, f, sizeof(f), 1), 0);
-		assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
+		assert_int_equal(vn_port_rx_burst(pa, pkts, 4), 0);
 		assert_int_equal(drops(pa, h->reason), 1);
 		vn_vu_queue_get(pa, 1, &q);
 		assert_int_equal(q.broken, h->breaks);
@@ -415,7 +415,7 @@ static void test_vu_hostile_headers(void **state)
 		assert_int_equal(vu_fe_tx_done(&a), 1);
 		/* The same port takes good frames unless its queue broke */
 		assert_int_equal(vu_fe_tx(&a, &ok, f, sizeof(f), 1), 0);
-		assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), h->breaks ? 0 : 1);
+		assert_int_equal(vn_port_rx_burst(pa, pkts, 4), h->breaks ? 0 : 1);
 		if (!h->breaks)
 			vn_pkt_put_bulk(pkts, 1);
 		/* The other port is untouched */
@@ -451,7 +451,7 @@ static void test_vu_hostile_chain_breaks_one_queue(void **state)
 	vu_fe_desc_set(&a, 1, 10, vu_fe_alloc(&a, 1, 64), 0, VN_VRING_DESC_F_NEXT, 11);
 	vu_fe_desc_set(&a, 1, 11, vu_fe_alloc(&a, 1, 64), 0, VN_VRING_DESC_F_NEXT, 10);
 	vu_fe_publish(&a, 1, 10);
-	assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
+	assert_int_equal(vn_port_rx_burst(pa, pkts, 4), 0);
 	vn_vu_queue_get(pa, 1, &q);
 	assert_true(q.broken);
 	assert_string_equal(q.why, "chain has too many segments (empty descriptors)");
@@ -462,7 +462,7 @@ static void test_vu_hostile_chain_breaks_one_queue(void **state)
 	assert_int_equal(vu_fe_rx_post(&a, 1, 2048), 0);
 	make_frame(f, sizeof(f), 2);
 	pkts[0] = pkt_of(pa, f, sizeof(f));
-	assert_int_equal(pa->ops->tx_burst(pa, pkts, 1), 1);
+	assert_int_equal(vn_port_tx_burst(pa, pkts, 1), 1);
 	assert_int_equal(vu_fe_rx_get(&a, &vh, out, sizeof(out)), sizeof(f));
 	/* ... and port b is untouched */
 	assert_int_equal(vu_fe_tx(&b, &ok, f, sizeof(f), 2), 0);
@@ -493,14 +493,14 @@ static void test_vu_guest_rx_buffer_outside_memory(void **state)
 	vu_fe_publish(&fe, 0, 0);
 	make_frame(f, sizeof(f), 2);
 	pkt = pkt_of(p, f, sizeof(f));
-	assert_int_equal(p->ops->tx_burst(p, &pkt, 1), 1);	/* taken: queue broken */
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);	/* taken: queue broken */
 	vn_vu_queue_get(p, 0, &q);
 	assert_true(q.broken);
 	assert_string_equal(q.why, "buffer outside guest memory");
 	assert_int_equal(drops(p, VN_DROP_VQ_DESC), 1);
 	/* Later frames are taken and counted, so the switch never blocks on it */
 	pkt = pkt_of(p, f, sizeof(f));
-	assert_int_equal(p->ops->tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
 	assert_int_equal(drops(p, VN_DROP_VQ_BROKEN), 1);
 	vu_fe_close(&fe);
 	vu_test_port_close(p);
@@ -754,7 +754,7 @@ static void test_vu_stop_returns_base(void **state)
 	assert_int_equal(vu_fe_stop(&fe, 1), 5);
 	/* Stopped: new frames stay in the ring */
 	assert_int_equal(vu_fe_tx(&fe, &ok, f, sizeof(f), 1), 0);
-	assert_int_equal(p->ops->rx_burst(p, pkts, 8), 0);
+	assert_int_equal(vn_port_rx_burst(p, pkts, 8), 0);
 	vu_fe_close(&fe);
 	vu_test_port_close(p);
 }
@@ -902,7 +902,7 @@ static void test_vu_multiqueue_flows_spread(void **state)
 	memset(queue_of, -1, sizeof(queue_of));
 	memset(next_round, 0, sizeof(next_round));
 	n = flow_frames(p, pkts, 32, 3);
-	assert_int_equal(p->ops->tx_burst(p, pkts, n), n);
+	assert_int_equal(vn_port_tx_burst(p, pkts, n), n);
 	got = 0;
 	for (q = 0; q < 6; q += 2) {
 		used[q] = drain_flows(&fe, q, queue_of, next_round);
@@ -916,7 +916,7 @@ static void test_vu_multiqueue_flows_spread(void **state)
 	/* A second burst puts each flow on the queue it used before */
 	memset(next_round, 0, sizeof(next_round));
 	n = flow_frames(p, pkts, 32, 1);
-	assert_int_equal(p->ops->tx_burst(p, pkts, n), n);
+	assert_int_equal(vn_port_tx_burst(p, pkts, n), n);
 	for (q = 0; q < 6; q += 2)
 		drain_flows(&fe, q, queue_of, next_round);
 	for (k = 0; k < 32; k++)
@@ -926,7 +926,7 @@ static void test_vu_multiqueue_flows_spread(void **state)
 	memset(queue_of, -1, sizeof(queue_of));
 	memset(next_round, 0, sizeof(next_round));
 	n = flow_frames(p, pkts, 32, 2);
-	assert_int_equal(p->ops->tx_burst(p, pkts, n), n);
+	assert_int_equal(vn_port_tx_burst(p, pkts, n), n);
 	assert_int_equal(drain_flows(&fe, 4, queue_of, next_round), 0);
 	got = drain_flows(&fe, 0, queue_of, next_round) + drain_flows(&fe, 2, queue_of, next_round);
 	assert_int_equal(got, 64);
@@ -955,15 +955,15 @@ static void test_vu_multiqueue_full_queue_keeps_order(void **state)
 	memset(queue_of, -1, sizeof(queue_of));
 	memset(next_round, 0, sizeof(next_round));
 	n = flow_frames(p, pkts, 32, 2);
-	done = p->ops->tx_burst(p, pkts, n);
+	done = vn_port_tx_burst(p, pkts, n);
 	assert_true(done < n);
 	assert_int_equal(p->stats.ring_full, 1);
-	pfd.fd = p->ops->tx_poll_fd(p);
+	pfd.fd = vn_port_tx_poll_fd(p);
 	assert_int_equal(poll(&pfd, 1, 0), 0);
 	/* The guest gives queue 1 buffers: tx_poll_fd wakes, the rest goes out, in order */
 	assert_int_equal(vu_fe_rx_post_q(&fe, 2, 100, 2048), 0);
 	assert_int_equal(poll(&pfd, 1, 2000), 1);
-	assert_int_equal(p->ops->tx_burst(p, pkts + done, n - done), n - done);
+	assert_int_equal(vn_port_tx_burst(p, pkts + done, n - done), n - done);
 	got = drain_flows(&fe, 0, queue_of, next_round) + drain_flows(&fe, 2, queue_of, next_round);
 	assert_int_equal(got, 64);
 	vu_fe_close(&fe);
@@ -998,7 +998,7 @@ static void test_vu_memfd_truncated_breaks_only_its_port(void **state)
 	/* The front-end takes the memory away; from here on it never touches its mapping */
 	assert_int_equal(ftruncate(a.memfd, 0), 0);
 	for (i = 0; i < 3; i++)
-		assert_int_equal(pa->ops->rx_burst(pa, pkts, 4), 0);
+		assert_int_equal(vn_port_rx_burst(pa, pkts, 4), 0);
 	vn_vu_info_get(pa, &info);
 	assert_int_equal(info.mem_faults, 1);
 	assert_int_equal(pa->stats.mem_faults, 1);
@@ -1009,7 +1009,7 @@ static void test_vu_memfd_truncated_breaks_only_its_port(void **state)
 	assert_string_equal(q.why, "guest memory fault (file shrunk)");
 	/* Frames towards it are taken and counted, not left to block their sources */
 	pkts[0] = pkt_of(pa, f, sizeof(f));
-	assert_int_equal(pa->ops->tx_burst(pa, pkts, 1), 1);
+	assert_int_equal(vn_port_tx_burst(pa, pkts, 1), 1);
 	assert_int_equal(drops(pa, VN_DROP_VQ_BROKEN), 1);
 	/* Port b carries on in both directions */
 	assert_int_equal(vu_fe_tx(&b, &ok, f, sizeof(f), 2), 0);
@@ -1017,7 +1017,7 @@ static void test_vu_memfd_truncated_breaks_only_its_port(void **state)
 	vn_pkt_put_bulk(pkts, 1);
 	assert_int_equal(vu_fe_rx_post(&b, 1, 2048), 0);
 	pkts[0] = pkt_of(pb, f, sizeof(f));
-	assert_int_equal(pb->ops->tx_burst(pb, pkts, 1), 1);
+	assert_int_equal(vn_port_tx_burst(pb, pkts, 1), 1);
 	assert_int_equal(vu_fe_rx_get(&b, &vh, out, sizeof(out)), sizeof(f));
 	vu_fe_close(&a);
 	vu_fe_close(&b);
@@ -1245,7 +1245,7 @@ static void test_vu_kickfd_made_blocking_never_blocks(void **state)
 	assert_int_equal(fcntl(fe.vq[1].kick, F_SETFL, fl & ~O_NONBLOCK), 0);
 	watchdog(20);
 	for (i = 0; i < 300; i++)
-		assert_int_equal(p->ops->rx_burst(p, pkts, 4), 0);
+		assert_int_equal(vn_port_rx_burst(p, pkts, 4), 0);
 	alarm(0);
 	/* Still a working queue */
 	make_frame(f, sizeof(f), 5);
@@ -1318,14 +1318,14 @@ static void test_vu_dropped_chains_count_against_the_burst(void **state)
 	(void)state;
 	for (i = 0; i < 200; i++)
 		assert_int_equal(vu_fe_tx(&fe, &vh, f, sizeof(f), 1), 0);	/* runts */
-	assert_int_equal(p->ops->rx_burst(p, pkts, 64), 0);
+	assert_int_equal(vn_port_rx_burst(p, pkts, 64), 0);
 	vn_vu_queue_get(p, 1, &q);
 	assert_int_equal(q.chains, 64);
 	assert_int_equal(drops(p, VN_DROP_RUNT), 64);
 	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
 	/* The rest is taken over the next bursts */
 	for (i = 0; i < 10 && q.chains < 200; i++) {
-		assert_int_equal(p->ops->rx_burst(p, pkts, 64), 0);
+		assert_int_equal(vn_port_rx_burst(p, pkts, 64), 0);
 		vn_vu_queue_get(p, 1, &q);
 	}
 	assert_int_equal(q.chains, 200);
@@ -1355,7 +1355,7 @@ static void test_vu_tiny_rx_buffers_walked_once_per_ring_state(void **state)
 	make_frame(f, sizeof(f), 6);
 	for (i = 0; i < 64; i++)
 		pkts[i] = pkt_of(p, f, sizeof(f));
-	assert_int_equal(p->ops->tx_burst(p, pkts, 64), 64);
+	assert_int_equal(vn_port_tx_burst(p, pkts, 64), 64);
 	vn_vu_queue_get(p, 0, &q);
 	assert_int_equal(q.chains, 128);
 	assert_int_equal(drops(p, VN_DROP_MTU), 64);
@@ -1364,7 +1364,7 @@ static void test_vu_tiny_rx_buffers_walked_once_per_ring_state(void **state)
 	assert_int_equal(vn_pool_avail(p->pool), p->pool->size);
 	/* A frame that fits still goes through the same buffers */
 	pkts[0] = pkt_of(p, f, 500);
-	assert_int_equal(p->ops->tx_burst(p, pkts, 1), 1);
+	assert_int_equal(vn_port_tx_burst(p, pkts, 1), 1);
 	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), 500);
 	vu_fe_close(&fe);
 	vu_test_port_close(p);
