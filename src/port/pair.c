@@ -423,32 +423,7 @@ static unsigned int pair_tx_burst(struct vn_port *port, struct vn_pkt **pkts, un
 	return sent;
 }
 
-/**
- * pair_peek_len() - Length of the next frame to receive
- * @port:	port
- *
- * Return: bytes, 0 if none
- */
-static uint32_t pair_peek_len(struct vn_port *port)
-{
-	struct pair_end *end = port->priv;
-	struct pair_queue *q = &end->link->q[end->side];
-	uint32_t len = 0;
-
-	pthread_mutex_lock(&q->lock);
-	if (q->head != q->tail)
-		len = q->ring[q->head % q->cap]->len;
-	pthread_mutex_unlock(&q->lock);
-	return len;
-}
-
-/**
- * pair_set_features() - Change this end's offloads (ops->set_features)
- * @port:	port
- * @features:	virtio-net feature bits
- *
- * Return: 0
- */
+/* Change this end's offloads (vn_pair_set_features(), and at creation) */
 static int pair_set_features(struct vn_port *port, uint64_t features)
 {
 	port->features = features & (VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS);
@@ -476,8 +451,6 @@ const struct vn_port_ops vn_pair_port_ops = {
 	.close = pair_close,
 	.rx_burst = pair_rx_burst,
 	.tx_burst = pair_tx_burst,
-	.peek_len = pair_peek_len,
-	.set_features = pair_set_features,
 	.poll_fd = pair_poll_fd,
 	.tx_poll_fd = pair_tx_poll_fd,
 };
@@ -494,6 +467,22 @@ int vn_pair_set_features(struct vn_port *port, uint64_t features)
 	if (port->ops != &vn_pair_port_ops)
 		return -EINVAL;
 	return pair_set_features(port, features);
+}
+
+uint32_t vn_pair_peek_len(struct vn_port *port)
+{
+	struct pair_end *end = port->priv;
+	struct pair_queue *q;
+	uint32_t len = 0;
+
+	if (port->ops != &vn_pair_port_ops)
+		return 0;
+	q = &end->link->q[end->side];
+	pthread_mutex_lock(&q->lock);
+	if (q->head != q->tail)
+		len = q->ring[q->head % q->cap]->len;
+	pthread_mutex_unlock(&q->lock);
+	return len;
 }
 
 /**

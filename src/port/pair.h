@@ -59,6 +59,14 @@ int vn_pair_create(const char *name_a, const char *name_b, const struct vn_pair_
 		   struct vn_port **a, struct vn_port **b);
 
 /**
+ * vn_pair_peek_len() - Length of the next frame waiting for @port (tests)
+ * @port:	a pair end
+ *
+ * Return: bytes, 0 if none or if @port is not a pair end
+ */
+uint32_t vn_pair_peek_len(struct vn_port *port);
+
+/**
  * vn_pair_set_features() - Set the offload features of one end
  * @port:	a pair end
  * @features:	virtio-net feature bits (only the VN_PORT_TX/RX_OFFLOADS are kept)

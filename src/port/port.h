@@ -125,8 +125,6 @@ struct vn_port_args {
  * @close:	release everything; the port is not used afterwards
  * @rx_burst:	receive up to @n frames; each with one reference
  * @tx_burst:	send a prefix of @pkts, taking their references; returns count
- * @peek_len:	length of the next frame to receive, 0 if none (may be NULL)
- * @set_features: ask for a new set of offloads; may be NULL (fixed at open)
  * @poll_fd:	fd that becomes readable when rx has work, or -1 (busy poll)
  * @tx_poll_fd:	fd that becomes writable when a full port has room, or -1
  * @tx_poll_readable: @tx_poll_fd signals room by becoming readable instead
@@ -142,8 +140,6 @@ struct vn_port_ops {
 	void (*close)(struct vn_port *port);
 	unsigned int (*rx_burst)(struct vn_port *port, struct vn_pkt **pkts, unsigned int n);
 	unsigned int (*tx_burst)(struct vn_port *port, struct vn_pkt **pkts, unsigned int n);
-	uint32_t (*peek_len)(struct vn_port *port);
-	int (*set_features)(struct vn_port *port, uint64_t features);
 	int (*poll_fd)(struct vn_port *port);
 	int (*tx_poll_fd)(struct vn_port *port);
 	bool tx_poll_readable;
