@@ -121,17 +121,6 @@ static void offload_names(uint64_t f, bool tx, struct json_object *arr)
 			json_object_array_add(arr, json_object_new_string(names[i].name));
 }
 
-static unsigned int queues_of(const struct port_rec *r)
-{
-	struct vn_port_args a;
-	const char *q;
-
-	if (!r || !r->spec[0] || vn_port_args_parse(r->spec, &a))
-		return 1;
-	q = vn_port_arg(&a, "queues");
-	return q ? (unsigned int)strtoul(q, NULL, 10) : 1;
-}
-
 static struct json_object *vlan_json(const struct vn_port *p)
 {
 	struct json_object *v = json_object_new_object(), *trunk = json_object_new_array();
@@ -172,7 +161,7 @@ static struct json_object *port_json(struct vn_ctl *ctl, const struct vn_port *p
 	json_object_object_add(o, "offloads", off);
 	json_object_object_add(o, "vnet_hdr_len", json_object_new_int(p->vnet_hdr_len));
 	json_object_object_add(o, "mtu", json_object_new_int64(p->mtu));
-	json_object_object_add(o, "queues", json_object_new_int64(queues_of(r)));
+	json_object_object_add(o, "queues", json_object_new_int64(vn_port_queues(p)));
 	json_object_object_add(o, "vlan", vlan_json(p));
 	json_object_object_add(o, "policy",
 			       json_object_new_string(p->conf.drop_when_full ? "drop" : "block"));

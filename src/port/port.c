@@ -807,6 +807,11 @@ bool vn_port_link_up(const struct vn_port *port)
 	return !port->ops->link_up || port->ops->link_up(port);
 }
 
+unsigned int vn_port_queues(const struct vn_port *port)
+{
+	return port->ops->queues ? port->ops->queues(port) : 1;
+}
+
 void vn_port_rx_enable(struct vn_port *port, bool enable)
 {
 	if (port->rx_on && !enable)

@@ -129,6 +129,8 @@ struct vn_port_args {
  * @tx_poll_fd:	fd that becomes writable when a full port has room, or -1
  * @tx_poll_readable: @tx_poll_fd signals room by becoming readable instead
  *		(an epoll fd over a guest's kick eventfds)
+ * @queues:	queue pairs the port was opened with (tap queues=, vhost-user
+ *		queues=); NULL: one
  * @link_up:	whether the peer can take frames now (a tap's interface is up,
  *		a guest is connected); called racily by the control thread, so
  *		it reads state, never locks the datapath; NULL: always up
@@ -143,6 +145,7 @@ struct vn_port_ops {
 	int (*poll_fd)(struct vn_port *port);
 	int (*tx_poll_fd)(struct vn_port *port);
 	bool tx_poll_readable;
+	unsigned int (*queues)(const struct vn_port *port);
 	bool (*link_up)(const struct vn_port *port);
 };
 
@@ -321,6 +324,14 @@ static inline bool vn_port_has(const struct vn_port *port, unsigned int bit)
  * Return: false when the kind knows the link is down, else true
  */
 bool vn_port_link_up(const struct vn_port *port);
+
+/**
+ * vn_port_queues() - Queue pairs the port was opened with (ops->queues)
+ * @port:	port
+ *
+ * Return: 1 or more
+ */
+unsigned int vn_port_queues(const struct vn_port *port);
 
 /**
  * vn_port_rx_enable() - Start or stop taking frames from a port (backpressure)

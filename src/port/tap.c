@@ -694,6 +694,13 @@ static bool tap_link_up(const struct vn_port *port)
 	return !__atomic_load_n(&priv->link_down, __ATOMIC_RELAXED);
 }
 
+static unsigned int tap_queues(const struct vn_port *port)
+{
+	const struct tap_priv *priv = port->priv;
+
+	return priv->nq;
+}
+
 static int tap_tx_poll_fd(struct vn_port *port)
 {
 	struct tap_priv *priv = port->priv;
@@ -710,6 +717,7 @@ const struct vn_port_ops vn_tap_port_ops = {
 	.tx_burst = tap_tx_burst,
 	.poll_fd = tap_poll_fd,
 	.tx_poll_fd = tap_tx_poll_fd,
+	.queues = tap_queues,
 	.link_up = tap_link_up,
 };
 

@@ -69,6 +69,7 @@
 #include "virtio/mem_guard.h"
 #include "virtio/vnet.h"
 #include "virtio/vq.h"
+#include "port_internal.h"
 #include "vhost_user.h"
 #include "vhost_user_msg.h"
 
@@ -859,15 +860,9 @@ int vn_vu_serve_fd(struct vn_port *port, int fd)
 
 /* ---- port ops ---- */
 
-static const char *arg(const struct vn_port_args *args, const char *key)
-{
-	unsigned int i;
-
-	for (i = 0; i < args->n && i < VN_PORT_ARGS_MAX; i++)
-		if (!strcmp(args->kv[i].key, key))
-			return args->kv[i].val;
-	return NULL;
-}
+static const char *const vu_keys[] = {
+	"name", "path", "client", "queues", "offload", "sealed", "mode", "group", NULL
+};
 
 /* group=NAME or group=GID: the listening socket's group */
 static int parse_group(struct vu_dev *d, const char *v)
@@ -891,30 +886,21 @@ static int parse_group(struct vu_dev *d, const char *v)
 
 static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 {
-	const char *path = arg(args, "path"), *v;
-	unsigned int i;
+	const char *path = vn_port_arg(args, "path"), *v;
 
-	for (i = 0; i < args->n && i < VN_PORT_ARGS_MAX; i++) {
-		const char *k = args->kv[i].key;
-
-		if (strcmp(k, "path") && strcmp(k, "client") && strcmp(k, "queues") &&
-		    strcmp(k, "offload") && strcmp(k, "name") && strcmp(k, "sealed") &&
-		    strcmp(k, "mode") && strcmp(k, "group")) {
-			vn_err("port '%s': vhost-user: unknown key '%s'", d->port->name, k);
-			return -EINVAL;
-		}
-	}
+	if (vn_port_args_check(d->port, args, vu_keys))
+		return -EINVAL;
 	if (!path || !*path || strlen(path) >= sizeof(d->path)) {
 		vn_err("port '%s': vhost-user: path= missing or too long", d->port->name);
 		return -EINVAL;
 	}
 	strcpy(d->path, path);
-	v = arg(args, "client");
+	v = vn_port_arg(args, "client");
 	d->client = v && (!strcmp(v, "on") || !strcmp(v, "1"));
-	v = arg(args, "sealed");
+	v = vn_port_arg(args, "sealed");
 	d->sealed = v && (!strcmp(v, "on") || !strcmp(v, "1"));
 	d->mode = VU_SOCK_MODE;
-	v = arg(args, "mode");
+	v = vn_port_arg(args, "mode");
 	if (v) {
 		char *end;
 		unsigned long m = strtoul(v, &end, 8);
@@ -926,11 +912,11 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 		}
 		d->mode = (mode_t)m;
 	}
-	v = arg(args, "group");
+	v = vn_port_arg(args, "group");
 	if (v && parse_group(d, v))
 		return -EINVAL;
 	d->nqp = 1;
-	v = arg(args, "queues");
+	v = vn_port_arg(args, "queues");
 	if (v) {
 		char *end;
 		unsigned long q = strtoul(v, &end, 10);
@@ -945,7 +931,7 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 	d->offered = VU_BASE_FEATURES | VU_OFFLOADS;
 	if (d->nqp > 1)
 		d->offered |= VN_BIT(VN_NET_F_MQ);
-	v = arg(args, "offload");
+	v = vn_port_arg(args, "offload");
 	if (v && !strcmp(v, "off"))
 		d->offered &= ~(uint64_t)VU_OFFLOADS;
 	return 0;
@@ -1369,6 +1355,13 @@ static int vu_tx_poll_fd(struct vn_port *port)
 	return ((struct vu_dev *)port->priv)->tx_ep;
 }
 
+static unsigned int vu_queues(const struct vn_port *port)
+{
+	const struct vu_dev *d = port->priv;
+
+	return d->nqp;
+}
+
 /* Up while a front-end (QEMU) is connected */
 static bool vu_link_up(const struct vn_port *port)
 {
@@ -1387,6 +1380,7 @@ const struct vn_port_ops vn_vu_port_ops = {
 	.poll_fd = vu_poll_fd,
 	.tx_poll_fd = vu_tx_poll_fd,
 	.tx_poll_readable = true,
+	.queues = vu_queues,
 	.link_up = vu_link_up,
 };
 
