@@ -148,6 +148,23 @@ static void print_stats(struct json_object *arr)
 	}
 }
 
+/* An object of counters as COUNTER VALUE rows, in the order vnetd sent them */
+static void print_counters(struct json_object *obj)
+{
+	static const char *const hdr[] = { "COUNTER", "VALUE" };
+	struct vnetctl_table t;
+
+	vnetctl_table_init(&t, 2, 1u << 1, hdr);
+	json_object_object_foreach(obj, key, val) {
+		char num[24];
+		const char *row[] = { key, num };
+
+		snprintf(num, sizeof(num), "%" PRId64, json_object_get_int64(val));
+		vnetctl_table_add(&t, row);
+	}
+	vnetctl_table_print(&t);
+}
+
 static void print_fdb(struct json_object *arr)
 {
 	static const char *const hdr[] = { "MAC", "VLAN", "PORT", "AGE", "FLAGS" };
@@ -440,6 +457,10 @@ void vnetctl_print(const struct vn_ctl_cmd *cmd, struct json_object *result)
 		return;
 	if (cmd->id == VN_CTL_CMD_MAP_DUMP && json_object_is_type(result, json_type_object)) {
 		print_map(result);
+		return;
+	}
+	if (cmd->id == VN_CTL_CMD_FDB_STATS && json_object_is_type(result, json_type_object)) {
+		print_counters(result);
 		return;
 	}
 	if (cmd->id == VN_CTL_CMD_MAP_LOOKUP && json_object_is_type(result, json_type_object)) {

@@ -82,6 +82,11 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 			PORT_ARG(VN_CTL_ARG_POS),
 		},
 	},
+	[VN_CTL_CMD_FDB_STATS] = {
+		VN_CTL_CMD_FDB_STATS, "fdb.stats", "fdb stats",
+		"show the forwarding table's counters: entries, learned, moved, evicted, aged, "
+		"refused", false, 0, { { 0 } },
+	},
 	[VN_CTL_CMD_FDB_FLUSH] = {
 		VN_CTL_CMD_FDB_FLUSH, "fdb.flush", "fdb flush",
 		"forget learned addresses (of PORT only if given)", true, 1, {

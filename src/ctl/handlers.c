@@ -30,6 +30,7 @@
 #include "core/log.h"
 #include "ctl.h"
 #include "port/port.h"
+#include "switch/fdb.h"
 #include "switch/sw.h"
 #include "switch/xdp_hook.h"
 #include "xo_migrate.h"
@@ -482,6 +483,26 @@ static int h_fdb_show(struct vn_ctl *ctl, struct json_object *args, struct json_
 	vn_sw_fdb_dump(ctl->sw, fdb_one, w);
 	*result = w->arr;
 	free(w);
+	return 0;
+}
+
+static int h_fdb_stats(struct vn_ctl *ctl, struct json_object *args,
+		       struct json_object **result, char *msg, size_t msglen)
+{
+	struct vn_fdb *fdb = vn_sw_fdb(ctl->sw);
+	struct json_object *o = json_object_new_object();
+	struct vn_fdb_stats st;
+
+	(void)args;
+	(void)msg;
+	(void)msglen;
+	vn_fdb_get_stats(fdb, &st);
+	json_object_object_add(o, "entries", json_object_new_int64(vn_fdb_count(fdb)));
+#define FDB_COUNTER_JSON(name) \
+	json_object_object_add(o, #name, json_object_new_int64((int64_t)st.name));
+	VN_FDB_COUNTERS(FDB_COUNTER_JSON)
+#undef FDB_COUNTER_JSON
+	*result = o;
 	return 0;
 }
 
@@ -1305,6 +1326,7 @@ static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_WORKER_LIST] = h_worker_list,
 	[VN_CTL_CMD_FDB_SHOW] = h_fdb_show,
 	[VN_CTL_CMD_FDB_FLUSH] = h_fdb_flush,
+	[VN_CTL_CMD_FDB_STATS] = h_fdb_stats,
 	[VN_CTL_CMD_FDB_ADD] = h_fdb_add,
 	[VN_CTL_CMD_FDB_DEL] = h_fdb_del,
 	[VN_CTL_CMD_VLAN_SHOW] = h_vlan_show,

@@ -56,13 +56,18 @@ struct vn_fdb_entry {
  * @static_refused: learn attempts that would have moved a static entry
  * @limit_refused: learns and moves refused by the source port's MAC limit
  */
+#define VN_FDB_COUNTERS(X)	\
+	X(learned)		\
+	X(moved)		\
+	X(evicted)		\
+	X(aged)			\
+	X(static_refused)	\
+	X(limit_refused)
+
 struct vn_fdb_stats {
-	uint64_t learned;
-	uint64_t moved;
-	uint64_t evicted;
-	uint64_t aged;
-	uint64_t static_refused;
-	uint64_t limit_refused;
+#define VN_FDB_COUNTER_FIELD(name) uint64_t name;
+	VN_FDB_COUNTERS(VN_FDB_COUNTER_FIELD)
+#undef VN_FDB_COUNTER_FIELD
 };
 
 /**

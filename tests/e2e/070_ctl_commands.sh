@@ -125,6 +125,8 @@ ctl stats "$b" --all | grep -q "drop_runt  *0" || fail "stats --all shows zeros"
 
 note "fdb show / flush"
 ctl fdb show | grep -q "^$mac_a  *0  *$a  *[0-9]*  *learned" || fail "fdb show: $(ctl fdb show)"
+ctl fdb stats | grep -q "^learned  *[1-9]" || fail "fdb stats: $(ctl fdb stats)"
+ctl --json fdb stats | json "j['entries'] >= 1 and j['learned'] >= 1 and j['evicted'] == 0 and set(j) == {'entries', 'learned', 'moved', 'evicted', 'aged', 'static_refused', 'limit_refused'}" || fail "fdb stats json: $(ctl --json fdb stats)"
 ctl --json fdb show "$a" | json "any(e['mac'] == '$mac_a' and e['port'] == '$a' and e['vlan'] == 0
 	and e['static'] is False and e['age'] >= 0 for e in j) and all(e['port'] == '$a' for e in j)" \
 	|| fail "fdb json"
