@@ -99,6 +99,8 @@ struct vn_port_stats {
 	uint64_t calls_skipped;	/* vhost-user: calls not written, counter full */
 	uint64_t calls_stuck;	/* vhost-user: call writes broken off (queue broken) */
 	uint64_t mrg_cap;	/* vhost-user: frames 128 receive buffers could not hold */
+	uint64_t bad_messages;	/* vhost-user: front-end messages refused (ctl thread) */
+	uint64_t vq_violations; /* vhost-user: virtqueue protocol violations (queue broken) */
 	uint64_t drops[VN_DROP__MAX];
 };
 

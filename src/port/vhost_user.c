@@ -691,6 +691,13 @@ static vu_handler handler_of(uint32_t request)
 
 /* ---- connection ---- */
 
+/* A message refused, or a reply the front-end would not take (under d->lock) */
+static void bad_message(struct vu_dev *d)
+{
+	d->info.bad_messages++;
+	d->port->stats.bad_messages++;	/* the control thread is its one writer */
+}
+
 static void set_error(struct vu_dev *d, const char *what, uint32_t req, const char *why, int err)
 {
 	snprintf(d->info.last_error, sizeof(d->info.last_error), "%s %s: %s (%s)", what,
@@ -712,7 +719,7 @@ static int handle(struct vu_dev *d, int fd, struct vn_vu_msg *m)
 	ret = handler_of(req)(d, m, &reply, &why);
 	d->info.messages++;
 	if (ret) {
-		d->info.bad_messages++;
+		bad_message(d);
 		set_error(d, "request", req, why, ret);
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -731,7 +738,7 @@ static int handle(struct vu_dev *d, int fd, struct vn_vu_msg *m)
 		/* SO_SNDTIMEO ran out (EAGAIN), or vu_close() shut the socket */
 		if (err && !ret) {
 			pthread_mutex_lock(&d->lock);
-			d->info.bad_messages++;
+			bad_message(d);
 			set_error(d, "reply", req, "front-end not reading its replies", err);
 			pthread_mutex_unlock(&d->lock);
 			ret = err;
@@ -768,7 +775,7 @@ static void serve(struct vu_dev *d, int fd)
 			break;
 		if (ret) {
 			pthread_mutex_lock(&d->lock);
-			d->info.bad_messages++;
+			bad_message(d);
 			set_error(d, "message", m->request, why, ret);
 			pthread_mutex_unlock(&d->lock);
 			break;
@@ -1124,6 +1131,7 @@ static void stats_sync(struct vu_dev *d)
 		ps->calls_skipped += st->calls_skipped - old->calls_skipped;
 		ps->calls_stuck += st->calls_stuck - old->calls_stuck;
 		ps->mrg_cap += st->mrg_cap - old->mrg_cap;
+		ps->vq_violations += st->broken - old->broken;
 		*old = *st;
 	}
 }

@@ -123,7 +123,7 @@ ip netns exec "$ns1" busybox ping -c 3 -W 5 10.199.65.2 >/dev/null || fail "taps
 for _ in $(seq 50); do [ "$(fds)" -le "$fds0" ] && break; sleep 0.1; done
 [ "$(fds)" -le "$fds0" ] || fail "vnetd holds $(fds) fds, $fds0 before the soak"
 stats=$(ctl stats --all --json)
-for c in mem_faults unsealed_regions calls_skipped calls_stuck mrg_cap macs_refused drop_pool_share; do
+for c in mem_faults unsealed_regions calls_skipped calls_stuck mrg_cap bad_messages vq_violations macs_refused drop_pool_share; do
 	grep -q "\"$c\"" <<<"$stats" || fail "counter $c missing from vnetctl stats --all --json"
 done
 ctl stats "${tag}v"

@@ -456,6 +456,7 @@ static void test_vu_hostile_chain_breaks_one_queue(void **state)
 	assert_true(q.broken);
 	assert_string_equal(q.why, "chain has too many segments (empty descriptors)");
 	assert_int_equal(q.violations, 1);
+	assert_int_equal(pa->stats.vq_violations, 1);	/* vnetctl stats shows it */
 	assert_int_equal(drops(pa, VN_DROP_VQ_DESC), 1);
 	assert_int_equal(read(efd, &v, sizeof(v)), sizeof(v));
 	/* a's receive side still works */
@@ -690,6 +691,7 @@ static void test_vu_truncated_message_then_close(void **state)
 	vn_vu_info_get(p, &info);
 	assert_int_equal(info.connections, 2);
 	assert_int_equal(info.bad_messages, 2);
+	assert_int_equal(p->stats.bad_messages, 2);	/* vnetctl stats shows it */
 	vu_test_port_close(p);
 }
 
