@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "be.h"
 #include "csum.h"
 #include "gro.h"
 #include "pool.h"
@@ -56,22 +57,6 @@ void vn_gro_init(struct vn_gro *g)
 	memset(g, 0, sizeof(*g));
 }
 
-static uint16_t ld16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t ld32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void st16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
 /* Offset and length of the addresses in the IP header */
 static uint32_t addr_off(uint8_t ip_version)
 {
@@ -89,8 +74,8 @@ static uint32_t seg_hash(const struct seg *s)
 	uint32_t h = 0x811c9dc5, i;
 
 	for (i = 0; i < len; i += 4)
-		h = (h ^ ld32(s->ip + off + i)) * 0x9e3779b1u;
-	return (h ^ ld32(s->th)) * 0x9e3779b1u;
+		h = (h ^ vn_be32(s->ip + off + i)) * 0x9e3779b1u;
+	return (h ^ vn_be32(s->th)) * 0x9e3779b1u;
 }
 
 /* Parse @s->pkt; false when it is not IP + TCP with the headers in the frame */
@@ -107,7 +92,7 @@ static bool seg_parse(struct seg *s)
 	if (!s->ip || !s->th || s->h.l4_hlen < 20 || s->h.l3_end < s->h.payload_off)
 		return false;
 	s->plen = s->h.l3_end - s->h.payload_off;
-	s->seq = ld32(s->th + 4);
+	s->seq = vn_be32(s->th + 4);
 	s->tflags = s->th[13];
 	s->hash = seg_hash(s);
 	return true;
@@ -208,7 +193,7 @@ static struct vn_gro_flow *flow_find(struct vn_gro *g, const struct seg *s)
 static bool ipv4_fits(const struct vn_gro_flow *f, const uint8_t *ip, const struct seg *s,
 		      uint8_t *mode)
 {
-	uint16_t id = ld16(s->ip + 4), inc = (uint16_t)(f->first_id + f->segs);
+	uint16_t id = vn_be16(s->ip + 4), inc = (uint16_t)(f->first_id + f->segs);
 
 	/* TOS (DSCP/ECN), TTL and DF must be the same on every segment */
 	if (ip[1] != s->ip[1] || ip[8] != s->ip[8] || ((ip[6] ^ s->ip[6]) & IPV4_DF))
@@ -322,13 +307,13 @@ static void flow_finish(struct vn_gro *g, struct vn_gro_flow *f)
 
 	VN_ASSERT(ip && th);
 	if (f->h.ip_version == 4) {
-		st16(ip + 2, (uint16_t)ip_len);
+		vn_put_be16(ip + 2, (uint16_t)ip_len);
 		memset(ip + 10, 0, 2);
 		csum = vn_csum_fold(vn_csum_partial(ip, 20, 0));
 		memcpy(ip + 10, &csum, 2);
 		sum = vn_csum_pseudo_v4(ip + 12, ip + 16, VN_IPPROTO_TCP, l4_len);
 	} else {
-		st16(ip + 4, (uint16_t)(ip_len - 40));
+		vn_put_be16(ip + 4, (uint16_t)(ip_len - 40));
 		sum = vn_csum_pseudo_v6(ip + 8, ip + 24, VN_IPPROTO_TCP, l4_len);
 	}
 	if (f->psh)
@@ -375,7 +360,7 @@ static void flow_open(struct vn_gro *g, const struct seg *s, uint32_t slot)
 	f->hash = s->hash;
 	f->slot = slot;
 	f->next_seq = s->seq + s->plen;
-	f->first_id = s->h.ip_version == 4 ? ld16(s->ip + 4) : 0;
+	f->first_id = s->h.ip_version == 4 ? vn_be16(s->ip + 4) : 0;
 	f->gso_size = (uint16_t)s->plen;
 	f->segs = 1;
 	f->id_mode = ID_UNDECIDED;

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "be.h"
 #include "csum.h"
 #include "gso.h"
 #include "parse.h"
@@ -47,30 +48,6 @@ struct gso_ctx {
 	bool sw_csum;
 };
 
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
 static inline uint32_t copy_csum(uint8_t *dst, const uint8_t *src, uint32_t len)
 {
 	return vn_csum_partial_copy(dst, src, len, 0);
@@ -82,14 +59,14 @@ static void fix_l3(const struct gso_ctx *c, uint8_t *seg, uint32_t seg_len, uint
 	uint16_t f;
 
 	if (c->h.ip_version == 4) {
-		wr16(ip + 2, (uint16_t)(seg_len - c->h.l3_off));
-		wr16(ip + 4, (uint16_t)(c->ip_id + i));
+		vn_put_be16(ip + 2, (uint16_t)(seg_len - c->h.l3_off));
+		vn_put_be16(ip + 4, (uint16_t)(c->ip_id + i));
 		ip[10] = 0;
 		ip[11] = 0;
 		f = vn_csum_fold(vn_csum_partial(ip, c->h.l3_hlen, 0));
 		memcpy(ip + 10, &f, sizeof(f));
 	} else {
-		wr16(ip + 4, (uint16_t)(seg_len - c->h.l3_off - 40));
+		vn_put_be16(ip + 4, (uint16_t)(seg_len - c->h.l3_off - 40));
 	}
 }
 
@@ -114,14 +91,14 @@ static void fix_l4(const struct gso_ctx *c, struct vn_pkt *seg, uint32_t i, uint
 	if (c->tcp) {
 		uint8_t fl = c->tcp_flags;
 
-		wr32(l4 + 4, c->seq + i * c->mss);
+		vn_put_be32(l4 + 4, c->seq + i * c->mss);
 		if (i != c->nseg - 1)
 			fl &= (uint8_t)~(TCP_FIN | TCP_PSH);
 		if (i != 0)
 			fl &= (uint8_t)~TCP_CWR;
 		l4[13] = fl;
 	} else {
-		wr16(l4 + 4, (uint16_t)l4_len);
+		vn_put_be16(l4 + 4, (uint16_t)l4_len);
 	}
 	l4[c->csum_off] = 0;
 	l4[c->csum_off + 1] = 0;
@@ -200,9 +177,9 @@ int vn_gso_segment(struct vn_pool *pool, const struct vn_pkt *pkt, bool sw_csum,
 	c.tcp = c.h.l4_proto == VN_IPPROTO_TCP;
 	c.csum_off = c.tcp ? 16 : 6;
 	c.sw_csum = sw_csum;
-	c.ip_id = c.h.ip_version == 4 ? rd16(c.src + c.h.l3_off + 4) : 0;
+	c.ip_id = c.h.ip_version == 4 ? vn_be16(c.src + c.h.l3_off + 4) : 0;
 	l4 = c.src + c.h.l4_off;
-	c.seq = c.tcp ? rd32(l4 + 4) : 0;
+	c.seq = c.tcp ? vn_be32(l4 + 4) : 0;
 	c.tcp_flags = c.tcp ? l4[13] : 0;
 	/* Caller's array too small for this frame */
 	if (unlikely(c.nseg > max)) {

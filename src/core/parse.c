@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "be.h"
 #include "parse.h"
 
 /* IPv6 next-header values we walk or stop at (IANA "IPv6 Extension Header Types") */
@@ -25,11 +26,6 @@
 #define NH_EXP1		253
 #define NH_EXP2		254
 
-static inline uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 static enum vn_drop_reason parse_eth(const struct vn_pkt *pkt, struct vn_hdrs *h)
 {
 	const uint8_t *p = vn_pkt_ptr(pkt, 0, VN_ETH_HLEN);
@@ -38,7 +34,7 @@ static enum vn_drop_reason parse_eth(const struct vn_pkt *pkt, struct vn_hdrs *h
 	/* Shorter than an Ethernet header */
 	if (unlikely(!p))
 		return VN_DROP_RUNT;
-	h->eth_type = rd16(p + 12);
+	h->eth_type = vn_be16(p + 12);
 	while ((h->eth_type == VN_ETH_P_8021Q || h->eth_type == VN_ETH_P_8021AD) &&
 	       h->nvlan < VN_PARSE_VLAN_MAX) {
 		const uint8_t *tag = vn_pkt_ptr(pkt, off, VN_VLAN_HLEN);
@@ -46,8 +42,8 @@ static enum vn_drop_reason parse_eth(const struct vn_pkt *pkt, struct vn_hdrs *h
 		/* Tag announced, frame ends inside it */
 		if (unlikely(!tag))
 			return VN_DROP_RUNT;
-		h->vlan_tci[h->nvlan++] = rd16(tag);
-		h->eth_type = rd16(tag + 2);
+		h->vlan_tci[h->nvlan++] = vn_be16(tag);
+		h->eth_type = vn_be16(tag + 2);
 		off += VN_VLAN_HLEN;
 	}
 	h->l3_off = off;
@@ -66,7 +62,7 @@ static enum vn_drop_reason parse_ipv4(const struct vn_pkt *pkt, struct vn_hdrs *
 	if (unlikely((ip[0] >> 4) != 4))
 		return VN_DROP_L3_BAD;
 	ihl = (ip[0] & 0x0f) * 4u;
-	tot = rd16(ip + 2);
+	tot = vn_be16(ip + 2);
 	/* Header length below the 20-byte minimum */
 	if (unlikely(ihl < 20))
 		return VN_DROP_L3_BAD;
@@ -87,7 +83,7 @@ static enum vn_drop_reason parse_ipv4(const struct vn_pkt *pkt, struct vn_hdrs *
 	h->l4_proto = ip[9];
 	if (ihl > 20)
 		h->flags |= VN_HDRS_F_IP_OPTS;
-	frag = rd16(ip + 6);
+	frag = vn_be16(ip + 6);
 	if (frag & 0x3fff) {	/* MF or a fragment offset */
 		h->flags |= VN_HDRS_F_FRAG;
 		if (frag & 0x1fff)
@@ -140,7 +136,7 @@ static enum vn_drop_reason parse_ipv6_ext(const struct vn_pkt *pkt, struct vn_hd
 		if (nh == NH_FRAGMENT) {
 			xlen = 8;
 			h->flags |= VN_HDRS_F_FRAG;
-			if (rd16(x + 2) & 0xfff8) {
+			if (vn_be16(x + 2) & 0xfff8) {
 				/* Later fragment: what follows is payload, not headers */
 				h->flags |= VN_HDRS_F_LATER_FRAG;
 				h->l4_proto = x[0];
@@ -174,7 +170,7 @@ static enum vn_drop_reason parse_ipv6(const struct vn_pkt *pkt, struct vn_hdrs *
 	/* EtherType says IPv6, version nibble says otherwise */
 	if (unlikely((ip[0] >> 4) != 6))
 		return VN_DROP_L3_BAD;
-	plen = rd16(ip + 4);
+	plen = vn_be16(ip + 4);
 	/* Payload length 0 means a jumbogram (RFC 2675): not on our links */
 	if (unlikely(plen == 0 && ip[6] == NH_HOPOPTS))
 		return VN_DROP_L3_BAD;
@@ -218,7 +214,7 @@ static enum vn_drop_reason parse_l4(const struct vn_pkt *pkt, struct vn_hdrs *h)
 		/* Datagram ends before the 8-byte UDP header */
 		if (unlikely(!l4 || room < 8))
 			return VN_DROP_L4_TRUNCATED;
-		ulen = rd16(l4 + 4);
+		ulen = vn_be16(l4 + 4);
 		/* UDP length shorter than its header, or longer than the datagram */
 		if (unlikely(ulen < 8 || ulen > room))
 			return VN_DROP_L4_BAD;

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "be.h"
 #include "parse.h"
 #include "pkt.h"
 #include "vhdr.h"
@@ -84,7 +85,7 @@ static enum vn_drop_reason check_gso_headers(const struct vn_pkt *pkt, const str
 		const uint8_t *uh = vn_pkt_ptr(pkt, h->l4_off, 8);
 
 		/* USO: the UDP length must describe the whole datagram it heads */
-		if (unlikely(!uh || (uint32_t)(uh[4] << 8 | uh[5]) != h->l3_end - h->l4_off))
+		if (unlikely(!uh || vn_be16(uh + 4) != h->l3_end - h->l4_off))
 			return VN_DROP_L4_BAD;
 	}
 	/* Headers longer than hdr_len can say: nothing a sender would build */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* tunnel_hdr.c - VXLAN and Geneve headers: parse (hostile input) and build */
+#include "core/be.h"
 #include "tunnel_hdr.h"
 
 #define VXLAN_F_I	0x08	/* first byte: the VNI is valid */
@@ -57,7 +58,7 @@ enum vn_drop_reason vn_tun_parse(enum vn_tun_kind kind, const uint8_t *buf, size
 			return VN_DROP_TUNNEL_HDR;
 		if (buf[1] & GENEVE_F_O)		/* control, not data */
 			return VN_DROP_TUNNEL_HDR;
-		if (((uint16_t)buf[2] << 8 | buf[3]) != VN_TUN_ETH_P_TEB)
+		if (vn_be16(buf + 2) != VN_TUN_ETH_P_TEB)
 			return VN_DROP_TUNNEL_HDR;
 		if (opts > len - VN_TUN_GENEVE_HDR)
 			return VN_DROP_TUNNEL_HDR;

@@ -17,6 +17,7 @@
  * another's copy. Segmentation reads the shared frame and writes only the
  * new segments.
  */
+#include "core/be.h"
 #include "core/csum.h"
 #include "core/gso.h"
 #include "core/log.h"
@@ -31,9 +32,9 @@ static uint16_t l3_type(const struct vn_pkt *pkt)
 
 	if (!p)
 		return 0;
-	t = (uint16_t)(p[0] << 8 | p[1]);
+	t = vn_be16(p);
 	if (t == VN_ETH_P_8021Q)
-		t = (uint16_t)(p[4] << 8 | p[5]);
+		t = vn_be16(p + 4);
 	return t;
 }
 

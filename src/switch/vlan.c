@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/be.h"
 #include "core/compiler.h"
 #include "core/pool.h"
 #include "vlan.h"
@@ -70,10 +71,8 @@ enum vn_drop_reason vn_sw_vlan_push(struct vn_pkt *pkt, uint16_t vid)
 	if (unlikely(!p))
 		return VN_DROP_NO_BUFFER;
 	memmove(p, p + VLAN_HLEN, ETH_ALEN2);
-	p[12] = VN_ETH_P_8021Q >> 8;
-	p[13] = VN_ETH_P_8021Q & 0xff;
-	p[14] = (uint8_t)(vid >> 8 & 0x0f);
-	p[15] = (uint8_t)vid;
+	vn_put_be16(p + 12, VN_ETH_P_8021Q);
+	vn_put_be16(p + 14, vid & 0x0fff);
 	shift_offloads(pkt, VLAN_HLEN);
 	return VN_DROP_NONE;
 }
@@ -108,7 +107,7 @@ enum vn_drop_reason vn_sw_vlan_ingress(const struct vn_sw_vlan *v, struct vn_pkt
 		pkt->vlan_tci = 0;
 		return VN_DROP_NONE;
 	}
-	if ((p[12] << 8 | p[13]) != VN_ETH_P_8021Q) {
+	if (vn_be16(p + 12) != VN_ETH_P_8021Q) {
 		/* Untagged on a trunk without a native VLAN */
 		if (unlikely(!v->native))
 			return VN_DROP_VLAN;
@@ -119,7 +118,7 @@ enum vn_drop_reason vn_sw_vlan_ingress(const struct vn_sw_vlan *v, struct vn_pkt
 	/* Tag cut short */
 	if (unlikely(!p))
 		return VN_DROP_RUNT;
-	vid = (uint16_t)((p[14] << 8 | p[15]) & 0x0fff);
+	vid = vn_be16(p + 14) & 0x0fff;
 	if (vid == 0) {
 		vid = v->native;	/* priority tag: the frame is untagged */
 		if (unlikely(!vid))
