@@ -121,33 +121,6 @@ static void print_ports(struct json_object *arr)
 	vnetctl_table_print(&t);
 }
 
-static void print_stats(struct json_object *arr)
-{
-	static const char *const hdr[] = { "COUNTER", "VALUE" };
-	size_t i;
-
-	for (i = 0; i < json_object_array_length(arr); i++) {
-		struct json_object *p = json_object_array_get_idx(arr, i), *counters = NULL;
-		struct vnetctl_table t;
-		int64_t id = -1;
-
-		jint(p, "id", &id);
-		printf("%s%s (id %" PRId64 "):\n", i ? "\n" : "", jstr(p, "name") ?: "?", id);
-		if (!json_object_object_get_ex(p, "counters", &counters) ||
-		    !json_object_is_type(counters, json_type_object))
-			continue;
-		vnetctl_table_init(&t, 2, 1u << 1, hdr);
-		json_object_object_foreach(counters, key, val) {
-			char num[24];
-			const char *row[] = { key, num };
-
-			snprintf(num, sizeof(num), "%" PRId64, json_object_get_int64(val));
-			vnetctl_table_add(&t, row);
-		}
-		vnetctl_table_print(&t);
-	}
-}
-
 /* An object of counters as COUNTER VALUE rows, in the order vnetd sent them */
 static void print_counters(struct json_object *obj)
 {
@@ -163,6 +136,23 @@ static void print_counters(struct json_object *obj)
 		vnetctl_table_add(&t, row);
 	}
 	vnetctl_table_print(&t);
+}
+
+static void print_stats(struct json_object *arr)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *p = json_object_array_get_idx(arr, i), *counters = NULL;
+		int64_t id = -1;
+
+		jint(p, "id", &id);
+		printf("%s%s (id %" PRId64 "):\n", i ? "\n" : "", jstr(p, "name") ?: "?", id);
+		if (!json_object_object_get_ex(p, "counters", &counters) ||
+		    !json_object_is_type(counters, json_type_object))
+			continue;
+		print_counters(counters);
+	}
 }
 
 static void print_fdb(struct json_object *arr)
