@@ -35,10 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# the port's node can appear seconds after boot under TCG on a loaded host:
-# wait for it (bounded) so that the 2 s timeout measures the channel, not udev
-gcmd="i=0; while [ ! -e /dev/virtio-ports/org.vnetd.down ] && [ \$i -lt 60 ]; do sleep 1; i=\$((i + 1)); done
-vnet-offload --timeout 2 --device /dev/virtio-ports/org.vnetd.down status
+gcmd="vnet-offload --timeout 2 --device /dev/virtio-ports/org.vnetd.down status
 echo GUEST-DOWN-RC \$?
 echo GUEST-WAITING
 vnet-offload --timeout 150 load /root/drop_icmp.bpf.o

@@ -39,11 +39,34 @@ while read -r ko; do
 	insmod "/lib/modules/$ko" || echo "GUEST-ERROR insmod $ko"
 done </lib/modules/load-order
 
-# Named virtio-serial ports, as udev would link them
-for port in /sys/class/virtio-ports/*; do
-	[ -r "$port/name" ] || continue
-	mkdir -p /dev/virtio-ports
-	ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$(cat "$port/name")"
+# Named virtio-serial ports, as udev would link them. A port's name comes
+# from the host in a control message some time after the port itself
+# appears (seconds under TCG on a loaded host), so link what has a name and
+# wait, bounded at 10 s, until every port run-guest.sh set up (VN_VPORTS)
+# has its link.
+link_ports() {
+	for port in /sys/class/virtio-ports/*; do
+		[ -r "$port/name" ] || continue
+		pname=$(cat "$port/name")
+		[ -n "$pname" ] || continue
+		mkdir -p /dev/virtio-ports
+		ln -sf "/dev/${port##*/}" "/dev/virtio-ports/$pname"
+	done
+}
+tries=0
+while :; do
+	link_ports
+	missing=''
+	for pname in ${VN_VPORTS:-}; do
+		[ -e "/dev/virtio-ports/$pname" ] || missing="$missing $pname"
+	done
+	[ -z "$missing" ] && break
+	if [ $tries -ge 200 ]; then
+		echo "GUEST-ERROR virtio-serial ports without a name after 10 s:$missing"
+		break
+	fi
+	sleep 0.05
+	tries=$((tries + 1))
 done
 
 # eth0 shows up after virtio_net probes its device; bounded wait (10 s),

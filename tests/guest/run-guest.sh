@@ -162,6 +162,9 @@ trap cleanup EXIT
 mkdir -p "$run/root/vn"
 {
 	printf 'VN_IP=%q\nVN_GW=%q\nVN_MTU=%q\n' "$ip" "$gw" "$mtu"
+	vnames=''
+	for v in "${vports[@]}"; do vnames="$vnames ${v%%:*}"; done
+	printf 'VN_VPORTS=%q\n' "${vnames# }"
 } >"$run/root/vn/config"
 [ $have_cmd = 1 ] && printf '%s\n' "$cmd" >"$run/root/vn/cmd"
 for spec in "${files[@]}"; do
