@@ -691,15 +691,12 @@ static vu_handler handler_of(uint32_t request)
 
 /* ---- connection ---- */
 
-/* A message refused, or a reply the front-end would not take (under d->lock) */
-static void bad_message(struct vu_dev *d)
+/* A message refused, or a reply the front-end would not take (under d->lock):
+ * counted, kept as the last error, logged */
+static void set_error(struct vu_dev *d, const char *what, uint32_t req, const char *why, int err)
 {
 	d->info.bad_messages++;
 	d->port->stats.bad_messages++;	/* the control thread is its one writer */
-}
-
-static void set_error(struct vu_dev *d, const char *what, uint32_t req, const char *why, int err)
-{
 	snprintf(d->info.last_error, sizeof(d->info.last_error), "%s %s: %s (%s)", what,
 		 vn_vu_msg_name(req), why, strerror(err < 0 ? -err : err));
 	/* Rate limited: a front-end in a reconnect loop must not flood the log */
@@ -718,10 +715,8 @@ static int handle(struct vu_dev *d, int fd, struct vn_vu_msg *m)
 	pthread_mutex_lock(&d->lock);
 	ret = handler_of(req)(d, m, &reply, &why);
 	d->info.messages++;
-	if (ret) {
-		bad_message(d);
+	if (ret)
 		set_error(d, "request", req, why, ret);
-	}
 	pthread_mutex_unlock(&d->lock);
 	vn_vu_msg_close_fds(m);
 	if (!reply && (flags & VN_VU_FLAG_NEED_REPLY) &&
@@ -738,7 +733,6 @@ static int handle(struct vu_dev *d, int fd, struct vn_vu_msg *m)
 		/* SO_SNDTIMEO ran out (EAGAIN), or vu_close() shut the socket */
 		if (err && !ret) {
 			pthread_mutex_lock(&d->lock);
-			bad_message(d);
 			set_error(d, "reply", req, "front-end not reading its replies", err);
 			pthread_mutex_unlock(&d->lock);
 			ret = err;
@@ -775,7 +769,6 @@ static void serve(struct vu_dev *d, int fd)
 			break;
 		if (ret) {
 			pthread_mutex_lock(&d->lock);
-			bad_message(d);
 			set_error(d, "message", m->request, why, ret);
 			pthread_mutex_unlock(&d->lock);
 			break;
