@@ -535,7 +535,6 @@ static void classify(struct sw_worker *w, struct sw_port *src, struct vn_pkt *pk
 	/* A group address is never a station's source */
 	if (unlikely(eth[6] & 1))
 		return drop_in(src, pkt, VN_DROP_SRC_MAC);
-	pkt->in_port = src->port->id;
 	key = vn_fdb_key(eth + 6, pkt->vlan_tci);
 	if (!vn_fdb_learn_fast(fdb, &w->cache, key, pkt->in_port, now))
 		lreq[(*nl)++] = (struct vn_fdb_learn_req){ .key = key, .port = pkt->in_port,
@@ -624,12 +623,14 @@ static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pk
 static unsigned int guest_tx_drain(struct sw_worker *w, struct sw_port *sp, uint32_t now)
 {
 	struct vn_pkt *pkts[SW_BURST];
-	unsigned int left = sp->ngtx, done = 0, k;
+	unsigned int left = sp->ngtx, done = 0, k, i;
 
 	while (left && sp->ngtx) {
 		k = sp->ngtx < SW_BURST ? sp->ngtx : SW_BURST;
 		k = k < left ? k : left;
 		memcpy(pkts, sp->gtx, k * sizeof(*pkts));
+		for (i = 0; i < k; i++)	/* received from @sp, as vn_port_rx_burst() stamps */
+			pkts[i]->in_port = sp->port->id;
 		sp->ngtx -= k;
 		memmove(sp->gtx, sp->gtx + k, sp->ngtx * sizeof(*sp->gtx));
 		left -= k;

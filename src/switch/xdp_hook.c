@@ -177,7 +177,6 @@ void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *
 			ing_drop(&c, pkt, why);
 			continue;
 		}
-		pkt->in_port = src->port->id;
 		if (!(x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh)) {
 			ing_run(&c, pkt);
 			continue;
