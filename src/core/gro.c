@@ -17,15 +17,6 @@
 #include "gro.h"
 #include "pool.h"
 
-#define TCP_FIN		0x01
-#define TCP_SYN		0x02
-#define TCP_RST		0x04
-#define TCP_PSH		0x08
-#define TCP_URG		0x20
-#define TCP_CWR		0x80
-#define TCP_CSUM_OFF	16
-#define IPV4_DF		0x40	/* in byte 6 of the IPv4 header */
-
 enum id_mode { ID_UNDECIDED, ID_INCREMENTING, ID_FIXED };
 
 /**
@@ -89,11 +80,11 @@ static bool seg_parse(struct seg *s)
 	s->ip = vn_pkt_ptr(s->pkt, s->h.l3_off, s->h.l3_hlen);
 	s->th = vn_pkt_ptr(s->pkt, s->h.l4_off, s->h.l4_hlen);
 	/* The walk said the headers fit; do not take its word for it */
-	if (!s->ip || !s->th || s->h.l4_hlen < 20 || s->h.l3_end < s->h.payload_off)
+	if (!s->ip || !s->th || s->h.l4_hlen < VN_TCP_HLEN || s->h.l3_end < s->h.payload_off)
 		return false;
 	s->plen = s->h.l3_end - s->h.payload_off;
-	s->seq = vn_be32(s->th + 4);
-	s->tflags = s->th[13];
+	s->seq = vn_be32(s->th + VN_TCP_SEQ);
+	s->tflags = s->th[VN_TCP_FLAGS];
 	s->hash = seg_hash(s);
 	return true;
 }
@@ -117,10 +108,10 @@ static bool seg_eligible(const struct seg *s)
 	 * Linux 6.18 (a CWR segment is flushed alone): with AccECN, CWR is
 	 * part of a counter that merging would lose.
 	 */
-	if ((s->tflags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_URG | TCP_CWR)) || s->plen == 0)
+	if ((s->tflags & (VN_TCP_SYN | VN_TCP_FIN | VN_TCP_RST | VN_TCP_URG | VN_TCP_CWR)) || s->plen == 0)
 		return false;
 	/* Corrupt IPv4 header: not ours to rewrite */
-	if (s->h.ip_version == 4 && vn_csum_fold(vn_csum_partial(s->ip, 20, 0)) != 0)
+	if (s->h.ip_version == 4 && vn_csum_fold(vn_csum_partial(s->ip, VN_IP4_HLEN, 0)) != 0)
 		return false;
 	return true;
 }
@@ -136,14 +127,14 @@ static bool csum_good(struct vn_gro *g, const struct vn_pkt *pkt, const struct v
 		return true;
 	/* Checksum pending at the TCP field: the merged frame keeps it pending */
 	if (pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM)
-		return pkt->vh.csum_start == h->l4_off && pkt->vh.csum_offset == TCP_CSUM_OFF;
+		return pkt->vh.csum_start == h->l4_off && pkt->vh.csum_offset == VN_TCP_CSUM;
 	if (!ip || !l4)
 		return false;
 	g->csum_sw++;
 	if (h->ip_version == 4)
-		sum = vn_csum_pseudo_v4(ip + 12, ip + 16, VN_IPPROTO_TCP, l4_len);
+		sum = vn_csum_pseudo_v4(ip + VN_IP4_SADDR, ip + VN_IP4_DADDR, VN_IPPROTO_TCP, l4_len);
 	else
-		sum = vn_csum_pseudo_v6(ip + 8, ip + 24, VN_IPPROTO_TCP, l4_len);
+		sum = vn_csum_pseudo_v6(ip + VN_IP6_SADDR, ip + VN_IP6_DADDR, VN_IPPROTO_TCP, l4_len);
 	return vn_csum_fold(vn_csum_partial(l4, l4_len, sum)) == 0;
 }
 
@@ -193,10 +184,11 @@ static struct vn_gro_flow *flow_find(struct vn_gro *g, const struct seg *s)
 static bool ipv4_fits(const struct vn_gro_flow *f, const uint8_t *ip, const struct seg *s,
 		      uint8_t *mode)
 {
-	uint16_t id = vn_be16(s->ip + 4), inc = (uint16_t)(f->first_id + f->segs);
+	uint16_t id = vn_be16(s->ip + VN_IP4_ID), inc = (uint16_t)(f->first_id + f->segs);
 
 	/* TOS (DSCP/ECN), TTL and DF must be the same on every segment */
-	if (ip[1] != s->ip[1] || ip[8] != s->ip[8] || ((ip[6] ^ s->ip[6]) & IPV4_DF))
+	if (ip[VN_IP4_TOS] != s->ip[VN_IP4_TOS] || ip[VN_IP4_TTL] != s->ip[VN_IP4_TTL] ||
+	    ((ip[VN_IP4_FRAG] ^ s->ip[VN_IP4_FRAG]) & VN_IP4_DF))
 		return false;
 	if ((f->id_mode == ID_UNDECIDED || f->id_mode == ID_INCREMENTING) && id == inc) {
 		*mode = ID_INCREMENTING;
@@ -204,7 +196,7 @@ static bool ipv4_fits(const struct vn_gro_flow *f, const uint8_t *ip, const stru
 	}
 	/* Fixed IDs only for atomic datagrams (DF), as the kernel allows */
 	if ((f->id_mode == ID_UNDECIDED || f->id_mode == ID_FIXED) && id == f->first_id &&
-	    (s->ip[6] & IPV4_DF)) {
+	    (s->ip[VN_IP4_FRAG] & VN_IP4_DF)) {
 		*mode = ID_FIXED;
 		return true;
 	}
@@ -223,7 +215,8 @@ static bool flow_fits(const struct vn_gro_flow *f, const struct seg *s, uint8_t 
 	if (s->h.ip_version == 4 && !ipv4_fits(f, ip, s, mode))
 		return false;
 	/* IPv6: version, traffic class, flow label; hop limit */
-	if (s->h.ip_version == 6 && (memcmp(ip, s->ip, 4) || ip[7] != s->ip[7]))
+	if (s->h.ip_version == 6 &&
+	    (memcmp(ip, s->ip, VN_IP6_PLEN) || ip[VN_IP6_HOPS] != s->ip[VN_IP6_HOPS]))
 		return false;
 	/* Out of order, retransmitted or a gap */
 	if (s->seq != f->next_seq)
@@ -231,10 +224,12 @@ static bool flow_fits(const struct vn_gro_flow *f, const struct seg *s, uint8_t 
 	/* Data offset, ACK number, window, urgent pointer, options must match;
 	 * flags too except PSH (allowed on the last)
 	 */
-	if (s->h.l4_hlen != f->h.l4_hlen || th[12] != s->th[12] || memcmp(th + 8, s->th + 8, 4) ||
-	    memcmp(th + 14, s->th + 14, 2) || memcmp(th + 18, s->th + 18, f->h.l4_hlen - 18))
+	if (s->h.l4_hlen != f->h.l4_hlen || th[VN_TCP_DOFF] != s->th[VN_TCP_DOFF] ||
+	    memcmp(th + VN_TCP_ACK, s->th + VN_TCP_ACK, 4) ||
+	    memcmp(th + VN_TCP_WIN, s->th + VN_TCP_WIN, 2) ||
+	    memcmp(th + VN_TCP_URP, s->th + VN_TCP_URP, f->h.l4_hlen - VN_TCP_URP))
 		return false;
-	if ((s->tflags ^ th[13]) & ~TCP_PSH)
+	if ((s->tflags ^ th[VN_TCP_FLAGS]) & ~VN_TCP_PSH)
 		return false;
 	/* Longer than the first: it cannot be a later segment of one TSO frame */
 	if (s->plen > f->gso_size)
@@ -286,7 +281,7 @@ static enum join_result flow_join(struct vn_gro *g, struct vn_pool *pool,
 	f->segs++;
 	f->next_seq += s->plen;
 	f->id_mode = mode;
-	f->psh = !!(s->tflags & TCP_PSH);
+	f->psh = !!(s->tflags & VN_TCP_PSH);
 	g->merged++;
 	if (g->nrelease == VN_GRO_RELEASE_BATCH) {
 		vn_pkt_put_bulk(g->release, g->nrelease);
@@ -307,19 +302,19 @@ static void flow_finish(struct vn_gro *g, struct vn_gro_flow *f)
 
 	VN_ASSERT(ip && th);
 	if (f->h.ip_version == 4) {
-		vn_put_be16(ip + 2, (uint16_t)ip_len);
-		memset(ip + 10, 0, 2);
-		csum = vn_csum_fold(vn_csum_partial(ip, 20, 0));
-		memcpy(ip + 10, &csum, 2);
-		sum = vn_csum_pseudo_v4(ip + 12, ip + 16, VN_IPPROTO_TCP, l4_len);
+		vn_put_be16(ip + VN_IP4_TOT_LEN, (uint16_t)ip_len);
+		vn_put_be16(ip + VN_IP4_CSUM, 0);
+		csum = vn_csum_fold(vn_csum_partial(ip, VN_IP4_HLEN, 0));
+		memcpy(ip + VN_IP4_CSUM, &csum, 2);
+		sum = vn_csum_pseudo_v4(ip + VN_IP4_SADDR, ip + VN_IP4_DADDR, VN_IPPROTO_TCP, l4_len);
 	} else {
-		vn_put_be16(ip + 4, (uint16_t)(ip_len - 40));
-		sum = vn_csum_pseudo_v6(ip + 8, ip + 24, VN_IPPROTO_TCP, l4_len);
+		vn_put_be16(ip + VN_IP6_PLEN, (uint16_t)(ip_len - VN_IP6_HLEN));
+		sum = vn_csum_pseudo_v6(ip + VN_IP6_SADDR, ip + VN_IP6_DADDR, VN_IPPROTO_TCP, l4_len);
 	}
 	if (f->psh)
-		th[13] |= TCP_PSH;
+		th[VN_TCP_FLAGS] |= VN_TCP_PSH;
 	csum = vn_csum_fold_nocompl(sum);
-	memcpy(th + TCP_CSUM_OFF, &csum, 2);
+	memcpy(th + VN_TCP_CSUM, &csum, 2);
 
 	memset(&pkt->vh, 0, sizeof(pkt->vh));
 	pkt->vh.flags = VN_VHDR_F_NEEDS_CSUM;
@@ -328,7 +323,7 @@ static void flow_finish(struct vn_gro *g, struct vn_gro_flow *f)
 	pkt->vh.gso_size = f->gso_size;
 	pkt->vh.hdr_len = (uint16_t)f->h.payload_off;
 	pkt->vh.csum_start = (uint16_t)f->h.l4_off;
-	pkt->vh.csum_offset = TCP_CSUM_OFF;
+	pkt->vh.csum_offset = VN_TCP_CSUM;
 	g->frames++;
 }
 
@@ -360,7 +355,7 @@ static void flow_open(struct vn_gro *g, const struct seg *s, uint32_t slot)
 	f->hash = s->hash;
 	f->slot = slot;
 	f->next_seq = s->seq + s->plen;
-	f->first_id = s->h.ip_version == 4 ? vn_be16(s->ip + 4) : 0;
+	f->first_id = s->h.ip_version == 4 ? vn_be16(s->ip + VN_IP4_ID) : 0;
 	f->gso_size = (uint16_t)s->plen;
 	f->segs = 1;
 	f->id_mode = ID_UNDECIDED;
@@ -388,7 +383,7 @@ unsigned int vn_gro_burst(struct vn_gro *g, struct vn_pool *pool, struct vn_pkt 
 		if (f) {
 			if (flow_join(g, pool, f, &s, out) == JOINED) {
 				/* A short or PSH segment ends its TSO frame */
-				if ((s.tflags & TCP_PSH) || s.plen < f->gso_size)
+				if ((s.tflags & VN_TCP_PSH) || s.plen < f->gso_size)
 					flow_close(g, f);
 				continue;
 			}
@@ -398,7 +393,7 @@ unsigned int vn_gro_burst(struct vn_gro *g, struct vn_pool *pool, struct vn_pkt 
 		/* Written after reading pkts[i]: j <= i, so in place is safe */
 		out[j] = s.pkt;
 		/* A first segment with PSH is a whole TSO frame already */
-		if (s.candidate && !(s.tflags & TCP_PSH))
+		if (s.candidate && !(s.tflags & VN_TCP_PSH))
 			flow_open(g, &s, j);
 		j++;
 	}

@@ -16,10 +16,6 @@
 #include "parse.h"
 #include "pool.h"
 
-#define TCP_FIN		0x01
-#define TCP_PSH		0x08
-#define TCP_CWR		0x80
-
 /**
  * struct gso_ctx - what every segment of one frame shares
  * @src:	first byte of the original frame
@@ -59,14 +55,13 @@ static void fix_l3(const struct gso_ctx *c, uint8_t *seg, uint32_t seg_len, uint
 	uint16_t f;
 
 	if (c->h.ip_version == 4) {
-		vn_put_be16(ip + 2, (uint16_t)(seg_len - c->h.l3_off));
-		vn_put_be16(ip + 4, (uint16_t)(c->ip_id + i));
-		ip[10] = 0;
-		ip[11] = 0;
+		vn_put_be16(ip + VN_IP4_TOT_LEN, (uint16_t)(seg_len - c->h.l3_off));
+		vn_put_be16(ip + VN_IP4_ID, (uint16_t)(c->ip_id + i));
+		vn_put_be16(ip + VN_IP4_CSUM, 0);
 		f = vn_csum_fold(vn_csum_partial(ip, c->h.l3_hlen, 0));
-		memcpy(ip + 10, &f, sizeof(f));
+		memcpy(ip + VN_IP4_CSUM, &f, sizeof(f));
 	} else {
-		vn_put_be16(ip + 4, (uint16_t)(seg_len - c->h.l3_off - 40));
+		vn_put_be16(ip + VN_IP6_PLEN, (uint16_t)(seg_len - c->h.l3_off - VN_IP6_HLEN));
 	}
 }
 
@@ -76,8 +71,8 @@ static uint32_t pseudo_sum(const struct gso_ctx *c, const uint8_t *seg, uint32_t
 	uint8_t proto = c->tcp ? VN_IPPROTO_TCP : VN_IPPROTO_UDP;
 
 	if (c->h.ip_version == 4)
-		return vn_csum_pseudo_v4(ip + 12, ip + 16, proto, l4_len);
-	return vn_csum_pseudo_v6(ip + 8, ip + 24, proto, l4_len);
+		return vn_csum_pseudo_v4(ip + VN_IP4_SADDR, ip + VN_IP4_DADDR, proto, l4_len);
+	return vn_csum_pseudo_v6(ip + VN_IP6_SADDR, ip + VN_IP6_DADDR, proto, l4_len);
 }
 
 static void fix_l4(const struct gso_ctx *c, struct vn_pkt *seg, uint32_t i, uint32_t pay_sum)
@@ -91,17 +86,16 @@ static void fix_l4(const struct gso_ctx *c, struct vn_pkt *seg, uint32_t i, uint
 	if (c->tcp) {
 		uint8_t fl = c->tcp_flags;
 
-		vn_put_be32(l4 + 4, c->seq + i * c->mss);
+		vn_put_be32(l4 + VN_TCP_SEQ, c->seq + i * c->mss);
 		if (i != c->nseg - 1)
-			fl &= (uint8_t)~(TCP_FIN | TCP_PSH);
+			fl &= (uint8_t)~(VN_TCP_FIN | VN_TCP_PSH);
 		if (i != 0)
-			fl &= (uint8_t)~TCP_CWR;
-		l4[13] = fl;
+			fl &= (uint8_t)~VN_TCP_CWR;
+		l4[VN_TCP_FLAGS] = fl;
 	} else {
-		vn_put_be16(l4 + 4, (uint16_t)l4_len);
+		vn_put_be16(l4 + VN_UDP_LEN, (uint16_t)l4_len);
 	}
-	l4[c->csum_off] = 0;
-	l4[c->csum_off + 1] = 0;
+	vn_put_be16(l4 + c->csum_off, 0);
 	sum = pseudo_sum(c, d, l4_len);
 	if (!c->sw_csum) {
 		f = vn_csum_fold_nocompl(sum);
@@ -175,12 +169,12 @@ int vn_gso_segment(struct vn_pool *pool, const struct vn_pkt *pkt, bool sw_csum,
 	c.payload = vn_parse_l4_payload_len(&c.h);
 	c.nseg = (c.payload + c.mss - 1) / c.mss;
 	c.tcp = c.h.l4_proto == VN_IPPROTO_TCP;
-	c.csum_off = c.tcp ? 16 : 6;
+	c.csum_off = c.tcp ? VN_TCP_CSUM : VN_UDP_CSUM;
 	c.sw_csum = sw_csum;
-	c.ip_id = c.h.ip_version == 4 ? vn_be16(c.src + c.h.l3_off + 4) : 0;
+	c.ip_id = c.h.ip_version == 4 ? vn_be16(c.src + c.h.l3_off + VN_IP4_ID) : 0;
 	l4 = c.src + c.h.l4_off;
-	c.seq = c.tcp ? vn_be32(l4 + 4) : 0;
-	c.tcp_flags = c.tcp ? l4[13] : 0;
+	c.seq = c.tcp ? vn_be32(l4 + VN_TCP_SEQ) : 0;
+	c.tcp_flags = c.tcp ? l4[VN_TCP_FLAGS] : 0;
 	/* Caller's array too small for this frame */
 	if (unlikely(c.nseg > max)) {
 		*why = VN_DROP_GSO_FAILED;

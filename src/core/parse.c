@@ -12,20 +12,6 @@
 #include "be.h"
 #include "parse.h"
 
-/* IPv6 next-header values we walk or stop at (IANA "IPv6 Extension Header Types") */
-#define NH_HOPOPTS	0
-#define NH_ROUTING	43
-#define NH_FRAGMENT	44
-#define NH_ESP		50
-#define NH_AH		51
-#define NH_NONE		59
-#define NH_DSTOPTS	60
-#define NH_MOBILITY	135
-#define NH_HIP		139
-#define NH_SHIM6	140
-#define NH_EXP1		253
-#define NH_EXP2		254
-
 static enum vn_drop_reason parse_eth(const struct vn_pkt *pkt, struct vn_hdrs *h)
 {
 	const uint8_t *p = vn_pkt_ptr(pkt, 0, VN_ETH_HLEN);
@@ -34,7 +20,7 @@ static enum vn_drop_reason parse_eth(const struct vn_pkt *pkt, struct vn_hdrs *h
 	/* Shorter than an Ethernet header */
 	if (unlikely(!p))
 		return VN_DROP_RUNT;
-	h->eth_type = vn_be16(p + 12);
+	h->eth_type = vn_be16(p + VN_ETH_TYPE);
 	while ((h->eth_type == VN_ETH_P_8021Q || h->eth_type == VN_ETH_P_8021AD) &&
 	       h->nvlan < VN_PARSE_VLAN_MAX) {
 		const uint8_t *tag = vn_pkt_ptr(pkt, off, VN_VLAN_HLEN);
@@ -42,8 +28,8 @@ static enum vn_drop_reason parse_eth(const struct vn_pkt *pkt, struct vn_hdrs *h
 		/* Tag announced, frame ends inside it */
 		if (unlikely(!tag))
 			return VN_DROP_RUNT;
-		h->vlan_tci[h->nvlan++] = vn_be16(tag);
-		h->eth_type = vn_be16(tag + 2);
+		h->vlan_tci[h->nvlan++] = vn_be16(tag + VN_VLAN_TCI);
+		h->eth_type = vn_be16(tag + VN_VLAN_TYPE);
 		off += VN_VLAN_HLEN;
 	}
 	h->l3_off = off;
@@ -52,19 +38,19 @@ static enum vn_drop_reason parse_eth(const struct vn_pkt *pkt, struct vn_hdrs *h
 
 static enum vn_drop_reason parse_ipv4(const struct vn_pkt *pkt, struct vn_hdrs *h)
 {
-	const uint8_t *ip = vn_pkt_ptr(pkt, h->l3_off, 20);
+	const uint8_t *ip = vn_pkt_ptr(pkt, h->l3_off, VN_IP4_HLEN);
 	uint32_t ihl, tot, frag;
 
 	/* Frame ends before a minimal IPv4 header */
 	if (unlikely(!ip))
 		return VN_DROP_L3_TRUNCATED;
 	/* EtherType says IPv4, version nibble says otherwise */
-	if (unlikely((ip[0] >> 4) != 4))
+	if (unlikely((ip[VN_IP4_VER_IHL] >> 4) != 4))
 		return VN_DROP_L3_BAD;
-	ihl = (ip[0] & 0x0f) * 4u;
-	tot = vn_be16(ip + 2);
+	ihl = (ip[VN_IP4_VER_IHL] & 0x0f) * 4u;
+	tot = vn_be16(ip + VN_IP4_TOT_LEN);
 	/* Header length below the 20-byte minimum */
-	if (unlikely(ihl < 20))
+	if (unlikely(ihl < VN_IP4_HLEN))
 		return VN_DROP_L3_BAD;
 	/* Options announced past the end of the frame */
 	if (unlikely(!vn_pkt_ptr(pkt, h->l3_off, ihl)))
@@ -80,10 +66,10 @@ static enum vn_drop_reason parse_ipv4(const struct vn_pkt *pkt, struct vn_hdrs *
 	h->l3_hlen = ihl;
 	h->l3_end = h->l3_off + tot;
 	h->l4_off = h->l3_off + ihl;
-	h->l4_proto = ip[9];
-	if (ihl > 20)
+	h->l4_proto = ip[VN_IP4_PROTO];
+	if (ihl > VN_IP4_HLEN)
 		h->flags |= VN_HDRS_F_IP_OPTS;
-	frag = vn_be16(ip + 6);
+	frag = vn_be16(ip + VN_IP4_FRAG);
 	if (frag & 0x3fff) {	/* MF or a fragment offset */
 		h->flags |= VN_HDRS_F_FRAG;
 		if (frag & 0x1fff)
@@ -103,23 +89,23 @@ static enum vn_drop_reason parse_ipv6_ext(const struct vn_pkt *pkt, struct vn_hd
 		uint32_t xlen;
 
 		switch (nh) {
-		case NH_HOPOPTS:
+		case VN_IPPROTO_HOPOPTS:
 			/* Hop-by-Hop is only allowed right after the IPv6 header (RFC 8200, §4.1) */
 			if (unlikely(n != 0))
 				return VN_DROP_L3_EXTHDR;
 			break;
-		case NH_ROUTING:
+		case VN_IPPROTO_ROUTING:
 			h->flags |= VN_HDRS_F_V6_RTHDR;
 			break;
-		case NH_DSTOPTS:
-		case NH_FRAGMENT:
-		case NH_AH:
+		case VN_IPPROTO_DSTOPTS:
+		case VN_IPPROTO_FRAGMENT:
+		case VN_IPPROTO_AH:
 			break;
-		case NH_MOBILITY:
-		case NH_HIP:
-		case NH_SHIM6:
-		case NH_EXP1:
-		case NH_EXP2:
+		case VN_IPPROTO_MOBILITY:
+		case VN_IPPROTO_HIP:
+		case VN_IPPROTO_SHIM6:
+		case VN_IPPROTO_EXP1:
+		case VN_IPPROTO_EXP2:
 			/* An extension header we do not walk: where L4 starts is unknown */
 			return VN_DROP_L3_EXTHDR;
 		default:
@@ -128,31 +114,31 @@ static enum vn_drop_reason parse_ipv6_ext(const struct vn_pkt *pkt, struct vn_hd
 			h->l4_off = off;
 			return VN_DROP_NONE;
 		}
-		x = vn_pkt_ptr(pkt, off, 8);
+		x = vn_pkt_ptr(pkt, off, VN_IP6_EXT_MIN);
 		/* Extension header runs past the datagram */
-		if (unlikely(!x || off + 8 > h->l3_end))
+		if (unlikely(!x || off + VN_IP6_EXT_MIN > h->l3_end))
 			return VN_DROP_L3_TRUNCATED;
 		h->flags |= VN_HDRS_F_V6_EXT;
-		if (nh == NH_FRAGMENT) {
-			xlen = 8;
+		if (nh == VN_IPPROTO_FRAGMENT) {
+			xlen = VN_IP6_EXT_MIN;
 			h->flags |= VN_HDRS_F_FRAG;
-			if (vn_be16(x + 2) & 0xfff8) {
+			if (vn_be16(x + VN_IP6_FRAG_OFF) & 0xfff8) {
 				/* Later fragment: what follows is payload, not headers */
 				h->flags |= VN_HDRS_F_LATER_FRAG;
-				h->l4_proto = x[0];
-				h->l4_off = off + 8;
+				h->l4_proto = x[VN_IP6_EXT_NEXT];
+				h->l4_off = off + VN_IP6_EXT_MIN;
 				return VN_DROP_NONE;
 			}
-		} else if (nh == NH_AH) {
-			xlen = (x[1] + 2u) * 4;	/* RFC 4302, §2.2: 4-octet units minus 2 */
+		} else if (nh == VN_IPPROTO_AH) {
+			xlen = (x[VN_IP6_EXT_LEN] + 2u) * 4;	/* RFC 4302, §2.2: 4-octet units minus 2 */
 			h->flags |= VN_HDRS_F_AH;
 		} else {
-			xlen = (x[1] + 1u) * 8;	/* RFC 8200, §4.3: 8-octet units minus 1 */
+			xlen = (x[VN_IP6_EXT_LEN] + 1u) * 8;	/* RFC 8200, §4.3: 8-octet units minus 1 */
 		}
 		/* Extension header length claims bytes past the datagram */
 		if (unlikely(xlen > h->l3_end - off))
 			return VN_DROP_L3_TRUNCATED;
-		nh = x[0];
+		nh = x[VN_IP6_EXT_NEXT];
 		off += xlen;
 	}
 	/* Longer chain than any sane sender builds */
@@ -161,26 +147,26 @@ static enum vn_drop_reason parse_ipv6_ext(const struct vn_pkt *pkt, struct vn_hd
 
 static enum vn_drop_reason parse_ipv6(const struct vn_pkt *pkt, struct vn_hdrs *h)
 {
-	const uint8_t *ip = vn_pkt_ptr(pkt, h->l3_off, 40);
+	const uint8_t *ip = vn_pkt_ptr(pkt, h->l3_off, VN_IP6_HLEN);
 	uint32_t plen;
 
 	/* Frame ends before the 40-byte IPv6 header */
 	if (unlikely(!ip))
 		return VN_DROP_L3_TRUNCATED;
 	/* EtherType says IPv6, version nibble says otherwise */
-	if (unlikely((ip[0] >> 4) != 6))
+	if (unlikely((ip[VN_IP6_VER_TC_FLOW] >> 4) != 6))
 		return VN_DROP_L3_BAD;
-	plen = vn_be16(ip + 4);
+	plen = vn_be16(ip + VN_IP6_PLEN);
 	/* Payload length 0 means a jumbogram (RFC 2675): not on our links */
-	if (unlikely(plen == 0 && ip[6] == NH_HOPOPTS))
+	if (unlikely(plen == 0 && ip[VN_IP6_NEXT] == VN_IPPROTO_HOPOPTS))
 		return VN_DROP_L3_BAD;
 	/* Payload length claims bytes the frame does not have */
-	if (unlikely(plen > pkt->len - h->l3_off - 40))
+	if (unlikely(plen > pkt->len - h->l3_off - VN_IP6_HLEN))
 		return VN_DROP_L3_TRUNCATED;
 	h->ip_version = 6;
-	h->l3_hlen = 40;
-	h->l3_end = h->l3_off + 40 + plen;
-	return parse_ipv6_ext(pkt, h, ip[6], h->l3_off + 40);
+	h->l3_hlen = VN_IP6_HLEN;
+	h->l3_end = h->l3_off + VN_IP6_HLEN + plen;
+	return parse_ipv6_ext(pkt, h, ip[VN_IP6_NEXT], h->l3_off + VN_IP6_HLEN);
 }
 
 static enum vn_drop_reason parse_l4(const struct vn_pkt *pkt, struct vn_hdrs *h)
@@ -195,13 +181,13 @@ static enum vn_drop_reason parse_l4(const struct vn_pkt *pkt, struct vn_hdrs *h)
 	if (h->l4_proto == VN_IPPROTO_TCP) {
 		uint32_t doff;
 
-		l4 = vn_pkt_ptr(pkt, h->l4_off, 20);
+		l4 = vn_pkt_ptr(pkt, h->l4_off, VN_TCP_HLEN);
 		/* Datagram ends before a minimal TCP header */
-		if (unlikely(!l4 || room < 20))
+		if (unlikely(!l4 || room < VN_TCP_HLEN))
 			return VN_DROP_L4_TRUNCATED;
-		doff = (l4[12] >> 4) * 4u;
+		doff = (l4[VN_TCP_DOFF] >> 4) * 4u;
 		/* Data offset below the 20-byte minimum */
-		if (unlikely(doff < 20))
+		if (unlikely(doff < VN_TCP_HLEN))
 			return VN_DROP_L4_BAD;
 		/* TCP options announced past the end of the datagram */
 		if (unlikely(doff > room))
@@ -210,15 +196,15 @@ static enum vn_drop_reason parse_l4(const struct vn_pkt *pkt, struct vn_hdrs *h)
 	} else if (h->l4_proto == VN_IPPROTO_UDP) {
 		uint32_t ulen;
 
-		l4 = vn_pkt_ptr(pkt, h->l4_off, 8);
+		l4 = vn_pkt_ptr(pkt, h->l4_off, VN_UDP_HLEN);
 		/* Datagram ends before the 8-byte UDP header */
-		if (unlikely(!l4 || room < 8))
+		if (unlikely(!l4 || room < VN_UDP_HLEN))
 			return VN_DROP_L4_TRUNCATED;
-		ulen = vn_be16(l4 + 4);
+		ulen = vn_be16(l4 + VN_UDP_LEN);
 		/* UDP length shorter than its header, or longer than the datagram */
-		if (unlikely(ulen < 8 || ulen > room))
+		if (unlikely(ulen < VN_UDP_HLEN || ulen > room))
 			return VN_DROP_L4_BAD;
-		h->l4_hlen = 8;
+		h->l4_hlen = VN_UDP_HLEN;
 	} else {
 		return VN_DROP_NONE;
 	}

@@ -31,18 +31,10 @@
 
 #include "drop.h"
 #include "pkt.h"
+#include "wire.h"
 
-#define VN_ETH_HLEN		14
-#define VN_ETH_P_IP		0x0800
-#define VN_ETH_P_IPV6		0x86dd
-#define VN_ETH_P_8021Q		0x8100
-#define VN_ETH_P_8021AD		0x88a8
-#define VN_VLAN_HLEN		4
 #define VN_PARSE_VLAN_MAX	2
 #define VN_PARSE_EXTHDR_MAX	8
-
-#define VN_IPPROTO_TCP		6
-#define VN_IPPROTO_UDP		17
 
 /* struct vn_hdrs.flags */
 #define VN_HDRS_F_FRAG		0x01	/* IPv4 or IPv6 fragment */

@@ -79,13 +79,13 @@ static enum vn_drop_reason check_gso_headers(const struct vn_pkt *pkt, const str
 		return VN_DROP_L3_EXTHDR;
 	/* Checksum not at the L4 header we will patch */
 	if (unlikely(pkt->vh.csum_start != h->l4_off ||
-		     pkt->vh.csum_offset != (proto == VN_IPPROTO_TCP ? 16 : 6)))
+		     pkt->vh.csum_offset != (proto == VN_IPPROTO_TCP ? VN_TCP_CSUM : VN_UDP_CSUM)))
 		return VN_DROP_VHDR_CSUM_L4;
 	if (proto == VN_IPPROTO_UDP) {
-		const uint8_t *uh = vn_pkt_ptr(pkt, h->l4_off, 8);
+		const uint8_t *uh = vn_pkt_ptr(pkt, h->l4_off, VN_UDP_HLEN);
 
 		/* USO: the UDP length must describe the whole datagram it heads */
-		if (unlikely(!uh || vn_be16(uh + 4) != h->l3_end - h->l4_off))
+		if (unlikely(!uh || vn_be16(uh + VN_UDP_LEN) != h->l3_end - h->l4_off))
 			return VN_DROP_L4_BAD;
 	}
 	/* Headers longer than hdr_len can say: nothing a sender would build */

@@ -6,10 +6,11 @@
 #include "core/be.h"
 #include "core/compiler.h"
 #include "core/pool.h"
+#include "core/wire.h"
 #include "vlan.h"
 
-#define ETH_ALEN2	12	/* destination + source MAC */
-#define VLAN_HLEN	4
+/* An 802.1Q-tagged Ethernet header: MACs, TPID, TCI, inner EtherType */
+#define TAGGED_HLEN	(VN_ETH_HLEN + VN_VLAN_HLEN)
 
 int vn_sw_vlan_init(struct vn_sw_vlan *v, const struct vn_port_conf *conf)
 {
@@ -60,44 +61,44 @@ enum vn_drop_reason vn_sw_vlan_push(struct vn_pkt *pkt, uint16_t vid)
 	uint8_t *p;
 
 	/* No room for the MAC addresses we move */
-	if (unlikely(!vn_pkt_ptr(pkt, 0, ETH_ALEN2)))
+	if (unlikely(!vn_pkt_ptr(pkt, 0, VN_ETH_ADDRS_LEN)))
 		return VN_DROP_RUNT;
 	/* Offsets the tag would push past 16 bits (they would wrap to the front) */
 	if (unlikely(((pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM) &&
-		      pkt->vh.csum_start > UINT16_MAX - VLAN_HLEN) ||
-		     pkt->vh.hdr_len > UINT16_MAX - VLAN_HLEN))
+		      pkt->vh.csum_start > UINT16_MAX - VN_VLAN_HLEN) ||
+		     pkt->vh.hdr_len > UINT16_MAX - VN_VLAN_HLEN))
 		return VN_DROP_VHDR_CSUM_RANGE;
-	p = vn_pkt_push(pkt, VLAN_HLEN);
+	p = vn_pkt_push(pkt, VN_VLAN_HLEN);
 	if (unlikely(!p))
 		return VN_DROP_NO_BUFFER;
-	memmove(p, p + VLAN_HLEN, ETH_ALEN2);
-	vn_put_be16(p + 12, VN_ETH_P_8021Q);
-	vn_put_be16(p + 14, vid & 0x0fff);
-	shift_offloads(pkt, VLAN_HLEN);
+	memmove(p, p + VN_VLAN_HLEN, VN_ETH_ADDRS_LEN);
+	vn_put_be16(p + VN_ETH_TYPE, VN_ETH_P_8021Q);
+	vn_put_be16(p + VN_ETH_HLEN + VN_VLAN_TCI, vid & VN_VLAN_VID_MASK);
+	shift_offloads(pkt, VN_VLAN_HLEN);
 	return VN_DROP_NONE;
 }
 
 enum vn_drop_reason vn_sw_vlan_pop(struct vn_pkt *pkt)
 {
-	uint8_t *p = vn_pkt_ptr(pkt, 0, ETH_ALEN2 + VLAN_HLEN + 2);
+	uint8_t *p = vn_pkt_ptr(pkt, 0, TAGGED_HLEN);
 
 	/* Tagged frame too short to hold its inner EtherType */
 	if (unlikely(!p))
 		return VN_DROP_RUNT;
 	/* Offload offsets pointing into the tag we remove */
 	if (unlikely(((pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM) &&
-		      pkt->vh.csum_start < ETH_ALEN2 + VLAN_HLEN + 2) ||
-		     (pkt->vh.hdr_len && pkt->vh.hdr_len < ETH_ALEN2 + VLAN_HLEN + 2)))
+		      pkt->vh.csum_start < TAGGED_HLEN) ||
+		     (pkt->vh.hdr_len && pkt->vh.hdr_len < TAGGED_HLEN)))
 		return VN_DROP_VHDR_CSUM_RANGE;
-	memmove(p + VLAN_HLEN, p, ETH_ALEN2);
-	vn_pkt_pull(pkt, VLAN_HLEN);
-	shift_offloads(pkt, -VLAN_HLEN);
+	memmove(p + VN_VLAN_HLEN, p, VN_ETH_ADDRS_LEN);
+	vn_pkt_pull(pkt, VN_VLAN_HLEN);
+	shift_offloads(pkt, -VN_VLAN_HLEN);
 	return VN_DROP_NONE;
 }
 
 enum vn_drop_reason vn_sw_vlan_ingress(const struct vn_sw_vlan *v, struct vn_pkt *pkt)
 {
-	const uint8_t *p = vn_pkt_ptr(pkt, 0, 14);
+	const uint8_t *p = vn_pkt_ptr(pkt, 0, VN_ETH_HLEN);
 	uint16_t vid;
 
 	/* Shorter than an Ethernet header */
@@ -107,18 +108,18 @@ enum vn_drop_reason vn_sw_vlan_ingress(const struct vn_sw_vlan *v, struct vn_pkt
 		pkt->vlan_tci = 0;
 		return VN_DROP_NONE;
 	}
-	if (vn_be16(p + 12) != VN_ETH_P_8021Q) {
+	if (vn_be16(p + VN_ETH_TYPE) != VN_ETH_P_8021Q) {
 		/* Untagged on a trunk without a native VLAN */
 		if (unlikely(!v->native))
 			return VN_DROP_VLAN;
 		pkt->vlan_tci = v->native;
 		return VN_DROP_NONE;
 	}
-	p = vn_pkt_ptr(pkt, 0, 16);
+	p = vn_pkt_ptr(pkt, 0, VN_ETH_HLEN + VN_VLAN_TYPE);
 	/* Tag cut short */
 	if (unlikely(!p))
 		return VN_DROP_RUNT;
-	vid = vn_be16(p + 14) & 0x0fff;
+	vid = vn_be16(p + VN_ETH_HLEN + VN_VLAN_TCI) & VN_VLAN_VID_MASK;
 	if (vid == 0) {
 		vid = v->native;	/* priority tag: the frame is untagged */
 		if (unlikely(!vid))

@@ -21,12 +21,10 @@
 
 #include "core/drop.h"
 #include "core/pkt.h"
+#include "core/wire.h"
 #include "port/port.h"
 
 #define VN_VLAN_MAX		4094
-#ifndef VN_ETH_P_8021Q
-#define VN_ETH_P_8021Q		0x8100	/* also in core/parse.h */
-#endif
 
 /**
  * struct vn_sw_vlan - a port's VLAN configuration, compiled for the datapath
