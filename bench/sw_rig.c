@@ -67,7 +67,7 @@ void sw_rig_up(struct sw_rig *r)
 
 		o.id_a = (uint16_t)i;
 		o.id_b = (uint16_t)(100 + i);
-		o.features_a = o.features_b = VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS;
+		o.features_a = o.features_b = VN_NET_GUEST_OFFLOADS | VN_NET_HOST_OFFLOADS;
 		snprintf(a, sizeof(a), "swp%u", i);
 		snprintf(b, sizeof(b), "host%u", i);
 		rc = vn_pair_create(a, b, &o, &r->sp[i], &r->host[i]);

@@ -113,7 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	v = (struct vn_vnet){ .mem = &mem, .pool = pool, .hdr_len = ctl & 0x80 ? 12 : 10,
-			      .mrg_rxbuf = ctl & 0x80, .guest_sends = 0x1f, .guest_takes = 0x1f,
+			      .mrg_rxbuf = ctl & 0x80, .guest_sends = VN_NET_HOST_OFFLOADS,
+			      .guest_takes = VN_NET_GUEST_OFFLOADS,
 			      .drops = drops };
 	if (vq.device_writes) {
 		/* Our transmit: frames of input-chosen sizes into the guest's buffers */

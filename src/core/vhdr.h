@@ -133,6 +133,24 @@ enum vn_drop_reason vn_vhdr_validate(const struct vn_pkt *pkt);
  */
 enum vn_drop_reason vn_vhdr_validate_hdrs(const struct vn_pkt *pkt, struct vn_hdrs *h);
 
+/* vn_vhdr_needs(): no receiver can take this frame (an unknown GSO type) */
+#define VN_VHDR_NEEDS_NEVER	(~0ull)
+
+/**
+ * vn_vhdr_needs() - The receiver features a frame needs to be taken as it is
+ * @pkt:	packet (its header already validated)
+ *
+ * In the receiver's terms (core/vnet_feat.h): GUEST_CSUM for a NEEDS_CSUM
+ * frame; for a GSO frame also GUEST_TSO4, GUEST_TSO6, or GUEST_USO4/USO6
+ * by the frame's IP version (read past one VLAN tag, where a push at egress
+ * put it), and GUEST_ECN with the ECN bit. A receiver whose features do not
+ * cover them gets the frame resolved in software first (switch/egress.c).
+ *
+ * Return: the VN_BIT(VN_NET_F_GUEST_*) mask; VN_VHDR_NEEDS_NEVER for a GSO
+ * type nobody accepts; 0 for a frame with no pending work
+ */
+uint64_t vn_vhdr_needs(const struct vn_pkt *pkt);
+
 /**
  * vn_vhdr_fix_hdr_len() - Re-derive hdr_len from the frame's own headers
  * @pkt:	packet, owned by the caller alone

@@ -15,6 +15,7 @@
 #include "parse.h"
 #include "pkt.h"
 #include "vhdr.h"
+#include "vnet_feat.h"
 
 #define KNOWN_FLAGS	(VN_VHDR_F_NEEDS_CSUM | VN_VHDR_F_DATA_VALID)
 
@@ -177,4 +178,47 @@ enum vn_drop_reason vn_vhdr_fix_hdr_len(struct vn_pkt *pkt)
 	if (h.flags & VN_HDRS_F_L4)
 		pkt->vh.hdr_len = (uint16_t)h.payload_off;
 	return VN_DROP_NONE;
+}
+
+/* The EtherType past one VLAN tag: the tag a trunk's egress pushed */
+static uint16_t l3_type(const struct vn_pkt *pkt)
+{
+	const uint8_t *p = vn_pkt_ptr(pkt, VN_ETH_TYPE, VN_VLAN_HLEN + 2);
+	uint16_t t;
+
+	if (!p)
+		return 0;
+	t = vn_be16(p);
+	if (t == VN_ETH_P_8021Q)
+		t = vn_be16(p + VN_VLAN_HLEN);
+	return t;
+}
+
+uint64_t vn_vhdr_needs(const struct vn_pkt *pkt)
+{
+	uint64_t f = 0;
+
+	if (pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM)
+		f |= VN_BIT(VN_NET_F_GUEST_CSUM);
+	switch (pkt->vh.gso_type & ~VN_VHDR_GSO_ECN) {
+	case VN_VHDR_GSO_NONE:
+		return f;
+	case VN_VHDR_GSO_TCPV4:
+		f |= VN_BIT(VN_NET_F_GUEST_TSO4);
+		break;
+	case VN_VHDR_GSO_TCPV6:
+		f |= VN_BIT(VN_NET_F_GUEST_TSO6);
+		break;
+	case VN_VHDR_GSO_UDP_L4:
+		f |= l3_type(pkt) == VN_ETH_P_IPV6 ? VN_BIT(VN_NET_F_GUEST_USO6) :
+						     VN_BIT(VN_NET_F_GUEST_USO4);
+		break;
+	default:
+		return VN_VHDR_NEEDS_NEVER;
+	}
+	/* A GSO frame is also a NEEDS_CSUM frame (validated at ingress) */
+	f |= VN_BIT(VN_NET_F_GUEST_CSUM);
+	if (pkt->vh.gso_type & VN_VHDR_GSO_ECN)
+		f |= VN_BIT(VN_NET_F_GUEST_ECN);
+	return f;
 }

@@ -246,7 +246,7 @@ static int pair_open_features(struct vn_port *port, const struct vn_port_args *a
 	bool on = true;
 	char *end;
 
-	*out = VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS;
+	*out = VN_NET_GUEST_OFFLOADS | VN_NET_HOST_OFFLOADS;
 	if (off && vn_port_arg_bool(off, &on)) {
 		vn_err("port '%s': bad value '%s' for 'offload' (expected on or off)",
 		       port->name, off);
@@ -263,7 +263,7 @@ static int pair_open_features(struct vn_port *port, const struct vn_port_args *a
 			       port->name, feat);
 			return -EINVAL;
 		}
-		*out &= VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS;
+		*out &= VN_NET_GUEST_OFFLOADS | VN_NET_HOST_OFFLOADS;
 	}
 	return 0;
 }
@@ -426,7 +426,7 @@ static unsigned int pair_tx_burst(struct vn_port *port, struct vn_pkt **pkts, un
 /* Change this end's offloads (vn_pair_set_features(), and at creation) */
 static int pair_set_features(struct vn_port *port, uint64_t features)
 {
-	port->features = features & (VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS);
+	port->features = features & (VN_NET_GUEST_OFFLOADS | VN_NET_HOST_OFFLOADS);
 	return 0;
 }
 

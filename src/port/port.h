@@ -6,12 +6,11 @@
  * length), made bulk. A port is opened from a spec string
  * "kind:key=value,key=value" (e.g. "tap:name=vnet0,offload=on").
  *
- * Offload capabilities are virtio-net feature bits, read as a virtio-net
- * device would read its negotiated features, with the port's peer (guest,
- * kernel) as the driver:
+ * Offload capabilities (port->features) are virtio-net feature bits
+ * (core/vnet_feat.h), read as a virtio-net device would read its negotiated
+ * features, with the port's peer (guest, kernel) as the driver:
  *   - VN_NET_F_GUEST_*: the peer accepts this on frames the switch sends to
- *     the port (tx_burst): GUEST_CSUM = NEEDS_CSUM frames, GUEST_TSO4 = TCPv4
- *     GSO frames, ...
+ *     the port (tx_burst);
  *   - VN_NET_F_CSUM / VN_NET_F_HOST_*: the port may deliver frames with this
  *     pending work from rx_burst.
  * The switch resolves the difference at egress (checksum or segment in
@@ -30,42 +29,7 @@
 
 #include "core/drop.h"
 #include "core/pkt.h"
-
-/* virtio-net feature bits (virtio 1.2, §5.1.3) */
-#define VN_NET_F_CSUM		0
-#define VN_NET_F_GUEST_CSUM	1
-#define VN_NET_F_CTRL_GUEST_OFFLOADS 2
-#define VN_NET_F_MTU		3
-#define VN_NET_F_MAC		5
-#define VN_NET_F_GUEST_TSO4	7
-#define VN_NET_F_GUEST_TSO6	8
-#define VN_NET_F_GUEST_ECN	9
-#define VN_NET_F_GUEST_UFO	10
-#define VN_NET_F_HOST_TSO4	11
-#define VN_NET_F_HOST_TSO6	12
-#define VN_NET_F_HOST_ECN	13
-#define VN_NET_F_HOST_UFO	14
-#define VN_NET_F_MRG_RXBUF	15
-#define VN_NET_F_STATUS		16
-#define VN_NET_F_CTRL_VQ	17
-#define VN_NET_F_CTRL_RX	18
-#define VN_NET_F_CTRL_VLAN	19
-#define VN_NET_F_GUEST_ANNOUNCE	21
-#define VN_NET_F_MQ		22
-#define VN_NET_F_CTRL_MAC_ADDR	23
-#define VN_NET_F_GUEST_USO4	54
-#define VN_NET_F_GUEST_USO6	55
-#define VN_NET_F_HOST_USO	56
-
-#define VN_BIT(n)		(1ULL << (n))
-
-/* Everything a port can take on transmit / deliver on receive */
-#define VN_PORT_TX_OFFLOADS	(VN_BIT(VN_NET_F_GUEST_CSUM) | VN_BIT(VN_NET_F_GUEST_TSO4) | \
-				 VN_BIT(VN_NET_F_GUEST_TSO6) | VN_BIT(VN_NET_F_GUEST_ECN) | \
-				 VN_BIT(VN_NET_F_GUEST_USO4) | VN_BIT(VN_NET_F_GUEST_USO6))
-#define VN_PORT_RX_OFFLOADS	(VN_BIT(VN_NET_F_CSUM) | VN_BIT(VN_NET_F_HOST_TSO4) | \
-				 VN_BIT(VN_NET_F_HOST_TSO6) | VN_BIT(VN_NET_F_HOST_ECN) | \
-				 VN_BIT(VN_NET_F_HOST_USO))
+#include "core/vnet_feat.h"
 
 #define VN_PORT_NAME_MAX	32
 #define VN_PORT_BURST		64	/* default burst size */

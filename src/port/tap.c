@@ -160,7 +160,7 @@ static int tap_negotiate(struct vn_port *port, struct tap_priv *priv, bool on)
 	port->features = 0;
 	if (!on)
 		return 0;
-	port->features = VN_PORT_TX_OFFLOADS;
+	port->features = VN_NET_GUEST_OFFLOADS;
 	if (want & TUN_F_CSUM)
 		port->features |= VN_BIT(VN_NET_F_CSUM);
 	if (want & TUN_F_TSO4)

@@ -86,7 +86,7 @@
 #define VU_PROTOCOL_FEATURES (VN_BIT(VN_VU_PROTOCOL_F_MQ) | VN_BIT(VN_VU_PROTOCOL_F_REPLY_ACK) | \
 			      VN_BIT(VN_VU_PROTOCOL_F_NET_MTU))
 /* Bits of the negotiated set that describe the port to the switch */
-#define VU_PORT_BITS	(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS | VN_BIT(VN_NET_F_MRG_RXBUF))
+#define VU_PORT_BITS	(VN_NET_GUEST_OFFLOADS | VN_NET_HOST_OFFLOADS | VN_BIT(VN_NET_F_MRG_RXBUF))
 
 #define VU_RECV_TIMEOUT_SEC	5	/* a started message must finish within this */
 #define VU_SEND_TIMEOUT_SEC	5	/* a reply must leave within this, or we hang up */
@@ -199,31 +199,11 @@ static void vq_reset(struct vu_dev *d, unsigned int i)
 static void apply_features(struct vu_dev *d)
 {
 	uint64_t f = d->features;
-	uint8_t sends = 0, takes = 0;
 	unsigned int i;
 
-	if (f & VN_BIT(VN_NET_F_CSUM))
-		sends |= VN_VNET_OFF_CSUM;
-	if (f & VN_BIT(VN_NET_F_HOST_TSO4))
-		sends |= VN_VNET_OFF_TSO4;
-	if (f & VN_BIT(VN_NET_F_HOST_TSO6))
-		sends |= VN_VNET_OFF_TSO6;
-	if (f & VN_BIT(VN_NET_F_HOST_ECN))
-		sends |= VN_VNET_OFF_ECN;
-	if (f & VN_BIT(VN_NET_F_HOST_USO))
-		sends |= VN_VNET_OFF_USO;
-	if (f & VN_BIT(VN_NET_F_GUEST_CSUM))
-		takes |= VN_VNET_OFF_CSUM;
-	if (f & VN_BIT(VN_NET_F_GUEST_TSO4))
-		takes |= VN_VNET_OFF_TSO4;
-	if (f & VN_BIT(VN_NET_F_GUEST_TSO6))
-		takes |= VN_VNET_OFF_TSO6;
-	if (f & VN_BIT(VN_NET_F_GUEST_ECN))
-		takes |= VN_VNET_OFF_ECN;
-	if ((f & VN_BIT(VN_NET_F_GUEST_USO4)) && (f & VN_BIT(VN_NET_F_GUEST_USO6)))
-		takes |= VN_VNET_OFF_USO;
-	d->vnet.guest_sends = sends;
-	d->vnet.guest_takes = takes;
+	d->vnet.guest_sends = f & VN_NET_HOST_OFFLOADS;
+	/* as negotiated: the switch's egress and vn_vnet_tx() read the same bits */
+	d->vnet.guest_takes = f & VN_NET_GUEST_OFFLOADS;
 	d->vnet.mrg_rxbuf = f & VN_BIT(VN_NET_F_MRG_RXBUF);
 	/* §5.1.6: 12 bytes with VERSION_1 or MRG_RXBUF, else the legacy 10 */
 	d->vnet.hdr_len = (f & (VN_BIT(VN_VIRTIO_F_VERSION_1) | VN_BIT(VN_NET_F_MRG_RXBUF))) ?

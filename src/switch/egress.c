@@ -24,44 +24,6 @@
 #include "sw_internal.h"
 #include "xdp_hook_internal.h"
 
-/* The VLAN push moved the L3 header: find its EtherType past one tag */
-static uint16_t l3_type(const struct vn_pkt *pkt)
-{
-	const uint8_t *p = vn_pkt_ptr(pkt, 12, 6);
-	uint16_t t;
-
-	if (!p)
-		return 0;
-	t = vn_be16(p);
-	if (t == VN_ETH_P_8021Q)
-		t = vn_be16(p + 4);
-	return t;
-}
-
-/* The feature bit a destination needs to take this GSO frame whole */
-static uint64_t gso_features(const struct vn_pkt *pkt)
-{
-	uint64_t f = VN_BIT(VN_NET_F_GUEST_CSUM);
-
-	switch (pkt->vh.gso_type & ~VN_VHDR_GSO_ECN) {
-	case VN_VHDR_GSO_TCPV4:
-		f |= VN_BIT(VN_NET_F_GUEST_TSO4);
-		break;
-	case VN_VHDR_GSO_TCPV6:
-		f |= VN_BIT(VN_NET_F_GUEST_TSO6);
-		break;
-	case VN_VHDR_GSO_UDP_L4:
-		f |= l3_type(pkt) == 0x86dd ? VN_BIT(VN_NET_F_GUEST_USO6) :
-					      VN_BIT(VN_NET_F_GUEST_USO4);
-		break;
-	default:
-		return ~0ull;	/* validated away at ingress; never passed through */
-	}
-	if (pkt->vh.gso_type & VN_VHDR_GSO_ECN)
-		f |= VN_BIT(VN_NET_F_GUEST_ECN);
-	return f;
-}
-
 static unsigned int drop(struct sw_port *dst, struct vn_pkt *pkt, enum vn_drop_reason why)
 {
 	dst->port->stats.drops[why]++;
@@ -136,7 +98,7 @@ unsigned int sw_egress_offload(struct sw_worker *w, struct sw_port *dst, struct 
 	enum vn_drop_reason why;
 
 	if (vn_vhdr_is_gso(&pkt->vh)) {
-		uint64_t need = gso_features(pkt);
+		uint64_t need = vn_vhdr_needs(pkt);
 
 		if ((port->features & need) == need) {
 			out[0] = pkt;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/be.h"
 #include "core/compiler.h"
 #include "core/parse.h"
 #include "core/log.h"
@@ -51,30 +52,30 @@ static void iov_write(const struct vn_vq_chain *c, size_t off, const void *src, 
 }
 
 static enum vn_drop_reason gso_check(const struct vn_vhdr *vh, uint32_t frame_len,
-				     uint8_t allowed)
+				     uint64_t allowed)
 {
 	uint8_t type = vh->gso_type & ~VN_VHDR_GSO_ECN;
-	uint8_t need;
+	uint64_t need;
 
 	switch (type) {
 	case VN_VHDR_GSO_NONE:
 		/* ECN bit on a frame that is not segmented */
 		return (vh->gso_type & VN_VHDR_GSO_ECN) ? VN_DROP_VHDR_GSO_TYPE : VN_DROP_NONE;
 	case VN_VHDR_GSO_TCPV4:
-		need = VN_VNET_OFF_TSO4;
+		need = VN_BIT(VN_NET_F_HOST_TSO4);
 		break;
 	case VN_VHDR_GSO_TCPV6:
-		need = VN_VNET_OFF_TSO6;
+		need = VN_BIT(VN_NET_F_HOST_TSO6);
 		break;
 	case VN_VHDR_GSO_UDP_L4:
-		need = VN_VNET_OFF_USO;
+		need = VN_BIT(VN_NET_F_HOST_USO);
 		break;
 	default:
 		/* UFO and unknown types: never offered */
 		return VN_DROP_VHDR_GSO_TYPE;
 	}
 	if ((vh->gso_type & VN_VHDR_GSO_ECN))
-		need |= VN_VNET_OFF_ECN;
+		need |= VN_BIT(VN_NET_F_HOST_ECN);
 	/* GSO type the guest did not negotiate */
 	if ((allowed & need) != need)
 		return VN_DROP_VHDR_GSO_TYPE;
@@ -91,17 +92,17 @@ static enum vn_drop_reason gso_check(const struct vn_vhdr *vh, uint32_t frame_le
 }
 
 enum vn_drop_reason vn_vnet_hdr_check(const struct vn_vhdr *vh, uint32_t frame_len,
-				      uint8_t allowed)
+				      uint64_t allowed)
 {
 	/* §5.1.6.2.1: the driver sets no flag but NEEDS_CSUM */
 	if (vh->flags & ~VN_VHDR_F_NEEDS_CSUM)
 		return VN_DROP_VHDR_FLAGS;
 	if (vh->flags & VN_VHDR_F_NEEDS_CSUM) {
 		/* Checksum offload the guest did not negotiate */
-		if (!(allowed & VN_VNET_OFF_CSUM))
+		if (!(allowed & VN_BIT(VN_NET_F_CSUM)))
 			return VN_DROP_VHDR_FLAGS;
 		/* Checksum starts inside the Ethernet header */
-		if (vh->csum_start < 14)
+		if (vh->csum_start < VN_ETH_HLEN)
 			return VN_DROP_VHDR_CSUM_RANGE;
 		/* The 16-bit field at csum_start + csum_offset is past the end */
 		if ((uint32_t)vh->csum_start + vh->csum_offset + 2 > frame_len)
@@ -123,9 +124,9 @@ static enum vn_drop_reason mtu_check(const struct vn_vnet *v, const struct vn_pk
 
 	if (!mtu || vn_vhdr_is_gso(&pkt->vh) || pkt->len <= mtu + VN_ETH_HLEN)
 		return VN_DROP_NONE;
-	p = vn_pkt_ptr(pkt, 12, 2);
-	if (p && ((p[0] << 8 | p[1]) == VN_ETH_P_8021Q || (p[0] << 8 | p[1]) == VN_ETH_P_8021AD))
-		l2 += 4;
+	p = vn_pkt_ptr(pkt, VN_ETH_TYPE, 2);
+	if (p && (vn_be16(p) == VN_ETH_P_8021Q || vn_be16(p) == VN_ETH_P_8021AD))
+		l2 += VN_VLAN_HLEN;
 	return pkt->len > mtu + l2 ? VN_DROP_MTU : VN_DROP_NONE;
 }
 
@@ -225,23 +226,11 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 /* Frame the guest cannot take at all; VN_DROP_NONE if it can */
 static enum vn_drop_reason tx_check(const struct vn_vnet *v, const struct vn_pkt *pkt)
 {
-	uint8_t type = pkt->vh.gso_type & ~VN_VHDR_GSO_ECN, need = 0;
+	uint64_t need = vn_vhdr_needs(pkt);
 
-	if (pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM)
-		need |= VN_VNET_OFF_CSUM;
-	if (type == VN_VHDR_GSO_TCPV4)
-		need |= VN_VNET_OFF_TSO4;
-	else if (type == VN_VHDR_GSO_TCPV6)
-		need |= VN_VNET_OFF_TSO6;
-	else if (type == VN_VHDR_GSO_UDP_L4)
-		need |= VN_VNET_OFF_USO;
-	else if (type != VN_VHDR_GSO_NONE)
-		return VN_DROP_VHDR_GSO_TYPE;
-	if (type != VN_VHDR_GSO_NONE && (pkt->vh.gso_type & VN_VHDR_GSO_ECN))
-		need |= VN_VNET_OFF_ECN;
 	/* The switch should have resolved this at egress: never hand it over */
-	if ((v->guest_takes & need) != need)
-		return type != VN_VHDR_GSO_NONE ? VN_DROP_VHDR_GSO_TYPE : VN_DROP_VHDR_FLAGS;
+	if (unlikely((v->guest_takes & need) != need))
+		return vn_vhdr_is_gso(&pkt->vh) ? VN_DROP_VHDR_GSO_TYPE : VN_DROP_VHDR_FLAGS;
 	return VN_DROP_NONE;
 }
 

@@ -21,15 +21,9 @@
 #include "core/drop.h"
 #include "core/pkt.h"
 #include "core/pool.h"
+#include "core/vnet_feat.h"
 #include "mem.h"
 #include "vq.h"
-
-/* What a guest may send (HOST side) / accept (GUEST side), as flags */
-#define VN_VNET_OFF_CSUM	0x01	/* NEEDS_CSUM frames */
-#define VN_VNET_OFF_TSO4	0x02
-#define VN_VNET_OFF_TSO6	0x04
-#define VN_VNET_OFF_ECN		0x08
-#define VN_VNET_OFF_USO		0x10
 
 #define VN_VNET_MRG_MAX		128	/* receive buffers one frame may use */
 #define VN_VNET_BURST_MAX	256	/* frames per vn_vnet_rx() call */
@@ -40,10 +34,11 @@
  * @pool:	where received frames are allocated
  * @hdr_len:	virtio-net header bytes (12 with VERSION_1 or MRG_RXBUF, else 10)
  * @mrg_rxbuf:	MRG_RXBUF negotiated
- * @guest_sends: VN_VNET_OFF_* the guest may put in frames it transmits
- *		(CSUM, HOST_TSO4/6, HOST_ECN, HOST_USO)
- * @guest_takes: VN_VNET_OFF_* the guest accepts (GUEST_CSUM, GUEST_TSO4/6,
- *		GUEST_ECN, GUEST_USO4/6)
+ * @guest_sends: the negotiated features of VN_NET_HOST_OFFLOADS: what the
+ *		guest may put in frames it transmits (CSUM, HOST_TSO4/6, ...)
+ * @guest_takes: the negotiated features of VN_NET_GUEST_OFFLOADS: what the
+ *		guest accepts (GUEST_CSUM, GUEST_TSO4/6, GUEST_USO4/6, ...),
+ *		against vn_vhdr_needs() of each frame
  * @drops:	per-reason drop counters (VN_DROP__MAX entries)
  * @mtu:	the port's MTU, read per frame (NET_SET_MTU may change it), or
  *		NULL: non-GSO frames from the guest longer than it (plus the
@@ -54,8 +49,8 @@ struct vn_vnet {
 	struct vn_pool *pool;
 	uint16_t hdr_len;
 	bool mrg_rxbuf;
-	uint8_t guest_sends;
-	uint8_t guest_takes;
+	uint64_t guest_sends;
+	uint64_t guest_takes;
 	uint64_t *drops;
 	const uint32_t *mtu;
 };
@@ -64,12 +59,13 @@ struct vn_vnet {
  * vn_vnet_hdr_check() - Validate a guest's header against its frame
  * @vh:		decoded header (a copy: the guest cannot change it any more)
  * @frame_len:	frame bytes after the header
- * @allowed:	VN_VNET_OFF_* the guest negotiated for sending
+ * @allowed:	the guest's negotiated features (only VN_NET_HOST_OFFLOADS
+ *		bits are read)
  *
  * Return: VN_DROP_NONE to keep the frame, else why it is dropped
  */
 enum vn_drop_reason vn_vnet_hdr_check(const struct vn_vhdr *vh, uint32_t frame_len,
-				      uint8_t allowed);
+				      uint64_t allowed);
 
 /**
  * vn_vnet_rx() - Receive up to @n frames from a guest transmit queue

@@ -11,6 +11,7 @@
 #include "core/parse.h"
 #include "core/pool.h"
 #include "core/vhdr.h"
+#include "core/vnet_feat.h"
 #include "frames.h"
 
 static struct vn_pool *pool;
@@ -347,6 +348,56 @@ static void test_vhdr_validate_random_headers(void **state)
 	assert_true(accepted > 1000);
 }
 
+/* vn_vhdr_needs(): the receiver features each kind of frame needs, in one table */
+static void test_vhdr_needs(void **state)
+{
+	const uint64_t csum = VN_BIT(VN_NET_F_GUEST_CSUM);
+	static const struct {
+		enum base base;
+		uint16_t gso_size;
+		bool ecn;
+		int vlan;	/* a tag pushed in front, as a trunk's egress does */
+		uint64_t want;
+	} needs[] = {
+		{ TSO4, 1448, false, 0, VN_BIT(VN_NET_F_GUEST_TSO4) },
+		{ TSO4, 1448, true, 0, VN_BIT(VN_NET_F_GUEST_TSO4) | VN_BIT(VN_NET_F_GUEST_ECN) },
+		{ TSO6, 1440, false, 0, VN_BIT(VN_NET_F_GUEST_TSO6) },
+		{ USO4, 1000, false, 0, VN_BIT(VN_NET_F_GUEST_USO4) },
+		{ USO6, 1000, false, 0, VN_BIT(VN_NET_F_GUEST_USO6) },
+		{ USO6, 1000, false, 1, VN_BIT(VN_NET_F_GUEST_USO6) },
+		{ CSUM4, 0, false, 0, 0 },
+	};
+	struct vn_pkt *pkt = vn_pool_alloc(pool);
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(pkt);
+	for (i = 0; i < VN_ARRAY_SIZE(needs); i++) {
+		const struct tf_spec *sp = &bases[needs[i].base];
+		struct tf_layout lay;
+		unsigned int len = tf_build(fbuf + 4, sp, &lay);
+
+		if (needs[i].vlan) {	/* MACs, then 0x8100 and a TCI, then the EtherType */
+			memmove(fbuf, fbuf + 4, 12);
+			tf_put16(fbuf + 12, 0x8100);
+			tf_put16(fbuf + 14, 20);
+			assert_int_equal(vn_pkt_set(pkt, fbuf, len + 4), 0);
+		} else {
+			assert_int_equal(vn_pkt_set(pkt, fbuf + 4, len), 0);
+		}
+		pkt->vh = tf_gso_vhdr(sp, &lay, needs[i].gso_size, needs[i].ecn);
+		assert_int_equal(vn_vhdr_needs(pkt), needs[i].want | csum);
+	}
+	/* Nothing pending: nothing needed */
+	memset(&pkt->vh, 0, sizeof(pkt->vh));
+	assert_int_equal(vn_vhdr_needs(pkt), 0);
+	/* A GSO type nobody accepts (UFO) */
+	pkt->vh.flags = VN_VHDR_F_NEEDS_CSUM;
+	pkt->vh.gso_type = VN_VHDR_GSO_UDP;
+	assert_int_equal(vn_vhdr_needs(pkt), VN_VHDR_NEEDS_NEVER);
+	vn_pkt_put(pkt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_vhdr_validate_hdrs_returns_walk),
 		cmocka_unit_test(test_vhdr_fix_hdr_len),
 		cmocka_unit_test(test_vhdr_validate_random_headers),
+		cmocka_unit_test(test_vhdr_needs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -122,7 +122,7 @@ static void test_pair_full(void **state)
 
 static void test_pair_features(void **state)
 {
-	uint64_t all = VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS;
+	uint64_t all = VN_NET_GUEST_OFFLOADS | VN_NET_HOST_OFFLOADS;
 	struct vn_pair_opts opts = { .features_a = all, .features_b = 0, .id_b = 1 };
 	struct vn_port *a, *b;
 

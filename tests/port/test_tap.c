@@ -266,7 +266,7 @@ static void test_tap_offload_on(void **state)
 	assert_true(vn_port_has(p, VN_NET_F_HOST_TSO6));
 	assert_true(vn_port_has(p, VN_NET_F_HOST_ECN));
 	assert_true(vn_port_has(p, VN_NET_F_HOST_USO));
-	assert_int_equal(p->features & VN_PORT_TX_OFFLOADS, VN_PORT_TX_OFFLOADS);
+	assert_int_equal(p->features & VN_NET_GUEST_OFFLOADS, VN_NET_GUEST_OFFLOADS);
 
 	/* a GSO super-frame crosses the tap whole, with its metadata */
 	send_gso_from_kernel("vnt1", f, &len);
@@ -529,7 +529,7 @@ static void test_tap_offload_fallback(void **state)
 	assert_true(f & VN_BIT(VN_NET_F_HOST_USO));
 	/* nothing at all granted: no receive offloads, still a working port */
 	assert_int_equal(granted_when_refused(0x7f, &f), 0);
-	assert_int_equal(f & VN_PORT_RX_OFFLOADS, 0);
+	assert_int_equal(f & VN_NET_HOST_OFFLOADS, 0);
 	assert_int_equal(if_nametoindex("vnt8"), 0);
 }
 

@@ -15,7 +15,7 @@
 #include "switch/sw.h"
 
 #define RIG_PORTS_MAX	6
-#define ALL_ON		(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS)
+#define ALL_ON		(VN_NET_GUEST_OFFLOADS | VN_NET_HOST_OFFLOADS)
 
 struct rig {
 	struct vn_sw *sw;

@@ -21,7 +21,7 @@
 #include "switch/sw.h"
 
 #define NP	2
-#define ALL_ON	(VN_PORT_TX_OFFLOADS | VN_PORT_RX_OFFLOADS)
+#define ALL_ON	(VN_NET_GUEST_OFFLOADS | VN_NET_HOST_OFFLOADS)
 
 struct rig {
 	struct vn_sw *sw;
@@ -43,7 +43,7 @@ static void rig_up2(struct rig *r, bool small1)
 		};
 
 		if (i == 1 && small1)
-			o.features_a = VN_PORT_RX_OFFLOADS;
+			o.features_a = VN_NET_HOST_OFFLOADS;
 		char a[16], b[16];
 
 		snprintf(a, sizeof(a), "swp%u", i);
