@@ -79,8 +79,23 @@ struct vn_ctl {
 	struct vn_xo_srv *xo;
 };
 
-typedef int (*handler_fn)(struct vn_ctl *ctl, struct json_object *args,
-			  struct json_object **result, char *msg, size_t msglen);
+/**
+ * struct vn_ctl_call - one request as its handler sees it
+ * @ctl:	the control plane (ctl->lock held)
+ * @args:	arguments, checked against the command's schema (cmd.c)
+ * @result:	output: the JSON result, owned by the caller afterwards
+ * @msg:	output: why it failed, for the client ("" when it did not)
+ * @msglen:	size of @msg
+ */
+struct vn_ctl_call {
+	struct vn_ctl *ctl;
+	struct json_object *args;
+	struct json_object *result;
+	char *msg;
+	size_t msglen;
+};
+
+typedef int (*handler_fn)(struct vn_ctl_call *call);
 
 static const char *arg_str(struct json_object *args, const char *key)
 {
@@ -177,67 +192,66 @@ static struct json_object *port_json(struct vn_ctl *ctl, const struct vn_port *p
 	return o;
 }
 
-static int h_port_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		      char *msg, size_t msglen)
+static int h_port_add(struct vn_ctl_call *call)
 {
-	const char *spec = arg_str(args, "spec");
+	const char *spec = arg_str(call->args, "spec");
 	struct json_object *w;
 	struct vn_port *port = NULL;
 	struct port_rec *r;
 	int worker = -1, ret;
 
-	if (json_object_object_get_ex(args, "worker", &w))
+	if (json_object_object_get_ex(call->args, "worker", &w))
 		worker = json_object_get_int(w);
 	/* a name in use or a worker the switch does not have is refused by
 	 * vn_sw_port_add() before anything is opened; its reason is captured */
-	ret = vn_sw_port_add(ctl->sw, spec, worker, &port);
+	ret = vn_sw_port_add(call->ctl->sw, spec, worker, &port);
 	if (ret) {
 		/* the port layer logged the reason (captured); else only errno is known */
-		if (ctl->why[0])
-			snprintf(msg, msglen, "%s", ctl->why);
+		if (call->ctl->why[0])
+			snprintf(call->msg, call->msglen, "%s", call->ctl->why);
 		else
-			snprintf(msg, msglen, "cannot add port \"%.200s\": %s", spec, strerror(-ret));
+			snprintf(call->msg, call->msglen, "cannot add port \"%.200s\": %s", spec,
+				 strerror(-ret));
 		return ret;
 	}
 	/* its guest offload channel, if it has one: a port whose socket
 	 * cannot be made is not added */
-	ret = vn_xo_srv_port_add(ctl->xo, port, msg, msglen);
+	ret = vn_xo_srv_port_add(call->ctl->xo, port, call->msg, call->msglen);
 	if (ret) {
 		char name[VN_PORT_NAME_MAX];
 
 		snprintf(name, sizeof(name), "%s", port->name);
-		vn_sw_port_del(ctl->sw, name);
+		vn_sw_port_del(call->ctl->sw, name);
 		return ret;
 	}
-	r = rec_of(ctl, port);
+	r = rec_of(call->ctl, port);
 	if (r)
 		snprintf(r->spec, sizeof(r->spec), "%s", spec);
 	vn_info("ctl: port '%s' added (%s)", port->name, spec);
-	*result = port_json(ctl, port);
+	call->result = port_json(call->ctl, port);
 	return 0;
 }
 
-static int h_port_del(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		      char *msg, size_t msglen)
+static int h_port_del(struct vn_ctl_call *call)
 {
-	const char *name = arg_str(args, "name");
-	struct vn_port *p = vn_sw_port_find(ctl->sw, name);
+	const char *name = arg_str(call->args, "name");
+	struct vn_port *p = vn_sw_port_find(call->ctl->sw, name);
 	uint16_t id = p ? p->id : 0;
 	int ret;
 
 	/* its channel first: the socket goes, the guest program goes with the port */
 	if (p)
-		vn_xo_srv_port_del(ctl->xo, name);
-	ret = p ? vn_sw_port_del(ctl->sw, name) : -ENOENT;
+		vn_xo_srv_port_del(call->ctl->xo, name);
+	ret = p ? vn_sw_port_del(call->ctl->sw, name) : -ENOENT;
 	if (ret) {
-		snprintf(msg, msglen, "port \"%s\" does not exist", name);
+		snprintf(call->msg, call->msglen, "port \"%s\" does not exist", name);
 		return ret;
 	}
 	if (id < VN_SW_PORTS_MAX)
-		memset(&ctl->recs[id], 0, sizeof(ctl->recs[id]));
+		memset(&call->ctl->recs[id], 0, sizeof(call->ctl->recs[id]));
 	vn_info("ctl: port '%s' deleted", name);
-	*result = json_object_new_object();
-	json_object_object_add(*result, "name", json_object_new_string(name));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "name", json_object_new_string(name));
 	return 0;
 }
 
@@ -271,13 +285,9 @@ static struct json_object *port_array(struct vn_ctl *ctl,
 	return w.arr;
 }
 
-static int h_port_list(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		       char *msg, size_t msglen)
+static int h_port_list(struct vn_ctl_call *call)
 {
-	(void)args;
-	(void)msg;
-	(void)msglen;
-	*result = port_array(ctl, list_one);
+	call->result = port_array(call->ctl, list_one);
 	return 0;
 }
 
@@ -339,27 +349,26 @@ static int stats_one(struct vn_port *p, void *arg)
 	return 0;
 }
 
-static int h_stats(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		   char *msg, size_t msglen)
+static int h_stats(struct vn_ctl_call *call)
 {
-	struct walk w = { .ctl = ctl, .arr = json_object_new_array() };
-	const char *name = arg_str(args, "port");
+	struct walk w = { .ctl = call->ctl, .arr = json_object_new_array() };
+	const char *name = arg_str(call->args, "port");
 	struct json_object *all;
 
-	w.all = json_object_object_get_ex(args, "all", &all) && json_object_get_boolean(all);
+	w.all = json_object_object_get_ex(call->args, "all", &all) && json_object_get_boolean(all);
 	if (name) {
-		struct vn_port *p = vn_sw_port_find(ctl->sw, name);
+		struct vn_port *p = vn_sw_port_find(call->ctl->sw, name);
 
 		if (!p) {
 			json_object_put(w.arr);
-			snprintf(msg, msglen, "port \"%s\" does not exist", name);
+			snprintf(call->msg, call->msglen, "port \"%s\" does not exist", name);
 			return -ENOENT;
 		}
 		stats_one(p, &w);
 	} else {
-		vn_sw_port_foreach(ctl->sw, stats_one, &w);
+		vn_sw_port_foreach(call->ctl->sw, stats_one, &w);
 	}
-	*result = w.arr;
+	call->result = w.arr;
 	return 0;
 }
 
@@ -377,27 +386,25 @@ static int port_name_one(struct vn_port *p, void *arg)
 	return 0;
 }
 
-static int h_worker_list(struct vn_ctl *ctl, struct json_object *args,
-			 struct json_object **result, char *msg, size_t msglen)
+static int h_worker_list(struct vn_ctl_call *call)
 {
 	struct json_object *arr = json_object_new_array();
 	struct vn_sw_worker_info *info = malloc(sizeof(*info));
 	struct port_names *names = calloc(1, sizeof(*names));
 	unsigned int i, k;
 
-	(void)args;
 	if (!info || !names) {
 		free(info);
 		free(names);
 		json_object_put(arr);
-		snprintf(msg, msglen, "out of memory");
+		snprintf(call->msg, call->msglen, "out of memory");
 		return -ENOMEM;
 	}
-	vn_sw_port_foreach(ctl->sw, port_name_one, names);
-	for (i = 0; i < vn_sw_workers(ctl->sw); i++) {
+	vn_sw_port_foreach(call->ctl->sw, port_name_one, names);
+	for (i = 0; i < vn_sw_workers(call->ctl->sw); i++) {
 		struct json_object *o, *ports;
 
-		if (vn_sw_worker_info(ctl->sw, i, info))
+		if (vn_sw_worker_info(call->ctl->sw, i, info))
 			continue;
 		o = json_object_new_object();
 		ports = json_object_new_array();
@@ -426,7 +433,7 @@ static int h_worker_list(struct vn_ctl *ctl, struct json_object *args,
 	}
 	free(info);
 	free(names);
-	*result = arr;
+	call->result = arr;
 	return 0;
 }
 
@@ -459,65 +466,59 @@ static int fdb_one(const struct vn_fdb_entry *e, void *arg)
 	return 0;
 }
 
-static int h_fdb_show(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		      char *msg, size_t msglen)
+static int h_fdb_show(struct vn_ctl_call *call)
 {
-	const char *name = arg_str(args, "port");
+	const char *name = arg_str(call->args, "port");
 	struct fdb_walk *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return -ENOMEM;
 	w->only = -1;
 	if (name) {
-		struct vn_port *p = vn_sw_port_find(ctl->sw, name);
+		struct vn_port *p = vn_sw_port_find(call->ctl->sw, name);
 
 		if (!p) {
 			free(w);
-			snprintf(msg, msglen, "port \"%s\" does not exist", name);
+			snprintf(call->msg, call->msglen, "port \"%s\" does not exist", name);
 			return -ENOENT;
 		}
 		w->only = p->id;
 	}
-	vn_sw_port_foreach(ctl->sw, port_name_one, &w->names);
+	vn_sw_port_foreach(call->ctl->sw, port_name_one, &w->names);
 	w->arr = json_object_new_array();
-	vn_sw_fdb_dump(ctl->sw, fdb_one, w);
-	*result = w->arr;
+	vn_sw_fdb_dump(call->ctl->sw, fdb_one, w);
+	call->result = w->arr;
 	free(w);
 	return 0;
 }
 
-static int h_fdb_stats(struct vn_ctl *ctl, struct json_object *args,
-		       struct json_object **result, char *msg, size_t msglen)
+static int h_fdb_stats(struct vn_ctl_call *call)
 {
-	struct vn_fdb *fdb = vn_sw_fdb(ctl->sw);
+	struct vn_fdb *fdb = vn_sw_fdb(call->ctl->sw);
 	struct json_object *o = json_object_new_object();
 	struct vn_fdb_stats st;
 
-	(void)args;
-	(void)msg;
-	(void)msglen;
 	vn_fdb_get_stats(fdb, &st);
 	json_object_object_add(o, "entries", json_object_new_int64(vn_fdb_count(fdb)));
 #define FDB_COUNTER_JSON(name) \
 	json_object_object_add(o, #name, json_object_new_int64((int64_t)st.name));
 	VN_FDB_COUNTERS(FDB_COUNTER_JSON)
 #undef FDB_COUNTER_JSON
-	*result = o;
+	call->result = o;
 	return 0;
 }
 
-static int h_fdb_flush(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		       char *msg, size_t msglen)
+static int h_fdb_flush(struct vn_ctl_call *call)
 {
-	const char *name = arg_str(args, "port");
+	const char *name = arg_str(call->args, "port");
 
-	if (name && !vn_sw_port_find(ctl->sw, name)) {
-		snprintf(msg, msglen, "port \"%s\" does not exist", name);
+	if (name && !vn_sw_port_find(call->ctl->sw, name)) {
+		snprintf(call->msg, call->msglen, "port \"%s\" does not exist", name);
 		return -ENOENT;
 	}
-	vn_sw_fdb_flush(ctl->sw, name);
-	*result = json_object_new_object();
-	json_object_object_add(*result, "port", name ? json_object_new_string(name) : NULL);
+	vn_sw_fdb_flush(call->ctl->sw, name);
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "port", name ? json_object_new_string(name) : NULL);
 	return 0;
 }
 
@@ -552,75 +553,73 @@ static void port_name_of(struct vn_ctl *ctl, uint16_t id, char *buf, size_t len)
 	free(names);
 }
 
-static int h_fdb_add(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		     char *msg, size_t msglen)
+static int h_fdb_add(struct vn_ctl_call *call)
 {
-	const char *name = arg_str(args, "port"), *mac_s = arg_str(args, "mac");
+	const char *name = arg_str(call->args, "port"), *mac_s = arg_str(call->args, "mac");
 	struct vn_sw_fdb_add a = { .vlan = -1, .port = name };
 	struct json_object *v;
 	char other[VN_PORT_NAME_MAX + 8];
 	int ret;
 
-	if (json_object_object_get_ex(args, "vlan", &v))
+	if (json_object_object_get_ex(call->args, "vlan", &v))
 		a.vlan = json_object_get_int(v);
-	a.replace = json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v);
+	a.replace = json_object_object_get_ex(call->args, "replace", &v) && json_object_get_boolean(v);
 	/* multicast source addresses are never learned: pinning one is a mistake */
 	if (mac_parse(mac_s, a.mac) || (a.mac[0] & 1)) {
-		snprintf(msg, msglen, "\"%s\" is not a unicast MAC address", mac_s);
+		snprintf(call->msg, call->msglen, "\"%s\" is not a unicast MAC address", mac_s);
 		return -EINVAL;
 	}
-	ret = vn_sw_fdb_static_add(ctl->sw, &a);
+	ret = vn_sw_fdb_static_add(call->ctl->sw, &a);
 	if (ret == -ENOENT) {
-		snprintf(msg, msglen, "port \"%s\" does not exist", name);
+		snprintf(call->msg, call->msglen, "port \"%s\" does not exist", name);
 	} else if (ret == -EINVAL && a.vlan < 0) {
-		snprintf(msg, msglen, "port \"%s\" is a trunk without a native VLAN: give vlan N",
+		snprintf(call->msg, call->msglen, "port \"%s\" is a trunk without a native VLAN: give vlan N",
 			 name);
 	} else if (ret == -EINVAL) {
-		snprintf(msg, msglen, "port \"%s\" does not carry VLAN %d (see vlan show)", name,
+		snprintf(call->msg, call->msglen, "port \"%s\" does not carry VLAN %d (see vlan show)", name,
 			 a.vlan);
 	} else if (ret == -EEXIST) {
-		port_name_of(ctl, a.other, other, sizeof(other));
-		snprintf(msg, msglen, "%s in VLAN %d is already pinned to %s (fdb del it, or "
+		port_name_of(call->ctl, a.other, other, sizeof(other));
+		snprintf(call->msg, call->msglen, "%s in VLAN %d is already pinned to %s (fdb del it, or "
 			 "fdb add ... --replace)", mac_s, a.vlan, other);
 	} else if (ret) {
-		snprintf(msg, msglen, "cannot add %s on \"%s\": %s", mac_s, name, strerror(-ret));
+		snprintf(call->msg, call->msglen, "cannot add %s on \"%s\": %s", mac_s, name, strerror(-ret));
 	}
 	if (ret)
 		return ret;
 	vn_info("ctl: fdb %s vlan %d pinned to '%s'", mac_s, a.vlan, name);
-	*result = json_object_new_object();
-	json_object_object_add(*result, "mac", json_object_new_string(mac_s));
-	json_object_object_add(*result, "port", json_object_new_string(name));
-	json_object_object_add(*result, "vlan", json_object_new_int(a.vlan));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "mac", json_object_new_string(mac_s));
+	json_object_object_add(call->result, "port", json_object_new_string(name));
+	json_object_object_add(call->result, "vlan", json_object_new_int(a.vlan));
 	return 0;
 }
 
-static int h_fdb_del(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		     char *msg, size_t msglen)
+static int h_fdb_del(struct vn_ctl_call *call)
 {
-	const char *mac_s = arg_str(args, "mac");
+	const char *mac_s = arg_str(call->args, "mac");
 	struct json_object *v;
 	uint8_t mac[6];
 	int vlan = -1, n;
 
-	if (json_object_object_get_ex(args, "vlan", &v))
+	if (json_object_object_get_ex(call->args, "vlan", &v))
 		vlan = json_object_get_int(v);
 	if (mac_parse(mac_s, mac)) {
-		snprintf(msg, msglen, "\"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", mac_s);
+		snprintf(call->msg, call->msglen, "\"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", mac_s);
 		return -EINVAL;
 	}
-	n = vn_sw_fdb_del(ctl->sw, mac, vlan);
+	n = vn_sw_fdb_del(call->ctl->sw, mac, vlan);
 	if (!n) {
 		if (vlan >= 0)
-			snprintf(msg, msglen, "no entry for %s in VLAN %d", mac_s, vlan);
+			snprintf(call->msg, call->msglen, "no entry for %s in VLAN %d", mac_s, vlan);
 		else
-			snprintf(msg, msglen, "no entry for %s", mac_s);
+			snprintf(call->msg, call->msglen, "no entry for %s", mac_s);
 		return -ENOENT;
 	}
 	vn_info("ctl: fdb %s: %d entr%s removed", mac_s, n, n == 1 ? "y" : "ies");
-	*result = json_object_new_object();
-	json_object_object_add(*result, "mac", json_object_new_string(mac_s));
-	json_object_object_add(*result, "removed", json_object_new_int(n));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "mac", json_object_new_string(mac_s));
+	json_object_object_add(call->result, "removed", json_object_new_int(n));
 	return 0;
 }
 
@@ -643,13 +642,9 @@ static int vlan_one(struct vn_port *p, void *arg)
 	return 0;
 }
 
-static int h_vlan_show(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		       char *msg, size_t msglen)
+static int h_vlan_show(struct vn_ctl_call *call)
 {
-	(void)args;
-	(void)msg;
-	(void)msglen;
-	*result = port_array(ctl, vlan_one);
+	call->result = port_array(call->ctl, vlan_one);
 	return 0;
 }
 
@@ -659,10 +654,9 @@ static int h_vlan_show(struct vn_ctl *ctl, struct json_object *args, struct json
  * config file's directory. A path alone over the socket is refused: the
  * daemon does not open files a client names.
  */
-static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
-			struct json_object **result, char *msg, size_t msglen)
+static int h_xdp_attach(struct vn_ctl_call *call)
 {
-	const char *spec = arg_str(args, "spec"), *section, *file;
+	const char *spec = arg_str(call->args, "spec"), *section, *file;
 	char path[VN_SW_XDP_PATH_MAX + 4096];
 	struct vn_sw_xdp_opts o = { 0 };
 	struct vn_sw_xdp_spec xs;
@@ -670,46 +664,47 @@ static int h_xdp_attach(struct vn_ctl *ctl, struct json_object *args,
 	unsigned int flags;
 	int ret;
 
-	ret = vn_sw_xdp_spec_parse(spec, &xs, msg, msglen);
+	ret = vn_sw_xdp_spec_parse(spec, &xs, call->msg, call->msglen);
 	if (ret)
 		return ret;
 	flags = xs.flags;
-	if (json_object_object_get_ex(args, "replace", &v) && json_object_get_boolean(v))
+	if (json_object_object_get_ex(call->args, "replace", &v) && json_object_get_boolean(v))
 		flags |= VN_SW_XDP_REPLACE;
 	o.flags = flags;
 	o.redirect = xs.has_redirect ? xs.redirect : NULL;
 	section = xs.section[0] ? xs.section : NULL;
-	if (ctl->req_fd >= 0) {
+	if (call->ctl->req_fd >= 0) {
 		o.from_fd = true;
-		o.fd = ctl->req_fd;
+		o.fd = call->ctl->req_fd;
 		file = xs.path;	/* only its label */
-	} else if (ctl->cfg_dir) {
+	} else if (call->ctl->cfg_dir) {
 		/* an absolute path too long with the directory is refused below */
 		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", xs.path[0] == '/' ? "" :
-				     ctl->cfg_dir, xs.path[0] == '/' ? "" : "/", xs.path) >=
+				     call->ctl->cfg_dir, xs.path[0] == '/' ? "" : "/", xs.path) >=
 		    sizeof(path)) {
-			snprintf(msg, msglen, "%s: path too long with the config's directory",
+			snprintf(call->msg, call->msglen, "%s: path too long with the config's directory",
 				 xs.path);
 			return -ENAMETOOLONG;
 		}
 		file = path;
 	} else {
-		snprintf(msg, msglen, "%s: the object file must come open with the request "
+		snprintf(call->msg, call->msglen, "%s: the object file must come open with the request "
 			 "(vnetctl opens it and passes the descriptor); vnetd opens no path "
 			 "a client names", xs.path);
 		return -EBADF;
 	}
-	ret = vn_sw_xdp_attach_opts(ctl->sw, xs.port, xs.dir, file, section, &o, msg, msglen);
+	ret = vn_sw_xdp_attach_opts(call->ctl->sw, xs.port, xs.dir, file, section, &o, call->msg,
+				    call->msglen);
 	/* a load failure: the object loader logged why (captured), say it here */
-	if (ret && ctl->why[0])
-		snprintf(msg, msglen, "%.400s%s%s: cannot load: %s", xs.path, xs.section[0] ? ":" : "",
-			 xs.section, ctl->why);
+	if (ret && call->ctl->why[0])
+		snprintf(call->msg, call->msglen, "%.400s%s%s: cannot load: %s", xs.path,
+			 xs.section[0] ? ":" : "", xs.section, call->ctl->why);
 	if (ret)
 		return ret;
-	*result = json_object_new_object();
-	json_object_object_add(*result, "port", json_object_new_string(xs.port));
-	json_object_object_add(*result, "dir", json_object_new_string(vn_xdp_dir_name(xs.dir)));
-	json_object_object_add(*result, "file", json_object_new_string(xs.path));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "port", json_object_new_string(xs.port));
+	json_object_object_add(call->result, "dir", json_object_new_string(vn_xdp_dir_name(xs.dir)));
+	json_object_object_add(call->result, "file", json_object_new_string(xs.path));
 	return 0;
 }
 
@@ -741,26 +736,26 @@ static const char *slot_name(enum vn_xdp_dir dir, bool guest)
 	return guest ? "egress-guest" : vn_xdp_dir_name(dir);
 }
 
-static int h_xdp_detach(struct vn_ctl *ctl, struct json_object *args,
-			struct json_object **result, char *msg, size_t msglen)
+static int h_xdp_detach(struct vn_ctl_call *call)
 {
-	const char *name = arg_str(args, "port");
+	const char *name = arg_str(call->args, "port");
 	enum vn_xdp_dir dir;
 	bool guest;
 	int ret;
 
-	ret = dir_arg(args, &dir, &guest, msg, msglen);
+	ret = dir_arg(call->args, &dir, &guest, call->msg, call->msglen);
 	if (ret)
 		return ret;
-	ret = guest ? vn_sw_xdp_guest_unload(ctl->sw, name) : vn_sw_xdp_detach(ctl->sw, name, dir);
+	ret = guest ? vn_sw_xdp_guest_unload(call->ctl->sw, name) :
+		      vn_sw_xdp_detach(call->ctl->sw, name, dir);
 	if (ret) {
-		snprintf(msg, msglen, "port \"%s\" has no %s XDP program", name,
+		snprintf(call->msg, call->msglen, "port \"%s\" has no %s XDP program", name,
 			 guest ? "guest" : vn_xdp_dir_name(dir));
 		return ret;
 	}
-	*result = json_object_new_object();
-	json_object_object_add(*result, "port", json_object_new_string(name));
-	json_object_object_add(*result, "dir", json_object_new_string(slot_name(dir, guest)));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "port", json_object_new_string(name));
+	json_object_object_add(call->result, "dir", json_object_new_string(slot_name(dir, guest)));
 	return 0;
 }
 
@@ -800,14 +795,10 @@ static int xdp_one(const struct vn_sw_xdp_info *info, void *arg)
 	return 0;
 }
 
-static int h_xdp_list(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		      char *msg, size_t msglen)
+static int h_xdp_list(struct vn_ctl_call *call)
 {
-	(void)args;
-	(void)msg;
-	(void)msglen;
-	*result = json_object_new_array();
-	vn_sw_xdp_foreach(ctl->sw, xdp_one, *result);
+	call->result = json_object_new_array();
+	vn_sw_xdp_foreach(call->ctl->sw, xdp_one, call->result);
 	return 0;
 }
 
@@ -1039,62 +1030,60 @@ static int map_err(const struct vn_map *m, const uint8_t *key, int ret, bool del
 	return ret;
 }
 
-static int h_map_dump(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		      char *msg, size_t msglen)
+static int h_map_dump(struct vn_ctl_call *call)
 {
-	const char *map = arg_str(args, "map");
+	const char *map = arg_str(call->args, "map");
 	struct json_object *arr;
 	struct vn_sw_xdp *ref;
 	struct vn_map *m;
 	bool truncated = false;
 	int ret;
 
-	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	ret = map_arg(call->ctl, call->args, &m, &ref, call->msg, call->msglen);
 	if (ret)
 		return ret;
 	/* A value too large to print usefully (the sanity limit is 1 MiB per CPU) */
 	if ((size_t)m->ncpus * m->vstride > MAP_DUMP_VALUE_MAX) {
 		vn_sw_xdp_put(ref);
-		snprintf(msg, msglen, "map \"%s\": values over %d bytes are not dumped", map,
+		snprintf(call->msg, call->msglen, "map \"%s\": values over %d bytes are not dumped", map,
 			 MAP_DUMP_VALUE_MAX);
 		return -E2BIG;
 	}
 	arr = json_object_new_array();
 	ret = map_dump(m, arr, &truncated);
-	*result = json_object_new_object();
-	json_object_object_add(*result, "map", json_object_new_string(map));
-	json_object_object_add(*result, "type", json_object_new_string(vn_map_type_name(m->type)));
-	json_object_object_add(*result, "key_size", json_object_new_int((int)m->key_size));
-	json_object_object_add(*result, "value_size", json_object_new_int((int)m->value_size));
-	json_object_object_add(*result, "entries", arr);
-	json_object_object_add(*result, "truncated", json_object_new_boolean(truncated));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "map", json_object_new_string(map));
+	json_object_object_add(call->result, "type", json_object_new_string(vn_map_type_name(m->type)));
+	json_object_object_add(call->result, "key_size", json_object_new_int((int)m->key_size));
+	json_object_object_add(call->result, "value_size", json_object_new_int((int)m->value_size));
+	json_object_object_add(call->result, "entries", arr);
+	json_object_object_add(call->result, "truncated", json_object_new_boolean(truncated));
 	vn_sw_xdp_put(ref);
 	if (ret) {
-		json_object_put(*result);
-		*result = NULL;
-		snprintf(msg, msglen, "map \"%s\": %s", map, strerror(-ret));
+		json_object_put(call->result);
+		call->result = NULL;
+		snprintf(call->msg, call->msglen, "map \"%s\": %s", map, strerror(-ret));
 	}
 	return ret;
 }
 
-static int h_map_update(struct vn_ctl *ctl, struct json_object *args,
-			struct json_object **result, char *msg, size_t msglen)
+static int h_map_update(struct vn_ctl_call *call)
 {
-	const char *entry = arg_str(args, "entry"), *eq = strchr(entry, '=');
+	const char *entry = arg_str(call->args, "entry"), *eq = strchr(entry, '=');
 	struct vn_sw_xdp *ref;
 	struct vn_map *m;
 	uint8_t *kv = NULL;
 	size_t vlen;
 	int ret;
 
-	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	ret = map_arg(call->ctl, call->args, &m, &ref, call->msg, call->msglen);
 	if (ret)
 		return ret;
 	vlen = map_value_len(m);
 	/* A value bigger than an entry argument can carry */
 	ret = -E2BIG;
 	if (vlen > 64 * 1024) {
-		snprintf(msg, msglen, "values over 64 KiB cannot be set here");
+		snprintf(call->msg, call->msglen, "values over 64 KiB cannot be set here");
 		goto out;
 	}
 	kv = malloc(m->key_size + vlen);
@@ -1104,44 +1093,43 @@ static int h_map_update(struct vn_ctl *ctl, struct json_object *args,
 	ret = -EINVAL;
 	if (!eq || hex_parse(entry, (size_t)(eq - entry), kv, m->key_size) ||
 	    hex_parse(eq + 1, strlen(eq + 1), kv + m->key_size, vlen)) {
-		snprintf(msg, msglen, "ENTRY must be KEY=VALUE with %u and %zu bytes in hex",
+		snprintf(call->msg, call->msglen, "ENTRY must be KEY=VALUE with %u and %zu bytes in hex",
 			 m->key_size, vlen);
 		goto out;
 	}
 	ret = vn_map_update(m, kv, kv + m->key_size, BPF_ANY);
 	if (ret) {
-		map_err(m, kv, ret, false, msg, msglen);
+		map_err(m, kv, ret, false, call->msg, call->msglen);
 		goto out;
 	}
-	*result = json_object_new_object();
-	json_object_object_add(*result, "map", json_object_new_string(m->name));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "map", json_object_new_string(m->name));
 out:
 	free(kv);
 	vn_sw_xdp_put(ref);
 	return ret;
 }
 
-static int h_map_delete(struct vn_ctl *ctl, struct json_object *args,
-			struct json_object **result, char *msg, size_t msglen)
+static int h_map_delete(struct vn_ctl_call *call)
 {
-	const char *key = arg_str(args, "key");
+	const char *key = arg_str(call->args, "key");
 	struct vn_sw_xdp *ref;
 	struct vn_map *m;
 	uint8_t *k;
 	int ret;
 
-	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	ret = map_arg(call->ctl, call->args, &m, &ref, call->msg, call->msglen);
 	if (ret)
 		return ret;
 	k = malloc(m->key_size);
 	ret = k ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
 	if (ret)
-		snprintf(msg, msglen, "KEY must be %u bytes in hex (%u hex digits)", m->key_size,
+		snprintf(call->msg, call->msglen, "KEY must be %u bytes in hex (%u hex digits)", m->key_size,
 			 2 * m->key_size);
 	else if ((ret = vn_map_delete(m, k)))
-		map_err(m, k, ret, true, msg, msglen);
+		map_err(m, k, ret, true, call->msg, call->msglen);
 	else
-		*result = json_object_new_object();
+		call->result = json_object_new_object();
 	free(k);
 	vn_sw_xdp_put(ref);
 	return ret;
@@ -1183,44 +1171,42 @@ static int map_list_one(const struct vn_sw_xdp_info *info, void *arg)
 	return 1;
 }
 
-static int h_map_list(struct vn_ctl *ctl, struct json_object *args, struct json_object **result,
-		      char *msg, size_t msglen)
+static int h_map_list(struct vn_ctl_call *call)
 {
-	struct map_list_ctx c = { .port = arg_str(args, "port") };
+	struct map_list_ctx c = { .port = arg_str(call->args, "port") };
 	int ret;
 
-	ret = dir_arg(args, &c.dir, &c.guest, msg, msglen);
+	ret = dir_arg(call->args, &c.dir, &c.guest, call->msg, call->msglen);
 	if (ret)
 		return ret;
 	c.arr = json_object_new_array();
-	vn_sw_xdp_foreach(ctl->sw, map_list_one, &c);
+	vn_sw_xdp_foreach(call->ctl->sw, map_list_one, &c);
 	if (!c.found) {
 		json_object_put(c.arr);
-		snprintf(msg, msglen, "port \"%s\" has no %s XDP program", c.port,
+		snprintf(call->msg, call->msglen, "port \"%s\" has no %s XDP program", c.port,
 			 c.guest ? "guest" : vn_xdp_dir_name(c.dir));
 		return -ENOENT;
 	}
-	*result = c.arr;
+	call->result = c.arr;
 	return 0;
 }
 
-static int h_map_lookup(struct vn_ctl *ctl, struct json_object *args,
-			struct json_object **result, char *msg, size_t msglen)
+static int h_map_lookup(struct vn_ctl_call *call)
 {
-	const char *key = arg_str(args, "key");
+	const char *key = arg_str(call->args, "key");
 	struct vn_sw_xdp *ref;
 	struct vn_map *m;
 	uint8_t *k = NULL, *v = NULL;
 	size_t vlen;
 	int ret;
 
-	ret = map_arg(ctl, args, &m, &ref, msg, msglen);
+	ret = map_arg(call->ctl, call->args, &m, &ref, call->msg, call->msglen);
 	if (ret)
 		return ret;
 	vlen = map_value_len(m);
 	/* A value too large for one reply, as map dump refuses it */
 	if (vlen > MAP_DUMP_VALUE_MAX) {
-		snprintf(msg, msglen, "map \"%s\": values over %d bytes are not shown", m->name,
+		snprintf(call->msg, call->msglen, "map \"%s\": values over %d bytes are not shown", m->name,
 			 MAP_DUMP_VALUE_MAX);
 		ret = -E2BIG;
 		goto out;
@@ -1229,24 +1215,24 @@ static int h_map_lookup(struct vn_ctl *ctl, struct json_object *args,
 	v = malloc(vlen);
 	ret = k && v ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
 	if (ret) {
-		snprintf(msg, msglen, "KEY must be %u bytes in hex (%u hex digits)", m->key_size,
+		snprintf(call->msg, call->msglen, "KEY must be %u bytes in hex (%u hex digits)", m->key_size,
 			 2 * m->key_size);
 		goto out;
 	}
 	ret = vn_map_lookup(m, k, v);
 	if (ret == -ENOENT) {
-		snprintf(msg, msglen, "key not found in map \"%s\"", m->name);
+		snprintf(call->msg, call->msglen, "key not found in map \"%s\"", m->name);
 		goto out;
 	} else if (ret) {
-		snprintf(msg, msglen, "map \"%s\": %s", m->name, strerror(-ret));
+		snprintf(call->msg, call->msglen, "map \"%s\": %s", m->name, strerror(-ret));
 		goto out;
 	}
-	*result = json_object_new_object();
-	json_object_object_add(*result, "map", json_object_new_string(m->name));
-	json_object_object_add(*result, "type", json_object_new_string(vn_map_type_name(m->type)));
-	json_object_object_add(*result, "key", hex_json(k, m->key_size));
-	json_object_object_add(*result, "value", hex_json(v, vlen));
-	add_formatted(*result, m, k, v);
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "map", json_object_new_string(m->name));
+	json_object_object_add(call->result, "type", json_object_new_string(vn_map_type_name(m->type)));
+	json_object_object_add(call->result, "key", hex_json(k, m->key_size));
+	json_object_object_add(call->result, "value", hex_json(v, vlen));
+	add_formatted(call->result, m, k, v);
 out:
 	free(k);
 	free(v);
@@ -1277,44 +1263,42 @@ static int xo_file_args(struct vn_ctl *ctl, struct json_object *args, char *msg,
 	return 0;
 }
 
-static int h_xdp_export(struct vn_ctl *ctl, struct json_object *args,
-			struct json_object **result, char *msg, size_t msglen)
+static int h_xdp_export(struct vn_ctl_call *call)
 {
-	const char *port = arg_str(args, "port");
-	int ret = xo_file_args(ctl, args, msg, msglen);
+	const char *port = arg_str(call->args, "port");
+	int ret = xo_file_args(call->ctl, call->args, call->msg, call->msglen);
 
 	if (ret)
 		return ret;
-	msg[0] = '\0';
-	ret = vn_xo_export_guest(ctl->sw, port, ctl->req_fd, msg, msglen);
+	call->msg[0] = '\0';
+	ret = vn_xo_export_guest(call->ctl->sw, port, call->ctl->req_fd, call->msg, call->msglen);
 	if (ret)
 		return ret;
-	*result = json_object_new_object();
-	json_object_object_add(*result, "port", json_object_new_string(port));
-	json_object_object_add(*result, "file", json_object_new_string(arg_str(args, "file")));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "port", json_object_new_string(port));
+	json_object_object_add(call->result, "file", json_object_new_string(arg_str(call->args, "file")));
 	return 0;
 }
 
-static int h_xdp_import(struct vn_ctl *ctl, struct json_object *args,
-			struct json_object **result, char *msg, size_t msglen)
+static int h_xdp_import(struct vn_ctl_call *call)
 {
-	const char *port = arg_str(args, "port");
-	int ret = xo_file_args(ctl, args, msg, msglen);
+	const char *port = arg_str(call->args, "port");
+	int ret = xo_file_args(call->ctl, call->args, call->msg, call->msglen);
 
 	if (ret)
 		return ret;
-	msg[0] = '\0';
-	ret = vn_xo_import_guest(ctl->sw, port, ctl->req_fd, msg, msglen);
+	call->msg[0] = '\0';
+	ret = vn_xo_import_guest(call->ctl->sw, port, call->ctl->req_fd, call->msg, call->msglen);
 	if (ret) {
-		if (!msg[0])
-			snprintf(msg, msglen, "import into \"%s\": %s", port, strerror(-ret));
+		if (!call->msg[0])
+			snprintf(call->msg, call->msglen, "import into \"%s\": %s", port, strerror(-ret));
 		return ret;
 	}
 	vn_info("ctl: port '%s': guest XDP program imported from %s", port,
-		arg_str(args, "file"));
-	*result = json_object_new_object();
-	json_object_object_add(*result, "port", json_object_new_string(port));
-	json_object_object_add(*result, "file", json_object_new_string(arg_str(args, "file")));
+		arg_str(call->args, "file"));
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "port", json_object_new_string(port));
+	json_object_object_add(call->result, "file", json_object_new_string(arg_str(call->args, "file")));
 	return 0;
 }
 
@@ -1347,6 +1331,7 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 	       size_t msglen)
 {
 	struct vn_log_capture cap;
+	struct vn_ctl_call call;
 	int ret;
 
 	/* a command in the table without a handler here */
@@ -1359,7 +1344,9 @@ static int run(struct vn_ctl *ctl, const struct vn_ctl_cmd *cmd, struct json_obj
 	ctl->cfg_dir = cfg_dir;
 	msg[0] = '\0';
 	vn_log_capture_begin(&cap, ctl->why, sizeof(ctl->why));
-	ret = handlers[cmd->id](ctl, args, result, msg, msglen);
+	call = (struct vn_ctl_call){ .ctl = ctl, .args = args, .msg = msg, .msglen = msglen };
+	ret = handlers[cmd->id](&call);
+	*result = call.result;
 	vn_log_capture_end(&cap);
 	ctl->req_fd = -1;
 	ctl->cfg_dir = NULL;
