@@ -24,6 +24,51 @@
 #include "sw_internal.h"
 #include "xdp_hook_internal.h"
 
+/* The port takes TSO frames (and NEEDS_CSUM): worth merging segments for it */
+static bool gro_target(const struct sw_port *sp)
+{
+	uint64_t f = sp->port->features;
+
+	return (f & VN_BIT(VN_NET_F_GUEST_CSUM)) &&
+	       (f & (VN_BIT(VN_NET_F_GUEST_TSO4) | VN_BIT(VN_NET_F_GUEST_TSO6)));
+}
+
+/**
+ * sw_egress_gro() - Merge a destination's chunk of TCP segments by GRO, when it pays
+ * @w:		the destination's worker
+ * @sp:		destination
+ * @pkts:	the chunk, in backlog order; merged in place
+ * @n:		entries in @pkts
+ *
+ * GRO runs only for a TSO-capable destination and only when a frame of the
+ * chunk came from a port that does not deliver TSO frames itself (a tap
+ * with offload=off): those are the MTU-sized TCP segments worth merging.
+ *
+ * Return: frames left in @pkts
+ */
+unsigned int sw_egress_gro(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **pkts,
+			   unsigned int n)
+{
+	bool small_src = false;
+	uint64_t merged;
+	unsigned int k;
+
+	if (n < 2 || !gro_target(sp))
+		return n;
+	for (k = 0; k < n && !small_src; k++) {
+		const struct sw_port *src = pkts[k]->in_port < VN_SW_PORTS_MAX ?
+					    w->tbl->ports[pkts[k]->in_port] : NULL;
+
+		small_src = src && !vn_port_has(src->port, VN_NET_F_HOST_TSO4);
+	}
+	if (!small_src)
+		return n;
+	merged = w->gro.merged;
+	n = vn_gro_burst(&w->gro, w->pool, pkts, n, pkts, n);
+	sp->port->stats.gro_merged += w->gro.merged - merged;
+	return n;
+}
+
 static unsigned int drop(struct sw_port *dst, struct vn_pkt *pkt, enum vn_drop_reason why)
 {
 	dst->port->stats.drops[why]++;
@@ -52,36 +97,7 @@ static unsigned int segment(struct sw_worker *w, struct sw_port *dst, struct vn_
 	return (unsigned int)n;
 }
 
-/**
- * sw_egress_resolve() - Make one frame fit one destination
- * @w:		the destination's worker
- * @dst:	destination
- * @pkt:	frame; its reference is consumed
- * @out:	output: the frame, a private copy, or its segments
- * @room:	entries free in @out, at least SW_SEGS_MAX
- *
- * Drops are counted on @dst by reason.
- *
- * Return: frames written to @out (0 if dropped)
- */
-unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
-			       struct vn_pkt **out, unsigned int room)
-{
-	struct vn_sw_xdp *x = __atomic_load_n(&dst->xdp[VN_XDP_EGRESS], __ATOMIC_ACQUIRE);
-	struct vn_sw_xdp *g = __atomic_load_n(&dst->guest, __ATOMIC_ACQUIRE);
-	enum vn_drop_reason why = VN_DROP_NONE;
-
-	/* every frame, XDP TX and redirect included (xdp_hook.c ing_queue()) */
-	why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
-	if (unlikely(why))
-		return drop(dst, pkt, why);
-	/* the operator's egress program, the guest's, then sw_egress_offload() per frame */
-	if (unlikely(x || g))
-		return sw_xdp_egress(w, dst, x, g, pkt, out, room);
-	return sw_egress_offload(w, dst, pkt, out, room);
-}
-
-/**
+/*
  * sw_egress_offload() - The offload part of sw_egress_resolve() (VLAN done)
  * @w:		the destination's worker
  * @dst:	destination
@@ -91,7 +107,7 @@ unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct 
  *
  * Return: frames written to @out (0 if dropped)
  */
-unsigned int sw_egress_offload(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+static unsigned int sw_egress_offload(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
 			       struct vn_pkt **out, unsigned int room)
 {
 	struct vn_port *port = dst->port;
@@ -117,4 +133,41 @@ unsigned int sw_egress_offload(struct sw_worker *w, struct sw_port *dst, struct 
 	}
 	out[0] = pkt;
 	return 1;
+}
+
+/**
+ * sw_egress_resolve() - Make one frame fit one destination
+ * @w:		the destination's worker
+ * @dst:	destination
+ * @pkt:	frame; its reference is consumed
+ * @out:	output: the frame, a private copy, or its segments
+ * @room:	entries free in @out, at least SW_SEGS_MAX
+ *
+ * Drops are counted on @dst by reason.
+ *
+ * Return: frames written to @out (0 if dropped)
+ */
+unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+			       struct vn_pkt **out, unsigned int room)
+{
+	struct vn_sw_xdp *x = __atomic_load_n(&dst->xdp[VN_XDP_EGRESS], __ATOMIC_ACQUIRE);
+	struct vn_sw_xdp *g = __atomic_load_n(&dst->guest, __ATOMIC_ACQUIRE);
+	enum vn_drop_reason why = VN_DROP_NONE;
+	unsigned int n, i, k = 0;
+
+	/* every frame, XDP TX and redirect included (xdp_hook.c ing_queue()) */
+	why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
+	if (unlikely(why))
+		return drop(dst, pkt, why);
+	if (likely(!x && !g))
+		return sw_egress_offload(w, dst, pkt, out, room);
+	/* the operator's egress program, the guest's, then the offloads of what they passed */
+	n = sw_xdp_egress(w, dst, x, g, pkt, out, room);
+	if (n == 1)	/* a frame, GSO or not: it may become SW_SEGS_MAX segments */
+		return sw_egress_offload(w, dst, out[0], out, room);
+	/* segments (segment-first): none is GSO, each becomes at most one
+	 * frame at or before its own slot, so the compaction never overtakes */
+	for (i = 0; i < n; i++)
+		k += sw_egress_offload(w, dst, out[i], out + k, room - k);
+	return k;
 }

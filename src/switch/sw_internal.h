@@ -216,16 +216,28 @@ void *sw_worker_main(void *arg);
 unsigned int sw_worker_iter(struct sw_worker *w);
 void sw_worker_sync(struct sw_worker *w);
 
-/* egress.c */
-unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
-			       struct vn_pkt **out, unsigned int room);
-
-/* XDP hook (xdp_hook.c) */
-int sw_grace_period(struct vn_sw *sw);
+/* worker.c, for the ingress program's TX/REDIRECT frames (tests drive them too) */
 void sw_forward_burst(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
 		      unsigned int n, uint32_t now);
 void sw_worker_enqueue(struct sw_worker *w, uint16_t dst, struct vn_pkt *pkt);
-unsigned int sw_egress_offload(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+
+/* egress.c: the egress order, VLAN -> XDP -> offloads, and GRO before it */
+unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
 			       struct vn_pkt **out, unsigned int room);
+
+/**
+ * sw_egress_gro() - Merge a destination's chunk of TCP segments by GRO, when it pays
+ * @w:		the destination's worker
+ * @sp:		destination
+ * @pkts:	the chunk, in backlog order; merged in place
+ * @n:		entries in @pkts
+ *
+ * Return: frames left in @pkts (egress.c says when it merges)
+ */
+unsigned int sw_egress_gro(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **pkts,
+			   unsigned int n);
+
+/* sw.c: wait until no worker can hold a pointer unpublished before the call */
+int sw_grace_period(struct vn_sw *sw);
 
 #endif /* VN_SWITCH_SW_INTERNAL_H */

@@ -251,49 +251,14 @@ static bool stall(struct sw_port *sp)
 	return false;
 }
 
-/* The port takes TSO frames (and NEEDS_CSUM): worth merging segments for it */
-static bool gro_target(const struct sw_port *sp)
-{
-	uint64_t f = sp->port->features;
-
-	return (f & VN_BIT(VN_NET_F_GUEST_CSUM)) &&
-	       (f & (VN_BIT(VN_NET_F_GUEST_TSO4) | VN_BIT(VN_NET_F_GUEST_TSO6)));
-}
-
-/**
- * take_chunk() - Pop up to SW_BURST frames of the backlog, merged by GRO when it pays
- * @w:		worker
- * @sp:		destination
- * @pkts:	output, SW_BURST entries
- *
- * GRO runs only for a TSO-capable destination and only when a frame of the
- * chunk came from a port that does not deliver TSO frames itself (a tap
- * with offload=off): those are the MTU-sized TCP segments worth merging.
- *
- * Return: frames in @pkts
- */
+/* Up to SW_BURST frames of the backlog, merged by GRO when it pays (egress.c) */
 static unsigned int take_chunk(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **pkts)
 {
-	unsigned int n = 0, k;
-	bool small_src = false;
-	uint64_t merged;
+	unsigned int n = 0;
 
 	while (sp->nbacklog && n < SW_BURST)
 		pkts[n++] = bl_pop(sp);
-	if (n < 2 || !gro_target(sp))
-		return n;
-	for (k = 0; k < n && !small_src; k++) {
-		const struct sw_port *src = pkts[k]->in_port < VN_SW_PORTS_MAX ?
-					    w->tbl->ports[pkts[k]->in_port] : NULL;
-
-		small_src = src && !vn_port_has(src->port, VN_NET_F_HOST_TSO4);
-	}
-	if (!small_src)
-		return n;
-	merged = w->gro.merged;
-	n = vn_gro_burst(&w->gro, w->pool, pkts, n, pkts, n);
-	sp->port->stats.gro_merged += w->gro.merged - merged;
-	return n;
+	return sw_egress_gro(w, sp, pkts, n);
 }
 
 /**
@@ -600,6 +565,25 @@ void sw_forward_burst(struct sw_worker *w, struct sw_port *src, struct vn_pkt **
 	flush_rlists(w, src);
 }
 
+/*
+ * A burst through the port's ingress program: chunk by chunk, the frames it
+ * passed go through classify/forward and the ones it sent (TX, REDIRECT)
+ * straight to their ports, flushed together
+ */
+static void xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *x,
+			struct vn_pkt **pkts, unsigned int n, uint32_t now)
+{
+	struct sw_xdp_ing c;
+	unsigned int i;
+
+	sw_xdp_ingress_begin(&c, w, src, x, pkts, n);
+	while (sw_xdp_ingress_next(&c)) {
+		for (i = 0; i < c.ntx; i++)
+			sw_worker_enqueue(w, c.tx_dst[i], c.tx[i]);
+		sw_forward_burst(w, src, c.pass, c.npass, now);
+	}
+}
+
 /* A received burst: through the port's ingress XDP program if it has one */
 static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
 		    unsigned int n, uint32_t now)
@@ -609,9 +593,9 @@ static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pk
 
 	if (unlikely(cap))	/* as the peer sent them, before the XDP program */
 		sw_capture_burst(w, cap, pkts, n, true);
-	if (unlikely(x))
-		return sw_xdp_ingress(w, src, x, pkts, n, now);
-	sw_forward_burst(w, src, pkts, n, now);
+	if (likely(!x))
+		return sw_forward_burst(w, src, pkts, n, now);
+	xdp_ingress(w, src, x, pkts, n, now);
 }
 
 /*

@@ -28,13 +28,14 @@
  * vn_sw_xdp_set_budget()), so a looping program costs its worker a bounded
  * time per frame and its frames end as ABORTED.
  *
- * The datapath side: sw_xdp_ingress() is called by the forwarding loop for
- * a received burst when the port has an ingress program; PASS frames go to
- * sw_forward_burst() (the loop's normal classify/forward pass) in chunks of
- * at most SW_BURST frames, together with the TX and REDIRECT frames queued
- * in the same chunk (sw_worker_enqueue()), so every destination gets one
- * tx_burst per chunk, never one per frame. sw_xdp_egress() is called from
- * the egress resolution of every frame for a port with an egress program.
+ * The datapath side runs programs and sorts frames by verdict; it never
+ * forwards. At ingress, sw_xdp_ingress_next() hands the forwarding loop
+ * (worker.c) chunks of at most SW_BURST frames: the PASS frames for its
+ * normal classify/forward pass and the TX/REDIRECT frames with their ports,
+ * which it sends in the same chunk, so every destination gets one tx_burst
+ * per chunk, never one per frame. At egress, sw_xdp_egress() returns the
+ * frames a port's programs passed and the egress resolution (egress.c)
+ * resolves their offloads.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,35 +49,7 @@
 
 /* ---- datapath ---- */
 
-/**
- * struct ing_chunk - frames of one ingress burst waiting to be forwarded
- * @w:		worker
- * @src:	ingress port
- * @x:		attachment
- * @now:	seconds
- * @npass:	PASS frames in @pass
- * @nqueued:	TX/REDIRECT frames queued with sw_worker_enqueue()
- * @pass:	PASS frames
- */
-struct ing_chunk {
-	struct sw_worker *w;
-	struct sw_port *src;
-	struct vn_sw_xdp *x;
-	uint32_t now;
-	unsigned int npass;
-	unsigned int nqueued;
-	struct vn_pkt *pass[SW_BURST];
-};
-
-static void ing_flush(struct ing_chunk *c)
-{
-	if (!c->npass && !c->nqueued)
-		return;
-	sw_forward_burst(c->w, c->src, c->pass, c->npass, c->now);
-	c->npass = c->nqueued = 0;
-}
-
-static inline void ing_drop(struct ing_chunk *c, struct vn_pkt *pkt, enum vn_drop_reason why)
+static inline void ing_drop(struct sw_xdp_ing *c, struct vn_pkt *pkt, enum vn_drop_reason why)
 {
 	c->src->port->stats.drops[why]++;
 	vn_pkt_put(pkt);
@@ -90,7 +63,7 @@ static inline void ing_drop(struct ing_chunk *c, struct vn_pkt *pkt, enum vn_dro
  * address is dropped as in classify(). Only learning and the FDB lookup
  * are skipped: the program chose the port.
  */
-static void ing_queue(struct ing_chunk *c, struct vn_pkt *pkt, uint16_t dst)
+static void ing_queue(struct sw_xdp_ing *c, struct vn_pkt *pkt, uint16_t dst)
 {
 	enum vn_drop_reason why = vn_vhdr_validate(pkt);
 
@@ -105,8 +78,8 @@ static void ing_queue(struct ing_chunk *c, struct vn_pkt *pkt, uint16_t dst)
 	 * (vlan_ingress checked the 14 bytes) */
 	if (unlikely(*(const uint8_t *)vn_pkt_ptr(pkt, 6, 1) & 1))
 		return ing_drop(c, pkt, VN_DROP_SRC_MAC);
-	sw_worker_enqueue(c->w, dst, pkt);
-	c->nqueued++;
+	c->tx[c->ntx] = pkt;
+	c->tx_dst[c->ntx++] = dst;
 }
 
 /* Is port @id on @x's redirect list? (the bit may be cleared meanwhile) */
@@ -116,8 +89,8 @@ static inline bool redirect_allowed(const struct vn_sw_xdp *x, uint32_t id)
 	       (__atomic_load_n(&x->redirect_ok[id / 64], __ATOMIC_RELAXED) >> (id % 64) & 1);
 }
 
-/* Run the program on one frame and route it by verdict */
-static void ing_run(struct ing_chunk *c, struct vn_pkt *pkt)
+/* Run the program on one frame and sort it by verdict */
+static void ing_run(struct sw_xdp_ing *c, struct vn_pkt *pkt)
 {
 	struct vn_port_stats *st = &c->src->port->stats;
 	uint32_t target = 0;
@@ -152,52 +125,74 @@ static void ing_run(struct ing_chunk *c, struct vn_pkt *pkt)
 		ing_drop(c, pkt, VN_DROP_XDP_ABORTED);
 		break;
 	}
-	/* Every list a chunk fills holds at most one entry per frame */
-	if (c->npass + c->nqueued == SW_BURST)
-		ing_flush(c);
 }
 
-void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *x,
-		    struct vn_pkt **pkts, unsigned int n, uint32_t now)
+void sw_xdp_ingress_begin(struct sw_xdp_ing *c, struct sw_worker *w, struct sw_port *src,
+			  struct vn_sw_xdp *x, struct vn_pkt **pkts, unsigned int n)
 {
-	struct ing_chunk c = { .w = w, .src = src, .x = x, .now = now };
-	struct vn_pkt **segs = x->segs + (size_t)w->idx * SW_SEGS_MAX;
+	c->w = w;
+	c->src = src;
+	c->x = x;
+	c->pkts = pkts;
+	c->n = n;
+	c->next = 0;
+	c->segs = x->segs + (size_t)w->idx * SW_SEGS_MAX;
+	c->nseg = c->nextseg = 0;
+}
+
+/* Cut a GSO frame for a segment-first program: its segments wait in c->segs */
+static void ing_segment(struct sw_xdp_ing *c, struct vn_pkt *pkt)
+{
+	struct vn_port_stats *st = &c->src->port->stats;
 	enum vn_drop_reason why;
-	unsigned int i;
-	int ns;
+	int ns = vn_gso_segment(c->w->pool, pkt, false, c->segs, SW_SEGS_MAX, &why);
 
-	for (i = 0; i < n; i++) {
-		struct vn_pkt *pkt = pkts[i];
+	vn_pkt_put(pkt);
+	if (unlikely(ns < 0)) {
+		st->drops[why]++;
+		return;
+	}
+	st->gso_sw_frames++;
+	st->gso_sw_segs += (uint64_t)ns;
+	c->nseg = (unsigned int)ns;
+	c->nextseg = 0;
+}
 
-		if (i + 1 < n)
-			__builtin_prefetch(vn_pkt_data(pkts[i + 1]));
+bool sw_xdp_ingress_next(struct sw_xdp_ing *c)
+{
+	enum vn_drop_reason why;
+
+	c->npass = c->ntx = 0;
+	/* Every list a chunk fills holds at most one entry per frame */
+	while (c->npass + c->ntx < SW_BURST) {
+		struct vn_pkt *pkt;
+
+		if (c->nextseg < c->nseg) {
+			ing_run(c, c->segs[c->nextseg++]);
+			continue;
+		}
+		if (c->next == c->n)
+			break;
+		pkt = c->pkts[c->next++];
+		if (c->next < c->n)
+			__builtin_prefetch(vn_pkt_data(c->pkts[c->next]));
 		/* The program trusts csum_start/hdr_len no more than the switch does */
 		why = vn_vhdr_validate(pkt);
 		if (unlikely(why)) {
-			ing_drop(&c, pkt, why);
+			ing_drop(c, pkt, why);
 			continue;
 		}
-		if (!(x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh)) {
-			ing_run(&c, pkt);
-			continue;
-		}
-		ns = vn_gso_segment(w->pool, pkt, false, segs, SW_SEGS_MAX, &why);
-		vn_pkt_put(pkt);
-		if (unlikely(ns < 0)) {
-			src->port->stats.drops[why]++;
-			continue;
-		}
-		src->port->stats.gso_sw_frames++;
-		src->port->stats.gso_sw_segs += (uint64_t)ns;
-		for (int k = 0; k < ns; k++)
-			ing_run(&c, segs[k]);
+		if (!(c->x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh))
+			ing_run(c, pkt);
+		else
+			ing_segment(c, pkt);
 	}
-	ing_flush(&c);
+	return c->npass + c->ntx > 0;
 }
 
-/* One frame through the guest's program (after the operator's, if any) */
+/* One frame through the guest's program (after the operator's, if any): 1 if passed */
 static unsigned int guest_run(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *g,
-			      struct vn_pkt *pkt, struct vn_pkt **out, unsigned int room)
+			      struct vn_pkt *pkt, struct vn_pkt **out)
 {
 	struct vn_port_stats *st = &dst->port->stats;
 	int act = vn_xdp_run(g->xp, pkt, w->idx, NULL);
@@ -205,7 +200,8 @@ static unsigned int guest_run(struct sw_worker *w, struct sw_port *dst, struct v
 	switch (act) {
 	case XDP_PASS:
 		st->xdp_pass++;
-		return sw_egress_offload(w, dst, pkt, out, room);
+		out[0] = pkt;
+		return 1;
 	case XDP_DROP:
 		st->xdp_drop++;
 		st->drops[VN_DROP_XDP_DROP]++;
@@ -230,23 +226,23 @@ static unsigned int guest_run(struct sw_worker *w, struct sw_port *dst, struct v
 	return 0;
 }
 
-/* One frame through the operator's egress program (if any), then the guest's, then offloads */
+/* One frame through the operator's egress program (if any), then the guest's: 1 if passed */
 static unsigned int egress_run(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
-			       struct vn_sw_xdp *g, struct vn_pkt *pkt, struct vn_pkt **out,
-			       unsigned int room)
+			       struct vn_sw_xdp *g, struct vn_pkt *pkt, struct vn_pkt **out)
 {
 	struct vn_port_stats *st = &dst->port->stats;
 	int act;
 
 	if (!x)
-		return guest_run(w, dst, g, pkt, out, room);
+		return guest_run(w, dst, g, pkt, out);
 	act = vn_xdp_run(x->xp, pkt, w->idx, NULL);
 	switch (act) {
 	case XDP_PASS:
 		st->xdp_pass++;
 		if (unlikely(g))
-			return guest_run(w, dst, g, pkt, out, room);
-		return sw_egress_offload(w, dst, pkt, out, room);
+			return guest_run(w, dst, g, pkt, out);
+		out[0] = pkt;
+		return 1;
 	case XDP_DROP:
 		st->xdp_drop++;
 		st->drops[VN_DROP_XDP_DROP]++;
@@ -277,7 +273,7 @@ unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_s
 			vn_pkt_put(pkt);
 			return 0;
 		}
-		return egress_run(w, dst, x, g, pkt, out, room);
+		return egress_run(w, dst, x, g, pkt, out);
 	}
 	/* Segments straight into @out; each becomes at most one frame at or
 	 * before its own slot, so the compaction below never overtakes */
@@ -290,7 +286,7 @@ unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_s
 	dst->port->stats.gso_sw_frames++;
 	dst->port->stats.gso_sw_segs += (uint64_t)ns;
 	for (i = 0; i < ns; i++)
-		k += egress_run(w, dst, x, g, out[i], out + k, room - k);
+		k += egress_run(w, dst, x, g, out[i], out + k);
 	return k;
 }
 

@@ -49,19 +49,69 @@ struct vn_sw_xdp {
 };
 
 /**
- * sw_xdp_ingress() - Run a port's ingress program on a received burst and forward the rest
+ * struct sw_xdp_ing - one received burst going through a port's ingress program
  * @w:		the port's worker
  * @src:	ingress port
  * @x:		its ingress attachment
- * @pkts:	frames from rx_burst (references consumed)
+ * @pkts:	the burst (references taken as frames are run)
  * @n:		entries in @pkts
- * @now:	seconds
+ * @next:	next frame of @pkts to run
+ * @segs:	segments of the frame being run segment-first (@x's per-worker
+ *		array of SW_SEGS_MAX)
+ * @nseg:	segments in @segs
+ * @nextseg:	next segment to run
+ * @npass:	output of sw_xdp_ingress_next(): PASS frames in @pass
+ * @ntx:	output: TX and REDIRECT frames in @tx, classified as the
+ *		source's, for the ports in @tx_dst
+ * @pass:	PASS frames, for the normal classify/forward pass
+ * @tx:		TX/REDIRECT frames
+ * @tx_dst:	their destination port ids
  */
-void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *x,
-		    struct vn_pkt **pkts, unsigned int n, uint32_t now);
+struct sw_xdp_ing {
+	struct sw_worker *w;
+	struct sw_port *src;
+	struct vn_sw_xdp *x;
+	struct vn_pkt **pkts;
+	unsigned int n;
+	unsigned int next;
+	struct vn_pkt **segs;
+	unsigned int nseg;
+	unsigned int nextseg;
+	unsigned int npass;
+	unsigned int ntx;
+	struct vn_pkt *pass[SW_BURST];
+	struct vn_pkt *tx[SW_BURST];
+	uint16_t tx_dst[SW_BURST];
+};
 
 /**
- * sw_xdp_egress() - Run a port's egress programs on one frame, then resolve its offloads
+ * sw_xdp_ingress_begin() - Start running a received burst through an ingress program
+ * @c:		state, filled here
+ * @w:		the port's worker
+ * @src:	ingress port
+ * @x:		its ingress attachment
+ * @pkts:	frames from rx_burst (their references are consumed as they run)
+ * @n:		entries in @pkts
+ */
+void sw_xdp_ingress_begin(struct sw_xdp_ing *c, struct sw_worker *w, struct sw_port *src,
+			  struct vn_sw_xdp *x, struct vn_pkt **pkts, unsigned int n);
+
+/**
+ * sw_xdp_ingress_next() - The next chunk of verdicts, at most SW_BURST frames
+ * @c:		state from sw_xdp_ingress_begin()
+ *
+ * Runs frames (and the segments of a segment-first GSO frame) until the
+ * chunk's lists hold SW_BURST frames or the burst is done. Dropped frames
+ * are counted on the source by reason and freed; PASS frames land in
+ * @c->pass, TX and REDIRECT frames in @c->tx: the caller forwards both
+ * (one tx_burst per destination per chunk, never one per frame).
+ *
+ * Return: true when the chunk holds frames, false when the burst is done
+ */
+bool sw_xdp_ingress_next(struct sw_xdp_ing *c);
+
+/**
+ * sw_xdp_egress() - Run a port's egress programs on one frame
  * @w:		the port's worker
  * @dst:	destination port
  * @x:		its operator egress attachment, or NULL
@@ -69,7 +119,9 @@ void sw_xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_xdp *
  *		frames are queued on @dst->gtx (dropped and counted as
  *		xdp_guest_tx_full past SW_OUT_MAX)
  * @pkt:	frame (VLAN egress done); its reference is consumed
- * @out:	output frames
+ * @out:	output: the frames the programs passed (a GSO frame whole, or
+ *		with VN_SW_XDP_SEGMENT_FIRST its segments, none of them GSO),
+ *		offloads not resolved yet (egress.c does that)
  * @room:	entries free in @out, at least SW_SEGS_MAX
  *
  * Return: frames written to @out
