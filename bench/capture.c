@@ -36,7 +36,7 @@ static void drain_captures(void *arg)
 			vn_sw_capture_read(drain[k], skip, NULL, 4096);
 }
 
-static struct vn_sw_capture *cap_open(struct sw_rig *r, const char *port, enum vn_xdp_dir dir,
+static struct vn_sw_capture *cap_open(struct sw_rig *r, const char *port, enum vn_sw_dir dir,
 				      const char *filter)
 {
 	struct vn_sw_capture *c;
@@ -72,10 +72,10 @@ int main(int argc, char **argv)
 	base = sw_rig_measure(&r, frames);
 	printf("%-40s %8s %8s\n", "mode (64-byte frames, burst 64)", "ns/frame", "ratio");
 	row("no capture (peer)", base, base);
-	c = cap_open(&r, "swp0", VN_XDP_INGRESS, "tcp");
+	c = cap_open(&r, "swp0", VN_SW_INGRESS, "tcp");
 	row("ingress, filter matches none ('tcp')", sw_rig_measure(&r, frames), base);
 	vn_sw_capture_close(c);
-	c = cap_open(&r, "swp0", VN_XDP_INGRESS, "udp");
+	c = cap_open(&r, "swp0", VN_SW_INGRESS, "udp");
 	drain[0] = c;
 	row("ingress, filter matches all, drained", sw_rig_measure(&r, frames), base);
 	drain[0] = NULL;
@@ -84,8 +84,8 @@ int main(int argc, char **argv)
 	if (!st.dropped)
 		sw_rig_die("the full-queue mode dropped nothing", 0);
 	vn_sw_capture_close(c);
-	c = cap_open(&r, "swp0", VN_XDP_INGRESS, NULL);
-	c2 = cap_open(&r, "swp1", VN_XDP_EGRESS, NULL);
+	c = cap_open(&r, "swp0", VN_SW_INGRESS, NULL);
+	c2 = cap_open(&r, "swp1", VN_SW_EGRESS, NULL);
 	drain[0] = c;
 	drain[1] = c2;
 	row("ingress + egress, no filter, drained", sw_rig_measure(&r, frames), base);

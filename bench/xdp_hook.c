@@ -44,7 +44,7 @@ static double median(const double *v)
 	return s[ROUNDS / 2];
 }
 
-static void attach(struct sw_rig *r, const char *dir_path, const char *port, enum vn_xdp_dir dir,
+static void attach(struct sw_rig *r, const char *dir_path, const char *port, enum vn_sw_dir dir,
 		   const char *prog)
 {
 	char path[512], err[256];
@@ -65,7 +65,7 @@ static void set_redirect(struct sw_rig *r, uint32_t target)
 	struct vn_map *m;
 	uint32_t zero = 0;
 
-	if (vn_sw_xdp_map_find(r->sw, "swp0", VN_XDP_INGRESS, ".data", &m, &ref) ||
+	if (vn_sw_xdp_map_find(r->sw, "swp0", VN_SW_INGRESS, ".data", &m, &ref) ||
 	    vn_map_lookup(m, &zero, &c))
 		sw_rig_die("map", 0);
 	c.action = 4;	/* XDP_REDIRECT */
@@ -78,12 +78,12 @@ static void set_redirect(struct sw_rig *r, uint32_t target)
 /* mode() - attach what mode @m needs, time it, detach; ns per frame */
 static double mode(struct sw_rig *r, const char *progs, unsigned int m, unsigned int frames)
 {
-	static const struct { const char *port, *prog; enum vn_xdp_dir dir; } modes[] = {
-		{ "swp0", "hook_action", VN_XDP_INGRESS },
-		{ "swp1", "hook_action", VN_XDP_EGRESS },
-		{ "swp0", "hook_action", VN_XDP_INGRESS },	/* + REDIRECT to swp1 */
-		{ "swp0", "xdp2", VN_XDP_INGRESS },
-		{ "swp0", "xdp1", VN_XDP_INGRESS },
+	static const struct { const char *port, *prog; enum vn_sw_dir dir; } modes[] = {
+		{ "swp0", "hook_action", VN_SW_INGRESS },
+		{ "swp1", "hook_action", VN_SW_EGRESS },
+		{ "swp0", "hook_action", VN_SW_INGRESS },	/* + REDIRECT to swp1 */
+		{ "swp0", "xdp2", VN_SW_INGRESS },
+		{ "swp0", "xdp1", VN_SW_INGRESS },
 	};
 	double v;
 

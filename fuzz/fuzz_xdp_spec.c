@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (found || len != strlen(xs.path) || memcmp(s + off, xs.path, len))
 			abort();
 		/* Invariants: fields non-empty, terminated, no separator inside */
-		if (!xs.port[0] || !xs.path[0] || (unsigned int)xs.dir >= VN_XDP_DIRS ||
+		if (!xs.port[0] || !xs.path[0] || (unsigned int)xs.dir >= VN_SW_DIRS ||
 		    (xs.flags & ~VN_SW_XDP_SEGMENT_FIRST) || strchr(xs.port, ':') ||
 		    strchr(xs.path, ':') || strchr(xs.section, ':') || strchr(xs.redirect, ':') ||
 		    (xs.has_redirect && !xs.redirect[0]) || (!xs.has_redirect && xs.redirect[0]))
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = strlen(s) + 96;
 		back = malloc(n);
 		if (back) {
-			snprintf(back, n, "%s:%s:%s%s%s%s%s%s", xs.port, vn_xdp_dir_name(xs.dir),
+			snprintf(back, n, "%s:%s:%s%s%s%s%s%s", xs.port, vn_sw_dir_name(xs.dir),
 				 xs.path, xs.section[0] ? ":" : "", xs.section,
 				 xs.flags ? ":segment-first" : "",
 				 xs.has_redirect ? ":redirect=" : "", xs.redirect);

@@ -297,12 +297,12 @@ int vn_ctl_capture_start(struct vn_ctl_captures *cs, int64_t id, struct json_obj
 			 int fd, char *msg, size_t msglen)
 {
 	const char *dirs = arg_str(args, "dir", "ingress");
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	struct sess *s;
 	unsigned int slot;
 	int ret;
 
-	if (vn_xdp_dir_parse(dirs, &dir)) {
+	if (vn_sw_dir_parse(dirs, &dir)) {
 		snprintf(msg, msglen, "direction '%s': expected ingress or egress", dirs);
 		return -EINVAL;
 	}

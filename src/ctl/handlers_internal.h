@@ -126,7 +126,7 @@ int vn_ctl_port_name_one(struct vn_port *p, void *arg);
  *
  * Return: 0 or -EINVAL
  */
-int vn_ctl_dir_arg(struct json_object *args, enum vn_xdp_dir *dir, bool *guest, char *msg,
+int vn_ctl_dir_arg(struct json_object *args, enum vn_sw_dir *dir, bool *guest, char *msg,
 		   size_t msglen);
 
 /* The handlers, one per command of cmd.c's table (handlers[] in handlers.c) */

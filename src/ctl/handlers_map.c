@@ -147,7 +147,7 @@ static int map_arg(struct vn_ctl *ctl, struct json_object *args, struct vn_map *
 		   struct vn_sw_xdp **ref, char *msg, size_t msglen)
 {
 	const char *name = vn_ctl_arg_str(args, "port"), *map = vn_ctl_arg_str(args, "map");
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	bool guest;
 	int ret;
 
@@ -158,7 +158,7 @@ static int map_arg(struct vn_ctl *ctl, struct json_object *args, struct vn_map *
 		      vn_sw_xdp_map_find(ctl->sw, name, dir, map, m, ref);
 	if (ret)
 		snprintf(msg, msglen, "no map \"%s\" in the %s XDP program of \"%s\"", map,
-			 guest ? "guest" : vn_xdp_dir_name(dir), name);
+			 guest ? "guest" : vn_sw_dir_name(dir), name);
 	return ret;
 }
 
@@ -362,7 +362,7 @@ int vn_ctl_h_map_delete(struct vn_ctl_call *call)
 /* map.list: the attachment at (port, dir), found by vn_sw_xdp_foreach() */
 struct map_list_ctx {
 	const char *port;
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	bool guest;
 	struct json_object *arr;
 	bool found;
@@ -408,7 +408,7 @@ int vn_ctl_h_map_list(struct vn_ctl_call *call)
 	if (!c.found) {
 		json_object_put(c.arr);
 		snprintf(call->msg, call->msglen, "port \"%s\" has no %s XDP program", c.port,
-			 c.guest ? "guest" : vn_xdp_dir_name(c.dir));
+			 c.guest ? "guest" : vn_sw_dir_name(c.dir));
 		return -ENOENT;
 	}
 	call->result = c.arr;

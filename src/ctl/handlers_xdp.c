@@ -81,7 +81,7 @@ int vn_ctl_h_xdp_attach(struct vn_ctl_call *call)
 		return ret;
 	call->result = json_object_new_object();
 	json_object_object_add(call->result, "port", json_object_new_string(xs.port));
-	json_object_object_add(call->result, "dir", json_object_new_string(vn_xdp_dir_name(xs.dir)));
+	json_object_object_add(call->result, "dir", json_object_new_string(vn_sw_dir_name(xs.dir)));
 	json_object_object_add(call->result, "file", json_object_new_string(xs.path));
 	return 0;
 }
@@ -91,17 +91,17 @@ int vn_ctl_h_xdp_attach(struct vn_ctl_call *call)
  * port's guest loaded through its offload channel, which runs at egress
  * after the operator's)
  */
-int vn_ctl_dir_arg(struct json_object *args, enum vn_xdp_dir *dir, bool *guest, char *msg,
+int vn_ctl_dir_arg(struct json_object *args, enum vn_sw_dir *dir, bool *guest, char *msg,
 		   size_t msglen)
 {
 	const char *s = vn_ctl_arg_str(args, "dir");
 
 	*guest = s && !strcmp(s, "egress-guest");
 	if (*guest) {
-		*dir = VN_XDP_EGRESS;
+		*dir = VN_SW_EGRESS;
 		return 0;
 	}
-	if (!s || vn_xdp_dir_parse(s, dir)) {
+	if (!s || vn_sw_dir_parse(s, dir)) {
 		snprintf(msg, msglen, "direction \"%s\": expected ingress, egress or egress-guest",
 			 s ? s : "");
 		return -EINVAL;
@@ -109,15 +109,15 @@ int vn_ctl_dir_arg(struct json_object *args, enum vn_xdp_dir *dir, bool *guest, 
 	return 0;
 }
 
-static const char *slot_name(enum vn_xdp_dir dir, bool guest)
+static const char *slot_name(enum vn_sw_dir dir, bool guest)
 {
-	return guest ? "egress-guest" : vn_xdp_dir_name(dir);
+	return guest ? "egress-guest" : vn_sw_dir_name(dir);
 }
 
 int vn_ctl_h_xdp_detach(struct vn_ctl_call *call)
 {
 	const char *name = vn_ctl_arg_str(call->args, "port");
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	bool guest;
 	int ret;
 
@@ -128,7 +128,7 @@ int vn_ctl_h_xdp_detach(struct vn_ctl_call *call)
 		      vn_sw_xdp_detach(call->ctl->sw, name, dir);
 	if (ret) {
 		snprintf(call->msg, call->msglen, "port \"%s\" has no %s XDP program", name,
-			 guest ? "guest" : vn_xdp_dir_name(dir));
+			 guest ? "guest" : vn_sw_dir_name(dir));
 		return ret;
 	}
 	call->result = json_object_new_object();
@@ -143,7 +143,7 @@ static int xdp_one(const struct vn_sw_xdp_info *info, void *arg)
 	struct json_object *c = json_object_new_object(), *maps = json_object_new_array();
 
 	json_object_object_add(o, "port", json_object_new_string(info->port));
-	json_object_object_add(o, "dir", json_object_new_string(vn_xdp_dir_name(info->dir)));
+	json_object_object_add(o, "dir", json_object_new_string(vn_sw_dir_name(info->dir)));
 	json_object_object_add(o, "prog", json_object_new_string(info->prog));
 	json_object_object_add(o, "file", json_object_new_string(info->path));
 	json_object_object_add(o, "segment_first",
@@ -184,14 +184,14 @@ int vn_ctl_h_xdp_list(struct vn_ctl_call *call)
 /* xdp export/import: the guest slot only; FILE comes open with the request */
 static int xo_file_args(struct vn_ctl *ctl, struct json_object *args, char *msg, size_t msglen)
 {
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	bool guest;
 	int ret;
 
 	ret = vn_ctl_dir_arg(args, &dir, &guest, msg, msglen);
 	if (ret)
 		return ret;
-	if (dir != VN_XDP_EGRESS) {
+	if (dir != VN_SW_EGRESS) {
 		snprintf(msg, msglen, "only a guest's program moves: DIR is egress or egress-guest");
 		return -EINVAL;
 	}

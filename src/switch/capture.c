@@ -66,7 +66,7 @@ struct cap_q {
 struct vn_sw_capture {
 	struct vn_sw *sw;
 	char port[VN_PORT_NAME_MAX];
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	uint32_t snaplen;
 	size_t slot_sz;
 	struct sw_cap_filter *filter;
@@ -193,7 +193,7 @@ static int queues_alloc(struct vn_sw_capture *cap)
 	return 0;
 }
 
-int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 		       const char *filter, uint32_t snaplen, struct vn_sw_capture **out,
 		       char *err, size_t err_sz)
 {
@@ -208,7 +208,7 @@ int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 	}
 	err[0] = '\0';
 	/* A direction, port name or snap length no tap point has */
-	if ((unsigned int)dir >= VN_XDP_DIRS || !port || strlen(port) >= VN_PORT_NAME_MAX ||
+	if ((unsigned int)dir >= VN_SW_DIRS || !port || strlen(port) >= VN_PORT_NAME_MAX ||
 	    snaplen > VN_SW_CAP_SNAPLEN_MAX) {
 		snprintf(err, err_sz, "bad direction, port name or snap length (max %d)",
 			 VN_SW_CAP_SNAPLEN_MAX);
@@ -238,7 +238,7 @@ int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 		rc = -ENOENT;
 	} else if (sp->cap[dir]) {
 		snprintf(err, err_sz, "port '%s' %s is already being captured", port,
-			 vn_xdp_dir_name(dir));
+			 vn_sw_dir_name(dir));
 		rc = -EBUSY;
 	} else {
 		__atomic_store_n(&sp->cap[dir], cap, __ATOMIC_RELEASE);
@@ -248,7 +248,7 @@ int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 		cap_free(cap);
 		return rc;
 	}
-	vn_info("port '%s': %s capture started (snaplen %u%s%s)", port, vn_xdp_dir_name(dir),
+	vn_info("port '%s': %s capture started (snaplen %u%s%s)", port, vn_sw_dir_name(dir),
 		cap->snaplen, cap->filter ? ", filter " : "", cap->filter ? filter : "");
 	*out = cap;
 	return 0;
@@ -334,6 +334,6 @@ void vn_sw_capture_close(struct vn_sw_capture *cap)
 		vn_err("switch: no memory for a capture grace period: the capture is leaked");
 		return;
 	}
-	vn_info("port '%s': %s capture stopped", cap->port, vn_xdp_dir_name(cap->dir));
+	vn_info("port '%s': %s capture stopped", cap->port, vn_sw_dir_name(cap->dir));
 	cap_free(cap);
 }

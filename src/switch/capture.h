@@ -66,7 +66,7 @@ struct vn_sw_capture_stats {
  * vn_sw_capture_open() - Compile a filter and attach a capture to a port
  * @sw:		switch
  * @port:	port name
- * @dir:	VN_XDP_INGRESS or VN_XDP_EGRESS
+ * @dir:	VN_SW_INGRESS or VN_SW_EGRESS
  * @filter:	pcap filter expression ("" or NULL: every frame)
  * @snaplen:	bytes kept per frame, 1 to VN_SW_CAP_SNAPLEN_MAX (0: the max)
  * @out:	the capture
@@ -76,7 +76,7 @@ struct vn_sw_capture_stats {
  * Return: 0; -EINVAL (bad filter or arguments), -ENOENT (no such port),
  *	   -EBUSY (that port and direction already has a capture), -ENOMEM
  */
-int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 		       const char *filter, uint32_t snaplen, struct vn_sw_capture **out,
 		       char *err, size_t err_sz);
 

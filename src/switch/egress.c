@@ -150,7 +150,7 @@ static unsigned int sw_egress_offload(struct sw_worker *w, struct sw_port *dst, 
 unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
 			       struct vn_pkt **out, unsigned int room)
 {
-	struct vn_sw_xdp *x = __atomic_load_n(&dst->xdp[VN_XDP_EGRESS], __ATOMIC_ACQUIRE);
+	struct vn_sw_xdp *x = __atomic_load_n(&dst->xdp[VN_SW_EGRESS], __ATOMIC_ACQUIRE);
 	struct vn_sw_xdp *g = __atomic_load_n(&dst->guest, __ATOMIC_ACQUIRE);
 	enum vn_drop_reason why = VN_DROP_NONE;
 	unsigned int n, i, k = 0;

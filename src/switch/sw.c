@@ -387,7 +387,7 @@ int vn_sw_port_del(struct vn_sw *sw, const char *name)
 	vn_fdb_flush(sw->fdb, sp->port->id, true);
 	sw_xdp_port_gone(sw, sp->port->id);
 	/* its captures end: their sessions read what is queued and close */
-	for (unsigned int d = 0; d < VN_XDP_DIRS; d++)
+	for (unsigned int d = 0; d < VN_SW_DIRS; d++)
 		sw_capture_port_gone(sp->cap[d]);
 	/* Its frames may still sit in another port's queue: closing would free
 	 * their buffers under it. Past the wait, keep the port's memory. */
@@ -681,5 +681,21 @@ int vn_sw_worker_info(struct vn_sw *sw, unsigned int worker, struct vn_sw_worker
 			info->port_ids[info->nports++] = (uint16_t)id;
 	pthread_mutex_unlock(&sw->ctl);
 	info->stats = sw->workers[worker].stats;
+	return 0;
+}
+
+const char *vn_sw_dir_name(enum vn_sw_dir dir)
+{
+	return dir == VN_SW_INGRESS ? "ingress" : dir == VN_SW_EGRESS ? "egress" : "?";
+}
+
+int vn_sw_dir_parse(const char *s, enum vn_sw_dir *dir)
+{
+	if (!strcmp(s, "ingress"))
+		*dir = VN_SW_INGRESS;
+	else if (!strcmp(s, "egress"))
+		*dir = VN_SW_EGRESS;
+	else
+		return -EINVAL;
 	return 0;
 }

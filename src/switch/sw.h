@@ -20,6 +20,36 @@
 #define VN_SW_WORKERS_MAX	64
 
 /**
+ * enum vn_sw_dir - a direction of a port through the switch: where a program
+ * is attached (switch/xdp_hook.h) or a capture taps (switch/capture.h)
+ * @VN_SW_INGRESS:	frames entering the switch from the port
+ * @VN_SW_EGRESS:	frames leaving the switch towards the port
+ * @VN_SW_DIRS:		number of directions
+ */
+enum vn_sw_dir {
+	VN_SW_INGRESS = 0,
+	VN_SW_EGRESS = 1,
+	VN_SW_DIRS
+};
+
+/**
+ * vn_sw_dir_name() - "ingress" or "egress"
+ * @dir:	direction
+ *
+ * Return: static string ("?" for a bad value)
+ */
+const char *vn_sw_dir_name(enum vn_sw_dir dir);
+
+/**
+ * vn_sw_dir_parse() - Parse "ingress" / "egress"
+ * @s:		string
+ * @dir:	output
+ *
+ * Return: 0, or -EINVAL
+ */
+int vn_sw_dir_parse(const char *s, enum vn_sw_dir *dir);
+
+/**
  * struct vn_sw_config - switch options
  * @workers:	worker threads, default 1
  * @aging_sec:	MAC aging, default 300

@@ -58,7 +58,7 @@ struct vn_sw_capture;
  * @tx_in_epoll: the separate tx_poll_fd is registered (EPOLLOUT)
  * @xdp:	XDP attachment per direction (xdp_hook.c; atomic pointers)
  * @guest:	the guest's offloaded program (xdp_hook.c; atomic pointer):
- *		runs at egress after @xdp[VN_XDP_EGRESS]
+ *		runs at egress after @xdp[VN_SW_EGRESS]
  * @gtx:	frames the guest program returned XDP_TX for, waiting to enter
  *		the switch as received from this port (SW_OUT_MAX; the
  *		port's worker's)

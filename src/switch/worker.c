@@ -300,7 +300,7 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 		}
 		if (!nout)
 			continue;
-		cap = __atomic_load_n(&sp->cap[VN_XDP_EGRESS], __ATOMIC_ACQUIRE);
+		cap = __atomic_load_n(&sp->cap[VN_SW_EGRESS], __ATOMIC_ACQUIRE);
 		if (unlikely(cap))	/* what the peer gets: resolved, segmented */
 			sw_capture_burst(w, cap, w->out, nout, false);
 		sent = vn_port_tx_burst(port, w->out, nout);
@@ -588,8 +588,8 @@ static void xdp_ingress(struct sw_worker *w, struct sw_port *src, struct vn_sw_x
 static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
 		    unsigned int n, uint32_t now)
 {
-	struct vn_sw_xdp *x = __atomic_load_n(&src->xdp[VN_XDP_INGRESS], __ATOMIC_ACQUIRE);
-	struct vn_sw_capture *cap = __atomic_load_n(&src->cap[VN_XDP_INGRESS], __ATOMIC_ACQUIRE);
+	struct vn_sw_xdp *x = __atomic_load_n(&src->xdp[VN_SW_INGRESS], __ATOMIC_ACQUIRE);
+	struct vn_sw_capture *cap = __atomic_load_n(&src->cap[VN_SW_INGRESS], __ATOMIC_ACQUIRE);
 
 	if (unlikely(cap))	/* as the peer sent them, before the XDP program */
 		sw_capture_burst(w, cap, pkts, n, true);

@@ -312,28 +312,12 @@ void vn_sw_xdp_put(struct vn_sw_xdp *ref)
 
 void sw_xdp_port_release(struct sw_port *sp)
 {
-	for (unsigned int d = 0; d < VN_XDP_DIRS; d++) {
+	for (unsigned int d = 0; d < VN_SW_DIRS; d++) {
 		vn_sw_xdp_put(sp->xdp[d]);
 		sp->xdp[d] = NULL;
 	}
 	vn_sw_xdp_put(sp->guest);
 	sp->guest = NULL;
-}
-
-const char *vn_xdp_dir_name(enum vn_xdp_dir dir)
-{
-	return dir == VN_XDP_INGRESS ? "ingress" : dir == VN_XDP_EGRESS ? "egress" : "?";
-}
-
-int vn_xdp_dir_parse(const char *s, enum vn_xdp_dir *dir)
-{
-	if (!strcmp(s, "ingress"))
-		*dir = VN_XDP_INGRESS;
-	else if (!strcmp(s, "egress"))
-		*dir = VN_XDP_EGRESS;
-	else
-		return -EINVAL;
-	return 0;
 }
 
 /* Copy field [b, e) of a spec into @dst (@cap bytes with the NUL) */
@@ -479,7 +463,7 @@ int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err
 	rc = spec_field(f[0], e[0], out->port, sizeof(out->port), what[0], err, err_sz);
 	if (!rc)
 		rc = spec_field(f[1], e[1], dir, sizeof(dir), what[1], err, err_sz);
-	if (!rc && vn_xdp_dir_parse(dir, &out->dir)) {
+	if (!rc && vn_sw_dir_parse(dir, &out->dir)) {
 		snprintf(err, err_sz, "direction '%s': expected ingress or egress", dir);
 		rc = -EINVAL;
 	}
@@ -553,7 +537,7 @@ void sw_xdp_port_gone(struct vn_sw *sw, uint16_t id)
 	for (unsigned int p = 0; p < VN_SW_PORTS_MAX; p++) {
 		struct sw_port *sp = sw->tbl->ports[p];
 
-		for (unsigned int d = 0; sp && d < VN_XDP_DIRS; d++) {
+		for (unsigned int d = 0; sp && d < VN_SW_DIRS; d++) {
 			struct vn_sw_xdp *x = sp->xdp[d];
 
 			if (x)
@@ -597,7 +581,7 @@ int vn_sw_xdp_attach_spec(struct vn_sw *sw, const struct vn_sw_xdp_spec *xs,
 				     xs->section[0] ? xs->section : NULL, &o, err, err_sz);
 }
 
-int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 			  const char *obj_path, const char *section,
 			  const struct vn_sw_xdp_opts *o, char *err, size_t err_sz)
 {
@@ -613,7 +597,7 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir di
 		err_sz = sizeof(dummy);
 	}
 	err[0] = '\0';
-	if ((unsigned int)dir >= VN_XDP_DIRS || (flags & ~VN_SW_XDP_FLAGS_ALL) || !port ||
+	if ((unsigned int)dir >= VN_SW_DIRS || (flags & ~VN_SW_XDP_FLAGS_ALL) || !port ||
 	    !obj_path) {
 		snprintf(err, err_sz, "bad direction, flags or arguments");
 		return -EINVAL;
@@ -647,7 +631,7 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir di
 		xdp_free(x);
 		return rc;
 	}
-	if (dir == VN_XDP_INGRESS) {
+	if (dir == VN_SW_INGRESS) {
 		/* segment-first scratch, charged like the run contexts */
 		x->segs_sz = (size_t)sw->cfg.workers * SW_SEGS_MAX * sizeof(*x->segs);
 		rc = vn_bpf_owner_charge(&x->owner, x->segs_sz);
@@ -674,7 +658,7 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir di
 	old = sp->xdp[dir];
 	if (old && !(flags & VN_SW_XDP_REPLACE)) {
 		snprintf(err, err_sz, "port '%s' already has an %s program (%s)", port,
-			 vn_xdp_dir_name(dir), old->xp->name);
+			 vn_sw_dir_name(dir), old->xp->name);
 		goto fail;
 	}
 	/* restricted (guest) programs redirect nowhere unless given a list */
@@ -687,7 +671,7 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir di
 	if (!quiesce(sw))
 		old = NULL;
 	pthread_mutex_unlock(&sw->ctl);
-	vn_info("port '%s': %s XDP program %s attached%s", port, vn_xdp_dir_name(dir), x->xp->name,
+	vn_info("port '%s': %s XDP program %s attached%s", port, vn_sw_dir_name(dir), x->xp->name,
 		flags & VN_SW_XDP_SEGMENT_FIRST ? " (segment-first)" : "");
 	vn_sw_xdp_put(old);
 	return 0;
@@ -697,7 +681,7 @@ fail:
 	return rc;
 }
 
-int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 		     const char *obj_path, const char *section, unsigned int flags, char *err,
 		     size_t err_sz)
 {
@@ -706,7 +690,7 @@ int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 	return vn_sw_xdp_attach_opts(sw, port, dir, obj_path, section, &o, err, err_sz);
 }
 
-int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir, int fd,
+int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_sw_dir dir, int fd,
 			const char *label, const char *section, unsigned int flags, char *err,
 			size_t err_sz)
 {
@@ -720,13 +704,13 @@ int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
 	return vn_sw_xdp_attach_opts(sw, port, dir, label, section, &o, err, err_sz);
 }
 
-int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir)
+int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_sw_dir dir)
 {
 	struct vn_sw_xdp *old = NULL;
 	struct sw_port *sp;
 	int rc = -ENOENT;
 
-	if ((unsigned int)dir >= VN_XDP_DIRS || !port)
+	if ((unsigned int)dir >= VN_SW_DIRS || !port)
 		return -EINVAL;
 	pthread_mutex_lock(&sw->ctl);
 	sp = sw_port_find_locked(sw, port);
@@ -739,7 +723,7 @@ int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir)
 	}
 	pthread_mutex_unlock(&sw->ctl);
 	if (!rc)
-		vn_info("port '%s': %s XDP program detached", port, vn_xdp_dir_name(dir));
+		vn_info("port '%s': %s XDP program detached", port, vn_sw_dir_name(dir));
 	vn_sw_xdp_put(old);
 	return rc;
 }
@@ -755,8 +739,8 @@ int vn_sw_xdp_foreach(struct vn_sw *sw, int (*cb)(const struct vn_sw_xdp_info *i
 		struct sw_port *sp = sw->tbl->ports[id];
 
 		/* the operator's, then the guest's (which runs after it at egress) */
-		for (unsigned int d = 0; sp && d <= VN_XDP_DIRS && !rc; d++) {
-			struct vn_sw_xdp *x = d < VN_XDP_DIRS ? sp->xdp[d] : sp->guest;
+		for (unsigned int d = 0; sp && d <= VN_SW_DIRS && !rc; d++) {
+			struct vn_sw_xdp *x = d < VN_SW_DIRS ? sp->xdp[d] : sp->guest;
 
 			if (!x)
 				continue;
@@ -783,14 +767,14 @@ int vn_sw_xdp_foreach(struct vn_sw *sw, int (*cb)(const struct vn_sw_xdp_info *i
 	return rc;
 }
 
-int vn_sw_xdp_map_find(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+int vn_sw_xdp_map_find(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 		       const char *map_name, struct vn_map **map, struct vn_sw_xdp **ref)
 {
 	struct sw_port *sp;
 	struct vn_map *m = NULL;
 	int rc = -ENOENT;
 
-	if ((unsigned int)dir >= VN_XDP_DIRS || !port || !map_name)
+	if ((unsigned int)dir >= VN_SW_DIRS || !port || !map_name)
 		return -EINVAL;
 	pthread_mutex_lock(&sw->ctl);
 	sp = sw_port_find_locked(sw, port);
@@ -889,7 +873,7 @@ int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *ob
 		return -ENOMEM;
 	x->refs = 1;
 	x->guest = true;
-	x->dir = VN_XDP_EGRESS;
+	x->dir = VN_SW_EGRESS;
 	x->owner.mem_limit = q->mem;
 	snprintf(x->port, sizeof(x->port), "%s", port);
 	snprintf(x->path, sizeof(x->path), "%s", label);

@@ -55,18 +55,6 @@
 #include "bpf/xdp.h"
 #include "switch/sw.h"
 
-/**
- * enum vn_xdp_dir - where on a port a program is attached
- * @VN_XDP_INGRESS:	frames entering the switch from the port
- * @VN_XDP_EGRESS:	frames leaving the switch towards the port
- * @VN_XDP_DIRS:	number of directions
- */
-enum vn_xdp_dir {
-	VN_XDP_INGRESS = 0,
-	VN_XDP_EGRESS = 1,
-	VN_XDP_DIRS
-};
-
 /* Attach flags */
 #define VN_SW_XDP_SEGMENT_FIRST	(1u << 0)	/* segment GSO frames before the program */
 #define VN_SW_XDP_REPLACE	(1u << 1)	/* replace an attached program (else -EEXIST) */
@@ -110,7 +98,7 @@ struct vn_sw_xdp;
 struct vn_sw_xdp_info {
 	const char *port;
 	uint16_t port_id;
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	const char *prog;
 	const char *path;
 	unsigned int flags;
@@ -124,23 +112,6 @@ struct vn_sw_xdp_info {
 	const char *section;
 	size_t insns;
 };
-
-/**
- * vn_xdp_dir_name() - "ingress" or "egress"
- * @dir:	direction
- *
- * Return: static string ("?" for a bad value)
- */
-const char *vn_xdp_dir_name(enum vn_xdp_dir dir);
-
-/**
- * vn_xdp_dir_parse() - Parse "ingress" / "egress"
- * @s:		string
- * @dir:	output
- *
- * Return: 0, or -EINVAL
- */
-int vn_xdp_dir_parse(const char *s, enum vn_xdp_dir *dir);
 
 #define VN_SW_XDP_PATH_MAX	1024	/* object path in a spec, with the NUL */
 #define VN_SW_XDP_REDIRECT_PORTS 64	/* ports in one redirect= list */
@@ -158,7 +129,7 @@ int vn_xdp_dir_parse(const char *s, enum vn_xdp_dir *dir);
  */
 struct vn_sw_xdp_spec {
 	char port[VN_PORT_NAME_MAX];
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	char path[VN_SW_XDP_PATH_MAX];
 	char section[VN_BPF_OBJ_NAME_MAX];
 	unsigned int flags;
@@ -202,7 +173,7 @@ int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err
  *	   attached and VN_SW_XDP_REPLACE is not set), -EINVAL (bad flags or
  *	   direction, malformed object), -ENOMEM (cap), or the loader's errno
  */
-int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+int vn_sw_xdp_attach(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 		     const char *obj_path, const char *section, unsigned int flags, char *err,
 		     size_t err_sz);
 
@@ -243,7 +214,7 @@ struct vn_sw_xdp_opts {
  * Return: as vn_sw_xdp_attach(); -ENOENT also for a redirect target that
  *	   is not a port
  */
-int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 			  const char *obj_path, const char *section,
 			  const struct vn_sw_xdp_opts *o, char *err, size_t err_sz);
 
@@ -276,7 +247,7 @@ int vn_sw_xdp_attach_spec(struct vn_sw *sw, const struct vn_sw_xdp_spec *xs,
  *
  * Return: as vn_sw_xdp_attach(); -EBADF for a negative @fd
  */
-int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir, int fd,
+int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_sw_dir dir, int fd,
 			const char *label, const char *section, unsigned int flags, char *err,
 			size_t err_sz);
 
@@ -291,7 +262,7 @@ int vn_sw_xdp_attach_fd(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
  *
  * Return: 0, -ENOENT (no such port, or nothing attached), -EINVAL
  */
-int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir);
+int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_sw_dir dir);
 
 /**
  * vn_sw_xdp_foreach() - Call @cb for every attachment, under the control lock
@@ -316,7 +287,7 @@ int vn_sw_xdp_foreach(struct vn_sw *sw, int (*cb)(const struct vn_sw_xdp_info *i
  *
  * Return: 0, -ENOENT (no such port, attachment or map), -EINVAL
  */
-int vn_sw_xdp_map_find(struct vn_sw *sw, const char *port, enum vn_xdp_dir dir,
+int vn_sw_xdp_map_find(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 		       const char *map_name, struct vn_map **map, struct vn_sw_xdp **ref);
 
 /**

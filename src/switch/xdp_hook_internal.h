@@ -33,7 +33,7 @@ struct vn_sw_xdp {
 	struct vn_bpf_owner owner;
 	unsigned int refs;
 	unsigned int flags;
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	uint16_t port_id;
 	char port[VN_PORT_NAME_MAX];
 	char path[256];

@@ -181,7 +181,7 @@ static void test_filter_ingress(void **state)
 
 	(void)state;
 	rig_up(&r);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, "icmp", 0, &cap, err,
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_INGRESS, "icmp", 0, &cap, err,
 					    sizeof(err)), 0);
 	send_ip(&r, 1, 20, f1, &l1);
 	send_ip(&r, 17, 30, NULL, NULL);
@@ -214,7 +214,7 @@ static void test_snaplen_egress(void **state)
 
 	(void)state;
 	rig_up(&r);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp1", VN_XDP_EGRESS, NULL, 60, &cap, NULL, 0),
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp1", VN_SW_EGRESS, NULL, 60, &cap, NULL, 0),
 			 0);
 	assert_int_equal(vn_sw_capture_snaplen(cap), 60);
 	send_ip(&r, 17, 100, f1, &l1);
@@ -236,9 +236,9 @@ static void test_tso_ingress_whole_egress_segments(void **state)
 
 	(void)state;
 	rig_up2(&r, true);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, "tcp", 0, &in, NULL, 0),
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_INGRESS, "tcp", 0, &in, NULL, 0),
 			 0);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp1", VN_XDP_EGRESS, "tcp", 64, &out, NULL, 0),
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp1", VN_SW_EGRESS, "tcp", 64, &out, NULL, 0),
 			 0);
 	send_tso(&r, 4, 1000);
 	run(&r);
@@ -268,7 +268,7 @@ static void test_full_queue_drops(void **state)
 
 	(void)state;
 	rig_up(&r);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, "udp", 0, &cap, NULL, 0),
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_INGRESS, "udp", 0, &cap, NULL, 0),
 			 0);
 	for (i = 0; i < 300; i++) {
 		send_ip(&r, 17, 10, NULL, NULL);
@@ -307,28 +307,28 @@ static void test_errors(void **state)
 
 	(void)state;
 	rig_up(&r);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, "tcp port nosuchport", 0,
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_INGRESS, "tcp port nosuchport", 0,
 					    &cap, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "bad filter 'tcp port nosuchport': "));
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, "ip and (", 0, &cap,
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_INGRESS, "ip and (", 0, &cap,
 					    err, sizeof(err)), -EINVAL);
-	assert_int_equal(vn_sw_capture_open(r.sw, "nope", VN_XDP_INGRESS, NULL, 0, &cap, err,
+	assert_int_equal(vn_sw_capture_open(r.sw, "nope", VN_SW_INGRESS, NULL, 0, &cap, err,
 					    sizeof(err)), -ENOENT);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, NULL, 70000, &cap, err,
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_INGRESS, NULL, 70000, &cap, err,
 					    sizeof(err)), -EINVAL);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_DIRS, NULL, 0, &cap, err,
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_DIRS, NULL, 0, &cap, err,
 					    sizeof(err)), -EINVAL);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, NULL, 0, &cap, err,
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_INGRESS, NULL, 0, &cap, err,
 					    sizeof(err)), 0);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, NULL, 0, &cap2, err,
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_INGRESS, NULL, 0, &cap2, err,
 					    sizeof(err)), -EBUSY);
 	/* the other direction and the other port are free */
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_EGRESS, NULL, 0, &cap2, err,
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_EGRESS, NULL, 0, &cap2, err,
 					    sizeof(err)), 0);
 	vn_sw_capture_close(cap2);
 	vn_sw_capture_close(cap);
 	/* detached: the same port and direction again */
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_INGRESS, NULL, 0, &cap, err,
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_INGRESS, NULL, 0, &cap, err,
 					    sizeof(err)), 0);
 	vn_sw_capture_close(cap);
 	rig_down(&r);
@@ -343,9 +343,9 @@ static void test_port_deleted(void **state)
 
 	(void)state;
 	rig_up(&r);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp1", VN_XDP_EGRESS, NULL, 0, &cap, NULL, 0),
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp1", VN_SW_EGRESS, NULL, 0, &cap, NULL, 0),
 			 0);
-	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_XDP_EGRESS, NULL, 0, &other, NULL, 0),
+	assert_int_equal(vn_sw_capture_open(r.sw, "swp0", VN_SW_EGRESS, NULL, 0, &other, NULL, 0),
 			 0);
 	send_ip(&r, 17, 10, NULL, NULL);
 	run(&r);

@@ -126,7 +126,7 @@ static uint64_t stat(struct vn_port *p, const char *name)
 	return v;
 }
 
-static void attach(struct rig *r, unsigned int port, enum vn_xdp_dir dir, const char *name,
+static void attach(struct rig *r, unsigned int port, enum vn_sw_dir dir, const char *name,
 		   unsigned int flags)
 {
 	char err[256] = "";
@@ -140,7 +140,7 @@ static void attach(struct rig *r, unsigned int port, enum vn_xdp_dir dir, const 
 	assert_int_equal(rc, 0);
 }
 
-static void conf_set(struct rig *r, const char *port, enum vn_xdp_dir dir, uint32_t action,
+static void conf_set(struct rig *r, const char *port, enum vn_sw_dir dir, uint32_t action,
 		     uint32_t target)
 {
 	struct vn_sw_xdp *ref;
@@ -174,7 +174,7 @@ static void test_xdp_hook_ingress_drop_by_proto(void **state)
 
 	(void)state;
 	rig_up(&r, 3, 1, 0);
-	attach(&r, 0, VN_XDP_INGRESS, "drop_icmp", 0);
+	attach(&r, 0, VN_SW_INGRESS, "drop_icmp", 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 1, 56));
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 100));
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 1, 56));
@@ -184,18 +184,18 @@ static void test_xdp_hook_ingress_drop_by_proto(void **state)
 	assert_int_equal(stat(r.sp[0], "xdp_drop"), 2);
 	assert_int_equal(stat(r.sp[0], "xdp_pass"), 1);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_drop"), 2);
-	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_INGRESS, "icmp_drops", &m, &ref),
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_SW_INGRESS, "icmp_drops", &m, &ref),
 			 0);
 	assert_int_equal(vn_map_lookup(m, &zero, &cnt), 0);
 	assert_int_equal(cnt, 2);
 	vn_sw_xdp_put(ref);
-	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_INGRESS, "nope", &m, &ref),
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_SW_INGRESS, "nope", &m, &ref),
 			 -ENOENT);
-	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_EGRESS, "icmp_drops", &m, &ref),
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_SW_EGRESS, "icmp_drops", &m, &ref),
 			 -ENOENT);
 	/* Detached: ICMP flows again */
-	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp0", VN_XDP_INGRESS), 0);
-	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp0", VN_XDP_INGRESS), -ENOENT);
+	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp0", VN_SW_INGRESS), 0);
+	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp0", VN_SW_INGRESS), -ENOENT);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 1, 56));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 1);
@@ -214,7 +214,7 @@ static void test_xdp_hook_ingress_tx_bounce(void **state)
 
 	(void)state;
 	rig_up(&r, 3, 1, 0);
-	attach(&r, 0, VN_XDP_INGRESS, "xdp2", 0);
+	attach(&r, 0, VN_SW_INGRESS, "xdp2", 0);
 	for (i = 0; i < 20; i++)
 		host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 64 + i));
 	run(&r);
@@ -237,7 +237,7 @@ static void test_xdp_hook_ingress_tx_bounce(void **state)
 	vn_sw_fdb_dump(r.sw, count_cb, &fdb);
 	assert_int_equal(fdb, 0);	/* TX frames never reach learning */
 	/* The port's egress program sees what its ingress program sent back */
-	attach(&r, 0, VN_XDP_EGRESS, "xdp1", 0);
+	attach(&r, 0, VN_SW_EGRESS, "xdp1", 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 64));
 	run(&r);
 	assert_int_equal(count_rx(&r, 0), 0);
@@ -256,8 +256,8 @@ static void test_xdp_hook_redirect_devmap(void **state)
 
 	(void)state;
 	rig_up(&r, 3, 1, 0);
-	attach(&r, 0, VN_XDP_INGRESS, "redirect", 0);
-	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_INGRESS, "tx_port", &m, &ref), 0);
+	attach(&r, 0, VN_SW_INGRESS, "redirect", 0);
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_SW_INGRESS, "tx_port", &m, &ref), 0);
 	assert_int_equal(vn_map_update(m, &key, &port, BPF_ANY), 0);
 	vn_sw_xdp_put(ref);
 	/* station 1 has MAC ...:02: slot 2 -> port 2, although FDB would flood */
@@ -266,7 +266,7 @@ static void test_xdp_hook_redirect_devmap(void **state)
 	assert_int_equal(count_rx(&r, 1), 0);
 	assert_int_equal(count_rx(&r, 2), 1);
 	assert_int_equal(stat(r.sp[0], "xdp_redirect"), 1);
-	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_INGRESS, "last_port", &m, &ref),
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_SW_INGRESS, "last_port", &m, &ref),
 			 0);
 	assert_int_equal(vn_map_lookup(m, &zero, &last), 0);
 	assert_int_equal(last, 2);
@@ -287,21 +287,21 @@ static void test_xdp_hook_redirect_port_id(void **state)
 
 	(void)state;
 	rig_up(&r, 3, 2, 0);	/* swp1 on worker 1 */
-	attach(&r, 0, VN_XDP_INGRESS, "hook_action", 0);
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+	attach(&r, 0, VN_SW_INGRESS, "hook_action", 0);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 1);
 	for (int i = 0; i < 5; i++)
 		host_tx(&r, 0, mk_ip(&r, 0, 0, 2, 17, 100));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 5);
 	assert_int_equal(count_rx(&r, 2), 0);
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 77);	/* no such port */
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 77);	/* no such port */
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 2, 17, 100));
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 100000);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 100000);
 	run(&r);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 2, 17, 100));
 	run(&r);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect"), 2);
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 0);	/* itself: like TX */
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 0);	/* itself: like TX */
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 2, 17, 100));
 	run(&r);
 	assert_int_equal(count_rx(&r, 0), 1);
@@ -322,7 +322,7 @@ static int sum_cb(const struct vn_sw_xdp_info *info, void *arg)
 	return 1;
 }
 
-static struct vn_sw_xdp_info info_of(struct rig *r, const char *port, enum vn_xdp_dir dir)
+static struct vn_sw_xdp_info info_of(struct rig *r, const char *port, enum vn_sw_dir dir)
 {
 	struct vn_sw_xdp_info info = { .port = port, .dir = dir };
 
@@ -338,17 +338,17 @@ static void test_xdp_hook_aborted(void **state)
 
 	(void)state;
 	rig_up(&r, 2, 1, 0);
-	attach(&r, 0, VN_XDP_INGRESS, "hook_action", 0);
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_ABORTED, 0);
+	attach(&r, 0, VN_SW_INGRESS, "hook_action", 0);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_ABORTED, 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 10));
 	run(&r);
-	conf_set(&r, "swp0", VN_XDP_INGRESS, 9, 0);	/* no such verdict */
+	conf_set(&r, "swp0", VN_SW_INGRESS, 9, 0);	/* no such verdict */
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 10));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 0);
 	assert_int_equal(stat(r.sp[0], "xdp_aborted"), 2);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_aborted"), 2);
-	info = info_of(&r, "swp0", VN_XDP_INGRESS);
+	info = info_of(&r, "swp0", VN_SW_INGRESS);
 	assert_int_equal(info.stats.aborted, 2);
 	assert_int_equal(info.port_id, 0);
 	assert_non_null(strstr(info.prog, "xdp_hook_action"));
@@ -366,7 +366,7 @@ static void test_xdp_hook_egress(void **state)
 
 	(void)state;
 	rig_up(&r, 3, 1, 0);
-	attach(&r, 1, VN_XDP_EGRESS, "drop_icmp", 0);
+	attach(&r, 1, VN_SW_EGRESS, "drop_icmp", 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 1, 56));
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 56));
 	run(&r);
@@ -376,7 +376,7 @@ static void test_xdp_hook_egress(void **state)
 	assert_int_equal(stat(r.sp[1], "drop_xdp_drop"), 1);
 	assert_int_equal(stat(r.sp[0], "xdp_drop"), 0);
 	/* ttl at swp2's egress: its copy of a flooded frame only */
-	attach(&r, 2, VN_XDP_EGRESS, "ttl", 0);
+	attach(&r, 2, VN_SW_EGRESS, "ttl", 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 56));
 	run(&r);
 	n = host_rx(&r, 1, pkts, 8);
@@ -389,7 +389,7 @@ static void test_xdp_hook_egress(void **state)
 	assert_int_equal(vn_csum_fold(vn_csum_partial(vn_pkt_data(pkts[0]) + 14, 20, 0)), 0);
 	vn_pkt_put(pkts[0]);
 	/* TX and REDIRECT at egress: invalid, aborted */
-	attach(&r, 2, VN_XDP_EGRESS, "xdp2", VN_SW_XDP_REPLACE);
+	attach(&r, 2, VN_SW_EGRESS, "xdp2", VN_SW_XDP_REPLACE);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 56));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 1);
@@ -397,7 +397,7 @@ static void test_xdp_hook_egress(void **state)
 	assert_int_equal(count_rx(&r, 0), 0);
 	assert_int_equal(stat(r.sp[2], "xdp_aborted"), 1);
 	assert_int_equal(stat(r.sp[2], "drop_xdp_aborted"), 1);
-	assert_int_equal(info_of(&r, "swp2", VN_XDP_EGRESS).stats.tx, 1);
+	assert_int_equal(info_of(&r, "swp2", VN_SW_EGRESS).stats.tx, 1);
 	rig_down(&r);
 }
 
@@ -431,38 +431,38 @@ static void test_xdp_hook_tso(void **state)
 	(void)state;
 	rig_up(&r, 2, 1, 0);
 	/* hook_action PASS, no rewrite: the TSO frame stays one TSO frame */
-	attach(&r, 0, VN_XDP_INGRESS, "hook_action", 0);
+	attach(&r, 0, VN_SW_INGRESS, "hook_action", 0);
 	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
 	run(&r);
 	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 1);
 	assert_true(gso);
 	/* ttl (L3 rewrite) on the whole TSO frame: metadata unprovable -> ABORTED */
-	attach(&r, 0, VN_XDP_INGRESS, "ttl", VN_SW_XDP_REPLACE);
+	attach(&r, 0, VN_SW_INGRESS, "ttl", VN_SW_XDP_REPLACE);
 	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 0);
-	info = info_of(&r, "swp0", VN_XDP_INGRESS);
+	info = info_of(&r, "swp0", VN_SW_INGRESS);
 	assert_int_equal(info.stats.offload_broken, 1);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_aborted"), 1);
 	/* segment-first: four MTU frames, each rewritten, each delivered */
-	attach(&r, 0, VN_XDP_INGRESS, "ttl", VN_SW_XDP_REPLACE | VN_SW_XDP_SEGMENT_FIRST);
+	attach(&r, 0, VN_SW_INGRESS, "ttl", VN_SW_XDP_REPLACE | VN_SW_XDP_SEGMENT_FIRST);
 	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
 	run(&r);
 	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 4);
 	assert_false(gso);
 	assert_int_equal(ttl, 63);
-	info = info_of(&r, "swp0", VN_XDP_INGRESS);
+	info = info_of(&r, "swp0", VN_SW_INGRESS);
 	assert_int_equal(info.stats.pass, 4);
 	assert_int_equal(info.flags, VN_SW_XDP_SEGMENT_FIRST);
 	assert_int_equal(stat(r.sp[0], "gso_sw_segs"), 4);
 	/* the same at swp1's egress */
-	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp0", VN_XDP_INGRESS), 0);
-	attach(&r, 1, VN_XDP_EGRESS, "ttl", 0);
+	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp0", VN_SW_INGRESS), 0);
+	attach(&r, 1, VN_SW_EGRESS, "ttl", 0);
 	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 0);
 	assert_int_equal(stat(r.sp[1], "drop_xdp_aborted"), 1);
-	attach(&r, 1, VN_XDP_EGRESS, "ttl", VN_SW_XDP_REPLACE | VN_SW_XDP_SEGMENT_FIRST);
+	attach(&r, 1, VN_SW_EGRESS, "ttl", VN_SW_XDP_REPLACE | VN_SW_XDP_SEGMENT_FIRST);
 	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 3, 1200));
 	run(&r);
 	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 3);
@@ -471,7 +471,7 @@ static void test_xdp_hook_tso(void **state)
 	/* Egress runs before the offload resolution: a port without TSO gets
 	 * segments, but its program saw the TSO frame once, whole */
 	assert_int_equal(vn_pair_set_features(r.sp[1], VN_BIT(VN_NET_F_GUEST_CSUM)), 0);
-	attach(&r, 1, VN_XDP_EGRESS, "hook_action", VN_SW_XDP_REPLACE);
+	attach(&r, 1, VN_SW_EGRESS, "hook_action", VN_SW_XDP_REPLACE);
 	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 5, 1000));
 	run(&r);
 	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 5);
@@ -483,7 +483,7 @@ static void test_xdp_hook_tso(void **state)
 		struct hook_conf hc;
 		uint32_t zero = 0;
 
-		assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp1", VN_XDP_EGRESS, ".data", &m, &ref),
+		assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp1", VN_SW_EGRESS, ".data", &m, &ref),
 				 0);
 		assert_int_equal(vn_map_lookup(m, &zero, &hc), 0);
 		assert_int_equal(hc.seen, 1);
@@ -501,32 +501,32 @@ static void test_xdp_hook_attach_errors(void **state)
 
 	(void)state;
 	rig_up(&r, 2, 1, 0);
-	assert_int_equal(vn_sw_xdp_attach(r.sw, "nope", VN_XDP_INGRESS, prog("xdp2"), NULL, 0,
+	assert_int_equal(vn_sw_xdp_attach(r.sw, "nope", VN_SW_INGRESS, prog("xdp2"), NULL, 0,
 					  err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "nope"));
-	assert_true(vn_sw_xdp_attach(r.sw, "swp0", VN_XDP_INGRESS, "/nonexistent.o", NULL, 0,
+	assert_true(vn_sw_xdp_attach(r.sw, "swp0", VN_SW_INGRESS, "/nonexistent.o", NULL, 0,
 				     err, sizeof(err)) < 0);
-	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", VN_XDP_INGRESS, prog("xdp2"), "nosuch",
+	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", VN_SW_INGRESS, prog("xdp2"), "nosuch",
 					  0, err, sizeof(err)), -ENOENT);
-	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", VN_XDP_INGRESS, prog("xdp2"), NULL,
+	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", VN_SW_INGRESS, prog("xdp2"), NULL,
 					  0x80, err, sizeof(err)), -EINVAL);
-	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", (enum vn_xdp_dir)5, prog("xdp2"), NULL,
+	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", (enum vn_sw_dir)5, prog("xdp2"), NULL,
 					  0, err, sizeof(err)), -EINVAL);
-	attach(&r, 0, VN_XDP_INGRESS, "xdp2", 0);
-	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", VN_XDP_INGRESS, prog("xdp1"), "xdp",
+	attach(&r, 0, VN_SW_INGRESS, "xdp2", 0);
+	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", VN_SW_INGRESS, prog("xdp1"), "xdp",
 					  0, err, sizeof(err)), -EEXIST);
 	assert_non_null(strstr(err, "xdp_prog2"));
 	/* A cap below one run context: refused, nothing changes */
 	vn_sw_xdp_set_mem_limit(r.sw, 1024);
 	assert_int_equal(vn_sw_xdp_mem_limit(r.sw), 1024);
-	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp1", VN_XDP_EGRESS, prog("xdp1"), NULL, 0,
+	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp1", VN_SW_EGRESS, prog("xdp1"), NULL, 0,
 					  err, sizeof(err)), -ENOMEM);
 	vn_sw_xdp_set_mem_limit(r.sw, 0);
 	assert_int_equal(vn_sw_xdp_mem_limit(r.sw), VN_SW_XDP_MEM_DEFAULT);
-	attach(&r, 1, VN_XDP_EGRESS, "xdp1", 0);
+	attach(&r, 1, VN_SW_EGRESS, "xdp1", 0);
 	/* A port deleted with programs attached frees them (ASan checks) */
 	assert_int_equal(vn_sw_port_del(r.sw, "swp1"), 0);
-	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp1", VN_XDP_EGRESS), -ENOENT);
+	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp1", VN_SW_EGRESS), -ENOENT);
 	r.n = 2;
 	rig_down(&r);
 }
@@ -540,13 +540,13 @@ struct churn {
 /* What the control thread swaps in: only programs that lose nothing on swp0 -> swp1 */
 static const struct {
 	const char *port;
-	enum vn_xdp_dir dir;
+	enum vn_sw_dir dir;
 	const char *prog;
 } churn_steps[] = {
-	{ "swp0", VN_XDP_INGRESS, "hook_action" },	/* PASS */
-	{ "swp1", VN_XDP_EGRESS, "hook_action" },	/* PASS */
-	{ "swp0", VN_XDP_EGRESS, "xdp1" },		/* drops, but nothing goes to swp0 */
-	{ "swp1", VN_XDP_EGRESS, "ttl" },		/* PASS, rewritten */
+	{ "swp0", VN_SW_INGRESS, "hook_action" },	/* PASS */
+	{ "swp1", VN_SW_EGRESS, "hook_action" },	/* PASS */
+	{ "swp0", VN_SW_EGRESS, "xdp1" },		/* drops, but nothing goes to swp0 */
+	{ "swp1", VN_SW_EGRESS, "ttl" },		/* PASS, rewritten */
 };
 
 /* Control thread: attach, replace, detach, over and over */
@@ -626,10 +626,10 @@ static void test_xdp_hook_attach_while_running(void **state)
 	assert_int_equal(stat(r.sp[0], "drop_xdp_aborted"), 0);
 	assert_int_equal(stat(r.sp[1], "drop_xdp_aborted"), 0);
 	/* A map reference outlives a detach */
-	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", VN_XDP_INGRESS, prog("hook_action"), NULL,
+	assert_int_equal(vn_sw_xdp_attach(r.sw, "swp0", VN_SW_INGRESS, prog("hook_action"), NULL,
 					  VN_SW_XDP_REPLACE, err, sizeof(err)), 0);
-	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_INGRESS, ".data", &m, &ref), 0);
-	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp0", VN_XDP_INGRESS), 0);
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_SW_INGRESS, ".data", &m, &ref), 0);
+	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp0", VN_SW_INGRESS), 0);
 	assert_int_equal(vn_map_lookup(m, &zero, &hc), 0);
 	assert_int_equal(hc.action, XDP_PASS);
 	vn_sw_xdp_put(ref);
@@ -649,29 +649,29 @@ static void test_xdp_hook_budget(void **state)
 	(void)state;
 	rig_up(&r, 2, 1, 0);
 	/* 1000 rounds of 7 instructions: fine by default, too much for 5000 */
-	attach(&r, 0, VN_XDP_INGRESS, "spin", 0);
+	attach(&r, 0, VN_SW_INGRESS, "spin", 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 10));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 1);
 	vn_sw_xdp_set_budget(r.sw, 5000);
-	attach(&r, 0, VN_XDP_INGRESS, "spin", VN_SW_XDP_REPLACE);
+	attach(&r, 0, VN_SW_INGRESS, "spin", VN_SW_XDP_REPLACE);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 10));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 0);
-	info = info_of(&r, "swp0", VN_XDP_INGRESS);
+	info = info_of(&r, "swp0", VN_SW_INGRESS);
 	assert_int_equal(info.stats.fault, 1);
 	assert_int_equal(info.stats.aborted, 1);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_aborted"), 1);
 	/* The default budget stops a tenant's 7M-instruction loop too */
 	vn_sw_xdp_set_budget(r.sw, 0);
-	attach(&r, 0, VN_XDP_INGRESS, "spin", VN_SW_XDP_REPLACE);
-	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_INGRESS, ".data", &m, &ref), 0);
+	attach(&r, 0, VN_SW_INGRESS, "spin", VN_SW_XDP_REPLACE);
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_SW_INGRESS, ".data", &m, &ref), 0);
 	assert_int_equal(vn_map_update(m, &zero, &rounds, BPF_ANY), 0);
 	vn_sw_xdp_put(ref);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 10));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 0);
-	assert_int_equal(info_of(&r, "swp0", VN_XDP_INGRESS).stats.fault, 1);
+	assert_int_equal(info_of(&r, "swp0", VN_SW_INGRESS).stats.fault, 1);
 	rig_down(&r);
 }
 
@@ -683,7 +683,7 @@ static int attach_redirect(struct rig *r, unsigned int port, const char *name, c
 	int rc;
 
 	snprintf(pn, sizeof(pn), "swp%u", port);
-	rc = vn_sw_xdp_attach_opts(r->sw, pn, VN_XDP_INGRESS, prog(name), NULL, &o, err,
+	rc = vn_sw_xdp_attach_opts(r->sw, pn, VN_SW_INGRESS, prog(name), NULL, &o, err,
 				   sizeof(err));
 	if (rc)
 		assert_true(err[0] != '\0');
@@ -726,19 +726,19 @@ static void test_xdp_hook_redirect_obeys_vlans(void **state)
 
 	(void)state;
 	rig_up_with(&r, 4, 1, NULL, 0, vlan_conf, NULL);
-	attach(&r, 0, VN_XDP_INGRESS, "hook_action", 0);
+	attach(&r, 0, VN_SW_INGRESS, "hook_action", 0);
 	/* to the other VLAN 10 port: delivered, untagged */
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 1);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(host_rx(&r, 1, got, 4), 1);
 	assert_int_equal(vn_pkt_data(got[0])[12], 0x08);
 	vn_pkt_put(got[0]);
 	/* to a VLAN 20 access port and to a 20,30 trunk: VLAN 10 is not theirs */
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 2);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 2);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 3);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 3);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(count_rx(&r, 2), 0);
@@ -751,7 +751,7 @@ static void test_xdp_hook_redirect_obeys_vlans(void **state)
 	assert_int_equal(count_rx(&r, 3), 0);
 	assert_int_equal(stat(r.sp[0], "drop_vlan"), 1);
 	/* TX back out of the port: its own VLAN, allowed */
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_TX, 0);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_TX, 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(count_rx(&r, 0), 1);
@@ -759,14 +759,14 @@ static void test_xdp_hook_redirect_obeys_vlans(void **state)
 	assert_int_equal(stat(r.sp[0], "xdp_tx"), 1);
 	/* from the trunk, a VLAN 20 frame redirected to the VLAN 20 access port:
 	 * classified 20, delivered untagged; redirected to a VLAN 10 port: dropped */
-	attach(&r, 3, VN_XDP_INGRESS, "hook_action", 0);
-	conf_set(&r, "swp3", VN_XDP_INGRESS, XDP_REDIRECT, 2);
+	attach(&r, 3, VN_SW_INGRESS, "hook_action", 0);
+	conf_set(&r, "swp3", VN_SW_INGRESS, XDP_REDIRECT, 2);
 	host_tx(&r, 3, mk_tagged(&r, 3, 3, 20));
 	run(&r);
 	assert_int_equal(host_rx(&r, 2, got, 4), 1);
 	assert_int_equal(vn_pkt_data(got[0])[12], 0x08);
 	vn_pkt_put(got[0]);
-	conf_set(&r, "swp3", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+	conf_set(&r, "swp3", VN_SW_INGRESS, XDP_REDIRECT, 1);
 	host_tx(&r, 3, mk_tagged(&r, 3, 3, 20));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 0);
@@ -787,20 +787,20 @@ static void test_xdp_hook_redirect_list(void **state)
 	(void)state;
 	rig_up(&r, 3, 1, 0);
 	assert_int_equal(attach_redirect(&r, 0, "hook_action", NULL), 0);
-	assert_null(info_of(&r, "swp0", VN_XDP_INGRESS).redirect);
+	assert_null(info_of(&r, "swp0", VN_SW_INGRESS).redirect);
 	assert_int_equal(attach_redirect(&r, 0, "hook_action", "swp1"), 0);
-	assert_string_equal(info_of(&r, "swp0", VN_XDP_INGRESS).redirect, "swp1");
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+	assert_string_equal(info_of(&r, "swp0", VN_SW_INGRESS).redirect, "swp1");
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 1);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 1);
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 2);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 2);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(count_rx(&r, 2), 0);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 1);
 	/* TX is not a redirect: always allowed */
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_TX, 0);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_TX, 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(count_rx(&r, 0), 1);
@@ -817,7 +817,7 @@ static void test_xdp_hook_redirect_list(void **state)
 	/* none: nothing, not even the port itself by redirect */
 	assert_int_equal(attach_redirect(&r, 0, "hook_action", "none"), 0);
 	for (uint32_t t = 0; t < 3; t++) {
-		conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, t);
+		conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, t);
 		host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 		run(&r);
 	}
@@ -829,17 +829,17 @@ static void test_xdp_hook_redirect_list(void **state)
 		struct vn_sw_xdp_opts ro = { .flags = VN_SW_XDP_REPLACE,
 					     .class = VN_XDP_CLASS_RESTRICTED };
 
-		assert_int_equal(vn_sw_xdp_attach_opts(r.sw, "swp0", VN_XDP_INGRESS,
+		assert_int_equal(vn_sw_xdp_attach_opts(r.sw, "swp0", VN_SW_INGRESS,
 						       prog("hook_action"), NULL, &ro, err,
 						       sizeof(err)), 0);
-		assert_string_equal(info_of(&r, "swp0", VN_XDP_INGRESS).redirect, "none");
-		conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+		assert_string_equal(info_of(&r, "swp0", VN_SW_INGRESS).redirect, "none");
+		conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 1);
 		host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 		run(&r);
 		assert_int_equal(count_rx(&r, 1), 0);
 		assert_int_equal(stat(r.sp[0], "drop_xdp_redirect_denied"), 5);
 		/* and it cannot load a program calling ktime or trace_printk */
-		assert_int_equal(vn_sw_xdp_attach_opts(r.sw, "swp0", VN_XDP_INGRESS,
+		assert_int_equal(vn_sw_xdp_attach_opts(r.sw, "swp0", VN_SW_INGRESS,
 						       prog("helpers"), NULL, &ro, err,
 						       sizeof(err)), -EINVAL);
 	}
@@ -850,7 +850,7 @@ static void test_xdp_hook_redirect_list(void **state)
 	snprintf(spec, sizeof(spec), "swp0:ingress:%s:redirect=swp2", prog("hook_action"));
 	assert_int_equal(vn_sw_xdp_spec_parse(spec, &xs, err, sizeof(err)), 0);
 	assert_int_equal(vn_sw_xdp_attach_spec(r.sw, &xs, VN_SW_XDP_REPLACE, err, sizeof(err)), 0);
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 2);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 2);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(count_rx(&r, 2), 1);
@@ -859,7 +859,7 @@ static void test_xdp_hook_redirect_list(void **state)
 	assert_int_equal(vn_sw_port_del(r.sw, "swp1"), 0);
 	assert_int_equal(vn_pair_create("swp9", "host9", &po, &sp9, &host9), 0);
 	assert_int_equal(vn_sw_port_attach(r.sw, sp9, 0), 0);
-	conf_set(&r, "swp0", VN_XDP_INGRESS, XDP_REDIRECT, 1);
+	conf_set(&r, "swp0", VN_SW_INGRESS, XDP_REDIRECT, 1);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, -1, 17, 20));
 	run(&r);
 	assert_int_equal(sp9->id, 1);
@@ -883,8 +883,8 @@ static void test_xdp_hook_helper_stall_contained(void **state)
 
 	(void)state;
 	rig_up(&r, 3, 1, 0);
-	attach(&r, 0, VN_XDP_INGRESS, "cost_lpm", 0);
-	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_XDP_INGRESS, "trie", &trie, &ref), 0);
+	attach(&r, 0, VN_SW_INGRESS, "cost_lpm", 0);
+	assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp0", VN_SW_INGRESS, "trie", &trie, &ref), 0);
 	memset(key, 0xff, sizeof(key));
 	for (uint32_t l = 1; l <= 2048; l++) {
 		memcpy(key, &l, 4);
@@ -898,7 +898,7 @@ static void test_xdp_hook_helper_stall_contained(void **state)
 	run(&r);
 	assert_int_equal(count_rx(&r, 2), 4);
 	assert_int_equal(count_rx(&r, 1), 0);
-	info = info_of(&r, "swp0", VN_XDP_INGRESS);
+	info = info_of(&r, "swp0", VN_SW_INGRESS);
 	assert_int_equal(info.stats.timeout, 4);
 	assert_int_equal(stat(r.sp[0], "drop_xdp_aborted"), 4);
 	rig_down(&r);
@@ -933,13 +933,13 @@ static void test_xdp_hook_spec_parse(void **state)
 	(void)state;
 	assert_int_equal(vn_sw_xdp_spec_parse("vnet0:ingress:/x/drop.o", &xs, err, sizeof(err)), 0);
 	assert_string_equal(xs.port, "vnet0");
-	assert_int_equal(xs.dir, VN_XDP_INGRESS);
+	assert_int_equal(xs.dir, VN_SW_INGRESS);
 	assert_string_equal(xs.path, "/x/drop.o");
 	assert_string_equal(xs.section, "");
 	assert_int_equal(xs.flags, 0);
 	assert_int_equal(vn_sw_xdp_spec_parse("a:egress:f.o:xdp/foo:segment-first", &xs, NULL, 0),
 			 0);
-	assert_int_equal(xs.dir, VN_XDP_EGRESS);
+	assert_int_equal(xs.dir, VN_SW_EGRESS);
 	assert_string_equal(xs.section, "xdp/foo");
 	assert_int_equal(xs.flags, VN_SW_XDP_SEGMENT_FIRST);
 	assert_int_equal(vn_sw_xdp_spec_parse("a:egress:f.o:segment-first", &xs, NULL, 0), 0);
@@ -1096,7 +1096,7 @@ static void test_xdp_guest_after_operator(void **state)
 
 	(void)state;
 	rig_up(&r, 2, 1, 0);
-	attach(&r, 1, VN_XDP_EGRESS, "ttl", 0);
+	attach(&r, 1, VN_SW_EGRESS, "ttl", 0);
 	assert_int_equal(guest_load(&r, 1, "guest_icmp", NULL, err, sizeof(err)), 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 17, 56));
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 1, 56));
@@ -1107,8 +1107,8 @@ static void test_xdp_guest_after_operator(void **state)
 	vn_pkt_put(pkts[0]);
 	assert_int_equal(guest_map_u64(&r, "swp1", "icmp_drops", 0), 1);
 	/* the operator drops ICMP itself: the guest never sees it */
-	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp1", VN_XDP_EGRESS), 0);
-	attach(&r, 1, VN_XDP_EGRESS, "drop_icmp", 0);
+	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp1", VN_SW_EGRESS), 0);
+	attach(&r, 1, VN_SW_EGRESS, "drop_icmp", 0);
 	host_tx(&r, 0, mk_ip(&r, 0, 0, 1, 1, 56));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 0);
@@ -1168,7 +1168,7 @@ static void test_xdp_guest_tso(void **state)
 	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
 	run(&r);
 	assert_int_equal(count_rx(&r, 1), 0);
-	info = info_of(&r, "swp1", VN_XDP_EGRESS);
+	info = info_of(&r, "swp1", VN_SW_EGRESS);
 	assert_true(info.guest);
 	assert_int_equal(info.stats.offload_broken, 1);
 	assert_int_equal(stat(r.sp[1], "drop_xdp_aborted"), 1);
@@ -1284,12 +1284,12 @@ static void test_xdp_guest_memory(void **state)
 		assert_int_equal(guest_load(&r, 1, "guest_big", NULL, err, sizeof(err)), 0);
 		assert_true(!MEM_KNOWN || mem_in_use() > before + (256u << 10));
 		assert_int_equal(guest_load(&r, 1, "guest_icmp", NULL, err, sizeof(err)), 0);
-		attach(&r, 1, VN_XDP_EGRESS, "ttl", 0);
+		attach(&r, 1, VN_SW_EGRESS, "ttl", 0);
 		owners[0] = owners[1] = 0;
 		vn_sw_xdp_foreach(r.sw, count_owner, owners);
 		assert_int_equal(owners[0], 1);
 		assert_int_equal(owners[1], 1);
-		assert_int_equal(vn_sw_xdp_detach(r.sw, "swp1", VN_XDP_EGRESS), 0);
+		assert_int_equal(vn_sw_xdp_detach(r.sw, "swp1", VN_SW_EGRESS), 0);
 		assert_int_equal(vn_sw_xdp_guest_unload(r.sw, "swp1"), 0);
 	}
 	assert_int_equal(mem_in_use(), before);
