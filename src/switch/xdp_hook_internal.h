@@ -131,6 +131,23 @@ unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_s
 			   unsigned int room);
 
 /**
+ * sw_xdp_free() - Free an attachment no worker can reach any more (xdp_attach.c)
+ * @x:		attachment, its last reference gone
+ */
+void sw_xdp_free(struct vn_sw_xdp *x);
+
+/**
+ * sw_xdp_quiesce() - After a pointer swap, wait for the grace period (control lock held)
+ * @sw:		switch
+ *
+ * Retries for a while when even the small table copy cannot be allocated.
+ *
+ * Return: true when no worker can hold the old pointer; false when it must
+ * leak (logged)
+ */
+bool sw_xdp_quiesce(struct vn_sw *sw);
+
+/**
  * sw_xdp_port_gone() - Take a deleted port id off every redirect list (control lock held)
  * @sw:		switch
  * @id:		the port id, already out of the published table
