@@ -241,7 +241,9 @@ int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 			 vn_sw_dir_name(dir));
 		rc = -EBUSY;
 	} else {
-		__atomic_store_n(&sp->cap[dir], cap, __ATOMIC_RELEASE);
+		void *none;
+
+		rc = sw_slot_swap(sw, (void **)&sp->cap[dir], cap, &none, "capture");
 	}
 	pthread_mutex_unlock(&sw->ctl);
 	if (rc) {
@@ -311,14 +313,10 @@ int vn_sw_capture_detach(struct vn_sw_capture *cap)
 	pthread_mutex_lock(&sw->ctl);
 	sp = sw_port_find_locked(sw, cap->port);
 	if (sp && sp->cap[cap->dir] == cap) {
-		__atomic_store_n(&sp->cap[cap->dir], NULL, __ATOMIC_RELEASE);
-		rc = -ENOMEM;
-		for (int i = 0; i < 1000 && rc; i++) {
-			rc = sw_grace_period(sw);
-			if (rc)
-				usleep(1000);
-		}
-		/* No grace period could be had: a worker may still use it */
+		void *old;
+
+		rc = sw_slot_swap(sw, (void **)&sp->cap[cap->dir], NULL, &old, "capture");
+		/* No grace period could be had: a worker may still use it, so it stays */
 		if (rc)
 			__atomic_store_n(&sp->cap[cap->dir], cap, __ATOMIC_RELEASE);
 	}

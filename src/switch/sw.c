@@ -139,6 +139,22 @@ int sw_grace_period(struct vn_sw *sw)
 	return 0;
 }
 
+int sw_slot_swap(struct vn_sw *sw, void **slot, void *val, void **old, const char *what)
+{
+	*old = *slot;
+	__atomic_store_n(slot, val, __ATOMIC_RELEASE);
+	/* Nothing was there: no worker can hold anything to wait for */
+	if (!*old)
+		return 0;
+	for (int i = 0; i < 1000; i++) {
+		if (!sw_grace_period(sw))
+			return 0;
+		usleep(1000);
+	}
+	vn_err("switch: no memory for a grace period: the old %s is kept", what);
+	return -ENOMEM;
+}
+
 struct sw_port *sw_port_find_locked(struct vn_sw *sw, const char *name)
 {
 	for (unsigned int id = 0; id < VN_SW_PORTS_MAX; id++) {

@@ -240,4 +240,25 @@ unsigned int sw_egress_gro(struct sw_worker *w, struct sw_port *sp, struct vn_pk
 /* sw.c: wait until no worker can hold a pointer unpublished before the call */
 int sw_grace_period(struct vn_sw *sw);
 
+/**
+ * sw_slot_swap() - Publish @val in a datapath slot of a port; retire what it held
+ * @sw:		switch, @ctl held
+ * @slot:	the slot (sw_port.xdp[], .guest, .cap[]), which workers read with
+ *		an acquire load once per burst or frame
+ * @val:	the new value, or NULL to empty the slot
+ * @old:	output: what the slot held; once 0 is returned no worker can
+ *		reach it, and the caller frees it
+ * @what:	what the slot holds, for the log line of a failure
+ *
+ * The one attach/detach protocol of the switch's datapath objects (XDP
+ * programs, the guest's program, captures): the caller validates @val and
+ * finds the port under @ctl, this stores it (release) and, when the slot
+ * held something, waits for a grace period, retried for about a second
+ * when even the table copy cannot be allocated.
+ *
+ * Return: 0, or -ENOMEM: no grace period could be had, so a worker may still
+ * use *@old; the caller must keep it alive (leak it, or put it back)
+ */
+int sw_slot_swap(struct vn_sw *sw, void **slot, void *val, void **old, const char *what);
+
 #endif /* VN_SWITCH_SW_INTERNAL_H */

@@ -222,22 +222,6 @@ int vn_sw_xdp_spec_parse(const char *spec, struct vn_sw_xdp_spec *out, char *err
 }
 
 /*
- * After a pointer swap: wait for the grace period. If even the small table
- * copy cannot be allocated, retry for a while; past that the old attachment
- * must leak (a worker may still run it), which is logged.
- */
-bool sw_xdp_quiesce(struct vn_sw *sw)
-{
-	for (int i = 0; i < 1000; i++) {
-		if (!sw_grace_period(sw))
-			return true;
-		usleep(1000);
-	}
-	vn_err("switch: no memory for an XDP grace period: the old program is kept");
-	return false;
-}
-
-/*
  * Resolve a redirect= list (NULL: every port) into @x's bits; every name
  * must be a port now. Control lock held.
  */
@@ -401,10 +385,9 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_sw_dir dir
 		goto fail;
 	}
 	rc = -EEXIST;
-	old = sp->xdp[dir];
-	if (old && !(flags & VN_SW_XDP_REPLACE)) {
+	if (sp->xdp[dir] && !(flags & VN_SW_XDP_REPLACE)) {
 		snprintf(err, err_sz, "port '%s' already has an %s program (%s)", port,
-			 vn_sw_dir_name(dir), old->xp->name);
+			 vn_sw_dir_name(dir), sp->xdp[dir]->xp->name);
 		goto fail;
 	}
 	/* restricted (guest) programs redirect nowhere unless given a list */
@@ -413,9 +396,8 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_sw_dir dir
 	if (rc)
 		goto fail;
 	x->port_id = sp->port->id;
-	__atomic_store_n(&sp->xdp[dir], x, __ATOMIC_RELEASE);
-	if (!sw_xdp_quiesce(sw))
-		old = NULL;
+	if (sw_slot_swap(sw, (void **)&sp->xdp[dir], x, (void **)&old, "XDP program"))
+		old = NULL;	/* a worker may still run it: leaked */
 	pthread_mutex_unlock(&sw->ctl);
 	vn_info("port '%s': %s XDP program %s attached%s", port, vn_sw_dir_name(dir), x->xp->name,
 		flags & VN_SW_XDP_SEGMENT_FIRST ? " (segment-first)" : "");
@@ -461,10 +443,8 @@ int vn_sw_xdp_detach(struct vn_sw *sw, const char *port, enum vn_sw_dir dir)
 	pthread_mutex_lock(&sw->ctl);
 	sp = sw_port_find_locked(sw, port);
 	if (sp && sp->xdp[dir]) {
-		old = sp->xdp[dir];
-		__atomic_store_n(&sp->xdp[dir], NULL, __ATOMIC_RELEASE);
-		if (!sw_xdp_quiesce(sw))
-			old = NULL;
+		if (sw_slot_swap(sw, (void **)&sp->xdp[dir], NULL, (void **)&old, "XDP program"))
+			old = NULL;	/* a worker may still run it: leaked */
 		rc = 0;
 	}
 	pthread_mutex_unlock(&sw->ctl);

@@ -129,10 +129,8 @@ int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *ob
 		return -ENOENT;
 	}
 	x->port_id = sp->port->id;
-	old = sp->guest;
-	__atomic_store_n(&sp->guest, x, __ATOMIC_RELEASE);
-	if (!sw_xdp_quiesce(sw))
-		old = NULL;
+	if (sw_slot_swap(sw, (void **)&sp->guest, x, (void **)&old, "guest XDP program"))
+		old = NULL;	/* a worker may still run it: leaked */
 	pthread_mutex_unlock(&sw->ctl);
 	vn_info("port '%s': guest XDP program %s loaded (%zu instructions, %u maps, %zu bytes)",
 		port, x->xp->name, x->xp->prog->n, x->xp->obj->nmaps,
@@ -152,10 +150,8 @@ int vn_sw_xdp_guest_unload(struct vn_sw *sw, const char *port)
 	pthread_mutex_lock(&sw->ctl);
 	sp = sw_port_find_locked(sw, port);
 	if (sp && sp->guest) {
-		old = sp->guest;
-		__atomic_store_n(&sp->guest, NULL, __ATOMIC_RELEASE);
-		if (!sw_xdp_quiesce(sw))
-			old = NULL;
+		if (sw_slot_swap(sw, (void **)&sp->guest, NULL, (void **)&old, "guest XDP program"))
+			old = NULL;	/* a worker may still run it: leaked */
 		rc = 0;
 	}
 	pthread_mutex_unlock(&sw->ctl);

@@ -137,17 +137,6 @@ unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_s
 void sw_xdp_free(struct vn_sw_xdp *x);
 
 /**
- * sw_xdp_quiesce() - After a pointer swap, wait for the grace period (control lock held)
- * @sw:		switch
- *
- * Retries for a while when even the small table copy cannot be allocated.
- *
- * Return: true when no worker can hold the old pointer; false when it must
- * leak (logged)
- */
-bool sw_xdp_quiesce(struct vn_sw *sw);
-
-/**
  * sw_xdp_port_gone() - Take a deleted port id off every redirect list (control lock held)
  * @sw:		switch
  * @id:		the port id, already out of the published table
