@@ -21,7 +21,8 @@
  * the header's offsets moved past it. Blocks close when full or after 1 ms
  * (tp_retire_blk_tov), which bounds the latency a lone frame sees.
  * Everything from the ring is checked like a tap's frames: the header with
- * vn_vhdr_validate(), lengths against the block, truncated frames dropped
+ * vn_vhdr_validate() (by vn_port_rx_burst()), lengths against the block,
+ * truncated frames dropped
  * (drop_oversize).
  *
  * Transmit: one sendmmsg() per burst, each frame after its 10-byte header,
@@ -339,7 +340,7 @@ static enum vn_drop_reason afp_rx_one(const struct tpacket3_hdr *ph, uint32_t ro
 	}
 	pkt->vh.num_buffers = 0;
 	pkt->len = snap + tag;
-	return vn_vhdr_validate(pkt);
+	return VN_DROP_NONE;	/* the header is validated by vn_port_rx_burst() */
 }
 
 /**

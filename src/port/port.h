@@ -28,7 +28,9 @@
 #include <stdint.h>
 
 #include "core/drop.h"
+#include "core/compiler.h"
 #include "core/pkt.h"
+#include "core/vhdr.h"
 #include "core/vnet_feat.h"
 
 #define VN_PORT_NAME_MAX	32
@@ -215,25 +217,37 @@ struct vn_port {
  * @n:		room in @pkts
  *
  * The kind's rx_burst moves the bytes and drops (counted by reason) what it
- * cannot accept; this wrapper owns the rest of the contract for every kind:
- * each frame returned is stamped with @port's id as its ingress port and
- * counted in rx_packets and rx_bytes.
+ * cannot read; this wrapper owns the rest of the contract for every kind:
+ * each frame's virtio-net header is validated against the frame, here and
+ * only here (vn_vhdr_validate(): the switch, a capture and an XDP program
+ * trust it afterwards), a frame that fails is dropped and counted by
+ * reason, and each frame returned is stamped with @port's id as its ingress
+ * port and counted in rx_packets and rx_bytes.
  *
  * Return: frames received, each with one reference
  */
 static inline unsigned int vn_port_rx_burst(struct vn_port *port, struct vn_pkt **pkts,
 					    unsigned int n)
 {
-	unsigned int i, got = port->ops->rx_burst(port, pkts, n);
+	unsigned int i, k = 0, got = port->ops->rx_burst(port, pkts, n);
 	uint64_t bytes = 0;
 
 	for (i = 0; i < got; i++) {
-		pkts[i]->in_port = port->id;
-		bytes += pkts[i]->len;
+		struct vn_pkt *pkt = pkts[i];
+		enum vn_drop_reason why = vn_vhdr_validate(pkt);
+
+		if (unlikely(why)) {
+			port->stats.drops[why]++;
+			vn_pkt_put(pkt);
+			continue;
+		}
+		pkt->in_port = port->id;
+		bytes += pkt->len;
+		pkts[k++] = pkt;
 	}
-	port->stats.rx_packets += got;
+	port->stats.rx_packets += k;
 	port->stats.rx_bytes += bytes;
-	return got;
+	return k;
 }
 
 /**

@@ -4,7 +4,8 @@
  * Trust boundary: frames and their virtio-net headers come from the kernel,
  * which speaks for whatever the host stack or a container put on the tap.
  * Every header is decoded, then checked against its frame with
- * vn_vhdr_validate() before the frame enters the switch; a bad one is a
+ * vn_vhdr_validate() by the port layer (vn_port_rx_burst()) before the
+ * frame enters the switch; a bad one is a
  * counted drop, never a crash.
  *
  * Offloads (TUNSETOFFLOAD tells the kernel what it may hand us on read):
@@ -543,7 +544,7 @@ static enum vn_drop_reason tap_rx_one(struct vn_pkt *pkt, size_t n)
 		return VN_DROP_VHDR_TRUNCATED;
 	pkt->vh.num_buffers = 0;	/* meaningless on a tap */
 	pkt->len = (uint32_t)(n - TAP_VHDR_LEN);
-	return vn_vhdr_validate(pkt);
+	return VN_DROP_NONE;	/* the header is validated by vn_port_rx_burst() */
 }
 
 /**

@@ -79,7 +79,7 @@ struct vn_sw_capture {
 /* ---- datapath ---- */
 
 void sw_capture_burst(struct sw_worker *w, struct vn_sw_capture *cap, struct vn_pkt *const *pkts,
-		      unsigned int n, bool validate)
+		      unsigned int n)
 {
 	struct cap_q *q;
 	void *done[SW_BURST];
@@ -97,8 +97,6 @@ void sw_capture_burst(struct sw_worker *w, struct vn_sw_capture *cap, struct vn_
 		const struct vn_pkt *pkt = pkts[i];
 		struct vn_sw_capture_rec *rec;
 
-		if (validate && vn_vhdr_validate(pkt))
-			continue;
 		if (cap->filter && !sw_cap_filter_match(cap->filter, vn_pkt_data(pkt), pkt->len))
 			continue;
 		q->matched++;

@@ -302,7 +302,7 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 			continue;
 		cap = __atomic_load_n(&sp->cap[VN_SW_EGRESS], __ATOMIC_ACQUIRE);
 		if (unlikely(cap))	/* what the peer gets: resolved, segmented */
-			sw_capture_burst(w, cap, w->out, nout, false);
+			sw_capture_burst(w, cap, w->out, nout);
 		sent = vn_port_tx_burst(port, w->out, nout);
 		work += sent;
 		if (sent)
@@ -491,9 +491,9 @@ static void classify(struct sw_worker *w, struct sw_port *src, struct vn_pkt *pk
 	uint64_t key;
 	int d;
 
-	why = vn_vhdr_validate(pkt);
-	if (!why)
-		why = vn_sw_vlan_ingress(&src->vlan, pkt);
+	/* the header was validated where the frame entered (vn_port_rx_burst(),
+	 * guest_tx_drain(), or the XDP hook after a program changed it) */
+	why = vn_sw_vlan_ingress(&src->vlan, pkt);
 	if (unlikely(why))
 		return drop_in(src, pkt, why);
 	eth = vn_pkt_ptr(pkt, 0, 12);	/* vlan_ingress checked 14 bytes */
@@ -592,7 +592,7 @@ static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pk
 	struct vn_sw_capture *cap = __atomic_load_n(&src->cap[VN_SW_INGRESS], __ATOMIC_ACQUIRE);
 
 	if (unlikely(cap))	/* as the peer sent them, before the XDP program */
-		sw_capture_burst(w, cap, pkts, n, true);
+		sw_capture_burst(w, cap, pkts, n);
 	if (likely(!x))
 		return sw_forward_burst(w, src, pkts, n, now);
 	xdp_ingress(w, src, x, pkts, n, now);
@@ -607,19 +607,29 @@ static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pk
 static unsigned int guest_tx_drain(struct sw_worker *w, struct sw_port *sp, uint32_t now)
 {
 	struct vn_pkt *pkts[SW_BURST];
-	unsigned int left = sp->ngtx, done = 0, k, i;
+	unsigned int left = sp->ngtx, done = 0, k, i, n;
 
 	while (left && sp->ngtx) {
 		k = sp->ngtx < SW_BURST ? sp->ngtx : SW_BURST;
 		k = k < left ? k : left;
 		memcpy(pkts, sp->gtx, k * sizeof(*pkts));
-		for (i = 0; i < k; i++)	/* received from @sp, as vn_port_rx_burst() stamps */
-			pkts[i]->in_port = sp->port->id;
 		sp->ngtx -= k;
 		memmove(sp->gtx, sp->gtx + k, sp->ngtx * sizeof(*sp->gtx));
 		left -= k;
 		done += k;
-		forward(w, sp, pkts, k, now);
+		/* received from @sp, checked and stamped as vn_port_rx_burst()
+		 * does: the guest's program may have rewritten them */
+		for (i = 0, n = 0; i < k; i++) {
+			enum vn_drop_reason why = vn_vhdr_validate(pkts[i]);
+
+			if (unlikely(why)) {
+				drop_in(sp, pkts[i], why);
+				continue;
+			}
+			pkts[i]->in_port = sp->port->id;
+			pkts[n++] = pkts[i];
+		}
+		forward(w, sp, pkts, n, now);
 	}
 	return done;
 }

@@ -55,6 +55,20 @@ static void ing_queue(struct sw_xdp_ing *c, struct vn_pkt *pkt, uint16_t dst)
 	c->tx_dst[c->ntx++] = dst;
 }
 
+/*
+ * A PASS frame goes on to classification; the program may have rewritten
+ * it, so its header is checked again (xdp.h keeps it right; this is the
+ * proof, as for TX frames)
+ */
+static void ing_pass(struct sw_xdp_ing *c, struct vn_pkt *pkt)
+{
+	enum vn_drop_reason why = vn_vhdr_validate(pkt);
+
+	if (unlikely(why))
+		return ing_drop(c, pkt, why);
+	c->pass[c->npass++] = pkt;
+}
+
 /* Is port @id on @x's redirect list? (the bit may be cleared meanwhile) */
 static inline bool redirect_allowed(const struct vn_sw_xdp *x, uint32_t id)
 {
@@ -73,7 +87,7 @@ static void ing_run(struct sw_xdp_ing *c, struct vn_pkt *pkt)
 	switch (act) {
 	case XDP_PASS:
 		st->xdp_pass++;
-		c->pass[c->npass++] = pkt;
+		ing_pass(c, pkt);
 		break;
 	case XDP_DROP:
 		st->xdp_drop++;
@@ -133,8 +147,6 @@ static void ing_segment(struct sw_xdp_ing *c, struct vn_pkt *pkt)
 
 bool sw_xdp_ingress_next(struct sw_xdp_ing *c)
 {
-	enum vn_drop_reason why;
-
 	c->npass = c->ntx = 0;
 	/* Every list a chunk fills holds at most one entry per frame */
 	while (c->npass + c->ntx < SW_BURST) {
@@ -149,12 +161,7 @@ bool sw_xdp_ingress_next(struct sw_xdp_ing *c)
 		pkt = c->pkts[c->next++];
 		if (c->next < c->n)
 			__builtin_prefetch(vn_pkt_data(c->pkts[c->next]));
-		/* The program trusts csum_start/hdr_len no more than the switch does */
-		why = vn_vhdr_validate(pkt);
-		if (unlikely(why)) {
-			ing_drop(c, pkt, why);
-			continue;
-		}
+		/* the header was validated where the frame entered (vn_port_rx_burst()) */
 		if (!(c->x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh))
 			ing_run(c, pkt);
 		else

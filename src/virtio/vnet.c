@@ -160,10 +160,8 @@ static enum vn_drop_reason rx_one(const struct vn_vnet *v, const struct vn_vq_ch
 	if (!data)
 		return VN_DROP_OVERSIZE;
 	iov_read(c, v->hdr_len, data, frame_len);
-	/* Then core's full check of the header against the frame's own headers */
-	why = vn_vhdr_validate(pkt);
-	if (why)
-		return why;
+	/* core's full check of the header against the frame's own headers is
+	 * the port layer's, for every kind (vn_port_rx_burst()) */
 	return mtu_check(v, pkt);
 }
 

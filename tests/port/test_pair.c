@@ -53,7 +53,7 @@ static void test_pair_delivery(void **state)
 	assert_int_equal(vn_pair_peek_len(b), 0);
 
 	make_frames(a, tx, 8, 60, 1);
-	tx[3]->vh.flags = VN_VHDR_F_NEEDS_CSUM;	/* metadata travels with the frame */
+	tx[3]->vh.flags = VN_VHDR_F_DATA_VALID;	/* metadata travels with the frame */
 	assert_int_equal(vn_port_tx_burst(a, tx, 8), 8);
 	assert_true(poll_events(vn_port_poll_fd(b), POLLIN) & POLLIN);
 	assert_false(poll_events(vn_port_poll_fd(a), POLLIN) & POLLIN);	/* not an echo */
@@ -68,7 +68,7 @@ static void test_pair_delivery(void **state)
 		assert_ptr_equal(rx[i], tx[i]);	/* in order, no copy */
 		assert_int_equal(vn_pkt_data(rx[i])[0], 1 + i);
 	}
-	assert_int_equal(rx[3]->vh.flags, VN_VHDR_F_NEEDS_CSUM);
+	assert_int_equal(rx[3]->vh.flags, VN_VHDR_F_DATA_VALID);
 	assert_int_equal(a->stats.tx_packets, 8);
 	assert_int_equal(a->stats.tx_bytes, 480);
 	assert_int_equal(b->stats.rx_packets, 8);
@@ -76,11 +76,21 @@ static void test_pair_delivery(void **state)
 	vn_pkt_put_bulk(rx, 8);
 	assert_int_equal(vn_pool_avail(a->pool), a->pool->size);
 
-	/* and the other way */
-	make_frames(b, tx, 2, 100, 9);
-	assert_int_equal(vn_port_tx_burst(b, tx, 2), 2);
+	/* and the other way; the port layer validates every header once, for
+	 * every kind: a checksum request inside the Ethernet header is dropped
+	 * and counted by reason, the frames around it are delivered */
+	make_frames(b, tx, 3, 100, 9);
+	tx[1]->vh.flags = VN_VHDR_F_NEEDS_CSUM;
+	tx[1]->vh.csum_start = 2;
+	assert_int_equal(vn_port_tx_burst(b, tx, 3), 3);
 	assert_int_equal(vn_port_rx_burst(a, rx, 16), 2);
+	assert_int_equal(vn_pkt_data(rx[0])[0], 9);
+	assert_int_equal(vn_pkt_data(rx[1])[0], 11);
+	assert_int_equal(a->stats.drops[VN_DROP_VHDR_CSUM_RANGE] +
+			 a->stats.drops[VN_DROP_VHDR_CSUM_L4], 1);
+	assert_int_equal(a->stats.rx_packets, 2);
 	vn_pkt_put_bulk(rx, 2);
+	assert_int_equal(vn_pool_avail(a->pool), a->pool->size);
 	vn_port_close(a);
 	vn_port_close(b);
 }
