@@ -175,6 +175,7 @@ static void sess_end(struct sess *s, uint32_t reason)
 static void *sess_main(void *arg)
 {
 	struct sess *s = arg;
+	struct vn_sw_capture *cap;
 	struct pollfd p = { .fd = s->fd };
 	uint32_t reason = VN_CAP_END_DAEMON;
 	bool gone = false;
@@ -216,8 +217,12 @@ static void *sess_main(void *arg)
 	}
 	if (!gone)
 		sess_end(s, reason);
-	vn_sw_capture_close(s->cap);
+	/* vn_ctl_captures_counters() reads s->cap under the table's lock */
+	pthread_mutex_lock(&s->cs->lock);
+	cap = s->cap;
 	s->cap = NULL;
+	pthread_mutex_unlock(&s->cs->lock);
+	vn_sw_capture_close(cap);
 	close(s->fd);
 	s->fd = -1;
 	/* an ended session keeps only its small struct until it is reaped */
@@ -243,6 +248,32 @@ static void reap_locked(struct vn_ctl_captures *cs)
 			cs->s[i] = NULL;
 		}
 	}
+}
+
+void vn_ctl_captures_counters(struct vn_ctl_captures *cs, const char *port, struct json_object *o)
+{
+	const struct vn_counter_desc *d = vn_sw_capture_counter_descs;
+
+	pthread_mutex_lock(&cs->lock);
+	for (unsigned int i = 0; i < VN_CTL_CAPTURES_MAX; i++) {
+		struct sess *s = cs->s[i];
+		struct vn_sw_capture_stats st;
+
+		for (unsigned int dir = 0; s && s->cap && dir < VN_SW_DIRS; dir++) {
+			if (!vn_sw_capture_is_on(s->cap, port, dir))
+				continue;
+			vn_sw_capture_stats(s->cap, &st);
+			for (unsigned int k = 0; k < VN_SW_CAPTURE_NCOUNTERS; k++) {
+				char name[64];
+
+				snprintf(name, sizeof(name), "capture_%s_%s", vn_sw_dir_name(dir),
+					 d[k].name);
+				json_object_object_add(o, name, json_object_new_int64(
+					(int64_t)vn_counter_read(&st, &d[k])));
+			}
+		}
+	}
+	pthread_mutex_unlock(&cs->lock);
 }
 
 struct vn_ctl_captures *vn_ctl_captures_new(struct vn_sw *sw)
@@ -357,16 +388,20 @@ void vn_ctl_captures_free(struct vn_ctl_captures *cs)
 {
 	if (!cs)
 		return;
+	struct sess *all[VN_CTL_CAPTURES_MAX];
+
 	pthread_mutex_lock(&cs->lock);
-	for (unsigned int i = 0; i < VN_CTL_CAPTURES_MAX; i++)
-		if (cs->s[i])
-			__atomic_store_n(&cs->s[i]->stop, true, __ATOMIC_RELEASE);
 	for (unsigned int i = 0; i < VN_CTL_CAPTURES_MAX; i++) {
-		if (cs->s[i])
-			sess_free(cs->s[i]);
+		all[i] = cs->s[i];
 		cs->s[i] = NULL;
+		if (all[i])
+			__atomic_store_n(&all[i]->stop, true, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&cs->lock);
+	/* joined without the lock: a session ending takes it (s->cap) */
+	for (unsigned int i = 0; i < VN_CTL_CAPTURES_MAX; i++)
+		if (all[i])
+			sess_free(all[i]);
 	pthread_mutex_destroy(&cs->lock);
 	free(cs);
 }

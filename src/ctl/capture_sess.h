@@ -37,6 +37,16 @@ int vn_ctl_capture_start(struct vn_ctl_captures *cs, int64_t id, struct json_obj
 			 int fd, char *msg, size_t msglen);
 
 /**
+ * vn_ctl_captures_counters() - The counters of a port's running captures, into a JSON object
+ * @cs:		session table
+ * @port:	port name
+ * @o:		object to add "capture_<dir>_<counter>" entries to (matched,
+ *		captured, dropped: VN_SW_CAPTURE_COUNTERS), for each direction
+ *		the port is being captured at
+ */
+void vn_ctl_captures_counters(struct vn_ctl_captures *cs, const char *port, struct json_object *o);
+
+/**
  * vn_ctl_captures_free() - Stop every session (END record, close) and free the table
  * @cs:		table, may be NULL
  */

@@ -46,6 +46,14 @@ const char *vn_ctl_arg_str(struct json_object *args, const char *key)
 }
 
 /* The record of @p, reset if the id now belongs to another port. */
+void vn_ctl_counters_json(struct json_object *o, const void *st,
+			  const struct vn_counter_desc *d, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		json_object_object_add(o, d[i].name,
+				       json_object_new_int64((int64_t)vn_counter_read(st, &d[i])));
+}
+
 struct port_rec *vn_ctl_rec_of(struct vn_ctl *ctl, const struct vn_port *p)
 {
 	struct port_rec *r;

@@ -89,10 +89,7 @@ int vn_ctl_h_fdb_stats(struct vn_ctl_call *call)
 
 	vn_fdb_get_stats(fdb, &st);
 	json_object_object_add(o, "entries", json_object_new_int64(vn_fdb_count(fdb)));
-#define FDB_COUNTER_JSON(name) \
-	json_object_object_add(o, #name, json_object_new_int64((int64_t)st.name));
-	VN_FDB_COUNTERS(FDB_COUNTER_JSON)
-#undef FDB_COUNTER_JSON
+	vn_ctl_counters_json(o, &st, vn_fdb_counter_descs, VN_FDB_NCOUNTERS);
 	call->result = o;
 	return 0;
 }

@@ -101,7 +101,19 @@ const char *vn_ctl_arg_str(struct json_object *args, const char *key);
  */
 struct port_rec *vn_ctl_rec_of(struct vn_ctl *ctl, const struct vn_port *p);
 
-/* Port names by id, for replies that name ports (vn_ctl_port_name_one()) */
+/**
+ * vn_ctl_counters_json() - Add every counter of a stats struct to a JSON object
+ * @o:		the object
+ * @st:		the struct (read racily, as the counters' owners allow)
+ * @d:		its {name, offsetof} table (core/counters.h)
+ * @n:		entries in @d
+ *
+ * The one writer of counters in replies: a counter added to a struct's X()
+ * list appears under its own name.
+ */
+void vn_ctl_counters_json(struct json_object *o, const void *st,
+			  const struct vn_counter_desc *d, unsigned int n);
+
 /* Port names by id, filled under one walk of the port table (worker list, fdb show) */
 struct port_names {
 	char name[VN_SW_PORTS_MAX][VN_PORT_NAME_MAX];

@@ -225,7 +225,7 @@ static struct json_object *stats_json(struct vn_ctl *ctl, const struct vn_port *
 {
 	static const char *const always[] = { "rx_packets", "rx_bytes", "tx_packets", "tx_bytes" };
 	struct json_object *o = json_object_new_object(), *c = json_object_new_object();
-	const struct vn_port_stat_desc *d;
+	const struct vn_counter_desc *d;
 	unsigned int i, j, n;
 	uint64_t v;
 
@@ -235,14 +235,14 @@ static struct json_object *stats_json(struct vn_ctl *ctl, const struct vn_port *
 	for (i = 0; i < n; i++) {
 		bool keep = all;
 
-		if (vn_port_stat_get(p, d[i].name, &v))
-			continue;
+		v = vn_counter_read(&p->stats, &d[i]);
 		for (j = 0; j < 4 && !keep; j++)
 			keep = !strcmp(d[i].name, always[j]);
 		if (keep || v)
 			json_object_object_add(c, d[i].name, json_object_new_int64((int64_t)v));
 	}
 	xo_stats_json(ctl, p, c, all);
+	vn_ctl_captures_counters(ctl->caps, p->name, c);
 	json_object_object_add(o, "counters", c);
 	return o;
 }
@@ -311,16 +311,8 @@ int vn_ctl_h_worker_list(struct vn_ctl_call *call)
 					      json_object_new_int(info->port_ids[k]));
 		}
 		json_object_object_add(o, "ports", ports);
-		json_object_object_add(o, "iterations",
-				       json_object_new_int64((int64_t)info->stats.iterations));
-		json_object_object_add(o, "sleeps", json_object_new_int64((int64_t)info->stats.sleeps));
-		json_object_object_add(o, "polls", json_object_new_int64((int64_t)info->stats.polls));
-		json_object_object_add(o, "ring_tx", json_object_new_int64((int64_t)info->stats.ring_tx));
-		json_object_object_add(o, "ring_rx", json_object_new_int64((int64_t)info->stats.ring_rx));
-		json_object_object_add(o, "ring_stale",
-				       json_object_new_int64((int64_t)info->stats.ring_stale));
-		json_object_object_add(o, "backlog_max",
-				       json_object_new_int64((int64_t)info->stats.backlog_max));
+		vn_ctl_counters_json(o, &info->stats, vn_sw_worker_counter_descs,
+				     VN_SW_WORKER_NCOUNTERS);
 		json_object_array_add(arr, o);
 	}
 	free(info);

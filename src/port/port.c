@@ -721,7 +721,7 @@ void vn_port_close(struct vn_port *port)
 #define VN_PORT_NSTATS_FIXED	23
 #define VN_PORT_NSTATS		(VN_PORT_NSTATS_FIXED + VN_DROP__MAX - 1)
 
-static struct vn_port_stat_desc stat_descs[VN_PORT_NSTATS] = {
+static struct vn_counter_desc stat_descs[VN_PORT_NSTATS] = {
 	VN_PORT_STAT(rx_packets),
 	VN_PORT_STAT(rx_bytes),
 	VN_PORT_STAT(tx_packets),
@@ -774,7 +774,7 @@ static void stat_descs_init(void)
  *
  * Return: the table
  */
-const struct vn_port_stat_desc *vn_port_stat_descs(unsigned int *n)
+const struct vn_counter_desc *vn_port_stat_descs(unsigned int *n)
 {
 	pthread_once(&stat_once, stat_descs_init);
 	*n = VN_PORT_NSTATS;
@@ -791,13 +791,13 @@ const struct vn_port_stat_desc *vn_port_stat_descs(unsigned int *n)
  */
 int vn_port_stat_get(const struct vn_port *port, const char *name, uint64_t *val)
 {
-	const struct vn_port_stat_desc *d;
+	const struct vn_counter_desc *d;
 	unsigned int i, n;
 
 	d = vn_port_stat_descs(&n);
 	for (i = 0; i < n; i++) {
 		if (!strcmp(d[i].name, name)) {
-			*val = *(const uint64_t *)((const uint8_t *)&port->stats + d[i].offset);
+			*val = vn_counter_read(&port->stats, &d[i]);
 			return 0;
 		}
 	}

@@ -29,6 +29,7 @@
 
 #include "core/drop.h"
 #include "core/compiler.h"
+#include "core/counters.h"
 #include "core/pkt.h"
 #include "core/vhdr.h"
 #include "core/vnet_feat.h"
@@ -396,22 +397,12 @@ int vn_port_open(const char *spec, uint16_t id, struct vn_port **out);
 void vn_port_close(struct vn_port *port);
 
 /**
- * struct vn_port_stat_desc - one counter of struct vn_port_stats
- * @name:	name shown by vnetctl and used by tests ("rx_packets")
- * @offset:	offsetof(struct vn_port_stats, ...)
- */
-struct vn_port_stat_desc {
-	const char *name;
-	size_t offset;
-};
-
-/**
  * vn_port_stat_descs() - The counter table (drops appear as "drop_<reason>")
  * @n:		number of entries, output
  *
  * Return: the table
  */
-const struct vn_port_stat_desc *vn_port_stat_descs(unsigned int *n);
+const struct vn_counter_desc *vn_port_stat_descs(unsigned int *n);
 
 /**
  * vn_port_stat_get() - Read one counter by name

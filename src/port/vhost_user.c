@@ -159,7 +159,7 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 /* One info line with the port's non-zero counters, when it closes */
 static void log_counters(struct vu_dev *d)
 {
-	const struct vn_port_stat_desc *desc;
+	const struct vn_counter_desc *desc;
 	char line[512];
 	unsigned int n, i;
 	size_t off = 0;
@@ -170,7 +170,8 @@ static void log_counters(struct vu_dev *d)
 	for (i = 0; i < n && off < sizeof(line) - 1; i++) {
 		int w;
 
-		if (vn_port_stat_get(d->port, desc[i].name, &v) || !v)
+		v = vn_counter_read(&d->port->stats, &desc[i]);
+		if (!v)
 			continue;
 		w = snprintf(line + off, sizeof(line) - off, " %s=%llu", desc[i].name,
 			     (unsigned long long)v);

@@ -30,6 +30,12 @@
 #include "capture_filter.h"
 #include "capture_internal.h"
 
+#define CAPTURE_DESC(name)	VN_COUNTER_DESC(struct vn_sw_capture_stats, name)
+const struct vn_counter_desc vn_sw_capture_counter_descs[VN_SW_CAPTURE_NCOUNTERS] = {
+	VN_SW_CAPTURE_COUNTERS(CAPTURE_DESC)
+};
+#undef CAPTURE_DESC
+
 /**
  * struct cap_q - one worker's queue of one capture
  * @free:	empty slots for the worker
@@ -289,6 +295,11 @@ void vn_sw_capture_stats(struct vn_sw_capture *cap, struct vn_sw_capture_stats *
 uint32_t vn_sw_capture_snaplen(const struct vn_sw_capture *cap)
 {
 	return cap->snaplen;
+}
+
+bool vn_sw_capture_is_on(const struct vn_sw_capture *cap, const char *port, enum vn_sw_dir dir)
+{
+	return cap->dir == dir && !strcmp(cap->port, port);
 }
 
 void sw_capture_port_gone(struct vn_sw_capture *cap)

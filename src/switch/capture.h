@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/counters.h"
 #include "switch/sw.h"
 #include "switch/xdp_hook.h"
 
@@ -56,11 +57,19 @@ struct vn_sw_capture_rec {
  * @captured:	frames copied into a queue
  * @dropped:	frames that matched but found the queue full (capture_dropped)
  */
+#define VN_SW_CAPTURE_COUNTERS(X)	\
+	X(matched)			\
+	X(captured)			\
+	X(dropped)
+
 struct vn_sw_capture_stats {
-	uint64_t matched;
-	uint64_t captured;
-	uint64_t dropped;
+	VN_SW_CAPTURE_COUNTERS(VN_COUNTER_FIELD)
 };
+
+enum { VN_SW_CAPTURE_NCOUNTERS = 0 VN_SW_CAPTURE_COUNTERS(VN_COUNTER_COUNT) };
+
+/* {name, offsetof} of each counter of struct vn_sw_capture_stats, in list order */
+extern const struct vn_counter_desc vn_sw_capture_counter_descs[VN_SW_CAPTURE_NCOUNTERS];
 
 /**
  * vn_sw_capture_open() - Compile a filter and attach a capture to a port
@@ -108,6 +117,16 @@ void vn_sw_capture_stats(struct vn_sw_capture *cap, struct vn_sw_capture_stats *
  * Return: bytes
  */
 uint32_t vn_sw_capture_snaplen(const struct vn_sw_capture *cap);
+
+/**
+ * vn_sw_capture_is_on() - Whether a capture taps a port's direction
+ * @cap:	capture
+ * @port:	port name
+ * @dir:	direction
+ *
+ * Return: true if @cap was opened on @port at @dir
+ */
+bool vn_sw_capture_is_on(const struct vn_sw_capture *cap, const char *port, enum vn_sw_dir dir);
 
 /**
  * vn_sw_capture_port_gone() - Whether the captured port was deleted

@@ -32,6 +32,12 @@
 #include "core/compiler.h"
 #include "fdb.h"
 
+#define FDB_DESC(name)	VN_COUNTER_DESC(struct vn_fdb_stats, name)
+const struct vn_counter_desc vn_fdb_counter_descs[VN_FDB_NCOUNTERS] = {
+	VN_FDB_COUNTERS(FDB_DESC)
+};
+#undef FDB_DESC
+
 #define FDB_F_USED	1
 #define FDB_F_STATIC	2
 #define FDB_CAP_MAX	(1u << 22)

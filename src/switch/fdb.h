@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/counters.h"
+
 #define VN_FDB_NONE		(-1)	/* lookup miss */
 #define VN_FDB_CAP_DEFAULT	8192
 #define VN_FDB_AGING_DEFAULT	300
@@ -65,10 +67,13 @@ struct vn_fdb_entry {
 	X(limit_refused)
 
 struct vn_fdb_stats {
-#define VN_FDB_COUNTER_FIELD(name) uint64_t name;
-	VN_FDB_COUNTERS(VN_FDB_COUNTER_FIELD)
-#undef VN_FDB_COUNTER_FIELD
+	VN_FDB_COUNTERS(VN_COUNTER_FIELD)
 };
+
+enum { VN_FDB_NCOUNTERS = 0 VN_FDB_COUNTERS(VN_COUNTER_COUNT) };
+
+/* {name, offsetof} of each counter of struct vn_fdb_stats, in list order */
+extern const struct vn_counter_desc vn_fdb_counter_descs[VN_FDB_NCOUNTERS];
 
 /**
  * struct vn_fdb_cache - a worker's last-source cache (netmap VALE's last_smac)

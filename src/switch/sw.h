@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/counters.h"
 #include "port/port.h"
 #include "switch/fdb.h"
 
@@ -248,15 +249,23 @@ int vn_sw_run_once(struct vn_sw *sw, unsigned int worker);
  * @ring_stale:	frames from other workers for a port that is gone
  * @backlog_max: largest backlog seen on one port
  */
+#define VN_SW_WORKER_COUNTERS(X)	\
+	X(iterations)			\
+	X(sleeps)			\
+	X(polls)			\
+	X(ring_tx)			\
+	X(ring_rx)			\
+	X(ring_stale)			\
+	X(backlog_max)
+
 struct vn_sw_worker_stats {
-	uint64_t iterations;
-	uint64_t sleeps;
-	uint64_t polls;
-	uint64_t ring_tx;
-	uint64_t ring_rx;
-	uint64_t ring_stale;
-	uint64_t backlog_max;
+	VN_SW_WORKER_COUNTERS(VN_COUNTER_FIELD)
 };
+
+enum { VN_SW_WORKER_NCOUNTERS = 0 VN_SW_WORKER_COUNTERS(VN_COUNTER_COUNT) };
+
+/* {name, offsetof} of each counter of struct vn_sw_worker_stats, in list order */
+extern const struct vn_counter_desc vn_sw_worker_counter_descs[VN_SW_WORKER_NCOUNTERS];
 
 /**
  * vn_sw_worker_stats() - Copy a worker's counters (racy read)

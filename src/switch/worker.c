@@ -62,6 +62,12 @@
 #include "capture_internal.h"
 #include "xdp_hook_internal.h"
 
+#define WORKER_DESC(name)	VN_COUNTER_DESC(struct vn_sw_worker_stats, name)
+const struct vn_counter_desc vn_sw_worker_counter_descs[VN_SW_WORKER_NCOUNTERS] = {
+	VN_SW_WORKER_COUNTERS(WORKER_DESC)
+};
+#undef WORKER_DESC
+
 #define EP_TX_BIT	(1ull << 32)
 #define EP_WAKE		UINT64_MAX
 

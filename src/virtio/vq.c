@@ -31,6 +31,12 @@
 #include "efd_guard.h"
 #include "vq.h"
 
+#define VQ_DESC(name)	VN_COUNTER_DESC(struct vn_vq_stats, name)
+const struct vn_counter_desc vn_vq_counter_descs[VN_VQ_NCOUNTERS] = {
+	VN_VQ_COUNTERS(VQ_DESC)
+};
+#undef VQ_DESC
+
 void vn_vq_init(struct vn_vq *vq, unsigned int index, bool device_writes)
 {
 	memset(vq, 0, sizeof(*vq));

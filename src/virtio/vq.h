@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "core/counters.h"
 #include "efd_guard.h"
 #include "mem.h"
 #include "vring.h"
@@ -59,16 +60,24 @@ struct vn_vq_chain {
  * @mrg_cap:	frames dropped because VN_VNET_MRG_MAX receive buffers could
  *		not hold them (a guest posting tiny or empty buffers)
  */
+#define VN_VQ_COUNTERS(X)	\
+	X(chains)		\
+	X(kicks)		\
+	X(calls)		\
+	X(calls_suppressed)	\
+	X(calls_skipped)	\
+	X(calls_stuck)		\
+	X(broken)		\
+	X(mrg_cap)
+
 struct vn_vq_stats {
-	uint64_t chains;
-	uint64_t kicks;
-	uint64_t calls;
-	uint64_t calls_suppressed;
-	uint64_t calls_skipped;
-	uint64_t calls_stuck;
-	uint64_t broken;
-	uint64_t mrg_cap;
+	VN_VQ_COUNTERS(VN_COUNTER_FIELD)
 };
+
+enum { VN_VQ_NCOUNTERS = 0 VN_VQ_COUNTERS(VN_COUNTER_COUNT) };
+
+/* {name, offsetof} of each counter of struct vn_vq_stats, in list order */
+extern const struct vn_counter_desc vn_vq_counter_descs[VN_VQ_NCOUNTERS];
 
 /**
  * struct vn_vq - one split virtqueue

@@ -156,6 +156,11 @@ iperf_server
 ip netns exec "${tag}na" timeout 20 iperf3 -c 10.201.8.2 -t 2 -J >"$dir/slow.json" 2>/dev/null ||
 	fail "iperf3 while the capture client is stopped"
 json 'j["end"]["sum_received"]["bytes"] > 0' <"$dir/slow.json" || fail "no TCP data while the client was stopped"
+# while it runs, the port's counters show the capture's, drops included
+ctl --json stats "$a" >"$dir/slow_stats.json"
+json 'j[0]["counters"]["capture_ingress_dropped"] > 0 and j[0]["counters"]["capture_ingress_matched"] >= j[0]["counters"]["capture_ingress_dropped"]' <"$dir/slow_stats.json" ||
+	fail "stats do not show the running capture's drops: $(cat "$dir/slow_stats.json")"
+ctl stats "$a" | grep -q "capture_ingress_dropped" || fail "vnetctl stats does not list the capture counters"
 kill -CONT "$slow_pid"
 kill -INT "$slow_pid"
 wait_pid "$slow_pid" 20; [ "$rc" = 0 ] || fail "slow capture exit: $(cat "$dir/slow.err")"

@@ -261,7 +261,7 @@ static void test_open_errors(void **state)
 
 static void test_stats_table(void **state)
 {
-	const struct vn_port_stat_desc *d;
+	const struct vn_counter_desc *d;
 	struct vn_port *a, *b;
 	unsigned int n, i, j;
 	uint64_t v;
