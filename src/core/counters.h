@@ -31,6 +31,22 @@ struct vn_counter_desc {
 #define VN_COUNTER_COUNT(name)		+ 1
 #define VN_COUNTER_DESC(T, name)	{ #name, offsetof(T, name) },
 
+/*
+ * VN_COUNTERS_DECLARE() - A stats struct, its counter count and its table, from one list
+ * @T:		the struct ("struct vn_fdb_stats")
+ * @LIST:	its X() list of counter names
+ * @N:		name of the count constant
+ * @DESCS:	name of the {name, offsetof} table, defined in one .c file with
+ *		VN_COUNTER_T set to @T: { LIST(VN_COUNTER_DESC_OF) }
+ */
+#define VN_COUNTERS_DECLARE(T, LIST, N, DESCS)		\
+	T { LIST(VN_COUNTER_FIELD) };			\
+	enum { N = 0 LIST(VN_COUNTER_COUNT) };		\
+	extern const struct vn_counter_desc DESCS[N]
+
+/* A table entry of the struct VN_COUNTER_T names where the table is defined */
+#define VN_COUNTER_DESC_OF(name)	VN_COUNTER_DESC(VN_COUNTER_T, name)
+
 /**
  * vn_counter_read() - One counter of a stats struct, by its table entry
  * @st:		the struct (read racily: one writer, 64-bit loads do not tear)

@@ -485,14 +485,6 @@ static bool afp_link_up(const struct vn_port *port)
 	       vn_port_if_running(priv->ctl, port->name, priv->ifindex);
 }
 
-const struct vn_port_ops vn_afpacket_port_ops = {
-	.kind = "afpacket",
-	.priv_size = sizeof(struct afp_priv),
-	.open = afp_open,
-	.close = afp_close,
-	.rx_burst = afp_rx_burst,
-	.tx_burst = afp_tx_burst,
-	.poll_fd = afp_poll_fd,
-	.tx_poll_fd = afp_poll_fd,
-	.link_up = afp_link_up,
-};
+const struct vn_port_ops vn_afpacket_port_ops =
+	VN_PORT_KIND("afpacket", struct afp_priv, afp_open, afp_close, afp,
+		     .tx_poll_fd = afp_poll_fd, .link_up = afp_link_up);

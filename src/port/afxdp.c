@@ -476,14 +476,6 @@ static bool afx_link_up(const struct vn_port *port)
 	return vn_port_if_running(priv->ctl, port->name, priv->ifindex);
 }
 
-const struct vn_port_ops vn_afxdp_port_ops = {
-	.kind = "afxdp",
-	.priv_size = sizeof(struct afx_priv),
-	.open = afx_open,
-	.close = afx_close,
-	.rx_burst = afx_rx_burst,
-	.tx_burst = afx_tx_burst,
-	.poll_fd = afx_poll_fd,
-	.tx_poll_fd = afx_poll_fd,
-	.link_up = afx_link_up,
-};
+const struct vn_port_ops vn_afxdp_port_ops =
+	VN_PORT_KIND("afxdp", struct afx_priv, afx_open, afx_close, afx, .tx_poll_fd = afx_poll_fd,
+		     .link_up = afx_link_up);

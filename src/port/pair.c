@@ -444,16 +444,9 @@ static int pair_tx_poll_fd(struct vn_port *port)
 	return end->link->q[!end->side].full_efd;
 }
 
-const struct vn_port_ops vn_pair_port_ops = {
-	.kind = "pair",
-	.priv_size = sizeof(struct pair_end),
-	.open = pair_open,
-	.close = pair_close,
-	.rx_burst = pair_rx_burst,
-	.tx_burst = pair_tx_burst,
-	.poll_fd = pair_poll_fd,
-	.tx_poll_fd = pair_tx_poll_fd,
-};
+const struct vn_port_ops vn_pair_port_ops =
+	VN_PORT_KIND("pair", struct pair_end, pair_open, pair_close, pair,
+		     .tx_poll_fd = pair_tx_poll_fd);
 
 /**
  * vn_pair_set_features() - Set the offload features of one end

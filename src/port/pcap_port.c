@@ -562,13 +562,6 @@ static bool pcap_link_up(const struct vn_port *port)
 	return !pp->done;
 }
 
-const struct vn_port_ops vn_pcap_port_ops = {
-	.kind = "pcap",
-	.priv_size = sizeof(struct pcap_port),
-	.open = pcap_port_open,
-	.close = pcap_port_close,
-	.rx_burst = pcap_rx_burst,
-	.tx_burst = pcap_tx_burst,
-	.poll_fd = pcap_poll_fd,
-	.link_up = pcap_link_up,
-};
+const struct vn_port_ops vn_pcap_port_ops =
+	VN_PORT_KIND("pcap", struct pcap_port, pcap_port_open, pcap_port_close, pcap,
+		     .link_up = pcap_link_up);

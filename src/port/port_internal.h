@@ -60,4 +60,20 @@ int vn_port_args_check(const struct vn_port *port, const struct vn_port_args *ar
  */
 bool vn_port_if_running(int ctl, const char *ifname, int ifindex);
 
+/*
+ * VN_PORT_KIND() - A kind's ops table, saying only what differs from kind to kind
+ * @kind_:	the spec's kind ("tap")
+ * @priv_t:	the type of its private state
+ * @open_:	its open op
+ * @close_:	its close op
+ * @pfx:	prefix of its burst ops, named by convention <pfx>_rx_burst,
+ *		<pfx>_tx_burst and <pfx>_poll_fd
+ * @...:	the optional ops it has, as designated initialisers
+ *		(.tx_poll_fd = ..., .link_up = ..., .queues = ...)
+ */
+#define VN_PORT_KIND(kind_, priv_t, open_, close_, pfx, ...)				\
+	{ .kind = (kind_), .priv_size = sizeof(priv_t), .open = (open_), .close = (close_), \
+	  .rx_burst = pfx##_rx_burst, .tx_burst = pfx##_tx_burst,			\
+	  .poll_fd = pfx##_poll_fd, __VA_ARGS__ }
+
 #endif /* VN_PORT_INTERNAL_H */

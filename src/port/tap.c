@@ -709,18 +709,9 @@ static int tap_tx_poll_fd(struct vn_port *port)
 	return priv->fds[0];
 }
 
-const struct vn_port_ops vn_tap_port_ops = {
-	.kind = "tap",
-	.priv_size = sizeof(struct tap_priv),
-	.open = tap_open,
-	.close = tap_close,
-	.rx_burst = tap_rx_burst,
-	.tx_burst = tap_tx_burst,
-	.poll_fd = tap_poll_fd,
-	.tx_poll_fd = tap_tx_poll_fd,
-	.queues = tap_queues,
-	.link_up = tap_link_up,
-};
+const struct vn_port_ops vn_tap_port_ops =
+	VN_PORT_KIND("tap", struct tap_priv, tap_open, tap_close, tap,
+		     .tx_poll_fd = tap_tx_poll_fd, .queues = tap_queues, .link_up = tap_link_up);
 
 /**
  * vn_tap_created() - Whether the port created its tap (it goes on close)

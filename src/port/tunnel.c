@@ -582,22 +582,8 @@ static int tun_poll_fd(struct vn_port *port)
 	return priv->rx;
 }
 
-const struct vn_port_ops vn_vxlan_port_ops = {
-	.kind = "vxlan",
-	.priv_size = sizeof(struct tun_priv),
-	.open = vxlan_open,
-	.close = tun_close,
-	.rx_burst = tun_rx_burst,
-	.tx_burst = tun_tx_burst,
-	.poll_fd = tun_poll_fd,
-};
+const struct vn_port_ops vn_vxlan_port_ops =
+	VN_PORT_KIND("vxlan", struct tun_priv, vxlan_open, tun_close, tun);
 
-const struct vn_port_ops vn_geneve_port_ops = {
-	.kind = "geneve",
-	.priv_size = sizeof(struct tun_priv),
-	.open = geneve_open,
-	.close = tun_close,
-	.rx_burst = tun_rx_burst,
-	.tx_burst = tun_tx_burst,
-	.poll_fd = tun_poll_fd,
-};
+const struct vn_port_ops vn_geneve_port_ops =
+	VN_PORT_KIND("geneve", struct tun_priv, geneve_open, tun_close, tun);

@@ -554,19 +554,10 @@ static bool vu_link_up(const struct vn_port *port)
 	return __atomic_load_n(&d->info.connected, __ATOMIC_RELAXED);
 }
 
-const struct vn_port_ops vn_vu_port_ops = {
-	.kind = "vhost-user",
-	.priv_size = sizeof(struct vu_dev),
-	.open = vu_open,
-	.close = vu_close,
-	.rx_burst = vu_rx_burst,
-	.tx_burst = vu_tx_burst,
-	.poll_fd = vu_poll_fd,
-	.tx_poll_fd = vu_tx_poll_fd,
-	.tx_poll_readable = true,
-	.queues = vu_queues,
-	.link_up = vu_link_up,
-};
+const struct vn_port_ops vn_vu_port_ops =
+	VN_PORT_KIND("vhost-user", struct vu_dev, vu_open, vu_close, vu,
+		     .tx_poll_fd = vu_tx_poll_fd, .tx_poll_readable = true, .queues = vu_queues,
+		     .link_up = vu_link_up);
 
 int vn_vu_info_get(struct vn_port *port, struct vn_vu_info *info)
 {

@@ -30,11 +30,11 @@
 #include "capture_filter.h"
 #include "capture_internal.h"
 
-#define CAPTURE_DESC(name)	VN_COUNTER_DESC(struct vn_sw_capture_stats, name)
+#define VN_COUNTER_T struct vn_sw_capture_stats
 const struct vn_counter_desc vn_sw_capture_counter_descs[VN_SW_CAPTURE_NCOUNTERS] = {
-	VN_SW_CAPTURE_COUNTERS(CAPTURE_DESC)
+	VN_SW_CAPTURE_COUNTERS(VN_COUNTER_DESC_OF)
 };
-#undef CAPTURE_DESC
+#undef VN_COUNTER_T
 
 /**
  * struct cap_q - one worker's queue of one capture

@@ -58,18 +58,10 @@ struct vn_sw_capture_rec {
  * @dropped:	frames that matched but found the queue full (capture_dropped)
  */
 #define VN_SW_CAPTURE_COUNTERS(X)	\
-	X(matched)			\
-	X(captured)			\
-	X(dropped)
+	X(matched) X(captured) X(dropped)
 
-struct vn_sw_capture_stats {
-	VN_SW_CAPTURE_COUNTERS(VN_COUNTER_FIELD)
-};
-
-enum { VN_SW_CAPTURE_NCOUNTERS = 0 VN_SW_CAPTURE_COUNTERS(VN_COUNTER_COUNT) };
-
-/* {name, offsetof} of each counter of struct vn_sw_capture_stats, in list order */
-extern const struct vn_counter_desc vn_sw_capture_counter_descs[VN_SW_CAPTURE_NCOUNTERS];
+VN_COUNTERS_DECLARE(struct vn_sw_capture_stats, VN_SW_CAPTURE_COUNTERS,
+		    VN_SW_CAPTURE_NCOUNTERS, vn_sw_capture_counter_descs);
 
 /**
  * vn_sw_capture_open() - Compile a filter and attach a capture to a port

@@ -32,11 +32,11 @@
 #include "core/compiler.h"
 #include "fdb.h"
 
-#define FDB_DESC(name)	VN_COUNTER_DESC(struct vn_fdb_stats, name)
+#define VN_COUNTER_T struct vn_fdb_stats
 const struct vn_counter_desc vn_fdb_counter_descs[VN_FDB_NCOUNTERS] = {
-	VN_FDB_COUNTERS(FDB_DESC)
+	VN_FDB_COUNTERS(VN_COUNTER_DESC_OF)
 };
-#undef FDB_DESC
+#undef VN_COUNTER_T
 
 #define FDB_F_USED	1
 #define FDB_F_STATIC	2

@@ -59,21 +59,9 @@ struct vn_fdb_entry {
  * @limit_refused: learns and moves refused by the source port's MAC limit
  */
 #define VN_FDB_COUNTERS(X)	\
-	X(learned)		\
-	X(moved)		\
-	X(evicted)		\
-	X(aged)			\
-	X(static_refused)	\
-	X(limit_refused)
+	X(learned) X(moved) X(evicted) X(aged) X(static_refused) X(limit_refused)
 
-struct vn_fdb_stats {
-	VN_FDB_COUNTERS(VN_COUNTER_FIELD)
-};
-
-enum { VN_FDB_NCOUNTERS = 0 VN_FDB_COUNTERS(VN_COUNTER_COUNT) };
-
-/* {name, offsetof} of each counter of struct vn_fdb_stats, in list order */
-extern const struct vn_counter_desc vn_fdb_counter_descs[VN_FDB_NCOUNTERS];
+VN_COUNTERS_DECLARE(struct vn_fdb_stats, VN_FDB_COUNTERS, VN_FDB_NCOUNTERS, vn_fdb_counter_descs);
 
 /**
  * struct vn_fdb_cache - a worker's last-source cache (netmap VALE's last_smac)

@@ -250,22 +250,11 @@ int vn_sw_run_once(struct vn_sw *sw, unsigned int worker);
  * @backlog_max: largest backlog seen on one port
  */
 #define VN_SW_WORKER_COUNTERS(X)	\
-	X(iterations)			\
-	X(sleeps)			\
-	X(polls)			\
-	X(ring_tx)			\
-	X(ring_rx)			\
-	X(ring_stale)			\
+	X(iterations) X(sleeps) X(polls) X(ring_tx) X(ring_rx) X(ring_stale) \
 	X(backlog_max)
 
-struct vn_sw_worker_stats {
-	VN_SW_WORKER_COUNTERS(VN_COUNTER_FIELD)
-};
-
-enum { VN_SW_WORKER_NCOUNTERS = 0 VN_SW_WORKER_COUNTERS(VN_COUNTER_COUNT) };
-
-/* {name, offsetof} of each counter of struct vn_sw_worker_stats, in list order */
-extern const struct vn_counter_desc vn_sw_worker_counter_descs[VN_SW_WORKER_NCOUNTERS];
+VN_COUNTERS_DECLARE(struct vn_sw_worker_stats, VN_SW_WORKER_COUNTERS,
+		    VN_SW_WORKER_NCOUNTERS, vn_sw_worker_counter_descs);
 
 /**
  * vn_sw_worker_stats() - Copy a worker's counters (racy read)

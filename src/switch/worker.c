@@ -62,11 +62,11 @@
 #include "capture_internal.h"
 #include "xdp_hook_internal.h"
 
-#define WORKER_DESC(name)	VN_COUNTER_DESC(struct vn_sw_worker_stats, name)
+#define VN_COUNTER_T struct vn_sw_worker_stats
 const struct vn_counter_desc vn_sw_worker_counter_descs[VN_SW_WORKER_NCOUNTERS] = {
-	VN_SW_WORKER_COUNTERS(WORKER_DESC)
+	VN_SW_WORKER_COUNTERS(VN_COUNTER_DESC_OF)
 };
-#undef WORKER_DESC
+#undef VN_COUNTER_T
 
 #define EP_TX_BIT	(1ull << 32)
 #define EP_WAKE		UINT64_MAX

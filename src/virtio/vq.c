@@ -31,11 +31,11 @@
 #include "efd_guard.h"
 #include "vq.h"
 
-#define VQ_DESC(name)	VN_COUNTER_DESC(struct vn_vq_stats, name)
+#define VN_COUNTER_T struct vn_vq_stats
 const struct vn_counter_desc vn_vq_counter_descs[VN_VQ_NCOUNTERS] = {
-	VN_VQ_COUNTERS(VQ_DESC)
+	VN_VQ_COUNTERS(VN_COUNTER_DESC_OF)
 };
-#undef VQ_DESC
+#undef VN_COUNTER_T
 
 void vn_vq_init(struct vn_vq *vq, unsigned int index, bool device_writes)
 {

@@ -61,23 +61,10 @@ struct vn_vq_chain {
  *		not hold them (a guest posting tiny or empty buffers)
  */
 #define VN_VQ_COUNTERS(X)	\
-	X(chains)		\
-	X(kicks)		\
-	X(calls)		\
-	X(calls_suppressed)	\
-	X(calls_skipped)	\
-	X(calls_stuck)		\
-	X(broken)		\
-	X(mrg_cap)
+	X(chains) X(kicks) X(calls) X(calls_suppressed) X(calls_skipped) X(calls_stuck) \
+	X(broken) X(mrg_cap)
 
-struct vn_vq_stats {
-	VN_VQ_COUNTERS(VN_COUNTER_FIELD)
-};
-
-enum { VN_VQ_NCOUNTERS = 0 VN_VQ_COUNTERS(VN_COUNTER_COUNT) };
-
-/* {name, offsetof} of each counter of struct vn_vq_stats, in list order */
-extern const struct vn_counter_desc vn_vq_counter_descs[VN_VQ_NCOUNTERS];
+VN_COUNTERS_DECLARE(struct vn_vq_stats, VN_VQ_COUNTERS, VN_VQ_NCOUNTERS, vn_vq_counter_descs);
 
 /**
  * struct vn_vq - one split virtqueue
