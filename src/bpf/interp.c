@@ -195,41 +195,31 @@ static inline int store_fast(struct vn_bpf_run_ctx *rc, uint64_t addr,
 }
 
 /* Signed division and remainder with the RFC's answers for /0 and MIN/-1 */
-static inline uint64_t sdiv64(uint64_t a, uint64_t b)
-{
-	if (!b)
-		return 0;
-	if ((int64_t)b == -1)
-		return -a;	/* INT64_MIN / -1 wraps to INT64_MIN */
-	return (uint64_t)((int64_t)a / (int64_t)b);
+/*
+ * Signed division and modulo with the RFC's answers where C has none: x / 0
+ * is 0 and x % 0 is x; INT_MIN / -1 wraps to INT_MIN and INT_MIN % -1 is 0
+ * (so any x / -1 is -x and x % -1 is 0, never the hardware's trap)
+ */
+#define SIGNED_DIVMOD(bits)								\
+static inline uint##bits##_t sdiv##bits(uint##bits##_t a, uint##bits##_t b)		\
+{											\
+	if (!b)										\
+		return 0;								\
+	if ((int##bits##_t)b == -1)							\
+		return -a;								\
+	return (uint##bits##_t)((int##bits##_t)a / (int##bits##_t)b);			\
+}											\
+static inline uint##bits##_t smod##bits(uint##bits##_t a, uint##bits##_t b)		\
+{											\
+	if (!b)										\
+		return a;								\
+	if ((int##bits##_t)b == -1)							\
+		return 0;								\
+	return (uint##bits##_t)((int##bits##_t)a % (int##bits##_t)b);			\
 }
-
-static inline uint64_t smod64(uint64_t a, uint64_t b)
-{
-	if (!b)
-		return a;
-	if ((int64_t)b == -1)
-		return 0;
-	return (uint64_t)((int64_t)a % (int64_t)b);
-}
-
-static inline uint32_t sdiv32(uint32_t a, uint32_t b)
-{
-	if (!b)
-		return 0;
-	if ((int32_t)b == -1)
-		return -a;
-	return (uint32_t)((int32_t)a / (int32_t)b);
-}
-
-static inline uint32_t smod32(uint32_t a, uint32_t b)
-{
-	if (!b)
-		return a;
-	if ((int32_t)b == -1)
-		return 0;
-	return (uint32_t)((int32_t)a % (int32_t)b);
-}
+SIGNED_DIVMOD(64)
+SIGNED_DIVMOD(32)
+#undef SIGNED_DIVMOD
 
 static inline uint64_t movsx(uint64_t s, int16_t width)
 {

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define VN_MAP_BTF_FIELDS_MAX	32	/* fields of one key or value */
 #define VN_MAP_BTF_NAME_MAX	48	/* field path incl. NUL */
@@ -33,6 +34,30 @@ struct vn_map_btf_field {
 	uint32_t nelems;
 	bool is_signed;
 };
+
+/**
+ * vn_map_btf_int() - One integer of a field, widened to 64 bits by its BTF type
+ * @f:		the field (1, 2, 4 or 8 bytes; bounds checked when the layout was made)
+ * @p:		its first byte (any alignment)
+ *
+ * Return: the value, zero-extended, or sign-extended when @f->is_signed
+ * (read it as int64_t then)
+ */
+static inline uint64_t vn_map_btf_int(const struct vn_map_btf_field *f, const uint8_t *p)
+{
+	uint64_t u = 0;
+	uint32_t u32;
+	uint16_t u16;
+	unsigned int shift = 64 - 8 * f->size;
+
+	switch (f->size) {
+	case 1: u = *p; break;
+	case 2: memcpy(&u16, p, 2); u = u16; break;
+	case 4: memcpy(&u32, p, 4); u = u32; break;
+	default: memcpy(&u, p, 8); shift = 0; break;
+	}
+	return f->is_signed && shift ? (uint64_t)((int64_t)(u << shift) >> shift) : u;
+}
 
 /**
  * struct vn_map_btf_layout - the fields of a key or a value

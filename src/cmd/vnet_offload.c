@@ -132,23 +132,12 @@ static void json_hex(const uint8_t *p, size_t n)
 /* One integer of a field at @p, as text (unsigned or signed by its BTF type) */
 static void btf_int(const struct vn_map_btf_field *f, const uint8_t *p, char *buf, size_t len)
 {
-	uint64_t u = 0;
-	uint32_t u32;
-	uint16_t u16;
+	uint64_t u = vn_map_btf_int(f, p);
 
-	switch (f->size) {
-	case 1: u = *p; break;
-	case 2: memcpy(&u16, p, 2); u = u16; break;
-	case 4: memcpy(&u32, p, 4); u = u32; break;
-	default: memcpy(&u, p, 8); break;
-	}
-	if (f->is_signed) {
-		unsigned int shift = 64 - 8 * f->size;
-
-		snprintf(buf, len, "%" PRId64, (int64_t)(u << shift) >> shift);
-	} else {
+	if (f->is_signed)
+		snprintf(buf, len, "%" PRId64, (int64_t)u);
+	else
 		snprintf(buf, len, "%" PRIu64, u);
-	}
 }
 
 static void append(char *buf, size_t len, size_t *pos, const char *s)

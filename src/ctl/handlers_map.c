@@ -53,22 +53,9 @@ static size_t map_value_len(const struct vn_map *m);
 /* One integer of a BTF field at @p (the layout was bounds-checked at load) */
 static struct json_object *btf_int_json(const struct vn_map_btf_field *f, const uint8_t *p)
 {
-	uint64_t u = 0;
-	uint32_t u32;
-	uint16_t u16;
+	uint64_t u = vn_map_btf_int(f, p);
 
-	switch (f->size) {
-	case 1: u = *p; break;
-	case 2: memcpy(&u16, p, 2); u = u16; break;
-	case 4: memcpy(&u32, p, 4); u = u32; break;
-	default: memcpy(&u, p, 8); break;
-	}
-	if (f->is_signed) {
-		unsigned int shift = 64 - 8 * f->size;
-
-		return json_object_new_int64((int64_t)(u << shift) >> shift);
-	}
-	return json_object_new_uint64(u);
+	return f->is_signed ? json_object_new_int64((int64_t)u) : json_object_new_uint64(u);
 }
 
 /* A key or one value copy by field names: a number, or {"field": n or [n, ...]} */

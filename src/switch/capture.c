@@ -206,11 +206,7 @@ int vn_sw_capture_open(struct vn_sw *sw, const char *port, enum vn_sw_dir dir,
 	char dummy[1];
 	int rc;
 
-	if (!err || !err_sz) {
-		err = dummy;
-		err_sz = sizeof(dummy);
-	}
-	err[0] = '\0';
+	sw_err_init(&err, &err_sz, dummy);
 	/* A direction, port name or snap length no tap point has */
 	if ((unsigned int)dir >= VN_SW_DIRS || !port || strlen(port) >= VN_PORT_NAME_MAX ||
 	    snaplen > VN_SW_CAP_SNAPLEN_MAX) {

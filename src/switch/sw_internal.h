@@ -237,6 +237,21 @@ unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct 
 unsigned int sw_egress_gro(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **pkts,
 			   unsigned int n);
 
+/**
+ * sw_err_init() - Make a control call's error buffer writable, and empty
+ * @err:	in/out: the caller's buffer, or @dummy when it gave none
+ * @err_sz:	in/out: its size
+ * @dummy:	a one-byte buffer of the call's own
+ */
+static inline void sw_err_init(char **err, size_t *err_sz, char *dummy)
+{
+	if (!*err || !*err_sz) {
+		*err = dummy;
+		*err_sz = 1;
+	}
+	(*err)[0] = '\0';
+}
+
 /* sw.c: wait until no worker can hold a pointer unpublished before the call */
 int sw_grace_period(struct vn_sw *sw);
 

@@ -322,11 +322,7 @@ int vn_sw_xdp_attach_opts(struct vn_sw *sw, const char *port, enum vn_sw_dir dir
 	char dummy[1];
 	int rc;
 
-	if (!err || !err_sz) {
-		err = dummy;
-		err_sz = sizeof(dummy);
-	}
-	err[0] = '\0';
+	sw_err_init(&err, &err_sz, dummy);
 	if ((unsigned int)dir >= VN_SW_DIRS || (flags & ~VN_SW_XDP_FLAGS_ALL) || !port ||
 	    !obj_path) {
 		snprintf(err, err_sz, "bad direction, flags or arguments");

@@ -43,11 +43,7 @@ int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *ob
 	char why[200], dummy[1];
 	int rc;
 
-	if (!err || !err_sz) {
-		err = dummy;
-		err_sz = sizeof(dummy);
-	}
-	err[0] = '\0';
+	sw_err_init(&err, &err_sz, dummy);
 	if (!port || !obj || !q || !label) {
 		snprintf(err, err_sz, "bad arguments");
 		return -EINVAL;

@@ -170,72 +170,52 @@ bool sw_xdp_ingress_next(struct sw_xdp_ing *c)
 	return c->npass + c->ntx > 0;
 }
 
-/* One frame through the guest's program (after the operator's, if any): 1 if passed */
-static unsigned int guest_run(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *g,
-			      struct vn_pkt *pkt, struct vn_pkt **out)
-{
-	struct vn_port_stats *st = &dst->port->stats;
-	int act = vn_xdp_run(g->xp, pkt, w->idx, NULL);
-
-	switch (act) {
-	case XDP_PASS:
-		st->xdp_pass++;
-		out[0] = pkt;
-		return 1;
-	case XDP_DROP:
-		st->xdp_drop++;
-		st->drops[VN_DROP_XDP_DROP]++;
-		break;
-	case XDP_TX:
-		/* back into the switch as the guest's own frame, at the end of
-		 * this worker's pass (worker.c guest_tx_drain()) */
-		st->xdp_tx++;
-		if (likely(dst->ngtx < SW_OUT_MAX)) {
-			dst->gtx[dst->ngtx++] = pkt;
-			return 0;
-		}
-		st->drops[VN_DROP_XDP_GUEST_TX_FULL]++;
-		break;
-	default:
-		/* ABORTED, and REDIRECT, which guest programs cannot even load */
-		st->xdp_aborted++;
-		st->drops[VN_DROP_XDP_ABORTED]++;
-		break;
-	}
-	vn_pkt_put(pkt);
-	return 0;
-}
-
-/* One frame through the operator's egress program (if any), then the guest's: 1 if passed */
+/*
+ * One frame through the operator's egress program @x, then the guest's @g
+ * (either may be NULL): 1 if both passed it (in @out[0]), 0 if it was
+ * dropped (counted) or sent back by the guest. A guest's XDP_TX goes back
+ * into the switch as the guest's own frame, at the end of this worker's
+ * pass (worker.c guest_tx_drain()); an operator's egress program may not
+ * return TX or REDIRECT (the kernel's devmap programs neither), and a guest
+ * program cannot even load with REDIRECT: those are ABORTED.
+ */
 static unsigned int egress_run(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
 			       struct vn_sw_xdp *g, struct vn_pkt *pkt, struct vn_pkt **out)
 {
 	struct vn_port_stats *st = &dst->port->stats;
-	int act;
+	struct vn_sw_xdp *const progs[2] = { x, g };
+	enum vn_drop_reason why;
 
-	if (!x)
-		return guest_run(w, dst, g, pkt, out);
-	act = vn_xdp_run(x->xp, pkt, w->idx, NULL);
-	switch (act) {
-	case XDP_PASS:
-		st->xdp_pass++;
-		if (unlikely(g))
-			return guest_run(w, dst, g, pkt, out);
-		out[0] = pkt;
-		return 1;
-	case XDP_DROP:
-		st->xdp_drop++;
-		st->drops[VN_DROP_XDP_DROP]++;
-		break;
-	default:
-		/* ABORTED, and TX/REDIRECT, which egress programs may not
-		 * return (the kernel's devmap programs neither) */
-		st->xdp_aborted++;
-		st->drops[VN_DROP_XDP_ABORTED]++;
-		break;
+	for (unsigned int i = 0; i < 2; i++) {
+		int act;
+
+		if (!progs[i])
+			continue;
+		act = vn_xdp_run(progs[i]->xp, pkt, w->idx, NULL);
+		if (act == XDP_PASS) {
+			st->xdp_pass++;
+			continue;
+		}
+		if (act == XDP_DROP) {
+			st->xdp_drop++;
+			why = VN_DROP_XDP_DROP;
+		} else if (act == XDP_TX && progs[i] == g) {
+			st->xdp_tx++;
+			if (likely(dst->ngtx < SW_OUT_MAX)) {
+				dst->gtx[dst->ngtx++] = pkt;
+				return 0;
+			}
+			why = VN_DROP_XDP_GUEST_TX_FULL;
+		} else {
+			st->xdp_aborted++;
+			why = VN_DROP_XDP_ABORTED;
+		}
+		st->drops[why]++;
+		vn_pkt_put(pkt);
+		return 0;
 	}
-	vn_pkt_put(pkt);
-	return 0;
+	out[0] = pkt;
+	return 1;
 }
 
 unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,

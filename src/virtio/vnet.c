@@ -9,46 +9,39 @@
 #include "core/log.h"
 #include "vnet.h"
 
-/* Copy @len bytes at offset @off of a chain's segments into @dst */
-static void iov_read(const struct vn_vq_chain *c, size_t off, void *dst, size_t len)
+/* Copy @len bytes between @buf and a chain's segments at offset @off: into the chain if @to_chain */
+static inline void iov_copy(const struct vn_vq_chain *c, size_t off, uint8_t *buf, size_t len,
+			    bool to_chain)
 {
-	uint8_t *d = dst;
-	unsigned int i;
-
-	for (i = 0; i < c->niov && len; i++) {
+	for (unsigned int i = 0; i < c->niov && len; i++) {
 		size_t seg = c->iov[i].iov_len, n;
+		uint8_t *p = c->iov[i].iov_base;
 
 		if (off >= seg) {
 			off -= seg;
 			continue;
 		}
 		n = VN_MIN(seg - off, len);
-		memcpy(d, (uint8_t *)c->iov[i].iov_base + off, n);
-		d += n;
+		if (to_chain)
+			memcpy(p + off, buf, n);
+		else
+			memcpy(buf, p + off, n);
+		buf += n;
 		len -= n;
 		off = 0;
 	}
 }
 
+/* Copy @len bytes at offset @off of a chain's segments into @dst */
+static void iov_read(const struct vn_vq_chain *c, size_t off, void *dst, size_t len)
+{
+	iov_copy(c, off, dst, len, false);
+}
+
 /* Copy @len bytes from @src into a chain at offset @off; the caller checked room */
 static void iov_write(const struct vn_vq_chain *c, size_t off, const void *src, size_t len)
 {
-	const uint8_t *s = src;
-	unsigned int i;
-
-	for (i = 0; i < c->niov && len; i++) {
-		size_t seg = c->iov[i].iov_len, n;
-
-		if (off >= seg) {
-			off -= seg;
-			continue;
-		}
-		n = VN_MIN(seg - off, len);
-		memcpy((uint8_t *)c->iov[i].iov_base + off, s, n);
-		s += n;
-		len -= n;
-		off = 0;
-	}
+	iov_copy(c, off, (uint8_t *)(uintptr_t)src, len, true);
 }
 
 static enum vn_drop_reason gso_check(const struct vn_vhdr *vh, uint32_t frame_len,
