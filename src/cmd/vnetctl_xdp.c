@@ -33,6 +33,24 @@ static char *spec_relabel(const char *spec, size_t off, size_t len, const char *
 	return s;
 }
 
+/* Open @file (mode 0600 if created) and check it is a regular file: the fd, or -1 after an error line */
+static int open_regular(const char *file, int flags)
+{
+	struct stat st;
+	int fd = open(file, flags | O_CLOEXEC, 0600);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		fprintf(stderr, "Error: %s: %s\n", file, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "Error: %s: not a regular file\n", file);
+	} else {
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 /**
  * vnetctl_xdp_open() - Open the object an "xdp attach" request names
  * @args:	the request's arguments ("spec"); its FILE becomes absolute
@@ -46,7 +64,6 @@ int vnetctl_xdp_open(struct json_object *args, int *fd)
 	char file[PATH_MAX], abs[PATH_MAX], *spec;
 	const char *s;
 	size_t off, len;
-	struct stat st;
 
 	*fd = -1;
 	if (!json_object_object_get_ex(args, "spec", &v) || !(s = json_object_get_string(v)) ||
@@ -60,15 +77,9 @@ int vnetctl_xdp_open(struct json_object *args, int *fd)
 		return 1;
 	}
 	snprintf(file, sizeof(file), "%.*s", (int)len, s + off);
-	*fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0 || fstat(*fd, &st)) {
-		fprintf(stderr, "Error: %s: %s\n", file, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "Error: %s: not a regular file\n", file);
-		goto fail;
-	}
+	*fd = open_regular(file, O_RDONLY);
+	if (*fd < 0)
+		return 1;
 	/* the label: where the file is, as anyone reading "xdp list" can find it */
 	if (!realpath(file, abs) || strlen(abs) > LABEL_MAX || strchr(abs, ':'))
 		snprintf(abs, sizeof(abs), "%s", file);
@@ -99,25 +110,10 @@ int vnetctl_xo_file_open(struct json_object *args, bool write, int *fd)
 {
 	struct json_object *v;
 	const char *file;
-	struct stat st;
 
 	*fd = -1;
 	if (!json_object_object_get_ex(args, "file", &v) || !(file = json_object_get_string(v)))
 		return 1;
-	*fd = write ? open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) :
-		      open(file, O_RDONLY | O_CLOEXEC);
-	if (*fd < 0 || fstat(*fd, &st)) {
-		fprintf(stderr, "Error: %s: %s\n", file, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "Error: %s: not a regular file\n", file);
-		goto fail;
-	}
-	return 0;
-fail:
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-	return 1;
+	*fd = open_regular(file, write ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY);
+	return *fd < 0;
 }
