@@ -101,63 +101,41 @@ static inline void stack_zero(struct vn_bpf_run_ctx *rc, uint32_t lo, uint32_t h
 	}
 }
 
-/* atomic32() / atomic64() - RFC 9669 5.3; aligned addresses only (as the kernel) */
-static int atomic32(struct vn_bpf_run_ctx *rc, uint64_t addr, int32_t op,
-		    uint64_t *src, uint64_t *r0)
-{
-	uint32_t *p = mem_at(rc, addr, 4, 1);
-	uint32_t v = (uint32_t)*src, old;
-
-	/* misaligned atomics would be split locks, or fault on other CPUs */
-	if (!p || ((uintptr_t)p & 3))
-		return -EFAULT;
-	switch (op & ~VN_BPF_FETCH) {
-	case VN_BPF_ADD: old = __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); break;
-	case VN_BPF_OR: old = __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST); break;
-	case VN_BPF_AND: old = __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST); break;
-	case VN_BPF_XOR: old = __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST); break;
-	case VN_BPF_XCHG & ~VN_BPF_FETCH:
-		old = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
-		break;
-	default: /* CMPXCHG */
-		old = (uint32_t)*r0;
-		__atomic_compare_exchange_n(p, &old, v, 0, __ATOMIC_SEQ_CST,
-					    __ATOMIC_SEQ_CST);
-		*r0 = old;
-		return 0;
-	}
-	if (op & VN_BPF_FETCH)
-		*src = old;
-	return 0;
+/*
+ * atomic32() / atomic64() - RFC 9669 5.3; aligned addresses only (as the
+ * kernel): misaligned atomics would be split locks, or fault on other CPUs
+ */
+#define ATOMIC_OP(bits)									\
+static int atomic##bits(struct vn_bpf_run_ctx *rc, uint64_t addr, int32_t op,		\
+			uint64_t *src, uint64_t *r0)					\
+{											\
+	uint##bits##_t *p = mem_at(rc, addr, bits / 8, 1);				\
+	uint##bits##_t v = (uint##bits##_t)*src, old;					\
+											\
+	if (!p || ((uintptr_t)p & (bits / 8 - 1)))					\
+		return -EFAULT;								\
+	switch (op & ~VN_BPF_FETCH) {							\
+	case VN_BPF_ADD: old = __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); break;	\
+	case VN_BPF_OR: old = __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST); break;		\
+	case VN_BPF_AND: old = __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST); break;	\
+	case VN_BPF_XOR: old = __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST); break;	\
+	case VN_BPF_XCHG & ~VN_BPF_FETCH:						\
+		old = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);			\
+		break;									\
+	default: /* CMPXCHG */								\
+		old = (uint##bits##_t)*r0;						\
+		__atomic_compare_exchange_n(p, &old, v, 0, __ATOMIC_SEQ_CST,		\
+					    __ATOMIC_SEQ_CST);				\
+		*r0 = old;								\
+		return 0;								\
+	}										\
+	if (op & VN_BPF_FETCH)								\
+		*src = old;								\
+	return 0;									\
 }
-
-static int atomic64(struct vn_bpf_run_ctx *rc, uint64_t addr, int32_t op,
-		    uint64_t *src, uint64_t *r0)
-{
-	uint64_t *p = mem_at(rc, addr, 8, 1);
-	uint64_t v = *src, old;
-
-	if (!p || ((uintptr_t)p & 7))
-		return -EFAULT;
-	switch (op & ~VN_BPF_FETCH) {
-	case VN_BPF_ADD: old = __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); break;
-	case VN_BPF_OR: old = __atomic_fetch_or(p, v, __ATOMIC_SEQ_CST); break;
-	case VN_BPF_AND: old = __atomic_fetch_and(p, v, __ATOMIC_SEQ_CST); break;
-	case VN_BPF_XOR: old = __atomic_fetch_xor(p, v, __ATOMIC_SEQ_CST); break;
-	case VN_BPF_XCHG & ~VN_BPF_FETCH:
-		old = __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST);
-		break;
-	default: /* CMPXCHG */
-		old = *r0;
-		__atomic_compare_exchange_n(p, &old, v, 0, __ATOMIC_SEQ_CST,
-					    __ATOMIC_SEQ_CST);
-		*r0 = old;
-		return 0;
-	}
-	if (op & VN_BPF_FETCH)
-		*src = old;
-	return 0;
-}
+ATOMIC_OP(32)
+ATOMIC_OP(64)
+#undef ATOMIC_OP
 
 /* load_fast() - a translated load, else the slow path (computed regions); 0 or an error */
 static inline int load_fast(struct vn_bpf_run_ctx *rc, uint64_t addr,

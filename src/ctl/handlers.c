@@ -69,6 +69,7 @@ struct port_rec *vn_ctl_rec_of(struct vn_ctl *ctl, const struct vn_port *p)
 	return r;
 }
 
+/* version and help are answered by server.c */
 static const handler_fn handlers[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_PORT_ADD] = vn_ctl_h_port_add,
 	[VN_CTL_CMD_PORT_DEL] = vn_ctl_h_port_del,

@@ -180,7 +180,6 @@ int vn_ctl_h_xdp_list(struct vn_ctl_call *call)
 	return 0;
 }
 
-/* version and help are answered by server.c */
 /* xdp export/import: the guest slot only; FILE comes open with the request */
 static int xo_file_args(struct vn_ctl *ctl, struct json_object *args, char *msg, size_t msglen)
 {
