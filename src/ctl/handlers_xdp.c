@@ -202,6 +202,15 @@ static int xo_file_args(struct vn_ctl *ctl, struct json_object *args, char *msg,
 	return 0;
 }
 
+/* The reply of xdp export and import: {"port": PORT, "file": FILE} */
+static void xo_file_result(struct vn_ctl_call *call, const char *port)
+{
+	call->result = json_object_new_object();
+	json_object_object_add(call->result, "port", json_object_new_string(port));
+	json_object_object_add(call->result, "file",
+			       json_object_new_string(vn_ctl_arg_str(call->args, "file")));
+}
+
 int vn_ctl_h_xdp_export(struct vn_ctl_call *call)
 {
 	const char *port = vn_ctl_arg_str(call->args, "port");
@@ -213,10 +222,7 @@ int vn_ctl_h_xdp_export(struct vn_ctl_call *call)
 	ret = vn_xo_export_guest(call->ctl->sw, port, call->ctl->req_fd, call->msg, call->msglen);
 	if (ret)
 		return ret;
-	call->result = json_object_new_object();
-	json_object_object_add(call->result, "port", json_object_new_string(port));
-	json_object_object_add(call->result, "file",
-			       json_object_new_string(vn_ctl_arg_str(call->args, "file")));
+	xo_file_result(call, port);
 	return 0;
 }
 
@@ -236,9 +242,6 @@ int vn_ctl_h_xdp_import(struct vn_ctl_call *call)
 	}
 	vn_info("ctl: port '%s': guest XDP program imported from %s", port,
 		vn_ctl_arg_str(call->args, "file"));
-	call->result = json_object_new_object();
-	json_object_object_add(call->result, "port", json_object_new_string(port));
-	json_object_object_add(call->result, "file",
-			       json_object_new_string(vn_ctl_arg_str(call->args, "file")));
+	xo_file_result(call, port);
 	return 0;
 }
