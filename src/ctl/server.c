@@ -524,16 +524,17 @@ static int dir_create(const char *path)
 	return 0;
 }
 
-/* A socket file left by a daemon that died is removed; a live one is not. */
-static int stale_remove(const struct sockaddr_un *sa)
+int vn_ctl_sock_stale_remove(const struct sockaddr_un *sa, const char **step)
 {
 	struct stat st;
 	int fd, ret;
 
+	*step = "lstat";
 	if (lstat(sa->sun_path, &st))
 		return errno == ENOENT ? 0 : -errno;
 	if (!S_ISSOCK(st.st_mode))
 		return -EEXIST;
+	*step = "socket";
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -541,19 +542,21 @@ static int stale_remove(const struct sockaddr_un *sa)
 	close(fd);
 	if (!ret)
 		return -EADDRINUSE;
+	*step = "unlink";
 	return unlink(sa->sun_path) ? -errno : 0;
 }
 
 static int sock_bind(struct vn_ctl_server *srv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *step;
 	struct stat st;
 	int ret;
 
 	memcpy(sa.sun_path, srv->path, sizeof(sa.sun_path));
 	ret = dir_create(sa.sun_path);
 	if (!ret)
-		ret = stale_remove(&sa);
+		ret = vn_ctl_sock_stale_remove(&sa, &step);
 	if (ret)
 		return ret;
 	srv->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -99,4 +99,20 @@ void vn_ctl_server_close(struct vn_ctl_server *srv);
  */
 void *vn_ctl_server_ctx(struct vn_ctl_server *srv);
 
+struct sockaddr_un;
+
+/**
+ * vn_ctl_sock_stale_remove() - Clear the way to bind a unix socket at @sa
+ * @sa:		the address (a path)
+ * @step:	output: on failure, the call that failed ("lstat", "socket" or
+ *		"unlink")
+ *
+ * A socket file left by a daemon that died is removed; a live one (something
+ * accepts a connection on it) is not, nor is a path that is not a socket.
+ *
+ * Return: 0 (nothing there, or removed), -EEXIST (not a socket), -EADDRINUSE
+ *	   (live), or the failed call's negative errno
+ */
+int vn_ctl_sock_stale_remove(const struct sockaddr_un *sa, const char **step);
+
 #endif /* VN_CTL_SERVER_H */

@@ -37,6 +37,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "port/port.h"
+#include "server.h"
 #include "switch/sw.h"
 #include "switch/xdp_hook.h"
 #include "xo_conn.h"
@@ -558,37 +559,20 @@ static void accept_one(struct xo_chan *ch)
 /* A path that exists may only be a socket nobody listens on (then it is removed) */
 static int stale_remove(const struct sockaddr_un *sa, char *err, size_t err_sz)
 {
-	struct stat st;
-	int fd, ret;
+	const char *step;
+	int ret = vn_ctl_sock_stale_remove(sa, &step);
 
-	if (lstat(sa->sun_path, &st)) {
-		if (errno == ENOENT)
-			return 0;
-		ret = -errno;
-		snprintf(err, err_sz, "xdp-offload: %s: %s", sa->sun_path, strerror(-ret));
-		return ret;
-	}
-	if (!S_ISSOCK(st.st_mode)) {
+	if (ret == -EEXIST)
 		snprintf(err, err_sz, "xdp-offload: %s exists and is not a socket", sa->sun_path);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	ret = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
-	close(fd);
-	if (!ret) {
+	else if (ret == -EADDRINUSE)
 		snprintf(err, err_sz, "xdp-offload: %s is in use (something listens on it)",
 			 sa->sun_path);
-		return -EADDRINUSE;
-	}
-	if (unlink(sa->sun_path)) {
-		ret = -errno;
+	else if (ret && !strcmp(step, "lstat"))
+		snprintf(err, err_sz, "xdp-offload: %s: %s", sa->sun_path, strerror(-ret));
+	else if (ret && !strcmp(step, "unlink"))
 		snprintf(err, err_sz, "xdp-offload: stale socket %s: %s", sa->sun_path,
 			 strerror(-ret));
-		return ret;
-	}
-	return 0;
+	return ret;
 }
 
 static int listen_on(struct xo_chan *ch, char *err, size_t err_sz)
