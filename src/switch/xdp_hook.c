@@ -147,26 +147,30 @@ static void ing_segment(struct sw_xdp_ing *c, struct vn_pkt *pkt)
 
 bool sw_xdp_ingress_next(struct sw_xdp_ing *c)
 {
+	unsigned int next = c->next;
+	const bool seg_first = c->x->flags & VN_SW_XDP_SEGMENT_FIRST;
+
 	c->npass = c->ntx = 0;
 	/* Every list a chunk fills holds at most one entry per frame */
 	while (c->npass + c->ntx < SW_BURST) {
 		struct vn_pkt *pkt;
 
-		if (c->nextseg < c->nseg) {
+		if (unlikely(c->nextseg < c->nseg)) {
 			ing_run(c, c->segs[c->nextseg++]);
 			continue;
 		}
-		if (c->next == c->n)
+		if (next == c->n)
 			break;
-		pkt = c->pkts[c->next++];
-		if (c->next < c->n)
-			__builtin_prefetch(vn_pkt_data(c->pkts[c->next]));
+		pkt = c->pkts[next++];
+		if (next < c->n)
+			__builtin_prefetch(vn_pkt_data(c->pkts[next]));
 		/* the header was validated where the frame entered (vn_port_rx_burst()) */
-		if (!(c->x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh))
+		if (likely(!seg_first) || !vn_vhdr_is_gso(&pkt->vh))
 			ing_run(c, pkt);
 		else
 			ing_segment(c, pkt);
 	}
+	c->next = next;
 	return c->npass + c->ntx > 0;
 }
 
