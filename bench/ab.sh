@@ -25,12 +25,21 @@ for d in "$a" "$b"; do
 	[ -x "$d/src/cmd/vnetd" ] || { echo "ab.sh: $d is not a vnetd build directory" >&2; exit 2; }
 done
 
+# one run; a bench that exits non-zero (a missed target) does not end the sitting
+one() {	# LABEL BUILD REP ARGS...
+	local label=$1 dir=$2 rep=$3 rc=0
+	shift 3
+	echo "=== $label rep $rep ($dir)"
+	bash "$here/$bench" "$dir" "$@" || rc=$?
+	[ "$rc" = 0 ] || echo "=== $label rep $rep: exit status $rc"
+}
+
 for ((r = 1; r <= reps; r++)); do
 	if ((r % 2)); then
-		echo "=== A rep $r ($a)"; bash "$here/$bench" "$a" "$@"
-		echo "=== B rep $r ($b)"; bash "$here/$bench" "$b" "$@"
+		one A "$a" "$r" "$@"
+		one B "$b" "$r" "$@"
 	else
-		echo "=== B rep $r ($b)"; bash "$here/$bench" "$b" "$@"
-		echo "=== A rep $r ($a)"; bash "$here/$bench" "$a" "$@"
+		one B "$b" "$r" "$@"
+		one A "$a" "$r" "$@"
 	fi
 done
