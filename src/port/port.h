@@ -212,6 +212,42 @@ struct vn_port {
 };
 
 /**
+ * vn_port_admit() - Let frames into the switch as received from @port
+ * @port:	port
+ * @pkts:	frames, compacted in place to the admitted ones
+ * @n:		entries in @pkts
+ * @bytes:	output: bytes of the admitted frames
+ *
+ * Validates each frame's virtio-net header (vn_vhdr_validate()), drops and
+ * counts by reason on @port the ones that fail, and stamps the rest with
+ * @port's id as their ingress port: what vn_port_rx_burst() does with a
+ * kind's frames, and the switch with frames a guest program sent back.
+ *
+ * Return: frames admitted, at the front of @pkts
+ */
+static inline unsigned int vn_port_admit(struct vn_port *port, struct vn_pkt **pkts,
+					 unsigned int n, uint64_t *bytes)
+{
+	unsigned int i, k = 0;
+
+	*bytes = 0;
+	for (i = 0; i < n; i++) {
+		struct vn_pkt *pkt = pkts[i];
+		enum vn_drop_reason why = vn_vhdr_validate(pkt);
+
+		if (unlikely(why)) {
+			port->stats.drops[why]++;
+			vn_pkt_put(pkt);
+			continue;
+		}
+		pkt->in_port = port->id;
+		*bytes += pkt->len;
+		pkts[k++] = pkt;
+	}
+	return k;
+}
+
+/**
  * vn_port_rx_burst() - Take up to @n frames from a port (the only way the switch does)
  * @port:	port
  * @pkts:	output
@@ -230,22 +266,9 @@ struct vn_port {
 static inline unsigned int vn_port_rx_burst(struct vn_port *port, struct vn_pkt **pkts,
 					    unsigned int n)
 {
-	unsigned int i, k = 0, got = port->ops->rx_burst(port, pkts, n);
-	uint64_t bytes = 0;
+	uint64_t bytes;
+	unsigned int k = vn_port_admit(port, pkts, port->ops->rx_burst(port, pkts, n), &bytes);
 
-	for (i = 0; i < got; i++) {
-		struct vn_pkt *pkt = pkts[i];
-		enum vn_drop_reason why = vn_vhdr_validate(pkt);
-
-		if (unlikely(why)) {
-			port->stats.drops[why]++;
-			vn_pkt_put(pkt);
-			continue;
-		}
-		pkt->in_port = port->id;
-		bytes += pkt->len;
-		pkts[k++] = pkt;
-	}
 	port->stats.rx_packets += k;
 	port->stats.rx_bytes += bytes;
 	return k;

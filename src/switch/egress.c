@@ -163,10 +163,10 @@ unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct 
 		return sw_egress_offload(w, dst, pkt, out, room);
 	/* the operator's egress program, the guest's, then the offloads of what they passed */
 	n = sw_xdp_egress(w, dst, x, g, pkt, out, room);
-	if (n == 1)	/* a frame, GSO or not: it may become SW_SEGS_MAX segments */
-		return sw_egress_offload(w, dst, out[0], out, room);
-	/* segments (segment-first): none is GSO, each becomes at most one
-	 * frame at or before its own slot, so the compaction never overtakes */
+	/* one frame, GSO or not (it may become SW_SEGS_MAX segments, from
+	 * out[0] on), or segments (segment-first): none of those is GSO, each
+	 * becomes at most one frame at or before its own slot, so the
+	 * compaction never overtakes */
 	for (i = 0; i < n; i++)
 		k += sw_egress_offload(w, dst, out[i], out + k, room - k);
 	return k;

@@ -613,7 +613,8 @@ static void forward(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pk
 static unsigned int guest_tx_drain(struct sw_worker *w, struct sw_port *sp, uint32_t now)
 {
 	struct vn_pkt *pkts[SW_BURST];
-	unsigned int left = sp->ngtx, done = 0, k, i, n;
+	unsigned int left = sp->ngtx, done = 0, k, n;
+	uint64_t bytes;
 
 	while (left && sp->ngtx) {
 		k = sp->ngtx < SW_BURST ? sp->ngtx : SW_BURST;
@@ -625,16 +626,7 @@ static unsigned int guest_tx_drain(struct sw_worker *w, struct sw_port *sp, uint
 		done += k;
 		/* received from @sp, checked and stamped as vn_port_rx_burst()
 		 * does: the guest's program may have rewritten them */
-		for (i = 0, n = 0; i < k; i++) {
-			enum vn_drop_reason why = vn_vhdr_validate(pkts[i]);
-
-			if (unlikely(why)) {
-				drop_in(sp, pkts[i], why);
-				continue;
-			}
-			pkts[i]->in_port = sp->port->id;
-			pkts[n++] = pkts[i];
-		}
+		n = vn_port_admit(sp->port, pkts, k, &bytes);
 		forward(w, sp, pkts, n, now);
 	}
 	return done;
