@@ -135,44 +135,47 @@ int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *ob
 	return 0;
 }
 
+/* The port named @port when it has a guest program, under @ctl; NULL if not */
+static struct sw_port *guest_port_locked(struct vn_sw *sw, const char *port)
+{
+	struct sw_port *sp = sw_port_find_locked(sw, port);
+
+	return sp && sp->guest ? sp : NULL;
+}
+
 int vn_sw_xdp_guest_unload(struct vn_sw *sw, const char *port)
 {
 	struct vn_sw_xdp *old = NULL;
 	struct sw_port *sp;
-	int rc = -ENOENT;
 
 	if (!port)
 		return -EINVAL;
 	pthread_mutex_lock(&sw->ctl);
-	sp = sw_port_find_locked(sw, port);
-	if (sp && sp->guest) {
-		if (sw_slot_swap(sw, (void **)&sp->guest, NULL, (void **)&old, "guest XDP program"))
-			old = NULL;	/* a worker may still run it: leaked */
-		rc = 0;
-	}
+	sp = guest_port_locked(sw, port);
+	if (sp && sw_slot_swap(sw, (void **)&sp->guest, NULL, (void **)&old, "guest XDP program"))
+		old = NULL;	/* a worker may still run it: leaked */
 	pthread_mutex_unlock(&sw->ctl);
-	if (!rc)
-		vn_info("port '%s': guest XDP program unloaded", port);
+	if (!sp)
+		return -ENOENT;
+	vn_info("port '%s': guest XDP program unloaded", port);
 	vn_sw_xdp_put(old);
-	return rc;
+	return 0;
 }
 
 int vn_sw_xdp_guest_get(struct vn_sw *sw, const char *port, struct vn_sw_xdp **ref)
 {
 	struct sw_port *sp;
-	int rc = -ENOENT;
 
 	if (!port)
 		return -EINVAL;
 	pthread_mutex_lock(&sw->ctl);
-	sp = sw_port_find_locked(sw, port);
-	if (sp && sp->guest) {
-		__atomic_add_fetch(&sp->guest->refs, 1, __ATOMIC_RELAXED);
+	sp = guest_port_locked(sw, port);
+	if (sp) {
 		*ref = sp->guest;
-		rc = 0;
+		__atomic_add_fetch(&(*ref)->refs, 1, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&sw->ctl);
-	return rc;
+	return sp ? 0 : -ENOENT;
 }
 
 struct vn_xdp_prog *vn_sw_xdp_ref_prog(const struct vn_sw_xdp *ref)
