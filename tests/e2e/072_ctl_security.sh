@@ -126,7 +126,7 @@ try:
 except BlockingIOError:
     pass	# its send buffer filled up
 except (BrokenPipeError, ConnectionResetError):
-    pass	# or the server already hung up on it, as it does on a peer that does not read
+    pass	# or the server had already closed it: what follows is about the other clients
 s2 = conn()
 s2.sendall(b'{"v":1,"id":3,"cmd":"port.list"}\n')
 r = reply(s2)
