@@ -317,6 +317,66 @@ long vn_xo_hdr_parse(const uint8_t *buf, size_t len, struct vn_xo_hdr *hdr)
 	return (long)(VN_XO_HDR_LEN + hdr->len);
 }
 
+/*
+ * The messages made only of map fields, and which fields each carries. They
+ * always stand in this order: map reference, max:u32, key, value, flags:u32.
+ * The key and value are u16-length-prefixed; F_KEY/F_VALUE need at least one
+ * byte, F_KEY0/F_VALUE0 may be empty. A type with no entry here (0) has a
+ * layout of its own in decode_body()/encode_body(); F_NONE is an empty body.
+ */
+enum {
+	F_NONE		= 1 << 0,
+	F_MAP		= 1 << 1,
+	F_MAX		= 1 << 2,
+	F_KEY		= 1 << 3,
+	F_KEY0		= 1 << 4,
+	F_VALUE		= 1 << 5,
+	F_VALUE0	= 1 << 6,
+	F_FLAGS		= 1 << 7,
+};
+
+static const uint8_t fields_of[256] = {
+	[VN_XO_UNLOAD]		= F_NONE,
+	[VN_XO_STATUS]		= F_NONE,
+	[VN_XO_MAP_LIST]	= F_NONE,
+	[VN_XO_R_OK]		= F_NONE,
+	[VN_XO_MAP_LOOKUP]	= F_MAP | F_KEY,
+	[VN_XO_MAP_DELETE]	= F_MAP | F_KEY,
+	[VN_XO_MAP_UPDATE]	= F_MAP | F_KEY | F_VALUE | F_FLAGS,
+	[VN_XO_MAP_NEXT_KEY]	= F_MAP | F_KEY0,
+	[VN_XO_MAP_DUMP]	= F_MAP | F_MAX | F_KEY0,
+	[VN_XO_R_VALUE]		= F_VALUE0,
+	[VN_XO_R_KEY]		= F_KEY,
+};
+
+/**
+ * decode_fields() - Read the map fields @f names, in their fixed order
+ * @r:		reader
+ * @msg:	output
+ * @f:		fields_of[] entry
+ *
+ * Return: 0, -EINVAL
+ */
+static int decode_fields(struct rd *r, struct vn_xo_msg *msg, unsigned int f)
+{
+	if ((f & F_MAP) && get_mapref(r, &msg->map))
+		return -EINVAL;
+	if (f & F_MAX)
+		msg->max = (uint32_t)get_be(r, 4);
+	if ((f & (F_KEY | F_KEY0)) &&
+	    get_bytes(r, &msg->key, (f & F_KEY) ? 1 : 0, VN_XO_KV_MAX))
+		return -EINVAL;
+	if ((f & (F_VALUE | F_VALUE0)) &&
+	    get_bytes(r, &msg->value, (f & F_VALUE) ? 1 : 0, VN_XO_KV_MAX))
+		return -EINVAL;
+	if (f & F_FLAGS) {
+		msg->flags = (uint32_t)get_be(r, 4);
+		if (msg->flags > VN_XO_UPDATE_EXIST)
+			return -EINVAL;
+	}
+	return r->bad ? -EINVAL : 0;
+}
+
 /**
  * decode_body() - Decode the type-specific fields
  * @r:		reader over the payload
@@ -345,46 +405,18 @@ static int decode_body(struct rd *r, struct vn_xo_msg *msg)
 		msg->obj.p = take(r, n);
 		msg->obj.n = n;
 		return r->bad ? -EINVAL : 0;
-	case VN_XO_UNLOAD:
-	case VN_XO_STATUS:
-	case VN_XO_MAP_LIST:
-	case VN_XO_R_OK:
-		return 0;
-	case VN_XO_MAP_LOOKUP:
-	case VN_XO_MAP_DELETE:
-		if (get_mapref(r, &msg->map))
-			return -EINVAL;
-		return get_bytes(r, &msg->key, 1, VN_XO_KV_MAX);
-	case VN_XO_MAP_UPDATE:
-		if (get_mapref(r, &msg->map) ||
-		    get_bytes(r, &msg->key, 1, VN_XO_KV_MAX) ||
-		    get_bytes(r, &msg->value, 1, VN_XO_KV_MAX))
-			return -EINVAL;
-		msg->flags = (uint32_t)get_be(r, 4);
-		return (r->bad || msg->flags > VN_XO_UPDATE_EXIST) ? -EINVAL : 0;
-	case VN_XO_MAP_NEXT_KEY:
-		if (get_mapref(r, &msg->map))
-			return -EINVAL;
-		return get_bytes(r, &msg->key, 0, VN_XO_KV_MAX);
-	case VN_XO_MAP_DUMP:
-		if (get_mapref(r, &msg->map))
-			return -EINVAL;
-		msg->max = (uint32_t)get_be(r, 4);
-		return get_bytes(r, &msg->key, 0, VN_XO_KV_MAX);
 	case VN_XO_R_STATUS:
 		return decode_status(r, &msg->status);
 	case VN_XO_R_MAP_LIST:
 		return decode_map_list(r, msg);
-	case VN_XO_R_VALUE:
-		return get_bytes(r, &msg->value, 0, VN_XO_KV_MAX);
-	case VN_XO_R_KEY:
-		return get_bytes(r, &msg->key, 1, VN_XO_KV_MAX);
 	case VN_XO_R_DUMP:
 		return decode_dump(r, msg);
 	case VN_XO_R_ERROR:
 		return decode_error(r, msg);
 	default:
-		return -EOPNOTSUPP;
+		if (!fields_of[msg->type])
+			return -EOPNOTSUPP;
+		return decode_fields(r, msg, fields_of[msg->type]);
 	}
 }
 
@@ -585,6 +617,31 @@ static int w_status(struct wr *w, const struct vn_xo_status *s)
 }
 
 /**
+ * encode_fields() - Append the map fields @f names, in their fixed order
+ * @w:		writer
+ * @msg:	message
+ * @f:		fields_of[] entry
+ *
+ * Return: 0, -EINVAL
+ */
+static int encode_fields(struct wr *w, const struct vn_xo_msg *msg, unsigned int f)
+{
+	if ((f & F_FLAGS) && msg->flags > VN_XO_UPDATE_EXIST)
+		return -EINVAL;
+	if ((f & F_MAP) && w_mapref(w, &msg->map))
+		return -EINVAL;
+	if (f & F_MAX)
+		w_be(w, msg->max, 4);
+	if ((f & (F_KEY | F_KEY0)) && w_bytes(w, &msg->key, (f & F_KEY) ? 1 : 0))
+		return -EINVAL;
+	if ((f & (F_VALUE | F_VALUE0)) && w_bytes(w, &msg->value, (f & F_VALUE) ? 1 : 0))
+		return -EINVAL;
+	if (f & F_FLAGS)
+		w_be(w, msg->flags, 4);
+	return 0;
+}
+
+/**
  * encode_body() - Append the type-specific payload
  * @w:		writer
  * @msg:	message
@@ -612,27 +669,6 @@ static int encode_body(struct wr *w, const struct vn_xo_msg *msg)
 		w_be(w, msg->obj.n, 4);
 		w_raw(w, msg->obj.p, msg->obj.n);
 		return 0;
-	case VN_XO_UNLOAD:
-	case VN_XO_STATUS:
-	case VN_XO_MAP_LIST:
-	case VN_XO_R_OK:
-		return 0;
-	case VN_XO_MAP_LOOKUP:
-	case VN_XO_MAP_DELETE:
-		return (w_mapref(w, &msg->map) || w_bytes(w, &msg->key, 1)) ? -EINVAL : 0;
-	case VN_XO_MAP_UPDATE:
-		if (msg->flags > VN_XO_UPDATE_EXIST || w_mapref(w, &msg->map) ||
-		    w_bytes(w, &msg->key, 1) || w_bytes(w, &msg->value, 1))
-			return -EINVAL;
-		w_be(w, msg->flags, 4);
-		return 0;
-	case VN_XO_MAP_NEXT_KEY:
-		return (w_mapref(w, &msg->map) || w_bytes(w, &msg->key, 0)) ? -EINVAL : 0;
-	case VN_XO_MAP_DUMP:
-		if (w_mapref(w, &msg->map))
-			return -EINVAL;
-		w_be(w, msg->max, 4);
-		return w_bytes(w, &msg->key, 0);
 	case VN_XO_R_STATUS:
 		return w_status(w, &msg->status);
 	case VN_XO_R_MAP_LIST:
@@ -643,10 +679,6 @@ static int encode_body(struct wr *w, const struct vn_xo_msg *msg)
 		w_be(w, msg->nmaps, 2);
 		w_raw(w, msg->list.p, msg->list.n);
 		return 0;
-	case VN_XO_R_VALUE:
-		return w_bytes(w, &msg->value, 0);
-	case VN_XO_R_KEY:
-		return w_bytes(w, &msg->key, 1);
 	case VN_XO_R_DUMP:
 		if (msg->key_size == 0 || msg->key_size > VN_XO_KV_MAX ||
 		    msg->value_size > VN_XO_KV_MAX || msg->more > 1 ||
@@ -669,7 +701,9 @@ static int encode_body(struct wr *w, const struct vn_xo_msg *msg)
 		w_raw(w, msg->text, n);
 		return 0;
 	default:
-		return -EINVAL;
+		if (!fields_of[msg->type])
+			return -EINVAL;
+		return encode_fields(w, msg, fields_of[msg->type]);
 	}
 }
 
