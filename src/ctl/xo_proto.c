@@ -6,6 +6,7 @@
  * only make the decode fail, never read past @payload + @hdr->len.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "ctl/xo_proto.h"
@@ -170,6 +171,24 @@ static int text_ok(const uint8_t *p, size_t n)
 	return 1;
 }
 
+/*
+ * The integers of an R_STATUS payload after loaded:u8 and the section name,
+ * in wire order: where each lives in struct vn_xo_status and its width on the
+ * wire (which is also its width in the struct).
+ */
+#define STATUS_INT(f)	{ offsetof(struct vn_xo_status, f), \
+			  sizeof(((struct vn_xo_status *)0)->f) }
+static const struct {
+	size_t off;
+	size_t width;
+} status_ints[] = {
+	STATUS_INT(insns), STATUS_INT(maps), STATUS_INT(mem), STATUS_INT(mem_limit),
+	STATUS_INT(insns_limit), STATUS_INT(maps_limit), STATUS_INT(runs),
+	STATUS_INT(pass), STATUS_INT(drop), STATUS_INT(tx), STATUS_INT(aborted),
+	STATUS_INT(loads_refused), STATUS_INT(rejected),
+};
+#undef STATUS_INT
+
 /**
  * decode_status() - Read an R_STATUS payload
  * @r:		reader
@@ -182,19 +201,18 @@ static int decode_status(struct rd *r, struct vn_xo_status *s)
 	s->loaded = (uint8_t)get_be(r, 1);
 	if (s->loaded > 1 || get_name(r, s->section, 1))
 		return -EINVAL;
-	s->insns = (uint32_t)get_be(r, 4);
-	s->maps = (uint32_t)get_be(r, 4);
-	s->mem = get_be(r, 8);
-	s->mem_limit = get_be(r, 8);
-	s->insns_limit = (uint32_t)get_be(r, 4);
-	s->maps_limit = (uint32_t)get_be(r, 4);
-	s->runs = get_be(r, 8);
-	s->pass = get_be(r, 8);
-	s->drop = get_be(r, 8);
-	s->tx = get_be(r, 8);
-	s->aborted = get_be(r, 8);
-	s->loads_refused = get_be(r, 8);
-	s->rejected = get_be(r, 8);
+	for (size_t i = 0; i < sizeof(status_ints) / sizeof(status_ints[0]); i++) {
+		uint64_t v = get_be(r, status_ints[i].width);
+		uint8_t *f = (uint8_t *)s + status_ints[i].off;
+
+		if (status_ints[i].width == 8) {
+			memcpy(f, &v, 8);
+		} else {
+			uint32_t v32 = (uint32_t)v;
+
+			memcpy(f, &v32, 4);
+		}
+	}
 	return r->bad ? -EINVAL : 0;
 }
 
@@ -600,19 +618,20 @@ static int w_status(struct wr *w, const struct vn_xo_status *s)
 	w_be(w, s->loaded ? 1 : 0, 1);
 	if (w_name(w, s->section, 1))
 		return -EINVAL;
-	w_be(w, s->insns, 4);
-	w_be(w, s->maps, 4);
-	w_be(w, s->mem, 8);
-	w_be(w, s->mem_limit, 8);
-	w_be(w, s->insns_limit, 4);
-	w_be(w, s->maps_limit, 4);
-	w_be(w, s->runs, 8);
-	w_be(w, s->pass, 8);
-	w_be(w, s->drop, 8);
-	w_be(w, s->tx, 8);
-	w_be(w, s->aborted, 8);
-	w_be(w, s->loads_refused, 8);
-	w_be(w, s->rejected, 8);
+	for (size_t i = 0; i < sizeof(status_ints) / sizeof(status_ints[0]); i++) {
+		const uint8_t *f = (const uint8_t *)s + status_ints[i].off;
+		uint64_t v;
+
+		if (status_ints[i].width == 8) {
+			memcpy(&v, f, 8);
+		} else {
+			uint32_t v32;
+
+			memcpy(&v32, f, 4);
+			v = v32;
+		}
+		w_be(w, v, status_ints[i].width);
+	}
 	return 0;
 }
 
