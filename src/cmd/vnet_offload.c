@@ -527,24 +527,35 @@ static int cmd_map_dump(void)
 	return 0;
 }
 
+/*
+ * The map args.map names, a request of @type for it and args.key parsed into
+ * @key (which the request points to). Return: 0, or 1 after an error.
+ */
+static int key_req(struct vn_xo_msg *req, uint8_t type, struct vn_xo_map_info *m,
+		   uint8_t *key)
+{
+	size_t klen;
+
+	if (map_find(m) || kv_parse("KEY", args.key, m->key_size, key, &klen))
+		return 1;
+	req_init(req, type);
+	req->map = args.map;
+	req->key.p = key;
+	req->key.n = (uint32_t)klen;
+	return 0;
+}
+
 static int cmd_map_lookup(void)
 {
 	static uint8_t key[VN_XO_KV_MAX];
 	struct vn_xo_msg req, reply;
 	struct vn_xo_map_info m;
 	struct entry_out o;
-	size_t klen;
 
-	if (map_find(&m) || kv_parse("KEY", args.key, m.key_size, key, &klen))
-		return 1;
-	req_init(&req, VN_XO_MAP_LOOKUP);
-	req.map = args.map;
-	req.key.p = key;
-	req.key.n = (uint32_t)klen;
-	if (call(&req, &reply, VN_XO_R_VALUE))
+	if (key_req(&req, VN_XO_MAP_LOOKUP, &m, key) || call(&req, &reply, VN_XO_R_VALUE))
 		return 1;
 	entries_start(&o, &m);
-	entry_add(&o, &m, key, klen, reply.value.p, reply.value.n);
+	entry_add(&o, &m, key, req.key.n, reply.value.p, reply.value.n);
 	entries_end(&o);
 	return 0;
 }
@@ -554,15 +565,11 @@ static int cmd_map_update(void)
 	static uint8_t key[VN_XO_KV_MAX], val[VN_XO_KV_MAX];
 	struct vn_xo_msg req, reply;
 	struct vn_xo_map_info m;
-	size_t klen, vlen;
+	size_t vlen;
 
-	if (map_find(&m) || kv_parse("KEY", args.key, m.key_size, key, &klen) ||
+	if (key_req(&req, VN_XO_MAP_UPDATE, &m, key) ||
 	    kv_parse("VALUE", args.value, type_percpu(m.type) ? 0 : m.value_size, val, &vlen))
 		return 1;
-	req_init(&req, VN_XO_MAP_UPDATE);
-	req.map = args.map;
-	req.key.p = key;
-	req.key.n = (uint32_t)klen;
 	req.value.p = val;
 	req.value.n = (uint32_t)vlen;
 	req.flags = args.flags;
@@ -574,14 +581,9 @@ static int cmd_map_delete(void)
 	static uint8_t key[VN_XO_KV_MAX];
 	struct vn_xo_msg req, reply;
 	struct vn_xo_map_info m;
-	size_t klen;
 
-	if (map_find(&m) || kv_parse("KEY", args.key, m.key_size, key, &klen))
+	if (key_req(&req, VN_XO_MAP_DELETE, &m, key))
 		return 1;
-	req_init(&req, VN_XO_MAP_DELETE);
-	req.map = args.map;
-	req.key.p = key;
-	req.key.n = (uint32_t)klen;
 	return call(&req, &reply, VN_XO_R_OK) ?: done();
 }
 
