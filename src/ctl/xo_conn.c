@@ -223,6 +223,12 @@ static void consume(struct vn_xo_conn *c, uint64_t now_ns, vn_xo_handler_fn hand
 	}
 }
 
+/* Did a non-blocking recv()/send() fail only because it would block? */
+static bool io_later(void)
+{
+	return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
 int vn_xo_conn_input(struct vn_xo_conn *c, uint64_t now_ns, vn_xo_handler_fn handle,
 		     void *ctx)
 {
@@ -236,11 +242,9 @@ int vn_xo_conn_input(struct vn_xo_conn *c, uint64_t now_ns, vn_xo_handler_fn han
 		if (n == 0)
 			return -ECONNRESET;
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
 			if (errno == EINTR)
 				continue;
-			return -ECONNRESET;
+			return io_later() ? 0 : -ECONNRESET;
 		}
 		c->in_len += (size_t)n;
 		consume(c, now_ns, handle, ctx);
@@ -257,10 +261,10 @@ int vn_xo_conn_flush(struct vn_xo_conn *c)
 				 MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
 			if (errno == EINTR)
 				continue;
+			if (io_later())
+				break;
 			return -ECONNRESET;
 		}
 		c->out_off += (size_t)n;
