@@ -324,6 +324,7 @@ static uint64_t interp(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	const struct vn_bpf_dinsn *ip;
 	struct frame frames[VN_BPF_MAX_FRAMES];
 	uint64_t reg[VN_BPF_NREGS] = { 0 };
+	vn_bpf_helper_fn fn;
 	uint64_t top, left, budget, v;
 	unsigned int depth = 0;
 	int e = 0;
@@ -481,29 +482,20 @@ atomic_DW:
 	NEXT();
 
 call_helper:
+	fn = p->helpers[ip->imm];
+	goto helper;
+callx:	/* the register names a helper; ids outside the table abort */
+	fn = vn_bpf_callx_helper(p, DST);
+	if (unlikely(!fn)) {
+		e = -EINVAL;
+		goto out;
+	}
+helper:
 	rc->left = left;	/* helpers charge their work (vn_bpf_charge()) */
-	reg[0] = p->helpers[ip->imm](rc, reg[1], reg[2], reg[3], reg[4], reg[5]);
+	reg[0] = fn(rc, reg[1], reg[2], reg[3], reg[4], reg[5]);
 	left = rc->left;
 	/* r1-r5 are clobbered: zero, as JIT code leaves them (no C leftovers) */
 	reg[1] = reg[2] = reg[3] = reg[4] = reg[5] = 0;
-	if (unlikely(rc->abort_err)) {
-		e = rc->abort_err;
-		goto out;
-	}
-	NEXT();
-callx:	/* the register names a helper; ids outside the table abort */
-	{
-		vn_bpf_helper_fn fn = vn_bpf_callx_helper(p, DST);
-
-		if (unlikely(!fn)) {
-			e = -EINVAL;
-			goto out;
-		}
-		rc->left = left;
-		reg[0] = fn(rc, reg[1], reg[2], reg[3], reg[4], reg[5]);
-		left = rc->left;
-		reg[1] = reg[2] = reg[3] = reg[4] = reg[5] = 0;
-	}
 	if (unlikely(rc->abort_err)) {
 		e = rc->abort_err;
 		goto out;
