@@ -22,6 +22,9 @@
 #define DIR_ARG		{ "dir", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 6, 12, "DIR", \
 			  XDIR_HINT, xdir_ok }
 #define MAP_ARG		{ "map", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 63, "MAP" }
+/* the map commands start with PORT DIR MAP */
+#define MAP_ARGS	PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS), DIR_ARG, MAP_ARG
+#define KEY_ARG		{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 1024, "KEY" }
 
 static bool xdir_ok(const char *s)
 {
@@ -142,18 +145,14 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_MAP_DUMP] = {
 		VN_CTL_CMD_MAP_DUMP, "map.dump", "map dump",
 		"show the entries of map MAP of the XDP program at PORT DIR (hex)", false, 3, {
-			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			DIR_ARG,
-			MAP_ARG,
+			MAP_ARGS,
 		},
 	},
 	[VN_CTL_CMD_MAP_UPDATE] = {
 		VN_CTL_CMD_MAP_UPDATE, "map.update", "map update",
 		"store VALUE under KEY in map MAP (hex, in the kernel's byte layout)",
 		true, 4, {
-			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			DIR_ARG,
-			MAP_ARG,
+			MAP_ARGS,
 			{ "entry", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 3, MAP_HEX_MAX,
 			  "KEY=VALUE", "KEY=VALUE must be two hex strings joined by '='" },
 		},
@@ -161,10 +160,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_MAP_DELETE] = {
 		VN_CTL_CMD_MAP_DELETE, "map.delete", "map delete",
 		"remove KEY (hex) from map MAP", true, 4, {
-			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			DIR_ARG,
-			MAP_ARG,
-			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 1024, "KEY" },
+			MAP_ARGS,
+			KEY_ARG,
 		},
 	},
 	[VN_CTL_CMD_MAP_LIST] = {
@@ -178,10 +175,8 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	[VN_CTL_CMD_MAP_LOOKUP] = {
 		VN_CTL_CMD_MAP_LOOKUP, "map.lookup", "map lookup",
 		"show the value stored under KEY (hex) in map MAP", false, 4, {
-			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
-			DIR_ARG,
-			MAP_ARG,
-			{ "key", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 1, 1024, "KEY" },
+			MAP_ARGS,
+			KEY_ARG,
 		},
 	},
 	/* Packet capture (switch/capture.h); frames follow the reply (capstream.h).
