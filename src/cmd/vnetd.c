@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,47 +253,107 @@ static int check_cpus(const struct vnetd_opts *o)
 	return 0;
 }
 
+/* The long options without a short letter (getopt_long() values) */
+enum { OPT_AGING = 256, OPT_BUSY_POLL, OPT_PIDFILE, OPT_XDP_MEM, OPT_XDP_BUDGET,
+       OPT_POLL_US, OPT_CPUS, OPT_JIT, OPT_XDP_TIME_CAP, OPT_XDP_CPU_RATE,
+       OPT_XDP_CPU_BURST };
+
 /**
- * parse_uint() - Parse a decimal option value in [@min, @max]
- * @opt:	option name for the message
- * @s:		value
+ * struct num_opt - an option whose value is one decimal number
+ * @val:	getopt_long() value
+ * @name:	option name for messages
  * @min:	smallest accepted
  * @max:	largest accepted
- * @out:	result
- *
- * Return: 0, or -EINVAL (message printed)
+ * @off:	where in struct vnetd_opts it is stored
+ * @width:	bytes of that field (4 or 8)
+ * @shift:	stored as value << @shift (MiB given, bytes kept)
  */
-static int parse_uint(const char *opt, const char *s, unsigned long min, unsigned long max,
-		      unsigned int *out)
-{
-	unsigned long v;
-	char *end;
+struct num_opt {
+	int val;
+	const char *name;
+	uint64_t min;
+	uint64_t max;
+	size_t off;
+	size_t width;
+	unsigned int shift;
+};
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v < min || v > max) {
-		fprintf(stderr, "vnetd: %s: '%s' is not a number from %lu to %lu\n", opt, s, min,
-			max);
-		return -EINVAL;
-	}
-	*out = (unsigned int)v;
-	return 0;
-}
+#define NUM_OPT(v, n, lo, hi, f, sh)	{ (v), (n), (lo), (hi), offsetof(struct vnetd_opts, f), \
+					  sizeof(((struct vnetd_opts *)0)->f), (sh) }
+static const struct num_opt num_opts[] = {
+	NUM_OPT('w', "--workers", 1, VNETD_WORKERS_MAX, workers, 0),
+	NUM_OPT(OPT_AGING, "--aging", 1, 1000000, aging, 0),
+	NUM_OPT(OPT_POLL_US, "--poll-us", 0, 10000, poll_us, 0),
+	NUM_OPT(OPT_XDP_MEM, "--xdp-mem-limit", 1, 65536, xdp_mem, 20),
+	NUM_OPT(OPT_XDP_BUDGET, "--xdp-budget", 100, 1000000, xdp_budget, 0),
+	NUM_OPT(OPT_XDP_TIME_CAP, "--xdp-time-cap", 1000, 1000000000ull, xdp_time_cap, 0),
+	NUM_OPT(OPT_XDP_CPU_RATE, "--xdp-cpu-rate", 1000, VN_XDP_CPU_RATE_MAX, xdp_cpu_rate, 0),
+	NUM_OPT(OPT_XDP_CPU_BURST, "--xdp-cpu-burst", 1000, 1000000000000ull, xdp_cpu_burst, 0),
+};
+#undef NUM_OPT
 
-/* parse_u64() - as parse_uint(), for 64-bit values */
-static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+_Static_assert(sizeof(size_t) == 8, "--xdp-mem-limit is stored as 8 bytes");
+
+/**
+ * num_opt_set() - Parse the value of option @c into @o if it is a number option
+ * @c:		getopt_long() value
+ * @s:		the value
+ * @o:		options
+ *
+ * Return: 1 if @c is not a number option, 0 when stored, -EINVAL (message
+ * printed) when @s is not a decimal number in the option's range
+ */
+static int num_opt_set(int c, const char *s, struct vnetd_opts *o)
 {
+	const struct num_opt *no = NULL;
 	unsigned long long v;
 	char *end;
 
+	for (size_t i = 0; i < sizeof(num_opts) / sizeof(num_opts[0]); i++)
+		if (num_opts[i].val == c)
+			no = &num_opts[i];
+	if (!no)
+		return 1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v < min || v > max) {
+	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v < no->min ||
+	    v > no->max) {
 		fprintf(stderr, "vnetd: %s: '%s' is not a number from %" PRIu64 " to %" PRIu64 "\n",
-			opt, s, min, max);
+			no->name, s, no->min, no->max);
 		return -EINVAL;
 	}
-	*out = v;
+	v <<= no->shift;
+	if (no->width == 8) {
+		uint64_t v64 = v;
+
+		memcpy((char *)o + no->off, &v64, 8);
+	} else {
+		unsigned int v32 = (unsigned int)v;
+
+		memcpy((char *)o + no->off, &v32, sizeof(v32));
+	}
+	return 0;
+}
+
+/**
+ * list_add() - Append the value of a repeatable option
+ * @opt:	option name for the message
+ * @what:	what the list holds, for the message
+ * @list:	the list
+ * @n:		entries in it
+ * @max:	room in it
+ * @v:		the value
+ *
+ * Return: 0, or -EINVAL (message printed) when the list is full
+ */
+static int list_add(const char *opt, const char *what, const char **list, unsigned int *n,
+		    unsigned int max, const char *v)
+{
+	if (*n >= max) {
+		fprintf(stderr, "vnetd: %s: at most %u %s\n", opt, max, what);
+		return -EINVAL;
+	}
+	list[(*n)++] = v;
 	return 0;
 }
 
@@ -306,9 +367,6 @@ static int parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max,
  */
 static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 {
-	enum { OPT_AGING = 256, OPT_BUSY_POLL, OPT_PIDFILE, OPT_XDP_MEM, OPT_XDP_BUDGET,
-	       OPT_POLL_US, OPT_CPUS, OPT_JIT, OPT_XDP_TIME_CAP, OPT_XDP_CPU_RATE,
-	       OPT_XDP_CPU_BURST };
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'p' },
 		{ "workers", required_argument, NULL, 'w' },
@@ -341,28 +399,20 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 	o->verbose = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:w:s:c:x:vqhV", longopts, NULL)) != -1) {
+		int num = num_opt_set(c, optarg, o);
+
+		if (num < 0)
+			return -EINVAL;
+		if (num == 0)
+			continue;
 		switch (c) {
 		case 'p':
-			if (o->nports >= VNETD_PORTS_MAX) {
-				fprintf(stderr, "vnetd: --port: at most %d ports\n", VNETD_PORTS_MAX);
-				return -EINVAL;
-			}
-			o->ports[o->nports++] = optarg;
-			break;
-		case 'w':
-			if (parse_uint("--workers", optarg, 1, VNETD_WORKERS_MAX, &o->workers))
-				return -EINVAL;
-			break;
-		case OPT_AGING:
-			if (parse_uint("--aging", optarg, 1, 1000000, &o->aging))
+			if (list_add("--port", "ports", o->ports, &o->nports, VNETD_PORTS_MAX,
+				     optarg))
 				return -EINVAL;
 			break;
 		case OPT_BUSY_POLL:
 			o->busy_poll = true;
-			break;
-		case OPT_POLL_US:
-			if (parse_uint("--poll-us", optarg, 0, 10000, &o->poll_us))
-				return -EINVAL;
 			break;
 		case OPT_CPUS: {
 			int rc = vn_cpulist_parse(optarg, o->cpus, VN_CPULIST_MAX, &o->ncpus);
@@ -392,37 +442,7 @@ static int parse_args(int argc, char **argv, struct vnetd_opts *o)
 			o->pidfile = optarg;
 			break;
 		case 'x':
-			if (o->nxdp >= VNETD_XDP_MAX) {
-				fprintf(stderr, "vnetd: --xdp: at most %d programs\n", VNETD_XDP_MAX);
-				return -EINVAL;
-			}
-			o->xdp[o->nxdp++] = optarg;
-			break;
-		case OPT_XDP_MEM: {
-			unsigned int mib;
-
-			if (parse_uint("--xdp-mem-limit", optarg, 1, 65536, &mib))
-				return -EINVAL;
-			o->xdp_mem = (size_t)mib << 20;
-			break;
-		}
-		case OPT_XDP_BUDGET:
-			if (parse_uint("--xdp-budget", optarg, 100, 1000000, &o->xdp_budget))
-				return -EINVAL;
-			break;
-		case OPT_XDP_TIME_CAP:
-			if (parse_u64("--xdp-time-cap", optarg, 1000, 1000000000ull,
-				      &o->xdp_time_cap))
-				return -EINVAL;
-			break;
-		case OPT_XDP_CPU_RATE:
-			if (parse_u64("--xdp-cpu-rate", optarg, 1000, VN_XDP_CPU_RATE_MAX,
-				      &o->xdp_cpu_rate))
-				return -EINVAL;
-			break;
-		case OPT_XDP_CPU_BURST:
-			if (parse_u64("--xdp-cpu-burst", optarg, 1000, 1000000000000ull,
-				      &o->xdp_cpu_burst))
+			if (list_add("--xdp", "programs", o->xdp, &o->nxdp, VNETD_XDP_MAX, optarg))
 				return -EINVAL;
 			break;
 		case OPT_JIT:
