@@ -462,11 +462,7 @@ static unsigned int afp_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	}
 	if (sent && unlikely(__atomic_load_n(&priv->down, __ATOMIC_RELAXED)))
 		__atomic_store_n(&priv->down, false, __ATOMIC_RELAXED);
-	port->stats.tx_packets += sent;
-	port->stats.tx_bytes += bytes;
-	if (done)
-		vn_pkt_put_bulk(pkts, done);
-	return done;
+	return vn_port_tx_done(port, pkts, done, sent, bytes);
 }
 
 static int afp_poll_fd(struct vn_port *port)

@@ -455,11 +455,7 @@ static unsigned int afx_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 		if (xsk_ring_prod__needs_wakeup(&priv->tx))
 			sendto(xsk_socket__fd(priv->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
 	}
-	port->stats.tx_packets += sent;
-	port->stats.tx_bytes += bytes;
-	if (done)
-		vn_pkt_put_bulk(pkts, done);
-	return done;
+	return vn_port_tx_done(port, pkts, done, sent, bytes);
 }
 
 static int afx_poll_fd(struct vn_port *port)

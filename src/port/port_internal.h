@@ -6,7 +6,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/pkt.h"
 #include "port.h"
+
+/**
+ * vn_port_tx_done() - End a kind's tx burst: count what left, free what was taken
+ * @port:	port
+ * @pkts:	the burst
+ * @done:	frames the kind took (sent, or dropped and counted by reason)
+ * @sent:	of those, frames that left the port
+ * @bytes:	their bytes
+ *
+ * Return: @done, what the kind's tx_burst op returns
+ */
+static inline unsigned int vn_port_tx_done(struct vn_port *port, struct vn_pkt **pkts,
+					   unsigned int done, unsigned int sent, uint64_t bytes)
+{
+	port->stats.tx_packets += sent;
+	port->stats.tx_bytes += bytes;
+	if (done)
+		vn_pkt_put_bulk(pkts, done);
+	return done;
+}
 
 /**
  * vn_port_arg_u32() - Parse a plain decimal number in [@min, @max]

@@ -673,11 +673,7 @@ static unsigned int tap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	}
 	if (unlikely(down != was))
 		__atomic_store_n(&priv->link_down, down, __ATOMIC_RELAXED);
-	port->stats.tx_packets += sent;
-	port->stats.tx_bytes += bytes;
-	if (i)
-		vn_pkt_put_bulk(pkts, i);
-	return i;
+	return vn_port_tx_done(port, pkts, i, sent, bytes);
 }
 
 static int tap_poll_fd(struct vn_port *port)
