@@ -111,16 +111,7 @@ static void *array_lookup_elem(struct vn_map *map, const void *key, unsigned int
 	return e ? e + (size_t)cpu * map->vstride : NULL;
 }
 
-const struct vn_map_ops vn_map_array_ops = {
-	.check = array_check,
-	.init = array_init,
-	.fini = array_fini,
-	.lookup = array_lookup,
-	.update = array_update,
-	.del = array_delete,
-	.next_key = array_next_key,
-	.lookup_elem = array_lookup_elem,
-};
+const struct vn_map_ops vn_map_array_ops = VN_MAP_TYPE(array, array_next_key);
 
 /* DEVMAP */
 
@@ -215,13 +206,4 @@ static void *devmap_lookup_elem(struct vn_map *map, const void *key, unsigned in
 	return map->values + (size_t)idx * map->vstride;
 }
 
-const struct vn_map_ops vn_map_devmap_ops = {
-	.check = devmap_check,
-	.init = devmap_init,
-	.fini = devmap_fini,
-	.lookup = devmap_lookup,
-	.update = devmap_update,
-	.del = devmap_delete,
-	.next_key = array_next_key,
-	.lookup_elem = devmap_lookup_elem,
-};
+const struct vn_map_ops vn_map_devmap_ops = VN_MAP_TYPE(devmap, array_next_key);

@@ -443,13 +443,4 @@ uint32_t vn_map_htab_count(struct vn_map *map)
 	return __atomic_load_n(&h->count, __ATOMIC_RELAXED);
 }
 
-const struct vn_map_ops vn_map_htab_ops = {
-	.check = hash_check,
-	.init = hash_init,
-	.fini = hash_fini,
-	.lookup = hash_lookup,
-	.update = hash_update,
-	.del = hash_delete,
-	.next_key = hash_next_key,
-	.lookup_elem = hash_lookup_elem,
-};
+const struct vn_map_ops vn_map_htab_ops = VN_MAP_TYPE(hash, hash_next_key);

@@ -34,6 +34,21 @@ struct vn_map_ops {
 	void *(*lookup_elem)(struct vn_map *map, const void *key, unsigned int cpu);
 };
 
+/*
+ * VN_MAP_TYPE() - A type's ops table from its prefix: every op is named
+ * <prefix>_<op>; next_key may be shared (DEVMAP walks like an array).
+ */
+#define VN_MAP_TYPE(prefix, next_key_fn) {		\
+	.check = prefix##_check,			\
+	.init = prefix##_init,				\
+	.fini = prefix##_fini,				\
+	.lookup = prefix##_lookup,			\
+	.update = prefix##_update,			\
+	.del = prefix##_delete,				\
+	.next_key = next_key_fn,			\
+	.lookup_elem = prefix##_lookup_elem,		\
+}
+
 extern const struct vn_map_ops vn_map_array_ops;
 extern const struct vn_map_ops vn_map_devmap_ops;
 extern const struct vn_map_ops vn_map_htab_ops;

@@ -233,13 +233,4 @@ uint32_t vn_map_lpm_lengths(const struct vn_map *map)
 	return __atomic_load_n(&t->nlens, __ATOMIC_RELAXED);
 }
 
-const struct vn_map_ops vn_map_lpm_ops = {
-	.check = lpm_check,
-	.init = lpm_init,
-	.fini = lpm_fini,
-	.lookup = lpm_lookup,
-	.update = lpm_update,
-	.del = lpm_delete,
-	.next_key = lpm_next_key,
-	.lookup_elem = lpm_lookup_elem,
-};
+const struct vn_map_ops vn_map_lpm_ops = VN_MAP_TYPE(lpm, lpm_next_key);
