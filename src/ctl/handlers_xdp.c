@@ -202,46 +202,46 @@ static int xo_file_args(struct vn_ctl *ctl, struct json_object *args, char *msg,
 	return 0;
 }
 
-/* The reply of xdp export and import: {"port": PORT, "file": FILE} */
-static void xo_file_result(struct vn_ctl_call *call, const char *port)
+/**
+ * xo_move() - xdp export or import: move the guest slot's program and maps
+ * @call:	the call (FILE came open with the request: call->ctl->req_fd)
+ * @import:	true: read FILE into the slot; false: write the slot to FILE
+ *
+ * The reply is {"port": PORT, "file": FILE}.
+ *
+ * Return: 0, or a negative errno with call->msg saying why
+ */
+static int xo_move(struct vn_ctl_call *call, bool import)
 {
+	const char *port = vn_ctl_arg_str(call->args, "port");
+	const char *file = vn_ctl_arg_str(call->args, "file");
+	int ret = xo_file_args(call->ctl, call->args, call->msg, call->msglen);
+
+	if (ret)
+		return ret;
+	call->msg[0] = '\0';
+	ret = (import ? vn_xo_import_guest : vn_xo_export_guest)(call->ctl->sw, port,
+								 call->ctl->req_fd, call->msg,
+								 call->msglen);
+	if (ret) {
+		if (import && !call->msg[0])
+			snprintf(call->msg, call->msglen, "import into \"%s\": %s", port, strerror(-ret));
+		return ret;
+	}
+	if (import)
+		vn_info("ctl: port '%s': guest XDP program imported from %s", port, file);
 	call->result = json_object_new_object();
 	json_object_object_add(call->result, "port", json_object_new_string(port));
-	json_object_object_add(call->result, "file",
-			       json_object_new_string(vn_ctl_arg_str(call->args, "file")));
+	json_object_object_add(call->result, "file", json_object_new_string(file));
+	return 0;
 }
 
 int vn_ctl_h_xdp_export(struct vn_ctl_call *call)
 {
-	const char *port = vn_ctl_arg_str(call->args, "port");
-	int ret = xo_file_args(call->ctl, call->args, call->msg, call->msglen);
-
-	if (ret)
-		return ret;
-	call->msg[0] = '\0';
-	ret = vn_xo_export_guest(call->ctl->sw, port, call->ctl->req_fd, call->msg, call->msglen);
-	if (ret)
-		return ret;
-	xo_file_result(call, port);
-	return 0;
+	return xo_move(call, false);
 }
 
 int vn_ctl_h_xdp_import(struct vn_ctl_call *call)
 {
-	const char *port = vn_ctl_arg_str(call->args, "port");
-	int ret = xo_file_args(call->ctl, call->args, call->msg, call->msglen);
-
-	if (ret)
-		return ret;
-	call->msg[0] = '\0';
-	ret = vn_xo_import_guest(call->ctl->sw, port, call->ctl->req_fd, call->msg, call->msglen);
-	if (ret) {
-		if (!call->msg[0])
-			snprintf(call->msg, call->msglen, "import into \"%s\": %s", port, strerror(-ret));
-		return ret;
-	}
-	vn_info("ctl: port '%s': guest XDP program imported from %s", port,
-		vn_ctl_arg_str(call->args, "file"));
-	xo_file_result(call, port);
-	return 0;
+	return xo_move(call, true);
 }
