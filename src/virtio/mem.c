@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* mem.c - guest memory: map the front-end's regions, translate addresses */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -138,29 +139,27 @@ static inline void *region_xlate(const struct vn_vu_region *r, uint64_t base, ui
 	return r->host + off;
 }
 
-void *vn_vu_gpa_to_va(const struct vn_vu_mem *mem, uint64_t gpa, uint64_t *len)
+/* The region holding @a, a guest-physical (@uva false) or front-end address */
+static inline __attribute__((always_inline)) void *
+mem_xlate(const struct vn_vu_mem *mem, uint64_t a, uint64_t *len, bool uva)
 {
-	uint32_t i;
-
-	for (i = 0; i < mem->n; i++) {
+	for (uint32_t i = 0; i < mem->n; i++) {
 		const struct vn_vu_region *r = &mem->r[i];
+		uint64_t base = uva ? r->uva : r->gpa;
 
-		/* Written so it cannot overflow: gpa - r->gpa < r->size */
-		if (gpa >= r->gpa && gpa - r->gpa < r->size)
-			return region_xlate(r, r->gpa, gpa, len);
+		/* Written so it cannot overflow: a - base < r->size */
+		if (a >= base && a - base < r->size)
+			return region_xlate(r, base, a, len);
 	}
 	return NULL;
 }
 
+void *vn_vu_gpa_to_va(const struct vn_vu_mem *mem, uint64_t gpa, uint64_t *len)
+{
+	return mem_xlate(mem, gpa, len, false);
+}
+
 void *vn_vu_uva_to_va(const struct vn_vu_mem *mem, uint64_t uva, uint64_t *len)
 {
-	uint32_t i;
-
-	for (i = 0; i < mem->n; i++) {
-		const struct vn_vu_region *r = &mem->r[i];
-
-		if (uva >= r->uva && uva - r->uva < r->size)
-			return region_xlate(r, r->uva, uva, len);
-	}
-	return NULL;
+	return mem_xlate(mem, uva, len, true);
 }
