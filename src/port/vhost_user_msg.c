@@ -99,7 +99,14 @@ int vn_vu_msg_validate(const struct vn_vu_msg *msg, const char **why)
 	return check_fds(msg, d, why);
 }
 
-static void close_cmsg_fds(struct msghdr *mh)
+/**
+ * take_cmsg_fds() - Keep up to @max of the fds a message carried, close the rest
+ * @mh:		the received message
+ * @fds:	where kept fds go (may be NULL when @max is 0)
+ * @nfds:	fds in @fds, updated
+ * @max:	room in @fds
+ */
+static void take_cmsg_fds(struct msghdr *mh, int *fds, unsigned int *nfds, unsigned int max)
 {
 	struct cmsghdr *cm;
 
@@ -113,9 +120,20 @@ static void close_cmsg_fds(struct msghdr *mh)
 			int fd;
 
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			close(fd);
+			if (*nfds < max)
+				fds[(*nfds)++] = fd;
+			else
+				close(fd);
 		}
 	}
+}
+
+/* Close every fd a message carried (it is refused) */
+static void close_cmsg_fds(struct msghdr *mh)
+{
+	unsigned int none = 0;
+
+	take_cmsg_fds(mh, NULL, &none, 0);
 }
 
 /* Header and fds; returns bytes of header read (12) or a negative errno */
@@ -126,7 +144,6 @@ static int recv_hdr(int fd, struct vn_vu_msg *msg, const char **why)
 	struct iovec iov = { hdr, sizeof(hdr) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = ctrl, .msg_controllen = sizeof(ctrl) };
-	struct cmsghdr *cm;
 	ssize_t r;
 
 	do {
@@ -154,22 +171,7 @@ static int recv_hdr(int fd, struct vn_vu_msg *msg, const char **why)
 	msg->flags = hdr[1];
 	msg->size = hdr[2];
 	msg->nfds = 0;
-	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		size_t n, i;
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < n; i++) {
-			int f;
-
-			memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (msg->nfds < VN_VU_FDS_MAX)
-				msg->fds[msg->nfds++] = f;
-			else
-				close(f);
-		}
-	}
+	take_cmsg_fds(&mh, msg->fds, &msg->nfds, VN_VU_FDS_MAX);
 	return 0;
 }
 
