@@ -92,6 +92,19 @@ void *map_zalloc(struct vn_map *map, size_t n, size_t size)
 }
 
 /**
+ * map_impl_new() - Allocate a type's state (map->impl), zeroed and charged
+ * @map:	map being created
+ * @size:	bytes of the state
+ *
+ * Return: the state, also stored in map->impl, or NULL (as map_zalloc())
+ */
+void *map_impl_new(struct vn_map *map, size_t size)
+{
+	map->impl = map_zalloc(map, 1, size);
+	return map->impl;
+}
+
+/**
  * map_free_mem() - Free memory from map_zalloc() and uncharge it
  * @map:	map
  * @p:		memory, may be NULL

@@ -128,10 +128,9 @@ static int devmap_init(struct vn_map *map)
 
 	if (ret)
 		return ret;
-	dm = map_zalloc(map, 1, sizeof(*dm));
+	dm = map_impl_new(map, sizeof(*dm));
 	if (!dm)
 		return -ENOMEM;
-	map->impl = dm;
 	dm->present = map_zalloc(map, map->max_entries, 1);
 	return dm->present ? 0 : -ENOMEM;
 }

@@ -308,11 +308,10 @@ static int hash_check(const struct vn_map_attr *attr)
 
 static int hash_init(struct vn_map *map)
 {
-	struct htab *h = map_zalloc(map, 1, sizeof(*h));
+	struct htab *h = map_impl_new(map, sizeof(*h));
 
 	if (!h)
 		return -ENOMEM;
-	map->impl = h;
 	return htab_init(map, h, map->key_size, map->type == BPF_MAP_TYPE_LRU_HASH);
 }
 

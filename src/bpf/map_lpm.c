@@ -36,11 +36,10 @@ static int lpm_check(const struct vn_map_attr *attr)
 
 static int lpm_init(struct vn_map *map)
 {
-	struct lpm *t = map_zalloc(map, 1, sizeof(*t));
+	struct lpm *t = map_impl_new(map, sizeof(*t));
 
 	if (!t)
 		return -ENOMEM;
-	map->impl = t;
 	t->max_bits = (map->key_size - 4) * 8;
 	t->plen_count = map_zalloc(map, t->max_bits + 1, sizeof(uint32_t));
 	if (!t->plen_count)
