@@ -159,34 +159,35 @@ static int want_words(int nw, int lo, int hi, const char *usage, char *err, size
 	return 0;
 }
 
+/* The map subcommands: the words each takes, counting "map" and its own */
+static const struct {
+	const char *name;
+	enum vn_offload_cmd cmd;
+	int lo, hi;
+	const char *usage;
+} map_cmds[] = {
+	{ "list", VN_OFFLOAD_MAP_LIST, 2, 2, "map list" },
+	{ "dump", VN_OFFLOAD_MAP_DUMP, 3, 3, "map dump MAP" },
+	{ "lookup", VN_OFFLOAD_MAP_LOOKUP, 4, 4, "map lookup MAP KEY" },
+	{ "update", VN_OFFLOAD_MAP_UPDATE, 5, 6, "map update MAP KEY VALUE [any|noexist|exist]" },
+	{ "delete", VN_OFFLOAD_MAP_DELETE, 4, 4, "map delete MAP KEY" },
+};
+
 static int parse_map(char **w, int nw, struct vn_offload_args *a, char *err, size_t errlen)
 {
-	static const char *const u_dump = "map dump MAP", *const u_lookup = "map lookup MAP KEY",
-		*const u_update = "map update MAP KEY VALUE [any|noexist|exist]",
-		*const u_delete = "map delete MAP KEY";
 	const char *sub = nw > 1 ? w[1] : "";
+	size_t i;
 	int ret;
 
-	if (!strcmp(sub, "list")) {
-		a->cmd = VN_OFFLOAD_MAP_LIST;
-		return want_words(nw, 2, 2, "map list", err, errlen);
-	} else if (!strcmp(sub, "dump")) {
-		a->cmd = VN_OFFLOAD_MAP_DUMP;
-		ret = want_words(nw, 3, 3, u_dump, err, errlen);
-	} else if (!strcmp(sub, "lookup")) {
-		a->cmd = VN_OFFLOAD_MAP_LOOKUP;
-		ret = want_words(nw, 4, 4, u_lookup, err, errlen);
-	} else if (!strcmp(sub, "update")) {
-		a->cmd = VN_OFFLOAD_MAP_UPDATE;
-		ret = want_words(nw, 5, 6, u_update, err, errlen);
-	} else if (!strcmp(sub, "delete")) {
-		a->cmd = VN_OFFLOAD_MAP_DELETE;
-		ret = want_words(nw, 4, 4, u_delete, err, errlen);
-	} else {
+	for (i = 0; i < sizeof(map_cmds) / sizeof(map_cmds[0]); i++)
+		if (!strcmp(sub, map_cmds[i].name))
+			break;
+	if (i == sizeof(map_cmds) / sizeof(map_cmds[0]))
 		return fail(err, errlen, "map: want list, dump, lookup, update or delete%s%s%s",
 			    sub[0] ? " (not \"" : "", sub, sub[0] ? "\")" : "");
-	}
-	if (ret)
+	a->cmd = map_cmds[i].cmd;
+	ret = want_words(nw, map_cmds[i].lo, map_cmds[i].hi, map_cmds[i].usage, err, errlen);
+	if (ret || a->cmd == VN_OFFLOAD_MAP_LIST)
 		return ret;
 	if (vn_offload_mapref_parse(w[2], &a->map))
 		return fail(err, errlen, "MAP \"%s\": want a map name (up to %d of "
