@@ -118,6 +118,21 @@ static int fail(struct vn_xo_msg *reply, int err, const char *fmt, ...)
 	return -err;
 }
 
+/*
+ * A map call that failed with @rc: the reply says @missing for -ENOENT and
+ * @other for anything else, each with the map's name for its one %s.
+ */
+static int map_err(struct vn_xo_msg *reply, int rc, const struct vn_map *m,
+		   const char *missing, const char *other)
+{
+	const char *fmt = rc == -ENOENT ? missing : other;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	return fail(reply, -rc, fmt, m->name);
+#pragma GCC diagnostic pop
+}
+
 /* The map a request names, in the guest program @x of this channel's port */
 static int map_of(struct vn_sw_xdp *x, const struct vn_xo_mapref *ref, struct vn_map **m,
 		  struct vn_xo_msg *reply)
@@ -338,17 +353,17 @@ static int map_op(struct xo_chan *ch, const struct vn_xo_msg *req, struct vn_xo_
 	rc = map_of(x, &req->map, &m, reply);
 	if (!rc)
 		rc = value_check(m, reply);
+	/* a key, where there is one, is the map's size (a key walk may start empty) */
+	if (!rc && (req->type == VN_XO_MAP_LOOKUP || req->type == VN_XO_MAP_UPDATE ||
+		    req->type == VN_XO_MAP_DELETE || (req->type == VN_XO_MAP_NEXT_KEY && req->key.n)))
+		rc = key_check(m, &req->key, reply);
 	if (rc)
 		goto out;
 	switch (req->type) {
 	case VN_XO_MAP_LOOKUP:
-		rc = key_check(m, &req->key, reply);
-		if (rc)
-			break;
 		rc = vn_map_lookup(m, req->key.p, scratch);
 		if (rc) {
-			rc = fail(reply, -rc, rc == -ENOENT ? "no such key in map '%s'" :
-				  "lookup in map '%s' failed", m->name);
+			rc = map_err(reply, rc, m, "no such key in map '%s'", "lookup in map '%s' failed");
 			break;
 		}
 		reply->type = VN_XO_R_VALUE;
@@ -356,9 +371,6 @@ static int map_op(struct xo_chan *ch, const struct vn_xo_msg *req, struct vn_xo_
 		reply->value.n = (uint32_t)value_len(m);
 		break;
 	case VN_XO_MAP_UPDATE:
-		rc = key_check(m, &req->key, reply);
-		if (rc)
-			break;
 		if (req->value.n != value_len(m)) {
 			rc = fail(reply, EINVAL, "value is %u bytes, map '%s' takes %zu", req->value.n,
 				  m->name, value_len(m));
@@ -386,24 +398,19 @@ static int map_op(struct xo_chan *ch, const struct vn_xo_msg *req, struct vn_xo_
 		reply->type = VN_XO_R_OK;
 		break;
 	case VN_XO_MAP_DELETE:
-		rc = key_check(m, &req->key, reply);
-		if (rc)
-			break;
 		rc = vn_map_delete(m, req->key.p);
 		if (rc) {
-			rc = fail(reply, -rc, rc == -ENOENT ? "no such key in map '%s'" :
-				  "map '%s': entries cannot be deleted (an array)", m->name);
+			rc = map_err(reply, rc, m, "no such key in map '%s'",
+				     "map '%s': entries cannot be deleted (an array)");
 			break;
 		}
 		reply->type = VN_XO_R_OK;
 		break;
 	case VN_XO_MAP_NEXT_KEY:
-		if (req->key.n && (rc = key_check(m, &req->key, reply)))
-			break;
 		rc = vn_map_get_next_key(m, req->key.n ? req->key.p : NULL, scratch);
 		if (rc) {
-			rc = fail(reply, -rc, rc == -ENOENT ? "no key after this one in map '%s'" :
-				  "key walk of map '%s' failed", m->name);
+			rc = map_err(reply, rc, m, "no key after this one in map '%s'",
+				     "key walk of map '%s' failed");
 			break;
 		}
 		reply->type = VN_XO_R_KEY;
