@@ -95,45 +95,48 @@ static const void *arg_map_op(struct vn_bpf_run_ctx *rc, uint64_t rmap, uint64_t
 				  (*map)->cost_lookup : vn_map_cost(*map, op)) ? key : NULL;
 }
 
-static uint64_t h_map_lookup_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
-				  uint64_t r3, uint64_t r4, uint64_t r5)
+/* bpf_map_{lookup,update,delete}_elem(): @op on the map r1 names, at the key r2
+ * points to; an update's value is at r3, its flags in r4 */
+static inline __attribute__((always_inline)) uint64_t
+map_call(struct vn_bpf_run_ctx *rc, enum vn_map_op op, uint64_t r1, uint64_t r2, uint64_t r3,
+	 uint64_t r4)
 {
 	struct vn_map *map;
-	const void *key = arg_map_op(rc, r1, r2, VN_MAP_OP_LOOKUP, &map);
+	const void *key = arg_map_op(rc, r1, r2, op, &map), *value;
 
-	(void)r3, (void)r4, (void)r5;
 	if (!key)
 		return 0;
-	/* this worker's copy, and nothing but its value_size bytes */
-	return vn_bpf_run_ctx_map_value(rc, vn_map_lookup_elem(map, key, run_of(rc)->worker),
-					map->value_size,
-					map->type != BPF_MAP_TYPE_DEVMAP &&
-					!(map->map_flags & BPF_F_RDONLY_PROG));
+	switch (op) {
+	case VN_MAP_OP_LOOKUP:
+		/* this worker's copy, and nothing but its value_size bytes */
+		return vn_bpf_run_ctx_map_value(rc, vn_map_lookup_elem(map, key, run_of(rc)->worker),
+						map->value_size,
+						map->type != BPF_MAP_TYPE_DEVMAP &&
+						!(map->map_flags & BPF_F_RDONLY_PROG));
+	case VN_MAP_OP_UPDATE:
+		value = arg_mem(rc, r3, map->value_size, 0);
+		if (!value)
+			return 0;
+		return (uint64_t)(int64_t)vn_map_update_elem(map, key, value, r4,
+							     run_of(rc)->worker);
+	case VN_MAP_OP_DELETE:
+		return (uint64_t)(int64_t)vn_map_delete_elem(map, key);
+	}
+	return 0;
 }
 
-static uint64_t h_map_update_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
-				  uint64_t r3, uint64_t r4, uint64_t r5)
-{
-	struct vn_map *map;
-	const void *key = arg_map_op(rc, r1, r2, VN_MAP_OP_UPDATE, &map), *value;
-
-	(void)r5;
-	if (!key || !(value = arg_mem(rc, r3, map->value_size, 0)))
-		return 0;
-	return (uint64_t)(int64_t)vn_map_update_elem(map, key, value, r4, run_of(rc)->worker);
+/* The three map helpers: map_call() with their operation (r3/r4 unused but by update) */
+#define MAP_HELPER(fn, op)								\
+static uint64_t fn(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2, uint64_t r3,	\
+		   uint64_t r4, uint64_t r5)						\
+{											\
+	(void)r5;									\
+	return map_call(rc, (op), r1, r2, r3, r4);					\
 }
-
-static uint64_t h_map_delete_elem(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
-				  uint64_t r3, uint64_t r4, uint64_t r5)
-{
-	struct vn_map *map;
-	const void *key = arg_map_op(rc, r1, r2, VN_MAP_OP_DELETE, &map);
-
-	(void)r3, (void)r4, (void)r5;
-	if (!key)
-		return 0;
-	return (uint64_t)(int64_t)vn_map_delete_elem(map, key);
-}
+MAP_HELPER(h_map_lookup_elem, VN_MAP_OP_LOOKUP)
+MAP_HELPER(h_map_update_elem, VN_MAP_OP_UPDATE)
+MAP_HELPER(h_map_delete_elem, VN_MAP_OP_DELETE)
+#undef MAP_HELPER
 
 static uint64_t h_ktime_get_ns(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2,
 			       uint64_t r3, uint64_t r4, uint64_t r5)
