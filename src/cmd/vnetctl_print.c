@@ -59,6 +59,23 @@ static const char *jlist(struct json_object *arr, char *buf, size_t len)
 	return n ? buf : NULL;
 }
 
+/* An object of strings as "key=value key=value", or NULL when it is empty */
+static const char *jdetails(struct json_object *obj, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (!json_object_is_type(obj, json_type_object))
+		return NULL;
+	json_object_object_foreach(obj, key, val) {
+		if (off >= len)
+			break;
+		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", key,
+					json_object_get_string(val));
+	}
+	return buf[0] ? buf : NULL;
+}
+
 static const char *rate(struct json_object *rates, const char *key, const char *unit,
 			char *buf, size_t len)
 {
@@ -93,21 +110,22 @@ static const char *vlan_desc(struct json_object *vlan, char *buf, size_t len)
 static void print_ports(struct json_object *arr)
 {
 	static const char *const hdr[] = { "NAME", "ID", "KIND", "STATE", "MTU", "QUEUES", "VLAN",
-		"TX-OFFLOADS", "RX-OFFLOADS", "RX-PPS", "RX-BPS", "TX-PPS", "TX-BPS" };
+		"TX-OFFLOADS", "RX-OFFLOADS", "RX-PPS", "RX-BPS", "TX-PPS", "TX-BPS", "DETAILS" };
 	struct vnetctl_table t;
 	size_t i;
 
-	vnetctl_table_init(&t, 13, (1u << 1) | (1u << 4) | (1u << 5) | (0xfu << 9), hdr);
+	vnetctl_table_init(&t, 14, (1u << 1) | (1u << 4) | (1u << 5) | (0xfu << 9), hdr);
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *p = json_object_array_get_idx(arr, i), *off = NULL, *tx = NULL,
-				   *rx = NULL, *rates = NULL, *vlan = NULL;
-		char id[24], mtu[24], q[24], v[300], txl[256], rxl[256], r[4][32];
+				   *rx = NULL, *rates = NULL, *vlan = NULL, *det = NULL;
+		char id[24], mtu[24], q[24], v[300], txl[256], rxl[256], r[4][32], d[1024];
 
 		json_object_object_get_ex(p, "offloads", &off);
 		json_object_object_get_ex(off, "tx", &tx);
 		json_object_object_get_ex(off, "rx", &rx);
 		json_object_object_get_ex(p, "rates", &rates);
 		json_object_object_get_ex(p, "vlan", &vlan);
+		json_object_object_get_ex(p, "details", &det);
 		const char *row[] = { jstr(p, "name"), jint_s(p, "id", id, sizeof(id)),
 			jstr(p, "kind"), jstr(p, "state"), jint_s(p, "mtu", mtu, sizeof(mtu)),
 			jint_s(p, "queues", q, sizeof(q)), vlan_desc(vlan, v, sizeof(v)),
@@ -115,7 +133,8 @@ static void print_ports(struct json_object *arr)
 			rate(rates, "rx_pps", "", r[0], sizeof(r[0])),
 			rate(rates, "rx_bps", "", r[1], sizeof(r[1])),
 			rate(rates, "tx_pps", "", r[2], sizeof(r[2])),
-			rate(rates, "tx_bps", "", r[3], sizeof(r[3])) };
+			rate(rates, "tx_bps", "", r[3], sizeof(r[3])),
+			jdetails(det, d, sizeof(d)) };
 		vnetctl_table_add(&t, row);
 	}
 	vnetctl_table_print(&t);

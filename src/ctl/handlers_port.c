@@ -64,15 +64,17 @@ static struct json_object *port_json(struct vn_ctl *ctl, const struct vn_port *p
 	struct json_object *o = json_object_new_object(), *off = json_object_new_object();
 	struct json_object *tx = json_object_new_array(), *rx = json_object_new_array();
 	struct json_object *rates = json_object_new_object();
+	struct json_object *details = json_object_new_object();
 	struct port_rec *r = vn_ctl_rec_of(ctl, p);
+	struct vn_port_info info;
 	char hex[24];
 	unsigned int i;
 
 	json_object_object_add(o, "name", json_object_new_string(p->name));
 	json_object_object_add(o, "id", json_object_new_int(p->id));
 	json_object_object_add(o, "kind", json_object_new_string(p->ops ? p->ops->kind : "?"));
-	json_object_object_add(o, "state", json_object_new_string(
-				       vn_port_link_up(p) ? "up" : "down"));
+	vn_port_info(p, &info);
+	json_object_object_add(o, "state", json_object_new_string(info.link_up ? "up" : "down"));
 	json_object_object_add(o, "spec", json_object_new_string(r ? r->spec : ""));
 	snprintf(hex, sizeof(hex), "0x%" PRIx64, p->features);
 	json_object_object_add(o, "features", json_object_new_string(hex));
@@ -83,7 +85,11 @@ static struct json_object *port_json(struct vn_ctl *ctl, const struct vn_port *p
 	json_object_object_add(o, "offloads", off);
 	json_object_object_add(o, "vnet_hdr_len", json_object_new_int(p->vnet_hdr_len));
 	json_object_object_add(o, "mtu", json_object_new_int64(p->mtu));
-	json_object_object_add(o, "queues", json_object_new_int64(vn_port_queues(p)));
+	json_object_object_add(o, "queues", json_object_new_int64(info.queues));
+	for (i = 0; i < info.n; i++)
+		json_object_object_add(details, info.detail[i].key,
+				       json_object_new_string(info.detail[i].val));
+	json_object_object_add(o, "details", details);
 	json_object_object_add(o, "vlan", vlan_json(p));
 	json_object_object_add(o, "policy",
 			       json_object_new_string(p->conf.drop_when_full ? "drop" : "block"));

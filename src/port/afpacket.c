@@ -473,14 +473,16 @@ static int afp_poll_fd(struct vn_port *port)
 }
 
 /* The interface's own state, asked on the control path (an ioctl) */
-static bool afp_link_up(const struct vn_port *port)
+static void afp_info(const struct vn_port *port, struct vn_port_info *info)
 {
 	const struct afp_priv *priv = port->priv;
 
-	return !__atomic_load_n(&priv->gone, __ATOMIC_RELAXED) &&
-	       vn_port_if_running(priv->ctl, port->name, priv->ifindex);
+	info->link_up = !__atomic_load_n(&priv->gone, __ATOMIC_RELAXED) &&
+			vn_port_if_running(priv->ctl, port->name, priv->ifindex);
+	vn_port_info_add(info, "interface", "%s", port->name);
+	vn_port_info_add(info, "ifindex", "%d", priv->ifindex);
 }
 
 const struct vn_port_ops vn_afpacket_port_ops =
 	VN_PORT_KIND("afpacket", struct afp_priv, afp_open, afp_close, afp,
-		     .tx_poll_fd = afp_poll_fd, .link_up = afp_link_up);
+		     .tx_poll_fd = afp_poll_fd, .info = afp_info);

@@ -27,6 +27,7 @@
  * (native XDP drops frames larger than a page).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
@@ -465,13 +466,16 @@ static int afx_poll_fd(struct vn_port *port)
 	return xsk_socket__fd(priv->xsk);
 }
 
-static bool afx_link_up(const struct vn_port *port)
+static void afx_info(const struct vn_port *port, struct vn_port_info *info)
 {
 	const struct afx_priv *priv = port->priv;
 
-	return vn_port_if_running(priv->ctl, port->name, priv->ifindex);
+	info->link_up = vn_port_if_running(priv->ctl, port->name, priv->ifindex);
+	vn_port_info_add(info, "interface", "%s", port->name);
+	vn_port_info_add(info, "ifindex", "%d", priv->ifindex);
+	vn_port_info_add(info, "queue", "%" PRIu32, priv->queue);
 }
 
 const struct vn_port_ops vn_afxdp_port_ops =
 	VN_PORT_KIND("afxdp", struct afx_priv, afx_open, afx_close, afx, .tx_poll_fd = afx_poll_fd,
-		     .link_up = afx_link_up);
+		     .info = afx_info);

@@ -444,9 +444,16 @@ static int pair_tx_poll_fd(struct vn_port *port)
 	return end->link->q[!end->side].full_efd;
 }
 
+static void pair_info(const struct vn_port *port, struct vn_port_info *info)
+{
+	const struct pair_end *end = port->priv;
+
+	vn_port_info_add(info, "peer", "%s", end->link->names[!end->side]);
+}
+
 const struct vn_port_ops vn_pair_port_ops =
 	VN_PORT_KIND("pair", struct pair_end, pair_open, pair_close, pair,
-		     .tx_poll_fd = pair_tx_poll_fd);
+		     .tx_poll_fd = pair_tx_poll_fd, .info = pair_info);
 
 /**
  * vn_pair_set_features() - Set the offload features of one end

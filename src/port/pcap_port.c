@@ -555,13 +555,16 @@ static int pcap_poll_fd(struct vn_port *port)
 	return pp->tfd;
 }
 
-static bool pcap_link_up(const struct vn_port *port)
+/* Down once a replay has played its last loop */
+static void pcap_info(const struct vn_port *port, struct vn_port_info *info)
 {
 	const struct pcap_port *pp = port->priv;
 
-	return !pp->done;
+	info->link_up = !__atomic_load_n(&pp->done, __ATOMIC_RELAXED);
+	vn_port_info_add(info, "file", "%s", pp->path);
+	vn_port_info_add(info, "mode", "%s", pp->writing ? "write" : "read");
 }
 
 const struct vn_port_ops vn_pcap_port_ops =
 	VN_PORT_KIND("pcap", struct pcap_port, pcap_port_open, pcap_port_close, pcap,
-		     .link_up = pcap_link_up);
+		     .info = pcap_info);

@@ -804,14 +804,26 @@ int vn_port_stat_get(const struct vn_port *port, const char *name, uint64_t *val
 	return -ENOENT;
 }
 
-bool vn_port_link_up(const struct vn_port *port)
+void vn_port_info(const struct vn_port *port, struct vn_port_info *info)
 {
-	return !port->ops->link_up || port->ops->link_up(port);
+	memset(info, 0, sizeof(*info));
+	info->queues = 1;
+	info->link_up = true;
+	if (port->ops->info)
+		port->ops->info(port, info);
 }
 
-unsigned int vn_port_queues(const struct vn_port *port)
+void vn_port_info_add(struct vn_port_info *info, const char *key, const char *fmt, ...)
 {
-	return port->ops->queues ? port->ops->queues(port) : 1;
+	va_list ap;
+
+	if (info->n >= VN_PORT_INFO_MAX)
+		return;
+	info->detail[info->n].key = key;
+	va_start(ap, fmt);
+	vsnprintf(info->detail[info->n].val, sizeof(info->detail[info->n].val), fmt, ap);
+	va_end(ap);
+	info->n++;
 }
 
 void vn_port_rx_enable(struct vn_port *port, bool enable)

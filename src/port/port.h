@@ -86,6 +86,29 @@ struct vn_port_args {
 	} kv[VN_PORT_ARGS_MAX];
 };
 
+#define VN_PORT_INFO_MAX	6	/* kind details a port reports at most */
+#define VN_PORT_INFO_VAL	128	/* bytes of one detail's value, with its NUL */
+
+/**
+ * struct vn_port_info - what a port says of itself (vn_port_info())
+ * @queues:	queue pairs the port was opened with (tap queues=, vhost-user
+ *		queues=)
+ * @link_up:	whether the peer can take frames now
+ * @n:		entries in @detail
+ * @detail:	the kind's own facts, in the order it added them (the socket of
+ *		a vhost-user port and whether it is the client, the file of a
+ *		pcap port, ...): a key (a string constant) and its value
+ */
+struct vn_port_info {
+	unsigned int queues;
+	bool link_up;
+	unsigned int n;
+	struct {
+		const char *key;
+		char val[VN_PORT_INFO_VAL];
+	} detail[VN_PORT_INFO_MAX];
+};
+
 /**
  * struct vn_port_ops - what a port kind implements
  * @kind:	name used in specs ("tap", "pair", "vhost-user", ...)
@@ -98,11 +121,11 @@ struct vn_port_args {
  * @tx_poll_fd:	fd that becomes writable when a full port has room, or -1
  * @tx_poll_readable: @tx_poll_fd signals room by becoming readable instead
  *		(an epoll fd over a guest's kick eventfds)
- * @queues:	queue pairs the port was opened with (tap queues=, vhost-user
- *		queues=); NULL: one
- * @link_up:	whether the peer can take frames now (a tap's interface is up,
- *		a guest is connected); called racily by the control thread, so
- *		it reads state, never locks the datapath; NULL: always up
+ * @info:	what the port says of itself (struct vn_port_info): its queue
+ *		pairs, whether the peer can take frames now (a tap's interface
+ *		is up, a guest is connected) and the kind's own details. Called
+ *		racily by the control thread, so it reads state and never locks
+ *		the datapath; NULL: one queue, always up, no details
  */
 struct vn_port_ops {
 	const char *kind;
@@ -114,8 +137,7 @@ struct vn_port_ops {
 	int (*poll_fd)(struct vn_port *port);
 	int (*tx_poll_fd)(struct vn_port *port);
 	bool tx_poll_readable;
-	unsigned int (*queues)(const struct vn_port *port);
-	bool (*link_up)(const struct vn_port *port);
+	void (*info)(const struct vn_port *port, struct vn_port_info *info);
 };
 
 /**
@@ -322,20 +344,22 @@ static inline bool vn_port_has(const struct vn_port *port, unsigned int bit)
 /* port.c: the generic part (implemented with the first port kinds) */
 
 /**
- * vn_port_link_up() - Whether the port's peer can take frames now (ops->link_up)
+ * vn_port_info() - What a port says of itself (ops->info)
  * @port:	port
- *
- * Return: false when the kind knows the link is down, else true
+ * @info:	output; without ops->info one queue, up, no details
  */
-bool vn_port_link_up(const struct vn_port *port);
+void vn_port_info(const struct vn_port *port, struct vn_port_info *info);
 
 /**
- * vn_port_queues() - Queue pairs the port was opened with (ops->queues)
- * @port:	port
+ * vn_port_info_add() - Add one detail to @info (for a kind's ops->info)
+ * @info:	being filled
+ * @key:	its name, a string constant ("socket", "file", ...)
+ * @fmt:	printf format of the value (cut at VN_PORT_INFO_VAL - 1 bytes)
  *
- * Return: 1 or more
+ * A detail past VN_PORT_INFO_MAX is left out.
  */
-unsigned int vn_port_queues(const struct vn_port *port);
+void vn_port_info_add(struct vn_port_info *info, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /**
  * vn_port_rx_enable() - Start or stop taking frames from a port (backpressure)

@@ -90,7 +90,7 @@ bool vn_port_if_running(int ctl, const char *ifname, int ifindex);
  * @pfx:	prefix of its burst ops, named by convention <pfx>_rx_burst,
  *		<pfx>_tx_burst and <pfx>_poll_fd
  * @...:	the optional ops it has, as designated initialisers
- *		(.tx_poll_fd = ..., .link_up = ..., .queues = ...)
+ *		(.tx_poll_fd = ..., .info = ...)
  */
 #define VN_PORT_KIND(kind_, priv_t, open_, close_, pfx, ...)				\
 	{ .kind = (kind_), .priv_size = sizeof(priv_t), .open = (open_), .close = (close_), \

@@ -684,18 +684,14 @@ static int tap_poll_fd(struct vn_port *port)
 }
 
 /* Down after a write refused with EIO, until a write succeeds or a frame arrives */
-static bool tap_link_up(const struct vn_port *port)
+static void tap_info(const struct vn_port *port, struct vn_port_info *info)
 {
 	const struct tap_priv *priv = port->priv;
 
-	return !__atomic_load_n(&priv->link_down, __ATOMIC_RELAXED);
-}
-
-static unsigned int tap_queues(const struct vn_port *port)
-{
-	const struct tap_priv *priv = port->priv;
-
-	return priv->nq;
+	info->queues = priv->nq;
+	info->link_up = !__atomic_load_n(&priv->link_down, __ATOMIC_RELAXED);
+	vn_port_info_add(info, "interface", "%s", port->name);
+	vn_port_info_add(info, "created", "%s", priv->created ? "yes" : "no");
 }
 
 static int tap_tx_poll_fd(struct vn_port *port)
@@ -707,7 +703,7 @@ static int tap_tx_poll_fd(struct vn_port *port)
 
 const struct vn_port_ops vn_tap_port_ops =
 	VN_PORT_KIND("tap", struct tap_priv, tap_open, tap_close, tap,
-		     .tx_poll_fd = tap_tx_poll_fd, .queues = tap_queues, .link_up = tap_link_up);
+		     .tx_poll_fd = tap_tx_poll_fd, .info = tap_info);
 
 /**
  * vn_tap_created() - Whether the port created its tap (it goes on close)

@@ -34,6 +34,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -582,8 +583,17 @@ static int tun_poll_fd(struct vn_port *port)
 	return priv->rx;
 }
 
+static void tun_info(const struct vn_port *port, struct vn_port_info *info)
+{
+	const struct tun_priv *priv = port->priv;
+
+	vn_port_info_add(info, "vni", "%" PRIu32, priv->vni);
+	vn_port_info_add(info, "remotes", "%u", priv->nremotes);
+	vn_port_info_add(info, "family", "%s", priv->family == AF_INET6 ? "ipv6" : "ipv4");
+}
+
 const struct vn_port_ops vn_vxlan_port_ops =
-	VN_PORT_KIND("vxlan", struct tun_priv, vxlan_open, tun_close, tun);
+	VN_PORT_KIND("vxlan", struct tun_priv, vxlan_open, tun_close, tun, .info = tun_info);
 
 const struct vn_port_ops vn_geneve_port_ops =
-	VN_PORT_KIND("geneve", struct tun_priv, geneve_open, tun_close, tun);
+	VN_PORT_KIND("geneve", struct tun_priv, geneve_open, tun_close, tun, .info = tun_info);

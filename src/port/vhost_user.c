@@ -53,6 +53,7 @@
  * guest's CTRL_VQ commands itself and never hands that queue to a backend.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -539,25 +540,22 @@ static int vu_tx_poll_fd(struct vn_port *port)
 	return ((struct vu_dev *)port->priv)->tx_ep;
 }
 
-static unsigned int vu_queues(const struct vn_port *port)
-{
-	const struct vu_dev *d = port->priv;
-
-	return d->nqp;
-}
-
 /* Up while a front-end (QEMU) is connected */
-static bool vu_link_up(const struct vn_port *port)
+static void vu_info(const struct vn_port *port, struct vn_port_info *info)
 {
 	struct vu_dev *d = port->priv;
 
-	return __atomic_load_n(&d->info.connected, __ATOMIC_RELAXED);
+	info->queues = d->nqp;
+	info->link_up = __atomic_load_n(&d->info.connected, __ATOMIC_RELAXED);
+	vn_port_info_add(info, "socket", "%s", d->path);
+	vn_port_info_add(info, "role", "%s", d->client ? "client" : "server");
+	vn_port_info_add(info, "features", "0x%" PRIx64,
+			 __atomic_load_n(&d->features, __ATOMIC_RELAXED));
 }
 
 const struct vn_port_ops vn_vu_port_ops =
 	VN_PORT_KIND("vhost-user", struct vu_dev, vu_open, vu_close, vu,
-		     .tx_poll_fd = vu_tx_poll_fd, .tx_poll_readable = true, .queues = vu_queues,
-		     .link_up = vu_link_up);
+		     .tx_poll_fd = vu_tx_poll_fd, .tx_poll_readable = true, .info = vu_info);
 
 int vn_vu_info_get(struct vn_port *port, struct vn_vu_info *info)
 {

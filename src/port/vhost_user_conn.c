@@ -161,7 +161,7 @@ static void connection(struct vu_dev *d, int fd)
 {
 	pthread_mutex_lock(&d->lock);
 	d->conn_fd = fd;
-	__atomic_store_n(&d->info.connected, true, __ATOMIC_RELAXED);	/* vu_link_up() */
+	__atomic_store_n(&d->info.connected, true, __ATOMIC_RELAXED);	/* vu_info() */
 	d->info.connections++;
 	pthread_mutex_unlock(&d->lock);
 	vn_log_rl(VN_LOG_INFO, "port '%s': vhost-user: front-end connected", d->port->name);

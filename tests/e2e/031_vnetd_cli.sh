@@ -182,7 +182,11 @@ grep -q "${tag}c" <<<"$list"
 import json, sys
 p = {x['name']: x for x in json.load(sys.stdin)}
 assert p['${tag}e']['spec'] == 'tap:name=${tag}e,queues=2' and p['${tag}e']['queues'] == 2, p
-assert p['${tag}c']['spec'] == 'tap:name=${tag}c,offload=off', p"
+assert p['${tag}c']['spec'] == 'tap:name=${tag}c,offload=off', p
+# the kind's own details (vn_port_info()): the interface, and that vnetd made it
+assert p['${tag}e']['details'] == {'interface': '${tag}e', 'created': 'yes'}, p"
+# the human list shows them in its last column
+grep -q "interface=${tag}e created=yes" <<<"$list"
 # the socket is logged once
 [ "$(grep -c "$tmp/sock" "$tmp/log")" = 1 ] || { echo "socket logged more than once:"; cat "$tmp/log"; exit 1; }
 rc=0

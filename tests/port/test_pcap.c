@@ -18,6 +18,27 @@
 #include "port/port.h"
 
 static char dir[64];
+
+/* The port's own word on its link (vn_port_info()), as vnetctl port list shows it */
+static bool port_up(const struct vn_port *p)
+{
+	struct vn_port_info info;
+
+	vn_port_info(p, &info);
+	return info.link_up;
+}
+
+/* The value of the detail @key the port reports, or NULL */
+static const char *port_detail(const struct vn_port *p, const char *key)
+{
+	static struct vn_port_info info;
+
+	vn_port_info(p, &info);
+	for (unsigned int i = 0; i < info.n; i++)
+		if (!strcmp(info.detail[i].key, key))
+			return info.detail[i].val;
+	return NULL;
+}
 static unsigned int period = 1000;	/* frames in the file drain() checks against */
 
 static int setup(void **state)
@@ -151,11 +172,13 @@ static void test_replay_and_loop(void **state)
 	(void)state;
 	write_frames("a.pcap", 40, 100, 0);
 	p = open_ok("pcap:name=r0,read=%s,rate=max", "a.pcap");
-	assert_true(vn_port_link_up(p));
+	assert_true(port_up(p));
+	assert_non_null(strstr(port_detail(p, "file"), "a.pcap"));
+	assert_string_equal(port_detail(p, "mode"), "read");
 	assert_int_equal(p->features, 0);
 	assert_true(readable(vn_port_poll_fd(p), 1000));
 	assert_int_equal(drain(p, 0, 100, 1000), 40);
-	assert_false(vn_port_link_up(p));	/* played once: down */
+	assert_false(port_up(p));	/* played once: down */
 	assert_false(readable(vn_port_poll_fd(p), 0));
 	assert_int_equal(p->stats.rx_packets, 40);
 	assert_int_equal(p->stats.rx_bytes, 4000);
@@ -166,7 +189,7 @@ static void test_replay_and_loop(void **state)
 	period = 40;
 	assert_int_equal(drain(p, 0, 100, 1000), 120);
 	period = 1000;
-	assert_false(vn_port_link_up(p));
+	assert_false(port_up(p));
 	assert_int_equal(p->stats.rx_packets, 120);
 	vn_port_close(p);
 }
@@ -181,7 +204,7 @@ static void test_pacing(void **state)
 	p = open_ok("pcap:name=r1,read=%s", "gap.pcap");
 	assert_int_equal(drain(p, 0, 64, 16), 1);
 	assert_int_equal(drain(p, 1, 64, 16), 0);	/* not due for 10 s */
-	assert_true(vn_port_link_up(p));
+	assert_true(port_up(p));
 	assert_false(readable(vn_port_poll_fd(p), 0));
 	vn_port_close(p);
 
@@ -278,7 +301,7 @@ static void test_hostile_records(void **state)
 	assert_int_equal(drain(p, 0, 100, 16), 2);
 	assert_int_equal(p->stats.drops[VN_DROP_PCAP_RECORD], 2);
 	assert_int_equal(p->stats.drops[VN_DROP_RUNT], 1);
-	assert_false(vn_port_link_up(p));
+	assert_false(port_up(p));
 	vn_port_close(p);
 
 	/* a file cut in the middle of its third record: two frames, then down */
@@ -289,7 +312,7 @@ static void test_hostile_records(void **state)
 	fclose(f);
 	p = open_ok("pcap:name=h1,read=%s,rate=max,loop=0", "cut.pcap");
 	assert_int_equal(drain(p, 0, 100, 100), 2);
-	assert_false(vn_port_link_up(p));
+	assert_false(port_up(p));
 	vn_port_close(p);
 
 	/* a length past every limit: libpcap refuses the record, the replay stops */
@@ -299,7 +322,7 @@ static void test_hostile_records(void **state)
 	fclose(f);
 	p = open_ok("pcap:name=h2,read=%s,rate=max", "huge.pcap");
 	assert_int_equal(drain(p, 0, 100, 100), 1);
-	assert_false(vn_port_link_up(p));
+	assert_false(port_up(p));
 	vn_port_close(p);
 
 	/* records that are all dropped, looped for ever: each pass returns, bounded */
@@ -311,14 +334,14 @@ static void test_hostile_records(void **state)
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(drain(p, 0, 100, 1), 0);
 	assert_true(p->stats.drops[VN_DROP_RUNT] >= 8);
-	assert_true(vn_port_link_up(p));	/* still playing */
+	assert_true(port_up(p));	/* still playing */
 	vn_port_close(p);
 
 	/* an empty capture looped for ever: one play, then down (no spin) */
 	fclose(raw_open("empty.pcap", 65535, 1));
 	p = open_ok("pcap:name=h4,read=%s,loop=0,rate=max", "empty.pcap");
 	assert_int_equal(drain(p, 0, 100, 1), 0);
-	assert_false(vn_port_link_up(p));
+	assert_false(port_up(p));
 	vn_port_close(p);
 }
 

@@ -38,6 +38,27 @@
 #define NO_MRG		(~VN_BIT(VN_NET_F_MRG_RXBUF))
 
 static char path_a[108], path_b[108];
+
+/* The port's own word on its link (vn_port_info()), as vnetctl port list shows it */
+static bool port_up(const struct vn_port *p)
+{
+	struct vn_port_info info;
+
+	vn_port_info(p, &info);
+	return info.link_up;
+}
+
+/* The value of the detail @key the port reports, or NULL */
+static const char *port_detail(const struct vn_port *p, const char *key)
+{
+	static struct vn_port_info info;
+
+	vn_port_info(p, &info);
+	for (unsigned int i = 0; i < info.n; i++)
+		if (!strcmp(info.detail[i].key, key))
+			return info.detail[i].val;
+	return NULL;
+}
 static int path_n;
 
 static void quiet(enum vn_log_level level, const char *msg)
@@ -123,7 +144,7 @@ static bool wait_disconnected(struct vn_port *p)
 	for (i = 0; i < 400; i++) {
 		vn_vu_info_get(p, &info);
 		if (!info.connected) {
-			assert_false(vn_port_link_up(p));	/* STATE down */
+			assert_false(port_up(p));	/* STATE down */
 			return true;
 		}
 		usleep(5000);
@@ -185,7 +206,10 @@ static void test_vu_negotiates_features(void **state)
 	(void)state;
 	assert_int_equal(vn_vu_info_get(p, &info), 0);
 	assert_true(info.connected);
-	assert_true(vn_port_link_up(p));	/* vnetctl port list: STATE up */
+	assert_true(port_up(p));	/* vnetctl port list: STATE up */
+	assert_string_equal(port_detail(p, "socket"), path_a);
+	assert_string_equal(port_detail(p, "role"), "server");
+	assert_int_equal(strtoull(port_detail(p, "features"), NULL, 16), info.features);
 	assert_true(info.features & VN_BIT(VN_VIRTIO_F_VERSION_1));
 	assert_true(p->features & VN_BIT(VN_NET_F_HOST_TSO4));
 	assert_true(p->features & VN_BIT(VN_NET_F_GUEST_TSO6));
