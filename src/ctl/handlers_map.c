@@ -278,6 +278,27 @@ int vn_ctl_h_map_dump(struct vn_ctl_call *call)
 	return ret;
 }
 
+/*
+ * map_arg(), and the bytes of one value (every CPU's copy) in @vlen when that
+ * is at most @vmax; otherwise the reference is dropped and the message says
+ * what is refused (@refused: "cannot be set here", "are not shown")
+ */
+static int map_value_arg(struct vn_ctl_call *call, struct vn_map **m, struct vn_sw_xdp **ref,
+			 size_t *vlen, size_t vmax, const char *refused)
+{
+	int ret = map_arg(call->ctl, call->args, m, ref, call->msg, call->msglen);
+
+	if (ret)
+		return ret;
+	*vlen = map_value_len(*m);
+	if (*vlen <= vmax)
+		return 0;
+	snprintf(call->msg, call->msglen, "map \"%s\": values over %zu bytes %s", (*m)->name,
+		 vmax, refused);
+	vn_sw_xdp_put(*ref);
+	return -E2BIG;
+}
+
 int vn_ctl_h_map_update(struct vn_ctl_call *call)
 {
 	const char *entry = vn_ctl_arg_str(call->args, "entry"), *eq = strchr(entry, '=');
@@ -287,16 +308,10 @@ int vn_ctl_h_map_update(struct vn_ctl_call *call)
 	size_t vlen;
 	int ret;
 
-	ret = map_arg(call->ctl, call->args, &m, &ref, call->msg, call->msglen);
+	/* A value bigger than an entry argument can carry */
+	ret = map_value_arg(call, &m, &ref, &vlen, 64 * 1024, "cannot be set here");
 	if (ret)
 		return ret;
-	vlen = map_value_len(m);
-	/* A value bigger than an entry argument can carry */
-	ret = -E2BIG;
-	if (vlen > 64 * 1024) {
-		snprintf(call->msg, call->msglen, "values over 64 KiB cannot be set here");
-		goto out;
-	}
 	kv = malloc(m->key_size + vlen);
 	ret = -ENOMEM;
 	if (!kv)
@@ -411,17 +426,10 @@ int vn_ctl_h_map_lookup(struct vn_ctl_call *call)
 	size_t vlen;
 	int ret;
 
-	ret = map_arg(call->ctl, call->args, &m, &ref, call->msg, call->msglen);
+	/* A value too large for one reply, as map dump refuses it */
+	ret = map_value_arg(call, &m, &ref, &vlen, MAP_DUMP_VALUE_MAX, "are not shown");
 	if (ret)
 		return ret;
-	vlen = map_value_len(m);
-	/* A value too large for one reply, as map dump refuses it */
-	if (vlen > MAP_DUMP_VALUE_MAX) {
-		snprintf(call->msg, call->msglen, "map \"%s\": values over %d bytes are not shown", m->name,
-			 MAP_DUMP_VALUE_MAX);
-		ret = -E2BIG;
-		goto out;
-	}
 	k = malloc(m->key_size);
 	v = malloc(vlen);
 	ret = k && v ? hex_parse(key, strlen(key), k, m->key_size) : -ENOMEM;
