@@ -180,28 +180,6 @@ int vn_ctl_h_xdp_list(struct vn_ctl_call *call)
 	return 0;
 }
 
-/* xdp export/import: the guest slot only; FILE comes open with the request */
-static int xo_file_args(struct vn_ctl *ctl, struct json_object *args, char *msg, size_t msglen)
-{
-	enum vn_sw_dir dir;
-	bool guest;
-	int ret;
-
-	ret = vn_ctl_dir_arg(args, &dir, &guest, msg, msglen);
-	if (ret)
-		return ret;
-	if (dir != VN_SW_EGRESS) {
-		snprintf(msg, msglen, "only a guest's program moves: DIR is egress or egress-guest");
-		return -EINVAL;
-	}
-	if (ctl->req_fd < 0) {
-		snprintf(msg, msglen, "%s: the file must come open with the request (vnetctl "
-			 "opens it); vnetd opens no path a client names", vn_ctl_arg_str(args, "file"));
-		return -EBADF;
-	}
-	return 0;
-}
-
 /**
  * xo_move() - xdp export or import: move the guest slot's program and maps
  * @call:	the call (FILE came open with the request: call->ctl->req_fd)
@@ -215,10 +193,23 @@ static int xo_move(struct vn_ctl_call *call, bool import)
 {
 	const char *port = vn_ctl_arg_str(call->args, "port");
 	const char *file = vn_ctl_arg_str(call->args, "file");
-	int ret = xo_file_args(call->ctl, call->args, call->msg, call->msglen);
+	enum vn_sw_dir dir;
+	bool guest;
+	int ret = vn_ctl_dir_arg(call->args, &dir, &guest, call->msg, call->msglen);
 
 	if (ret)
 		return ret;
+	/* the guest slot only */
+	if (dir != VN_SW_EGRESS) {
+		snprintf(call->msg, call->msglen,
+			 "only a guest's program moves: DIR is egress or egress-guest");
+		return -EINVAL;
+	}
+	if (call->ctl->req_fd < 0) {
+		snprintf(call->msg, call->msglen, "%s: the file must come open with the request "
+			 "(vnetctl opens it); vnetd opens no path a client names", file);
+		return -EBADF;
+	}
 	call->msg[0] = '\0';
 	ret = (import ? vn_xo_import_guest : vn_xo_export_guest)(call->ctl->sw, port,
 								 call->ctl->req_fd, call->msg,
