@@ -24,17 +24,8 @@
 #include <sys/random.h>
 
 #include "core/compiler.h"
+#include "core/hash.h"
 #include "map_htab.h"
-
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
 
 /**
  * htab_hash() - Seeded hash of @len key bytes
@@ -52,13 +43,13 @@ uint32_t htab_hash(const struct htab *h, const void *key)
 
 	while (len >= 8) {
 		memcpy(&v, p, 8);
-		acc = mix64(acc ^ v) + 0x9e3779b97f4a7c15ULL;
+		acc = vn_mix64(acc ^ v) + 0x9e3779b97f4a7c15ULL;
 		p += 8;
 		len -= 8;
 	}
 	v = 0;
 	memcpy(&v, p, len);
-	acc = mix64(acc ^ v ^ ((uint64_t)len << 56));
+	acc = vn_mix64(acc ^ v ^ ((uint64_t)len << 56));
 	return (uint32_t)(acc ^ (acc >> 32));
 }
 

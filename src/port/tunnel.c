@@ -44,6 +44,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/pool.h"
 #include "port_internal.h"
@@ -379,13 +380,19 @@ static int geneve_open(struct vn_port *port, const struct vn_port_args *args)
 	return tun_open(port, args, VN_TUN_GENEVE);
 }
 
+/* What the port reports of itself (port list DETAILS): what tun_open() parsed */
+static void tun_info(const struct vn_port *port, struct vn_port_info *info)
+{
+	const struct tun_priv *priv = port->priv;
+
+	vn_port_info_add(info, "vni", "%" PRIu32, priv->vni);
+	vn_port_info_add(info, "remotes", "%u", priv->nremotes);
+	vn_port_info_add(info, "family", "%s", priv->family == AF_INET6 ? "ipv6" : "ipv4");
+}
+
 static unsigned int tun_slot(const uint8_t *mac)
 {
-	uint32_t h = 2166136261u;
-
-	for (int i = 0; i < 6; i++)
-		h = (h ^ mac[i]) * 16777619u;
-	return h % TUN_LEARN_SIZE;
+	return vn_fnv1a(VN_FNV_BASIS, mac, 6) % TUN_LEARN_SIZE;
 }
 
 /* The remote an inner MAC was last seen behind, or -1 */
@@ -581,15 +588,6 @@ static int tun_poll_fd(struct vn_port *port)
 	struct tun_priv *priv = port->priv;
 
 	return priv->rx;
-}
-
-static void tun_info(const struct vn_port *port, struct vn_port_info *info)
-{
-	const struct tun_priv *priv = port->priv;
-
-	vn_port_info_add(info, "vni", "%" PRIu32, priv->vni);
-	vn_port_info_add(info, "remotes", "%u", priv->nremotes);
-	vn_port_info_add(info, "family", "%s", priv->family == AF_INET6 ? "ipv6" : "ipv4");
 }
 
 const struct vn_port_ops vn_vxlan_port_ops =

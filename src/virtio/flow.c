@@ -1,32 +1,18 @@
 // SPDX-License-Identifier: MIT
 /* flow.c - per-flow hash of a frame (addresses, protocol, ports) for receive-queue choice */
+#include "core/hash.h"
 #include "core/parse.h"
 #include "flow.h"
 
-/* FNV-1a over @len bytes, continuing from @h */
-static uint32_t fnv(uint32_t h, const uint8_t *p, uint32_t len)
-{
-	while (len--) {
-		h ^= *p++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-/* Final mix, so that queue = hash % n uses every bit (murmur3 fmix32) */
+/* Final mix, so that queue = hash % n uses every bit */
 static uint32_t mix(uint32_t h)
 {
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
+	return (uint32_t)vn_mix64(h);
 }
 
 uint32_t vn_flow_hash(const struct vn_pkt *pkt)
 {
-	uint32_t h = 2166136261u, alen;
+	uint32_t h = VN_FNV_BASIS, alen;
 	const uint8_t *p;
 	struct vn_hdrs hd;
 
@@ -35,16 +21,16 @@ uint32_t vn_flow_hash(const struct vn_pkt *pkt)
 		alen = hd.ip_version == 4 ? 8 : 32;
 		p = vn_pkt_ptr(pkt, hd.l3_off + (hd.ip_version == 4 ? 12 : 8), alen);
 		if (p)
-			h = fnv(h, p, alen);
-		h = fnv(h, &hd.l4_proto, 1);
+			h = vn_fnv1a(h, p, alen);
+		h = vn_fnv1a(h, &hd.l4_proto, 1);
 		p = (hd.flags & VN_HDRS_F_L4) ? vn_pkt_ptr(pkt, hd.l4_off, 4) : NULL;
 		if (p)
-			h = fnv(h, p, 4);
+			h = vn_fnv1a(h, p, 4);
 		return mix(h);
 	}
 	/* Not IP: destination, source and EtherType */
 	p = vn_pkt_ptr(pkt, 0, 14);
 	if (!p)
 		return 0;
-	return mix(fnv(h, p, 14));
+	return mix(vn_fnv1a(h, p, 14));
 }
