@@ -16,29 +16,9 @@
 
 #include "core/pool.h"
 #include "port/port.h"
+#include "port_info.h"
 
 static char dir[64];
-
-/* The port's own word on its link (vn_port_info()), as vnetctl port list shows it */
-static bool port_up(const struct vn_port *p)
-{
-	struct vn_port_info info;
-
-	vn_port_info(p, &info);
-	return info.link_up;
-}
-
-/* The value of the detail @key the port reports, or NULL */
-static const char *port_detail(const struct vn_port *p, const char *key)
-{
-	static struct vn_port_info info;
-
-	vn_port_info(p, &info);
-	for (unsigned int i = 0; i < info.n; i++)
-		if (!strcmp(info.detail[i].key, key))
-			return info.detail[i].val;
-	return NULL;
-}
 static unsigned int period = 1000;	/* frames in the file drain() checks against */
 
 static int setup(void **state)

@@ -31,6 +31,7 @@
 
 #include "core/log.h"
 #include "virtio/mem_guard.h"
+#include "../port/port_info.h"
 #include "vu_frontend.h"
 #include "vu_testport.h"
 
@@ -38,27 +39,6 @@
 #define NO_MRG		(~VN_BIT(VN_NET_F_MRG_RXBUF))
 
 static char path_a[108], path_b[108];
-
-/* The port's own word on its link (vn_port_info()), as vnetctl port list shows it */
-static bool port_up(const struct vn_port *p)
-{
-	struct vn_port_info info;
-
-	vn_port_info(p, &info);
-	return info.link_up;
-}
-
-/* The value of the detail @key the port reports, or NULL */
-static const char *port_detail(const struct vn_port *p, const char *key)
-{
-	static struct vn_port_info info;
-
-	vn_port_info(p, &info);
-	for (unsigned int i = 0; i < info.n; i++)
-		if (!strcmp(info.detail[i].key, key))
-			return info.detail[i].val;
-	return NULL;
-}
 static int path_n;
 
 static void quiet(enum vn_log_level level, const char *msg)
