@@ -105,6 +105,17 @@ void *map_impl_new(struct vn_map *map, size_t size)
 }
 
 /**
+ * map_impl_free() - Free what map_impl_new() allocated and clear map->impl
+ * @map:	map
+ * @size:	the size given to map_impl_new()
+ */
+void map_impl_free(struct vn_map *map, size_t size)
+{
+	map_free_mem(map, map->impl, 1, size);
+	map->impl = NULL;
+}
+
+/**
  * map_free_mem() - Free memory from map_zalloc() and uncharge it
  * @map:	map
  * @p:		memory, may be NULL

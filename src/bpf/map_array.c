@@ -141,8 +141,7 @@ static void devmap_fini(struct vn_map *map)
 
 	if (dm) {
 		map_free_mem(map, dm->present, map->max_entries, 1);
-		map_free_mem(map, dm, 1, sizeof(*dm));
-		map->impl = NULL;
+		map_impl_free(map, sizeof(*dm));
 	}
 	array_fini(map);
 }

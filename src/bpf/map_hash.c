@@ -313,8 +313,7 @@ static void hash_fini(struct vn_map *map)
 	if (!h)
 		return;
 	htab_fini(map, h);
-	map_free_mem(map, h, 1, sizeof(*h));
-	map->impl = NULL;
+	map_impl_free(map, sizeof(*h));
 }
 
 static inline uint8_t *elem_values(struct vn_map *map, uint32_t e)

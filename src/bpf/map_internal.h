@@ -60,6 +60,7 @@ uint32_t vn_map_lpm_lengths(const struct vn_map *map);
 void *map_zalloc(struct vn_map *map, size_t n, size_t size);
 void map_free_mem(struct vn_map *map, void *p, size_t n, size_t size);
 void *map_impl_new(struct vn_map *map, size_t size);
+void map_impl_free(struct vn_map *map, size_t size);
 
 /**
  * map_is_percpu() - Whether @type keeps one value copy per worker

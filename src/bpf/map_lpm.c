@@ -55,8 +55,7 @@ static void lpm_fini(struct vn_map *map)
 		return;
 	map_free_mem(map, t->plen_count, t->max_bits + 1, sizeof(uint32_t));
 	htab_fini(map, &t->h);
-	map_free_mem(map, t, 1, sizeof(*t));
-	map->impl = NULL;
+	map_impl_free(map, sizeof(*t));
 }
 
 /* Copy @key with prefixlen @plen into @out, bits past @plen zeroed */
