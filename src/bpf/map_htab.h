@@ -36,7 +36,7 @@ struct htab_elem {
  * @lru_tail:	least recently used (evicted first)
  * @seq:	sequence count: odd while a writer changes chains or keys
  * @slots:	element slots (max_entries + 1), bounds every chain walk
- * @seed:	per-map hash seed
+ * @seed:	per-map hash seeds (getrandom()): the chain state and the word key
  * @buckets:	chain heads
  * @elems:	slot links
  * @keys:	slot keys
@@ -53,7 +53,7 @@ struct htab {
 	uint32_t lru_tail;
 	uint32_t seq;
 	uint32_t slots;
-	uint64_t seed;
+	uint64_t seed[2];
 	uint32_t *buckets;
 	struct htab_elem *elems;
 	uint8_t *keys;
