@@ -442,21 +442,6 @@ static size_t emit_insn(struct jit *J, size_t pc)
 	}
 }
 
-/* r1_track() - after insn @pc: which map handle, if any, r1 surely holds */
-static void r1_track(struct jit *J, size_t pc)
-{
-	const struct vn_bpf_insn *in = &J->p->insns[pc];
-
-	if (in->code == VN_BPF_LD_IMM64 && in->dst == 1) {
-		uint64_t v = (uint64_t)(uint32_t)in[0].imm | ((uint64_t)(uint32_t)in[1].imm << 32);
-
-		J->r1map = (v & ~(uint64_t)UINT32_MAX) == VN_BPF_MAP_HANDLE_TAG ?
-			   (int64_t)(uint32_t)v : -1;
-	} else if (!(vn_jit_ctx_transfer(in, 1u << 1) & (1u << 1))) {
-		J->r1map = -1;			/* r1 written (calls included) */
-	}
-}
-
 /* compile() - emit the whole program into J->buf and resolve every rel32 */
 static int compile(struct jit *J)
 {
@@ -487,8 +472,15 @@ static int compile(struct jit *J)
 		    x->off < J->fmin[i])
 			J->fmin[i] = x->off;
 	}
-	if (J->p->ctx_fields)
-		J->facts = vn_jit_facts_flow(J->p, fl);
+	if (vn_jit_lookups(J->p, fl, &J->lk)) {
+		free(fl);
+		free(J->fmin);
+		J->fmin = NULL;
+		return -ENOMEM;
+	}
+	/* the facts prove context, packet and value accesses: any to prove? */
+	if (J->p->ctx_fields || J->lk.nsites)
+		J->facts = vn_jit_facts_flow(J->p, fl, &J->lk);
 	emit_prologue(J);
 	for (pc = 0; pc < J->p->n && !J->overflow;) {
 		size_t used;
@@ -496,8 +488,6 @@ static int compile(struct jit *J)
 		if ((fl[pc] & F_FUNC) && pc)
 			J->func++;
 		J->pc = pc;
-		if (fl[pc] & F_LEADER)
-			J->r1map = -1;		/* facts hold inside one block only */
 		J->off[pc] = (uint32_t)J->len;
 		/* budget: each block pays for all its instructions on entry */
 		if (J->counted && (fl[pc] & F_LEADER))
@@ -505,12 +495,13 @@ static int compile(struct jit *J)
 		used = emit_insn(J, pc);
 		if (used == 2)
 			J->off[pc + 1] = (uint32_t)J->len;
-		r1_track(J, pc);
 		pc += used;
 	}
 	free(fl);
 	free(J->facts);
 	J->facts = NULL;
+	free(J->lk.at);
+	J->lk.at = NULL;
 	free(J->fmin);
 	J->fmin = NULL;
 	for (i = 0; i < J->nstubs; i++)
@@ -552,7 +543,7 @@ int vn_bpf_jit_supported(void)
 int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	struct jit J = { .p = p, .harden = harden, .r1map = -1 };
+	struct jit J = { .p = p, .harden = harden };
 	struct vn_bpf_jit *jit = NULL;
 	size_t cap;
 	int err;
@@ -591,6 +582,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	jit->spec_clamps = J.spec_clamps;
 	jit->inline_lookups = J.inline_lookups;
 	jit->pkt_proved = J.pkt_proved;
+	jit->val_proved = J.val_proved;
 	jit->code_len = J.len;
 	p->jit = jit;
 	jit = NULL;
@@ -692,6 +684,7 @@ int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out)
 	out->spec_clamps = p->jit->spec_clamps;
 	out->inline_lookups = p->jit->inline_lookups;
 	out->pkt_proved = p->jit->pkt_proved;
+	out->val_proved = p->jit->val_proved;
 	return 0;
 }
 

@@ -2,10 +2,21 @@
 /* jit_x86_flow.c - eBPF JIT: basic blocks and the facts that let accesses be inlined
  *
  * vn_jit_mark_flow() finds function entries and block leaders; vn_jit_block_len() sizes
- * the budget charge at each block head; vn_jit_facts_flow() is a small verifier
- * over every function that tracks which registers hold the context or a
- * packet pointer with a proved range, so jit_x86_mem.c may inline a
- * context load or a packet access the program bounds-checked itself.
+ * the budget charge at each block head; vn_jit_lookups() picks the helper
+ * calls that become inline array lookups; vn_jit_facts_flow() is a small
+ * verifier over every function that tracks which registers hold the
+ * context, a packet pointer with a proved range or a NULL-checked value of
+ * an inline lookup, so jit_x86_mem.c may inline a context load, a packet
+ * access the program bounds-checked itself, or a value access inside the
+ * value.
+ *
+ * Why a value access may skip the translation: the register holds the VA
+ * that site s minted in its last run, and no call ran since (facts say so on
+ * every path), so that VA's slot still holds that value, its generation is
+ * current, and the interpreter's translation of it would succeed with the
+ * host address the site saved in rc->jit.vhost[s]; off + size <= value_size
+ * is the bounds check, done at compile time. Array values never move or
+ * go away while the program lives.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -95,6 +106,62 @@ uint32_t vn_jit_block_len(const struct vn_bpf_prog *p, const uint8_t *fl, size_t
 	return n;
 }
 
+/**
+ * vn_jit_lookups() - Which helper calls become inline array lookups, with which site
+ * @p:		program
+ * @fl:		vn_jit_mark_flow()'s flags
+ *
+ * @out:	out: the verdicts
+ *
+ * Return: 0, or -ENOMEM
+ */
+int vn_jit_lookups(const struct vn_bpf_prog *p, const uint8_t *fl, struct lookups *out)
+{
+	struct lookup *lk = calloc(p->n + 1, sizeof(*lk));
+	int64_t r1map = -1;	/* the array handle r1 surely holds in this block */
+	unsigned int sites = 0;
+
+	out->at = lk;
+	if (!lk)
+		return -ENOMEM;
+	for (size_t pc = 0; pc < p->n; pc++) {
+		const struct vn_bpf_insn *in = &p->insns[pc];
+
+		lk[pc].arr = -1;
+		lk[pc].site = SITE_NONE;
+		if (fl[pc] & F_LEADER)
+			r1map = -1;
+		if (in->code == VN_BPF_LD_IMM64) {
+			uint64_t v = (uint64_t)(uint32_t)in[0].imm |
+				     ((uint64_t)(uint32_t)in[1].imm << 32);
+
+			if (in->dst == 1)
+				r1map = (v & ~(uint64_t)UINT32_MAX) == VN_BPF_MAP_HANDLE_TAG ?
+					(int64_t)(uint32_t)v : -1;
+			if (pc + 1 < p->n) {
+				lk[pc + 1].arr = -1;
+				lk[pc + 1].site = SITE_NONE;
+			}
+			pc++;
+			continue;
+		}
+		if (in->code == (VN_BPF_JMP | VN_BPF_CALL) && in->src == VN_BPF_CALL_HELPER &&
+		    p->lookup_id && (unsigned int)in->imm == p->lookup_id && r1map >= 0 &&
+		    (uint64_t)r1map < p->narrays && p->arrays[r1map].values &&
+		    (unsigned int)in->imm < p->nhelpers && p->helpers[in->imm]) {
+			lk[pc].arr = (int32_t)r1map;
+			if (sites < VN_BPF_JIT_VSITES) {
+				out->arr[sites] = (int32_t)r1map;
+				lk[pc].site = (uint8_t)sites++;
+				out->nsites = sites;
+			}
+		}
+		if (!(vn_jit_ctx_transfer(in, 1u << 1) & (1u << 1)))
+			r1map = -1;			/* r1 written (calls included) */
+	}
+	return 0;
+}
+
 /*
  * vn_jit_ctx_transfer() - the registers holding r1's entry value after @in, given
  * @m before it (a must-analysis: only plain 64-bit register moves carry it)
@@ -137,7 +204,9 @@ static int facts_join(struct facts *in, const struct facts *out)
 	}
 	for (int r = 0; r < VN_BPF_NREGS; r++)
 		if (in->type[r] != T_UNK && (in->type[r] != out->type[r] ||
-					     (in->type[r] == T_PKT && in->off[r] != out->off[r]))) {
+					     ((in->type[r] == T_PKT || in->type[r] == T_VAL) &&
+					      in->off[r] != out->off[r]) ||
+					     in->site[r] != out->site[r])) {
 			in->type[r] = T_UNK;
 			changed = 1;
 		}
@@ -148,9 +217,22 @@ static int facts_join(struct facts *in, const struct facts *out)
 	return changed;
 }
 
+/* set_type() - @r now holds a @t with no site */
+static void set_type(struct facts *f, unsigned int r, uint8_t t)
+{
+	f->type[r] = t;
+	f->site[r] = SITE_NONE;
+}
+
+/* value_size() - bytes of the value inline lookup site @s maps */
+static uint32_t value_size(const struct vn_bpf_prog *p, const struct lookups *lk, uint8_t s)
+{
+	return s < VN_BPF_JIT_VSITES ? p->arrays[lk->arr[s]].value_size : 0;
+}
+
 /* facts_step() - the facts after @x (for its fall-through edge) */
-static void facts_step(const struct vn_bpf_prog *p, const struct vn_bpf_insn *x,
-		       struct facts *f)
+static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
+		       const struct vn_bpf_insn *x, struct facts *f)
 {
 	unsigned int cls = VN_BPF_CLASS(x->code), op = VN_BPF_OP(x->code);
 	uint8_t d = x->dst;
@@ -159,6 +241,7 @@ static void facts_step(const struct vn_bpf_prog *p, const struct vn_bpf_insn *x,
 	case VN_BPF_ALU64:
 		if (op == VN_BPF_MOV && VN_BPF_SRCBIT(x->code) && x->off == 0) {
 			f->type[d] = f->type[x->src];
+			f->site[d] = f->site[x->src];
 			f->off[d] = f->off[x->src];
 			return;
 		}
@@ -167,30 +250,38 @@ static void facts_step(const struct vn_bpf_prog *p, const struct vn_bpf_insn *x,
 			f->off[d] = (uint16_t)(f->off[d] + x->imm);
 			return;
 		}
-		f->type[d] = T_UNK;
+		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) && f->type[d] == T_VAL &&
+		    (int64_t)f->off[d] + x->imm >= 0 &&
+		    (int64_t)f->off[d] + x->imm <= (int64_t)value_size(p, lk, f->site[d])) {
+			f->off[d] = (uint16_t)(f->off[d] + x->imm);
+			return;
+		}
+		set_type(f, d, T_UNK);
 		return;
 	case VN_BPF_LDX:
 		if (f->type[x->src] == T_CTX && VN_BPF_MODE(x->code) == VN_BPF_MEM &&
 		    VN_BPF_SIZE(x->code) == VN_BPF_W && p->ctx_pkt_data) {
 			if (x->off == (int)(4 * (p->ctx_pkt_data - 1))) {
-				f->type[d] = T_PKT;
+				set_type(f, d, T_PKT);
 				f->off[d] = 0;
 				return;
 			}
 			if (x->off == (int)(4 * (p->ctx_pkt_end - 1))) {
-				f->type[d] = T_END;
+				set_type(f, d, T_END);
 				return;
 			}
 		}
-		f->type[d] = T_UNK;
+		set_type(f, d, T_UNK);
 		return;
 	case VN_BPF_ALU:
 	case VN_BPF_LD:
-		f->type[d] = T_UNK;
+		set_type(f, d, T_UNK);
 		return;
 	case VN_BPF_STX:
-		if (VN_BPF_MODE(x->code) == VN_BPF_ATOMIC)
-			f->type[x->src] = f->type[0] = T_UNK;
+		if (VN_BPF_MODE(x->code) == VN_BPF_ATOMIC) {
+			set_type(f, x->src, T_UNK);
+			set_type(f, 0, T_UNK);
+		}
 		return;
 	case VN_BPF_ST:
 		return;
@@ -201,12 +292,19 @@ static void facts_step(const struct vn_bpf_prog *p, const struct vn_bpf_insn *x,
 			for (int i = 0; !moves && i < VN_BPF_PKT_MOVING && p->pkt_moving[i]; i++)
 				moves = (uint32_t)x->imm == p->pkt_moving[i];
 			for (int r = 0; r <= 5; r++)
-				f->type[r] = T_UNK;
-			for (int r = 0; moves && r < VN_BPF_NREGS; r++)
-				if (f->type[r] == T_PKT || f->type[r] == T_END)
-					f->type[r] = T_UNK;
+				set_type(f, r, T_UNK);
+			for (int r = 0; r < VN_BPF_NREGS; r++)
+				if ((moves && (f->type[r] == T_PKT || f->type[r] == T_END)) ||
+				    f->type[r] == T_VAL || f->type[r] == T_VALN)
+					set_type(f, r, T_UNK);	/* every value too */
 			if (moves)
 				f->range = 0;
+			if (!VN_BPF_SRCBIT(x->code) && x->src == VN_BPF_CALL_HELPER &&
+			    lk->at[x - p->insns].site != SITE_NONE) {
+				f->type[0] = T_VALN;
+				f->site[0] = lk->at[x - p->insns].site;
+				f->off[0] = 0;
+			}
 		}
 		return;
 	}
@@ -238,6 +336,33 @@ static uint32_t pkt_proof(const struct vn_bpf_insn *x, const struct facts *f, in
 }
 
 /*
+ * val_proof() - what a NULL check of an inline lookup's result proves on
+ * @edge (@taken or the fall-through of @x, facts @f before it): on the
+ * non-NULL edge every register holding that site's result is its value;
+ * on the NULL edge none is a pointer
+ */
+static void val_proof(const struct vn_bpf_insn *x, const struct facts *f, struct facts *edge,
+		      int taken)
+{
+	unsigned int op = VN_BPF_OP(x->code);
+	uint8_t s = f->site[x->dst];
+
+	if (VN_BPF_CLASS(x->code) != VN_BPF_JMP || VN_BPF_SRCBIT(x->code) || x->imm != 0 ||
+	    (op != VN_BPF_JEQ && op != VN_BPF_JNE) || f->type[x->dst] != T_VALN)
+		return;
+	for (int r = 0; r < VN_BPF_NREGS; r++) {
+		if (edge->type[r] != T_VALN || edge->site[r] != s)
+			continue;
+		if ((op == VN_BPF_JNE) == !!taken) {
+			edge->type[r] = T_VAL;
+			edge->off[r] = 0;
+		} else {
+			set_type(edge, r, T_UNK);
+		}
+	}
+}
+
+/*
  * vn_jit_facts_flow() - The facts before each instruction of the program
  *
  * Forward dataflow to a fixpoint over every function (the validator keeps
@@ -247,7 +372,8 @@ static uint32_t pkt_proof(const struct vn_bpf_insn *x, const struct facts *f, in
  * own fall-through forgets the packet (the callee may move it). Unreached
  * slots stay unreached. Gives up (NULL) past a bound on the passes.
  */
-struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
+struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl,
+				const struct lookups *lk)
 {
 	size_t end = p->n, pc;
 	struct facts *in;
@@ -258,6 +384,7 @@ struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
 	if (!in)
 		return NULL;
 	in[0].reached = 1;
+	memset(in[0].site, SITE_NONE, sizeof(in[0].site));
 	in[0].type[1] = T_CTX;
 	for (pass = 0; changed && pass < 64; pass++) {
 		changed = 0;
@@ -270,7 +397,7 @@ struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
 			if (!in[pc].reached)
 				goto skip;
 			out = in[pc];
-			facts_step(p, x, &out);
+			facts_step(p, lk, x, &out);
 			if (x->code == VN_BPF_LD_IMM64)
 				next = (int64_t)pc + 2;
 			if (cls == VN_BPF_JMP || cls == VN_BPF_JMP32) {
@@ -283,9 +410,10 @@ struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
 					/* the callee starts with the caller's r1-r5 and packet */
 					struct facts ce = in[pc];
 
-					ce.type[0] = T_UNK;
-					for (int r = 6; r < VN_BPF_NREGS; r++)
-						ce.type[r] = T_UNK;
+					for (int r = 0; r < VN_BPF_NREGS; r++)
+						if (r == 0 || r >= 6 || ce.type[r] == T_VAL ||
+						    ce.type[r] == T_VALN)
+							set_type(&ce, r, T_UNK);
 					t = (int64_t)pc + 1 + x->imm;
 					if (t >= 0 && t < (int64_t)end)
 						changed |= facts_join(&in[t], &ce);
@@ -295,6 +423,8 @@ struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl)
 
 					if (r > tk.range)
 						tk.range = r;
+					val_proof(x, &in[pc], &tk, 1);
+					val_proof(x, &in[pc], &out, 0);
 					t = (int64_t)pc + 1 + x->off;
 					if (t >= 0 && t <= (int64_t)end)
 						changed |= facts_join(&in[t], &tk);

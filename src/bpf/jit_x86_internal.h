@@ -78,15 +78,46 @@ struct fixup {
  * proved present (data + range <= data_end). A must-analysis: a join
  * keeps only what every path agrees on, range the smallest; any call
  * forgets the packet (a helper may move it).
+ *
+ * A register may also be the value (or NULL) that inline lookup site
+ * site[] last mapped (T_VALN: r0 after the lookup; T_VAL: after a NULL
+ * check, plus off bytes, 0 <= off <= value_size). Any call forgets every
+ * value (a call may map more values and recycle the slot, whose old VAs
+ * must then fault), and so does the site itself when it runs again.
  */
-enum { T_UNK, T_CTX, T_PKT, T_END };
+enum { T_UNK, T_CTX, T_PKT, T_END, T_VALN, T_VAL };
 #define PKT_OFF_MAX	0xffff
+#define SITE_NONE	0xff
 
 struct facts {
 	uint8_t reached;
 	uint8_t type[VN_BPF_NREGS];
+	uint8_t site[VN_BPF_NREGS];
 	uint16_t off[VN_BPF_NREGS];
 	uint32_t range;
+};
+
+/**
+ * struct lookup - what the JIT makes of a helper call
+ * @arr:	index in p->arrays of the array map looked up inline, or -1
+ * @site:	its site number below VN_BPF_JIT_VSITES, or SITE_NONE (the
+ *		values it maps are reached through the translation only)
+ */
+struct lookup {
+	int32_t arr;
+	uint8_t site;
+};
+
+/**
+ * struct lookups - vn_jit_lookups()'s verdicts
+ * @at:		per instruction
+ * @arr:	per site, the index in p->arrays of the map it looks up
+ * @nsites:	sites numbered
+ */
+struct lookups {
+	struct lookup *at;
+	int32_t arr[VN_BPF_JIT_VSITES];
+	unsigned int nsites;
 };
 
 /**
@@ -115,9 +146,10 @@ struct facts {
  * @ctx_inline:	context loads emitted as one load from rc->ctx_vals
  * @spec_clamps: translated accesses emitted with the Spectre v1 cmov clamps
  * @arg_load:	vn_jit_emit_mem() is loading a helper's argument (no context table)
- * @r1map:	index of the map handle r1 surely holds here, or -1
+ * @lk:		vn_jit_lookups()'s verdicts on the helper calls
  * @inline_lookups: array lookups emitted inline
  * @pkt_proved:	packet accesses emitted without the table walk
+ * @val_proved:	map value accesses emitted as one load of the site's value
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -142,9 +174,10 @@ struct jit {
 	unsigned int ctx_inline;
 	unsigned int spec_clamps;
 	int arg_load;
-	int64_t r1map;
+	struct lookups lk;
 	unsigned int inline_lookups;
 	unsigned int pkt_proved;
+	unsigned int val_proved;
 };
 
 /**
@@ -158,6 +191,7 @@ struct jit {
  * @spec_clamps: accesses emitted with Spectre v1 clamps (for tests)
  * @inline_lookups: array map lookups emitted inline (for tests)
  * @pkt_proved:	packet accesses proved by the program's own checks (for tests)
+ * @val_proved:	value accesses proved in bounds of an inline lookup's value (for tests)
  * @code_len:	bytes of code emitted (for tests)
  */
 struct vn_bpf_jit {
@@ -169,6 +203,7 @@ struct vn_bpf_jit {
 	unsigned int spec_clamps;
 	unsigned int inline_lookups;
 	unsigned int pkt_proved;
+	unsigned int val_proved;
 	size_t code_len;
 };
 
@@ -464,13 +499,29 @@ uint32_t vn_jit_block_len(const struct vn_bpf_prog *p, const uint8_t *fl, size_t
 uint16_t vn_jit_ctx_transfer(const struct vn_bpf_insn *in, uint16_t m);
 
 /**
+ * vn_jit_lookups() - Which helper calls become inline array lookups, with which site
+ * @p:		program
+ * @fl:		vn_jit_mark_flow()'s flags
+ * @out:	out: the verdicts (the caller frees out->at)
+ *
+ * A call to the lookup helper whose r1 is, inside its basic block, an
+ * LD_IMM64 of an inlinable array's handle; the first VN_BPF_JIT_VSITES of
+ * them get a site number.
+ *
+ * Return: 0, or -ENOMEM
+ */
+int vn_jit_lookups(const struct vn_bpf_prog *p, const uint8_t *fl, struct lookups *out);
+
+/**
  * vn_jit_facts_flow() - What is proved about r1-r10 at every instruction
  * @p:		program
  * @fl:		vn_jit_mark_flow()'s flags
+ * @lk:		vn_jit_lookups()'s verdicts
  *
  * Return: n facts (the caller frees them), or NULL when the analysis gave up
  */
-struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl);
+struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl,
+				const struct lookups *lk);
 
 /**
  * vn_jit_emit_mem() - A load, store or atomic, translated and checked inline

@@ -178,6 +178,35 @@ static void emit_pkt_proved(struct jit *J, const struct vn_bpf_insn *in, int bas
 	J->pkt_proved++;
 }
 
+/*
+ * emit_val_proved() - An access through a NULL-checked inline lookup result
+ *
+ * The facts say the register holds the VA site s minted in its last run with
+ * no call since (see jit_x86_flow.c): the translation would give
+ * rc->jit.vhost[s] + off, and off + size <= value_size is checked here, once.
+ * Stores need a writable map; atomics an aligned offset (the value's host
+ * address is 8-aligned: arena, element and copy strides are). Returns 0 when
+ * it cannot prove the access, which then takes the translation.
+ */
+static int emit_val_proved(struct jit *J, const struct vn_bpf_insn *in, const struct facts *f,
+			   unsigned int breg)
+{
+	const struct vn_bpf_array_desc *a = f->site[breg] < VN_BPF_JIT_VSITES ?
+					    &J->p->arrays[J->lk.arr[f->site[breg]]] : NULL;
+	unsigned int cls = VN_BPF_CLASS(in->code), size = mem_bytes(in->code);
+	int64_t off = (int64_t)f->off[breg] + in->off;
+
+	if (!a || off < 0 || off + size > a->value_size ||
+	    (cls != VN_BPF_LDX && !a->writable) ||
+	    (uintptr_t)a->values % 8 || a->elem_stride % 8 || a->cpu_stride % 8 ||
+	    (cls == VN_BPF_STX && VN_BPF_MODE(in->code) == VN_BPF_ATOMIC && off % size))
+		return 0;
+	op_rm(J, 1, 0x8b, R11, RCTX, -1, RC_OFF(jit.vhost) + 8 * f->site[breg], 0);
+	emit_access(J, in, R11, (int32_t)off);
+	J->val_proved++;
+	return 1;
+}
+
 /**
  * vn_jit_emit_mem() - Every memory access of a program: translate, check, access
  * @J:		compiler state
@@ -234,6 +263,8 @@ void vn_jit_emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		emit_pkt_proved(J, in, regmap[breg], write);
 		return;
 	}
+	if (f && !J->arg_load && f->type[breg] == T_VAL && emit_val_proved(J, in, f, breg))
+		return;
 	st = stub_new(J);
 	if (!st)
 		return;
@@ -430,9 +461,10 @@ static void bind32(struct jit *J, size_t after)
  * as the kernel's array_map_gen_lookup()), this CPU's copy, and the value
  * mapped by vn_bpf_run_ctx_map_value(). Every map property is read from
  * the descriptor in memory, never an immediate the program's object chose
- * (blinding has nothing to blind).
+ * (blinding has nothing to blind). A numbered @site also keeps the value's
+ * host address in rc->jit.vhost[@site] for the accesses the facts prove.
  */
-static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a)
+static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a, uint8_t site)
 {
 	const struct vn_bpf_insn key = {
 		.code = VN_BPF_LDX | VN_BPF_MEM | VN_BPF_W, .dst = 0, .src = 2,
@@ -491,6 +523,8 @@ static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a)
 		op_rm(J, 1, 0x0faf, R10, R9, -1, DESC_OFF(cpu_stride), 0);
 		op_rr(J, 1, 0x01, R10, RAX, 0);			/* add rax, r10 */
 	}
+	if (site != SITE_NONE)
+		op_rm(J, 1, 0x89, RAX, RCTX, -1, RC_OFF(jit.vhost) + 8 * site, 0);
 	mov_rr(J, 1, RDI, RCTX);
 	mov_rr(J, 1, RSI, RAX);
 	op_rm(J, 0, 0x8b, RDX, R9, -1, DESC_OFF(value_size), 0);
@@ -526,10 +560,8 @@ void vn_jit_emit_call(struct jit *J, const struct vn_bpf_insn *in, size_t pc)
 	if (in->src == VN_BPF_CALL_HELPER) {
 		const struct vn_bpf_prog *p = J->p;
 
-		if (p->lookup_id && (unsigned int)in->imm == p->lookup_id && J->r1map >= 0 &&
-		    (uint64_t)J->r1map < p->narrays && p->arrays[J->r1map].values &&
-		    p->helpers[in->imm]) {
-			emit_array_lookup(J, &p->arrays[J->r1map]);
+		if (J->lk.at[pc].arr >= 0) {
+			emit_array_lookup(J, &p->arrays[J->lk.at[pc].arr], J->lk.at[pc].site);
 			return;
 		}
 		emit_helper_call(J, J->p->helpers[in->imm]);

@@ -295,14 +295,20 @@ struct vn_bpf_region {
 	uint32_t pad[3];	/* 64 bytes: JIT code scales a slot with a shift */
 };
 
+#define VN_BPF_JIT_VSITES	16	/* inline lookups whose values JIT code reaches directly */
+
 /**
  * struct vn_bpf_jit_state - what JIT code keeps per run, reached from the run context
  * @rsp:	native stack pointer at entry, to unwind from any depth
  * @depth:	current BPF-to-BPF call depth
+ * @vhost:	per inline lookup site, the host address of the value its last
+ *		run mapped: JIT code's own, never in a region, so no program
+ *		can read it (jit_x86_flow.c says when an access may use it)
  */
 struct vn_bpf_jit_state {
 	uint64_t rsp;
 	uint32_t depth;
+	uint64_t vhost[VN_BPF_JIT_VSITES];
 };
 
 /**

@@ -149,6 +149,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden);
  * @spec_clamps: translated accesses and inline lookups with Spectre v1 clamps
  * @inline_lookups: array map lookups emitted inline
  * @pkt_proved:	packet accesses proved by the program's own bounds checks
+ * @val_proved:	map value accesses proved inside an inline lookup's value
  */
 struct vn_bpf_jit_info {
 	const uint8_t *code;
@@ -157,6 +158,7 @@ struct vn_bpf_jit_info {
 	unsigned int spec_clamps;
 	unsigned int inline_lookups;
 	unsigned int pkt_proved;
+	unsigned int val_proved;
 };
 
 /**

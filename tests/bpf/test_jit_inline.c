@@ -11,7 +11,11 @@
  *   checked get the interpreter's result on frames of every short length;
  * - every translated access in JIT code carries both cmov clamps (the
  *   emitted bytes are counted), and out-of-range VAs fault through the JIT;
- * - a value pointer kept past the lookup ring faults, counted, in every engine.
+ * - a value pointer kept past the lookup ring faults, counted, in every engine;
+ * - value accesses the JIT proves inside an inline lookup's value (no
+ *   translation) are exactly the provable ones, and programs built to make
+ *   that shortcut reach the wrong bytes (past the value's end, a check on a
+ *   copy, a site run twice, a call in between) get the interpreter's result.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -103,12 +107,13 @@ static uint32_t mutate(uint8_t *f, unsigned int i)
 static void test_jit_xdp_engines_agree(void **state)
 {
 	/* arrays: array lookups to inline; pkt: packet accesses the JIT must
-	 * find checked by the program itself (a lower bound) */
-	static const struct { const char *file, *prog; int arrays, pkt; } progs[] = {
-		{ "xdp1.bpf.o", "xdp_prog1", 1, 3 },
-		{ "xdp2.bpf.o", "xdp_prog2", 1, 15 },
-		{ "lru_flow.bpf.o", "xdp_flow", 0, 7 },	/* parses in subprograms */
-		{ "parser.bpf.o", "xdp_parser", 1, 6 },
+	 * find checked by the program itself (a lower bound); vals: value
+	 * accesses it must find inside an inline lookup's value (a lower bound) */
+	static const struct { const char *file, *prog; int arrays, pkt, vals; } progs[] = {
+		{ "xdp1.bpf.o", "xdp_prog1", 1, 3, 2 },
+		{ "xdp2.bpf.o", "xdp_prog2", 1, 15, 1 },
+		{ "lru_flow.bpf.o", "xdp_flow", 0, 7, 0 },	/* parses in subprograms */
+		{ "parser.bpf.o", "xdp_parser", 1, 6, 2 },
 	};
 
 	(void)state;
@@ -129,6 +134,7 @@ static void test_jit_xdp_engines_agree(void **state)
 			if (progs[p].arrays)
 				assert_true(ji.inline_lookups > 0);
 			assert_true(ji.pkt_proved >= (unsigned int)progs[p].pkt);
+			assert_true(ji.val_proved >= (unsigned int)progs[p].vals);
 		}
 		srand(12 + (unsigned int)p);
 		for (unsigned int i = 0; i < NFRAMES; i++) {
@@ -441,6 +447,65 @@ static void test_jit_stale_value_faults(void **state)
 	}
 }
 
+static void test_jit_value_proof(void **state)
+{
+	/* proved: value accesses the JIT reaches without the translation */
+	static const struct { const char *prog; int act; unsigned int proved; } progs[] = {
+		{ "val_edge", XDP_ABORTED, 1 },	/* the store proved, the load past the end not */
+		{ "val_copy", XDP_PASS, 3 },	/* checked r0 proves its copy r1 too */
+		{ "val_loop", XDP_PASS, 2 },	/* the kept pointer is not the site's last */
+		{ "val_call", XDP_PASS, 0 },	/* a call forgets every value */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		struct vn_xdp_prog *xp[3];
+		struct vn_xdp_stats st[3];
+		unsigned int ne = vn_bpf_jit_supported() ? 3 : 1;
+
+		for (unsigned int e = 0; e < ne; e++) {
+			xp[e] = open_prog("val_proof.bpf.o", progs[i].prog, engines[e]);
+			if (e) {
+				struct vn_bpf_jit_info ji;
+
+				assert_int_equal(vn_bpf_jit_info(xp[e]->prog, &ji), 0);
+				if (ji.val_proved != progs[i].proved)
+					fail_msg("%s: %u value accesses proved, not %u",
+						 progs[i].prog, ji.val_proved, progs[i].proved);
+			}
+			for (int r = 0; r < 3; r++) {
+				struct vn_pkt *pkt = vn_pool_alloc(pool);
+
+				assert_int_equal(vn_pkt_set(pkt, udp4, sizeof(udp4)), 0);
+				assert_int_equal(vn_xdp_run(xp[e], pkt, 0, NULL), progs[i].act);
+				vn_pkt_put(pkt);
+			}
+			vn_xdp_stats_sum(xp[e], &st[e]);
+		}
+		for (unsigned int e = 1; e < ne; e++) {
+			assert_int_equal(st[e].fault, st[0].fault);
+			assert_maps_equal(xp[0], xp[e]);
+		}
+		if (!strcmp(progs[i].prog, "val_loop")) {
+			struct vn_map *m = vn_bpf_obj_map_find(xp[0]->obj, "pairs");
+			uint64_t v[2];
+			uint32_t k;
+
+			/* three runs: key 0 counted through the kept pointer, key 1 not */
+			k = 0;
+			assert_int_equal(vn_map_lookup(m, &k, v), 0);
+			assert_int_equal(v[0], 3);
+			assert_int_equal(v[1], 300);
+			k = 1;
+			assert_int_equal(vn_map_lookup(m, &k, v), 0);
+			assert_int_equal(v[0], 0);
+			assert_int_equal(v[1], 300);
+		}
+		for (unsigned int e = 0; e < ne; e++)
+			vn_xdp_prog_close(xp[e]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +514,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_jit_pkt_proof_hostile),
 		cmocka_unit_test(test_jit_helper_args_clobbered),
 		cmocka_unit_test(test_jit_stale_value_faults),
+		cmocka_unit_test(test_jit_value_proof),
 	};
 	int ret;
 
