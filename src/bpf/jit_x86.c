@@ -583,6 +583,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	jit->inline_lookups = J.inline_lookups;
 	jit->pkt_proved = J.pkt_proved;
 	jit->val_proved = J.val_proved;
+	jit->stk_proved = J.stk_proved;
 	jit->code_len = J.len;
 	p->jit = jit;
 	jit = NULL;
@@ -685,6 +686,7 @@ int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out)
 	out->inline_lookups = p->jit->inline_lookups;
 	out->pkt_proved = p->jit->pkt_proved;
 	out->val_proved = p->jit->val_proved;
+	out->stk_proved = p->jit->stk_proved;
 	return 0;
 }
 

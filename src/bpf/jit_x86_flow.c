@@ -204,7 +204,8 @@ static int facts_join(struct facts *in, const struct facts *out)
 	}
 	for (int r = 0; r < VN_BPF_NREGS; r++)
 		if (in->type[r] != T_UNK && (in->type[r] != out->type[r] ||
-					     ((in->type[r] == T_PKT || in->type[r] == T_VAL) &&
+					     ((in->type[r] == T_PKT || in->type[r] == T_VAL ||
+					       in->type[r] == T_STK) &&
 					      in->off[r] != out->off[r]) ||
 					     in->site[r] != out->site[r])) {
 			in->type[r] = T_UNK;
@@ -248,6 +249,12 @@ static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
 		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) && f->type[d] == T_PKT &&
 		    (int64_t)f->off[d] + x->imm >= 0 && (int64_t)f->off[d] + x->imm <= PKT_OFF_MAX) {
 			f->off[d] = (uint16_t)(f->off[d] + x->imm);
+			return;
+		}
+		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) && f->type[d] == T_STK &&
+		    (int64_t)f->off[d] - x->imm >= 0 &&
+		    (int64_t)f->off[d] - x->imm <= VN_BPF_STACK_SIZE) {
+			f->off[d] = (uint16_t)(f->off[d] - x->imm);
 			return;
 		}
 		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) && f->type[d] == T_VAL &&
@@ -386,6 +393,7 @@ struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl,
 	in[0].reached = 1;
 	memset(in[0].site, SITE_NONE, sizeof(in[0].site));
 	in[0].type[1] = T_CTX;
+	in[0].type[VN_BPF_REG_FP] = T_STK;
 	for (pass = 0; changed && pass < 64; pass++) {
 		changed = 0;
 		for (pc = 0; pc < end; pc++) {
@@ -410,10 +418,13 @@ struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl,
 					/* the callee starts with the caller's r1-r5 and packet */
 					struct facts ce = in[pc];
 
+					/* the caller's frame is not the callee's r10 */
 					for (int r = 0; r < VN_BPF_NREGS; r++)
 						if (r == 0 || r >= 6 || ce.type[r] == T_VAL ||
-						    ce.type[r] == T_VALN)
+						    ce.type[r] == T_VALN || ce.type[r] == T_STK)
 							set_type(&ce, r, T_UNK);
+					ce.type[VN_BPF_REG_FP] = T_STK;
+					ce.off[VN_BPF_REG_FP] = 0;
 					t = (int64_t)pc + 1 + x->imm;
 					if (t >= 0 && t < (int64_t)end)
 						changed |= facts_join(&in[t], &ce);

@@ -79,13 +79,17 @@ struct fixup {
  * keeps only what every path agrees on, range the smallest; any call
  * forgets the packet (a helper may move it).
  *
+ * A register may be the frame pointer minus off (T_STK: r10 at a function's
+ * entry, copies of it and constants added, 0 <= off <= VN_BPF_STACK_SIZE;
+ * callees start with only their own r10).
+ *
  * A register may also be the value (or NULL) that inline lookup site
  * site[] last mapped (T_VALN: r0 after the lookup; T_VAL: after a NULL
  * check, plus off bytes, 0 <= off <= value_size). Any call forgets every
  * value (a call may map more values and recycle the slot, whose old VAs
  * must then fault), and so does the site itself when it runs again.
  */
-enum { T_UNK, T_CTX, T_PKT, T_END, T_VALN, T_VAL };
+enum { T_UNK, T_CTX, T_PKT, T_END, T_VALN, T_VAL, T_STK };
 #define PKT_OFF_MAX	0xffff
 #define SITE_NONE	0xff
 
@@ -150,6 +154,7 @@ struct lookups {
  * @inline_lookups: array lookups emitted inline
  * @pkt_proved:	packet accesses emitted without the table walk
  * @val_proved:	map value accesses emitted as one load of the site's value
+ * @stk_proved:	loads through a copy of r10 emitted as r10 loads
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -178,6 +183,7 @@ struct jit {
 	unsigned int inline_lookups;
 	unsigned int pkt_proved;
 	unsigned int val_proved;
+	unsigned int stk_proved;
 };
 
 /**
@@ -192,6 +198,7 @@ struct jit {
  * @inline_lookups: array map lookups emitted inline (for tests)
  * @pkt_proved:	packet accesses proved by the program's own checks (for tests)
  * @val_proved:	value accesses proved in bounds of an inline lookup's value (for tests)
+ * @stk_proved:	loads through r10 copies proved inside the frame (for tests)
  * @code_len:	bytes of code emitted (for tests)
  */
 struct vn_bpf_jit {
@@ -204,6 +211,7 @@ struct vn_bpf_jit {
 	unsigned int inline_lookups;
 	unsigned int pkt_proved;
 	unsigned int val_proved;
+	unsigned int stk_proved;
 	size_t code_len;
 };
 

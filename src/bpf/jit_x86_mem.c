@@ -228,15 +228,24 @@ void vn_jit_emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 	const struct facts *f;
 	struct stub *st;
 	size_t skip1, skip2;
+	int32_t fp_off = in->off;	/* the access's offset from r10, when known */
 
-	if (breg == VN_BPF_REG_FP && in->off >= -VN_BPF_STACK_SIZE &&
-	    in->off + (int)size <= 0) {
-		if (atomic && (in->off & (int)(size - 1))) {
+	f = J->facts && J->facts[J->pc].reached ? &J->facts[J->pc] : NULL;
+	/* loads through a copy of r10 plus a constant are r10 loads (stores are
+	 * not: the dirty mark counts constant r10 stores only) */
+	if (breg != VN_BPF_REG_FP && !write && f && f->type[breg] == T_STK)
+		fp_off = in->off - (int32_t)f->off[breg];
+	else if (breg != VN_BPF_REG_FP)
+		fp_off = 1;		/* not a stack offset */
+	if (fp_off >= -VN_BPF_STACK_SIZE && fp_off + (int)size <= 0) {
+		if (atomic && (fp_off & (int)(size - 1))) {
 			jmp_to(J, LBL(L_FAULT));	/* misaligned: frames are 16-aligned */
 			return;
 		}
 		if (write && J->func == 0 && in->off < J->static_min)
 			J->static_min = in->off;
+		if (breg != VN_BPF_REG_FP)
+			J->stk_proved++;
 		/* r11 = rc->stack + (uint32_t)r10 */
 		mov_rr(J, 0, R11, RBP);
 		rex(J, 1, R11, R11, RCTX, 0);		/* lea r11, [r12 + r11 + stack] */
@@ -244,10 +253,9 @@ void vn_jit_emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		emit1(J, (uint8_t)(0x84 | ((R11 & 7) << 3)));
 		emit1(J, (uint8_t)(((R11 & 7) << 3) | (RCTX & 7)));
 		emit4(J, (uint32_t)RC_OFF(stack));
-		emit_access(J, in, R11, in->off);
+		emit_access(J, in, R11, fp_off);
 		return;
 	}
-	f = J->facts && J->facts[J->pc].reached ? &J->facts[J->pc] : NULL;
 	if (!write && !J->arg_load && VN_BPF_MODE(in->code) == VN_BPF_MEM && size == 4 &&
 	    f && f->type[breg] == T_CTX && in->off >= 0 && !(in->off % 4) &&
 	    (unsigned int)in->off / 4 < J->p->ctx_fields) {

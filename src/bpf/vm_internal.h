@@ -150,6 +150,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden);
  * @inline_lookups: array map lookups emitted inline
  * @pkt_proved:	packet accesses proved by the program's own bounds checks
  * @val_proved:	map value accesses proved inside an inline lookup's value
+ * @stk_proved:	loads through a copy of r10 proved inside the frame
  */
 struct vn_bpf_jit_info {
 	const uint8_t *code;
@@ -159,6 +160,7 @@ struct vn_bpf_jit_info {
 	unsigned int inline_lookups;
 	unsigned int pkt_proved;
 	unsigned int val_proved;
+	unsigned int stk_proved;
 };
 
 /**

@@ -8,7 +8,8 @@
  *   lookups and took their bounds-checked packet accesses as checked (so
  *   the equality is about the inlined code);
  * - hostile programs that try to pass an unchecked packet access off as
- *   checked get the interpreter's result on frames of every short length;
+ *   checked, or a pointer outside the frame off as a copy of r10, get the
+ *   interpreter's result on frames of every short length;
  * - every translated access in JIT code carries both cmov clamps (the
  *   emitted bytes are counted), and out-of-range VAs fault through the JIT;
  * - a value pointer kept past the lookup ring faults, counted, in every engine;
@@ -131,8 +132,10 @@ static void test_jit_xdp_engines_agree(void **state)
 			/* the JIT did inline what this test is about */
 			assert_int_equal(vn_bpf_jit_info(xp[e]->prog, &ji), 0);
 			assert_true(ji.ctx_inline > 0);
-			if (progs[p].arrays)
+			if (progs[p].arrays) {
 				assert_true(ji.inline_lookups > 0);
+				assert_true(ji.stk_proved > 0);	/* the key, at r10 - 4 */
+			}
 			assert_true(ji.pkt_proved >= (unsigned int)progs[p].pkt);
 			assert_true(ji.val_proved >= (unsigned int)progs[p].vals);
 		}
@@ -262,6 +265,7 @@ static void test_jit_pkt_proof_hostile(void **state)
 		const char *what;
 		struct vn_bpf_insn in[24];
 		unsigned int n, proved;	/* accesses the JIT may take as checked */
+		unsigned int stk;	/* loads through r10 copies it may take as r10 loads */
 	} progs[] = {
 		{ "the check, then a read inside it",
 		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 14),
@@ -313,6 +317,26 @@ static void test_jit_pkt_proof_hostile(void **state)
 		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 4),
 		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 2), ST(W, 6, 0, 7), LDX(W, 0, 6, 0),
 		    EXIT()), 9 , 2 },
+		/* copies of r10: loads inside the frame are r10 loads, nothing else */
+		{ "a load through r10 - 4",
+		  P(ST(W, 10, -4, 7), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), LDX(W, 0, 2, 0),
+		    EXIT()), 5, 0, 1 },
+		{ "8 bytes at r10 - 4, past the frame's top",
+		  P(MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), LDX(DW, 0, 2, 0), EXIT()), 4, 0, 0 },
+		{ "a copy moved above r10 and back",
+		  P(ST(W, 10, -4, 7), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, 8), LDX(W, 0, 2, -12),
+		    EXIT()), 5, 0, 0 },
+		{ "a load below the frame",
+		  P(MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -512), LDX(W, 0, 2, -4), EXIT()), 4, 0, 0 },
+		{ "two paths, two offsets",
+		  P(ST(DW, 10, -8, 3), LDX(W, 7, 1, 16), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -8),
+		    JMP_IMM(JNE, 7, 0, 1), ALU64_IMM(ADD, 2, 4), LDX(W, 0, 2, 0), EXIT()), 8, 0, 0 },
+		{ "the caller's frame, read in a subprogram",
+		  P(ST(W, 10, -4, 9), MOV64_REG(1, 10), ALU64_IMM(ADD, 1, -4), CALL_LOCAL(1),
+		    EXIT(), LDX(W, 0, 1, 0), EXIT()), 7, 0, 0 },
+		{ "a copy kept in r6 across a subprogram that writes its own frame",
+		  P(ST(W, 10, -4, 5), MOV64_REG(6, 10), ALU64_IMM(ADD, 6, -4), CALL_LOCAL(2),
+		    LDX(W, 0, 6, 0), EXIT(), ST(W, 10, -4, 99), MOV64_IMM(0, 0), EXIT()), 9, 0, 1 },
 	};
 	static const vn_bpf_helper_fn helpers[] = { NULL, t_move, t_still };
 	static struct vn_bpf_run_ctx rc;
@@ -344,6 +368,10 @@ static void test_jit_pkt_proof_hostile(void **state)
 							fail_msg("%s: %u accesses taken as checked, not %u",
 								 progs[i].what, ji.pkt_proved,
 								 progs[i].proved);
+						if (ji.stk_proved != progs[i].stk)
+							fail_msg("%s: %u loads taken as r10 loads, not %u",
+								 progs[i].what, ji.stk_proved,
+								 progs[i].stk);
 					}
 					for (unsigned int b = 0; b < sizeof(buf); b++)
 						buf[b] = (uint8_t)(b * 3 + 1);
