@@ -11,13 +11,16 @@
  * Hash flooding: the hash is seeded per map from getrandom(), so a tenant
  * choosing keys cannot aim them all at one bucket.
  *
- * LRU_HASH keeps an exact recency list (the kernel's is approximate, per
- * CPU): a program lookup or any update makes the element the most recent;
- * an insert into a full map evicts the least recent element. Control-side
- * lookups do not touch recency, like the kernel's syscall path.
+ * LRU_HASH evicts by second chance, like the kernel's reference bit (whose
+ * lists are also per CPU): an update puts the element at the head of the
+ * list; a program lookup only sets its reference bit, without the lock; an
+ * insert into a full map walks from the tail, moving each referenced
+ * element to the head with its bit cleared, and evicts the first one not
+ * referenced (at most count + 1 steps: after one lap no bit is set).
+ * Control-side lookups set no bit, like the kernel's syscall path.
  *
- * Program lookups of HASH and PERCPU_HASH are lockless (seqcount, see
- * map_htab.h). The table code is shared with map_lpm.c through map_htab.h.
+ * Program lookups of every type are lockless (seqcount, see map_htab.h).
+ * The table code is shared with map_lpm.c through map_htab.h.
  */
 #include <errno.h>
 #include <string.h>
@@ -194,19 +197,6 @@ static void lru_push_head(struct htab *h, uint32_t e)
 		h->lru_tail = e;
 }
 
-/**
- * htab_touch() - Make element @e the most recently used (lock held)
- * @h:		table
- * @e:		index + 1
- */
-void htab_touch(struct htab *h, uint32_t e)
-{
-	if (h->lru && h->lru_head != e) {
-		lru_unlink(h, e);
-		lru_push_head(h, e);
-	}
-}
-
 /* Take @e out of its bucket chain (lock held) */
 static void chain_unlink(struct htab *h, uint32_t e)
 {
@@ -260,6 +250,15 @@ uint32_t htab_insert(struct vn_map *map, struct htab *h, const void *key,
 	if (!old && h->count >= map->max_entries) {
 		if (!h->lru || !h->lru_tail)
 			return 0;
+		/* second chance: spare referenced elements once, evict the first other */
+		for (uint32_t n = 0; n < h->count &&
+		     __atomic_load_n(&h->elems[h->lru_tail - 1].ref, __ATOMIC_RELAXED); n++) {
+			uint32_t t = h->lru_tail;
+
+			__atomic_store_n(&h->elems[t - 1].ref, 0, __ATOMIC_RELAXED);
+			lru_unlink(h, t);
+			lru_push_head(h, t);
+		}
 		htab_remove(h, h->lru_tail);
 	}
 	e = h->free_head;
@@ -269,6 +268,7 @@ uint32_t htab_insert(struct vn_map *map, struct htab *h, const void *key,
 	memmove(elem_key(h, e - 1), key, h->key_size);
 	memset(map->values + (size_t)(e - 1) * per_elem, 0, per_elem);
 	h->elems[e - 1].hash = hash;
+	__atomic_store_n(&h->elems[e - 1].ref, 0, __ATOMIC_RELAXED);
 	head = &h->buckets[hash & (h->nbuckets - 1)];
 	if (old) {
 		uint32_t *pp = head;
@@ -430,19 +430,22 @@ static void *hash_lookup_elem(struct vn_map *map, const void *key, unsigned int 
 	struct htab *h = map->impl;
 	uint32_t hash = htab_hash(h, key), e;
 
-	/* HASH and PERCPU_HASH: no lock (see map_htab.h); LRU must touch */
-	for (int t = 0; !h->lru && t < HTAB_READ_TRIES; t++) {
+	/* no lock (see map_htab.h); an LRU element gets its reference bit */
+	for (int t = 0; t < HTAB_READ_TRIES; t++) {
 		uint32_t seq = htab_read_begin(h);
 
 		e = htab_find(h, key, hash);
 		if (htab_read_ok(h, seq))
-			return e ? elem_values(map, e) + (size_t)cpu * map->vstride : NULL;
+			goto found;
 	}
 	pthread_mutex_lock(&h->lock);
 	e = htab_find(h, key, hash);
-	if (e)
-		htab_touch(h, e);
 	pthread_mutex_unlock(&h->lock);
+found:
+	/* a writer may recycle the slot after the walk: the bit then spares
+	 * the newer element once, which is all it can do */
+	if (e && h->lru)
+		htab_ref(h, e);
 	return e ? elem_values(map, e) + (size_t)cpu * map->vstride : NULL;
 }
 

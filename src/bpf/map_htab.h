@@ -13,27 +13,30 @@
  * struct htab_elem - links of one element slot (indices are slot + 1, 0 = none)
  * @next:	next in the bucket chain, or in the free list
  * @hash:	hash of the key
- * @lru_prev:	more recently used neighbour (LRU only)
- * @lru_next:	less recently used neighbour (LRU only)
+ * @lru_prev:	more recently inserted or spared neighbour (LRU only)
+ * @lru_next:	less recently inserted or spared neighbour (LRU only)
+ * @ref:	a program looked the element up since it was last inserted or
+ *		spared (LRU only; set without the lock)
  */
 struct htab_elem {
 	uint32_t next;
 	uint32_t hash;
 	uint32_t lru_prev;
 	uint32_t lru_next;
+	uint32_t ref;
 };
 
 /**
  * struct htab - table state
  * @lock:	serialises every change and walk
  * @lock_ok:	@lock was initialised
- * @lru:	recency list kept, evict when full
+ * @lru:	second-chance list kept, evict when full
  * @key_size:	bytes per key
  * @nbuckets:	power of two
  * @count:	elements in use
  * @free_head:	first free slot
- * @lru_head:	most recently used
- * @lru_tail:	least recently used (evicted first)
+ * @lru_head:	most recently inserted or spared
+ * @lru_tail:	next to evict, unless referenced
  * @seq:	sequence count: odd while a writer changes chains or keys
  * @slots:	element slots (max_entries + 1), bounds every chain walk
  * @seed:	per-map hash seeds (getrandom()): the chain state and the word key
@@ -100,7 +103,21 @@ uint32_t htab_find(const struct htab *h, const void *key, uint32_t hash);
 uint32_t htab_insert(struct vn_map *map, struct htab *h, const void *key,
 		     uint32_t hash, uint32_t old);
 void htab_remove(struct htab *h, uint32_t e);
-void htab_touch(struct htab *h, uint32_t e);
+
+/**
+ * htab_ref() - Mark element @e used (a program lookup; no lock needed)
+ * @h:		table
+ * @e:		index + 1
+ */
+static inline void htab_ref(struct htab *h, uint32_t e)
+{
+	uint32_t *ref = &h->elems[e - 1].ref;
+
+	/* a store only when it changes: lookups of a hot element stay reads */
+	if (!__atomic_load_n(ref, __ATOMIC_RELAXED))
+		__atomic_store_n(ref, 1, __ATOMIC_RELAXED);
+}
+
 int htab_next_key(struct htab *h, const void *key, void *next);
 
 #endif /* VN_BPF_MAP_HTAB_H */

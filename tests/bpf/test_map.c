@@ -211,7 +211,7 @@ static void test_map_lru_eviction(void **state)
 	(void)state;
 	for (k = 1; k <= 4; k++)
 		assert_int_equal(vn_map_update(m, &k, &k, BPF_NOEXIST), 0);
-	/* Program lookups of 1 and 2 make 3 the least recently used */
+	/* Program lookups of 1 and 2 give them a second chance: 3 goes */
 	k = 1;
 	assert_non_null(vn_map_lookup_elem(m, &k, 0));
 	k = 2;
@@ -237,6 +237,14 @@ static void test_map_lru_eviction(void **state)
 	for (k = 1; k <= 7; k++)
 		assert_int_equal(vn_map_lookup(m, &k, &out) == 0,
 				 k == 1 || k == 5 || k == 6 || k == 7);
+	/* Every element referenced: one lap clears the bits, the oldest goes */
+	for (k = 1; k <= 7; k++)
+		(void)vn_map_lookup_elem(m, &k, 0);
+	k = 8;
+	assert_int_equal(vn_map_update(m, &k, &k, BPF_ANY), 0);
+	for (k = 1; k <= 8; k++)
+		assert_int_equal(vn_map_lookup(m, &k, &out) == 0,
+				 k == 1 || k == 6 || k == 7 || k == 8);
 	vn_map_free(m);
 }
 
