@@ -6,22 +6,23 @@
  * lru_flow (two subprograms, a hash miss and an LRU hit per packet) and
  * parser (Ethernet/VLAN/IPv4/IPv6/TCP/UDP, a hash hit, a checksum rewrite) from
  * tests/bpf/progs, on one 64-byte UDP/IPv4 frame:
- *  - vnetd: vn_xdp_run() REPEAT times on one worker, in the interpreter and
- *    as JIT code, timed with the
- *    thread's CPU clock (the whole runner: context, region, verdict,
- *    counters); CPU time, because the kernel's test_run timer also stops
- *    while the task is rescheduled (bpf_test_timer_continue()), and this
- *    machine is shared;
- *  - kernel: BPF_PROG_TEST_RUN with repeat = REPEAT / BATCHES per batch (JIT
- *    if net.core.bpf_jit_enable is 1), timed with the same thread CPU clock
- *    around the syscall (its own duration field is floored to whole ns).
- * The three (interpreter, JIT, kernel) take turns: BATCHES rounds, each one
- * batch of REPEAT / BATCHES runs per side on the same frame (the kernel's
- * repeat loop also reruns the program on one buffer, which the program may
- * rewrite, without resetting it). The ns columns are each side's median
- * batch; the ratio columns are the median of the per-round ratios, so the
- * sides compared ran moments apart, and a neighbour's burst on this shared
- * machine moves one round, not the figure.
+ *  - vnetd: vn_xdp_run() on one worker, in the interpreter and as JIT code,
+ *    timed with the thread's CPU clock (the whole runner: context, region,
+ *    verdict, counters); CPU time, because the kernel's test_run timer also
+ *    stops while the task is rescheduled (bpf_test_timer_continue()), and
+ *    this machine is shared;
+ *  - kernel: BPF_PROG_TEST_RUN (JIT if net.core.bpf_jit_enable is 1), timed
+ *    with the same thread CPU clock around the syscall (its own duration
+ *    field is floored to whole ns).
+ * Every side runs REPEAT times per program, in BATCHES rounds: each round
+ * runs one batch of REPEAT / BATCHES on each side of each program in turn,
+ * on the same frame (the kernel's repeat loop also reruns the program on one
+ * buffer, which the program may rewrite, without resetting it). The ns
+ * columns are each side's median batch; the ratio columns are the median of
+ * the per-round ratios. The sides compared ran moments apart, and each
+ * program's rounds are spread over the whole run, so a neighbour's burst on
+ * this shared machine moves a few rounds, not the figure; a machine busy for
+ * most of the run still shows in it.
  * Both verdicts must agree before a time is printed. Needs CAP_BPF.
  *
  * For profiling (perf record), BENCH_BPF_PROFILE=LABEL runs only vnetd's
@@ -219,9 +220,20 @@ static void vnetd_close(struct vside *v)
 	vn_xdp_prog_close(v->xp);
 }
 
+#define NPROGS	4
+
+/* One program on the three sides, and what its rounds measured */
+struct prog_sides {
+	struct vside v[2];	/* interpreter, JIT */
+	struct kside k;
+	double ns[3][BATCHES];
+	double ratio[2][BATCHES];
+	unsigned int ret[3];
+};
+
 int main(int argc, char **argv)
 {
-	static const struct { const char *file, *prog, *label; } progs[] = {
+	static const struct { const char *file, *prog, *label; } progs[NPROGS] = {
 		{ "xdp1.bpf.o", "xdp_prog1", "xdp1" },
 		{ "xdp2.bpf.o", "xdp_prog2", "xdp2" },
 		{ "lru_flow.bpf.o", "xdp_flow", "lru_flow" },	/* hash + LRU lookups, subprograms */
@@ -229,6 +241,8 @@ int main(int argc, char **argv)
 		{ "parser.bpf.o", "xdp_parser", "parser" },
 	};
 	unsigned int repeat = argc > 2 ? (unsigned int)strtoul(argv[2], NULL, 0) : 1000000;
+	unsigned int n = repeat / BATCHES ? repeat / BATCHES : 1;
+	static struct prog_sides sides[NPROGS];
 	FILE *jit = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
 	int jit_on = -1;
 
@@ -237,7 +251,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (getenv("BENCH_BPF_PROFILE")) {
-		for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		for (size_t i = 0; i < NPROGS; i++) {
 			struct vside v = { 0 };
 			char path[512];
 			unsigned int ret;
@@ -264,44 +278,49 @@ int main(int argc, char **argv)
 	       jit_on == 1 ? "on" : jit_on == 0 ? "off" : "unknown");
 	printf("%-8s %10s %10s %10s %12s %12s\n", "prog", "interp_ns", "jit_ns", "kernel_ns",
 	       "interp/kern", "jit/kern");
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		unsigned int n = repeat / BATCHES ? repeat / BATCHES : 1, ret[3];
-		double ns[3][BATCHES], ratio[2][BATCHES];
-		struct vside v[2] = { { 0 }, { 0 } };
-		struct kside k = { 0 };
+	/* every program open on every side first: the rounds then visit them
+	 * all in turn, so each program's rounds spread over the whole run */
+	for (size_t i = 0; i < NPROGS; i++) {
 		char path[512];
-		int err;
 
 		snprintf(path, sizeof(path), "%s/%s", argv[1], progs[i].file);
-		err = vnetd_open(path, progs[i].prog, VN_BPF_F_INTERP, &v[0]) ||
-		      vnetd_open(path, progs[i].prog, 0, &v[1]) ||
-		      kernel_open(path, progs[i].prog, &k);
-		/* the three sides take turns, batch by batch, on the same CPU time */
-		for (unsigned int b = 0; !err && b < BATCHES; b++) {
-			vnetd_batch(&v[0], n, &ns[0][b], &ret[0]);
-			vnetd_batch(&v[1], n, &ns[1][b], &ret[1]);
-			err = kernel_batch(&k, n, &ns[2][b], &ret[2]);
-			ratio[0][b] = ns[2][b] > 0 ? ns[0][b] / ns[2][b] : 0;
-			ratio[1][b] = ns[2][b] > 0 ? ns[1][b] / ns[2][b] : 0;
-		}
-		vnetd_close(&v[0]);
-		vnetd_close(&v[1]);
-		if (k.obj)
-			bpf_object__close(k.obj);
-		if (err) {
-			fprintf(stderr, "bench_bpf: %s: load or run failed (root and an x86-64 "
-				"JIT needed)\n", path);
+		if (vnetd_open(path, progs[i].prog, VN_BPF_F_INTERP, &sides[i].v[0]) ||
+		    vnetd_open(path, progs[i].prog, 0, &sides[i].v[1]) ||
+		    kernel_open(path, progs[i].prog, &sides[i].k)) {
+			fprintf(stderr, "bench_bpf: %s: load failed (root and an x86-64 JIT "
+				"needed)\n", path);
 			return 1;
 		}
+	}
+	for (unsigned int b = 0; b < BATCHES; b++)
+		for (size_t i = 0; i < NPROGS; i++) {
+			struct prog_sides *ps = &sides[i];
+
+			vnetd_batch(&ps->v[0], n, &ps->ns[0][b], &ps->ret[0]);
+			vnetd_batch(&ps->v[1], n, &ps->ns[1][b], &ps->ret[1]);
+			if (kernel_batch(&ps->k, n, &ps->ns[2][b], &ps->ret[2])) {
+				fprintf(stderr, "bench_bpf: %s: test_run failed\n", progs[i].label);
+				return 1;
+			}
+			ps->ratio[0][b] = ps->ns[2][b] > 0 ? ps->ns[0][b] / ps->ns[2][b] : 0;
+			ps->ratio[1][b] = ps->ns[2][b] > 0 ? ps->ns[1][b] / ps->ns[2][b] : 0;
+		}
+	for (size_t i = 0; i < NPROGS; i++) {
+		struct prog_sides *ps = &sides[i];
+
 		/* Same verdict first, or the times compare different work */
-		if (ret[0] != ret[2] || ret[1] != ret[2]) {
+		if (ps->ret[0] != ps->ret[2] || ps->ret[1] != ps->ret[2]) {
 			fprintf(stderr, "bench_bpf: %s: verdicts interp %u jit %u kernel %u\n",
-				progs[i].label, ret[0], ret[1], ret[2]);
+				progs[i].label, ps->ret[0], ps->ret[1], ps->ret[2]);
 			return 1;
 		}
 		printf("%-8s %10.1f %10.1f %10.1f %12.2f %12.2f\n", progs[i].label,
-		       median(ns[0], BATCHES), median(ns[1], BATCHES), median(ns[2], BATCHES),
-		       median(ratio[0], BATCHES), median(ratio[1], BATCHES));
+		       median(ps->ns[0], BATCHES), median(ps->ns[1], BATCHES),
+		       median(ps->ns[2], BATCHES), median(ps->ratio[0], BATCHES),
+		       median(ps->ratio[1], BATCHES));
+		vnetd_close(&ps->v[0]);
+		vnetd_close(&ps->v[1]);
+		bpf_object__close(ps->k.obj);
 	}
 	return 0;
 }
