@@ -584,6 +584,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	jit->pkt_proved = J.pkt_proved;
 	jit->val_proved = J.val_proved;
 	jit->stk_proved = J.stk_proved;
+	jit->glb_proved = J.glb_proved;
 	jit->code_len = J.len;
 	p->jit = jit;
 	jit = NULL;
@@ -596,6 +597,20 @@ out:
 	free(J.fix);
 	free(J.stubs);
 	return err;
+}
+
+/* Does @rc map every p->globals region exactly as the program was compiled for? */
+static int globals_mapped(const struct vn_bpf_prog *p, const struct vn_bpf_run_ctx *rc)
+{
+	for (unsigned int g = 0; g < p->nglobals; g++) {
+		const struct vn_bpf_global_desc *gd = &p->globals[g];
+		const struct vn_bpf_region *r = &rc->regions[gd->slot];
+
+		if (gd->slot >= rc->nfixed || r->base != (uintptr_t)gd->base || r->lo ||
+		    r->len != gd->len || r->hi != gd->slot + 1 || r->writable != !!gd->writable)
+			return 0;
+	}
+	return 1;
 }
 
 /**
@@ -629,6 +644,9 @@ uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 	if (p->jit->ctx_inline &&
 	    (!nargs || args[0] != VN_BPF_VA(VN_BPF_REGION_CTX, 0) ||
 	     rc->ctx_fields < p->ctx_fields || rc->nfixed <= VN_BPF_REGION_CTX))
+		return vn_bpf_interp_run(p, rc, args, nargs, err);
+	/* global data reached at its host address: the run must map it so */
+	if (p->jit->glb_proved && !globals_mapped(p, rc))
 		return vn_bpf_interp_run(p, rc, args, nargs, err);
 	for (i = 0; i < nargs && i < 5; i++)
 		a[i] = args[i];
@@ -687,6 +705,7 @@ int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out)
 	out->pkt_proved = p->jit->pkt_proved;
 	out->val_proved = p->jit->val_proved;
 	out->stk_proved = p->jit->stk_proved;
+	out->glb_proved = p->jit->glb_proved;
 	return 0;
 }
 

@@ -205,7 +205,7 @@ static int facts_join(struct facts *in, const struct facts *out)
 	for (int r = 0; r < VN_BPF_NREGS; r++)
 		if (in->type[r] != T_UNK && (in->type[r] != out->type[r] ||
 					     ((in->type[r] == T_PKT || in->type[r] == T_VAL ||
-					       in->type[r] == T_STK) &&
+					       in->type[r] == T_STK || in->type[r] == T_GLB) &&
 					      in->off[r] != out->off[r]) ||
 					     in->site[r] != out->site[r])) {
 			in->type[r] = T_UNK;
@@ -257,6 +257,12 @@ static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
 			f->off[d] = (uint16_t)(f->off[d] - x->imm);
 			return;
 		}
+		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) && f->type[d] == T_GLB &&
+		    (int64_t)f->off[d] + x->imm >= 0 &&
+		    (int64_t)f->off[d] + x->imm <= (int64_t)p->globals[f->site[d]].len) {
+			f->off[d] = (uint16_t)(f->off[d] + x->imm);
+			return;
+		}
 		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) && f->type[d] == T_VAL &&
 		    (int64_t)f->off[d] + x->imm >= 0 &&
 		    (int64_t)f->off[d] + x->imm <= (int64_t)value_size(p, lk, f->site[d])) {
@@ -280,8 +286,22 @@ static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
 		}
 		set_type(f, d, T_UNK);
 		return;
-	case VN_BPF_ALU:
 	case VN_BPF_LD:
+		set_type(f, d, T_UNK);
+		if (x->code == VN_BPF_LD_IMM64 && x->src == 0) {
+			uint64_t v = (uint64_t)(uint32_t)x[0].imm |
+				     ((uint64_t)(uint32_t)x[1].imm << 32);
+
+			for (unsigned int g = 0; g < p->nglobals; g++)
+				if (v >> 32 == (uint64_t)p->globals[g].slot + 1 &&
+				    (uint32_t)v <= p->globals[g].len) {
+					f->type[d] = T_GLB;
+					f->site[d] = (uint8_t)g;
+					f->off[d] = (uint16_t)v;
+				}
+		}
+		return;
+	case VN_BPF_ALU:
 		set_type(f, d, T_UNK);
 		return;
 	case VN_BPF_STX:

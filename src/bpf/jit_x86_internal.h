@@ -79,6 +79,10 @@ struct fixup {
  * keeps only what every path agrees on, range the smallest; any call
  * forgets the packet (a helper may move it).
  *
+ * A register may be global data region site[] (an index in p->globals)
+ * plus off (T_GLB: an LD_IMM64 of a VA inside it, constants added, 0 <= off
+ * <= len); those regions are fixed for the program's life, so calls keep it.
+ *
  * A register may be the frame pointer minus off (T_STK: r10 at a function's
  * entry, copies of it and constants added, 0 <= off <= VN_BPF_STACK_SIZE;
  * callees start with only their own r10).
@@ -89,7 +93,7 @@ struct fixup {
  * value (a call may map more values and recycle the slot, whose old VAs
  * must then fault), and so does the site itself when it runs again.
  */
-enum { T_UNK, T_CTX, T_PKT, T_END, T_VALN, T_VAL, T_STK };
+enum { T_UNK, T_CTX, T_PKT, T_END, T_VALN, T_VAL, T_STK, T_GLB };
 #define PKT_OFF_MAX	0xffff
 #define SITE_NONE	0xff
 
@@ -155,6 +159,7 @@ struct lookups {
  * @pkt_proved:	packet accesses emitted without the table walk
  * @val_proved:	map value accesses emitted as one load of the site's value
  * @stk_proved:	loads through a copy of r10 emitted as r10 loads
+ * @glb_proved:	global data accesses emitted at the region's host address
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -184,6 +189,7 @@ struct jit {
 	unsigned int pkt_proved;
 	unsigned int val_proved;
 	unsigned int stk_proved;
+	unsigned int glb_proved;
 };
 
 /**
@@ -199,6 +205,8 @@ struct jit {
  * @pkt_proved:	packet accesses proved by the program's own checks (for tests)
  * @val_proved:	value accesses proved in bounds of an inline lookup's value (for tests)
  * @stk_proved:	loads through r10 copies proved inside the frame (for tests)
+ * @glb_proved:	global data accesses proved inside their region: runs must map
+ *		p->globals as promised
  * @code_len:	bytes of code emitted (for tests)
  */
 struct vn_bpf_jit {
@@ -212,6 +220,7 @@ struct vn_bpf_jit {
 	unsigned int pkt_proved;
 	unsigned int val_proved;
 	unsigned int stk_proved;
+	unsigned int glb_proved;
 	size_t code_len;
 };
 

@@ -207,6 +207,32 @@ static int emit_val_proved(struct jit *J, const struct vn_bpf_insn *in, const st
 	return 1;
 }
 
+/*
+ * emit_glb_proved() - An access at a constant offset of a fixed global data region
+ *
+ * The facts say the register is p->globals[g]'s VA plus off on every path;
+ * off + size <= len is checked here, once, and runs check that their context
+ * maps the region as promised (vn_bpf_jit_run()). Stores need a writable
+ * region, atomics an aligned host address. Returns 0 when it cannot prove
+ * the access, which then takes the translation.
+ */
+static int emit_glb_proved(struct jit *J, const struct vn_bpf_insn *in, const struct facts *f,
+			   unsigned int breg)
+{
+	const struct vn_bpf_global_desc *g = &J->p->globals[f->site[breg]];
+	unsigned int cls = VN_BPF_CLASS(in->code), size = mem_bytes(in->code);
+	int64_t off = (int64_t)f->off[breg] + in->off;
+
+	if (off < 0 || off + size > g->len || (cls != VN_BPF_LDX && !g->writable) ||
+	    (cls == VN_BPF_STX && VN_BPF_MODE(in->code) == VN_BPF_ATOMIC &&
+	     ((uintptr_t)g->base + (uint64_t)off) % size))
+		return 0;
+	mov_imm(J, R11, (uint64_t)(uintptr_t)g->base);
+	emit_access(J, in, R11, (int32_t)off);
+	J->glb_proved++;
+	return 1;
+}
+
 /**
  * vn_jit_emit_mem() - Every memory access of a program: translate, check, access
  * @J:		compiler state
@@ -272,6 +298,8 @@ void vn_jit_emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		return;
 	}
 	if (f && !J->arg_load && f->type[breg] == T_VAL && emit_val_proved(J, in, f, breg))
+		return;
+	if (f && !J->arg_load && f->type[breg] == T_GLB && emit_glb_proved(J, in, f, breg))
 		return;
 	st = stub_new(J);
 	if (!st)

@@ -757,6 +757,15 @@ int vn_bpf_prog_load(const struct vn_bpf_insn *insns, size_t n,
 		p->narrays = v.env->narrays;
 		p->lookup_id = v.env->lookup_id;
 	}
+	for (unsigned int g = 0; v.env->globals && g < v.env->nglobals &&
+			       p->nglobals < VN_BPF_GLOBALS_MAX; g++) {
+		const struct vn_bpf_global_desc *gd = &v.env->globals[g];
+
+		/* a fixed slot past the stack; offsets the facts can hold */
+		if (gd->base && gd->slot > 0 && gd->slot < VN_BPF_MAX_REGIONS && gd->len &&
+		    gd->len <= 0xffff)
+			p->globals[p->nglobals++] = *gd;
+	}
 	err = vn_bpf_interp_prepare(p);
 	if (err)
 		goto fail;

@@ -100,6 +100,10 @@ typedef int (*vn_bpf_region_load_fn)(struct vn_bpf_run_ctx *rc,
  * @nargs:	argument registers r1..r<nargs> written at entry (0 or 1: r1
  *		only, as XDP; at most 5); runs pass them to vn_bpf_run_args()
  * @flags:	VN_BPF_F_*: engine choice and hardening
+ * @arrays:	array maps JIT code may look up inline (@narrays, @lookup_id:
+ *		see struct vn_bpf_array_desc)
+ * @globals:	fixed global data regions JIT code may reach directly
+ *		(@nglobals; see struct vn_bpf_global_desc)
  */
 struct vn_bpf_env {
 	const vn_bpf_helper_fn *helpers;
@@ -118,6 +122,8 @@ struct vn_bpf_env {
 	const struct vn_bpf_array_desc *arrays;
 	unsigned int narrays;
 	unsigned int lookup_id;
+	const struct vn_bpf_global_desc *globals;
+	unsigned int nglobals;
 };
 
 /**
@@ -147,6 +153,28 @@ struct vn_bpf_array_desc {
 	uint32_t ncpus;
 	uint32_t writable;
 	uint64_t cost;
+};
+
+#define VN_BPF_GLOBALS_MAX	8	/* global data regions JIT code may reach directly */
+
+/**
+ * struct vn_bpf_global_desc - a fixed region of global data JIT code may reach directly
+ * @base:	host address of its first byte (lives as long as the program)
+ * @slot:	the fixed slot every run context of the program maps it at
+ *		(vn_bpf_run_ctx_add_region(): offset 0 is @base)
+ * @len:	bytes
+ * @writable:	programs may store into it
+ *
+ * env->globals promises that each run's rc->regions[@slot] maps exactly this;
+ * JIT code then turns an access at a constant VA of the slot, whose bounds
+ * it proves at compile time, into an access at @base plus the offset. Runs
+ * whose regions break the promise go to the interpreter.
+ */
+struct vn_bpf_global_desc {
+	void *base;
+	uint32_t slot;
+	uint32_t len;
+	uint32_t writable;
 };
 
 #define VN_BPF_F_INTERP		0x1	/* never JIT this program */
@@ -189,6 +217,7 @@ struct vn_bpf_array_desc {
  * @ctx_fields:	env->ctx_fields (0: r1 is not known to be a table context)
  * @ctx_pkt_data: env->ctx_pkt_data, @ctx_pkt_end and @pkt_slot likewise
  * @arrays:	copy of env->arrays (@narrays entries), @lookup_id as in the env
+ * @globals:	copy of env->globals (the first VN_BPF_GLOBALS_MAX, @nglobals)
  * @exec:	the interpreter's decoded copy of @insns (private to interp.c)
  * @jit:	native code, or NULL to interpret (private to jit_x86.c)
  */
@@ -207,6 +236,8 @@ struct vn_bpf_prog {
 	struct vn_bpf_array_desc *arrays;
 	unsigned int narrays;
 	unsigned int lookup_id;
+	struct vn_bpf_global_desc globals[VN_BPF_GLOBALS_MAX];
+	unsigned int nglobals;
 	void *exec;
 	struct vn_bpf_jit *jit;
 };

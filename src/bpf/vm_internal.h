@@ -151,6 +151,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden);
  * @pkt_proved:	packet accesses proved by the program's own bounds checks
  * @val_proved:	map value accesses proved inside an inline lookup's value
  * @stk_proved:	loads through a copy of r10 proved inside the frame
+ * @glb_proved:	global data accesses proved inside their region
  */
 struct vn_bpf_jit_info {
 	const uint8_t *code;
@@ -161,6 +162,7 @@ struct vn_bpf_jit_info {
 	unsigned int pkt_proved;
 	unsigned int val_proved;
 	unsigned int stk_proved;
+	unsigned int glb_proved;
 };
 
 /**

@@ -234,6 +234,7 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	struct vn_bpf_env env = { .map_resolve = xdp_map_resolve, .map_arg = xp };
 	vn_bpf_helper_fn helpers[XDP_HELPERS_MAX];
 	struct vn_bpf_array_desc arrays[VN_BPF_OBJ_MAPS_MAX];
+	struct vn_bpf_global_desc globals[VN_BPF_GLOBALS_MAX];
 	char log[256] = "";
 	int ret;
 
@@ -288,6 +289,18 @@ static int xdp_prog_setup(struct vn_xdp_prog *xp, const char *prog_name,
 	env.arrays = arrays;
 	env.narrays = xp->nmaps;
 	env.lookup_id = BPF_FUNC_map_lookup_elem;
+	/* global data: init_run() maps each at its fixed slot, in every run context */
+	for (unsigned int m = 0; m < xp->obj->nmaps && env.nglobals < VN_BPF_GLOBALS_MAX; m++) {
+		const struct vn_map *map = xp->obj->maps[m].map;
+
+		if (!xp->gslot[m])
+			continue;
+		globals[env.nglobals++] = (struct vn_bpf_global_desc){
+			.base = map->values, .slot = xp->gslot[m], .len = map->value_size,
+			.writable = (uint32_t)prog_map_writable(map),
+		};
+	}
+	env.globals = globals;
 	ret = vn_bpf_prog_load(op->insns, op->n, &env, &xp->prog, log, sizeof(log));
 	vn_bpf_owner_uncharge(opts->owner, op->n * VALIDATE_BYTES_PER_INSN);
 	if (ret) {

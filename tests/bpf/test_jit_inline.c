@@ -2,7 +2,7 @@
 /* test_jit_inline.c - what the JIT inlines: context loads, array lookups, Spectre v1 clamps,
  * and value generations
  *
- * - XDP programs (xdp1, xdp2, lru_flow, parser) loaded in the interpreter,
+ * - XDP programs (xdp1, xdp2, lru_flow, parser, hook_action) loaded in the interpreter,
  *   the JIT and the hardened JIT give the same verdicts, frames and maps on
  *   the same frames, and the JIT did inline their xdp_md loads and array
  *   lookups and took their bounds-checked packet accesses as checked (so
@@ -16,7 +16,8 @@
  * - value accesses the JIT proves inside an inline lookup's value (no
  *   translation) are exactly the provable ones, and programs built to make
  *   that shortcut reach the wrong bytes (past the value's end, a check on a
- *   copy, a site run twice, a call in between) get the interpreter's result.
+ *   copy, a site run twice, a call in between) get the interpreter's result;
+ *   global data accesses likewise, and the one past .data's end faults.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -115,6 +116,7 @@ static void test_jit_xdp_engines_agree(void **state)
 		{ "xdp2.bpf.o", "xdp_prog2", 1, 15, 1 },
 		{ "lru_flow.bpf.o", "xdp_flow", 0, 7, 0 },	/* parses in subprograms */
 		{ "parser.bpf.o", "xdp_parser", 1, 6, 2 },
+		{ "hook_action.bpf.o", "xdp_hook_action", 0, 0, 0 },	/* global data */
 	};
 
 	(void)state;
@@ -138,6 +140,8 @@ static void test_jit_xdp_engines_agree(void **state)
 			}
 			assert_true(ji.pkt_proved >= (unsigned int)progs[p].pkt);
 			assert_true(ji.val_proved >= (unsigned int)progs[p].vals);
+			if (!strcmp(progs[p].prog, "xdp_hook_action"))
+				assert_true(ji.glb_proved >= 3);	/* two atomics, a load */
 		}
 		srand(12 + (unsigned int)p);
 		for (unsigned int i = 0; i < NFRAMES; i++) {
@@ -477,12 +481,13 @@ static void test_jit_stale_value_faults(void **state)
 
 static void test_jit_value_proof(void **state)
 {
-	/* proved: value accesses the JIT reaches without the translation */
-	static const struct { const char *prog; int act; unsigned int proved; } progs[] = {
-		{ "val_edge", XDP_ABORTED, 1 },	/* the store proved, the load past the end not */
-		{ "val_copy", XDP_PASS, 3 },	/* checked r0 proves its copy r1 too */
-		{ "val_loop", XDP_PASS, 2 },	/* the kept pointer is not the site's last */
-		{ "val_call", XDP_PASS, 0 },	/* a call forgets every value */
+	/* proved: value (glb: global data) accesses the JIT reaches without the translation */
+	static const struct { const char *prog; int act; unsigned int proved, glb; } progs[] = {
+		{ "val_edge", XDP_ABORTED, 1, 0 },	/* the store proved, the load past the end not */
+		{ "val_copy", XDP_PASS, 3, 0 },		/* checked r0 proves its copy r1 too */
+		{ "val_loop", XDP_PASS, 2, 2 },		/* the kept pointer is not the site's last; .rodata */
+		{ "val_call", XDP_PASS, 0, 0 },		/* a call forgets every value */
+		{ "glb_edge", XDP_ABORTED, 0, 3 },	/* .bss and .data, not past .data's end */
 	};
 
 	(void)state;
@@ -497,9 +502,10 @@ static void test_jit_value_proof(void **state)
 				struct vn_bpf_jit_info ji;
 
 				assert_int_equal(vn_bpf_jit_info(xp[e]->prog, &ji), 0);
-				if (ji.val_proved != progs[i].proved)
-					fail_msg("%s: %u value accesses proved, not %u",
-						 progs[i].prog, ji.val_proved, progs[i].proved);
+				if (ji.val_proved != progs[i].proved || ji.glb_proved != progs[i].glb)
+					fail_msg("%s: %u value and %u global accesses proved, not %u "
+						 "and %u", progs[i].prog, ji.val_proved,
+						 ji.glb_proved, progs[i].proved, progs[i].glb);
 			}
 			for (int r = 0; r < 3; r++) {
 				struct vn_pkt *pkt = vn_pool_alloc(pool);

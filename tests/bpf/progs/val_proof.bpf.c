@@ -10,7 +10,9 @@
  *  - val_copy: the NULL check is on a copy, the access through the other;
  *  - val_loop: one lookup site runs twice, for keys 0 and 1; the pointer kept
  *    from the first run must still reach key 0's value, not the site's last;
- *  - val_call: a helper call between the check and the access.
+ *  - val_call: a helper call between the check and the access;
+ *  - glb_edge: global data (.bss, .data) reached at constant offsets, with a
+ *    load that runs 4 bytes past .data's end (never proved: it faults).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -93,6 +95,19 @@ int val_call(struct xdp_md *ctx)
 	v->a += bpf_get_smp_processor_id() + 1;	/* worker 0 */
 	v->b += 1;
 	return XDP_PASS;
+}
+
+__u64 g_hits;			/* .bss */
+__u32 g_words[2] = { 1, 2 };	/* .data: 8 bytes */
+
+SEC("xdp")
+int glb_edge(struct xdp_md *ctx)
+{
+	(void)ctx;
+	__sync_fetch_and_add(&g_hits, 1);
+	g_words[1] += 1;
+	/* 8 bytes at offset 4 of the 8-byte .data */
+	return (int)*(volatile __u64 *)((char *)g_words + 4);
 }
 
 char _license[] SEC("license") = "GPL";
