@@ -116,7 +116,11 @@ static enum vn_drop_reason check_gso_size(const struct vn_pkt *pkt, const struct
 	return VN_DROP_NONE;
 }
 
-enum vn_drop_reason vn_vhdr_validate_hdrs(const struct vn_pkt *pkt, struct vn_hdrs *h)
+/*
+ * The checks of vn_vhdr_validate(); @walk: fill @h for a frame that is not GSO
+ * (a GSO frame's checks need the walk anyway)
+ */
+static enum vn_drop_reason validate(const struct vn_pkt *pkt, struct vn_hdrs *h, bool walk)
 {
 	const struct vn_vhdr *vh = &pkt->vh;
 	enum vn_drop_reason why;
@@ -139,7 +143,7 @@ enum vn_drop_reason vn_vhdr_validate_hdrs(const struct vn_pkt *pkt, struct vn_hd
 		return why;
 	if (!vn_vhdr_is_gso(vh)) {
 		/* Walk IP frames for the caller; a bad walk is not our verdict here */
-		if (vn_parse_hdrs(pkt, h))
+		if (walk && vn_parse_hdrs(pkt, h))
 			memset(h, 0, sizeof(*h));
 		return VN_DROP_NONE;
 	}
@@ -161,11 +165,17 @@ enum vn_drop_reason vn_vhdr_validate_hdrs(const struct vn_pkt *pkt, struct vn_hd
 	return check_gso_size(pkt, h);
 }
 
+enum vn_drop_reason vn_vhdr_validate_hdrs(const struct vn_pkt *pkt, struct vn_hdrs *h)
+{
+	return validate(pkt, h, true);
+}
+
 enum vn_drop_reason vn_vhdr_validate(const struct vn_pkt *pkt)
 {
 	struct vn_hdrs h;
 
-	return vn_vhdr_validate_hdrs(pkt, &h);
+	/* nobody reads the walk: a frame that is not GSO is not walked */
+	return validate(pkt, &h, false);
 }
 
 enum vn_drop_reason vn_vhdr_fix_hdr_len(struct vn_pkt *pkt)
