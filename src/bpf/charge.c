@@ -29,7 +29,12 @@ void vn_bpf_charge_begin(struct vn_bpf_run_ctx *rc, uint64_t budget)
 	rc->clock_units = 0;
 }
 
-/* Has the run passed its wall-clock cap? Starts the clock on first use */
+/*
+ * Has the run passed its wall-clock cap? Called once VN_BPF_CLOCK_EVERY
+ * units of helper work have been charged since the last call; the first
+ * call starts the clock. A run that charges less (every ordinary XDP
+ * program: a few lookups) never reads it.
+ */
 static int clock_expired(struct vn_bpf_run_ctx *rc)
 {
 	uint64_t now = vn_mono_ns();
@@ -61,7 +66,7 @@ int vn_bpf_charge(struct vn_bpf_run_ctx *rc, uint64_t units)
 	if (!rc->time_cap_ns)
 		return 0;
 	rc->clock_units += units;
-	if ((rc->t0 && rc->clock_units < VN_BPF_CLOCK_EVERY) || !clock_expired(rc))
+	if (rc->clock_units < VN_BPF_CLOCK_EVERY || !clock_expired(rc))
 		return 0;
 	vn_bpf_abort(rc, -ETIME);
 	return -ETIME;

@@ -505,7 +505,7 @@ static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a, 
 	const struct vn_bpf_insn key = {
 		.code = VN_BPF_LDX | VN_BPF_MEM | VN_BPF_W, .dst = 0, .src = 2,
 	};
-	size_t slow, fast, charged, nul, end, j1, j2;
+	size_t slow, fast, charged, nul, end, j2;
 
 	J->arg_load = 1;
 	vn_jit_emit_mem(J, &key);				/* eax = key */
@@ -518,9 +518,6 @@ static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a, 
 	op_rm(J, 1, 0x83, 7, RCTX, -1, RC_OFF(time_cap_ns), 0);	/* cmp qword, 0 */
 	emit1(J, 0);
 	fast = jcc32(J, CC_E);
-	op_rm(J, 1, 0x83, 7, RCTX, -1, RC_OFF(t0), 0);
-	emit1(J, 0);
-	j1 = jcc32(J, CC_E);
 	op_rm(J, 1, 0x8b, R10, RCTX, -1, RC_OFF(clock_units), 0);
 	op_rm(J, 1, 0x03, R10, R9, -1, DESC_OFF(cost), 0);
 	alu_ri(J, 1, 7, R10, VN_BPF_CLOCK_EVERY);
@@ -531,7 +528,6 @@ static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a, 
 	op_rm(J, 1, 0x29, R10, RCTX, -1, RC_OFF(left), 0);	/* sub [left], r10 */
 	charged = jmp32(J);
 	bind32(J, slow);
-	bind32(J, j1);
 	bind32(J, j2);
 	push(J, RAX);
 	push(J, R9);

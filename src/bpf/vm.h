@@ -357,8 +357,8 @@ struct vn_bpf_jit_state {
  *		call and reads it back after, so helpers charge through
  *		vn_bpf_charge() (charge.c)
  * @time_cap_ns: wall-clock cap of one run in ns (0: none), see vn_bpf_charge()
- * @t0:		CLOCK_MONOTONIC when the run's first charge started its clock (0:
- *		not yet)
+ * @t0:		CLOCK_MONOTONIC when the run's first VN_BPF_CLOCK_EVERY units
+ *		of helper work started its clock (0: not yet)
  * @clock_units: units charged since the last wall-clock check
  * @stack_dirty: every stack byte below this offset is zero; stores and
  *		helper writes into the stack lower it, and a run zeroes only
@@ -615,8 +615,9 @@ void vn_bpf_charge_begin(struct vn_bpf_run_ctx *rc, uint64_t budget);
  * Helpers call this before they do the work. When @units does not fit in
  * what is left of the budget, or the run's wall-clock cap (rc->time_cap_ns)
  * has passed, the run is stopped with -ETIME (vn_bpf_abort()) and the work
- * must not be done. The clock is read at the first charge of a run and then
- * once every VN_BPF_CLOCK_EVERY units, never per instruction.
+ * must not be done. The clock is read once every VN_BPF_CLOCK_EVERY units
+ * of helper work, never per instruction; the first read starts it, so a
+ * run that charges fewer units never reads it.
  *
  * Return: 0, or -ETIME (the run is stopping)
  */

@@ -75,7 +75,7 @@ static inline int vn_bpf_charge_fast(struct vn_bpf_run_ctx *rc, uint64_t units)
 			rc->left -= units;
 			return 0;
 		}
-		if (rc->t0 && rc->clock_units + units < VN_BPF_CLOCK_EVERY) {
+		if (rc->clock_units + units < VN_BPF_CLOCK_EVERY) {
 			rc->left -= units;
 			rc->clock_units += units;
 			return 0;

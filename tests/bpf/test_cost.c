@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "bpf/vm.h"
 #include "bpf/xdp.h"
 #include "core/log.h"
 #include "core/pool.h"
@@ -177,8 +178,9 @@ static void test_cost_time_cap(void **state)
 
 	(void)state;
 	assert_int_equal(run_len(xp, 64), XDP_ABORTED);
-	/* the clock starts at the first charge and is read again at the next:
-	 * a 64 KiB update takes far more than 1 ns */
+	/* the first 64 KiB update charges more than VN_BPF_CLOCK_EVERY units
+	 * and starts the clock, the next reads it again: the update took far
+	 * more than 1 ns */
 	assert_true(sec_u64(xp, ".bss", 0) <= 2);
 	assert_int_equal(stats(xp).timeout, 1);
 	vn_xdp_prog_close(xp);
@@ -189,6 +191,40 @@ static void test_cost_time_cap(void **state)
 	assert_int_equal(run_len(xp, 64), XDP_ABORTED);
 	assert_int_equal(stats(xp).timeout, 1);
 	vn_xdp_prog_close(xp);
+}
+
+/*
+ * The clock is read once per VN_BPF_CLOCK_EVERY units of helper work, the
+ * first read starting it: a run that charges fewer (a few lookups, every
+ * ordinary XDP program) never reads it, and a capped run stops only at a
+ * read, one every VN_BPF_CLOCK_EVERY units
+ */
+static void test_cost_clock_reads(void **state)
+{
+	static struct vn_bpf_run_ctx rc;	/* holds the 4 KiB stack */
+	unsigned int i;
+
+	(void)state;
+	vn_bpf_run_ctx_init(&rc, NULL);
+	rc.time_cap_ns = 1;
+	vn_bpf_charge_begin(&rc, BUDGET);
+	for (i = 1; i < VN_BPF_CLOCK_EVERY; i++)
+		assert_int_equal(vn_bpf_charge(&rc, 1), 0);
+	assert_int_equal(rc.t0, 0);
+	assert_int_equal(vn_bpf_charge(&rc, 1), 0);
+	assert_true(rc.t0 != 0);
+	/* 1 ns is long gone at the next read, and only a read stops the run */
+	for (i = 1; i < 64 * VN_BPF_CLOCK_EVERY; i++)
+		if (vn_bpf_charge(&rc, 1))
+			break;
+	assert_int_equal(i, VN_BPF_CLOCK_EVERY);
+	assert_int_equal(rc.abort_err, -ETIME);
+	/* the same work without a cap never reads the clock */
+	vn_bpf_run_ctx_init(&rc, NULL);
+	vn_bpf_charge_begin(&rc, BUDGET);
+	for (i = 0; i < 4 * VN_BPF_CLOCK_EVERY; i++)
+		assert_int_equal(vn_bpf_charge(&rc, 1), 0);
+	assert_int_equal(rc.t0, 0);
 }
 
 /* The owner's CPU budget: once the bucket is spent, frames are not run */
@@ -313,6 +349,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cost_hash_update),
 		cmocka_unit_test(test_cost_load_bytes),
 		cmocka_unit_test(test_cost_time_cap),
+		cmocka_unit_test(test_cost_clock_reads),
 		cmocka_unit_test(test_cost_owner_budget),
 		cmocka_unit_test(test_cost_helper_classes),
 		cmocka_unit_test(test_cost_trace_limit_per_prog),
