@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/compiler.h"
 #include "core/gro.h"
 #include "core/pool.h"
 #include "core/ring.h"
@@ -33,6 +34,7 @@ struct vn_sw_capture;
 					 * long (switch clock) is stalled: treated as drop */
 #define SW_FLOOD		0xffffffffu	/* pkt->user: flood on the receiving worker */
 #define SW_BITMAP_WORDS		(VN_SW_PORTS_MAX / 64)
+#define SW_DEAD_MAX		SW_BURST	/* dropped frames a worker frees at once */
 
 /**
  * struct sw_port - the switch's state for one port
@@ -169,7 +171,28 @@ struct sw_worker {
 	uint32_t last_age;
 	uint32_t now;
 	struct vn_gro gro;
+	struct vn_pkt *dead[SW_DEAD_MAX];
+	unsigned int ndead;
 };
+
+/**
+ * sw_put() - Drop a worker's reference to a frame it dropped, in bulk
+ * @w:		worker
+ * @pkt:	frame
+ *
+ * A frame dropped one at a time (an XDP verdict, a check) costs the pool's
+ * lock when it is the last reference; these wait in @w->dead and go back
+ * in one vn_pkt_put_bulk() at the end of the pass (sw_worker_iter()) or
+ * when SW_DEAD_MAX are waiting.
+ */
+static inline void sw_put(struct sw_worker *w, struct vn_pkt *pkt)
+{
+	if (unlikely(w->ndead == SW_DEAD_MAX)) {
+		vn_pkt_put_bulk(w->dead, w->ndead);
+		w->ndead = 0;
+	}
+	w->dead[w->ndead++] = pkt;
+}
 
 /**
  * struct vn_sw - the switch

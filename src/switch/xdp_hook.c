@@ -25,7 +25,7 @@
 static inline void ing_drop(struct sw_xdp_ing *c, struct vn_pkt *pkt, enum vn_drop_reason why)
 {
 	c->src->port->stats.drops[why]++;
-	vn_pkt_put(pkt);
+	sw_put(c->w, pkt);
 }
 
 /*
@@ -215,7 +215,7 @@ static unsigned int egress_run(struct sw_worker *w, struct sw_port *dst, struct 
 			why = VN_DROP_XDP_ABORTED;
 		}
 		st->drops[why]++;
-		vn_pkt_put(pkt);
+		sw_put(w, pkt);
 		return 0;
 	}
 	out[0] = pkt;
