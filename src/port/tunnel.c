@@ -21,8 +21,10 @@
  * Transmit: frames come segmented and checksummed (the port takes no
  * offloads). A frame to a MAC learned from a remote goes to that remote;
  * any other frame (flood, broadcast, unknown unicast) to every remote
- * (head-end replication). The header is pushed into the frame's headroom
- * and all copies of a burst leave in sendmmsg() calls of up to 64.
+ * (head-end replication). The header (the same for every datagram of the
+ * port) is the first iovec of each datagram and the frame the second, so a
+ * frame the switch also floods to other ports is never changed; all copies
+ * of a burst leave in sendmmsg() calls of up to 64.
  *
  * MTU: inner MTU = underlay MTU (asked of the route to the first remote)
  * - overhead (50 bytes over IPv4, 70 over IPv6); the switch drops larger
@@ -82,6 +84,8 @@ struct tun_learn {
  * @nremotes:	how many
  * @salen:	size of one remote's address
  * @learn:	inner MACs seen from each remote
+ * @hdr:	the header every datagram this port sends starts with
+ * @hdr_len:	its length
  */
 struct tun_priv {
 	enum vn_tun_kind kind;
@@ -89,6 +93,8 @@ struct tun_priv {
 	int rx;
 	int tx[TUN_TX_SOCKS];
 	uint32_t vni;
+	uint8_t hdr[8];
+	uint32_t hdr_len;
 	struct sockaddr_storage remotes[TUN_REMOTES_MAX];
 	unsigned int nremotes;
 	socklen_t salen;
@@ -344,6 +350,7 @@ static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
 	ret = tun_parse_remotes(port, remote, (uint16_t)dport);
 	if (ret)
 		return ret;
+	priv->hdr_len = (uint32_t)vn_tun_build(priv->kind, priv->vni, priv->hdr);
 	return tun_open_socks(port, &la, (uint16_t)dport, csum, (int)ttl);
 }
 
@@ -541,7 +548,7 @@ static unsigned int tun_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 {
 	struct tun_priv *priv = port->priv;
 	struct mmsghdr msgs[TUN_MSGS];
-	struct iovec iov[TUN_MSGS];
+	struct iovec iov[TUN_MSGS][2];
 	unsigned int nm = 0, i, r;
 	uint64_t now = vn_mono_ns();
 	int fd = priv->tx[0];
@@ -550,15 +557,8 @@ static unsigned int tun_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 		struct vn_pkt *p = pkts[i];
 		int dst = tun_lookup(priv, vn_pkt_data(p), now);
 		uint32_t flow = vn_flow_hash(p);
-		uint8_t *h;
 		int sfd = priv->tx[flow % TUN_TX_SOCKS];
 
-		h = vn_pkt_push(p, 8);
-		if (!h) {
-			port->stats.drops[VN_DROP_NO_BUFFER]++;
-			continue;
-		}
-		vn_tun_build(priv->kind, priv->vni, h);
 		for (r = dst < 0 ? 0 : (unsigned int)dst; r < priv->nremotes; r++) {
 			/* one socket per sendmmsg: flush when the flow's socket changes */
 			if (nm && (sfd != fd || nm == TUN_MSGS)) {
@@ -566,12 +566,14 @@ static unsigned int tun_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 				nm = 0;
 			}
 			fd = sfd;
-			iov[nm] = (struct iovec){ .iov_base = h, .iov_len = vn_pkt_len(p) };
+			/* the frame is read, never written: it may be flooded to others */
+			iov[nm][0] = (struct iovec){ .iov_base = priv->hdr, .iov_len = priv->hdr_len };
+			iov[nm][1] = (struct iovec){ .iov_base = vn_pkt_data(p), .iov_len = vn_pkt_len(p) };
 			msgs[nm] = (struct mmsghdr){ .msg_hdr = { .msg_name = &priv->remotes[r],
-				.msg_namelen = priv->salen, .msg_iov = &iov[nm], .msg_iovlen = 1 } };
+				.msg_namelen = priv->salen, .msg_iov = iov[nm], .msg_iovlen = 2 } };
 			nm++;
 			port->stats.tx_packets++;
-			port->stats.tx_bytes += vn_pkt_len(p) - 8;
+			port->stats.tx_bytes += vn_pkt_len(p);
 			if (dst >= 0)
 				break;
 		}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/* test_tunnel.c - vxlan and geneve ports over loopback UDP: what they send, what they take
+ *
+ * The port binds 127.0.0.1:P and sends to its remote 127.0.0.2:P, where the
+ * test's own UDP socket plays the other end of the tunnel (no root: all of
+ * 127/8 is loopback). The kernel's UDP stack is the peer.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/pool.h"
+#include "port/port.h"
+
+static uint16_t udp_port;	/* P: a free port, found at setup */
+
+/* A UDP socket bound to @addr:@port, non-blocking */
+static int udp_bound(const char *addr, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(inet_pton(AF_INET, addr, &a.sin_addr), 1);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	/* a port free on both addresses, chosen away from the ephemeral range */
+	for (uint16_t p = 20000 + (uint16_t)(getpid() % 9000); p < 65000; p += 7) {
+		int a = udp_bound("127.0.0.1", p), b = a >= 0 ? udp_bound("127.0.0.2", p) : -1;
+
+		if (a >= 0)
+			close(a);
+		if (b >= 0) {
+			close(b);
+			udp_port = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static struct vn_port *open_tunnel(const char *kind, const char *extra)
+{
+	char spec[256];
+	struct vn_port *p = NULL;
+
+	snprintf(spec, sizeof(spec), "%s:name=t0,local=127.0.0.1,remote=127.0.0.2,vni=42,dstport=%u%s",
+		 kind, udp_port, extra);
+	assert_int_equal(vn_port_open(spec, 3, &p), 0);
+	return p;
+}
+
+/* Broadcast from 02:00:00:00:00:01, ethertype 0x88b5, @len bytes of a pattern */
+static struct vn_pkt *frame(struct vn_pool *pool, uint32_t len, uint8_t seed)
+{
+	struct vn_pkt *pkt = vn_pool_alloc(pool);
+	uint8_t *d;
+
+	assert_non_null(pkt);
+	d = vn_pkt_append(pkt, len);
+	assert_non_null(d);
+	memset(d, 0xff, 6);
+	memcpy(d + 6, "\x02\x00\x00\x00\x00\x01\x88\xb5", 8);
+	for (uint32_t i = 14; i < len; i++)
+		d[i] = (uint8_t)(i * 13 + seed);
+	return pkt;
+}
+
+/* One datagram at @fd within a second, or -1 */
+static ssize_t recv_one(int fd, uint8_t *buf, size_t cap)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 1000) != 1)
+		return -1;
+	return recv(fd, buf, cap, 0);
+}
+
+/*
+ * A frame the switch floods to the tunnel and to other ports is shared:
+ * the tunnel must send the header and the frame without writing into it
+ * (it used to push its header into the shared buffer, so a tap served
+ * after it got the frame with 8 bytes of VXLAN in front)
+ */
+static void test_tunnel_tx_leaves_frame(void **state)
+{
+	static const char *const kinds[] = { "vxlan", "geneve" };
+
+	(void)state;
+	for (unsigned int k = 0; k < 2; k++) {
+		int peer = udp_bound("127.0.0.2", udp_port);
+		struct vn_port *p = open_tunnel(kinds[k], "");
+		struct vn_pkt *pkt = frame(p->pool, 60, (uint8_t)k);
+		uint8_t before[60], got[128];
+		uint32_t off = pkt->off;
+		ssize_t n;
+
+		assert_true(peer >= 0);
+		memcpy(before, vn_pkt_data(pkt), 60);
+		vn_pkt_get(pkt);	/* a second port holds it too */
+		assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+		assert_int_equal(pkt->off, off);
+		assert_int_equal(vn_pkt_len(pkt), 60);
+		assert_memory_equal(vn_pkt_data(pkt), before, 60);
+		vn_pkt_put(pkt);
+		n = recv_one(peer, got, sizeof(got));
+		assert_int_equal(n, 8 + 60);
+		if (k == 0)
+			assert_memory_equal(got, "\x08\x00\x00\x00\x00\x00\x2a\x00", 8);
+		else
+			assert_memory_equal(got, "\x00\x00\x65\x58\x00\x00\x2a\x00", 8);
+		assert_memory_equal(got + 8, before, 60);
+		assert_int_equal(p->stats.tx_packets, 1);
+		assert_int_equal(p->stats.tx_bytes, 60);
+		vn_port_close(p);
+		close(peer);
+	}
+}
+
+/* Datagrams into the port: the inner frame of a good one; drops by reason for the rest */
+static void test_tunnel_rx(void **state)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = 0 };
+	struct vn_port *p = open_tunnel("vxlan", "");
+	int good = udp_bound("127.0.0.2", 0), stranger = udp_bound("127.0.0.3", 0);
+	uint8_t d[8 + 60];
+	struct vn_pkt *pkts[8];
+	unsigned int got = 0;
+
+	(void)state;
+	assert_true(good >= 0 && stranger >= 0);
+	to.sin_port = htons(udp_port);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	memcpy(d, "\x08\x00\x00\x00\x00\x00\x2a\x00", 8);
+	memset(d + 8, 0xff, 6);
+	memcpy(d + 14, "\x02\x00\x00\x00\x00\x07\x88\xb5", 8);
+	memset(d + 22, 0x5a, sizeof(d) - 22);
+	/* good, from a stranger, another VNI, no I flag, too short */
+	assert_int_equal(sendto(good, d, sizeof(d), 0, (struct sockaddr *)&to, sizeof(to)),
+			 (ssize_t)sizeof(d));
+	assert_int_equal(sendto(stranger, d, sizeof(d), 0, (struct sockaddr *)&to, sizeof(to)),
+			 (ssize_t)sizeof(d));
+	d[6] = 0x2b;
+	assert_int_equal(sendto(good, d, sizeof(d), 0, (struct sockaddr *)&to, sizeof(to)),
+			 (ssize_t)sizeof(d));
+	d[6] = 0x2a;
+	d[0] = 0;
+	assert_int_equal(sendto(good, d, sizeof(d), 0, (struct sockaddr *)&to, sizeof(to)),
+			 (ssize_t)sizeof(d));
+	assert_int_equal(sendto(good, d, 5, 0, (struct sockaddr *)&to, sizeof(to)), 5);
+	usleep(20000);
+	for (int i = 0; i < 50 && got < 1; i++) {
+		got += vn_port_rx_burst(p, pkts + got, 8 - got);
+		if (!got)
+			usleep(10000);
+	}
+	assert_int_equal(got, 1);
+	assert_int_equal(vn_pkt_len(pkts[0]), 60);
+	assert_memory_equal(vn_pkt_data(pkts[0]), d + 8, 6 + 6);
+	vn_pkt_put(pkts[0]);
+	got = vn_port_rx_burst(p, pkts, 8);
+	assert_int_equal(got, 0);
+	assert_int_equal(p->stats.drops[VN_DROP_TUNNEL_REMOTE], 1);
+	assert_int_equal(p->stats.drops[VN_DROP_TUNNEL_VNI], 1);
+	assert_int_equal(p->stats.drops[VN_DROP_TUNNEL_HDR], 2);
+	vn_port_close(p);
+	close(good);
+	close(stranger);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tunnel_tx_leaves_frame),
+		cmocka_unit_test(test_tunnel_rx),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
