@@ -261,28 +261,38 @@ uint16_t vn_csum_replace32(uint16_t csum, uint32_t old, uint32_t new)
 	return vn_csum_replace16(csum, (uint16_t)(old >> 16), (uint16_t)(new >> 16));
 }
 
-enum vn_drop_reason vn_csum_complete(struct vn_pkt *pkt)
+enum vn_drop_reason vn_csum_value(const struct vn_pkt *pkt, uint16_t *csum, uint32_t *field)
 {
 	uint32_t start = pkt->vh.csum_start;
-	uint32_t field = start + pkt->vh.csum_offset;
-	uint16_t *fp, csum;
 	uint32_t sum;
 
-	if (!(pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM))
-		return VN_DROP_NONE;
+	*field = start + pkt->vh.csum_offset;
 	/* Checksum field (2 bytes) or start of the sum past the frame */
-	fp = vn_pkt_ptr(pkt, field, 2);
-	if (unlikely(!fp || start > pkt->len))
+	if (unlikely(!vn_pkt_ptr(pkt, *field, 2) || start > pkt->len))
 		return VN_DROP_VHDR_CSUM_RANGE;
 	/* The field holds the pseudo-header sum and is part of the range */
 	sum = vn_csum_partial(vn_pkt_data(pkt) + start, pkt->len - start, 0);
-	csum = vn_csum_fold(sum);
+	*csum = vn_csum_fold(sum);
 	/* A computed 0 goes out as 0xffff: same value in ones' complement, and
 	 * for UDP 0 would mean "no checksum" (RFC 768).
 	 */
-	if (csum == 0)
-		csum = 0xffff;
-	memcpy(fp, &csum, sizeof(csum));
+	if (*csum == 0)
+		*csum = 0xffff;
+	return VN_DROP_NONE;
+}
+
+enum vn_drop_reason vn_csum_complete(struct vn_pkt *pkt)
+{
+	enum vn_drop_reason why;
+	uint32_t field;
+	uint16_t csum;
+
+	if (!(pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM))
+		return VN_DROP_NONE;
+	why = vn_csum_value(pkt, &csum, &field);
+	if (unlikely(why))
+		return why;
+	memcpy(vn_pkt_ptr(pkt, field, 2), &csum, sizeof(csum));
 	pkt->vh.flags &= ~VN_VHDR_F_NEEDS_CSUM;
 	pkt->vh.flags |= VN_VHDR_F_DATA_VALID;
 	return VN_DROP_NONE;

@@ -124,6 +124,20 @@ uint16_t vn_csum_replace16(uint16_t csum, uint16_t old, uint16_t new);
 uint16_t vn_csum_replace32(uint16_t csum, uint32_t old, uint32_t new);
 
 /**
+ * vn_csum_value() - The checksum vn_csum_complete() would store, without storing it
+ * @pkt:	packet with VN_VHDR_F_NEEDS_CSUM in vh.flags (it may be shared)
+ * @csum:	output: the folded checksum, as the bytes of the field
+ * @field:	output: the field's offset in the frame
+ *
+ * For a sender that writes the frame out in pieces (an iovec around the
+ * field) instead of changing a frame other ports may still be reading.
+ *
+ * Return: VN_DROP_NONE, or VN_DROP_VHDR_CSUM_RANGE if the field lies
+ *	   outside the frame
+ */
+enum vn_drop_reason vn_csum_value(const struct vn_pkt *pkt, uint16_t *csum, uint32_t *field);
+
+/**
  * vn_csum_complete() - Finish a NEEDS_CSUM frame in software
  * @pkt:	packet whose vh.flags has VN_VHDR_F_NEEDS_CSUM
  *
