@@ -718,7 +718,7 @@ void vn_port_close(struct vn_port *port)
 
 /* The counter table: fixed counters, then one "drop_<reason>" per reason */
 #define VN_PORT_STAT(f)	{ #f, offsetof(struct vn_port_stats, f) }
-#define VN_PORT_NSTATS_FIXED	23
+#define VN_PORT_NSTATS_FIXED	24
 #define VN_PORT_NSTATS		(VN_PORT_NSTATS_FIXED + VN_DROP__MAX - 1)
 
 static struct vn_counter_desc stat_descs[VN_PORT_NSTATS] = {
@@ -745,6 +745,7 @@ static struct vn_counter_desc stat_descs[VN_PORT_NSTATS] = {
 	VN_PORT_STAT(mrg_cap),
 	VN_PORT_STAT(bad_messages),
 	VN_PORT_STAT(vq_violations),
+	VN_PORT_STAT(tx_calls),
 };
 _Static_assert(offsetof(struct vn_port_stats, drops) == VN_PORT_NSTATS_FIXED * sizeof(uint64_t),
 	       "a counter was added to struct vn_port_stats: add it to stat_descs");

@@ -68,6 +68,7 @@ struct vn_port_stats {
 	uint64_t mrg_cap;	/* vhost-user: frames 128 receive buffers could not hold */
 	uint64_t bad_messages;	/* vhost-user: front-end messages refused (ctl thread) */
 	uint64_t vq_violations; /* vhost-user: virtqueue protocol violations (queue broken) */
+	uint64_t tx_calls;	/* tunnel: send system calls (sendmmsg, sendmsg) made */
 	uint64_t drops[VN_DROP__MAX];
 };
 

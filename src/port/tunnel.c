@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* tunnel.c - VXLAN and Geneve tunnel ports: the switch's L2 segment carried over UDP to other hosts
  *
- * vxlan:name=N,local=ADDR,remote=ADDR[+ADDR...][,vni=V][,dstport=P][,csum=on|off][,ttl=T]
+ * vxlan:name=N,local=ADDR,remote=ADDR[+ADDR...][,vni=V][,dstport=P][,csum=on|off][,ttl=T][,gso=on|off]
  * geneve:... the same keys (dstport 6081 by default)
  *
  * One UDP socket bound to local:dstport receives; eight more, bound to
@@ -18,8 +18,13 @@
  * and hold an inner Ethernet frame; then the header is pulled off and the
  * inner source MAC is remembered with the remote it came from.
  *
- * Transmit: frames come segmented and checksummed (the port takes no
- * offloads). A frame to a MAC learned from a remote goes to that remote;
+ * Transmit: with gso=on (the default where the kernel has UDP_SEGMENT,
+ * Linux 4.18, and csum=on) the port takes TSO frames and partial checksums:
+ * a TSO frame is cut into its inner segments here (checksums completed)
+ * and each remote gets them in one sendmsg() with UDP_SEGMENT per 64 KiB,
+ * a partial checksum is summed and sent as its own two bytes; gso=off
+ * takes no offloads (the switch segments and sums before the port). A
+ * frame to a MAC learned from a remote goes to that remote;
  * any other frame (flood, broadcast, unknown unicast) to every remote
  * (head-end replication). The header (the same for every datagram of the
  * port) is the first iovec of each datagram and the frame the second, so a
@@ -31,8 +36,7 @@
  * frames (drop_mtu) and segments TSO frames to it. A bigger underlay MTU,
  * or mtu= on the taps, is the user's setting.
  *
- * Not yet: netns=, static remote entries from vnetctl, UDP_SEGMENT/UDP_GRO,
- * GSO across the tunnel (TSO frames are segmented before encapsulation).
+ * Not yet: netns=, static remote entries from vnetctl, UDP_GRO on receive.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,9 +47,12 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <netinet/udp.h>
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/csum.h"
+#include "core/gso.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/pool.h"
@@ -58,6 +65,10 @@
 #define TUN_LEARN_SIZE		1024	/* direct-mapped inner MAC -> remote */
 #define TUN_LEARN_AGE_NS	(300ull * 1000000000ull)
 #define TUN_MSGS		64
+#define TUN_GSO_SEGS		64	/* datagrams per UDP_SEGMENT send (Linux's UDP_MAX_SEGMENTS) */
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT		103	/* Linux 4.18 */
+#endif
 
 /**
  * struct tun_learn - one remembered inner MAC
@@ -86,6 +97,7 @@ struct tun_learn {
  * @learn:	inner MACs seen from each remote
  * @hdr:	the header every datagram this port sends starts with
  * @hdr_len:	its length
+ * @gso:	TSO frames are taken whole and leave with UDP_SEGMENT (gso=on)
  */
 struct tun_priv {
 	enum vn_tun_kind kind;
@@ -95,6 +107,7 @@ struct tun_priv {
 	uint32_t vni;
 	uint8_t hdr[8];
 	uint32_t hdr_len;
+	bool gso;
 	struct sockaddr_storage remotes[TUN_REMOTES_MAX];
 	unsigned int nremotes;
 	socklen_t salen;
@@ -102,7 +115,7 @@ struct tun_priv {
 };
 
 static const char *const tun_keys[] = { "name", "local", "remote", "vni", "dstport", "csum",
-					"ttl", NULL };
+					"ttl", "gso", NULL };
 
 /**
  * tun_addr() - Parse an IPv4 or IPv6 address with @port into @ss
@@ -294,6 +307,15 @@ static void tun_close(struct vn_port *port)
 			close(priv->tx[i]);
 }
 
+/* Does the kernel take UDP_SEGMENT on @fd? (getsockopt() knows the option from 4.18) */
+static bool tun_has_udp_gso(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	return !getsockopt(fd, SOL_UDP, UDP_SEGMENT, &v, &len);
+}
+
 /**
  * tun_open_keys() - Parse the kind's keys and open the sockets
  * @port:	port
@@ -309,7 +331,7 @@ static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
 	uint32_t dport = priv->kind == VN_TUN_VXLAN ? VN_TUN_VXLAN_PORT : VN_TUN_GENEVE_PORT;
 	uint32_t ttl = 64;
 	struct sockaddr_storage la;
-	bool csum = true;
+	bool csum = true, gso = true, gso_asked;
 	int ret;
 
 	if (!port->name[0] || !local || !remote) {
@@ -335,6 +357,17 @@ static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
 		vn_err("port '%s': bad value '%s' for 'csum' (expected on or off)", port->name, v);
 		return -EINVAL;
 	}
+	if ((v = vn_port_arg(args, "gso")) && vn_port_arg_bool(v, &gso)) {
+		vn_err("port '%s': bad value '%s' for 'gso' (expected on or off)", port->name, v);
+		return -EINVAL;
+	}
+	if (v && gso && !csum) {
+		/* Linux refuses UDP_SEGMENT on a socket without checksums */
+		vn_err("port '%s': gso=on needs the outer UDP checksum (csum=on)", port->name);
+		return -EINVAL;
+	}
+	gso_asked = v && gso;
+	gso = gso && csum;
 	ret = tun_addr(local, (uint16_t)dport, &la);
 	if (ret < 0) {
 		vn_err("port '%s': local '%s' is not an IPv4 or IPv6 address", port->name, local);
@@ -351,7 +384,16 @@ static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
 	if (ret)
 		return ret;
 	priv->hdr_len = (uint32_t)vn_tun_build(priv->kind, priv->vni, priv->hdr);
-	return tun_open_socks(port, &la, (uint16_t)dport, csum, (int)ttl);
+	ret = tun_open_socks(port, &la, (uint16_t)dport, csum, (int)ttl);
+	if (ret || !gso)
+		return ret;
+	/* UDP_SEGMENT is Linux 4.18: without it, segments leave one by one */
+	priv->gso = tun_has_udp_gso(priv->tx[0]);
+	if (!priv->gso && gso_asked) {
+		vn_err("port '%s': gso=on: this kernel has no UDP_SEGMENT", port->name);
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 static int tun_open(struct vn_port *port, const struct vn_port_args *args, enum vn_tun_kind kind)
@@ -372,7 +414,10 @@ static int tun_open(struct vn_port *port, const struct vn_port_args *args, enum 
 	}
 	if (!port->mtu)
 		port->mtu = tun_mtu(port);
-	port->features = 0;
+	/* with UDP GSO the port takes TSO frames whole and partial checksums
+	 * (it segments and sums itself, without writing into shared frames) */
+	port->features = priv->gso ? VN_BIT(VN_NET_F_GUEST_CSUM) | VN_BIT(VN_NET_F_GUEST_TSO4) |
+				     VN_BIT(VN_NET_F_GUEST_TSO6) : 0;
 	port->vnet_hdr_len = 0;
 	return 0;
 }
@@ -395,6 +440,7 @@ static void tun_info(const struct vn_port *port, struct vn_port_info *info)
 	vn_port_info_add(info, "vni", "%" PRIu32, priv->vni);
 	vn_port_info_add(info, "remotes", "%u", priv->nremotes);
 	vn_port_info_add(info, "family", "%s", priv->family == AF_INET6 ? "ipv6" : "ipv4");
+	vn_port_info_add(info, "gso", "%s", priv->gso ? "on" : "off");
 }
 
 static unsigned int tun_slot(const uint8_t *mac)
@@ -503,6 +549,8 @@ static unsigned int tun_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	return got;
 }
 
+static void tun_send_failed(struct vn_port *port, int err, unsigned int n);
+
 /**
  * tun_send() - sendmmsg() @n prepared messages on @fd, all of them or until full
  * @port:	port
@@ -519,6 +567,7 @@ static unsigned int tun_send(struct vn_port *port, int fd, struct mmsghdr *msgs,
 
 	while (done < n) {
 		r = sendmmsg(fd, msgs + done, n - done, MSG_DONTWAIT);
+		port->stats.tx_calls++;
 		if (r > 0) {
 			done += (unsigned int)r;
 			sent += (unsigned int)r;
@@ -526,20 +575,114 @@ static unsigned int tun_send(struct vn_port *port, int fd, struct mmsghdr *msgs,
 		}
 		if (errno == EINTR)
 			continue;
-		/* EAGAIN: the socket buffer is full; a datagram is not worth a stall */
-		port->stats.drops[errno == EAGAIN || errno == ENOBUFS ? VN_DROP_TX_FULL :
-				  errno == EMSGSIZE ? VN_DROP_MTU : VN_DROP_TX_ERROR]++;
-		if (errno != EAGAIN && errno != ENOBUFS && errno != EMSGSIZE)
-			vn_log_rl(VN_LOG_WARN, "port '%s': send: %s", port->name, strerror(errno));
+		tun_send_failed(port, errno, 1);
 		done++;
 	}
 	return sent;
 }
 
+/*
+ * tun_send_failed() - Count @n datagrams a send refused with @err
+ * EAGAIN: the socket buffer is full; a datagram is not worth a stall
+ */
+static void tun_send_failed(struct vn_port *port, int err, unsigned int n)
+{
+	port->stats.drops[err == EAGAIN || err == ENOBUFS ? VN_DROP_TX_FULL :
+			  err == EMSGSIZE ? VN_DROP_MTU : VN_DROP_TX_ERROR] += n;
+	if (err != EAGAIN && err != ENOBUFS && err != EMSGSIZE)
+		vn_log_rl(VN_LOG_WARN, "port '%s': send: %s", port->name, strerror(err));
+}
+
+/**
+ * tun_tx_gso() - Send a TSO frame as its segments, a few sends per remote
+ * @port:	port (gso=on)
+ * @pkt:	the TSO frame, validated; read only (it may be shared)
+ * @dst:	its remote, or -1 for every remote
+ * @fd:	sending socket
+ *
+ * The segments (software GSO on the inner headers, checksums completed) all
+ * hold gso_size payload bytes but the last, so each remote gets them in
+ * sendmsg() calls of up to TUN_GSO_SEGS equal datagrams with UDP_SEGMENT:
+ * one pass through the kernel's stack per call instead of one per segment,
+ * cut by the kernel (or the underlay's device) into datagrams. A 64 KiB
+ * IPv4 datagram is the most one call carries.
+ */
+static void tun_tx_gso(struct vn_port *port, const struct vn_pkt *pkt, int dst, int fd)
+{
+	struct tun_priv *priv = port->priv;
+	struct vn_pkt *segs[VN_GSO_SEGS_MAX];
+	struct iovec iov[2 * TUN_GSO_SEGS];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl;
+	uint32_t dlen, max = priv->family == AF_INET ? 65507 : 65527, per;
+	enum vn_drop_reason why = VN_DROP_GSO_FAILED;
+	unsigned int i, k, r;
+	int ns;
+
+	ns = vn_gso_segment(port->pool, pkt, true, segs, VN_GSO_SEGS_MAX, &why);
+	if (unlikely(ns < 0)) {
+		port->stats.drops[why ? why : VN_DROP_GSO_FAILED]++;
+		return;
+	}
+	port->stats.gso_sw_frames++;
+	port->stats.gso_sw_segs += (uint64_t)ns;
+	dlen = priv->hdr_len + vn_pkt_len(segs[0]);
+	per = VN_MIN((uint32_t)TUN_GSO_SEGS, max / dlen);
+	for (r = dst < 0 ? 0 : (unsigned int)dst; r < priv->nremotes; r++) {
+		for (i = 0; i < (unsigned int)ns; i += k) {
+			struct msghdr mh = { .msg_name = &priv->remotes[r], .msg_namelen = priv->salen,
+					     .msg_iov = iov };
+			uint64_t bytes = 0;
+			ssize_t sent;
+
+			k = VN_MIN(per, (unsigned int)ns - i);
+			for (unsigned int j = 0; j < k; j++) {
+				iov[2 * j] = (struct iovec){ priv->hdr, priv->hdr_len };
+				iov[2 * j + 1] = (struct iovec){ vn_pkt_data(segs[i + j]),
+								 vn_pkt_len(segs[i + j]) };
+				bytes += vn_pkt_len(segs[i + j]);
+			}
+			mh.msg_iovlen = 2 * k;
+			if (k > 1) {
+				struct cmsghdr *cm;
+				uint16_t gso_size = (uint16_t)dlen;
+
+				memset(&ctl, 0, sizeof(ctl));
+				mh.msg_control = ctl.buf;
+				mh.msg_controllen = sizeof(ctl.buf);
+				cm = CMSG_FIRSTHDR(&mh);
+				cm->cmsg_level = SOL_UDP;
+				cm->cmsg_type = UDP_SEGMENT;
+				cm->cmsg_len = CMSG_LEN(sizeof(gso_size));
+				memcpy(CMSG_DATA(cm), &gso_size, sizeof(gso_size));
+			}
+			do {
+				sent = sendmsg(fd, &mh, MSG_DONTWAIT);
+				port->stats.tx_calls++;
+			} while (sent < 0 && errno == EINTR);
+			if (sent < 0) {
+				/* EINVAL: a segment bigger than the path MTU (Linux's
+				 * UDP GSO check), what EMSGSIZE is for one datagram */
+				tun_send_failed(port, errno == EINVAL ? EMSGSIZE : errno, k);
+				continue;
+			}
+			port->stats.tx_packets += k;
+			port->stats.tx_bytes += bytes;
+		}
+		if (dst >= 0)
+			break;
+	}
+	vn_pkt_put_bulk(segs, (unsigned int)ns);
+}
+
 /**
  * tun_tx_burst() - Encapsulate and send @pkts, each to its remote or to all
  * @port:	port
- * @pkts:	frames (segmented, checksummed: the port takes no offloads)
+ * @pkts:	frames: checksummed and segmented by the switch, or with gso=on
+ *		partial checksums and TSO frames, which the port finishes
+ *		itself without writing into them (they may be shared)
  * @n:		count
  *
  * Return: @n: every frame is taken (sent, or counted as dropped)
@@ -548,7 +691,8 @@ static unsigned int tun_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 {
 	struct tun_priv *priv = port->priv;
 	struct mmsghdr msgs[TUN_MSGS];
-	struct iovec iov[TUN_MSGS][2];
+	struct iovec iov[TUN_MSGS][4];
+	uint16_t csum[TUN_MSGS];
 	unsigned int nm = 0, i, r;
 	uint64_t now = vn_mono_ns();
 	int fd = priv->tx[0];
@@ -556,21 +700,51 @@ static unsigned int tun_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	for (i = 0; i < n; i++) {
 		struct vn_pkt *p = pkts[i];
 		int dst = tun_lookup(priv, vn_pkt_data(p), now);
-		uint32_t flow = vn_flow_hash(p);
+		uint32_t flow = vn_flow_hash(p), field = 0;
 		int sfd = priv->tx[flow % TUN_TX_SOCKS];
+		bool sum = p->vh.flags & VN_VHDR_F_NEEDS_CSUM;
+		uint16_t c = 0;
 
+		if (vn_vhdr_is_gso(&p->vh)) {
+			/* in order: what is batched before it leaves first */
+			if (nm)
+				tun_send(port, fd, msgs, nm);
+			nm = 0;
+			tun_tx_gso(port, p, dst, sfd);
+			continue;
+		}
+		if (sum) {
+			enum vn_drop_reason why = vn_csum_value(p, &c, &field);
+
+			if (unlikely(why)) {
+				port->stats.drops[why]++;
+				continue;
+			}
+		}
 		for (r = dst < 0 ? 0 : (unsigned int)dst; r < priv->nremotes; r++) {
+			struct iovec *v = iov[nm];
+			uint8_t *d = vn_pkt_data(p);
+
 			/* one socket per sendmmsg: flush when the flow's socket changes */
 			if (nm && (sfd != fd || nm == TUN_MSGS)) {
 				tun_send(port, fd, msgs, nm);
 				nm = 0;
+				v = iov[0];
 			}
 			fd = sfd;
-			/* the frame is read, never written: it may be flooded to others */
-			iov[nm][0] = (struct iovec){ .iov_base = priv->hdr, .iov_len = priv->hdr_len };
-			iov[nm][1] = (struct iovec){ .iov_base = vn_pkt_data(p), .iov_len = vn_pkt_len(p) };
+			/* the frame is read, never written: it may be flooded to others;
+			 * a partial checksum goes out as its own two bytes */
+			v[0] = (struct iovec){ priv->hdr, priv->hdr_len };
+			if (sum) {
+				csum[nm] = c;
+				v[1] = (struct iovec){ d, field };
+				v[2] = (struct iovec){ &csum[nm], 2 };
+				v[3] = (struct iovec){ d + field + 2, vn_pkt_len(p) - field - 2 };
+			} else {
+				v[1] = (struct iovec){ d, vn_pkt_len(p) };
+			}
 			msgs[nm] = (struct mmsghdr){ .msg_hdr = { .msg_name = &priv->remotes[r],
-				.msg_namelen = priv->salen, .msg_iov = iov[nm], .msg_iovlen = 2 } };
+				.msg_namelen = priv->salen, .msg_iov = v, .msg_iovlen = sum ? 4 : 2 } };
 			nm++;
 			port->stats.tx_packets++;
 			port->stats.tx_bytes += vn_pkt_len(p);

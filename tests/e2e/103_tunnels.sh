@@ -7,7 +7,8 @@
 # holds the other end of the tunnel; a tap in a third namespace on vnetd's
 # side; the kernels' TCP stacks, nc and sha256sum. Checks: ping both ways
 # and 32 MiB of TCP each way with SHA-256 equal, over VXLAN (IPv4 and
-# IPv6 underlays) and Geneve; a kernel tunnel of another VNI reaches
+# IPv6 underlays) and Geneve, the tap's TSO frames leaving in UDP GSO sends
+# of several datagrams; a kernel tunnel of another VNI reaches
 # nothing (drop_tunnel_vni) and one from an address that is not a remote
 # neither (drop_tunnel_remote); hostile datagrams (too short, VXLAN
 # without its I flag, Geneve with a critical option or options past the
@@ -63,6 +64,14 @@ run_case() {
 	ip netns exec "$nk" busybox ping -c 2 -W 2 10.77.0.2 >/dev/null || vs_fail "$1: ping k -> b"
 	vs_tcp_sha "$nb" "$nk" 10.77.0.1 "$BYTES"
 	vs_tcp_sha "$nk" "$nb" 10.77.0.2 "$BYTES"
+	# the tap sends TSO frames: they reach the port whole and leave with
+	# UDP GSO (gso=on, the default), several datagrams per send
+	local g c d
+	g=$(vs_stat tun0 gso_sw_frames)
+	c=$(vs_stat tun0 tx_calls)
+	d=$(vs_stat tun0 tx_packets)
+	echo "tun0: $g TSO frames cut, $d datagrams in $c sends"
+	[[ $g -gt 0 && $c -lt $d ]] || vs_fail "$1: TSO frames did not leave with UDP GSO"
 }
 
 end_case() {

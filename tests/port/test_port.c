@@ -268,7 +268,7 @@ static void test_stats_table(void **state)
 
 	(void)state;
 	d = vn_port_stat_descs(&n);
-	assert_int_equal(n, 23 + VN_DROP__MAX - 1);
+	assert_int_equal(n, 24 + VN_DROP__MAX - 1);
 	for (i = 0; i < n; i++) {
 		assert_true(d[i].offset + sizeof(uint64_t) <= sizeof(struct vn_port_stats));
 		for (j = 0; j < i; j++)

@@ -20,7 +20,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "core/csum.h"
 #include "core/pool.h"
+#include "core/vhdr.h"
 #include "port/port.h"
 
 static uint16_t udp_port;	/* P: a free port, found at setup */
@@ -187,11 +189,132 @@ static void test_tunnel_rx(void **state)
 	close(stranger);
 }
 
+/*
+ * A TCP/IPv4 frame 10.0.0.1:1000 -> 10.0.0.2:2000, @payload bytes, seq 1000;
+ * with @gso_size, a TSO frame; either way NEEDS_CSUM with the pseudo-header
+ * sum in the TCP checksum field, as a Linux guest or tap sends it
+ */
+static struct vn_pkt *tcp_frame(struct vn_pool *pool, uint32_t payload, uint16_t gso_size)
+{
+	struct vn_pkt *pkt = vn_pool_alloc(pool);
+	uint32_t len = 14 + 20 + 20 + payload;
+	uint8_t *d, *ip, *tcp;
+	uint16_t v;
+
+	assert_non_null(pkt);
+	d = vn_pkt_append(pkt, len);
+	assert_non_null(d);
+	memset(d, 0, 54);
+	memcpy(d, "\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00", 14);
+	ip = d + 14;
+	ip[0] = 0x45;
+	v = htons((uint16_t)(len - 14));
+	memcpy(ip + 2, &v, 2);
+	ip[8] = 64;
+	ip[9] = 6;
+	memcpy(ip + 12, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	v = vn_csum_fold(vn_csum_partial(ip, 20, 0));
+	memcpy(ip + 10, &v, 2);
+	tcp = ip + 20;
+	memcpy(tcp, "\x03\xe8\x07\xd0\x00\x00\x03\xe8", 8);
+	tcp[12] = 0x50;
+	tcp[13] = 0x18;	/* PSH ACK */
+	tcp[14] = 0xff;
+	for (uint32_t i = 0; i < payload; i++)
+		tcp[20 + i] = (uint8_t)(i * 7 + 3);
+	/* the field holds the pseudo-header sum, not complemented */
+	v = vn_csum_fold_nocompl(vn_csum_pseudo_v4(ip + 12, ip + 16, 6, (uint16_t)(20 + payload)));
+	memcpy(tcp + 16, &v, 2);
+	pkt->vh.flags = VN_VHDR_F_NEEDS_CSUM;
+	pkt->vh.csum_start = 34;
+	pkt->vh.csum_offset = 16;
+	if (gso_size) {
+		pkt->vh.gso_type = VN_VHDR_GSO_TCPV4;
+		pkt->vh.gso_size = gso_size;
+		pkt->vh.hdr_len = 54;
+	}
+	return pkt;
+}
+
+/* Is the TCP checksum of the IPv4 datagram at @ip right? */
+static bool tcp_csum_ok(const uint8_t *ip, uint32_t ip_len)
+{
+	uint32_t sum = vn_csum_pseudo_v4(ip + 12, ip + 16, 6, (uint16_t)(ip_len - 20));
+
+	return vn_csum_fold(vn_csum_partial(ip + 20, ip_len - 20, sum)) == 0;
+}
+
+/*
+ * gso=on: a shared TSO frame leaves as its segments, each a VXLAN datagram
+ * with a whole inner TCP segment and its checksum right, in one send; a
+ * partial checksum on a lone frame is completed on the wire only; the frame
+ * is never changed. gso=off takes no offloads at all.
+ */
+static void test_tunnel_tx_gso(void **state)
+{
+	int peer = udp_bound("127.0.0.2", udp_port);
+	struct vn_port *p = open_tunnel("vxlan", ",gso=on");
+	struct vn_pkt *pkt = tcp_frame(p->pool, 3000, 1100);
+	uint8_t before[3054], got[2048];
+	uint32_t seq = 1000, total = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_true(peer >= 0);
+	assert_true(vn_port_has(p, VN_NET_F_GUEST_TSO4));
+	assert_true(vn_port_has(p, VN_NET_F_GUEST_CSUM));
+	memcpy(before, vn_pkt_data(pkt), sizeof(before));
+	vn_pkt_get(pkt);
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(vn_pkt_len(pkt), sizeof(before));
+	assert_memory_equal(vn_pkt_data(pkt), before, sizeof(before));
+	vn_pkt_put(pkt);
+	for (int i = 0; i < 3; i++) {
+		uint32_t want = i < 2 ? 1100 : 800, s;
+
+		n = recv_one(peer, got, sizeof(got));
+		assert_int_equal(n, 8 + 54 + want);
+		assert_memory_equal(got, "\x08\x00\x00\x00\x00\x00\x2a\x00", 8);
+		assert_true(tcp_csum_ok(got + 8 + 14, 40 + want));
+		memcpy(&s, got + 8 + 34 + 4, 4);
+		assert_int_equal(ntohl(s), seq);
+		assert_memory_equal(got + 8 + 54, before + 54 + total, want);
+		seq += want;
+		total += want;
+	}
+	assert_int_equal(recv_one(peer, got, sizeof(got)), -1);
+	assert_int_equal(p->stats.tx_packets, 3);
+	assert_int_equal(p->stats.tx_calls, 1);
+	assert_int_equal(p->stats.gso_sw_segs, 3);
+	/* a lone frame with a partial checksum: summed on the wire, not in the frame */
+	pkt = tcp_frame(p->pool, 500, 0);
+	memcpy(before, vn_pkt_data(pkt), 554);
+	vn_pkt_get(pkt);
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+	assert_memory_equal(vn_pkt_data(pkt), before, 554);
+	vn_pkt_put(pkt);
+	n = recv_one(peer, got, sizeof(got));
+	assert_int_equal(n, 8 + 554);
+	assert_true(tcp_csum_ok(got + 8 + 14, 540));
+	assert_memory_equal(got + 8, before, 50);
+	assert_memory_equal(got + 8 + 52, before + 52, 502);
+	vn_port_close(p);
+	/* gso=off: the switch does it all before the port */
+	p = open_tunnel("vxlan", ",gso=off");
+	assert_int_equal(p->features, 0);
+	vn_port_close(p);
+	/* gso=on refused without the outer checksum Linux needs for it */
+	assert_int_equal(vn_port_open("vxlan:name=t1,local=127.0.0.1,remote=127.0.0.2,"
+				      "csum=off,gso=on", 3, &p), -EINVAL);
+	close(peer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tunnel_tx_leaves_frame),
 		cmocka_unit_test(test_tunnel_rx),
+		cmocka_unit_test(test_tunnel_tx_gso),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
