@@ -81,6 +81,33 @@ int vn_port_args_check(const struct vn_port *port, const struct vn_port_args *ar
  */
 bool vn_port_if_running(int ctl, const char *ifname, int ifindex);
 
+/**
+ * vn_port_netns_path() - Resolve netns= to a path: a name under /run/netns, or a path
+ * @port:	port, for messages
+ * @val:	the value
+ * @path:	output
+ * @len:	its size
+ *
+ * Return: 0 or -EINVAL (logged)
+ */
+int vn_port_netns_path(const struct vn_port *port, const char *val, char *path, size_t len);
+
+/**
+ * vn_port_netns_enter() - Move the calling thread into the namespace netns= names (port_netns.c)
+ * @port:	port, for messages
+ * @val:	netns= value: a name in /run/netns or a path (/proc/PID/ns/net)
+ * @self:	output: the thread's own namespace, for vn_port_netns_leave()
+ *
+ * Return: 0 or a negative errno (logged); on error the thread has not moved
+ */
+int vn_port_netns_enter(const struct vn_port *port, const char *val, int *self);
+
+/**
+ * vn_port_netns_leave() - Back to the namespace vn_port_netns_enter() left
+ * @self:	what vn_port_netns_enter() gave
+ */
+void vn_port_netns_leave(int self);
+
 /*
  * VN_PORT_KIND() - A kind's ops table, saying only what differs from kind to kind
  * @kind_:	the spec's kind ("tap")

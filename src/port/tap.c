@@ -28,7 +28,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -415,75 +414,28 @@ static int tap_open_here(struct vn_port *port, bool offload, unsigned int nq, bo
 }
 
 /**
- * netns_path() - Resolve netns= to a path: a name under /run/netns, or a path
- * @port:	port, for messages
- * @val:	the value
- * @path:	output
- * @len:	its size
- *
- * Return: 0 or -EINVAL (logged)
- */
-static int netns_path(const struct vn_port *port, const char *val, char *path, size_t len)
-{
-	size_t i;
-
-	if (val[0] == '/') {
-		snprintf(path, len, "%s", val);
-		return 0;
-	}
-	for (i = 0; val[i]; i++) {
-		char c = val[i];
-
-		/* a name that would leave /run/netns ("..", "a/b") or is not a name */
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-' || (c == '.' && i > 0)))
-			break;
-	}
-	if (i == 0 || val[i] || i > 64) {
-		vn_err("port '%s': bad value '%s' for 'netns' (a name in /run/netns or a path)",
-		       port->name, val);
-		return -EINVAL;
-	}
-	snprintf(path, len, "/run/netns/%s", val);
-	return 0;
-}
-
-/**
- * tap_open_in() - Run tap_open_here() inside the network namespace at @path
+ * tap_open_in() - Run tap_open_here() inside the network namespace netns= names
  * @port:	port
- * @path:	namespace file (/run/netns/NAME, /proc/PID/ns/net)
+ * @ns:		netns= value
  * @offload:	offload=
  * @nq:		queues=
  * @create:	create=
  *
- * The tap belongs to the namespace /dev/net/tun was opened in, so only this
- * thread enters @path (setns() on one thread of a process is allowed for
- * network namespaces) and comes back before returning.
+ * The tap belongs to the namespace /dev/net/tun was opened in: only this
+ * thread enters it, and comes back before returning (port_netns.c).
  *
  * Return: 0 or a negative errno (logged)
  */
-static int tap_open_in(struct vn_port *port, const char *path, bool offload, unsigned int nq,
+static int tap_open_in(struct vn_port *port, const char *ns, bool offload, unsigned int nq,
 		       bool create)
 {
-	int self, target, ret;
+	int self, ret;
 
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return -errno;
-	target = open(path, O_RDONLY | O_CLOEXEC);
-	if (target < 0 || setns(target, CLONE_NEWNET) < 0) {
-		ret = -errno;
-		vn_err("port '%s': netns %s: %s", port->name, path, strerror(errno));
-		if (target >= 0)
-			close(target);
-		close(self);
+	ret = vn_port_netns_enter(port, ns, &self);
+	if (ret)
 		return ret;
-	}
 	ret = tap_open_here(port, offload, nq, create);
-	/* Staying in @path would put every later tap of this thread there */
-	VN_ASSERT(setns(self, CLONE_NEWNET) == 0);
-	close(target);
-	close(self);
+	vn_port_netns_leave(self);
 	return ret;
 }
 
@@ -499,7 +451,6 @@ static int tap_open(struct vn_port *port, const struct vn_port_args *args)
 	struct tap_priv *priv = port->priv;
 	const char *ns = vn_port_arg(args, "netns");
 	bool offload, create;
-	char path[256];
 	unsigned int nq, q;
 	int ret;
 
@@ -511,9 +462,7 @@ static int tap_open(struct vn_port *port, const struct vn_port_args *args)
 	if (ret)
 		return ret;
 	if (ns) {
-		ret = netns_path(port, ns, path, sizeof(path));
-		if (!ret)
-			ret = tap_open_in(port, path, offload, nq, create);
+		ret = tap_open_in(port, ns, offload, nq, create);
 	} else {
 		ret = tap_open_here(port, offload, nq, create);
 	}
