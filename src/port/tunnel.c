@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* tunnel.c - VXLAN and Geneve tunnel ports: the switch's L2 segment carried over UDP to other hosts
  *
- * vxlan:name=N,local=ADDR,remote=ADDR[+ADDR...][,vni=V][,dstport=P][,csum=on|off][,ttl=T][,gso=on|off]
+ * vxlan:name=N,local=ADDR,remote=ADDR[+ADDR...][,vni=V][,dstport=P][,csum=on|off][,ttl=T][,gso=on|off][,netns=NS]
  * geneve:... the same keys (dstport 6081 by default)
  *
  * One UDP socket bound to local:dstport receives; eight more, bound to
@@ -36,7 +36,11 @@
  * frames (drop_mtu) and segments TSO frames to it. A bigger underlay MTU,
  * or mtu= on the taps, is the user's setting.
  *
- * Not yet: netns=, static remote entries from vnetctl, UDP_GRO on receive.
+ * Namespaces: netns=NAME (a name in /run/netns, or a path such as
+ * /proc/PID/ns/net) opens the underlay sockets in that namespace: the
+ * tunnel runs over its interfaces and routes, the switch stays in vnetd's.
+ *
+ * Not yet: static remote entries from vnetctl, UDP_GRO on receive.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -98,6 +102,7 @@ struct tun_learn {
  * @hdr:	the header every datagram this port sends starts with
  * @hdr_len:	its length
  * @gso:	TSO frames are taken whole and leave with UDP_SEGMENT (gso=on)
+ * @netns:	netns= as given ("": vnetd's own namespace)
  */
 struct tun_priv {
 	enum vn_tun_kind kind;
@@ -108,6 +113,7 @@ struct tun_priv {
 	uint8_t hdr[8];
 	uint32_t hdr_len;
 	bool gso;
+	char netns[128];
 	struct sockaddr_storage remotes[TUN_REMOTES_MAX];
 	unsigned int nremotes;
 	socklen_t salen;
@@ -115,7 +121,7 @@ struct tun_priv {
 };
 
 static const char *const tun_keys[] = { "name", "local", "remote", "vni", "dstport", "csum",
-					"ttl", "gso", NULL };
+					"ttl", "gso", "netns", NULL };
 
 /**
  * tun_addr() - Parse an IPv4 or IPv6 address with @port into @ss
@@ -399,21 +405,29 @@ static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
 static int tun_open(struct vn_port *port, const struct vn_port_args *args, enum vn_tun_kind kind)
 {
 	struct tun_priv *priv = port->priv;
-	int ret;
+	const char *ns = vn_port_arg(args, "netns");
+	int ret, self = -1;
 
 	priv->kind = kind;
 	priv->rx = -1;
 	for (int i = 0; i < TUN_TX_SOCKS; i++)
 		priv->tx[i] = -1;
 	ret = vn_port_args_check(port, args, tun_keys);
-	if (!ret)
+	/* netns=: the sockets, and the route asked for the MTU, are that namespace's */
+	if (!ret && ns)
+		ret = vn_port_netns_enter(port, ns, &self);
+	if (!ret) {
 		ret = tun_open_keys(port, args);
+		if (!ret && !port->mtu)
+			port->mtu = tun_mtu(port);
+		if (ns)
+			vn_port_netns_leave(self);
+	}
 	if (ret) {
 		tun_close(port);
 		return ret;
 	}
-	if (!port->mtu)
-		port->mtu = tun_mtu(port);
+	snprintf(priv->netns, sizeof(priv->netns), "%s", ns ? ns : "");
 	/* with UDP GSO the port takes TSO frames whole and partial checksums
 	 * (it segments and sums itself, without writing into shared frames) */
 	port->features = priv->gso ? VN_BIT(VN_NET_F_GUEST_CSUM) | VN_BIT(VN_NET_F_GUEST_TSO4) |
@@ -441,6 +455,8 @@ static void tun_info(const struct vn_port *port, struct vn_port_info *info)
 	vn_port_info_add(info, "remotes", "%u", priv->nremotes);
 	vn_port_info_add(info, "family", "%s", priv->family == AF_INET6 ? "ipv6" : "ipv4");
 	vn_port_info_add(info, "gso", "%s", priv->gso ? "on" : "off");
+	if (priv->netns[0])
+		vn_port_info_add(info, "netns", "%s", priv->netns);
 }
 
 static unsigned int tun_slot(const uint8_t *mac)

@@ -7,8 +7,8 @@
 # holds the other end of the tunnel; a tap in a third namespace on vnetd's
 # side; the kernels' TCP stacks, nc and sha256sum. Checks: ping both ways
 # and 32 MiB of TCP each way with SHA-256 equal, over VXLAN (IPv4 and
-# IPv6 underlays) and Geneve, the tap's TSO frames leaving in UDP GSO sends
-# of several datagrams; a kernel tunnel of another VNI reaches
+# IPv6 underlays, and one in another namespace, netns=) and Geneve, the
+# tap's TSO frames leaving in UDP GSO sends of several datagrams; a kernel tunnel of another VNI reaches
 # nothing (drop_tunnel_vni) and one from an address that is not a remote
 # neither (drop_tunnel_remote); hostile datagrams (too short, VXLAN
 # without its I flag, Geneve with a critical option or options past the
@@ -161,12 +161,35 @@ end_case
 kdev vx6 type vxlan id 7 local fd50::2 remote fd50::1 dstport 4789
 run_case "vxlan, IPv6 underlay" "vxlan:name=tun0,local=fd50::1,remote=fd50::2,vni=7"
 end_case
+ip -n "$nk" link del vx6
+
+# netns=: the underlay is another namespace's (nu), whose address vnetd's
+# own namespace does not have; vnetd and its tap stay where they are
+nu=${VS_TAG}n
+ip netns add "$nu"
+VS_NS+=("$nu")
+ip -n "$nu" link add "${VS_TAG}m" type veth peer name "${VS_TAG}q" netns "$nk"
+ip -n "$nu" addr add 10.250.8.1/24 dev "${VS_TAG}m"
+ip -n "$nu" link set "${VS_TAG}m" up
+ip -n "$nk" addr add 10.250.8.2/24 dev "${VS_TAG}q"
+ip -n "$nk" link set "${VS_TAG}q" up
+kdev vx44 type vxlan id 44 local 10.250.8.2 remote 10.250.8.1 dstport 4789
+run_case "vxlan, underlay in netns=$nu" \
+	"vxlan:name=tun0,local=10.250.8.1,remote=10.250.8.2,vni=44,netns=$nu"
+ip netns exec "$nu" ss -uln | grep -q '10.250.8.1:4789' || vs_fail "no socket on 4789 in $nu"
+ss -uln | grep -q '10.250.8.1:4789' && vs_fail "the underlay socket is in vnetd's namespace"
+ctl port list | grep -q "netns=$nu" || vs_fail "port list does not show netns=$nu"
+end_case
+ip -n "$nk" link del vx44
 
 echo "--- bad specs are refused with a reason"
 vs_vnetd --port "tap:name=$t"
 for spec in "vxlan:name=tun1,local=10.250.7.1" "vxlan:name=tun1,local=10.250.7.1,remote=fd50::2" \
 	"vxlan:name=tun1,local=fd50::1,remote=fd50::2,csum=off" "geneve:name=tun1,local=x,remote=10.250.7.2" \
-	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,vni=16777216"; do
+	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,vni=16777216" \
+	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,netns=../x" \
+	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,netns=${VS_TAG}none" \
+	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,csum=off,gso=on"; do
 	out=$(ctl port add "$spec" 2>&1) && vs_fail "accepted: $spec"
 	echo "refused: $spec: $out"
 done
