@@ -188,9 +188,13 @@ static void print_fdb(struct json_object *arr)
 
 		is_static = json_object_object_get_ex(e, "static", &st) &&
 			    json_object_get_boolean(st);
+		/* a tunnel port's pinned remote: "static dst=ADDR" */
+		char flags[80];
+
+		snprintf(flags, sizeof(flags), "%s%s%s", is_static ? "static" : "learned",
+			 jstr(e, "dst") ? " dst=" : "", jstr(e, "dst") ?: "");
 		const char *row[] = { jstr(e, "mac"), jint_s(e, "vlan", vlan, sizeof(vlan)),
-			jstr(e, "port"), jint_s(e, "age", age, sizeof(age)),
-			is_static ? "static" : "learned" };
+			jstr(e, "port"), jint_s(e, "age", age, sizeof(age)), flags };
 		vnetctl_table_add(&t, row);
 	}
 	vnetctl_table_print(&t);

@@ -98,13 +98,16 @@ static const struct vn_ctl_cmd cmds[VN_CTL_CMD__MAX] = {
 	},
 	[VN_CTL_CMD_FDB_ADD] = {
 		VN_CTL_CMD_FDB_ADD, "fdb.add", "fdb add",
-		"pin MAC to PORT in VLAN N (default: its untagged VLAN); --replace moves a pinned MAC",
-		true, 4, {
+		"pin MAC to PORT in VLAN N (default: its untagged VLAN); --replace moves a pinned MAC; "
+		"dst ADDR (tunnel ports): send it to that remote only",
+		true, 5, {
 			{ "mac", VN_CTL_ARG_STR, VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS, 17, 17, "MAC",
 			  "MAC must be aa:bb:cc:dd:ee:ff (two hex digits per byte)", mac_valid },
 			PORT_ARG(VN_CTL_ARG_REQUIRED | VN_CTL_ARG_POS),
 			{ "vlan", VN_CTL_ARG_INT, VN_CTL_ARG_KEYWORD, 0, 4094, "N" },
 			{ "replace", VN_CTL_ARG_BOOL, VN_CTL_ARG_FLAG, 0, 1, NULL },
+			{ "dst", VN_CTL_ARG_STR, VN_CTL_ARG_KEYWORD, 2, 45, "ADDR",
+			  "ADDR must be an IPv4 or IPv6 address" },
 		},
 	},
 	[VN_CTL_CMD_FDB_DEL] = {

@@ -28,9 +28,20 @@
 
 struct fdb_walk {
 	struct port_names names;
+	struct vn_port *ports[VN_SW_PORTS_MAX];	/* by id, for tunnel pins */
 	int only;		/* port id, -1: all */
 	struct json_object *arr;
 };
+
+/* vn_sw_port_foreach() callback: the ports by id */
+static int port_ptr_one(struct vn_port *p, void *arg)
+{
+	struct fdb_walk *w = arg;
+
+	if (p->id < VN_SW_PORTS_MAX)
+		w->ports[p->id] = p;
+	return 0;
+}
 
 static int fdb_one(const struct vn_fdb_entry *e, void *arg)
 {
@@ -51,6 +62,14 @@ static int fdb_one(const struct vn_fdb_entry *e, void *arg)
 	json_object_object_add(o, "port_id", json_object_new_int(e->port_id));
 	json_object_object_add(o, "age", json_object_new_int64(e->age_sec));
 	json_object_object_add(o, "static", json_object_new_boolean(e->is_static));
+	/* a tunnel port's remote for this MAC, pinned by fdb add ... dst */
+	if (e->port_id < VN_SW_PORTS_MAX && w->ports[e->port_id] &&
+	    w->ports[e->port_id]->ops->pinned) {
+		char dst[64];
+
+		if (!w->ports[e->port_id]->ops->pinned(w->ports[e->port_id], e->mac, dst, sizeof(dst)))
+			json_object_object_add(o, "dst", json_object_new_string(dst));
+	}
 	json_object_array_add(w->arr, o);
 	return 0;
 }
@@ -74,6 +93,7 @@ int vn_ctl_h_fdb_show(struct vn_ctl_call *call)
 		w->only = p->id;
 	}
 	vn_sw_port_foreach(call->ctl->sw, vn_ctl_port_name_one, &w->names);
+	vn_sw_port_foreach(call->ctl->sw, port_ptr_one, w);
 	w->arr = json_object_new_array();
 	vn_sw_fdb_dump(call->ctl->sw, fdb_one, w);
 	call->result = w->arr;
@@ -139,10 +159,35 @@ static void port_name_of(struct vn_ctl *ctl, uint16_t id, char *buf, size_t len)
 	free(names);
 }
 
+/* Remove the tunnel pins of @mac on every port but @keep (a vn_sw_port_foreach() walk) */
+struct unpin_walk {
+	const uint8_t *mac;
+	const struct vn_port *keep;
+};
+
+static int unpin_one(struct vn_port *p, void *arg)
+{
+	struct unpin_walk *u = arg;
+	char err[8];
+
+	if (p != u->keep && p->ops->pin)
+		p->ops->pin(p, u->mac, NULL, err, sizeof(err));
+	return 0;
+}
+
+static void unpin_all(struct vn_ctl *ctl, const uint8_t *mac, const struct vn_port *keep)
+{
+	struct unpin_walk u = { mac, keep };
+
+	vn_sw_port_foreach(ctl->sw, unpin_one, &u);
+}
+
 int vn_ctl_h_fdb_add(struct vn_ctl_call *call)
 {
 	const char *name = vn_ctl_arg_str(call->args, "port"), *mac_s = vn_ctl_arg_str(call->args, "mac");
+	const char *dst = vn_ctl_arg_str(call->args, "dst");
 	struct vn_sw_fdb_add a = { .vlan = -1, .port = name };
+	struct vn_port *port = NULL;
 	struct json_object *v;
 	char other[VN_PORT_NAME_MAX + 8];
 	int ret;
@@ -155,7 +200,31 @@ int vn_ctl_h_fdb_add(struct vn_ctl_call *call)
 		snprintf(call->msg, call->msglen, "\"%s\" is not a unicast MAC address", mac_s);
 		return -EINVAL;
 	}
+	/* dst ADDR: a tunnel port sends unicast to MAC to that remote only */
+	if (dst) {
+		port = vn_sw_port_find(call->ctl->sw, name);
+		if (!port) {
+			snprintf(call->msg, call->msglen, "port \"%s\" does not exist", name);
+			return -ENOENT;
+		}
+		if (!port->ops->pin) {
+			snprintf(call->msg, call->msglen, "port \"%s\" is a %s port: dst is for "
+				 "vxlan and geneve ports", name, port->ops->kind);
+			return -EINVAL;
+		}
+		ret = port->ops->pin(port, a.mac, dst, call->msg, call->msglen);
+		if (ret)
+			return ret;
+	}
 	ret = vn_sw_fdb_static_add(call->ctl->sw, &a);
+	if (ret && port) {
+		char err[8];
+
+		port->ops->pin(port, a.mac, NULL, err, sizeof(err));
+	} else if (!ret) {
+		/* a pin of MAC on another tunnel port (or on this one, without dst) is stale */
+		unpin_all(call->ctl, a.mac, port);
+	}
 	if (ret == -ENOENT) {
 		snprintf(call->msg, call->msglen, "port \"%s\" does not exist", name);
 	} else if (ret == -EINVAL && a.vlan < 0) {
@@ -173,11 +242,14 @@ int vn_ctl_h_fdb_add(struct vn_ctl_call *call)
 	}
 	if (ret)
 		return ret;
-	vn_info("ctl: fdb %s vlan %d pinned to '%s'", mac_s, a.vlan, name);
+	vn_info("ctl: fdb %s vlan %d pinned to '%s'%s%s", mac_s, a.vlan, name, dst ? " dst " : "",
+		dst ? dst : "");
 	call->result = json_object_new_object();
 	json_object_object_add(call->result, "mac", json_object_new_string(mac_s));
 	json_object_object_add(call->result, "port", json_object_new_string(name));
 	json_object_object_add(call->result, "vlan", json_object_new_int(a.vlan));
+	if (dst)
+		json_object_object_add(call->result, "dst", json_object_new_string(dst));
 	return 0;
 }
 
@@ -195,6 +267,8 @@ int vn_ctl_h_fdb_del(struct vn_ctl_call *call)
 		return -EINVAL;
 	}
 	n = vn_sw_fdb_del(call->ctl->sw, mac, vlan);
+	if (n)
+		unpin_all(call->ctl, mac, NULL);
 	if (!n) {
 		if (vlan >= 0)
 			snprintf(call->msg, call->msglen, "no entry for %s in VLAN %d", mac_s, vlan);

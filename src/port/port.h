@@ -127,6 +127,13 @@ struct vn_port_info {
  *		is up, a guest is connected) and the kind's own details. Called
  *		racily by the control thread, so it reads state and never locks
  *		the datapath; NULL: one queue, always up, no details
+ * @pin:	tunnel kinds: send unicast to inner MAC @mac to the remote @dst
+ *		only (an address among the port's remotes), whatever was
+ *		learned; @dst NULL removes the pin. Control thread, racing the
+ *		datapath safely. 0, -EINVAL (@dst not a remote, message in
+ *		@err) or -ENOSPC
+ * @pinned:	tunnel kinds: the remote @mac is pinned to, written to @dst;
+ *		0, or -ENOENT
  */
 struct vn_port_ops {
 	const char *kind;
@@ -139,6 +146,9 @@ struct vn_port_ops {
 	int (*tx_poll_fd)(struct vn_port *port);
 	bool tx_poll_readable;
 	void (*info)(const struct vn_port *port, struct vn_port_info *info);
+	int (*pin)(struct vn_port *port, const uint8_t mac[6], const char *dst, char *err,
+		   size_t errlen);
+	int (*pinned)(const struct vn_port *port, const uint8_t mac[6], char *dst, size_t len);
 };
 
 /**

@@ -40,7 +40,11 @@
  * /proc/PID/ns/net) opens the underlay sockets in that namespace: the
  * tunnel runs over its interfaces and routes, the switch stays in vnetd's.
  *
- * Not yet: static remote entries from vnetctl, UDP_GRO on receive.
+ * Static entries: vnetctl fdb add MAC PORT dst ADDR pins an inner MAC to
+ * one of the remotes (tun_pin()): unicast to it goes there whatever was
+ * learned, until fdb del.
+ *
+ * Not yet: UDP_GRO on receive.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -69,6 +73,7 @@
 #define TUN_LEARN_SIZE		1024	/* direct-mapped inner MAC -> remote */
 #define TUN_LEARN_AGE_NS	(300ull * 1000000000ull)
 #define TUN_MSGS		64
+#define TUN_PINS		64	/* static inner MAC -> remote entries (vnetctl fdb add ... dst) */
 #define TUN_GSO_SEGS		64	/* datagrams per UDP_SEGMENT send (Linux's UDP_MAX_SEGMENTS) */
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT		103	/* Linux 4.18 */
@@ -103,6 +108,9 @@ struct tun_learn {
  * @hdr_len:	its length
  * @gso:	TSO frames are taken whole and leave with UDP_SEGMENT (gso=on)
  * @netns:	netns= as given ("": vnetd's own namespace)
+ * @pins:	static entries, each one word the datapath reads atomically:
+ *		MAC << 16 | remote << 8 | 1; 0: free
+ * @npins:	slots in use are below this
  */
 struct tun_priv {
 	enum vn_tun_kind kind;
@@ -118,6 +126,8 @@ struct tun_priv {
 	unsigned int nremotes;
 	socklen_t salen;
 	struct tun_learn learn[TUN_LEARN_SIZE];
+	uint64_t pins[TUN_PINS];
+	unsigned int npins;
 };
 
 static const char *const tun_keys[] = { "name", "local", "remote", "vni", "dstport", "csum",
@@ -464,11 +474,41 @@ static unsigned int tun_slot(const uint8_t *mac)
 	return vn_fnv1a(VN_FNV_BASIS, mac, 6) % TUN_LEARN_SIZE;
 }
 
-/* The remote an inner MAC was last seen behind, or -1 */
+/* @mac as the high 48 bits of a pin word */
+static uint64_t tun_pin_key(const uint8_t *mac)
+{
+	uint64_t k = 0;
+
+	for (int i = 0; i < 6; i++)
+		k = k << 8 | mac[i];
+	return k << 16;
+}
+
+/* The remote @mac is pinned to, or -1 */
+static int tun_pin_find(const struct tun_priv *priv, const uint8_t *mac)
+{
+	unsigned int n = __atomic_load_n(&priv->npins, __ATOMIC_ACQUIRE);
+	uint64_t key = tun_pin_key(mac);
+
+	for (unsigned int i = 0; i < n && i < TUN_PINS; i++) {
+		uint64_t w = __atomic_load_n(&priv->pins[i], __ATOMIC_RELAXED);
+
+		if ((w & 1) && (w & ~0xffffull) == key)
+			return (int)(w >> 8 & 0xff);
+	}
+	return -1;
+}
+
+/* The remote an inner MAC is pinned to or was last seen behind, or -1 */
 static int tun_lookup(const struct tun_priv *priv, const uint8_t *mac, uint64_t now)
 {
 	const struct tun_learn *e = &priv->learn[tun_slot(mac)];
+	int pin = -1;
 
+	if (unlikely(__atomic_load_n(&priv->npins, __ATOMIC_RELAXED)))
+		pin = tun_pin_find(priv, mac);
+	if (pin >= 0)
+		return pin;
 	if (!e->valid || memcmp(e->mac, mac, 6) || now - e->seen_ns > TUN_LEARN_AGE_NS)
 		return -1;
 	return e->remote;
@@ -493,6 +533,73 @@ static int tun_remote_of(const struct tun_priv *priv, const struct sockaddr_stor
 		if (tun_same_host(&priv->remotes[i], from))
 			return (int)i;
 	return -1;
+}
+
+/*
+ * tun_pin() - The port's pin op (struct vn_port_ops): vnetctl fdb add MAC PORT dst ADDR
+ *
+ * A pin word is written whole with one atomic store, so a worker reading it
+ * sees the old entry or the new one; slots are reused, never moved, and
+ * npins only grows (a removed pin leaves a zero word the scan skips).
+ */
+static int tun_pin(struct vn_port *port, const uint8_t mac[6], const char *dst, char *err,
+		   size_t errlen)
+{
+	struct tun_priv *priv = port->priv;
+	uint64_t key = tun_pin_key(mac);
+	struct sockaddr_storage a;
+	int r = -1, slot = -1;
+	unsigned int i;
+
+	if (dst) {
+		if (tun_addr(dst, 0, &a) != priv->family || (r = tun_remote_of(priv, &a)) < 0) {
+			snprintf(err, errlen, "%s is not a remote of port \"%s\" (remote=)", dst,
+				 port->name);
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < priv->npins; i++) {
+		if ((priv->pins[i] & ~0xffffull) == key && (priv->pins[i] & 1)) {
+			slot = (int)i;
+			break;
+		}
+		if (!priv->pins[i] && slot < 0)
+			slot = (int)i;
+	}
+	if (!dst) {
+		if (slot >= 0 && (priv->pins[slot] & 1) && (priv->pins[slot] & ~0xffffull) == key)
+			__atomic_store_n(&priv->pins[slot], 0, __ATOMIC_RELEASE);
+		return 0;
+	}
+	if (slot < 0) {
+		if (priv->npins == TUN_PINS) {
+			snprintf(err, errlen, "port \"%s\" holds %d pinned addresses already",
+				 port->name, TUN_PINS);
+			return -ENOSPC;
+		}
+		slot = (int)priv->npins;
+	}
+	__atomic_store_n(&priv->pins[slot], key | (uint64_t)r << 8 | 1, __ATOMIC_RELEASE);
+	if ((unsigned int)slot == priv->npins)
+		__atomic_store_n(&priv->npins, priv->npins + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* The port's pinned op: the remote @mac is pinned to, as text */
+static int tun_pinned(const struct vn_port *port, const uint8_t mac[6], char *dst, size_t len)
+{
+	const struct tun_priv *priv = port->priv;
+	const struct sockaddr_storage *a;
+	int r = tun_pin_find(priv, mac);
+
+	if (r < 0)
+		return -ENOENT;
+	a = &priv->remotes[r];
+	if (a->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr, dst, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)a)->sin6_addr, dst, (socklen_t)len);
+	return 0;
 }
 
 /**
@@ -783,7 +890,9 @@ static int tun_poll_fd(struct vn_port *port)
 }
 
 const struct vn_port_ops vn_vxlan_port_ops =
-	VN_PORT_KIND("vxlan", struct tun_priv, vxlan_open, tun_close, tun, .info = tun_info);
+	VN_PORT_KIND("vxlan", struct tun_priv, vxlan_open, tun_close, tun, .info = tun_info,
+		     .pin = tun_pin, .pinned = tun_pinned);
 
 const struct vn_port_ops vn_geneve_port_ops =
-	VN_PORT_KIND("geneve", struct tun_priv, geneve_open, tun_close, tun, .info = tun_info);
+	VN_PORT_KIND("geneve", struct tun_priv, geneve_open, tun_close, tun, .info = tun_info,
+		     .pin = tun_pin, .pinned = tun_pinned);

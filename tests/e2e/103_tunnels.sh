@@ -7,7 +7,8 @@
 # holds the other end of the tunnel; a tap in a third namespace on vnetd's
 # side; the kernels' TCP stacks, nc and sha256sum. Checks: ping both ways
 # and 32 MiB of TCP each way with SHA-256 equal, over VXLAN (IPv4 and
-# IPv6 underlays, and one in another namespace, netns=) and Geneve, the
+# IPv6 underlays, and one in another namespace, netns=) and Geneve, static
+# entries pinning a MAC to a remote (vnetctl fdb add ... dst), the
 # tap's TSO frames leaving in UDP GSO sends of several datagrams; a kernel tunnel of another VNI reaches
 # nothing (drop_tunnel_vni) and one from an address that is not a remote
 # neither (drop_tunnel_remote); hostile datagrams (too short, VXLAN
@@ -81,6 +82,20 @@ end_case() {
 
 kdev vx42 type vxlan id 42 local 10.250.7.2 remote 10.250.7.1 dstport 4789
 run_case "vxlan, IPv4 underlay" "vxlan:name=tun0,local=10.250.7.1,remote=10.250.7.2,vni=42"
+
+echo "--- static entries: fdb add MAC tun0 dst ADDR pins a MAC to a remote"
+ctl fdb add 02:77:00:00:00:01 tun0 dst 10.250.7.2 >/dev/null || vs_fail "fdb add ... dst refused"
+ctl fdb show tun0 | grep -E "02:77:00:00:00:01 .*static dst=10.250.7.2" >/dev/null ||
+	vs_fail "fdb show has no pinned dst: $(ctl fdb show tun0)"
+ip netns exec "$nb" busybox ping -c 2 -W 2 10.77.0.1 >/dev/null || vs_fail "no ping over the pinned remote"
+for bad in "02:77:00:00:00:06 tun0 dst 10.250.7.9" "02:77:00:00:00:06 $t dst 10.250.7.2" \
+	"02:77:00:00:00:06 tun0 dst nowhere"; do
+	# shellcheck disable=SC2086
+	out=$(ctl fdb add $bad 2>&1) && vs_fail "accepted: fdb add $bad"
+	echo "refused: fdb add $bad: $out"
+done
+ctl fdb del 02:77:00:00:00:01 >/dev/null || vs_fail "fdb del of the pinned MAC"
+ctl --json fdb show tun0 | grep -q '"dst"' && vs_fail "the pin outlived fdb del"
 
 echo "--- another VNI, and a sender that is no remote, reach nothing"
 ip -n "$nk" link del vx42

@@ -309,12 +309,81 @@ static void test_tunnel_tx_gso(void **state)
 	close(peer);
 }
 
+/* Unicast to MAC @dst, 60 bytes */
+static struct vn_pkt *unicast(struct vn_pool *pool, const uint8_t *dst)
+{
+	struct vn_pkt *pkt = frame(pool, 60, 9);
+
+	memcpy(vn_pkt_data(pkt), dst, 6);
+	return pkt;
+}
+
+/*
+ * Static entries (vnetctl fdb add MAC PORT dst ADDR): unicast to a pinned
+ * MAC goes to that remote only; unpinned, to every remote (no remote has
+ * been learned for it); a dst that is not a remote is refused
+ */
+static void test_tunnel_pin(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0x55, 0, 0, 0, 0x07 };
+	int p2 = udp_bound("127.0.0.2", udp_port), p3 = udp_bound("127.0.0.3", udp_port);
+	char spec[160], err[160], dst[64];
+	struct vn_port *p = NULL;
+	struct vn_pkt *pkt;
+	uint8_t got[128];
+
+	(void)state;
+	assert_true(p2 >= 0 && p3 >= 0);
+	snprintf(spec, sizeof(spec), "vxlan:name=t0,local=127.0.0.1,remote=127.0.0.2+127.0.0.3,"
+		 "dstport=%u", udp_port);
+	assert_int_equal(vn_port_open(spec, 3, &p), 0);
+	assert_non_null(p->ops->pin);
+	pkt = unicast(p->pool, mac);
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(recv_one(p2, got, sizeof(got)), 68);
+	assert_int_equal(recv_one(p3, got, sizeof(got)), 68);
+	assert_int_equal(p->ops->pinned(p, mac, dst, sizeof(dst)), -ENOENT);
+	assert_int_equal(p->ops->pin(p, mac, "127.0.0.4", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a remote"));
+	assert_int_equal(p->ops->pin(p, mac, "fd00::3", err, sizeof(err)), -EINVAL);
+	assert_int_equal(p->ops->pin(p, mac, "127.0.0.3", err, sizeof(err)), 0);
+	assert_int_equal(p->ops->pinned(p, mac, dst, sizeof(dst)), 0);
+	assert_string_equal(dst, "127.0.0.3");
+	pkt = unicast(p->pool, mac);
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(recv_one(p3, got, sizeof(got)), 68);
+	assert_int_equal(recv_one(p2, got, sizeof(got)), -1);
+	/* pinned again elsewhere: moved, one entry; unpinned: flooded again */
+	assert_int_equal(p->ops->pin(p, mac, "127.0.0.2", err, sizeof(err)), 0);
+	pkt = unicast(p->pool, mac);
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(recv_one(p2, got, sizeof(got)), 68);
+	assert_int_equal(recv_one(p3, got, sizeof(got)), -1);
+	assert_int_equal(p->ops->pin(p, mac, NULL, err, sizeof(err)), 0);
+	assert_int_equal(p->ops->pinned(p, mac, dst, sizeof(dst)), -ENOENT);
+	pkt = unicast(p->pool, mac);
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(recv_one(p2, got, sizeof(got)), 68);
+	assert_int_equal(recv_one(p3, got, sizeof(got)), 68);
+	/* the table is bounded: 64 pins, then -ENOSPC */
+	for (int i = 0; i < 64; i++) {
+		uint8_t m[6] = { 0x02, 0x66, 0, 0, 0, (uint8_t)i };
+
+		assert_int_equal(p->ops->pin(p, m, "127.0.0.2", err, sizeof(err)), 0);
+	}
+	assert_int_equal(p->ops->pin(p, mac, "127.0.0.2", err, sizeof(err)), -ENOSPC);
+	vn_port_close(p);
+	close(p2);
+	close(p3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tunnel_tx_leaves_frame),
 		cmocka_unit_test(test_tunnel_rx),
 		cmocka_unit_test(test_tunnel_tx_gso),
+		cmocka_unit_test(test_tunnel_pin),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
