@@ -614,8 +614,62 @@ static int globals_mapped(const struct vn_bpf_prog *p, const struct vn_bpf_run_c
 }
 
 /**
+ * vn_bpf_jit_usable() - Would vn_bpf_jit_run() run the code, not the interpreter?
+ * @p:		program
+ * @rc:		run context
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args
+ *
+ * The code needs what it was compiled for: a budget it can count (loop-free
+ * code is not counted, so a budget below its length is the interpreter's),
+ * the context table as r1 for inlined context loads, and global data mapped
+ * at the host addresses it reaches them at. A caller whose context never
+ * changes in those respects asks once and then calls vn_bpf_jit_enter().
+ *
+ * Return: 1 or 0
+ */
+int vn_bpf_jit_usable(const struct vn_bpf_prog *p, const struct vn_bpf_run_ctx *rc,
+		      const uint64_t *args, unsigned int nargs)
+{
+	uint64_t budget = rc->budget ? rc->budget : p->budget;
+
+	if (!p->jit)
+		return 0;
+	if (!p->jit->counted && budget < p->n)
+		return 0;
+	if (p->jit->ctx_inline &&
+	    (!nargs || args[0] != VN_BPF_VA(VN_BPF_REGION_CTX, 0) ||
+	     rc->ctx_fields < p->ctx_fields || rc->nfixed <= VN_BPF_REGION_CTX))
+		return 0;
+	if (p->jit->glb_proved && !globals_mapped(p, rc))
+		return 0;
+	return 1;
+}
+
+/**
  * vn_bpf_jit_run() - Run a program's native code
  * @p:		program with p->jit
+ * @rc:		run context
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args
+ * @err:	out: as for vn_bpf_run()
+ *
+ * The interpreter runs it when vn_bpf_jit_usable() says no; else
+ * vn_bpf_jit_enter().
+ *
+ * Return: r0, 0 when *@err is set
+ */
+uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			const uint64_t *args, unsigned int nargs, int *err)
+{
+	if (!vn_bpf_jit_usable(p, rc, args, nargs))
+		return vn_bpf_interp_run(p, rc, args, nargs, err);
+	return vn_bpf_jit_enter(p, rc, args, nargs, err);
+}
+
+/**
+ * vn_bpf_jit_enter() - Run a program's native code in a context it is usable in
+ * @p:		program, vn_bpf_jit_usable() true for @rc and @args
  * @rc:		run context
  * @args:	initial r1..r<nargs>
  * @nargs:	number of @args
@@ -627,27 +681,15 @@ static int globals_mapped(const struct vn_bpf_prog *p, const struct vn_bpf_run_c
  *
  * Return: r0, 0 when *@err is set
  */
-uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
-			const uint64_t *args, unsigned int nargs, int *err)
+uint64_t vn_bpf_jit_enter(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			  const uint64_t *args, unsigned int nargs, int *err)
 {
 	const uint32_t top = (uint32_t)sizeof(rc->stack);
 	struct vn_bpf_region *sr = &rc->regions[VN_BPF_REGION_STACK];
-	uint64_t a[5] = { 0 }, budget, r0;
+	uint64_t a[5] = { 0 }, budget = rc->budget ? rc->budget : p->budget, r0;
 	int64_t floor;
 	unsigned int i;
 
-	budget = rc->budget ? rc->budget : p->budget;
-	/* loop-free code is not counted: a budget below its length is the interpreter's */
-	if (!p->jit->counted && budget < p->n)
-		return vn_bpf_interp_run(p, rc, args, nargs, err);
-	/* inlined context loads need the context the program was compiled for */
-	if (p->jit->ctx_inline &&
-	    (!nargs || args[0] != VN_BPF_VA(VN_BPF_REGION_CTX, 0) ||
-	     rc->ctx_fields < p->ctx_fields || rc->nfixed <= VN_BPF_REGION_CTX))
-		return vn_bpf_interp_run(p, rc, args, nargs, err);
-	/* global data reached at its host address: the run must map it so */
-	if (p->jit->glb_proved && !globals_mapped(p, rc))
-		return vn_bpf_interp_run(p, rc, args, nargs, err);
 	for (i = 0; i < nargs && i < 5; i++)
 		a[i] = args[i];
 	/* as the interpreter: stack window, zeroed stack, no value slots */
@@ -738,6 +780,22 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 
 uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 			const uint64_t *args, unsigned int nargs, int *err)
+{
+	return vn_bpf_interp_run(p, rc, args, nargs, err);
+}
+
+int vn_bpf_jit_usable(const struct vn_bpf_prog *p, const struct vn_bpf_run_ctx *rc,
+		      const uint64_t *args, unsigned int nargs)
+{
+	(void)p;
+	(void)rc;
+	(void)args;
+	(void)nargs;
+	return 0;
+}
+
+uint64_t vn_bpf_jit_enter(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			  const uint64_t *args, unsigned int nargs, int *err)
 {
 	return vn_bpf_interp_run(p, rc, args, nargs, err);
 }

@@ -194,6 +194,32 @@ uint64_t vn_bpf_jit_run(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
 			const uint64_t *args, unsigned int nargs, int *err);
 
 /**
+ * vn_bpf_jit_usable() - Would vn_bpf_jit_run() run the code, not the interpreter? (jit_x86.c)
+ * @p:		program
+ * @rc:		run context
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args
+ *
+ * Return: 1 or 0
+ */
+int vn_bpf_jit_usable(const struct vn_bpf_prog *p, const struct vn_bpf_run_ctx *rc,
+		      const uint64_t *args, unsigned int nargs);
+
+/**
+ * vn_bpf_jit_enter() - vn_bpf_jit_run() without the checks, for a context
+ *			vn_bpf_jit_usable() accepted (jit_x86.c)
+ * @p:		program
+ * @rc:		run context
+ * @args:	initial r1..r<nargs>
+ * @nargs:	number of @args
+ * @err:	out: as for vn_bpf_run()
+ *
+ * Return: r0, 0 when *@err is set
+ */
+uint64_t vn_bpf_jit_enter(const struct vn_bpf_prog *p, struct vn_bpf_run_ctx *rc,
+			  const uint64_t *args, unsigned int nargs, int *err);
+
+/**
  * vn_bpf_callx_helper() - The helper a callx register names, or NULL
  * @p:		program
  * @id:		register value

@@ -124,6 +124,7 @@ static int collect_prog_maps(struct vn_xdp_prog *xp, const struct vn_bpf_obj_pro
 static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int worker,
 		    uint64_t budget, uint64_t time_cap_ns)
 {
+	const uint64_t ctx_va = VN_BPF_VA(XDP_SLOT_CTX, 0);
 	int slot, ret;
 
 	vn_bpf_run_ctx_init(&run->rc, run);
@@ -158,6 +159,9 @@ static int init_run(struct vn_xdp_prog *xp, struct vn_xdp_run *run, unsigned int
 		if (slot != xp->gslot[m])
 			return slot < 0 ? slot : -EINVAL;
 	}
+	/* the fixed slots are final: whether the JIT code fits this context
+	 * holds for every run, so it is asked once */
+	run->jit_ok = vn_bpf_jit_usable(xp->prog, &run->rc, &ctx_va, 1);
 	return 0;
 }
 
@@ -544,7 +548,7 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 	struct vn_xdp_stats *st;
 	uint8_t snap[VN_XDP_HDR_SNAPSHOT];
 	uint32_t span, old_len = pkt->len;
-	uint64_t r0;
+	uint64_t r0, r1;
 	int err, act;
 
 	VN_ASSERT(worker < xp->nworkers);	/* the switch's worker numbering */
@@ -565,7 +569,11 @@ int vn_xdp_run(struct vn_xdp_prog *xp, struct vn_pkt *pkt, unsigned int worker,
 	span = offload_span(pkt);
 	if (span)
 		memcpy(snap, vn_pkt_data(pkt), span);
-	r0 = vn_bpf_run(xp->prog, &run->rc, VN_BPF_VA(XDP_SLOT_CTX, 0), &err);
+	r1 = VN_BPF_VA(XDP_SLOT_CTX, 0);
+	if (likely(run->jit_ok))
+		r0 = vn_bpf_jit_enter(xp->prog, &run->rc, &r1, 1, &err);
+	else
+		r0 = vn_bpf_run(xp->prog, &run->rc, r1, &err);
 	if (xp->cpu_rate)
 		cpu_spend(xp, run, err);
 	if (unlikely(err)) {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bpf/xdp.h"
+#include "bpf/vm_internal.h"
 #include "core/log.h"
 
 /* struct xdp_md field offsets, as programs see them */
@@ -36,6 +37,9 @@
  * @trace_rl:	bpf_trace_printk() rate limit of this program on this worker
  * @cpu_tokens:	owner CPU budget left (units; may go negative by one run)
  * @cpu_last_ns: when @cpu_tokens was last refilled
+ * @jit_ok:	the program's JIT code fits @rc (vn_bpf_jit_usable(), asked
+ *		once when @rc's fixed slots were set: they never change after),
+ *		so runs enter it directly
  */
 struct vn_xdp_run {
 	struct vn_bpf_run_ctx rc;
@@ -53,6 +57,7 @@ struct vn_xdp_run {
 	struct vn_ratelimit trace_rl;
 	int64_t cpu_tokens;
 	uint64_t cpu_last_ns;
+	bool jit_ok;
 };
 
 /* Fixed program-space slots of every XDP run context */
