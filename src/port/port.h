@@ -14,7 +14,10 @@
  *   - VN_NET_F_CSUM / VN_NET_F_HOST_*: the port may deliver frames with this
  *     pending work from rx_burst.
  * The switch resolves the difference at egress (checksum or segment in
- * software), never inside a port.
+ * software), never inside a port; a kind that takes TSO frames because its
+ * own transmit does the cutting as a device would (a tunnel port with UDP
+ * GSO, tunnel.c) says so with the GUEST_* bits and counts that work in its
+ * gso_sw_* counters.
  *
  * Ownership: rx_burst hands out packets with one reference each; tx_burst
  * takes the references of the packets it accepts (it returns how many,

@@ -73,6 +73,10 @@ run_case() {
 	d=$(vs_stat tun0 tx_packets)
 	echo "tun0: $g TSO frames cut, $d datagrams in $c sends"
 	[[ $g -gt 0 && $c -lt $d ]] || vs_fail "$1: TSO frames did not leave with UDP GSO"
+	# the other way, the tunnel's segments reach the tap merged by GRO
+	g=$(vs_stat "$t" gro_merged)
+	echo "$t: $g segments from the tunnel merged by GRO"
+	[[ $g -gt 0 ]] || vs_fail "$1: no GRO towards the tap"
 }
 
 end_case() {
