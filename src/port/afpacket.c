@@ -23,7 +23,8 @@
  * Everything from the ring is checked like a tap's frames: the header with
  * vn_vhdr_validate() (by vn_port_rx_burst()), lengths against the block,
  * truncated frames dropped
- * (drop_oversize).
+ * (drop_oversize). Frames the kernel could not put in a full ring are
+ * counted from PACKET_STATISTICS (drop_kernel_ring).
  *
  * Transmit: one sendmmsg() per burst, each frame after its 10-byte header,
  * so a TSO frame leaves as one GSO skb that the device or the kernel
@@ -52,6 +53,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/pool.h"
 #include "core/vhdr.h"
@@ -67,6 +69,7 @@
 #define AFP_RETIRE_MS		1u
 #define AFP_HDR_LEN		VN_VHDR_LEN	/* PACKET_VNET_HDR: struct virtio_net_hdr */
 #define AFP_ERR_CHECK_EVERY	64u	/* empty bursts between socket error checks */
+#define AFP_STATS_EVERY_NS	(100ull * 1000 * 1000)	/* PACKET_STATISTICS reads, at most */
 
 /**
  * struct afp_priv - private state of an afpacket port
@@ -81,6 +84,7 @@
  * @empty:	empty bursts since the last socket error check
  * @gone:	the interface disappeared (ENODEV/ENXIO)
  * @down:	the socket reported ENETDOWN, or a send failed for it
+ * @stats_ns:	when PACKET_STATISTICS was last read (afp_ring_losses())
  */
 struct afp_priv {
 	int fd;
@@ -94,6 +98,7 @@ struct afp_priv {
 	unsigned int empty;
 	bool gone;
 	bool down;
+	uint64_t stats_ns;
 };
 
 static const char *const afp_keys[] = { "name", "offload", NULL };
@@ -343,6 +348,26 @@ static enum vn_drop_reason afp_rx_one(const struct tpacket3_hdr *ph, uint32_t ro
 	return VN_DROP_NONE;	/* the header is validated by vn_port_rx_burst() */
 }
 
+/*
+ * afp_ring_losses() - Count the frames the kernel dropped because the ring was full
+ *
+ * PACKET_STATISTICS gives the frames dropped since it was last read (and
+ * resets the count): read when a block says TP_STATUS_LOSING, at a block's
+ * release once AFP_STATS_EVERY_NS have passed (a ring that filled up while
+ * its reader was away holds only blocks closed before the losses), and
+ * when the ring is idle, so no loss goes uncounted for long.
+ */
+static void afp_ring_losses(struct vn_port *port)
+{
+	struct afp_priv *priv = port->priv;
+	struct tpacket_stats_v3 st;
+	socklen_t len = sizeof(st);
+
+	priv->stats_ns = vn_mono_ns();
+	if (!getsockopt(priv->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len))
+		port->stats.drops[VN_DROP_KERNEL_RING] += st.tp_drops;
+}
+
 /**
  * afp_rx_burst() - Take up to @n frames from the ring, block by block
  * @port:	port
@@ -367,9 +392,14 @@ static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 		const struct tpacket3_hdr *ph;
 
 		if (!priv->pkt_left) {
-			if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
-			      TP_STATUS_USER))
+			uint32_t status = __atomic_load_n(&bd->hdr.bh1.block_status,
+							  __ATOMIC_ACQUIRE);
+
+			if (!(status & TP_STATUS_USER))
 				break;	/* the kernel is still filling it */
+			/* the kernel dropped frames for want of room since the last read */
+			if (unlikely(status & TP_STATUS_LOSING))
+				afp_ring_losses(port);
 			priv->pkt_left = bd->hdr.bh1.num_pkts;
 			priv->pkt_off = bd->hdr.bh1.offset_to_first_pkt;
 			if (!priv->pkt_left)
@@ -398,6 +428,9 @@ next_block:
 		priv->pkt_left = 0;
 		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
 		priv->blk = (priv->blk + 1) % AFP_BLOCK_NR;
+		/* losses while the ring was full show in no block: ask now and then */
+		if (unlikely(vn_mono_ns() - priv->stats_ns >= AFP_STATS_EVERY_NS))
+			afp_ring_losses(port);
 	}
 	if (got) {
 		priv->empty = 0;
@@ -406,6 +439,7 @@ next_block:
 	} else if (++priv->empty >= AFP_ERR_CHECK_EVERY) {
 		priv->empty = 0;
 		afp_check_error(port);
+		afp_ring_losses(port);
 	}
 	if (got < have)
 		vn_pool_free_bulk(port->pool, pkts + got, have - got);

@@ -11,7 +11,8 @@
 # the tap) and no software segmentation happened towards the tap; with
 # offload=off, vnetd segmented towards the veth. Then: the veth going down
 # turns the port down and back up restores traffic; hot delete and add of
-# the port under vnetctl; the interface deleted under vnetd leaves the port
+# the port under vnetctl; a flood into the ring of a stopped vnetd counted
+# as drop_kernel_ring; the interface deleted under vnetd leaves the port
 # down, vnetd idle (no spinning on the dead socket) and answering.
 #
 # usage: 101_afpacket.sh BUILD_DIR [BYTES]
@@ -104,6 +105,19 @@ ctl port del "$h"
 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 && vs_fail "ping through a deleted port"
 ctl port add "afpacket:name=$h" >/dev/null
 vs_wait_for 10 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null || vs_fail "no ping after hot add"
+echo "--- vnetd stopped: the kernel drops into the full ring, and vnetd counts it"
+kill -STOP "$VNETD_PID"
+ip netns exec "$na" python3 - "${VS_TAG}p" <<'PY' || { kill -CONT "$VNETD_PID"; vs_fail "flood"; }
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+f = b"\xff" * 6 + bytes.fromhex("027700000001") + b"\x88\xb5" + bytes(46)
+for _ in range(300000):  # the ring holds about 130000 such frames
+    s.send(f)
+PY
+kill -CONT "$VNETD_PID"
+vs_wait_for 10 [ "$(vs_stat "$h" drop_kernel_ring)" -gt 0 ] || vs_fail "ring losses not counted"
+echo "$h: drop_kernel_ring $(vs_stat "$h" drop_kernel_ring), rx_packets $(vs_stat "$h" rx_packets)"
 ip link del "$h"
 vs_wait_for 10 [ "$(state "$h")" = down ] || vs_fail "port not down after its interface was deleted"
 ip netns exec "$nb" busybox ping -c 2 -W 1 10.77.0.1 >/dev/null 2>&1 || true	# frames towards it
