@@ -23,17 +23,6 @@ TAG="hp${RANDOM}"
 NET=79
 . "$(dirname "$0")/lib_ns.sh"
 
-iperf() {
-	ip netns exec "$2" iperf3 -s -1 -B "10.$NET.0.2" >/dev/null 2>&1 &
-	PIDS+=($!)
-	wait_for 10 ip netns exec "$2" bash -c "ss -ltn | grep -q ':5201 '" || die "iperf3 server"
-	ip netns exec "$1" timeout $((T + 30)) iperf3 -c "10.$NET.0.2" -t "$T" -J > "$TMP/iperf.json" ||
-		die "iperf3 client failed"
-	GBPS=$(python3 -c '
-import json, sys
-print("%.2f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' "$TMP/iperf.json")
-}
-
 # pps NS_TX IF_TX NS_RX IF_RX -> PPS
 pps() {
 	cat > "$TMP/trafgen.cfg" <<CFG

@@ -3,9 +3,10 @@
 # processes and a temporary folder that go away when the script exits.
 #
 # Before sourcing, set TAG (unique per run: it prefixes every name) and NET
-# (the third octet of 10.NET.0.0/24 and the fifth byte of the MACs). Gives
-# NSS/PIDS/VNETD_PID/TMP, cleanup (trapped on EXIT), die, mkns, addr, and
-# wait_for from tests/e2e/lib_vnetd.sh.
+# (the third octet of 10.NET.0.0/24 and the fifth byte of the MACs), and T
+# (seconds per iperf3 run) before calling iperf. Gives NSS/PIDS/VNETD_PID/TMP,
+# cleanup (trapped on EXIT), die, mkns, addr, iperf, and wait_for from
+# tests/e2e/lib_vnetd.sh.
 NSS=()
 PIDS=()
 VNETD_PID=""
@@ -41,4 +42,19 @@ addr() {
 	ip -n "$1" link set "$2" address "02:$NET:00:00:00:0$3"
 	ip -n "$1" addr add "10.$NET.0.$3/24" dev "$2"
 	ip -n "$1" link set "$2" up
+}
+
+# iperf NS_CLIENT NS_SERVER: T seconds of iperf3 TCP to 10.NET.0.2 (in
+# NS_SERVER); sets GBPS and BYTES received (globals: no subshells, so the
+# cleanup list stays complete)
+iperf() {
+	ip netns exec "$2" iperf3 -s -1 -B "10.$NET.0.2" >/dev/null 2>&1 &
+	PIDS+=($!)
+	wait_for 10 ip netns exec "$2" bash -c "ss -ltn | grep -q ':5201 '" || die "iperf3 server"
+	ip netns exec "$1" timeout $((T + 30)) iperf3 -c "10.$NET.0.2" -t "$T" -J > "$TMP/iperf.json" ||
+		die "iperf3 client failed"
+	read -r GBPS BYTES < <(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))["end"]["sum_received"]
+print("%.2f %d" % (d["bits_per_second"] / 1e9, d["bytes"]))' "$TMP/iperf.json")
 }

@@ -38,20 +38,6 @@ TAG="vb${RANDOM}"
 NET=78
 . "$(dirname "$0")/lib_ns.sh"
 
-# iperf NS_CLIENT NS_SERVER: sets GBPS and BYTES (globals: no subshells, so
-# the cleanup list stays complete)
-iperf() {
-	ip netns exec "$2" iperf3 -s -1 -B 10.78.0.2 >/dev/null 2>&1 &
-	PIDS+=($!)
-	wait_for 10 ip netns exec "$2" bash -c "ss -ltn | grep -q ':5201 '" || die "iperf3 server"
-	ip netns exec "$1" timeout $((T + 30)) iperf3 -c 10.78.0.2 -t "$T" -J > "$TMP/iperf.json" ||
-		die "iperf3 client failed"
-	read -r GBPS BYTES < <(python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))["end"]["sum_received"]
-print("%.2f %d" % (d["bits_per_second"] / 1e9, d["bytes"]))' "$TMP/iperf.json")
-}
-
 # pps NS_TX IF_TX NS_RX IF_RX: sets PPS, 64-byte frames (60 + FCS) per second received
 pps() {
 	cat > "$TMP/trafgen.cfg" <<CFG
