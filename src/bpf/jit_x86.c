@@ -578,14 +578,12 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	/* subprograms fold their own constant stores into the mark at EXIT */
 	jit->dirty_off = J.static_min;
 	jit->counted = J.counted;
-	jit->ctx_inline = J.ctx_inline;
-	jit->spec_clamps = J.spec_clamps;
-	jit->inline_lookups = J.inline_lookups;
-	jit->pkt_proved = J.pkt_proved;
-	jit->val_proved = J.val_proved;
-	jit->stk_proved = J.stk_proved;
-	jit->glb_proved = J.glb_proved;
-	jit->code_len = J.len;
+	jit->info = (struct vn_bpf_jit_info){
+		.code = J.buf, .len = J.len, .ctx_inline = J.ctx_inline,
+		.spec_clamps = J.spec_clamps, .inline_lookups = J.inline_lookups,
+		.pkt_proved = J.pkt_proved, .val_proved = J.val_proved,
+		.stk_proved = J.stk_proved, .glb_proved = J.glb_proved,
+	};
 	p->jit = jit;
 	jit = NULL;
 	J.buf = NULL;
@@ -637,11 +635,11 @@ int vn_bpf_jit_usable(const struct vn_bpf_prog *p, const struct vn_bpf_run_ctx *
 		return 0;
 	if (!p->jit->counted && budget < p->n)
 		return 0;
-	if (p->jit->ctx_inline &&
+	if (p->jit->info.ctx_inline &&
 	    (!nargs || args[0] != VN_BPF_VA(VN_BPF_REGION_CTX, 0) ||
 	     rc->ctx_fields < p->ctx_fields || rc->nfixed <= VN_BPF_REGION_CTX))
 		return 0;
-	if (p->jit->glb_proved && !globals_mapped(p, rc))
+	if (p->jit->info.glb_proved && !globals_mapped(p, rc))
 		return 0;
 	return 1;
 }
@@ -739,15 +737,7 @@ int vn_bpf_jit_info(const struct vn_bpf_prog *p, struct vn_bpf_jit_info *out)
 {
 	if (!p->jit)
 		return -ENOENT;
-	out->code = p->jit->code;
-	out->len = p->jit->code_len;
-	out->ctx_inline = p->jit->ctx_inline;
-	out->spec_clamps = p->jit->spec_clamps;
-	out->inline_lookups = p->jit->inline_lookups;
-	out->pkt_proved = p->jit->pkt_proved;
-	out->val_proved = p->jit->val_proved;
-	out->stk_proved = p->jit->stk_proved;
-	out->glb_proved = p->jit->glb_proved;
+	*out = p->jit->info;
 	return 0;
 }
 

@@ -199,29 +199,16 @@ struct jit {
  * @dirty_off:	after a run every stack byte below top + @dirty_off may be dirty
  * @counted:	blocks charge the budget; else the program cannot run more
  *		instructions than it has, and needs no counting
- * @ctx_inline:	context loads inlined: runs need r1 = the table context
- * @spec_clamps: accesses emitted with Spectre v1 clamps (for tests)
- * @inline_lookups: array map lookups emitted inline (for tests)
- * @pkt_proved:	packet accesses proved by the program's own checks (for tests)
- * @val_proved:	value accesses proved in bounds of an inline lookup's value (for tests)
- * @stk_proved:	loads through r10 copies proved inside the frame (for tests)
- * @glb_proved:	global data accesses proved inside their region: runs must map
- *		p->globals as promised
- * @code_len:	bytes of code emitted (for tests)
+ * @info:	what was emitted (vn_bpf_jit_info(), vm_internal.h); runs read
+ *		two of its counts: ctx_inline (runs need r1 = the table
+ *		context) and glb_proved (runs must map p->globals as promised)
  */
 struct vn_bpf_jit {
 	void *code;
 	size_t size;
 	int32_t dirty_off;
 	int counted;
-	unsigned int ctx_inline;
-	unsigned int spec_clamps;
-	unsigned int inline_lookups;
-	unsigned int pkt_proved;
-	unsigned int val_proved;
-	unsigned int stk_proved;
-	unsigned int glb_proved;
-	size_t code_len;
+	struct vn_bpf_jit_info info;
 };
 
 /* slots are scaled by a shift: a region is 1 << REGION_SHIFT bytes */
