@@ -176,6 +176,16 @@ struct sw_worker {
 };
 
 /**
+ * sw_put_flush() - Give back the frames sw_put() kept
+ * @w:		worker
+ */
+static inline void sw_put_flush(struct sw_worker *w)
+{
+	vn_pkt_put_bulk(w->dead, w->ndead);
+	w->ndead = 0;
+}
+
+/**
  * sw_put() - Drop a worker's reference to a frame it dropped, in bulk
  * @w:		worker
  * @pkt:	frame
@@ -187,10 +197,8 @@ struct sw_worker {
  */
 static inline void sw_put(struct sw_worker *w, struct vn_pkt *pkt)
 {
-	if (unlikely(w->ndead == SW_DEAD_MAX)) {
-		vn_pkt_put_bulk(w->dead, w->ndead);
-		w->ndead = 0;
-	}
+	if (unlikely(w->ndead == SW_DEAD_MAX))
+		sw_put_flush(w);
 	w->dead[w->ndead++] = pkt;
 }
 

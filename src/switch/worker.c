@@ -776,8 +776,7 @@ unsigned int sw_worker_iter(struct sw_worker *w)
 			work += guest_tx_drain(w, sp, now);
 	}
 	work += flush_ovf(w);
-	vn_pkt_put_bulk(w->dead, w->ndead);
-	w->ndead = 0;
+	sw_put_flush(w);
 	if (w->idx == 0 && now != w->last_age) {
 		vn_fdb_age(w->sw->fdb, now);
 		w->last_age = now;
@@ -925,8 +924,7 @@ void sw_worker_drain(struct sw_worker *w)
 	struct vn_pkt *pkts[SW_BURST];
 	unsigned int i, n;
 
-	vn_pkt_put_bulk(w->dead, w->ndead);
-	w->ndead = 0;
+	sw_put_flush(w);
 	for (i = 0; w->in && i < w->sw->cfg.workers; i++) {
 		while (w->in[i] && (n = vn_ring_dequeue_burst(w->in[i], (void **)pkts, SW_BURST)))
 			vn_pkt_put_bulk(pkts, n);
