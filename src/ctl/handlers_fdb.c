@@ -46,6 +46,7 @@ static int port_ptr_one(struct vn_port *p, void *arg)
 static int fdb_one(const struct vn_fdb_entry *e, void *arg)
 {
 	struct fdb_walk *w = arg;
+	const struct vn_port *port;
 	struct json_object *o;
 	char mac[18];
 
@@ -63,11 +64,11 @@ static int fdb_one(const struct vn_fdb_entry *e, void *arg)
 	json_object_object_add(o, "age", json_object_new_int64(e->age_sec));
 	json_object_object_add(o, "static", json_object_new_boolean(e->is_static));
 	/* a tunnel port's remote for this MAC, pinned by fdb add ... dst */
-	if (e->port_id < VN_SW_PORTS_MAX && w->ports[e->port_id] &&
-	    w->ports[e->port_id]->ops->pinned) {
+	port = e->port_id < VN_SW_PORTS_MAX ? w->ports[e->port_id] : NULL;
+	if (port && port->ops->pinned) {
 		char dst[64];
 
-		if (!w->ports[e->port_id]->ops->pinned(w->ports[e->port_id], e->mac, dst, sizeof(dst)))
+		if (!port->ops->pinned(port, e->mac, dst, sizeof(dst)))
 			json_object_object_add(o, "dst", json_object_new_string(dst));
 	}
 	json_object_array_add(w->arr, o);
@@ -168,10 +169,9 @@ struct unpin_walk {
 static int unpin_one(struct vn_port *p, void *arg)
 {
 	struct unpin_walk *u = arg;
-	char err[8];
 
 	if (p != u->keep && p->ops->pin)
-		p->ops->pin(p, u->mac, NULL, err, sizeof(err));
+		p->ops->pin(p, u->mac, NULL, NULL, 0);
 	return 0;
 }
 
@@ -218,9 +218,7 @@ int vn_ctl_h_fdb_add(struct vn_ctl_call *call)
 	}
 	ret = vn_sw_fdb_static_add(call->ctl->sw, &a);
 	if (ret && port) {
-		char err[8];
-
-		port->ops->pin(port, a.mac, NULL, err, sizeof(err));
+		port->ops->pin(port, a.mac, NULL, NULL, 0);
 	} else if (!ret) {
 		/* a pin of MAC on another tunnel port (or on this one, without dst) is stale */
 		unpin_all(call->ctl, a.mac, port);

@@ -132,9 +132,10 @@ struct vn_port_info {
  *		the datapath; NULL: one queue, always up, no details
  * @pin:	tunnel kinds: send unicast to inner MAC @mac to the remote @dst
  *		only (an address among the port's remotes), whatever was
- *		learned; @dst NULL removes the pin. Control thread, racing the
- *		datapath safely. 0, -EINVAL (@dst not a remote, message in
- *		@err) or -ENOSPC
+ *		learned; @dst NULL removes the pin (which cannot fail: @err
+ *		may be NULL then). Control thread, racing the datapath
+ *		safely. 0, -EINVAL (@dst not a remote, message in @err) or
+ *		-ENOSPC
  * @pinned:	tunnel kinds: the remote @mac is pinned to, written to @dst;
  *		0, or -ENOENT
  */

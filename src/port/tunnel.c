@@ -484,6 +484,12 @@ static uint64_t tun_pin_key(const uint8_t *mac)
 	return k << 16;
 }
 
+/* Is pin word @w in use, for the MAC whose key is @key? */
+static bool tun_pin_is(uint64_t w, uint64_t key)
+{
+	return (w & 1) && (w & ~0xffffull) == key;
+}
+
 /* The remote @mac is pinned to, or -1 */
 static int tun_pin_find(const struct tun_priv *priv, const uint8_t *mac)
 {
@@ -493,7 +499,7 @@ static int tun_pin_find(const struct tun_priv *priv, const uint8_t *mac)
 	for (unsigned int i = 0; i < n && i < TUN_PINS; i++) {
 		uint64_t w = __atomic_load_n(&priv->pins[i], __ATOMIC_RELAXED);
 
-		if ((w & 1) && (w & ~0xffffull) == key)
+		if (tun_pin_is(w, key))
 			return (int)(w >> 8 & 0xff);
 	}
 	return -1;
@@ -558,8 +564,9 @@ static int tun_pin(struct vn_port *port, const uint8_t mac[6], const char *dst, 
 			return -EINVAL;
 		}
 	}
+	/* the MAC's own slot, else the first free one */
 	for (i = 0; i < priv->npins; i++) {
-		if ((priv->pins[i] & ~0xffffull) == key && (priv->pins[i] & 1)) {
+		if (tun_pin_is(priv->pins[i], key)) {
 			slot = (int)i;
 			break;
 		}
@@ -567,7 +574,7 @@ static int tun_pin(struct vn_port *port, const uint8_t mac[6], const char *dst, 
 			slot = (int)i;
 	}
 	if (!dst) {
-		if (slot >= 0 && (priv->pins[slot] & 1) && (priv->pins[slot] & ~0xffffull) == key)
+		if (slot >= 0 && tun_pin_is(priv->pins[slot], key))
 			__atomic_store_n(&priv->pins[slot], 0, __ATOMIC_RELEASE);
 		return 0;
 	}
@@ -672,7 +679,17 @@ static unsigned int tun_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	return got;
 }
 
-static void tun_send_failed(struct vn_port *port, int err, unsigned int n);
+/*
+ * tun_send_failed() - Count @n datagrams a send refused with @err
+ * EAGAIN: the socket buffer is full; a datagram is not worth a stall
+ */
+static void tun_send_failed(struct vn_port *port, int err, unsigned int n)
+{
+	port->stats.drops[err == EAGAIN || err == ENOBUFS ? VN_DROP_TX_FULL :
+			  err == EMSGSIZE ? VN_DROP_MTU : VN_DROP_TX_ERROR] += n;
+	if (err != EAGAIN && err != ENOBUFS && err != EMSGSIZE)
+		vn_log_rl(VN_LOG_WARN, "port '%s': send: %s", port->name, strerror(err));
+}
 
 /**
  * tun_send() - sendmmsg() @n prepared messages on @fd, all of them or until full
@@ -702,18 +719,6 @@ static unsigned int tun_send(struct vn_port *port, int fd, struct mmsghdr *msgs,
 		done++;
 	}
 	return sent;
-}
-
-/*
- * tun_send_failed() - Count @n datagrams a send refused with @err
- * EAGAIN: the socket buffer is full; a datagram is not worth a stall
- */
-static void tun_send_failed(struct vn_port *port, int err, unsigned int n)
-{
-	port->stats.drops[err == EAGAIN || err == ENOBUFS ? VN_DROP_TX_FULL :
-			  err == EMSGSIZE ? VN_DROP_MTU : VN_DROP_TX_ERROR] += n;
-	if (err != EAGAIN && err != ENOBUFS && err != EMSGSIZE)
-		vn_log_rl(VN_LOG_WARN, "port '%s': send: %s", port->name, strerror(err));
 }
 
 /**
@@ -845,16 +850,16 @@ static unsigned int tun_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 			}
 		}
 		for (r = dst < 0 ? 0 : (unsigned int)dst; r < priv->nremotes; r++) {
-			struct iovec *v = iov[nm];
 			uint8_t *d = vn_pkt_data(p);
+			struct iovec *v;
 
 			/* one socket per sendmmsg: flush when the flow's socket changes */
 			if (nm && (sfd != fd || nm == TUN_MSGS)) {
 				tun_send(port, fd, msgs, nm);
 				nm = 0;
-				v = iov[0];
 			}
 			fd = sfd;
+			v = iov[nm];
 			/* the frame is read, never written: it may be flooded to others;
 			 * a partial checksum goes out as its own two bytes */
 			v[0] = (struct iovec){ priv->hdr, priv->hdr_len };
