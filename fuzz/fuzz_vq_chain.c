@@ -3,7 +3,10 @@
  *
  * Guest memory is two exact-size heap blocks posing as adjacent regions (so
  * ASan sees any access outside them). The input fills the rings and buffers;
- * a control byte picks the queue size, direction and negotiated features.
+ * a control byte picks the queue size, direction and negotiated features,
+ * and the input's last byte the ring format (bit 0: packed) and, packed,
+ * where the ring starts (bits 1-6: position, bit 7: wrap counter), so
+ * chains cross the end of the ring and the wrap counters flip.
  * Chains are popped and every byte of every segment is read or written;
  * or the same memory goes through the virtio-net receive path (readable
  * queues) or transmit path (writable queues, MRG_RXBUF on or off).
@@ -58,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vn_pkt *pkts[16];
 	struct vn_vnet v;
 	struct vn_vq vq;
-	uint8_t ctl;
+	uint8_t ctl, fmt;
 	unsigned int i, k, got;
 	volatile uint8_t sink = 0;
 
@@ -67,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	ctl = data[0];
+	fmt = data[size - 1];
 	memset(r0, 0, REG);
 	memset(r1, 0, REG);
 	size--;
@@ -81,6 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vq.size = (uint16_t)(1u << ((ctl >> 1) & 7));	/* 1 .. 128 */
 	vq.indirect = ctl & 0x10;
 	vq.event_idx = ctl & 0x20;
+	vq.packed = size > 1 && (fmt & 1);
+	if (vq.packed && vn_vq_set_base(&vq, ((fmt >> 1) & 0x3f) % vq.size | (fmt & 0x80) << 8))
+		abort();
 	/* Available ring first, the descriptors right after: short inputs reach both */
 	vq.avail_uva = 0x40000;
 	vq.desc_uva = 0x40000 + VN_ALIGN_UP(vn_vring_avail_bytes(vq.size), 16);
@@ -105,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				else if (c.iov[k].iov_len)
 					sink ^= ((uint8_t *)c.iov[k].iov_base)[c.iov[k].iov_len - 1];
 			}
-			vn_vq_push(&vq, c.head, vq.device_writes ? c.len : 0);
+			vn_vq_push(&vq, c.head, c.ndesc, vq.device_writes ? c.len : 0);
 		}
 		vn_vq_flush(&vq);
 		if (vq.broken && vn_vq_pop(&vq, &mem, &c) != -EIO)

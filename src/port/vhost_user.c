@@ -81,7 +81,7 @@ static const char VU_FAULT_WHY[] = "guest memory fault (file shrunk)";
 /* ---- port ops ---- */
 
 static const char *const vu_keys[] = {
-	"name", "path", "client", "queues", "offload", "sealed", "mode", "group", NULL
+	"name", "path", "client", "queues", "offload", "sealed", "mode", "group", "packed", NULL
 };
 
 /* group=NAME or group=GID: the listening socket's group */
@@ -154,6 +154,14 @@ static int parse_args(struct vu_dev *d, const struct vn_port_args *args)
 	v = vn_port_arg(args, "offload");
 	if (v && !strcmp(v, "off"))
 		d->offered &= ~(uint64_t)VU_OFFLOADS;
+	/* Packed rings are offered; the front-end picks (QEMU: packed=on) */
+	v = vn_port_arg(args, "packed");
+	if (v && strcmp(v, "on") && strcmp(v, "off")) {
+		vn_err("port '%s': vhost-user: packed=%s not on or off", d->port->name, v);
+		return -EINVAL;
+	}
+	if (v && !strcmp(v, "off"))
+		d->offered &= ~VN_BIT(VN_VIRTIO_F_RING_PACKED);
 	return 0;
 }
 
@@ -544,13 +552,18 @@ static int vu_tx_poll_fd(struct vn_port *port)
 static void vu_info(const struct vn_port *port, struct vn_port_info *info)
 {
 	struct vu_dev *d = port->priv;
+	uint64_t features;
 
 	info->queues = d->nqp;
 	info->link_up = __atomic_load_n(&d->info.connected, __ATOMIC_RELAXED);
 	vn_port_info_add(info, "socket", "%s", d->path);
 	vn_port_info_add(info, "role", "%s", d->client ? "client" : "server");
-	vn_port_info_add(info, "features", "0x%" PRIx64,
-			 __atomic_load_n(&d->features, __ATOMIC_RELAXED));
+	features = __atomic_load_n(&d->features, __ATOMIC_RELAXED);
+	vn_port_info_add(info, "features", "0x%" PRIx64, features);
+	/* The ring format the guest's driver chose (none before it did) */
+	if (info->link_up)
+		vn_port_info_add(info, "ring", "%s", features & VN_BIT(VN_VIRTIO_F_RING_PACKED) ?
+				 "packed" : "split");
 }
 
 const struct vn_port_ops vn_vu_port_ops =
@@ -585,6 +598,7 @@ int vn_vu_queue_get(struct vn_port *port, unsigned int index, struct vn_vu_queue
 	info->started = vq->started;
 	info->enabled = vq->enabled;
 	info->broken = vq->broken;
+	info->packed = vq->packed;
 	info->why = vq->why ? vq->why : "";
 	info->violations = vq->stats.broken;
 	info->chains = vq->stats.chains;

@@ -34,6 +34,7 @@ extern const struct vn_port_ops vn_vu_port_ops;
  * @started:	has a kick fd and mapped rings
  * @enabled:	enabled by the front-end
  * @broken:	stopped after a protocol violation
+ * @packed:	a packed ring (VIRTIO_F_RING_PACKED negotiated), else split
  * @why:	the violation ("" if none)
  * @violations:	protocol violations seen since the port opened
  * @chains:	chains processed since the port opened
@@ -43,6 +44,7 @@ struct vn_vu_queue_info {
 	bool started;
 	bool enabled;
 	bool broken;
+	bool packed;
 	const char *why;
 	uint64_t violations;
 	uint64_t chains;

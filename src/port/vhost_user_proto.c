@@ -42,9 +42,7 @@ static void vq_stop(struct vu_dev *d, unsigned int i)
 	vn_vu_close_fd(&vq->kickfd);
 	vq->started = false;
 	/* The memory may be unmapped next: keep no pointer into it */
-	vq->desc = NULL;
-	vq->avail = NULL;
-	vq->used = NULL;
+	vn_vq_unmap(vq);
 }
 
 static void vq_reset(struct vu_dev *d, unsigned int i)
@@ -74,6 +72,7 @@ void vn_vu_apply_features(struct vu_dev *d)
 	for (i = 0; i < VN_VU_VQ_MAX; i++) {
 		d->vq[i].event_idx = f & VN_BIT(VN_VIRTIO_F_EVENT_IDX);
 		d->vq[i].indirect = f & VN_BIT(VN_VIRTIO_F_INDIRECT_DESC);
+		d->vq[i].packed = f & VN_BIT(VN_VIRTIO_F_RING_PACKED);
 	}
 	d->port->features = f & VU_PORT_BITS;
 	d->port->vnet_hdr_len = d->vnet.hdr_len;
@@ -309,17 +308,17 @@ static int set_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	(void)reply;
 	if (check_index(d, m->state.index, why))
 		return -EINVAL;
-	/* Split-ring indices are 16 bits */
-	if (m->state.num > 0xffff) {
-		*why = "ring base larger than 16 bits";
-		return -EINVAL;
-	}
 	vq = &d->vq[m->state.index];
 	if (vq->started) {
 		*why = "SET_VRING_BASE on a started ring";
 		return -EBUSY;
 	}
-	vq->last_avail = vq->used_idx = vq->signalled = (uint16_t)m->state.num;
+	/* Split: more than 16 bits; packed: a position past the ring */
+	if (vn_vq_set_base(vq, m->state.num)) {
+		*why = vq->packed ? "packed ring base past the ring size" :
+				    "ring base larger than 16 bits";
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -339,7 +338,7 @@ static int get_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	vq->broken = false;
 	vq->why = NULL;
 	vq->enabled = false;
-	m->state.num = vq->last_avail;
+	m->state.num = vn_vq_get_base(vq);
 	m->size = sizeof(m->state);
 	*reply = true;
 	return 0;

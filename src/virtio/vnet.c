@@ -171,8 +171,8 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 		return 0;
 	was_broken = vq->broken;
 	/* One read of the guest's index: VN_MIN() would evaluate it twice */
-	avail = vn_vq_avail_count(vq);
 	n = VN_MIN(n, VN_VNET_BURST_MAX);
+	avail = vn_vq_avail(vq, n);
 	n = VN_MIN(n, avail);
 	if (n == 0)
 		return 0;
@@ -190,7 +190,7 @@ unsigned int vn_vnet_rx(const struct vn_vnet *v, struct vn_vq *vq, struct vn_pkt
 		popped++;
 
 		why = rx_one(v, &c, pkt);
-		vn_vq_push(vq, c.head, 0);
+		vn_vq_push(vq, c.head, c.ndesc, 0);
 		if (unlikely(why)) {
 			v->drops[why]++;
 			VN_DATA_LOG("vq %u: dropped: %s", vq->index, vn_drop_str(why));
@@ -234,12 +234,11 @@ static enum vn_drop_reason tx_check(const struct vn_vnet *v, const struct vn_pkt
  */
 static inline bool cap_known_short(struct vn_vq *vq, uint32_t need)
 {
-	uint16_t idx;
+	struct vn_vq_pos at = vn_vq_tell(vq);
 
-	if (likely(!vq->cap_room) || vq->cap_last != vq->last_avail)
+	if (likely(!vq->cap_room) || vq->cap_at.idx != at.idx || vq->cap_at.wrap != at.wrap)
 		return false;
-	idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
-	if (idx != vq->cap_idx || need <= vq->cap_room)
+	if (vn_vq_avail_stamp(vq) != vq->cap_idx || need <= vq->cap_room)
 		return false;
 	vq->stats.mrg_cap++;
 	return true;
@@ -248,8 +247,8 @@ static inline bool cap_known_short(struct vn_vq *vq, uint32_t need)
 static inline void cap_note(struct vn_vq *vq, uint32_t room)
 {
 	vq->cap_room = room ? room : 1;
-	vq->cap_last = vq->last_avail;
-	vq->cap_idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+	vq->cap_at = vn_vq_tell(vq);
+	vq->cap_idx = vn_vq_avail_stamp(vq);
 	vq->stats.mrg_cap++;
 }
 
@@ -261,7 +260,8 @@ static inline void cap_note(struct vn_vq *vq, uint32_t room)
 static int tx_one(const struct vn_vnet *v, struct vn_vq *vq, const struct vn_pkt *pkt)
 {
 	struct vn_vq_chain first, c;
-	uint16_t heads[VN_VNET_MRG_MAX];
+	struct vn_vq_pos start = vn_vq_tell(vq);
+	uint16_t heads[VN_VNET_MRG_MAX], ndescs[VN_VNET_MRG_MAX];
 	uint32_t lens[VN_VNET_MRG_MAX];
 	uint32_t need = v->hdr_len + pkt->len, done = 0;
 	unsigned int nbufs = 0, maxbufs = v->mrg_rxbuf ? VN_VNET_MRG_MAX : 1, i;
@@ -276,14 +276,14 @@ static int tx_one(const struct vn_vnet *v, struct vn_vq *vq, const struct vn_pkt
 		uint32_t room, off = 0, take;
 
 		if (nbufs == maxbufs) {
-			vn_vq_unpop(vq, nbufs);
+			vn_vq_seek(vq, start);
 			cap_note(vq, done);
 			return -EMSGSIZE;
 		}
 		ret = vn_vq_pop(vq, v->mem, cur);
 		if (ret) {
 			if (ret == -EAGAIN)
-				vn_vq_unpop(vq, nbufs);
+				vn_vq_seek(vq, start);
 			return ret;
 		}
 		room = cur->len;
@@ -300,6 +300,7 @@ static int tx_one(const struct vn_vnet *v, struct vn_vq *vq, const struct vn_pkt
 		take = VN_MIN(room, need - done);
 		iov_write(cur, off, vn_pkt_ptr(pkt, done - v->hdr_len, take), take);
 		heads[nbufs] = cur->head;
+		ndescs[nbufs] = cur->ndesc;
 		lens[nbufs] = off + take;
 		done += take;
 		nbufs++;
@@ -309,7 +310,7 @@ static int tx_one(const struct vn_vnet *v, struct vn_vq *vq, const struct vn_pkt
 	vn_vhdr_build(&vh, hdr, v->hdr_len);
 	iov_write(&first, 0, hdr, v->hdr_len);
 	for (i = 0; i < nbufs; i++)
-		vn_vq_push(vq, heads[i], lens[i]);
+		vn_vq_push(vq, heads[i], ndescs[i], lens[i]);
 	return 0;
 }
 

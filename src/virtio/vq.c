@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* vq.c - split virtqueue, device side: chain walk, used ring, notifications
+/* vq.c - virtqueue, device side: the split ring's chain walk and used ring,
+ *        notifications, and the entry points that pick split or packed
  *
  * The chain walk follows the checks DPDK's fill_vec_buf_split() makes, with
  * one difference: a violation breaks the queue (a real device would set
@@ -30,6 +31,7 @@
 #include "core/log.h"
 #include "efd_guard.h"
 #include "vq.h"
+#include "vq_internal.h"
 
 #define VN_COUNTER_T struct vn_vq_stats
 const struct vn_counter_desc vn_vq_counter_descs[VN_VQ_NCOUNTERS] = {
@@ -46,6 +48,8 @@ void vn_vq_init(struct vn_vq *vq, unsigned int index, bool device_writes)
 	vq->callfd = -1;
 	vq->errfd = -1;
 	vq->armed = true;	/* kicks are on until we first turn them off */
+	vq->avail_wrap = true;	/* §2.8.1: both wrap counters start at 1 */
+	vq->used_wrap = true;
 }
 
 static void *map_area(const struct vn_vu_mem *mem, uint64_t uva, uint64_t bytes,
@@ -64,23 +68,78 @@ static void *map_area(const struct vn_vu_mem *mem, uint64_t uva, uint64_t bytes,
 	return p;
 }
 
-int vn_vq_map(struct vn_vq *vq, const struct vn_vu_mem *mem)
+void vn_vq_unmap(struct vn_vq *vq)
 {
 	vq->desc = NULL;
 	vq->avail = NULL;
 	vq->used = NULL;
+	vq->pdesc = NULL;
+	vq->drv_ev = NULL;
+	vq->dev_ev = NULL;
+}
+
+static int map_packed(struct vn_vq *vq, const struct vn_vu_mem *mem)
+{
+	/* A base set before a smaller size: positions must lie in the ring */
+	if (vq->last_avail >= vq->size || vq->used_idx >= vq->size)
+		return -EINVAL;
+	vq->pdesc = map_area(mem, vq->desc_uva, 16ull * vq->size, 16);
+	vq->drv_ev = map_area(mem, vq->avail_uva, sizeof(*vq->drv_ev), 4);
+	vq->dev_ev = map_area(mem, vq->used_uva, sizeof(*vq->dev_ev), 4);
+	if (!vq->pdesc || !vq->drv_ev || !vq->dev_ev) {
+		vn_vq_unmap(vq);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int vn_vq_map(struct vn_vq *vq, const struct vn_vu_mem *mem)
+{
+	vn_vq_unmap(vq);
 	if (!vq->size || !vq->desc_uva || !vq->avail_uva || !vq->used_uva)
 		return -EINVAL;
+	if (vq->packed)
+		return map_packed(vq, mem);
 	vq->desc = map_area(mem, vq->desc_uva, vn_vring_desc_bytes(vq->size), 16);
 	vq->avail = map_area(mem, vq->avail_uva, vn_vring_avail_bytes(vq->size), 2);
 	vq->used = map_area(mem, vq->used_uva, vn_vring_used_bytes(vq->size), 4);
 	if (!vq->desc || !vq->avail || !vq->used) {
-		vq->desc = NULL;
-		vq->avail = NULL;
-		vq->used = NULL;
+		vn_vq_unmap(vq);
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int vn_vq_set_base(struct vn_vq *vq, uint32_t num)
+{
+	uint32_t pos = num & ~VN_VRING_PACKED_EV_WRAP & 0xffff;
+
+	vq->pending = 0;
+	if (!vq->packed) {
+		/* Split-ring indices are 16 bits */
+		if (num > 0xffff)
+			return -EINVAL;
+		vq->last_avail = vq->used_idx = vq->signalled = (uint16_t)num;
+		return 0;
+	}
+	/* Position past the ring */
+	if (pos >= vq->size)
+		return -EINVAL;
+	/* Every chain was completed when the ring stopped: used = avail */
+	vq->last_avail = vq->used_idx = (uint16_t)pos;
+	vq->avail_wrap = vq->used_wrap = num & VN_VRING_PACKED_EV_WRAP;
+	return 0;
+}
+
+uint32_t vn_vq_get_base(const struct vn_vq *vq)
+{
+	uint32_t avail, used;
+
+	if (!vq->packed)
+		return vq->last_avail;
+	avail = vq->last_avail | (vq->avail_wrap ? VN_VRING_PACKED_EV_WRAP : 0);
+	used = vq->used_idx | (vq->used_wrap ? VN_VRING_PACKED_EV_WRAP : 0);
+	return avail | used << 16;
 }
 
 enum vn_efd_result vn_vq_efd_signal(int fd)
@@ -131,12 +190,14 @@ void vn_vq_break(struct vn_vq *vq, const char *why)
 		       vq->owner ? vq->owner : "-", vq->index);
 }
 
-uint16_t vn_vq_avail_count(struct vn_vq *vq)
+uint16_t vn_vq_avail(struct vn_vq *vq, uint16_t max)
 {
 	uint16_t idx, n;
 
 	if (!vn_vq_ready(vq))
 		return 0;
+	if (vq->packed)
+		return vn_vq_packed_avail(vq, max);
 	idx = le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
 	n = (uint16_t)(idx - vq->last_avail);
 	/* Driver claims more new entries than the ring holds */
@@ -144,7 +205,7 @@ uint16_t vn_vq_avail_count(struct vn_vq *vq)
 		vn_vq_break(vq, "available index moved past the ring size");
 		return 0;
 	}
-	return n;
+	return VN_MIN(n, max);
 }
 
 /* Read one descriptor from a table into a local: the guest may change it */
@@ -184,6 +245,18 @@ static const char *chain_add(const struct vn_vu_mem *mem, struct vn_vq_chain *c,
 		addr += seg;
 		len -= seg;
 	}
+	return NULL;
+}
+
+const char *vn_vq_seg(const struct vn_vu_mem *mem, struct vn_vq_chain *c, uint64_t addr,
+		      uint32_t len, uint32_t *empty)
+{
+	if (len)
+		return chain_add(mem, c, addr, len);
+	/* Empty descriptors cost a walk and give nothing: they count as
+	 * segments, so no chain walks more than ~VN_VQ_IOV_MAX */
+	if (++*empty + c->niov > VN_VQ_IOV_MAX)
+		return "chain has too many segments (empty descriptors)";
 	return NULL;
 }
 
@@ -256,15 +329,9 @@ static const char *walk(const struct vn_vq *vq, const struct vn_vu_mem *mem, uin
 		/* Receive queues take writable buffers only, transmit readable */
 		if (!!(d.flags & VN_VRING_DESC_F_WRITE) != vq->device_writes)
 			return "descriptor direction wrong for the queue";
-		if (d.len) {
-			err = chain_add(mem, c, d.addr, d.len);
-			if (err)
-				return err;
-		} else if (++empty + c->niov > VN_VQ_IOV_MAX) {
-			/* Empty descriptors cost a walk and give nothing: they count
-			 * as segments, so no chain walks more than ~VN_VQ_IOV_MAX */
-			return "chain has too many segments (empty descriptors)";
-		}
+		err = vn_vq_seg(mem, c, d.addr, d.len, &empty);
+		if (err)
+			return err;
 		if (!(d.flags & VN_VRING_DESC_F_NEXT))
 			return NULL;
 		idx = d.next;
@@ -281,11 +348,14 @@ int vn_vq_pop(struct vn_vq *vq, const struct vn_vu_mem *mem, struct vn_vq_chain 
 
 	if (unlikely(vq->broken))
 		return -EIO;
-	if (vn_vq_avail_count(vq) == 0)
+	if (vq->packed)
+		return vn_vq_packed_pop(vq, mem, c);
+	if (vn_vq_avail(vq, 1) == 0)
 		return vq->broken ? -EIO : -EAGAIN;
 	head = le16toh(__atomic_load_n(&vq->avail->ring[vq->last_avail & (vq->size - 1)],
 				       __ATOMIC_RELAXED));
 	c->head = head;
+	c->ndesc = 1;
 	c->niov = 0;
 	c->len = 0;
 	err = walk(vq, mem, head, c);
@@ -298,13 +368,11 @@ int vn_vq_pop(struct vn_vq *vq, const struct vn_vu_mem *mem, struct vn_vq_chain 
 	return 0;
 }
 
-void vn_vq_flush(struct vn_vq *vq)
+/* Split: publish the used index; whether the driver wants a call for it */
+static bool split_need_call(struct vn_vq *vq, uint16_t old, uint16_t now)
 {
-	uint16_t old = vq->signalled, now = vq->used_idx;
 	bool need;
 
-	if (!vq->used || old == now)
-		return;
 	__atomic_store_n(&vq->used->idx, htole16(now), __ATOMIC_RELEASE);
 	/* Order the index store before reading the driver's suppression state */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -317,10 +385,11 @@ void vn_vq_flush(struct vn_vq *vq)
 			 VN_VRING_AVAIL_F_NO_INTERRUPT);
 	}
 	vq->signalled = now;
-	if (!need) {
-		vq->stats.calls_suppressed++;
-		return;
-	}
+	return need;
+}
+
+static void call(struct vn_vq *vq)
+{
 	if (vq->callfd < 0)
 		return;
 	switch (vn_vq_efd_signal(vq->callfd)) {
@@ -338,13 +407,38 @@ void vn_vq_flush(struct vn_vq *vq)
 	}
 }
 
+void vn_vq_flush(struct vn_vq *vq)
+{
+	uint16_t old = vq->signalled, now = vq->used_idx;
+	bool need;
+
+	if (vq->packed) {
+		if (!vq->pdesc || !vq->pending)
+			return;
+		/* Order the used writes before reading the driver's event area */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		need = vn_vq_packed_need_call(vq);
+	} else if (!vq->used || old == now) {
+		return;
+	} else {
+		need = split_need_call(vq, old, now);
+	}
+	if (!need) {
+		vq->stats.calls_suppressed++;
+		return;
+	}
+	call(vq);
+}
+
 bool vn_vq_notify_enable(struct vn_vq *vq)
 {
 	uint16_t *avail_event;
 
 	if (!vn_vq_ready(vq))
 		return false;
-	if (vq->event_idx) {
+	if (vq->packed) {
+		vn_vq_packed_notify(vq, true);
+	} else if (vq->event_idx) {
 		avail_event = (uint16_t *)&vq->used->ring[vq->size];
 		__atomic_store_n(avail_event, htole16(vq->last_avail), __ATOMIC_RELAXED);
 	} else if (vq->notify_off) {
@@ -355,7 +449,7 @@ bool vn_vq_notify_enable(struct vn_vq *vq)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	vq->armed = true;
 	vq->armed_at = vq->last_avail;
-	return vn_vq_avail_count(vq) != 0;
+	return vn_vq_avail(vq, 1) != 0;
 }
 
 void vn_vq_notify_disable(struct vn_vq *vq)
@@ -364,7 +458,9 @@ void vn_vq_notify_disable(struct vn_vq *vq)
 
 	if (!vn_vq_ready(vq) || vq->notify_off)
 		return;
-	if (vq->event_idx) {
+	if (vq->packed) {
+		vn_vq_packed_notify(vq, false);
+	} else if (vq->event_idx) {
 		/* One behind what we consumed: the driver's index is never behind
 		 * last_avail, so it never crosses this (until 2^16 entries later) */
 		avail_event = (uint16_t *)&vq->used->ring[vq->size];

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* vq.h - a split virtqueue in guest memory, seen from the device side
+/* vq.h - a virtqueue in guest memory, split or packed, seen from the device side
  *
  * The device pops descriptor chains the driver made available, turning each
  * into a bounded iovec of host pointers, and pushes completions to the used
@@ -10,6 +10,10 @@
  * counted, logged once (rate limited), the front-end's error eventfd is
  * signalled, and the queue is not processed again until it is reset. Other
  * queues and ports carry on.
+ *
+ * A queue is split (vq.c) or packed (vq_packed.c), as the driver
+ * negotiated VIRTIO_F_RING_PACKED; the functions below take either and
+ * make the same checks on both.
  *
  * Notifications: kicks (driver -> device) are read from @kickfd; calls
  * (device -> driver) are written to @callfd at most once per burst, and
@@ -34,13 +38,16 @@
 
 /**
  * struct vn_vq_chain - one popped descriptor chain
- * @head:	head index, to give back with vn_vq_push()
+ * @head:	head index (packed: buffer id), to give back with vn_vq_push()
+ * @ndesc:	ring descriptors the chain took (packed: how far its used
+ *		descriptor moves the device on; split: 1)
  * @niov:	segments in @iov
  * @len:	total bytes
  * @iov:	host segments, in chain order
  */
 struct vn_vq_chain {
 	uint16_t head;
+	uint16_t ndesc;
 	uint16_t niov;
 	uint32_t len;
 	struct iovec iov[VN_VQ_IOV_MAX];
@@ -67,11 +74,27 @@ struct vn_vq_chain {
 VN_COUNTERS_DECLARE(struct vn_vq_stats, VN_VQ_COUNTERS, VN_VQ_NCOUNTERS, vn_vq_counter_descs);
 
 /**
- * struct vn_vq - one split virtqueue
+ * struct vn_vq_pos - where the next chain is taken from, for vn_vq_seek()
+ * @idx:	last_avail
+ * @wrap:	packed: the driver's wrap counter there
+ */
+struct vn_vq_pos {
+	uint16_t idx;
+	bool wrap;
+};
+
+/**
+ * struct vn_vq - one virtqueue
  * @size:	entries (power of two), 0 until SET_VRING_NUM
- * @last_avail:	next available entry to take (free-running)
- * @used_idx:	next used entry to fill (free-running; published on flush)
- * @signalled:	used index at the last call decision
+ * @last_avail:	next available entry to take (split: free-running; packed:
+ *		ring position, 0..size-1)
+ * @used_idx:	next used entry to fill (split: free-running, published on
+ *		flush; packed: ring position)
+ * @signalled:	used index at the last call decision (split)
+ * @packed:	VIRTIO_F_RING_PACKED negotiated: the areas are a packed ring
+ * @avail_wrap:	packed: the driver's wrap counter at @last_avail
+ * @used_wrap:	packed: our wrap counter at @used_idx
+ * @pending:	packed: used descriptors written since the last call decision
  * @device_writes: chains must be device-writable (receive queues) or
  *		device-readable (transmit queues)
  * @event_idx:	VIRTIO_RING_F_EVENT_IDX negotiated
@@ -85,17 +108,20 @@ VN_COUNTERS_DECLARE(struct vn_vq_stats, VN_VQ_COUNTERS, VN_VQ_NCOUNTERS, vn_vq_c
  * @desc_uva:	descriptor table, front-end address
  * @avail_uva:	available ring, front-end address
  * @used_uva:	used ring, front-end address
- * @desc:	descriptor table, host address (NULL until mapped)
- * @avail:	available ring, host address
- * @used:	used ring, host address
+ * @desc:	descriptor table, host address (NULL until mapped; split)
+ * @avail:	available ring, host address (split)
+ * @used:	used ring, host address (split)
+ * @pdesc:	packed: descriptor ring, host address (NULL until mapped)
+ * @drv_ev:	packed: the driver's event suppression area (at @avail_uva)
+ * @dev_ev:	packed: ours (at @used_uva)
  * @kickfd:	eventfd the driver kicks, or -1
  * @callfd:	eventfd we call, or -1
  * @errfd:	eventfd we signal when the queue breaks, or -1
  * @index:	queue number, for logs
  * @cap_room:	bytes VN_VNET_MRG_MAX buffers held when a frame last did not
  *		fit in them (0: none); valid while @cap_last and @cap_idx hold
- * @cap_last:	last_avail then
- * @cap_idx:	avail->idx then
+ * @cap_at:	where the next chain was taken from then
+ * @cap_idx:	vn_vq_avail_stamp() then
  * @why:	first violation seen (for logs and tests)
  * @owner:	name of the port the queue belongs to (for log lines; may be NULL)
  * @stats:	counters
@@ -105,6 +131,10 @@ struct vn_vq {
 	uint16_t last_avail;
 	uint16_t used_idx;
 	uint16_t signalled;
+	uint16_t pending;
+	bool packed;
+	bool avail_wrap;
+	bool used_wrap;
 	bool device_writes;
 	bool event_idx;
 	bool indirect;
@@ -120,12 +150,15 @@ struct vn_vq {
 	struct vn_vring_desc *desc;
 	struct vn_vring_avail *avail;
 	struct vn_vring_used *used;
+	struct vn_vring_packed_desc *pdesc;
+	struct vn_vring_packed_event *drv_ev;
+	struct vn_vring_packed_event *dev_ev;
 	int kickfd;
 	int callfd;
 	int errfd;
 	unsigned int index;
 	uint32_t cap_room;
-	uint16_t cap_last;
+	struct vn_vq_pos cap_at;
 	uint16_t cap_idx;
 	const char *why;
 	const char *owner;
@@ -145,12 +178,38 @@ void vn_vq_init(struct vn_vq *vq, unsigned int index, bool device_writes);
  * @vq:		queue with size and ring addresses set
  * @mem:	guest memory
  *
- * Each area must be aligned (§2.7: 16, 2, 4) and lie whole inside one region.
+ * Each area must be aligned (split, §2.7: 16, 2, 4; packed, §2.8: 16, 4, 4)
+ * and lie whole inside one region.
  *
  * Return: 0, -EINVAL if not configured, misaligned or not fully mapped
  */
 int vn_vq_map(struct vn_vq *vq, const struct vn_vu_mem *mem);
 
+/**
+ * vn_vq_unmap() - Forget the ring pointers (the memory may be unmapped next)
+ * @vq:		queue
+ */
+void vn_vq_unmap(struct vn_vq *vq);
+
+/**
+ * vn_vq_set_base() - Where the driver's ring starts (SET_VRING_BASE)
+ * @vq:		stopped queue, size set
+ * @num:	split: the 16-bit index; packed: position in bits 0-14 and the
+ *		wrap counter in bit 15 (the used half in bits 16-31 is QEMU's
+ *		own copy: with every chain completed it is the same)
+ *
+ * Return: 0, -EINVAL if the value does not fit the ring
+ */
+int vn_vq_set_base(struct vn_vq *vq, uint32_t num);
+
+/**
+ * vn_vq_get_base() - The value for GET_VRING_BASE (the format of vn_vq_set_base(),
+ *		      packed: with the used half)
+ * @vq:		queue
+ *
+ * Return: the base
+ */
+uint32_t vn_vq_get_base(const struct vn_vq *vq);
 /**
  * vn_vq_ready() - Whether the datapath may touch the queue
  * @vq:		queue
@@ -159,7 +218,7 @@ int vn_vq_map(struct vn_vq *vq, const struct vn_vu_mem *mem);
  */
 static inline bool vn_vq_ready(const struct vn_vq *vq)
 {
-	return vq->started && vq->enabled && vq->desc && !vq->broken;
+	return vq->started && vq->enabled && (vq->desc || vq->pdesc) && !vq->broken;
 }
 
 /**
@@ -205,24 +264,47 @@ void vn_vq_break(struct vn_vq *vq, const char *why);
 int vn_vq_pop(struct vn_vq *vq, const struct vn_vu_mem *mem, struct vn_vq_chain *c);
 
 /**
- * vn_vq_unpop() - Give back the last @n popped chains (not yet pushed)
+ * vn_vq_tell() - Where the next chain will be taken from
  * @vq:		queue
- * @n:		chains
+ *
+ * Return: the position, for vn_vq_seek()
  */
-static inline void vn_vq_unpop(struct vn_vq *vq, uint16_t n)
+static inline struct vn_vq_pos vn_vq_tell(const struct vn_vq *vq)
 {
-	vq->last_avail -= n;
+	return (struct vn_vq_pos){ vq->last_avail, vq->avail_wrap };
 }
 
 /**
- * vn_vq_push() - Fill the next used entry (published by vn_vq_flush())
+ * vn_vq_seek() - Give back the chains popped since vn_vq_tell() (none pushed)
  * @vq:		queue
- * @head:	chain head
+ * @pos:	what vn_vq_tell() said
+ */
+static inline void vn_vq_seek(struct vn_vq *vq, struct vn_vq_pos pos)
+{
+	vq->last_avail = pos.idx;
+	vq->avail_wrap = pos.wrap;
+}
+
+/* Packed: the used descriptor for one buffer (vq_packed.c) */
+void vn_vq_packed_push(struct vn_vq *vq, uint16_t id, uint16_t ndesc, uint32_t len);
+
+/**
+ * vn_vq_push() - Complete a chain, in the order chains were popped (split:
+ *		  published by vn_vq_flush(); packed: at once)
+ * @vq:		queue
+ * @head:	chain head (packed: buffer id), as popped
+ * @ndesc:	ring descriptors of the chain, as popped
  * @len:	bytes written into the chain (0 for device-readable chains)
  */
-static inline void vn_vq_push(struct vn_vq *vq, uint16_t head, uint32_t len)
+static inline void vn_vq_push(struct vn_vq *vq, uint16_t head, uint16_t ndesc, uint32_t len)
 {
-	struct vn_vring_used_elem *e = &vq->used->ring[vq->used_idx & (vq->size - 1)];
+	struct vn_vring_used_elem *e;
+
+	if (vq->packed) {
+		vn_vq_packed_push(vq, head, ndesc, len);
+		return;
+	}
+	e = &vq->used->ring[vq->used_idx & (vq->size - 1)];
 
 	e->id = htole32(head);
 	e->len = htole32(len);
@@ -276,6 +358,9 @@ void vn_vq_kick_drain(struct vn_vq *vq);
  */
 static inline bool vn_vq_kick_maybe(const struct vn_vq *vq)
 {
+	/* Packed: our event area says only ENABLE or DISABLE */
+	if (vq->packed)
+		return vq->armed && vq->pdesc;
 	if (!vq->armed || !vq->avail)
 		return false;
 	if (!vq->event_idx)
@@ -284,11 +369,30 @@ static inline bool vn_vq_kick_maybe(const struct vn_vq *vq)
 }
 
 /**
- * vn_vq_avail_count() - Entries available now (0 when broken or not ready)
+ * vn_vq_avail() - Chains available now, up to @max (0 when broken or not ready)
  * @vq:		queue
+ * @max:	the caller wants no more than this
  *
- * Return: count; a count larger than the ring breaks the queue and returns 0
+ * Split: one read of the driver's index; packed: a look at up to @max
+ * chains' worth of descriptors (each one flag word).
+ *
+ * Return: count; a split count larger than the ring breaks the queue and
+ * returns 0
  */
-uint16_t vn_vq_avail_count(struct vn_vq *vq);
+uint16_t vn_vq_avail(struct vn_vq *vq, uint16_t max);
+
+/**
+ * vn_vq_avail_stamp() - What the driver last published (split: avail->idx;
+ *			 packed: 0, the descriptors themselves say it)
+ * @vq:		mapped queue
+ *
+ * Return: the stamp, equal as long as the driver added nothing (split)
+ */
+static inline uint16_t vn_vq_avail_stamp(const struct vn_vq *vq)
+{
+	if (vq->packed)
+		return 0;
+	return le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
+}
 
 #endif /* VN_VIRTIO_VQ_H */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* vring.h - the split virtqueue wire format (virtio 1.2, §2.7)
+/* vring.h - the split (virtio 1.2, §2.7) and packed (§2.8) virtqueue wire formats
  *
  * Three areas in guest memory, all little-endian:
  *  - the descriptor table: size entries of struct vn_vring_desc (16 bytes);
@@ -7,6 +7,14 @@
  *    EVENT_IDX a trailing used_event;
  *  - the used ring (device -> driver): flags, idx, ring[size] of
  *    struct vn_vring_used_elem, and with EVENT_IDX a trailing avail_event.
+ * A packed ring is one area of size descriptors (struct vn_vring_packed_desc)
+ * that both sides write: the driver makes a descriptor available by giving
+ * its AVAIL and USED flag bits the values (w, !w), where w is the driver's
+ * wrap counter (1 at start, flipped at each pass over the end of the ring);
+ * the device marks a buffer used by writing one descriptor at its own next
+ * position with both bits equal to its wrap counter. Two 4-byte event
+ * suppression areas, one per side, replace the split ring's flags and
+ * event indexes.
  * Everything here is shared with the guest: read each field once into a
  * local, then validate the copy.
  */
@@ -28,6 +36,17 @@
 #define VN_VIRTIO_F_VERSION_1		32
 #define VN_VIRTIO_F_ANY_LAYOUT		27
 #define VN_VIRTIO_F_NOTIFY_ON_EMPTY	24
+#define VN_VIRTIO_F_RING_PACKED		34
+
+/* Packed descriptor flags beyond NEXT, WRITE and INDIRECT (§2.8.1) */
+#define VN_VRING_PACKED_F_AVAIL		(1u << 7)
+#define VN_VRING_PACKED_F_USED		(1u << 15)
+
+/* Event suppression flags (§2.8.10) and the wrap bit of off_wrap */
+#define VN_VRING_PACKED_EV_ENABLE	0	/* notify on every buffer */
+#define VN_VRING_PACKED_EV_DISABLE	1	/* do not notify */
+#define VN_VRING_PACKED_EV_DESC		2	/* notify at off_wrap (EVENT_IDX) */
+#define VN_VRING_PACKED_EV_WRAP		(1u << 15)
 
 /* Largest split queue (§2.7: Queue Size is at most 32768) */
 #define VN_VRING_SIZE_MAX		32768
@@ -80,6 +99,32 @@ struct vn_vring_used {
 	struct vn_vring_used_elem ring[];
 };
 
+/**
+ * struct vn_vring_packed_desc - one packed-ring descriptor (§2.8.13)
+ * @addr:	guest-physical address of the buffer (or indirect table)
+ * @len:	buffer length; in a used descriptor, bytes the device wrote
+ * @id:		buffer id: the driver's, echoed back by the device
+ * @flags:	VN_VRING_DESC_F_* and VN_VRING_PACKED_F_* bits
+ */
+struct vn_vring_packed_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t id;
+	uint16_t flags;
+};
+
+/**
+ * struct vn_vring_packed_event - an event suppression area (§2.8.10)
+ * @off_wrap:	with EV_DESC: ring position (bits 0-14) and wrap counter
+ *		(bit 15) of the descriptor that should trigger a notification
+ * @flags:	VN_VRING_PACKED_EV_*
+ */
+struct vn_vring_packed_event {
+	uint16_t off_wrap;
+	uint16_t flags;
+};
+
+_Static_assert(sizeof(struct vn_vring_packed_desc) == 16, "packed descriptor is 16 bytes");
 _Static_assert(sizeof(struct vn_vring_desc) == 16, "descriptor is 16 bytes");
 _Static_assert(sizeof(struct vn_vring_used_elem) == 8, "used element is 8 bytes");
 

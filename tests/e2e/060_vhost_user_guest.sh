@@ -4,10 +4,20 @@
 # tap, both on one vnetd: the guest pings the namespace, downloads a random file
 # from it (md5 compared), serves one that the namespace downloads (md5 compared),
 # and runs iperf3 TCP both ways. Offloads on: the guest sends and takes TSO frames.
+# With RING "packed" (066 runs it so) QEMU's NIC has packed=on: the guest's
+# virtio-net driver must have negotiated VIRTIO_F_RING_PACKED (feature bit 34
+# in its sysfs), and vnetctl must say the port's ring is packed.
 set -euo pipefail
-build=${1:?usage: 060_vhost_user_guest.sh BUILD_DIR}
+build=${1:?usage: 060_vhost_user_guest.sh BUILD_DIR [split|packed]}
+ring=${2:-split}
 here=$(cd "$(dirname "$0")" && pwd)
 VNETD=$build/src/cmd/vnetd
+VNETCTL=$build/src/cmd/vnetctl
+case $ring in
+split) nic=() want_bit=0 ;;
+packed) nic=(--nic-opt packed=on) want_bit=1 ;;
+*) echo "ring: split or packed, not $ring"; exit 2 ;;
+esac
 . "$here/lib_vnetd.sh"
 . "$here/lib_guest.sh"
 
@@ -27,7 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 ip netns add "$ns"
-vnetd_start "$tmp/out" "$tmp/log" -v \
+vnetd_start "$tmp/out" "$tmp/log" -v --socket "$tmp/ctl.sock" \
 	--port "vhost-user:name=vm0,path=$tmp/vm0.sock" --port "tap:name=$tap"
 ip link set "$tap" netns "$ns"
 ip -n "$ns" link set lo up
@@ -46,6 +56,7 @@ wait_for 10 ip netns exec "$ns" sh -c 'ss -ltn | grep -q ":8080 "' || { echo "ht
 wait_for 10 ip netns exec "$ns" sh -c 'ss -ltn | grep -q ":5201 "' || { echo "iperf3 not listening"; exit 1; }
 
 gcmd="ethtool -k eth0 | grep -E '^(tx-checksumming|tcp-segmentation-offload):'
+echo GUEST-RING-PACKED \$(cut -c35 /sys/class/net/eth0/device/features)
 ping -c 3 -W 5 ${net}1 || exit 11
 wget -q -O /tmp/in http://${net}1:8080/data || exit 12
 echo GUEST-IN-MD5 \$(md5sum </tmp/in | cut -d' ' -f1)
@@ -59,9 +70,15 @@ timeout 90 nc -l -p 5002 >/dev/null
 echo GUEST-RELEASED"
 
 echo "# boot the guest on vhost-user (vnetd listens, QEMU connects)"
-guest_start g0 --vhost-user "$tmp/vm0.sock" --ip "${net}2/24" --cmd "$gcmd"
+guest_start g0 --vhost-user "$tmp/vm0.sock" --ip "${net}2/24" "${nic[@]}" --cmd "$gcmd"
 guest_wait_line g0 'GUEST-SERVING' 200
 tr -d '\r' <"$tmp/g0.log" | sed -n '/GUEST-READY/,/GUEST-SERVING/p'
+
+echo "# the ring format: $ring, in the guest's driver and in vnetctl"
+bit=$(guest_value g0 GUEST-RING-PACKED)
+[ "$bit" = "$want_bit" ] || { echo "guest's VIRTIO_F_RING_PACKED is '$bit', want $want_bit"; exit 1; }
+"$VNETCTL" -s "$tmp/ctl.sock" port list | tee "$tmp/ports"
+grep -E "^vm0 " "$tmp/ports" | grep -qw "ring=$ring" || { echo "vnetctl does not say ring=$ring"; exit 1; }
 
 echo "# guest -> namespace download: compare"
 in_md5=$(guest_value g0 GUEST-IN-MD5)

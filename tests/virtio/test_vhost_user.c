@@ -40,6 +40,23 @@
 
 static char path_a[108], path_b[108];
 static int path_n;
+/* The "packed" group runs the tests again with packed rings negotiated */
+static bool g_packed;
+
+static int packed_on(void **state)
+{
+	(void)state;
+	g_packed = true;
+	return 0;
+}
+
+/* What GET_VRING_BASE says after @n chains (fewer than a ring) */
+static int64_t base_after(uint32_t n)
+{
+	uint32_t half = n | 0x8000;	/* packed: position, wrap counter still 1 */
+
+	return g_packed ? (int64_t)(half | half << 16) : n;
+}
 
 static void quiet(enum vn_log_level level, const char *msg)
 {
@@ -67,7 +84,9 @@ static struct vn_port *up(const char *name, char *path, struct vu_fe *fe, uint64
 
 	assert_non_null(p);
 	assert_int_equal(vu_fe_connect(fe, path), 0);
+	fe->want_packed = g_packed;
 	assert_int_equal(vu_fe_setup(fe, features), 0);
+	assert_int_equal(fe->packed, g_packed);
 	return p;
 }
 
@@ -191,6 +210,8 @@ static void test_vu_negotiates_features(void **state)
 	assert_string_equal(port_detail(p, "role"), "server");
 	assert_int_equal(strtoull(port_detail(p, "features"), NULL, 16), info.features);
 	assert_true(info.features & VN_BIT(VN_VIRTIO_F_VERSION_1));
+	assert_int_equal(!!(info.features & VN_BIT(VN_VIRTIO_F_RING_PACKED)), g_packed);
+	assert_string_equal(port_detail(p, "ring"), g_packed ? "packed" : "split");
 	assert_true(p->features & VN_BIT(VN_NET_F_HOST_TSO4));
 	assert_true(p->features & VN_BIT(VN_NET_F_GUEST_TSO6));
 	assert_true(p->features & VN_BIT(VN_NET_F_MRG_RXBUF));
@@ -198,6 +219,7 @@ static void test_vu_negotiates_features(void **state)
 	assert_int_equal(vn_vu_queue_get(p, 1, &q), 0);
 	assert_true(q.started && q.enabled && !q.broken);
 	assert_int_equal(q.size, VU_FE_QSIZE);
+	assert_int_equal(q.packed, g_packed);
 	vu_fe_close(&fe);
 	assert_true(wait_disconnected(p));
 	/* Disconnected: the port offers nothing and its rings are gone */
@@ -757,7 +779,7 @@ static void test_vu_stop_returns_base(void **state)
 		assert_int_equal(vu_fe_tx(&fe, &ok, f, sizeof(f), 1), 0);
 	assert_int_equal(rx_wait(p, pkts, 5), 5);
 	vn_pkt_put_bulk(pkts, 5);
-	assert_int_equal(vu_fe_stop(&fe, 1), 5);
+	assert_int_equal(vu_fe_stop(&fe, 1), base_after(5));
 	/* Stopped: new frames stay in the ring */
 	assert_int_equal(vu_fe_tx(&fe, &ok, f, sizeof(f), 1), 0);
 	assert_int_equal(vn_port_rx_burst(p, pkts, 8), 0);
@@ -777,7 +799,7 @@ static void test_vu_resets_counted(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(vu_fe_stop(&fe, 1), 0);	/* a transmitq: not the device */
+	assert_int_equal(vu_fe_stop(&fe, 1), base_after(0));	/* a transmitq: not the device */
 	assert_int_equal(__atomic_load_n(&p->resets, __ATOMIC_ACQUIRE), r0);
 	vu_fe_stop(&fe, 0);				/* receiveq 0 while it ran */
 	assert_int_equal(__atomic_load_n(&p->resets, __ATOMIC_ACQUIRE), r0 + 1);
@@ -807,9 +829,10 @@ static void test_vu_multiqueue_second_pair(void **state)
 	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
 	assert_int_equal(vu_fe_msg(&fe, VN_VU_GET_QUEUE_NUM, NULL, 0, NULL, 0, &n, 8), 0);
 	assert_int_equal(n, 2);
+	fe.want_packed = g_packed;
 	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
 	/* Move the transmit ring from pair 0 (vq 1) to pair 1 (vq 3) */
-	assert_int_equal(vu_fe_stop(&fe, 1), 0);
+	assert_int_equal(vu_fe_stop(&fe, 1), base_after(0));
 	st = (struct vn_vu_vring_state){ 3, VU_FE_QSIZE };
 	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_VRING_NUM, &st, 8, NULL, 0, NULL, 0), 0);
 	{
@@ -897,6 +920,7 @@ static void test_vu_multiqueue_flows_spread(void **state)
 	(void)state;
 	assert_non_null(p);
 	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	fe.want_packed = g_packed;
 	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
 	assert_true(fe.features & VN_BIT(VN_NET_F_MQ));
 	/* Receive queues of pairs 1 and 2 as well */
@@ -954,6 +978,7 @@ static void test_vu_multiqueue_full_queue_keeps_order(void **state)
 	(void)state;
 	assert_non_null(p);
 	assert_int_equal(vu_fe_connect(&fe, path_a), 0);
+	fe.want_packed = g_packed;
 	assert_int_equal(vu_fe_setup(&fe, ALL), 0);
 	assert_int_equal(vu_fe_start_ring(&fe, 2), 0);
 	/* Buffers only on receiveq 0: the first frame of a flow on queue 1 stops the burst */
@@ -1508,6 +1533,96 @@ static void test_vu_opens_through_the_registry(void **state)
 	assert_int_not_equal(vn_port_open("vhost-user:name=vm1,path=/tmp/x.sock,queues=9", 8, &p), 0);
 }
 
+/* Packed: a buffer outside guest memory breaks that queue only (§2.8) */
+static void test_vu_packed_hostile_chain_breaks_one_queue(void **state)
+{
+	struct vu_fe a, b;
+	struct vn_port *pa = up("a", path_a, &a, ALL), *pb = up("b", path_b, &b, ALL);
+	uint64_t gpa[2] = { vu_fe_alloc(&a, 1, 64), VU_FE_MEM_SIZE - 10 };
+	uint32_t len[2] = { 12, 100 };
+	struct vn_vu_queue_info q;
+	struct vn_vhdr ok = { 0 }, vh;
+	struct vn_pkt *pkts[4];
+	uint8_t f[100], out[200];
+
+	(void)state;
+	/* Header in guest memory, the frame's tail past its end */
+	vu_fe_packed_add(&a, 1, gpa, len, 2, false);
+	assert_int_equal(vn_port_rx_burst(pa, pkts, 4), 0);
+	vn_vu_queue_get(pa, 1, &q);
+	assert_true(q.broken && q.packed);
+	assert_string_equal(q.why, "buffer outside guest memory");
+	assert_int_equal(drops(pa, VN_DROP_VQ_DESC), 1);
+	/* a's receive side still works, port b is untouched */
+	assert_int_equal(vu_fe_rx_post(&a, 1, 2048), 0);
+	make_frame(f, sizeof(f), 2);
+	pkts[0] = pkt_of(pa, f, sizeof(f));
+	assert_int_equal(vn_port_tx_burst(pa, pkts, 1), 1);
+	assert_int_equal(vu_fe_rx_get(&a, &vh, out, sizeof(out)), sizeof(f));
+	assert_memory_equal(out, f, sizeof(f));
+	assert_int_equal(vu_fe_tx(&b, &ok, f, sizeof(f), 2), 0);
+	assert_int_equal(rx_wait(pb, pkts, 1), 1);
+	vn_pkt_put_bulk(pkts, 1);
+	/* Stopped, the queue is reset */
+	assert_true(vu_fe_stop(&a, 1) >= 0);
+	vn_vu_queue_get(pa, 1, &q);
+	assert_false(q.broken);
+	vu_fe_close(&a);
+	vu_fe_close(&b);
+	vu_test_port_close(pa);
+	vu_test_port_close(pb);
+}
+
+/*
+ * Packed: both directions go round the 256-entry ring several times, with
+ * chains (1-3 descriptors; 2 receive buffers per frame) crossing its end,
+ * so both wrap counters flip mid-chain; every frame arrives whole, in order
+ */
+static void test_vu_packed_ring_wraps(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_vhdr vh = { 0 };
+	struct vn_pkt *pkts[100];
+	uint8_t f[1800], out[2000];
+	unsigned int r, i;
+
+	(void)state;
+	for (r = 0; r < 6; r++) {
+		for (i = 0; i < 100; i++) {
+			make_frame(f, 60 + i * 10, (uint8_t)(r * 100 + i));
+			assert_int_equal(vu_fe_tx(&fe, &vh, f, 60 + i * 10, 1 + i % 3), 0);
+		}
+		assert_int_equal(rx_wait(p, pkts, 100), 100);
+		for (i = 0; i < 100; i++) {
+			make_frame(f, 60 + i * 10, (uint8_t)(r * 100 + i));
+			assert_int_equal(pkts[i]->len, 60 + i * 10);
+			assert_memory_equal(vn_pkt_data(pkts[i]), f, pkts[i]->len);
+		}
+		vn_pkt_put_bulk(pkts, 100);
+		assert_int_equal(vu_fe_tx_done(&fe), 100);
+	}
+	assert_int_equal(p->stats.rx_packets, 600);
+	for (r = 0; r < 6; r++) {
+		assert_int_equal(vu_fe_rx_post(&fe, 80, 1000), 0);
+		for (i = 0; i < 40; i++) {
+			make_frame(f, sizeof(f), (uint8_t)(r * 40 + i));
+			pkts[i] = pkt_of(p, f, sizeof(f));
+		}
+		assert_int_equal(vn_port_tx_burst(p, pkts, 40), 40);
+		for (i = 0; i < 40; i++) {
+			make_frame(f, sizeof(f), (uint8_t)(r * 40 + i));
+			assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), sizeof(f));
+			assert_int_equal(vh.num_buffers, 2);
+			assert_memory_equal(out, f, sizeof(f));
+		}
+		assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), 0);
+	}
+	assert_int_equal(p->stats.tx_packets, 240);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1544,6 +1659,34 @@ int main(void)
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 	};
 
+	/* The same datapath over packed rings (§2.8); the rest is ring-independent
+	 * or drives split descriptors by hand */
+	const struct CMUnitTest packed[] = {
+		cmocka_unit_test(test_vu_negotiates_features),
+		cmocka_unit_test(test_vu_guest_tx_frames),
+		cmocka_unit_test(test_vu_tso_frame_crosses_unsegmented),
+		cmocka_unit_test(test_vu_guest_rx_full_then_refill),
+		cmocka_unit_test(test_vu_no_mrg_rxbuf_one_buffer_per_frame),
+		cmocka_unit_test(test_vu_offload_frame_to_guest_without_it_dropped),
+		cmocka_unit_test(test_vu_hostile_headers),
+		cmocka_unit_test(test_vu_guest_frames_over_the_mtu_dropped),
+		cmocka_unit_test(test_vu_stop_returns_base),
+		cmocka_unit_test(test_vu_resets_counted),
+		cmocka_unit_test(test_vu_multiqueue_second_pair),
+		cmocka_unit_test(test_vu_multiqueue_flows_spread),
+		cmocka_unit_test(test_vu_multiqueue_full_queue_keeps_order),
+		cmocka_unit_test(test_vu_memfd_truncated_breaks_only_its_port),
+		cmocka_unit_test(test_vu_full_blocking_callfd_never_blocks),
+		cmocka_unit_test(test_vu_kickfd_made_blocking_never_blocks),
+		cmocka_unit_test(test_vu_dropped_chains_count_against_the_burst),
+		cmocka_unit_test(test_vu_tiny_rx_buffers_walked_once_per_ring_state),
+		cmocka_unit_test(test_vu_features_frozen_while_rings_run),
+		cmocka_unit_test(test_vu_packed_hostile_chain_breaks_one_queue),
+		cmocka_unit_test(test_vu_packed_ring_wraps),
+	};
+	int fails;
+
 	vn_log_set_sink(quiet);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	fails = cmocka_run_group_tests_name("split", tests, NULL, NULL);
+	return fails + cmocka_run_group_tests_name("packed", packed, packed_on, NULL);
 }

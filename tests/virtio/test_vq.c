@@ -401,9 +401,9 @@ static void test_vq_used_and_calls(void **state)
 	publish(f, 0);
 	publish(f, 0);
 	assert_int_equal(pop(f), 0);
-	vn_vq_push(&f->vq, f->c.head, 0);
+	vn_vq_push(&f->vq, f->c.head, f->c.ndesc, 0);
 	assert_int_equal(pop(f), 0);
-	vn_vq_push(&f->vq, f->c.head, 0);
+	vn_vq_push(&f->vq, f->c.head, f->c.ndesc, 0);
 	assert_int_equal(f->used->idx, 0);	/* not published before the flush */
 	vn_vq_flush(&f->vq);
 	assert_int_equal(f->used->idx, 2);
@@ -415,7 +415,7 @@ static void test_vq_used_and_calls(void **state)
 	f->avail->flags = VN_VRING_AVAIL_F_NO_INTERRUPT;
 	publish(f, 0);
 	assert_int_equal(pop(f), 0);
-	vn_vq_push(&f->vq, f->c.head, 0);
+	vn_vq_push(&f->vq, f->c.head, f->c.ndesc, 0);
 	vn_vq_flush(&f->vq);
 	assert_int_equal(read(call, &v, sizeof(v)), -1);
 	assert_int_equal(f->vq.stats.calls_suppressed, 1);
@@ -441,13 +441,13 @@ static void test_vq_event_idx(void **state)
 	for (i = 0; i < 2; i++) {
 		publish(f, 0);
 		assert_int_equal(pop(f), 0);
-		vn_vq_push(&f->vq, 0, 0);
+		vn_vq_push(&f->vq, 0, 1, 0);
 		vn_vq_flush(&f->vq);
 	}
 	assert_int_equal(read(call, &v, sizeof(v)), -1);	/* idx 1, 2: not crossed */
 	publish(f, 0);
 	assert_int_equal(pop(f), 0);
-	vn_vq_push(&f->vq, 0, 0);
+	vn_vq_push(&f->vq, 0, 1, 0);
 	vn_vq_flush(&f->vq);					/* idx 3 crosses 2 */
 	assert_int_equal(read(call, &v, sizeof(v)), sizeof(v));
 	/* Re-arming kicks writes avail_event and reports buffers already there */
@@ -459,16 +459,18 @@ static void test_vq_event_idx(void **state)
 	fx_free(f);
 }
 
-static void test_vq_unpop(void **state)
+static void test_vq_seek(void **state)
 {
 	struct fx *f = fx_new(QS, true);
+	struct vn_vq_pos at;
 
 	(void)state;
 	put(f->desc, 0, 0x4000, 10, VN_VRING_DESC_F_WRITE, 0);
 	publish(f, 0);
+	at = vn_vq_tell(&f->vq);
 	assert_int_equal(pop(f), 0);
-	vn_vq_unpop(&f->vq, 1);
-	assert_int_equal(vn_vq_avail_count(&f->vq), 1);
+	vn_vq_seek(&f->vq, at);
+	assert_int_equal(vn_vq_avail(&f->vq, QS), 1);
 	assert_int_equal(pop(f), 0);
 	fx_free(f);
 }
@@ -530,7 +532,7 @@ static void test_vq_call_counter_filled_after_poll(void **state)
 	put(f->desc, 0, 0x4000, 10, 0, 0);
 	publish(f, 0);
 	assert_int_equal(pop(f), 0);
-	vn_vq_push(&f->vq, f->c.head, 0);
+	vn_vq_push(&f->vq, f->c.head, f->c.ndesc, 0);
 	fake_pollout = true;
 	vn_vq_flush(&f->vq);
 	fake_pollout = false;
@@ -609,7 +611,7 @@ int main(void)
 		cmocka_unit_test(test_vq_ring_outside_memory_not_mapped),
 		cmocka_unit_test(test_vq_used_and_calls),
 		cmocka_unit_test(test_vq_event_idx),
-		cmocka_unit_test(test_vq_unpop),
+		cmocka_unit_test(test_vq_seek),
 		cmocka_unit_test(test_vq_efd_guard_breaks_blocked_write),
 		cmocka_unit_test(test_vq_call_counter_filled_after_poll),
 		cmocka_unit_test(test_vq_call_racing_front_end),

@@ -50,6 +50,9 @@ static int init_mem(struct vu_fe *fe)
 		v->desc = vu_fe_ptr(fe, v->desc_gpa);
 		v->avail = vu_fe_ptr(fe, v->avail_gpa);
 		v->used = vu_fe_ptr(fe, v->used_gpa);
+		v->pdesc = vu_fe_ptr(fe, v->desc_gpa);
+		v->drv_ev = vu_fe_ptr(fe, v->avail_gpa);
+		v->dev_ev = vu_fe_ptr(fe, v->used_gpa);
 		v->buf_gpa = arena_gpa[q];
 		v->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		v->call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -192,10 +195,12 @@ int vu_fe_start_ring(struct vu_fe *fe, unsigned int q)
 	struct vn_vu_vring_addr a = { q, 0, VU_FE_UVA_BASE + v->desc_gpa,
 				      VU_FE_UVA_BASE + v->used_gpa,
 				      VU_FE_UVA_BASE + v->avail_gpa, 0 };
+	/* Packed: position 0, both wrap counters 1 (QEMU sends the used half too) */
+	uint32_t base = fe->packed ? 0x80008000u : 0;
 	int ret;
 
 	if ((ret = state_msg(fe, VN_VU_SET_VRING_NUM, q, v->size)) ||
-	    (ret = state_msg(fe, VN_VU_SET_VRING_BASE, q, 0)) ||
+	    (ret = state_msg(fe, VN_VU_SET_VRING_BASE, q, base)) ||
 	    (ret = vu_fe_msg(fe, VN_VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL, 0)) ||
 	    (ret = u64_msg(fe, VN_VU_SET_VRING_KICK, q, &v->kick)) ||
 	    (ret = u64_msg(fe, VN_VU_SET_VRING_CALL, q, &v->call)))
@@ -212,8 +217,12 @@ int vu_fe_setup(struct vu_fe *fe, uint64_t features)
 	ret = vu_fe_msg(fe, VN_VU_GET_FEATURES, NULL, 0, NULL, 0, &offered, 8);
 	if (ret)
 		return ret;
-	/* Only what this driver implements: split rings, no control queue */
-	fe->features = offered & features & VU_FE_DRIVER_FEATURES;
+	/* Only what this driver implements: no control queue; packed if asked */
+	fe->features = offered & features & (VU_FE_DRIVER_FEATURES |
+		(fe->want_packed ? VN_BIT(VN_VIRTIO_F_RING_PACKED) : 0));
+	fe->packed = fe->features & VN_BIT(VN_VIRTIO_F_RING_PACKED);
+	for (q = 0; q < VU_FE_VQS; q++)
+		fe->vq[q].packed = fe->packed;
 	ret = vu_fe_msg(fe, VN_VU_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0, &proto, 8);
 	if (ret)
 		return ret;
@@ -233,13 +242,13 @@ int vu_fe_setup(struct vu_fe *fe, uint64_t features)
 	return 0;
 }
 
-int vu_fe_stop(struct vu_fe *fe, unsigned int q)
+int64_t vu_fe_stop(struct vu_fe *fe, unsigned int q)
 {
 	struct vn_vu_vring_state s = { q, 0 };
 	int ret;
 
 	ret = vu_fe_msg(fe, VN_VU_GET_VRING_BASE, &s, sizeof(s), NULL, 0, &s, sizeof(s));
-	return ret ? ret : (int)s.num;
+	return ret ? ret : (int64_t)s.num;
 }
 
 uint64_t vu_fe_alloc(struct vu_fe *fe, unsigned int q, uint32_t len)
@@ -266,16 +275,59 @@ void vu_fe_desc_set(struct vu_fe *fe, unsigned int q, uint16_t i, uint64_t addr,
 	d->next = next;
 }
 
+static void kick(struct vu_fe_vq *v)
+{
+	uint64_t one = 1;
+
+	if (write(v->kick, &one, sizeof(one)) != sizeof(one))
+		return;
+}
+
 void vu_fe_publish(struct vu_fe *fe, unsigned int q, uint16_t head)
 {
 	struct vu_fe_vq *v = &fe->vq[q];
-	uint64_t one = 1;
 
 	v->avail->ring[v->avail_idx % v->size] = head;
 	v->avail_idx++;
 	__atomic_store_n(&v->avail->idx, v->avail_idx, __ATOMIC_RELEASE);
-	if (write(v->kick, &one, sizeof(one)) != sizeof(one))
-		return;
+	kick(v);
+}
+
+/* Packed: the flags that make the descriptor at free-running count @n available */
+static uint16_t avail_flags(const struct vu_fe_vq *v, uint16_t n)
+{
+	bool wrap = !((n / v->size) & 1);
+
+	return wrap ? VN_VRING_PACKED_F_AVAIL : VN_VRING_PACKED_F_USED;
+}
+
+void vu_fe_packed_add(struct vu_fe *fe, unsigned int q, const uint64_t *gpa, const uint32_t *len,
+		      unsigned int nseg, bool writable)
+{
+	struct vu_fe_vq *v = &fe->vq[q];
+	uint16_t head = v->next_desc, id = head % v->size, head_flags = 0;
+	unsigned int s;
+
+	v->id_addr[id] = gpa[0];
+	v->id_len[id] = len[0];
+	v->id_ndesc[id] = (uint16_t)nseg;
+	for (s = 0; s < nseg; s++) {
+		uint16_t n = v->next_desc++;
+		struct vn_vring_packed_desc *d = &v->pdesc[n % v->size];
+		uint16_t f = avail_flags(v, n) | (s + 1 < nseg ? VN_VRING_DESC_F_NEXT : 0) |
+			     (writable ? VN_VRING_DESC_F_WRITE : 0);
+
+		d->addr = gpa[s];
+		d->len = len[s];
+		d->id = id;
+		/* The head's flags go last: they publish the whole buffer */
+		if (s == 0)
+			head_flags = f;
+		else
+			d->flags = f;
+	}
+	__atomic_store_n(&v->pdesc[head % v->size].flags, head_flags, __ATOMIC_RELEASE);
+	kick(v);
 }
 
 int vu_fe_tx(struct vu_fe *fe, const struct vn_vhdr *vh, const void *frame, uint32_t len,
@@ -293,6 +345,18 @@ int vu_fe_tx(struct vu_fe *fe, const struct vn_vhdr *vh, const void *frame, uint
 	vn_vhdr_build(vh, p, fe->hdr_len);
 	memcpy(p + fe->hdr_len, frame, len);
 	seg = (total + nseg - 1) / nseg;
+	if (fe->packed) {
+		uint64_t g[4];
+		uint32_t l[4];
+
+		for (s = 0; s < nseg; s++) {
+			l[s] = s + 1 == nseg ? total - off : seg;
+			g[s] = gpa + off;
+			off += l[s];
+		}
+		vu_fe_packed_add(fe, 1, g, l, nseg, false);
+		return 0;
+	}
 	for (s = 0; s < nseg; s++) {
 		uint32_t l = s + 1 == nseg ? total - off : seg;
 
@@ -311,7 +375,15 @@ int vu_fe_rx_post_q(struct vu_fe *fe, unsigned int q, unsigned int n, uint32_t l
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
-		uint16_t i = (uint16_t)(v->next_desc++ % v->size);
+		uint16_t i;
+
+		if (fe->packed) {
+			uint64_t g = vu_fe_alloc(fe, q, len);
+
+			vu_fe_packed_add(fe, q, &g, &len, 1, true);
+			continue;
+		}
+		i = (uint16_t)(v->next_desc++ % v->size);
 
 		vu_fe_desc_set(fe, q, i, vu_fe_alloc(fe, q, len), len, VN_VRING_DESC_F_WRITE, 0);
 		vu_fe_publish(fe, q, i);
@@ -324,9 +396,50 @@ int vu_fe_rx_post(struct vu_fe *fe, unsigned int n, uint32_t len)
 	return vu_fe_rx_post_q(fe, 0, n, len);
 }
 
+/* Packed: the used descriptor at our next position, if the device wrote it */
+static const struct vn_vring_packed_desc *packed_used(struct vu_fe_vq *v)
+{
+	const struct vn_vring_packed_desc *d = &v->pdesc[v->last_used % v->size];
+	uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
+	bool wrap = !((v->last_used / v->size) & 1);
+
+	if (!!(f & VN_VRING_PACKED_F_AVAIL) != wrap || !!(f & VN_VRING_PACKED_F_USED) != wrap)
+		return NULL;
+	return d;
+}
+
 static bool used_pending(struct vu_fe_vq *v)
 {
+	if (v->packed)
+		return packed_used(v) != NULL;
 	return __atomic_load_n(&v->used->idx, __ATOMIC_ACQUIRE) != v->last_used;
+}
+
+/* The next used buffer as (id, len); its gpa and posted length; advances */
+static int used_next(struct vu_fe_vq *v, uint64_t *gpa, uint32_t *cap, uint32_t *len)
+{
+	const struct vn_vring_packed_desc *pd;
+	struct vn_vring_used_elem e;
+
+	if (v->packed) {
+		pd = packed_used(v);
+		if (!pd || pd->id >= v->size || !v->id_ndesc[pd->id])
+			return -EBADMSG;
+		*gpa = v->id_addr[pd->id];
+		*cap = v->id_len[pd->id];
+		*len = pd->len;
+		v->last_used += v->id_ndesc[pd->id];
+		v->id_ndesc[pd->id] = 0;
+		return 0;
+	}
+	e = v->used->ring[v->last_used % v->size];
+	v->last_used++;
+	if (e.id >= v->size)
+		return -EBADMSG;
+	*gpa = v->desc[e.id].addr;
+	*cap = v->desc[e.id].len;
+	*len = e.len;
+	return 0;
 }
 
 int vu_fe_rx_get(struct vu_fe *fe, struct vn_vhdr *vh, void *frame, uint32_t cap)
@@ -345,25 +458,23 @@ int vu_fe_rx_get_q(struct vu_fe *fe, unsigned int q, struct vn_vhdr *vh, void *f
 	if (!used_pending(v))
 		return 0;
 	for (k = 0, nb = 1; k < nb; k++) {
-		struct vn_vring_used_elem e;
 		const uint8_t *p;
-		uint32_t skip = 0, n;
+		uint32_t skip = 0, n, len, cap_b;
+		uint64_t gpa;
 
 		if (!used_pending(v))
 			return -EBADMSG;	/* num_buffers promised more */
-		e = v->used->ring[v->last_used % v->size];
-		v->last_used++;
-		if (e.id >= v->size || e.len > v->desc[e.id].len)
+		if (used_next(v, &gpa, &cap_b, &len) || len > cap_b)
 			return -EBADMSG;
-		p = vu_fe_ptr(fe, v->desc[e.id].addr);
+		p = vu_fe_ptr(fe, gpa);
 		if (k == 0) {
-			if (e.len < fe->hdr_len)
+			if (len < fe->hdr_len)
 				return -EBADMSG;
-			vn_vhdr_parse(vh, p, e.len, fe->hdr_len);
+			vn_vhdr_parse(vh, p, len, fe->hdr_len);
 			nb = fe->hdr_len == 12 && vh->num_buffers ? vh->num_buffers : 1;
 			skip = fe->hdr_len;
 		}
-		n = e.len - skip;
+		n = len - skip;
 		if (got + n > cap)
 			return -EMSGSIZE;
 		memcpy(out + got, p + skip, n);
@@ -378,7 +489,11 @@ unsigned int vu_fe_tx_done(struct vu_fe *fe)
 	unsigned int n = 0;
 
 	while (used_pending(v)) {
-		v->last_used++;
+		uint64_t gpa;
+		uint32_t cap, len;
+
+		if (used_next(v, &gpa, &cap, &len))
+			break;
 		n++;
 	}
 	return n;

@@ -2,8 +2,8 @@
 /* vu_frontend.h - a small vhost-user front-end and virtio-net driver, acting as QEMU does
  *
  * Guest memory is a memfd shared over the socket as two regions (so ranges
- * can span a region boundary); the rings are split rings in that memory;
- * kicks and calls are eventfds. Used by the unit tests, the integration
+ * can span a region boundary); the rings are split rings in that memory,
+ * or packed rings when the test sets @want_packed before setup; kicks and calls are eventfds. Used by the unit tests, the integration
  * tests and bench/vhost.c. Every message is sent with NEED_REPLY once
  * REPLY_ACK is negotiated, so a test knows the device has handled it.
  */
@@ -24,12 +24,12 @@
 #define VU_FE_VQS		6	/* three queue pairs; vu_fe_setup() starts pair 0 */
 /* Features this driver can run: net bits 0-16, MQ (22: queue pairs are set up over
  * vhost-user, as QEMU does), indirect, event idx, vhost-user protocol features,
- * VERSION_1, USO; never packed rings, IN_ORDER or a control queue */
+ * VERSION_1, USO; never IN_ORDER or a control queue (packed rings: @want_packed) */
 #define VU_FE_DRIVER_FEATURES	(((1ull << 17) - 1) | 1ull << 22 | 1ull << 28 | 1ull << 29 | \
 				 1ull << 30 | 1ull << 32 | 1ull << 54 | 1ull << 55 | 1ull << 56)
 
 /**
- * struct vu_fe_vq - the driver side of one split ring
+ * struct vu_fe_vq - the driver side of one ring
  * @size:	entries
  * @desc_gpa:	descriptor table (guest-physical; uva = VU_FE_UVA_BASE + gpa)
  * @avail_gpa:	available ring
@@ -38,8 +38,16 @@
  * @avail:	available ring, our pointer
  * @used:	used ring, our pointer
  * @avail_idx:	next available index to publish
- * @last_used:	next used entry to read
- * @next_desc:	next free descriptor (round robin)
+ * @last_used:	next used entry to read (packed: descriptors consumed, free-running)
+ * @next_desc:	next free descriptor (round robin; packed: descriptors written,
+ *		free-running: the wrap counter is !(n / size & 1))
+ * @packed:	the ring is packed
+ * @pdesc:	packed: the descriptor ring (at @desc_gpa)
+ * @drv_ev:	packed: our event suppression area (at @avail_gpa)
+ * @dev_ev:	packed: the device's (at @used_gpa)
+ * @id_addr:	packed: buffer id (its head's position) -> first buffer's gpa
+ * @id_len:	packed: -> its length
+ * @id_ndesc:	packed: -> descriptors the buffer took
  * @buf_gpa:	start of this queue's buffer arena
  * @buf_off:	next free byte in the arena (round robin)
  * @kick:	eventfd we kick
@@ -54,6 +62,13 @@ struct vu_fe_vq {
 	uint16_t avail_idx;
 	uint16_t last_used;
 	uint16_t next_desc;
+	bool packed;
+	struct vn_vring_packed_desc *pdesc;
+	struct vn_vring_packed_event *drv_ev;
+	struct vn_vring_packed_event *dev_ev;
+	uint64_t id_addr[VU_FE_QSIZE];
+	uint32_t id_len[VU_FE_QSIZE];
+	uint16_t id_ndesc[VU_FE_QSIZE];
 	uint64_t buf_gpa;
 	uint64_t buf_off;
 	int kick;
@@ -68,6 +83,8 @@ struct vu_fe_vq {
  * @features:	negotiated virtio features
  * @protocol:	negotiated protocol features
  * @hdr_len:	virtio-net header bytes
+ * @want_packed: negotiate VIRTIO_F_RING_PACKED if the device offers it
+ * @packed:	it was negotiated: every ring is packed
  * @vq:		by vhost-user index: receiveq k is 2k, transmitq k is 2k + 1
  */
 struct vu_fe {
@@ -77,6 +94,8 @@ struct vu_fe {
 	uint64_t features;
 	uint64_t protocol;
 	uint16_t hdr_len;
+	bool want_packed;
+	bool packed;
 	struct vu_fe_vq vq[VU_FE_VQS];
 };
 
@@ -104,7 +123,7 @@ int vu_fe_setup(struct vu_fe *fe, uint64_t features);
 int vu_fe_start_ring(struct vu_fe *fe, unsigned int q);
 
 /* Stop a ring (GET_VRING_BASE); returns the base or -errno */
-int vu_fe_stop(struct vu_fe *fe, unsigned int q);
+int64_t vu_fe_stop(struct vu_fe *fe, unsigned int q);
 
 /* Guest-physical address to our pointer */
 void *vu_fe_ptr(struct vu_fe *fe, uint64_t gpa);
@@ -128,7 +147,11 @@ int vu_fe_rx_get_q(struct vu_fe *fe, unsigned int q, struct vn_vhdr *vh, void *f
 /* Used entries completed on transmitq 0 since the last call */
 unsigned int vu_fe_tx_done(struct vu_fe *fe);
 
-/* Low level, for hostile chains: write descriptor @i of queue @q, publish head @head */
+/* Packed: make a buffer of @nseg segments (gpa, len) available on ring @q and kick */
+void vu_fe_packed_add(struct vu_fe *fe, unsigned int q, const uint64_t *gpa, const uint32_t *len,
+		      unsigned int nseg, bool writable);
+
+/* Low level, for hostile split chains: write descriptor @i of queue @q, publish head @head */
 void vu_fe_desc_set(struct vu_fe *fe, unsigned int q, uint16_t i, uint64_t addr, uint32_t len,
 		    uint16_t flags, uint16_t next);
 void vu_fe_publish(struct vu_fe *fe, unsigned int q, uint16_t head);
