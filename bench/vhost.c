@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* vhost.c - drive two vhost-user ports as QEMU would and count what comes out of the other
  *
- * "bench_vhost A.sock B.sock SIZE SECONDS [WARMUP]": connects to both sockets with
- * the test front-end (tests/virtio/vu_frontend.c: memfd guest memory,
- * split rings, eventfd kicks), keeps A's transmit queue full of SIZE-byte
+ * "bench_vhost [--packed] A.sock B.sock SIZE SECONDS [WARMUP]": connects to both
+ * sockets with the test front-end (tests/virtio/vu_frontend.c: memfd guest
+ * memory, split rings or with --packed packed ones, eventfd kicks), keeps A's transmit queue full of SIZE-byte
  * frames (Ethernet/IPv4/TCP; above 1514 bytes they are TSO4 frames with
  * gso_size 1448) and B's receive queue full of buffers, busy-polling both,
  * and prints what B received in SECONDS after WARMUP seconds (default 0.5)
@@ -78,6 +78,78 @@ static void publish(struct vu_fe_vq *v, uint16_t head)
 	v->avail_idx++;
 }
 
+/* Packed: kick unless the device's event area says DISABLE */
+static void kick_packed(struct vu_fe_vq *v)
+{
+	uint64_t one = 1;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&v->dev_ev->flags, __ATOMIC_RELAXED) == VN_VRING_PACKED_EV_DISABLE)
+		return;
+	if (write(v->kick, &one, sizeof(one)) < 0)
+		perror("kick");
+	kicks++;
+}
+
+/* Packed: make buffer @id (one descriptor) available again at the next position */
+static void add_packed(struct vu_fe_vq *v, uint16_t id, uint16_t flags)
+{
+	uint16_t n = v->next_desc++;
+	struct vn_vring_packed_desc *d = &v->pdesc[n % QS];
+	bool wrap = !((n / QS) & 1);
+
+	d->addr = v->id_addr[id];
+	d->len = v->id_len[id];
+	d->id = id;
+	__atomic_store_n(&d->flags, (uint16_t)(flags | (wrap ? VN_VRING_PACKED_F_AVAIL :
+							       VN_VRING_PACKED_F_USED)),
+			 __ATOMIC_RELEASE);
+}
+
+/* Packed: the next used descriptor's id and length, or false */
+static bool used_packed(struct vu_fe_vq *v, uint16_t *id, uint32_t *len)
+{
+	const struct vn_vring_packed_desc *d = &v->pdesc[v->last_used % QS];
+	uint16_t f = __atomic_load_n(&d->flags, __ATOMIC_ACQUIRE);
+	bool wrap = !((v->last_used / QS) & 1);
+
+	if (!!(f & VN_VRING_PACKED_F_AVAIL) != wrap || !!(f & VN_VRING_PACKED_F_USED) != wrap)
+		return false;
+	*id = d->id;
+	*len = d->len;
+	v->last_used++;
+	return true;
+}
+
+/* The main loop over packed rings: the split loop's work, in the packed format */
+static void loop_packed(struct vu_fe_vq *tx, struct vu_fe_vq *rx, uint16_t hdr_len,
+			uint64_t *sent, uint64_t *frames, uint64_t *bytes)
+{
+	unsigned int k;
+	uint16_t id;
+	uint32_t len;
+
+	for (k = 0; k < 64; k++) {
+		bool tx_more = false, rx_more = false;
+
+		while (used_packed(tx, &id, &len)) {
+			add_packed(tx, id, 0);
+			(*sent)++;
+			tx_more = true;
+		}
+		while (used_packed(rx, &id, &len)) {
+			(*frames)++;
+			*bytes += len - hdr_len;
+			add_packed(rx, id, VN_VRING_DESC_F_WRITE);
+			rx_more = true;
+		}
+		if (tx_more)
+			kick_packed(tx);
+		if (rx_more)
+			kick_packed(rx);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct vu_fe a, b;
@@ -90,9 +162,14 @@ int main(int argc, char **argv)
 	unsigned int i, inflight;
 	static uint8_t frame[70000];
 	struct vn_vhdr vh = { 0 };
+	bool packed = argc > 1 && !strcmp(argv[1], "--packed");
 
+	if (packed) {
+		argv++;
+		argc--;
+	}
 	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: bench_vhost A.sock B.sock SIZE SECONDS [WARMUP]\n");
+		fprintf(stderr, "usage: bench_vhost [--packed] A.sock B.sock SIZE SECONDS [WARMUP]\n");
 		return 2;
 	}
 	size = (uint32_t)atoi(argv[3]);
@@ -103,15 +180,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "SIZE 60..65000, SECONDS > 0, WARMUP >= 0\n");
 		return 2;
 	}
-	if (vu_fe_connect(&a, argv[1]) || vu_fe_connect(&b, argv[2]) ||
-	    vu_fe_setup(&a, ~0ull) || vu_fe_setup(&b, ~0ull)) {
+	if (vu_fe_connect(&a, argv[1]) || vu_fe_connect(&b, argv[2])) {
+		fprintf(stderr, "vhost-user connect failed\n");
+		return 1;
+	}
+	a.want_packed = b.want_packed = packed;
+	if (vu_fe_setup(&a, ~0ull) || vu_fe_setup(&b, ~0ull)) {
 		fprintf(stderr, "vhost-user handshake failed\n");
+		return 1;
+	}
+	if (a.packed != packed || b.packed != packed) {
+		fprintf(stderr, "the device did not offer packed rings\n");
 		return 1;
 	}
 	event_idx = a.features & b.features & (1ull << VN_VIRTIO_F_EVENT_IDX);
 	/* A busy-polling driver: no interrupts wanted (DPDK's virtio-user does the same) */
-	tx->avail->flags = VN_VRING_AVAIL_F_NO_INTERRUPT;
-	rx->avail->flags = VN_VRING_AVAIL_F_NO_INTERRUPT;
+	if (packed) {
+		tx->drv_ev->flags = VN_VRING_PACKED_EV_DISABLE;
+		rx->drv_ev->flags = VN_VRING_PACKED_EV_DISABLE;
+	} else {
+		tx->avail->flags = VN_VRING_AVAIL_F_NO_INTERRUPT;
+		rx->avail->flags = VN_VRING_AVAIL_F_NO_INTERRUPT;
+	}
 	tcp4_frame(frame, size);
 	if (size > 1514)
 		vh = (struct vn_vhdr){ .flags = VN_VHDR_F_NEEDS_CSUM, .gso_type = VN_VHDR_GSO_TCPV4,
@@ -129,15 +219,28 @@ int main(int argc, char **argv)
 
 		vn_vhdr_build(&vh, vu_fe_ptr(&a, gpa), a.hdr_len);
 		memcpy((uint8_t *)vu_fe_ptr(&a, gpa) + a.hdr_len, frame, size);
+		if (packed) {
+			tx->id_addr[i] = rx->id_addr[i] = gpa;
+			tx->id_len[i] = a.hdr_len + size;
+			rx->id_len[i] = buf_len;
+			add_packed(tx, (uint16_t)i, 0);
+			add_packed(rx, (uint16_t)i, VN_VRING_DESC_F_WRITE);
+			continue;
+		}
 		vu_fe_desc_set(&a, 1, i, gpa, a.hdr_len + size, 0, 0);
 		vu_fe_desc_set(&b, 0, i, gpa, buf_len, VN_VRING_DESC_F_WRITE, 0);
 		publish(rx, i);
 		publish(tx, i);
 	}
-	__atomic_store_n(&rx->avail->idx, rx->avail_idx, __ATOMIC_RELEASE);
-	__atomic_store_n(&tx->avail->idx, tx->avail_idx, __ATOMIC_RELEASE);
-	kick(rx, 0);
-	kick(tx, 0);
+	if (packed) {
+		kick_packed(rx);
+		kick_packed(tx);
+	} else {
+		__atomic_store_n(&rx->avail->idx, rx->avail_idx, __ATOMIC_RELEASE);
+		__atomic_store_n(&tx->avail->idx, tx->avail_idx, __ATOMIC_RELEASE);
+		kick(rx, 0);
+		kick(tx, 0);
+	}
 	sent = inflight;
 	t0 = now();
 	for (t = t0; warming || t - t0 < secs; t = now()) {
@@ -148,6 +251,10 @@ int main(int argc, char **argv)
 			warming = false;
 			frames0 = frames, bytes0 = bytes, sent0 = sent, kicks0 = kicks;
 			t0 = t;
+			continue;
+		}
+		if (packed) {
+			loop_packed(tx, rx, b.hdr_len, &sent, &frames, &bytes);
 			continue;
 		}
 

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # vhost.sh - vhost-user device throughput: vnetd (two vhost-user ports, switched) vs
 # DPDK testpmd (two net_vhost ports, io forwarding), driven by the same front-end
-# process (bench_vhost: memfd guest memory, split rings, kicks), in one run.
+# process (bench_vhost: memfd guest memory, kicks), over split rings and over
+# packed rings (bench_vhost --packed; both devices offer VIRTIO_F_RING_PACKED),
+# in one run.
 #
 # Usage: bench/vhost.sh [BUILD_DIR] [SECONDS] [REPS]   (dpdk-testpmd from dpdk-dev)
 # Each repetition starts vnetd and testpmd in turn (the order alternates between
@@ -43,16 +45,18 @@ trap cleanup EXIT
 # CPU ticks (utime + stime, all threads) of process $1
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# $1 label, $2 device pid, $3 A socket, $4 B socket, $5 size, $6 field: prints the figure
+# $1 label, $2 device pid, $3 A socket, $4 B socket, $5 size, $6 field, $7 ring:
+# prints the figure
 one() {
-	local t0 t1 w0 w1 out fig cpu
+	local t0 t1 w0 w1 out fig cpu opt=()
+	[ "$7" = packed ] && opt=(--packed)
 	t0=$(ticks "$2"); w0=$(date +%s.%N)
-	out=$(taskset -c "$FE_CPU" "$BENCH" "$3" "$4" "$5" "$secs" 0.5)
+	out=$(taskset -c "$FE_CPU" "$BENCH" "${opt[@]}" "$3" "$4" "$5" "$secs" 0.5)
 	t1=$(ticks "$2"); w1=$(date +%s.%N)
 	fig=$(sed -n "s/.* $6=\([0-9.]*\).*/\1/p" <<<"$out")
 	cpu=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v w0="$w0" -v w1="$w1" \
 		'BEGIN { printf "%.0f", 100 * t / hz / (w1 - w0) }')
-	printf '  %-8s %5s B: %s  dev CPU %s%%\n' "$1" "$5" "$out" "$cpu" >&2
+	printf '  %-8s %-6s %5s B: %s  dev CPU %s%%\n' "$1" "$7" "$5" "$out" "$cpu" >&2
 	# the figure, and the figure per CPU-second the device got
 	awk -v f="$fig" -v c="$cpu" 'BEGIN { printf "%s %.3f\n", f, (c > 0) ? f * 100 / c : 0 }'
 }
@@ -65,9 +69,11 @@ run_vnetd() {
 		--port "vhost-user:name=va,path=$tmp/va.sock" \
 		--port "vhost-user:name=vb,path=$tmp/vb.sock"
 	taskset -a -p -c "$DEV_CPU" "$VNETD_PID" >/dev/null
-	put V64 "$(one vnetd "$VNETD_PID" "$tmp/va.sock" "$tmp/vb.sock" 60 mpps)"
-	# the switch learns nothing from B (it never sends): frames flood to B, fine with 2 ports
-	put VTSO "$(one vnetd "$VNETD_PID" "$tmp/va.sock" "$tmp/vb.sock" 65000 gbps)"
+	for ring in split packed; do
+		put "V64_$ring" "$(one vnetd "$VNETD_PID" "$tmp/va.sock" "$tmp/vb.sock" 60 mpps $ring)"
+		# the switch learns nothing from B (it never sends): frames flood to B, fine with 2 ports
+		put "VTSO_$ring" "$(one vnetd "$VNETD_PID" "$tmp/va.sock" "$tmp/vb.sock" 65000 gbps $ring)"
+	done
 	vnetd_stop TERM
 }
 
@@ -83,12 +89,16 @@ run_testpmd() {
 	for s in ta tb; do
 		wait_for 30 test -S "$tmp/$s.sock" || { cat "$tmp/testpmd.log"; exit 1; }
 	done
-	put T64 "$(one testpmd "$tp_pid" "$tmp/ta.sock" "$tmp/tb.sock" 60 mpps)"
-	put TTSO "$(one testpmd "$tp_pid" "$tmp/ta.sock" "$tmp/tb.sock" 65000 gbps)"
+	for ring in split packed; do
+		put "T64_$ring" "$(one testpmd "$tp_pid" "$tmp/ta.sock" "$tmp/tb.sock" 60 mpps $ring)"
+		put "TTSO_$ring" "$(one testpmd "$tp_pid" "$tmp/ta.sock" "$tmp/tb.sock" 65000 gbps $ring)"
+	done
 	kill -INT "$tp_pid"; wait "$tp_pid" 2>/dev/null || true; tp_pid=
 }
 
-V64=(); VTSO=(); T64=(); TTSO=(); V64_cpu=(); VTSO_cpu=(); T64_cpu=(); TTSO_cpu=()
+for n in V64 VTSO T64 TTSO; do
+	for ring in split packed; do declare -a "${n}_$ring=()" "${n}_${ring}_cpu=()"; done
+done
 echo "# $reps repetitions of ${secs} s (+0.5 s warm-up) per figure; front-end on CPU $FE_CPU, device on CPU $DEV_CPU"
 echo "# vnetd: two vhost-user ports, one worker, --busy-poll; testpmd: net_vhost0/1 (tso=1), io forwarding"
 for ((r = 1; r <= reps; r++)); do
@@ -99,14 +109,24 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 range() { printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-m_v64=$(median "${V64[@]}"); m_t64=$(median "${T64[@]}")
-m_vtso=$(median "${VTSO[@]}"); m_ttso=$(median "${TTSO[@]}")
 echo
-echo "| test (median of $reps) | vnetd | testpmd | vnetd/testpmd | vnetd min-max | testpmd min-max |"
-echo "|---|---|---|---|---|---|"
-echo "| 64-byte frames, Mpps | $m_v64 | $m_t64 | $(ratio "$m_v64" "$m_t64") | $(range "${V64[@]}") | $(range "${T64[@]}") |"
-echo "| 64 KiB TSO frames, Gbit/s | $m_vtso | $m_ttso | $(ratio "$m_vtso" "$m_ttso") | $(range "${VTSO[@]}") | $(range "${TTSO[@]}") |"
-c_v64=$(median "${V64_cpu[@]}"); c_t64=$(median "${T64_cpu[@]}")
-c_vtso=$(median "${VTSO_cpu[@]}"); c_ttso=$(median "${TTSO_cpu[@]}")
-echo "| 64-byte, Mpps per device CPU-second | $c_v64 | $c_t64 | $(ratio "$c_v64" "$c_t64") | $(range "${V64_cpu[@]}") | $(range "${T64_cpu[@]}") |"
-echo "| TSO, Gbit/s per device CPU-second | $c_vtso | $c_ttso | $(ratio "$c_vtso" "$c_ttso") | $(range "${VTSO_cpu[@]}") | $(range "${TTSO_cpu[@]}") |"
+echo "| test (median of $reps) | ring | vnetd | testpmd | vnetd/testpmd | vnetd min-max | testpmd min-max |"
+echo "|---|---|---|---|---|---|---|"
+row() {	# $1 label, $2 ring, $3 vnetd array, $4 testpmd array
+	local -n v=$3 t=$4
+	local mv mt
+	mv=$(median "${v[@]}"); mt=$(median "${t[@]}")
+	echo "| $1 | $2 | $mv | $mt | $(ratio "$mv" "$mt") | $(range "${v[@]}") | $(range "${t[@]}") |"
+}
+for ring in split packed; do
+	row "64-byte frames, Mpps" $ring "V64_$ring" "T64_$ring"
+	row "64 KiB TSO frames, Gbit/s" $ring "VTSO_$ring" "TTSO_$ring"
+done
+for ring in split packed; do
+	row "64-byte, Mpps per device CPU-second" $ring "V64_${ring}_cpu" "T64_${ring}_cpu"
+	row "TSO, Gbit/s per device CPU-second" $ring "VTSO_${ring}_cpu" "TTSO_${ring}_cpu"
+done
+echo
+r64=$(ratio "$(median "${V64_packed[@]}")" "$(median "${V64_split[@]}")")
+rtso=$(ratio "$(median "${VTSO_packed[@]}")" "$(median "${VTSO_split[@]}")")
+echo "vnetd packed/split: 64-byte $r64, TSO $rtso"

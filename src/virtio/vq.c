@@ -115,6 +115,7 @@ int vn_vq_set_base(struct vn_vq *vq, uint32_t num)
 	uint32_t pos = num & ~VN_VRING_PACKED_EV_WRAP & 0xffff;
 
 	vq->pending = 0;
+	vq->batch_open = false;
 	if (!vq->packed) {
 		/* Split-ring indices are 16 bits */
 		if (num > 0xffff)
@@ -415,6 +416,7 @@ void vn_vq_flush(struct vn_vq *vq)
 	if (vq->packed) {
 		if (!vq->pdesc || !vq->pending)
 			return;
+		vn_vq_packed_publish(vq);
 		/* Order the used writes before reading the driver's event area */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		need = vn_vq_packed_need_call(vq);

@@ -95,6 +95,10 @@ struct vn_vq_pos {
  * @avail_wrap:	packed: the driver's wrap counter at @last_avail
  * @used_wrap:	packed: our wrap counter at @used_idx
  * @pending:	packed: used descriptors written since the last call decision
+ * @batch_open:	packed: used descriptors were written whose first's flags
+ *		vn_vq_flush() has still to write
+ * @batch_pos:	packed: that first one's position
+ * @batch_flags: packed: and its flags
  * @device_writes: chains must be device-writable (receive queues) or
  *		device-readable (transmit queues)
  * @event_idx:	VIRTIO_RING_F_EVENT_IDX negotiated
@@ -132,6 +136,9 @@ struct vn_vq {
 	uint16_t used_idx;
 	uint16_t signalled;
 	uint16_t pending;
+	uint16_t batch_pos;
+	uint16_t batch_flags;
+	bool batch_open;
 	bool packed;
 	bool avail_wrap;
 	bool used_wrap;
@@ -289,8 +296,8 @@ static inline void vn_vq_seek(struct vn_vq *vq, struct vn_vq_pos pos)
 void vn_vq_packed_push(struct vn_vq *vq, uint16_t id, uint16_t ndesc, uint32_t len);
 
 /**
- * vn_vq_push() - Complete a chain, in the order chains were popped (split:
- *		  published by vn_vq_flush(); packed: at once)
+ * vn_vq_push() - Complete a chain, in the order chains were popped (published
+ *		  by vn_vq_flush(), for both formats)
  * @vq:		queue
  * @head:	chain head (packed: buffer id), as popped
  * @ndesc:	ring descriptors of the chain, as popped

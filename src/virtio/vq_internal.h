@@ -34,6 +34,7 @@ const char *vn_vq_seg(const struct vn_vu_mem *mem, struct vn_vq_chain *c, uint64
 /* Packed ring (vq_packed.c), called by the functions of vq.h */
 int vn_vq_packed_pop(struct vn_vq *vq, const struct vn_vu_mem *mem, struct vn_vq_chain *c);
 uint16_t vn_vq_packed_avail(struct vn_vq *vq, uint16_t max);
+void vn_vq_packed_publish(struct vn_vq *vq);
 bool vn_vq_packed_need_call(struct vn_vq *vq);
 void vn_vq_packed_notify(struct vn_vq *vq, bool on);
 

@@ -9,7 +9,11 @@
  * position, then moving on by as many descriptors as the buffer took.
  * Since chains are completed in the order they were taken, that position
  * is always the first descriptor of the oldest chain not yet completed:
- * a used write never lands on a descriptor we have not read.
+ * a used write never lands on a descriptor we have not read. A burst's used
+ * descriptors are written as they complete, except the flags of the first,
+ * which vn_vq_flush() writes last: the driver reads used descriptors in
+ * ring order, so it sees the whole burst at once, and does not pull the
+ * cache lines we are still writing back and forth while it polls.
  *
  * The checks are the split ring's (vq.c), plus the ones the format adds:
  * every descriptor of a chain must be available with the wrap counter in
@@ -182,8 +186,14 @@ void vn_vq_packed_push(struct vn_vq *vq, uint16_t id, uint16_t ndesc, uint32_t l
 
 	d->id = htole16(id);
 	d->len = htole32(len);
-	/* The flags publish the descriptor: they go last */
-	__atomic_store_n(&d->flags, htole16(flags), __ATOMIC_RELEASE);
+	if (!vq->batch_open) {
+		/* The burst's first: its flags publish the burst (vn_vq_packed_publish()) */
+		vq->batch_open = true;
+		vq->batch_pos = vq->used_idx;
+		vq->batch_flags = flags;
+	} else {
+		__atomic_store_n(&d->flags, htole16(flags), __ATOMIC_RELAXED);
+	}
 	/* ndesc <= size (vn_vq_packed_pop() saw to it): one wrap at most */
 	vq->used_idx += ndesc;
 	if (vq->used_idx >= vq->size) {
@@ -191,6 +201,16 @@ void vn_vq_packed_push(struct vn_vq *vq, uint16_t id, uint16_t ndesc, uint32_t l
 		vq->used_wrap = !vq->used_wrap;
 	}
 	vq->pending = (uint16_t)VN_MIN((uint32_t)vq->pending + ndesc, UINT16_MAX);
+}
+
+void vn_vq_packed_publish(struct vn_vq *vq)
+{
+	if (!vq->batch_open)
+		return;
+	vq->batch_open = false;
+	/* Release: every used descriptor of the burst before the first's flags */
+	__atomic_store_n(&vq->pdesc[vq->batch_pos].flags, htole16(vq->batch_flags),
+			 __ATOMIC_RELEASE);
 }
 
 /* A ring position and wrap counter as one count modulo twice the ring */

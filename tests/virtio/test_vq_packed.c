@@ -107,6 +107,9 @@ static void test_vqp_simple_chain(void **state)
 	/* The used descriptor lands at the chain's first slot, the device moves on by 2 */
 	vn_vq_push(&f->vq, f->c.head, f->c.ndesc, 0);
 	assert_int_equal(f->ring[0].id, 7);
+	/* ... and the driver sees it once the burst is flushed */
+	assert_int_equal(f->ring[0].flags & (AV | US), AV);
+	vn_vq_flush(&f->vq);
 	assert_int_equal(f->ring[0].flags & (AV | US), AV | US);
 	assert_int_equal(f->vq.used_idx, 2);
 	fx_free(f);
@@ -129,6 +132,7 @@ static void test_vqp_chain_crosses_the_ring_end(void **state)
 	assert_int_equal(f->vq.last_avail, 1);
 	assert_false(f->vq.avail_wrap);
 	vn_vq_push(&f->vq, f->c.head, f->c.ndesc, 30);
+	vn_vq_flush(&f->vq);
 	assert_int_equal(f->ring[QS - 2].len, 30);
 	assert_int_equal(f->ring[QS - 2].flags & (AV | US), AV | US);
 	assert_int_equal(f->vq.used_idx, 1);
@@ -136,10 +140,34 @@ static void test_vqp_chain_crosses_the_ring_end(void **state)
 	assert_int_equal(pop(f), 0);
 	assert_int_equal(f->c.head, 4);
 	vn_vq_push(&f->vq, f->c.head, f->c.ndesc, 10);
+	vn_vq_flush(&f->vq);
 	/* On the second lap a used descriptor has both bits clear */
 	assert_int_equal(f->ring[1].flags & (AV | US), 0);
 	/* GET_VRING_BASE: position 2, wrap 0, on both halves */
 	assert_int_equal(vn_vq_get_base(&f->vq), 2u | 2u << 16);
+	fx_free(f);
+}
+
+/* A burst's used descriptors become visible together: the first's flags go last */
+static void test_vqp_used_burst_published_at_flush(void **state)
+{
+	struct fx *f = fx_new(QS, false);
+	uint16_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		put(f, i, 0x4000, 10, (uint16_t)(10 + i), 0, true);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pop(f), 0);
+		vn_vq_push(&f->vq, f->c.head, f->c.ndesc, 0);
+	}
+	/* The second and third are written, the first still reads as available */
+	assert_int_equal(f->ring[0].flags & (AV | US), AV);
+	assert_int_equal(f->ring[1].flags & (AV | US), AV | US);
+	assert_int_equal(f->ring[2].id, 12);
+	vn_vq_flush(&f->vq);
+	assert_int_equal(f->ring[0].flags & (AV | US), AV | US);
+	assert_int_equal(f->ring[0].id, 10);
 	fx_free(f);
 }
 
@@ -442,6 +470,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vqp_simple_chain),
 		cmocka_unit_test(test_vqp_chain_crosses_the_ring_end),
+		cmocka_unit_test(test_vqp_used_burst_published_at_flush),
 		cmocka_unit_test(test_vqp_indirect),
 		cmocka_unit_test(test_vqp_hostile_chains),
 		cmocka_unit_test(test_vqp_empty_descriptors_capped),
