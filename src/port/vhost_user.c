@@ -283,7 +283,7 @@ fail:
  * keeps polling us without the guest kicking; it is written on the way
  * into that state and read on the way out, never per burst.
  */
-static void set_more(struct vu_dev *d, bool more)
+void vn_vu_set_more(struct vu_dev *d, bool more)
 {
 	uint64_t v = 1;
 
@@ -359,6 +359,37 @@ static bool mem_fault_check(struct vu_dev *d)
  * (§2.7.10), so the syscalls happen on the busy-to-idle edge only, not on
  * every poll of a busy or idle queue.
  */
+/*
+ * After a live migration the front-end asks us (SEND_RARP) to announce the
+ * guest, whose driver cannot (no GUEST_ANNOUNCE): a RARP broadcast from its
+ * MAC, as QEMU's own announcement is built, so that the switch and the
+ * network learn at once where the guest is now. Returns the frames added.
+ */
+static unsigned int rarp_frame(struct vu_dev *d, struct vn_pkt **pkts)
+{
+	static const uint8_t arp_hdr[8] = { 0, 1, 0x08, 0, 6, 4, 0, 3 };	/* reverse request */
+	struct vn_pkt *pkt;
+	uint8_t *f;
+
+	d->rarp_pending--;
+	pkt = vn_pool_alloc(d->vnet.pool);
+	if (!pkt) {
+		d->port->stats.drops[VN_DROP_NO_BUFFER]++;
+		return 0;
+	}
+	f = vn_pkt_append(pkt, 60);
+	memset(f, 0, 60);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, d->rarp_mac, 6);
+	f[12] = 0x80;			/* ETH_P_RARP */
+	f[13] = 0x35;
+	memcpy(f + 14, arp_hdr, sizeof(arp_hdr));
+	memcpy(f + 22, d->rarp_mac, 6);	/* sender and target hardware address */
+	memcpy(f + 32, d->rarp_mac, 6);
+	pkts[0] = pkt;
+	return 1;
+}
+
 static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
 {
 	struct vu_dev *d = port->priv;
@@ -367,9 +398,11 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 
 	if (pthread_mutex_trylock(&d->lock)) {
 		/* The control thread has the device: come back, work may be waiting */
-		set_more(d, true);
+		vn_vu_set_more(d, true);
 		return 0;
 	}
+	if (unlikely(d->rarp_pending) && n)
+		got = rarp_frame(d, pkts);
 	vn_vu_mem_guard_enter(&d->mem);
 	for (q = 0; q < d->nqp && got < n; q++) {
 		struct vn_vq *vq = &d->vq[2 * q + 1];
@@ -402,7 +435,7 @@ static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsi
 	vn_vu_mem_guard_leave();
 	mem_fault_check(d);
 	stats_sync(d);
-	set_more(d, more);
+	vn_vu_set_more(d, more);
 	pthread_mutex_unlock(&d->lock);
 	return got;
 }

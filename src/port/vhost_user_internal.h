@@ -30,8 +30,9 @@
 #define VU_BASE_FEATURES (VN_BIT(VN_VIRTIO_F_VERSION_1) | VN_BIT(VN_VIRTIO_F_INDIRECT_DESC) | \
 			 VN_BIT(VN_VIRTIO_F_EVENT_IDX) | VN_BIT(VN_NET_F_MRG_RXBUF) |	\
 			 VN_BIT(VN_NET_F_GUEST_ANNOUNCE) | VN_BIT(VN_VIRTIO_F_RING_PACKED) |	\
-			 VN_BIT(VN_VHOST_USER_F_PROTOCOL_FEATURES))
+			 VN_BIT(VN_VHOST_F_LOG_ALL) | VN_BIT(VN_VHOST_USER_F_PROTOCOL_FEATURES))
 #define VU_PROTOCOL_FEATURES (VN_BIT(VN_VU_PROTOCOL_F_MQ) | VN_BIT(VN_VU_PROTOCOL_F_REPLY_ACK) | \
+			      VN_BIT(VN_VU_PROTOCOL_F_LOG_SHMFD) | VN_BIT(VN_VU_PROTOCOL_F_RARP) | \
 			      VN_BIT(VN_VU_PROTOCOL_F_NET_MTU))
 /* Bits of the negotiated set that describe the port to the switch */
 #define VU_PORT_BITS	(VU_OFFLOADS | VN_BIT(VN_NET_F_MRG_RXBUF))
@@ -39,6 +40,7 @@
 #define VU_RECV_TIMEOUT_SEC	5	/* a started message must finish within this */
 #define VU_SEND_TIMEOUT_SEC	5	/* a reply must leave within this, or we hang up */
 #define VU_SOCK_MODE		0600	/* listening socket: its owner only, unless mode= */
+#define VU_RARP_COUNT		1	/* RARP frames per SEND_RARP (as DPDK sends) */
 #define VU_RECONNECT_MS		500	/* client mode: wait between connect attempts */
 
 /**
@@ -95,6 +97,9 @@ struct vu_dev {
 	uint64_t features;
 	uint64_t protocol;
 	struct vn_vu_mem mem;
+	struct vn_dlog log;
+	uint8_t rarp_mac[6];
+	uint8_t rarp_pending;
 	struct vn_vq vq[VN_VU_VQ_MAX];
 	struct vn_vq_stats synced[VN_VU_VQ_MAX];
 	struct vn_vnet vnet;
@@ -113,6 +118,13 @@ static inline void vn_vu_close_fd(int *fd)
 		close(*fd);
 	*fd = -1;
 }
+
+/**
+ * vn_vu_set_more() - Make the port's poll fd readable (work waits) or not
+ * @d:		device, locked
+ * @more:	whether the datapath should come back without a kick
+ */
+void vn_vu_set_more(struct vu_dev *d, bool more);
 
 /**
  * vn_vu_apply_features() - Derive the datapath's view from the negotiated features

@@ -67,6 +67,7 @@
 	X(SET_PROTOCOL_FEATURES,	16,	8,	0,	set_protocol_features)	\
 	X(GET_QUEUE_NUM,		17,	0,	0,	get_queue_num)		\
 	X(SET_VRING_ENABLE,		18,	8,	0,	set_vring_enable)	\
+	X(SEND_RARP,			19,	8,	0,	send_rarp)		\
 	X(NET_SET_MTU,			20,	8,	0,	net_set_mtu)
 
 enum vn_vu_request {
@@ -92,7 +93,8 @@ struct vn_vu_vring_state {
  * @desc:	descriptor table
  * @used:	used ring
  * @avail:	available ring
- * @log:	log address (unused: logging is never offered)
+ * @log:	guest-physical address of the used ring, for the dirty log
+ *		(unused: vnetd logs by the address it writes to)
  */
 struct vn_vu_vring_addr {
 	uint32_t index;

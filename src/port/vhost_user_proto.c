@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -70,6 +71,9 @@ void vn_vu_apply_features(struct vu_dev *d)
 	d->vnet.hdr_len = (f & (VN_BIT(VN_VIRTIO_F_VERSION_1) | VN_BIT(VN_NET_F_MRG_RXBUF))) ?
 			  VN_VHDR_MRG_LEN : VN_VHDR_LEN;
 	for (i = 0; i < VN_VU_VQ_MAX; i++) {
+		/* VHOST_F_LOG_ALL with a log mapped: every write into the guest is logged */
+		d->vq[i].log = (f & VN_BIT(VN_VHOST_F_LOG_ALL)) && d->log.bits ? &d->log : NULL;
+		d->vq[i].log_mem = &d->mem;
 		d->vq[i].event_idx = f & VN_BIT(VN_VIRTIO_F_EVENT_IDX);
 		d->vq[i].indirect = f & VN_BIT(VN_VIRTIO_F_INDIRECT_DESC);
 		d->vq[i].packed = f & VN_BIT(VN_VIRTIO_F_RING_PACKED);
@@ -88,6 +92,17 @@ void vn_vu_guest_gone(struct vu_dev *d)
 	__atomic_add_fetch(&d->port->resets, 1, __ATOMIC_RELEASE);
 }
 
+/* What the dirty log recorded since it was mapped or last reported */
+static void log_report(struct vu_dev *d)
+{
+	if (!d->log.pages && !d->log.past_end)
+		return;
+	vn_info("port '%s': vhost-user: dirty log: %" PRIu64 " page writes logged, %" PRIu64
+		" outside the log", d->port->name, d->log.pages, d->log.past_end);
+	d->log.pages = 0;
+	d->log.past_end = 0;
+}
+
 /* Forget everything the front-end told us (disconnect, RESET_OWNER) */
 void vn_vu_dev_reset(struct vu_dev *d)
 {
@@ -96,6 +111,9 @@ void vn_vu_dev_reset(struct vu_dev *d)
 	for (i = 0; i < VN_VU_VQ_MAX; i++)
 		vq_reset(d, i);
 	vn_vu_mem_unmap(&d->mem);
+	log_report(d);
+	vn_dlog_unmap(&d->log);
+	d->rarp_pending = 0;
 	d->info.unsealed_regions = 0;
 	__atomic_store_n(&d->port->stats.unsealed_regions, 0, __ATOMIC_RELAXED);
 	d->fault_seen = false;
@@ -166,10 +184,17 @@ static int set_features(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, cons
 		return -EINVAL;
 	}
 	/* Header length, EVENT_IDX or INDIRECT changing under a running ring
-	 * (the same set again is harmless; QEMU stops the rings first) */
-	if (m->u64 != d->features && any_started(d)) {
+	 * (the same set again is harmless; QEMU stops the rings first). Only
+	 * dirty logging goes on and off while they run (live migration). */
+	if ((m->u64 ^ d->features) & ~VN_BIT(VN_VHOST_F_LOG_ALL) && any_started(d)) {
 		*why = "features changed while rings run";
 		return -EBUSY;
+	}
+	if ((m->u64 ^ d->features) & VN_BIT(VN_VHOST_F_LOG_ALL)) {
+		vn_info("port '%s': vhost-user: dirty logging %s (live migration)", d->port->name,
+			m->u64 & VN_BIT(VN_VHOST_F_LOG_ALL) ? "on" : "off");
+		if (!(m->u64 & VN_BIT(VN_VHOST_F_LOG_ALL)))
+			log_report(d);
 	}
 	d->features = m->u64;
 	vn_vu_apply_features(d);
@@ -245,15 +270,67 @@ static int set_mem_table(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, con
 
 static int set_log_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
-	(void)d, (void)m, (void)reply;
-	/* Dirty logging (live migration) is never offered */
-	*why = "dirty logging not offered";
-	return -ENOTSUP;
+	uint64_t size = m->u64, offset;
+	int fd, ret;
+
+	memcpy(&offset, m->raw + 8, sizeof(offset));
+	/* The log travels as shared memory only (LOG_SHMFD) */
+	if (!(d->protocol & VN_BIT(VN_VU_PROTOCOL_F_LOG_SHMFD))) {
+		*why = "SET_LOG_BASE without LOG_SHMFD";
+		return -EINVAL;
+	}
+	fd = vn_vu_msg_take_fd(m);
+	if (fd < 0) {
+		*why = "SET_LOG_BASE without a file descriptor";
+		return -EBADF;
+	}
+	ret = vn_dlog_map(&d->log, fd, size, offset);
+	close(fd);
+	if (ret) {
+		*why = ret == -EPERM ? "log memory can shrink (not sealed with F_SEAL_SHRINK)" :
+		       ret == -EINVAL ? "log size or offset does not fit the file" :
+					"log memory cannot be mapped";
+		vn_vu_apply_features(d);
+		return ret;
+	}
+	vn_info("port '%s': vhost-user: dirty log of %" PRIu64 " bytes (guest memory up to %"
+		PRIu64 " MiB)", d->port->name, size, size * 8 * 4096 >> 20);
+	vn_vu_apply_features(d);
+	/* The front-end waits for this reply (a zero u64) before it goes on */
+	m->u64 = 0;
+	m->size = 8;
+	*reply = true;
+	return 0;
 }
 
 static int set_log_fd(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
 {
-	return set_log_base(d, m, reply, why);
+	(void)d, (void)m, (void)reply;
+	/* The log-written eventfd: vnetd writes the log without telling anyone */
+	*why = "SET_LOG_FD not supported (LOG_SHMFD bitmaps need no fd)";
+	return -ENOTSUP;
+}
+
+static int send_rarp(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
+{
+	(void)reply;
+	if (!(d->protocol & VN_BIT(VN_VU_PROTOCOL_F_RARP))) {
+		*why = "SEND_RARP without the RARP protocol feature";
+		return -EINVAL;
+	}
+	/* The guest's MAC: a unicast address, else nothing to announce */
+	if (m->raw[0] & 1) {
+		*why = "SEND_RARP with a multicast MAC";
+		return -EINVAL;
+	}
+	memcpy(d->rarp_mac, m->raw, sizeof(d->rarp_mac));
+	/* The datapath sends them (vu_rx_burst()), as QEMU's own announce does */
+	d->rarp_pending = VU_RARP_COUNT;
+	vn_vu_set_more(d, true);
+	vn_info("port '%s': vhost-user: migrated guest %02x:%02x:%02x:%02x:%02x:%02x: "
+		"announcing it (RARP)", d->port->name, m->raw[0], m->raw[1], m->raw[2],
+		m->raw[3], m->raw[4], m->raw[5]);
+	return 0;
 }
 
 static int set_vring_num(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const char **why)
@@ -285,9 +362,9 @@ static int set_vring_addr(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	(void)reply;
 	if (check_index(d, a->index, why))
 		return -EINVAL;
-	/* Logging flag (never offered) or unknown flags */
-	if (a->flags) {
-		*why = "ring address flags not supported";
+	/* Flags other than "log the used ring" (we log every write anyway) */
+	if (a->flags & ~(uint32_t)VN_VU_VRING_F_LOG) {
+		*why = "unknown ring address flags";
 		return -EINVAL;
 	}
 	vq = &d->vq[a->index];

@@ -252,6 +252,25 @@ static inline void cap_note(struct vn_vq *vq, uint32_t room)
 	vq->stats.mrg_cap++;
 }
 
+/* Dirty log (live migration): bytes [@off, @off + @len) of chain @c were written */
+static void log_written(const struct vn_vq *vq, const struct vn_vq_chain *c, size_t off,
+			size_t len)
+{
+	unsigned int i;
+	size_t in;
+
+	for (i = 0; i < c->niov && len; i++) {
+		if (off >= c->iov[i].iov_len) {
+			off -= c->iov[i].iov_len;
+			continue;
+		}
+		in = VN_MIN(len, c->iov[i].iov_len - off);
+		vn_vq_log(vq, (const uint8_t *)c->iov[i].iov_base + off, in);
+		off = 0;
+		len -= in;
+	}
+}
+
 /*
  * Place one frame into receive buffers. Returns 0 (placed), -EAGAIN (not
  * enough buffers: nothing consumed), -EMSGSIZE (frame larger than what the
@@ -299,6 +318,8 @@ static int tx_one(const struct vn_vnet *v, struct vn_vq *vq, const struct vn_pkt
 		}
 		take = VN_MIN(room, need - done);
 		iov_write(cur, off, vn_pkt_ptr(pkt, done - v->hdr_len, take), take);
+		if (unlikely(vq->log))
+			log_written(vq, cur, off, take);
 		heads[nbufs] = cur->head;
 		ndescs[nbufs] = cur->ndesc;
 		lens[nbufs] = off + take;
@@ -309,6 +330,8 @@ static int tx_one(const struct vn_vnet *v, struct vn_vq *vq, const struct vn_pkt
 	vh.num_buffers = v->mrg_rxbuf ? nbufs : 0;
 	vn_vhdr_build(&vh, hdr, v->hdr_len);
 	iov_write(&first, 0, hdr, v->hdr_len);
+	if (unlikely(vq->log))
+		log_written(vq, &first, 0, v->hdr_len);
 	for (i = 0; i < nbufs; i++)
 		vn_vq_push(vq, heads[i], ndescs[i], lens[i]);
 	return 0;

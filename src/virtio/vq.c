@@ -375,6 +375,7 @@ static bool split_need_call(struct vn_vq *vq, uint16_t old, uint16_t now)
 	bool need;
 
 	__atomic_store_n(&vq->used->idx, htole16(now), __ATOMIC_RELEASE);
+	vn_vq_log(vq, &vq->used->idx, sizeof(vq->used->idx));
 	/* Order the index store before reading the driver's suppression state */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (vq->event_idx) {
@@ -443,8 +444,10 @@ bool vn_vq_notify_enable(struct vn_vq *vq)
 	} else if (vq->event_idx) {
 		avail_event = (uint16_t *)&vq->used->ring[vq->size];
 		__atomic_store_n(avail_event, htole16(vq->last_avail), __ATOMIC_RELAXED);
+		vn_vq_log(vq, avail_event, sizeof(*avail_event));
 	} else if (vq->notify_off) {
 		__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
+		vn_vq_log(vq, &vq->used->flags, sizeof(vq->used->flags));
 	}
 	vq->notify_off = false;
 	/* Publish before re-reading avail->idx: else a kick can be lost */
@@ -468,9 +471,11 @@ void vn_vq_notify_disable(struct vn_vq *vq)
 		avail_event = (uint16_t *)&vq->used->ring[vq->size];
 		__atomic_store_n(avail_event, htole16((uint16_t)(vq->last_avail - 1)),
 				 __ATOMIC_RELAXED);
+		vn_vq_log(vq, avail_event, sizeof(*avail_event));
 	} else {
 		__atomic_store_n(&vq->used->flags, htole16(VN_VRING_USED_F_NO_NOTIFY),
 				 __ATOMIC_RELAXED);
+		vn_vq_log(vq, &vq->used->flags, sizeof(vq->used->flags));
 	}
 	vq->notify_off = true;
 }

@@ -28,7 +28,9 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "core/compiler.h"
 #include "core/counters.h"
+#include "dirty_log.h"
 #include "efd_guard.h"
 #include "mem.h"
 #include "vring.h"
@@ -128,6 +130,9 @@ struct vn_vq_pos {
  * @cap_idx:	vn_vq_avail_stamp() then
  * @why:	first violation seen (for logs and tests)
  * @owner:	name of the port the queue belongs to (for log lines; may be NULL)
+ * @log:	dirty log every write into guest memory is recorded in (live
+ *		migration), or NULL
+ * @log_mem:	the guest memory @log is about
  * @stats:	counters
  */
 struct vn_vq {
@@ -169,8 +174,22 @@ struct vn_vq {
 	uint16_t cap_idx;
 	const char *why;
 	const char *owner;
+	struct vn_dlog *log;
+	const struct vn_vu_mem *log_mem;
 	struct vn_vq_stats stats;
 };
+
+/**
+ * vn_vq_log() - Record a write into guest memory in the dirty log, if one is on
+ * @vq:		queue
+ * @p:		what was written (our address)
+ * @len:	bytes
+ */
+static inline void vn_vq_log(const struct vn_vq *vq, const void *p, size_t len)
+{
+	if (unlikely(vq->log))
+		vn_dlog_host(vq->log, vq->log_mem, p, len);
+}
 
 /**
  * vn_vq_init() - Reset a queue to "not configured" (fds set to -1, not closed)
@@ -315,6 +334,7 @@ static inline void vn_vq_push(struct vn_vq *vq, uint16_t head, uint16_t ndesc, u
 
 	e->id = htole32(head);
 	e->len = htole32(len);
+	vn_vq_log(vq, e, sizeof(*e));
 	vq->used_idx++;
 }
 

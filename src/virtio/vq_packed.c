@@ -194,6 +194,7 @@ void vn_vq_packed_push(struct vn_vq *vq, uint16_t id, uint16_t ndesc, uint32_t l
 	} else {
 		__atomic_store_n(&d->flags, htole16(flags), __ATOMIC_RELAXED);
 	}
+	vn_vq_log(vq, d, sizeof(*d));
 	/* ndesc <= size (vn_vq_packed_pop() saw to it): one wrap at most */
 	vq->used_idx += ndesc;
 	if (vq->used_idx >= vq->size) {
@@ -211,6 +212,7 @@ void vn_vq_packed_publish(struct vn_vq *vq)
 	/* Release: every used descriptor of the burst before the first's flags */
 	__atomic_store_n(&vq->pdesc[vq->batch_pos].flags, htole16(vq->batch_flags),
 			 __ATOMIC_RELEASE);
+	vn_vq_log(vq, &vq->pdesc[vq->batch_pos].flags, sizeof(uint16_t));
 }
 
 /* A ring position and wrap counter as one count modulo twice the ring */
@@ -246,4 +248,5 @@ void vn_vq_packed_notify(struct vn_vq *vq, bool on)
 	__atomic_store_n(&vq->dev_ev->flags,
 			 htole16(on ? VN_VRING_PACKED_EV_ENABLE : VN_VRING_PACKED_EV_DISABLE),
 			 __ATOMIC_RELAXED);
+	vn_vq_log(vq, &vq->dev_ev->flags, sizeof(vq->dev_ev->flags));
 }

@@ -578,8 +578,8 @@ static const struct msg_case msg_cases[] = {
 	/* 24 */ { "SET_MEM_TABLE wrapping region", VN_VU_SET_MEM_TABLE, 0, 40,
 		   { 1, ~0ull - 10, 4096, 0, 0 }, 1, false, false },
 	/* 25 */ { "SET_MEM_TABLE zero-size region", VN_VU_SET_MEM_TABLE, 0, 40, { 1, RGN(0, 0) }, 1, false, false },
-	/* 26 */ { "SET_LOG_BASE (never offered)", VN_VU_SET_LOG_BASE, 0, 16, { 4096, 0 }, 1, false, false },
-	/* 27 */ { "SET_VRING_ADDR log flag", VN_VU_SET_VRING_ADDR, 0, 40, { 1 | (1ull << 32), 0, 0, 0, 0 }, 0, false, false },
+	/* 26 */ { "SET_LOG_BASE without LOG_SHMFD", VN_VU_SET_LOG_BASE, 0, 16, { 4096, 0 }, 1, false, false },
+	/* 27 */ { "SET_VRING_ADDR unknown flag", VN_VU_SET_VRING_ADDR, 0, 40, { 1 | (2ull << 32), 0, 0, 0, 0 }, 0, false, false },
 	/* 28 */ { "SET_VRING_ENABLE value 2", VN_VU_SET_VRING_ENABLE, 0, 8, { 1 | (2ull << 32) }, 0, false, false },
 	/* 29 */ { "SET_PROTOCOL_FEATURES not offered", VN_VU_SET_PROTOCOL_FEATURES, 0, 8, { 1ull << 40 }, 0, false, false },
 	/* 30 */ { "NET_SET_MTU 10", VN_VU_NET_SET_MTU, 0, 8, { 10 }, 0, false, false },
@@ -1623,6 +1623,137 @@ static void test_vu_packed_ring_wraps(void **state)
 	vu_test_port_close(p);
 }
 
+/* Turn on protocol features the test front-end does not ask for by itself */
+static void protocol_add(struct vu_fe *fe, uint64_t bits)
+{
+	uint64_t proto = fe->protocol | bits;
+
+	assert_int_equal(vu_fe_msg(fe, VN_VU_SET_PROTOCOL_FEATURES, &proto, 8, NULL, 0, NULL, 0), 0);
+	fe->protocol = proto;
+}
+
+/* The guest-physical address of the buffer the next used entry of ring @q names */
+static uint64_t next_used_gpa(struct vu_fe *fe, unsigned int q)
+{
+	struct vu_fe_vq *v = &fe->vq[q];
+
+	if (fe->packed)
+		return v->id_addr[v->pdesc[v->last_used % v->size].id];
+	return v->desc[v->used->ring[v->last_used % v->size].id].addr;
+}
+
+static bool logged(const uint8_t *bits, uint64_t gpa)
+{
+	return bits[gpa >> 15] & (1u << ((gpa >> 12) & 7));
+}
+
+static unsigned int bits_set(const uint8_t *bits, size_t n)
+{
+	unsigned int k = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		k += (unsigned int)__builtin_popcount(bits[i]);
+	return k;
+}
+
+/*
+ * Live migration's dirty log: SET_LOG_BASE maps the front-end's sealed
+ * bitmap (and is answered), VHOST_F_LOG_ALL turns logging on while the
+ * rings run, and then a frame into the guest marks its buffer's page and
+ * the page of the ring it completed on; off again, nothing more is marked.
+ * An unsealed bitmap is refused.
+ */
+static void test_vu_dirty_log(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	uint64_t base[2] = { VU_FE_MEM_SIZE >> 15, 0 }, answer = 1, f, gpa, ring;
+	int lfd = memfd_create("vhost-log", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	struct vn_vhdr vh;
+	struct vn_pkt *pkt;
+	uint8_t frame[1000], out[1100], *bits;
+
+	(void)state;
+	ring = g_packed ? fe.vq[0].desc_gpa : fe.vq[0].used_gpa;
+	protocol_add(&fe, VN_BIT(VN_VU_PROTOCOL_F_LOG_SHMFD));
+	assert_int_equal(ftruncate(lfd, 4096), 0);
+	assert_int_equal(fcntl(lfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0);
+	bits = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+	assert_true(bits != MAP_FAILED);
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_LOG_BASE, base, sizeof(base), &lfd, 1,
+				   &answer, sizeof(answer)), 0);
+	assert_int_equal(answer, 0);
+	make_frame(frame, sizeof(frame), 9);
+	/* Mapped but not on: nothing logged */
+	assert_int_equal(vu_fe_rx_post(&fe, 4, 2048), 0);
+	pkt = pkt_of(p, frame, sizeof(frame));
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), sizeof(frame));
+	assert_int_equal(bits_set(bits, 4096), 0);
+	/* LOG_ALL while the rings run (QEMU starts a migration so) */
+	f = fe.features | VN_BIT(VN_VHOST_F_LOG_ALL);
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_FEATURES, &f, 8, NULL, 0, NULL, 0), 0);
+	pkt = pkt_of(p, frame, sizeof(frame));
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+	gpa = next_used_gpa(&fe, 0);
+	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), sizeof(frame));
+	assert_memory_equal(out, frame, sizeof(frame));
+	assert_true(logged(bits, gpa));
+	assert_true(logged(bits, ring));
+	assert_true(bits_set(bits, 4096) <= 4);
+	/* Off again: QEMU cleared what it read; nothing new is marked */
+	memset(bits, 0, 4096);
+	f &= ~VN_BIT(VN_VHOST_F_LOG_ALL);
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SET_FEATURES, &f, 8, NULL, 0, NULL, 0), 0);
+	pkt = pkt_of(p, frame, sizeof(frame));
+	assert_int_equal(vn_port_tx_burst(p, &pkt, 1), 1);
+	assert_int_equal(vu_fe_rx_get(&fe, &vh, out, sizeof(out)), sizeof(frame));
+	assert_int_equal(bits_set(bits, 4096), 0);
+	munmap(bits, 4096);
+	close(lfd);
+	/* A bitmap the front-end could shrink under us: refused (connection closed) */
+	lfd = memfd_create("vhost-log", MFD_CLOEXEC);
+	assert_int_equal(ftruncate(lfd, 4096), 0);
+	assert_int_not_equal(vu_fe_msg(&fe, VN_VU_SET_LOG_BASE, base, sizeof(base), &lfd, 1,
+				       &answer, sizeof(answer)), 0);
+	close(lfd);
+	assert_true(wait_disconnected(p));
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
+/* SEND_RARP: the port announces the migrated guest's MAC with a RARP broadcast */
+static void test_vu_send_rarp(void **state)
+{
+	static const uint8_t mac[8] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	static const uint8_t mcast[8] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	struct vn_pkt *pkt;
+	const uint8_t *f;
+
+	(void)state;
+	protocol_add(&fe, VN_BIT(VN_VU_PROTOCOL_F_RARP));
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_SEND_RARP, mac, 8, NULL, 0, NULL, 0), 0);
+	assert_int_equal(rx_wait(p, &pkt, 1), 1);
+	f = vn_pkt_data(pkt);
+	assert_int_equal(pkt->len, 60);
+	assert_memory_equal(f, "\xff\xff\xff\xff\xff\xff", 6);
+	assert_memory_equal(f + 6, mac, 6);
+	assert_memory_equal(f + 12, "\x80\x35\x00\x01\x08\x00\x06\x04\x00\x03", 10);
+	assert_memory_equal(f + 22, mac, 6);
+	assert_memory_equal(f + 32, mac, 6);
+	vn_pkt_put(pkt);
+	/* Once per request */
+	assert_int_equal(vn_port_rx_burst(p, &pkt, 1), 0);
+	/* A multicast "guest" address closes the connection */
+	assert_int_not_equal(vu_fe_msg(&fe, VN_VU_SEND_RARP, mcast, 8, NULL, 0, NULL, 0), 0);
+	assert_true(wait_disconnected(p));
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1657,6 +1788,8 @@ int main(void)
 		cmocka_unit_test(test_vu_frontend_not_reading_replies),
 		cmocka_unit_test(test_vu_features_frozen_while_rings_run),
 		cmocka_unit_test(test_vu_opens_through_the_registry),
+		cmocka_unit_test(test_vu_dirty_log),
+		cmocka_unit_test(test_vu_send_rarp),
 	};
 
 	/* The same datapath over packed rings (§2.8); the rest is ring-independent
@@ -1683,6 +1816,7 @@ int main(void)
 		cmocka_unit_test(test_vu_features_frozen_while_rings_run),
 		cmocka_unit_test(test_vu_packed_hostile_chain_breaks_one_queue),
 		cmocka_unit_test(test_vu_packed_ring_wraps),
+		cmocka_unit_test(test_vu_dirty_log),
 	};
 	int fails;
 
