@@ -261,34 +261,32 @@ const char *vn_vq_seg(const struct vn_vu_mem *mem, struct vn_vq_chain *c, uint64
 	return NULL;
 }
 
-/* Switch the walk to an indirect table; NULL on success, else the lie */
-static const char *enter_indirect(const struct vn_vq *vq, const struct vn_vu_mem *mem,
-				  const struct vn_vring_desc *d, const struct vn_vring_desc **tbl,
-				  uint32_t *tbl_size)
+const char *vn_vq_indirect(const struct vn_vq *vq, const struct vn_vu_mem *mem, uint64_t addr,
+			   uint32_t len, uint16_t flags, const void **tbl, uint32_t *n)
 {
-	uint64_t len = d->len;
+	uint64_t got = len;
 	void *p;
 
 	if (!vq->indirect)
 		return "indirect descriptor without INDIRECT_DESC";
-	/* §2.7.5.3.1: INDIRECT and NEXT are exclusive */
-	if (d->flags & VN_VRING_DESC_F_NEXT)
+	/* §2.7.5.3.1, §2.8.19: INDIRECT and NEXT are exclusive */
+	if (flags & VN_VRING_DESC_F_NEXT)
 		return "indirect descriptor with NEXT";
-	/* Table size not a whole number of descriptors, or empty */
-	if (d->len == 0 || d->len % sizeof(struct vn_vring_desc))
+	/* Table size not a whole number of descriptors, or empty (both formats: 16 bytes) */
+	if (len == 0 || len % sizeof(struct vn_vring_desc))
 		return "indirect table size not a multiple of 16";
 	/* Table bigger than the ring: no valid chain needs it */
-	if (d->len / sizeof(struct vn_vring_desc) > vq->size)
+	if (len / sizeof(struct vn_vring_desc) > vq->size)
 		return "indirect table bigger than the ring";
 	/* Misaligned table */
-	if (d->addr & 0xf)
+	if (addr & 0xf)
 		return "indirect table misaligned";
-	p = vn_vu_gpa_to_va(mem, d->addr, &len);
+	p = vn_vu_gpa_to_va(mem, addr, &got);
 	/* Table outside guest memory, or split over two regions */
-	if (!p || len < d->len)
+	if (!p || got < len)
 		return "indirect table outside guest memory";
 	*tbl = p;
-	*tbl_size = d->len / sizeof(struct vn_vring_desc);
+	*n = len / sizeof(struct vn_vring_desc);
 	return NULL;
 }
 
@@ -319,7 +317,8 @@ static const char *walk(const struct vn_vq *vq, const struct vn_vu_mem *mem, uin
 			 * walk, since the table's own hops start again from zero */
 			if (hops != 1)
 				return "indirect descriptor not at the head of the chain";
-			err = enter_indirect(vq, mem, &d, &tbl, &tbl_size);
+			err = vn_vq_indirect(vq, mem, d.addr, d.len, d.flags,
+					     (const void **)&tbl, &tbl_size);
 			if (err)
 				return err;
 			in_indirect = true;

@@ -31,6 +31,21 @@
 const char *vn_vq_seg(const struct vn_vu_mem *mem, struct vn_vq_chain *c, uint64_t addr,
 		      uint32_t len, uint32_t *empty);
 
+/**
+ * vn_vq_indirect() - Check an indirect descriptor and find its table
+ * @vq:		queue
+ * @mem:	guest memory
+ * @addr:	the descriptor's address
+ * @len:	its length
+ * @flags:	its flags
+ * @tbl:	out: the table (16-byte entries in both formats)
+ * @n:		out: its entries
+ *
+ * Return: NULL, or what the driver got wrong (static string)
+ */
+const char *vn_vq_indirect(const struct vn_vq *vq, const struct vn_vu_mem *mem, uint64_t addr,
+			   uint32_t len, uint16_t flags, const void **tbl, uint32_t *n);
+
 /* Packed ring (vq_packed.c), called by the functions of vq.h */
 int vn_vq_packed_pop(struct vn_vq *vq, const struct vn_vu_mem *mem, struct vn_vq_chain *c);
 uint16_t vn_vq_packed_avail(struct vn_vq *vq, uint16_t max);

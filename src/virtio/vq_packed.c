@@ -59,29 +59,13 @@ static const char *walk_indirect(const struct vn_vq *vq, const struct vn_vu_mem 
 {
 	const struct vn_vring_packed_desc *tbl;
 	struct vn_vring_packed_desc e;
-	uint64_t len = d->len;
 	uint32_t n, i, empty = 0;
 	const char *err;
 
-	if (!vq->indirect)
-		return "indirect descriptor without INDIRECT_DESC";
-	/* §2.8.19: an indirect descriptor is the whole buffer */
-	if (d->flags & VN_VRING_DESC_F_NEXT)
-		return "indirect descriptor with NEXT";
-	/* Table size not a whole number of descriptors, or empty */
-	if (d->len == 0 || d->len % sizeof(*tbl))
-		return "indirect table size not a multiple of 16";
-	n = d->len / sizeof(*tbl);
-	/* Table bigger than the ring: no valid buffer needs it */
-	if (n > vq->size)
-		return "indirect table bigger than the ring";
-	/* Misaligned table */
-	if (d->addr & 0xf)
-		return "indirect table misaligned";
-	tbl = vn_vu_gpa_to_va(mem, d->addr, &len);
-	/* Table outside guest memory, or split over two regions */
-	if (!tbl || len < d->len)
-		return "indirect table outside guest memory";
+	/* An indirect descriptor is the whole buffer (§2.8.19): no NEXT */
+	err = vn_vq_indirect(vq, mem, d->addr, d->len, d->flags, (const void **)&tbl, &n);
+	if (err)
+		return err;
 	for (i = 0; i < n; i++) {
 		memcpy(&e, &tbl[i], sizeof(e));
 		e.addr = le64toh(e.addr);
