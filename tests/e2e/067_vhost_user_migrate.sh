@@ -14,7 +14,9 @@
 # (VHOST_F_LOG_ALL, LOG_SHMFD); the guest goes on on the destination
 # (downloads, then a ping); the ping from the namespace lost at most a few
 # replies; and the FDB has the guest's MAC on vm-b (the guest announced
-# itself: GUEST_ANNOUNCE).
+# itself: GUEST_ANNOUNCE). With ANNOUNCE "rarp" (068 runs it so) the NIC has
+# guest_announce=off: the destination QEMU sends SEND_RARP instead and vnetd's
+# RARP broadcast for the guest must be what moved its MAC.
 # What the md5s can show: with mergeable receive buffers (the default) the
 # Linux driver itself writes into every receive page (it builds the skb in
 # the buffer), so QEMU resends those pages with or without vnetd's log; the
@@ -22,7 +24,13 @@
 # --no-mrg-rxbuf, which is not used here (see docs/TESTING.md).
 set -Eeuo pipefail
 trap 'echo "FAILED at ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND" >&2' ERR
-build=${1:?usage: 067_vhost_user_migrate.sh BUILD_DIR}
+build=${1:?usage: 067_vhost_user_migrate.sh BUILD_DIR [guest|rarp]}
+announce=${2:-guest}
+case $announce in
+guest) nic=() ;;
+rarp) nic=(--nic-opt guest_announce=off) ;;
+*) echo "announce: guest or rarp, not $announce"; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 VNETD=$build/src/cmd/vnetd
 VNETCTL=$build/src/cmd/vnetctl
@@ -93,7 +101,7 @@ ping -c 3 -W 5 ${net}1 >/dev/null || exit 11
 echo GUEST-DONE \$i"
 
 # Source and destination: the same machine, NIC and command (-incoming waits for the state)
-common=(--ip "${net}2/24" --mac "$mac" --file "$tmp/hold.sh:/hold.sh" --cmd "$gcmd")
+common=(--ip "${net}2/24" --mac "$mac" "${nic[@]}" --file "$tmp/hold.sh:/hold.sh" --cmd "$gcmd")
 echo "# boot the source guest on vm-a"
 guest_start src --vhost-user "$tmp/a.sock" "${common[@]}" \
 	--qemu -qmp --qemu "unix:$tmp/qmp-src.sock,server=on,wait=off"
@@ -165,4 +173,8 @@ vnetd_stop TERM
 grep -E "vm-a|vm-b" "$tmp/log" | grep -E "dirty|RARP|closed" || true
 grep -qE "port 'vm-a': vhost-user: dirty log: [1-9][0-9]* page writes logged" "$tmp/log" ||
 	{ echo "vnetd logged no dirty pages for vm-a"; exit 1; }
+if [ "$announce" = rarp ]; then
+	grep -q "port 'vm-b': vhost-user: migrated guest $mac: announcing it (RARP)" "$tmp/log" ||
+		{ echo "no SEND_RARP on vm-b"; exit 1; }
+fi
 echo "ok"
