@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "handlers_internal.h"
 #include "port/port.h"
+#include "port/vhost_user.h"
 #include "switch/fdb.h"
 #include "switch/sw.h"
 #include "switch/xdp_hook.h"
@@ -227,6 +228,30 @@ static void xo_stats_json(struct vn_ctl *ctl, const struct vn_port *p, struct js
 	}
 }
 
+/*
+ * A vhost-user port's queues, as the guest sees them: guest_rxK_buffers are
+ * the receive buffers of its receive queue K that vnetd filled (several per
+ * frame with MRG_RXBUF), guest_txK_chains the chains vnetd took from its
+ * transmit queue K. Queues the guest never set up are left out.
+ */
+static void vu_queue_json(const struct vn_port *p, struct json_object *c)
+{
+	struct vn_vu_queue_info q;
+	unsigned int i;
+	char key[32];
+
+	for (i = 0; i < VN_VU_VQ_MAX; i++) {
+		/* -EINVAL: not a vhost-user port */
+		if (vn_vu_queue_get((struct vn_port *)p, i, &q))
+			return;
+		if (!q.size)
+			continue;
+		snprintf(key, sizeof(key), (i & 1) ? "guest_tx%u_chains" : "guest_rx%u_buffers",
+			 i / 2);
+		json_object_object_add(c, key, json_object_new_int64((int64_t)q.used));
+	}
+}
+
 static struct json_object *stats_json(struct vn_ctl *ctl, const struct vn_port *p, bool all)
 {
 	static const char *const always[] = { "rx_packets", "rx_bytes", "tx_packets", "tx_bytes" };
@@ -248,6 +273,7 @@ static struct json_object *stats_json(struct vn_ctl *ctl, const struct vn_port *
 			json_object_object_add(c, d[i].name, json_object_new_int64((int64_t)v));
 	}
 	xo_stats_json(ctl, p, c, all);
+	vu_queue_json(p, c);
 	vn_ctl_captures_counters(ctl->caps, p->name, c);
 	json_object_object_add(o, "counters", c);
 	return o;

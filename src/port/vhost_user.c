@@ -635,6 +635,7 @@ int vn_vu_queue_get(struct vn_port *port, unsigned int index, struct vn_vu_queue
 	info->why = vq->why ? vq->why : "";
 	info->violations = vq->stats.broken;
 	info->chains = vq->stats.chains;
+	info->used = vq->stats.used;
 	pthread_mutex_unlock(&d->lock);
 	return 0;
 }

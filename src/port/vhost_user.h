@@ -37,7 +37,8 @@ extern const struct vn_port_ops vn_vu_port_ops;
  * @packed:	a packed ring (VIRTIO_F_RING_PACKED negotiated), else split
  * @why:	the violation ("" if none)
  * @violations:	protocol violations seen since the port opened
- * @chains:	chains processed since the port opened
+ * @chains:	chains walked since the port opened
+ * @used:	chains completed (buffers filled, frames taken) since then
  */
 struct vn_vu_queue_info {
 	uint16_t size;
@@ -48,6 +49,7 @@ struct vn_vu_queue_info {
 	const char *why;
 	uint64_t violations;
 	uint64_t chains;
+	uint64_t used;
 };
 
 /**

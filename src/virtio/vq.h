@@ -57,7 +57,8 @@ struct vn_vq_chain {
 
 /**
  * struct vn_vq_stats - per-queue counters (owned by the datapath thread)
- * @chains:	chains popped
+ * @chains:	chains popped (walked; one given back and popped again counts twice)
+ * @used:	chains completed (vn_vq_push())
  * @kicks:	kick eventfd reads that found a kick
  * @calls:	call eventfd writes
  * @calls_suppressed: bursts whose call the driver did not want
@@ -70,7 +71,7 @@ struct vn_vq_chain {
  *		not hold them (a guest posting tiny or empty buffers)
  */
 #define VN_VQ_COUNTERS(X)	\
-	X(chains) X(kicks) X(calls) X(calls_suppressed) X(calls_skipped) X(calls_stuck) \
+	X(chains) X(used) X(kicks) X(calls) X(calls_suppressed) X(calls_skipped) X(calls_stuck) \
 	X(broken) X(mrg_cap)
 
 VN_COUNTERS_DECLARE(struct vn_vq_stats, VN_VQ_COUNTERS, VN_VQ_NCOUNTERS, vn_vq_counter_descs);
@@ -326,6 +327,7 @@ static inline void vn_vq_push(struct vn_vq *vq, uint16_t head, uint16_t ndesc, u
 {
 	struct vn_vring_used_elem *e;
 
+	vq->stats.used++;
 	if (vq->packed) {
 		vn_vq_packed_push(vq, head, ndesc, len);
 		return;
