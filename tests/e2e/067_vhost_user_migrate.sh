@@ -46,7 +46,10 @@ pids=()
 
 cleanup() {
 	local rc=$?
-	[ "$rc" = 0 ] || { echo "--- vnetd's warnings:"; grep -E "warn|error" "$tmp/log" | tail -20; } >&2
+	if [ "$rc" != 0 ]; then
+		echo "--- vnetd's warnings:"
+		grep -E "warn|error" "$tmp/log" | tail -20 || true
+	fi >&2
 	guest_kill_all
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	vnetd_stop TERM || true
