@@ -71,32 +71,19 @@ void vn_dlog_gpa(struct vn_dlog *l, uint64_t gpa, uint64_t len)
 	}
 }
 
-/* The region our pointer @b lies in, or NULL */
-static const struct vn_vu_region *region_of(const struct vn_vu_mem *mem, const uint8_t *b)
-{
-	uint32_t i;
-
-	for (i = 0; i < mem->n; i++)
-		if (b >= mem->r[i].host && b < mem->r[i].host + mem->r[i].size)
-			return &mem->r[i];
-	return NULL;
-}
-
 void vn_dlog_host(struct vn_dlog *l, const struct vn_vu_mem *mem, const void *p, size_t len)
 {
-	const struct vn_vu_region *r;
 	const uint8_t *b = p;
-	size_t in;
+	uint64_t gpa, in;
 
 	while (len) {
-		r = region_of(mem, b);
+		in = len;
 		/* Not guest memory at all: nothing to log */
-		if (!r) {
+		if (!vn_vu_va_to_gpa(mem, b, &gpa, &in)) {
 			l->past_end++;
 			return;
 		}
-		in = VN_MIN(len, (size_t)(r->host + r->size - b));
-		vn_dlog_gpa(l, r->gpa + (uint64_t)(b - r->host), in);
+		vn_dlog_gpa(l, gpa, in);
 		b += in;
 		len -= in;
 	}

@@ -163,3 +163,22 @@ void *vn_vu_uva_to_va(const struct vn_vu_mem *mem, uint64_t uva, uint64_t *len)
 {
 	return mem_xlate(mem, uva, len, true);
 }
+
+bool vn_vu_va_to_gpa(const struct vn_vu_mem *mem, const void *va, uint64_t *gpa, uint64_t *len)
+{
+	const uint8_t *b = va;
+
+	for (uint32_t i = 0; i < mem->n; i++) {
+		const struct vn_vu_region *r = &mem->r[i];
+
+		if (b >= r->host && (uint64_t)(b - r->host) < r->size) {
+			uint64_t off = (uint64_t)(b - r->host);
+
+			*gpa = r->gpa + off;
+			if (*len > r->size - off)
+				*len = r->size - off;
+			return true;
+		}
+	}
+	return false;
+}

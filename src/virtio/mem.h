@@ -145,4 +145,16 @@ void *vn_vu_gpa_to_va(const struct vn_vu_mem *mem, uint64_t gpa, uint64_t *len);
  */
 void *vn_vu_uva_to_va(const struct vn_vu_mem *mem, uint64_t uva, uint64_t *len);
 
+/**
+ * vn_vu_va_to_gpa() - Translate one of our pointers into guest memory back
+ *		       to a guest-physical address (the dirty log)
+ * @mem:	memory table
+ * @va:		pointer into one of its mappings
+ * @gpa:	out: the guest-physical address
+ * @len:	in/out as for vn_vu_gpa_to_va()
+ *
+ * Return: true, false if @va is in no region
+ */
+bool vn_vu_va_to_gpa(const struct vn_vu_mem *mem, const void *va, uint64_t *gpa, uint64_t *len);
+
 #endif /* VN_VIRTIO_MEM_H */
