@@ -353,13 +353,6 @@ static bool mem_fault_check(struct vu_dev *d)
 #define VU_IDLE_DRAIN	64
 
 /*
- * Frames the guest transmitted, from every enabled transmitq. While a
- * queue gives us frames the guest is told not to kick; once it is drained
- * the kick is consumed, kicks re-armed and the ring checked once more
- * (§2.7.10), so the syscalls happen on the busy-to-idle edge only, not on
- * every poll of a busy or idle queue.
- */
-/*
  * After a live migration the front-end asks us (SEND_RARP) to announce the
  * guest, whose driver cannot (no GUEST_ANNOUNCE): a RARP broadcast from its
  * MAC, as QEMU's own announcement is built, so that the switch and the
@@ -371,7 +364,7 @@ static unsigned int rarp_frame(struct vu_dev *d, struct vn_pkt **pkts)
 	struct vn_pkt *pkt;
 	uint8_t *f;
 
-	d->rarp_pending--;
+	d->rarp_pending = false;
 	pkt = vn_pool_alloc(d->vnet.pool);
 	if (!pkt) {
 		d->port->stats.drops[VN_DROP_NO_BUFFER]++;
@@ -390,6 +383,13 @@ static unsigned int rarp_frame(struct vu_dev *d, struct vn_pkt **pkts)
 	return 1;
 }
 
+/*
+ * Frames the guest transmitted, from every enabled transmitq. While a
+ * queue gives us frames the guest is told not to kick; once it is drained
+ * the kick is consumed, kicks re-armed and the ring checked once more
+ * (§2.7.10), so the syscalls happen on the busy-to-idle edge only, not on
+ * every poll of a busy or idle queue.
+ */
 static unsigned int vu_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
 {
 	struct vu_dev *d = port->priv;

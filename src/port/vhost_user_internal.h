@@ -40,7 +40,6 @@
 #define VU_RECV_TIMEOUT_SEC	5	/* a started message must finish within this */
 #define VU_SEND_TIMEOUT_SEC	5	/* a reply must leave within this, or we hang up */
 #define VU_SOCK_MODE		0600	/* listening socket: its owner only, unless mode= */
-#define VU_RARP_COUNT		1	/* RARP frames per SEND_RARP (as DPDK sends) */
 #define VU_RECONNECT_MS		500	/* client mode: wait between connect attempts */
 
 /**
@@ -99,7 +98,7 @@ struct vu_dev {
 	struct vn_vu_mem mem;
 	struct vn_dlog log;
 	uint8_t rarp_mac[6];
-	uint8_t rarp_pending;
+	bool rarp_pending;
 	struct vn_vq vq[VN_VU_VQ_MAX];
 	struct vn_vq_stats synced[VN_VU_VQ_MAX];
 	struct vn_vnet vnet;

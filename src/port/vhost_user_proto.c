@@ -113,7 +113,7 @@ void vn_vu_dev_reset(struct vu_dev *d)
 	vn_vu_mem_unmap(&d->mem);
 	log_report(d);
 	vn_dlog_unmap(&d->log);
-	d->rarp_pending = 0;
+	d->rarp_pending = false;
 	d->info.unsealed_regions = 0;
 	__atomic_store_n(&d->port->stats.unsealed_regions, 0, __ATOMIC_RELAXED);
 	d->fault_seen = false;
@@ -286,16 +286,16 @@ static int set_log_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, cons
 	}
 	ret = vn_dlog_map(&d->log, fd, size, offset);
 	close(fd);
+	/* The queues follow the log: the new one, or none if it failed */
+	vn_vu_apply_features(d);
 	if (ret) {
 		*why = ret == -EPERM ? "log memory can shrink (not sealed with F_SEAL_SHRINK)" :
 		       ret == -EINVAL ? "log size or offset does not fit the file" :
 					"log memory cannot be mapped";
-		vn_vu_apply_features(d);
 		return ret;
 	}
 	vn_info("port '%s': vhost-user: dirty log of %" PRIu64 " bytes (guest memory up to %"
 		PRIu64 " MiB)", d->port->name, size, size * 8 * 4096 >> 20);
-	vn_vu_apply_features(d);
 	/* The front-end waits for this reply (a zero u64) before it goes on */
 	m->u64 = 0;
 	m->size = 8;
@@ -324,8 +324,8 @@ static int send_rarp(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, const c
 		return -EINVAL;
 	}
 	memcpy(d->rarp_mac, m->raw, sizeof(d->rarp_mac));
-	/* The datapath sends them (vu_rx_burst()), as QEMU's own announce does */
-	d->rarp_pending = VU_RARP_COUNT;
+	/* The datapath sends one (vu_rx_burst()), as DPDK does; QEMU repeats the request */
+	d->rarp_pending = true;
 	vn_vu_set_more(d, true);
 	vn_info("port '%s': vhost-user: migrated guest %02x:%02x:%02x:%02x:%02x:%02x: "
 		"announcing it (RARP)", d->port->name, m->raw[0], m->raw[1], m->raw[2],
