@@ -39,10 +39,7 @@ trap cleanup EXIT
 ip netns add "$ns"
 vnetd_start "$tmp/out" "$tmp/log" -v --socket "$tmp/ctl.sock" \
 	--port "vhost-user:name=vm0,path=$tmp/vm0.sock" --port "tap:name=$tap"
-ip link set "$tap" netns "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link set "$tap" up
-ip -n "$ns" addr add "${net}1/24" dev "$tap"
+tap_into_ns "$ns" "$tap" "${net}1/24"
 
 mkdir "$tmp/www"
 head -c $((8 << 20)) /dev/urandom >"$tmp/www/data"

@@ -35,10 +35,7 @@ trap cleanup EXIT
 ip netns add "$ns"
 vnetd_start "$tmp/out" "$tmp/log" -v --socket "$tmp/ctl.sock" \
 	--port "vhost-user:name=vm0,path=$tmp/vm0.sock,queues=2" --port "tap:name=$tap"
-ip link set "$tap" netns "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link set "$tap" up
-ip -n "$ns" addr add "${net}1/24" dev "$tap"
+tap_into_ns "$ns" "$tap" "${net}1/24"
 ip netns exec "$ns" iperf3 -s >"$tmp/iperf3-s.log" 2>&1 &
 pids+=($!)
 wait_for 10 ip netns exec "$ns" sh -c 'ss -ltn | grep -q ":5201 "' || { echo "iperf3 not listening"; exit 1; }

@@ -6,8 +6,17 @@
 # vnetd_stop [SIG]              signal it (TERM) and wait (10 s max);
 #                               returns its exit status
 # wait_for SECS CMD...          retry CMD every 0.1 s until it succeeds
+# tap_into_ns NS TAP ADDR       move vnetd's tap TAP into namespace NS, up,
+#                               with ADDR (A.B.C.D/NN); lo up too
 
 VNETD_PID=
+
+tap_into_ns() {
+	ip link set "$2" netns "$1"
+	ip -n "$1" link set lo up
+	ip -n "$1" link set "$2" up
+	ip -n "$1" addr add "$3" dev "$2"
+}
 
 wait_for() {
 	local secs=$1 i

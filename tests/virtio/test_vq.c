@@ -21,6 +21,7 @@
 
 #include "virtio/efd_guard.h"
 #include "virtio/vq.h"
+#include "fake_guest.h"
 
 /*
  * poll() is wrapped (-Wl,--wrap=poll): with fake_pollout set it reports
@@ -59,21 +60,8 @@ static struct fx *fx_new(uint16_t qsize, bool device_writes)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	f->r0 = aligned_alloc(4096, REG);
-	f->r1 = aligned_alloc(4096, REG);
-	memset(f->r0, 0, REG);
-	memset(f->r1, 0, REG);
-	f->mem.n = 2;
-	f->mem.r[0] = (struct vn_vu_region){ 0, REG, 0x100000, f->r0, NULL, 0 };
-	f->mem.r[1] = (struct vn_vu_region){ REG, REG, 0x100000 + REG, f->r1, NULL, 0 };
-	vn_vq_init(&f->vq, 1, device_writes);
-	f->vq.size = qsize;
-	f->vq.desc_uva = 0x100000;
-	f->vq.avail_uva = 0x100000 + 0x1000;
-	f->vq.used_uva = 0x100000 + 0x2000;
-	f->vq.indirect = true;
-	assert_int_equal(vn_vq_map(&f->vq, &f->mem), 0);
-	f->vq.started = f->vq.enabled = true;
+	assert_int_equal(fake_guest_vq(&f->mem, &f->r0, &f->r1, REG, &f->vq, qsize,
+				       device_writes, false), 0);
 	f->desc = (void *)f->r0;
 	f->avail = (void *)(f->r0 + 0x1000);
 	f->used = (void *)(f->r0 + 0x2000);
@@ -379,12 +367,12 @@ static void test_vq_ring_outside_memory_not_mapped(void **state)
 
 	(void)state;
 	/* Used ring running off the end of region 1 */
-	f->vq.used_uva = 0x100000 + 2 * REG - 8;
+	f->vq.used_uva = FAKE_GUEST_UVA + 2 * REG - 8;
 	assert_int_equal(vn_vq_map(&f->vq, &f->mem), -EINVAL);
 	assert_false(vn_vq_ready(&f->vq));
 	/* Misaligned descriptor table */
-	f->vq.used_uva = 0x100000 + 0x2000;
-	f->vq.desc_uva = 0x100000 + 8;
+	f->vq.used_uva = FAKE_GUEST_UVA + 0x2000;
+	f->vq.desc_uva = FAKE_GUEST_UVA + 8;
 	assert_int_equal(vn_vq_map(&f->vq, &f->mem), -EINVAL);
 	fx_free(f);
 }

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "virtio/vq.h"
+#include "fake_guest.h"
 
 #define REG	0x10000u	/* each region: 64 KiB */
 #define QS	16
@@ -45,22 +46,8 @@ static struct fx *fx_new(uint16_t qsize, bool device_writes)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	f->r0 = aligned_alloc(4096, REG);
-	f->r1 = aligned_alloc(4096, REG);
-	memset(f->r0, 0, REG);
-	memset(f->r1, 0, REG);
-	f->mem.n = 2;
-	f->mem.r[0] = (struct vn_vu_region){ 0, REG, 0x100000, f->r0, NULL, 0 };
-	f->mem.r[1] = (struct vn_vu_region){ REG, REG, 0x100000 + REG, f->r1, NULL, 0 };
-	vn_vq_init(&f->vq, 1, device_writes);
-	f->vq.packed = true;
-	f->vq.size = qsize;
-	f->vq.desc_uva = 0x100000;
-	f->vq.avail_uva = 0x100000 + 0x1000;
-	f->vq.used_uva = 0x100000 + 0x2000;
-	f->vq.indirect = true;
-	assert_int_equal(vn_vq_map(&f->vq, &f->mem), 0);
-	f->vq.started = f->vq.enabled = true;
+	assert_int_equal(fake_guest_vq(&f->mem, &f->r0, &f->r1, REG, &f->vq, qsize,
+				       device_writes, true), 0);
 	f->ring = (void *)f->r0;
 	f->drv = (void *)(f->r0 + 0x1000);
 	f->dev = (void *)(f->r0 + 0x2000);
