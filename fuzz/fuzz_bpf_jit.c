@@ -16,6 +16,17 @@
  * Helper 4 is an array lookup on the map (four 8-byte values) that the JIT
  * inlines when r1 is the map's constant handle: the interpreter calls
  * fz_lookup(), the helper's steps in C, and both must agree (VAs included).
+ *
+ * An input one byte longer than its slots runs in XDP form: r1 is a
+ * context table whose fields 0 and 1 are data and data_end, a window of
+ * that last byte % 49 bytes inside the packet (16 bytes in, so the bytes
+ * around it exist but are out of reach), and the JIT may prove packet
+ * accesses the program checked itself (constant and register offsets,
+ * jit_x86_pktvar.c). A proof the JIT gets wrong shows as an access the
+ * interpreter faults on and the JIT does not. The seeds xdp_edge and
+ * xdp_edge_past read 8 bytes at data + V and at data + V + 1 after
+ * checking data + V + 8 <= data_end, on an 8-byte window: a proof one
+ * byte too long fails the second seed at once.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -95,15 +106,20 @@ static const struct vn_bpf_array_desc fz_arrays[1] = { {
 /* one packet buffer for every engine: pointer values, and so r0, agree */
 static uint8_t fz_pkt[PKT + 2 * GUARD];
 
+#define WIN_LO	16	/* XDP form: the window's first byte in the packet */
+static int fz_xdp;		/* this input runs in XDP form */
+static uint32_t fz_win;		/* its window's length */
+
 static int fz_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_imm,
 		      uint64_t *value)
 {
 	(void)arg;
 	if (imm != 0)
 		return -ENOENT;
-	/* the map's values are slot 2 (the packet is slot 1); the map is a handle */
+	/* the map's values are slot 2 (the packet is slot 1; XDP form: 3 and 2,
+	 * the context is 1); the map is a handle */
 	if (pseudo == 2 || pseudo == 6)
-		*value = VN_BPF_VA(2, 0) + (uint64_t)(int64_t)next_imm;
+		*value = VN_BPF_VA(fz_xdp ? 3 : 2, 0) + (uint64_t)(int64_t)next_imm;
 	else
 		*value = VN_BPF_MAP_HANDLE(0);
 	return 0;
@@ -204,7 +220,11 @@ static int run_engine(const struct vn_bpf_insn *insns, size_t n, unsigned int fl
 		.helpers = fz_helpers, .nhelpers = 5, .map_resolve = fz_resolve,
 		.max_insns = 4096, .budget = 20000, .flags = flags,
 		.arrays = fz_arrays, .narrays = 1, .lookup_id = 4,
+		.ctx_fields = fz_xdp ? 2 : 0, .ctx_pkt_data = fz_xdp ? 1 : 0,
+		.ctx_pkt_end = fz_xdp ? 2 : 0, .pkt_slot = fz_xdp ? 2 : 0,
+		.pkt_moving = { 2 },	/* fz_memset: may as well have moved it */
 	};
+	uint64_t r1 = VN_BPF_VA(1, 0);
 	struct vn_bpf_prog *p;
 	uint64_t t0;
 	char log[256];
@@ -224,10 +244,19 @@ static int run_engine(const struct vn_bpf_insn *insns, size_t n, unsigned int fl
 		fz_pkt[GUARD + i] = (uint8_t)(i * 7);
 	memset(fz_map, 0x5a, sizeof(fz_map));
 	vn_bpf_run_ctx_init(&rc, NULL);
-	vn_bpf_run_ctx_add_region(&rc, fz_pkt + GUARD, PKT, 1);
+	if (fz_xdp) {
+		if (vn_bpf_run_ctx_add_table(&rc, 2) != 1 ||
+		    vn_bpf_run_ctx_add_region(&rc, NULL, 0, 1) != 2 ||
+		    vn_bpf_run_ctx_set_window(&rc, 2, fz_pkt + GUARD, WIN_LO, fz_win, 1))
+			abort();
+		rc.ctx_vals[0] = VN_BPF_VA(2, WIN_LO);
+		rc.ctx_vals[1] = VN_BPF_VA(2, WIN_LO + fz_win);
+	} else {
+		vn_bpf_run_ctx_add_region(&rc, fz_pkt + GUARD, PKT, 1);
+	}
 	vn_bpf_run_ctx_add_region(&rc, fz_map, sizeof(fz_map), 1);
 	t0 = mono_ns();
-	o->r0 = vn_bpf_run(p, &rc, VN_BPF_VA(1, 0), &o->err);
+	o->r0 = vn_bpf_run(p, &rc, r1, &o->err);
 	if (mono_ns() - t0 > RUN_NS_MAX)
 		abort();
 	memcpy(o->pkt, fz_pkt, sizeof(fz_pkt));
@@ -250,6 +279,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (n == 0 || n > 4096 - PRE - EPI)
 		return 0;
+	fz_xdp = size % sizeof(struct vn_bpf_insn) == 1;
+	fz_win = fz_xdp ? data[size - 1] % (PKT - WIN_LO + 1) : 0;
 	raw = malloc(n * sizeof(*raw));
 	insns = malloc((n + PRE + EPI) * sizeof(*insns));
 	memcpy(raw, data, n * sizeof(*raw));
@@ -270,8 +301,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	free(raw);
+	/* -EACCES: XDP form, a context load other than an aligned field */
 	if (ref.err && ref.err != -EFAULT && ref.err != -ETIME && ref.err != -EPERM &&
-	    ref.err != -EINVAL)
+	    ref.err != -EINVAL && (ref.err != -EACCES || !fz_xdp))
 		abort();
 	for (size_t e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
 		/* a program one engine accepts, the other accepts */

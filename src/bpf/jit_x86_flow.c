@@ -193,8 +193,12 @@ uint16_t vn_jit_ctx_transfer(const struct vn_bpf_insn *in, uint16_t m)
 	}
 }
 
-/* facts_join() - @in &= @out; returns 1 when @in changed */
-static int facts_join(struct facts *in, const struct facts *out)
+/*
+ * facts_join() - @in &= @out at instruction @pc; returns 1 when @in changed.
+ * Scalars and packet pointers that differ may merge (vn_jit_scal_join()):
+ * the merged value of register r at pc is named by sid @jbase + pc * NREGS + r.
+ */
+static int facts_join(struct facts *in, const struct facts *out, size_t pc, uint32_t jbase)
 {
 	int changed = 0;
 
@@ -202,27 +206,31 @@ static int facts_join(struct facts *in, const struct facts *out)
 		*in = *out;
 		return 1;
 	}
-	for (int r = 0; r < VN_BPF_NREGS; r++)
-		if (in->type[r] != T_UNK && (in->type[r] != out->type[r] ||
-					     ((in->type[r] == T_PKT || in->type[r] == T_VAL ||
-					       in->type[r] == T_STK || in->type[r] == T_GLB) &&
-					      in->off[r] != out->off[r]) ||
-					     in->site[r] != out->site[r])) {
-			in->type[r] = T_UNK;
+	for (int r = 0; r < VN_BPF_NREGS; r++) {
+		uint8_t t = in->type[r];
+
+		if (t == T_UNK)
+			continue;
+		if (t == T_SCAL || t == T_PKTV ||
+		    (t == T_PKT && (out->type[r] == T_PKT || out->type[r] == T_PKTV))) {
+			changed |= vn_jit_scal_join(in, out, (unsigned int)r,
+						    jbase + (uint32_t)pc * VN_BPF_NREGS +
+						    (uint32_t)r);
+			continue;
+		}
+		if (t != out->type[r] ||
+		    ((t == T_VAL || t == T_STK || t == T_GLB) && in->off[r] != out->off[r]) ||
+		    in->site[r] != out->site[r]) {
+			fact_set(in, (unsigned int)r, T_UNK);
 			changed = 1;
 		}
+	}
 	if (out->range < in->range) {
 		in->range = out->range;
 		changed = 1;
 	}
+	changed |= vn_jit_vr_join(in, out);
 	return changed;
-}
-
-/* set_type() - @r now holds a @t with no site */
-static void set_type(struct facts *f, unsigned int r, uint8_t t)
-{
-	f->type[r] = t;
-	f->site[r] = SITE_NONE;
 }
 
 /* value_size() - bytes of the value inline lookup site @s maps */
@@ -235,6 +243,7 @@ static uint32_t value_size(const struct vn_bpf_prog *p, const struct lookups *lk
 static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
 		       const struct vn_bpf_insn *x, struct facts *f)
 {
+	size_t pc = (size_t)(x - p->insns);
 	unsigned int cls = VN_BPF_CLASS(x->code), op = VN_BPF_OP(x->code);
 	uint8_t d = x->dst;
 
@@ -244,9 +253,13 @@ static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
 			f->type[d] = f->type[x->src];
 			f->site[d] = f->site[x->src];
 			f->off[d] = f->off[x->src];
+			f->sid[d] = f->sid[x->src];
+			f->umax[d] = f->umax[x->src];
+			f->wid[d] = f->wid[x->src];
 			return;
 		}
-		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) && f->type[d] == T_PKT &&
+		if (op == VN_BPF_ADD && !VN_BPF_SRCBIT(x->code) &&
+		    (f->type[d] == T_PKT || f->type[d] == T_PKTV) &&
 		    (int64_t)f->off[d] + x->imm >= 0 && (int64_t)f->off[d] + x->imm <= PKT_OFF_MAX) {
 			f->off[d] = (uint16_t)(f->off[d] + x->imm);
 			return;
@@ -269,25 +282,27 @@ static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
 			f->off[d] = (uint16_t)(f->off[d] + x->imm);
 			return;
 		}
-		set_type(f, d, T_UNK);
+		if (!vn_jit_scal_step(x, pc, f))
+			fact_set(f, d, T_UNK);
 		return;
 	case VN_BPF_LDX:
 		if (f->type[x->src] == T_CTX && VN_BPF_MODE(x->code) == VN_BPF_MEM &&
 		    VN_BPF_SIZE(x->code) == VN_BPF_W && p->ctx_pkt_data) {
 			if (x->off == (int)(4 * (p->ctx_pkt_data - 1))) {
-				set_type(f, d, T_PKT);
+				fact_set(f, d, T_PKT);
 				f->off[d] = 0;
 				return;
 			}
 			if (x->off == (int)(4 * (p->ctx_pkt_end - 1))) {
-				set_type(f, d, T_END);
+				fact_set(f, d, T_END);
 				return;
 			}
 		}
-		set_type(f, d, T_UNK);
+		if (!vn_jit_scal_step(x, pc, f))
+			fact_set(f, d, T_UNK);
 		return;
 	case VN_BPF_LD:
-		set_type(f, d, T_UNK);
+		fact_set(f, d, T_UNK);
 		if (x->code == VN_BPF_LD_IMM64 && x->src == 0) {
 			uint64_t v = (uint64_t)(uint32_t)x[0].imm |
 				     ((uint64_t)(uint32_t)x[1].imm << 32);
@@ -302,12 +317,13 @@ static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
 		}
 		return;
 	case VN_BPF_ALU:
-		set_type(f, d, T_UNK);
+		if (!vn_jit_scal_step(x, pc, f))
+			fact_set(f, d, T_UNK);
 		return;
 	case VN_BPF_STX:
 		if (VN_BPF_MODE(x->code) == VN_BPF_ATOMIC) {
-			set_type(f, x->src, T_UNK);
-			set_type(f, 0, T_UNK);
+			fact_set(f, x->src, T_UNK);
+			fact_set(f, 0, T_UNK);
 		}
 		return;
 	case VN_BPF_ST:
@@ -319,13 +335,16 @@ static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
 			for (int i = 0; !moves && i < VN_BPF_PKT_MOVING && p->pkt_moving[i]; i++)
 				moves = (uint32_t)x->imm == p->pkt_moving[i];
 			for (int r = 0; r <= 5; r++)
-				set_type(f, r, T_UNK);
+				fact_set(f, r, T_UNK);
 			for (int r = 0; r < VN_BPF_NREGS; r++)
-				if ((moves && (f->type[r] == T_PKT || f->type[r] == T_END)) ||
+				if ((moves && (f->type[r] == T_PKT || f->type[r] == T_END ||
+					       f->type[r] == T_PKTV)) ||
 				    f->type[r] == T_VAL || f->type[r] == T_VALN)
-					set_type(f, r, T_UNK);	/* every value too */
-			if (moves)
+					fact_set(f, r, T_UNK);	/* every value too */
+			if (moves) {
 				f->range = 0;
+				memset(f->vr, 0, sizeof(f->vr));
+			}
 			if (!VN_BPF_SRCBIT(x->code) && x->src == VN_BPF_CALL_HELPER &&
 			    lk->at[x - p->insns].site != SITE_NONE) {
 				f->type[0] = T_VALN;
@@ -339,27 +358,36 @@ static void facts_step(const struct vn_bpf_prog *p, const struct lookups *lk,
 
 /*
  * pkt_proof() - what a conditional jump proves on its taken edge (@taken)
- * or its fall-through: the range it establishes, or 0
+ * or its fall-through, applied to @edge: data + o <= data_end raises the
+ * range, data + V + o <= data_end the range of V
  */
-static uint32_t pkt_proof(const struct vn_bpf_insn *x, const struct facts *f, int taken)
+static void pkt_proof(const struct vn_bpf_insn *x, const struct facts *f, struct facts *edge,
+		      int taken)
 {
-	unsigned int op = VN_BPF_OP(x->code);
+	unsigned int op = VN_BPF_OP(x->code), r;
 	uint8_t a, b;
 
 	if (VN_BPF_CLASS(x->code) != VN_BPF_JMP || !VN_BPF_SRCBIT(x->code))
-		return 0;
+		return;
 	a = f->type[x->dst];
 	b = f->type[x->src];
-	if (a == T_PKT && b == T_END) {		/* data + o OP data_end */
-		if ((!taken && (op == VN_BPF_JGT || op == VN_BPF_JGE)) ||
-		    (taken && (op == VN_BPF_JLT || op == VN_BPF_JLE)))
-			return f->off[x->dst];
-	} else if (a == T_END && b == T_PKT) {	/* data_end OP data + o */
-		if ((taken && (op == VN_BPF_JGT || op == VN_BPF_JGE)) ||
-		    (!taken && (op == VN_BPF_JLT || op == VN_BPF_JLE)))
-			return f->off[x->src];
+	if ((a == T_PKT || a == T_PKTV) && b == T_END &&	/* data + o OP data_end */
+	    ((!taken && (op == VN_BPF_JGT || op == VN_BPF_JGE)) ||
+	     (taken && (op == VN_BPF_JLT || op == VN_BPF_JLE))))
+		r = x->dst;
+	else if (a == T_END && (b == T_PKT || b == T_PKTV) &&	/* data_end OP data + o */
+		 ((taken && (op == VN_BPF_JGT || op == VN_BPF_JGE)) ||
+		  (!taken && (op == VN_BPF_JLT || op == VN_BPF_JLE))))
+		r = x->src;
+	else
+		return;
+	if (f->type[r] == T_PKT) {
+		if (f->off[r] > edge->range)
+			edge->range = f->off[r];
+		return;
 	}
-	return 0;
+	/* the edge's facts are those before the jump: the register is unchanged */
+	vn_jit_vr_proof(edge, r);
 }
 
 /*
@@ -384,7 +412,7 @@ static void val_proof(const struct vn_bpf_insn *x, const struct facts *f, struct
 			edge->type[r] = T_VAL;
 			edge->off[r] = 0;
 		} else {
-			set_type(edge, r, T_UNK);
+			fact_set(edge, r, T_UNK);
 		}
 	}
 }
@@ -403,6 +431,7 @@ struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl,
 				const struct lookups *lk)
 {
 	size_t end = p->n, pc;
+	uint32_t jbase = (uint32_t)p->n + 1;	/* sids past every pc + 1: joins' */
 	struct facts *in;
 	int changed = 1, pass;
 
@@ -441,31 +470,29 @@ struct facts *vn_jit_facts_flow(const struct vn_bpf_prog *p, const uint8_t *fl,
 					/* the caller's frame is not the callee's r10 */
 					for (int r = 0; r < VN_BPF_NREGS; r++)
 						if (r == 0 || r >= 6 || ce.type[r] == T_VAL ||
-						    ce.type[r] == T_VALN || ce.type[r] == T_STK)
-							set_type(&ce, r, T_UNK);
+						    ce.type[r] == T_VALN || ce.type[r] == T_STK ||
+						    ce.type[r] == T_SCAL || ce.type[r] == T_PKTV)
+							fact_set(&ce, r, T_UNK);
+					memset(ce.vr, 0, sizeof(ce.vr));
 					ce.type[VN_BPF_REG_FP] = T_STK;
 					ce.off[VN_BPF_REG_FP] = 0;
 					t = (int64_t)pc + 1 + x->imm;
 					if (t >= 0 && t < (int64_t)end)
-						changed |= facts_join(&in[t], &ce);
+						changed |= facts_join(&in[t], &ce, (size_t)t, jbase);
 				} else if (op != VN_BPF_CALL) {
 					struct facts tk = out;
-					uint32_t r = pkt_proof(x, &in[pc], 1);
 
-					if (r > tk.range)
-						tk.range = r;
+					pkt_proof(x, &in[pc], &tk, 1);
 					val_proof(x, &in[pc], &tk, 1);
 					val_proof(x, &in[pc], &out, 0);
 					t = (int64_t)pc + 1 + x->off;
 					if (t >= 0 && t <= (int64_t)end)
-						changed |= facts_join(&in[t], &tk);
-					r = pkt_proof(x, &in[pc], 0);
-					if (r > out.range)
-						out.range = r;
+						changed |= facts_join(&in[t], &tk, (size_t)t, jbase);
+					pkt_proof(x, &in[pc], &out, 0);
 				}
 			}
 			if (next >= 0 && next <= (int64_t)end)
-				changed |= facts_join(&in[next], &out);
+				changed |= facts_join(&in[next], &out, (size_t)next, jbase);
 skip:
 			if (x->code == VN_BPF_LD_IMM64)
 				pc++;

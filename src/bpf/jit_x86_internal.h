@@ -93,17 +93,51 @@ struct fixup {
  * value (a call may map more values and recycle the slot, whose old VAs
  * must then fault), and so does the site itself when it runs again.
  */
-enum { T_UNK, T_CTX, T_PKT, T_END, T_VALN, T_VAL, T_STK, T_GLB };
+/*
+ * Bounded scalars and packet pointers at a variable offset (jit_x86_pktvar.c):
+ * a register may be a scalar V + off with 0 <= V <= umax (T_SCAL; sid 0:
+ * the constant off), or the packet's first byte plus such a scalar, data +
+ * V + off (T_PKTV, sid != 0). sid names one unknown V: the instruction that
+ * made it (pc + 1) or the join that merged two values (vn_jit_scal_join());
+ * when that point runs again every register still holding the old V forgets
+ * it. vr[] holds, per sid, how many bytes from data + V the program proved
+ * present (data + V + rng <= data_end). Bounds stay at or below SCAL_MAX, so
+ * no sum of them carries out of the 32-bit region offset.
+ */
+enum { T_UNK, T_CTX, T_PKT, T_END, T_VALN, T_VAL, T_STK, T_GLB, T_SCAL, T_PKTV };
 #define PKT_OFF_MAX	0xffff
+#define SCAL_MAX	0xffff
 #define SITE_NONE	0xff
+#define VR_MAX		4	/* variable-offset ranges a facts set keeps */
+#define WIDEN_MAX	8	/* joins that may raise a bound before it is dropped */
+
+struct vrange {
+	uint32_t sid;
+	uint32_t rng;
+};
 
 struct facts {
 	uint8_t reached;
 	uint8_t type[VN_BPF_NREGS];
 	uint8_t site[VN_BPF_NREGS];
+	uint8_t wid[VN_BPF_NREGS];
 	uint16_t off[VN_BPF_NREGS];
+	uint32_t sid[VN_BPF_NREGS];
+	uint32_t umax[VN_BPF_NREGS];
 	uint32_t range;
+	struct vrange vr[VR_MAX];
 };
+
+/* fact_set() - @r now holds a @t with nothing else known of it */
+static inline void fact_set(struct facts *f, unsigned int r, uint8_t t)
+{
+	f->type[r] = t;
+	f->site[r] = SITE_NONE;
+	f->off[r] = 0;
+	f->sid[r] = 0;
+	f->umax[r] = 0;
+	f->wid[r] = 0;
+}
 
 /**
  * struct lookup - what the JIT makes of a helper call
@@ -515,6 +549,14 @@ uint16_t vn_jit_ctx_transfer(const struct vn_bpf_insn *in, uint16_t m);
  * Return: 0, or -ENOMEM
  */
 int vn_jit_lookups(const struct vn_bpf_prog *p, const uint8_t *fl, struct lookups *out);
+
+/* jit_x86_pktvar.c: scalars and variable-offset packet pointers in the facts */
+int vn_jit_scal_step(const struct vn_bpf_insn *x, size_t pc, struct facts *f);
+int vn_jit_scal_join(struct facts *in, const struct facts *out, unsigned int r, uint32_t jsid);
+int vn_jit_vr_join(struct facts *in, const struct facts *out);
+void vn_jit_vr_proof(struct facts *f, unsigned int r);
+uint32_t vn_jit_vr_get(const struct facts *f, uint32_t sid);
+int vn_jit_sid_forget(struct facts *f, uint32_t sid, int keep);
 
 /**
  * vn_jit_facts_flow() - What is proved about r1-r10 at every instruction

@@ -152,7 +152,8 @@ static void stub_jcc(struct jit *J, struct stub *st, int cc)
 /*
  * emit_pkt_proved() - A packet access the program bounds-checked itself
  *
- * The facts say data + off + size <= data_end on every path here, and the
+ * The facts say data + off + size <= data_end on every path here (or
+ * data + V + off + size, V the register's unknown part), and the
  * packet slot's window covers [data, data_end) (env->ctx_pkt_data): no
  * table walk. The Spectre v1 clamp stays: a mispredicted bounds check of
  * the program's own reads offset 0 of the slot, never past the window's
@@ -291,9 +292,11 @@ void vn_jit_emit_mem(struct jit *J, const struct vn_bpf_insn *in)
 		J->ctx_inline++;
 		return;
 	}
-	if (f && !atomic && !J->arg_load && f->type[breg] == T_PKT &&
+	if (f && !atomic && !J->arg_load &&
+	    (f->type[breg] == T_PKT || f->type[breg] == T_PKTV) &&
 	    (int64_t)f->off[breg] + in->off >= 0 &&
-	    (int64_t)f->off[breg] + in->off + size <= f->range) {
+	    (int64_t)f->off[breg] + in->off + size <=
+	    (f->type[breg] == T_PKT ? f->range : vn_jit_vr_get(f, f->sid[breg]))) {
 		emit_pkt_proved(J, in, regmap[breg], write);
 		return;
 	}

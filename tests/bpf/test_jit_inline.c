@@ -112,10 +112,10 @@ static void test_jit_xdp_engines_agree(void **state)
 	 * find checked by the program itself (a lower bound); vals: value
 	 * accesses it must find inside an inline lookup's value (a lower bound) */
 	static const struct { const char *file, *prog; int arrays, pkt, vals; } progs[] = {
-		{ "xdp1.bpf.o", "xdp_prog1", 1, 3, 2 },
+		{ "xdp1.bpf.o", "xdp_prog1", 1, 6, 2 },	/* 3 at a VLAN-dependent offset */
 		{ "xdp2.bpf.o", "xdp_prog2", 1, 15, 1 },
 		{ "lru_flow.bpf.o", "xdp_flow", 0, 7, 0 },	/* parses in subprograms */
-		{ "parser.bpf.o", "xdp_parser", 1, 6, 2 },
+		{ "parser.bpf.o", "xdp_parser", 1, 19, 2 },
 		{ "hook_action.bpf.o", "xdp_hook_action", 0, 0, 0 },	/* global data */
 	};
 
@@ -321,6 +321,49 @@ static void test_jit_pkt_proof_hostile(void **state)
 		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 4),
 		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 2), ST(W, 6, 0, 7), LDX(W, 0, 6, 0),
 		    EXIT()), 9 , 2 },
+		/* offsets in registers: VLAN tags, IHL words, merged pointers */
+		{ "an offset of 14 or 18 in a register, checked",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), LDX(W, 7, 1, 16), MOV64_IMM(3, 14),
+		    JMP_IMM(JEQ, 7, 0, 1), MOV64_IMM(3, 18), MOV64_REG(4, 6), ALU64_REG(ADD, 4, 3),
+		    MOV64_REG(5, 4), ALU64_IMM(ADD, 5, 2), MOV64_IMM(0, 0), JMP_REG(JGT, 5, 2, 1),
+		    LDX(B, 0, 4, 1), EXIT()), 14, 1 },
+		{ "a read one byte past the check of a register offset",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), LDX(W, 7, 1, 16), MOV64_IMM(3, 14),
+		    JMP_IMM(JEQ, 7, 0, 1), MOV64_IMM(3, 18), MOV64_REG(4, 6), ALU64_REG(ADD, 4, 3),
+		    MOV64_REG(5, 4), ALU64_IMM(ADD, 5, 2), MOV64_IMM(0, 0), JMP_REG(JGT, 5, 2, 1),
+		    LDX(B, 0, 4, 2), EXIT()), 14, 0 },
+		{ "pointers at 14 and 18 merged by a join, checked once",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), LDX(W, 7, 1, 16), MOV64_REG(4, 6),
+		    ALU64_IMM(ADD, 4, 14), JMP_IMM(JEQ, 7, 0, 1), ALU64_IMM(ADD, 4, 4),
+		    MOV64_REG(5, 4), ALU64_IMM(ADD, 5, 20), MOV64_IMM(0, 0), JMP_REG(JGT, 5, 2, 1),
+		    LDX(W, 0, 4, 16), EXIT()), 13, 1 },
+		{ "an offset that may be negative (14 - 20)",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), LDX(W, 7, 1, 16), MOV64_IMM(3, 14),
+		    JMP_IMM(JEQ, 7, 0, 1), ALU64_IMM(ADD, 3, -20), MOV64_REG(4, 6),
+		    ALU64_REG(ADD, 4, 3), MOV64_REG(5, 4), ALU64_IMM(ADD, 5, 2), MOV64_IMM(0, 0),
+		    JMP_REG(JGT, 5, 2, 1), LDX(B, 0, 4, 1), EXIT()), 14, 0 },
+		{ "an offset read as 32 bits from the frame",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 4),
+		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 7), LDX(W, 3, 6, 0), MOV64_REG(4, 6),
+		    ALU64_REG(ADD, 4, 3), MOV64_REG(5, 4), ALU64_IMM(ADD, 5, 2),
+		    JMP_REG(JGT, 5, 2, 1), LDX(B, 0, 4, 1), EXIT()), 14, 1 },
+		{ "the check of one unknown offset, a read at another equal one",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), LDX(W, 7, 1, 16), MOV64_REG(3, 7),
+		    ALU64_IMM(AND, 3, 1), MOV64_REG(8, 7), ALU64_IMM(AND, 8, 1), MOV64_REG(4, 6),
+		    ALU64_REG(ADD, 4, 3), ALU64_IMM(ADD, 4, 2), MOV64_IMM(0, 0),
+		    JMP_REG(JGT, 4, 2, 3), MOV64_REG(9, 6), ALU64_REG(ADD, 9, 8), LDX(B, 0, 9, 1),
+		    EXIT()), 16, 0 },
+		{ "an IHL-style offset: a byte, AND 15, times 4",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_REG(3, 6), ALU64_IMM(ADD, 3, 1),
+		    MOV64_IMM(0, 0), JMP_REG(JGT, 3, 2, 9), LDX(B, 3, 6, 0), ALU32_IMM(AND, 3, 15),
+		    ALU64_IMM(LSH, 3, 2), MOV64_REG(4, 6), ALU64_REG(ADD, 4, 3), MOV64_REG(5, 4),
+		    ALU64_IMM(ADD, 5, 4), JMP_REG(JGT, 5, 2, 1), LDX(W, 0, 4, 0), EXIT()), 16, 2 },
+		/* unbounded growth: widened to unknown, so the read takes the translation */
+		{ "an offset that grows in a loop, checked each time round",
+		  P(LDX(W, 2, 1, 4), LDX(W, 6, 1, 0), MOV64_IMM(3, 0), MOV64_IMM(0, 0),
+		    MOV64_REG(4, 6), ALU64_REG(ADD, 4, 3), MOV64_REG(5, 4), ALU64_IMM(ADD, 5, 1),
+		    JMP_REG(JGT, 5, 2, 4), LDX(B, 7, 4, 0), ALU64_REG(ADD, 0, 7),
+		    ALU64_IMM(ADD, 3, 1), JA(-9), EXIT()), 14, 0 },
 		/* copies of r10: loads inside the frame are r10 loads, nothing else */
 		{ "a load through r10 - 4",
 		  P(ST(W, 10, -4, 7), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), LDX(W, 0, 2, 0),
