@@ -481,6 +481,8 @@ static int compile(struct jit *J)
 	/* the facts prove context, packet and value accesses: any to prove? */
 	if (J->p->ctx_fields || J->lk.nsites)
 		J->facts = vn_jit_facts_flow(J->p, fl, &J->lk);
+	/* values only NULL-checked and touched through proofs: no VA minted */
+	J->no_mint = !vn_jit_values_escape(J->p, &J->lk, J->facts);
 	emit_prologue(J);
 	for (pc = 0; pc < J->p->n && !J->overflow;) {
 		size_t used;
@@ -581,7 +583,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden)
 	jit->info = (struct vn_bpf_jit_info){
 		.code = J.buf, .len = J.len, .ctx_inline = J.ctx_inline,
 		.spec_clamps = J.spec_clamps, .inline_lookups = J.inline_lookups,
-		.pkt_proved = J.pkt_proved, .val_proved = J.val_proved,
+		.pkt_proved = J.pkt_proved, .val_proved = J.val_proved, .unminted = J.unminted,
 		.stk_proved = J.stk_proved, .glb_proved = J.glb_proved,
 	};
 	p->jit = jit;

@@ -108,6 +108,8 @@ enum { T_UNK, T_CTX, T_PKT, T_END, T_VALN, T_VAL, T_STK, T_GLB, T_SCAL, T_PKTV }
 #define PKT_OFF_MAX	0xffff
 #define SCAL_MAX	0xffff
 #define SITE_NONE	0xff
+/* r0 of an inline lookup whose VA no instruction uses: slot byte 0, never translated */
+#define VN_JIT_VAL_TOKEN	(1ull << 48)
 #define VR_MAX		4	/* variable-offset ranges a facts set keeps */
 #define WIDEN_MAX	8	/* joins that may raise a bound before it is dropped */
 
@@ -194,6 +196,8 @@ struct lookups {
  * @val_proved:	map value accesses emitted as one load of the site's value
  * @stk_proved:	loads through a copy of r10 emitted as r10 loads
  * @glb_proved:	global data accesses emitted at the region's host address
+ * @no_mint:	no inline lookup's VA is ever used (vn_jit_values_escape())
+ * @unminted:	inline lookups emitted with the token instead of a mint
  */
 struct jit {
 	const struct vn_bpf_prog *p;
@@ -224,6 +228,8 @@ struct jit {
 	unsigned int val_proved;
 	unsigned int stk_proved;
 	unsigned int glb_proved;
+	int no_mint;
+	unsigned int unminted;
 };
 
 /**
@@ -549,6 +555,12 @@ uint16_t vn_jit_ctx_transfer(const struct vn_bpf_insn *in, uint16_t m);
  * Return: 0, or -ENOMEM
  */
 int vn_jit_lookups(const struct vn_bpf_prog *p, const uint8_t *fl, struct lookups *out);
+
+/* jit_x86_escape.c: may an inline lookup's value VA be observed? */
+int vn_jit_val_provable(const struct vn_bpf_prog *p, const struct lookups *lk,
+			const struct vn_bpf_insn *in, const struct facts *f, unsigned int breg);
+int vn_jit_values_escape(const struct vn_bpf_prog *p, const struct lookups *lk,
+			 const struct facts *facts);
 
 /* jit_x86_pktvar.c: scalars and variable-offset packet pointers in the facts */
 int vn_jit_scal_step(const struct vn_bpf_insn *x, size_t pc, struct facts *f);

@@ -192,15 +192,10 @@ static void emit_pkt_proved(struct jit *J, const struct vn_bpf_insn *in, int bas
 static int emit_val_proved(struct jit *J, const struct vn_bpf_insn *in, const struct facts *f,
 			   unsigned int breg)
 {
-	const struct vn_bpf_array_desc *a = f->site[breg] < VN_BPF_JIT_VSITES ?
-					    &J->p->arrays[J->lk.arr[f->site[breg]]] : NULL;
-	unsigned int cls = VN_BPF_CLASS(in->code), size = mem_bytes(in->code);
 	int64_t off = (int64_t)f->off[breg] + in->off;
 
-	if (!a || off < 0 || off + size > a->value_size ||
-	    (cls != VN_BPF_LDX && !a->writable) ||
-	    (uintptr_t)a->values % 8 || a->elem_stride % 8 || a->cpu_stride % 8 ||
-	    (cls == VN_BPF_STX && VN_BPF_MODE(in->code) == VN_BPF_ATOMIC && off % size))
+	/* the predicate jit_x86_escape.c relies on too: one definition */
+	if (!vn_jit_val_provable(J->p, &J->lk, in, f, breg))
 		return 0;
 	op_rm(J, 1, 0x8b, R11, RCTX, -1, RC_OFF(jit.vhost) + 8 * f->site[breg], 0);
 	emit_access(J, in, R11, (int32_t)off);
@@ -560,11 +555,18 @@ static void emit_array_lookup(struct jit *J, const struct vn_bpf_array_desc *a, 
 	}
 	if (site != SITE_NONE)
 		op_rm(J, 1, 0x89, RAX, RCTX, -1, RC_OFF(jit.vhost) + 8 * site, 0);
-	mov_rr(J, 1, RDI, RCTX);
-	mov_rr(J, 1, RSI, RAX);
-	op_rm(J, 0, 0x8b, RDX, R9, -1, DESC_OFF(value_size), 0);
-	op_rm(J, 0, 0x8b, RCX, R9, -1, DESC_OFF(writable), 0);
-	call_abs(J, (const void *)vn_bpf_run_ctx_map_value);
+	if (J->no_mint && site != SITE_NONE) {
+		/* no VA of this program's values is ever used (jit_x86_escape.c):
+		 * a non-zero token that every translation refuses (slot byte 0) */
+		mov_imm(J, RAX, VN_JIT_VAL_TOKEN);
+		J->unminted++;
+	} else {
+		mov_rr(J, 1, RDI, RCTX);
+		mov_rr(J, 1, RSI, RAX);
+		op_rm(J, 0, 0x8b, RDX, R9, -1, DESC_OFF(value_size), 0);
+		op_rm(J, 0, 0x8b, RCX, R9, -1, DESC_OFF(writable), 0);
+		call_abs(J, (const void *)vn_bpf_run_ctx_map_value);
+	}
 	end = jmp32(J);
 	bind32(J, nul);
 	op_rr(J, 0, 0x31, RAX, RAX, 0);

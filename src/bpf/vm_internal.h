@@ -152,6 +152,7 @@ int vn_bpf_jit_compile(struct vn_bpf_prog *p, int harden);
  * @val_proved:	map value accesses proved inside an inline lookup's value
  * @stk_proved:	loads through a copy of r10 proved inside the frame
  * @glb_proved:	global data accesses proved inside their region
+ * @unminted:	inline lookups that map no VA (none of their values' VAs is used)
  */
 struct vn_bpf_jit_info {
 	const uint8_t *code;
@@ -163,6 +164,7 @@ struct vn_bpf_jit_info {
 	unsigned int val_proved;
 	unsigned int stk_proved;
 	unsigned int glb_proved;
+	unsigned int unminted;
 };
 
 /**

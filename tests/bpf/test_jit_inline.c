@@ -110,13 +110,15 @@ static void test_jit_xdp_engines_agree(void **state)
 {
 	/* arrays: array lookups to inline; pkt: packet accesses the JIT must
 	 * find checked by the program itself (a lower bound); vals: value
-	 * accesses it must find inside an inline lookup's value (a lower bound) */
-	static const struct { const char *file, *prog; int arrays, pkt, vals; } progs[] = {
-		{ "xdp1.bpf.o", "xdp_prog1", 1, 6, 2 },	/* 3 at a VLAN-dependent offset */
-		{ "xdp2.bpf.o", "xdp_prog2", 1, 15, 1 },
-		{ "lru_flow.bpf.o", "xdp_flow", 0, 7, 0 },	/* parses in subprograms */
-		{ "parser.bpf.o", "xdp_parser", 1, 19, 2 },
-		{ "hook_action.bpf.o", "xdp_hook_action", 0, 0, 0 },	/* global data */
+	 * accesses it must find inside an inline lookup's value (a lower bound);
+	 * unminted: inline lookups that map no VA (exact: xdp1 and xdp2 only
+	 * NULL-check and count, parser also calls other helpers) */
+	static const struct { const char *file, *prog; int arrays, pkt, vals, unminted; } progs[] = {
+		{ "xdp1.bpf.o", "xdp_prog1", 1, 6, 2, 1 },	/* 3 at a VLAN-dependent offset */
+		{ "xdp2.bpf.o", "xdp_prog2", 1, 15, 1, 1 },
+		{ "lru_flow.bpf.o", "xdp_flow", 0, 7, 0, 0 },	/* parses in subprograms */
+		{ "parser.bpf.o", "xdp_parser", 1, 19, 2, 0 },
+		{ "hook_action.bpf.o", "xdp_hook_action", 0, 0, 0, 0 },	/* global data */
 	};
 
 	(void)state;
@@ -140,6 +142,7 @@ static void test_jit_xdp_engines_agree(void **state)
 			}
 			assert_true(ji.pkt_proved >= (unsigned int)progs[p].pkt);
 			assert_true(ji.val_proved >= (unsigned int)progs[p].vals);
+			assert_int_equal(ji.unminted, progs[p].unminted);
 			if (!strcmp(progs[p].prog, "xdp_hook_action"))
 				assert_true(ji.glb_proved >= 3);	/* two atomics, a load */
 		}
@@ -583,6 +586,161 @@ static void test_jit_value_proof(void **state)
 	}
 }
 
+/* the escape tests' array: four 8-byte values, handle 0, helper 4 */
+static uint64_t esc_vals[4];
+static const struct vn_bpf_array_desc esc_arrays[1] = { {
+	.values = esc_vals, .max_entries = 4, .value_size = 8, .elem_stride = 8,
+	.ncpus = 1, .writable = 1, .cost = 4,
+} };
+
+/* t_lookup() - bpf_map_lookup_elem() on esc_vals, as the XDP helper does it */
+static uint64_t t_lookup(struct vn_bpf_run_ctx *rc, uint64_t r1, uint64_t r2, uint64_t r3,
+			 uint64_t r4, uint64_t r5)
+{
+	void *key = vn_bpf_translate(rc, r2, 4, 0);
+	uint32_t idx;
+
+	(void)r3, (void)r4, (void)r5;
+	if (r1 != VN_BPF_MAP_HANDLE(0) || !key) {
+		vn_bpf_abort(rc, -EFAULT);
+		return 0;
+	}
+	if (vn_bpf_charge(rc, 4))
+		return 0;
+	memcpy(&idx, key, 4);
+	return idx < 4 ? vn_bpf_run_ctx_map_value(rc, &esc_vals[idx], 8, 1) : 0;
+}
+
+static int t_resolve(void *arg, unsigned int pseudo, int32_t imm, int32_t next_imm,
+		     uint64_t *value)
+{
+	(void)arg, (void)pseudo, (void)next_imm;
+	if (imm != 0)
+		return -ENOENT;
+	*value = VN_BPF_MAP_HANDLE(0);
+	return 0;
+}
+
+/*
+ * Programs whose inline lookup's VA is, or is not, used: the JIT skips the
+ * mint (unminted) exactly when nothing but a NULL test and proved accesses
+ * touch the value, and every engine gives the same r0, error and values
+ * (a skipped mint the program could see would show as a difference: the
+ * token faults where a VA translates)
+ */
+static void test_jit_value_escape(void **state)
+{
+	/* key 1 at r10 - 4, r1 = the map, lookup: r0 = value of key 1 or NULL */
+#define P(...) { __VA_ARGS__ }
+#define LOOKUP	ST(W, 10, -4, 1), MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -4), \
+		LD_MAP(1, 1, 0, 0), CALL(4)
+	static const struct {
+		const char *what;
+		struct vn_bpf_insn in[24];
+		unsigned int n, unminted;
+	} progs[] = {
+		{ "NULL test, an atomic add, r0 rewritten",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 2), MOV64_IMM(1, 1), ATOMIC(DW, 0, 1, 0, VN_BPF_ADD),
+		    MOV64_IMM(0, 2), EXIT()), 11, 1 },
+		{ "NULL test the other way, load and store through a copy",
+		  P(LOOKUP, MOV64_REG(6, 0), JMP_IMM(JNE, 6, 0, 1), EXIT(), LDX(DW, 3, 6, 0),
+		    ALU64_IMM(ADD, 3, 5), STX(DW, 6, 3, 0), MOV64_IMM(0, 0), EXIT()), 14, 1 },
+		{ "the NULL edge returns r0 (0 there)",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 2), ST(DW, 0, 0, 9), MOV64_IMM(0, 1), EXIT()), 10, 1 },
+		{ "a value plus 4 tested against 0",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 4), ALU64_IMM(ADD, 0, 4), JMP_IMM(JEQ, 0, 0, 2),
+		    ST(W, 0, 0, 7), MOV64_IMM(0, 1), EXIT()), 12, 1 },
+		{ "the value returned",
+		  P(LOOKUP, EXIT()), 7, 0 },
+		{ "the value returned after the NULL test",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 1), ST(DW, 0, 0, 3), EXIT()), 9, 0 },
+		{ "the value stored to the stack",
+		  P(LOOKUP, STX(DW, 10, 0, -16), LDX(DW, 0, 10, -16), ALU64_IMM(RSH, 0, 32),
+		    EXIT()), 10, 0 },
+		{ "the value stored into itself",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 1), STX(DW, 0, 0, 0), MOV64_IMM(0, 0), EXIT()), 10, 0 },
+		{ "a load past the value's end",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 1), LDX(DW, 3, 0, 8), MOV64_IMM(0, 0), EXIT()), 10, 0 },
+		{ "the value compared with a register",
+		  P(LOOKUP, MOV64_IMM(6, 0), JMP_REG(JGT, 0, 6, 1), EXIT(), MOV64_IMM(0, 4), EXIT()),
+		  11, 0 },
+		{ "the value compared with 8",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 8, 1), MOV64_IMM(0, 4), EXIT()), 9, 0 },
+		{ "the value's low half copied",
+		  P(LOOKUP, MOV32_REG(3, 0), MOV64_REG(0, 3), EXIT()), 9, 0 },
+		{ "the value's high half by a shift",
+		  P(LOOKUP, ALU64_IMM(RSH, 0, 32), EXIT()), 8, 0 },
+		{ "the value as the next lookup's key",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 4), MOV64_REG(2, 0), LD_MAP(1, 1, 0, 0), CALL(4),
+		    MOV64_IMM(0, 0), EXIT()), 13, 0 },
+		{ "the value kept across a second lookup, then stored through",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 8), MOV64_REG(6, 0), ST(W, 10, -8, 2),
+		    MOV64_REG(2, 10), ALU64_IMM(ADD, 2, -8), LD_MAP(1, 1, 0, 0), CALL(4),
+		    ST(DW, 6, 0, 5), MOV64_IMM(0, 0), EXIT()), 17, 0 },
+		{ "a first value returned on a second lookup's NULL edge",
+		  P(LOOKUP, MOV64_REG(6, 0), ST(W, 10, -8, 7), MOV64_REG(2, 10),
+		    ALU64_IMM(ADD, 2, -8), LD_MAP(1, 1, 0, 0), CALL(4), JMP_IMM(JNE, 0, 0, 2),
+		    MOV64_REG(0, 6), EXIT(), MOV64_IMM(0, 0), EXIT()), 18, 0 },
+		{ "an unproved access reached by a loop moving the value",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 5), MOV64_IMM(3, 0), ALU64_IMM(ADD, 0, 1),
+		    ALU64_IMM(ADD, 3, 1), JMP_IMM(JLT, 3, 3, -3), ST(B, 0, 0, 1),
+		    MOV64_IMM(0, 0), EXIT()), 14, 0 },
+		{ "another helper in the program",
+		  P(LOOKUP, JMP_IMM(JEQ, 0, 0, 2), ST(DW, 0, 0, 6), MOV64_IMM(1, 3), CALL(1),
+		    MOV64_IMM(0, 0), EXIT()), 12, 0 },
+	};
+#undef LOOKUP
+#undef P
+	static const vn_bpf_helper_fn helpers[] = { NULL, t_still, NULL, NULL, t_lookup };
+
+	(void)state;
+	if (!vn_bpf_jit_supported())
+		skip();
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		uint64_t r0[3], vals[3][4];
+		unsigned int calls = 0;
+		int err[3];
+
+		for (unsigned int k = 0; k < progs[i].n; k++)
+			calls += progs[i].in[k].code == (VN_BPF_JMP | VN_BPF_CALL) &&
+				 progs[i].in[k].imm == 4;
+
+		for (unsigned int e = 0; e < 3; e++) {
+			const struct vn_bpf_env env = {
+				.helpers = helpers, .nhelpers = 5, .map_resolve = t_resolve,
+				.flags = engines[e], .arrays = esc_arrays, .narrays = 1,
+				.lookup_id = 4,
+			};
+			static struct vn_bpf_run_ctx rc;
+			struct vn_bpf_prog *p;
+
+			if (vn_bpf_prog_load(progs[i].in, progs[i].n, &env, &p, NULL, 0))
+				fail_msg("%s: does not load", progs[i].what);
+			if (e) {
+				struct vn_bpf_jit_info ji;
+
+				assert_int_equal(vn_bpf_jit_info(p, &ji), 0);
+				assert_int_equal(ji.inline_lookups, calls);
+				if (ji.unminted != progs[i].unminted * calls)
+					fail_msg("%s: %u lookups unminted, not %u", progs[i].what,
+						 ji.unminted, progs[i].unminted);
+			}
+			memset(esc_vals, 0, sizeof(esc_vals));
+			vn_bpf_run_ctx_init(&rc, NULL);
+			r0[e] = vn_bpf_run(p, &rc, 0, &err[e]);
+			memcpy(vals[e], esc_vals, sizeof(esc_vals));
+			vn_bpf_prog_free(p);
+		}
+		for (unsigned int e = 1; e < 3; e++) {
+			if (err[e] != err[0] || r0[e] != r0[0])
+				fail_msg("%s: engine %u gave %d/%#llx, the interpreter %d/%#llx",
+					 progs[i].what, e, err[e], (unsigned long long)r0[e], err[0],
+					 (unsigned long long)r0[0]);
+			assert_memory_equal(vals[e], vals[0], sizeof(vals[0]));
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +750,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_jit_helper_args_clobbered),
 		cmocka_unit_test(test_jit_stale_value_faults),
 		cmocka_unit_test(test_jit_value_proof),
+		cmocka_unit_test(test_jit_value_escape),
 	};
 	int ret;
 
