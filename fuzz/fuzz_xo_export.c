@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(&o, 0, sizeof(o));
 	o.fd = fd;
-	vn_xo_exp_begin(&o, e.section, e.obj, e.obj_len, e.nmaps);
+	vn_xo_exp_begin(&o, e.section, e.flags, e.obj, e.obj_len, e.nmaps);
 	for (unsigned int i = 0; i < e.nmaps; i++) {
 		const struct vn_xo_exp_map *m = &e.maps[i];
 

@@ -120,6 +120,8 @@ static int parse_option(int argc, char **argv, int *i, struct vn_offload_args *a
 		a->help = true;
 	} else if (!strcmp(arg, "--version") || !strcmp(arg, "-V")) {
 		a->version = true;
+	} else if (!strcmp(arg, "--segment-first")) {
+		a->segment_first = true;
 	} else if (opt_is(arg, "--device") || !strcmp(arg, "-d")) {
 		v = opt_value(argc, argv, i, arg, arg[1] == '-' ? 8 : 2);
 		if (!v || !v[0])
@@ -231,6 +233,8 @@ int vn_offload_args_parse(int argc, char **argv, struct vn_offload_args *a, char
 		return 0;
 	if (nw == 0)
 		return fail(err, errlen, "no command: want load, unload, status or map");
+	if (a->segment_first && strcmp(w[0], "load"))
+		return fail(err, errlen, "--segment-first goes with load only");
 	if (!strcmp(w[0], "load")) {
 		a->cmd = VN_OFFLOAD_LOAD;
 		ret = want_words(nw, 2, 3, "load OBJ [SECTION]", err, errlen);

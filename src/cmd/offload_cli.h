@@ -4,7 +4,7 @@
  * The guest-side tool's grammar (docs/vnet-offload.1):
  *
  *   vnet-offload [--device PATH] [--json] [--timeout S] [--obj OBJ] COMMAND
- *   COMMAND := load OBJ [SECTION] | unload | status | map list
+ *   COMMAND := load [--segment-first] OBJ [SECTION] | unload | status | map list
  *            | map dump MAP | map lookup MAP KEY
  *            | map update MAP KEY VALUE [any|noexist|exist] | map delete MAP KEY
  *
@@ -54,6 +54,7 @@ enum vn_offload_cmd {
  * @key:	lookup/update/delete: the key text (hex)
  * @value:	update: the value text (hex)
  * @flags:	update: VN_XO_UPDATE_*
+ * @segment_first: load: --segment-first (GSO frames cut before the program)
  */
 struct vn_offload_args {
 	const char *device;
@@ -69,6 +70,7 @@ struct vn_offload_args {
 	const char *key;
 	const char *value;
 	uint32_t flags;
+	bool segment_first;
 };
 
 /**

@@ -76,8 +76,11 @@ static void usage(FILE *f)
 	      "Hand vnetd an XDP program for the frames it sends this guest (guest XDP offload).\n"
 	      "\n"
 	      "Commands:\n"
-	      "  load OBJ [SECTION]         load the XDP program of OBJ (clang -target bpf -g -O2)\n"
-	      "                             at this port; SECTION: default the first XDP program\n"
+	      "  load [--segment-first] OBJ [SECTION]\n"
+	      "                             load the XDP program of OBJ (clang -target bpf -g -O2)\n"
+	      "                             at this port; SECTION: default the first XDP program;\n"
+	      "                             --segment-first: TSO/GSO frames reach it cut into\n"
+	      "                             MTU-sized frames (default: whole)\n"
 	      "  unload                     remove it (frames are delivered again)\n"
 	      "  status                     the program, quota use and verdict counters\n"
 	      "  map list                   the program's maps: handle, type, sizes, entries\n"
@@ -280,6 +283,7 @@ static int cmd_load(void)
 	snprintf(req.section, sizeof(req.section), "%s", args.section);
 	req.obj.p = buf;
 	req.obj.n = (uint32_t)len;
+	req.flags = args.segment_first ? VN_XO_LOAD_SEGMENT_FIRST : 0;
 	ret = call(&req, &reply, VN_XO_R_OK);
 	free(buf);
 	return ret ? ret : done();

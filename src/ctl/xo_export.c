@@ -157,8 +157,9 @@ int vn_xo_exp_parse(const uint8_t *buf, size_t len, struct vn_xo_exp *out, char 
 		    VN_XO_EXP_VERSION);
 		return -EPROTONOSUPPORT;
 	}
-	if (flags)
-		return bad(err, err_sz, "unknown flags 0x%x", flags);
+	if (flags & ~VN_XO_EXP_F_ALL)
+		return bad(err, err_sz, "unknown flags 0x%x", flags & ~VN_XO_EXP_F_ALL);
+	out->flags = flags;
 	if (!get_name(&c, out->section, true))
 		return bad(err, err_sz, "bad section name");
 	out->obj_len = (uint32_t)get_be(&c, 4);
@@ -242,12 +243,12 @@ static void put_name(struct vn_xo_exp_out *o, const char *s)
 	vn_xo_exp_bytes(o, s, n);
 }
 
-void vn_xo_exp_begin(struct vn_xo_exp_out *o, const char *section, const uint8_t *obj,
-		     uint32_t obj_len, uint32_t nmaps)
+void vn_xo_exp_begin(struct vn_xo_exp_out *o, const char *section, uint32_t flags,
+		     const uint8_t *obj, uint32_t obj_len, uint32_t nmaps)
 {
 	vn_xo_exp_bytes(o, VN_XO_EXP_MAGIC, 8);
 	put_be(o, VN_XO_EXP_VERSION, 4);
-	put_be(o, 0, 4);
+	put_be(o, flags, 4);
 	put_name(o, section);
 	put_be(o, obj_len, 4);
 	vn_xo_exp_bytes(o, obj, obj_len);

@@ -8,7 +8,7 @@
  * the program runs. Format version 1, all integers big-endian (the
  * protocol's, docs/xdp-offload.md "Export file"):
  *
- *   file    := magic[8] "VNXOEXP\0" version:u32 (1) flags:u32 (0)
+ *   file    := magic[8] "VNXOEXP\0" version:u32 (1) flags:u32 (VN_XO_EXP_F_*)
  *              section:name obj_len:u32 obj[obj_len] nmaps:u32 map[nmaps]
  *              end[8] "VNXOEND\0"
  *   name    := n:u8 byte[n]       n <= 63, bytes in [A-Za-z0-9_./-]
@@ -34,6 +34,8 @@
 
 #define VN_XO_EXP_VERSION	1
 #define VN_XO_EXP_MAGIC		"VNXOEXP"	/* and its NUL: 8 bytes */
+#define VN_XO_EXP_F_SEGMENT_FIRST (1u << 0)	/* loaded with LOAD's segment-first */
+#define VN_XO_EXP_F_ALL		VN_XO_EXP_F_SEGMENT_FIRST
 #define VN_XO_EXP_END		"VNXOEND"
 #define VN_XO_EXP_MAPS_MAX	64
 #define VN_XO_EXP_KEY_MAX	512
@@ -67,6 +69,7 @@ struct vn_xo_exp_map {
 /**
  * struct vn_xo_exp - a parsed export file
  * @section:	NUL-terminated section name ("" for the first program)
+ * @flags:	VN_XO_EXP_F_* the program was loaded with
  * @obj:	the ELF object
  * @obj_len:	its bytes
  * @nmaps:	maps in @maps
@@ -74,6 +77,7 @@ struct vn_xo_exp_map {
  */
 struct vn_xo_exp {
 	char section[VN_XO_EXP_NAME_MAX + 1];
+	uint32_t flags;
 	const uint8_t *obj;
 	uint32_t obj_len;
 	uint32_t nmaps;
@@ -123,12 +127,13 @@ struct vn_xo_exp_out {
  * vn_xo_exp_begin() - Write the header, the section and the object
  * @o:		writer (@o->fd set, the rest zeroed)
  * @section:	section name (valid name or "")
+ * @flags:	VN_XO_EXP_F_*
  * @obj:	object bytes
  * @obj_len:	their count
  * @nmaps:	maps that will follow
  */
-void vn_xo_exp_begin(struct vn_xo_exp_out *o, const char *section, const uint8_t *obj,
-		     uint32_t obj_len, uint32_t nmaps);
+void vn_xo_exp_begin(struct vn_xo_exp_out *o, const char *section, uint32_t flags,
+		     const uint8_t *obj, uint32_t obj_len, uint32_t nmaps);
 
 /**
  * vn_xo_exp_map_begin() - Write one map's header; @count entries must follow

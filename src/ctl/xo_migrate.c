@@ -83,6 +83,7 @@ int vn_xo_export_guest(struct vn_sw *sw, const char *port, int fd, char *err, si
 	struct vn_sw_xdp *x;
 	const char *section;
 	const uint8_t *bytes;
+	unsigned int flags;
 	struct stat st;
 	size_t len;
 	int rc;
@@ -96,7 +97,7 @@ int vn_xo_export_guest(struct vn_sw *sw, const char *port, int fd, char *err, si
 		return -ENOENT;
 	}
 	obj = vn_sw_xdp_ref_prog(x)->obj;
-	bytes = vn_sw_xdp_ref_object(x, &len, &section);
+	bytes = vn_sw_xdp_ref_object(x, &len, &section, &flags);
 	o = calloc(1, sizeof(*o));
 	if (!o) {
 		vn_sw_xdp_put(x);
@@ -118,7 +119,9 @@ int vn_xo_export_guest(struct vn_sw *sw, const char *port, int fd, char *err, si
 		}
 	}
 	if (!rc) {
-		vn_xo_exp_begin(o, section, bytes, (uint32_t)len, obj->nmaps);
+		vn_xo_exp_begin(o, section,
+				flags & VN_SW_XDP_SEGMENT_FIRST ? VN_XO_EXP_F_SEGMENT_FIRST : 0,
+				bytes, (uint32_t)len, obj->nmaps);
 		for (unsigned int i = 0; !rc && i < obj->nmaps; i++)
 			rc = export_map(o, &obj->maps[i], err, err_sz);
 		if (!rc)
@@ -230,8 +233,10 @@ int vn_xo_import_guest(struct vn_sw *sw, const char *port, int fd, char *err, si
 	rc = vn_xo_exp_parse(buf, got, e, err, err_sz);
 	if (rc)
 		goto out;
-	rc = vn_sw_xdp_guest_load_fill(sw, port, e->obj, e->obj_len, "guest", e->section, &q,
-				       import_fill, e, err, err_sz);
+	rc = vn_sw_xdp_guest_load_fill(sw, port, e->obj, e->obj_len, "guest", e->section,
+				       e->flags & VN_XO_EXP_F_SEGMENT_FIRST ?
+				       VN_SW_XDP_SEGMENT_FIRST : 0,
+				       &q, import_fill, e, err, err_sz);
 out:
 	free(buf);
 	free(e);

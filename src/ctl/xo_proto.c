@@ -422,7 +422,12 @@ static int decode_body(struct rd *r, struct vn_xo_msg *msg)
 			return -EINVAL;
 		msg->obj.p = take(r, n);
 		msg->obj.n = n;
-		return r->bad ? -EINVAL : 0;
+		/* the flags are optional: clients older than the field end here.
+		 * Present only when not 0, so every message has one encoding */
+		if (!r->left)
+			return r->bad ? -EINVAL : 0;
+		msg->flags = (uint32_t)get_be(r, 4);
+		return r->bad || !msg->flags || (msg->flags & ~VN_XO_LOAD_ALL) ? -EINVAL : 0;
 	case VN_XO_R_STATUS:
 		return decode_status(r, &msg->status);
 	case VN_XO_R_MAP_LIST:
@@ -685,8 +690,12 @@ static int encode_body(struct wr *w, const struct vn_xo_msg *msg)
 		if (msg->obj.n == 0 || msg->obj.n > VN_XO_OBJ_MAX || !msg->obj.p ||
 		    w_name(w, msg->section, 1))
 			return -EINVAL;
+		if (msg->flags & ~VN_XO_LOAD_ALL)
+			return -EINVAL;
 		w_be(w, msg->obj.n, 4);
 		w_raw(w, msg->obj.p, msg->obj.n);
+		if (msg->flags)
+			w_be(w, msg->flags, 4);
 		return 0;
 	case VN_XO_R_STATUS:
 		return w_status(w, &msg->status);

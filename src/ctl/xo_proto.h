@@ -38,7 +38,13 @@
 #define VN_XO_CAP_LOAD		(1u << 0)	/* LOAD / UNLOAD */
 #define VN_XO_CAP_MAPS		(1u << 1)	/* MAP_* requests */
 #define VN_XO_CAP_BTF		(1u << 2)	/* BTF of the object is kept */
-#define VN_XO_CAP_ALL		(VN_XO_CAP_LOAD | VN_XO_CAP_MAPS | VN_XO_CAP_BTF)
+#define VN_XO_CAP_LOAD_FLAGS	(1u << 3)	/* LOAD's trailing flags (VN_XO_LOAD_*) */
+#define VN_XO_CAP_ALL		(VN_XO_CAP_LOAD | VN_XO_CAP_MAPS | VN_XO_CAP_BTF | \
+				 VN_XO_CAP_LOAD_FLAGS)
+
+/* LOAD flags (the optional last field of its payload) */
+#define VN_XO_LOAD_SEGMENT_FIRST (1u << 0)	/* cut GSO frames before the program */
+#define VN_XO_LOAD_ALL		VN_XO_LOAD_SEGMENT_FIRST
 
 /* map update flags, as BPF_ANY / BPF_NOEXIST / BPF_EXIST */
 #define VN_XO_UPDATE_ANY	0
@@ -170,7 +176,8 @@ struct vn_xo_status {
  * @key:	MAP_LOOKUP/UPDATE/DELETE: key; NEXT_KEY/DUMP: start key (may be
  *		empty: from the first); R_KEY: the next key
  * @value:	MAP_UPDATE, R_VALUE: value
- * @flags:	MAP_UPDATE: VN_XO_UPDATE_*
+ * @flags:	MAP_UPDATE: VN_XO_UPDATE_*; LOAD: VN_XO_LOAD_* (0 when the
+ *		payload ends after the object)
  * @max:	MAP_DUMP: most entries wanted in this reply (0 = as many as fit)
  * @status:	R_STATUS
  * @nmaps:	R_MAP_LIST: entries at @list

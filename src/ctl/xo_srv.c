@@ -191,10 +191,11 @@ static void status_fill(struct xo_chan *ch, struct vn_xo_status *st)
 		struct vn_xdp_stats s;
 		const char *sec;
 		size_t used, limit, len;
+		unsigned int flags;
 
 		vn_xdp_stats_sum(xp, &s);
 		vn_sw_xdp_ref_mem(x, &used, &limit);
-		vn_sw_xdp_ref_object(x, &len, &sec);
+		vn_sw_xdp_ref_object(x, &len, &sec, &flags);
 		st->loaded = 1;
 		snprintf(st->section, sizeof(st->section), "%s", sec);
 		st->insns = (uint32_t)xp->prog->n;
@@ -231,7 +232,9 @@ static int h_load(struct xo_chan *ch, const struct vn_xo_msg *req, struct vn_xo_
 	}
 	ch->load_tokens -= 1000000000ull;
 	rc = vn_sw_xdp_guest_load(ch->srv->sw, ch->port->name, req->obj.p, req->obj.n, XO_LABEL,
-				  req->section, &quota, err, sizeof(err));
+				  req->section,
+				  req->flags & VN_XO_LOAD_SEGMENT_FIRST ? VN_SW_XDP_SEGMENT_FIRST : 0,
+				  &quota, err, sizeof(err));
 	if (rc) {
 		ch->st.loads_refused++;
 		vn_log_rl(VN_LOG_INFO, "port '%s': guest XDP load refused: %s", ch->port->name,

@@ -18,15 +18,15 @@
 #include "xdp_hook_internal.h"
 
 int vn_sw_xdp_guest_load(struct vn_sw *sw, const char *port, const void *obj, size_t len,
-			 const char *label, const char *section,
+			 const char *label, const char *section, unsigned int flags,
 			 const struct vn_sw_xdp_quota *q, char *err, size_t err_sz)
 {
-	return vn_sw_xdp_guest_load_fill(sw, port, obj, len, label, section, q, NULL, NULL, err,
-					 err_sz);
+	return vn_sw_xdp_guest_load_fill(sw, port, obj, len, label, section, flags, q, NULL, NULL,
+					 err, err_sz);
 }
 
 int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *obj, size_t len,
-			      const char *label, const char *section,
+			      const char *label, const char *section, unsigned int flags,
 			      const struct vn_sw_xdp_quota *q, vn_sw_xdp_fill_fn fill, void *arg,
 			      char *err, size_t err_sz)
 {
@@ -48,6 +48,10 @@ int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *ob
 		snprintf(err, err_sz, "bad arguments");
 		return -EINVAL;
 	}
+	if (flags & ~VN_SW_XDP_SEGMENT_FIRST) {
+		snprintf(err, err_sz, "unknown guest program flags 0x%x", flags);
+		return -EINVAL;
+	}
 	if (section && !section[0])
 		section = NULL;
 	/* a larger object than guests may hand in: before any allocation */
@@ -62,6 +66,7 @@ int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *ob
 	x->refs = 1;
 	x->guest = true;
 	x->dir = VN_SW_EGRESS;
+	x->flags = flags;
 	x->owner.mem_limit = q->mem;
 	snprintf(x->port, sizeof(x->port), "%s", port);
 	snprintf(x->path, sizeof(x->path), "%s", label);
@@ -128,9 +133,10 @@ int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *ob
 	if (sw_slot_swap(sw, (void **)&sp->guest, x, (void **)&old, "guest XDP program"))
 		old = NULL;	/* a worker may still run it: leaked */
 	pthread_mutex_unlock(&sw->ctl);
-	vn_info("port '%s': guest XDP program %s loaded (%zu instructions, %u maps, %zu bytes)",
+	vn_info("port '%s': guest XDP program %s loaded (%zu instructions, %u maps, %zu bytes%s)",
 		port, x->xp->name, x->xp->prog->n, x->xp->obj->nmaps,
-		__atomic_load_n(&x->owner.mem_used, __ATOMIC_RELAXED));
+		__atomic_load_n(&x->owner.mem_used, __ATOMIC_RELAXED),
+		flags & VN_SW_XDP_SEGMENT_FIRST ? ", segment-first" : "");
 	vn_sw_xdp_put(old);
 	return 0;
 }
@@ -190,10 +196,11 @@ void vn_sw_xdp_ref_mem(const struct vn_sw_xdp *ref, size_t *used, size_t *limit)
 }
 
 const uint8_t *vn_sw_xdp_ref_object(const struct vn_sw_xdp *ref, size_t *len,
-				    const char **section)
+				    const char **section, unsigned int *flags)
 {
 	*len = ref->obj_len;
 	*section = ref->section;
+	*flags = ref->flags;
 	return ref->obj_copy;
 }
 

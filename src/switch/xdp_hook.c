@@ -222,23 +222,24 @@ static unsigned int egress_run(struct sw_worker *w, struct sw_port *dst, struct 
 	return 1;
 }
 
-unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
-			   struct vn_sw_xdp *g, struct vn_pkt *pkt, struct vn_pkt **out,
-			   unsigned int room)
+/* Does @x ask for GSO frames cut before it runs? */
+static inline bool seg_first(const struct vn_sw_xdp *x)
+{
+	return x && (x->flags & VN_SW_XDP_SEGMENT_FIRST);
+}
+
+/*
+ * Cut GSO frame @pkt (its reference consumed) into @out and run @x then @g
+ * on each segment: the frames they passed, compacted at the front of @out
+ */
+static unsigned int egress_segments(struct sw_worker *w, struct sw_port *dst,
+				    struct vn_sw_xdp *x, struct vn_sw_xdp *g, struct vn_pkt *pkt,
+				    struct vn_pkt **out, unsigned int room)
 {
 	enum vn_drop_reason why;
 	unsigned int k = 0;
 	int ns, i;
 
-	if (!x || !(x->flags & VN_SW_XDP_SEGMENT_FIRST) || !vn_vhdr_is_gso(&pkt->vh)) {
-		/* A flooded frame: this port's programs get their own copy to rewrite */
-		if (unlikely(vn_pkt_unshare(w->pool, &pkt))) {
-			dst->port->stats.drops[VN_DROP_NO_BUFFER]++;
-			vn_pkt_put(pkt);
-			return 0;
-		}
-		return egress_run(w, dst, x, g, pkt, out);
-	}
 	/* Segments straight into @out; each becomes at most one frame at or
 	 * before its own slot, so the compaction below never overtakes */
 	ns = vn_gso_segment(w->pool, pkt, false, out, room, &why);
@@ -252,4 +253,30 @@ unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_s
 	for (i = 0; i < ns; i++)
 		k += egress_run(w, dst, x, g, out[i], out + k);
 	return k;
+}
+
+unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_sw_xdp *x,
+			   struct vn_sw_xdp *g, struct vn_pkt *pkt, struct vn_pkt **out,
+			   unsigned int room)
+{
+	bool gso = vn_vhdr_is_gso(&pkt->vh);
+
+	/* the operator asked: both programs see the segments */
+	if (unlikely(gso && seg_first(x)))
+		return egress_segments(w, dst, x, g, pkt, out, room);
+	/* A flooded frame: this port's programs get their own copy to rewrite */
+	if (unlikely(vn_pkt_unshare(w->pool, &pkt))) {
+		dst->port->stats.drops[VN_DROP_NO_BUFFER]++;
+		vn_pkt_put(pkt);
+		return 0;
+	}
+	if (likely(!gso || !seg_first(g)))
+		return egress_run(w, dst, x, g, pkt, out);
+	/* only the guest asked: the operator's program sees the frame whole
+	 * (xdp.h keeps a passed GSO frame's metadata right, or aborts it) */
+	if (x && !egress_run(w, dst, x, NULL, pkt, out))
+		return 0;
+	if (unlikely(!vn_vhdr_is_gso(&pkt->vh)))
+		return egress_run(w, dst, NULL, g, pkt, out);
+	return egress_segments(w, dst, NULL, g, pkt, out, room);
 }

@@ -361,6 +361,9 @@ struct vn_sw_xdp_quota {
  * @len:	their count
  * @label:	name for messages and listings
  * @section:	program function or section name; NULL or "": the first
+ * @flags:	0 or VN_SW_XDP_SEGMENT_FIRST (the guest asked for GSO frames
+ *		cut before its program runs; the operator's program before it
+ *		still sees them whole unless it asked too)
  * @q:		quotas
  * @err:	a one-line reason on failure (may be NULL)
  * @err_sz:	size of @err
@@ -370,12 +373,12 @@ struct vn_sw_xdp_quota {
  * replaced program is freed after the grace period.
  *
  * Return: 0; -EDQUOT (a quota: @err names it and both numbers),
- *	   -EINVAL (a helper guests may not call, @err names it; or a
- *	   malformed object), -ENOENT (no such port or section), -E2BIG or
+ *	   -EINVAL (a helper guests may not call, @err names it; a
+ *	   malformed object; a flag other than VN_SW_XDP_SEGMENT_FIRST), -ENOENT (no such port or section), -E2BIG or
  *	   the loader's errno
  */
 int vn_sw_xdp_guest_load(struct vn_sw *sw, const char *port, const void *obj, size_t len,
-			 const char *label, const char *section,
+			 const char *label, const char *section, unsigned int flags,
 			 const struct vn_sw_xdp_quota *q, char *err, size_t err_sz);
 
 /**
@@ -397,6 +400,7 @@ typedef int (*vn_sw_xdp_fill_fn)(void *arg, struct vn_xdp_prog *xp, char *err, s
  * @len:	their count
  * @label:	name for messages and listings
  * @section:	program function or section name; NULL or "": the first
+ * @flags:	as for vn_sw_xdp_guest_load()
  * @q:		quotas
  * @fill:	called once the program is loaded and checked (may be NULL)
  * @arg:	for @fill
@@ -406,7 +410,7 @@ typedef int (*vn_sw_xdp_fill_fn)(void *arg, struct vn_xdp_prog *xp, char *err, s
  * Return: as vn_sw_xdp_guest_load(), or what @fill returned
  */
 int vn_sw_xdp_guest_load_fill(struct vn_sw *sw, const char *port, const void *obj, size_t len,
-			      const char *label, const char *section,
+			      const char *label, const char *section, unsigned int flags,
 			      const struct vn_sw_xdp_quota *q, vn_sw_xdp_fill_fn fill, void *arg,
 			      char *err, size_t err_sz);
 
@@ -453,11 +457,12 @@ void vn_sw_xdp_ref_mem(const struct vn_sw_xdp *ref, size_t *used, size_t *limit)
  * @ref:	reference to a guest program
  * @len:	output: their count
  * @section:	output: the section it was loaded with ("" for the first)
+ * @flags:	output: the flags it was loaded with (VN_SW_XDP_SEGMENT_FIRST)
  *
  * Return: the bytes (valid while @ref is held)
  */
 const uint8_t *vn_sw_xdp_ref_object(const struct vn_sw_xdp *ref, size_t *len,
-				    const char **section);
+				    const char **section, unsigned int *flags);
 
 /**
  * vn_sw_xdp_map_find_guest() - vn_sw_xdp_map_find() on a port's guest program

@@ -64,6 +64,10 @@ static void test_options_anywhere(void **state)
 	assert_int_equal(parse("load", "--", "-x.o", NULL), 0);
 	assert_string_equal(a.obj, "-x.o");
 	assert_string_equal(a.section, "");
+	assert_false(a.segment_first);
+	assert_int_equal(parse("load", "--segment-first", "p.o", NULL), 0);
+	assert_true(a.segment_first);
+	assert_string_equal(a.obj, "p.o");
 }
 
 static void test_help_version(void **state)
@@ -127,6 +131,10 @@ static void test_bad_command_lines(void **state)
 	expect_usage("SECTION");
 	assert_int_equal(parse("unload", "now", NULL), -EINVAL);
 	expect_usage("too many");
+	assert_int_equal(parse("--segment-first", "status", NULL), -EINVAL);
+	expect_usage("--segment-first goes with load only");
+	assert_int_equal(parse("load", "--segment-firstt", "a.o", NULL), -EINVAL);
+	expect_usage("unknown option");
 	assert_int_equal(parse("map", NULL), -EINVAL);
 	expect_usage("want list, dump");
 	assert_int_equal(parse("map", "show", NULL), -EINVAL);

@@ -34,7 +34,7 @@ static void build(void)
 	assert_true(fd >= 0);
 	memset(&o, 0, sizeof(o));
 	o.fd = fd;
-	vn_xo_exp_begin(&o, "xdp", obj, sizeof(obj), 2);
+	vn_xo_exp_begin(&o, "xdp", 0, obj, sizeof(obj), 2);
 	vn_xo_exp_map_begin(&o, &h);
 	for (int i = 0; i < 2; i++) {
 		kv[0] = (uint8_t)i;
@@ -112,8 +112,23 @@ static void test_xo_export_hostile(void **state)
 	b[11] = 2;
 	refused(b, file_len, -EPROTONOSUPPORT, "version 2");
 	memcpy(b, file, file_len);
-	b[15] = 1;
+	b[15] = 2;
 	refused(b, file_len, -EINVAL, "unknown flags");
+	memcpy(b, file, file_len);
+	b[12] = 0x80;
+	refused(b, file_len, -EINVAL, "unknown flags");
+	/* segment-first is a known flag: parsed and kept */
+	memcpy(b, file, file_len);
+	b[15] = VN_XO_EXP_F_SEGMENT_FIRST;
+	{
+		struct vn_xo_exp *e = calloc(1, sizeof(*e));
+		char why[128];
+
+		assert_non_null(e);
+		assert_int_equal(vn_xo_exp_parse(b, file_len, e, why, sizeof(why)), 0);
+		assert_int_equal(e->flags, VN_XO_EXP_F_SEGMENT_FIRST);
+		free(e);
+	}
 	memcpy(b, file, file_len);
 	b[name_off + 1] = ' ';
 	refused(b, file_len, -EINVAL, "section");
@@ -164,7 +179,7 @@ static void test_xo_export_hostile(void **state)
 
 		memset(&o, 0, sizeof(o));
 		o.fd = fd;
-		vn_xo_exp_begin(&o, "", file, 8, 2);
+		vn_xo_exp_begin(&o, "", 0, file, 8, 2);
 		vn_xo_exp_map_begin(&o, &m);
 		vn_xo_exp_map_begin(&o, &m);
 		assert_int_equal(vn_xo_exp_end(&o), 0);

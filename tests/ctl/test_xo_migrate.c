@@ -130,8 +130,8 @@ static void test_xo_migrate_round_trip(void **state)
 	rig_up_with(&a, 2, 2, NULL, 0, quotas, NULL);
 	rig_up_with(&b, 2, 2, NULL, 0, quotas, NULL);
 	obj = slurp("guest_icmp", &len);
-	assert_int_equal(vn_sw_xdp_guest_load(a.sw, "swp1", obj, len, "guest", NULL, &q, err,
-					      sizeof(err)), 0);
+	assert_int_equal(vn_sw_xdp_guest_load(a.sw, "swp1", obj, len, "guest", NULL,
+					      VN_SW_XDP_SEGMENT_FIRST, &q, err, sizeof(err)), 0);
 	for (uint8_t s = 1; s <= 3; s++) {
 		host_tx(&a, 0, mk_ip(&a, 1, s));
 		host_tx(&a, 0, mk_ip(&a, 1, s));
@@ -150,6 +150,19 @@ static void test_xo_migrate_round_trip(void **state)
 	assert_int_equal(same_entries(a.sw, b.sw, "flows"), 3);
 	assert_int_equal(same_entries(a.sw, b.sw, "icmp_drops"), 1);
 	assert_int_equal(percpu_sum(b.sw, "swp1", "icmp_drops"), 6);
+	/* the flags it was loaded with came along */
+	{
+		struct vn_sw_xdp *ref;
+		const char *sec;
+		unsigned int flags = 0;
+		size_t n;
+
+		assert_int_equal(vn_sw_xdp_guest_get(b.sw, "swp1", &ref), 0);
+		assert_non_null(vn_sw_xdp_ref_object(ref, &n, &sec, &flags));
+		assert_int_equal(n, len);
+		assert_int_equal(flags, VN_SW_XDP_SEGMENT_FIRST);
+		vn_sw_xdp_put(ref);
+	}
 	/* and its verdicts */
 	host_tx(&b, 0, mk_ip(&b, 1, 1));
 	host_tx(&b, 0, mk_ip(&b, 17, 1));

@@ -66,10 +66,20 @@ static void test_load(void **state)
 	strcpy(m.section, "xdp");
 	m.obj.p = obj;
 	m.obj.n = 100;
-	round_trip(&m, &o);
+	/* without flags the payload ends after the object (older clients) */
+	assert_int_equal(round_trip(&m, &o), VN_XO_HDR_LEN + 1 + 3 + 4 + 100);
 	assert_string_equal(o.section, "xdp");
 	assert_int_equal(o.obj.n, 100);
 	assert_memory_equal(o.obj.p, obj, 100);
+	assert_int_equal(o.flags, 0);
+	/* with them, one more word */
+	m.flags = VN_XO_LOAD_SEGMENT_FIRST;
+	assert_int_equal(round_trip(&m, &o), VN_XO_HDR_LEN + 1 + 3 + 4 + 100 + 4);
+	assert_int_equal(o.flags, VN_XO_LOAD_SEGMENT_FIRST);
+	assert_int_equal(o.obj.n, 100);
+	m.flags = 1u << 7;
+	assert_int_equal(vn_xo_msg_encode(&m, buf, sizeof(buf)), -EINVAL);
+	m.flags = 0;
 	/* the largest object fits; one byte more is refused */
 	m.obj.n = VN_XO_OBJ_MAX;
 	m.section[0] = '\0';
@@ -288,6 +298,12 @@ static void test_hostile_payloads(void **state)
 	const uint8_t load_zero[] = { 0, 0, 0, 0, 0 };
 	const uint8_t load_trail[] = { 0, 0, 0, 0, 1, 0x7f, 0 };
 	const uint8_t load_nul[] = { 3, 'x', 0, 'p', 0, 0, 0, 1, 1 };
+	/* LOAD's flags: known, unknown, cut, followed by a byte */
+	const uint8_t load_sf[] = { 0, 0, 0, 0, 1, 0x7f, 0, 0, 0, 1 };
+	const uint8_t load_unknown[] = { 0, 0, 0, 0, 1, 0x7f, 0x80, 0, 0, 1 };
+	const uint8_t load_cut[] = { 0, 0, 0, 0, 1, 0x7f, 0, 0, 1 };
+	const uint8_t load_more[] = { 0, 0, 0, 0, 1, 0x7f, 0, 0, 0, 1, 0 };
+	const uint8_t load_zero_flags[] = { 0, 0, 0, 0, 1, 0x7f, 0, 0, 0, 0 };
 	/* mapref: bad kind, empty name, cut handle */
 	const uint8_t ref_kind[] = { 2, 0, 1, 0, 1, 7 };
 	const uint8_t ref_empty[] = { 0, 0, 0, 1, 7 };
@@ -319,6 +335,12 @@ static void test_hostile_payloads(void **state)
 	assert_int_equal(dec(VN_XO_LOAD, load_trail, sizeof(load_trail)), -EINVAL);
 	assert_int_equal(dec(VN_XO_LOAD, load_trail, sizeof(load_trail) - 1), 0);
 	assert_int_equal(dec(VN_XO_LOAD, load_nul, sizeof(load_nul)), -EINVAL);
+	assert_int_equal(dec(VN_XO_LOAD, load_sf, sizeof(load_sf)), 0);
+	assert_int_equal(dec(VN_XO_LOAD, load_unknown, sizeof(load_unknown)), -EINVAL);
+	assert_int_equal(dec(VN_XO_LOAD, load_cut, sizeof(load_cut)), -EINVAL);
+	assert_int_equal(dec(VN_XO_LOAD, load_more, sizeof(load_more)), -EINVAL);
+	/* 0 is written by leaving the field out: one encoding per message */
+	assert_int_equal(dec(VN_XO_LOAD, load_zero_flags, sizeof(load_zero_flags)), -EINVAL);
 	assert_int_equal(dec(VN_XO_MAP_LOOKUP, ref_kind, sizeof(ref_kind)), -EINVAL);
 	assert_int_equal(dec(VN_XO_MAP_LOOKUP, ref_empty, sizeof(ref_empty)), -EINVAL);
 	assert_int_equal(dec(VN_XO_MAP_LOOKUP, ref_cut, sizeof(ref_cut)), -EINVAL);

@@ -369,6 +369,31 @@ static void test_xo_load_and_maps(void **state)
 	}
 	assert_int_equal(call_type(fd, VN_XO_UNLOAD)->type, VN_XO_R_OK);
 	assert_int_equal(call_type(fd, VN_XO_STATUS)->status.loaded, 0);
+	/* LOAD with the segment-first flag: the operator's list says so */
+	{
+		struct vn_xo_msg lq = { .type = VN_XO_LOAD, .flags = VN_XO_LOAD_SEGMENT_FIRST };
+		struct json_object *r, *arr;
+		unsigned int seen = 0;
+		size_t len;
+
+		lq.obj.p = slurp("guest_icmp", &len);
+		lq.obj.n = (uint32_t)len;
+		assert_int_equal(call(fd, &lq)->type, VN_XO_R_OK);
+		r = req("{\"v\":1,\"id\":1,\"cmd\":\"xdp.list\",\"args\":{}}");
+		arr = ok(r);
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *e = json_object_array_get_idx(arr, i);
+
+			if (strcmp(json_object_get_string(json_object_object_get(e, "port")), "xa"))
+				continue;
+			assert_true(json_object_get_boolean(json_object_object_get(e,
+										  "segment_first")));
+			seen++;
+		}
+		assert_int_equal(seen, 1);
+		json_object_put(r);
+		assert_int_equal(call_type(fd, VN_XO_UNLOAD)->type, VN_XO_R_OK);
+	}
 	/* and the operator can remove it */
 	assert_int_equal(load(fd, "guest_icmp", NULL)->type, VN_XO_R_OK);
 	{

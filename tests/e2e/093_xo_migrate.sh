@@ -94,13 +94,7 @@ n2=$(drops)
 echo "drops on vnetd #2: $n2"
 [ "$n2" -ge $((n1 + 2)) ]
 head -c $((1 << 20)) /dev/urandom >"$tmp/data"
-ip netns exec "$nsg" timeout 60 nc -l -N "${net}1" 5001 >"$tmp/recv" &
-nc_pid=$!
-wait_for 10 ip netns exec "$nsg" sh -c 'ss -ltn | grep -q ":5001 "'
-timeout 60 ip netns exec "$nsp" nc -N "${net}1" 5001 <"$tmp/data"
-wait "$nc_pid"
-nc_pid=
-cmp "$tmp/data" "$tmp/recv"
+nc_check "$nsp" "$nsg" "${net}1" "$tmp/data"
 echo "# the guest sees its imported program"
 ip netns exec "$nsg" "$XO" --device "$xo" --timeout 20 status | tee "$tmp/st"
 ! grep -q "^program   none" "$tmp/st"

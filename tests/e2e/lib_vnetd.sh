@@ -8,6 +8,11 @@
 # wait_for SECS CMD...          retry CMD every 0.1 s until it succeeds
 # tap_into_ns NS TAP ADDR       move vnetd's tap TAP into namespace NS, up,
 #                               with ADDR (A.B.C.D/NN); lo up too
+# nc_check SRC_NS DST_NS ADDR FILE
+#                               send FILE by TCP (nc, port 5001, 60 s max)
+#                               from SRC_NS to ADDR in DST_NS; fails unless
+#                               the bytes arrived whole; sets nc_pid while the
+#                               listener runs (for the caller's cleanup)
 
 VNETD_PID=
 
@@ -16,6 +21,17 @@ tap_into_ns() {
 	ip -n "$1" link set lo up
 	ip -n "$1" link set "$2" up
 	ip -n "$1" addr add "$3" dev "$2"
+}
+
+nc_check() {
+	local src=$1 dst=$2 addr=$3 file=$4
+	ip netns exec "$dst" timeout 60 nc -l -N "$addr" 5001 >"$file.recv" &
+	nc_pid=$!
+	wait_for 10 ip netns exec "$dst" sh -c 'ss -ltn | grep -q ":5001 "'
+	timeout 60 ip netns exec "$src" nc -N "$addr" 5001 <"$file"
+	wait "$nc_pid"
+	nc_pid=
+	cmp "$file" "$file.recv"
 }
 
 wait_for() {

@@ -140,16 +140,26 @@ static void attach(struct rig *r, unsigned int port, enum vn_sw_dir dir, const c
 	assert_int_equal(rc, 0);
 }
 
+/* hook_action's .data map at @port/@dir (under *@ref) and its contents in @c */
+static struct vn_map *conf_get(struct rig *r, const char *port, enum vn_sw_dir dir,
+			       struct vn_sw_xdp **ref, struct hook_conf *c)
+{
+	uint32_t zero = 0;
+	struct vn_map *m;
+
+	assert_int_equal(vn_sw_xdp_map_find(r->sw, port, dir, ".data", &m, ref), 0);
+	assert_int_equal(vn_map_lookup(m, &zero, c), 0);
+	return m;
+}
+
 static void conf_set(struct rig *r, const char *port, enum vn_sw_dir dir, uint32_t action,
 		     uint32_t target)
 {
 	struct vn_sw_xdp *ref;
-	struct vn_map *m;
 	struct hook_conf c;
+	struct vn_map *m = conf_get(r, port, dir, &ref, &c);
 	uint32_t zero = 0;
 
-	assert_int_equal(vn_sw_xdp_map_find(r->sw, port, dir, ".data", &m, &ref), 0);
-	assert_int_equal(vn_map_lookup(m, &zero, &c), 0);
 	c.action = action;
 	c.target = target;
 	assert_int_equal(vn_map_update(m, &zero, &c, BPF_ANY), 0);
@@ -420,6 +430,18 @@ static unsigned int rx_check_tso(struct rig *r, unsigned int port, bool *all_gso
 	return n;
 }
 
+/* hook_action's .data at @port/@dir: its run count must be @seen; its byte count */
+static uint64_t hook_seen(struct rig *r, const char *port, enum vn_sw_dir dir, uint64_t seen)
+{
+	struct vn_sw_xdp *ref;
+	struct hook_conf hc;
+
+	conf_get(r, port, dir, &ref, &hc);
+	vn_sw_xdp_put(ref);
+	assert_int_equal(hc.seen, seen);
+	return hc.bytes;
+}
+
 /* TSO frames: whole through a program that keeps L3; aborted on a rewrite unless segment-first */
 static void test_xdp_hook_tso(void **state)
 {
@@ -477,19 +499,7 @@ static void test_xdp_hook_tso(void **state)
 	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 5);
 	assert_false(gso);
 	assert_int_equal(ttl, 64);
-	{
-		struct vn_sw_xdp *ref;
-		struct vn_map *m;
-		struct hook_conf hc;
-		uint32_t zero = 0;
-
-		assert_int_equal(vn_sw_xdp_map_find(r.sw, "swp1", VN_SW_EGRESS, ".data", &m, &ref),
-				 0);
-		assert_int_equal(vn_map_lookup(m, &zero, &hc), 0);
-		assert_int_equal(hc.seen, 1);
-		assert_int_equal(hc.bytes, 54 + 5000);
-		vn_sw_xdp_put(ref);
-	}
+	assert_int_equal(hook_seen(&r, "swp1", VN_SW_EGRESS, 1), 54 + 5000);
 	rig_down(&r);
 }
 
@@ -1007,16 +1017,23 @@ static uint8_t *slurp(const char *name, size_t *len)
 	return buf[k];
 }
 
-static int guest_load(struct rig *r, unsigned int port, const char *name,
-		      const struct vn_sw_xdp_quota *q, char *err, size_t err_sz)
+static int guest_load_flags(struct rig *r, unsigned int port, const char *name,
+			    unsigned int flags, const struct vn_sw_xdp_quota *q, char *err,
+			    size_t err_sz)
 {
 	char pn[16];
 	size_t len;
 	const uint8_t *obj = slurp(name, &len);
 
 	snprintf(pn, sizeof(pn), "swp%u", port);
-	return vn_sw_xdp_guest_load(r->sw, pn, obj, len, "guest", NULL, q ? q : &guest_q, err,
-				    err_sz);
+	return vn_sw_xdp_guest_load(r->sw, pn, obj, len, "guest", NULL, flags, q ? q : &guest_q,
+				    err, err_sz);
+}
+
+static int guest_load(struct rig *r, unsigned int port, const char *name,
+		      const struct vn_sw_xdp_quota *q, char *err, size_t err_sz)
+{
+	return guest_load_flags(r, port, name, 0, q, err, err_sz);
 }
 
 static uint64_t guest_map_u64(struct rig *r, const char *port, const char *map, uint32_t key)
@@ -1172,6 +1189,35 @@ static void test_xdp_guest_tso(void **state)
 	assert_true(info.guest);
 	assert_int_equal(info.stats.offload_broken, 1);
 	assert_int_equal(stat(r.sp[1], "drop_xdp_aborted"), 1);
+	/* the same program segment-first: three MTU frames, each rewritten */
+	assert_int_equal(guest_load_flags(&r, 1, "ttl", VN_SW_XDP_SEGMENT_FIRST, NULL, err,
+					  sizeof(err)), 0);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 3, 1200));
+	run(&r);
+	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 3);
+	assert_false(gso);
+	assert_int_equal(ttl, 63);
+	info = info_of(&r, "swp1", VN_SW_EGRESS);
+	assert_true(info.guest);
+	assert_int_equal(info.flags, VN_SW_XDP_SEGMENT_FIRST);
+	assert_int_equal(info.stats.pass, 3);
+	assert_int_equal(stat(r.sp[1], "gso_sw_segs"), 3);
+	/* an operator program before it that did not ask sees the frame
+	 * once, whole; the guest's still sees the segments */
+	attach(&r, 1, VN_SW_EGRESS, "hook_action", 0);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
+	run(&r);
+	assert_int_equal(rx_check_tso(&r, 1, &gso, &ttl), 4);
+	assert_false(gso);
+	assert_int_equal(ttl, 63);
+	assert_int_equal(hook_seen(&r, "swp1", VN_SW_EGRESS, 1), 54 + 4000);
+	/* an operator program that drops it: the guest's never runs */
+	attach(&r, 1, VN_SW_EGRESS, "xdp1", VN_SW_XDP_REPLACE);
+	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
+	run(&r);
+	assert_int_equal(count_rx(&r, 1), 0);
+	assert_int_equal(stat(r.sp[1], "gso_sw_segs"), 7);
+	assert_int_equal(vn_sw_xdp_detach(r.sw, "swp1", VN_SW_EGRESS), 0);
 	/* a MAC swap and TX: back into the switch still one TSO frame */
 	assert_int_equal(guest_load(&r, 1, "xdp2", NULL, err, sizeof(err)), 0);
 	host_tx(&r, 0, mk_tso(&r, 0, 0, 1, 4, 1000));
@@ -1230,13 +1276,18 @@ static void test_xdp_guest_refused(void **state)
 		size_t len;
 		const uint8_t *obj = slurp("guest_icmp", &len);
 
-		assert_int_equal(vn_sw_xdp_guest_load(r.sw, "nosuch", obj, len, "guest", NULL,
+		assert_int_equal(vn_sw_xdp_guest_load(r.sw, "nosuch", obj, len, "guest", NULL, 0,
 						      &guest_q, err, sizeof(err)), -ENOENT);
 		/* garbage is refused, not a crash */
 		assert_int_not_equal(vn_sw_xdp_guest_load(r.sw, "swp1", obj, len / 2, "guest",
-							  NULL, &guest_q, err, sizeof(err)), 0);
-		assert_int_equal(vn_sw_xdp_guest_load(r.sw, "swp1", obj, len, "guest", "nosuch",
+							  NULL, 0, &guest_q, err, sizeof(err)), 0);
+		assert_int_equal(vn_sw_xdp_guest_load(r.sw, "swp1", obj, len, "guest", "nosuch", 0,
 						      &guest_q, err, sizeof(err)), -ENOENT);
+		/* a flag guests cannot set */
+		assert_int_equal(vn_sw_xdp_guest_load(r.sw, "swp1", obj, len, "guest", NULL,
+						      VN_SW_XDP_REPLACE, &guest_q, err,
+						      sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "unknown guest program flags"));
 	}
 	rig_down(&r);
 }
