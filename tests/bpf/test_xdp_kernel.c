@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <bpf/bpf.h>
@@ -209,9 +211,13 @@ static void kern_open(struct kern *k, const char *file, const char *prog)
 	k->obj = bpf_object__open_file(path, NULL);
 	assert_non_null(k->obj);
 	assert_int_equal(libbpf_get_error(k->obj), 0);
-	/* libbpf 1.x no longer knows legacy "xdp/<name>" sections: say it */
-	bpf_object__for_each_program(p, k->obj)
+	/* libbpf 1.x no longer knows legacy "xdp/<name>" sections: say it;
+	 * and only the program under test goes to the kernel, so that one
+	 * the kernel refuses cannot take the others with it */
+	bpf_object__for_each_program(p, k->obj) {
 		bpf_program__set_type(p, BPF_PROG_TYPE_XDP);
+		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), prog));
+	}
 	assert_int_equal(bpf_object__load(k->obj), 0);
 	p = bpf_object__find_program_by_name(k->obj, prog);
 	assert_non_null(p);
@@ -405,11 +411,50 @@ static void test_xdp_kernel_encap(void **state)
 	assert_true(v[XDP_TX] > 10);
 }
 
+/*
+ * kernel_has_xdp_helper() - Does this kernel let an XDP program call @id?
+ * (libbpf_probe_bpf_helper() says yes where the verifier answers "program
+ * of this type cannot use helper", so ask the verifier and read its log)
+ */
+static bool kernel_has_xdp_helper(int id)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = -4 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = id },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	static char log[4096];
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log),
+		    .log_level = 1);
+	int fd;
+
+	log[0] = '\0';
+	fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "probe", "GPL", insns, 4, &o);
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	return !strstr(log, "cannot use helper") && !strstr(log, "unknown func") &&
+	       !strstr(log, "invalid func");
+}
+
 static void test_xdp_kernel_trim(void **state)
 {
 	int v[5] = { 0 };
 
 	(void)state;
+	/* Some kernels (seen: 6.18.44-fc-v1300) refuse the helper to XDP
+	 * programs: there is no reference to compare with on such a host.
+	 * vnetd's own side is test_xdp.c's test_xdp_trim_tail_and_meta. */
+	if (!kernel_has_xdp_helper(BPF_FUNC_xdp_adjust_meta)) {
+		struct utsname u;
+
+		uname(&u);
+		print_message("kernel %s does not give XDP programs bpf_xdp_adjust_meta: "
+			      "no kernel reference for xdp_trim on this host\n", u.release);
+		skip();
+	}
 	diff_prog("encap.bpf.o", "xdp_trim", v);
 	assert_int_equal(v[XDP_TX], 200);
 }
