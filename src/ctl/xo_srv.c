@@ -41,6 +41,7 @@
 #include "switch/sw.h"
 #include "switch/xdp_hook.h"
 #include "xo_conn.h"
+#include "xo_handoff.h"
 #include "xo_proto.h"
 #include "xo_srv.h"
 
@@ -49,6 +50,9 @@
 #define XO_LABEL	"guest"		/* object name of guest programs in listings */
 #define XO_LOAD_RATE	5		/* LOADs a second per channel (each may take ms) */
 #define XO_LOAD_BURST	10
+/* how long a started device looks for the program its VM's source hands on
+ * (the source writes it within a tick of its stop, which came first) */
+#define XO_TAKEUP_WAIT_NS	(10ull * 1000000000)
 
 struct xo_chan;
 
@@ -69,6 +73,10 @@ struct xo_tag {
  * @t_listen:	epoll tag of @lfd
  * @t_conn:	epoll tag of conn.fd
  * @resets_seen: port->resets when last looked at
+ * @handoffs_seen: port->handoffs when last looked at
+ * @starts_seen: port->starts when last looked at
+ * @takeup_until: monotonic ns until which a started device looks for a
+ *		handed-on program in its xdp-offload-state file (0: not looking)
  * @load_tokens: LOADs allowed now, scaled by 1e9 (XO_LOAD_RATE a second): a
  *		load costs the control thread far more than other requests
  * @load_ns:	time of the last refill
@@ -85,6 +93,9 @@ struct xo_chan {
 	struct xo_tag t_listen;
 	struct xo_tag t_conn;
 	uint64_t resets_seen;
+	uint64_t handoffs_seen;
+	uint64_t starts_seen;
+	uint64_t takeup_until;
 	uint64_t load_tokens;
 	uint64_t load_ns;
 	struct vn_xo_chan_stats st;
@@ -431,18 +442,82 @@ out:
 	return rc;
 }
 
-/* Free the guest program if the port's device was reset since we last looked */
-static void reset_check(struct xo_chan *ch)
+/* A live migration stopped the device: hand the program on (xo_handoff.h) */
+static void handoff_out(struct xo_chan *ch)
 {
-	uint64_t r = __atomic_load_n(&ch->port->resets, __ATOMIC_ACQUIRE);
+	const char *state = ch->port->conf.xo.state;
+	char err[256];
+	int rc = vn_xo_handoff_out(ch->srv->sw, ch->port->name, state, err, sizeof(err));
 
-	if (r == ch->resets_seen)
-		return;
-	ch->resets_seen = r;
-	if (!vn_sw_xdp_guest_unload(ch->srv->sw, ch->port->name)) {
-		ch->st.resets++;
-		vn_info("port '%s': device reset: guest XDP program freed", ch->port->name);
+	if (rc < 0) {
+		ch->st.handoffs_failed++;
+		vn_warn("port '%s': live migration: guest XDP program not handed on: %s",
+			ch->port->name, err);
+	} else if (!rc) {
+		ch->st.handoffs_out++;
+		vn_info("port '%s': live migration: guest XDP program and maps written to %s",
+			ch->port->name, state);
 	}
+}
+
+/* The device started: take up a handed-on program, if one is (or comes) there */
+static void takeup(struct xo_chan *ch)
+{
+	const char *state = ch->port->conf.xo.state;
+	char err[256];
+	int rc = vn_xo_handoff_in(ch->srv->sw, ch->port->name, state, err, sizeof(err));
+
+	if (rc == -ENOENT && vn_mono_ns() < ch->takeup_until)
+		return;		/* not written yet: the next tick looks again */
+	ch->takeup_until = 0;
+	if (!rc) {
+		ch->st.handoffs_in++;
+		vn_info("port '%s': live migration: guest XDP program and maps taken up from %s%s%s",
+			ch->port->name, state, err[0] ? "; " : "", err);
+	} else if (rc == -EEXIST) {
+		vn_info("port '%s': %s not taken up: %s", ch->port->name, state, err);
+	} else if (rc != -ENOENT) {
+		ch->st.handoffs_failed++;
+		vn_warn("port '%s': live migration: %s not taken up: %s", ch->port->name, state,
+			err);
+	}
+}
+
+/*
+ * What the port's device did since we last looked: a reset frees the guest
+ * program (a migration's stop hands it on first, with xdp-offload-state=);
+ * a start looks for a handed-on one
+ */
+static void dev_check(struct xo_chan *ch)
+{
+	/* resets first: the port counts a handoff before its reset, so a
+	 * reset seen here comes with its handoff */
+	uint64_t r = __atomic_load_n(&ch->port->resets, __ATOMIC_ACQUIRE);
+	uint64_t h = __atomic_load_n(&ch->port->handoffs, __ATOMIC_ACQUIRE);
+	uint64_t s = __atomic_load_n(&ch->port->starts, __ATOMIC_ACQUIRE);
+	bool state = ch->port->conf.xo.state[0] != '\0';
+
+	if (r != ch->resets_seen) {
+		/* a start before this stop is over: its window must not take
+		 * up what this very stop hands on (a resume after a failed
+		 * migration is a new start, and takes it back) */
+		ch->takeup_until = 0;
+		if (h != ch->handoffs_seen && state)
+			handoff_out(ch);
+		ch->handoffs_seen = h;
+		ch->resets_seen = r;
+		if (!vn_sw_xdp_guest_unload(ch->srv->sw, ch->port->name)) {
+			ch->st.resets++;
+			vn_info("port '%s': device reset: guest XDP program freed", ch->port->name);
+		}
+	}
+	if (s != ch->starts_seen) {
+		ch->starts_seen = s;
+		if (state)
+			ch->takeup_until = vn_mono_ns() + XO_TAKEUP_WAIT_NS;
+	}
+	if (ch->takeup_until)
+		takeup(ch);
 }
 
 static int xo_handle(void *ctx, const struct vn_xo_msg *req, struct vn_xo_msg *reply,
@@ -450,7 +525,7 @@ static int xo_handle(void *ctx, const struct vn_xo_msg *req, struct vn_xo_msg *r
 {
 	struct xo_chan *ch = ctx;
 
-	reset_check(ch);
+	dev_check(ch);
 	switch (req->type) {
 	case VN_XO_LOAD:
 		return h_load(ch, req, reply);
@@ -705,6 +780,8 @@ int vn_xo_srv_port_add(struct vn_xo_srv *s, struct vn_port *port, char *err, siz
 	ch->t_listen.chan = ch->t_conn.chan = ch;
 	ch->t_conn.conn = true;
 	ch->resets_seen = __atomic_load_n(&port->resets, __ATOMIC_ACQUIRE);
+	ch->handoffs_seen = __atomic_load_n(&port->handoffs, __ATOMIC_ACQUIRE);
+	ch->starts_seen = __atomic_load_n(&port->starts, __ATOMIC_ACQUIRE);
 	ch->load_tokens = XO_LOAD_BURST * 1000000000ull;
 	ch->load_ns = vn_mono_ns();
 	snprintf(ch->path, sizeof(ch->path), "%s", port->conf.xo.path);
@@ -754,7 +831,7 @@ void vn_xo_srv_tick(struct vn_xo_srv *s)
 {
 	for (unsigned int i = 0; i < XO_CHANS_MAX; i++)
 		if (s->chans[i])
-			reset_check(s->chans[i]);
+			dev_check(s->chans[i]);
 }
 
 int vn_xo_srv_port_stats(const struct vn_xo_srv *s, const char *name,

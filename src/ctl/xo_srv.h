@@ -40,6 +40,10 @@ struct vn_xo_srv;
  * @loads_refused: LOADs refused (the old program, if any, kept running)
  * @unloads:	guest programs freed by UNLOAD
  * @resets:	guest programs freed by a device reset or front-end disconnect
+ * @handoffs_out: programs written to the xdp-offload-state file at a live
+ *		migration's stop
+ * @handoffs_in: programs taken up from it when the device started
+ * @handoffs_failed: a write or a take-up that failed (logged with the reason)
  * @connected:	a peer is connected now
  */
 struct vn_xo_chan_stats {
@@ -51,6 +55,9 @@ struct vn_xo_chan_stats {
 	uint64_t loads_refused;
 	uint64_t unloads;
 	uint64_t resets;
+	uint64_t handoffs_out;
+	uint64_t handoffs_in;
+	uint64_t handoffs_failed;
 	bool connected;
 };
 

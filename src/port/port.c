@@ -453,6 +453,21 @@ int vn_port_xo_parse(struct vn_port_args *args, struct vn_port_xo *xo, char *msg
 			why(msg, msglen, "'%s' is only for tap and vhost-user ports", k);
 			return -EINVAL;
 		}
+		if (!strcmp(k, "xdp-offload-state")) {
+			if (strcmp(args->kind, "vhost-user")) {
+				why(msg, msglen, "xdp-offload-state is only for vhost-user ports "
+				    "(a tap's guest does not migrate)");
+				return -EINVAL;
+			}
+			if (val[0] != '/' || strlen(val) >= sizeof(xo->state)) {
+				why(msg, msglen, "xdp-offload-state: expected an absolute file path "
+				    "of 2-%d bytes", VN_PORT_XO_STATE_MAX - 1);
+				return -EINVAL;
+			}
+			snprintf(xo->state, sizeof(xo->state), "%s", val);
+			quota = true;
+			continue;
+		}
 		if (!strcmp(k, "xdp-offload")) {
 			/* a path the kernel would cut (sun_path) */
 			if (!val[0] || strlen(val) >= sizeof(xo->path)) {
@@ -485,12 +500,12 @@ int vn_port_xo_parse(struct vn_port_args *args, struct vn_port_xo *xo, char *msg
 			}
 		} else {
 			why(msg, msglen, "unknown key '%s' (xdp-offload, xdp-offload-mem, "
-			    "xdp-offload-insns, xdp-offload-maps)", k);
+			    "xdp-offload-insns, xdp-offload-maps, xdp-offload-state)", k);
 			return -EINVAL;
 		}
 	}
 	if (quota && !xo->path[0]) {
-		why(msg, msglen, "xdp-offload-mem/-insns/-maps need xdp-offload=PATH");
+		why(msg, msglen, "xdp-offload-mem/-insns/-maps/-state need xdp-offload=PATH");
 		return -EINVAL;
 	}
 	*args = rest;

@@ -188,6 +188,7 @@ struct vn_port_ops {
 #define VN_PORT_XO_INSNS_MAX	1000000
 #define VN_PORT_XO_MAPS_DEFAULT	16		/* xdp-offload-maps */
 #define VN_PORT_XO_MAPS_MAX	64		/* VN_BPF_OBJ_MAPS_MAX */
+#define VN_PORT_XO_STATE_MAX	224		/* xdp-offload-state= path, NUL included (a key's value) */
 
 /**
  * struct vn_port_xo - a port's guest XDP offload channel and quotas
@@ -196,9 +197,14 @@ struct vn_port_ops {
  *		run contexts, the loader's working memory)
  * @insns:	largest guest program, in instructions
  * @maps:	most maps in a guest object
+ * @state:	"xdp-offload-state=FILE" (vhost-user): where a live migration's
+ *		stop writes the guest program and its maps, and where the
+ *		device's next start (this port's or another's) reads them back
+ *		("": a migration frees the program like any stop)
  */
 struct vn_port_xo {
 	char path[VN_PORT_XO_PATH_MAX];
+	char state[VN_PORT_XO_STATE_MAX];
 	uint64_t mem;
 	uint32_t insns;
 	uint32_t maps;
@@ -231,6 +237,11 @@ struct vn_port_conf {
  * @resets:	device resets and front-end disconnects the kind saw (atomic;
  *		vhost-user), so the guest offload channel frees the guest's
  *		program (ctl/xo_srv.c)
+ * @handoffs:	those of @resets that were a live migration's stop: the
+ *		device stopped while dirty logging was on (atomic; counted
+ *		before @resets), so the channel can hand the program on first
+ * @starts:	the device started (its first receive queue; atomic), so the
+ *		channel can take a handed-on program up
  * @priv:	kind-private state (ops->priv_size bytes)
  */
 struct vn_port {
@@ -244,6 +255,8 @@ struct vn_port {
 	struct vn_port_conf conf;
 	struct vn_port_stats stats;
 	uint64_t resets;
+	uint64_t handoffs;
+	uint64_t starts;
 	bool rx_on;
 	void *priv;
 };
@@ -431,8 +444,10 @@ const char *vn_port_arg(const struct vn_port_args *args, const char *key);
  * VN_PORT_XO_PATH_MAX - 1 bytes), xdp-offload-mem=SIZE (bytes with an
  * optional K/M/G suffix, powers of 1024, VN_PORT_XO_MEM_MIN..MAX),
  * xdp-offload-insns=N (1..VN_PORT_XO_INSNS_MAX), xdp-offload-maps=N
- * (0..VN_PORT_XO_MAPS_MAX). Only tap and vhost-user ports have them, and
- * the quota keys only with xdp-offload=. Outside input (fuzz/fuzz_port_spec.c).
+ * (0..VN_PORT_XO_MAPS_MAX), xdp-offload-state=FILE (an absolute path, at
+ * most VN_PORT_XO_STATE_MAX - 1 bytes; vhost-user only). Only tap and
+ * vhost-user ports have them, and the other keys only with xdp-offload=.
+ * Outside input (fuzz/fuzz_port_spec.c).
  *
  * Return: 0, or -EINVAL with @msg set
  */

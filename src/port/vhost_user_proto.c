@@ -148,6 +148,8 @@ static int vq_start(struct vu_dev *d, unsigned int i, const char **why)
 		return -errno;
 	}
 	vq->started = true;
+	if (i == 0)
+		__atomic_add_fetch(&d->port->starts, 1, __ATOMIC_RELEASE);
 	/* Without PROTOCOL_FEATURES a ring is enabled as soon as it starts */
 	if (!(d->features & VN_BIT(VN_VHOST_USER_F_PROTOCOL_FEATURES)))
 		vq->enabled = true;
@@ -408,8 +410,13 @@ static int get_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 	vq = &d->vq[m->state.index];
 	/* QEMU stops every ring when the guest resets the device (or the VM
 	 * stops): the first receiveq stopping while it ran is that event */
-	if (m->state.index == 0 && vq->started)
+	if (m->state.index == 0 && vq->started) {
+		/* with dirty logging on, the VM is stopping for a live
+		 * migration's last pass: the channel may hand its program on */
+		if (d->features & VN_BIT(VN_VHOST_F_LOG_ALL))
+			__atomic_add_fetch(&d->port->handoffs, 1, __ATOMIC_RELEASE);
 		vn_vu_guest_gone(d);
+	}
 	vq_stop(d, m->state.index);
 	/* The front-end resets the ring before it starts it again */
 	vq->broken = false;

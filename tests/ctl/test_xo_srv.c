@@ -24,6 +24,7 @@
 
 #include "ctl/xo_proto.h"
 #include "ctl_harness.h"
+#include "vu_frontend.h"
 
 static const char *progs_dir;
 static char dir[64];
@@ -687,6 +688,108 @@ static void test_xo_reset(void **state)
 	close(fd);
 }
 
+/* STATUS on @fd until its loaded field is @want (bounded; the value asserted) */
+static void wait_loaded(int fd, uint8_t want)
+{
+	struct vn_xo_msg *rep = NULL;
+
+	for (int i = 0; i < 500; i++) {
+		rep = call_type(fd, VN_XO_STATUS);
+		if (rep->status.loaded == want)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(rep->status.loaded, want);
+}
+
+/*
+ * Live migration with xdp-offload-state=FILE on both ports: the source's
+ * device stopping while dirty logging is on writes the guest program, its
+ * flags and its maps to FILE (0600) and frees it there; the destination's
+ * device starting takes all of it up and removes FILE. A stop without
+ * dirty logging (a reset) hands nothing on.
+ */
+static void test_xo_handoff(void **state)
+{
+	struct vn_xo_msg lq = { .type = VN_XO_LOAD, .flags = VN_XO_LOAD_SEGMENT_FIRST }, rq, *rep;
+	uint32_t src = 0x0a000009;
+	uint64_t seven = 7, f, v;
+	char extra[160];
+	struct vu_fe a, b;
+	struct stat st;
+	size_t len;
+	int fa, fb;
+
+	(void)state;
+	snprintf(extra, sizeof(extra), ",xdp-offload-state=%s", path_of("vm.state"));
+	add("xm", extra);
+	add("xn", extra);
+	fa = xo_connect(path_of("xm.xo"));
+	fb = xo_connect(path_of("xn.xo"));
+	/* the source VM runs on xm with a program and one map entry */
+	assert_int_equal(vu_fe_connect(&a, path_of("xm.vu")), 0);
+	assert_int_equal(vu_fe_setup(&a, ~0ull), 0);
+	lq.obj.p = slurp("guest_icmp", &len);
+	lq.obj.n = (uint32_t)len;
+	assert_int_equal(call(fa, &lq)->type, VN_XO_R_OK);
+	memset(&rq, 0, sizeof(rq));
+	rq.type = VN_XO_MAP_UPDATE;
+	snprintf(rq.map.name, sizeof(rq.map.name), "flows");
+	rq.key.p = (const uint8_t *)&src;
+	rq.key.n = 4;
+	rq.value.p = (const uint8_t *)&seven;
+	rq.value.n = 8;
+	assert_int_equal(call(fa, &rq)->type, VN_XO_R_OK);
+	/* the migration: dirty logging on, then QEMU stops the device */
+	f = a.features | VN_BIT(VN_VHOST_F_LOG_ALL);
+	assert_int_equal(vu_fe_msg(&a, VN_VU_SET_FEATURES, &f, 8, NULL, 0, NULL, 0), 0);
+	assert_true(vu_fe_stop(&a, 0) >= 0);
+	wait_loaded(fa, 0);
+	assert_int_equal(stat(path_of("vm.state"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(counter("xm", "xdp_offload_handoffs_out"), 1);
+	assert_int_equal(counter("xm", "xdp_offload_resets"), 1);
+	/* the destination VM's device starts on xn: the program comes back */
+	assert_int_equal(vu_fe_connect(&b, path_of("xn.vu")), 0);
+	assert_int_equal(vu_fe_setup(&b, ~0ull), 0);
+	wait_loaded(fb, 1);
+	assert_int_equal(counter("xn", "xdp_offload_handoffs_in"), 1);
+	assert_int_not_equal(stat(path_of("vm.state"), &st), 0);
+	rep = map_req(fb, VN_XO_MAP_LOOKUP, "flows", 0, &src, 4);
+	assert_int_equal(rep->type, VN_XO_R_VALUE);
+	memcpy(&v, rep->value.p, 8);
+	assert_int_equal(v, 7);
+	{
+		struct json_object *r = req("{\"v\":1,\"id\":1,\"cmd\":\"xdp.list\",\"args\":{}}");
+		struct json_object *arr = ok(r);
+		unsigned int seen = 0;
+
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			struct json_object *e = json_object_array_get_idx(arr, i);
+
+			if (strcmp(json_object_get_string(get(e, "port")), "xn"))
+				continue;
+			assert_true(json_object_get_boolean(get(e, "segment_first")));
+			seen++;
+		}
+		assert_int_equal(seen, 1);
+		json_object_put(r);
+	}
+	/* the source port, still looking since its own start? It stopped: no */
+	assert_int_equal(call_type(fa, VN_XO_STATUS)->status.loaded, 0);
+	/* a reset (no dirty logging) frees the program and writes nothing */
+	assert_true(vu_fe_stop(&b, 0) >= 0);
+	wait_loaded(fb, 0);
+	assert_int_not_equal(stat(path_of("vm.state"), &st), 0);
+	assert_int_equal(counter("xn", "xdp_offload_handoffs_out"), 0);
+	vu_fe_close(&a);
+	vu_fe_close(&b);
+	close(fa);
+	close(fb);
+	del("xm");
+	del("xn");
+}
+
 /* A path that exists and is not a stale socket is refused clearly */
 static void test_xo_path_checks(void **state)
 {
@@ -740,6 +843,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_xo_hostile_map_requests),
 		cmocka_unit_test(test_xo_export_import_cmds),
 		cmocka_unit_test(test_xo_reset),
+		cmocka_unit_test(test_xo_handoff),
 		cmocka_unit_test(test_xo_path_checks),
 	};
 

@@ -346,6 +346,9 @@ static void test_xo_keys(void **state)
 	assert_int_equal(xo.mem, 2ull << 30);
 	xo_ok("vhost-user:name=v,xdp-offload=x,xdp-offload-mem=65536", &xo, 1);
 	assert_int_equal(xo.mem, 65536);
+	assert_string_equal(xo.state, "");
+	xo_ok("vhost-user:name=v,xdp-offload=x,xdp-offload-state=/var/lib/vm1.xo", &xo, 1);
+	assert_string_equal(xo.state, "/var/lib/vm1.xo");
 
 	xo_bad("pair:name=p,xdp-offload=/tmp/x", "only for tap and vhost-user");
 	xo_bad("tap:name=t,xdp-offload-mem=1M", "need xdp-offload=PATH");
@@ -363,6 +366,10 @@ static void test_xo_keys(void **state)
 	xo_bad("tap:name=t,xdp-offload=/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "socket path of 1-107");
 	xo_bad("tap:name=t,xdp-offload=", "socket path");
+	xo_bad("tap:name=t,xdp-offload=/x,xdp-offload-state=/s", "only for vhost-user ports");
+	xo_bad("vhost-user:name=v,xdp-offload-state=/s", "need xdp-offload=PATH");
+	xo_bad("vhost-user:name=v,xdp-offload=/x,xdp-offload-state=rel/s", "absolute file path");
+	xo_bad("vhost-user:name=v,xdp-offload=/x,xdp-offload-state=", "absolute file path");
 }
 
 int main(void)
