@@ -217,14 +217,16 @@ static void xo_stats_json(struct vn_ctl *ctl, const struct vn_port *p, struct js
 		{ "xdp_offload_handoffs_out", 0, false }, { "xdp_offload_handoffs_in", 0, false },
 		{ "xdp_offload_handoffs_failed", 0, false },
 	};
-	uint64_t v[11];
+	uint64_t v[sizeof(tbl) / sizeof(tbl[0])];
+
+	_Static_assert(sizeof(tbl) / sizeof(tbl[0]) == 11, "one value below per counter");
 
 	if (!ctl || vn_xo_srv_port_stats(ctl->xo, p->name, &st, NULL))
 		return;
 	v[0] = st.connections, v[1] = st.busy, v[2] = st.requests, v[3] = st.rejected;
 	v[4] = st.loads, v[5] = st.loads_refused, v[6] = st.unloads, v[7] = st.resets;
 	v[8] = st.handoffs_out, v[9] = st.handoffs_in, v[10] = st.handoffs_failed;
-	for (unsigned int i = 0; i < 11; i++) {
+	for (unsigned int i = 0; i < sizeof(tbl) / sizeof(tbl[0]); i++) {
 		e = &tbl[i];
 		if (all || e->always || v[i])
 			json_object_object_add(c, e->name, json_object_new_int64((int64_t)v[i]));

@@ -28,6 +28,18 @@ int vn_xo_handoff_out(struct vn_sw *sw, const char *port, const char *state, cha
 		return rc;
 	}
 	rc = vn_xo_export_guest(sw, port, fd, err, err_sz);
+	if (rc == -ENOENT) {
+		/* no guest program: no stale file may speak for this VM */
+		close(fd);
+		unlink(tmp);
+		err[0] = '\0';
+		if (unlink(state) && errno != ENOENT) {
+			rc = -errno;
+			snprintf(err, err_sz, "removing the stale %s: %s", state, strerror(-rc));
+			return rc;
+		}
+		return 1;
+	}
 	if (!rc && fsync(fd)) {
 		rc = -errno;
 		snprintf(err, err_sz, "%s: %s", tmp, strerror(-rc));
@@ -37,19 +49,9 @@ int vn_xo_handoff_out(struct vn_sw *sw, const char *port, const char *state, cha
 		rc = -errno;
 		snprintf(err, err_sz, "renaming %s to %s: %s", tmp, state, strerror(-rc));
 	}
-	if (!rc)
-		return 0;
-	unlink(tmp);
-	if (rc != -ENOENT)
-		return rc;
-	/* no guest program: no stale file may speak for this VM */
-	if (unlink(state) && errno != ENOENT) {
-		rc = -errno;
-		snprintf(err, err_sz, "removing the stale %s: %s", state, strerror(-rc));
-		return rc;
-	}
-	err[0] = '\0';
-	return 1;
+	if (rc)
+		unlink(tmp);
+	return rc;
 }
 
 int vn_xo_handoff_in(struct vn_sw *sw, const char *port, const char *state, char *err,

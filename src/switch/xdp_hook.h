@@ -374,8 +374,8 @@ struct vn_sw_xdp_quota {
  *
  * Return: 0; -EDQUOT (a quota: @err names it and both numbers),
  *	   -EINVAL (a helper guests may not call, @err names it; a
- *	   malformed object; a flag other than VN_SW_XDP_SEGMENT_FIRST), -ENOENT (no such port or section), -E2BIG or
- *	   the loader's errno
+ *	   malformed object; a flag other than VN_SW_XDP_SEGMENT_FIRST),
+ *	   -ENOENT (no such port or section), -E2BIG or the loader's errno
  */
 int vn_sw_xdp_guest_load(struct vn_sw *sw, const char *port, const void *obj, size_t len,
 			 const char *label, const char *section, unsigned int flags,
