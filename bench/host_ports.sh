@@ -6,15 +6,25 @@
 #   (a) an afpacket port of vnetd, switched to a tap in a second namespace,
 #   (b) a port of a Linux bridge, with a second veth into the second
 #       namespace (the bridge in its own namespace);
-# and 64-byte frames per second (trafgen from the first namespace, counted
-# as rx_packets in the second) through (a) afpacket, (c) afxdp (native XDP
-# on the veth) and (b) the bridge. For (c) the sender's veth has TSO, GSO
-# and checksum offload off (XDP carries none of them); the TCP figure of
-# (a) is taken with offloads on, as users run it. Prints each figure and
-# the ratios a/b (TCP; target >= 0.8) and c/a (64-byte; target >= 2).
+# and 64-byte frames per second from one namespace to the other, each
+# namespace behind a veth whose host ends are two ports of the same kind:
+# (a) two afpacket ports, (c) two afxdp ports (native XDP on the veths),
+# (b) two ports of the bridge. The frames (trafgen, one CPU) carry an
+# EtherType nothing in the receiving namespace handles (0x88b5, local
+# experimental), so they are counted (rx_packets) and dropped there at
+# once: the figure is what the forwarder moves, not what a receiving stack
+# costs, and both ends use the kind under test (the tap's one write per
+# frame would otherwise be the limit of both). Printed beside each figure:
+# the frames/s trafgen got out (when the forwarder keeps up, the sender is
+# the limit and the figures are equal) and vnetd's CPU per frame
+# (utime + stime over frames), which compares the kinds even then. For (c)
+# the veths have TSO, GSO and checksum offload off (XDP carries none of
+# them); the TCP figure of (a) is taken with offloads on, as users run it.
+# Prints the ratios a/b (TCP; target >= 0.8) and c/a (64-byte; target >= 2).
 # Everything lives in namespaces this script creates.
 #
 # usage: bench/host_ports.sh [BUILD_DIR] [SECONDS]   (root; iperf3, trafgen, ethtool)
+#        CC=cubic bench/host_ports.sh ...   iperf3 with that congestion control
 set -euo pipefail
 BUILD=${1:-build}
 T=${2:-10}
@@ -23,53 +33,77 @@ TAG="hp${RANDOM}"
 NET=79
 . "$(dirname "$0")/lib_ns.sh"
 
-# pps NS_TX IF_TX NS_RX IF_RX -> PPS
+# pps NS_TX IF_TX NS_RX IF_RX -> PPS (received), SENT (frames/s out of
+# IF_TX), NSF (vnetd's CPU ns per frame received, when VNETD_PID is set)
 pps() {
 	cat > "$TMP/trafgen.cfg" <<CFG
 {
-  eth(da=02:$NET:00:00:00:02, sa=02:$NET:00:00:00:01, type=0x0800),
-  ipv4(saddr=10.$NET.0.1, daddr=10.$NET.0.2, proto=17, ttl=64),
-  udp(sp=9, dp=9),
-  fill(0x00, 18),
+  eth(da=02:$NET:00:00:00:02, sa=02:$NET:00:00:00:01, type=0x88b5),
+  fill(0x00, 46),
 }
 CFG
-	local c1 c2 t1 t2
+	local c1 c2 s1 s2 t1 t2 u1=0 u2=0
 	ip netns exec "$1" timeout -s INT $((T + 3)) trafgen --dev "$2" --conf "$TMP/trafgen.cfg" \
 		--cpus 1 -q >/dev/null 2>&1 &
 	local tg=$!
 	PIDS+=("$tg")
 	sleep 1
 	c1=$(ip netns exec "$3" cat "/sys/class/net/$4/statistics/rx_packets")
+	s1=$(ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_packets")
+	[[ -n "$VNETD_PID" ]] && u1=$(awk '{ print $14 + $15 }' "/proc/$VNETD_PID/stat")
 	t1=$(date +%s.%N)
 	sleep "$T"
 	c2=$(ip netns exec "$3" cat "/sys/class/net/$4/statistics/rx_packets")
+	s2=$(ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_packets")
+	[[ -n "$VNETD_PID" ]] && u2=$(awk '{ print $14 + $15 }' "/proc/$VNETD_PID/stat")
 	t2=$(date +%s.%N)
 	wait "$tg" 2>/dev/null || true
-	PPS=$(python3 -c "print('%.0f' % (($c2 - $c1) / ($t2 - $t1)))")
+	read -r PPS SENT NSF < <(python3 -c "
+import os
+d = $t2 - $t1
+n = $c2 - $c1
+print('%.0f %.0f %s' % (n / d, ($s2 - $s1) / d,
+      '%.0f' % (($u2 - $u1) * 1e9 / os.sysconf('SC_CLK_TCK') / n) if n and $u2 else 'n/a'))")
 }
 
-# vnetd case: KIND(afpacket|afxdp) -> NS1 (veth peer V1) and NS2 (tap B)
+# vnetd case: KIND(afpacket|afxdp) [tap|veth] -> NS1 (veth peer V1) and NS2
+# (tap B, or the peer V2 of a second veth whose host end is a second KIND port)
 vnetd_up() {
-	local k=${1:2:1}	# afpacket -> p, afxdp -> x: names stay under 16 bytes
+	local k=${1:2:1} far=${2:-tap} ports	# afpacket -> p, afxdp -> x: names under 16 bytes
 	NS1="${TAG}${k}x"
 	NS2="${TAG}${k}y"
 	H="${TAG}${k}h"
 	V1="${TAG}${k}p"
+	H2="${TAG}${k}g"
+	V2="${TAG}${k}q"
 	B="${TAG}${k}t"
 	mkns "$NS1"
 	mkns "$NS2"
 	ip link add "$H" type veth peer name "$V1" netns "$NS1"
 	ip link set "$H" up
 	addr "$NS1" "$V1" 1
+	ports=(--port "$1:name=$H")
+	if [[ $far == veth ]]; then
+		ip link add "$H2" type veth peer name "$V2" netns "$NS2"
+		ip link set "$H2" up
+		addr "$NS2" "$V2" 2
+		ports+=(--port "$1:name=$H2")
+	else
+		ports+=(--port "tap:name=$B")
+	fi
 	if [[ $1 == afxdp ]]; then
 		ip netns exec "$NS1" ethtool -K "$V1" tso off gso off tx off >/dev/null
+		[[ $far == veth ]] && ip netns exec "$NS2" ethtool -K "$V2" tso off gso off tx off >/dev/null
 	fi
-	"$VNETD" --port "$1:name=$H" --port "tap:name=$B" >"$TMP/vnetd.log" 2>&1 &
+	"$VNETD" "${ports[@]}" >"$TMP/vnetd.log" 2>&1 &
 	VNETD_PID=$!
-	wait_for 10 ip link show "$B" || die "$1: no tap: $(cat "$TMP/vnetd.log")"
-	ip link set "$B" netns "$NS2"
-	addr "$NS2" "$B" 2
-	wait_for 10 ip netns exec "$NS1" busybox ping -c 1 -W 1 "10.$NET.0.2" || die "no ping through $1"
+	if [[ $far == tap ]]; then
+		wait_for 10 ip link show "$B" || die "$1: no tap: $(cat "$TMP/vnetd.log")"
+		ip link set "$B" netns "$NS2"
+		addr "$NS2" "$B" 2
+	fi
+	wait_for 10 ip netns exec "$NS1" busybox ping -c 1 -W 1 "10.$NET.0.2" ||
+		die "no ping through $1: $(cat "$TMP/vnetd.log")"
 }
 
 vnetd_down() {
@@ -77,6 +111,7 @@ vnetd_down() {
 	wait "$VNETD_PID" || true
 	VNETD_PID=""
 	ip link del "$H" 2>/dev/null || true
+	ip link del "$H2" 2>/dev/null || true
 	ip netns del "$NS1"
 	ip netns del "$NS2"
 }
@@ -108,33 +143,39 @@ bridge_down() {
 }
 
 [[ -x "$VNETD" ]] || die "no vnetd at $VNETD (build first)"
-echo "bench/host_ports.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench/host_ports.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE"
 
 vnetd_up afpacket
 iperf "$NS1" "$NS2"; A_GBPS=$GBPS
-pps "$NS1" "$V1" "$NS2" "$B"; A_PPS=$PPS
 vnetd_down
 
-vnetd_up afxdp
-pps "$NS1" "$V1" "$NS2" "$B"; C_PPS=$PPS
+vnetd_up afpacket veth
+pps "$NS1" "$V1" "$NS2" "$V2"; A_PPS=$PPS A_SENT=$SENT A_NSF=$NSF
+vnetd_down
+
+vnetd_up afxdp veth
+pps "$NS1" "$V1" "$NS2" "$V2"; C_PPS=$PPS C_SENT=$SENT C_NSF=$NSF
 vnetd_down
 
 bridge_up
 iperf "$NS1" "$NS2"; B_GBPS=$GBPS
-pps "$NS1" "$V1" "$NS2" "$V2"; B_PPS=$PPS
+pps "$NS1" "$V1" "$NS2" "$V2"; B_PPS=$PPS B_SENT=$SENT
 bridge_down
 
-printf '%-44s %12s\n' "path" "figure"
+printf '%-44s %12s %12s %14s\n' "path" "figure" "sent" "vnetd CPU"
 printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap" "$A_GBPS"
 printf '%-44s %9s Gbps\n' "(b) Linux bridge: veth + veth" "$B_GBPS"
-printf '%-44s %9s pps\n' "(a) afpacket, 64-byte frames" "$A_PPS"
-printf '%-44s %9s pps\n' "(c) afxdp, 64-byte frames" "$C_PPS"
-printf '%-44s %9s pps\n' "(b) Linux bridge, 64-byte frames" "$B_PPS"
-python3 - "$A_GBPS" "$B_GBPS" "$A_PPS" "$C_PPS" "$B_PPS" <<'PY'
+printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(a) afpacket, 64-byte frames" "$A_PPS" "$A_SENT" "$A_NSF"
+printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(c) afxdp, 64-byte frames" "$C_PPS" "$C_SENT" "$C_NSF"
+printf '%-44s %9s pps %8s pps\n' "(b) Linux bridge, 64-byte frames" "$B_PPS" "$B_SENT"
+python3 - "$A_GBPS" "$B_GBPS" "$A_PPS" "$C_PPS" "$B_PPS" "$A_NSF" "$C_NSF" <<'PY'
 import sys
-a, b, apps, cpps, bpps = map(float, sys.argv[1:])
+a, b, apps, cpps, bpps = map(float, sys.argv[1:6])
 r = lambda x, y: x / y if y else 0
 print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP)", r(a, b)))
 print("%-44s %9.2f   (target >= 2)" % ("ratio c/a (64-byte pps)", r(cpps, apps)))
 print("%-44s %9.2f" % ("ratio c/b (64-byte pps)", r(cpps, bpps)))
+if "n/a" not in sys.argv[6:8]:
+    print("%-44s %9.2f   (CPU per frame, afpacket over afxdp)" %
+          ("ratio a/c (vnetd ns per frame)", r(float(sys.argv[6]), float(sys.argv[7]))))
 PY

@@ -7,6 +7,13 @@
 # (seconds per iperf3 run) before calling iperf. Gives NSS/PIDS/VNETD_PID/TMP,
 # cleanup (trapped on EXIT), die, mkns, addr, iperf, and wait_for from
 # tests/e2e/lib_vnetd.sh.
+#
+# CC=NAME (environment) makes every iperf3 sender use that TCP congestion
+# control (iperf3 -C); unset, the namespaces' default, which a new
+# namespace takes from the host (cubic on most distributions, bbr on some).
+# It matters: bbr paces a single stream and caps it well below what cubic
+# reaches on the same path, which hides what the forwarder costs.
+# TCP_CC says which one runs (print it with the figures).
 NSS=()
 PIDS=()
 VNETD_PID=""
@@ -30,6 +37,11 @@ die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 # wait_for SECS CMD...: shared with the e2e tests
 . "$(dirname "${BASH_SOURCE[0]}")/../tests/e2e/lib_vnetd.sh"
 
+TCP_CC=${CC:-$(sysctl -n net.ipv4.tcp_congestion_control 2>/dev/null || echo unknown)}
+[[ -n "${CC:-}" ]] && TCP_CC_NOTE="$TCP_CC (CC=)" || TCP_CC_NOTE="$TCP_CC (this host's default)"
+IPERF_CC=()
+[[ -n "${CC:-}" ]] && IPERF_CC=(-C "$CC")
+
 # mkns NAME: a namespace with lo up, deleted at exit
 mkns() {
 	ip netns add "$1"
@@ -51,7 +63,7 @@ iperf() {
 	ip netns exec "$2" iperf3 -s -1 -B "10.$NET.0.2" >/dev/null 2>&1 &
 	PIDS+=($!)
 	wait_for 10 ip netns exec "$2" bash -c "ss -ltn | grep -q ':5201 '" || die "iperf3 server"
-	ip netns exec "$1" timeout $((T + 30)) iperf3 -c "10.$NET.0.2" -t "$T" -J > "$TMP/iperf.json" ||
+	ip netns exec "$1" timeout $((T + 30)) iperf3 -c "10.$NET.0.2" -t "$T" "${IPERF_CC[@]}" -J > "$TMP/iperf.json" ||
 		die "iperf3 client failed"
 	read -r GBPS BYTES < <(python3 -c '
 import json, sys

@@ -26,6 +26,8 @@
 # usage: bench/tcp.sh [BUILD_DIR] [SECONDS]     (root; needs iperf3, trafgen, ethtool)
 #        TUNED="--cpus 1 --poll-us 50" bench/tcp.sh ...   to try other options
 #        ROUNDS=7 bench/tcp.sh ...                        more alternations
+#        CC=cubic bench/tcp.sh ...     every iperf3 with that congestion control
+#                                      (default: the host's; see lib_ns.sh)
 set -euo pipefail
 BUILD=${1:-build}
 T=${2:-10}
@@ -173,7 +175,7 @@ bridge_down() {
 [[ -x "$VNETD" ]] || die "no vnetd at $VNETD (build first)"
 [[ -x "$FWD1" ]] || die "no bench_fwd1 at $FWD1 (build first)"
 [[ -x "$NAIVE" ]] || die "no bench_naive_fwd at $NAIVE (build first)"
-echo "bench/tcp.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench/tcp.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE"
 echo "tuned vnetd options (a+, b+): $TUNED; $ROUNDS rounds of (a) (f) (a+) (c)"
 
 # median LIST...: the median of the numbers given

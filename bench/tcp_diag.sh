@@ -19,11 +19,13 @@
 #
 # usage: bench/tcp_diag.sh BUILD_DIR [SECONDS (10) [vnetd (default) [on|off] [VNETD OPTIONS...]]]
 #        bench/tcp_diag.sh BUILD_DIR SECONDS bridge
+#        bench/tcp_diag.sh BUILD_DIR SECONDS naive   (bench_naive_fwd, bench/tcp.sh's peer f)
 #        (root; needs iperf3, busybox). E.g.:
 #        bench/tcp_diag.sh build 10 vnetd on
 #        bench/tcp_diag.sh build 10 vnetd on --cpus 1 --poll-us 20
+#        CC=cubic bench/tcp_diag.sh build 10 naive   (iperf3 -C cubic; see lib_ns.sh)
 set -euo pipefail
-BUILD=${1:?usage: tcp_diag.sh BUILD_DIR [SECONDS [vnetd|bridge [...]]]}
+BUILD=${1:?usage: tcp_diag.sh BUILD_DIR [SECONDS [vnetd|naive|bridge [...]]]}
 T=${2:-10}
 MODE=${3:-vnetd}
 shift $(($# < 3 ? $# : 3))
@@ -33,6 +35,7 @@ if [[ "$MODE" == vnetd && $# -gt 0 && ( "$1" == on || "$1" == off ) ]]; then
 	shift
 fi
 VNETD=${VNETD:-$BUILD/src/cmd/vnetd}
+NAIVE=${NAIVE:-$BUILD/bench/bench_naive_fwd}
 TAG="vd${RANDOM}"
 NET=79
 . "$(dirname "$0")/lib_ns.sh"
@@ -59,8 +62,16 @@ elif [[ "$MODE" == bridge ]]; then
 	ip -n "$NSB" link set v2p master br0 up
 	addr "$NS1" "${TAG}a" 1
 	addr "$NS2" "${TAG}b" 2
+elif [[ "$MODE" == naive ]]; then
+	"$NAIVE" "${TAG}a" "${TAG}b" >"$TMP/out" 2>"$TMP/log" &
+	VNETD_PID=$!
+	wait_for 10 grep -q '^naive: ready' "$TMP/out" || die "naive: $(cat "$TMP/log")"
+	ip link set "${TAG}a" netns "$NS1"
+	ip link set "${TAG}b" netns "$NS2"
+	addr "$NS1" "${TAG}a" 1
+	addr "$NS2" "${TAG}b" 2
 else
-	die "mode must be vnetd or bridge"
+	die "mode must be vnetd, naive or bridge"
 fi
 wait_for 10 ip netns exec "$NS1" busybox ping -c 1 -W 1 10.79.0.2 >/dev/null || die "no ping"
 
@@ -68,7 +79,7 @@ ip netns exec "$NS2" iperf3 -s -1 -B 10.79.0.2 >/dev/null 2>&1 &
 SRV=$!
 PIDS+=("$SRV")
 wait_for 10 ip netns exec "$NS2" bash -c "ss -ltn | grep -q ':5201 '" || die "iperf3 server"
-ip netns exec "$NS1" iperf3 -c 10.79.0.2 -t "$T" -J >"$TMP/iperf.json" &
+ip netns exec "$NS1" iperf3 -c 10.79.0.2 -t "$T" "${IPERF_CC[@]}" -J >"$TMP/iperf.json" &
 CLI=$!
 PIDS+=("$CLI")
 
@@ -82,11 +93,16 @@ samples=0
 wtid=""
 [[ -n "$VNETD_PID" ]] && wtid=$(ps -L -o tid=,comm= -p "$VNETD_PID" | awk 'NR > 1 { print $1; exit }')
 sender=$(pgrep -f "iperf3 -c 10.79.0.2 -t $T" | head -1 || true)
+# migrations, sleeps and preemptions, summed over the forwarding threads
+# (every thread but the main one: vnetd's workers, the naive forwarder's two)
 wsched() {
 	[[ -n "$wtid" ]] || { echo "0 0 0"; return; }
-	awk -F: '/se.nr_migrations/ { m = $2 } /nr_voluntary_switches/ { v = $2 }
-		/nr_involuntary_switches/ { i = $2 } END { print m + 0, v + 0, i + 0 }' \
-		"/proc/$VNETD_PID/task/$wtid/sched"
+	local t f=()
+	for t in /proc/"$VNETD_PID"/task/*; do
+		[[ "${t##*/}" == "$VNETD_PID" ]] || f+=("$t/sched")
+	done
+	awk -F: '/se.nr_migrations/ { m += $2 } /nr_voluntary_switches/ { v += $2 }
+		/nr_involuntary_switches/ { i += $2 } END { print m + 0, v + 0, i + 0 }' "${f[@]}"
 }
 read -r m0 vs0 is0 < <(wsched)
 end=$((SECONDS + T - 4))
@@ -108,7 +124,7 @@ v1=0
 [[ -n "$VNETD_PID" ]] && v1=$(awk '{ print $14 + $15 }' "/proc/$VNETD_PID/stat")
 wait "$CLI" || die "iperf3 client failed"
 
-python3 - "$TMP/iperf.json" "$(nproc)" "$((v1 - v0))" "$((T - 4))" "$samples" "$shared" \
+TCP_CC_NOTE=$TCP_CC_NOTE python3 - "$TMP/iperf.json" "$(nproc)" "$((v1 - v0))" "$((T - 4))" "$samples" "$shared" \
 	"$MODE" "${st0[*]}" "${st1[*]}" "$((m1 - m0)) $((vs1 - vs0)) $((is1 - is0))" <<'PY'
 import json, os, sys
 f, ncpu, vt, secs, samples, shared, mode, s0, s1, ws = sys.argv[1:]
@@ -120,16 +136,16 @@ dt = [y - x for x, y in zip(a, b)]
 tot = sum(dt) or 1
 n = int(ncpu)
 pct = lambda i: 100.0 * n * dt[i] / tot
-print("%-34s %8.2f Gbit/s" % ("throughput", d["sum_received"]["bits_per_second"] / 1e9))
+print("%-34s %8.2f Gbit/s (tcp congestion control %s)" % ("throughput", d["sum_received"]["bits_per_second"] / 1e9, os.environ.get("TCP_CC_NOTE", "?")))
 print("%-34s %8.0f %%" % ("iperf3 sender CPU", d["cpu_utilization_percent"]["host_total"]))
 print("%-34s %8.0f %%" % ("iperf3 receiver CPU", d["cpu_utilization_percent"]["remote_total"]))
-if mode == "vnetd":
-    print("%-34s %8.0f %%" % ("vnetd CPU", 100.0 * int(vt) / os.sysconf("SC_CLK_TCK") / float(secs)))
+if mode != "bridge":
+    print("%-34s %8.0f %%" % (mode + " CPU", 100.0 * int(vt) / os.sysconf("SC_CLK_TCK") / float(secs)))
 print("%-34s %8.0f %% user, %.0f %% sys, %.0f %% softirq, %.0f %% idle (of %d00 %%)" %
       ("machine", pct(0), pct(2), pct(6), pct(3), n))
-if mode == "vnetd":
+if mode != "bridge":
     print("%-34s %8.0f migrations/s, %.0f sleeps/s, %.0f preemptions/s" %
-          ("vnetd worker", mig, vol, inv))
-if mode == "vnetd" and int(samples):
-    print("%-34s %8s of %s samples" % ("worker on the sender's CPU", shared, samples))
+          (mode + " threads", mig, vol, inv))
+if mode != "bridge" and int(samples):
+    print("%-34s %8s of %s samples" % ("first thread on the sender's CPU", shared, samples))
 PY

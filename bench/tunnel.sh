@@ -115,7 +115,7 @@ PY
 
 [[ -x "$VNETD" ]] || die "no vnetd at $VNETD (build first)"
 command -v iperf3 >/dev/null || die "iperf3 missing"
-echo "bench/tunnel.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench/tunnel.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE"
 kernel_case
 vnetd_case off
 OFF_GBPS=$V_GBPS OFF_DG=$V_DGRAMS OFF_CALLS=$V_CALLS
