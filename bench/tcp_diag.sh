@@ -24,6 +24,9 @@
 #        bench/tcp_diag.sh build 10 vnetd on
 #        bench/tcp_diag.sh build 10 vnetd on --cpus 1 --poll-us 20
 #        CC=cubic bench/tcp_diag.sh build 10 naive   (iperf3 -C cubic; see lib_ns.sh)
+#        PERF=1 bench/tcp_diag.sh build 10 vnetd on   also a perf profile of the
+#             forwarder (perf record -g, the middle T-4 s): kernel/user split and
+#             the symbols over 2% of its samples
 set -euo pipefail
 BUILD=${1:?usage: tcp_diag.sh BUILD_DIR [SECONDS [vnetd|naive|bridge [...]]]}
 T=${2:-10}
@@ -85,6 +88,12 @@ PIDS+=("$CLI")
 
 # the middle of the run: machine CPU, vnetd CPU, placement samples
 sleep 2
+perf_pid=""
+if [[ -n "${PERF:-}" && -n "$VNETD_PID" ]]; then
+	command -v perf >/dev/null || die "PERF=1: perf is not installed"
+	perf record -g -o "$TMP/perf.data" -p "$VNETD_PID" -- sleep $((T - 4)) >/dev/null 2>&1 &
+	perf_pid=$!
+fi
 read -r -a st0 < <(head -1 /proc/stat)
 v0=0
 [[ -n "$VNETD_PID" ]] && v0=$(awk '{ print $14 + $15 }' "/proc/$VNETD_PID/stat")
@@ -123,6 +132,14 @@ read -r m1 vs1 is1 < <(wsched)
 v1=0
 [[ -n "$VNETD_PID" ]] && v1=$(awk '{ print $14 + $15 }' "/proc/$VNETD_PID/stat")
 wait "$CLI" || die "iperf3 client failed"
+if [[ -n "$perf_pid" ]]; then
+	wait "$perf_pid" || true
+	echo "perf profile of the $MODE process (self time, % of its samples):"
+	perf report -i "$TMP/perf.data" --no-children --sort dso 2>/dev/null |
+		awk '/^ +[0-9.]+%/ { printf "  %-40s %s\n", $2, $1 }' | head -4
+	perf report -i "$TMP/perf.data" --no-children --sort sym -g none 2>/dev/null |
+		awk '/^ +[0-9.]+%/ && $1 + 0 >= 2 { printf "  %-40s %s\n", $3, $1 }'
+fi
 
 TCP_CC_NOTE=$TCP_CC_NOTE python3 - "$TMP/iperf.json" "$(nproc)" "$((v1 - v0))" "$((T - 4))" "$samples" "$shared" \
 	"$MODE" "${st0[*]}" "${st1[*]}" "$((m1 - m0)) $((vs1 - vs0)) $((is1 - is0))" <<'PY'
