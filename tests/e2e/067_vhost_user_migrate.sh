@@ -89,7 +89,18 @@ echo GUEST-HOLD-READY
 i=0
 while [ \$i -lt 300 ]; do
 	if wget -q -O /tmp/in http://${net}1:8080/data; then
-		echo GUEST-MD5 \$i \$(md5sum </tmp/in | cut -d' ' -f1)
+		m=\$(md5sum </tmp/in | cut -d' ' -f1)
+		echo GUEST-MD5 \$i \$m \$(wc -c </tmp/in)
+		# the first wrong copy: a digest per 4 KiB page, to say where it differs
+		if [ \$m != $host_md5 ] && [ ! -e /tmp/bad ]; then
+			touch /tmp/bad
+			p=0
+			while [ \$p -lt 1024 ]; do
+				echo GUEST-PAGE \$i \$p \$(dd if=/tmp/in bs=4096 skip=\$p count=1 2>/dev/null |
+					md5sum | cut -c1-12)
+				p=\$((p + 1))
+			done
+		fi
 	else
 		echo GUEST-WGET-FAILED \$i
 		sleep 0.2
@@ -102,6 +113,26 @@ echo GUEST-DONE \$i"
 
 # Source and destination: the same machine, NIC and command (-incoming waits for the state)
 common=(--ip "${net}2/24" --mac "$mac" "${nic[@]}" --file "$tmp/hold.sh:/hold.sh" --cmd "$gcmd")
+# corrupt_report: what a wrong copy tells. Which 4 KiB pages of the first
+# wrong copy differ from the file (page-aligned runs point at guest memory
+# that missed the dirty log; scattered bytes at a frame), and both ports'
+# state and counters as they were while the destination ran, to compare
+# the source's offload state with the destination's.
+corrupt_report() {
+	local first
+	first=$(awk '/^GUEST-PAGE / { print $2; exit }' "$tmp/all.log")
+	if [ -n "$first" ]; then
+		for p in $(seq 0 1023); do
+			dd if="$tmp/www/data" bs=4096 skip="$p" count=1 2>/dev/null | md5sum | cut -c1-12
+		done >"$tmp/pages.host"
+		grep "^GUEST-PAGE $first " "$tmp/all.log" | cut -d' ' -f4 >"$tmp/pages.guest"
+		echo "copy $first: pages that differ from the file (of $(wc -l <"$tmp/pages.guest") read back):"
+		paste -d' ' "$tmp/pages.host" "$tmp/pages.guest" | awk '$1 != $2 { printf " %d", NR - 1 } END { print "" }'
+	fi
+	echo "--- the ports while the destination ran (features, offloads, counters):"
+	cat "$tmp/ports.during" 2>/dev/null || true
+}
+
 echo "# boot the source guest on vm-a"
 guest_start src --vhost-user "$tmp/a.sock" "${common[@]}" \
 	--qemu -qmp --qemu "unix:$tmp/qmp-src.sock,server=on,wait=off"
@@ -132,6 +163,11 @@ grep -q "port 'vm-a': vhost-user: dirty logging on" "$tmp/log" ||
 echo "# the guest carries on on the destination"
 n_before=$(tr -d '\r' <"$tmp/src.log" | grep -c '^GUEST-MD5 ' || true)
 guest_wait_line dst "^GUEST-MD5 $((n_before + 3)) " 120
+# both ports while the destination runs, for corrupt_report
+{
+	"$VNETCTL" -s "$tmp/ctl.sock" port list
+	for p in vm-a vm-b; do "$VNETCTL" -s "$tmp/ctl.sock" stats "$p"; done
+} >"$tmp/ports.during" 2>&1 || true
 guest_wait_line dst '^GUEST-HELD-MD5 ' 60
 sleep 1
 # the ping's statistics, before the guest stops
@@ -151,11 +187,16 @@ copies=$(grep -c '^GUEST-MD5 ' "$tmp/all.log")
 bad=$(grep '^GUEST-MD5 ' "$tmp/all.log" | awk -v m="$host_md5" '$3 != m' | wc -l)
 after=$(tr -d '\r' <"$tmp/dst.log" | grep -c '^GUEST-MD5 ' || true)
 echo "copies: $copies ($n_before on the source console, $after on the destination's), bad: $bad"
-[ "$bad" = 0 ] || { grep '^GUEST-MD5 ' "$tmp/all.log" | awk -v m="$host_md5" '$3 != m'; exit 1; }
+if [ "$bad" != 0 ]; then
+	grep '^GUEST-MD5 ' "$tmp/all.log" | awk -v m="$host_md5" '$3 != m'
+	corrupt_report
+	exit 1
+fi
 [ "$after" -ge 3 ] || { echo "the guest did not go on downloading after the migration"; exit 1; }
 held=$(guest_value dst GUEST-HELD-MD5)
 echo "held through the migration: $held (sent $held_md5)"
-[ "$held" = "$held_md5" ] || { echo "data held in guest memory across the migration is corrupt"; exit 1; }
+[ "$held" = "$held_md5" ] ||
+	{ echo "data held in guest memory across the migration is corrupt"; corrupt_report; exit 1; }
 ! grep -q '^GUEST-WGET-FAILED' "$tmp/all.log" || echo "(some downloads failed and were retried)"
 
 echo "# the ping lost at most a few replies"
