@@ -126,8 +126,27 @@ corrupt_report() {
 			dd if="$tmp/www/data" bs=4096 skip="$p" count=1 2>/dev/null | md5sum | cut -c1-12
 		done >"$tmp/pages.host"
 		grep "^GUEST-PAGE $first " "$tmp/all.log" | cut -d' ' -f4 >"$tmp/pages.guest"
-		echo "copy $first: pages that differ from the file (of $(wc -l <"$tmp/pages.guest") read back):"
-		paste -d' ' "$tmp/pages.host" "$tmp/pages.guest" | awk '$1 != $2 { printf " %d", NR - 1 } END { print "" }'
+		zero=$(head -c 4096 /dev/zero | md5sum | cut -c1-12)
+		echo "copy $first: pages that differ from the file (of $(wc -l <"$tmp/pages.guest") read back),"
+		echo "as runs FIRST-LAST, each with what the first page holds instead:"
+		paste -d' ' "$tmp/pages.host" "$tmp/pages.guest" | awk -v zero="$zero" '
+			{ host[NR - 1] = $1; guest[NR - 1] = $2; at[$1] = NR - 1 }
+			function what(p) {
+				if (guest[p] == zero) return "zeros"
+				if (guest[p] in at) return "the file'"'"'s page " at[guest[p]]
+				return "bytes not in the file (page digest " guest[p] ")"
+			}
+			END {
+				s = -1
+				for (p = 0; p <= NR; p++) {
+					bad = p < NR && host[p] != guest[p]
+					if (bad && s < 0) s = p
+					if (!bad && s >= 0) { printf "  %d-%d: %s\n", s, p - 1, what(s); s = -1 }
+				}
+			}'
+		echo "wrong copies by digest:"
+		grep '^GUEST-MD5 ' "$tmp/all.log" | awk -v m="$host_md5" '$3 != m { n[$3]++ }
+			END { for (d in n) printf "  %s: %d copies\n", d, n[d] }'
 	fi
 	echo "--- the ports while the destination ran (features, offloads, counters):"
 	cat "$tmp/ports.during" 2>/dev/null || true
