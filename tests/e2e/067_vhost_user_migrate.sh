@@ -49,6 +49,8 @@ cleanup() {
 	if [ "$rc" != 0 ]; then
 		echo "--- vnetd's warnings:"
 		grep -E "warn|error" "$tmp/log" | tail -20 || true
+		echo "--- what vnetd logged of the two guest ports (vhost-user requests, rings, log):"
+		grep -E "'vm-[ab]'" "$tmp/log" | tail -60 || true
 	fi >&2
 	guest_kill_all
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
