@@ -136,7 +136,7 @@ if [[ -n "$perf_pid" ]]; then
 	wait "$perf_pid" || true
 	echo "perf profile of the $MODE process (self time, % of its samples):"
 	perf report -i "$TMP/perf.data" --no-children --sort dso 2>/dev/null |
-		awk '/^ +[0-9.]+%/ { printf "  %-40s %s\n", $2, $1 }' | head -4
+		awk '/^ +[0-9.]+%/ && n++ < 4 { printf "  %-40s %s\n", $2, $1 }'
 	perf report -i "$TMP/perf.data" --no-children --sort sym -g none 2>/dev/null |
 		awk '/^ +[0-9.]+%/ && $1 + 0 >= 2 { printf "  %-40s %s\n", $3, $1 }'
 fi
