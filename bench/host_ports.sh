@@ -4,11 +4,13 @@
 #
 # Single-stream TCP (iperf3) from a namespace whose veth's host end is
 #   (a) an afpacket port of vnetd, switched to a tap in a second namespace,
+#       with each receive mode: rx=ring (TPACKET_V3) and rx=mmsg
+#       (recvmmsg into the switch's buffers, the default),
 #   (b) a port of a Linux bridge, with a second veth into the second
 #       namespace (the bridge in its own namespace);
 # and 64-byte frames per second from one namespace to the other, each
 # namespace behind a veth whose host ends are two ports of the same kind:
-# (a) two afpacket ports, (c) two afxdp ports (native XDP on the veths),
+# (a) two afpacket ports (rx=ring, then rx=mmsg), (c) two afxdp ports (native XDP on the veths),
 # (b) two ports of the bridge. The frames (trafgen, one CPU) carry an
 # EtherType nothing in the receiving namespace handles (0x88b5, local
 # experimental), so they are counted (rx_packets) and dropped there at
@@ -20,7 +22,8 @@
 # (utime + stime over frames), which compares the kinds even then. For (c)
 # the veths have TSO, GSO and checksum offload off (XDP carries none of
 # them); the TCP figure of (a) is taken with offloads on, as users run it.
-# Prints the ratios a/b (TCP; target >= 0.8) and c/a (64-byte; target >= 2).
+# Prints the ratios a/b (TCP; target >= 0.8) and c/a (64-byte; target >= 2),
+# for each receive mode of (a).
 # Everything lives in namespaces this script creates.
 #
 # usage: bench/host_ports.sh [BUILD_DIR] [SECONDS]   (root; iperf3, trafgen, ethtool)
@@ -66,10 +69,11 @@ print('%.0f %.0f %s' % (n / d, ($s2 - $s1) / d,
       '%.0f' % (($u2 - $u1) * 1e9 / os.sysconf('SC_CLK_TCK') / n) if n and $u2 else 'n/a'))")
 }
 
-# vnetd case: KIND(afpacket|afxdp) [tap|veth] -> NS1 (veth peer V1) and NS2
-# (tap B, or the peer V2 of a second veth whose host end is a second KIND port)
+# vnetd case: KIND(afpacket|afxdp) [tap|veth] [,OPTS] -> NS1 (veth peer V1) and NS2
+# (tap B, or the peer V2 of a second veth whose host end is a second KIND
+# port); OPTS go on every KIND port
 vnetd_up() {
-	local k=${1:2:1} far=${2:-tap} ports	# afpacket -> p, afxdp -> x: names under 16 bytes
+	local k=${1:2:1} far=${2:-tap} o=${3:-} ports	# afpacket -> p, afxdp -> x: names under 16 bytes
 	NS1="${TAG}${k}x"
 	NS2="${TAG}${k}y"
 	H="${TAG}${k}h"
@@ -82,12 +86,12 @@ vnetd_up() {
 	ip link add "$H" type veth peer name "$V1" netns "$NS1"
 	ip link set "$H" up
 	addr "$NS1" "$V1" 1
-	ports=(--port "$1:name=$H")
+	ports=(--port "$1:name=$H$o")
 	if [[ $far == veth ]]; then
 		ip link add "$H2" type veth peer name "$V2" netns "$NS2"
 		ip link set "$H2" up
 		addr "$NS2" "$V2" 2
-		ports+=(--port "$1:name=$H2")
+		ports+=(--port "$1:name=$H2$o")
 	else
 		ports+=(--port "tap:name=$B")
 	fi
@@ -145,12 +149,20 @@ bridge_down() {
 [[ -x "$VNETD" ]] || die "no vnetd at $VNETD (build first)"
 echo "bench/host_ports.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE"
 
-vnetd_up afpacket
+vnetd_up afpacket tap ,rx=ring
 iperf "$NS1" "$NS2"; A_GBPS=$GBPS
 vnetd_down
 
-vnetd_up afpacket veth
+vnetd_up afpacket tap ,rx=mmsg
+iperf "$NS1" "$NS2"; M_GBPS=$GBPS
+vnetd_down
+
+vnetd_up afpacket veth ,rx=ring
 pps "$NS1" "$V1" "$NS2" "$V2"; A_PPS=$PPS A_SENT=$SENT A_NSF=$NSF
+vnetd_down
+
+vnetd_up afpacket veth ,rx=mmsg
+pps "$NS1" "$V1" "$NS2" "$V2"; M_PPS=$PPS M_SENT=$SENT M_NSF=$NSF
 vnetd_down
 
 vnetd_up afxdp veth
@@ -163,19 +175,26 @@ pps "$NS1" "$V1" "$NS2" "$V2"; B_PPS=$PPS B_SENT=$SENT
 bridge_down
 
 printf '%-44s %12s %12s %14s\n' "path" "figure" "sent" "vnetd CPU"
-printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap" "$A_GBPS"
+printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap, rx=ring" "$A_GBPS"
+printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap, rx=mmsg" "$M_GBPS"
 printf '%-44s %9s Gbps\n' "(b) Linux bridge: veth + veth" "$B_GBPS"
-printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(a) afpacket, 64-byte frames" "$A_PPS" "$A_SENT" "$A_NSF"
+printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(a) afpacket rx=ring, 64-byte frames" "$A_PPS" "$A_SENT" "$A_NSF"
+printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(a) afpacket rx=mmsg, 64-byte frames" "$M_PPS" "$M_SENT" "$M_NSF"
 printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(c) afxdp, 64-byte frames" "$C_PPS" "$C_SENT" "$C_NSF"
 printf '%-44s %9s pps %8s pps\n' "(b) Linux bridge, 64-byte frames" "$B_PPS" "$B_SENT"
-python3 - "$A_GBPS" "$B_GBPS" "$A_PPS" "$C_PPS" "$B_PPS" "$A_NSF" "$C_NSF" <<'PY'
+python3 - "$A_GBPS" "$M_GBPS" "$B_GBPS" "$A_PPS" "$M_PPS" "$C_PPS" "$B_PPS" \
+	"$A_NSF" "$M_NSF" "$C_NSF" <<'PY'
 import sys
-a, b, apps, cpps, bpps = map(float, sys.argv[1:6])
+a, m, b, apps, mpps, cpps, bpps = map(float, sys.argv[1:8])
 r = lambda x, y: x / y if y else 0
-print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP)", r(a, b)))
-print("%-44s %9.2f   (target >= 2)" % ("ratio c/a (64-byte pps)", r(cpps, apps)))
+print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP, rx=ring)", r(a, b)))
+print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP, rx=mmsg)", r(m, b)))
+print("%-44s %9.2f   (target >= 2)" % ("ratio c/a (64-byte pps, rx=ring)", r(cpps, apps)))
+print("%-44s %9.2f   (target >= 2)" % ("ratio c/a (64-byte pps, rx=mmsg)", r(cpps, mpps)))
 print("%-44s %9.2f" % ("ratio c/b (64-byte pps)", r(cpps, bpps)))
-if "n/a" not in sys.argv[6:8]:
-    print("%-44s %9.2f   (CPU per frame, afpacket over afxdp)" %
-          ("ratio a/c (vnetd ns per frame)", r(float(sys.argv[6]), float(sys.argv[7]))))
+nsf = sys.argv[8:11]
+for name, x in (("rx=ring", nsf[0]), ("rx=mmsg", nsf[1])):
+    if "n/a" not in (x, nsf[2]):
+        print("%-44s %9.2f   (CPU per frame, afpacket over afxdp)" %
+              ("ratio a/c (vnetd ns per frame, %s)" % name, r(float(x), float(nsf[2]))))
 PY

@@ -49,7 +49,7 @@
 	X(TUNNEL_REMOTE,	"tunnel datagram from an address that is not a remote") \
 	X(POOL_SHARE,		"destination full and its share of the worker pool used up") \
 	X(XDP_GUEST_TX_FULL,	"guest XDP program's TX frames past the reinjection queue") \
-	X(KERNEL_RING,		"the kernel found the receive ring full (afpacket: PACKET_STATISTICS)")
+	X(KERNEL_RING,		"the kernel found the receive ring or queue full (afpacket: PACKET_STATISTICS)")
 
 enum vn_drop_reason {
 #define VN_DROP_ENUM(name, str)	VN_DROP_##name,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* afpacket.c - afpacket ports: an interface that already exists on the host, through AF_PACKET
  *
- * afpacket:name=IF[,offload=on|off]
+ * afpacket:name=IF[,offload=on|off][,rx=ring|mmsg]
  *	Attaches the existing interface IF (a NIC, a bond, a veth into a
  *	container's namespace): every frame it receives enters the switch
  *	(promiscuous; the frames this port sends are not read back,
@@ -10,21 +10,34 @@
  *	port's MTU is the interface's, or mtu= for the switch's view only),
  *	not its up/down state (the port's link follows IF_OPER_UP / IFF_RUNNING).
  *
- * Receive: a TPACKET_V3 ring (64 blocks of 256 KiB, mapped once), so a
- * burst is read without a system call; every frame comes with a virtio-net
- * header (PACKET_VNET_HDR), so a GSO frame from the host stack or a veth
- * arrives whole, up to 64 KiB, with its gso_type, gso_size and checksum
- * state, and goes untouched to a port that takes TSO. A block holds 256 KiB,
- * so a 64 KiB frame and its header never get truncated (the kernel would
- * drop the header of a truncated frame). The kernel strips a VLAN tag it
- * offloaded into the frame's metadata; it is put back in the frame, and
- * the header's offsets moved past it. Blocks close when full or after 1 ms
- * (tp_retire_blk_tov), which bounds the latency a lone frame sees.
- * Everything from the ring is checked like a tap's frames: the header with
- * vn_vhdr_validate() (by vn_port_rx_burst()), lengths against the block,
- * truncated frames dropped
- * (drop_oversize). Frames the kernel could not put in a full ring are
- * counted from PACKET_STATISTICS (drop_kernel_ring).
+ * Receive, rx=mmsg (the default): one recvmmsg() per burst straight into
+ * the packet buffers, each frame after its virtio-net header
+ * (PACKET_VNET_HDR) as a tap is read, so a GSO frame from the host stack
+ * or a veth arrives whole, up to 64 KiB, with its gso_type, gso_size and
+ * checksum state, and goes untouched to a port that takes TSO. The kernel
+ * copies each frame once and it is readable as soon as it arrives. A
+ * frame longer than the buffer comes back cut (MSG_TRUNC) and is dropped
+ * (drop_oversize). The kernel strips a VLAN tag it offloaded into the
+ * frame's metadata; PACKET_AUXDATA gives it back, it is put back in the
+ * frame, and the header's offsets moved past it. The socket's receive
+ * buffer is raised to 16 MiB (SO_RCVBUFFORCE, else as far as rmem_max lets
+ * SO_RCVBUF go).
+ *
+ * Receive, rx=ring: a TPACKET_V3 ring (64 blocks of 256 KiB, mapped once),
+ * so a burst is read without a system call. A block holds 256 KiB, so a
+ * 64 KiB frame and its header never get truncated (the kernel would drop
+ * the header of a truncated frame). The kernel copies a frame into the
+ * ring on the sender's CPU and we copy it out; a block is readable only
+ * once it is full or 1 ms old (tp_retire_blk_tov), so a lone frame waits.
+ * That costs single-stream TCP against rx=mmsg and wins for small frames,
+ * whose recvmmsg() costs the worker per frame what the ring moves to the
+ * sender's CPU (bench/host_ports.sh measures both; docs/BENCHMARKS.md).
+ *
+ * Either way everything is checked like a tap's frames: the header with
+ * vn_vhdr_validate() (by vn_port_rx_burst()), lengths against the block or
+ * the buffer, truncated frames dropped. Frames the kernel could not put in
+ * a full ring or queue are counted from PACKET_STATISTICS
+ * (drop_kernel_ring).
  *
  * Transmit: one sendmmsg() per burst, each frame after its 10-byte header,
  * so a TSO frame leaves as one GSO skb that the device or the kernel
@@ -70,6 +83,7 @@
 #define AFP_HDR_LEN		VN_VHDR_LEN	/* PACKET_VNET_HDR: struct virtio_net_hdr */
 #define AFP_ERR_CHECK_EVERY	64u	/* empty bursts between socket error checks */
 #define AFP_STATS_EVERY_NS	(100ull * 1000 * 1000)	/* PACKET_STATISTICS reads, at most */
+#define AFP_RCVBUF		(8 << 20)	/* rx=mmsg: the kernel doubles it, 16 MiB as the ring */
 
 /**
  * struct afp_priv - private state of an afpacket port
@@ -85,6 +99,7 @@
  * @gone:	the interface disappeared (ENODEV/ENXIO)
  * @down:	the socket reported ENETDOWN, or a send failed for it
  * @stats_ns:	when PACKET_STATISTICS was last read (afp_ring_losses())
+ * @mmsg:	rx=mmsg: recvmmsg() instead of the ring (@ring is NULL)
  */
 struct afp_priv {
 	int fd;
@@ -99,9 +114,10 @@ struct afp_priv {
 	bool gone;
 	bool down;
 	uint64_t stats_ns;
+	bool mmsg;
 };
 
-static const char *const afp_keys[] = { "name", "offload", NULL };
+static const char *const afp_keys[] = { "name", "offload", "rx", NULL };
 
 /**
  * afp_setup_ring() - Ask for the TPACKET_V3 receive ring and map it
@@ -136,6 +152,31 @@ static int afp_setup_ring(struct vn_port *port, struct afp_priv *priv)
 		vn_err("port '%s': mapping the receive ring: %s", port->name, strerror(errno));
 		return ret;
 	}
+	return 0;
+}
+
+/**
+ * afp_setup_mmsg() - rx=mmsg: the VLAN tag in a control message, a receive buffer like the ring
+ * @port:	port
+ * @priv:	state, socket open
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int afp_setup_mmsg(struct vn_port *port, struct afp_priv *priv)
+{
+	int one = 1, size = AFP_RCVBUF;
+
+	if (setsockopt(priv->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one))) {
+		int ret = -errno;
+
+		vn_err("port '%s': PACKET_AUXDATA: %s", port->name, strerror(errno));
+		return ret;
+	}
+	/* without CAP_NET_ADMIN, as much as net.core.rmem_max allows */
+	if (setsockopt(priv->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) &&
+	    setsockopt(priv->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)))
+		vn_warn("port '%s': receive buffer left at the default: %s", port->name,
+			strerror(errno));
 	return 0;
 }
 
@@ -177,7 +218,7 @@ static int afp_socket(struct vn_port *port, struct afp_priv *priv)
 		       strerror(errno));
 		return ret;
 	}
-	ret = afp_setup_ring(port, priv);
+	ret = priv->mmsg ? afp_setup_mmsg(port, priv) : afp_setup_ring(port, priv);
 	if (ret)
 		return ret;
 	sll.sll_ifindex = priv->ifindex;
@@ -229,6 +270,7 @@ static int afp_open(struct vn_port *port, const struct vn_port_args *args)
 {
 	struct afp_priv *priv = port->priv;
 	const char *off = vn_port_arg(args, "offload");
+	const char *rx = vn_port_arg(args, "rx");
 	bool on = true;
 	int ret;
 
@@ -241,6 +283,12 @@ static int afp_open(struct vn_port *port, const struct vn_port_args *args)
 		       off);
 		return -EINVAL;
 	}
+	if (rx && strcmp(rx, "ring") && strcmp(rx, "mmsg")) {
+		vn_err("port '%s': bad value '%s' for 'rx' (expected ring or mmsg)", port->name,
+		       rx);
+		return -EINVAL;
+	}
+	priv->mmsg = !rx || !strcmp(rx, "mmsg");
 	if (!port->name[0] || strlen(port->name) >= IFNAMSIZ) {
 		vn_err("port '%s': afpacket needs name=IF, an interface name of 1-%d characters",
 		       port->name, IFNAMSIZ - 1);
@@ -266,6 +314,22 @@ static struct tpacket_block_desc *afp_block(const struct afp_priv *priv, unsigne
 	return (struct tpacket_block_desc *)(priv->ring + (size_t)i * AFP_BLOCK_SIZE);
 }
 
+/* A socket error, taken by SO_ERROR or returned by recvmmsg(): the link, or a log line */
+static void afp_note_error(struct vn_port *port, int err)
+{
+	struct afp_priv *priv = port->priv;
+
+	if (err == ENETDOWN || err == ENODEV || err == ENXIO) {
+		__atomic_store_n(&priv->down, true, __ATOMIC_RELAXED);
+		if (err != ENETDOWN || if_nametoindex(port->name) != (unsigned int)priv->ifindex)
+			__atomic_store_n(&priv->gone, true, __ATOMIC_RELAXED);
+		vn_log_rl(VN_LOG_WARN, "port '%s': interface %s", port->name,
+			  priv->gone ? "deleted or replaced: delete the port" : "down");
+		return;
+	}
+	vn_log_rl(VN_LOG_WARN, "port '%s': socket error: %s", port->name, strerror(err));
+}
+
 /**
  * afp_check_error() - Clear and note a pending socket error (ENETDOWN, ENODEV)
  * @port:	port
@@ -284,15 +348,21 @@ static void afp_check_error(struct vn_port *port)
 		return;
 	if (getsockopt(priv->fd, SOL_SOCKET, SO_ERROR, &err, &len) || !err)
 		return;
-	if (err == ENETDOWN || err == ENODEV || err == ENXIO) {
-		__atomic_store_n(&priv->down, true, __ATOMIC_RELAXED);
-		if (err != ENETDOWN || if_nametoindex(port->name) != (unsigned int)priv->ifindex)
-			__atomic_store_n(&priv->gone, true, __ATOMIC_RELAXED);
-		vn_log_rl(VN_LOG_WARN, "port '%s': interface %s", port->name,
-			  priv->gone ? "deleted or replaced: delete the port" : "down");
-		return;
-	}
-	vn_log_rl(VN_LOG_WARN, "port '%s': socket error: %s", port->name, strerror(err));
+	afp_note_error(port, err);
+}
+
+/* The kernel took a VLAN tag out of the frame into its metadata: put it back at @dst + 12 */
+static void afp_tag_put(struct vn_pkt *pkt, uint8_t *dst, uint16_t tpid, uint16_t tci)
+{
+	dst[12] = (uint8_t)(tpid >> 8);
+	dst[13] = (uint8_t)tpid;
+	dst[14] = (uint8_t)(tci >> 8);
+	dst[15] = (uint8_t)tci;
+	/* the header's offsets count from the frame's start: past the tag now */
+	if (pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM)
+		pkt->vh.csum_start += 4;
+	if (pkt->vh.hdr_len)
+		pkt->vh.hdr_len += 4;
 }
 
 /**
@@ -331,15 +401,8 @@ static enum vn_drop_reason afp_rx_one(const struct tpacket3_hdr *ph, uint32_t ro
 		uint16_t tci = (uint16_t)ph->hv1.tp_vlan_tci;
 
 		memcpy(dst, base + mac, 12);
-		dst[12] = (uint8_t)(tpid >> 8);
-		dst[13] = (uint8_t)tpid;
-		dst[14] = (uint8_t)(tci >> 8);
-		dst[15] = (uint8_t)tci;
+		afp_tag_put(pkt, dst, tpid, tci);
 		memcpy(dst + 16, base + mac + 12, snap - 12);
-		if (pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM)
-			pkt->vh.csum_start += 4;
-		if (pkt->vh.hdr_len)
-			pkt->vh.hdr_len += 4;
 	} else {
 		memcpy(dst, base + mac, snap);
 	}
@@ -369,6 +432,116 @@ static void afp_ring_losses(struct vn_port *port)
 }
 
 /**
+ * afp_mmsg_one() - Check one frame recvmmsg() read into @pkt (header, then frame)
+ * @m:		its message (flags, PACKET_AUXDATA)
+ * @got:	bytes it read
+ * @pkt:	packet, the frame at its data and the header just before
+ *
+ * Return: VN_DROP_NONE, or why the frame is dropped
+ */
+static enum vn_drop_reason afp_mmsg_one(const struct msghdr *m, uint32_t got, struct vn_pkt *pkt)
+{
+	const struct tpacket_auxdata *aux = NULL;
+	uint8_t *dst = vn_pkt_data(pkt);
+	struct cmsghdr *c;
+	uint32_t snap;
+
+	/* bigger than the buffer we offered: cut, never switched cut */
+	if (unlikely(m->msg_flags & MSG_TRUNC))
+		return VN_DROP_OVERSIZE;
+	if (unlikely(got < AFP_HDR_LEN))
+		return VN_DROP_VHDR_TRUNCATED;
+	snap = got - AFP_HDR_LEN;
+	if (unlikely(snap < 14))
+		return VN_DROP_RUNT;
+	if (vn_vhdr_parse(&pkt->vh, dst - AFP_HDR_LEN, AFP_HDR_LEN, AFP_HDR_LEN))
+		return VN_DROP_VHDR_TRUNCATED;
+	pkt->vh.num_buffers = 0;
+	pkt->len = snap;
+	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c))
+		if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(*aux)))
+			aux = (const struct tpacket_auxdata *)CMSG_DATA(c);
+	if (aux && (aux->tp_status & TP_STATUS_VLAN_VALID)) {
+		uint16_t tpid = (aux->tp_status & TP_STATUS_VLAN_TPID_VALID) && aux->tp_vlan_tpid ?
+				aux->tp_vlan_tpid : ETH_P_8021Q;
+
+		if (unlikely(snap + 4 > VN_PKT_FRAME_MAX))
+			return VN_DROP_OVERSIZE;
+		/* 4 bytes of headroom for the tag: the MACs move, the rest stays */
+		pkt->off -= 4;
+		pkt->len += 4;
+		memmove(vn_pkt_data(pkt), dst, 12);
+		afp_tag_put(pkt, vn_pkt_data(pkt), tpid, (uint16_t)aux->tp_vlan_tci);
+	}
+	return VN_DROP_NONE;	/* the header is validated by vn_port_rx_burst() */
+}
+
+/**
+ * afp_rx_mmsg() - rx=mmsg: one recvmmsg() into @have fresh packets
+ * @port:	port
+ * @pkts:	reset packets
+ * @have:	how many (at most VN_PORT_BURST)
+ *
+ * Return: frames kept, moved to the front of @pkts
+ */
+static unsigned int afp_rx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsigned int have)
+{
+	union {
+		struct cmsghdr c;
+		uint8_t b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} cm[VN_PORT_BURST];
+	struct afp_priv *priv = port->priv;
+	struct mmsghdr msgs[VN_PORT_BURST];
+	struct iovec iov[VN_PORT_BURST];
+	enum vn_drop_reason why;
+	unsigned int i, got = 0;
+	int r;
+
+	have = VN_MIN(have, VN_PORT_BURST);
+	for (i = 0; i < have; i++) {
+		/* the header in the headroom, the frame at the data: no copy after */
+		iov[i] = (struct iovec){ .iov_base = vn_pkt_data(pkts[i]) - AFP_HDR_LEN,
+					 .iov_len = AFP_HDR_LEN + VN_PKT_FRAME_MAX };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = {
+			.msg_iov = &iov[i], .msg_iovlen = 1,
+			.msg_control = cm[i].b, .msg_controllen = sizeof(cm[i].b) } };
+	}
+	r = recvmmsg(priv->fd, msgs, have, MSG_DONTWAIT, NULL);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		/* the kernel refused a frame it had (a header it could not
+		 * write), or the interface went away: not a frame we have */
+		if (errno == ENETDOWN || errno == ENODEV || errno == ENXIO)
+			afp_note_error(port, errno);
+		else
+			port->stats.drops[VN_DROP_VHDR_TRUNCATED]++;
+		return 0;
+	}
+	for (i = 0; i < (unsigned int)r; i++) {
+		why = afp_mmsg_one(&msgs[i].msg_hdr, msgs[i].msg_len, pkts[i]);
+		if (unlikely(why != VN_DROP_NONE)) {
+			port->stats.drops[why]++;
+			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
+			vn_pkt_reset(pkts[i]);
+			continue;
+		}
+		if (got != i) {
+			struct vn_pkt *t = pkts[got];
+
+			pkts[got] = pkts[i];
+			pkts[i] = t;
+		}
+		got++;
+	}
+	/* losses of a receive queue that filled up: read now and then */
+	if (unlikely(vn_mono_ns() - priv->stats_ns >= AFP_STATS_EVERY_NS))
+		afp_ring_losses(port);
+	return got;
+}
+
+/**
  * afp_rx_burst() - Take up to @n frames from the ring, block by block
  * @port:	port
  * @pkts:	output
@@ -387,7 +560,9 @@ static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	have = vn_pool_alloc_bulk(port->pool, pkts, n);
 	if (unlikely(!have))
 		return 0;	/* frames wait in the ring */
-	while (got < have && seen < have) {
+	if (priv->mmsg)
+		got = afp_rx_mmsg(port, pkts, have);
+	while (!priv->mmsg && got < have && seen < have) {
 		struct tpacket_block_desc *bd = afp_block(priv, priv->blk);
 		const struct tpacket3_hdr *ph;
 

@@ -4,15 +4,18 @@
 #
 # Real peers: a veth pair whose host end vnetd attaches (afpacket) and whose
 # peer sits in a namespace, and a tap in a second namespace; the kernels'
-# TCP stacks, nc and sha256sum, tcpdump. Checks, with offload=on and then
-# offload=off on the afpacket port: ping IPv4 and IPv6 both ways; 1 GiB
+# TCP stacks, nc and sha256sum, tcpdump. Checks, for each receive mode
+# (rx=ring, rx=mmsg) with offload=on and then offload=off on the afpacket
+# port: ping IPv4 and IPv6 both ways; frames tagged VLAN 10 from the veth's
+# peer reach the tap with their tag (the kernel takes the tag out of the
+# frame into its metadata; the port must put it back); 1 GiB
 # of TCP each way with SHA-256 equal at both ends; with offload=on, frames
 # larger than 1514 bytes from the veth reach the tap whole (tcpdump on
 # the tap) and no software segmentation happened towards the tap; with
 # offload=off, vnetd segmented towards the veth. Then: the veth going down
 # turns the port down and back up restores traffic; hot delete and add of
-# the port under vnetctl; a flood into the ring of a stopped vnetd counted
-# as drop_kernel_ring; the interface deleted under vnetd leaves the port
+# the port under vnetctl; for each receive mode, a flood into the ring (or
+# the socket's queue) of a stopped vnetd counted as drop_kernel_ring; the interface deleted under vnetd leaves the port
 # down, vnetd idle (no spinning on the dead socket) and answering.
 #
 # usage: 101_afpacket.sh BUILD_DIR [BYTES]
@@ -40,11 +43,38 @@ setup_veth() {
 	ip -n "$na" link set "${VS_TAG}p" up
 }
 
+# tagged: 5 frames tagged VLAN 10 (TCI 0x200a: priority 1) from the veth's
+# peer must reach the tap tagged, their payload intact (tcpdump on the tap)
+tagged() {
+	ip netns exec "$nb" timeout 20 tcpdump -i "$t" -nn -c 5 -w "$VS_TMP/vlan.pcap" \
+		'vlan 10 and ether proto 0x88b5' 2>/dev/null &
+	local td=$! n
+	VS_PIDS+=("$td")
+	vs_wait_for 10 test -e "$VS_TMP/vlan.pcap" || vs_fail "tcpdump did not start"
+	sleep 0.5
+	ip netns exec "$na" python3 - "${VS_TAG}p" <<'PY' || vs_fail "$1: sending tagged frames"
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+f = (b"\xff" * 6 + bytes.fromhex("027700000001") + bytes.fromhex("8100200a") + b"\x88\xb5" +
+     b"vnetd-vlan-test" + bytes(31))
+for _ in range(5):
+    s.send(f)
+PY
+	wait "$td" 2>/dev/null || true
+	n=$(tcpdump -r "$VS_TMP/vlan.pcap" -nn -e -X 2>/dev/null | grep -c "vlan 10, p 1, ethertype .*0x88b5" || true)
+	[[ "$n" == 5 ]] || vs_fail "$1: $n of 5 frames tagged VLAN 10 reached the tap tagged"
+	n=$(tcpdump -r "$VS_TMP/vlan.pcap" -nn -X 2>/dev/null | grep -c "vnetd-vlan-test" || true)
+	[[ "$n" == 5 ]] || vs_fail "$1: the payload of $((5 - n)) tagged frames did not survive"
+	rm -f "$VS_TMP/vlan.pcap"
+}
+
 pings() {
 	ip netns exec "$na" busybox ping -c 2 -W 2 10.77.0.2 >/dev/null || vs_fail "$1: ping a -> b"
 	ip netns exec "$nb" busybox ping -c 2 -W 2 10.77.0.1 >/dev/null || vs_fail "$1: ping b -> a"
 	ip netns exec "$na" busybox ping -c 2 -W 2 fd77::2 >/dev/null || vs_fail "$1: ping6 a -> b"
 	ip netns exec "$nb" busybox ping -c 2 -W 2 fd77::1 >/dev/null || vs_fail "$1: ping6 b -> a"
+	tagged "$1"
 }
 
 # big_frames_at_tap: tcpdump on the tap while a second transfer runs; sets BIG
@@ -62,11 +92,12 @@ big_frames_at_tap() {
 }
 
 setup_veth
+for rx in ring mmsg; do
 for off in on off; do
-	echo "=== afpacket offload=$off"
-	vs_vnetd --port "afpacket:name=$h,offload=$off" --port "tap:name=$t"
+	echo "=== afpacket rx=$rx offload=$off"
+	vs_vnetd --port "afpacket:name=$h,rx=$rx,offload=$off" --port "tap:name=$t"
 	vs_ns "$nb" "$t" 2
-	pings "offload=$off"
+	pings "rx=$rx offload=$off"
 	echo "--- 1 GiB veth -> tap, then tap -> veth"
 	vs_tcp_sha "$na" "$nb" 10.77.0.2 "$BYTES"
 	vs_tcp_sha "$nb" "$na" 10.77.0.1 "$BYTES"
@@ -89,6 +120,7 @@ for off in on off; do
 	vs_stop_vnetd
 	ip netns del "$nb"
 done
+done
 
 echo "=== link down/up, hot delete/add, interface deleted"
 vs_vnetd --port "afpacket:name=$h"
@@ -105,19 +137,29 @@ ctl port del "$h"
 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 && vs_fail "ping through a deleted port"
 ctl port add "afpacket:name=$h" >/dev/null
 vs_wait_for 10 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null || vs_fail "no ping after hot add"
-echo "--- vnetd stopped: the kernel drops into the full ring, and vnetd counts it"
-kill -STOP "$VNETD_PID"
-ip netns exec "$na" python3 - "${VS_TAG}p" <<'PY' || { kill -CONT "$VNETD_PID"; vs_fail "flood"; }
+# flood RX: vnetd stopped, the kernel drops what the ring (or the socket's
+# queue) cannot hold, and vnetd counts it once it runs again
+flood() {
+	echo "--- rx=$1, vnetd stopped: the kernel drops into the full ring, and vnetd counts it"
+	ctl port add "afpacket:name=$h,rx=$1" >/dev/null || vs_fail "adding rx=$1"
+	kill -STOP "$VNETD_PID"
+	ip netns exec "$na" python3 - "${VS_TAG}p" <<'PY' || { kill -CONT "$VNETD_PID"; vs_fail "flood"; }
 import socket, sys
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((sys.argv[1], 0))
 f = b"\xff" * 6 + bytes.fromhex("027700000001") + b"\x88\xb5" + bytes(46)
-for _ in range(300000):  # the ring holds about 130000 such frames
+for _ in range(300000):  # the ring holds about 130000 such frames, the queue fewer
     s.send(f)
 PY
-kill -CONT "$VNETD_PID"
-vs_wait_for 10 [ "$(vs_stat "$h" drop_kernel_ring)" -gt 0 ] || vs_fail "ring losses not counted"
-echo "$h: drop_kernel_ring $(vs_stat "$h" drop_kernel_ring), rx_packets $(vs_stat "$h" rx_packets)"
+	kill -CONT "$VNETD_PID"
+	vs_wait_for 10 [ "$(vs_stat "$h" drop_kernel_ring)" -gt 0 ] || vs_fail "rx=$1: losses not counted"
+	echo "$h: drop_kernel_ring $(vs_stat "$h" drop_kernel_ring), rx_packets $(vs_stat "$h" rx_packets)"
+	ctl port del "$h"
+}
+ctl port del "$h"
+flood ring
+flood mmsg
+ctl port add "afpacket:name=$h" >/dev/null
 ip link del "$h"
 vs_wait_for 10 [ "$(state "$h")" = down ] || vs_fail "port not down after its interface was deleted"
 ip netns exec "$nb" busybox ping -c 2 -W 1 10.77.0.1 >/dev/null 2>&1 || true	# frames towards it
@@ -130,6 +172,8 @@ echo "vnetd CPU ticks in 3 s after the interface went: $((c1 - c0))"
 ctl port del "$h" || vs_fail "deleting the dead port"
 out=$(ctl port add "afpacket:name=${VS_TAG}nx" 2>&1) && vs_fail "a missing interface was accepted"
 grep -q "no such interface" <<<"$out" || vs_fail "refusal does not say why: $out"
+out=$(ctl port add "afpacket:name=${VS_TAG}p,rx=fast" 2>&1) && vs_fail "rx=fast was accepted"
+grep -q "expected ring or mmsg" <<<"$out" || vs_fail "rx=fast refused without saying why: $out"
 ctl version >/dev/null || vs_fail "vnetd stopped answering"
 vs_stop_vnetd
 echo PASS
