@@ -70,6 +70,7 @@
 #include "core/log.h"
 #include "core/pool.h"
 #include "core/vhdr.h"
+#include "afpacket_rx.h"
 #include "port_internal.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
@@ -80,9 +81,9 @@
 #define AFP_BLOCK_NR		64u
 #define AFP_FRAME_SIZE		2048u	/* accounting unit of the ring request only */
 #define AFP_RETIRE_MS		1u
-#define AFP_HDR_LEN		VN_VHDR_LEN	/* PACKET_VNET_HDR: struct virtio_net_hdr */
 #define AFP_ERR_CHECK_EVERY	64u	/* empty bursts between socket error checks */
 #define AFP_STATS_EVERY_NS	(100ull * 1000 * 1000)	/* PACKET_STATISTICS reads, at most */
+_Static_assert(VN_PKT_HEADROOM >= AFP_MMSG_HEADROOM, "rx=mmsg reads the header into the headroom");
 #define AFP_RCVBUF		(8 << 20)	/* rx=mmsg: the kernel doubles it, 16 MiB as the ring */
 
 /**
@@ -351,66 +352,6 @@ static void afp_check_error(struct vn_port *port)
 	afp_note_error(port, err);
 }
 
-/* The kernel took a VLAN tag out of the frame into its metadata: put it back at @dst + 12 */
-static void afp_tag_put(struct vn_pkt *pkt, uint8_t *dst, uint16_t tpid, uint16_t tci)
-{
-	dst[12] = (uint8_t)(tpid >> 8);
-	dst[13] = (uint8_t)tpid;
-	dst[14] = (uint8_t)(tci >> 8);
-	dst[15] = (uint8_t)tci;
-	/* the header's offsets count from the frame's start: past the tag now */
-	if (pkt->vh.flags & VN_VHDR_F_NEEDS_CSUM)
-		pkt->vh.csum_start += 4;
-	if (pkt->vh.hdr_len)
-		pkt->vh.hdr_len += 4;
-}
-
-/**
- * afp_rx_one() - Copy one ring frame into @pkt and check it
- * @ph:		the frame's header in the ring (inside the current block)
- * @room:	bytes of the block from @ph on
- * @pkt:	reset packet
- *
- * Return: VN_DROP_NONE, or why the frame is dropped
- */
-static enum vn_drop_reason afp_rx_one(const struct tpacket3_hdr *ph, uint32_t room,
-				      struct vn_pkt *pkt)
-{
-	uint32_t mac = ph->tp_mac, snap = ph->tp_snaplen, tag = 0;
-	const uint8_t *base = (const uint8_t *)ph;
-	uint8_t *dst;
-
-	/* the kernel's offsets, checked against the block before any read */
-	if (unlikely(mac < AFP_HDR_LEN || mac > room || snap > room - mac))
-		return VN_DROP_VHDR_TRUNCATED;
-	if (unlikely(snap != ph->tp_len))
-		return VN_DROP_OVERSIZE;	/* cut to fit: never switched cut */
-	if (unlikely(snap < 14))
-		return VN_DROP_RUNT;
-	if (ph->tp_status & TP_STATUS_VLAN_VALID)
-		tag = 4;
-	if (unlikely(snap + tag > VN_PKT_FRAME_MAX))
-		return VN_DROP_OVERSIZE;
-	if (vn_vhdr_parse(&pkt->vh, base + mac - AFP_HDR_LEN, AFP_HDR_LEN, AFP_HDR_LEN))
-		return VN_DROP_VHDR_TRUNCATED;
-	dst = vn_pkt_data(pkt);
-	if (tag) {
-		/* put back the tag the kernel took out: MACs, TPID, TCI, the rest */
-		uint16_t tpid = (ph->tp_status & TP_STATUS_VLAN_TPID_VALID) && ph->hv1.tp_vlan_tpid ?
-				ph->hv1.tp_vlan_tpid : ETH_P_8021Q;
-		uint16_t tci = (uint16_t)ph->hv1.tp_vlan_tci;
-
-		memcpy(dst, base + mac, 12);
-		afp_tag_put(pkt, dst, tpid, tci);
-		memcpy(dst + 16, base + mac + 12, snap - 12);
-	} else {
-		memcpy(dst, base + mac, snap);
-	}
-	pkt->vh.num_buffers = 0;
-	pkt->len = snap + tag;
-	return VN_DROP_NONE;	/* the header is validated by vn_port_rx_burst() */
-}
-
 /*
  * afp_ring_losses() - Count the frames the kernel dropped because the ring was full
  *
@@ -429,52 +370,6 @@ static void afp_ring_losses(struct vn_port *port)
 	priv->stats_ns = vn_mono_ns();
 	if (!getsockopt(priv->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len))
 		port->stats.drops[VN_DROP_KERNEL_RING] += st.tp_drops;
-}
-
-/**
- * afp_mmsg_one() - Check one frame recvmmsg() read into @pkt (header, then frame)
- * @m:		its message (flags, PACKET_AUXDATA)
- * @got:	bytes it read
- * @pkt:	packet, the frame at its data and the header just before
- *
- * Return: VN_DROP_NONE, or why the frame is dropped
- */
-static enum vn_drop_reason afp_mmsg_one(const struct msghdr *m, uint32_t got, struct vn_pkt *pkt)
-{
-	const struct tpacket_auxdata *aux = NULL;
-	uint8_t *dst = vn_pkt_data(pkt);
-	struct cmsghdr *c;
-	uint32_t snap;
-
-	/* bigger than the buffer we offered: cut, never switched cut */
-	if (unlikely(m->msg_flags & MSG_TRUNC))
-		return VN_DROP_OVERSIZE;
-	if (unlikely(got < AFP_HDR_LEN))
-		return VN_DROP_VHDR_TRUNCATED;
-	snap = got - AFP_HDR_LEN;
-	if (unlikely(snap < 14))
-		return VN_DROP_RUNT;
-	if (vn_vhdr_parse(&pkt->vh, dst - AFP_HDR_LEN, AFP_HDR_LEN, AFP_HDR_LEN))
-		return VN_DROP_VHDR_TRUNCATED;
-	pkt->vh.num_buffers = 0;
-	pkt->len = snap;
-	for (c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR((struct msghdr *)m, c))
-		if (c->cmsg_level == SOL_PACKET && c->cmsg_type == PACKET_AUXDATA &&
-		    c->cmsg_len >= CMSG_LEN(sizeof(*aux)))
-			aux = (const struct tpacket_auxdata *)CMSG_DATA(c);
-	if (aux && (aux->tp_status & TP_STATUS_VLAN_VALID)) {
-		uint16_t tpid = (aux->tp_status & TP_STATUS_VLAN_TPID_VALID) && aux->tp_vlan_tpid ?
-				aux->tp_vlan_tpid : ETH_P_8021Q;
-
-		if (unlikely(snap + 4 > VN_PKT_FRAME_MAX))
-			return VN_DROP_OVERSIZE;
-		/* 4 bytes of headroom for the tag: the MACs move, the rest stays */
-		pkt->off -= 4;
-		pkt->len += 4;
-		memmove(vn_pkt_data(pkt), dst, 12);
-		afp_tag_put(pkt, vn_pkt_data(pkt), tpid, (uint16_t)aux->tp_vlan_tci);
-	}
-	return VN_DROP_NONE;	/* the header is validated by vn_port_rx_burst() */
 }
 
 /**
@@ -502,7 +397,7 @@ static unsigned int afp_rx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsi
 	for (i = 0; i < have; i++) {
 		/* the header in the headroom, the frame at the data: no copy after */
 		iov[i] = (struct iovec){ .iov_base = vn_pkt_data(pkts[i]) - AFP_HDR_LEN,
-					 .iov_len = AFP_HDR_LEN + VN_PKT_FRAME_MAX };
+					 .iov_len = AFP_MMSG_READ_MAX };
 		msgs[i] = (struct mmsghdr){ .msg_hdr = {
 			.msg_iov = &iov[i], .msg_iovlen = 1,
 			.msg_control = cm[i].b, .msg_controllen = sizeof(cm[i].b) } };
@@ -520,7 +415,7 @@ static unsigned int afp_rx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsi
 		return 0;
 	}
 	for (i = 0; i < (unsigned int)r; i++) {
-		why = afp_mmsg_one(&msgs[i].msg_hdr, msgs[i].msg_len, pkts[i]);
+		why = vn_afp_mmsg_frame(&msgs[i].msg_hdr, msgs[i].msg_len, pkts[i]);
 		if (unlikely(why != VN_DROP_NONE)) {
 			port->stats.drops[why]++;
 			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
@@ -588,7 +483,7 @@ static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 			goto next_block;
 		}
 		ph = (const struct tpacket3_hdr *)((const uint8_t *)bd + priv->pkt_off);
-		why = afp_rx_one(ph, AFP_BLOCK_SIZE - priv->pkt_off, pkts[got]);
+		why = vn_afp_ring_frame(ph, AFP_BLOCK_SIZE - priv->pkt_off, pkts[got]);
 		if (unlikely(why != VN_DROP_NONE)) {
 			port->stats.drops[why]++;
 			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
