@@ -28,9 +28,11 @@
 #
 # usage: bench/host_ports.sh [BUILD_DIR] [SECONDS]   (root; iperf3, trafgen, ethtool)
 #        CC=cubic bench/host_ports.sh ...   iperf3 with that congestion control
+#        ROUNDS=N bench/host_ports.sh ...    TCP figures: medians of N alternated rounds
 set -euo pipefail
 BUILD=${1:-build}
 T=${2:-10}
+ROUNDS=${ROUNDS:-1}
 VNETD=${VNETD:-$BUILD/src/cmd/vnetd}
 TAG="hp${RANDOM}"
 NET=79
@@ -147,15 +149,23 @@ bridge_down() {
 }
 
 [[ -x "$VNETD" ]] || die "no vnetd at $VNETD (build first)"
-echo "bench/host_ports.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE"
+echo "bench/host_ports.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE, TCP medians of $ROUNDS round(s)"
 
-vnetd_up afpacket tap ,rx=ring
-iperf "$NS1" "$NS2"; A_GBPS=$GBPS
-vnetd_down
-
-vnetd_up afpacket tap ,rx=mmsg
-iperf "$NS1" "$NS2"; M_GBPS=$GBPS
-vnetd_down
+# TCP: ROUNDS alternated rounds of ring, mmsg and the bridge; medians
+A_ALL=() M_ALL=() B_ALL=()
+for ((r = 0; r < ROUNDS; r++)); do
+	vnetd_up afpacket tap ,rx=ring
+	iperf "$NS1" "$NS2"; A_ALL+=("$GBPS")
+	vnetd_down
+	vnetd_up afpacket tap ,rx=mmsg
+	iperf "$NS1" "$NS2"; M_ALL+=("$GBPS")
+	vnetd_down
+	bridge_up
+	iperf "$NS1" "$NS2"; B_ALL+=("$GBPS")
+	bridge_down
+done
+med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+A_GBPS=$(med "${A_ALL[@]}") M_GBPS=$(med "${M_ALL[@]}") B_GBPS=$(med "${B_ALL[@]}")
 
 vnetd_up afpacket veth ,rx=ring
 pps "$NS1" "$V1" "$NS2" "$V2"; A_PPS=$PPS A_SENT=$SENT A_NSF=$NSF
@@ -170,11 +180,11 @@ pps "$NS1" "$V1" "$NS2" "$V2"; C_PPS=$PPS C_SENT=$SENT C_NSF=$NSF
 vnetd_down
 
 bridge_up
-iperf "$NS1" "$NS2"; B_GBPS=$GBPS
 pps "$NS1" "$V1" "$NS2" "$V2"; B_PPS=$PPS B_SENT=$SENT
 bridge_down
 
 printf '%-44s %12s %12s %14s\n' "path" "figure" "sent" "vnetd CPU"
+[[ $ROUNDS -gt 1 ]] && printf '# TCP rounds (Gbit/s): ring %s; mmsg %s; bridge %s\n' "${A_ALL[*]}" "${M_ALL[*]}" "${B_ALL[*]}"
 printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap, rx=ring" "$A_GBPS"
 printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap, rx=mmsg" "$M_GBPS"
 printf '%-44s %9s Gbps\n' "(b) Linux bridge: veth + veth" "$B_GBPS"
