@@ -29,10 +29,12 @@
 # usage: bench/host_ports.sh [BUILD_DIR] [SECONDS]   (root; iperf3, trafgen, ethtool)
 #        CC=cubic bench/host_ports.sh ...   iperf3 with that congestion control
 #        ROUNDS=N bench/host_ports.sh ...    TCP figures: medians of N alternated rounds
+#        AFP_OPTS=,qdisc-bypass=on ...       more options on every afpacket port
 set -euo pipefail
 BUILD=${1:-build}
 T=${2:-10}
 ROUNDS=${ROUNDS:-1}
+AFP_OPTS=${AFP_OPTS:-}
 VNETD=${VNETD:-$BUILD/src/cmd/vnetd}
 TAG="hp${RANDOM}"
 NET=79
@@ -76,6 +78,7 @@ print('%.0f %.0f %s' % (n / d, ($s2 - $s1) / d,
 # port); OPTS go on every KIND port
 vnetd_up() {
 	local k=${1:2:1} far=${2:-tap} o=${3:-} ports	# afpacket -> p, afxdp -> x: names under 16 bytes
+	[[ $1 == afpacket ]] && o+=$AFP_OPTS
 	NS1="${TAG}${k}x"
 	NS2="${TAG}${k}y"
 	H="${TAG}${k}h"
@@ -149,7 +152,7 @@ bridge_down() {
 }
 
 [[ -x "$VNETD" ]] || die "no vnetd at $VNETD (build first)"
-echo "bench/host_ports.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE, TCP medians of $ROUNDS round(s)"
+echo "bench/host_ports.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE, TCP medians of $ROUNDS round(s)${AFP_OPTS:+, afpacket ports with $AFP_OPTS}"
 
 # TCP: ROUNDS alternated rounds of ring, mmsg and the bridge; medians
 A_ALL=() M_ALL=() B_ALL=()

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* afpacket.c - afpacket ports: an interface that already exists on the host, through AF_PACKET
  *
- * afpacket:name=IF[,offload=on|off][,rx=ring|mmsg]
+ * afpacket:name=IF[,offload=on|off][,rx=ring|mmsg][,qdisc-bypass=on|off]
  *	Attaches the existing interface IF (a NIC, a bond, a veth into a
  *	container's namespace): every frame it receives enters the switch
  *	(promiscuous; the frames this port sends are not read back,
@@ -41,7 +41,10 @@
  *
  * Transmit: one sendmmsg() per burst, each frame after its 10-byte header,
  * so a TSO frame leaves as one GSO skb that the device or the kernel
- * segments. offload=off negotiates no transmit offloads: the switch
+ * segments. qdisc-bypass=on (PACKET_QDISC_BYPASS) hands frames straight to
+ * the driver: no qdisc (no shaping, no fair queueing), and the kernel's
+ * packet taps (tcpdump on IF) do not see them; off by default.
+ * offload=off negotiates no transmit offloads: the switch
  * checksums and segments for the port, and the header says "none". Receive
  * always carries the header (the kernel hands a packet socket GSO frames
  * whatever it is told), so the port always reports the receive offloads.
@@ -101,6 +104,7 @@ _Static_assert(VN_PKT_HEADROOM >= AFP_MMSG_HEADROOM, "rx=mmsg reads the header i
  * @down:	the socket reported ENETDOWN, or a send failed for it
  * @stats_ns:	when PACKET_STATISTICS was last read (afp_ring_losses())
  * @mmsg:	rx=mmsg: recvmmsg() instead of the ring (@ring is NULL)
+ * @bypass:	qdisc-bypass=on: PACKET_QDISC_BYPASS
  */
 struct afp_priv {
 	int fd;
@@ -116,9 +120,10 @@ struct afp_priv {
 	bool down;
 	uint64_t stats_ns;
 	bool mmsg;
+	bool bypass;
 };
 
-static const char *const afp_keys[] = { "name", "offload", "rx", NULL };
+static const char *const afp_keys[] = { "name", "offload", "rx", "qdisc-bypass", NULL };
 
 /**
  * afp_setup_ring() - Ask for the TPACKET_V3 receive ring and map it
@@ -219,6 +224,13 @@ static int afp_socket(struct vn_port *port, struct afp_priv *priv)
 		       strerror(errno));
 		return ret;
 	}
+	/* straight to the driver: no qdisc, and packet taps (tcpdump on IF) do not see it */
+	if (priv->bypass &&
+	    setsockopt(priv->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one))) {
+		ret = -errno;
+		vn_err("port '%s': PACKET_QDISC_BYPASS: %s", port->name, strerror(errno));
+		return ret;
+	}
 	ret = priv->mmsg ? afp_setup_mmsg(port, priv) : afp_setup_ring(port, priv);
 	if (ret)
 		return ret;
@@ -272,6 +284,7 @@ static int afp_open(struct vn_port *port, const struct vn_port_args *args)
 	struct afp_priv *priv = port->priv;
 	const char *off = vn_port_arg(args, "offload");
 	const char *rx = vn_port_arg(args, "rx");
+	const char *byp = vn_port_arg(args, "qdisc-bypass");
 	bool on = true;
 	int ret;
 
@@ -290,6 +303,11 @@ static int afp_open(struct vn_port *port, const struct vn_port_args *args)
 		return -EINVAL;
 	}
 	priv->mmsg = !rx || !strcmp(rx, "mmsg");
+	if (byp && vn_port_arg_bool(byp, &priv->bypass)) {
+		vn_err("port '%s': bad value '%s' for 'qdisc-bypass' (expected on or off)",
+		       port->name, byp);
+		return -EINVAL;
+	}
 	if (!port->name[0] || strlen(port->name) >= IFNAMSIZ) {
 		vn_err("port '%s': afpacket needs name=IF, an interface name of 1-%d characters",
 		       port->name, IFNAMSIZ - 1);

@@ -14,7 +14,8 @@
 # the tap) and no software segmentation happened towards the tap; with
 # offload=off, vnetd segmented towards the veth. Then: the veth going down
 # turns the port down and back up restores traffic; hot delete and add of
-# the port under vnetctl; for each receive mode, a flood into the ring (or
+# the port under vnetctl (re-added with qdisc-bypass=on: ping and 64 MiB
+# of TCP); for each receive mode, a flood into the ring (or
 # the socket's queue) of a stopped vnetd counted as drop_kernel_ring; the interface deleted under vnetd leaves the port
 # down, vnetd idle (no spinning on the dead socket) and answering.
 #
@@ -135,8 +136,10 @@ vs_wait_for 10 [ "$(state "$h")" = up ] || vs_fail "port not up again"
 vs_wait_for 10 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null || vs_fail "no ping after link up"
 ctl port del "$h"
 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null 2>&1 && vs_fail "ping through a deleted port"
-ctl port add "afpacket:name=$h" >/dev/null
-vs_wait_for 10 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null || vs_fail "no ping after hot add"
+ctl port add "afpacket:name=$h,qdisc-bypass=on" >/dev/null
+vs_wait_for 10 ip netns exec "$nb" busybox ping -c 1 -W 1 10.77.0.1 >/dev/null ||
+	vs_fail "no ping after hot add (qdisc-bypass=on)"
+vs_tcp_sha "$nb" "$na" 10.77.0.1 64M
 # flood RX: vnetd stopped, the kernel drops what the ring (or the socket's
 # queue) cannot hold, and vnetd counts it once it runs again
 flood() {
@@ -174,6 +177,8 @@ out=$(ctl port add "afpacket:name=${VS_TAG}nx" 2>&1) && vs_fail "a missing inter
 grep -q "no such interface" <<<"$out" || vs_fail "refusal does not say why: $out"
 out=$(ctl port add "afpacket:name=${VS_TAG}p,rx=fast" 2>&1) && vs_fail "rx=fast was accepted"
 grep -q "expected ring or mmsg" <<<"$out" || vs_fail "rx=fast refused without saying why: $out"
+out=$(ctl port add "afpacket:name=${VS_TAG}p,qdisc-bypass=maybe" 2>&1) && vs_fail "qdisc-bypass=maybe was accepted"
+grep -q "expected on or off" <<<"$out" || vs_fail "qdisc-bypass=maybe refused without saying why: $out"
 ctl version >/dev/null || vs_fail "vnetd stopped answering"
 vs_stop_vnetd
 echo PASS
