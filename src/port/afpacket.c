@@ -390,6 +390,17 @@ static void afp_ring_losses(struct vn_port *port)
 		port->stats.drops[VN_DROP_KERNEL_RING] += st.tp_drops;
 }
 
+/* A frame checked as @why: 1 to keep it, or 0 (counted, @pkt reset for the next frame) */
+static unsigned int afp_rx_keep(struct vn_port *port, struct vn_pkt *pkt, enum vn_drop_reason why)
+{
+	if (likely(why == VN_DROP_NONE))
+		return 1;
+	port->stats.drops[why]++;
+	VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
+	vn_pkt_reset(pkt);
+	return 0;
+}
+
 /**
  * afp_rx_mmsg() - rx=mmsg: one recvmmsg() into @have fresh packets
  * @port:	port
@@ -407,7 +418,6 @@ static unsigned int afp_rx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsi
 	struct afp_priv *priv = port->priv;
 	struct mmsghdr msgs[VN_PORT_BURST];
 	struct iovec iov[VN_PORT_BURST];
-	enum vn_drop_reason why;
 	unsigned int i, got = 0;
 	int r;
 
@@ -433,13 +443,9 @@ static unsigned int afp_rx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsi
 		return 0;
 	}
 	for (i = 0; i < (unsigned int)r; i++) {
-		why = vn_afp_mmsg_frame(&msgs[i].msg_hdr, msgs[i].msg_len, pkts[i]);
-		if (unlikely(why != VN_DROP_NONE)) {
-			port->stats.drops[why]++;
-			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
-			vn_pkt_reset(pkts[i]);
+		if (!afp_rx_keep(port, pkts[i],
+				 vn_afp_mmsg_frame(&msgs[i].msg_hdr, msgs[i].msg_len, pkts[i])))
 			continue;
-		}
 		if (got != i) {
 			struct vn_pkt *t = pkts[got];
 
@@ -455,27 +461,19 @@ static unsigned int afp_rx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsi
 }
 
 /**
- * afp_rx_burst() - Take up to @n frames from the ring, block by block
+ * afp_rx_ring() - rx=ring: take up to @have frames from the ring, block by block
  * @port:	port
- * @pkts:	output
- * @n:		room
+ * @pkts:	reset packets
+ * @have:	how many
  *
- * Return: frames received, each with one reference
+ * Return: frames kept, at the front of @pkts
  */
-static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+static unsigned int afp_rx_ring(struct vn_port *port, struct vn_pkt **pkts, unsigned int have)
 {
 	struct afp_priv *priv = port->priv;
-	unsigned int have, got = 0, seen = 0;
-	enum vn_drop_reason why;
+	unsigned int got = 0, seen = 0;
 
-	if (unlikely(!port->rx_on || !n))
-		return 0;
-	have = vn_pool_alloc_bulk(port->pool, pkts, n);
-	if (unlikely(!have))
-		return 0;	/* frames wait in the ring */
-	if (priv->mmsg)
-		got = afp_rx_mmsg(port, pkts, have);
-	while (!priv->mmsg && got < have && seen < have) {
+	while (got < have && seen < have) {
 		struct tpacket_block_desc *bd = afp_block(priv, priv->blk);
 		const struct tpacket3_hdr *ph;
 
@@ -501,14 +499,8 @@ static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 			goto next_block;
 		}
 		ph = (const struct tpacket3_hdr *)((const uint8_t *)bd + priv->pkt_off);
-		why = vn_afp_ring_frame(ph, AFP_BLOCK_SIZE - priv->pkt_off, pkts[got]);
-		if (unlikely(why != VN_DROP_NONE)) {
-			port->stats.drops[why]++;
-			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
-			vn_pkt_reset(pkts[got]);
-		} else {
-			got++;
-		}
+		got += afp_rx_keep(port, pkts[got],
+				   vn_afp_ring_frame(ph, AFP_BLOCK_SIZE - priv->pkt_off, pkts[got]));
 		priv->pkt_off += ph->tp_next_offset;
 		if (--priv->pkt_left && ph->tp_next_offset)
 			continue;
@@ -520,6 +512,28 @@ next_block:
 		if (unlikely(vn_mono_ns() - priv->stats_ns >= AFP_STATS_EVERY_NS))
 			afp_ring_losses(port);
 	}
+	return got;
+}
+
+/**
+ * afp_rx_burst() - Take up to @n frames, by recvmmsg() or from the ring (rx=)
+ * @port:	port
+ * @pkts:	output
+ * @n:		room
+ *
+ * Return: frames received, each with one reference
+ */
+static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct afp_priv *priv = port->priv;
+	unsigned int have, got;
+
+	if (unlikely(!port->rx_on || !n))
+		return 0;
+	have = vn_pool_alloc_bulk(port->pool, pkts, n);
+	if (unlikely(!have))
+		return 0;	/* frames wait in the kernel's ring or queue */
+	got = priv->mmsg ? afp_rx_mmsg(port, pkts, have) : afp_rx_ring(port, pkts, have);
 	if (got) {
 		priv->empty = 0;
 		if (unlikely(__atomic_load_n(&priv->down, __ATOMIC_RELAXED)))
