@@ -167,8 +167,7 @@ for ((r = 0; r < ROUNDS; r++)); do
 	iperf "$NS1" "$NS2"; B_ALL+=("$GBPS")
 	bridge_down
 done
-med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-A_GBPS=$(med "${A_ALL[@]}") M_GBPS=$(med "${M_ALL[@]}") B_GBPS=$(med "${B_ALL[@]}")
+A_GBPS=$(median "${A_ALL[@]}") M_GBPS=$(median "${M_ALL[@]}") B_GBPS=$(median "${B_ALL[@]}")
 
 vnetd_up afpacket veth ,rx=ring
 pps "$NS1" "$V1" "$NS2" "$V2"; A_PPS=$PPS A_SENT=$SENT A_NSF=$NSF

@@ -56,6 +56,11 @@ addr() {
 	ip -n "$1" link set "$2" up
 }
 
+# median LIST...: the median of the numbers given
+median() {
+	python3 -c 'import statistics, sys; print("%.2f" % statistics.median(map(float, sys.argv[1:])))' "$@"
+}
+
 # iperf NS_CLIENT NS_SERVER: T seconds of iperf3 TCP to 10.NET.0.2 (in
 # NS_SERVER); sets GBPS and BYTES received (globals: no subshells, so the
 # cleanup list stays complete)

@@ -178,11 +178,6 @@ bridge_down() {
 echo "bench/tcp.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE"
 echo "tuned vnetd options (a+, b+): $TUNED; $ROUNDS rounds of (a) (f) (a+) (c)"
 
-# median LIST...: the median of the numbers given
-median() {
-	python3 -c 'import statistics, sys; print("%.2f" % statistics.median(map(float, sys.argv[1:])))' "$@"
-}
-
 A_ALL=() AT_ALL=() C_ALL=() F_ALL=()
 # shellcheck disable=SC2086 # TUNED is a list of options
 for ((r = 1; r <= ROUNDS; r++)); do
