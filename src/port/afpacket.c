@@ -170,7 +170,7 @@ static int afp_setup_ring(struct vn_port *port, struct afp_priv *priv)
  */
 static int afp_setup_mmsg(struct vn_port *port, struct afp_priv *priv)
 {
-	int one = 1, size = AFP_RCVBUF;
+	int one = 1;
 
 	if (setsockopt(priv->fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one))) {
 		int ret = -errno;
@@ -178,11 +178,7 @@ static int afp_setup_mmsg(struct vn_port *port, struct afp_priv *priv)
 		vn_err("port '%s': PACKET_AUXDATA: %s", port->name, strerror(errno));
 		return ret;
 	}
-	/* without CAP_NET_ADMIN, as much as net.core.rmem_max allows */
-	if (setsockopt(priv->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) &&
-	    setsockopt(priv->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)))
-		vn_warn("port '%s': receive buffer left at the default: %s", port->name,
-			strerror(errno));
+	vn_port_sock_rcvbuf(port, priv->fd, AFP_RCVBUF);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "core/log.h"
 #include "core/pool.h"
@@ -733,7 +734,7 @@ void vn_port_close(struct vn_port *port)
 
 /* The counter table: fixed counters, then one "drop_<reason>" per reason */
 #define VN_PORT_STAT(f)	{ #f, offsetof(struct vn_port_stats, f) }
-#define VN_PORT_NSTATS_FIXED	24
+#define VN_PORT_NSTATS_FIXED	26
 #define VN_PORT_NSTATS		(VN_PORT_NSTATS_FIXED + VN_DROP__MAX - 1)
 
 static struct vn_counter_desc stat_descs[VN_PORT_NSTATS] = {
@@ -761,6 +762,8 @@ static struct vn_counter_desc stat_descs[VN_PORT_NSTATS] = {
 	VN_PORT_STAT(bad_messages),
 	VN_PORT_STAT(vq_violations),
 	VN_PORT_STAT(tx_calls),
+	VN_PORT_STAT(rx_calls),
+	VN_PORT_STAT(rx_gro_dgrams),
 };
 _Static_assert(offsetof(struct vn_port_stats, drops) == VN_PORT_NSTATS_FIXED * sizeof(uint64_t),
 	       "a counter was added to struct vn_port_stats: add it to stat_descs");
@@ -858,4 +861,13 @@ bool vn_port_if_running(int ctl, const char *ifname, int ifindex)
 	    ioctl(ctl, SIOCGIFFLAGS, &ifr))
 		return false;
 	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+}
+
+void vn_port_sock_rcvbuf(const struct vn_port *port, int fd, int size)
+{
+	/* without CAP_NET_ADMIN, as much as net.core.rmem_max allows */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)))
+		vn_warn("port '%s': receive buffer left at the default: %s", port->name,
+			strerror(errno));
 }

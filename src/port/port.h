@@ -72,6 +72,8 @@ struct vn_port_stats {
 	uint64_t bad_messages;	/* vhost-user: front-end messages refused (ctl thread) */
 	uint64_t vq_violations; /* vhost-user: virtqueue protocol violations (queue broken) */
 	uint64_t tx_calls;	/* tunnel: send system calls (sendmmsg, sendmsg) made */
+	uint64_t rx_calls;	/* tunnel: receive system calls (recvmmsg) that returned data */
+	uint64_t rx_gro_dgrams;	/* tunnel: datagrams the kernel's UDP GRO handed over batched */
 	uint64_t drops[VN_DROP__MAX];
 };
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* tunnel.c - VXLAN and Geneve tunnel ports: the switch's L2 segment carried over UDP to other hosts
  *
- * vxlan:name=N,local=ADDR,remote=ADDR[+ADDR...][,vni=V][,dstport=P][,csum=on|off][,ttl=T][,gso=on|off][,netns=NS]
+ * vxlan:name=N,local=ADDR,remote=ADDR[+ADDR...][,vni=V][,dstport=P][,csum=on|off][,ttl=T][,gso=on|off][,gro=on|off][,netns=NS]
  * geneve:... the same keys (dstport 6081 by default)
  *
  * One UDP socket bound to local:dstport receives; eight more, bound to
@@ -16,7 +16,16 @@
  * valid header (tunnel_hdr.c; drop_tunnel_hdr, drop_tunnel_critical) of
  * this port's VNI (else drop_tunnel_vni: a VNI never leaks into another),
  * and hold an inner Ethernet frame; then the header is pulled off and the
- * inner source MAC is remembered with the remote it came from.
+ * inner source MAC is remembered with the remote it came from. With
+ * gro=on (the default where the kernel has UDP_GRO, Linux 5.0) the kernel
+ * may hand over a train of equal datagrams from one sender in one buffer
+ * (the size of each in a UDP_GRO control message, the last one shorter);
+ * the port cuts it into one frame per datagram, each checked as above:
+ * the last stays in the buffer it arrived in, the others are copied out
+ * of it. Received buffers not yet cut wait in a queue (struct tun_rxq)
+ * for the next burst, so a burst never takes more frames than it has room
+ * for; the switch's GRO merges the inner TCP segments back into TSO
+ * frames towards ports that take them. The receive buffer is 16 MiB.
  *
  * Transmit: with gso=on (the default where the kernel has UDP_SEGMENT,
  * Linux 4.18, and csum=on) the port takes TSO frames and partial checksums:
@@ -44,7 +53,6 @@
  * one of the remotes (tun_pin()): unicast to it goes there whatever was
  * learned, until fdb del.
  *
- * Not yet: UDP_GRO on receive.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -75,8 +83,12 @@
 #define TUN_MSGS		64
 #define TUN_PINS		64	/* static inner MAC -> remote entries (vnetctl fdb add ... dst) */
 #define TUN_GSO_SEGS		64	/* datagrams per UDP_SEGMENT send (Linux's UDP_MAX_SEGMENTS) */
+#define TUN_RCVBUF		(16 << 20)	/* receive socket buffer asked for */
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT		103	/* Linux 4.18 */
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO			104	/* Linux 5.0 */
 #endif
 
 /**
@@ -94,6 +106,23 @@ struct tun_learn {
 };
 
 /**
+ * struct tun_rxq - a buffer received and not yet all handed to the switch
+ * @pkt:	the buffer, its data the UDP payload as received
+ * @len:	bytes received
+ * @seg:	size of each datagram in it (UDP_GRO); the last one may be
+ *		shorter; @len when the kernel did not batch
+ * @pos:	offset of the first datagram not yet handed on
+ * @remote:	index of the remote it came from
+ */
+struct tun_rxq {
+	struct vn_pkt *pkt;
+	uint32_t len;
+	uint32_t seg;
+	uint32_t pos;
+	uint32_t remote;
+};
+
+/**
  * struct tun_priv - private state of a tunnel port
  * @kind:	VXLAN or Geneve
  * @family:	AF_INET or AF_INET6
@@ -107,6 +136,10 @@ struct tun_learn {
  * @hdr:	the header every datagram this port sends starts with
  * @hdr_len:	its length
  * @gso:	TSO frames are taken whole and leave with UDP_SEGMENT (gso=on)
+ * @gro:	the receiving socket takes UDP_GRO batches (gro=on)
+ * @rxq:	buffers received, to be cut into frames: @rxq[@rxq_head..@rxq_n)
+ * @rxq_head:	first entry not done
+ * @rxq_n:	entries filled by the last receive
  * @netns:	netns= as given ("": vnetd's own namespace)
  * @pins:	static entries, each one word the datapath reads atomically:
  *		MAC << 16 | remote << 8 | 1; 0: free
@@ -121,6 +154,7 @@ struct tun_priv {
 	uint8_t hdr[8];
 	uint32_t hdr_len;
 	bool gso;
+	bool gro;
 	char netns[128];
 	struct sockaddr_storage remotes[TUN_REMOTES_MAX];
 	unsigned int nremotes;
@@ -128,10 +162,13 @@ struct tun_priv {
 	struct tun_learn learn[TUN_LEARN_SIZE];
 	uint64_t pins[TUN_PINS];
 	unsigned int npins;
+	struct tun_rxq rxq[TUN_MSGS];
+	unsigned int rxq_head;
+	unsigned int rxq_n;
 };
 
 static const char *const tun_keys[] = { "name", "local", "remote", "vni", "dstport", "csum",
-					"ttl", "gso", "netns", NULL };
+					"ttl", "gso", "gro", "netns", NULL };
 
 /**
  * tun_addr() - Parse an IPv4 or IPv6 address with @port into @ss
@@ -316,6 +353,10 @@ static void tun_close(struct vn_port *port)
 {
 	struct tun_priv *priv = port->priv;
 
+	/* buffers received and not cut yet go back to the pool before it goes */
+	for (unsigned int i = priv->rxq_head; i < priv->rxq_n; i++)
+		vn_pkt_put(priv->rxq[i].pkt);
+	priv->rxq_head = priv->rxq_n = 0;
 	if (priv->rx >= 0)
 		close(priv->rx);
 	for (int i = 0; i < TUN_TX_SOCKS; i++)
@@ -347,7 +388,7 @@ static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
 	uint32_t dport = priv->kind == VN_TUN_VXLAN ? VN_TUN_VXLAN_PORT : VN_TUN_GENEVE_PORT;
 	uint32_t ttl = 64;
 	struct sockaddr_storage la;
-	bool csum = true, gso = true, gso_asked;
+	bool csum = true, gso = true, gso_asked, gro = true, gro_asked;
 	int ret;
 
 	if (!port->name[0] || !local || !remote) {
@@ -384,6 +425,11 @@ static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
 	}
 	gso_asked = v && gso;
 	gso = gso && csum;
+	if ((v = vn_port_arg(args, "gro")) && vn_port_arg_bool(v, &gro)) {
+		vn_err("port '%s': bad value '%s' for 'gro' (expected on or off)", port->name, v);
+		return -EINVAL;
+	}
+	gro_asked = v && gro;
 	ret = tun_addr(local, (uint16_t)dport, &la);
 	if (ret < 0) {
 		vn_err("port '%s': local '%s' is not an IPv4 or IPv6 address", port->name, local);
@@ -401,8 +447,21 @@ static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
 		return ret;
 	priv->hdr_len = (uint32_t)vn_tun_build(priv->kind, priv->vni, priv->hdr);
 	ret = tun_open_socks(port, &la, (uint16_t)dport, csum, (int)ttl);
-	if (ret || !gso)
+	if (ret)
 		return ret;
+	vn_port_sock_rcvbuf(port, priv->rx, TUN_RCVBUF);
+	/* UDP_GRO is Linux 5.0: without it, every datagram is its own message */
+	if (gro) {
+		int one = 1;
+
+		priv->gro = !setsockopt(priv->rx, SOL_UDP, UDP_GRO, &one, sizeof(one));
+		if (!priv->gro && gro_asked) {
+			vn_err("port '%s': gro=on: this kernel has no UDP_GRO", port->name);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (!gso)
+		return 0;
 	/* UDP_SEGMENT is Linux 4.18: without it, segments leave one by one */
 	priv->gso = tun_has_udp_gso(priv->tx[0]);
 	if (!priv->gso && gso_asked) {
@@ -465,6 +524,7 @@ static void tun_info(const struct vn_port *port, struct vn_port_info *info)
 	vn_port_info_add(info, "remotes", "%u", priv->nremotes);
 	vn_port_info_add(info, "family", "%s", priv->family == AF_INET6 ? "ipv6" : "ipv4");
 	vn_port_info_add(info, "gso", "%s", priv->gso ? "on" : "off");
+	vn_port_info_add(info, "gro", "%s", priv->gro ? "on" : "off");
 	if (priv->netns[0])
 		vn_port_info_add(info, "netns", "%s", priv->netns);
 }
@@ -609,73 +669,205 @@ static int tun_pinned(const struct vn_port *port, const uint8_t mac[6], char *ds
 	return 0;
 }
 
+/* The datagram size of a UDP_GRO batch from @msg's control data, or @len if none */
+static uint32_t tun_gro_seg(const struct msghdr *msg, uint32_t len)
+{
+	struct cmsghdr *c;
+	int seg;
+
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
+		if (c->cmsg_level != SOL_UDP || c->cmsg_type != UDP_GRO ||
+		    c->cmsg_len < CMSG_LEN(sizeof(seg)))
+			continue;
+		memcpy(&seg, CMSG_DATA(c), sizeof(seg));
+		/* a size the buffer does not hold means one datagram */
+		return seg > 0 && (uint32_t)seg < len ? (uint32_t)seg : len;
+	}
+	return len;
+}
+
+/* Datagrams in @q from @q->pos on (an empty one is one) */
+static uint32_t tun_rxq_dgrams(const struct tun_rxq *q)
+{
+	return VN_MAX((q->len - q->pos + q->seg - 1) / q->seg, 1u);
+}
+
 /**
- * tun_rx_burst() - Receive up to @n datagrams, decapsulate the valid ones
- * @port:	port
- * @pkts:	output
- * @n:		room
+ * tun_rx_recv() - One recvmmsg() of up to @room buffers into the port's queue
+ * @port:	port, its queue empty
+ * @room:	buffers to receive at most
  *
- * Return: inner frames received, each with one reference
+ * A buffer from an address that is not a remote, cut by the kernel
+ * (MSG_TRUNC) or whose control data was cut (MSG_CTRUNC: the datagram
+ * size of a batch may be lost) is dropped whole, each datagram counted.
  */
-static unsigned int tun_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+static void tun_rx_recv(struct vn_port *port, unsigned int room)
 {
 	struct tun_priv *priv = port->priv;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl[TUN_MSGS];
 	struct sockaddr_storage from[TUN_MSGS];
+	struct vn_pkt *pkts[TUN_MSGS];
 	struct mmsghdr msgs[TUN_MSGS];
 	struct iovec iov[TUN_MSGS];
-	unsigned int have, got = 0;
-	enum vn_drop_reason why;
-	uint64_t now;
-	uint32_t vni;
-	size_t inner;
+	unsigned int have, i;
 	int r, rem;
 
-	if (unlikely(!port->rx_on || !n))
-		return 0;
-	have = vn_pool_alloc_bulk(port->pool, pkts, VN_MIN(n, TUN_MSGS));
+	have = vn_pool_alloc_bulk(port->pool, pkts, VN_MIN(room, TUN_MSGS));
 	if (unlikely(!have))
-		return 0;
-	for (unsigned int i = 0; i < have; i++) {
+		return;
+	for (i = 0; i < have; i++) {
 		iov[i].iov_base = vn_pkt_data(pkts[i]);
 		iov[i].iov_len = VN_PKT_BUF_SIZE - pkts[i]->off;
 		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i],
-			.msg_namelen = sizeof(from[i]), .msg_iov = &iov[i], .msg_iovlen = 1 } };
+			.msg_namelen = sizeof(from[i]), .msg_iov = &iov[i], .msg_iovlen = 1,
+			.msg_control = priv->gro ? ctl[i].buf : NULL,
+			.msg_controllen = priv->gro ? sizeof(ctl[i].buf) : 0 } };
 	}
 	r = recvmmsg(priv->rx, msgs, have, MSG_DONTWAIT, NULL);
 	if (r <= 0) {
 		if (r < 0 && errno != EAGAIN && errno != EINTR)
 			vn_log_rl(VN_LOG_WARN, "port '%s': recvmmsg: %s", port->name, strerror(errno));
 		vn_pool_free_bulk(port->pool, pkts, have);
-		return 0;
+		return;
 	}
-	now = vn_mono_ns();
-	for (unsigned int i = 0; i < (unsigned int)r; i++) {
-		struct vn_pkt *p = pkts[i];
+	port->stats.rx_calls++;
+	for (i = 0; i < (unsigned int)r; i++) {
+		struct tun_rxq *q = &priv->rxq[priv->rxq_n];
+		const struct msghdr *m = &msgs[i].msg_hdr;
 		uint32_t len = msgs[i].msg_len;
+		enum vn_drop_reason why = VN_DROP_NONE;
 
-		rem = tun_remote_of(priv, &from[i]);
-		if (rem < 0) {
+		*q = (struct tun_rxq){ .pkt = pkts[i], .len = len, .seg = len ? len : 1 };
+		if ((rem = tun_remote_of(priv, &from[i])) < 0)
 			why = VN_DROP_TUNNEL_REMOTE;
-		} else if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		else if (m->msg_flags & MSG_TRUNC)
 			why = VN_DROP_OVERSIZE;
-		} else {
-			why = vn_tun_parse(priv->kind, vn_pkt_data(p), len, &vni, &inner);
-			if (why == VN_DROP_NONE && vni != priv->vni)
-				why = VN_DROP_TUNNEL_VNI;
-		}
+		else if (m->msg_flags & MSG_CTRUNC)
+			why = VN_DROP_TUNNEL_HDR;
+		else if (priv->gro)
+			q->seg = tun_gro_seg(m, q->seg);
 		if (why != VN_DROP_NONE) {
-			port->stats.drops[why]++;
+			port->stats.drops[why] += tun_rxq_dgrams(q);
 			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
-			vn_pkt_put(p);
+			vn_pkt_put(pkts[i]);
 			continue;
 		}
-		p->len = len;
-		vn_pkt_pull(p, (uint32_t)inner);
-		tun_learn(priv, vn_pkt_data(p) + 6, (unsigned int)rem, now);
-		pkts[got++] = p;
+		if (q->seg < len)
+			port->stats.rx_gro_dgrams += tun_rxq_dgrams(q);
+		q->remote = (uint32_t)rem;
+		pkts[i]->len = len;
+		priv->rxq_n++;
 	}
 	if ((unsigned int)r < have)
 		vn_pool_free_bulk(port->pool, pkts + r, have - (unsigned int)r);
+}
+
+/**
+ * tun_rx_cut() - Hand the queue's datagrams on as inner frames, up to @n
+ * @port:	port
+ * @pkts:	output
+ * @n:		room
+ * @now:	time, for learning
+ *
+ * Each datagram is checked (header, VNI) where it lies; the last of a
+ * buffer becomes the buffer itself, the header pulled off, any other is
+ * copied out into a buffer of its own (taken from the pool a burst's
+ * worth at a time). With no buffer for the copy, the rest of that batch is
+ * dropped (drop_no_buffer), so a queue never waits on a pool only the
+ * switch can refill.
+ *
+ * Return: frames written to @pkts, each with one reference
+ */
+static unsigned int tun_rx_cut(struct vn_port *port, struct vn_pkt **pkts, unsigned int n,
+			       uint64_t now)
+{
+	struct tun_priv *priv = port->priv;
+	struct vn_pkt *spare[TUN_MSGS];
+	unsigned int got = 0, nspare = 0, used = 0;
+
+	while (got < n && priv->rxq_head < priv->rxq_n) {
+		struct tun_rxq *q = &priv->rxq[priv->rxq_head];
+		const uint8_t *d = vn_pkt_data(q->pkt) + q->pos;
+		uint32_t dlen = VN_MIN(q->seg, q->len - q->pos), vni;
+		bool last = q->pos + dlen == q->len;
+		enum vn_drop_reason why;
+		struct vn_pkt *p;
+		size_t inner;
+
+		why = vn_tun_parse(priv->kind, d, dlen, &vni, &inner);
+		if (why == VN_DROP_NONE && vni != priv->vni)
+			why = VN_DROP_TUNNEL_VNI;
+		if (why == VN_DROP_NONE && last) {
+			p = q->pkt;
+			vn_pkt_pull(p, q->pos + (uint32_t)inner);
+		} else if (why == VN_DROP_NONE) {
+			if (used == nspare) {
+				used = 0;
+				nspare = vn_pool_alloc_bulk(port->pool, spare,
+							    VN_MIN(n - got, TUN_MSGS));
+			}
+			if (!nspare) {
+				port->stats.drops[VN_DROP_NO_BUFFER] += tun_rxq_dgrams(q);
+				vn_pkt_put(q->pkt);
+				priv->rxq_head++;
+				continue;
+			}
+			p = spare[used++];
+			p->len = dlen - (uint32_t)inner;
+			memcpy(vn_pkt_data(p), d + inner, p->len);
+		} else {
+			port->stats.drops[why]++;
+			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
+			p = NULL;
+		}
+		if (last) {
+			if (!p)
+				vn_pkt_put(q->pkt);
+			priv->rxq_head++;
+		} else {
+			q->pos += dlen;
+		}
+		if (!p)
+			continue;
+		tun_learn(priv, vn_pkt_data(p) + 6, q->remote, now);
+		pkts[got++] = p;
+	}
+	if (used < nspare)
+		vn_pool_free_bulk(port->pool, spare + used, nspare - used);
+	if (priv->rxq_head == priv->rxq_n)
+		priv->rxq_head = priv->rxq_n = 0;
+	return got;
+}
+
+/**
+ * tun_rx_burst() - Receive up to @n inner frames: the queue's, then one recvmmsg()'s
+ * @port:	port
+ * @pkts:	output
+ * @n:		room
+ *
+ * A burst receives only when the queue is empty, and then at most @n
+ * buffers, so the queue holds at most one receive's buffers; while it holds
+ * any, the burst returns @n frames, and the worker comes back at once.
+ *
+ * Return: inner frames received, each with one reference
+ */
+static unsigned int tun_rx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct tun_priv *priv = port->priv;
+	unsigned int got = 0;
+
+	if (unlikely(!port->rx_on || !n))
+		return 0;
+	if (priv->rxq_n)
+		got = tun_rx_cut(port, pkts, n, vn_mono_ns());
+	if (got < n && !priv->rxq_n) {
+		tun_rx_recv(port, n - got);
+		if (priv->rxq_n)
+			got += tun_rx_cut(port, pkts + got, n - got, vn_mono_ns());
+	}
 	return got;
 }
 

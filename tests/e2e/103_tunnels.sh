@@ -9,7 +9,9 @@
 # and 32 MiB of TCP each way with SHA-256 equal, over VXLAN (IPv4 and
 # IPv6 underlays, and one in another namespace, netns=) and Geneve, static
 # entries pinning a MAC to a remote (vnetctl fdb add ... dst), the
-# tap's TSO frames leaving in UDP GSO sends of several datagrams; a kernel tunnel of another VNI reaches
+# tap's TSO frames leaving in UDP GSO sends of several datagrams, the
+# far end's datagrams arriving in UDP GRO trains (gro=on) or one by one
+# (gro=off), their segments merged into TSO frames towards the tap; a kernel tunnel of another VNI reaches
 # nothing (drop_tunnel_vni) and one from an address that is not a remote
 # neither (drop_tunnel_remote); hostile datagrams (too short, VXLAN
 # without its I flag, Geneve with a critical option or options past the
@@ -41,6 +43,11 @@ ip -n "$nk" addr add 10.250.7.3/24 dev "${VS_TAG}v"
 ip -n "$nk" addr add fd50::2/64 dev "${VS_TAG}v" nodad
 ip -n "$nk" link set "${VS_TAG}v" up
 ip -n "$nk" link set lo up
+# GRO on vnetd's end of the underlay, as a physical NIC has it, so the
+# kernel's UDP GRO can hand the port trains of datagrams (gro=on); a veth
+# offers a sender's datagrams to GRO only if the sending end has no TSO
+ethtool -K "$u" gro on >/dev/null
+ip netns exec "$nk" ethtool -K "${VS_TAG}v" tso off >/dev/null
 
 # kdev NAME ARGS...: a kernel tunnel device in nk with 10.77.0.1 on it
 kdev() {
@@ -77,6 +84,16 @@ run_case() {
 	g=$(vs_stat "$t" gro_merged)
 	echo "$t: $g segments from the tunnel merged by GRO"
 	[[ $g -gt 0 ]] || vs_fail "$1: no GRO towards the tap"
+	# and with gro=on (the default) they arrived in UDP GRO trains
+	g=$(vs_stat tun0 rx_gro_dgrams)
+	d=$(vs_stat tun0 rx_packets)
+	c=$(vs_stat tun0 rx_calls)
+	echo "tun0: $d datagrams received in $c calls, $g of them in UDP GRO trains"
+	if [[ ${3:-on} == on ]]; then
+		[[ $g -gt 0 ]] || vs_fail "$1: no datagram came in a UDP GRO train"
+	else
+		[[ $g -eq 0 ]] || vs_fail "$1: gro=off, yet $g datagrams came in UDP GRO trains"
+	fi
 }
 
 end_case() {
@@ -190,11 +207,14 @@ VS_NS+=("$nu")
 ip -n "$nu" link add "${VS_TAG}m" type veth peer name "${VS_TAG}q" netns "$nk"
 ip -n "$nu" addr add 10.250.8.1/24 dev "${VS_TAG}m"
 ip -n "$nu" link set "${VS_TAG}m" up
+ip netns exec "$nu" ethtool -K "${VS_TAG}m" gro on >/dev/null
 ip -n "$nk" addr add 10.250.8.2/24 dev "${VS_TAG}q"
 ip -n "$nk" link set "${VS_TAG}q" up
+ip netns exec "$nk" ethtool -K "${VS_TAG}q" tso off >/dev/null
 kdev vx44 type vxlan id 44 local 10.250.8.2 remote 10.250.8.1 dstport 4789
-run_case "vxlan, underlay in netns=$nu" \
-	"vxlan:name=tun0,local=10.250.8.1,remote=10.250.8.2,vni=44,netns=$nu"
+# with gro=off too: the same underlay, every datagram its own message
+run_case "vxlan, underlay in netns=$nu, gro=off" \
+	"vxlan:name=tun0,local=10.250.8.1,remote=10.250.8.2,vni=44,netns=$nu,gro=off" off
 ip netns exec "$nu" ss -uln | grep -q '10.250.8.1:4789' || vs_fail "no socket on 4789 in $nu"
 ss -uln | grep -q '10.250.8.1:4789' && vs_fail "the underlay socket is in vnetd's namespace"
 ctl port list | grep -q "netns=$nu" || vs_fail "port list does not show netns=$nu"
@@ -208,7 +228,8 @@ for spec in "vxlan:name=tun1,local=10.250.7.1" "vxlan:name=tun1,local=10.250.7.1
 	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,vni=16777216" \
 	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,netns=../x" \
 	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,netns=${VS_TAG}none" \
-	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,csum=off,gso=on"; do
+	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,csum=off,gso=on" \
+	"vxlan:name=tun1,local=10.250.7.1,remote=10.250.7.2,gro=maybe"; do
 	out=$(ctl port add "$spec" 2>&1) && vs_fail "accepted: $spec"
 	echo "refused: $spec: $out"
 done

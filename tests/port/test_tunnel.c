@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -309,6 +310,97 @@ static void test_tunnel_tx_gso(void **state)
 	close(peer);
 }
 
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+
+/*
+ * The kernel's UDP GRO hands the port a train of datagrams in one buffer:
+ * here the peer sends four VXLAN datagrams in one UDP_SEGMENT send over
+ * loopback, which reaches a UDP_GRO socket as one batch (with gro=off, as
+ * four datagrams). Either way the port gives four datagrams' worth of
+ * checks and frames, in order, one frame per burst slot: the second of
+ * another VNI is dropped, the last (shorter) is the buffer itself.
+ */
+static void test_tunnel_rx_gro(void **state)
+{
+	static const char *const extra[] = { "", ",gro=off" };
+	enum { SEG = 8 + 200, LAST = 8 + 120, TOTAL = 3 * SEG + LAST };
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint8_t d[TOTAL];
+	int seg = SEG;
+
+	(void)state;
+	to.sin_port = htons(udp_port);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	for (unsigned int i = 0; i < 4; i++) {
+		uint8_t *g = d + i * SEG;
+		uint32_t len = i < 3 ? SEG : LAST;
+
+		memcpy(g, "\x08\x00\x00\x00\x00\x00\x2a\x00", 8);
+		if (i == 1)
+			g[6] = 0x2b;	/* VNI 43: not this port's */
+		memset(g + 8, 0xff, 6);
+		memcpy(g + 14, "\x02\x00\x00\x00\x00\x10\x88\xb5", 8);
+		g[19] = (uint8_t)(0x10 + i);
+		for (uint32_t j = 22; j < len; j++)
+			g[j] = (uint8_t)(j * 7 + i);
+	}
+	for (unsigned int k = 0; k < 2; k++) {
+		struct vn_port *p = open_tunnel("vxlan", extra[k]);
+		int peer = udp_bound("127.0.0.2", 0);
+		static const unsigned int want[] = { 0, 2, 3 };
+		struct vn_pkt *pkt;
+		unsigned int got = 0;
+
+		assert_true(peer >= 0);
+		assert_int_equal(setsockopt(peer, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg)), 0);
+		assert_int_equal(sendto(peer, d, sizeof(d), 0, (struct sockaddr *)&to, sizeof(to)),
+				 (ssize_t)sizeof(d));
+		usleep(20000);
+		/* one frame per burst: the rest of a batch waits for the next */
+		for (int i = 0; i < 100 && got < 3; i++) {
+			if (vn_port_rx_burst(p, &pkt, 1) != 1) {
+				usleep(10000);
+				continue;
+			}
+			uint32_t len = want[got] < 3 ? SEG - 8 : LAST - 8;
+
+			assert_int_equal(vn_pkt_len(pkt), len);
+			assert_memory_equal(vn_pkt_data(pkt), d + want[got] * SEG + 8, len);
+			vn_pkt_put(pkt);
+			got++;
+		}
+		assert_int_equal(got, 3);
+		assert_int_equal(vn_port_rx_burst(p, &pkt, 1), 0);
+		assert_int_equal(p->stats.drops[VN_DROP_TUNNEL_VNI], 1);
+		if (k == 0) {
+			assert_int_equal(p->stats.rx_calls, 1);
+			assert_int_equal(p->stats.rx_gro_dgrams, 4);
+		} else {
+			assert_int_equal(p->stats.rx_gro_dgrams, 0);
+		}
+		/* a batch half handed on when the port closes goes back to the pool */
+		assert_int_equal(sendto(peer, d, sizeof(d), 0, (struct sockaddr *)&to, sizeof(to)),
+				 (ssize_t)sizeof(d));
+		usleep(20000);
+		for (int i = 0; i < 100 && vn_port_rx_burst(p, &pkt, 1) != 1; i++)
+			usleep(10000);
+		vn_pkt_put(pkt);
+		vn_port_close(p);
+		close(peer);
+	}
+	/* gro= is on or off */
+	{
+		struct vn_port *p = NULL;
+		char spec[160];
+
+		snprintf(spec, sizeof(spec), "vxlan:name=t1,local=127.0.0.1,remote=127.0.0.2,"
+			 "dstport=%u,gro=maybe", udp_port);
+		assert_int_equal(vn_port_open(spec, 3, &p), -EINVAL);
+	}
+}
+
 /* Unicast to MAC @dst, 60 bytes */
 static struct vn_pkt *unicast(struct vn_pool *pool, const uint8_t *dst)
 {
@@ -382,6 +474,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tunnel_tx_leaves_frame),
 		cmocka_unit_test(test_tunnel_rx),
+		cmocka_unit_test(test_tunnel_rx_gro),
 		cmocka_unit_test(test_tunnel_tx_gso),
 		cmocka_unit_test(test_tunnel_pin),
 	};
