@@ -61,14 +61,15 @@ median() {
 	python3 -c 'import statistics, sys; print("%.2f" % statistics.median(map(float, sys.argv[1:])))' "$@"
 }
 
-# iperf NS_CLIENT NS_SERVER: T seconds of iperf3 TCP to 10.NET.0.2 (in
-# NS_SERVER); sets GBPS and BYTES received (globals: no subshells, so the
-# cleanup list stays complete)
+# iperf NS_CLIENT NS_SERVER [ARGS...]: T seconds of iperf3 TCP to 10.NET.0.2
+# (in NS_SERVER), ARGS added to the client's (-R: the server sends); sets
+# GBPS and BYTES received (globals: no subshells, so the cleanup list stays
+# complete)
 iperf() {
 	ip netns exec "$2" iperf3 -s -1 -B "10.$NET.0.2" >/dev/null 2>&1 &
 	PIDS+=($!)
 	wait_for 10 ip netns exec "$2" bash -c "ss -ltn | grep -q ':5201 '" || die "iperf3 server"
-	ip netns exec "$1" timeout $((T + 30)) iperf3 -c "10.$NET.0.2" -t "$T" "${IPERF_CC[@]}" -J > "$TMP/iperf.json" ||
+	ip netns exec "$1" timeout $((T + 30)) iperf3 -c "10.$NET.0.2" -t "$T" "${IPERF_CC[@]}" "${@:3}" -J > "$TMP/iperf.json" ||
 		die "iperf3 client failed"
 	read -r GBPS BYTES < <(python3 -c '
 import json, sys
