@@ -23,7 +23,9 @@
 # Prints Gbit/s of each and the ratios v/k (target >= 0.8, goal 1.0).
 # Everything lives in namespaces this script creates.
 #
-# usage: bench/tunnel.sh [BUILD_DIR] [SECONDS]   (root; iperf3, ethtool)
+# PERF=1 also prints where vnetd's CPU goes during the rx gro=on run.
+#
+# usage: [PERF=1] bench/tunnel.sh [BUILD_DIR] [SECONDS]   (root; iperf3, ethtool; perf)
 set -euo pipefail
 BUILD=${1:-build}
 T=${2:-10}
@@ -124,7 +126,19 @@ print([p["mtu"] for p in json.load(sys.stdin) if p["name"] == "tun0"][0])')
 	s1=$("$VNETCTL" -s "$TMP/ctl.sock" --json stats tun0 --all)
 	TX_GBPS=$GBPS
 	read -r TX_DGRAMS TX_CALLS < <(per64k "$s0" "$s1" "$BYTES" tx_packets tx_calls)
+	# PERF=1: where vnetd's CPU goes on receive, gso=on,gro=on (perf record)
+	if [[ -n "${PERF:-}" && $1 == on ]]; then
+		(sleep 1; perf record -o "$TMP/perf.rx" -p "$VNETD_PID" -- sleep $((T / 2)) \
+			>/dev/null 2>&1) &
+		PIDS+=($!)
+	fi
 	iperf "$a" "$b" -R
+	if [[ -n "${PERF:-}" && $1 == on ]]; then
+		wait "${PIDS[-1]}" || true
+		echo "perf, vnetd during rx with gro=on (top symbols, % of its samples):"
+		perf report -i "$TMP/perf.rx" --no-children --sort sym 2>/dev/null |
+			grep -v '^#' | grep '%' | head -20 || true
+	fi
 	s0=$("$VNETCTL" -s "$TMP/ctl.sock" --json stats tun0 --all)
 	RX_GBPS=$GBPS
 	read -r RX_DGRAMS RX_CALLS < <(per64k "$s1" "$s0" "$BYTES" rx_packets rx_calls)
