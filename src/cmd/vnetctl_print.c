@@ -237,14 +237,15 @@ static void print_vlans(struct json_object *arr)
 static void print_workers(struct json_object *arr)
 {
 	static const char *const hdr[] = { "WORKER", "CPU", "PORTS", "ITERATIONS", "SLEEPS",
-		"POLLS", "RING-TX", "RING-RX", "BACKLOG-MAX" };
+		"POLLS", "RING-TX", "RING-RX", "DIRECT-TX", "BACKLOG-MAX" };
 	struct vnetctl_table t;
 	size_t i;
 
-	vnetctl_table_init(&t, 9, 0, hdr);
+	vnetctl_table_init(&t, 10, 0, hdr);
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *e = json_object_array_get_idx(arr, i), *ports = NULL;
-		char id[24], cpu[24], it[24], sl[24], po[24], tx[24], rx[24], bl[24], list[512];
+		char id[24], cpu[24], it[24], sl[24], po[24], tx[24], rx[24], dt[24], bl[24];
+		char list[512];
 
 		json_object_object_get_ex(e, "ports", &ports);
 		const char *row[] = {
@@ -253,6 +254,7 @@ static void print_workers(struct json_object *arr)
 			jint_s(e, "iterations", it, sizeof(it)), jint_s(e, "sleeps", sl, sizeof(sl)),
 			jint_s(e, "polls", po, sizeof(po)), jint_s(e, "ring_tx", tx, sizeof(tx)),
 			jint_s(e, "ring_rx", rx, sizeof(rx)),
+			jint_s(e, "direct_tx", dt, sizeof(dt)),
 			jint_s(e, "backlog_max", bl, sizeof(bl)),
 		};
 		vnetctl_table_add(&t, row);

@@ -402,7 +402,7 @@ static unsigned int pair_tx_burst(struct vn_port *port, struct vn_pkt **pkts, un
 	if (unlikely(q->gone)) {
 		pthread_mutex_unlock(&q->lock);
 		vn_pkt_put_bulk(pkts, n);
-		port->stats.drops[VN_DROP_PORT_DOWN] += n;
+		vn_port_drop(port, VN_DROP_PORT_DOWN, n);
 		return n;
 	}
 	sent = VN_MIN(n, q->cap - (q->tail - q->head));
@@ -453,7 +453,7 @@ static void pair_info(const struct vn_port *port, struct vn_port_info *info)
 
 const struct vn_port_ops vn_pair_port_ops =
 	VN_PORT_KIND("pair", struct pair_end, pair_open, pair_close, pair,
-		     .tx_poll_fd = pair_tx_poll_fd, .info = pair_info);
+		     .tx_poll_fd = pair_tx_poll_fd, .tx_any_thread = true, .info = pair_info);
 
 /**
  * vn_pair_set_features() - Set the offload features of one end

@@ -45,6 +45,10 @@
  *
  * Plain uint64_t, no atomics: one writer; the control thread reads them
  * racily (a torn read of a 64-bit counter does not happen on x86-64).
+ * The exception is @drops: a port whose transmit side another worker may
+ * drive (vn_port_ops.tx_any_thread) counts egress drops from that worker
+ * while its own counts ingress drops, so every drop goes through
+ * vn_port_drop(), a relaxed atomic add (drops are the rare path).
  * port.c describes them in a {name, offsetof} table.
  */
 struct vn_port_stats {
@@ -127,6 +131,11 @@ struct vn_port_info {
  * @tx_poll_fd:	fd that becomes writable when a full port has room, or -1
  * @tx_poll_readable: @tx_poll_fd signals room by becoming readable instead
  *		(an epoll fd over a guest's kick eventfds)
+ * @tx_any_thread: @tx_burst may be called from any thread, one call at a
+ *		time, while the owning thread runs @rx_burst: it shares no
+ *		state with the receive side (a tap writing its fd). The
+ *		switch then lets every worker send to the port under the
+ *		port's transmit lock (worker.c, "Direct transmit")
  * @info:	what the port says of itself (struct vn_port_info): its queue
  *		pairs, whether the peer can take frames now (a tap's interface
  *		is up, a guest is connected) and the kind's own details. Called
@@ -151,6 +160,7 @@ struct vn_port_ops {
 	int (*poll_fd)(struct vn_port *port);
 	int (*tx_poll_fd)(struct vn_port *port);
 	bool tx_poll_readable;
+	bool tx_any_thread;
 	void (*info)(const struct vn_port *port, struct vn_port_info *info);
 	int (*pin)(struct vn_port *port, const uint8_t mac[6], const char *dst, char *err,
 		   size_t errlen);
@@ -264,6 +274,17 @@ struct vn_port {
 };
 
 /**
+ * vn_port_drop() - Count @n frames dropped on @port for reason @why
+ * @port:	port
+ * @why:	reason
+ * @n:		frames
+ */
+static inline void vn_port_drop(struct vn_port *port, enum vn_drop_reason why, uint64_t n)
+{
+	__atomic_fetch_add(&port->stats.drops[why], n, __ATOMIC_RELAXED);
+}
+
+/**
  * vn_port_admit() - Let frames into the switch as received from @port
  * @port:	port
  * @pkts:	frames, compacted in place to the admitted ones
@@ -288,7 +309,7 @@ static inline unsigned int vn_port_admit(struct vn_port *port, struct vn_pkt **p
 		enum vn_drop_reason why = vn_vhdr_validate(pkt);
 
 		if (unlikely(why)) {
-			port->stats.drops[why]++;
+			vn_port_drop(port, why, 1);
 			vn_pkt_put(pkt);
 			continue;
 		}

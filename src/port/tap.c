@@ -530,7 +530,7 @@ static unsigned int tap_rx_queue(struct vn_port *port, int fd, struct vn_pkt **p
 		}
 		why = tap_rx_one(pkt, (size_t)r);
 		if (unlikely(why != VN_DROP_NONE)) {
-			port->stats.drops[why]++;
+			vn_port_drop(port, why, 1);
 			VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
 			vn_pkt_reset(pkt);	/* reuse the buffer for the next read */
 			continue;
@@ -608,11 +608,11 @@ static unsigned int tap_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 				break;
 			if (errno == EIO) {
 				/* the tap's link is down (tun refuses writes): expected, no log */
-				port->stats.drops[VN_DROP_PORT_DOWN]++;
+				vn_port_drop(port, VN_DROP_PORT_DOWN, 1);
 				down = true;
 				continue;
 			}
-			port->stats.drops[VN_DROP_TX_ERROR]++;
+			vn_port_drop(port, VN_DROP_TX_ERROR, 1);
 			vn_log_rl(VN_LOG_WARN, "port '%s': write: %s", port->name, strerror(errno));
 		} else {
 			sent++;
@@ -652,7 +652,7 @@ static int tap_tx_poll_fd(struct vn_port *port)
 
 const struct vn_port_ops vn_tap_port_ops =
 	VN_PORT_KIND("tap", struct tap_priv, tap_open, tap_close, tap,
-		     .tx_poll_fd = tap_tx_poll_fd, .info = tap_info);
+		     .tx_poll_fd = tap_tx_poll_fd, .tx_any_thread = true, .info = tap_info);
 
 /**
  * vn_tap_created() - Whether the port created its tap (it goes on close)

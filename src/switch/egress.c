@@ -71,7 +71,7 @@ unsigned int sw_egress_gro(struct sw_worker *w, struct sw_port *sp, struct vn_pk
 
 static unsigned int drop(struct sw_port *dst, struct vn_pkt *pkt, enum vn_drop_reason why)
 {
-	dst->port->stats.drops[why]++;
+	vn_port_drop(dst->port, why, 1);
 	vn_pkt_put(pkt);
 	return 0;
 }
@@ -90,8 +90,10 @@ static unsigned int segment(struct sw_worker *w, struct sw_port *dst, struct vn_
 	if (unlikely(n < 0))
 		return drop(dst, pkt, why ? why : VN_DROP_GSO_FAILED);
 	vn_pkt_put(pkt);
-	port->stats.gso_sw_frames++;
-	port->stats.gso_sw_segs += (uint64_t)n;
+	/* the ingress XDP hook counts these too (segment-first), from the
+	 * port's own worker while this may be another's (vn_port_drop()) */
+	__atomic_fetch_add(&port->stats.gso_sw_frames, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&port->stats.gso_sw_segs, (uint64_t)n, __ATOMIC_RELAXED);
 	if (sw_csum)
 		port->stats.csum_sw += (uint64_t)n;
 	return (unsigned int)n;
@@ -136,6 +138,31 @@ static unsigned int sw_egress_offload(struct sw_worker *w, struct sw_port *dst, 
 }
 
 /**
+ * sw_egress_resolve_plain() - The egress order for a port with no egress program: VLAN, offloads
+ * @w:		the worker sending (any worker, for a shared_tx port under its
+ *		transmit lock): its pool gives segments and copies
+ * @dst:	destination
+ * @pkt:	frame; its reference is consumed
+ * @out:	output: the frame, a private copy, or its segments
+ * @room:	entries free in @out, at least SW_SEGS_MAX
+ *
+ * What sw_egress_resolve() does when @dst has neither the operator's nor a
+ * guest's egress program; a sender that is not @dst's worker checked that
+ * under the lock and must not run them (they keep state of that worker's).
+ *
+ * Return: frames written to @out (0 if dropped)
+ */
+unsigned int sw_egress_resolve_plain(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+				     struct vn_pkt **out, unsigned int room)
+{
+	enum vn_drop_reason why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
+
+	if (unlikely(why))
+		return drop(dst, pkt, why);
+	return sw_egress_offload(w, dst, pkt, out, room);
+}
+
+/**
  * sw_egress_resolve() - Make one frame fit one destination
  * @w:		the destination's worker
  * @dst:	destination
@@ -155,12 +182,12 @@ unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct 
 	enum vn_drop_reason why = VN_DROP_NONE;
 	unsigned int n, i, k = 0;
 
-	/* every frame, XDP TX and redirect included (xdp_hook.c ing_queue()) */
+	/* VLAN first for every frame, XDP TX and redirect included (xdp_hook.c ing_queue()) */
+	if (likely(!x && !g))
+		return sw_egress_resolve_plain(w, dst, pkt, out, room);
 	why = vn_sw_vlan_egress(&dst->vlan, w->pool, &pkt);
 	if (unlikely(why))
 		return drop(dst, pkt, why);
-	if (likely(!x && !g))
-		return sw_egress_offload(w, dst, pkt, out, room);
 	/* the operator's egress program, the guest's, then the offloads of what they passed */
 	n = sw_xdp_egress(w, dst, x, g, pkt, out, room);
 	/* one frame, GSO or not (it may become SW_SEGS_MAX segments, from

@@ -171,6 +171,7 @@ static void sw_port_free(struct sw_port *sp)
 	if (!sp)
 		return;
 	sw_xdp_port_release(sp);	/* after the grace period: no worker runs them */
+	pthread_mutex_destroy(&sp->tx_lock);
 	free(sp->backlog);
 	free(sp->partial);
 	free(sp->gtx);
@@ -203,12 +204,14 @@ static int attach_locked(struct vn_sw *sw, struct vn_port *port, int worker)
 		return -ENOMEM;
 	sp->port = port;
 	sp->worker = worker < 0 ? least_loaded(sw) : (unsigned int)worker;
+	sp->shared_tx = port->ops->tx_any_thread && sw->cfg.workers > 1;
 	rc = vn_sw_vlan_init(&sp->vlan, &port->conf);
 	if (rc) {
 		vn_err("port '%s': VLAN ids must be 1-4094", port->name);
 		free(sp);
 		return rc;
 	}
+	pthread_mutex_init(&sp->tx_lock, NULL);
 	sp->backlog = calloc(SW_BACKLOG_MAX, sizeof(*sp->backlog));
 	sp->partial = calloc(SW_OUT_MAX, sizeof(*sp->partial));
 	sp->gtx = calloc(SW_OUT_MAX, sizeof(*sp->gtx));
@@ -400,6 +403,8 @@ int vn_sw_port_del(struct vn_sw *sw, const char *name)
 	t->nports--;
 	t->per_worker[sp->worker]--;
 	publish(sw, t);
+	/* what another worker sent it after its owner let go (direct transmit) */
+	sw_port_release_queued(sp);
 	vn_fdb_flush(sw->fdb, sp->port->id, true);
 	sw_xdp_port_gone(sw, sp->port->id);
 	/* its captures end: their sessions read what is queued and close */

@@ -248,10 +248,12 @@ int vn_sw_run_once(struct vn_sw *sw, unsigned int worker);
  * @ring_rx:	frames taken from other workers
  * @ring_stale:	frames from other workers for a port that is gone
  * @backlog_max: largest backlog seen on one port
+ * @direct_tx:	frames this worker sent itself to another worker's port
+ *		(direct transmit, worker.c)
  */
 #define VN_SW_WORKER_COUNTERS(X)	\
 	X(iterations) X(sleeps) X(polls) X(ring_tx) X(ring_rx) X(ring_stale) \
-	X(backlog_max)
+	X(backlog_max) X(direct_tx)
 
 VN_COUNTERS_DECLARE(struct vn_sw_worker_stats, VN_SW_WORKER_COUNTERS,
 		    VN_SW_WORKER_NCOUNTERS, vn_sw_worker_counter_descs);

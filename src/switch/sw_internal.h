@@ -66,6 +66,13 @@ struct vn_sw_capture;
  *		port's worker's)
  * @ngtx:	entries in @gtx
  * @cap:	capture per direction (capture.c; atomic pointers)
+ * @shared_tx:	every worker may send to this port itself, under @tx_lock
+ *		(its kind's tx_any_thread, and more than one worker): then
+ *		@backlog, @partial, @blocked, @stalled and @progress_at, and
+ *		the port's tx_burst, are only touched under @tx_lock
+ * @tx_lock:	the port's transmit lock (worker.c, "Direct transmit")
+ * @kick:	another worker left frames in @backlog or @partial: the
+ *		owner must pump the port (atomic)
  */
 struct sw_port {
 	struct vn_port *port;
@@ -89,6 +96,9 @@ struct sw_port {
 	struct vn_pkt **gtx;
 	unsigned int ngtx;
 	struct vn_sw_capture *cap[2];
+	bool shared_tx;
+	pthread_mutex_t tx_lock;
+	int kick;
 };
 
 /**
@@ -143,6 +153,11 @@ struct sw_dlist {
  * @last_age:	time of the last aging pass (worker 0 ages the FDB)
  * @now:	switch time at the start of this iteration
  * @gro:	GRO state for frames towards TSO-capable ports
+ * @ring_enq:	frames this worker put in each other worker's ring, ever
+ * @ring_done:	frames from each other worker's ring this one has forwarded
+ *		(into a port's backlog, sent, or dropped), ever: a worker may
+ *		send straight to a port of worker d only while its
+ *		@ring_enq[d] equals d's @ring_done[its index] (atomic)
  */
 struct sw_worker {
 	struct vn_sw *sw;
@@ -171,6 +186,8 @@ struct sw_worker {
 	uint32_t last_age;
 	uint32_t now;
 	struct vn_gro gro;
+	uint64_t *ring_enq;
+	uint64_t *ring_done;
 	struct vn_pkt *dead[SW_DEAD_MAX];
 	unsigned int ndead;
 };
@@ -246,6 +263,7 @@ void sw_worker_drain(struct sw_worker *w);
 void *sw_worker_main(void *arg);
 unsigned int sw_worker_iter(struct sw_worker *w);
 void sw_worker_sync(struct sw_worker *w);
+void sw_port_release_queued(struct sw_port *sp);
 
 /* worker.c, for the ingress program's TX/REDIRECT frames (tests drive them too) */
 void sw_forward_burst(struct sw_worker *w, struct sw_port *src, struct vn_pkt **pkts,
@@ -255,6 +273,9 @@ void sw_worker_enqueue(struct sw_worker *w, uint16_t dst, struct vn_pkt *pkt);
 /* egress.c: the egress order, VLAN -> XDP -> offloads, and GRO before it */
 unsigned int sw_egress_resolve(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
 			       struct vn_pkt **out, unsigned int room);
+/* egress.c: the same for a port with no egress program, from any worker (direct transmit) */
+unsigned int sw_egress_resolve_plain(struct sw_worker *w, struct sw_port *dst, struct vn_pkt *pkt,
+				     struct vn_pkt **out, unsigned int room);
 
 /**
  * sw_egress_gro() - Merge a destination's chunk of TCP segments by GRO, when it pays

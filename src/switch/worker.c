@@ -43,9 +43,33 @@
  * dropped (drop_tx_full), its sources are released, one warning names it,
  * and it is treated as policy=drop until it takes a whole burst again.
  *
- * Counters: a port's counters are written only by the worker that owns it:
+ * Direct transmit: a frame for a port of another worker normally crosses
+ * to that worker through a ring, and the crossing costs a wake-up of the
+ * other worker per burst. A port whose kind can be written from any
+ * thread (a tap: vn_port_ops.tx_any_thread) is shared_tx when there is
+ * more than one worker: every worker may resolve frames for it and call
+ * its tx_burst itself, under the port's tx_lock, which its owner takes too
+ * for its backlog and sends. So with a worker per tap, each direction of a
+ * TCP stream (the data one way, the ACKs the other) runs on its own CPU
+ * with no hand-off. Order is kept by sending directly only when nothing
+ * older of this worker's can still be on its way to the port:
+ *  - its ring to the owner holds nothing that the owner has not forwarded
+ *    yet (ring_enq against the owner's ring_done), nor does its overflow
+ *    list, nor did an earlier frame of the same burst go to that ring;
+ *  - under the lock, the port's backlog and partial are empty, it is not
+ *    blocked, and it has no egress program or capture (those keep state
+ *    of the owner's). Otherwise the frames go through the ring as before.
+ * What the port refuses is kept in its partial (or dropped, by its
+ * policy), what did not fit one tx_burst in its backlog, and the owner is
+ * kicked to pump it: from then on the port is blocked and backpressure
+ * works as above, in the owner.
+ *
+ * Counters: a port's counters are written by the worker that owns it:
  * ingress drops on the source (this worker), egress work and drops on the
- * destination (its owner, after the hand-off).
+ * destination (its owner, after the hand-off), except that a shared_tx
+ * port's egress counters are written by whichever worker holds its
+ * tx_lock, and its drops, which both sides count, with atomic adds
+ * (vn_port_drop()).
  */
 #include <errno.h>
 #include <sched.h>
@@ -79,6 +103,27 @@ static inline bool bit_test(const uint64_t *bm, unsigned int b)
 static inline void bit_set(uint64_t *bm, unsigned int b)
 {
 	bm[b / 64] |= 1ull << (b % 64);
+}
+
+static inline void tx_lock(struct sw_port *sp)
+{
+	if (sp->shared_tx)
+		pthread_mutex_lock(&sp->tx_lock);
+}
+
+static inline void tx_unlock(struct sw_port *sp)
+{
+	if (sp->shared_tx)
+		pthread_mutex_unlock(&sp->tx_lock);
+}
+
+static void kick_worker(struct sw_worker *w, struct sw_worker *peer)
+{
+	uint64_t one = 1;
+
+	if (__atomic_load_n(&peer->sleeping, __ATOMIC_SEQ_CST) &&
+	    write(peer->evfd, &one, sizeof(one)) < 0)
+		vn_log_rl(VN_LOG_WARN, "switch worker %u: kick: %s", w->idx, strerror(errno));
 }
 
 static void ep_ctl(struct sw_worker *w, int op, int fd, uint32_t events, uint64_t data)
@@ -205,7 +250,7 @@ static void park(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **out,
 	for (k = sent; k < nout; k++) {
 		if (out[k]->pool == w->pool) {
 			if (!allow) {
-				sp->port->stats.drops[VN_DROP_POOL_SHARE]++;
+				vn_port_drop(sp->port, VN_DROP_POOL_SHARE, 1);
 				vn_pkt_put(out[k]);
 				continue;
 			}
@@ -224,12 +269,12 @@ static bool tx_refused(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **
 
 	port->stats.ring_full++;
 	if (port->conf.drop_when_full || sp->stalled) {
-		port->stats.drops[VN_DROP_TX_FULL] += nout - sent;
+		vn_port_drop(port, VN_DROP_TX_FULL, nout - sent);
 		vn_pkt_put_bulk(out + sent, nout - sent);
 		while (sp->nbacklog) {
 			struct vn_pkt *pkt = bl_pop(sp);
 
-			port->stats.drops[VN_DROP_TX_FULL]++;
+			vn_port_drop(port, VN_DROP_TX_FULL, 1);
 			vn_pkt_put(pkt);
 		}
 		return false;
@@ -244,10 +289,10 @@ static bool stall(struct sw_port *sp)
 	struct vn_port *port = sp->port;
 
 	sp->stalled = true;
-	port->stats.drops[VN_DROP_TX_FULL] += sp->npartial + sp->nbacklog;
+	vn_port_drop(port, VN_DROP_TX_FULL, sp->npartial + sp->nbacklog);
 	vn_pkt_put_bulk(sp->partial, sp->npartial);
 	sp->npartial = 0;
-	sp->port->stats.drops[VN_DROP_PORT_DOWN] += sp->ngtx;
+	vn_port_drop(sp->port, VN_DROP_PORT_DOWN, sp->ngtx);
 	vn_pkt_put_bulk(sp->gtx, sp->ngtx);
 	sp->ngtx = 0;
 	while (sp->nbacklog)
@@ -268,13 +313,13 @@ static unsigned int take_chunk(struct sw_worker *w, struct sw_port *sp, struct v
 }
 
 /**
- * pump() - Resolve and send a port's backlog, in bursts, until it is empty or the port is full
+ * pump_locked() - Resolve and send a port's backlog, in bursts, until it is empty or the port is full
  * @w:		worker owning @sp
- * @sp:		destination
+ * @sp:		destination, its tx_lock held if shared_tx
  *
  * Return: frames the port took
  */
-static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
+static unsigned int pump_locked(struct sw_worker *w, struct sw_port *sp)
 {
 	struct vn_port *port = sp->port;
 	unsigned int work = 0, sent, nout, n, k;
@@ -282,6 +327,7 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 	struct vn_sw_capture *cap;
 	bool full = false;
 
+	__atomic_store_n(&sp->kick, 0, __ATOMIC_RELAXED);
 	if (sp->npartial) {
 		sent = vn_port_tx_burst(port, sp->partial, sp->npartial);
 		work += sent;
@@ -333,6 +379,16 @@ static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
 	return work;
 }
 
+static unsigned int pump(struct sw_worker *w, struct sw_port *sp)
+{
+	unsigned int work;
+
+	tx_lock(sp);
+	work = pump_locked(w, sp);
+	tx_unlock(sp);
+	return work;
+}
+
 static inline void dl_add(struct sw_worker *w, uint16_t d, struct vn_pkt *pkt)
 {
 	struct sw_dlist *l = &w->dl[d];
@@ -340,6 +396,67 @@ static inline void dl_add(struct sw_worker *w, uint16_t d, struct vn_pkt *pkt)
 	if (!l->n)
 		w->dtouched[w->ndtouched++] = d;
 	l->pkts[l->n++] = pkt;
+}
+
+static void ring_send(struct sw_worker *w, unsigned int dst, struct vn_pkt **pkts,
+		      unsigned int n, struct sw_port *src);
+
+/*
+ * Frames for @sp, a shared_tx port of another worker, that classify() let
+ * go straight to it: send them here under its lock, or, if anything of the
+ * port's is still queued (or it has an egress program or capture), through
+ * the owner's ring after all
+ */
+static void direct_tx(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **pkts,
+		      unsigned int n, struct sw_port *src)
+{
+	struct vn_port *port = sp->port;
+	unsigned int k = 0, nout, sent;
+	bool parked = false;
+
+	pthread_mutex_lock(&sp->tx_lock);
+	if (sp->nbacklog || sp->npartial || sp->blocked ||
+	    __atomic_load_n(&sp->xdp[VN_SW_EGRESS], __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&sp->guest, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&sp->cap[VN_SW_EGRESS], __ATOMIC_ACQUIRE)) {
+		pthread_mutex_unlock(&sp->tx_lock);
+		for (k = 0; k < n; k++)
+			pkts[k]->user = port->id;
+		ring_send(w, sp->worker, pkts, n, src);
+		return;
+	}
+	n = sw_egress_gro(w, sp, pkts, n);
+	while (k < n && !parked) {
+		/* as pump_locked(): resolve while the worst case still fits */
+		for (nout = 0; k < n && SW_OUT_MAX - nout >= SW_SEGS_MAX; k++)
+			nout += sw_egress_resolve_plain(w, sp, pkts[k], w->out + nout,
+							SW_OUT_MAX - nout);
+		if (!nout)
+			continue;
+		sent = vn_port_tx_burst(port, w->out, nout);
+		w->stats.direct_tx += sent;
+		if (sent)
+			sp->progress_at = w->now;
+		if (sent == nout)
+			sp->stalled = false;	/* it drains again: back to its policy */
+		else
+			parked = tx_refused(w, sp, w->out, sent, nout);	/* or dropped */
+	}
+	if (!parked) {
+		pthread_mutex_unlock(&sp->tx_lock);
+		return;
+	}
+	/* what was not resolved waits behind partial; the owner pumps the
+	 * port from now on, and blocks it if it stays full */
+	for (; k < n; k++) {
+		if (unlikely(!bl_push(sp, pkts[k]))) {
+			vn_port_drop(port, VN_DROP_TX_FULL, 1);
+			vn_pkt_put(pkts[k]);
+		}
+	}
+	__atomic_store_n(&sp->kick, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&sp->tx_lock);
+	kick_worker(w, &w->sw->workers[sp->worker]);
 }
 
 /* Second pass: every destination's list into its backlog, then one pump */
@@ -351,16 +468,23 @@ static void flush_dlists(struct sw_worker *w, struct sw_port *src)
 		struct sw_dlist *l = &w->dl[w->dtouched[i]];
 		struct sw_port *sp = w->tbl->ports[w->dtouched[i]];
 
+		if (sp->worker != w->idx) {
+			direct_tx(w, sp, l->pkts, l->n, src);
+			l->n = 0;
+			continue;
+		}
+		tx_lock(sp);
 		for (k = 0; k < l->n; k++) {
 			if (unlikely(!bl_push(sp, l->pkts[k]))) {
-				sp->port->stats.drops[VN_DROP_TX_FULL]++;
+				vn_port_drop(sp->port, VN_DROP_TX_FULL, 1);
 				vn_pkt_put(l->pkts[k]);
 			}
 		}
 		l->n = 0;
 		if (sp->nbacklog > w->stats.backlog_max)
 			w->stats.backlog_max = sp->nbacklog;
-		pump(w, sp);
+		pump_locked(w, sp);
+		tx_unlock(sp);
 		if (sp->blocked)
 			pause_feeder(w, sp->feeders, src);
 	}
@@ -378,19 +502,14 @@ static void ring_send(struct sw_worker *w, unsigned int dst, struct vn_pkt **pkt
 		sent = vn_ring_enqueue_burst(peer->in[w->idx], (void *const *)pkts, n);
 	if (sent) {
 		w->stats.ring_tx += sent;
-		if (__atomic_load_n(&peer->sleeping, __ATOMIC_SEQ_CST)) {
-			uint64_t one = 1;
-
-			if (write(peer->evfd, &one, sizeof(one)) < 0)
-				vn_log_rl(VN_LOG_WARN, "switch worker %u: kick: %s", w->idx,
-					  strerror(errno));
-		}
+		w->ring_enq[dst] += sent;
+		kick_worker(w, peer);
 	}
 	for (k = sent; k < n; k++) {
 		/* Past the bound (see bl_push()): counted on the source */
 		if (unlikely(w->novf[dst] == SW_BACKLOG_MAX)) {
 			if (src)
-				src->port->stats.drops[VN_DROP_TX_FULL]++;
+				vn_port_drop(src->port, VN_DROP_TX_FULL, 1);
 			vn_pkt_put(pkts[k]);
 			continue;
 		}
@@ -427,15 +546,10 @@ static unsigned int flush_ovf(struct sw_worker *w)
 			continue;
 		work += sent;
 		w->stats.ring_tx += sent;
+		w->ring_enq[i] += sent;
 		w->novf[i] -= sent;
 		memmove(w->ovf[i], w->ovf[i] + sent, w->novf[i] * sizeof(**w->ovf));
-		if (__atomic_load_n(&w->sw->workers[i].sleeping, __ATOMIC_SEQ_CST)) {
-			uint64_t one = 1;
-
-			if (write(w->sw->workers[i].evfd, &one, sizeof(one)) < 0)
-				vn_log_rl(VN_LOG_WARN, "switch worker %u: kick: %s", w->idx,
-					  strerror(errno));
-		}
+		kick_worker(w, &w->sw->workers[i]);
 		if (!w->novf[i]) {
 			memset(w->ovf_feeders[i], 0, sizeof(w->ovf_feeders[i]));
 			drained = true;
@@ -473,9 +587,33 @@ static void flood(struct sw_worker *w, struct vn_pkt *pkt, bool remote)
 	vn_pkt_put(pkt);
 }
 
+/*
+ * Nothing this worker sent towards worker @dw can still be on its way: its
+ * ring holds nothing @dw has not forwarded, and neither does the overflow
+ */
+static inline bool ring_idle(struct sw_worker *w, unsigned int dw)
+{
+	return !w->novf[dw] &&
+	       w->ring_enq[dw] == __atomic_load_n(&w->sw->workers[dw].ring_done[w->idx],
+						  __ATOMIC_ACQUIRE);
+}
+
+/* A unicast frame for port @d: its list here (our port, or direct transmit), or its worker's */
+static inline void to_port(struct sw_worker *w, uint16_t d, struct vn_pkt *pkt)
+{
+	const struct sw_port *sp = w->tbl->ports[d];
+	unsigned int dw = sp->worker;
+
+	/* once a frame of this burst went to @dw's ring, the rest follow it there */
+	if (dw == w->idx || (sp->shared_tx && !w->rl[dw].n && ring_idle(w, dw)))
+		return dl_add(w, d, pkt);
+	pkt->user = d;
+	w->rl[dw].pkts[w->rl[dw].n++] = pkt;
+}
+
 static inline void drop_in(struct sw_port *src, struct vn_pkt *pkt, enum vn_drop_reason why)
 {
-	src->port->stats.drops[why]++;
+	vn_port_drop(src->port, why, 1);
 	vn_pkt_put(pkt);
 }
 
@@ -519,10 +657,7 @@ static void classify(struct sw_worker *w, struct sw_port *src, struct vn_pkt *pk
 		return drop_in(src, pkt, VN_DROP_HAIRPIN);
 	if (unlikely(!vn_sw_vlan_member(&w->tbl->ports[d]->vlan, pkt->vlan_tci)))
 		return drop_in(src, pkt, VN_DROP_VLAN);
-	if (w->tbl->ports[d]->worker == w->idx)
-		return dl_add(w, (uint16_t)d, pkt);
-	pkt->user = (uint64_t)d;
-	w->rl[w->tbl->ports[d]->worker].pkts[w->rl[w->tbl->ports[d]->worker].n++] = pkt;
+	to_port(w, (uint16_t)d, pkt);
 }
 
 /**
@@ -536,12 +671,7 @@ static void classify(struct sw_worker *w, struct sw_port *src, struct vn_pkt *pk
  */
 void sw_worker_enqueue(struct sw_worker *w, uint16_t d, struct vn_pkt *pkt)
 {
-	unsigned int dw = w->tbl->ports[d]->worker;
-
-	if (dw == w->idx)
-		return dl_add(w, d, pkt);
-	pkt->user = d;
-	w->rl[dw].pkts[w->rl[dw].n++] = pkt;
+	to_port(w, d, pkt);
 }
 
 /**
@@ -632,8 +762,9 @@ static unsigned int guest_tx_drain(struct sw_worker *w, struct sw_port *sp, uint
 	return done;
 }
 
-/* Frames other workers classified for our ports */
-static void forward_remote(struct sw_worker *w, struct vn_pkt **pkts, unsigned int n)
+/* Frames worker @from classified for our ports */
+static void forward_remote(struct sw_worker *w, unsigned int from, struct vn_pkt **pkts,
+			   unsigned int n)
 {
 	unsigned int i;
 
@@ -655,6 +786,8 @@ static void forward_remote(struct sw_worker *w, struct vn_pkt **pkts, unsigned i
 		dl_add(w, sp->port->id, pkt);
 	}
 	flush_dlists(w, NULL);
+	/* all in a backlog, sent or dropped: @from may send to these ports itself again */
+	__atomic_store_n(&w->ring_done[from], w->ring_done[from] + n, __ATOMIC_RELEASE);
 }
 
 static void detach_local(struct sw_worker *w, struct sw_port *sp)
@@ -666,15 +799,30 @@ static void detach_local(struct sw_worker *w, struct sw_port *sp)
 	if (sp->tx_in_epoll)
 		ep_ctl(w, EPOLL_CTL_DEL, port_tx_fd(sp), 0, 0);
 	sp->in_epoll = sp->tx_in_epoll = false;
-	sp->port->stats.drops[VN_DROP_PORT_DOWN] += sp->nbacklog + sp->npartial;
+	sw_port_release_queued(sp);
+	vn_port_drop(sp->port, VN_DROP_PORT_DOWN, sp->ngtx);
+	vn_pkt_put_bulk(sp->gtx, sp->ngtx);
+	sp->ngtx = 0;
+}
+
+/**
+ * sw_port_release_queued() - Drop (counted: port_down) the frames queued for a leaving port
+ * @sp:		port, no longer in its worker's table
+ *
+ * Its owner calls this when it lets go of the port; the control thread
+ * again once no worker can reach it (vn_sw_port_del()), for what another
+ * worker's direct transmit left in the meantime.
+ */
+void sw_port_release_queued(struct sw_port *sp)
+{
+	tx_lock(sp);
+	vn_port_drop(sp->port, VN_DROP_PORT_DOWN, sp->nbacklog + sp->npartial);
 	while (sp->nbacklog)
 		vn_pkt_put(bl_pop(sp));
 	vn_pkt_put_bulk(sp->partial, sp->npartial);
 	sp->npartial = 0;
-	sp->port->stats.drops[VN_DROP_PORT_DOWN] += sp->ngtx;
-	vn_pkt_put_bulk(sp->gtx, sp->ngtx);
-	sp->ngtx = 0;
 	sp->blocked = false;
+	tx_unlock(sp);
 }
 
 /**
@@ -742,7 +890,7 @@ unsigned int sw_worker_iter(struct sw_worker *w)
 	for (i = 0; i < w->nlocal; i++) {
 		struct sw_port *sp = w->tbl->ports[w->local[i]];
 
-		if (sp->blocked)
+		if (sp->blocked || __atomic_load_n(&sp->kick, __ATOMIC_ACQUIRE))
 			work += pump(w, sp);
 	}
 	if (!any_blocked(w)) {
@@ -754,7 +902,7 @@ unsigned int sw_worker_iter(struct sw_worker *w)
 				continue;
 			w->stats.ring_rx += n;
 			work += n;
-			forward_remote(w, pkts, n);
+			forward_remote(w, i, pkts, n);
 		}
 	}
 	for (i = 0; i < w->nlocal; i++) {
@@ -792,6 +940,15 @@ static bool rings_empty(struct sw_worker *w)
 	return true;
 }
 
+/* Another worker left frames in one of our ports (direct_tx()) */
+static bool kicked(struct sw_worker *w)
+{
+	for (unsigned int i = 0; i < w->nlocal; i++)
+		if (__atomic_load_n(&w->tbl->ports[w->local[i]]->kick, __ATOMIC_SEQ_CST))
+			return true;
+	return false;
+}
+
 static int sleep_timeout(struct sw_worker *w)
 {
 	unsigned int i;
@@ -816,8 +973,8 @@ static void sleep_once(struct sw_worker *w)
 	int n;
 
 	__atomic_store_n(&w->sleeping, 1, __ATOMIC_SEQ_CST);
-	/* A producer that enqueued before seeing @sleeping did not kick us */
-	if (rings_empty(w)) {
+	/* A producer that enqueued (or kicked a port) before seeing @sleeping did not kick us */
+	if (rings_empty(w) && !kicked(w)) {
 		w->stats.sleeps++;
 		n = epoll_wait(w->epfd, evs, 16, sleep_timeout(w));
 		for (int i = 0; i < n; i++)
@@ -898,7 +1055,10 @@ int sw_worker_init(struct vn_sw *sw, struct sw_worker *w, unsigned int idx)
 	w->ovf = calloc(nw, sizeof(*w->ovf));
 	w->novf = calloc(nw, sizeof(*w->novf));
 	w->ovf_feeders = calloc(nw, sizeof(*w->ovf_feeders));
-	if (!w->dl || !w->rl || !w->out || !w->in || !w->ovf || !w->novf || !w->ovf_feeders)
+	w->ring_enq = calloc(nw, sizeof(*w->ring_enq));
+	w->ring_done = calloc(nw, sizeof(*w->ring_done));
+	if (!w->dl || !w->rl || !w->out || !w->in || !w->ovf || !w->novf || !w->ovf_feeders ||
+	    !w->ring_enq || !w->ring_done)
 		return -ENOMEM;
 	for (i = 0; i < nw; i++) {
 		if (i == idx)
@@ -953,6 +1113,8 @@ void sw_worker_fini(struct sw_worker *w)
 	free(w->ovf);
 	free(w->novf);
 	free(w->ovf_feeders);
+	free(w->ring_enq);
+	free(w->ring_done);
 	free(w->dl);
 	free(w->rl);
 	free(w->out);

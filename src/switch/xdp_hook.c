@@ -24,7 +24,7 @@
 
 static inline void ing_drop(struct sw_xdp_ing *c, struct vn_pkt *pkt, enum vn_drop_reason why)
 {
-	c->src->port->stats.drops[why]++;
+	vn_port_drop(c->src->port, why, 1);
 	sw_put(c->w, pkt);
 }
 
@@ -136,11 +136,12 @@ static void ing_segment(struct sw_xdp_ing *c, struct vn_pkt *pkt)
 
 	vn_pkt_put(pkt);
 	if (unlikely(ns < 0)) {
-		st->drops[why]++;
+		vn_port_drop(c->src->port, why, 1);
 		return;
 	}
-	st->gso_sw_frames++;
-	st->gso_sw_segs += (uint64_t)ns;
+	/* counters egress writes too, maybe from another worker (vn_port_drop()) */
+	__atomic_fetch_add(&st->gso_sw_frames, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->gso_sw_segs, (uint64_t)ns, __ATOMIC_RELAXED);
 	c->nseg = (unsigned int)ns;
 	c->nextseg = 0;
 }
@@ -214,7 +215,7 @@ static unsigned int egress_run(struct sw_worker *w, struct sw_port *dst, struct 
 			st->xdp_aborted++;
 			why = VN_DROP_XDP_ABORTED;
 		}
-		st->drops[why]++;
+		vn_port_drop(dst->port, why, 1);
 		sw_put(w, pkt);
 		return 0;
 	}
@@ -245,7 +246,7 @@ static unsigned int egress_segments(struct sw_worker *w, struct sw_port *dst,
 	ns = vn_gso_segment(w->pool, pkt, false, out, room, &why);
 	vn_pkt_put(pkt);
 	if (unlikely(ns < 0)) {
-		dst->port->stats.drops[why]++;
+		vn_port_drop(dst->port, why, 1);
 		return 0;
 	}
 	dst->port->stats.gso_sw_frames++;
@@ -266,7 +267,7 @@ unsigned int sw_xdp_egress(struct sw_worker *w, struct sw_port *dst, struct vn_s
 		return egress_segments(w, dst, x, g, pkt, out, room);
 	/* A flooded frame: this port's programs get their own copy to rewrite */
 	if (unlikely(vn_pkt_unshare(w->pool, &pkt))) {
-		dst->port->stats.drops[VN_DROP_NO_BUFFER]++;
+		vn_port_drop(dst->port, VN_DROP_NO_BUFFER, 1);
 		vn_pkt_put(pkt);
 		return 0;
 	}

@@ -627,6 +627,156 @@ static void test_sw_two_workers_handoff(void **state)
 	rig_down(&r);
 }
 
+static struct vn_pkt *mk_seq(struct rig *r, unsigned int from, unsigned int s, int d,
+			     unsigned int seq)
+{
+	struct vn_pkt *p = mk_udp(r, from, s, d, 4, false);
+
+	((uint8_t *)vn_pkt_data(p))[42] = (uint8_t)seq;
+	((uint8_t *)vn_pkt_data(p))[43] = (uint8_t)(seq >> 8);
+	return p;
+}
+
+static unsigned int seq_of(const struct vn_pkt *p)
+{
+	const uint8_t *f = vn_pkt_data(p);
+
+	return f[42] | f[43] << 8;
+}
+
+static struct vn_sw_worker_stats wstats(struct rig *r, unsigned int w)
+{
+	struct vn_sw_worker_stats st;
+
+	assert_int_equal(vn_sw_worker_stats(r->sw, w, &st), 0);
+	return st;
+}
+
+/* Receive everything waiting at @i and check it carries @next, @next + 1, ... */
+static unsigned int rx_in_order(struct rig *r, unsigned int i, unsigned int *next)
+{
+	struct vn_pkt *pkts[16];
+	unsigned int n, k, got = 0;
+
+	while ((n = host_rx(r, i, pkts, 16))) {
+		for (k = 0; k < n; k++)
+			assert_int_equal(seq_of(pkts[k]), (*next)++ & 0xffff);
+		got += n;
+		vn_pkt_put_bulk(pkts, n);
+	}
+	return got;
+}
+
+/*
+ * Direct transmit: with two workers, a frame for the other worker's port
+ * is sent by the worker that received it (pair ports are tx_any_thread),
+ * not handed over through the ring, unless something older of this
+ * worker's for that worker is still in the ring; order is kept across the
+ * change from one path to the other
+ */
+static void test_sw_direct_transmit(void **state)
+{
+	struct sw_worker *w0, *w1;
+	struct rig r;
+	unsigned int k, next = 0, seq = 0;
+
+	(void)state;
+	rig_up(&r, 2, 2, NULL, 0, NULL);	/* port 0 on worker 0, port 1 on worker 1 */
+	w0 = &r.sw->workers[0];
+	w1 = &r.sw->workers[1];
+	host_tx(&r, 1, mk_udp(&r, 1, 1, -1, 10, false));	/* learn 1 */
+	run(&r);
+	drain_all(&r);
+	/* steady unicast 0 -> 1: worker 0 writes port 1 itself, nothing crosses */
+	for (k = 0; k < 40; k++)
+		host_tx(&r, 0, mk_seq(&r, 0, 0, 1, seq++));
+	sw_worker_iter(w0);
+	sw_worker_iter(w0);
+	assert_int_equal(rx_in_order(&r, 1, &next), 40);
+	assert_int_equal(wstats(&r, 0).direct_tx, 40);
+	assert_int_equal(wstats(&r, 0).ring_tx, 0);
+	assert_int_equal(stat(r.sp[1], "tx_packets"), 40);
+
+	/* a broadcast first, in the same burst: it goes through the ring, and
+	 * so does the unicast behind it, until worker 1 has forwarded them */
+	host_tx(&r, 0, mk_seq(&r, 0, 0, -1, seq++));
+	host_tx(&r, 0, mk_seq(&r, 0, 0, 1, seq++));
+	sw_worker_iter(w0);
+	for (k = 0; k < 5; k++)
+		host_tx(&r, 0, mk_seq(&r, 0, 0, 1, seq++));
+	sw_worker_iter(w0);	/* the ring still holds the first two: these follow them */
+	assert_int_equal(count_rx(&r, 1), 0);
+	assert_int_equal(wstats(&r, 0).direct_tx, 40);
+	assert_int_equal(wstats(&r, 0).ring_tx, 7);
+	sw_worker_iter(w1);
+	assert_int_equal(rx_in_order(&r, 1, &next), 7);
+	/* worker 1 forwarded all of them: direct again */
+	for (k = 0; k < 3; k++)
+		host_tx(&r, 0, mk_seq(&r, 0, 0, 1, seq++));
+	sw_worker_iter(w0);
+	assert_int_equal(rx_in_order(&r, 1, &next), 3);
+	assert_int_equal(wstats(&r, 0).direct_tx, 43);
+	assert_int_equal(stat(r.sp[1], "drop_tx_full") + stat(r.sp[1], "drop_port_down"), 0);
+	rig_down(&r);
+}
+
+/*
+ * Direct transmit into a full port (queues of 8): what it refuses is kept,
+ * the owner pumps and blocks it, the sender's later frames queue behind in
+ * order, nothing is dropped; a port deleted while holding such frames
+ * drops them counted (and ASan sees no leak)
+ */
+static void test_sw_direct_transmit_full(void **state)
+{
+	struct vn_pkt *pkts[3];
+	struct rig r;
+	unsigned int sent = 0, got = 0, next = 0, k, n, rounds = 0;
+	uint64_t refused;
+
+	(void)state;
+	rig_up(&r, 2, 2, NULL, 8, NULL);
+	host_tx(&r, 1, mk_udp(&r, 1, 1, -1, 10, false));
+	run(&r);
+	drain_all(&r);
+	while (got < 500 && rounds++ < 10000) {
+		while (sent < 500) {
+			struct vn_pkt *p = mk_seq(&r, 0, 0, 1, sent);
+
+			if (vn_port_tx_burst(r.host[0], &p, 1) != 1) {
+				vn_pkt_put(p);
+				break;
+			}
+			sent++;
+		}
+		run(&r);
+		n = host_rx(&r, 1, pkts, 3);
+		for (k = 0; k < n; k++)
+			assert_int_equal(seq_of(pkts[k]), next++);
+		got += n;
+		vn_pkt_put_bulk(pkts, n);
+	}
+	assert_int_equal(got, 500);
+	assert_int_equal(stat(r.sp[1], "drop_tx_full"), 0);
+	assert_true(stat(r.sp[1], "ring_full") > 0);
+	assert_true(wstats(&r, 0).direct_tx > 0);
+
+	/* port 1 full, worker 0 leaves refused frames in it, then it goes */
+	refused = stat(r.sp[1], "ring_full");
+	for (k = 0; k < 8; k++)
+		host_tx(&r, 0, mk_seq(&r, 0, 0, 1, k));
+	sw_worker_iter(&r.sw->workers[0]);	/* fills it: 8 taken */
+	for (k = 0; k < 5; k++)
+		host_tx(&r, 0, mk_seq(&r, 0, 0, 1, k));
+	sw_worker_iter(&r.sw->workers[0]);	/* refused: kept for the owner */
+	assert_true(stat(r.sp[1], "ring_full") > refused);
+	assert_int_equal(count_rx(&r, 1), 8);
+	/* the 5 it holds are host 0's buffers: deleting the port gives them back */
+	assert_int_equal(vn_pool_avail(r.host[0]->pool), r.host[0]->pool->size - 5);
+	assert_int_equal(vn_sw_port_del(r.sw, "swp1"), 0);	/* closes swp1 */
+	assert_int_equal(vn_pool_avail(r.host[0]->pool), r.host[0]->pool->size);
+	rig_down(&r);
+}
+
 /* Threads running; ports added and deleted while frames flow */
 static void test_sw_hot_add_del_running(void **state)
 {
@@ -859,6 +1009,8 @@ int main(void)
 		cmocka_unit_test(test_sw_port_mac_limit),
 		cmocka_unit_test(test_sw_backpressure_drop),
 		cmocka_unit_test(test_sw_two_workers_handoff),
+		cmocka_unit_test(test_sw_direct_transmit),
+		cmocka_unit_test(test_sw_direct_transmit_full),
 		cmocka_unit_test(test_sw_hot_add_del_running),
 		cmocka_unit_test(test_sw_fdb_api),
 		cmocka_unit_test(test_sw_fdb_static_rules),
