@@ -20,12 +20,15 @@
 # the system calls the forwarder made per frame meanwhile (perf stat on
 # raw_syscalls:sys_enter, when perf is installed). Prints
 # each figure, the ratios, and vnetd's CPU seconds per GB moved in (a) and
-# (a+) (utime + stime from /proc/PID/stat). Everything lives in namespaces
+# (a+) (utime + stime from /proc/PID/stat), and its CPU with no traffic for
+# IDLE_T s (default 10) in the first round of (a) and (a+), in % of one
+# CPU. Everything lives in namespaces
 # this script creates (the bridge too); nothing is left behind.
 #
 # usage: bench/tcp.sh [BUILD_DIR] [SECONDS]     (root; needs iperf3, trafgen, ethtool)
 #        TUNED="--cpus 1 --poll-us 50" bench/tcp.sh ...   to try other options
 #        ROUNDS=7 bench/tcp.sh ...                        more alternations
+#        IDLE_T=30 bench/tcp.sh ...                       a longer idle measurement
 #        CC=cubic bench/tcp.sh ...     every iperf3 with that congestion control
 #                                      (default: the host's; see lib_ns.sh)
 set -euo pipefail
@@ -35,6 +38,7 @@ VNETD=${VNETD:-$BUILD/src/cmd/vnetd}
 FWD1=${FWD1:-$BUILD/bench/bench_fwd1}
 NAIVE=${NAIVE:-$BUILD/bench/bench_naive_fwd}
 ROUNDS=${ROUNDS:-5}
+IDLE_T=${IDLE_T:-10}
 TUNED=${TUNED:---cpus $(($(nproc) - 1)) --poll-us 20}
 TAG="vb${RANDOM}"
 NET=78
@@ -130,6 +134,18 @@ vnetd_down() {
 	ip netns del "$NS2"
 }
 
+# idle_cpu: vnetd's CPU over IDLE_T s with no traffic (the namespaces up,
+# addressed, silent but for what their stacks send unasked), in % of one
+# CPU -> IDLE
+idle_cpu() {
+	local t0 t1
+	sleep 1
+	t0=$(cpu_ticks "$VNETD_PID")
+	sleep "$IDLE_T"
+	t1=$(cpu_ticks "$VNETD_PID")
+	IDLE=$(python3 -c "import os; print('%.2f' % (($t1 - $t0) * 100 / os.sysconf('SC_CLK_TCK') / $IDLE_T))")
+}
+
 # tcp_cpu: iperf through the vnetd of this case, and its CPU s/GB -> GBPS CPU
 tcp_cpu() {
 	local t0 t1
@@ -182,6 +198,7 @@ A_ALL=() AT_ALL=() C_ALL=() F_ALL=()
 # shellcheck disable=SC2086 # TUNED is a list of options
 for ((r = 1; r <= ROUNDS; r++)); do
 	vnetd_up a on
+	((r == 1)) && { idle_cpu; A_IDLE=$IDLE; }
 	tcp_cpu; A_ALL+=("$GBPS")
 	((r == 1)) && { A_CPU=$CPU; pps "$NS1" "$A" "$NS2" "$B"; A_PPS=$PPS; A_SPF=$SPF; }
 	vnetd_down
@@ -192,6 +209,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	vnetd_down
 
 	vnetd_up t on $TUNED
+	((r == 1)) && { idle_cpu; AT_IDLE=$IDLE; }
 	tcp_cpu; AT_ALL+=("$GBPS")
 	((r == 1)) && { AT_CPU=$CPU; pps "$NS1" "$A" "$NS2" "$B"; AT_PPS=$PPS; AT_SPF=$SPF; }
 	vnetd_down
@@ -243,9 +261,11 @@ printf '%-44s %9s pps\n' "(c) Linux bridge, 64-byte frames" "$C_PPS"
 printf '%-44s %9s pps   %s syscalls/frame\n' "(e) one-syscall-per-frame fwd, 64-byte" "$E_PPS" "$E_SPF"
 printf '%-44s %9s pps   %s syscalls/frame\n' "(f) naive forwarder, 64-byte frames" "$F_PPS" "$F_SPF"
 python3 - "$A_GBPS" "$AT_GBPS" "$B_GBPS" "$BT_GBPS" "$C_GBPS" "$E_GBPS" \
-	"$A_PPS" "$AT_PPS" "$C_PPS" "$E_PPS" "$A_CPU" "$AT_CPU" "$F_GBPS" "$F_PPS" <<'PY'
+	"$A_PPS" "$AT_PPS" "$C_PPS" "$E_PPS" "$A_CPU" "$AT_CPU" "$F_GBPS" "$F_PPS" \
+	"$A_IDLE" "$AT_IDLE" <<'PY'
 import sys
-a, at, b, bt, c, e, apps, atpps, cpps, epps, cpu, tcpu, f, fpps = map(float, sys.argv[1:])
+a, at, b, bt, c, e, apps, atpps, cpps, epps, cpu, tcpu, f, fpps, idle, tidle = \
+    map(float, sys.argv[1:])
 r = lambda x, y: x / y if y else 0
 print("%-44s %9.2f   (target >= 1.2)" % ("ratio a/f (TCP, medians)", r(a, f)))
 print("%-44s %9.2f   (target >= 1.0)" % ("ratio a/c (TCP, medians)", r(a, c)))
@@ -259,4 +279,6 @@ print("%-44s %9.2f   (target > 1)" % ("ratio a/e (64-byte pps)", r(apps, epps)))
 print("%-44s %9.2f   (target > 1)" % ("ratio a+/e (64-byte pps)", r(atpps, epps)))
 print("%-44s %9.3f s" % ("vnetd CPU time per GB in (a)", cpu))
 print("%-44s %9.3f s" % ("vnetd CPU time per GB in (a+)", tcpu))
+print("%-44s %9.2f %%   (target < 1)" % ("vnetd CPU idle, % of one CPU, (a)", idle))
+print("%-44s %9.2f %%" % ("vnetd CPU idle, % of one CPU, (a+)", tidle))
 PY
