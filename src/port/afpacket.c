@@ -383,7 +383,7 @@ static void afp_ring_losses(struct vn_port *port)
 
 	priv->stats_ns = vn_mono_ns();
 	if (!getsockopt(priv->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len))
-		port->stats.drops[VN_DROP_KERNEL_RING] += st.tp_drops;
+		vn_port_drop(port, VN_DROP_KERNEL_RING, st.tp_drops);
 }
 
 /* A frame checked as @why: 1 to keep it, or 0 (counted, @pkt reset for the next frame) */
@@ -391,7 +391,7 @@ static unsigned int afp_rx_keep(struct vn_port *port, struct vn_pkt *pkt, enum v
 {
 	if (likely(why == VN_DROP_NONE))
 		return 1;
-	port->stats.drops[why]++;
+	vn_port_drop(port, why, 1);
 	VN_DATA_LOG("port '%s': drop %s", port->name, vn_drop_name(why));
 	vn_pkt_reset(pkt);
 	return 0;
@@ -435,7 +435,7 @@ static unsigned int afp_rx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsi
 		if (errno == ENETDOWN || errno == ENODEV || errno == ENXIO)
 			afp_note_error(port, errno);
 		else
-			port->stats.drops[VN_DROP_VHDR_TRUNCATED]++;
+			vn_port_drop(port, VN_DROP_VHDR_TRUNCATED, 1);
 		return 0;
 	}
 	for (i = 0; i < (unsigned int)r; i++) {
@@ -491,7 +491,7 @@ static unsigned int afp_rx_ring(struct vn_port *port, struct vn_pkt **pkts, unsi
 		seen++;
 		if (unlikely(priv->pkt_off < sizeof(*bd) ||
 			     priv->pkt_off > AFP_BLOCK_SIZE - sizeof(*ph))) {
-			port->stats.drops[VN_DROP_VHDR_TRUNCATED] += priv->pkt_left;
+			vn_port_drop(port, VN_DROP_VHDR_TRUNCATED, priv->pkt_left);
 			goto next_block;
 		}
 		ph = (const struct tpacket3_hdr *)((const uint8_t *)bd + priv->pkt_off);
@@ -584,10 +584,10 @@ static unsigned int afp_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 			break;	/* full: the rest waits (tx_poll_fd) */
 		/* the first frame left was refused: drop it, counted, and go on */
 		if (errno == ENETDOWN || errno == ENXIO || errno == ENODEV) {
-			port->stats.drops[VN_DROP_PORT_DOWN]++;
+			vn_port_drop(port, VN_DROP_PORT_DOWN, 1);
 			__atomic_store_n(&priv->down, true, __ATOMIC_RELAXED);
 		} else {
-			port->stats.drops[VN_DROP_TX_ERROR]++;
+			vn_port_drop(port, VN_DROP_TX_ERROR, 1);
 			vn_log_rl(VN_LOG_WARN, "port '%s': send: %s", port->name, strerror(errno));
 		}
 		done++;
@@ -617,4 +617,4 @@ static void afp_info(const struct vn_port *port, struct vn_port_info *info)
 
 const struct vn_port_ops vn_afpacket_port_ops =
 	VN_PORT_KIND("afpacket", struct afp_priv, afp_open, afp_close, afp,
-		     .tx_poll_fd = afp_poll_fd, .info = afp_info);
+		     .tx_poll_fd = afp_poll_fd, .tx_any_thread = true, .info = afp_info);

@@ -133,7 +133,8 @@ struct vn_port_info {
  *		(an epoll fd over a guest's kick eventfds)
  * @tx_any_thread: @tx_burst may be called from any thread, one call at a
  *		time, while the owning thread runs @rx_burst: it shares no
- *		state with the receive side (a tap writing its fd). The
+ *		state with the receive side (a tap's writev() on its fd,
+ *		an afpacket socket's sendmmsg(), a pair's locked queue). The
  *		switch then lets every worker send to the port under the
  *		port's transmit lock (worker.c, "Direct transmit")
  * @info:	what the port says of itself (struct vn_port_info): its queue

@@ -12,7 +12,9 @@
 # of TCP each way with SHA-256 equal at both ends; with offload=on, frames
 # larger than 1514 bytes from the veth reach the tap whole (tcpdump on
 # the tap) and no software segmentation happened towards the tap; with
-# offload=off, vnetd segmented towards the veth. Then: the veth going down
+# offload=off, vnetd segmented towards the veth. With two workers (the
+# port on one, the tap on the other), 256 MiB each way with each worker
+# sending to the other's port itself (direct_tx in worker list). Then: the veth going down
 # turns the port down and back up restores traffic; hot delete and add of
 # the port under vnetctl (re-added with qdisc-bypass=on: ping and 64 MiB
 # of TCP); for each receive mode, a flood into the ring (or
@@ -122,6 +124,27 @@ for off in on off; do
 	ip netns del "$nb"
 done
 done
+
+echo "=== two workers: each sends to the other's port itself (direct transmit)"
+vs_vnetd --workers 2 --port "afpacket:name=$h" --port "tap:name=$t"
+vs_ns "$nb" "$t" 2
+pings "two workers"
+vs_tcp_sha "$na" "$nb" 10.77.0.2 256M
+vs_tcp_sha "$nb" "$na" 10.77.0.1 256M
+ctl --json worker list >"$VS_TMP/workers.json"
+python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert len(j) == 2 and all(w["direct_tx"] > 0 for w in j), j
+' "$VS_TMP/workers.json" || vs_fail "no direct transmit: $(cat "$VS_TMP/workers.json")"
+for c in drop_tx_full drop_tx_error drop_no_buffer; do
+	for p in "$h" "$t"; do
+		v=$(vs_stat "$p" "$c")
+		[[ "$v" == 0 ]] || vs_fail "two workers: $p: $c = $v"
+	done
+done
+vs_stop_vnetd
+ip netns del "$nb"
 
 echo "=== link down/up, hot delete/add, interface deleted"
 vs_vnetd --port "afpacket:name=$h"
