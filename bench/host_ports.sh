@@ -5,7 +5,9 @@
 # Single-stream TCP (iperf3) from a namespace whose veth's host end is
 #   (a) an afpacket port of vnetd, switched to a tap in a second namespace,
 #       with each receive mode: rx=ring (TPACKET_V3) and rx=mmsg
-#       (recvmmsg into the switch's buffers, the default),
+#       (recvmmsg into the switch's buffers, the default), and rx=mmsg
+#       with --workers 2 (the port and the tap on a worker each, each
+#       sending to the other's port itself: direct transmit),
 #   (b) a port of a Linux bridge, with a second veth into the second
 #       namespace (the bridge in its own namespace);
 # and 64-byte frames per second from one namespace to the other, each
@@ -23,7 +25,7 @@
 # the veths have TSO, GSO and checksum offload off (XDP carries none of
 # them); the TCP figure of (a) is taken with offloads on, as users run it.
 # Prints the ratios a/b (TCP; target >= 0.8) and c/a (64-byte; target >= 2),
-# for each receive mode of (a).
+# for each receive mode of (a), and two workers against one (rx=mmsg).
 # Everything lives in namespaces this script creates.
 #
 # usage: bench/host_ports.sh [BUILD_DIR] [SECONDS]   (root; iperf3, trafgen, ethtool)
@@ -35,6 +37,7 @@ BUILD=${1:-build}
 T=${2:-10}
 ROUNDS=${ROUNDS:-1}
 AFP_OPTS=${AFP_OPTS:-}
+WORKERS_OPT=""
 VNETD=${VNETD:-$BUILD/src/cmd/vnetd}
 TAG="hp${RANDOM}"
 NET=79
@@ -104,7 +107,8 @@ vnetd_up() {
 		ip netns exec "$NS1" ethtool -K "$V1" tso off gso off tx off >/dev/null
 		[[ $far == veth ]] && ip netns exec "$NS2" ethtool -K "$V2" tso off gso off tx off >/dev/null
 	fi
-	"$VNETD" "${ports[@]}" >"$TMP/vnetd.log" 2>&1 &
+	# shellcheck disable=SC2086 # WORKERS_OPT is empty or one option and its value
+	"$VNETD" $WORKERS_OPT "${ports[@]}" >"$TMP/vnetd.log" 2>&1 &
 	VNETD_PID=$!
 	if [[ $far == tap ]]; then
 		wait_for 10 ip link show "$B" || die "$1: no tap: $(cat "$TMP/vnetd.log")"
@@ -155,7 +159,7 @@ bridge_down() {
 echo "bench/host_ports.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE, TCP medians of $ROUNDS round(s)${AFP_OPTS:+, afpacket ports with $AFP_OPTS}"
 
 # TCP: ROUNDS alternated rounds of ring, mmsg and the bridge; medians
-A_ALL=() M_ALL=() B_ALL=()
+A_ALL=() M_ALL=() W_ALL=() B_ALL=()
 for ((r = 0; r < ROUNDS; r++)); do
 	vnetd_up afpacket tap ,rx=ring
 	iperf "$NS1" "$NS2"; A_ALL+=("$GBPS")
@@ -163,11 +167,17 @@ for ((r = 0; r < ROUNDS; r++)); do
 	vnetd_up afpacket tap ,rx=mmsg
 	iperf "$NS1" "$NS2"; M_ALL+=("$GBPS")
 	vnetd_down
+	WORKERS_OPT="--workers 2"
+	vnetd_up afpacket tap ,rx=mmsg
+	iperf "$NS1" "$NS2"; W_ALL+=("$GBPS")
+	vnetd_down
+	WORKERS_OPT=""
 	bridge_up
 	iperf "$NS1" "$NS2"; B_ALL+=("$GBPS")
 	bridge_down
 done
 A_GBPS=$(median "${A_ALL[@]}") M_GBPS=$(median "${M_ALL[@]}") B_GBPS=$(median "${B_ALL[@]}")
+W_GBPS=$(median "${W_ALL[@]}")
 
 vnetd_up afpacket veth ,rx=ring
 pps "$NS1" "$V1" "$NS2" "$V2"; A_PPS=$PPS A_SENT=$SENT A_NSF=$NSF
@@ -186,21 +196,26 @@ pps "$NS1" "$V1" "$NS2" "$V2"; B_PPS=$PPS B_SENT=$SENT
 bridge_down
 
 printf '%-44s %12s %12s %14s\n' "path" "figure" "sent" "vnetd CPU"
-[[ $ROUNDS -gt 1 ]] && printf '# TCP rounds (Gbit/s): ring %s; mmsg %s; bridge %s\n' "${A_ALL[*]}" "${M_ALL[*]}" "${B_ALL[*]}"
+[[ $ROUNDS -gt 1 ]] && printf '# TCP rounds (Gbit/s): ring %s; mmsg %s; mmsg, 2 workers %s; bridge %s\n' \
+	"${A_ALL[*]}" "${M_ALL[*]}" "${W_ALL[*]}" "${B_ALL[*]}"
 printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap, rx=ring" "$A_GBPS"
 printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap, rx=mmsg" "$M_GBPS"
+printf '%-44s %9s Gbps\n' "(a) the same, rx=mmsg, --workers 2" "$W_GBPS"
 printf '%-44s %9s Gbps\n' "(b) Linux bridge: veth + veth" "$B_GBPS"
 printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(a) afpacket rx=ring, 64-byte frames" "$A_PPS" "$A_SENT" "$A_NSF"
 printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(a) afpacket rx=mmsg, 64-byte frames" "$M_PPS" "$M_SENT" "$M_NSF"
 printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(c) afxdp, 64-byte frames" "$C_PPS" "$C_SENT" "$C_NSF"
 printf '%-44s %9s pps %8s pps\n' "(b) Linux bridge, 64-byte frames" "$B_PPS" "$B_SENT"
 python3 - "$A_GBPS" "$M_GBPS" "$B_GBPS" "$A_PPS" "$M_PPS" "$C_PPS" "$B_PPS" \
-	"$A_NSF" "$M_NSF" "$C_NSF" <<'PY'
+	"$A_NSF" "$M_NSF" "$C_NSF" "$W_GBPS" <<'PY'
 import sys
 a, m, b, apps, mpps, cpps, bpps = map(float, sys.argv[1:8])
+w = float(sys.argv[11])
 r = lambda x, y: x / y if y else 0
 print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP, rx=ring)", r(a, b)))
 print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP, rx=mmsg)", r(m, b)))
+print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP, rx=mmsg, 2 workers)", r(w, b)))
+print("%-44s %9.2f" % ("ratio 2 workers / 1 (TCP, rx=mmsg)", r(w, m)))
 print("%-44s %9.2f   (target >= 2)" % ("ratio c/a (64-byte pps, rx=ring)", r(cpps, apps)))
 print("%-44s %9.2f   (target >= 2)" % ("ratio c/a (64-byte pps, rx=mmsg)", r(cpps, mpps)))
 print("%-44s %9.2f" % ("ratio c/b (64-byte pps)", r(cpps, bpps)))
