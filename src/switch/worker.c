@@ -302,6 +302,24 @@ static bool stall(struct sw_port *sp)
 	return false;
 }
 
+/*
+ * Hand @sp the @nout resolved frames in @w->out; what it refuses is kept in
+ * its partial list or dropped, by its policy (tx_refused()). Sets *@sent.
+ * Return: true if frames were kept: the port is full
+ */
+static bool tx_out(struct sw_worker *w, struct sw_port *sp, unsigned int nout,
+		   unsigned int *sent)
+{
+	*sent = vn_port_tx_burst(sp->port, w->out, nout);
+	if (*sent)
+		sp->progress_at = w->now;
+	if (*sent == nout) {
+		sp->stalled = false;	/* it drains again: back to its policy */
+		return false;
+	}
+	return tx_refused(w, sp, w->out, *sent, nout);
+}
+
 /* Up to SW_BURST frames of the backlog, merged by GRO when it pays (egress.c) */
 static unsigned int take_chunk(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **pkts)
 {
@@ -355,14 +373,8 @@ static unsigned int pump_locked(struct sw_worker *w, struct sw_port *sp)
 		cap = __atomic_load_n(&sp->cap[VN_SW_EGRESS], __ATOMIC_ACQUIRE);
 		if (unlikely(cap))	/* what the peer gets: resolved, segmented */
 			sw_capture_burst(w, cap, w->out, nout);
-		sent = vn_port_tx_burst(port, w->out, nout);
+		full = tx_out(w, sp, nout, &sent);
 		work += sent;
-		if (sent)
-			sp->progress_at = w->now;
-		if (sent == nout)
-			sp->stalled = false;	/* it drains again: back to its policy */
-		else
-			full = tx_refused(w, sp, w->out, sent, nout);
 	}
 	if (full && sp->blocked && w->now - sp->progress_at >= SW_STALL_SEC)
 		full = stall(sp);
@@ -433,14 +445,8 @@ static void direct_tx(struct sw_worker *w, struct sw_port *sp, struct vn_pkt **p
 							SW_OUT_MAX - nout);
 		if (!nout)
 			continue;
-		sent = vn_port_tx_burst(port, w->out, nout);
+		parked = tx_out(w, sp, nout, &sent);
 		w->stats.direct_tx += sent;
-		if (sent)
-			sp->progress_at = w->now;
-		if (sent == nout)
-			sp->stalled = false;	/* it drains again: back to its policy */
-		else
-			parked = tx_refused(w, sp, w->out, sent, nout);	/* or dropped */
 	}
 	if (!parked) {
 		pthread_mutex_unlock(&sp->tx_lock);
