@@ -62,17 +62,9 @@ run_case() {
 	fi
 	# two workers, a tap each: each worker wrote the other's tap itself
 	# (direct transmit), the data one way and the ACKs the other
-	if [[ "$workers" == 2 ]]; then
-		"$VNETCTL" -s "$VS_SOCK" --json worker list >"$VS_TMP/workers.json"
-		python3 -c '
-import json, sys
-j = json.load(open(sys.argv[1]))
-assert len(j) == 2 and all(w["direct_tx"] > 0 for w in j), j
-' "$VS_TMP/workers.json" || vs_fail "no direct transmit: $(cat "$VS_TMP/workers.json")"
-	fi
-	# pinned workers: worker list shows the CPU, and polling happened
+	if [[ "$workers" == 2 ]]; then vs_direct_tx_both; fi
+	# pinned workers (two): the same worker list shows the CPU, and polling happened
 	if [[ "$*" == *--cpus* ]]; then
-		"$VNETCTL" -s "$VS_SOCK" --json worker list >"$VS_TMP/workers.json"
 		python3 -c '
 import json, sys
 j = json.load(open(sys.argv[1]))

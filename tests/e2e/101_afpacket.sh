@@ -131,12 +131,7 @@ vs_ns "$nb" "$t" 2
 pings "two workers"
 vs_tcp_sha "$na" "$nb" 10.77.0.2 256M
 vs_tcp_sha "$nb" "$na" 10.77.0.1 256M
-ctl --json worker list >"$VS_TMP/workers.json"
-python3 -c '
-import json, sys
-j = json.load(open(sys.argv[1]))
-assert len(j) == 2 and all(w["direct_tx"] > 0 for w in j), j
-' "$VS_TMP/workers.json" || vs_fail "no direct transmit: $(cat "$VS_TMP/workers.json")"
+vs_direct_tx_both
 for c in drop_tx_full drop_tx_error drop_no_buffer; do
 	for p in "$h" "$t"; do
 		v=$(vs_stat "$p" "$c")

@@ -82,6 +82,18 @@ vs_stat() {
 	"$VNETCTL" -s "$VS_SOCK" stats "$1" --all | awk -v c="$2" '$1 == c { v = $2 } END { print v + 0 }'
 }
 
+# vs_direct_tx_both : vnetd has two workers and each sent frames to the
+# other's port itself (direct transmit: direct_tx in worker list); the
+# list stays in $VS_TMP/workers.json
+vs_direct_tx_both() {
+	"$VNETCTL" -s "$VS_SOCK" --json worker list >"$VS_TMP/workers.json"
+	python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert len(j) == 2 and all(w["direct_tx"] > 0 for w in j), j
+' "$VS_TMP/workers.json" || vs_fail "no direct transmit: $(cat "$VS_TMP/workers.json")"
+}
+
 # vs_ns NAME TAP IDX : namespace NAME owning TAP, addresses 10.77.0.IDX/24 and fd77::IDX/64
 vs_ns() {
 	local ns=$1 tap=$2 idx=$3
