@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* xdp_hook.c - cost of the switch's XDP hook: ns per frame through the switch with and without programs
  *
- * Usage: bench_xdp_hook PROGS_DIR [FRAMES]   (bench/xdp_hook.sh)
+ * Usage: bench_xdp_hook PROGS_DIR [FRAMES [MODE]]   (bench/xdp_hook.sh)
+ * MODE, a row's number from 1, measures that row alone (to profile it).
  * The rig of sw_rig.h: 64-byte UDP/IPv4 frames in bursts of 64 from host0 to
  * a learned station at swp1, through one switch worker.
  * Modes, measured in the same run: no program (the peer of every ratio);
@@ -101,12 +102,18 @@ int main(int argc, char **argv)
 		"ingress PASS (hook_action)", "egress PASS (hook_action)",
 		"ingress REDIRECT to swp1", "ingress TX bounce (xdp2)", "ingress DROP (xdp1)",
 	};
+	const unsigned int nmodes = sizeof(names) / sizeof(names[0]);
 	unsigned int frames = argc > 2 ? (unsigned int)strtoul(argv[2], NULL, 10) : 1000000;
+	unsigned int only = argc > 3 ? (unsigned int)strtoul(argv[3], NULL, 10) : 0;
 	double base;
 	struct sw_rig r;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s PROGS_DIR [FRAMES]\n", argv[0]);
+		fprintf(stderr, "usage: %s PROGS_DIR [FRAMES [MODE]]\n", argv[0]);
+		return 2;
+	}
+	if (only > nmodes) {
+		fprintf(stderr, "bench_xdp_hook: MODE is a row from 1 to %u, not %u\n", nmodes, only);
 		return 2;
 	}
 	if (!vn_bpf_jit_supported()) {
@@ -122,10 +129,12 @@ int main(int argc, char **argv)
 	       "# medians of %d rounds of %u frames\n", base, ROUNDS, frames / ROUNDS);
 	printf("%-30s %9s %9s %9s %9s %9s\n", "mode (64-byte frames, burst 64)", "interp",
 	       "jit", "hook_int", "hook_jit", "jit/int");
-	for (unsigned int m = 0; m < sizeof(names) / sizeof(names[0]); m++) {
+	for (unsigned int m = 0; m < nmodes; m++) {
 		double vi[ROUNDS], vj[ROUNDS], hi[ROUNDS], hj[ROUNDS], mi, mj;
 		unsigned int n = frames / ROUNDS / SW_RIG_BURST * SW_RIG_BURST;
 
+		if (only && m + 1 != only)
+			continue;
 		for (unsigned int k = 0; k < ROUNDS; k++) {
 			double b = sw_rig_measure(&r, n);
 
