@@ -7,12 +7,16 @@
 #       with each receive mode: rx=ring (TPACKET_V3) and rx=mmsg
 #       (recvmmsg into the switch's buffers, the default), and rx=mmsg
 #       with --workers 2 (the port and the tap on a worker each, each
-#       sending to the other's port itself: direct transmit),
+#       sending to the other's port itself: direct transmit); and the other
+#       way (iperf3 -R: the afpacket port transmits the data) with each
+#       transmit mode, tx=mmsg (sendmmsg, the default) and tx=ring
+#       (TPACKET_V3 transmit ring),
 #   (b) a port of a Linux bridge, with a second veth into the second
-#       namespace (the bridge in its own namespace);
+#       namespace (the bridge in its own namespace), both ways;
 # and 64-byte frames per second from one namespace to the other, each
 # namespace behind a veth whose host ends are two ports of the same kind:
-# (a) two afpacket ports (rx=ring, then rx=mmsg), (c) two afxdp ports (native XDP on the veths),
+# (a) two afpacket ports (rx=ring, then rx=mmsg, then rx=mmsg with tx=ring),
+# (c) two afxdp ports (native XDP on the veths),
 # (b) two ports of the bridge. The frames (trafgen, one CPU) carry an
 # EtherType nothing in the receiving namespace handles (0x88b5, local
 # experimental), so they are counted (rx_packets) and dropped there at
@@ -25,7 +29,8 @@
 # the veths have TSO, GSO and checksum offload off (XDP carries none of
 # them); the TCP figure of (a) is taken with offloads on, as users run it.
 # Prints the ratios a/b (TCP; target >= 0.8) and c/a (64-byte; target >= 2),
-# for each receive mode of (a), and two workers against one (rx=mmsg).
+# for each receive mode of (a), two workers against one (rx=mmsg), and
+# tx=ring against tx=mmsg (TCP the other way, 64-byte frames).
 # Everything lives in namespaces this script creates.
 #
 # usage: bench/host_ports.sh [BUILD_DIR] [SECONDS]   (root; iperf3, trafgen, ethtool)
@@ -159,13 +164,17 @@ bridge_down() {
 echo "bench/host_ports.sh: $T s per figure, $(nproc) CPUs (shared: figures are noisy), load $(cut -d' ' -f1-3 /proc/loadavg), tcp congestion control $TCP_CC_NOTE, TCP medians of $ROUNDS round(s)${AFP_OPTS:+, afpacket ports with $AFP_OPTS}"
 
 # TCP: ROUNDS alternated rounds of ring, mmsg and the bridge; medians
-A_ALL=() M_ALL=() W_ALL=() B_ALL=()
+A_ALL=() M_ALL=() W_ALL=() B_ALL=() MR_ALL=() TR_ALL=() BR_ALL=()
 for ((r = 0; r < ROUNDS; r++)); do
 	vnetd_up afpacket tap ,rx=ring
 	iperf "$NS1" "$NS2"; A_ALL+=("$GBPS")
 	vnetd_down
 	vnetd_up afpacket tap ,rx=mmsg
 	iperf "$NS1" "$NS2"; M_ALL+=("$GBPS")
+	iperf "$NS1" "$NS2" -R; MR_ALL+=("$GBPS")
+	vnetd_down
+	vnetd_up afpacket tap ,rx=mmsg,tx=ring
+	iperf "$NS1" "$NS2" -R; TR_ALL+=("$GBPS")
 	vnetd_down
 	WORKERS_OPT="--workers 2"
 	vnetd_up afpacket tap ,rx=mmsg
@@ -174,10 +183,12 @@ for ((r = 0; r < ROUNDS; r++)); do
 	WORKERS_OPT=""
 	bridge_up
 	iperf "$NS1" "$NS2"; B_ALL+=("$GBPS")
+	iperf "$NS1" "$NS2" -R; BR_ALL+=("$GBPS")
 	bridge_down
 done
 A_GBPS=$(median "${A_ALL[@]}") M_GBPS=$(median "${M_ALL[@]}") B_GBPS=$(median "${B_ALL[@]}")
-W_GBPS=$(median "${W_ALL[@]}")
+W_GBPS=$(median "${W_ALL[@]}") MR_GBPS=$(median "${MR_ALL[@]}") TR_GBPS=$(median "${TR_ALL[@]}")
+BR_GBPS=$(median "${BR_ALL[@]}")
 
 vnetd_up afpacket veth ,rx=ring
 pps "$NS1" "$V1" "$NS2" "$V2"; A_PPS=$PPS A_SENT=$SENT A_NSF=$NSF
@@ -185,6 +196,10 @@ vnetd_down
 
 vnetd_up afpacket veth ,rx=mmsg
 pps "$NS1" "$V1" "$NS2" "$V2"; M_PPS=$PPS M_SENT=$SENT M_NSF=$NSF
+vnetd_down
+
+vnetd_up afpacket veth ,rx=mmsg,tx=ring
+pps "$NS1" "$V1" "$NS2" "$V2"; T_PPS=$PPS T_SENT=$SENT T_NSF=$NSF
 vnetd_down
 
 vnetd_up afxdp veth
@@ -196,26 +211,34 @@ pps "$NS1" "$V1" "$NS2" "$V2"; B_PPS=$PPS B_SENT=$SENT
 bridge_down
 
 printf '%-44s %12s %12s %14s\n' "path" "figure" "sent" "vnetd CPU"
-[[ $ROUNDS -gt 1 ]] && printf '# TCP rounds (Gbit/s): ring %s; mmsg %s; mmsg, 2 workers %s; bridge %s\n' \
-	"${A_ALL[*]}" "${M_ALL[*]}" "${W_ALL[*]}" "${B_ALL[*]}"
+[[ $ROUNDS -gt 1 ]] && printf '# TCP rounds (Gbit/s): ring %s; mmsg %s; mmsg, 2 workers %s; bridge %s; tap -> veth: tx=mmsg %s; tx=ring %s; bridge %s\n' \
+	"${A_ALL[*]}" "${M_ALL[*]}" "${W_ALL[*]}" "${B_ALL[*]}" "${MR_ALL[*]}" "${TR_ALL[*]}" "${BR_ALL[*]}"
 printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap, rx=ring" "$A_GBPS"
 printf '%-44s %9s Gbps\n' "(a) vnetd: afpacket veth + tap, rx=mmsg" "$M_GBPS"
 printf '%-44s %9s Gbps\n' "(a) the same, rx=mmsg, --workers 2" "$W_GBPS"
 printf '%-44s %9s Gbps\n' "(b) Linux bridge: veth + veth" "$B_GBPS"
+printf '%-44s %9s Gbps\n' "(a) tap -> veth (afpacket sends), tx=mmsg" "$MR_GBPS"
+printf '%-44s %9s Gbps\n' "(a) tap -> veth (afpacket sends), tx=ring" "$TR_GBPS"
+printf '%-44s %9s Gbps\n' "(b) Linux bridge, the other way" "$BR_GBPS"
 printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(a) afpacket rx=ring, 64-byte frames" "$A_PPS" "$A_SENT" "$A_NSF"
 printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(a) afpacket rx=mmsg, 64-byte frames" "$M_PPS" "$M_SENT" "$M_NSF"
+printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(a) afpacket rx=mmsg,tx=ring, 64-byte" "$T_PPS" "$T_SENT" "$T_NSF"
 printf '%-44s %9s pps %8s pps %8s ns/frame\n' "(c) afxdp, 64-byte frames" "$C_PPS" "$C_SENT" "$C_NSF"
 printf '%-44s %9s pps %8s pps\n' "(b) Linux bridge, 64-byte frames" "$B_PPS" "$B_SENT"
 python3 - "$A_GBPS" "$M_GBPS" "$B_GBPS" "$A_PPS" "$M_PPS" "$C_PPS" "$B_PPS" \
-	"$A_NSF" "$M_NSF" "$C_NSF" "$W_GBPS" <<'PY'
+	"$A_NSF" "$M_NSF" "$C_NSF" "$W_GBPS" "$MR_GBPS" "$TR_GBPS" "$BR_GBPS" "$T_PPS" <<'PY'
 import sys
 a, m, b, apps, mpps, cpps, bpps = map(float, sys.argv[1:8])
-w = float(sys.argv[11])
+w, mr, tr, br, tpps = map(float, sys.argv[11:16])
 r = lambda x, y: x / y if y else 0
 print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP, rx=ring)", r(a, b)))
 print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP, rx=mmsg)", r(m, b)))
 print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP, rx=mmsg, 2 workers)", r(w, b)))
 print("%-44s %9.2f" % ("ratio 2 workers / 1 (TCP, rx=mmsg)", r(w, m)))
+print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP tap -> veth, tx=mmsg)", r(mr, br)))
+print("%-44s %9.2f   (target >= 0.8)" % ("ratio a/b (TCP tap -> veth, tx=ring)", r(tr, br)))
+print("%-44s %9.2f" % ("ratio tx=ring / tx=mmsg (TCP tap -> veth)", r(tr, mr)))
+print("%-44s %9.2f" % ("ratio tx=ring / tx=mmsg (64-byte pps)", r(tpps, mpps)))
 print("%-44s %9.2f   (target >= 2)" % ("ratio c/a (64-byte pps, rx=ring)", r(cpps, apps)))
 print("%-44s %9.2f   (target >= 2)" % ("ratio c/a (64-byte pps, rx=mmsg)", r(cpps, mpps)))
 print("%-44s %9.2f" % ("ratio c/b (64-byte pps)", r(cpps, bpps)))

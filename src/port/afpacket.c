@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* afpacket.c - afpacket ports: an interface that already exists on the host, through AF_PACKET
  *
- * afpacket:name=IF[,offload=on|off][,rx=ring|mmsg][,qdisc-bypass=on|off]
+ * afpacket:name=IF[,offload=on|off][,rx=ring|mmsg][,tx=mmsg|ring][,qdisc-bypass=on|off]
  *	Attaches the existing interface IF (a NIC, a bond, a veth into a
  *	container's namespace): every frame it receives enters the switch
  *	(promiscuous; the frames this port sends are not read back,
@@ -39,9 +39,27 @@
  * a full ring or queue are counted from PACKET_STATISTICS
  * (drop_kernel_ring).
  *
- * Transmit: one sendmmsg() per burst, each frame after its 10-byte header,
- * so a TSO frame leaves as one GSO skb that the device or the kernel
- * segments. qdisc-bypass=on (PACKET_QDISC_BYPASS) hands frames straight to
+ * Transmit, tx=mmsg (the default): one sendmmsg() per burst, each frame
+ * after its 10-byte header, so a TSO frame leaves as one GSO skb that the
+ * device or the kernel segments. A full socket or device queue (EAGAIN,
+ * ENOBUFS) leaves the rest of the burst with the switch, which waits for
+ * the socket to become writable.
+ *
+ * Transmit, tx=ring: a TPACKET_V3 transmit ring (64 blocks of 256 KiB, 3
+ * slots of 85 KiB in each: a 64 KiB frame and its header fit a slot). A
+ * burst copies each frame and its header into the next free slots, marks
+ * them for sending and makes one send() for all of them; the kernel
+ * builds its skbs on the slots' pages and frees a slot when the skb is
+ * gone. Frames the kernel did not take (its queue full: the slot still
+ * says TP_STATUS_SEND_REQUEST after the call) are taken back and stay
+ * with the switch, as with tx=mmsg; so do frames for which no slot is
+ * free. The socket's send buffer is raised to 32 MiB so that the ring,
+ * not the buffer, is the limit. PACKET_LOSS is set: a frame the kernel
+ * finds malformed is skipped rather than stopping the ring (vnetd builds
+ * every header itself from a checked one, so none is expected).
+ * bench/host_ports.sh measures both against each other.
+ *
+ * qdisc-bypass=on (PACKET_QDISC_BYPASS) hands frames straight to
  * the driver: no qdisc (no shaping, no fair queueing), and the kernel's
  * packet taps (tcpdump on IF) do not see them; off by default.
  * offload=off negotiates no transmit offloads: the switch
@@ -88,14 +106,36 @@
 #define AFP_STATS_EVERY_NS	(100ull * 1000 * 1000)	/* PACKET_STATISTICS reads, at most */
 _Static_assert(VN_PKT_HEADROOM >= AFP_MMSG_HEADROOM, "rx=mmsg reads the header into the headroom");
 #define AFP_RCVBUF		(8 << 20)	/* rx=mmsg: the kernel doubles it, 16 MiB as the ring */
+#define AFP_TX_BLOCK_SIZE	(256u << 10)
+#define AFP_TX_BLOCK_NR		64u
+#define AFP_TX_SLOT_SIZE	87376u	/* 3 a block, a multiple of TPACKET_ALIGNMENT */
+#define AFP_TX_PER_BLOCK	(AFP_TX_BLOCK_SIZE / AFP_TX_SLOT_SIZE)
+#define AFP_TX_SLOTS		(AFP_TX_PER_BLOCK * AFP_TX_BLOCK_NR)
+#define AFP_TX_DATA_OFF		TPACKET_ALIGN(sizeof(struct tpacket3_hdr))	/* where the kernel reads */
+#define AFP_SNDBUF		(16 << 20)	/* tx=ring: doubled, 32 MiB: more than the ring holds */
+_Static_assert(AFP_TX_DATA_OFF + AFP_HDR_LEN + VN_PKT_FRAME_MAX <= AFP_TX_SLOT_SIZE,
+	       "a frame of any length and its header fit one transmit slot");
+_Static_assert(AFP_TX_SLOT_SIZE % TPACKET_ALIGNMENT == 0, "slots are aligned");
+/*
+ * The kernel copies the first max(hdr_len, 14) bytes of a ring frame and
+ * hangs the rest off the skb as page fragments, at most MAX_SKB_FRAGS (17
+ * by default): past AFP_TX_FRAG_BYTES from any page offset that is more
+ * (it drops the frame and logs). Only a non-GSO frame near 64 KiB on an
+ * interface with such an MTU comes close; it goes by sendmsg().
+ */
+#define AFP_TX_FRAG_BYTES	(17u * 4096 - 4095)
 
 /**
  * struct afp_priv - private state of an afpacket port
  * @fd:		the packet socket, non-blocking, bound to @ifindex
  * @ctl:	an AF_INET datagram socket for interface ioctls (link state)
  * @ifindex:	the interface's index at open
- * @ring:	the receive ring, AFP_BLOCK_NR blocks
- * @ring_len:	its size
+ * @map:	the rings' mapping: the receive ring, then the transmit ring
+ * @map_len:	its size
+ * @ring:	the receive ring, AFP_BLOCK_NR blocks (rx=ring), or NULL
+ * @txring:	the transmit ring, AFP_TX_SLOTS slots (tx=ring), or NULL
+ * @tx_head:	the transmit slot to fill next; the kernel's own position
+ *		in the ring once each send() returns
  * @blk:	block being read
  * @pkt_left:	frames of @blk not yet read (0: @blk not started)
  * @pkt_off:	offset in @blk of the next frame
@@ -104,14 +144,18 @@ _Static_assert(VN_PKT_HEADROOM >= AFP_MMSG_HEADROOM, "rx=mmsg reads the header i
  * @down:	the socket reported ENETDOWN, or a send failed for it
  * @stats_ns:	when PACKET_STATISTICS was last read (afp_ring_losses())
  * @mmsg:	rx=mmsg: recvmmsg() instead of the ring (@ring is NULL)
+ * @tx_ring:	tx=ring: the transmit ring instead of sendmmsg()
  * @bypass:	qdisc-bypass=on: PACKET_QDISC_BYPASS
  */
 struct afp_priv {
 	int fd;
 	int ctl;
 	int ifindex;
+	uint8_t *map;
+	size_t map_len;
 	uint8_t *ring;
-	size_t ring_len;
+	uint8_t *txring;
+	unsigned int tx_head;
 	unsigned int blk;
 	uint32_t pkt_left;
 	uint32_t pkt_off;
@@ -120,43 +164,68 @@ struct afp_priv {
 	bool down;
 	uint64_t stats_ns;
 	bool mmsg;
+	bool tx_ring;
 	bool bypass;
 };
 
-static const char *const afp_keys[] = { "name", "offload", "rx", "qdisc-bypass", NULL };
+static const char *const afp_keys[] = { "name", "offload", "rx", "tx", "qdisc-bypass", NULL };
 
 /**
- * afp_setup_ring() - Ask for the TPACKET_V3 receive ring and map it
+ * afp_setup_rings() - Ask for the TPACKET_V3 rings rx= and tx= want, and map them
  * @port:	port
  * @priv:	state, socket open
  *
+ * Both rings share one mapping, the receive ring first (the kernel's
+ * layout).
+ *
  * Return: 0 or -errno (logged)
  */
-static int afp_setup_ring(struct vn_port *port, struct afp_priv *priv)
+static int afp_setup_rings(struct vn_port *port, struct afp_priv *priv)
 {
-	struct tpacket_req3 req = {
+	struct tpacket_req3 rx = {
 		.tp_block_size = AFP_BLOCK_SIZE,
 		.tp_block_nr = AFP_BLOCK_NR,
 		.tp_frame_size = AFP_FRAME_SIZE,
 		.tp_frame_nr = AFP_BLOCK_SIZE / AFP_FRAME_SIZE * AFP_BLOCK_NR,
 		.tp_retire_blk_tov = AFP_RETIRE_MS,
 	};
-	int v = TPACKET_V3, ret;
+	struct tpacket_req3 tx = {
+		.tp_block_size = AFP_TX_BLOCK_SIZE,
+		.tp_block_nr = AFP_TX_BLOCK_NR,
+		.tp_frame_size = AFP_TX_SLOT_SIZE,
+		.tp_frame_nr = AFP_TX_SLOTS,
+	};
+	size_t rx_len = priv->mmsg ? 0 : (size_t)AFP_BLOCK_SIZE * AFP_BLOCK_NR;
+	int v = TPACKET_V3, one = 1, ret;
 
+	if (!rx_len && !priv->tx_ring)
+		return 0;
 	if (setsockopt(priv->fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) ||
-	    setsockopt(priv->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req))) {
+	    (rx_len && setsockopt(priv->fd, SOL_PACKET, PACKET_RX_RING, &rx, sizeof(rx)))) {
 		ret = -errno;
 		vn_err("port '%s': TPACKET_V3 receive ring: %s", port->name, strerror(errno));
 		return ret;
 	}
-	priv->ring_len = (size_t)AFP_BLOCK_SIZE * AFP_BLOCK_NR;
-	priv->ring = mmap(NULL, priv->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-			  priv->fd, 0);
-	if (priv->ring == MAP_FAILED) {
+	if (priv->tx_ring &&
+	    (setsockopt(priv->fd, SOL_PACKET, PACKET_LOSS, &one, sizeof(one)) ||
+	     setsockopt(priv->fd, SOL_PACKET, PACKET_TX_RING, &tx, sizeof(tx)))) {
 		ret = -errno;
-		priv->ring = NULL;
-		vn_err("port '%s': mapping the receive ring: %s", port->name, strerror(errno));
+		vn_err("port '%s': TPACKET_V3 transmit ring: %s", port->name, strerror(errno));
 		return ret;
+	}
+	priv->map_len = rx_len + (priv->tx_ring ? (size_t)AFP_TX_BLOCK_SIZE * AFP_TX_BLOCK_NR : 0);
+	priv->map = mmap(NULL, priv->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+			 priv->fd, 0);
+	if (priv->map == MAP_FAILED) {
+		ret = -errno;
+		priv->map = NULL;
+		vn_err("port '%s': mapping the packet rings: %s", port->name, strerror(errno));
+		return ret;
+	}
+	priv->ring = rx_len ? priv->map : NULL;
+	if (priv->tx_ring) {
+		priv->txring = priv->map + rx_len;
+		vn_port_sock_buf(port, priv->fd, true, AFP_SNDBUF);
 	}
 	return 0;
 }
@@ -178,7 +247,7 @@ static int afp_setup_mmsg(struct vn_port *port, struct afp_priv *priv)
 		vn_err("port '%s': PACKET_AUXDATA: %s", port->name, strerror(errno));
 		return ret;
 	}
-	vn_port_sock_rcvbuf(port, priv->fd, AFP_RCVBUF);
+	vn_port_sock_buf(port, priv->fd, false, AFP_RCVBUF);
 	return 0;
 }
 
@@ -227,7 +296,9 @@ static int afp_socket(struct vn_port *port, struct afp_priv *priv)
 		vn_err("port '%s': PACKET_QDISC_BYPASS: %s", port->name, strerror(errno));
 		return ret;
 	}
-	ret = priv->mmsg ? afp_setup_mmsg(port, priv) : afp_setup_ring(port, priv);
+	ret = priv->mmsg ? afp_setup_mmsg(port, priv) : 0;
+	if (!ret)
+		ret = afp_setup_rings(port, priv);
 	if (ret)
 		return ret;
 	sll.sll_ifindex = priv->ifindex;
@@ -258,13 +329,13 @@ static void afp_close(struct vn_port *port)
 {
 	struct afp_priv *priv = port->priv;
 
-	if (priv->ring)
-		munmap(priv->ring, priv->ring_len);
+	if (priv->map)
+		munmap(priv->map, priv->map_len);
 	if (priv->fd >= 0)
 		close(priv->fd);	/* promiscuous membership goes with it */
 	if (priv->ctl >= 0)
 		close(priv->ctl);
-	priv->ring = NULL;
+	priv->map = priv->ring = priv->txring = NULL;
 	priv->fd = priv->ctl = -1;
 }
 
@@ -280,6 +351,7 @@ static int afp_open(struct vn_port *port, const struct vn_port_args *args)
 	struct afp_priv *priv = port->priv;
 	const char *off = vn_port_arg(args, "offload");
 	const char *rx = vn_port_arg(args, "rx");
+	const char *tx = vn_port_arg(args, "tx");
 	const char *byp = vn_port_arg(args, "qdisc-bypass");
 	bool on = true;
 	int ret;
@@ -299,6 +371,12 @@ static int afp_open(struct vn_port *port, const struct vn_port_args *args)
 		return -EINVAL;
 	}
 	priv->mmsg = !rx || !strcmp(rx, "mmsg");
+	if (tx && strcmp(tx, "ring") && strcmp(tx, "mmsg")) {
+		vn_err("port '%s': bad value '%s' for 'tx' (expected mmsg or ring)", port->name,
+		       tx);
+		return -EINVAL;
+	}
+	priv->tx_ring = tx && !strcmp(tx, "ring");
 	if (byp && vn_port_arg_bool(byp, &priv->bypass)) {
 		vn_err("port '%s': bad value '%s' for 'qdisc-bypass' (expected on or off)",
 		       port->name, byp);
@@ -544,8 +622,33 @@ static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 	return got;
 }
 
+/* A send refused with @err for a frame: counted by why (down, or an error logged) */
+static void afp_tx_refused(struct vn_port *port, int err, unsigned int n)
+{
+	struct afp_priv *priv = port->priv;
+
+	if (err == ENETDOWN || err == ENXIO || err == ENODEV) {
+		vn_port_drop(port, VN_DROP_PORT_DOWN, n);
+		__atomic_store_n(&priv->down, true, __ATOMIC_RELAXED);
+	} else {
+		vn_port_drop(port, VN_DROP_TX_ERROR, n);
+		vn_log_rl(VN_LOG_WARN, "port '%s': send: %s", port->name, strerror(err));
+	}
+}
+
+/* Frames went out: a link that refused sends before is up again */
+static unsigned int afp_tx_sent(struct vn_port *port, struct vn_pkt **pkts, unsigned int done,
+				unsigned int sent, uint64_t bytes)
+{
+	struct afp_priv *priv = port->priv;
+
+	if (sent && unlikely(__atomic_load_n(&priv->down, __ATOMIC_RELAXED)))
+		__atomic_store_n(&priv->down, false, __ATOMIC_RELAXED);
+	return vn_port_tx_done(port, pkts, done, sent, bytes);
+}
+
 /**
- * afp_tx_burst() - Send a prefix of @pkts with one sendmmsg(), each after its header
+ * afp_tx_mmsg() - tx=mmsg: send a prefix of @pkts with one sendmmsg(), each after its header
  * @port:	port
  * @pkts:	frames
  * @n:		count
@@ -553,7 +656,7 @@ static unsigned int afp_rx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
  * Return: frames consumed (sent or dropped); the caller keeps the rest
  *	   (the socket's buffer is full)
  */
-static unsigned int afp_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+static unsigned int afp_tx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
 {
 	struct afp_priv *priv = port->priv;
 	uint8_t hdrs[VN_PORT_BURST][AFP_HDR_LEN];
@@ -583,18 +686,115 @@ static unsigned int afp_tx_burst(struct vn_port *port, struct vn_pkt **pkts, uns
 		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
 			break;	/* full: the rest waits (tx_poll_fd) */
 		/* the first frame left was refused: drop it, counted, and go on */
-		if (errno == ENETDOWN || errno == ENXIO || errno == ENODEV) {
-			vn_port_drop(port, VN_DROP_PORT_DOWN, 1);
-			__atomic_store_n(&priv->down, true, __ATOMIC_RELAXED);
-		} else {
-			vn_port_drop(port, VN_DROP_TX_ERROR, 1);
-			vn_log_rl(VN_LOG_WARN, "port '%s': send: %s", port->name, strerror(errno));
-		}
+		afp_tx_refused(port, errno, 1);
 		done++;
 	}
-	if (sent && unlikely(__atomic_load_n(&priv->down, __ATOMIC_RELAXED)))
-		__atomic_store_n(&priv->down, false, __ATOMIC_RELAXED);
-	return vn_port_tx_done(port, pkts, done, sent, bytes);
+	return afp_tx_sent(port, pkts, done, sent, bytes);
+}
+
+static struct tpacket3_hdr *afp_tx_slot(const struct afp_priv *priv, unsigned int i)
+{
+	return (struct tpacket3_hdr *)(priv->txring +
+				       (size_t)(i / AFP_TX_PER_BLOCK) * AFP_TX_BLOCK_SIZE +
+				       (size_t)(i % AFP_TX_PER_BLOCK) * AFP_TX_SLOT_SIZE);
+}
+
+/* A slot the kernel is done with: neither queued nor on its way (timestamp bits aside) */
+static bool afp_tx_slot_free(const struct tpacket3_hdr *ph)
+{
+	uint32_t st = __atomic_load_n(&ph->tp_status, __ATOMIC_ACQUIRE);
+
+	return !(st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING | TP_STATUS_WRONG_FORMAT));
+}
+
+/* Does @pkt leave through a slot in at most 17 page fragments? (AFP_TX_FRAG_BYTES) */
+static bool afp_tx_ring_fits(const struct vn_pkt *pkt)
+{
+	return vn_pkt_len(pkt) <= AFP_TX_FRAG_BYTES + VN_MAX(pkt->vh.hdr_len, ETH_HLEN);
+}
+
+/**
+ * afp_tx_ring() - tx=ring: copy a prefix of @pkts into free slots, one send() for them
+ * @port:	port
+ * @pkts:	frames
+ * @n:		count
+ *
+ * The kernel takes queued slots in order from its position, which is
+ * @tx_head when we start, and stops at the first it cannot take (its queue
+ * or our send buffer full): that slot and the ones after it still say
+ * TP_STATUS_SEND_REQUEST when send() returns and the kernel does not look
+ * at them again until the next send(), so they are taken back (marked free,
+ * @tx_head moved back to the first) and their frames stay with the caller.
+ *
+ * Return: frames consumed (sent or dropped); the caller keeps the rest
+ */
+static unsigned int afp_tx_ring(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	struct afp_priv *priv = port->priv;
+	unsigned int i, queued, taken;
+	uint64_t bytes = 0;
+	int err = 0;
+
+	for (queued = 0; queued < n; queued++) {
+		struct tpacket3_hdr *ph = afp_tx_slot(priv, (priv->tx_head + queued) % AFP_TX_SLOTS);
+		uint8_t *d = (uint8_t *)ph + AFP_TX_DATA_OFF;
+		uint32_t len = vn_pkt_len(pkts[queued]);
+
+		/* the kernel still has it: the rest waits (tx_poll_fd) */
+		if (!afp_tx_slot_free(ph))
+			break;
+		/* too many page fragments: it goes by itself, first in the next call */
+		if (unlikely(!afp_tx_ring_fits(pkts[queued])))
+			break;
+		/* every frame fits a slot (the _Static_assert on AFP_TX_SLOT_SIZE) */
+		vn_vhdr_build(&pkts[queued]->vh, d, AFP_HDR_LEN);
+		memcpy(d + AFP_HDR_LEN, vn_pkt_data(pkts[queued]), len);
+		ph->tp_len = AFP_HDR_LEN + len;
+		ph->tp_next_offset = 0;
+		__atomic_store_n(&ph->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+	}
+	if (!queued)
+		return 0;
+	if (send(priv->fd, NULL, 0, MSG_DONTWAIT) < 0)
+		err = errno;
+	for (taken = 0; taken < queued; taken++) {
+		const struct tpacket3_hdr *ph =
+			afp_tx_slot(priv, (priv->tx_head + taken) % AFP_TX_SLOTS);
+
+		if (__atomic_load_n(&ph->tp_status, __ATOMIC_ACQUIRE) == TP_STATUS_SEND_REQUEST)
+			break;
+		bytes += pkts[taken]->len;
+	}
+	for (i = taken; i < queued; i++)
+		__atomic_store_n(&afp_tx_slot(priv, (priv->tx_head + i) % AFP_TX_SLOTS)->tp_status,
+				 TP_STATUS_AVAILABLE, __ATOMIC_RELEASE);
+	priv->tx_head = (priv->tx_head + taken) % AFP_TX_SLOTS;
+	/* refused outright (the link down, the interface gone): those are dropped */
+	if (taken < queued && err && err != EAGAIN && err != ENOBUFS && err != EINTR) {
+		afp_tx_refused(port, err, queued - taken);
+		return afp_tx_sent(port, pkts, queued, taken, bytes);
+	}
+	return afp_tx_sent(port, pkts, taken, taken, bytes);
+}
+
+/**
+ * afp_tx_burst() - Send a prefix of @pkts (tx=)
+ * @port:	port
+ * @pkts:	frames
+ * @n:		count
+ *
+ * Return: frames consumed (sent or dropped); the caller keeps the rest
+ */
+static unsigned int afp_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+{
+	const struct afp_priv *priv = port->priv;
+
+	if (!priv->tx_ring)
+		return afp_tx_mmsg(port, pkts, n);
+	/* a frame the ring cannot take (afp_tx_ring_fits()), after those before it */
+	if (unlikely(n && !afp_tx_ring_fits(pkts[0])))
+		return afp_tx_mmsg(port, pkts, 1);
+	return afp_tx_ring(port, pkts, n);
 }
 
 static int afp_poll_fd(struct vn_port *port)
@@ -613,6 +813,8 @@ static void afp_info(const struct vn_port *port, struct vn_port_info *info)
 			vn_port_if_running(priv->ctl, port->name, priv->ifindex);
 	vn_port_info_add(info, "interface", "%s", port->name);
 	vn_port_info_add(info, "ifindex", "%d", priv->ifindex);
+	vn_port_info_add(info, "rx", "%s", priv->mmsg ? "mmsg" : "ring");
+	vn_port_info_add(info, "tx", "%s", priv->tx_ring ? "ring" : "mmsg");
 }
 
 const struct vn_port_ops vn_afpacket_port_ops =

@@ -863,11 +863,12 @@ bool vn_port_if_running(int ctl, const char *ifname, int ifindex)
 	return (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
 }
 
-void vn_port_sock_rcvbuf(const struct vn_port *port, int fd, int size)
+void vn_port_sock_buf(const struct vn_port *port, int fd, bool send, int size)
 {
-	/* without CAP_NET_ADMIN, as much as net.core.rmem_max allows */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)))
-		vn_warn("port '%s': receive buffer left at the default: %s", port->name,
-			strerror(errno));
+	/* without CAP_NET_ADMIN, as much as net.core.[rw]mem_max allows */
+	if (setsockopt(fd, SOL_SOCKET, send ? SO_SNDBUFFORCE : SO_RCVBUFFORCE, &size,
+		       sizeof(size)) &&
+	    setsockopt(fd, SOL_SOCKET, send ? SO_SNDBUF : SO_RCVBUF, &size, sizeof(size)))
+		vn_warn("port '%s': %s buffer left at the default: %s", port->name,
+			send ? "send" : "receive", strerror(errno));
 }

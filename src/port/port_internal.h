@@ -82,15 +82,17 @@ int vn_port_args_check(const struct vn_port *port, const struct vn_port_args *ar
 bool vn_port_if_running(int ctl, const char *ifname, int ifindex);
 
 /**
- * vn_port_sock_rcvbuf() - Raise a socket's receive buffer to @size bytes
+ * vn_port_sock_buf() - Raise a socket's receive or send buffer to @size bytes
  * @port:	port, for the warning
  * @fd:		socket
+ * @send:	the send buffer (SO_SNDBUF) instead of the receive buffer
  * @size:	bytes asked for
  *
- * SO_RCVBUFFORCE, else SO_RCVBUF (as far as net.core.rmem_max lets an
- * unprivileged vnetd); a refusal leaves the default and is logged, not fatal.
+ * SO_RCVBUFFORCE / SO_SNDBUFFORCE, else SO_RCVBUF / SO_SNDBUF (as far as
+ * net.core.rmem_max or wmem_max lets an unprivileged vnetd); a refusal
+ * leaves the default and is logged, not fatal.
  */
-void vn_port_sock_rcvbuf(const struct vn_port *port, int fd, int size);
+void vn_port_sock_buf(const struct vn_port *port, int fd, bool send, int size);
 
 /**
  * vn_port_netns_path() - Resolve netns= to a path: a name under /run/netns, or a path

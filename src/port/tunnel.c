@@ -449,7 +449,7 @@ static int tun_open_keys(struct vn_port *port, const struct vn_port_args *args)
 	ret = tun_open_socks(port, &la, (uint16_t)dport, csum, (int)ttl);
 	if (ret)
 		return ret;
-	vn_port_sock_rcvbuf(port, priv->rx, TUN_RCVBUF);
+	vn_port_sock_buf(port, priv->rx, false, TUN_RCVBUF);
 	/* UDP_GRO is Linux 5.0: without it, every datagram is its own message */
 	if (gro) {
 		int one = 1;

@@ -4,9 +4,9 @@
 #
 # Real peers: a veth pair whose host end vnetd attaches (afpacket) and whose
 # peer sits in a namespace, and a tap in a second namespace; the kernels'
-# TCP stacks, nc and sha256sum, tcpdump. Checks, for each receive mode
-# (rx=ring, rx=mmsg) with offload=on and then offload=off on the afpacket
-# port: ping IPv4 and IPv6 both ways; frames tagged VLAN 10 from the veth's
+# TCP stacks, nc and sha256sum, tcpdump. Checks, for each receive and
+# transmit mode (rx=ring, rx=mmsg, and rx=mmsg with tx=ring) with
+# offload=on and then offload=off on the afpacket port: ping IPv4 and IPv6 both ways; frames tagged VLAN 10 from the veth's
 # peer reach the tap with their tag (the kernel takes the tag out of the
 # frame into its metadata; the port must put it back); 1 GiB
 # of TCP each way with SHA-256 equal at both ends; with offload=on, frames
@@ -18,8 +18,10 @@
 # turns the port down and back up restores traffic; hot delete and add of
 # the port under vnetctl (re-added with qdisc-bypass=on: ping and 64 MiB
 # of TCP); for each receive mode, a flood into the ring (or
-# the socket's queue) of a stopped vnetd counted as drop_kernel_ring; the interface deleted under vnetd leaves the port
-# down, vnetd idle (no spinning on the dead socket) and answering.
+# the socket's queue) of a stopped vnetd counted as drop_kernel_ring; the
+# interface deleted under a tx=ring port leaves the port down, the frames
+# sent to it counted as drop_port_down, vnetd idle (no spinning on the dead
+# socket) and answering.
 #
 # usage: 101_afpacket.sh BUILD_DIR [BYTES]
 BUILD=$1
@@ -95,12 +97,15 @@ big_frames_at_tap() {
 }
 
 setup_veth
-for rx in ring mmsg; do
+for rx in rx=ring rx=mmsg rx=mmsg,tx=ring; do
 for off in on off; do
-	echo "=== afpacket rx=$rx offload=$off"
-	vs_vnetd --port "afpacket:name=$h,rx=$rx,offload=$off" --port "tap:name=$t"
+	echo "=== afpacket $rx offload=$off"
+	vs_vnetd --port "afpacket:name=$h,$rx,offload=$off" --port "tap:name=$t"
 	vs_ns "$nb" "$t" 2
-	pings "rx=$rx offload=$off"
+	pings "$rx offload=$off"
+	want=$([[ $rx == *tx=ring* ]] && echo ring || echo mmsg)
+	got=$(ctl --json port list | python3 -c "import json,sys; print([p['details']['tx'] for p in json.load(sys.stdin) if p['name'] == '$h'][0])")
+	[[ "$got" == "$want" ]] || vs_fail "$rx: the port says tx=$got"
 	echo "--- 1 GiB veth -> tap, then tap -> veth"
 	vs_tcp_sha "$na" "$nb" 10.77.0.2 "$BYTES"
 	vs_tcp_sha "$nb" "$na" 10.77.0.1 "$BYTES"
@@ -180,10 +185,13 @@ PY
 ctl port del "$h"
 flood ring
 flood mmsg
-ctl port add "afpacket:name=$h" >/dev/null
+# tx=ring: a send on the unbound socket fails (ENXIO) and its frames are counted
+ctl port add "afpacket:name=$h,tx=ring" >/dev/null
 ip link del "$h"
 vs_wait_for 10 [ "$(state "$h")" = down ] || vs_fail "port not down after its interface was deleted"
 ip netns exec "$nb" busybox ping -c 2 -W 1 10.77.0.1 >/dev/null 2>&1 || true	# frames towards it
+vs_wait_for 10 [ "$(vs_stat "$h" drop_port_down)" -gt 0 ] ||
+	vs_fail "tx=ring: frames to a deleted interface not counted as drop_port_down"
 sleep 1
 c0=$(ticks)
 sleep 3
@@ -195,6 +203,8 @@ out=$(ctl port add "afpacket:name=${VS_TAG}nx" 2>&1) && vs_fail "a missing inter
 grep -q "no such interface" <<<"$out" || vs_fail "refusal does not say why: $out"
 out=$(ctl port add "afpacket:name=${VS_TAG}p,rx=fast" 2>&1) && vs_fail "rx=fast was accepted"
 grep -q "expected ring or mmsg" <<<"$out" || vs_fail "rx=fast refused without saying why: $out"
+out=$(ctl port add "afpacket:name=${VS_TAG}p,tx=fast" 2>&1) && vs_fail "tx=fast was accepted"
+grep -q "expected mmsg or ring" <<<"$out" || vs_fail "tx=fast refused without saying why: $out"
 out=$(ctl port add "afpacket:name=${VS_TAG}p,qdisc-bypass=maybe" 2>&1) && vs_fail "qdisc-bypass=maybe was accepted"
 grep -q "expected on or off" <<<"$out" || vs_fail "qdisc-bypass=maybe refused without saying why: $out"
 ctl version >/dev/null || vs_fail "vnetd stopped answering"
