@@ -148,6 +148,22 @@ static int vq_start(struct vu_dev *d, unsigned int i, const char **why)
 		return -errno;
 	}
 	vq->started = true;
+	/* A split ring whose used index in guest memory is not the base we
+	 * were given: the front-end's state and the guest's disagree (a
+	 * migration that lost used-ring writes, chains left in flight) */
+	if (!vq->packed) {
+		uint16_t used;
+
+		vn_vu_mem_guard_enter(&d->mem);
+		used = vn_vq_used_stamp(vq);
+		vn_vu_mem_guard_leave();
+		if (used != vq->used_idx)
+			vn_warn("port '%s': vhost-user: queue %u starts at %u, but the guest's used "
+				"index is %u", d->port->name, i, vq->used_idx, used);
+		else
+			vn_dbg("port '%s': vhost-user: queue %u starts at %u (avail %u)",
+			       d->port->name, i, vq->used_idx, vn_vq_avail_stamp(vq));
+	}
 	if (i == 0)
 		__atomic_add_fetch(&d->port->starts, 1, __ATOMIC_RELEASE);
 	/* Without PROTOCOL_FEATURES a ring is enabled as soon as it starts */
@@ -416,6 +432,14 @@ static int get_vring_base(struct vu_dev *d, struct vn_vu_msg *m, bool *reply, co
 		if (d->features & VN_BIT(VN_VHOST_F_LOG_ALL))
 			__atomic_add_fetch(&d->port->handoffs, 1, __ATOMIC_RELEASE);
 		vn_vu_guest_gone(d);
+	}
+	/* A migration's stop: where the ring is, for the destination's start */
+	if (vq->started && !vq->packed && (d->features & VN_BIT(VN_VHOST_F_LOG_ALL))) {
+		vn_vu_mem_guard_enter(&d->mem);
+		vn_info("port '%s': vhost-user: queue %u stops at %u for a migration (used index "
+			"in guest memory %u, avail %u)", d->port->name, m->state.index,
+			vq->last_avail, vn_vq_used_stamp(vq), vn_vq_avail_stamp(vq));
+		vn_vu_mem_guard_leave();
 	}
 	vq_stop(d, m->state.index);
 	/* The front-end resets the ring before it starts it again */

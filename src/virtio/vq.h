@@ -424,4 +424,20 @@ static inline uint16_t vn_vq_avail_stamp(const struct vn_vq *vq)
 	return le16toh(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE));
 }
 
+/**
+ * vn_vq_used_stamp() - The used index as guest memory holds it (split; packed: 0)
+ * @vq:		mapped queue
+ *
+ * For the control path's checks at a ring's start and stop: equal to
+ * @used_idx whenever every used entry was published.
+ *
+ * Return: used->idx
+ */
+static inline uint16_t vn_vq_used_stamp(const struct vn_vq *vq)
+{
+	if (vq->packed)
+		return 0;
+	return le16toh(__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE));
+}
+
 #endif /* VN_VIRTIO_VQ_H */
