@@ -1723,6 +1723,47 @@ static void test_vu_dirty_log(void **state)
 	vu_test_port_close(p);
 }
 
+/* Warnings that name a ring starting away from the guest's used index (any thread) */
+static int base_warnings;
+
+static void count_base_warnings(enum vn_log_level level, const char *msg)
+{
+	if (level == VN_LOG_WARN && strstr(msg, "queue 1 starts at 7, but the guest's used index is 0"))
+		__atomic_add_fetch(&base_warnings, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * A split ring started at a base its used index in guest memory does not
+ * hold (a migration that lost used-ring writes would look so on the
+ * destination) is warned about; a ring started where it stopped is not
+ */
+static void test_vu_start_base_mismatch_warned(void **state)
+{
+	struct vu_fe fe;
+	struct vn_port *p = up("a", path_a, &fe, ALL);
+	uint64_t f;
+	int i;
+
+	(void)state;
+	__atomic_store_n(&base_warnings, 0, __ATOMIC_RELAXED);
+	vn_log_set_sink(count_base_warnings);
+	assert_int_equal(vu_fe_stop(&fe, 1), 0);
+	fe.vq[1].start_base = 7;
+	assert_int_equal(vu_fe_start_ring(&fe, 1), 0);
+	for (i = 0; i < 200 && !__atomic_load_n(&base_warnings, __ATOMIC_RELAXED); i++)
+		usleep(10000);
+	assert_int_equal(__atomic_load_n(&base_warnings, __ATOMIC_RELAXED), 1);
+	/* Where it stopped: no warning (GET_FEATURES answers after the start) */
+	assert_int_equal(vu_fe_stop(&fe, 1), 7);
+	fe.vq[1].start_base = 0;
+	assert_int_equal(vu_fe_start_ring(&fe, 1), 0);
+	assert_int_equal(vu_fe_msg(&fe, VN_VU_GET_FEATURES, NULL, 0, NULL, 0, &f, 8), 0);
+	assert_int_equal(__atomic_load_n(&base_warnings, __ATOMIC_RELAXED), 1);
+	vn_log_set_sink(quiet);
+	vu_fe_close(&fe);
+	vu_test_port_close(p);
+}
+
 /* SEND_RARP: the port announces the migrated guest's MAC with a RARP broadcast */
 static void test_vu_send_rarp(void **state)
 {
@@ -1790,6 +1831,7 @@ int main(void)
 		cmocka_unit_test(test_vu_opens_through_the_registry),
 		cmocka_unit_test(test_vu_dirty_log),
 		cmocka_unit_test(test_vu_send_rarp),
+		cmocka_unit_test(test_vu_start_base_mismatch_warned),
 	};
 
 	/* The same datapath over packed rings (§2.8); the rest is ring-independent

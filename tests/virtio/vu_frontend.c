@@ -196,7 +196,7 @@ int vu_fe_start_ring(struct vu_fe *fe, unsigned int q)
 				      VU_FE_UVA_BASE + v->used_gpa,
 				      VU_FE_UVA_BASE + v->avail_gpa, 0 };
 	/* Packed: position 0, both wrap counters 1 (QEMU sends the used half too) */
-	uint32_t base = fe->packed ? 0x80008000u : 0;
+	uint32_t base = fe->packed ? 0x80008000u : v->start_base;
 	int ret;
 
 	if ((ret = state_msg(fe, VN_VU_SET_VRING_NUM, q, v->size)) ||

@@ -73,6 +73,7 @@ struct vu_fe_vq {
 	uint64_t buf_off;
 	int kick;
 	int call;
+	uint16_t start_base;	/* split: the base vu_fe_start_ring() sends (default 0) */
 };
 
 /**
