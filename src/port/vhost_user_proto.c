@@ -152,17 +152,19 @@ static int vq_start(struct vu_dev *d, unsigned int i, const char **why)
 	 * were given: the front-end's state and the guest's disagree (a
 	 * migration that lost used-ring writes, chains left in flight) */
 	if (!vq->packed) {
-		uint16_t used;
+		uint16_t used, avail;
 
+		/* both read under the guard: the front-end may have shrunk the memory */
 		vn_vu_mem_guard_enter(&d->mem);
 		used = vn_vq_used_stamp(vq);
+		avail = vn_vq_avail_stamp(vq);
 		vn_vu_mem_guard_leave();
 		if (used != vq->used_idx)
 			vn_warn("port '%s': vhost-user: queue %u starts at %u, but the guest's used "
 				"index is %u", d->port->name, i, vq->used_idx, used);
 		else
 			vn_dbg("port '%s': vhost-user: queue %u starts at %u (avail %u)",
-			       d->port->name, i, vq->used_idx, vn_vq_avail_stamp(vq));
+			       d->port->name, i, vq->used_idx, avail);
 	}
 	if (i == 0)
 		__atomic_add_fetch(&d->port->starts, 1, __ATOMIC_RELEASE);
