@@ -699,6 +699,12 @@ static struct tpacket3_hdr *afp_tx_slot(const struct afp_priv *priv, unsigned in
 				       (size_t)(i % AFP_TX_PER_BLOCK) * AFP_TX_SLOT_SIZE);
 }
 
+/* The slot @k places after @tx_head */
+static struct tpacket3_hdr *afp_tx_next(const struct afp_priv *priv, unsigned int k)
+{
+	return afp_tx_slot(priv, (priv->tx_head + k) % AFP_TX_SLOTS);
+}
+
 /* A slot the kernel is done with: neither queued nor on its way (timestamp bits aside) */
 static bool afp_tx_slot_free(const struct tpacket3_hdr *ph)
 {
@@ -736,7 +742,7 @@ static unsigned int afp_tx_ring(struct vn_port *port, struct vn_pkt **pkts, unsi
 	int err = 0;
 
 	for (queued = 0; queued < n; queued++) {
-		struct tpacket3_hdr *ph = afp_tx_slot(priv, (priv->tx_head + queued) % AFP_TX_SLOTS);
+		struct tpacket3_hdr *ph = afp_tx_next(priv, queued);
 		uint8_t *d = (uint8_t *)ph + AFP_TX_DATA_OFF;
 		uint32_t len = vn_pkt_len(pkts[queued]);
 
@@ -758,16 +764,14 @@ static unsigned int afp_tx_ring(struct vn_port *port, struct vn_pkt **pkts, unsi
 	if (send(priv->fd, NULL, 0, MSG_DONTWAIT) < 0)
 		err = errno;
 	for (taken = 0; taken < queued; taken++) {
-		const struct tpacket3_hdr *ph =
-			afp_tx_slot(priv, (priv->tx_head + taken) % AFP_TX_SLOTS);
-
-		if (__atomic_load_n(&ph->tp_status, __ATOMIC_ACQUIRE) == TP_STATUS_SEND_REQUEST)
+		if (__atomic_load_n(&afp_tx_next(priv, taken)->tp_status, __ATOMIC_ACQUIRE) ==
+		    TP_STATUS_SEND_REQUEST)
 			break;
 		bytes += pkts[taken]->len;
 	}
 	for (i = taken; i < queued; i++)
-		__atomic_store_n(&afp_tx_slot(priv, (priv->tx_head + i) % AFP_TX_SLOTS)->tp_status,
-				 TP_STATUS_AVAILABLE, __ATOMIC_RELEASE);
+		__atomic_store_n(&afp_tx_next(priv, i)->tp_status, TP_STATUS_AVAILABLE,
+				 __ATOMIC_RELEASE);
 	priv->tx_head = (priv->tx_head + taken) % AFP_TX_SLOTS;
 	/* refused outright (the link down, the interface gone): those are dropped */
 	if (taken < queued && err && err != EAGAIN && err != ENOBUFS && err != EINTR) {
