@@ -33,7 +33,11 @@ t=${VS_TAG}t	# the tap
 na=${VS_TAG}a	# namespace of the veth's peer (10.77.0.1)
 nb=${VS_TAG}b	# namespace of the tap (10.77.0.2)
 ctl() { "$VNETCTL" -s "$VS_SOCK" "$@"; }
-state() { ctl --json port list | python3 -c "import json,sys; print([p['state'] for p in json.load(sys.stdin) if p['name'] == '$1'][0])"; }
+# field NAME KEY...: a value of port NAME in vnetctl --json port list (KEYs nest)
+field() { ctl --json port list | python3 -c "import json,sys; p = [p for p in json.load(sys.stdin) if p['name'] == sys.argv[1]][0]
+for k in sys.argv[2:]: p = p[k]
+print(p)" "$@"; }
+state() { field "$1" state; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$VNETD_PID/stat"; }
 
 setup_veth() {
@@ -104,7 +108,7 @@ for off in on off; do
 	vs_ns "$nb" "$t" 2
 	pings "$rx offload=$off"
 	want=$([[ $rx == *tx=ring* ]] && echo ring || echo mmsg)
-	got=$(ctl --json port list | python3 -c "import json,sys; print([p['details']['tx'] for p in json.load(sys.stdin) if p['name'] == '$h'][0])")
+	got=$(field "$h" details tx)
 	[[ "$got" == "$want" ]] || vs_fail "$rx: the port says tx=$got"
 	echo "--- 1 GiB veth -> tap, then tap -> veth"
 	vs_tcp_sha "$na" "$nb" 10.77.0.2 "$BYTES"
