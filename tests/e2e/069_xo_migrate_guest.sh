@@ -21,6 +21,7 @@ XO=$build/src/cmd/vnet-offload
 progs=$build/tests/bpf/progs
 . "$here/lib_vnetd.sh"
 . "$here/lib_guest.sh"
+guest_rerun_on_panic "$@"
 
 tag=vnxm$RANDOM			# helper tag, unique per run
 ns=${tag}n tap=${tag}t
@@ -30,7 +31,8 @@ tmp=$(mktemp -d)
 pids=()
 
 cleanup() {
-	local rc=$?
+	local rc=$? panicked=
+	[ "$rc" = 0 ] || ! guest_panicked dst || panicked=1
 	if [ "$rc" != 0 ]; then
 		echo "--- vnetd's log (offload, migration):"
 		grep -E "warn|error|offload|migration|guest XDP" "$tmp/log" | tail -30 || true
@@ -40,6 +42,7 @@ cleanup() {
 	vnetd_stop TERM || true
 	ip netns del "$ns" 2>/dev/null || true
 	rm -rf "$tmp"
+	[ -z "$panicked" ] || exit "$GUEST_PANIC_RC"
 }
 trap cleanup EXIT
 

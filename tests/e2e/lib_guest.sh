@@ -10,9 +10,17 @@
 # guest_value NAME KEY          the word after "KEY " on the console
 # guest_wait NAME SECS          wait for the guest to power off; its exit status
 # guest_kill_all                kill every guest this script started
+# guest_panicked NAME           the console shows the guest's kernel panicking
+# guest_rerun_on_panic ARGS...  for the migration tests, called before the script
+#                               does anything: runs the script (with ARGS) as a
+#                               child; a child that exits GUEST_PANIC_RC (its
+#                               cleanup found the destination guest's kernel
+#                               panicked) is run once more, printed as such
 
 GUEST_RUN=$(cd "$(dirname "${BASH_SOURCE[0]}")/../guest" && pwd)/run-guest.sh
 GUEST_PIDS=()
+# exit status of a migration test whose destination guest's kernel panicked
+GUEST_PANIC_RC=75
 
 guest_start() {
 	local name=$1
@@ -77,4 +85,29 @@ guest_kill_all() {
 	for p in "${GUEST_PIDS[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
+}
+
+guest_panicked() {
+	tr -d '\r' 2>/dev/null <"$tmp/$1.log" | grep -q 'Kernel panic - not syncing'
+}
+
+# The destination guest of a QEMU live migration here panics now and then
+# (about 1 run in 100) with a list corruption in its page allocator; the
+# same panic, at the same rate, happens with QEMU's own virtio-net on a
+# kernel tap and no vnetd (067's control, docs/TESTING.md). Only that
+# failure is run again, and only once: every other failure, and a second
+# panic, fails the test.
+guest_rerun_on_panic() {
+	[ -z "${VN_GUEST_ATTEMPT:-}" ] || return 0
+	local script=${BASH_SOURCE[1]} attempt rc
+	for attempt in 1 2; do
+		rc=0
+		VN_GUEST_ATTEMPT=$attempt bash "$script" "$@" || rc=$?
+		[ "$rc" = "$GUEST_PANIC_RC" ] || exit "$rc"
+		[ "$attempt" = 2 ] ||
+			echo "=== the destination guest's kernel panicked after the migration (the" \
+				"QEMU/TCG failure that happens without vnetd too): running the test once more"
+	done
+	echo "=== the destination guest's kernel panicked in both attempts: failed"
+	exit 1
 }
