@@ -39,8 +39,8 @@ demo: deps build
 	scripts/demo.sh $(BUILD)
 
 # every suite, live migration (067-069) included: those tests run once more
-# only if the destination guest's kernel panicked, a QEMU/TCG failure that
-# happens without vnetd too (docs/TESTING.md)
+# only if the destination guest's kernel failed (oops, panic, soft lockup),
+# a QEMU/TCG failure that happens without vnetd too (docs/TESTING.md)
 test: build
 	$(MESON_TEST)
 	@.ci/summary.py $(BUILD)/meson-logs/testlog.json

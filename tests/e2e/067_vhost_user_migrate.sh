@@ -40,7 +40,7 @@ VNETD=$build/src/cmd/vnetd
 VNETCTL=$build/src/cmd/vnetctl
 . "$here/lib_vnetd.sh"
 . "$here/lib_guest.sh"
-guest_rerun_on_panic "$@"
+guest_rerun_on_kernel_failure "$@"
 
 tag=vnmg$RANDOM			# helper tag, unique per run
 ns=${tag}n tap=${tag}t
@@ -50,8 +50,8 @@ tmp=$(mktemp -d)
 pids=()
 
 cleanup() {
-	local rc=$? panicked=
-	[ "$rc" = 0 ] || ! guest_panicked dst || panicked=1
+	local rc=$? kernel_failed=
+	[ "$rc" = 0 ] || ! guest_kernel_failed dst || kernel_failed=1
 	if [ "$rc" != 0 ]; then
 		echo "--- vnetd's warnings:"
 		grep -E "warn|error" "$tmp/log" | tail -20 || true
@@ -66,7 +66,7 @@ cleanup() {
 		for l in "${tag}a" "${tag}b" "${tag}v" "${tag}br"; do ip link del "$l" 2>/dev/null || true; done
 	fi
 	rm -rf "$tmp"
-	[ -z "$panicked" ] || exit "$GUEST_PANIC_RC"
+	[ -z "$kernel_failed" ] || exit "$GUEST_KERNEL_RC"
 }
 trap cleanup EXIT
 

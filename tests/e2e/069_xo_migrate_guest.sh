@@ -21,7 +21,7 @@ XO=$build/src/cmd/vnet-offload
 progs=$build/tests/bpf/progs
 . "$here/lib_vnetd.sh"
 . "$here/lib_guest.sh"
-guest_rerun_on_panic "$@"
+guest_rerun_on_kernel_failure "$@"
 
 tag=vnxm$RANDOM			# helper tag, unique per run
 ns=${tag}n tap=${tag}t
@@ -31,8 +31,8 @@ tmp=$(mktemp -d)
 pids=()
 
 cleanup() {
-	local rc=$? panicked=
-	[ "$rc" = 0 ] || ! guest_panicked dst || panicked=1
+	local rc=$? kernel_failed=
+	[ "$rc" = 0 ] || ! guest_kernel_failed dst || kernel_failed=1
 	if [ "$rc" != 0 ]; then
 		echo "--- vnetd's log (offload, migration):"
 		grep -E "warn|error|offload|migration|guest XDP" "$tmp/log" | tail -30 || true
@@ -42,7 +42,7 @@ cleanup() {
 	vnetd_stop TERM || true
 	ip netns del "$ns" 2>/dev/null || true
 	rm -rf "$tmp"
-	[ -z "$panicked" ] || exit "$GUEST_PANIC_RC"
+	[ -z "$kernel_failed" ] || exit "$GUEST_KERNEL_RC"
 }
 trap cleanup EXIT
 
