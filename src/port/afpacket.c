@@ -121,13 +121,19 @@ _Static_assert(AFP_TX_SLOT_SIZE % TPACKET_ALIGNMENT == 0, "slots are aligned");
  * hangs the rest off the skb as page fragments, at most MAX_SKB_FRAGS (17
  * by default): past AFP_TX_FRAG_BYTES from any page offset that is more
  * (it drops the frame and logs). Only a non-GSO frame near 64 KiB on an
- * interface with such an MTU comes close; it goes by sendmsg().
+ * interface with such an MTU comes close (VLAN-tagged at MTU 65535); it
+ * goes by sendmsg() on a second socket (@long_fd): a sendmsg() on the
+ * ring's own socket would only send the ring.
  */
 #define AFP_TX_FRAG_BYTES	(17u * 4096 - 4095)
 
 /**
  * struct afp_priv - private state of an afpacket port
  * @fd:		the packet socket, non-blocking, bound to @ifindex
+ * @long_fd:	tx=ring: a second packet socket on @ifindex that receives
+ *		nothing and has no ring, for the frames a slot cannot carry
+ *		(a socket with a transmit ring sends its ring on every
+ *		sendmsg(), whatever the message holds); else -1
  * @ctl:	an AF_INET datagram socket for interface ioctls (link state)
  * @ifindex:	the interface's index at open
  * @map:	the rings' mapping: the receive ring, then the transmit ring
@@ -149,6 +155,7 @@ _Static_assert(AFP_TX_SLOT_SIZE % TPACKET_ALIGNMENT == 0, "slots are aligned");
  */
 struct afp_priv {
 	int fd;
+	int long_fd;
 	int ctl;
 	int ifindex;
 	uint8_t *map;
@@ -252,6 +259,35 @@ static int afp_setup_mmsg(struct vn_port *port, struct afp_priv *priv)
 }
 
 /**
+ * afp_long_socket() - tx=ring: the socket for frames a ring slot cannot carry
+ * @port:	port
+ * @priv:	state, @ifindex known
+ *
+ * Protocol 0 and bound with protocol 0: the kernel hands it no frames.
+ *
+ * Return: 0 or -errno (logged)
+ */
+static int afp_long_socket(struct vn_port *port, struct afp_priv *priv)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = priv->ifindex };
+	int one = 1, ret;
+
+	priv->long_fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (priv->long_fd < 0 ||
+	    setsockopt(priv->long_fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) ||
+	    (priv->bypass &&
+	     setsockopt(priv->long_fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one))) ||
+	    bind(priv->long_fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		ret = -errno;
+		vn_err("port '%s': the socket for frames too long for the transmit ring: %s",
+		       port->name, strerror(errno));
+		return ret;
+	}
+	vn_port_sock_buf(port, priv->long_fd, true, AFP_SNDBUF);
+	return 0;
+}
+
+/**
  * afp_socket() - Open the packet socket on @port->name with its options
  * @port:	port
  * @priv:	state
@@ -299,6 +335,8 @@ static int afp_socket(struct vn_port *port, struct afp_priv *priv)
 	ret = priv->mmsg ? afp_setup_mmsg(port, priv) : 0;
 	if (!ret)
 		ret = afp_setup_rings(port, priv);
+	if (!ret && priv->tx_ring)
+		ret = afp_long_socket(port, priv);
 	if (ret)
 		return ret;
 	sll.sll_ifindex = priv->ifindex;
@@ -335,8 +373,10 @@ static void afp_close(struct vn_port *port)
 		close(priv->fd);	/* promiscuous membership goes with it */
 	if (priv->ctl >= 0)
 		close(priv->ctl);
+	if (priv->long_fd >= 0)
+		close(priv->long_fd);
 	priv->map = priv->ring = priv->txring = NULL;
-	priv->fd = priv->ctl = -1;
+	priv->fd = priv->ctl = priv->long_fd = -1;
 }
 
 /**
@@ -356,7 +396,7 @@ static int afp_open(struct vn_port *port, const struct vn_port_args *args)
 	bool on = true;
 	int ret;
 
-	priv->fd = priv->ctl = -1;
+	priv->fd = priv->ctl = priv->long_fd = -1;
 	ret = vn_port_args_check(port, args, afp_keys);
 	if (ret)
 		return ret;
@@ -650,15 +690,16 @@ static unsigned int afp_tx_sent(struct vn_port *port, struct vn_pkt **pkts, unsi
 /**
  * afp_tx_mmsg() - tx=mmsg: send a prefix of @pkts with one sendmmsg(), each after its header
  * @port:	port
+ * @fd:		the socket: @fd, or tx=ring's @long_fd
  * @pkts:	frames
  * @n:		count
  *
  * Return: frames consumed (sent or dropped); the caller keeps the rest
  *	   (the socket's buffer is full)
  */
-static unsigned int afp_tx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
+static unsigned int afp_tx_mmsg(struct vn_port *port, int fd, struct vn_pkt **pkts,
+				unsigned int n)
 {
-	struct afp_priv *priv = port->priv;
 	uint8_t hdrs[VN_PORT_BURST][AFP_HDR_LEN];
 	struct iovec iov[VN_PORT_BURST][2];
 	struct mmsghdr msgs[VN_PORT_BURST];
@@ -675,7 +716,7 @@ static unsigned int afp_tx_mmsg(struct vn_port *port, struct vn_pkt **pkts, unsi
 		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = iov[i], .msg_iovlen = 2 } };
 	}
 	while (done < n) {
-		r = sendmmsg(priv->fd, msgs + done, n - done, MSG_DONTWAIT);
+		r = sendmmsg(fd, msgs + done, n - done, MSG_DONTWAIT);
 		if (r > 0) {
 			for (i = done; i < done + (unsigned int)r; i++)
 				bytes += pkts[i]->len;
@@ -792,12 +833,18 @@ static unsigned int afp_tx_ring(struct vn_port *port, struct vn_pkt **pkts, unsi
 static unsigned int afp_tx_burst(struct vn_port *port, struct vn_pkt **pkts, unsigned int n)
 {
 	const struct afp_priv *priv = port->priv;
+	unsigned int done;
 
 	if (!priv->tx_ring)
-		return afp_tx_mmsg(port, pkts, n);
-	/* a frame the ring cannot take (afp_tx_ring_fits()), after those before it */
-	if (unlikely(n && !afp_tx_ring_fits(pkts[0])))
-		return afp_tx_mmsg(port, pkts, 1);
+		return afp_tx_mmsg(port, priv->fd, pkts, n);
+	/* a frame the ring cannot take (afp_tx_ring_fits()), after those before it;
+	 * if @long_fd's buffer is full it waits with the switch, which polls
+	 * only @fd: a rare frame, so no second poll source for it */
+	if (unlikely(n && !afp_tx_ring_fits(pkts[0]))) {
+		done = afp_tx_mmsg(port, priv->long_fd, pkts, 1);
+		port->stats.tx_ring_bypass += done;	/* under the port's tx_lock, as tx_packets */
+		return done;
+	}
 	return afp_tx_ring(port, pkts, n);
 }
 

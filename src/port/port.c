@@ -734,7 +734,7 @@ void vn_port_close(struct vn_port *port)
 
 /* The counter table: fixed counters, then one "drop_<reason>" per reason */
 #define VN_PORT_STAT(f)	{ #f, offsetof(struct vn_port_stats, f) }
-#define VN_PORT_NSTATS_FIXED	26
+#define VN_PORT_NSTATS_FIXED	27
 #define VN_PORT_NSTATS		(VN_PORT_NSTATS_FIXED + VN_DROP__MAX - 1)
 
 static struct vn_counter_desc stat_descs[VN_PORT_NSTATS] = {
@@ -764,6 +764,7 @@ static struct vn_counter_desc stat_descs[VN_PORT_NSTATS] = {
 	VN_PORT_STAT(tx_calls),
 	VN_PORT_STAT(rx_calls),
 	VN_PORT_STAT(rx_gro_dgrams),
+	VN_PORT_STAT(tx_ring_bypass),
 };
 _Static_assert(offsetof(struct vn_port_stats, drops) == VN_PORT_NSTATS_FIXED * sizeof(uint64_t),
 	       "a counter was added to struct vn_port_stats: add it to stat_descs");

@@ -78,6 +78,7 @@ struct vn_port_stats {
 	uint64_t tx_calls;	/* tunnel: send system calls (sendmmsg, sendmsg) made */
 	uint64_t rx_calls;	/* tunnel: receive system calls (recvmmsg) that returned data */
 	uint64_t rx_gro_dgrams;	/* tunnel: datagrams the kernel's UDP GRO handed over batched */
+	uint64_t tx_ring_bypass; /* afpacket tx=ring: frames sent by sendmsg(), too long for a slot */
 	uint64_t drops[VN_DROP__MAX];
 };
 

@@ -21,7 +21,10 @@
 # the socket's queue) of a stopped vnetd counted as drop_kernel_ring; the
 # interface deleted under a tx=ring port leaves the port down, the frames
 # sent to it counted as drop_port_down, vnetd idle (no spinning on the dead
-# socket) and answering.
+# socket) and answering. A tx=ring port sends VLAN frames of 65553 bytes
+# (MTU 65535), which a ring slot cannot carry, by sendmsg(): such frames
+# replayed by a pcap port arrive whole at the veth's peer, counted in
+# tx_ring_bypass.
 #
 # usage: 101_afpacket.sh BUILD_DIR [BYTES]
 BUILD=$1
@@ -149,6 +152,57 @@ for c in drop_tx_full drop_tx_error drop_no_buffer; do
 done
 vs_stop_vnetd
 ip netns del "$nb"
+
+echo "=== tx=ring: VLAN frames of 65553 bytes, past a slot's 17 page fragments, leave by sendmsg()"
+# A frame tagged VLAN 10 with 65535 bytes after its Ethernet header is one
+# unsegmented 65553-byte frame, which the ring cannot take. A tap's MTU stops
+# short of it (65521), so a pcap port replays three of them, flooded to the
+# afpacket port; the veth has MTU 65535 on both ends.
+ip link set "$h" mtu 65535
+ip -n "$na" link set "${VS_TAG}p" mtu 65535
+python3 - "$VS_TMP/long" <<'PY'
+import os, struct, sys
+body = os.urandom(65535)  # after dst, src, the tag and the ethertype
+open(sys.argv[1], "wb").write(body)
+f = (bytes.fromhex("027700000001") + bytes.fromhex("027700000077") + bytes.fromhex("8100000a") +
+     b"\x88\xb5" + body)
+assert len(f) == 65553
+with open(sys.argv[1] + ".pcap", "wb") as o:
+    o.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+    for i in range(3):
+        o.write(struct.pack("<IIII", 1, i, len(f), len(f)) + f)
+PY
+ip netns exec "$na" timeout 20 python3 - "${VS_TAG}p" "$VS_TMP/long" <<'PY' &
+import socket, sys
+# every protocol: a tagged frame with no vlan device reaches only those taps
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.bind((sys.argv[1], 0))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+open(sys.argv[2] + ".ready", "w").close()
+want = open(sys.argv[2], "rb").read()
+while True:
+    d = s.recv(70000)  # the kernel takes the tag out: dst, src, 0x88b5, payload
+    if len(d) == 14 + len(want) and d[12:14] == b"\x88\xb5" and d[14:] == want:
+        print("a frame of", len(d) + 4, "bytes arrived intact", flush=True)
+        break
+    if len(d) > 1514:
+        print("a frame of", len(d), "bytes, not the one sent", flush=True)
+PY
+rx=$!
+VS_PIDS+=("$rx")
+vs_wait_for 10 test -e "$VS_TMP/long.ready" || vs_fail "receiver did not start"
+vs_vnetd --port "afpacket:name=$h,tx=ring" --port "pcap:name=long,read=$VS_TMP/long.pcap"
+wait "$rx" || vs_fail "tx=ring: no 65553-byte VLAN frame arrived intact at the veth's peer"
+v=$(vs_stat "$h" tx_ring_bypass)
+echo "$h: tx_ring_bypass $v"
+[[ "$v" -gt 0 ]] || vs_fail "tx=ring: the long frames did not go by sendmsg()"
+for c in drop_oversize drop_tx_error; do
+	v=$(vs_stat "$h" "$c")
+	[[ "$v" == 0 ]] || vs_fail "long VLAN frames: $h: $c = $v"
+done
+vs_stop_vnetd
+ip link set "$h" mtu 1500
+ip -n "$na" link set "${VS_TAG}p" mtu 1500
 
 echo "=== link down/up, hot delete/add, interface deleted"
 vs_vnetd --port "afpacket:name=$h"

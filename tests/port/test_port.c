@@ -268,7 +268,7 @@ static void test_stats_table(void **state)
 
 	(void)state;
 	d = vn_port_stat_descs(&n);
-	assert_int_equal(n, 26 + VN_DROP__MAX - 1);
+	assert_int_equal(n, 27 + VN_DROP__MAX - 1);
 	for (i = 0; i < n; i++) {
 		assert_true(d[i].offset + sizeof(uint64_t) <= sizeof(struct vn_port_stats));
 		for (j = 0; j < i; j++)
@@ -283,6 +283,7 @@ static void test_stats_table(void **state)
 	a->stats.calls_stuck = 15;
 	a->stats.macs_refused = 16;
 	a->stats.rx_gro_dgrams = 17;
+	a->stats.tx_ring_bypass = 18;
 	assert_int_equal(vn_port_stat_get(a, "rx_packets", &v), 0);
 	assert_int_equal(v, 11);
 	assert_int_equal(vn_port_stat_get(a, "rx_paused", &v), 0);
@@ -297,6 +298,8 @@ static void test_stats_table(void **state)
 	assert_int_equal(v, 16);
 	assert_int_equal(vn_port_stat_get(a, "rx_gro_dgrams", &v), 0);
 	assert_int_equal(v, 17);
+	assert_int_equal(vn_port_stat_get(a, "tx_ring_bypass", &v), 0);
+	assert_int_equal(v, 18);
 	assert_int_equal(vn_port_stat_get(a, "drop_none", &v), -ENOENT);
 	assert_int_equal(vn_port_stat_get(a, "nonsense", &v), -ENOENT);
 	vn_port_close(a);
